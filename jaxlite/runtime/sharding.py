@@ -1,0 +1,161 @@
+"""Shardings: how an Array's data is laid out over devices.
+
+jaxlib's C++ array and executable code asks a sharding object for
+``_to_xla_hlo_sharding(ndim)``, ``memory_kind`` and its device list. JAX adds
+those to jaxlib's classes by patching them; jaxlite must not (JAX may run in
+the same process), so it subclasses them here. This module imports jaxlib at
+import time, so the rest of jaxlite imports it lazily.
+
+What was found about multi-device arrays (jaxlib 0.10.2, CPU):
+
+* jaxlib 0.10.2 has no ``PmapSharding`` any more. A ``GSPMDSharding``
+  subclass over the N devices with the HLO sharding ``{devices=[N,1,...]}``
+  (tiled along the leading axis only) works for a "one slice per device"
+  array.
+* ``xc.ArrayImpl(aval_global, sharding, per_device_arrays, True,
+  _skip_checks=True)`` accepts per-device buffers of shape
+  ``global_shape[1:]`` (the leading axis squeezed away, as pmap wants): with
+  ``_skip_checks`` jaxlib does not compare the shard shapes with the
+  sharding. An executable compiled with ``num_replicas=N`` takes such an array
+  in ``execute_sharded([arr])`` and each replica sees its own buffer.
+  ``consume_with_handlers([xc.array_result_handler(aval_global, sharding,
+  True, True)])`` wraps the per-replica results into one such array again,
+  and ``disassemble_into_single_device_arrays()`` gives one list per output
+  with one ``global_shape[1:]`` array per device.
+* Caveat: jaxlib builds the aval of every single-device array *it* creates
+  (``_arrays``, ``disassemble_into_single_device_arrays``,
+  ``_single_device_array_to_np_array_did_copy``) with ``jax.core.ShapedArray``
+  and imports ``jax`` to get it when jax is installed (about 0.6 s, once).
+  jaxlite avoids those calls where it can: see ``jaxlite.runtime.array``.
+
+  >>> from jaxlite.runtime import backend, sharding
+  >>> s = sharding.single_device_sharding(backend.devices()[0])
+  >>> s.memory_kind is None
+  True
+"""
+from __future__ import annotations
+
+import functools
+
+from jaxlib import _jax
+from jaxlib import xla_client as xc
+
+
+class SingleDeviceSharding(xc.SingleDeviceSharding):
+  """All of an array on one device.
+
+  >>> from jaxlite.runtime import backend
+  >>> SingleDeviceSharding(backend.devices()[0]).device_set
+  {CpuDevice(id=0)}
+  """
+  memory_kind = None
+
+  def _to_xla_hlo_sharding(self, ndim):
+    del ndim
+    return xc.HloSharding.replicate()
+
+  @property
+  def device_set(self):
+    return {self._device}
+
+  @property
+  def num_devices(self):
+    return 1
+
+  @property
+  def is_fully_addressable(self):
+    return self._device.process_index == self._device.client.process_index()
+
+  @property
+  def is_fully_replicated(self):
+    return True
+
+  def __repr__(self):
+    return f"SingleDeviceSharding(device={self._device!r})"
+
+  def __eq__(self, other):
+    return (isinstance(other, SingleDeviceSharding)
+            and self._device == other._device)
+
+  def __hash__(self):
+    return hash(("SingleDeviceSharding", self._device))
+
+
+@functools.lru_cache(maxsize=None)
+def single_device_sharding(device) -> SingleDeviceSharding:
+  """The (cached) sharding that puts a whole array on `device`.
+
+  >>> from jaxlite.runtime import backend
+  >>> d = backend.devices()[0]
+  >>> single_device_sharding(d) is single_device_sharding(d)
+  True
+  """
+  return SingleDeviceSharding(device)
+
+
+class LeadingAxisSharding(xc.GSPMDSharding):
+  """One slice of the leading axis per device, stored with that axis dropped.
+
+  The layout of pmap's inputs and outputs and of ``device_put_replicated`` /
+  ``device_put_sharded``: device ``i`` holds ``x[i]`` as an array of shape
+  ``x.shape[1:]``.
+
+  >>> from jaxlite.runtime import backend
+  >>> leading_axis_sharding(tuple(backend.devices()[:1])).num_devices
+  1
+  """
+  memory_kind = None
+
+  def __init__(self, devices):
+    devices = tuple(devices)
+    # Tile the leading axis over the devices; replicate nothing else.
+    super().__init__(_jax.DeviceList(devices),
+                     xc.HloSharding.iota_tile((len(devices),)))
+    self._device_tuple = devices
+
+  def _to_xla_hlo_sharding(self, ndim):
+    dims = (len(self._device_tuple),) + (1,) * max(ndim - 1, 0)
+    return xc.HloSharding.iota_tile(dims)
+
+  @property
+  def devices_indices(self):
+    return self._device_tuple
+
+  @property
+  def device_set(self):
+    return set(self._device_tuple)
+
+  @property
+  def num_devices(self):
+    return len(self._device_tuple)
+
+  @property
+  def is_fully_addressable(self):
+    me = self._device_tuple[0].client.process_index()
+    return all(d.process_index == me for d in self._device_tuple)
+
+  @property
+  def is_fully_replicated(self):
+    return len(self._device_tuple) == 1
+
+  def __repr__(self):
+    return f"LeadingAxisSharding(devices={list(self._device_tuple)!r})"
+
+  def __eq__(self, other):
+    return (isinstance(other, LeadingAxisSharding)
+            and self._device_tuple == other._device_tuple)
+
+  def __hash__(self):
+    return hash(("LeadingAxisSharding", self._device_tuple))
+
+
+@functools.lru_cache(maxsize=256)
+def leading_axis_sharding(devices: tuple) -> LeadingAxisSharding:
+  """The (cached) one-slice-per-device sharding over `devices` (a tuple).
+
+  >>> from jaxlite.runtime import backend
+  >>> ds = tuple(backend.devices()[:1])
+  >>> leading_axis_sharding(ds) is leading_axis_sharding(ds)
+  True
+  """
+  return LeadingAxisSharding(devices)

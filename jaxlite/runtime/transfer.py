@@ -1,0 +1,306 @@
+"""Moving data between the host and devices.
+
+``device_put`` / ``device_get`` work on pytrees, as JAX's do; ``put_numpy`` is
+the one-call fast path the eager dispatch uses. Importing this module does not
+import jaxlib.
+
+  >>> x = device_put([1.0, np.arange(3)])
+  >>> device_get(x)
+  [array(1., dtype=float32), array([0, 1, 2], dtype=int32)]
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from jaxlite import dtypes
+from jaxlite import tree_util
+from jaxlite.config import config
+from jaxlite.core import ShapedArray
+from jaxlite.runtime import backend
+from jaxlite.runtime.array import Array
+
+_jaxlib = None  # (xla_client, sharding module, copy semantics), on first use
+
+
+def _runtime():
+  global _jaxlib
+  if _jaxlib is None:
+    from jaxlib import xla_client as xc  # pylint: disable=g-import-not-at-top
+    from jaxlite.runtime import sharding  # pylint: disable=g-import-not-at-top
+    # Copy the host data during the call: a NumPy array the user mutates later
+    # must not change the device array (CPU would otherwise alias it).
+    _jaxlib = (xc, sharding, xc.HostBufferSemantics.IMMUTABLE_ONLY_DURING_CALL)
+  return _jaxlib
+
+
+def put_numpy(x: np.ndarray, device=None, weak_type: bool = False,
+              committed: bool | None = None) -> Array:
+  """Copies a host array, whose dtype is already canonical, to one device.
+
+  The dispatch fast path: one ``xc.batched_device_put`` call, no dtype
+  canonicalisation (the buffer gets exactly ``x.dtype``).
+
+  Args:
+    x: a NumPy array (or NumPy scalar).
+    device: the target device; None means the default device, uncommitted.
+    weak_type: the weak type of the result.
+    committed: whether the result is committed to its device (default: True
+      exactly when `device` is given).
+
+  Returns:
+    An ``Array`` with ``x``'s shape and dtype.
+
+  >>> put_numpy(np.arange(3, dtype=np.int32))
+  Array([0, 1, 2], dtype=int32)
+  """
+  xc, sharding, semantics = _runtime()
+  if committed is None:
+    committed = device is not None
+  if device is None:
+    device = backend.default_device()
+  x = np.asarray(x)
+  aval = ShapedArray(x.shape, x.dtype, weak_type)
+  # enable_x64=True: the dtype was chosen by the caller and must be kept.
+  buf = xc.batched_device_put(aval, sharding.single_device_sharding(device),
+                              [x], [device], committed, False, semantics,
+                              enable_x64=True)
+  return Array(buf, aval)
+
+
+# ---------------------------------------------------------------------------
+# Leaves: validation and canonicalisation on the host
+# ---------------------------------------------------------------------------
+
+def _valid_dtype(dt: np.dtype) -> bool:
+  if dt.kind in "biufc":
+    return True
+  # bfloat16, float8 etc. are ml_dtypes types that NumPy files under kind 'V'.
+  return dt.kind == "V" and dt.names is None and dt in _ml_dtypes()
+
+
+_ML_DTYPES = None
+
+
+def _ml_dtypes() -> frozenset:
+  global _ML_DTYPES
+  if _ML_DTYPES is None:
+    _ML_DTYPES = frozenset(d for d in dtypes.supported_dtypes()
+                           if isinstance(d, np.dtype) and d.kind == "V"
+                           and d.names is None)
+  return _ML_DTYPES
+
+
+def _host_leaf(x) -> tuple[np.ndarray, bool]:
+  """A non-Array leaf as a canonical host array and its weak type.
+
+  Raises TypeError, as JAX does, for values that are not arrays of numbers.
+  """
+  typ = type(x)
+  if typ in dtypes.python_scalar_types:
+    return dtypes.coerce_to_array(x), typ is not bool
+  if hasattr(x, "__jax_array__"):
+    return _host_leaf(x.__jax_array__())
+  if not isinstance(x, (np.ndarray, np.generic)):
+    if not hasattr(x, "__array__"):
+      raise TypeError(f"Argument '{x}' of type {typ} is not a valid JAX type")
+    x = np.asarray(x)
+  dt = x.dtype
+  if not _valid_dtype(dt):
+    raise TypeError(f"Dtype {dt} is not a valid JAX array type. Only arrays "
+                    "of numeric types are supported by JAX.")
+  arr = np.asarray(x)
+  return arr.astype(dtypes.canonicalize_dtype(dt), copy=False), False
+
+
+def _as_device(device):
+  """A Device from a Device, a single-device sharding, or None."""
+  if device is None:
+    return None
+  inner = getattr(device, "_device", None)  # a SingleDeviceSharding
+  if inner is not None:
+    return inner
+  device_list = getattr(device, "_internal_device_list", None)
+  if device_list is not None:
+    if len(device_list) != 1:
+      raise ValueError("device_put: only single-device shardings are "
+                       f"supported, got one over {len(device_list)} devices")
+    return device_list[0]
+  if not hasattr(device, "platform") or not hasattr(device, "id"):
+    raise TypeError(f"device_put: `device` must be a Device or a Sharding, "
+                    f"got {device!r} of type {type(device)}")
+  return device
+
+
+def _commit(x: Array, device) -> Array:
+  """`x` committed to `device`, sharing its buffer when it is already there."""
+  if x.is_fully_replicated and x.device == device:
+    if x.committed:
+      return x
+    xc, sharding, _ = _runtime()
+    buf = xc.ArrayImpl(x.aval, sharding.single_device_sharding(device),
+                       [x._buf], True, _skip_checks=True)
+    return Array(buf, x.aval)
+  # Another device: a host round trip keeps this path free of jaxlib calls
+  # that would import jax (see jaxlite.runtime.array).
+  return put_numpy(x._value, device, x.weak_type)
+
+
+# ---------------------------------------------------------------------------
+# Public API
+# ---------------------------------------------------------------------------
+
+
+def device_put(x: Any, device=None) -> Any:
+  """Transfers `x` (a pytree of arrays and scalars) to a device.
+
+  Args:
+    x: an array, scalar, or (nested) standard Python container thereof.
+    device: a Device (or single-device sharding). When given, the results are
+      committed to it; otherwise they go to the default device, uncommitted.
+
+  Returns:
+    A pytree of ``Array`` with the structure of `x`. Dtypes are canonicalised
+    (64-bit types become 32-bit while x64 is off); Python scalars become
+    weakly typed arrays.
+
+  >>> device_put(1.0)
+  Array(1., dtype=float32, weak_type=True)
+  >>> device_put(np.arange(2.0))
+  Array([0., 1.], dtype=float32)
+  """
+  device = _as_device(device)
+  leaves, treedef = tree_util.tree_flatten(x)
+  # Validate every leaf before the first transfer, so a bad leaf changes nothing.
+  hosts = [None if isinstance(leaf, Array) else _host_leaf(leaf)
+           for leaf in leaves]
+  out = []
+  for leaf, host in zip(leaves, hosts):
+    if host is None:
+      leaf._check_if_deleted()
+      out.append(leaf if device is None else _commit(leaf, device))
+    else:
+      out.append(put_numpy(host[0], device, host[1]))
+  return treedef.unflatten(out)
+
+
+def device_get(x: Any) -> Any:
+  """Transfers `x` (a pytree) to the host: Arrays become NumPy arrays.
+
+  Leaves that are not Arrays are returned unchanged.
+
+  >>> device_get(device_put(np.arange(3)))
+  array([0, 1, 2], dtype=int32)
+  >>> device_get(1)
+  1
+  """
+  leaves, treedef = tree_util.tree_flatten(x)
+  for leaf in leaves:
+    if isinstance(leaf, Array):
+      leaf.copy_to_host_async()  # overlap the copies of several leaves
+  return treedef.unflatten([leaf._value if isinstance(leaf, Array) else leaf
+                            for leaf in leaves])
+
+
+def _stacked_array(host_slices: list[np.ndarray], weak_type: bool,
+                   devices: Sequence) -> Array:
+  """An Array whose slice ``i`` (leading axis) lives on ``devices[i]``."""
+  devices = tuple(devices)
+  if len(devices) == 1:
+    # A one-device stack is an ordinary single-device array of shape (1, ...).
+    return put_numpy(host_slices[0][None], devices[0], weak_type)
+  xc, sharding, semantics = _runtime()
+  inner = ShapedArray(host_slices[0].shape, host_slices[0].dtype, weak_type)
+  shards = []
+  for host, device in zip(host_slices, devices):
+    shards.append(xc.batched_device_put(
+        inner, sharding.single_device_sharding(device), [host], [device],
+        True, False, semantics, enable_x64=True))
+  aval = ShapedArray((len(devices),) + inner.shape, inner.dtype, weak_type)
+  buf = xc.ArrayImpl(aval, sharding.leading_axis_sharding(devices), shards,
+                     True, _skip_checks=True)
+  return Array(buf, aval, shards)
+
+
+def _host_slice(x) -> tuple[np.ndarray, bool]:
+  if isinstance(x, Array):
+    return np.asarray(x._value), x.weak_type
+  return _host_leaf(x)
+
+
+def _check_devices(devices, fun_name: str) -> list:
+  if not isinstance(devices, Sequence) or isinstance(devices, str) or not devices:
+    raise ValueError(f"`devices` argument to `{fun_name}` must be a "
+                     "non-empty sequence.")
+  return [_as_device(d) for d in devices]
+
+
+def device_put_replicated(x: Any, devices: Sequence) -> Any:
+  """Transfers `x` to each of `devices`, stacked along a new leading axis.
+
+  Args:
+    x: an array, scalar, or (nested) standard Python container thereof.
+    devices: a sequence of Devices; slice ``i`` of each result lives on
+      ``devices[i]``.
+
+  Returns:
+    A pytree like `x` whose leaves have shape ``(len(devices),) + x.shape``.
+
+  >>> from jaxlite.runtime import backend
+  >>> device_put_replicated(np.ones(2, np.float32), backend.local_devices()[:1])
+  Array([[1., 1.]], dtype=float32)
+  """
+  devices = _check_devices(devices, "device_put_replicated")
+  leaves, treedef = tree_util.tree_flatten(x)
+  hosts = [_host_slice(leaf) for leaf in leaves]
+  return treedef.unflatten([
+      _stacked_array([host] * len(devices), weak, devices)
+      for host, weak in hosts])
+
+
+def device_put_sharded(shards: Sequence[Any], devices: Sequence) -> Any:
+  """Transfers ``shards[i]`` to ``devices[i]`` and stacks them into Arrays.
+
+  Args:
+    shards: a sequence of arrays, scalars or pytrees of them, all with the same
+      tree structure, shapes and dtypes.
+    devices: a sequence of Devices of the same length.
+
+  Returns:
+    A pytree like ``shards[0]`` whose leaves stack the shards' leaves along a
+    new leading axis, slice ``i`` living on ``devices[i]``.
+
+  >>> from jaxlite.runtime import backend
+  >>> device_put_sharded([np.arange(2)], backend.local_devices()[:1])
+  Array([[0, 1]], dtype=int32)
+  """
+  if not isinstance(shards, Sequence) or isinstance(shards, str):
+    raise TypeError("device_put_sharded `shards` input must be a sequence; "
+                    f"got {type(shards)}")
+  devices = _check_devices(devices, "device_put_sharded")
+  if len(shards) != len(devices):
+    raise ValueError(f"len(shards) = {len(shards)} must equal "
+                     f"len(devices) = {len(devices)}.")
+  flat = [tree_util.tree_flatten(s) for s in shards]
+  treedef = flat[0][1]
+  for _, other in flat[1:]:
+    if other != treedef:
+      raise ValueError("the shards passed to device_put_sharded must have the "
+                       f"same tree structure, but got {treedef} and {other}.")
+  out = []
+  for leaf_index in range(treedef.num_leaves):
+    hosts = [_host_slice(leaves[leaf_index]) for leaves, _ in flat]
+    first = hosts[0][0]
+    for host, _ in hosts[1:]:
+      if host.shape != first.shape or host.dtype != first.dtype:
+        raise ValueError(
+            "the shards passed to device_put_sharded must have consistent "
+            f"shape and dtype, but got {_short(first)} and {_short(host)}.")
+    out.append(_stacked_array([h for h, _ in hosts],
+                              all(w for _, w in hosts), devices))
+  return treedef.unflatten(out)
+
+
+def _short(x: np.ndarray) -> str:
+  return ShapedArray(x.shape, x.dtype).str_short(short_dtypes=False)
