@@ -314,8 +314,10 @@ def dtype(x: Any, *, canonicalize: bool = False):
         return dt
       if not isinstance(dt, np.dtype):
         try:
-          dt = np.result_type(x)
-        except TypeError as err:
+          # Sequences (lists of scalars) are what np.result_type refuses.
+          dt = (np.asarray(x).dtype if isinstance(x, (list, tuple))
+                else np.result_type(x))
+        except (TypeError, ValueError) as err:
           raise TypeError(f"Cannot determine dtype of {x}") from err
       _check_valid(dt, x)
   if canonicalize:
