@@ -1,0 +1,66 @@
+"""Foundation benchmarks: import time and host<->device transfers.
+
+Each case's `setup(jx, jnp)` gets either jaxlite or jax; see run.py.
+"""
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+from run import Case, quick_mode
+
+
+def _import_seconds(jx, jnp):
+  """Best-of-5 wall time of `python -c "import <library>"` in fresh processes.
+
+  Python's own start-up is included for both libraries alike. The child runs
+  in the repository root, so an uninstalled checkout of jaxlite is found.
+  """
+  del jnp
+  name = jx.__name__
+  best = float("inf")
+  for _ in range(2 if quick_mode() else 5):
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", f"import {name}"], check=True,
+                   cwd=_REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    best = min(best, time.perf_counter() - start)
+  return best
+
+
+_REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# 1 KB of float32.
+_HOST_1KB = np.arange(256, dtype=np.float32)
+
+
+def _device_put_1kb(jx, jnp):
+  del jnp
+  device_put = jx.device_put
+  x = _HOST_1KB
+
+  def put():
+    device_put(x).block_until_ready()
+  return put
+
+
+def _device_get_1kb(jx, jnp):
+  del jnp
+  device_get = jx.device_get
+  on_device = jx.device_put(_HOST_1KB)
+  on_device.block_until_ready()
+  if not np.array_equal(np.asarray(device_get(on_device)), _HOST_1KB):
+    raise AssertionError("device_get returned different values")
+
+  def get():
+    device_get(on_device)
+  return get
+
+
+CASES = [
+    Case("import_time", _import_seconds, goal="< 0.3x JAX", kind="value",
+         unit="s"),
+    Case("device_put_1kb", _device_put_1kb, goal="<= 1.0x JAX"),
+    Case("device_get_1kb", _device_get_1kb, goal="<= 1.0x JAX"),
+]

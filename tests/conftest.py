@@ -1,0 +1,95 @@
+"""Shared pytest configuration for jaxlite's tests.
+
+This file runs before any test module is imported, so it is the one place to
+set environment variables that jaxlib reads when its CPU client is created.
+It deliberately imports neither jaxlite nor jax: a broken jaxlite should fail
+the tests that use it, not the collection of the whole suite.
+"""
+import os
+
+# pmap tests need several devices. XLA's CPU client reads this flag once, when
+# the first client is created, and both jax and jaxlite honour it. Append
+# rather than overwrite so a user's own XLA_FLAGS survive.
+_DEVICE_COUNT_FLAG = "--xla_force_host_platform_device_count"
+_xla_flags = os.environ.get("XLA_FLAGS", "")
+if _DEVICE_COUNT_FLAG not in _xla_flags:
+  os.environ["XLA_FLAGS"] = (_xla_flags + f" {_DEVICE_COUNT_FLAG}=8").strip()
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+try:
+  import hypothesis  # noqa: E402
+except ImportError:  # hypothesis is a test extra; tests that need it import it
+  hypothesis = None
+
+if hypothesis is not None:
+  # Every first call compiles through XLA, which easily takes longer than
+  # hypothesis' default 200 ms deadline; a deadline would only make tests flaky.
+  hypothesis.settings.register_profile(
+      "jaxlite", deadline=None, max_examples=25, print_blob=True)
+  # In CI, the same examples every run: a red CI must be reproducible.
+  hypothesis.settings.register_profile(
+      "jaxlite-ci", deadline=None, max_examples=25, print_blob=True,
+      derandomize=True)
+  hypothesis.settings.register_profile(
+      "jaxlite-thorough", deadline=None, max_examples=200, print_blob=True)
+  hypothesis.settings.load_profile(os.environ.get(
+      "JAXLITE_HYPOTHESIS_PROFILE",
+      "jaxlite-ci" if os.environ.get("CI") else "jaxlite"))
+
+
+def pytest_configure(config):
+  config.addinivalue_line(
+      "markers",
+      "slow: takes more than a few seconds; deselect with -m 'not slow'")
+
+
+@pytest.fixture
+def rng():
+  """A fresh, seeded NumPy RandomState, so every test sees the same data."""
+  return np.random.RandomState(0)
+
+
+@pytest.fixture(scope="session")
+def jax_reference():
+  """The real `jax` module, as a reference oracle; skips when not installed.
+
+  `jax` is only a test extra: jaxlite itself never imports it.
+  """
+  return pytest.importorskip("jax")
+
+
+@pytest.fixture(scope="session")
+def jnp_reference(jax_reference):
+  """The real `jax.numpy`, as a reference oracle; skips when not installed."""
+  import jax.numpy
+  return jax.numpy
+
+
+def tolerance(dtype, float32=1e-5, float64=1e-12, float16=1e-2):
+  """The relative tolerance to compare results of the given dtype with."""
+  kind = np.dtype(dtype)
+  if kind == np.float64 or kind == np.complex128:
+    return float64
+  if kind == np.float16 or kind.name == "bfloat16":
+    return float16
+  return float32
+
+
+@pytest.fixture
+def assert_allclose():
+  """`np.testing.assert_allclose` with a tolerance chosen from the dtype.
+
+  Usage: `assert_allclose(actual, expected)`; pass `rtol=`/`atol=` to override.
+  """
+  def check(actual, expected, rtol=None, atol=None, err_msg=""):
+    actual = np.asarray(actual)
+    expected = np.asarray(expected)
+    if rtol is None:
+      rtol = tolerance(expected.dtype)
+    if atol is None:
+      atol = rtol
+    np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol,
+                               err_msg=err_msg)
+  return check
