@@ -6,3 +6,15 @@
 This module only re-exports; each name is defined in the module that owns it.
 """
 __version__ = "0.1.0"
+
+from jaxlite.config import config
+from jaxlite.core import ShapedArray
+from jaxlite.runtime.array import Array
+from jaxlite.runtime.backend import (default_backend, device_count, devices,
+                                     local_device_count, local_devices, process_count,
+                                     process_index)
+from jaxlite.runtime.transfer import (device_get, device_put, device_put_replicated,
+                                      device_put_sharded)
+from jaxlite.api import (ShapeDtypeStruct, disable_jit, eval_shape, jit, make_jaxpr,
+                         named_call, xla_computation)
+from jaxlite import tree_util, lax

@@ -98,3 +98,700 @@ def raise_to_shaped(aval: ShapedArray) -> ShapedArray:
   if type(aval) is ShapedArray:
     return aval
   return ShapedArray(aval.shape, aval.dtype, aval.weak_type)
+
+
+def get_aval(x) -> ShapedArray:
+  """The abstract value of any array-like: a Tracer, an Array, a NumPy array or a scalar."""
+  if isinstance(x, Tracer):
+    return x.aval
+  aval = getattr(x, "aval", None)
+  if isinstance(aval, ShapedArray):
+    return aval
+  return _aval_of_host_value(x)
+
+
+def _aval_of_host_value(x) -> ShapedArray:
+  kind = type(x)
+  if kind in dtypes.python_scalar_dtypes:
+    return ShapedArray((), dtypes.canonicalize_dtype(dtypes.python_scalar_dtypes[kind]),
+                       weak_type=True)
+  if isinstance(x, (np.ndarray, np.generic)):
+    if x.dtype == object or x.dtype.kind in "SUV" and x.dtype != dtypes.float0:
+      raise TypeError(f"Argument '{x!r}' of type {type(x)} is not a valid JAX type.")
+    return ShapedArray(np.shape(x), dtypes.canonicalize_dtype(x.dtype))
+  if hasattr(x, "__jax_array__"):
+    return get_aval(x.__jax_array__())
+  raise TypeError(f"Argument '{x!r}' of type {type(x)} is not a valid JAX type.")
+
+
+def concrete_aval(x):
+  return get_aval(x)
+
+
+# ---------------------------------------------------------------------------
+# Primitives
+# ---------------------------------------------------------------------------
+
+
+class Primitive:
+  """A named operation whose meaning under each transformation is given by rules.
+
+  Rules live in tables keyed by the primitive (``abstract_eval`` here; JVP,
+  transpose, batching and lowering rules in their interpreters). ``bind``
+  hands the primitive to the trace of its highest-level argument.
+
+  Example:
+    >>> sin_p = Primitive('sin')
+    >>> sin_p
+    sin
+  """
+  multiple_results = False
+  # Call-like primitives (jit, custom_jvp_call, ...) take a function
+  # (jaxpr) parameter; interpreters process them through dedicated hooks.
+  call_primitive = False
+
+  def __init__(self, name: str):
+    self.name = name
+    self.impl = None            # set by def_impl; None means "compile and run it"
+    self._abstract_eval = None
+
+  def __repr__(self):
+    return self.name
+
+  def bind(self, *args, **params):
+    """Apply the primitive: dispatch to the top trace among ``args``."""
+    state = _thread_state
+    top = None
+    level = -1
+    for x in args:
+      if isinstance(x, Tracer):
+        main = x._trace.main
+        if main.level > level:
+          top, level = main, main.level
+    dynamic = state.dynamic_main
+    if dynamic.level > level:
+      top = dynamic
+    if top.trace_type is EvalTrace:
+      return self.impl(*args, **params) if self.impl else eval_hook(self, args, params)
+    trace = top.trace_type(top)
+    tracers = [trace.full_raise(x) for x in args]
+    out = trace.process_primitive(self, tracers, params)
+    if self.multiple_results:
+      return [full_lower(o) for o in out]
+    return full_lower(out)
+
+  def def_impl(self, impl):
+    self.impl = impl
+    return impl
+
+  def def_abstract_eval(self, rule):
+    self._abstract_eval = rule
+    return rule
+
+  def abstract_eval(self, *avals, **params):
+    rule = self._abstract_eval
+    if rule is None:
+      raise NotImplementedError(f"Abstract evaluation for '{self.name}' not implemented")
+    return rule(*avals, **params)
+
+
+def eval_hook(primitive, args, params):
+  """Evaluates a primitive on concrete values; installed by ``interpreters.dispatch``."""
+  raise RuntimeError("jaxlite.interpreters.dispatch was not imported")
+
+
+def set_eval_hook(fn):
+  global eval_hook
+  eval_hook = fn
+
+
+# ---------------------------------------------------------------------------
+# Traces and tracers
+# ---------------------------------------------------------------------------
+
+
+class MainTrace:
+  """One active transformation: its level on the trace stack and shared state."""
+  __slots__ = ("level", "trace_type", "global_data", "alive")
+
+  def __init__(self, level, trace_type, global_data=None):
+    self.level = level
+    self.trace_type = trace_type
+    self.global_data = global_data
+    self.alive = True
+
+  def __repr__(self):
+    return f"MainTrace({self.level}, {self.trace_type.__name__})"
+
+
+class _ThreadState(threading.local):
+  def __init__(self):
+    self.trace_stack = [MainTrace(0, EvalTrace)]
+    self.dynamic_main = self.trace_stack[0]
+    self.axis_env = []   # named axes of enclosing vmap/pmap: list of AxisEnvFrame
+
+
+_thread_state: _ThreadState  # defined after EvalTrace
+
+
+@contextmanager
+def new_main(trace_type, global_data=None, dynamic=False):
+  """Push a new transformation onto this thread's trace stack."""
+  state = _thread_state
+  stack = state.trace_stack
+  main = MainTrace(len(stack), trace_type, global_data)
+  stack.append(main)
+  prev_dynamic = state.dynamic_main
+  if dynamic:
+    state.dynamic_main = main
+  try:
+    yield main
+  finally:
+    stack.pop()
+    state.dynamic_main = prev_dynamic
+    main.alive = False
+
+
+@contextmanager
+def new_base_main(trace_type, global_data=None):
+  """Like ``new_main(dynamic=True)``: everything below it is hidden (used by jit tracing)."""
+  with new_main(trace_type, global_data, dynamic=True) as main:
+    yield main
+
+
+def cur_level():
+  return len(_thread_state.trace_stack) - 1
+
+
+class Trace:
+  """Interprets primitives applied to its tracers; one subclass per transformation."""
+  __slots__ = ("main",)
+
+  def __init__(self, main: MainTrace):
+    self.main = main
+
+  def pure(self, val):
+    raise NotImplementedError
+
+  def lift(self, tracer):
+    raise NotImplementedError
+
+  def full_raise(self, val):
+    if not isinstance(val, Tracer):
+      return self.pure(val)
+    main = val._trace.main
+    if main is self.main:
+      if not main.alive:
+        raise escaped_tracer_error(val)
+      return val
+    if main.level < self.main.level:
+      return self.lift(val)
+    if not main.alive:
+      raise escaped_tracer_error(val)
+    raise escaped_tracer_error(val, f"Can't lift level {main} to {self.main}.")
+
+  def process_primitive(self, primitive, tracers, params):
+    raise NotImplementedError
+
+  def process_call(self, primitive, fun, tracers, params):
+    raise NotImplementedError
+
+
+class EvalTrace(Trace):
+  """The bottom of the stack: primitives are evaluated on concrete values."""
+  __slots__ = ()
+
+  def pure(self, x):
+    return x
+
+  lift = pure
+
+  def process_primitive(self, primitive, tracers, params):
+    if primitive.impl:
+      return primitive.impl(*tracers, **params)
+    return eval_hook(primitive, tracers, params)
+
+
+_thread_state = _ThreadState()
+
+
+def trace_state_clean():
+  state = _thread_state
+  return len(state.trace_stack) == 1 and state.dynamic_main is state.trace_stack[0]
+
+
+class UnexpectedTracerError(Exception):
+  """A tracer was used outside the transformation that created it."""
+
+
+def escaped_tracer_error(tracer, detail=None):
+  msg = ("Encountered an unexpected tracer. A function transformed by JAX had a side "
+         "effect, allowing for a reference to an intermediate value with type "
+         f"{tracer.aval.str_short()} wrapped in a {type(tracer).__name__} to escape the "
+         "scope of the transformation.\nJAX transformations require that functions "
+         "explicitly return their outputs, and disallow saving intermediate values to "
+         "global state.")
+  if detail:
+    msg += "\n" + detail
+  msg += ("\nSee https://jax.readthedocs.io/en/latest/errors.html"
+          "#jax.errors.UnexpectedTracerError")
+  return UnexpectedTracerError(msg)
+
+
+class ConcretizationTypeError(TypeError):
+  """A concrete value was needed from a traced (abstract) value."""
+
+  def __init__(self, tracer, context=""):
+    super().__init__(
+        f"Abstract tracer value encountered where concrete value is expected: "
+        f"{tracer._short_repr()}\n{context}\n{tracer._origin_msg()}"
+        "\nSee https://jax.readthedocs.io/en/latest/errors.html"
+        "#jax.errors.ConcretizationTypeError")
+
+
+class TracerBoolConversionError(ConcretizationTypeError):
+  def __init__(self, tracer):
+    TypeError.__init__(
+        self,
+        f"Attempted boolean conversion of traced array with shape "
+        f"{tracer.aval.str_short()}.\n{tracer._origin_msg()}"
+        "\nSee https://jax.readthedocs.io/en/latest/errors.html"
+        "#jax.errors.TracerBoolConversionError")
+
+
+class TracerIntegerConversionError(ConcretizationTypeError):
+  def __init__(self, tracer):
+    TypeError.__init__(
+        self,
+        f"The __index__() method was called on traced array with shape "
+        f"{tracer.aval.str_short()}.\n{tracer._origin_msg()}"
+        "\nSee https://jax.readthedocs.io/en/latest/errors.html"
+        "#jax.errors.TracerIntegerConversionError")
+
+
+class TracerArrayConversionError(TypeError):
+  def __init__(self, tracer):
+    super().__init__(
+        f"The numpy.ndarray conversion method __array__() was called on traced array "
+        f"with shape {tracer.aval.str_short()}.\n{tracer._origin_msg()}"
+        "\nSee https://jax.readthedocs.io/en/latest/errors.html"
+        "#jax.errors.TracerArrayConversionError")
+
+
+class Tracer:
+  """Stands for an array while a function is transformed.
+
+  Subclasses carry what their transformation needs (a tangent, a batch axis,
+  a jaxpr variable). Operators are installed by ``jaxlite.numpy`` so that
+  tracers and arrays share one definition of ``x + y``.
+  """
+  __array_priority__ = 1000
+  __slots__ = ("_trace", "__weakref__")
+
+  @property
+  def aval(self):
+    raise NotImplementedError
+
+  def full_lower(self):
+    return self
+
+  shape = property(lambda self: self.aval.shape)
+  dtype = property(lambda self: self.aval.dtype)
+  ndim = property(lambda self: self.aval.ndim)
+  size = property(lambda self: self.aval.size)
+  weak_type = property(lambda self: self.aval.weak_type)
+
+  def __len__(self):
+    return len(self.aval)
+
+  def __iter__(self):
+    return iter([self[i] for i in range(len(self))])
+
+  def _short_repr(self):
+    return f"{type(self).__name__}<{self.aval.str_short()}>"
+
+  def __repr__(self):
+    return f"Traced<{self.aval}>with<{type(self._trace).__name__}>"
+
+  def _origin_msg(self):
+    return ""
+
+  def _concrete_value(self):
+    """The concrete value behind this tracer if there is one (None otherwise)."""
+    return None
+
+  def __bool__(self):
+    v = self._concrete_value()
+    if v is None:
+      raise TracerBoolConversionError(self)
+    return bool(v)
+
+  def __index__(self):
+    v = self._concrete_value()
+    if v is None:
+      raise TracerIntegerConversionError(self)
+    return operator.index(v)
+
+  def __int__(self):
+    v = self._concrete_value()
+    if v is None:
+      raise ConcretizationTypeError(self, "The problem arose with the `int` function.")
+    return int(v)
+
+  def __float__(self):
+    v = self._concrete_value()
+    if v is None:
+      raise ConcretizationTypeError(self, "The problem arose with the `float` function.")
+    return float(v)
+
+  def __complex__(self):
+    v = self._concrete_value()
+    if v is None:
+      raise ConcretizationTypeError(self, "The problem arose with the `complex` function.")
+    return complex(v)
+
+  def __array__(self, dtype=None, copy=None):
+    v = self._concrete_value()
+    if v is None:
+      raise TracerArrayConversionError(self)
+    return np.asarray(v, dtype=dtype)
+
+  def __hash__(self):
+    raise TypeError(f"unhashable type: {type(self).__name__}")
+
+  def item(self):
+    v = self._concrete_value()
+    if v is None:
+      raise ConcretizationTypeError(self, "The problem arose with the `item` method.")
+    return np.asarray(v).item()
+
+  def tolist(self):
+    v = self._concrete_value()
+    if v is None:
+      raise ConcretizationTypeError(self, "The problem arose with the `tolist` method.")
+    return np.asarray(v).tolist()
+
+
+def full_lower(val):
+  if isinstance(val, Tracer):
+    return val.full_lower()
+  return val
+
+
+# ---------------------------------------------------------------------------
+# Jaxprs
+# ---------------------------------------------------------------------------
+
+
+class Var:
+  """A jaxpr variable: typed, defined exactly once."""
+  __slots__ = ("aval", "count")
+  _counter = itertools.count()
+
+  def __init__(self, aval):
+    self.aval = aval
+    self.count = next(Var._counter)
+
+  def __repr__(self):
+    return f"Var({self.count}:{self.aval.str_short()})"
+
+
+class DropVar(Var):
+  """An output that nobody reads (printed as ``_``)."""
+  __slots__ = ()
+
+
+class Literal:
+  """A scalar constant written inline in a jaxpr."""
+  __slots__ = ("val", "aval")
+
+  def __init__(self, val, aval):
+    self.val = val
+    self.aval = aval
+
+  def __repr__(self):
+    return f"Literal({self.val})"
+
+
+Atom = Var | Literal
+
+
+class JaxprEqn(NamedTuple):
+  primitive: Primitive
+  invars: list
+  outvars: list
+  params: dict
+  effects: frozenset = frozenset()
+
+
+class Jaxpr:
+  """JAX's IR: a typed, first-order, let-bound program.
+
+  Example:
+    >>> import jaxlite, jaxlite.numpy as jnp
+    >>> print(jaxlite.make_jaxpr(lambda x: jnp.sin(jnp.cos(x)))(3.0))  # doctest: +SKIP
+    { lambda ; a:f32[]. let b:f32[] = cos a; c:f32[] = sin b in (c,) }
+  """
+  __slots__ = ("constvars", "invars", "outvars", "eqns", "effects", "debug_info")
+
+  def __init__(self, constvars, invars, outvars, eqns, effects=frozenset(), debug_info=None):
+    self.constvars = list(constvars)
+    self.invars = list(invars)
+    self.outvars = list(outvars)
+    self.eqns = list(eqns)
+    self.effects = effects
+    self.debug_info = debug_info
+
+  @property
+  def in_avals(self):
+    return [v.aval for v in self.invars]
+
+  @property
+  def out_avals(self):
+    return [v.aval for v in self.outvars]
+
+  def __str__(self):
+    return pp_jaxpr(self)
+
+  __repr__ = __str__
+
+  def replace(self, **kw):
+    fields = dict(constvars=self.constvars, invars=self.invars, outvars=self.outvars,
+                  eqns=self.eqns, effects=self.effects, debug_info=self.debug_info)
+    fields.update(kw)
+    return Jaxpr(**fields)
+
+
+class ClosedJaxpr:
+  """A jaxpr with its constants bound: a closed, self-contained function."""
+  __slots__ = ("jaxpr", "consts", "__weakref__")
+
+  def __init__(self, jaxpr: Jaxpr, consts: Sequence):
+    self.jaxpr = jaxpr
+    self.consts = list(consts)
+
+  in_avals = property(lambda self: self.jaxpr.in_avals)
+  out_avals = property(lambda self: self.jaxpr.out_avals)
+  eqns = property(lambda self: self.jaxpr.eqns)
+  effects = property(lambda self: self.jaxpr.effects)
+
+  def __str__(self):
+    return pp_jaxpr(self.jaxpr)
+
+  __repr__ = __str__
+
+  def map_jaxpr(self, f):
+    return ClosedJaxpr(f(self.jaxpr), self.consts)
+
+
+def jaxpr_as_fun(closed_jaxpr: ClosedJaxpr):
+  """A Python function that evaluates ``closed_jaxpr`` (with the current traces)."""
+  def fun(*args):
+    return eval_jaxpr(closed_jaxpr.jaxpr, closed_jaxpr.consts, *args)
+  return fun
+
+
+def eval_jaxpr(jaxpr: Jaxpr, consts, *args):
+  """Interprets ``jaxpr`` by binding each equation's primitive; returns a list of outputs."""
+  env = {}
+
+  def read(atom):
+    return atom.val if type(atom) is Literal else env[atom]
+
+  for v, val in zip(jaxpr.constvars, consts):
+    env[v] = val
+  if len(args) != len(jaxpr.invars):
+    raise TypeError(f"eval_jaxpr: expected {len(jaxpr.invars)} arguments, got {len(args)}")
+  for v, val in zip(jaxpr.invars, args):
+    env[v] = val
+  for eqn in jaxpr.eqns:
+    outs = eqn.primitive.bind(*map(read, eqn.invars), **eqn.params)
+    if not eqn.primitive.multiple_results:
+      outs = [outs]
+    for v, val in zip(eqn.outvars, outs):
+      env[v] = val
+  return [read(v) for v in jaxpr.outvars]
+
+
+class JaxprTypeError(TypeError):
+  pass
+
+
+def check_jaxpr(jaxpr: Jaxpr):
+  """Type-checks ``jaxpr``: every variable bound once before use, every equation's
+  output types equal to its primitive's abstract evaluation. Raises JaxprTypeError."""
+  defined = set()
+
+  def check_atom(atom, where):
+    if type(atom) is Literal:
+      return
+    if atom not in defined:
+      raise JaxprTypeError(f"Variable '{atom}' used before definition in {where}")
+
+  def bind_var(v, where):
+    if v in defined:
+      raise JaxprTypeError(f"Variable '{v}' defined twice in {where}")
+    defined.add(v)
+
+  for v in itertools.chain(jaxpr.constvars, jaxpr.invars):
+    bind_var(v, "binders")
+  for eqn in jaxpr.eqns:
+    for a in eqn.invars:
+      check_atom(a, f"equation {eqn.primitive}")
+    out = eqn.primitive.abstract_eval(*[a.aval for a in eqn.invars], **eqn.params)
+    out = list(out) if eqn.primitive.multiple_results else [out]
+    if len(out) != len(eqn.outvars):
+      raise JaxprTypeError(f"{eqn.primitive}: expected {len(out)} outputs, "
+                           f"equation has {len(eqn.outvars)}")
+    for v, aval in zip(eqn.outvars, out):
+      if raise_to_shaped(aval).strip_weak_type() != v.aval.strip_weak_type():
+        raise JaxprTypeError(f"{eqn.primitive}: output type {v.aval.str_short()} "
+                             f"differs from its rule's {aval.str_short()}")
+      if type(v) is not DropVar:
+        bind_var(v, f"equation {eqn.primitive}")
+    for p in eqn.params.values():
+      for sub in _subjaxprs(p):
+        check_jaxpr(sub)
+  for a in jaxpr.outvars:
+    check_atom(a, "outputs")
+
+
+def _subjaxprs(param):
+  if isinstance(param, ClosedJaxpr):
+    yield param.jaxpr
+  elif isinstance(param, Jaxpr):
+    yield param
+  elif isinstance(param, (tuple, list)):
+    for p in param:
+      if isinstance(p, (ClosedJaxpr, Jaxpr)):
+        yield from _subjaxprs(p)
+
+
+def subjaxprs(jaxpr: Jaxpr):
+  """The jaxprs held directly in ``jaxpr``'s equations' parameters."""
+  for eqn in jaxpr.eqns:
+    for p in eqn.params.values():
+      yield from _subjaxprs(p)
+
+
+# --- printing ---------------------------------------------------------------
+
+
+def _var_names():
+  letters = "abcdefghijklmnopqrstuvwxyz"
+  for n in itertools.count(1):
+    for combo in itertools.product(letters, repeat=n):
+      yield "".join(combo)
+
+
+class _PPContext:
+  def __init__(self):
+    self.names = {}
+    self.gen = _var_names()
+
+  def name(self, v):
+    if type(v) is Literal:
+      return _pp_literal(v)
+    if type(v) is DropVar:
+      return "_"
+    n = self.names.get(v)
+    if n is None:
+      n = self.names[v] = next(self.gen)
+    return n
+
+  def binder(self, v):
+    return f"{self.name(v)}:{v.aval.str_short()}"
+
+
+def _pp_literal(lit):
+  val = lit.val
+  if isinstance(val, (bool, np.bool_)):
+    return str(bool(val))
+  if isinstance(val, (np.generic, np.ndarray)):
+    val = val.item()
+  if isinstance(val, float) and val.is_integer():
+    s = f"{val:.1f}"
+  else:
+    s = repr(val)
+  if not lit.aval.weak_type and lit.aval.dtype != np.dtype(type(val)):
+    s += f":{dtypes.short_dtype_name(lit.aval.dtype)}"
+  return s
+
+
+def _pp_param(value, ctx, indent):
+  if isinstance(value, (ClosedJaxpr, Jaxpr)):
+    inner = value.jaxpr if isinstance(value, ClosedJaxpr) else value
+    return _pp_jaxpr(inner, ctx, indent + 2)
+  if isinstance(value, (tuple, list)) and value and all(
+      isinstance(v, (ClosedJaxpr, Jaxpr)) for v in value):
+    return "(\n" + "\n".join(" " * (indent + 2) + _pp_param(v, ctx, indent + 2)
+                             for v in value) + "\n" + " " * indent + ")"
+  if isinstance(value, Primitive):
+    return value.name
+  if callable(value) and hasattr(value, "__name__"):
+    return value.__name__
+  if isinstance(value, np.dtype):
+    return value.name
+  return str(value)
+
+
+def _pp_eqn(eqn, ctx, indent):
+  lhs = " ".join(ctx.binder(v) if type(v) is not DropVar else f"_:{v.aval.str_short()}"
+                 for v in eqn.outvars)
+  params = ""
+  if eqn.params:
+    items = [f"{k}={_pp_param(v, ctx, indent)}" for k, v in sorted(eqn.params.items())]
+    params = "[" + "\n".join(items) + "]" if any("\n" in i for i in items) else \
+        "[" + " ".join(items) + "]"
+  rhs = " ".join(ctx.name(a) for a in eqn.invars)
+  return f"{lhs} = {eqn.primitive.name}{params} {rhs}".rstrip()
+
+
+def _pp_jaxpr(jaxpr, ctx, indent=0):
+  consts = " ".join(ctx.binder(v) for v in jaxpr.constvars)
+  args = " ".join(ctx.binder(v) for v in jaxpr.invars)
+  pad = " " * (indent + 4)
+  eqns = "".join(f"\n{pad}{_pp_eqn(e, ctx, indent + 4)}" for e in jaxpr.eqns)
+  outs = ", ".join(ctx.name(v) for v in jaxpr.outvars)
+  head = f"{{ lambda {consts}; {args}. let" if consts else f"{{ lambda ; {args}. let"
+  return f"{head}{eqns}\n{' ' * (indent + 2)}in ({outs}{',' if len(jaxpr.outvars) == 1 else ''}) }}"
+
+
+def pp_jaxpr(jaxpr: Jaxpr) -> str:
+  """JAX's textual form of a jaxpr, e.g.
+  ``{ lambda ; a:f32[]. let b:f32[] = cos a; c:f32[] = sin b in (c,) }`` (one
+  equation per line)."""
+  return _pp_jaxpr(jaxpr, _PPContext())
+
+
+# ---------------------------------------------------------------------------
+# Named axes (vmap and pmap axis names)
+# ---------------------------------------------------------------------------
+
+
+class AxisEnvFrame(NamedTuple):
+  name: Any
+  size: int
+  main: Any   # the MainTrace that binds it (None for axis_env given to make_jaxpr)
+
+
+@contextmanager
+def extend_axis_env(name, size, main=None):
+  env = _thread_state.axis_env
+  env.append(AxisEnvFrame(name, size, main))
+  try:
+    yield
+  finally:
+    env.pop()
+
+
+def axis_frame(name) -> AxisEnvFrame:
+  """The innermost frame binding axis ``name``; NameError naming it otherwise."""
+  for frame in reversed(_thread_state.axis_env):
+    if frame.name == name:
+      return frame
+  raise NameError(f"unbound axis name: {name}")
+
+
+def axis_env_frames():
+  return list(_thread_state.axis_env)

@@ -1,0 +1,311 @@
+"""The public transformations: jit, make_jaxpr, eval_shape, xla_computation,
+disable_jit, named_call and the device helpers.
+
+Each is a thin front end over the interpreters; see ``jaxlite.interpreters``.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from functools import partial
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from jaxlite import api_util, core, dtypes, tree_util
+from jaxlite.config import config
+from jaxlite.core import ClosedJaxpr, ShapedArray
+from jaxlite.interpreters import dispatch  # noqa: F401  (installs the eager evaluator)
+from jaxlite.interpreters import mlir
+from jaxlite.interpreters import partial_eval as pe
+from jaxlite.interpreters.pjit import Jitted, jit_p, shaped_abstractify
+
+
+def jit(fun: Callable | None = None, *, static_argnums=None, static_argnames=None,
+        device=None, backend=None, donate_argnums=(), inline=False, keep_unused=False):
+  """Sets up ``fun`` for just-in-time compilation with XLA.
+
+  The function is traced once per combination of argument shapes, dtypes,
+  pytree structure and static argument values; the staged jaxpr is lowered to
+  StableHLO and compiled, and later calls with the same signature run the
+  cached executable.
+
+  Args:
+    fun: the function to compile; may be used as a decorator, also as
+      ``@partial(jit, static_argnums=...)``.
+    static_argnums: positional arguments treated as compile-time constants
+      (hashable; a new value recompiles).
+    static_argnames: keyword arguments treated the same way.
+    device, backend: where to run (default: the default device).
+    donate_argnums: positional arguments whose buffers the computation may
+      reuse; the donated arrays are deleted after the call.
+    inline: inline the function's jaxpr into enclosing jaxprs.
+
+  Returns:
+    A wrapped version of ``fun`` with ``lower``, ``trace`` and ``eval_shape``.
+
+  Example:
+    >>> import jaxlite, jaxlite.numpy as jnp
+    >>> @jaxlite.jit
+    ... def selu(x, alpha=1.67, lmbda=1.05):
+    ...   return lmbda * jnp.where(x > 0, x, alpha * jnp.exp(x) - alpha)
+    >>> selu(jnp.arange(3.0))
+    Array([0.  , 1.05, 2.1 ], dtype=float32)
+  """
+  if fun is None:
+    return partial(jit, static_argnums=static_argnums, static_argnames=static_argnames,
+                   device=device, backend=backend, donate_argnums=donate_argnums,
+                   inline=inline, keep_unused=keep_unused)
+  return Jitted(fun, static_argnums, static_argnames, donate_argnums, device, backend,
+                inline, keep_unused)
+
+
+@contextmanager
+def disable_jit(disable: bool = True):
+  """Context manager under which ``jit`` (and ``pmap``) run their functions eagerly.
+
+  Values inside jitted functions are then concrete, so they can be printed.
+
+  Example:
+    >>> import jaxlite
+    >>> with jaxlite.disable_jit():
+    ...   print(jaxlite.jit(lambda x: x * 2)(3))
+    6
+  """
+  with config.disable_jit_ctx(disable) if hasattr(config, "disable_jit_ctx") else \
+      _scoped_update("jax_disable_jit", disable):
+    yield
+
+
+@contextmanager
+def _scoped_update(name, value):
+  from jaxlite import config as config_module
+  state = config_module.config._states[name] if hasattr(config_module.config, "_states") \
+      else None
+  if state is not None and hasattr(state, "__call__"):
+    with state(value):
+      yield
+    return
+  old = getattr(config, name)
+  config.update(name, value)
+  try:
+    yield
+  finally:
+    config.update(name, old)
+
+
+class ShapeDtypeStruct:
+  """A container for the shape, dtype (and weak type) of an array, for
+  ``eval_shape`` results and abstract arguments.
+
+  Example:
+    >>> import jaxlite, numpy as np
+    >>> jaxlite.ShapeDtypeStruct((2, 3), np.float32)
+    ShapeDtypeStruct(shape=(2, 3), dtype=float32)
+  """
+  __slots__ = ("shape", "dtype", "sharding", "weak_type")
+
+  def __init__(self, shape, dtype, sharding=None, weak_type=False):
+    self.shape = tuple(shape)
+    self.dtype = np.dtype(dtype)
+    self.sharding = sharding
+    self.weak_type = weak_type
+
+  ndim = property(lambda self: len(self.shape))
+  size = property(lambda self: int(np.prod(self.shape, dtype=np.int64)))
+
+  def __len__(self):
+    return self.shape[0]
+
+  def __repr__(self):
+    weak = ", weak_type=True" if self.weak_type else ""
+    return f"ShapeDtypeStruct(shape={self.shape}, dtype={self.dtype.name}{weak})"
+
+  def __eq__(self, other):
+    return isinstance(other, ShapeDtypeStruct) and (self.shape, self.dtype, self.weak_type) \
+        == (other.shape, other.dtype, other.weak_type)
+
+  def __hash__(self):
+    return hash((self.shape, self.dtype, self.weak_type))
+
+
+def _trace_flat(fun, args, kwargs, static_argnums=(), transform="make_jaxpr"):
+  """Stages ``fun(*args, **kwargs)`` (static args bound); returns
+  (jaxpr, consts, out_tree, in_avals)."""
+  static_argnums = api_util.normalize_argnums(static_argnums, len(args))
+  dyn_args = tuple(a for i, a in enumerate(args) if i not in static_argnums)
+  if static_argnums:
+    statics = {i: a for i, a in enumerate(args) if i in static_argnums}
+    def bound(*dyn, **kw):
+      it = iter(dyn)
+      return fun(*[statics[i] if i in statics else next(it) for i in range(len(args))], **kw)
+  else:
+    bound = fun
+  flat_args, in_tree = tree_util.tree_flatten((dyn_args, kwargs))
+  in_avals = [shaped_abstractify(x) for x in flat_args]
+  flat_fun, out_tree = api_util.flatten_fun(bound, in_tree)
+  name = api_util.fun_name(fun)
+  try:
+    names = api_util.arg_names(fun, dyn_args, kwargs) if not static_argnums else None
+  except Exception:
+    names = None
+  if names is not None and len(names) != len(in_avals):
+    names = None
+  jaxpr, _, consts = pe.trace_to_jaxpr_dynamic(flat_fun, in_avals,
+                                               debug_info=(name, names, transform),
+                                               arg_names=names)
+  return jaxpr, consts, out_tree.val, in_avals
+
+
+@contextmanager
+def _axis_env(axis_env):
+  if not axis_env:
+    yield
+    return
+  (name, size), rest = axis_env[0], axis_env[1:]
+  with core.extend_axis_env(name, size, None):
+    with _axis_env(rest):
+      yield
+
+
+def make_jaxpr(fun: Callable, static_argnums=(), axis_env=None, return_shape=False):
+  """Creates a function that produces ``fun``'s jaxpr given example arguments.
+
+  Args:
+    fun: the function to trace.
+    static_argnums: positional arguments to bind as Python constants.
+    axis_env: ``[(axis_name, size), ...]`` for functions using collectives.
+    return_shape: also return the output's ``ShapeDtypeStruct`` pytree.
+
+  Example:
+    >>> import jaxlite, jaxlite.numpy as jnp
+    >>> print(jaxlite.make_jaxpr(lambda x: jnp.sin(jnp.cos(x)))(3.0))
+    { lambda ; a:f32[]. let
+        b:f32[] = cos a
+        c:f32[] = sin b
+      in (c,) }
+  """
+  def make(*args, **kwargs):
+    with _axis_env(axis_env or ()):
+      jaxpr, consts, out_tree, _ = _trace_flat(fun, args, kwargs, static_argnums)
+    closed = ClosedJaxpr(jaxpr, consts)
+    if return_shape:
+      shapes = tree_util.tree_unflatten(
+          out_tree, [ShapeDtypeStruct(a.shape, a.dtype, weak_type=a.weak_type)
+                     for a in jaxpr.out_avals])
+      return closed, shapes
+    return closed
+  make.__name__ = f"make_jaxpr({api_util.fun_name(fun)})"
+  return make
+
+
+def eval_shape(fun: Callable, *args, **kwargs):
+  """The shapes and dtypes of ``fun(*args, **kwargs)``, computed without any FLOPs.
+
+  Arguments need only have ``shape`` and ``dtype`` attributes.
+
+  Example:
+    >>> import jaxlite, jaxlite.numpy as jnp, numpy as np
+    >>> A = jaxlite.ShapeDtypeStruct((2000, 3000), np.float32)
+    >>> x = jaxlite.ShapeDtypeStruct((3000, 1000), np.float32)
+    >>> jaxlite.eval_shape(lambda A, x: jnp.tanh(jnp.dot(A, x)), A, x).shape
+    (2000, 1000)
+  """
+  jaxpr, _, out_tree, _ = _trace_flat(fun, args, kwargs, transform="eval_shape")
+  return tree_util.tree_unflatten(
+      out_tree, [ShapeDtypeStruct(a.shape, a.dtype, weak_type=a.weak_type)
+                 for a in jaxpr.out_avals])
+
+
+class XlaComputation:
+  """The HLO of a function, as ``xla_computation`` returns it."""
+
+  def __init__(self, computation, module_text, out_shapes=None):
+    self._computation = computation
+    self._module_text = module_text
+
+  def as_hlo_text(self) -> str:
+    return self._computation.as_hlo_text()
+
+  def as_hlo_module(self):
+    return self._computation.as_hlo_module()
+
+  def as_serialized_hlo_module_proto(self) -> bytes:
+    return self._computation.as_serialized_hlo_module_proto()
+
+  def as_hlo_dot_graph(self) -> str:
+    return self._computation.as_hlo_dot_graph()
+
+  def program_shape(self):
+    return self._computation.program_shape()
+
+  def as_stablehlo_text(self) -> str:
+    return self._module_text
+
+  def get_hlo_module(self):
+    return self._computation.as_hlo_module()
+
+
+def xla_computation(fun: Callable, static_argnums=(), axis_env=None, in_parts=None,
+                    out_parts=None, backend=None, tuple_args=False, instantiate_const_outputs=None,
+                    return_shape=False, donate_argnums=()):
+  """Creates a function that produces ``fun``'s XLA computation given example args.
+
+  ``axis_env`` (``[(name, size), ...]``) sets up named axes for collectives;
+  their replica groups are laid out as ``pmap`` would.
+
+  Example:
+    >>> import jaxlite, jaxlite.numpy as jnp
+    >>> c = jaxlite.xla_computation(lambda x: jnp.sin(jnp.cos(x)))(3.)
+    >>> 'cosine' in c.as_hlo_text() and 'sine' in c.as_hlo_text()
+    True
+  """
+  def computation_maker(*args, **kwargs):
+    from jaxlib import _jax
+    with _axis_env(axis_env or ()):
+      jaxpr, consts, out_tree, _ = _trace_flat(fun, args, kwargs, static_argnums,
+                                               transform="xla_computation")
+    closed = ClosedJaxpr(pe.convert_constvars_jaxpr(jaxpr), [])
+    # Constants become parameters here only if they are tracers; otherwise inline them.
+    closed = ClosedJaxpr(jaxpr, [np.asarray(c) for c in consts])
+    axes = tuple(axis_env or ())
+    num_replicas = int(np.prod([s for _, s in axes], dtype=np.int64)) if axes else 1
+    lowered = mlir.lower_jaxpr_to_module(
+        closed, name=f"xla_computation_{api_util.fun_name(fun)}",
+        axis_context=mlir.AxisContext(axes), num_replicas=num_replicas)
+    comp = _jax.mlir.mlir_module_to_xla_computation(
+        lowered.text, use_tuple_args=tuple_args,
+        return_tuple=len(jaxpr.outvars) != 1)
+    xc = XlaComputation(comp, lowered.text)
+    if return_shape:
+      shapes = tree_util.tree_unflatten(
+          out_tree, [ShapeDtypeStruct(a.shape, a.dtype, weak_type=a.weak_type)
+                     for a in jaxpr.out_avals])
+      return xc, shapes
+    return xc
+  return computation_maker
+
+
+def named_call(fun: Callable, *, name: str | None = None) -> Callable:
+  """Adds a name to ``fun`` when it is staged out: the name shows in jaxprs, the
+  lowered StableHLO (as a function) and the HLO.
+
+  Example:
+    >>> import jaxlite, jaxlite.numpy as jnp
+    >>> f = jaxlite.named_call(lambda x: x * 2, name="double")
+    >>> 'double' in jaxlite.jit(f).lower(1.0).as_text()
+    True
+  """
+  name = name or api_util.fun_name(fun)
+
+  def named(*args, **kwargs):
+    if core._thread_state.dynamic_main.level == 0 and not any(
+        isinstance(x, core.Tracer) for x in tree_util.tree_leaves((args, kwargs))):
+      return fun(*args, **kwargs)
+    jaxpr, consts, out_tree, _ = _trace_flat(fun, args, kwargs, transform="named_call")
+    flat_args = tree_util.tree_leaves((args, kwargs))
+    closed = ClosedJaxpr(pe.convert_constvars_jaxpr(jaxpr), [])
+    outs = jit_p.bind(*consts, *flat_args, jaxpr=closed, name=name, donated_invars=(),
+                      inline=False)
+    return tree_util.tree_unflatten(out_tree, outs)
+  named.__name__ = name
+  return named

@@ -1,0 +1,133 @@
+"""Helpers shared by the transformations in ``api``: flattening functions over
+pytrees, argnums bookkeeping and the debug information used in error messages."""
+from __future__ import annotations
+
+import inspect
+from typing import Any, Callable, Sequence
+
+from jaxlite import tree_util
+
+
+class Store:
+  """A box filled once by a traced function (e.g. its output tree)."""
+  __slots__ = ("val",)
+  _EMPTY = object()
+
+  def __init__(self):
+    self.val = Store._EMPTY
+
+  def store(self, val):
+    self.val = val
+
+  @property
+  def filled(self):
+    return self.val is not Store._EMPTY
+
+
+def flatten_fun(fun: Callable, in_tree) -> tuple[Callable, Store]:
+  """``fun(*args, **kwargs)`` as a function of flat leaves returning flat leaves.
+
+  ``in_tree`` is the treedef of ``(args, kwargs)``; the output treedef is put in
+  the returned store when the flat function runs."""
+  out_tree = Store()
+
+  def flat_fun(*flat_args):
+    args, kwargs = tree_util.tree_unflatten(in_tree, flat_args)
+    out = fun(*args, **kwargs)
+    flat_out, tree = tree_util.tree_flatten(out)
+    out_tree.store(tree)
+    return flat_out
+  return flat_fun, out_tree
+
+
+def flatten_fun_nokwargs(fun: Callable, in_tree) -> tuple[Callable, Store]:
+  """Like ``flatten_fun`` with ``in_tree`` the treedef of the positional args tuple."""
+  out_tree = Store()
+
+  def flat_fun(*flat_args):
+    args = tree_util.tree_unflatten(in_tree, flat_args)
+    out = fun(*args)
+    flat_out, tree = tree_util.tree_flatten(out)
+    out_tree.store(tree)
+    return flat_out
+  return flat_fun, out_tree
+
+
+def fun_name(fun) -> str:
+  name = getattr(fun, "__name__", None)
+  if name is None and hasattr(fun, "func"):
+    return fun_name(fun.func)
+  return name or type(fun).__name__
+
+
+def normalize_argnums(argnums, num_args=None, argname="static_argnums") -> tuple[int, ...]:
+  if argnums is None:
+    return ()
+  if isinstance(argnums, int):
+    argnums = (argnums,)
+  out = []
+  for a in argnums:
+    if not isinstance(a, int):
+      raise TypeError(f"{argname} must be an int or a sequence of ints, got {argnums!r}")
+    if num_args is not None:
+      if not -num_args <= a < num_args:
+        raise ValueError(f"{argname} {a} out of range for a function of {num_args} "
+                         "positional arguments")
+      a = a % num_args
+    out.append(a)
+  return tuple(out)
+
+
+def resolve_static_args(fun, static_argnums, static_argnames):
+  """JAX's inference between static_argnums and static_argnames via the signature."""
+  static_argnums = normalize_argnums(static_argnums)
+  if isinstance(static_argnames, str):
+    static_argnames = (static_argnames,)
+  static_argnames = tuple(static_argnames or ())
+  try:
+    sig = inspect.signature(fun)
+  except (TypeError, ValueError):
+    return static_argnums, static_argnames
+  params = list(sig.parameters.values())
+  positional = [p.name for p in params
+                if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+  nums = set(static_argnums)
+  names = set(static_argnames)
+  for i in static_argnums:
+    if 0 <= i < len(positional) and params[i].kind == params[i].POSITIONAL_OR_KEYWORD:
+      names.add(positional[i])
+  for name in static_argnames:
+    if name in positional:
+      nums.add(positional.index(name))
+  return tuple(sorted(nums)), tuple(sorted(names))
+
+
+def arg_names(fun, args, kwargs) -> list[str]:
+  """Names for the flattened leaves of ``(args, kwargs)``, e.g. ``x``, ``params['w']``."""
+  try:
+    sig = inspect.signature(fun)
+    bound = sig.bind(*args, **kwargs)
+    named = list(bound.arguments.items())
+  except (TypeError, ValueError):
+    named = [(f"args[{i}]", a) for i, a in enumerate(args)] + list(kwargs.items())
+  names = []
+  try:
+    sig_params = inspect.signature(fun).parameters
+  except (TypeError, ValueError):
+    sig_params = {}
+  for name, value in named:
+    p = sig_params.get(name)
+    if p is not None and p.kind == p.VAR_POSITIONAL:
+      value = tuple(value)
+    elif p is not None and p.kind == p.VAR_KEYWORD:
+      value = dict(value)
+    for path, _ in tree_util.tree_flatten_with_path(value)[0]:
+      names.append(name + tree_util.keystr(path))
+  return names
+
+
+def check_callable(fun, transform="jit"):
+  if not callable(fun):
+    raise TypeError(f"Expected a callable value, got {fun!r}")
+  if inspect.isgeneratorfunction(fun):
+    raise TypeError(f"Expected a function, got a generator function: {fun}")

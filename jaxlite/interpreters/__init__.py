@@ -1,0 +1,1 @@
+"""Transformations as interpreters: staging (partial_eval), ad, batching, mlir, pxla."""

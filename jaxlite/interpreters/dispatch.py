@@ -1,0 +1,101 @@
+"""Eager execution: a primitive outside every transformation.
+
+``apply_primitive`` stages the single primitive into a one-equation jaxpr,
+lowers and compiles it once per (primitive, input types, parameters, device)
+and runs the cached executable. There is no second evaluator: eager NumPy
+semantics come from the same StableHLO that ``jit`` produces.
+"""
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from jaxlite import core, dtypes
+from jaxlite.core import ClosedJaxpr, Jaxpr, JaxprEqn, Var
+from jaxlite.runtime import backend
+from jaxlite.runtime.array import Array
+
+_cache: dict = {}
+_cache_lock = threading.Lock()
+
+
+def _params_key(params):
+  try:
+    key = tuple(params.items())
+    hash(key)
+    return key
+  except TypeError:
+    return None   # unhashable parameters: compile without caching
+
+
+def apply_primitive(primitive, args, params):
+  """Runs ``primitive`` on concrete arguments (Arrays, NumPy arrays, scalars)."""
+  try:
+    bufs = [a._buf for a in args]
+    avals = tuple([a.aval for a in args])
+  except AttributeError:
+    args = [_to_array(a) for a in args]
+    bufs = [a._buf for a in args]
+    avals = tuple([a.aval for a in args])
+  device = _device_for(args)
+  key = (primitive, avals, _params_key(params), device)
+  exe = _cache.get(key)
+  if exe is None:
+    exe = _compile_primitive(primitive, avals, params, device)
+    if key[2] is not None:
+      with _cache_lock:
+        _cache.setdefault(key, exe)
+  try:
+    outs = exe.call(bufs)
+  except Exception:
+    for a in args:
+      a._check_if_deleted()
+    raise
+  return outs if primitive.multiple_results else outs[0]
+
+
+def _to_array(x):
+  if isinstance(x, Array):
+    return x
+  from jaxlite.runtime import transfer
+  if isinstance(x, core.Tracer):
+    raise core.escaped_tracer_error(x)
+  aval = core.get_aval(x)   # validates the type (TypeError for non-arrays)
+  return transfer.put_numpy(np.asarray(x, aval.dtype), None, aval.weak_type)
+
+
+def _device_for(args):
+  """Uncommitted arrays follow committed ones; otherwise the default device."""
+  device = None
+  for a in args:
+    if a._buf._committed:
+      d = a.device
+      if device is None:
+        device = d
+      elif d != device:
+        raise ValueError(
+            f"Received incompatible devices for jitted computation. Got argument on "
+            f"{device} and argument on {d}.")
+  return device
+
+
+def _compile_primitive(primitive, avals, params, device):
+  from jaxlite.interpreters import mlir
+  from jaxlite.runtime import executable
+  invars = [Var(a) for a in avals]
+  out = primitive.abstract_eval(*avals, **params)
+  out_avals = [core.raise_to_shaped(a) for a in (out if primitive.multiple_results else [out])]
+  outvars = [Var(a) for a in out_avals]
+  jaxpr = Jaxpr([], invars, outvars, [JaxprEqn(primitive, invars, outvars, params)])
+  lowered = mlir.lower_jaxpr_to_module(ClosedJaxpr(jaxpr, []), name=primitive.name)
+  device = device or backend.default_device()
+  loaded = executable.compile_module(lowered.text, [device])
+  return executable.Executable(loaded, device, out_avals, lowered.text)
+
+
+def _eval_hook(primitive, args, params):
+  return apply_primitive(primitive, args, params)
+
+
+core.set_eval_hook(_eval_hook)

@@ -1,0 +1,433 @@
+"""Lowering jaxprs to StableHLO through jaxlib's MLIR bindings.
+
+Each primitive registers a lowering rule with ``register_lowering``:
+
+  rule(ctx: LoweringRuleContext, *operands: ir.Value, **params) -> ir.Value | list
+
+``ctx.avals_in``/``ctx.avals_out`` give the abstract values; ``ctx.module_context``
+the module being built (axis environment for collectives, cached private
+functions, the name stack). ``lower_jaxpr_to_module`` builds a whole module,
+verifies it (so a bad rule is a Python exception, never a crash in XLA) and
+returns it; its text is what PJRT compiles.
+
+jaxlib's MLIR modules are imported on first lowering, never at ``import jaxlite``.
+"""
+from __future__ import annotations
+
+import functools
+import threading
+from typing import Any, Callable, NamedTuple, Sequence
+
+import numpy as np
+
+from jaxlite import core, dtypes
+from jaxlite.core import ClosedJaxpr, Jaxpr, Literal, ShapedArray
+
+lowering_rules: dict[core.Primitive, Callable] = {}
+platform_lowering_rules: dict[tuple[str, core.Primitive], Callable] = {}
+
+
+def register_lowering(primitive, rule, platform=None):
+  """Registers ``rule`` as the StableHLO lowering of ``primitive`` (for ``platform``)."""
+  if platform is None:
+    lowering_rules[primitive] = rule
+  else:
+    platform_lowering_rules[(platform, primitive)] = rule
+  return rule
+
+
+# --- jaxlib.mlir, loaded lazily ------------------------------------------------
+
+
+class _MLIR:
+  """The jaxlib.mlir modules, imported on first use (they cost ~0.1 s)."""
+  loaded = False
+
+  def load(self):
+    from jaxlib.mlir import ir
+    from jaxlib.mlir.dialects import chlo, func, stablehlo
+    from jaxlib.mlir._mlir_libs import _jax_mlir_ext
+    self.ir, self.func, self.hlo, self.chlo = ir, func, stablehlo, chlo
+    self._jax_mlir_ext = _jax_mlir_ext
+    self.loaded = True
+
+
+_mlir = _MLIR()
+_context_local = threading.local()
+
+
+def mlir():
+  if not _mlir.loaded:
+    _mlir.load()
+  return _mlir
+
+
+def make_ir_context():
+  """An MLIR context with the StableHLO, CHLO and func dialects loaded (one per thread)."""
+  ctx = getattr(_context_local, "ctx", None)
+  if ctx is None:
+    m = mlir()
+    ctx = m.ir.Context()
+    registry = m.ir.DialectRegistry()
+    m._jax_mlir_ext.register_dialects(registry)
+    ctx.append_dialect_registry(registry)
+    m.hlo.register_dialect(ctx)
+    m.chlo.register_dialect(ctx)
+    ctx.load_all_available_dialects()
+    _context_local.ctx = ctx
+  return ctx
+
+
+# --- types and constants -------------------------------------------------------
+
+
+def dtype_to_ir_type(dtype) -> Any:
+  dtype = np.dtype(dtype)
+  return _dtype_to_ir_type_table()[dtype]()
+
+
+@functools.cache
+def _dtype_to_ir_type_table():
+  import ml_dtypes
+  ir = mlir().ir
+  table = {
+      np.dtype(np.bool_): lambda: ir.IntegerType.get_signless(1),
+      np.dtype(np.int8): lambda: ir.IntegerType.get_signless(8),
+      np.dtype(np.int16): lambda: ir.IntegerType.get_signless(16),
+      np.dtype(np.int32): lambda: ir.IntegerType.get_signless(32),
+      np.dtype(np.int64): lambda: ir.IntegerType.get_signless(64),
+      np.dtype(np.uint8): lambda: ir.IntegerType.get_unsigned(8),
+      np.dtype(np.uint16): lambda: ir.IntegerType.get_unsigned(16),
+      np.dtype(np.uint32): lambda: ir.IntegerType.get_unsigned(32),
+      np.dtype(np.uint64): lambda: ir.IntegerType.get_unsigned(64),
+      np.dtype(np.float16): ir.F16Type.get,
+      np.dtype(np.float32): ir.F32Type.get,
+      np.dtype(np.float64): ir.F64Type.get,
+      np.dtype(np.complex64): lambda: ir.ComplexType.get(ir.F32Type.get()),
+      np.dtype(np.complex128): lambda: ir.ComplexType.get(ir.F64Type.get()),
+      np.dtype(ml_dtypes.bfloat16): ir.BF16Type.get,
+      np.dtype(ml_dtypes.int4): lambda: ir.IntegerType.get_signless(4),
+      np.dtype(ml_dtypes.uint4): lambda: ir.IntegerType.get_unsigned(4),
+      dtypes.float0: lambda: ir.IntegerType.get_signless(1),
+  }
+  float8 = {
+      "float8_e4m3fn": "Float8E4M3FNType", "float8_e5m2": "Float8E5M2Type",
+      "float8_e4m3fnuz": "Float8E4M3FNUZType", "float8_e5m2fnuz": "Float8E5M2FNUZType",
+      "float8_e4m3b11fnuz": "Float8E4M3B11FNUZType", "float8_e4m3": "Float8E4M3Type",
+      "float8_e3m4": "Float8E3M4Type", "float8_e8m0fnu": "Float8E8M0FNUType",
+      "float4_e2m1fn": "Float4E2M1FNType",
+  }
+  for np_name, ir_name in float8.items():
+    if hasattr(ml_dtypes, np_name) and hasattr(ir, ir_name):
+      table[np.dtype(getattr(ml_dtypes, np_name))] = getattr(ir, ir_name).get
+  return table
+
+
+def aval_to_ir_type(aval: ShapedArray):
+  return mlir().ir.RankedTensorType.get(aval.shape, dtype_to_ir_type(aval.dtype))
+
+
+def ir_constant(val, dtype=None):
+  """A ``stablehlo.constant`` holding the host value ``val``."""
+  m = mlir()
+  val = np.asarray(val, dtype=dtype)
+  if val.dtype == dtypes.float0:
+    val = np.zeros(val.shape, np.bool_)
+  ir_type = m.ir.RankedTensorType.get(val.shape, dtype_to_ir_type(val.dtype))
+  if val.size > 1 and (val == val.flat[0]).all():
+    # A splat keeps large constant fills out of the module text.
+    attr = m.ir.DenseElementsAttr.get_splat(ir_type, _scalar_attr(val.flat[0], val.dtype))
+  else:
+    attr = _dense_attr(val, ir_type)
+  return m.hlo.constant(attr)
+
+
+def _scalar_attr(x, dtype):
+  m = mlir()
+  elem = dtype_to_ir_type(dtype)
+  return m.ir.DenseElementsAttr.get(
+      _to_buffer(np.asarray(x, dtype).reshape(())), type=elem, shape=()).get_splat_value()
+
+
+def _dense_attr(val, ir_type):
+  m = mlir()
+  elem = dtype_to_ir_type(val.dtype)
+  return m.ir.DenseElementsAttr.get(_to_buffer(val), type=elem, shape=val.shape)
+
+
+def _to_buffer(val):
+  """Host bytes in the layout MLIR's DenseElementsAttr expects."""
+  if val.dtype == np.bool_:
+    return np.packbits(val, bitorder="little")
+  val = np.ascontiguousarray(val)
+  if val.dtype.kind not in "biufc":  # bfloat16, float8, int4: pass raw bits
+    return val.view(np.dtype(f"u{val.dtype.itemsize}")) if val.dtype.itemsize in (1, 2, 4, 8) \
+        else val
+  return val
+
+
+# --- lowering contexts ----------------------------------------------------------
+
+
+class AxisContext(NamedTuple):
+  """Named axes visible to collectives: ((name, size), ...), outermost first.
+
+  Replica ids are laid out row-major over these axes (the last axis varies
+  fastest), as pmap and ``xla_computation(axis_env=...)`` do."""
+  axes: tuple = ()
+
+  def replica_groups(self, axis_names: Sequence) -> list[list[int]]:
+    names = [a for a, _ in self.axes]
+    sizes = [s for _, s in self.axes]
+    for name in axis_names:
+      if name not in names:
+        raise NameError(f"unbound axis name: {name}")
+    total = int(np.prod(sizes, dtype=np.int64)) if sizes else 1
+    ids = np.arange(total).reshape(sizes or ())
+    reduce_dims = [names.index(n) for n in axis_names]
+    keep_dims = [d for d in range(len(sizes)) if d not in reduce_dims]
+    grouped = np.transpose(ids, keep_dims + reduce_dims)
+    group_size = int(np.prod([sizes[d] for d in reduce_dims], dtype=np.int64))
+    return grouped.reshape(-1, group_size).tolist()
+
+  def axis_size(self, name) -> int:
+    for n, s in self.axes:
+      if n == name:
+        return s
+    raise NameError(f"unbound axis name: {name}")
+
+
+class ModuleContext:
+  """State shared while lowering one module."""
+
+  def __init__(self, module, platform="cpu", axis_context=AxisContext(), num_replicas=1):
+    self.module = module
+    self.symbol_table = mlir().ir.SymbolTable(module.operation)
+    self.platform = platform
+    self.axis_context = axis_context
+    self.num_replicas = num_replicas
+    self.cached_functions: dict[Any, Any] = {}
+    self.name_stack: list[str] = []
+    self.host_callbacks: list[Any] = []
+    self.keepalives: list[Any] = []
+    self._channel = 0
+
+  def new_channel(self) -> int:
+    self._channel += 1
+    return self._channel
+
+
+class LoweringRuleContext(NamedTuple):
+  module_context: ModuleContext
+  primitive: core.Primitive | None
+  avals_in: Sequence[ShapedArray]
+  avals_out: Sequence[ShapedArray]
+
+  def replace(self, **kw):
+    return self._replace(**kw)
+
+
+# --- lowering jaxprs ---------------------------------------------------------------
+
+
+def _lookup_rule(module_context, primitive):
+  rule = platform_lowering_rules.get((module_context.platform, primitive))
+  if rule is None:
+    rule = lowering_rules.get(primitive)
+  if rule is None:
+    raise NotImplementedError(
+        f"MLIR lowering of primitive '{primitive}' is not implemented "
+        f"(transformation: lowering to StableHLO for {module_context.platform})")
+  return rule
+
+
+def jaxpr_subcomp(module_context: ModuleContext, jaxpr: Jaxpr, consts: Sequence,
+                  *args) -> list:
+  """Lowers ``jaxpr`` into the current insertion point; returns its output values.
+
+  ``consts`` are ir.Values or host constants for ``jaxpr.constvars``; ``args``
+  are ir.Values for ``jaxpr.invars``."""
+  env: dict = {}
+
+  def read(atom):
+    if type(atom) is Literal:
+      return ir_constant(atom.val, atom.aval.dtype)
+    return env[atom]
+
+  for v, c in zip(jaxpr.constvars, consts):
+    env[v] = c if _is_ir_value(c) else ir_constant(np.asarray(c), v.aval.dtype)
+  for v, a in zip(jaxpr.invars, args):
+    env[v] = a
+  for eqn in jaxpr.eqns:
+    rule = _lookup_rule(module_context, eqn.primitive)
+    ctx = LoweringRuleContext(module_context, eqn.primitive,
+                              [a.aval for a in eqn.invars], [v.aval for v in eqn.outvars])
+    try:
+      outs = rule(ctx, *map(read, eqn.invars), **eqn.params)
+    except (TypeError, ValueError, NotImplementedError):
+      raise
+    except Exception as e:  # MLIR builder errors: say which primitive failed
+      raise RuntimeError(f"Lowering '{eqn.primitive}' failed: {e}") from e
+    if _is_ir_value(outs):
+      outs = [outs]
+    outs = list(outs)
+    if len(outs) != len(eqn.outvars):
+      raise RuntimeError(f"Lowering rule of '{eqn.primitive}' returned {len(outs)} "
+                         f"values, expected {len(eqn.outvars)}")
+    for v, o in zip(eqn.outvars, outs):
+      env[v] = o
+  return [read(v) for v in jaxpr.outvars]
+
+
+def _is_ir_value(x):
+  return isinstance(x, mlir().ir.Value)
+
+
+def lower_fun(fun: Callable, multiple_results: bool = True):
+  """Makes a lowering rule from a Python function of lax operations.
+
+  The function is traced to a jaxpr at the operand avals and that jaxpr is
+  lowered inline: composite primitives are written once, in lax."""
+  def rule(ctx: LoweringRuleContext, *args, **params):
+    from jaxlite.interpreters import partial_eval as pe
+    jaxpr, _, consts = pe.trace_to_jaxpr_dynamic(
+        lambda *xs: _as_list(fun(*xs, **params), multiple_results), ctx.avals_in)
+    out = jaxpr_subcomp(ctx.module_context, jaxpr, [_const_to_host(c) for c in consts], *args)
+    return out if multiple_results else out[0]
+  return rule
+
+
+def _as_list(x, multiple_results):
+  return list(x) if multiple_results else [x]
+
+
+def _const_to_host(c):
+  return np.asarray(c)
+
+
+def lower_jaxpr_to_fun(module_context: ModuleContext, name: str, closed_jaxpr: ClosedJaxpr,
+                       public=False, arg_attrs=None, result_attrs=None):
+  """Adds a ``func.func`` computing ``closed_jaxpr`` to the module; returns the FuncOp."""
+  m = mlir()
+  ir = m.ir
+  in_types = [aval_to_ir_type(a) for a in closed_jaxpr.in_avals]
+  out_types = [aval_to_ir_type(a) for a in closed_jaxpr.out_avals]
+  ftype = ir.FunctionType.get(in_types, out_types)
+  with ir.InsertionPoint(module_context.module.body):
+    fn = m.func.FuncOp(name, ftype)
+  fn.attributes["sym_visibility"] = ir.StringAttr.get("public" if public else "private")
+  if arg_attrs is not None:
+    fn.arg_attrs = ir.ArrayAttr.get([ir.DictAttr.get(a) for a in arg_attrs])
+  if result_attrs is not None:
+    fn.result_attrs = ir.ArrayAttr.get([ir.DictAttr.get(a) for a in result_attrs])
+  module_context.symbol_table.insert(fn)
+  block = fn.add_entry_block()
+  with ir.InsertionPoint(block):
+    outs = jaxpr_subcomp(module_context, closed_jaxpr.jaxpr, closed_jaxpr.consts,
+                         *block.arguments)
+    m.func.ReturnOp(outs)
+  return fn
+
+
+def call_lowering(ctx: LoweringRuleContext, *args, name: str, jaxpr: ClosedJaxpr):
+  """Lowers a call to ``jaxpr`` as ``func.call`` of a private function (made once per jaxpr)."""
+  m = mlir()
+  mc = ctx.module_context
+  key = id(jaxpr)
+  fn = mc.cached_functions.get(key)
+  if fn is None:
+    fn = lower_jaxpr_to_fun(mc, _sanitize(name), jaxpr)
+    mc.cached_functions[key] = fn
+    mc.keepalives.append(jaxpr)
+  out_types = [aval_to_ir_type(a) for a in jaxpr.out_avals]
+  sym = m.ir.FlatSymbolRefAttr.get(m.ir.StringAttr(fn.attributes["sym_name"]).value)
+  call = m.func.CallOp(out_types, sym, list(args))
+  return list(call.results)
+
+
+def _sanitize(name: str) -> str:
+  out = "".join(c if c.isalnum() or c in "_." else "_" for c in name)
+  return out or "fn"
+
+
+class LoweredModule(NamedTuple):
+  module: Any          # ir.Module
+  text: str
+  module_context: ModuleContext
+
+
+def lower_jaxpr_to_module(closed_jaxpr: ClosedJaxpr, *, name="main_module", platform="cpu",
+                          axis_context=AxisContext(), num_replicas=1,
+                          donated_args: Sequence[bool] | None = None) -> LoweredModule:
+  """Builds and verifies a StableHLO module whose ``main`` computes ``closed_jaxpr``."""
+  m = mlir()
+  ir = m.ir
+  with make_ir_context(), ir.Location.unknown():
+    module = ir.Module.create()
+    module.operation.attributes["sym_name"] = ir.StringAttr.get(_sanitize(name))
+    i32 = ir.IntegerType.get_signless(32)
+    module.operation.attributes["mhlo.num_replicas"] = ir.IntegerAttr.get(i32, num_replicas)
+    module.operation.attributes["mhlo.num_partitions"] = ir.IntegerAttr.get(i32, 1)
+    mc = ModuleContext(module, platform, axis_context, num_replicas)
+    arg_attrs = None
+    if donated_args is not None and any(donated_args):
+      arg_attrs = [({"jax.buffer_donor": ir.BoolAttr.get(True)} if d else {})
+                   for d in donated_args]
+    lower_jaxpr_to_fun(mc, "main", closed_jaxpr, public=True, arg_attrs=arg_attrs)
+    if not module.operation.verify():
+      raise RuntimeError(f"jaxlite produced an invalid StableHLO module:\n{module}")
+    text = module.operation.get_asm(enable_debug_info=False)
+  return LoweredModule(module, text, mc)
+
+
+# --- helpers for rule writers --------------------------------------------------------
+
+
+def hlo():
+  """The ``stablehlo`` dialect module (for rules: ``mlir.hlo().add(x, y)``)."""
+  return mlir().hlo
+
+
+def chlo():
+  return mlir().chlo
+
+
+def ir():
+  return mlir().ir
+
+
+def dense_int_array(xs):
+  return mlir().ir.DenseI64ArrayAttr.get([int(x) for x in xs])
+
+
+def i64_attr(x):
+  ir = mlir().ir
+  return ir.IntegerAttr.get(ir.IntegerType.get_signless(64), int(x))
+
+
+def broadcast_in_dim(x, aval_out: ShapedArray, broadcast_dimensions):
+  return mlir().hlo.broadcast_in_dim(aval_to_ir_type(aval_out), x,
+                                     dense_int_array(broadcast_dimensions))
+
+
+def convert(x, aval_out: ShapedArray):
+  return mlir().hlo.convert(aval_to_ir_type(aval_out), x)
+
+
+def compare(x, y, direction: str, compare_type: str | None = None):
+  """``stablehlo.compare``; ``compare_type`` is FLOAT, SIGNED, UNSIGNED or TOTALORDER."""
+  m = mlir()
+  dir_attr = m.hlo.ComparisonDirectionAttr.get(direction)
+  if compare_type is None:
+    elem = m.ir.RankedTensorType(x.type).element_type
+    if m.ir.IntegerType.isinstance(elem):
+      compare_type = "UNSIGNED" if m.ir.IntegerType(elem).is_unsigned or \
+          m.ir.IntegerType(elem).width == 1 else "SIGNED"
+    else:
+      compare_type = "FLOAT"
+  return m.hlo.compare(x, y, dir_attr, compare_type=m.hlo.ComparisonTypeAttr.get(compare_type))
+
+
+def full_like_aval(value, aval: ShapedArray):
+  """A splat constant of ``aval``'s shape and dtype."""
+  return ir_constant(np.full(aval.shape, value, dtype=aval.dtype))

@@ -1,0 +1,417 @@
+"""``jit``: staging a function to a jaxpr once per input signature, compiling it
+once, and calling the executable on the fast path.
+
+A jitted call inside another transformation binds ``jit_p`` (printed as
+``pjit``), a call primitive holding the closed jaxpr; every interpreter gives
+it a rule (JVP of the jaxpr, transpose of the jaxpr, batching of the jaxpr,
+and lowering to a ``func.call``).
+"""
+from __future__ import annotations
+
+import threading
+import weakref
+from functools import partial
+from typing import Any, Callable, NamedTuple, Sequence
+
+import numpy as np
+
+from jaxlite import api_util, core, dtypes, tree_util
+from jaxlite.config import config
+from jaxlite.core import ClosedJaxpr, ShapedArray
+from jaxlite.interpreters import mlir
+from jaxlite.interpreters import partial_eval as pe
+from jaxlite.runtime import backend
+from jaxlite.runtime.array import Array
+
+# --- the call primitive --------------------------------------------------------------
+
+jit_p = core.Primitive("pjit")
+jit_p.multiple_results = True
+jit_p.call_primitive = True
+
+
+def _jit_abstract_eval(*avals, jaxpr: ClosedJaxpr, **_):
+  return jaxpr.out_avals
+
+
+jit_p.def_abstract_eval(_jit_abstract_eval)
+
+# Compiled executables for jaxprs bound eagerly (e.g. by eval_jaxpr or by the
+# JVP rule); keyed weakly by the jaxpr so that they die with it.
+_jaxpr_executables: "weakref.WeakKeyDictionary[ClosedJaxpr, dict]" = weakref.WeakKeyDictionary()
+_jaxpr_lock = threading.Lock()
+
+
+def _jit_impl(*args, jaxpr: ClosedJaxpr, name: str, donated_invars=(), inline=False,
+              device=None):
+  from jaxlite.interpreters.dispatch import _to_array
+  args = [_to_array(a) for a in args]
+  dev = device or _common_device(args) or backend.default_device()
+  with _jaxpr_lock:
+    per_jaxpr = _jaxpr_executables.setdefault(jaxpr, {})
+  exe = per_jaxpr.get(dev)
+  if exe is None:
+    exe = per_jaxpr[dev] = compile_jaxpr(jaxpr, name, dev, donated_invars)
+  outs = exe.call([a._buf for a in args])
+  _delete_donated(args, donated_invars)
+  return outs
+
+
+jit_p.def_impl(_jit_impl)
+
+
+def _common_device(args):
+  for a in args:
+    if a._buf._committed:
+      return a.device
+  return None
+
+
+def _delete_donated(args, donated_invars):
+  if not donated_invars:
+    return
+  for a, d in zip(args, donated_invars):
+    if d and isinstance(a, Array) and not a._buf.is_deleted():
+      a._buf.delete()
+
+
+def compile_jaxpr(closed_jaxpr: ClosedJaxpr, name: str, device, donated_invars=()):
+  from jaxlite.runtime import executable
+  lowered = mlir.lower_jaxpr_to_module(
+      closed_jaxpr, name=f"jit_{name}", platform=device.platform,
+      donated_args=donated_invars or None)
+  loaded = executable.compile_module(lowered.text, [device])
+  return executable.Executable(loaded, device, closed_jaxpr.out_avals, lowered.text)
+
+
+def _jit_lowering(ctx, *args, jaxpr, name, inline=False, **_):
+  if inline:
+    return mlir.jaxpr_subcomp(ctx.module_context, jaxpr.jaxpr, jaxpr.consts, *args)
+  return mlir.call_lowering(ctx, *args, name=name, jaxpr=jaxpr)
+
+
+mlir.register_lowering(jit_p, _jit_lowering)
+
+
+# --- abstractification of arguments ------------------------------------------------------
+
+
+def shaped_abstractify(x) -> ShapedArray:
+  """The ShapedArray of an array, scalar, or any object with ``shape`` and ``dtype``."""
+  aval = getattr(x, "aval", None)
+  if isinstance(aval, ShapedArray):
+    return core.raise_to_shaped(aval)
+  if isinstance(x, core.Tracer):
+    return core.raise_to_shaped(x.aval)
+  if isinstance(x, (np.ndarray, np.generic)) or type(x) in dtypes.python_scalar_dtypes:
+    return core.get_aval(x)
+  if hasattr(x, "shape") and hasattr(x, "dtype"):
+    return ShapedArray(tuple(x.shape), dtypes.canonicalize_dtype(x.dtype),
+                       bool(getattr(x, "weak_type", False)))
+  return core.get_aval(x)   # raises the "not a valid JAX type" TypeError
+
+
+def _device_put_const(c):
+  """Closed-over host values become device arrays once, at trace time."""
+  if isinstance(c, (Array, core.Tracer)):
+    return c
+  from jaxlite.runtime import transfer
+  aval = core.get_aval(c)
+  return transfer.put_numpy(np.asarray(c, aval.dtype), None, aval.weak_type)
+
+
+# --- the jit wrapper ----------------------------------------------------------------------
+
+
+class _CacheEntry:
+  __slots__ = ("closed_jaxpr", "consts", "out_tree", "donated", "name", "executable",
+               "single_output", "in_avals", "__weakref__")
+
+  def __init__(self, closed_jaxpr, consts, out_tree, donated, name):
+    self.closed_jaxpr = closed_jaxpr
+    self.consts = consts
+    self.out_tree = out_tree
+    self.donated = donated
+    self.name = name
+    self.executable = None
+    self.single_output = tree_util.treedef_is_leaf(out_tree) and out_tree.num_leaves == 1
+    self.in_avals = closed_jaxpr.in_avals
+
+
+class Jitted:
+  """A function staged out and compiled by XLA; see ``jaxlite.jit``."""
+
+  def __init__(self, fun, static_argnums=None, static_argnames=None, donate_argnums=(),
+               device=None, backend_name=None, inline=False, keep_unused=False):
+    api_util.check_callable(fun)
+    self.fun = fun
+    self.static_argnums, self.static_argnames = api_util.resolve_static_args(
+        fun, static_argnums, static_argnames)
+    self.donate_argnums = api_util.normalize_argnums(donate_argnums, argname="donate_argnums")
+    self.device = device
+    self.backend = backend_name
+    self.inline = inline
+    self.name = api_util.fun_name(fun)
+    self._cache: dict = {}
+    self._fast_cache: dict = {}
+    self._simple = not self.static_argnums and not self.static_argnames and \
+        not self.donate_argnums and device is None
+    self.__wrapped__ = fun
+    for attr in ("__name__", "__qualname__", "__doc__", "__module__"):
+      try:
+        setattr(self, attr, getattr(fun, attr))
+      except AttributeError:
+        pass
+
+  def __get__(self, obj, objtype=None):
+    return self if obj is None else partial(self, obj)
+
+  def __call__(self, *args, **kwargs):
+    if config.jax_disable_jit:
+      return self.fun(*args, **kwargs)
+    if self._simple and not kwargs and core._thread_state.dynamic_main.level == 0:
+      avals = []
+      for a in args:
+        if type(a) is not Array:
+          break
+        avals.append(a.aval)
+      else:
+        entry = self._fast_cache.get((tuple(avals), config.trace_context()))
+        if entry is not None:
+          return self._call_entry(entry, args)
+    return self._call_slow(args, kwargs)
+
+  def _call_entry(self, entry, flat_args):
+    exe = entry.executable
+    if exe is None:
+      exe = self._compile_entry(entry, flat_args)
+    bufs = [c._buf for c in entry.consts]
+    bufs += [a._buf for a in flat_args]
+    try:
+      outs = exe.call(bufs)
+    except Exception:
+      for a in flat_args:
+        a._check_if_deleted()
+      raise
+    if entry.donated:
+      _delete_donated(list(entry.consts) + list(flat_args), entry.donated)
+    if entry.single_output:
+      return outs[0]
+    return tree_util.tree_unflatten(entry.out_tree, outs)
+
+  def _compile_entry(self, entry, flat_args):
+    device = self.device or _common_device(flat_args) or backend.default_device()
+    entry.executable = compile_jaxpr(entry.closed_jaxpr, entry.name, device, entry.donated)
+    return entry.executable
+
+  # -- slow path: flatten, handle static arguments, trace on a miss --
+
+  def _split_args(self, args, kwargs):
+    static_nums = self.static_argnums
+    for i in static_nums:
+      if i >= len(args) and not self.static_argnames:
+        raise ValueError(
+            f"jitted function has static_argnums={static_nums}, but only accepts "
+            f"{len(args)} positional arguments.")
+    dyn_args = tuple(a for i, a in enumerate(args) if i not in static_nums)
+    static_args = tuple((i, a) for i, a in enumerate(args) if i in static_nums)
+    dyn_kwargs = {k: v for k, v in kwargs.items() if k not in self.static_argnames}
+    static_kwargs = tuple(sorted((k, v) for k, v in kwargs.items()
+                                 if k in self.static_argnames))
+    return dyn_args, dyn_kwargs, static_args, static_kwargs
+
+  def _entry_for(self, args, kwargs):
+    dyn_args, dyn_kwargs, static_args, static_kwargs = self._split_args(args, kwargs)
+    flat_args, in_tree = tree_util.tree_flatten((dyn_args, dyn_kwargs))
+    avals = tuple(shaped_abstractify_arg(x, i, self.name) for i, x in enumerate(flat_args))
+    statics = (static_args, static_kwargs)
+    key = (in_tree, avals, statics, config.trace_context())
+    try:
+      entry = self._cache.get(key)
+    except TypeError as e:
+      bad = _first_unhashable(static_args, static_kwargs)
+      raise ValueError(
+          "Non-hashable static arguments are not supported. An error occurred while "
+          f"trying to hash an object of type {type(bad)}, {bad}. The error was:\n"
+          f"TypeError: {e}") from None
+    if entry is None:
+      entry = self._trace(args, kwargs, dyn_args, dyn_kwargs, static_args, static_kwargs,
+                          flat_args, in_tree, avals)
+      if not any(isinstance(c, core.Tracer) for c in entry.consts):
+        self._cache[key] = entry
+        if self._simple and not kwargs and all(type(a) is Array for a in args):
+          self._fast_cache[(avals, key[3])] = entry
+    return entry, flat_args
+
+  def _call_slow(self, args, kwargs):
+    entry, flat_args = self._entry_for(args, kwargs)
+    if core._thread_state.dynamic_main.level == 0 and not any(
+        isinstance(x, core.Tracer) for x in flat_args) and not any(
+        isinstance(c, core.Tracer) for c in entry.consts):
+      from jaxlite.interpreters.dispatch import _to_array
+      flat_args = [_to_array(x) for x in flat_args]
+      return self._call_entry(entry, flat_args)
+    outs = jit_p.bind(*entry.consts, *flat_args, jaxpr=entry.closed_jaxpr, name=entry.name,
+                      donated_invars=entry.donated, inline=self.inline)
+    return tree_util.tree_unflatten(entry.out_tree, outs)
+
+  def _trace(self, args, kwargs, dyn_args, dyn_kwargs, static_args, static_kwargs,
+             flat_args, in_tree, avals):
+    fun = self.fun
+    if static_args or static_kwargs:
+      fun = _bind_static(self.fun, len(args), dict(static_args), dict(static_kwargs))
+    flat_fun, out_tree = api_util.flatten_fun(fun, in_tree)
+    names = api_util.arg_names(self.fun, dyn_args, dyn_kwargs) if True else None
+    if len(names) != len(avals):
+      names = None
+    jaxpr, _, consts = pe.trace_to_jaxpr_dynamic(
+        flat_fun, avals, debug_info=(self.name, names, "jit"), arg_names=names)
+    consts = [_device_put_const(c) for c in consts]
+    closed = ClosedJaxpr(pe.convert_constvars_jaxpr(jaxpr), [])
+    donated = ()
+    if self.donate_argnums:
+      donated_leaves = []
+      for i, a in enumerate(dyn_args):
+        n = tree_util.tree_structure(a).num_leaves
+        orig_index = [j for j in range(len(args)) if j not in self.static_argnums][i]
+        donated_leaves += [orig_index in self.donate_argnums] * n
+      donated_leaves += [False] * (len(flat_args) - len(donated_leaves))
+      donated = tuple([False] * len(consts) + donated_leaves)
+    return _CacheEntry(closed, consts, out_tree.val, donated, self.name)
+
+  # -- ahead-of-time API --
+
+  def lower(self, *args, **kwargs) -> "Lowered":
+    """Stages and lowers for these arguments: ``jit(f).lower(x).as_text()``."""
+    entry, flat_args = self._entry_for(args, kwargs)
+    device = self.device or backend.default_device()
+    lowered = mlir.lower_jaxpr_to_module(entry.closed_jaxpr, name=f"jit_{entry.name}",
+                                         platform=device.platform,
+                                         donated_args=entry.donated or None)
+    return Lowered(self, entry, lowered, device)
+
+  def trace(self, *args, **kwargs):
+    entry, _ = self._entry_for(args, kwargs)
+    return entry.closed_jaxpr
+
+  def eval_shape(self, *args, **kwargs):
+    entry, _ = self._entry_for(args, kwargs)
+    from jaxlite.api import ShapeDtypeStruct
+    return tree_util.tree_unflatten(
+        entry.out_tree, [ShapeDtypeStruct(a.shape, a.dtype, weak_type=a.weak_type)
+                         for a in entry.closed_jaxpr.out_avals])
+
+  def clear_cache(self):
+    self._cache.clear()
+    self._fast_cache.clear()
+
+  def _cache_size(self):
+    return len(self._cache)
+
+
+def shaped_abstractify_arg(x, i, fun_name):
+  try:
+    return shaped_abstractify(x)
+  except TypeError as e:
+    raise TypeError(
+        f"Error interpreting argument to {fun_name} as an abstract array. The problematic "
+        f"value is of type {type(x)} and was passed to the function at flattened leaf "
+        f"{i}.\nThis typically means that a jit-wrapped function was called with a "
+        f"non-array argument, and this argument was not marked as static using the "
+        f"static_argnums or static_argnames parameters of jax.jit.\n{e}") from None
+
+
+def _first_unhashable(static_args, static_kwargs):
+  for _, v in list(static_args) + list(static_kwargs):
+    try:
+      hash(v)
+    except TypeError:
+      return v
+  return None
+
+
+def _bind_static(fun, nargs, static_pos: dict, static_kw: dict):
+  def with_static(*dyn_args, **dyn_kwargs):
+    it = iter(dyn_args)
+    full = [static_pos[i] if i in static_pos else next(it) for i in range(nargs)]
+    full += list(it)
+    return fun(*full, **dyn_kwargs, **static_kw)
+  return with_static
+
+
+class Lowered:
+  """A jitted function lowered to StableHLO for specific argument types."""
+
+  def __init__(self, jitted, entry, lowered, device):
+    self._jitted = jitted
+    self._entry = entry
+    self._lowered = lowered
+    self._device = device
+
+  def as_text(self, dialect=None) -> str:
+    """The StableHLO module text."""
+    if dialect == "hlo":
+      return self.compiler_ir("hlo").as_hlo_text()
+    return self._lowered.text
+
+  def compiler_ir(self, dialect="stablehlo"):
+    if dialect == "stablehlo":
+      return self._lowered.module
+    if dialect == "hlo":
+      from jaxlib import _jax
+      return _jax.mlir.mlir_module_to_xla_computation(self._lowered.text, False, False)
+    raise ValueError(f"Unknown dialect {dialect!r}")
+
+  def compile(self) -> "Compiled":
+    from jaxlite.runtime import executable
+    loaded = executable.compile_module(self._lowered.text, [self._device])
+    exe = executable.Executable(loaded, self._device, self._entry.closed_jaxpr.out_avals,
+                                self._lowered.text)
+    return Compiled(self._jitted, self._entry, exe)
+
+  @property
+  def in_avals(self):
+    return self._entry.in_avals
+
+  @property
+  def out_info(self):
+    from jaxlite.api import ShapeDtypeStruct
+    return tree_util.tree_unflatten(
+        self._entry.out_tree,
+        [ShapeDtypeStruct(a.shape, a.dtype) for a in self._entry.closed_jaxpr.out_avals])
+
+
+class Compiled:
+  """An XLA executable for a jitted function at specific argument types."""
+
+  def __init__(self, jitted, entry, exe):
+    self._jitted = jitted
+    self._entry = entry
+    self._exe = exe
+
+  def as_text(self) -> str:
+    """The optimised HLO that XLA runs."""
+    return self._exe.loaded.get_hlo_text()
+
+  def cost_analysis(self):
+    """XLA's cost figures (flops, bytes accessed, ...) as a dict."""
+    return self._exe.loaded.cost_analysis()
+
+  def memory_analysis(self):
+    return self._exe.loaded.get_compiled_memory_stats()
+
+  def __call__(self, *args, **kwargs):
+    dyn_args, dyn_kwargs, _, _ = self._jitted._split_args(args, kwargs)
+    flat_args, _ = tree_util.tree_flatten((dyn_args, dyn_kwargs))
+    from jaxlite.interpreters.dispatch import _to_array
+    flat_args = [_to_array(x) for x in flat_args]
+    avals = [core.raise_to_shaped(a.aval) for a in flat_args]
+    expected = self._entry.in_avals[len(self._entry.consts):]
+    if [a.strip_weak_type() for a in avals] != [a.strip_weak_type() for a in expected]:
+      raise TypeError(
+          "Argument types differ from the types for which this computation was compiled. "
+          f"Expected {[a.str_short() for a in expected]}, got "
+          f"{[a.str_short() for a in avals]}.")
+    bufs = [c._buf for c in self._entry.consts] + [a._buf for a in flat_args]
+    outs = self._exe.call(bufs)
+    return tree_util.tree_unflatten(self._entry.out_tree, outs)

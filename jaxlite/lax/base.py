@@ -1,0 +1,145 @@
+"""Building blocks for defining lax primitives: abstract evaluation from a
+shape rule and a dtype rule, standard StableHLO lowerings, and argument
+checking with JAX's error messages.
+
+A primitive family module (``elementwise``, ``structural`` ...) defines each
+primitive with ``standard_primitive`` and registers its lowering, JVP,
+transpose and batching rules right below it, so one screen shows all a
+primitive is.
+"""
+from __future__ import annotations
+
+from functools import partial
+from typing import Callable, Sequence
+
+import numpy as np
+
+from jaxlite import core, dtypes
+from jaxlite.core import ShapedArray
+from jaxlite.interpreters import mlir
+
+
+def standard_primitive(shape_rule: Callable, dtype_rule: Callable, name: str,
+                       weak_type_rule: Callable | None = None,
+                       multiple_results: bool = False) -> core.Primitive:
+  """A primitive whose abstract evaluation is ``ShapedArray(shape_rule, dtype_rule)``.
+
+  Both rules are called as ``rule(*avals, **params)``; ``weak_type_rule``
+  defaults to "weak if every operand is weak"."""
+  prim = core.Primitive(name)
+  prim.multiple_results = multiple_results
+  weak_type_rule = weak_type_rule or _standard_weak_type_rule
+
+  def abstract_eval(*avals, **params):
+    shape = shape_rule(*avals, **params)
+    dtype = dtype_rule(*avals, **params)
+    weak = weak_type_rule(*avals, **params)
+    if multiple_results:
+      return [ShapedArray(s, d, w) for s, d, w in zip(shape, dtype, weak)]
+    return ShapedArray(shape, dtype, weak)
+
+  prim.def_abstract_eval(abstract_eval)
+  return prim
+
+
+def _standard_weak_type_rule(*avals, **params):
+  return bool(avals) and all(a.weak_type for a in avals)
+
+
+# --- dtype rules -----------------------------------------------------------------------
+
+_float = {"floating"}
+
+
+def _dtype_kinds(dtype) -> set[str]:
+  dtype = np.dtype(dtype)
+  if dtype == np.bool_:
+    return {"bool"}
+  if dtypes.issubdtype(dtype, np.signedinteger):
+    return {"signed", "integer"}
+  if dtypes.issubdtype(dtype, np.unsignedinteger):
+    return {"unsigned", "integer"}
+  if dtypes.issubdtype(dtype, np.complexfloating):
+    return {"complex", "inexact"}
+  if dtypes.issubdtype(dtype, np.floating):
+    return {"floating", "inexact"}
+  return set()
+
+
+def check_dtypes(name: str, accepted: set[str], *avals):
+  """TypeError like JAX's when an operand's dtype is not one of ``accepted`` kinds
+  ('bool', 'signed', 'unsigned', 'integer', 'floating', 'complex', 'inexact')."""
+  for i, aval in enumerate(avals):
+    if not (_dtype_kinds(aval.dtype) & accepted):
+      typename = " or ".join(sorted(accepted))
+      raise TypeError(f"{name} does not accept dtype {np.dtype(aval.dtype).name}. "
+                      f"Accepted dtypes are subtypes of {typename}.")
+
+
+def same_dtypes_rule(name: str, accepted: set[str] | None = None):
+  """Operands must share one dtype (weak types aside); the result has it."""
+  def rule(*avals, **params):
+    if accepted is not None:
+      check_dtypes(name, accepted, *avals)
+    dts = {a.dtype for a in avals}
+    if len(dts) != 1:
+      raise TypeError(f"lax.{name} requires arguments to have the same dtypes, got "
+                      f"{', '.join(np.dtype(a.dtype).name for a in avals)}.")
+    return avals[0].dtype
+  return rule
+
+
+def fixed_dtype_rule(dtype):
+  return lambda *avals, **params: np.dtype(dtype)
+
+
+# --- shape rules -------------------------------------------------------------------------
+
+
+def broadcasting_shape_rule(name: str, *avals) -> tuple[int, ...]:
+  """Elementwise operands must have equal shapes; rank-0 operands broadcast."""
+  shapes = [a.shape for a in avals if a.shape != ()]
+  if not shapes:
+    return ()
+  first = shapes[0]
+  for s in shapes[1:]:
+    if s != first:
+      raise TypeError(f"{name} got incompatible shapes for broadcasting: "
+                      f"{', '.join(map(str, [a.shape for a in avals]))}.")
+  return first
+
+
+def elementwise_shape_rule(name):
+  return lambda *avals, **params: broadcasting_shape_rule(name, *avals)
+
+
+# --- lowering helpers ----------------------------------------------------------------------
+
+
+def broadcast_operands(ctx, args):
+  """Broadcasts rank-0 operands to the output shape (elementwise lowerings)."""
+  out_aval = ctx.avals_out[0]
+  out = []
+  for x, aval in zip(args, ctx.avals_in):
+    if aval.shape != out_aval.shape:
+      x = mlir.broadcast_in_dim(x, aval.update(shape=out_aval.shape), [])
+    out.append(x)
+  return out
+
+
+def nary_lowering(op_name: str, *, broadcast=True, **attrs):
+  """Lowering for an elementwise op named ``op_name`` in the stablehlo (or chlo)
+  dialect, e.g. ``nary_lowering('add')`` or ``nary_lowering('chlo.erf')``."""
+  def rule(ctx, *args, **params):
+    if broadcast:
+      args = broadcast_operands(ctx, args)
+    if op_name.startswith("chlo."):
+      op = getattr(mlir.chlo(), op_name[5:])
+    else:
+      op = getattr(mlir.hlo(), op_name)
+    return op(*args, **attrs)
+  return rule
+
+
+def register_standard_lowering(prim, op_name, **kw):
+  mlir.register_lowering(prim, nary_lowering(op_name, **kw))

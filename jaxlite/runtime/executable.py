@@ -1,0 +1,139 @@
+"""Compiling StableHLO with PJRT and calling the result: the dispatch fast path.
+
+``compile_module`` turns module text into a jaxlib ``LoadedExecutable`` (through
+the optional persistent cache); ``Executable`` wraps it with everything a
+call needs prepared once: one result handler per output, so that a call is a
+single ``execute_sharded`` plus ``consume_with_handlers`` (see
+shared/JAXLIB_NOTES.md for why: disassembling results in Python costs 10x).
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+from typing import Sequence
+
+import numpy as np
+
+from jaxlite.config import config
+from jaxlite.runtime.array import Array
+
+logger = logging.getLogger("jaxlite")
+
+# Number of XLA compilations this process has run (tests count recompilations).
+compile_count = 0
+_compile_lock = threading.Lock()
+
+
+def _xla():
+  from jaxlib import _jax, xla_client
+  return xla_client, _jax
+
+
+def compile_options(num_replicas=1, devices=None):
+  xc, _ = _xla()
+  opts = xc.CompileOptions()
+  if num_replicas > 1:
+    opts.num_replicas = num_replicas
+    opts.num_partitions = 1
+    ids = [d.id for d in devices] if devices is not None else list(range(num_replicas))
+    opts.device_assignment = xc.DeviceAssignment.create(np.array(ids).reshape(num_replicas, 1))
+  return opts
+
+
+def compile_module(module_text: str, devices: Sequence, num_replicas: int = 1):
+  """Compiles StableHLO text for ``devices``; returns a jaxlib LoadedExecutable."""
+  global compile_count
+  xc, _jax = _xla()
+  client = devices[0].client
+  opts = compile_options(num_replicas, devices if num_replicas > 1 else None)
+  device_list = _jax.DeviceList(tuple(devices))
+  cache_dir = config.jax_compilation_cache_dir
+  key = None
+  if cache_dir:
+    key = _persistent_cache_key(module_text, devices, num_replicas)
+    loaded = _persistent_cache_get(client, cache_dir, key, device_list, opts)
+    if loaded is not None:
+      return loaded
+  if config.jax_log_compiles:
+    logger.warning("Compiling module for %d device(s)", len(devices))
+  loaded = client.compile_and_load(module_text, device_list, opts)
+  with _compile_lock:
+    compile_count += 1
+  if cache_dir:
+    _persistent_cache_put(cache_dir, key, loaded)
+  return loaded
+
+
+# --- the persistent (on disk) compilation cache --------------------------------
+
+
+def _persistent_cache_key(module_text, devices, num_replicas):
+  import jaxlib
+  h = hashlib.sha256()
+  for part in (module_text, devices[0].platform, str(len(devices)), str(num_replicas),
+               jaxlib.__version__, str(devices[0].client.platform_version)):
+    h.update(part.encode())
+    h.update(b"\0")
+  return h.hexdigest()
+
+
+def _persistent_cache_get(client, cache_dir, key, device_list, opts):
+  path = os.path.join(cache_dir, key + ".xla")
+  if not os.path.exists(path):
+    return None
+  try:
+    with open(path, "rb") as f:
+      data = f.read()
+    return client.deserialize_executable(data, device_list, opts)
+  except Exception as e:   # a stale or corrupt entry is a miss, not an error
+    logger.warning("Ignoring unreadable compilation cache entry %s: %s", path, e)
+    return None
+
+
+def _persistent_cache_put(cache_dir, key, loaded):
+  try:
+    os.makedirs(cache_dir, exist_ok=True)
+    data = loaded.serialize()
+    tmp = os.path.join(cache_dir, f".{key}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as f:
+      f.write(data)
+    os.replace(tmp, os.path.join(cache_dir, key + ".xla"))
+  except Exception as e:
+    logger.warning("Could not write compilation cache entry: %s", e)
+
+
+# --- calling ---------------------------------------------------------------------------
+
+
+class Executable:
+  """A compiled program on one device, ready to be called with Arrays.
+
+  Example:
+    >>> exe = Executable(loaded, device, out_avals)   # doctest: +SKIP
+    >>> outs = exe.call([x._buf, y._buf])             # doctest: +SKIP
+  """
+  __slots__ = ("loaded", "device", "out_avals", "handlers", "text", "__weakref__")
+
+  def __init__(self, loaded, device, out_avals, text=None):
+    from jaxlite.runtime import sharding as sharding_lib
+    xc, _ = _xla()
+    self.loaded = loaded
+    self.device = device
+    self.out_avals = tuple(out_avals)
+    sharding = sharding_lib.single_device_sharding(device)
+    self.handlers = [xc.array_result_handler(a, sharding, True, True) for a in out_avals]
+    self.text = text
+
+  def call(self, bufs: list) -> list:
+    """Runs on jaxlib device buffers; returns Arrays (asynchronously computed)."""
+    results = self.loaded.execute_sharded(bufs).consume_with_handlers(self.handlers)
+    return [Array(r, a) for r, a in zip(results, self.out_avals)]
+
+
+def check_live(args):
+  """Raises JAX's error if a (donated) argument was deleted."""
+  for a in args:
+    if isinstance(a, Array):
+      a._check_if_deleted()
