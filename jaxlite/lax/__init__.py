@@ -1,8 +1,12 @@
 """``jaxlite.lax``: the primitives, with JAX's signatures.
 
-Each family lives in its own module; this one only re-exports.
+Each family lives in its own module and lists its public names in ``__all__``;
+this module only re-exports them.
 """
-from jaxlite.lax.elementwise import add, cos, mul, neg, sin, sub
-from jaxlite.lax.reductions import reduce_sum
-from jaxlite.lax.structural import (broadcast, broadcast_in_dim, convert_element_type,
-                                    expand_dims, full, reshape, transpose)
+from jaxlite.lax.elementwise import *  # noqa: F401,F403
+from jaxlite.lax.structural import *  # noqa: F401,F403
+from jaxlite.lax.reductions import *  # noqa: F401,F403
+from jaxlite.lax.slicing import *  # noqa: F401,F403
+from jaxlite.lax.dot_conv import *  # noqa: F401,F403
+from jaxlite.lax.sorting import *  # noqa: F401,F403
+from jaxlite.lax.misc import *  # noqa: F401,F403

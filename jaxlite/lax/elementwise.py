@@ -5,6 +5,8 @@ rules registered right below it.
 """
 from __future__ import annotations
 
+__all__ = ['neg', 'add', 'sub', 'mul', 'sin', 'cos', 'neg_p', 'add_p', 'sub_p', 'mul_p', 'sin_p', 'cos_p']
+
 import numpy as np
 
 from jaxlite import core, dtypes

@@ -2,6 +2,8 @@
 cumulative reductions and windowed reductions."""
 from __future__ import annotations
 
+__all__ = ['reduce_sum', 'reduce_sum_p']
+
 from typing import Sequence
 
 import numpy as np

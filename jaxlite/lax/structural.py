@@ -2,6 +2,8 @@
 padding, concatenating and iota."""
 from __future__ import annotations
 
+__all__ = ['convert_element_type', 'broadcast_in_dim', 'broadcast', 'full', 'expand_dims', 'reshape', 'transpose', 'convert_element_type_p', 'broadcast_in_dim_p', 'reshape_p', 'transpose_p']
+
 from typing import Sequence
 
 import numpy as np

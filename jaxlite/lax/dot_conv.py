@@ -1,0 +1,2 @@
+"""dot_conv primitives (being written)."""
+__all__ = []

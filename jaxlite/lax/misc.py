@@ -1,0 +1,2 @@
+"""misc primitives (being written)."""
+__all__ = []

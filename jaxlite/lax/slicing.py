@@ -1,0 +1,2 @@
+"""slicing primitives (being written)."""
+__all__ = []

@@ -1,0 +1,2 @@
+"""sorting primitives (being written)."""
+__all__ = []
