@@ -178,6 +178,12 @@ class Config:
   >>> config.jax_numpy_rank_promotion
   'warn'
   >>> config.update("jax_numpy_rank_promotion", "allow")
+
+  Each option's context manager is an attribute without the ``jax_`` prefix:
+
+  >>> with config.debug_nans(True):
+  ...   config.jax_debug_nans
+  True
   """
 
   def __init__(self):
@@ -203,6 +209,10 @@ class Config:
       self._trace_states.append(state)
     # A property on the class keeps `config.jax_enable_x64` a plain lookup.
     setattr(Config, state.name, property(lambda _, s=state: s.value))
+    # `jaxlite.config` is this object once the package re-exports it, so the
+    # context managers are here too: `with config.enable_x64(True):`.
+    if not hasattr(Config, state.__name__):
+      setattr(Config, state.__name__, state)
     return state
 
   def update(self, name: str, val: Any) -> None:

@@ -27,25 +27,6 @@ import numpy as np
 
 from jaxlite.config import config
 
-__all__ = [
-    "bool_", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
-    "uint64", "float16", "bfloat16", "float32", "float64", "complex64",
-    "complex128", "int1", "uint1", "int2", "uint2", "int4", "uint4",
-    "float4_e2m1fn", "float6_e2m3fn", "float6_e3m2fn", "float8_e3m4",
-    "float8_e4m3", "float8_e8m0fnu", "float8_e4m3b11fnuz", "float8_e4m3fn",
-    "float8_e4m3fnuz", "float8_e5m2", "float8_e5m2fnuz", "float0", "int_",
-    "uint", "float_", "complex_", "extended", "ExtendedDType",
-    "TypePromotionError", "canonicalize_dtype", "dtype", "is_weakly_typed",
-    "is_python_scalar", "python_scalar_dtypes", "result_type",
-    "promote_types", "issubdtype", "isdtype", "finfo", "iinfo",
-    "short_dtype_name", "default_float_dtype", "default_int_dtype",
-    "default_uint_dtype", "default_complex_dtype", "to_inexact_dtype",
-    "to_complex_dtype", "to_numeric_dtype", "to_floating_dtype",
-    "is_string_dtype", "check_user_dtype_supported",
-    "check_and_canonicalize_user_dtype", "coerce_to_array", "scalar_type_of",
-    "supported_dtypes", "itemsize_bits", "supports_inf",
-]
-
 # ----- names ------------------------------------------------------------------
 
 bool_ = np.bool_
@@ -177,10 +158,6 @@ def default_complex_dtype() -> np.dtype:
   return _C128 if config.jax_enable_x64 else _C64
 
 
-_default_for_kind = {"b": lambda: _BOOL, "i": default_int_dtype,
-                     "u": default_uint_dtype, "f": default_float_dtype,
-                     "c": default_complex_dtype}
-
 _canonical_cache: dict[tuple[Any, bool], np.dtype] = {}
 
 
@@ -285,27 +262,17 @@ def dtype(x: Any, *, canonicalize: bool = False):
     raise ValueError(f"Invalid argument to dtype: {x}.")
   dt = python_scalar_dtypes.get(type(x))
   if dt is None:
-    if isinstance(x, type):
-      dt = python_scalar_dtypes.get(x)
+    if isinstance(x, (type, str)):
+      dt = _specifier_dtypes.get(x)
       if dt is None:
-        if issubclass(x, extended):
-          return x
-        try:
-          dt = np.dtype(x)
-        except TypeError as err:
-          raise TypeError(f"Cannot determine dtype of {x}") from err
-        _check_valid(dt, x)
+        dt = _specifier_dtypes[x] = _dtype_of_specifier(x)
+      if not isinstance(dt, np.dtype):
+        return dt  # An extended scalar type.
     elif isinstance(x, np.dtype):
       dt = x
       _check_valid(dt, x)
     elif isinstance(x, ExtendedDType):
       return x
-    elif isinstance(x, str):
-      try:
-        dt = np.dtype(x)
-      except TypeError as err:
-        raise TypeError(f"Cannot determine dtype of {x}") from err
-      _check_valid(dt, x)
     else:
       dt = getattr(x, "dtype", None)
       if isinstance(dt, ExtendedDType):
@@ -320,8 +287,26 @@ def dtype(x: Any, *, canonicalize: bool = False):
         except (TypeError, ValueError) as err:
           raise TypeError(f"Cannot determine dtype of {x}") from err
       _check_valid(dt, x)
-  if canonicalize:
-    return dt if config.jax_enable_x64 else _TO_32BIT.get(dt, dt)
+  if canonicalize and not config.jax_enable_x64:
+    return _TO_32BIT.get(dt, dt)
+  return dt
+
+
+# Dtype specifiers (types and strings) seen so far, and their dtypes.
+_specifier_dtypes: dict = {}
+
+
+def _dtype_of_specifier(x):
+  if isinstance(x, type):
+    if x in python_scalar_dtypes:
+      return python_scalar_dtypes[x]
+    if issubclass(x, extended):
+      return x
+  try:
+    dt = np.dtype(x)
+  except TypeError as err:
+    raise TypeError(f"Cannot determine dtype of {x}") from err
+  _check_valid(dt, x)
   return dt
 
 
@@ -336,12 +321,9 @@ def is_weakly_typed(x: Any) -> bool:
   if typ in _weak_types or typ in _registered_weak_types:
     return True
   weak = getattr(x, "weak_type", None)
-  if weak is not None:
-    return bool(weak)
-  try:
-    return bool(x.aval.weak_type)
-  except AttributeError:
-    return False
+  if weak is None:
+    weak = getattr(getattr(x, "aval", None), "weak_type", False)
+  return bool(weak)
 
 
 def is_python_scalar(x: Any) -> bool:
@@ -516,15 +498,11 @@ def itemsize_bits(dtype: Any) -> int:
   (4, 16)
   """
   dt = np.dtype(dtype)
-  if dt == float0:
-    return 0
   if dt in _intn_dtypes:
-    return int(dt.name[-1]) if dt.name[-1] in "124" else 8 * dt.itemsize
-  if dt in _float4_dtypes:
-    return 4
-  if dt in _float6_dtypes:
-    return 6
-  return 8 * dt.itemsize
+    return iinfo(dt).bits
+  if dt in _float4_dtypes or dt in _float6_dtypes:
+    return finfo(dt).bits
+  return 8 * dt.itemsize  # 0 for float0.
 
 
 @functools.cache
@@ -543,12 +521,9 @@ def short_dtype_name(dtype) -> str:
           .replace("int", "i").replace("complex", "c"))
 
 
-_TO_INEXACT = {_D(k): _D(v) for k, v in [
-    ("bool", "float32"), ("int1", "float32"), ("uint1", "float32"),
-    ("int2", "float32"), ("uint2", "float32"), ("int4", "float32"),
-    ("uint4", "float32"), ("int8", "float32"), ("uint8", "float32"),
-    ("int16", "float32"), ("uint16", "float32"), ("int32", "float32"),
-    ("uint32", "float32"), ("int64", "float64"), ("uint64", "float64")]}
+# Integers and bool become float32, 64-bit integers float64 (as in JAX).
+_TO_INEXACT = {d: _F64 if d.itemsize == 8 else _F32
+               for d in [_BOOL, *_signed_dtypes, *_unsigned_dtypes]}
 
 
 def to_numeric_dtype(dtype: Any) -> np.dtype:
@@ -617,6 +592,37 @@ def _maybe_truncate_explicit(dt: np.dtype, fun_name: str | None,
   return canonical
 
 
+def _check_user_dtype(dtype, fun_name):
+  """None for Python types and extended dtypes, else the valid np.dtype."""
+  if _is_extended(dtype) or (isinstance(dtype, type)
+                             and dtype in python_scalar_types):
+    return None
+  where = f" in {fun_name}" if fun_name else ""
+  if hasattr(dtype, "shape") and not isinstance(dtype, (np.dtype, type)):
+    raise ValueError("Passing an array as a dtype argument is no longer "
+                     "supported; instead of dtype=arr use dtype=arr.dtype.")
+  try:
+    dt = np.dtype(dtype)
+  except TypeError as e:
+    raise TypeError(f"Invalid dtype {dtype!r}{where}: not a dtype or dtype "
+                    "specifier") from e
+  if dt not in _valid_dtypes:
+    raise TypeError("JAX only supports number, bool, and string dtypes, got "
+                    f"dtype {dtype}{where}")
+  return dt
+
+
+def check_user_dtype_supported(dtype: Any, fun_name: str | None = None):
+  """Raises TypeError for an invalid dtype; warns if x64 off truncates it.
+
+  ``None`` and Python scalar types are always accepted. Returns nothing.
+
+  >>> check_user_dtype_supported('bfloat16', 'zeros')
+  """
+  if dtype is not None and (dt := _check_user_dtype(dtype, fun_name)):
+    _maybe_truncate_explicit(dt, fun_name, stacklevel=4)
+
+
 def check_and_canonicalize_user_dtype(dtype: Any, fun_name: str | None = None):
   """Validates a user's ``dtype=`` argument and returns its canonical form.
 
@@ -628,49 +634,11 @@ def check_and_canonicalize_user_dtype(dtype: Any, fun_name: str | None = None):
   """
   if dtype is None:
     raise ValueError("dtype must be specified.")
-  if _is_extended(dtype):
-    return dtype
-  if isinstance(dtype, type) and dtype in python_scalar_types:
-    return _canonicalize_silently(python_scalar_dtypes[dtype])
-  _reject_non_dtype(dtype, fun_name)
-  dt = np.dtype(dtype)
-  if dt not in _valid_dtypes:
-    where = f" in {fun_name}" if fun_name else ""
-    raise TypeError(f"JAX only supports number, bool, and string dtypes, got "
-                    f"dtype {dtype}{where}")
+  dt = _check_user_dtype(dtype, fun_name)
+  if dt is None:
+    return dtype if _is_extended(dtype) else _canonicalize_silently(
+        python_scalar_dtypes[dtype])
   return _maybe_truncate_explicit(dt, fun_name, stacklevel=4)
-
-
-def _reject_non_dtype(dtype, fun_name):
-  if hasattr(dtype, "shape") and not isinstance(dtype, (np.dtype, type)):
-    raise ValueError("Passing an array as a dtype argument is no longer "
-                     "supported; instead of dtype=arr use dtype=arr.dtype.")
-  try:
-    np.dtype(dtype)
-  except TypeError as e:
-    where = f" in {fun_name}" if fun_name else ""
-    raise TypeError(f"Invalid dtype {dtype!r}{where}: not a dtype or dtype "
-                    "specifier") from e
-
-
-def check_user_dtype_supported(dtype: Any, fun_name: str | None = None):
-  """Raises TypeError for an invalid dtype; warns if x64 off truncates it.
-
-  ``None`` and Python scalar types are always accepted. Returns nothing.
-
-  >>> check_user_dtype_supported('bfloat16', 'zeros')
-  """
-  if dtype is None or _is_extended(dtype):
-    return
-  if isinstance(dtype, type) and dtype in python_scalar_types:
-    return
-  _reject_non_dtype(dtype, fun_name)
-  dt = np.dtype(dtype)
-  if dt not in _valid_dtypes:
-    where = f" in {fun_name}" if fun_name else ""
-    raise TypeError(f"JAX only supports number, bool, and string dtypes, got "
-                    f"dtype {dtype}{where}")
-  _maybe_truncate_explicit(dt, fun_name, stacklevel=4)
 
 
 # ----- type promotion ----------------------------------------------------------
@@ -691,7 +659,7 @@ def _standard_lattice(x64: bool) -> dict:
       int: [u8, s8, u1, u2, u4, s1, s2, s4],
       u8: [s16, _D("uint16")], u16: [s32, u32], u32: [_I64, u64],
       s8: [s16], s16: [s32], s32: [s64],
-      # 64-bit integers promote to weak float: `int64 + float32` is float64.
+      # Every integer is below weak float: `int64 + float16` is float16.
       u64: [float], s64: [float],
       float: [*small_floats, bf16, f16, complex],
       bf16: [f32], f16: [f32], f32: [f64, c64], f64: [c128],
@@ -814,9 +782,51 @@ def promote_types(a: Any, b: Any) -> np.dtype:
 
 
 def _dtype_and_weak_type(value) -> tuple:
-  if any(value is t for t in _weak_types):
-    return python_scalar_dtypes[value], True
-  return dtype(value, canonicalize=True), is_weakly_typed(value)
+  """(canonical dtype, weak_type) of one result_type argument."""
+  typ = type(value)
+  if typ in _weak_types:
+    dt, weak = python_scalar_dtypes[typ], True
+  elif value is int or value is float or value is complex:
+    dt, weak = python_scalar_dtypes[value], True
+  elif isinstance(value, (np.ndarray, np.generic)):
+    dt, weak = value.dtype, False  # The common cases: skip the generic path.
+    _check_valid(dt, value)
+  elif isinstance(value, np.dtype):
+    dt, weak = value, False
+    _check_valid(dt, value)
+  elif isinstance(value, (type, str)):
+    dt, weak = dtype(value), False
+    if not isinstance(dt, np.dtype):
+      return dt, weak
+  else:
+    dt, weak = dtype(value), is_weakly_typed(value)
+    if not isinstance(dt, np.dtype):
+      return dt, weak  # An extended dtype.
+  if not config.jax_enable_x64:
+    dt = _TO_32BIT.get(dt, dt)
+  return dt, weak
+
+
+def _promote_pairs(pairs: tuple, mode: str, x64: bool) -> tuple:
+  """Lattice (dtype, weak_type) of canonical (dtype, weak_type) pairs."""
+  first = pairs[0][0]
+  if len(pairs) == 1:
+    out_dtype, out_weak = pairs[0]
+  elif all(d == first for d, _ in pairs) and not all(w for _, w in pairs):
+    out_dtype, out_weak = first, False  # Lets extended dtypes through.
+  else:
+    if all(w for _, w in pairs) and mode != "strict":
+      # All weak: promote the strong counterparts, then mark weak.
+      node = _least_upper_bound(mode, x64, *dict.fromkeys(d for d, _ in pairs))
+      out_weak = True
+    else:
+      node = _least_upper_bound(mode, x64, *dict.fromkeys(
+          _lattice_node(d, w) for d, w in pairs))
+      out_weak = any(node is t for t in _weak_types)
+    out_dtype = python_scalar_dtypes[node] if isinstance(node, type) else node
+    if not x64:
+      out_dtype = _TO_32BIT.get(out_dtype, out_dtype)
+  return out_dtype, out_weak and out_dtype != _BOOL
 
 
 def lattice_result_type(*args: Any) -> tuple:
@@ -826,28 +836,24 @@ def lattice_result_type(*args: Any) -> tuple:
   >>> lattice_result_type(np.int8(1), 2)
   (dtype('int8'), False)
   """
-  pairs = [_dtype_and_weak_type(arg) for arg in args]
-  mode = config.jax_numpy_dtype_promotion
-  if len(pairs) == 1:
-    out_dtype, out_weak = pairs[0]
-  elif all(d == pairs[0][0] for d, _ in pairs) and not all(w for _, w in pairs):
-    out_dtype, out_weak = pairs[0][0], False  # Lets extended dtypes through.
-  else:
-    if all(w for _, w in pairs) and mode != "strict":
-      # All weak: promote the strong counterparts, then mark weak.
-      nodes = dict.fromkeys(d for d, _ in pairs)
-      weak_result = True
-    else:
-      nodes = dict.fromkeys(_lattice_node(d, w) for d, w in pairs)
-      weak_result = None
-    node = _least_upper_bound(mode, config.jax_enable_x64, *nodes)
-    if weak_result is None:
-      weak_result = any(node is t for t in _weak_types)
-    out_dtype = _canonicalize_silently(
-        python_scalar_dtypes[node] if weak_result and isinstance(node, type)
-        else np.dtype(node))
-    out_weak = weak_result
-  return out_dtype, out_weak and out_dtype != _BOOL
+  return _promote_pairs(tuple(map(_dtype_and_weak_type, args)),
+                        config.jax_numpy_dtype_promotion,
+                        config.jax_enable_x64)
+
+
+_result_cache: dict = {}
+
+
+def _result_type_uncached(pairs, mode, x64):
+  out_dtype, weak = _promote_pairs(pairs, mode, x64)
+  if weak:
+    kind = "f" if out_dtype in _custom_float_dtypes else (
+        "i" if out_dtype in _intn_signed else
+        "u" if out_dtype in _intn_unsigned else out_dtype.kind)
+    out_dtype = {"i": _I64, "u": _U64, "f": _F64, "c": _C128}[kind]
+    if not x64:
+      out_dtype = _TO_32BIT[out_dtype]
+  return out_dtype, weak
 
 
 def result_type(*args: Any, return_weak_type_flag: bool = False):
@@ -866,11 +872,17 @@ def result_type(*args: Any, return_weak_type_flag: bool = False):
   """
   if not args:
     raise ValueError("at least one array or dtype is required")
-  out_dtype, weak = lattice_result_type(
-      *(default_float_dtype() if arg is None else arg for arg in args))
-  if weak:
-    kind = "f" if out_dtype in _custom_float_dtypes else (
-        "i" if out_dtype in _intn_signed else
-        "u" if out_dtype in _intn_unsigned else out_dtype.kind)
-    out_dtype = _default_for_kind[kind]()
-  return (out_dtype, weak) if return_weak_type_flag else out_dtype
+  pairs = tuple([(default_float_dtype(), False) if arg is None
+                 else _dtype_and_weak_type(arg) for arg in args])
+  # Cached on everything the answer depends on; jnp calls this per operation.
+  key = (pairs, config.jax_numpy_dtype_promotion, config.jax_enable_x64)
+  try:
+    out = _result_cache[key]
+  except KeyError:
+    out = _result_type_uncached(*key)
+    if len(_result_cache) > 4096:
+      _result_cache.clear()
+    _result_cache[key] = out
+  except TypeError:  # An unhashable extended dtype.
+    out = _result_type_uncached(*key)
+  return out if return_weak_type_flag else out[0]

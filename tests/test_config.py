@@ -1,5 +1,6 @@
 """Tests of jaxlite.config: update/read, scoped context managers, threads,
 environment variables, absl flags and the trace context."""
+import importlib
 import os
 import subprocess
 import sys
@@ -8,8 +9,10 @@ import threading
 
 import pytest
 
-from jaxlite import config as config_lib
 from jaxlite.config import config
+
+# The module itself: `jaxlite.config` is the Config object the package exports.
+config_lib = importlib.import_module("jaxlite.config")
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -126,6 +129,10 @@ def test_context_managers():
       (config_lib.default_device, "jax_default_device", "cpu"),
       (config_lib.explain_cache_misses, "jax_explain_cache_misses", True),
   ]
+  # The same context managers hang off the config object itself.
+  with config.enable_x64(True), config.numpy_rank_promotion("raise"):
+    assert config.jax_enable_x64 and config.jax_numpy_rank_promotion == "raise"
+  assert config.enable_x64 is config_lib.enable_x64
   for manager, name, value in scoped:
     before = config.read(name)
     with manager(value):

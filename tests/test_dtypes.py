@@ -1,6 +1,7 @@
 """Tests of jaxlite.dtypes: the promotion lattice against JAX, canonicalisation,
 finfo/iinfo, names and the explicit-x64 warning."""
 import contextlib
+import importlib
 import itertools
 import warnings
 
@@ -8,9 +9,11 @@ import ml_dtypes
 import numpy as np
 import pytest
 
-from jaxlite import config as config_lib
 from jaxlite import dtypes
 from jaxlite.config import config
+
+# The module itself: `jaxlite.config` is the Config object the package exports.
+config_lib = importlib.import_module("jaxlite.config")
 
 STRONG_DTYPES = [np.dtype(t) for t in (
     bool, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16,
@@ -406,3 +409,28 @@ def test_result_type_needs_an_argument():
     dtypes.result_type()
   assert dtypes.result_type(None) == np.float32
   assert config.jax_numpy_dtype_promotion == "standard"
+
+
+def test_isdtype_matches_jax(jax):
+  kinds = ["bool", "signed integer", "unsigned integer", "integral",
+           "real floating", "complex floating", "numeric", np.int8,
+           ("bool", np.float32)]
+  for dt in STRONG_DTYPES:
+    for kind in kinds:
+      assert dtypes.isdtype(dt, kind) == jax.numpy.isdtype(dt, kind), (dt,
+                                                                       kind)
+  with pytest.raises(ValueError, match="Unrecognized kind"):
+    dtypes.isdtype(np.int8, "integer-ish")
+
+
+def test_itemsize_bits_and_supports_inf():
+  bits = {ml_dtypes.int4: 4, ml_dtypes.uint2: 2, ml_dtypes.int1: 1,
+          ml_dtypes.float4_e2m1fn: 4, ml_dtypes.float6_e3m2fn: 6,
+          ml_dtypes.bfloat16: 16, np.int8: 8, np.complex128: 128}
+  for dt, n in bits.items():
+    assert dtypes.itemsize_bits(dt) == n, dt
+  assert dtypes.itemsize_bits(dtypes.float0) == 0
+  assert dtypes.supports_inf(np.float32)
+  assert dtypes.supports_inf(ml_dtypes.float8_e5m2)
+  assert not dtypes.supports_inf(ml_dtypes.float8_e4m3fn)
+  assert not dtypes.supports_inf(np.int32)
