@@ -22,6 +22,7 @@ path.
 from __future__ import annotations
 
 import ctypes
+import math
 import operator
 from typing import Any, NamedTuple
 
@@ -56,44 +57,59 @@ _capsule_pointer.argtypes = [ctypes.py_object, ctypes.c_char_p]
 _DLPACK_CPU = 1
 
 
+_buffer_to_dlpack = None  # jaxlib's _jax.buffer_to_dlpack_managed_tensor
+
+
 def _cpu_buffer_to_numpy(buf, dtype: np.dtype) -> np.ndarray | None:
   """Copies a single-device CPU buffer out via DLPack; None if it can't."""
-  from jaxlib import _jax  # pylint: disable=g-import-not-at-top
+  global _buffer_to_dlpack
+  if _buffer_to_dlpack is None:
+    from jaxlib import _jax  # pylint: disable=g-import-not-at-top
+    _buffer_to_dlpack = _jax.buffer_to_dlpack_managed_tensor
   try:
-    capsule = _jax.buffer_to_dlpack_managed_tensor(buf)
+    capsule = _buffer_to_dlpack(buf)
   except Exception:  # pylint: disable=broad-except
     return None  # e.g. int4, which DLPack cannot describe
   tensor = _DLTensor.from_address(_capsule_pointer(capsule, b"dltensor"))
+  itemsize = dtype.itemsize
+  dl_dtype = tensor.dtype
   if (tensor.device.device_type != _DLPACK_CPU
-      or tensor.dtype.bits * tensor.dtype.lanes != dtype.itemsize * 8):
+      or dl_dtype.bits * dl_dtype.lanes != itemsize * 8):
     return None
-  shape = tuple(tensor.shape[i] for i in range(tensor.ndim))
-  size = int(np.prod(shape, dtype=np.int64))
+  ndim = tensor.ndim
+  shape = tuple(tensor.shape[:ndim])
+  size = math.prod(shape)
   if size == 0:
     return np.zeros(shape, dtype)
-  itemsize = dtype.itemsize
-  if tensor.strides:
-    strides = tuple(tensor.strides[i] * itemsize for i in range(tensor.ndim))
-    span = itemsize + sum((n - 1) * s for n, s in zip(shape, strides))
+  strides = None  # compact row-major
+  if tensor.strides and ndim > 1:
+    element_strides = tensor.strides[:ndim]
+    compact = 1
+    for n, stride in zip(reversed(shape), reversed(element_strides)):
+      if n != 1 and stride != compact:
+        strides = tuple(st * itemsize for st in element_strides)
+        break
+      compact *= n
+  if strides is None:
+    span = size * itemsize
   else:
-    strides, span = None, size * itemsize  # compact row-major
+    span = itemsize + sum((n - 1) * st for n, st in zip(shape, strides))
   raw = (ctypes.c_char * span).from_address(tensor.data + tensor.byte_offset)
-  # .copy() runs while `capsule` is alive, which keeps the buffer alive.
-  out = np.ndarray(shape, dtype, buffer=raw, strides=strides).copy()
-  del capsule  # its destructor releases jaxlib's reference
-  return out
+  # .copy() runs while `capsule` is alive, which keeps the buffer alive; the
+  # capsule's destructor then releases jaxlib's reference.
+  return np.ndarray(shape, dtype, buffer=raw, strides=strides).copy()
 
 
 def buffer_to_numpy(buf, dtype) -> np.ndarray:
   """A fresh host copy of a single-device jaxlib array.
 
   >>> from jaxlite.runtime import transfer
-  >>> buffer_to_numpy(transfer.put_numpy(np.arange(3))._buf, np.int32)
+  >>> buffer_to_numpy(transfer.put_numpy(np.arange(3, dtype=np.int32))._buf, np.int32)
   array([0, 1, 2], dtype=int32)
   """
   dtype = np.dtype(dtype)
   buf.block_until_ready()  # raises the computation's error, if any
-  if _buffer_device(buf).platform == "cpu":
+  if buf._sharding._internal_device_list[0].platform == "cpu":
     out = _cpu_buffer_to_numpy(buf, dtype)
     if out is not None:
       return out
@@ -253,7 +269,7 @@ class Array:
     """Waits until the array's value has been computed; returns the array.
 
     >>> from jaxlite.runtime import transfer
-    >>> transfer.put_numpy(np.zeros(2)).block_until_ready()
+    >>> transfer.put_numpy(np.zeros(2, np.float32)).block_until_ready()
     Array([0., 0.], dtype=float32)
     """
     self._check_if_deleted()

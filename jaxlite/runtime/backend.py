@@ -31,6 +31,8 @@ import re
 import threading
 from typing import Any
 
+from jaxlite.config import config
+
 # Canonical platform names, and the aliases users write for them.
 _PLATFORM_ALIASES = {"cpu": "cpu", "host": "cpu", "gpu": "gpu", "cuda": "cuda",
                      "rocm": "rocm", "tpu": "tpu", "metal": "METAL"}
@@ -67,10 +69,6 @@ distributed_state = DistributedState()
 
 
 def _config_value(name: str, default: Any) -> Any:
-  try:
-    from jaxlite.config import config  # pylint: disable=g-import-not-at-top
-  except Exception:  # pylint: disable=broad-except
-    return default  # TODO: config.py is still being written; drop this guard.
   return getattr(config, name, default)
 
 
@@ -368,7 +366,7 @@ def default_device():
   >>> default_device().id
   0
   """
-  chosen = _config_value("jax_default_device", None)
+  chosen = config.jax_default_device
   if chosen is not None:
     if isinstance(chosen, str):
       return local_devices(backend=chosen)[0]

@@ -41,6 +41,9 @@ from jaxlib import _jax
 from jaxlib import xla_client as xc
 
 
+_REPLICATED = xc.HloSharding.replicate()
+
+
 class SingleDeviceSharding(xc.SingleDeviceSharding):
   """All of an array on one device.
 
@@ -52,7 +55,7 @@ class SingleDeviceSharding(xc.SingleDeviceSharding):
 
   def _to_xla_hlo_sharding(self, ndim):
     del ndim
-    return xc.HloSharding.replicate()
+    return _REPLICATED
 
   @property
   def device_set(self):
