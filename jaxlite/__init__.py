@@ -8,6 +8,9 @@ This module only re-exports; each name is defined in the module that owns it.
 __version__ = "0.1.0"
 
 from jaxlite.config import config
+from jaxlite.config import (debug_infs, debug_nans, default_device, default_matmul_precision,
+                            enable_checks, enable_x64, explain_cache_misses, log_compiles,
+                            numpy_dtype_promotion, numpy_rank_promotion)
 from jaxlite.core import ShapedArray
 from jaxlite.runtime.array import Array
 from jaxlite.runtime.backend import (default_backend, device_count, devices,
@@ -17,4 +20,4 @@ from jaxlite.runtime.transfer import (device_get, device_put, device_put_replica
                                       device_put_sharded)
 from jaxlite.api import (ShapeDtypeStruct, disable_jit, eval_shape, jit, make_jaxpr,
                          named_call, xla_computation)
-from jaxlite import tree_util, lax
+from jaxlite import dtypes, lax, tree, tree_util

@@ -71,26 +71,8 @@ def disable_jit(disable: bool = True):
     ...   print(jaxlite.jit(lambda x: x * 2)(3))
     6
   """
-  with config.disable_jit_ctx(disable) if hasattr(config, "disable_jit_ctx") else \
-      _scoped_update("jax_disable_jit", disable):
+  with config.disable_jit(disable):
     yield
-
-
-@contextmanager
-def _scoped_update(name, value):
-  from jaxlite import config as config_module
-  state = config_module.config._states[name] if hasattr(config_module.config, "_states") \
-      else None
-  if state is not None and hasattr(state, "__call__"):
-    with state(value):
-      yield
-    return
-  old = getattr(config, name)
-  config.update(name, value)
-  try:
-    yield
-  finally:
-    config.update(name, old)
 
 
 class ShapeDtypeStruct:
