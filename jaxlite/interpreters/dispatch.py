@@ -17,7 +17,7 @@ from jaxlite.runtime import backend
 from jaxlite.runtime.array import Array
 
 _cache: dict = {}
-_cache_lock = threading.Lock()
+_cache_lock = threading.RLock()   # re-entrant: lowering may dispatch constants
 
 
 def _params_key(params):
@@ -42,10 +42,7 @@ def apply_primitive(primitive, args, params):
   key = (primitive, avals, _params_key(params), device)
   exe = _cache.get(key)
   if exe is None:
-    exe = _compile_primitive(primitive, avals, params, device)
-    if key[2] is not None:
-      with _cache_lock:
-        _cache.setdefault(key, exe)
+    exe = _compile_once(key, primitive, avals, params, device)
   try:
     outs = exe.call(bufs)
   except Exception:
@@ -53,6 +50,17 @@ def apply_primitive(primitive, args, params):
       a._check_if_deleted()
     raise
   return outs if primitive.multiple_results else outs[0]
+
+
+def _compile_once(key, primitive, avals, params, device):
+  """Compiles under a lock so that threads racing on one key compile it once."""
+  if key[2] is None:   # unhashable parameters: not cached
+    return _compile_primitive(primitive, avals, params, device)
+  with _cache_lock:
+    exe = _cache.get(key)
+    if exe is None:
+      exe = _cache[key] = _compile_primitive(primitive, avals, params, device)
+  return exe
 
 
 def _to_array(x):

@@ -154,6 +154,8 @@ class Jitted:
     self.name = api_util.fun_name(fun)
     self._cache: dict = {}
     self._fast_cache: dict = {}
+    # Tracing and compiling happen once per key even when threads race on it.
+    self._lock = threading.RLock()
     self._simple = not self.static_argnums and not self.static_argnames and \
         not self.donate_argnums and device is None
     self.__wrapped__ = fun
@@ -200,8 +202,11 @@ class Jitted:
     return tree_util.tree_unflatten(entry.out_tree, outs)
 
   def _compile_entry(self, entry, flat_args):
-    device = self.device or _common_device(flat_args) or backend.default_device()
-    entry.executable = compile_jaxpr(entry.closed_jaxpr, entry.name, device, entry.donated)
+    with self._lock:
+      if entry.executable is None:
+        device = self.device or _common_device(flat_args) or backend.default_device()
+        entry.executable = compile_jaxpr(entry.closed_jaxpr, entry.name, device,
+                                         entry.donated)
     return entry.executable
 
   # -- slow path: flatten, handle static arguments, trace on a miss --
@@ -235,12 +240,15 @@ class Jitted:
           f"trying to hash an object of type {type(bad)}, {bad}. The error was:\n"
           f"TypeError: {e}") from None
     if entry is None:
-      entry = self._trace(args, kwargs, dyn_args, dyn_kwargs, static_args, static_kwargs,
-                          flat_args, in_tree, avals)
-      if not any(isinstance(c, core.Tracer) for c in entry.consts):
-        self._cache[key] = entry
-        if self._simple and not kwargs and all(type(a) is Array for a in args):
-          self._fast_cache[(avals, key[3])] = entry
+      with self._lock:
+        entry = self._cache.get(key)
+        if entry is None:
+          entry = self._trace(args, kwargs, dyn_args, dyn_kwargs, static_args,
+                              static_kwargs, flat_args, in_tree, avals)
+          if not any(isinstance(c, core.Tracer) for c in entry.consts):
+            self._cache[key] = entry
+            if self._simple and not kwargs and all(type(a) is Array for a in args):
+              self._fast_cache[(avals, key[3])] = entry
     return entry, flat_args
 
   def _call_slow(self, args, kwargs):
