@@ -420,7 +420,7 @@ def compare(x, y, direction: str, compare_type: str | None = None):
   dir_attr = m.hlo.ComparisonDirectionAttr.get(direction)
   if compare_type is None:
     elem = m.ir.RankedTensorType(x.type).element_type
-    if m.ir.IntegerType.isinstance(elem):
+    if isinstance(elem, m.ir.IntegerType):
       compare_type = "UNSIGNED" if m.ir.IntegerType(elem).is_unsigned or \
           m.ir.IntegerType(elem).width == 1 else "SIGNED"
     else:
