@@ -2,7 +2,13 @@
 padding, concatenating and iota."""
 from __future__ import annotations
 
-__all__ = ['convert_element_type', 'broadcast_in_dim', 'broadcast', 'full', 'expand_dims', 'reshape', 'transpose', 'convert_element_type_p', 'broadcast_in_dim_p', 'reshape_p', 'transpose_p']
+__all__ = [
+    'convert_element_type', 'broadcast_in_dim', 'broadcast', 'full', 'full_like',
+    'zeros_like_array', 'expand_dims', 'reshape', 'transpose', 'collapse', 'squeeze', 'rev',
+    'pad', 'concatenate', 'iota', 'broadcasted_iota',
+    'convert_element_type_p', 'broadcast_in_dim_p', 'reshape_p', 'transpose_p', 'squeeze_p',
+    'rev_p', 'pad_p', 'concatenate_p', 'iota_p',
+]
 
 from typing import Sequence
 
@@ -189,39 +195,114 @@ def broadcast(operand, sizes: Sequence[int]):
   return broadcast_in_dim(operand, sizes + aval.shape, dims)
 
 
-def full(shape: Sequence[int], fill_value, dtype=None):
+def canonicalize_shape(shape, context: str = "") -> tuple[int, ...]:
+  """``shape`` as a tuple of Python ints; TypeError (JAX's) for traced or
+  non-integer entries.
+
+  >>> from jaxlite.lax.structural import canonicalize_shape
+  >>> canonicalize_shape(3)
+  (3,)
+  """
+  if isinstance(shape, core.Tracer) or np.ndim(shape) == 0 and not isinstance(shape, (tuple, list)):
+    shape = (shape,)
+  try:
+    return tuple(_concrete_dim(d) for d in shape)
+  except TypeError:
+    pass
+  msg = (f"Shapes must be 1D sequences of concrete values of integer type, got "
+         f"{tuple(_short(d) for d in shape) if isinstance(shape, (tuple, list)) else shape}.")
+  if any(isinstance(d, core.Tracer) for d in (shape if isinstance(shape, (tuple, list)) else ())):
+    msg += "\nIf using `jit`, try using `static_argnums` or applying `jit` to smaller subfunctions."
+  if context:
+    msg += f"\n{context}"
+  raise TypeError(msg)
+
+
+def _short(d):
+  return d._short_repr() if isinstance(d, core.Tracer) else d
+
+
+def _concrete_dim(d) -> int:
+  if isinstance(d, core.Tracer):
+    if d._concrete_value() is None:
+      raise TypeError("traced dimension")
+    d = d._concrete_value()
+  if isinstance(d, (bool, np.bool_)) or not (
+      isinstance(d, (int, np.integer)) or
+      (hasattr(d, "dtype") and np.ndim(d) == 0 and np.issubdtype(d.dtype, np.integer))):
+    raise TypeError("non-integer dimension")
+  return int(d)
+
+
+def full(shape: Sequence[int], fill_value, dtype=None, *, sharding=None):
   """An array of ``shape`` filled with ``fill_value``.
+
+  Args:
+    shape: a sequence of concrete integers (or one integer).
+    fill_value: a scalar.
+    dtype: the result dtype; by default ``fill_value``'s (weakly typed if it is).
 
   >>> from jaxlite import lax
   >>> lax.full((2,), 3.0)
-  Array([3., 3.], dtype=float32)
+  Array([3., 3.], dtype=float32, weak_type=True)
   """
-  shape = tuple(core.concrete_dim(d, "full") for d in shape) if hasattr(core, "concrete_dim") \
-      else tuple(int(d) for d in shape)
+  shape = canonicalize_shape(shape)
+  if np.ndim(fill_value) != 0:
+    raise TypeError(f"full must be called with scalar fill_value, got fill_value.shape "
+                    f"{np.shape(fill_value)}.")
   weak = dtype is None and dtypes.is_weakly_typed(fill_value)
   dtype = dtypes.canonicalize_dtype(dtype or dtypes.dtype(fill_value))
-  if isinstance(fill_value, core.Tracer) or hasattr(fill_value, "aval"):
-    fill = _convert_element_type(fill_value, dtype, weak)
-  else:
-    fill = np.asarray(fill_value, dtype)
+  fill = _convert_element_type(fill_value, dtype, weak)
   return broadcast(fill, shape)
 
 
-def expand_dims(operand, dimensions: Sequence[int]):
+def full_like(x, fill_value, dtype=None, shape=None, sharding=None):
+  """An array like ``x`` (its shape and dtype unless given) filled with ``fill_value``.
+
+  >>> from jaxlite import lax
+  >>> lax.full_like(lax.iota('int32', 2), 7)
+  Array([7, 7], dtype=int32)
+  """
+  aval = core.get_aval(x)
+  weak = dtype is None and aval.weak_type
+  dtype = dtypes.canonicalize_dtype(dtype or aval.dtype)
+  shape = aval.shape if shape is None else canonicalize_shape(shape)
+  if np.ndim(fill_value) != 0:
+    raise TypeError(f"full must be called with scalar fill_value, got fill_value.shape "
+                    f"{np.shape(fill_value)}.")
+  return broadcast(_convert_element_type(fill_value, dtype, weak), shape)
+
+
+def zeros_like_array(x):
+  """Zeros with the shape and dtype of ``x``.
+
+  >>> from jaxlite import lax
+  >>> lax.zeros_like_array(lax.iota('float32', 2))
+  Array([0., 0.], dtype=float32)
+  """
+  return full_like(x, 0)
+
+
+def expand_dims(array, dimensions: Sequence[int]):
   """Inserts size-1 axes at ``dimensions`` (positions in the result).
 
   >>> from jaxlite import lax
   >>> lax.expand_dims(1.0, (0, 1)).shape
   (1, 1)
   """
-  aval = core.get_aval(operand)
+  aval = core.get_aval(array)
   ndim_out = aval.ndim + len(dimensions)
+  for d in dimensions:
+    if not -ndim_out <= d < ndim_out:
+      raise ValueError(f"axis {d} is out of bounds for array of dimension {ndim_out}")
   dims = sorted(d % ndim_out for d in dimensions)
+  if len(set(dims)) != len(dims):
+    raise ValueError(f"repeated axis in lax.expand_dims: {tuple(dimensions)}")
   shape = list(aval.shape)
   for d in dims:
     shape.insert(d, 1)
   bdims = [i for i in range(ndim_out) if i not in dims]
-  return broadcast_in_dim(operand, shape, bdims)
+  return broadcast_in_dim(array, shape, bdims)
 
 
 # --- reshape ---------------------------------------------------------------------------------
@@ -329,3 +410,327 @@ def transpose(operand, permutation: Sequence[int]):
   if permutation == tuple(range(len(permutation))) and isinstance(operand, core.Tracer):
     return operand
   return transpose_p.bind(operand, permutation=permutation)
+
+
+def collapse(operand, start_dimension: int, stop_dimension: int | None = None):
+  """Merges axes ``start_dimension:stop_dimension`` of ``operand`` into one.
+
+  >>> from jaxlite import lax
+  >>> lax.collapse(lax.full((2, 3, 4), 0.0), 1).shape
+  (2, 12)
+  """
+  shape = core.get_aval(operand).shape
+  lo, hi, _ = slice(start_dimension, stop_dimension).indices(len(shape))
+  size = int(np.prod(shape[lo:hi], dtype=np.int64))
+  return reshape(operand, shape[:lo] + (size,) + shape[hi:])
+
+
+# --- squeeze ---------------------------------------------------------------------------------
+
+
+def _squeeze_shape_rule(operand, *, dimensions):
+  for d in dimensions:
+    if not 0 <= d < operand.ndim:
+      raise ValueError(f"axis {d} is out of bounds for array of dimension {operand.ndim}")
+  if len(set(dimensions)) != len(dimensions):
+    raise ValueError(f"dimensions are not unique: {dimensions}")
+  if any(operand.shape[d] != 1 for d in dimensions):
+    raise ValueError("cannot select an axis to squeeze out which has size not equal to "
+                     f"one, got shape={operand.shape} and dimensions={dimensions}")
+  return tuple(s for i, s in enumerate(operand.shape) if i not in dimensions)
+
+
+squeeze_p = standard_primitive(_squeeze_shape_rule, lambda operand, **_: operand.dtype,
+                               "squeeze")
+mlir.register_lowering(
+    squeeze_p, lambda ctx, x, *, dimensions:
+    mlir.hlo().reshape(mlir.aval_to_ir_type(ctx.avals_out[0]), x))
+ad.deflinear2(squeeze_p, lambda ct, operand, *, dimensions:
+              [reshape(ct, operand.aval.shape)])
+
+
+def _squeeze_batch(batched_args, batch_dims, *, dimensions):
+  (x,), (d,) = batched_args, batch_dims
+  dims = tuple(a + (a >= d) for a in dimensions)
+  return squeeze_p.bind(x, dimensions=dims), d - sum(a < d for a in dimensions)
+
+
+batching.primitive_batchers[squeeze_p] = _squeeze_batch
+
+
+def squeeze(array, dimensions: Sequence[int]):
+  """Removes the size-1 axes ``dimensions`` (negative values count from the end).
+
+  >>> from jaxlite import lax
+  >>> lax.squeeze(lax.full((1, 2, 1), 0.0), (0, -1)).shape
+  (2,)
+  """
+  ndim = core.get_aval(array).ndim
+  for d in dimensions:
+    if not -ndim <= d < ndim:
+      raise ValueError(f"axis {d} is out of bounds for array of dimension {ndim}")
+  dims = tuple(sorted(int(d) % ndim for d in dimensions)) if ndim else ()
+  if not dims and isinstance(array, core.Tracer):
+    return array
+  return squeeze_p.bind(array, dimensions=dims)
+
+
+# --- rev -------------------------------------------------------------------------------------
+
+
+def _rev_shape_rule(operand, *, dimensions):
+  if len(set(dimensions)) != len(dimensions):
+    raise TypeError(f"rev dimensions must be unique, got {dimensions}.")
+  if dimensions and not all(0 <= d < operand.ndim for d in dimensions):
+    raise TypeError(f"rev dimensions must all be less than operand ndim, got dimensions "
+                    f"{dimensions} for operand ndim {operand.ndim}.")
+  return operand.shape
+
+
+rev_p = standard_primitive(_rev_shape_rule, lambda operand, **_: operand.dtype, "rev")
+mlir.register_lowering(
+    rev_p, lambda ctx, x, *, dimensions: mlir.hlo().reverse(x, mlir.dense_int_array(dimensions)))
+ad.deflinear(rev_p, lambda ct, *, dimensions: [rev(ct, dimensions)])
+batching.primitive_batchers[rev_p] = lambda args, dims, *, dimensions: (
+    rev_p.bind(args[0], dimensions=tuple(a + (a >= dims[0]) for a in dimensions)), dims[0])
+
+
+def rev(operand, dimensions: Sequence[int]):
+  """Reverses ``operand`` along ``dimensions``.
+
+  >>> from jaxlite import lax
+  >>> lax.rev(lax.iota('int32', 3), (0,))
+  Array([2, 1, 0], dtype=int32)
+  """
+  return rev_p.bind(operand, dimensions=tuple(int(d) for d in dimensions))
+
+
+# --- pad -------------------------------------------------------------------------------------
+
+
+def _pad_shape_rule(operand, padding_value, *, padding_config):
+  if len(padding_config) != operand.ndim:
+    raise ValueError("length of padding_config must equal the number of axes of operand, "
+                     f"got padding_config {padding_config} for operand shape {operand.shape}")
+  if padding_value.ndim != 0:
+    raise ValueError(f"padding_value must be a scalar; got np.shape(padding_value)="
+                     f"{padding_value.shape}")
+  if any(i < 0 for _, _, i in padding_config):
+    raise ValueError("interior padding in padding_config must be nonnegative, got "
+                     f"padding_config {padding_config}")
+  out = tuple(lo + hi + d + max(d - 1, 0) * i
+              for d, (lo, hi, i) in zip(operand.shape, padding_config))
+  if any(d < 0 for d in out):
+    raise ValueError(f"Dimension size after padding is not at least 0, got result shape "
+                     f"{out}, for padding_config {padding_config} and operand shape "
+                     f"{operand.shape}")
+  return out
+
+
+def _pad_dtype_rule(operand, padding_value, *, padding_config):
+  if operand.dtype != padding_value.dtype:
+    raise TypeError(f"pad operand and padding_value must be same dtype: got "
+                    f"{operand.dtype.name} and {padding_value.dtype.name}.")
+  return operand.dtype
+
+
+pad_p = standard_primitive(_pad_shape_rule, _pad_dtype_rule, "pad")
+
+
+def _pad_lowering(ctx, x, padding_value, *, padding_config):
+  lo, hi, interior = zip(*padding_config) if padding_config else ((), (), ())
+  return mlir.hlo().pad(x, padding_value, mlir.dense_int_array(lo), mlir.dense_int_array(hi),
+                        mlir.dense_int_array(interior))
+
+
+mlir.register_lowering(pad_p, _pad_lowering)
+
+
+def _pad_transpose(ct, operand, padding_value, *, padding_config):
+  from jaxlite.lax import elementwise, reductions, slicing
+  ct_operand = ct_value = None
+  if ad.is_undefined_primal(operand):
+    # Undo the edge padding (negated: cut-off elements get a zero cotangent),
+    # then stride over the interior padding.
+    unpad = tuple((-lo, -hi, 0) for lo, hi, _ in padding_config)
+    unpadded = pad(ct, np.zeros((), core.get_aval(ct).dtype), unpad)
+    ct_operand = slicing.slice(unpadded, (0,) * len(unpad), core.get_aval(unpadded).shape,
+                               tuple(i + 1 for _, _, i in padding_config))
+  if ad.is_undefined_primal(padding_value):
+    axes = tuple(range(core.get_aval(ct).ndim))
+    total = reductions.reduce_sum(ct, axes)
+    if ct_operand is None:
+      ct_operand_sum = reductions.reduce_sum(
+          _pad_transpose(ct, ad.UndefinedPrimal(operand.aval if ad.is_undefined_primal(operand)
+                                                else core.get_aval(operand)),
+                         None, padding_config=padding_config)[0], axes)
+    else:
+      ct_operand_sum = reductions.reduce_sum(ct_operand, axes)
+    ct_value = elementwise.sub(total, ct_operand_sum)
+  return [ct_operand, ct_value]
+
+
+ad.deflinear2(pad_p, _pad_transpose)
+
+
+def _pad_batch(batched_args, batch_dims, *, padding_config):
+  from jaxlite import lax
+  (x, v), (xd, vd) = batched_args, batch_dims
+  if vd is None:
+    config = list(padding_config)
+    config.insert(xd, (0, 0, 0))
+    return pad_p.bind(x, v, padding_config=tuple(config)), xd
+  # A batched padding value: pad with zero, then select the value where the
+  # (unbatched) padding mask is set.
+  size = core.get_aval(v).shape[vd]
+  x = batching.bdim_at_front(x, xd, size)
+  dtype = core.get_aval(x).dtype
+  config = ((0, 0, 0),) + tuple(padding_config)
+  out = pad_p.bind(x, np.zeros((), dtype), padding_config=config)
+  out_shape = core.get_aval(out).shape
+  mask = pad_p.bind(np.zeros(core.get_aval(x).shape[1:], np.bool_), np.ones((), np.bool_),
+                    padding_config=tuple(padding_config))
+  mask = broadcast(mask, (size,))
+  v = broadcast_in_dim(batching.moveaxis(v, vd, 0), out_shape, (0,))
+  return lax.select_n(mask, out, v), 0
+
+
+batching.primitive_batchers[pad_p] = _pad_batch
+
+
+def pad(operand, padding_value, padding_config: Sequence[tuple[int, int, int]]):
+  """Pads ``operand`` with ``padding_value`` by ``(low, high, interior)`` per axis.
+
+  Low and high padding may be negative (they then remove elements).
+
+  >>> from jaxlite import lax
+  >>> lax.pad(lax.iota('int32', 2) + 1, 0, [(1, 1, 1)])
+  Array([0, 1, 0, 2, 0], dtype=int32)
+  """
+  config = tuple((int(lo), int(hi), int(i)) for lo, hi, i in padding_config)
+  if not isinstance(padding_value, core.Tracer) and \
+      type(padding_value) in dtypes.python_scalar_dtypes:
+    padding_value = np.asarray(padding_value, core.get_aval(operand).dtype)
+  return pad_p.bind(operand, padding_value, padding_config=config)
+
+
+# --- concatenate -----------------------------------------------------------------------------
+
+
+def _concatenate_shape_rule(*operands, dimension):
+  if not operands:
+    raise ValueError("concatenate requires a non-empty sequences of arrays")
+  shapes = [o.shape for o in operands]
+  if len({len(s) for s in shapes}) != 1:
+    raise TypeError("Cannot concatenate arrays with different numbers of dimensions: got "
+                    f"{', '.join(map(str, shapes))}.")
+  if not 0 <= dimension < len(shapes[0]):
+    raise TypeError(f"concatenate dimension out of bounds: dimension {dimension} for shapes "
+                    f"{', '.join(map(str, shapes))}.")
+  others = {s[:dimension] + s[dimension + 1:] for s in shapes}
+  if len(others) != 1:
+    raise TypeError("Cannot concatenate arrays with shapes that differ in dimensions other "
+                    f"than the one being concatenated: concatenating along dimension "
+                    f"{dimension} for shapes {', '.join(map(str, shapes))}.")
+  s = shapes[0]
+  return s[:dimension] + (sum(x[dimension] for x in shapes),) + s[dimension + 1:]
+
+
+def _concatenate_dtype_rule(*operands, dimension):
+  if len({o.dtype for o in operands}) != 1:
+    raise TypeError(
+        "lax.concatenate requires arguments to have the same dtypes, got "
+        f"{', '.join(o.dtype.name for o in operands)}. (Tip: jnp.concatenate is a similar "
+        "function that does automatic type promotion on inputs).")
+  return operands[0].dtype
+
+
+concatenate_p = standard_primitive(_concatenate_shape_rule, _concatenate_dtype_rule,
+                                   "concatenate")
+mlir.register_lowering(concatenate_p, lambda ctx, *xs, dimension:
+                       mlir.hlo().concatenate(list(xs), mlir.i64_attr(dimension)))
+
+
+def _concatenate_transpose(ct, *operands, dimension):
+  from jaxlite.lax import slicing
+  outs, start = [], 0
+  for o in operands:
+    aval = o.aval if ad.is_undefined_primal(o) else core.get_aval(o)
+    size = aval.shape[dimension]
+    if ad.is_undefined_primal(o):
+      outs.append(slicing.slice_in_dim(ct, start, start + size, axis=dimension))
+    else:
+      outs.append(None)
+    start += size
+  return outs
+
+
+ad.deflinear2(concatenate_p, _concatenate_transpose)
+
+
+def _concatenate_batch(batched_args, batch_dims, *, dimension):
+  size = batching.batch_size(batched_args, batch_dims)
+  args = [batching.bdim_at_front(x, d, size) for x, d in zip(batched_args, batch_dims)]
+  return concatenate_p.bind(*args, dimension=dimension + 1), 0
+
+
+batching.primitive_batchers[concatenate_p] = _concatenate_batch
+
+
+def concatenate(operands, dimension: int):
+  """Joins ``operands`` (same dtype, equal shapes off ``dimension``) along ``dimension``.
+
+  >>> from jaxlite import lax
+  >>> lax.concatenate([lax.iota('int32', 2), lax.iota('int32', 1)], 0)
+  Array([0, 1, 0], dtype=int32)
+  """
+  operands = list(operands)
+  if len(operands) == 1 and isinstance(operands[0], core.Tracer):
+    return operands[0]
+  return concatenate_p.bind(*operands, dimension=int(dimension))
+
+
+# --- iota ------------------------------------------------------------------------------------
+
+
+def _iota_shape_rule(*, dtype, shape, dimension, sharding):
+  if any(d < 0 for d in shape):
+    raise TypeError(f"iota shape must have every element be nonnegative, got {shape}.")
+  if not 0 <= dimension < len(shape):
+    raise ValueError(f"iota dimension must be between 0 and len(shape), got "
+                     f"dimension={dimension} for shape={shape}")
+  return shape
+
+
+iota_p = standard_primitive(_iota_shape_rule, lambda *, dtype, **_: np.dtype(dtype), "iota",
+                            weak_type_rule=lambda **_: False)
+mlir.register_lowering(iota_p, lambda ctx, *, dtype, shape, dimension, sharding:
+                       mlir.hlo().iota(mlir.aval_to_ir_type(ctx.avals_out[0]),
+                                       mlir.i64_attr(dimension)))
+ad.defjvp_zero(iota_p)
+
+
+def iota(dtype, size: int):
+  """``[0, 1, ..., size - 1]`` of ``dtype``.
+
+  >>> from jaxlite import lax
+  >>> lax.iota('int32', 3)
+  Array([0, 1, 2], dtype=int32)
+  """
+  return broadcasted_iota(dtype, (size,), 0)
+
+
+def broadcasted_iota(dtype, shape: Sequence[int], dimension: int, *, out_sharding=None):
+  """An array of ``shape`` whose value at each index is its coordinate on ``dimension``.
+
+  >>> from jaxlite import lax
+  >>> lax.broadcasted_iota('int32', (2, 2), 0)
+  Array([[0, 0],
+         [1, 1]], dtype=int32)
+  """
+  dtype = dtypes.canonicalize_dtype(dtypes.dtype(dtype))
+  shape = canonicalize_shape(shape)
+  dimension = int(dimension)
+  if len(shape) and -len(shape) <= dimension < 0:
+    dimension += len(shape)
+  return iota_p.bind(dtype=dtype, shape=shape, dimension=dimension, sharding=None)
