@@ -13,10 +13,14 @@ cover the common shapes of rules.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+import weakref
+from functools import partial
+from typing import Any, Callable, Sequence
+
+import numpy as np
 
 from jaxlite import core, dtypes
-from jaxlite.core import ShapedArray
+from jaxlite.core import Literal, ShapedArray, Trace, Tracer
 
 primitive_jvps: dict[core.Primitive, Callable] = {}
 primitive_transposes: dict[core.Primitive, Callable] = {}
@@ -64,6 +68,8 @@ def is_undefined_primal(x) -> bool:
 
 
 def zeros_like_aval(aval):
+  if aval.dtype == dtypes.float0:
+    return np.zeros(aval.shape, dtypes.float0)   # float0 lives on the host, as in JAX
   from jaxlite import lax
   return lax.full(aval.shape, 0, aval.dtype)
 
@@ -165,3 +171,412 @@ def deflinear2(primitive, transpose_rule):
       return [Zero(a.aval) if is_undefined_primal(a) else None for a in args]
     return transpose_rule(ct, *args, **params)
   primitive_transposes[primitive] = transpose
+
+
+# --- forward mode: the JVP interpreter -------------------------------------------------
+
+
+class JVPTracer(Tracer):
+  """A value being differentiated in forward mode: a primal and its tangent.
+
+  The tangent may be a symbolic ``Zero``; such a tracer lowers to its primal, so
+  values that do not depend on the differentiated inputs cost nothing.
+  """
+  __slots__ = ("primal", "tangent")
+
+  def __init__(self, trace, primal, tangent):
+    self._trace = trace
+    self.primal = primal
+    self.tangent = tangent
+
+  @property
+  def aval(self):
+    return core.get_aval(self.primal)
+
+  def full_lower(self):
+    if type(self.tangent) is Zero:
+      return core.full_lower(self.primal)
+    return self
+
+  def _concrete_value(self):
+    # Python control flow on a differentiated value works when its primal is
+    # concrete (eager grad), as in JAX.
+    p = self.primal
+    if isinstance(p, Tracer):
+      return p._concrete_value()
+    return p
+
+
+class JVPTrace(Trace):
+  """Interprets each primitive by its JVP rule, on (primal, tangent) pairs."""
+  __slots__ = ()
+
+  def pure(self, val):
+    return JVPTracer(self, val, Zero.from_value(val))
+
+  lift = pure
+
+  def process_primitive(self, primitive, tracers, params):
+    primals = [t.primal for t in tracers]
+    tangents = [t.tangent for t in tracers]
+    if all(type(t) is Zero for t in tangents):
+      # Nothing to differentiate (e.g. a tangent that was instantiated as Zero).
+      return primitive.bind(*primals, **params)
+    rule = primitive_jvps.get(primitive)
+    if rule is None:
+      raise NotImplementedError(
+          f"Differentiation rule for '{primitive}' not implemented "
+          "(transformation: jvp)")
+    primal_out, tangent_out = rule(primals, tangents, **params)
+    if primitive.multiple_results:
+      return [JVPTracer(self, p, t) for p, t in zip(primal_out, tangent_out)]
+    return JVPTracer(self, primal_out, tangent_out)
+
+
+def jvp_flat(fun: Callable, primals: Sequence, tangents: Sequence):
+  """Runs ``fun`` (flat list in, flat list out) on primal/tangent pairs.
+
+  ``tangents`` may hold symbolic ``Zero``s; float0 tangents count as zeros.
+  Returns ``(primals_out, tangents_out)``, tangents possibly ``Zero``.
+  """
+  with core.new_main(JVPTrace) as main:
+    trace = JVPTrace(main)
+    args = []
+    for p, t in zip(primals, tangents):
+      if type(t) is Zero or _is_float0(t):
+        args.append(p)   # a zero tangent: the primal itself stands for the pair
+      else:
+        args.append(JVPTracer(trace, p, t))
+    outs = fun(*args)
+    out_primals, out_tangents = [], []
+    for o in outs:
+      t = trace.full_raise(o)
+      out_primals.append(t.primal)
+      out_tangents.append(t.tangent)
+  return out_primals, out_tangents
+
+
+def _is_float0(x):
+  return getattr(x, "dtype", None) == dtypes.float0
+
+
+def jvp_jaxpr(closed_jaxpr: core.ClosedJaxpr, nonzeros: Sequence[bool],
+              instantiate) -> tuple[core.ClosedJaxpr, list[bool]]:
+  """The JVP of a closed jaxpr as a closed jaxpr without constants.
+
+  The result takes ``primals + [tangent for each nonzero input]`` and returns
+  ``primals_out + [tangent for each nonzero output]``; ``instantiate`` (bool
+  or one per output) forces an output tangent to be materialised. Returns
+  the jaxpr and which output tangents are nonzero. Cached per jaxpr.
+  """
+  nonzeros = tuple(bool(n) for n in nonzeros)
+  n_out = len(closed_jaxpr.out_avals)
+  inst = tuple(instantiate) if isinstance(instantiate, (list, tuple)) else \
+      (bool(instantiate),) * n_out
+  key = (nonzeros, inst)
+  per_jaxpr = _jvp_jaxpr_cache.get(closed_jaxpr)
+  if per_jaxpr is None:
+    per_jaxpr = _jvp_jaxpr_cache[closed_jaxpr] = {}
+  hit = per_jaxpr.get(key)
+  if hit is not None:
+    return hit
+  in_avals = closed_jaxpr.in_avals
+  n = len(in_avals)
+  t_avals = [tangent_aval(a) for a, nz in zip(in_avals, nonzeros) if nz]
+  out_nonzeros = []
+
+  def jvp_fun(*args):
+    primals, nz_tangents = args[:n], iter(args[n:])
+    tangents = [next(nz_tangents) if nz else Zero(tangent_aval(a))
+                for a, nz in zip(in_avals, nonzeros)]
+    outs_p, outs_t = jvp_flat(partial(core.eval_jaxpr, closed_jaxpr.jaxpr,
+                                      closed_jaxpr.consts), primals, tangents)
+    outs_t = [instantiate_zeros(t) if i else t for t, i in zip(outs_t, inst)]
+    out_nonzeros[:] = [type(t) is not Zero for t in outs_t]
+    return list(outs_p) + [t for t in outs_t if type(t) is not Zero]
+
+  from jaxlite.interpreters import partial_eval as pe
+  jaxpr, _, consts = pe.trace_to_jaxpr_dynamic(jvp_fun, list(in_avals) + t_avals)
+  out = (pe.closed_call_jaxpr(jaxpr, consts), list(out_nonzeros))
+  per_jaxpr[key] = out
+  return out
+
+
+_jvp_jaxpr_cache: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+# --- linearize: JVP + partial evaluation -------------------------------------------------
+
+
+def linearize_flat(fun: Callable, primals: Sequence, has_aux=False):
+  """Runs the primal computation of ``fun`` now and stages its tangent part.
+
+  ``fun`` maps a flat list to a flat list (with ``has_aux``: a pair of the flat
+  outputs and an auxiliary pytree). Returns ``(primals_out, linear_jaxpr,
+  consts, aux)``: ``linear_jaxpr`` (constvars = ``consts``, the residuals)
+  maps input tangents to output tangents and holds only the linear part.
+  """
+  from jaxlite.interpreters import partial_eval as pe
+  in_avals = [core.raise_to_shaped(core.get_aval(p)) for p in primals]
+  builder = pe.JaxprBuilder()
+  aux_box = []
+  with core.new_main(pe.JaxprTrace, builder) as pe_main:
+    pe_trace = pe.JaxprTrace(pe_main)
+    tangents = [pe_trace.new_arg(tangent_aval(a)) for a in in_avals]
+    # Tangents of integer inputs are float0: symbolic zeros, never staged.
+    tangents = [Zero(t.aval) if t.aval.dtype == dtypes.float0 else t for t in tangents]
+
+    def primal_fun(*xs):
+      out = fun(*xs)
+      if has_aux:
+        out, aux = out
+        aux_box.append(aux)
+      return out
+    out_primals, out_tangents = jvp_flat(primal_fun, primals, tangents)
+    for p in out_primals:
+      if isinstance(p, Tracer) and p._trace.main is pe_main:
+        raise TypeError("linearize: a primal output depends on the tangents")
+    out_tangents = [instantiate_zeros(t) for t in out_tangents]
+    if has_aux:
+      aux = aux_box[0]
+      _check_no_escaped_tangent(aux, pe_main)
+    jaxpr, consts = builder.to_jaxpr(out_tangents, pe_trace)
+  jaxpr, _ = pe.dce_jaxpr(jaxpr, instantiate=True)
+  jaxpr, consts = pe.prune_constvars(jaxpr, consts)
+  consts = [pe.device_put_const(c) for c in consts]
+  return out_primals, jaxpr, consts, (aux_box[0] if has_aux else None)
+
+
+def _check_no_escaped_tangent(aux, main):
+  from jaxlite import tree_util
+  for leaf in tree_util.tree_leaves(aux):
+    if isinstance(leaf, Tracer) and leaf._trace.main is main:
+      raise TypeError("The auxiliary output of a function being differentiated "
+                      "depends on the differentiated inputs; wrap it in stop_gradient.")
+
+
+# --- reverse mode: transposition ----------------------------------------------------------
+
+
+def backward_pass(jaxpr: core.Jaxpr, consts: Sequence, primals_in: Sequence,
+                  cotangents_out: Sequence) -> list:
+  """Transposes ``jaxpr`` with respect to its ``UndefinedPrimal`` inputs.
+
+  Equations that do not depend on an undefined input (e.g. values recomputed
+  by ``checkpoint``) are evaluated forward first; the linear ones are then
+  transposed in reverse order, accumulating cotangents. Returns one cotangent
+  per input (``Zero`` where there is none; ``None`` for defined inputs).
+  """
+  primal_env = {}
+  linear = set()
+  for v, c in zip(jaxpr.constvars, consts):
+    primal_env[v] = c
+  for v, x in zip(jaxpr.invars, primals_in):
+    if type(x) is UndefinedPrimal:
+      linear.add(v)
+    else:
+      primal_env[v] = x
+
+  def read_primal(a):
+    if type(a) is Literal:
+      return a.val
+    return UndefinedPrimal(a.aval) if a in linear else primal_env[a]
+
+  linear_eqns = []
+  for eqn in jaxpr.eqns:
+    if any(type(a) is not Literal and a in linear for a in eqn.invars):
+      linear.update(eqn.outvars)
+      linear_eqns.append(eqn)
+    else:
+      outs = eqn.primitive.bind(*[read_primal(a) for a in eqn.invars], **eqn.params)
+      if not eqn.primitive.multiple_results:
+        outs = [outs]
+      for v, o in zip(eqn.outvars, outs):
+        primal_env[v] = o
+
+  ct_env = {}
+
+  def write_ct(v, ct):
+    if ct is None or type(v) is Literal or type(v) is core.DropVar or v not in linear:
+      return
+    if type(ct) is Zero:
+      return
+    prev = ct_env.get(v)
+    ct_env[v] = ct if prev is None else add_tangents(prev, ct)
+
+  def read_ct(v):
+    ct = ct_env.pop(v, None)
+    return Zero(v.aval) if ct is None else ct
+
+  for v, ct in zip(jaxpr.outvars, cotangents_out):
+    write_ct(v, ct)
+  for eqn in reversed(linear_eqns):
+    cts_out = [read_ct(v) if type(v) is not core.DropVar else Zero(v.aval)
+               for v in eqn.outvars]
+    if all(type(c) is Zero for c in cts_out):
+      continue
+    rule = primitive_transposes.get(eqn.primitive)
+    if rule is None:
+      raise NotImplementedError(
+          f"Transpose rule (for reverse-mode differentiation) for '{eqn.primitive}' "
+          "not implemented")
+    invals = [read_primal(a) for a in eqn.invars]
+    ct_arg = cts_out if eqn.primitive.multiple_results else cts_out[0]
+    cts_in = rule(ct_arg, *invals, **eqn.params)
+    for a, ct in zip(eqn.invars, cts_in):
+      write_ct(a, ct)
+  out = []
+  for v, x in zip(jaxpr.invars, primals_in):
+    if type(x) is UndefinedPrimal:
+      ct = ct_env.get(v)
+      out.append(Zero(x.aval) if ct is None else ct)
+    else:
+      out.append(None)
+  return out
+
+
+def transpose_jaxpr(closed_jaxpr: core.ClosedJaxpr, linear: Sequence[bool]
+                    ) -> core.ClosedJaxpr:
+  """The transpose of a closed jaxpr, linear in the inputs marked ``linear``.
+
+  The result takes ``[non-linear inputs] + [one cotangent per output]`` and
+  returns one (instantiated) cotangent per linear input. Cached per jaxpr.
+  """
+  linear = tuple(bool(l) for l in linear)
+  per_jaxpr = _transpose_jaxpr_cache.get(closed_jaxpr)
+  if per_jaxpr is None:
+    per_jaxpr = _transpose_jaxpr_cache[closed_jaxpr] = {}
+  hit = per_jaxpr.get(linear)
+  if hit is not None:
+    return hit
+  in_avals = closed_jaxpr.in_avals
+  res_avals = [a for a, l in zip(in_avals, linear) if not l]
+  ct_avals = [tangent_aval(a) for a in closed_jaxpr.out_avals]
+  n_res = len(res_avals)
+
+  def transposed(*args):
+    res, cts = iter(args[:n_res]), args[n_res:]
+    primals = [UndefinedPrimal(a) if l else next(res) for a, l in zip(in_avals, linear)]
+    cts_in = backward_pass(closed_jaxpr.jaxpr, closed_jaxpr.consts, primals, cts)
+    return [instantiate_zeros(ct) for ct, l in zip(cts_in, linear) if l]
+
+  from jaxlite.interpreters import partial_eval as pe
+  jaxpr, _, consts = pe.trace_to_jaxpr_dynamic(transposed, res_avals + ct_avals)
+  out = pe.closed_call_jaxpr(jaxpr, consts)
+  per_jaxpr[linear] = out
+  return out
+
+
+_transpose_jaxpr_cache: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+# --- stop_gradient --------------------------------------------------------------------------
+
+stop_gradient_p = core.Primitive("stop_gradient")
+stop_gradient_p.def_impl(lambda x: x)
+stop_gradient_p.def_abstract_eval(lambda aval: core.raise_to_shaped(aval))
+defjvp_zero(stop_gradient_p)
+
+
+def _stop_gradient_lowering(ctx, x):
+  return [x]
+
+
+def _stop_gradient_batch(batched_args, batch_dims):
+  return stop_gradient_p.bind(batched_args[0]), batch_dims[0]
+
+
+def stop_gradient(x):
+  """Stops gradient computation: the identity whose derivative is zero.
+
+  Applies to every leaf of a pytree; integer leaves pass through unchanged.
+
+  Example:
+    >>> import jaxlite
+    >>> from jaxlite import lax
+    >>> jaxlite.grad(lambda x: lax.mul(x, lax.stop_gradient(x)))(3.0)
+    Array(3., dtype=float32, weak_type=True)
+  """
+  from jaxlite import tree_util
+
+  def stop(leaf):
+    aval = core.get_aval(leaf)
+    if aval.dtype.kind in "fc" or aval.dtype.name in _FLOAT_NAMES:
+      return stop_gradient_p.bind(leaf)
+    return leaf
+  return tree_util.tree_map(stop, x)
+
+
+def _register_stop_gradient():
+  from jaxlite.interpreters import batching, mlir
+  mlir.register_lowering(stop_gradient_p, _stop_gradient_lowering)
+  batching.primitive_batchers[stop_gradient_p] = _stop_gradient_batch
+
+
+_register_stop_gradient()
+
+
+# --- rules for the jit call primitive -----------------------------------------------------
+
+
+def _jit_jvp(primals, tangents, *, jaxpr, name, donated_invars=(), inline=False, **params):
+  from jaxlite.interpreters.pjit import jit_p
+  nonzeros = [type(t) is not Zero for t in tangents]
+  jvp_closed, out_nonzeros = jvp_jaxpr(jaxpr, nonzeros, instantiate=False)
+  nz_tangents = [t for t in tangents if type(t) is not Zero]
+  outs = jit_p.bind(*primals, *nz_tangents, jaxpr=jvp_closed, name=name,
+                    donated_invars=(), inline=inline, **params)
+  n = len(jaxpr.out_avals)
+  out_primals, nz_out = outs[:n], iter(outs[n:])
+  out_tangents = [next(nz_out) if nz else Zero(tangent_aval(a))
+                  for nz, a in zip(out_nonzeros, jaxpr.out_avals)]
+  return out_primals, out_tangents
+
+
+def _jit_transpose(cts, *args, jaxpr, name, donated_invars=(), inline=False, **params):
+  from jaxlite.interpreters.pjit import jit_p
+  linear = [is_undefined_primal(a) for a in args]
+  if all(type(c) is Zero for c in cts):
+    return [Zero(a.aval) if l else None for a, l in zip(args, linear)]
+  trans = transpose_jaxpr(jaxpr, linear)
+  res = [a for a, l in zip(args, linear) if not l]
+  cts = [instantiate_zeros(c) for c in cts]
+  outs = iter(jit_p.bind(*res, *cts, jaxpr=trans, name=f"transpose({name})",
+                         donated_invars=(), inline=inline, **params))
+  return [next(outs) if l else None for l in linear]
+
+
+def _jit_partial_eval(trace, tracers, *, jaxpr, name, donated_invars=(), inline=False,
+                      **params):
+  """Splits a jit call into a known call (run now) and an unknown one (staged)."""
+  from jaxlite.interpreters import partial_eval as pe
+  from jaxlite.interpreters.pjit import jit_p
+  unknowns = [not trace.is_known(t) for t in tracers]
+  known_vals = [trace.known_value(t) for t, u in zip(tracers, unknowns) if not u]
+  n_consts = len(jaxpr.consts)
+  known, staged, out_unknowns, num_res = pe.partial_eval_jaxpr_custom(
+      pe.convert_constvars_jaxpr(jaxpr.jaxpr), [False] * n_consts + unknowns,
+      pe.everything_saveable)
+  known_outs = jit_p.bind(*known_vals, jaxpr=pe.reclose(known, jaxpr.consts),
+                          name=name, donated_invars=(), inline=inline, **params)
+  n_known = len(known_outs) - num_res
+  residuals = known_outs[n_known:]
+  staged_outs = trace.stage(
+      jit_p, [trace.pure(r) for r in residuals] +
+      [t for t, u in zip(tracers, unknowns) if u],
+      dict(jaxpr=core.ClosedJaxpr(staged, ()), name=name, donated_invars=(),
+           inline=inline, **params))
+  known_it, staged_it = iter(known_outs[:n_known]), iter(staged_outs)
+  return [next(staged_it) if u else next(known_it) for u in out_unknowns]
+
+
+def _register_jit_rules():
+  from jaxlite.interpreters import partial_eval as pe
+  from jaxlite.interpreters.pjit import jit_p
+  primitive_jvps[jit_p] = _jit_jvp
+  primitive_transposes[jit_p] = _jit_transpose
+  pe.partial_eval_rules[jit_p] = _jit_partial_eval
+  pe.partial_eval_jaxpr_custom_rules[jit_p] = pe.call_partial_eval_custom_rule("jaxpr")
+
+
+_register_jit_rules()

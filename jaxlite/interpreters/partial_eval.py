@@ -7,7 +7,7 @@ recorded as an equation instead of being executed. This is how ``jit``,
 """
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 import numpy as np
 
@@ -202,3 +202,277 @@ def dce_jaxpr(jaxpr: Jaxpr, used_outputs: Sequence[bool] | None = None,
   else:
     invars = [v for v, used in zip(jaxpr.invars, used_inputs) if used]
   return jaxpr.replace(invars=invars, outvars=outvars, eqns=new_eqns), used_inputs
+
+
+def prune_constvars(jaxpr: Jaxpr, consts: Sequence) -> tuple[Jaxpr, list]:
+  """Drops constvars that no equation or output reads."""
+  used = {a for eqn in jaxpr.eqns for a in eqn.invars if type(a) is not Literal}
+  used.update(v for v in jaxpr.outvars if type(v) is not Literal)
+  keep = [(v, c) for v, c in zip(jaxpr.constvars, consts) if v in used]
+  return jaxpr.replace(constvars=[v for v, _ in keep]), [c for _, c in keep]
+
+
+def closed_call_jaxpr(jaxpr: Jaxpr, consts: Sequence) -> ClosedJaxpr:
+  """A ClosedJaxpr for a call primitive's parameter, its unused constants pruned."""
+  jaxpr, consts = prune_constvars(jaxpr, consts)
+  return ClosedJaxpr(jaxpr, consts)
+
+
+def device_put_const(c):
+  """A host constant captured as a residual becomes a device array once."""
+  if isinstance(c, Tracer) or type(c) in (int, float, bool, complex):
+    return c
+  from jaxlite.runtime.array import Array
+  if isinstance(c, Array):
+    return c
+  from jaxlite.runtime import transfer
+  aval = core.get_aval(c)
+  return transfer.put_numpy(np.asarray(c, aval.dtype), None, aval.weak_type)
+
+
+# ---------------------------------------------------------------------------
+# Partial evaluation: the known/unknown split
+# ---------------------------------------------------------------------------
+#
+# ``JaxprTrace`` runs a function whose inputs are partly *known* (concrete
+# values, or tracers of enclosing transformations) and partly *unknown*
+# (only their types). Known values never reach this trace: a primitive whose
+# operands are all known is bound below it and computed now. A primitive with
+# an unknown operand is recorded into a jaxpr, and the known values it reads
+# become that jaxpr's constants (the *residuals*). Composed with the JVP
+# interpreter (primals known, tangents unknown) this splits a JVP into the
+# primal computation, done now, and a linear jaxpr of the tangent part: that
+# is ``linearize``.
+#
+# Call primitives (jit, checkpoint, custom rules) register a rule in
+# ``partial_eval_rules`` that splits their jaxpr in two, so that the known
+# half runs now and only the unknown half is staged.
+
+
+class PartialVal(NamedTuple):
+  """A value that is either known (``const``) or unknown (only ``aval``).
+
+  Example:
+    >>> PartialVal.unknown(ShapedArray((), np.float32)).is_known
+    False
+  """
+  aval: ShapedArray | None
+  const: object
+
+  @classmethod
+  def known(cls, val) -> "PartialVal":
+    return PartialVal(None, val)
+
+  @classmethod
+  def unknown(cls, aval) -> "PartialVal":
+    return PartialVal(aval, None)
+
+  @property
+  def is_known(self) -> bool:
+    return self.aval is None
+
+  def get_aval(self) -> ShapedArray:
+    if self.aval is not None:
+      return self.aval
+    return core.raise_to_shaped(core.get_aval(self.const))
+
+
+# primitive -> rule(trace, tracers, **params) -> outputs (known values or tracers)
+partial_eval_rules: dict = {}
+
+
+class JaxprTrace(DynamicJaxprTrace):
+  """Records the unknown part of a computation; the known part runs below it.
+
+  Unlike ``DynamicJaxprTrace`` it is not the dynamic trace: a primitive applied
+  only to known values is not seen here at all.
+  """
+  __slots__ = ()
+
+  def is_known(self, tracer) -> bool:
+    var = tracer._var
+    return type(var) is Literal or var in self.builder.constvar_to_val
+
+  def known_value(self, tracer):
+    var = tracer._var
+    if type(var) is Literal:
+      return var.val
+    return self.builder.constvar_to_val[var]
+
+  def process_primitive(self, primitive, tracers, params):
+    rule = partial_eval_rules.get(primitive)
+    if rule is not None:
+      if all(self.is_known(t) for t in tracers):
+        return primitive.bind(*[self.known_value(t) for t in tracers], **params)
+      return rule(self, tracers, **params)
+    return DynamicJaxprTrace.process_primitive(self, primitive, tracers, params)
+
+  def stage(self, primitive, tracers, params):
+    """Records ``primitive`` applied to ``tracers`` (no partial-eval rule)."""
+    return DynamicJaxprTrace.process_primitive(self, primitive, tracers, params)
+
+
+def trace_to_jaxpr_partial(fun: Callable, in_pvals: Sequence[PartialVal],
+                           instantiate=False):
+  """Partially evaluates ``fun`` (flat list in, flat list out).
+
+  Returns ``(jaxpr, out_pvals, consts)``: ``jaxpr`` takes the unknown inputs
+  (its constvars are the residuals ``consts``) and returns the outputs that
+  are unknown (or instantiated, by ``instantiate``: a bool or one per output);
+  ``out_pvals`` gives the known outputs' values.
+
+  Example:
+    >>> from jaxlite import lax
+    >>> jaxpr, pvals, _ = trace_to_jaxpr_partial(
+    ...     lambda x, y: [lax.mul(lax.sin(x), y)],
+    ...     [PartialVal.known(1.0), PartialVal.unknown(ShapedArray((), np.float32))])
+    >>> [e.primitive.name for e in jaxpr.eqns]
+    ['mul']
+  """
+  builder = JaxprBuilder()
+  with core.new_main(JaxprTrace, builder) as main:
+    trace = JaxprTrace(main)
+    args = [pv.const if pv.is_known else trace.new_arg(pv.aval) for pv in in_pvals]
+    outs = list(fun(*args))
+    if isinstance(instantiate, bool):
+      instantiate = [instantiate] * len(outs)
+    out_pvals, staged = [], []
+    for o, inst in zip(outs, instantiate):
+      is_unknown = isinstance(o, Tracer) and o._trace.main is main
+      if is_unknown or inst:
+        staged.append(o)
+        out_pvals.append(PartialVal.unknown(core.raise_to_shaped(core.get_aval(o))))
+      else:
+        out_pvals.append(PartialVal.known(o))
+    jaxpr, consts = builder.to_jaxpr(staged, trace)
+  jaxpr, _ = dce_jaxpr(jaxpr, instantiate=True)
+  jaxpr, consts = prune_constvars(jaxpr, consts)
+  return jaxpr, out_pvals, consts
+
+
+# --- partial evaluation of jaxprs, with a policy for residuals -----------------------------
+
+
+def everything_saveable(*_, **__) -> bool:
+  return True
+
+
+def nothing_saveable(*_, **__) -> bool:
+  return False
+
+
+# primitive -> rule(eqn, unknowns, saveable) -> (eqn_known | None, eqn_staged,
+#                                                out_unknowns, residual_vars)
+partial_eval_jaxpr_custom_rules: dict = {}
+
+
+def partial_eval_jaxpr_custom(jaxpr: Jaxpr, in_unknowns: Sequence[bool],
+                              saveable: Callable) -> tuple[Jaxpr, Jaxpr, list[bool], int]:
+  """Splits ``jaxpr`` (no constvars) into a known and a staged jaxpr.
+
+  ``saveable(primitive, *avals, **params)`` says whether the output of a known
+  equation may be stored as a residual; an equation whose output may not is
+  also copied into the staged jaxpr, which recomputes it (``checkpoint``).
+
+  Returns ``(jaxpr_known, jaxpr_staged, out_unknowns, num_res)``:
+  ``jaxpr_known`` maps the known inputs to the known outputs followed by
+  ``num_res`` residuals; ``jaxpr_staged`` maps the residuals followed by the
+  unknown inputs to the unknown outputs.
+  """
+  if jaxpr.constvars:
+    raise ValueError("partial_eval_jaxpr_custom expects a jaxpr without constvars")
+  unknown = {v for v, u in zip(jaxpr.invars, in_unknowns) if u}
+  known_eqns, staged_eqns = [], []
+  for eqn in jaxpr.eqns:
+    unks = [type(a) is not Literal and a in unknown for a in eqn.invars]
+    if any(unks):
+      rule = partial_eval_jaxpr_custom_rules.get(eqn.primitive)
+      if rule is None:
+        staged_eqns.append(eqn)
+        unknown.update(eqn.outvars)
+      else:
+        eqn_known, eqn_staged, out_unks, _ = rule(eqn, unks, saveable)
+        if eqn_known is not None:
+          known_eqns.append(eqn_known)
+        staged_eqns.append(eqn_staged)
+        unknown.update(v for v, u in zip(eqn.outvars, out_unks) if u)
+    else:
+      known_eqns.append(eqn)
+      if not eqn.effects and not saveable(eqn.primitive, *[a.aval for a in eqn.invars],
+                                          **eqn.params):
+        staged_eqns.append(eqn)   # recomputed where it is needed
+  out_unknowns = [type(v) is not Literal and v in unknown for v in jaxpr.outvars]
+  staged_outs = [v for v, u in zip(jaxpr.outvars, out_unknowns) if u]
+  staged_eqns, free = _dce_eqns(staged_eqns, staged_outs)
+  unknown_ins = [v for v, u in zip(jaxpr.invars, in_unknowns) if u]
+  unknown_in_set = set(unknown_ins)
+  residuals = [v for v in free if v not in unknown_in_set]
+  jaxpr_staged = Jaxpr([], residuals + unknown_ins, staged_outs, staged_eqns,
+                       _effects_of(staged_eqns))
+  known_outs = [v for v, u in zip(jaxpr.outvars, out_unknowns) if not u] + residuals
+  known_eqns, _ = _dce_eqns(known_eqns, known_outs)
+  known_ins = [v for v, u in zip(jaxpr.invars, in_unknowns) if not u]
+  jaxpr_known = Jaxpr([], known_ins, known_outs, known_eqns, _effects_of(known_eqns))
+  return jaxpr_known, jaxpr_staged, out_unknowns, len(residuals)
+
+
+def _dce_eqns(eqns, outvars):
+  """Live equations for ``outvars`` and the variables they read but do not
+  define (in first-use order)."""
+  live = {v for v in outvars if type(v) is not Literal}
+  kept = []
+  for eqn in reversed(eqns):
+    if eqn.effects or any(v in live for v in eqn.outvars):
+      kept.append(eqn)
+      live.update(a for a in eqn.invars if type(a) is not Literal)
+  kept.reverse()
+  defined, free, seen = set(), [], set()
+  for eqn in kept:
+    for a in eqn.invars:
+      if type(a) is not Literal and a not in defined and a not in seen:
+        seen.add(a)
+        free.append(a)
+    defined.update(eqn.outvars)
+  for v in outvars:
+    if type(v) is not Literal and v not in defined and v not in seen:
+      seen.add(v)
+      free.append(v)
+  return kept, free
+
+
+def call_partial_eval_custom_rule(jaxpr_param: str, staged_params=None):
+  """The ``partial_eval_jaxpr_custom`` rule of a call primitive whose closed
+  jaxpr is the parameter ``jaxpr_param``: splits the callee recursively."""
+  def rule(eqn, unknowns, saveable):
+    closed = eqn.params[jaxpr_param]
+    inner = convert_constvars_jaxpr(closed.jaxpr)
+    n_consts = len(closed.consts)
+    known, staged, out_unks, num_res = partial_eval_jaxpr_custom(
+        inner, [False] * n_consts + list(unknowns), saveable)
+    res_vars = [Var(v.aval) for v in known.outvars[len(known.outvars) - num_res:]]
+    known_outvars = [v for v, u in zip(eqn.outvars, out_unks) if not u] + res_vars
+    params_known = dict(eqn.params, **{jaxpr_param: reclose(known, closed.consts)})
+    if "donated_invars" in params_known:
+      params_known["donated_invars"] = ()
+    eqn_known = JaxprEqn(eqn.primitive, [a for a, u in zip(eqn.invars, unknowns) if not u],
+                         known_outvars, params_known, eqn.effects)
+    params_staged = dict(eqn.params, **{jaxpr_param: ClosedJaxpr(staged, ())})
+    if "donated_invars" in params_staged:
+      params_staged["donated_invars"] = ()
+    if staged_params:
+      params_staged.update(staged_params)
+    eqn_staged = JaxprEqn(eqn.primitive,
+                          res_vars + [a for a, u in zip(eqn.invars, unknowns) if u],
+                          [v for v, u in zip(eqn.outvars, out_unks) if u],
+                          params_staged, eqn.effects)
+    return eqn_known, eqn_staged, out_unks, res_vars
+  return rule
+
+
+def reclose(jaxpr: Jaxpr, consts: Sequence) -> ClosedJaxpr:
+  """Turns the first ``len(consts)`` inputs of ``jaxpr`` back into constvars."""
+  n = len(consts)
+  if not n:
+    return ClosedJaxpr(jaxpr, ())
+  return ClosedJaxpr(jaxpr.replace(constvars=jaxpr.invars[:n], invars=jaxpr.invars[n:]),
+                     consts)
