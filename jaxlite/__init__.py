@@ -21,4 +21,7 @@ from jaxlite.runtime.transfer import (device_get, device_put, device_put_replica
 from jaxlite.api import (ShapeDtypeStruct, disable_jit, eval_shape, jit, make_jaxpr,
                          named_call, xla_computation)
 from jaxlite import dtypes, lax, tree, tree_util
+from jaxlite.differentiation import (grad, hessian, jacfwd, jacobian, jacrev, jvp,
+                                     linear_transpose, linearize, stop_gradient,
+                                     value_and_grad, vjp)
 from jaxlite.vectorization import vmap
