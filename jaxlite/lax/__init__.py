@@ -4,9 +4,15 @@ Each family lives in its own module and lists its public names in ``__all__``;
 this module only re-exports them.
 """
 from jaxlite.lax.elementwise import *  # noqa: F401,F403
+from jaxlite.lax.transcendental import *  # noqa: F401,F403
+from jaxlite.lax.bitwise import *  # noqa: F401,F403
 from jaxlite.lax.structural import *  # noqa: F401,F403
 from jaxlite.lax.reductions import *  # noqa: F401,F403
+from jaxlite.lax.windowed import *  # noqa: F401,F403
+from jaxlite.lax.cumulative import *  # noqa: F401,F403
 from jaxlite.lax.slicing import *  # noqa: F401,F403
 from jaxlite.lax.dot_conv import *  # noqa: F401,F403
 from jaxlite.lax.sorting import *  # noqa: F401,F403
 from jaxlite.lax.misc import *  # noqa: F401,F403
+from jaxlite.lax.control_flow import *  # noqa: F401,F403
+from jaxlite.lax.parallel import *  # noqa: F401,F403
