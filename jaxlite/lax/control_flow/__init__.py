@@ -1,0 +1,12 @@
+"""Control flow: ``cond``, ``switch``, ``while_loop``, ``fori_loop``, ``scan``,
+``map`` and ``associative_scan``, as primitives holding closed jaxprs.
+
+Each construct lives in its own module with its primitive, abstract evaluation
+and lowering; the transformation rules sit beside them in ``*_rules`` modules.
+"""
+from jaxlite.lax.control_flow.conditionals import *  # noqa: F401,F403
+from jaxlite.lax.control_flow.loops import *  # noqa: F401,F403
+from jaxlite.lax.control_flow.conditionals import __all__ as _cond_all
+from jaxlite.lax.control_flow.loops import __all__ as _loops_all
+
+__all__ = list(_cond_all) + list(_loops_all)
