@@ -25,3 +25,4 @@ from jaxlite.differentiation import (grad, hessian, jacfwd, jacobian, jacrev, jv
                                      linear_transpose, linearize, stop_gradient,
                                      value_and_grad, vjp)
 from jaxlite.vectorization import vmap
+from jaxlite import numpy as numpy  # noqa: E402  (installs the Array/Tracer operators)

@@ -1,0 +1,30 @@
+"""``jaxlite.numpy``: NumPy's API on jaxlite arrays, built on ``jaxlite.lax``.
+
+Every function here runs its computation on XLA (eagerly, or staged under
+``jit``); each family lives in its own module and this module only
+re-exports.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.sum(jnp.arange(4.0) * 2)
+  Array(12., dtype=float32)
+"""
+import numpy as _np
+
+from jaxlite.runtime.array import Array as ndarray  # noqa: F401
+from jaxlite.runtime.array import Array  # noqa: F401
+
+from jaxlite.numpy.scalar_types import *  # noqa: F401,F403
+from jaxlite.numpy.scalar_types import (bool_, dtype, result_type, promote_types,  # noqa: F401
+                                        issubdtype, isdtype, can_cast, isscalar,
+                                        iscomplexobj, isrealobj)
+from jaxlite.numpy.creation import *  # noqa: F401,F403
+from jaxlite.numpy.ufuncs import *  # noqa: F401,F403
+from jaxlite.numpy.ufuncs import (abs, pow, round, divmod)  # noqa: F401
+from jaxlite.numpy import array_methods as _array_methods  # noqa: F401  (installs operators)
+
+pi = _np.pi
+e = _np.e
+euler_gamma = _np.euler_gamma
+inf = _np.inf
+nan = _np.nan
+newaxis = None

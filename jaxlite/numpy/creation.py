@@ -1,0 +1,589 @@
+"""Array creation: array, asarray, zeros, ones, full, empty and their ``_like``
+forms, ranges (arange, linspace, logspace, geomspace), eye, identity, tri,
+tril, triu, meshgrid, indices, copy, frombuffer, fromfunction.
+
+Shapes and range bounds must be concrete (known in Python); a traced shape
+raises ``ConcretizationTypeError``, as in JAX.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.zeros((2,), jnp.int32)
+  Array([0, 0], dtype=int32)
+"""
+from __future__ import annotations
+
+import builtins
+import math
+import operator
+
+import numpy as np
+
+from jaxlite import core, dtypes, lax
+from jaxlite.core import Tracer
+from jaxlite.lax import structural as lax_structural
+from jaxlite.numpy import promotion
+from jaxlite.runtime.array import Array
+
+_ARRAY_TYPES = (Array, Tracer)
+
+
+def _user_dtype(dtype, fun_name):
+  if dtype is None:
+    return None
+  return dtypes.check_and_canonicalize_user_dtype(dtype, fun_name)
+
+
+def _contains_arrays(obj) -> bool:
+  if isinstance(obj, _ARRAY_TYPES) or hasattr(obj, "__jax_array__"):
+    return True
+  if isinstance(obj, (list, tuple)):
+    return builtins.any(_contains_arrays(o) for o in obj)
+  return False
+
+
+def array(object, dtype=None, copy: bool = True, order=None, ndmin: int = 0):  # pylint: disable=redefined-builtin
+  """Creates an array from an array, a scalar or nested lists/tuples of them.
+
+  Python scalars give weakly typed arrays; lists give the default dtypes of
+  their kind. Nested lists may hold arrays and tracers (they are stacked).
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.array([1, 2])
+  Array([1, 2], dtype=int32)
+  >>> jnp.array(1.0)
+  Array(1., dtype=float32, weak_type=True)
+  """
+  if order is not None and order not in ("K", "A", "C"):
+    raise NotImplementedError("Only implemented for order='K'")
+  dtype = _user_dtype(dtype, "array")
+  if hasattr(object, "__jax_array__"):
+    object = object.__jax_array__()
+  if isinstance(object, _ARRAY_TYPES):
+    out = object
+    if dtype is not None and out.aval.dtype != dtype:
+      out = lax_structural._convert_element_type(out, dtype, False)
+    elif copy and isinstance(out, Array):
+      out = _copy_array(out)
+  elif isinstance(object, (list, tuple)) and _contains_arrays(object):
+    if not object:
+      raise ValueError("empty sequence")
+    from jaxlite.numpy import shape as shape_lib  # pylint: disable=g-import-not-at-top
+    out = shape_lib.stack([array(o, copy=False) for o in object])
+    if dtype is not None:
+      out = lax_structural._convert_element_type(out, dtype, False)
+  else:
+    if isinstance(object, (list, tuple)):
+      _check_no_none(object)
+    weak = dtype is None and dtypes.is_weakly_typed(object) and \
+        type(object) in dtypes.python_scalar_types
+    if dtype is None:
+      host = dtypes.coerce_to_array(object)
+    else:
+      host = np.asarray(object, dtype)
+    if host.dtype.kind in "OSUV" and host.dtype not in dtypes.supported_dtypes():
+      raise TypeError(f"Dtype {host.dtype} is not a valid JAX array type. Only "
+                      "arrays of numeric types are supported by JAX.")
+    out = promotion.ensure_array(host, host.dtype, weak)
+  if ndmin > out.ndim:
+    out = lax_structural.reshape(out, (1,) * (ndmin - out.ndim) + out.shape)
+  return out
+
+
+def _check_no_none(obj):
+  for o in obj:
+    if o is None:
+      raise TypeError("None is not a valid value for jnp.array")
+    if isinstance(o, (list, tuple)):
+      _check_no_none(o)
+
+
+def _copy_array(x: Array):
+  # A new buffer: reshape to the same shape always writes a fresh output.
+  return lax_structural.reshape_p.bind(x, new_sizes=x.shape, dimensions=None)
+
+
+def asarray(a, dtype=None, order=None, *, copy=None, device=None):
+  """Like ``array``, without copying an Array that already has ``dtype``.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.asarray([1.0, 2.0])
+  Array([1., 2.], dtype=float32)
+  """
+  out = array(a, dtype=dtype, copy=bool(copy), order=order)
+  if device is not None:
+    from jaxlite.runtime import transfer  # pylint: disable=g-import-not-at-top
+    out = transfer.device_put(out, device)
+  return out
+
+
+def copy(a, order=None):
+  """A copy of ``a`` in a new buffer.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.copy(jnp.arange(2))
+  Array([0, 1], dtype=int32)
+  """
+  del order
+  promotion.check_arraylike("copy", a)
+  return array(a, copy=True)
+
+
+def frombuffer(buffer, dtype=float, count: int = -1, offset: int = 0):
+  """An array of ``buffer``'s bytes interpreted as ``dtype``.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.frombuffer(b"\\x01\\x02", dtype=jnp.uint8)
+  Array([1, 2], dtype=uint8)
+  """
+  return asarray(np.frombuffer(buffer, dtype=dtype, count=count, offset=offset))
+
+
+def _full(shape, fill_value, dtype, fun_name, weak=False):
+  shape = promotion.concrete_shape(shape, fun_name)
+  if isinstance(fill_value, _ARRAY_TYPES) or np.ndim(fill_value):
+    fill = promotion.ensure_array(fill_value, dtype)
+    from jaxlite.numpy import shape as shape_lib  # pylint: disable=g-import-not-at-top
+    return shape_lib.broadcast_to(fill, shape)
+  fill = np.asarray(fill_value, dtype)
+  if weak:
+    return promotion.broadcast_to_shape(promotion.ensure_array(fill, dtype, True), shape)
+  return lax_structural.broadcast(fill, shape)
+
+
+def zeros(shape, dtype=None, *, device=None):
+  """An array of zeros.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.zeros((2, 1))
+  Array([[0.],
+         [0.]], dtype=float32)
+  """
+  dtype = _user_dtype(dtype, "zeros") or dtypes.default_float_dtype()
+  return _placed(_full(shape, 0, dtype, "zeros"), device)
+
+
+def ones(shape, dtype=None, *, device=None):
+  """An array of ones.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.ones(2, jnp.int32)
+  Array([1, 1], dtype=int32)
+  """
+  dtype = _user_dtype(dtype, "ones") or dtypes.default_float_dtype()
+  return _placed(_full(shape, 1, dtype, "ones"), device)
+
+
+def empty(shape, dtype=None, *, device=None):
+  """An array of ``shape`` (its values are zeros: XLA has no uninitialised memory).
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.empty(2).shape
+  (2,)
+  """
+  dtype = _user_dtype(dtype, "empty") or dtypes.default_float_dtype()
+  return _placed(_full(shape, 0, dtype, "empty"), device)
+
+
+def full(shape, fill_value, dtype=None, *, device=None):
+  """An array of ``shape`` filled with ``fill_value`` (broadcast if an array).
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.full((2,), 7)
+  Array([7, 7], dtype=int32, weak_type=True)
+  """
+  promotion.check_arraylike("full", fill_value)
+  weak = dtype is None and dtypes.is_weakly_typed(fill_value)
+  dtype = _user_dtype(dtype, "full") or dtypes.dtype(fill_value, canonicalize=True)
+  return _placed(_full(shape, fill_value, dtype, "full", weak), device)
+
+
+def _placed(x, device):
+  if device is None:
+    return x
+  from jaxlite.runtime import transfer  # pylint: disable=g-import-not-at-top
+  return transfer.device_put(x, device)
+
+
+def _like(a, dtype, shape, fun_name):
+  promotion.check_arraylike(fun_name, a)
+  aval = promotion.aval_of(a)
+  weak = dtype is None and aval.weak_type
+  dtype = _user_dtype(dtype, fun_name) or aval.dtype
+  shape = aval.shape if shape is None else shape
+  return dtype, shape, weak
+
+
+def zeros_like(a, dtype=None, shape=None, *, device=None):
+  """Zeros with the shape and dtype of ``a``.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.zeros_like(jnp.arange(2))
+  Array([0, 0], dtype=int32)
+  """
+  dtype, shape, weak = _like(a, dtype, shape, "zeros_like")
+  return _placed(_full(shape, 0, dtype, "zeros_like", weak), device)
+
+
+def ones_like(a, dtype=None, shape=None, *, device=None):
+  """Ones with the shape and dtype of ``a``.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.ones_like(jnp.arange(2))
+  Array([1, 1], dtype=int32)
+  """
+  dtype, shape, weak = _like(a, dtype, shape, "ones_like")
+  return _placed(_full(shape, 1, dtype, "ones_like", weak), device)
+
+
+def empty_like(prototype, dtype=None, shape=None, *, device=None):
+  """Like ``zeros_like`` (XLA has no uninitialised memory).
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.empty_like(jnp.arange(2)).shape
+  (2,)
+  """
+  dtype, shape, weak = _like(prototype, dtype, shape, "empty_like")
+  return _placed(_full(shape, 0, dtype, "empty_like", weak), device)
+
+
+def full_like(a, fill_value, dtype=None, shape=None, *, device=None):
+  """``fill_value`` with the shape (and, by default, dtype) of ``a``.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.full_like(jnp.arange(2), 5)
+  Array([5, 5], dtype=int32)
+  """
+  promotion.check_arraylike("full_like", fill_value)
+  dtype, shape, weak = _like(a, dtype, shape, "full_like")
+  return _placed(_full(shape, fill_value, dtype, "full_like", weak), device)
+
+
+# --- ranges ---------------------------------------------------------------------------
+
+
+def _iota(dtype, size):
+  return lax.iota(dtype, size)
+
+
+def arange(start, stop=None, step=None, dtype=None, *, device=None):
+  """Evenly spaced values in ``[start, stop)``; the bounds must be concrete.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.arange(3)
+  Array([0, 1, 2], dtype=int32)
+  >>> jnp.arange(1.0, 2.0, 0.5)
+  Array([1. , 1.5], dtype=float32)
+  """
+  context = "It arose in the jnp.arange argument '{}'."
+  for name, value in (("start", start), ("stop", stop), ("step", step)):
+    if value is not None:
+      promotion.check_arraylike("arange", value)
+      if not promotion.is_concrete(value):
+        raise core.ConcretizationTypeError(value, context.format(name))
+  if stop is None and step is None:
+    start, stop = 0, start
+  step = 1 if step is None else step
+  start_v, stop_v, step_v = (promotion.concrete_value(v).item() for v in (start, stop, step))
+  if step_v == 0:
+    raise ValueError("arange: step cannot be zero")
+  if dtype is None:
+    dtype = dtypes.result_type(*(v for v in (start, stop, step)))
+  dtype = _user_dtype(dtype, "arange")
+  size = builtins.max(0, math.ceil((stop_v - start_v) / step_v))
+  if dtypes.issubdtype(dtype, np.integer) and builtins.all(
+      isinstance(v, (int, np.integer)) for v in (start_v, stop_v, step_v)):
+    out = _iota(dtype, size)
+    if step_v != 1:
+      out = lax.mul(out, np.asarray(step_v, dtype))
+    if start_v != 0:
+      out = lax.add(out, np.asarray(start_v, dtype))
+    return _placed(out, device)
+  # Inexact ranges are computed as NumPy does: start + i * step.
+  compute = dtypes.canonicalize_dtype(np.float64) if not dtypes.issubdtype(
+      dtype, np.complexfloating) else dtype
+  if dtypes.issubdtype(dtype, np.floating):
+    compute = dtype if np.dtype(dtype).itemsize >= 4 else np.dtype(np.float32)
+  out = lax.add(lax.mul(_iota(compute, size), np.asarray(step_v, compute)),
+                np.asarray(start_v, compute))
+  return _placed(lax_structural.convert_element_type(out, dtype), device)
+
+
+def linspace(start, stop, num: int = 50, endpoint: bool = True, retstep: bool = False,
+             dtype=None, axis: int = 0, *, device=None):
+  """``num`` evenly spaced values from ``start`` to ``stop``.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.linspace(0, 1, 5)
+  Array([0.  , 0.25, 0.5 , 0.75, 1.  ], dtype=float32)
+  """
+  num = promotion.concrete_int(num, "'num' argument of jnp.linspace")
+  if num < 0:
+    raise ValueError(f"Number of samples, {num}, must be non-negative.")
+  promotion.check_arraylike("linspace", start, stop)
+  dtype = _user_dtype(dtype, "linspace")
+  if dtype is None:
+    dtype = dtypes.to_inexact_dtype(dtypes.result_type(start, stop))
+    dtype = dtypes.canonicalize_dtype(dtype)
+  compute = dtypes.canonicalize_dtype(dtypes.to_inexact_dtype(dtype))
+  start = promotion.ensure_array(promotion.convert(start, compute))
+  stop = promotion.ensure_array(promotion.convert(stop, compute))
+  bshape = np.broadcast_shapes(start.shape, stop.shape)
+  start = promotion.broadcast_to_shape(start, bshape)
+  stop = promotion.broadcast_to_shape(stop, bshape)
+  out_shape = bshape[:axis] + (num,) + bshape[axis:] if bshape else (num,)
+  axis = promotion.canonicalize_axis(axis, len(out_shape))
+  out_shape = bshape[:axis] + (num,) + bshape[axis:]
+  div = (num - 1) if endpoint else num
+  from jaxlite.numpy import ufuncs  # pylint: disable=g-import-not-at-top
+  delta = ufuncs.subtract(stop, start)
+  if num == 0:
+    out = lax_structural.broadcast(np.zeros((), compute), out_shape)
+    step = ufuncs.true_divide(delta, div) if div > 0 else delta * np.nan
+  else:
+    steps = lax.broadcasted_iota(compute, out_shape, axis)
+    dims = [d for d in range(len(out_shape)) if d != axis]
+    start_b = lax_structural.broadcast_in_dim(start, out_shape, dims)
+    stop_b = lax_structural.broadcast_in_dim(stop, out_shape, dims)
+    delta_b = lax.sub(stop_b, start_b)
+    if div > 0:
+      step = ufuncs.true_divide(delta, np.asarray(div, compute))
+      out = lax.add(start_b, lax.div(lax.mul(steps, delta_b),
+                                     np.asarray(div, compute)))
+      if endpoint:
+        # The last value is exactly `stop`, as NumPy's.
+        out = lax.select_n(lax.eq(steps, np.asarray(num - 1, compute)), out, stop_b)
+    else:
+      step = ufuncs.multiply(delta, np.asarray(np.nan, compute))
+      out = start_b
+  if dtypes.issubdtype(dtype, np.integer):
+    out = lax.floor(out)
+  out = _placed(lax_structural.convert_element_type(out, dtype), device)
+  return (out, step) if retstep else out
+
+
+def logspace(start, stop, num: int = 50, endpoint: bool = True, base=10.0,
+             dtype=None, axis: int = 0):
+  """``base ** linspace(start, stop, num)``.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.logspace(0, 2, 3)
+  Array([  1.,  10., 100.], dtype=float32)
+  """
+  dtype = _user_dtype(dtype, "logspace")
+  compute = dtypes.canonicalize_dtype(dtypes.to_inexact_dtype(
+      dtypes.result_type(start, stop))) if dtype is None else \
+      dtypes.canonicalize_dtype(dtypes.to_inexact_dtype(dtype))
+  from jaxlite.numpy import ufuncs  # pylint: disable=g-import-not-at-top
+  lin = linspace(start, stop, num, endpoint=endpoint, dtype=compute, axis=axis)
+  out = ufuncs.power(promotion.convert(base, compute), lin)
+  return lax_structural.convert_element_type(out, dtype or compute)
+
+
+def geomspace(start, stop, num: int = 50, endpoint: bool = True, dtype=None,
+              axis: int = 0):
+  """Numbers spaced evenly on a log scale from ``start`` to ``stop``.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.geomspace(1, 100, 3)
+  Array([  1.,  10., 100.], dtype=float32)
+  """
+  from jaxlite.numpy import ufuncs  # pylint: disable=g-import-not-at-top
+  dtype = _user_dtype(dtype, "geomspace")
+  compute = dtypes.canonicalize_dtype(dtypes.to_inexact_dtype(
+      dtypes.result_type(start, stop))) if dtype is None else \
+      dtypes.canonicalize_dtype(dtypes.to_inexact_dtype(dtype))
+  start = promotion.ensure_array(promotion.convert(start, compute))
+  stop = promotion.ensure_array(promotion.convert(stop, compute))
+  if not dtypes.issubdtype(compute, np.complexfloating):
+    sign = ufuncs.sign(start)
+    start, stop = ufuncs.absolute(start), ufuncs.absolute(stop)
+  else:
+    sign = None
+  out = logspace(ufuncs.log10(start), ufuncs.log10(stop), num, endpoint=endpoint,
+                 base=10.0, dtype=compute, axis=axis)
+  if sign is not None:
+    from jaxlite.numpy import shape as shape_lib  # pylint: disable=g-import-not-at-top
+    out = ufuncs.multiply(out, shape_lib.expand_dims(sign, axis))
+  return lax_structural.convert_element_type(out, dtype or compute)
+
+
+# --- matrices -------------------------------------------------------------------------
+
+
+def _tri_mask(n, m, k):
+  rows = lax.broadcasted_iota(dtypes.canonicalize_dtype(np.int32), (n, m), 0)
+  cols = lax.broadcasted_iota(dtypes.canonicalize_dtype(np.int32), (n, m), 1)
+  return lax.ge(lax.add(rows, np.asarray(k, rows.dtype)), cols)
+
+
+def eye(N, M=None, k=0, dtype=None, *, device=None):
+  """A 2-D array with ones on the ``k``-th diagonal.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.eye(2, dtype=jnp.int32)
+  Array([[1, 0],
+         [0, 1]], dtype=int32)
+  """
+  dtype = _user_dtype(dtype, "eye") or dtypes.default_float_dtype()
+  n = promotion.concrete_int(N, "'N' argument of jnp.eye")
+  m = n if M is None else promotion.concrete_int(M, "'M' argument of jnp.eye")
+  if n < 0 or m < 0:
+    raise ValueError(f"negative dimensions are not allowed, got {n} and {m}")
+  k = promotion.concrete_int(k, "'k' argument of jnp.eye")
+  rows = lax.broadcasted_iota(dtypes.canonicalize_dtype(np.int32), (n, m), 0)
+  cols = lax.broadcasted_iota(dtypes.canonicalize_dtype(np.int32), (n, m), 1)
+  mask = lax.eq(lax.add(rows, np.asarray(k, rows.dtype)), cols)
+  return _placed(lax_structural.convert_element_type(mask, dtype), device)
+
+
+def identity(n, dtype=None):
+  """The ``n`` by ``n`` identity matrix.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.identity(1)
+  Array([[1.]], dtype=float32)
+  """
+  return eye(n, dtype=dtype)
+
+
+def tri(N, M=None, k=0, dtype=None):
+  """Ones at and below the ``k``-th diagonal, zeros elsewhere.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.tri(2, dtype=jnp.int32)
+  Array([[1, 0],
+         [1, 1]], dtype=int32)
+  """
+  dtype = _user_dtype(dtype, "tri") or dtypes.default_float_dtype()
+  n = promotion.concrete_int(N, "'N' argument of jnp.tri")
+  m = n if M is None else promotion.concrete_int(M, "'M' argument of jnp.tri")
+  k = promotion.concrete_int(k, "'k' argument of jnp.tri")
+  return lax_structural.convert_element_type(_tri_mask(n, m, k), dtype)
+
+
+def _tri_select(m, k, lower, fun_name):
+  promotion.check_arraylike(fun_name, m)
+  m = promotion.ensure_array(promotion.asarray_value(m))
+  if m.ndim < 2:
+    raise ValueError(f"{fun_name} requires an array of at least two dimensions, "
+                     f"got {m.ndim}")
+  k = promotion.concrete_int(k, f"'k' argument of jnp.{fun_name}")
+  n, cols = m.shape[-2:]
+  mask = _tri_mask(n, cols, k) if lower else lax.bitwise_not(_tri_mask(n, cols, k - 1))
+  mask = lax_structural.broadcast_in_dim(mask, m.shape, (m.ndim - 2, m.ndim - 1))
+  zero = lax_structural.broadcast(np.zeros((), m.dtype), m.shape)
+  return lax.select_n(mask, zero, m)
+
+
+def tril(m, k: int = 0):
+  """``m`` with the elements above the ``k``-th diagonal zeroed (last two axes).
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.tril(jnp.ones((2, 2), jnp.int32))
+  Array([[1, 0],
+         [1, 1]], dtype=int32)
+  """
+  return _tri_select(m, k, True, "tril")
+
+
+def triu(m, k: int = 0):
+  """``m`` with the elements below the ``k``-th diagonal zeroed (last two axes).
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.triu(jnp.ones((2, 2), jnp.int32))
+  Array([[1, 1],
+         [0, 1]], dtype=int32)
+  """
+  return _tri_select(m, k, False, "triu")
+
+
+def meshgrid(*xi, copy: bool = True, sparse: bool = False, indexing: str = "xy"):
+  """Coordinate matrices from 1-D coordinate vectors.
+
+  >>> import jaxlite.numpy as jnp
+  >>> [g.shape for g in jnp.meshgrid(jnp.arange(2), jnp.arange(3))]
+  [(3, 2), (3, 2)]
+  """
+  del copy
+  promotion.check_arraylike("meshgrid", *xi)
+  if indexing not in ("xy", "ij"):
+    raise ValueError(f"Valid values for indexing are 'xy' and 'ij', got {indexing}")
+  args = [promotion.ensure_array(promotion.asarray_value(x)) for x in xi]
+  for a in args:
+    if a.ndim != 1:
+      raise ValueError(f"Arguments to jax.numpy.meshgrid must be 1D, got shape {a.shape}")
+  n = len(args)
+  if indexing == "xy" and n >= 2:
+    args[0], args[1] = args[1], args[0]
+  shape = tuple(a.shape[0] for a in args)
+  out = []
+  for i, a in enumerate(args):
+    if sparse:
+      s = [1] * n
+      s[i] = a.shape[0]
+      out.append(lax_structural.reshape(a, s))
+    else:
+      out.append(lax_structural.broadcast_in_dim(a, shape, (i,)))
+  if indexing == "xy" and n >= 2:
+    out[0], out[1] = out[1], out[0]
+    from jaxlite.numpy import shape as shape_lib  # pylint: disable=g-import-not-at-top
+    out = [shape_lib.swapaxes(o, 0, 1) for o in out]
+  return out
+
+
+def indices(dimensions, dtype=None, sparse: bool = False):
+  """An array (or sparse tuple) of grid indices of ``dimensions``.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.indices((2,))
+  Array([[0, 1]], dtype=int32)
+  """
+  dimensions = promotion.concrete_shape(dimensions, "indices")
+  dtype = _user_dtype(dtype, "indices") or dtypes.canonicalize_dtype(dtypes.int_)
+  n = len(dimensions)
+  out = []
+  for i, d in enumerate(dimensions):
+    if sparse:
+      s = [1] * n
+      s[i] = d
+      out.append(lax_structural.reshape(_iota(dtype, d), s))
+    else:
+      out.append(lax.broadcasted_iota(dtype, dimensions, i))
+  if sparse:
+    return tuple(out)
+  from jaxlite.numpy import shape as shape_lib  # pylint: disable=g-import-not-at-top
+  if not out:
+    return zeros((0,), dtype)
+  return shape_lib.stack(out)
+
+
+def fromfunction(function, shape, *, dtype=float, **kwargs):
+  """``function(*indices(shape))``.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.fromfunction(lambda i, j: i + j, (2, 2), dtype=jnp.int32)
+  Array([[0, 1],
+         [1, 2]], dtype=int32)
+  """
+  shape = promotion.concrete_shape(shape, "fromfunction")
+  grids = [lax.broadcasted_iota(_user_dtype(dtype, "fromfunction"), shape, i)
+           for i in range(len(shape))]
+  return function(*grids, **kwargs)
+
+
+def astype(x, dtype, /, *, copy: bool = False, device=None):
+  """``x`` converted to ``dtype`` (complex to real drops the imaginary part).
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.astype(jnp.arange(2), jnp.float32)
+  Array([0., 1.], dtype=float32)
+  """
+  del copy
+  promotion.check_arraylike("astype", x)
+  dtype = _user_dtype(dtype, "astype")
+  x = promotion.asarray_value(x)
+  if not isinstance(x, _ARRAY_TYPES):
+    x = np.asarray(x)
+  elif x.aval.dtype == dtype and not x.aval.weak_type:
+    return _placed(x, device)
+  out = lax_structural._convert_element_type(x, dtype, False)
+  return _placed(out, device)

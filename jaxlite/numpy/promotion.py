@@ -1,0 +1,335 @@
+"""Argument checking, dtype promotion and rank broadcasting for ``jaxlite.numpy``.
+
+Every ``jnp`` function that combines arrays goes through ``promote_args``:
+it checks that the arguments are array-like, promotes them to one dtype with
+JAX's weak-type rules (``jaxlite.dtypes.result_type``) and broadcasts them to
+one shape, NumPy style. Python scalars stay Python scalars where they can, so
+that under ``jit`` they become weakly typed literals.
+
+  >>> promote_args("add", 1, np.float32(2))[0].dtype
+  dtype('float32')
+"""
+from __future__ import annotations
+
+import builtins
+import operator
+from typing import Any, Sequence
+
+import numpy as np
+
+from jaxlite import core, dtypes
+from jaxlite.core import Tracer
+from jaxlite.lax import structural as lax_structural
+from jaxlite.runtime.array import Array
+
+_python_scalar_types = (bool, int, float, complex)
+_ARRAY_TYPES = (Array, Tracer)
+
+
+def is_arraylike(x) -> bool:
+  """Arrays, tracers, NumPy arrays and scalars, Python scalars.
+
+  >>> is_arraylike(1.0), is_arraylike([1.0])
+  (True, False)
+  """
+  return (isinstance(x, (Array, Tracer, np.ndarray, np.generic))
+          or type(x) in _python_scalar_types or hasattr(x, "__jax_array__"))
+
+
+def check_arraylike(fun_name: str, *args) -> None:
+  """TypeError like JAX's when an argument is not an array or scalar (e.g. a list).
+
+  >>> check_arraylike("sum", [1, 2])
+  Traceback (most recent call last):
+  TypeError: sum requires ndarray or scalar arguments, got <class 'list'> at position 0.
+  """
+  for pos, arg in enumerate(args):
+    if not is_arraylike(arg):
+      raise TypeError(f"{fun_name} requires ndarray or scalar arguments, "
+                      f"got {type(arg)} at position {pos}.")
+
+
+def ndim(x) -> int:
+  return len(shape(x))
+
+
+def shape(x) -> tuple:
+  """The shape of any array-like (Python scalars are rank 0)."""
+  if isinstance(x, _ARRAY_TYPES):
+    return x.aval.shape
+  return np.shape(x)
+
+
+def aval_of(x):
+  if isinstance(x, _ARRAY_TYPES):
+    return x.aval
+  return core.get_aval(x)
+
+
+def convert(x, dtype, weak_type: bool = False):
+  """``x`` as an array (or Python scalar) of ``dtype`` with the given weak type.
+
+  Python scalars are kept as Python scalars when a weak result is wanted, so
+  that they stay weakly typed literals under ``jit``; other host values become
+  NumPy values of ``dtype`` (host constants).
+  """
+  if hasattr(x, "__jax_array__"):
+    x = x.__jax_array__()
+  if isinstance(x, _ARRAY_TYPES):
+    aval = x.aval
+    if aval.dtype == dtype and aval.weak_type == weak_type:
+      return x
+    return lax_structural._convert_element_type(x, dtype, weak_type)
+  typ = type(x)
+  if typ in _python_scalar_types:
+    if weak_type:
+      pytype = dtypes.scalar_type_of(dtype)
+      if pytype is not bool and dtypes.canonicalize_dtype(
+          dtypes.python_scalar_dtypes[pytype]) == dtype:
+        if typ is not pytype:
+          x = pytype(x)
+        return x
+      return lax_structural._convert_element_type(np.asarray(x, dtype), dtype, True)
+    return np.asarray(x, dtype)
+  x = np.asarray(x)
+  if weak_type:
+    return lax_structural._convert_element_type(x.astype(dtype), dtype, True)
+  return x.astype(dtype, copy=False)
+
+
+def asarray_value(x):
+  """``x`` as a jaxlite value: Arrays and tracers as they are; host values as
+  canonical NumPy arrays or weakly typed Python scalars."""
+  if isinstance(x, _ARRAY_TYPES):
+    return x
+  if hasattr(x, "__jax_array__"):
+    return x.__jax_array__()
+  if type(x) in _python_scalar_types:
+    return x
+  x = np.asarray(x)
+  return x.astype(dtypes.canonicalize_dtype(x.dtype), copy=False)
+
+
+def promote_dtypes(*args):
+  """Converts ``args`` to their common dtype (JAX's promotion with weak types).
+
+  >>> [a.dtype for a in promote_dtypes(np.int8(1), np.float16(2))]
+  [dtype('float16'), dtype('float16')]
+  """
+  if len(args) < 2:
+    return [asarray_value(a) for a in args]
+  dtype, weak = dtypes.result_type(*args, return_weak_type_flag=True)
+  return [convert(a, dtype, weak) for a in args]
+
+
+def promote_dtypes_inexact(*args):
+  """Like ``promote_dtypes``, then to an inexact (floating or complex) dtype.
+
+  >>> promote_dtypes_inexact(np.int32(1))[0].dtype
+  dtype('float32')
+  """
+  dtype, weak = dtypes.result_type(*args, return_weak_type_flag=True)
+  dtype = dtypes.canonicalize_dtype(dtypes.to_inexact_dtype(dtype))
+  return [convert(a, dtype, weak) for a in args]
+
+
+def promote_dtypes_numeric(*args):
+  """Like ``promote_dtypes``, with bool promoted to the default integer."""
+  dtype, weak = dtypes.result_type(*args, return_weak_type_flag=True)
+  dtype = dtypes.canonicalize_dtype(dtypes.to_numeric_dtype(dtype))
+  return [convert(a, dtype, weak) for a in args]
+
+
+def promote_dtypes_complex(*args):
+  dtype, weak = dtypes.result_type(*args, return_weak_type_flag=True)
+  dtype = dtypes.canonicalize_dtype(dtypes.to_complex_dtype(dtype))
+  return [convert(a, dtype, weak) for a in args]
+
+
+def broadcast_shapes_named(fun_name: str, *shapes) -> tuple:
+  """NumPy's broadcast of ``shapes``; TypeError naming every shape otherwise."""
+  shapes = [tuple(s) for s in shapes]
+  if len(set(shapes)) == 1:
+    return shapes[0]
+  rank = builtins.max(len(s) for s in shapes)
+  out = []
+  for i in range(rank):
+    size = 1
+    for s in shapes:
+      j = i - rank + len(s)
+      if j < 0:
+        continue
+      d = s[j]
+      if d == 1:
+        continue
+      if size not in (1, d):
+        raise TypeError(f"{fun_name} got incompatible shapes for broadcasting: "
+                        f"{', '.join(map(str, shapes))}.")
+      size = d
+    out.append(size)
+  return tuple(out)
+
+
+def broadcast_to_shape(x, shape: tuple):
+  """Broadcasts one array to ``shape`` (NumPy rules, ``shape`` already valid)."""
+  x_shape = np.shape(x) if not isinstance(x, _ARRAY_TYPES) else x.aval.shape
+  if x_shape == shape:
+    return x
+  lead = len(shape) - len(x_shape)
+  squeeze = [i for i, d in enumerate(x_shape) if d == 1 and shape[lead + i] != 1]
+  if squeeze:
+    kept = [d for i, d in enumerate(x_shape) if i not in squeeze]
+    dims = [lead + i for i in range(len(x_shape)) if i not in squeeze]
+    x = lax_structural.reshape(x, kept)
+  else:
+    dims = [lead + i for i in range(len(x_shape))]
+  return lax_structural.broadcast_in_dim(x, shape, dims)
+
+
+def promote_shapes(fun_name: str, *args):
+  """Broadcasts ``args`` to a common shape; rank-0 operands are left alone
+  (every elementwise lax primitive broadcasts those itself)."""
+  if len(args) < 2:
+    return list(args)
+  shapes = [shape(a) for a in args]
+  nonscalar = [s for s in shapes if s]
+  if not nonscalar or all(s == nonscalar[0] for s in nonscalar):
+    return list(args)
+  out_shape = broadcast_shapes_named(fun_name, *shapes)
+  return [a if not s else broadcast_to_shape(a, out_shape)
+          for a, s in zip(args, shapes)]
+
+
+def promote_args(fun_name: str, *args):
+  """Checks, promotes dtypes and broadcasts shapes: the front of every ufunc.
+
+  >>> x, y = promote_args("add", np.ones((2, 1), np.float32), 3)
+  >>> x.shape, y
+  ((2, 1), 3.0)
+  """
+  if len(args) == 2:
+    x, y = args
+    # Two arrays that already agree need no promotion work at all.
+    if isinstance(x, _ARRAY_TYPES) and isinstance(y, _ARRAY_TYPES):
+      a, b = x.aval, y.aval
+      if a.dtype == b.dtype and a.shape == b.shape and a.weak_type == b.weak_type:
+        return [x, y]
+  check_arraylike(fun_name, *args)
+  return promote_shapes(fun_name, *promote_dtypes(*args))
+
+
+def promote_args_inexact(fun_name: str, *args):
+  check_arraylike(fun_name, *args)
+  return promote_shapes(fun_name, *promote_dtypes_inexact(*args))
+
+
+def promote_args_numeric(fun_name: str, *args):
+  check_arraylike(fun_name, *args)
+  return promote_shapes(fun_name, *promote_dtypes_numeric(*args))
+
+
+def ensure_array(x, dtype=None, weak_type=None):
+  """``x`` as an Array or tracer (host values are put on the default device).
+
+  >>> ensure_array(1.0)
+  Array(1., dtype=float32, weak_type=True)
+  """
+  if isinstance(x, _ARRAY_TYPES):
+    if dtype is not None and x.aval.dtype != dtype:
+      return lax_structural._convert_element_type(
+          x, dtype, x.aval.weak_type if weak_type is None else weak_type)
+    return x
+  if hasattr(x, "__jax_array__"):
+    return ensure_array(x.__jax_array__(), dtype, weak_type)
+  from jaxlite.runtime import transfer  # pylint: disable=g-import-not-at-top
+  weak = dtypes.is_weakly_typed(x) if weak_type is None else weak_type
+  if dtype is None:
+    host = dtypes.coerce_to_array(x)
+  else:
+    host = np.asarray(x, dtype)
+  return transfer.put_numpy(host, None, weak and host.dtype != np.bool_)
+
+
+# --- axes and static values ---------------------------------------------------
+
+
+class AxisError(ValueError, IndexError):
+  """NumPy's AxisError: an axis out of range (both a ValueError and an IndexError)."""
+
+
+def canonicalize_axis(axis, ndim: int) -> int:
+  """``axis`` in ``[0, ndim)``; AxisError (a ValueError) like NumPy's otherwise.
+
+  >>> canonicalize_axis(-1, 3)
+  2
+  """
+  axis = operator.index(axis)
+  if not -ndim <= axis < ndim:
+    raise AxisError(f"axis {axis} is out of bounds for array of dimension {ndim}")
+  return axis + ndim if axis < 0 else axis
+
+
+def canonicalize_axes(axis, ndim: int) -> tuple:
+  """A tuple of distinct non-negative axes from None (all), an int or a sequence."""
+  if axis is None:
+    return tuple(range(ndim))
+  if isinstance(axis, (tuple, list)):
+    axes = tuple(canonicalize_axis(a, ndim) for a in axis)
+    if len(set(axes)) != len(axes):
+      raise ValueError("repeated axis")
+    return axes
+  return (canonicalize_axis(axis, ndim),)
+
+
+def concrete_int(x, context: str) -> int:
+  """``x`` as a Python int; ConcretizationTypeError if it is a traced value."""
+  if isinstance(x, Tracer):
+    value = x._concrete_value()
+    if value is None:
+      raise core.ConcretizationTypeError(x, context)
+    x = value
+  return operator.index(x)
+
+
+def concrete_shape(shape, fun_name: str) -> tuple:
+  """A shape argument (int or sequence of ints) as a tuple of Python ints.
+
+  Traced dimensions raise ConcretizationTypeError, as in JAX.
+  """
+  context = (f"Shapes must be 1D sequences of concrete values of integer type, "
+             f"got {shape!r} in {fun_name}.\nIf using `jit`, try using "
+             "`static_argnums` or applying `jit` to smaller subfunctions.")
+  if isinstance(shape, (Tracer, Array, np.ndarray)) and np.ndim(shape) == 0 or \
+      not isinstance(shape, (Sequence, np.ndarray, Array, Tracer)):
+    shape = (shape,)
+  if isinstance(shape, Tracer):
+    raise core.ConcretizationTypeError(shape, context)
+  out = []
+  for d in shape:
+    try:
+      d = concrete_int(d, context)
+    except core.ConcretizationTypeError:
+      raise
+    except TypeError as err:
+      raise TypeError(f"Shapes must be 1D sequences of concrete values of integer "
+                      f"type, got {shape!r}.") from err
+    if d < 0:
+      raise ValueError(f"negative dimensions are not allowed, got {tuple(shape)}")
+    out.append(d)
+  return tuple(out)
+
+
+def is_concrete(x) -> bool:
+  """Whether ``x``'s value is known in Python (not a tracer without a value)."""
+  return not isinstance(x, Tracer) or x._concrete_value() is not None
+
+
+def concrete_value(x, context: str = "") -> np.ndarray:
+  """The host value of ``x``; ConcretizationTypeError for an abstract tracer."""
+  if isinstance(x, Tracer):
+    value = x._concrete_value()
+    if value is None:
+      raise core.ConcretizationTypeError(x, context)
+    return np.asarray(value)
+  return np.asarray(x)
+
