@@ -116,7 +116,10 @@ def _aval_of_host_value(x) -> ShapedArray:
     return ShapedArray((), dtypes.canonicalize_dtype(dtypes.python_scalar_dtypes[kind]),
                        weak_type=True)
   if isinstance(x, (np.ndarray, np.generic)):
-    if x.dtype == object or x.dtype.kind in "SUV" and x.dtype != dtypes.float0:
+    # ml_dtypes (bfloat16, float8, int4) have NumPy kind "V" but are valid.
+    if x.dtype == object or x.dtype.kind in "SU" or (
+        x.dtype.kind == "V" and x.dtype != dtypes.float0 and
+        x.dtype not in dtypes.supported_dtypes()):
       raise TypeError(f"Argument '{x!r}' of type {type(x)} is not a valid JAX type.")
     return ShapedArray(np.shape(x), dtypes.canonicalize_dtype(x.dtype))
   if hasattr(x, "__jax_array__"):
