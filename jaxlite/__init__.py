@@ -26,3 +26,4 @@ from jaxlite.differentiation import (grad, hessian, jacfwd, jacobian, jacrev, jv
                                      value_and_grad, vjp)
 from jaxlite.vectorization import vmap
 from jaxlite import numpy as numpy  # noqa: E402  (installs the Array/Tracer operators)
+from jaxlite import random  # noqa: E402,F401

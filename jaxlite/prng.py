@@ -1,0 +1,553 @@
+"""The threefry2x32 counter-based PRNG: its primitives, raw-key functions and
+typed key arrays.
+
+Bits are JAX's bit for bit: the same Threefry-2x32 hash (20 rounds, Salmon
+et al. 2011), the same seeding, and the same "partitionable" counter layout
+that JAX uses when ``jax_threefry_partitionable`` is on (JAX's default since
+0.5): a ``uint64`` iota over the output shape, split into two ``uint32``
+words that are hashed as one block, so element ``i`` of any output depends
+only on the key and ``i``.
+
+Raw keys are ``uint32[..., 2]`` arrays. ``PRNGKeyArray`` is the typed form
+(``jax.random.key``): an array of keys whose dtype is ``key<fry>``. It is a
+pytree whose single leaf is the raw key data, which is how it passes through
+``jit`` and ``vmap`` (in JAX a key array is itself a leaf).
+"""
+from __future__ import annotations
+
+import math
+import operator
+from functools import partial
+from typing import Callable, NamedTuple, Sequence
+
+import numpy as np
+
+from jaxlite import core, dtypes, lax, tree_util
+from jaxlite.config import config
+from jaxlite.interpreters import ad, batching, mlir
+
+UINT_DTYPES = {8: np.dtype(np.uint8), 16: np.dtype(np.uint16),
+               32: np.dtype(np.uint32), 64: np.dtype(np.uint64)}
+_U32 = np.dtype(np.uint32)
+
+
+# --- threefry2x32_p: the hash ---------------------------------------------------------
+
+def _broadcast_shapes(name, *avals):
+  """Rank-0 operands broadcast; the others must agree (dims of 1 stretch)."""
+  shapes = [a.shape for a in avals if a.shape]
+  if not shapes:
+    return ()
+  if len({len(s) for s in shapes}) != 1:
+    raise TypeError(f"{name}: arrays must have the same number of dimensions, got "
+                    f"{', '.join(str(a.shape) for a in avals)}.")
+  out = []
+  for dims in zip(*shapes):
+    big = {d for d in dims if d != 1}
+    if len(big) > 1:
+      raise TypeError(f"{name} got incompatible shapes for broadcasting: "
+                      f"{', '.join(str(a.shape) for a in avals)}.")
+    out.append(big.pop() if big else 1)
+  return tuple(out)
+
+
+def _threefry2x32_abstract_eval(k1, k2, x1, x2):
+  args = (k1, k2, x1, x2)
+  if any(a.dtype != _U32 for a in args):
+    raise TypeError("Arguments to threefry2x32 must have uint32 type, got "
+                    f"{', '.join(a.str_short() for a in args)}")
+  shape = _broadcast_shapes("threefry2x32", *args)
+  return [core.ShapedArray(shape, _U32)] * 2
+
+
+threefry2x32_p = core.Primitive("threefry2x32")
+threefry2x32_p.multiple_results = True
+threefry2x32_p.def_abstract_eval(_threefry2x32_abstract_eval)
+
+_ROTATIONS = ((13, 15, 26, 6), (17, 29, 16, 24))
+
+
+def _threefry2x32_lowering(ctx, k1, k2, x1, x2):
+  """The 20 rounds, unrolled, in StableHLO integer ops (adds wrap mod 2**32)."""
+  hlo = mlir.hlo()
+  out_aval = ctx.avals_out[0]
+  rank = out_aval.ndim
+
+  def bcast(v, aval):
+    if aval.shape == out_aval.shape:
+      return v
+    dims = [] if aval.ndim == 0 else list(range(rank))
+    return mlir.broadcast_in_dim(v, out_aval, dims)
+
+  k1, k2, x1, x2 = (bcast(v, a) for v, a in zip((k1, k2, x1, x2), ctx.avals_in))
+  consts = {}
+
+  def const(c):
+    if c not in consts:
+      consts[c] = mlir.ir_constant(np.full(out_aval.shape, c, _U32))
+    return consts[c]
+
+  def rotate_left(v, d):
+    return hlo.or_(hlo.shift_left(v, const(d)), hlo.shift_right_logical(v, const(32 - d)))
+
+  def rounds(x, rotations):
+    for r in rotations:
+      x0 = hlo.add(x[0], x[1])
+      x = [x0, hlo.xor(x0, rotate_left(x[1], r))]
+    return x
+
+  ks = [k1, k2, hlo.xor(hlo.xor(k1, k2), const(0x1BD11BDA))]
+  x = [hlo.add(x1, ks[0]), hlo.add(x2, ks[1])]
+  for i in range(5):
+    x = rounds(x, _ROTATIONS[i % 2])
+    # Key injection i+1: words rotate through ks, plus the injection counter.
+    x = [hlo.add(x[0], ks[(i + 1) % 3]),
+         hlo.add(hlo.add(x[1], ks[(i + 2) % 3]), const(i + 1))]
+  return x
+
+
+mlir.register_lowering(threefry2x32_p, _threefry2x32_lowering)
+ad.defjvp_zero(threefry2x32_p)
+
+
+def _threefry2x32_batch(batched_args, batch_dims):
+  size = batching.batch_size(batched_args, batch_dims)
+  avals = [core.get_aval(x) for x in batched_args]
+  # Operand shapes without their batch axes, broadcast together.
+  unbatched = [a.update(shape=tuple(s for i, s in enumerate(a.shape) if i != d))
+               if d is not None else a for a, d in zip(avals, batch_dims)]
+  shape = _broadcast_shapes("threefry2x32", *unbatched)
+  args = []
+  for x, d, a in zip(batched_args, batch_dims, unbatched):
+    x = batching.bdim_at_front(x, d, size)
+    dims = (0,) + (tuple(range(1, len(shape) + 1)) if a.shape else ())
+    args.append(lax.broadcast_in_dim(x, (size, *shape), dims))
+  return threefry2x32_p.bind(*args), [0, 0]
+
+
+batching.primitive_batchers[threefry2x32_p] = _threefry2x32_batch
+
+
+def threefry2x32(k1, k2, x1, x2):
+  """Applies the Threefry-2x32 block hash to the counter pairs ``(x1, x2)``.
+
+  Args:
+    k1, k2: the key words (``uint32`` scalars or arrays broadcasting with the counts).
+    x1, x2: ``uint32`` counter words of equal shape.
+
+  Returns:
+    Two ``uint32`` arrays: the hashed words.
+
+  >>> import numpy as np
+  >>> from jaxlite import prng
+  >>> [int(w) for w in prng.threefry2x32(np.uint32(0), np.uint32(0),
+  ...                                    np.uint32(0), np.uint32(0))]
+  [1797259609, 2579123966]
+  """
+  return threefry2x32_p.bind(k1, k2, x1, x2)
+
+
+# --- iota_2x32_shape_p: the partitionable counters ----------------------------------------
+
+iota_2x32_shape_p = core.Primitive("iota_2x32_shape")
+iota_2x32_shape_p.multiple_results = True
+iota_2x32_shape_p.def_abstract_eval(
+    lambda *, shape: [core.ShapedArray(shape, _U32)] * 2)
+
+
+def _iota_2x32_shape_lowering(ctx, *, shape):
+  """A row-major uint64 iota over ``shape`` (a sum of per-axis iotas times
+  strides), split into its high and low 32-bit words."""
+  hlo = mlir.hlo()
+  u64 = core.ShapedArray(shape, np.dtype(np.uint64))
+  u64_type = mlir.aval_to_ir_type(u64)
+  strides = [int(np.prod(shape[i + 1:], dtype=np.uint64)) for i in range(len(shape))]
+  counts = None
+  for dim, stride in enumerate(strides):
+    term = hlo.iota(u64_type, mlir.i64_attr(dim))
+    if stride != 1:
+      term = hlo.multiply(term, mlir.ir_constant(np.full(shape, stride, np.uint64)))
+    counts = term if counts is None else hlo.add(counts, term)
+  out_type = mlir.aval_to_ir_type(ctx.avals_out[0])
+  hi = hlo.shift_right_logical(counts, mlir.ir_constant(np.full(shape, 32, np.uint64)))
+  return [hlo.convert(out_type, hi), hlo.convert(out_type, counts)]
+
+
+mlir.register_lowering(iota_2x32_shape_p, _iota_2x32_shape_lowering)
+ad.defjvp_zero(iota_2x32_shape_p)
+
+
+def iota_2x32_shape(shape):
+  """The row-major index of each element of ``shape`` as 64 bits, in two
+  ``uint32`` arrays ``(hi, lo)`` (so it does not depend on ``jax_enable_x64``).
+
+  >>> from jaxlite import prng
+  >>> hi, lo = prng.iota_2x32_shape((2, 3))
+  >>> lo
+  Array([[0, 1, 2],
+         [3, 4, 5]], dtype=uint32)
+  """
+  shape = tuple(shape)
+  if not shape:
+    zero = lax.full((), 0, _U32)
+    return zero, zero
+  return iota_2x32_shape_p.bind(shape=shape)
+
+
+# --- raw threefry keys: uint32[2] ---------------------------------------------------------
+
+
+def _key_words(key):
+  """The two uint32 words of a raw key ``uint32[2]``, as scalars."""
+  k1 = lax.reshape(lax.slice(key, (0,), (1,)), ())
+  k2 = lax.reshape(lax.slice(key, (1,), (2,)), ())
+  return k1, k2
+
+
+def threefry_seed(seed):
+  """A raw key ``uint32[2]`` from an integer scalar: its 64 bits as (high, low) words.
+
+  A seed of 32 bits or fewer has a zero high word; negative seeds wrap.
+
+  >>> import numpy as np
+  >>> from jaxlite import prng
+  >>> prng.threefry_seed(np.int32(42))
+  Array([ 0, 42], dtype=uint32)
+  """
+  aval = core.get_aval(seed)
+  if aval.shape:
+    raise TypeError(f"PRNG key seed must be a scalar; got {seed!r}.")
+  if not dtypes.issubdtype(aval.dtype, np.integer):
+    raise TypeError(f"PRNG key seed must be an integer; got {seed!r}")
+  return _threefry_seed(seed)
+
+
+def _threefry_seed_impl(seed):
+  lo = lax.convert_element_type(seed, _U32)  # keeps the low 32 bits, sign-extending
+  if core.get_aval(seed).dtype.itemsize > 4:
+    hi = lax.convert_element_type(
+        lax.shift_right_logical(seed, lax.full((), 32, core.get_aval(seed).dtype)), _U32)
+  else:
+    hi = lax.full((), 0, _U32)
+  return lax.concatenate([lax.reshape(hi, (1,)), lax.reshape(lo, (1,))], 0)
+
+
+def threefry_2x32(keypair, count):
+  """Hashes the ``uint32`` array ``count`` with the raw key ``keypair``: its
+  flattened halves are the two counter words (padded by one zero when odd).
+
+  >>> import numpy as np
+  >>> from jaxlite import prng
+  >>> prng.threefry_2x32(np.array([0, 0], np.uint32), np.array([0, 0], np.uint32))
+  Array([1797259609, 2579123966], dtype=uint32)
+  """
+  k1, k2 = _key_words(keypair)
+  aval = core.get_aval(count)
+  if aval.dtype != _U32:
+    raise TypeError(f"threefry_2x32 requires uint32 arguments, got {aval.dtype}")
+  flat = lax.reshape(count, (aval.size,))
+  odd = aval.size % 2
+  if odd:
+    flat = lax.concatenate([flat, lax.full((1,), 0, _U32)], 0)
+  half = (aval.size + odd) // 2
+  x1 = lax.slice(flat, (0,), (half,))
+  x2 = lax.slice(flat, (half,), (2 * half,))
+  out = lax.concatenate(list(threefry2x32_p.bind(k1, k2, x1, x2)), 0)
+  if odd:
+    out = lax.slice(out, (0,), (aval.size,))
+  return lax.reshape(out, aval.shape)
+
+
+def _split_impl(key, shape):
+  k1, k2 = _key_words(key)
+  hi, lo = iota_2x32_shape(shape)
+  b1, b2 = threefry2x32_p.bind(k1, k2, hi, lo)
+  n = len(shape)
+  return lax.concatenate([lax.expand_dims(b1, (n,)), lax.expand_dims(b2, (n,))], n)
+
+
+def _fold_in_impl(key, data):
+  return threefry_2x32(key, _threefry_seed_impl(data))
+
+
+def _random_bits_impl(key, bit_width, shape):
+  k1, k2 = _key_words(key)
+  hi, lo = iota_2x32_shape(shape)
+  b1, b2 = threefry2x32_p.bind(k1, k2, hi, lo)
+  dtype = UINT_DTYPES[bit_width]
+  if bit_width == 64:
+    b1 = lax.convert_element_type(b1, dtype)
+    b2 = lax.convert_element_type(b2, dtype)
+    return lax.bitwise_or(lax.shift_left(b1, lax.full((), 32, dtype)), b2)
+  bits = lax.bitwise_xor(b1, b2)
+  return bits if bit_width == 32 else lax.convert_element_type(bits, dtype)
+
+
+def _jitted(fun, static_argnums=()):
+  """``fun`` compiled once per signature: eager key operations then cost one
+  dispatch, and under an outer ``jit`` they are inlined."""
+  from jaxlite import api
+  return api.jit(fun, static_argnums=static_argnums, inline=True)
+
+
+_threefry_seed = _jitted(_threefry_seed_impl)
+_threefry_split = _jitted(_split_impl, static_argnums=(1,))
+_threefry_fold_in = _jitted(_fold_in_impl)
+_threefry_random_bits = _jitted(_random_bits_impl, static_argnums=(1, 2))
+
+
+def threefry_split(key, shape):
+  """``prod(shape)`` new raw keys, shaped ``(*shape, 2)``: key ``i`` hashes
+  the 64-bit counter ``i`` (JAX's partitionable split)."""
+  return _threefry_split(key, tuple(operator.index(d) for d in shape))
+
+
+def threefry_fold_in(key, data):
+  """A new raw key from ``key`` and a ``uint32`` scalar ``data``."""
+  return _threefry_fold_in(key, data)
+
+
+def threefry_random_bits(key, bit_width, shape):
+  """``uint<bit_width>`` random bits of ``shape`` from one raw key."""
+  if bit_width not in (8, 16, 32, 64):
+    raise TypeError("requires 8-, 16-, 32- or 64-bit field width.")
+  shape = tuple(operator.index(d) for d in shape)
+  if math.prod(shape) > 2 ** 64:
+    raise NotImplementedError("random bits array of size exceeding 2 ** 64")
+  return _threefry_random_bits(key, bit_width, shape)
+
+
+class PRNGImpl(NamedTuple):
+  """A PRNG implementation: its raw key shape and the functions on raw keys.
+
+  ``seed: int[] -> K``, ``split[shape]: K -> K[*shape]``,
+  ``fold_in: K, uint32[] -> K``, ``random_bits[bit_width, shape]: K -> uint[*shape]``.
+  """
+  key_shape: tuple
+  seed: Callable
+  split: Callable
+  random_bits: Callable
+  fold_in: Callable
+  name: str = "<unnamed>"
+  tag: str = "?"
+
+  def __hash__(self):
+    return hash(self.tag)
+
+  def __str__(self):
+    return self.tag
+
+
+threefry_prng_impl = PRNGImpl(key_shape=(2,), seed=threefry_seed, split=threefry_split,
+                              random_bits=threefry_random_bits, fold_in=threefry_fold_in,
+                              name="threefry2x32", tag="fry")
+prngs: dict[str, PRNGImpl] = {"threefry2x32": threefry_prng_impl}
+
+
+def default_prng_impl() -> PRNGImpl:
+  """The implementation named by ``jax_default_prng_impl``."""
+  name = config.jax_default_prng_impl
+  if name not in prngs:
+    raise NotImplementedError(f"PRNG implementation {name!r} is not available in "
+                              f"jaxlite; available: {', '.join(prngs)}")
+  return prngs[name]
+
+
+# --- typed key arrays ---------------------------------------------------------------------
+
+
+class prng_key(dtypes.extended):
+  """Scalar type of all PRNG key dtypes: ``issubdtype(keys.dtype, prng_key)``."""
+
+
+class KeyTy(dtypes.ExtendedDType):
+  """The dtype of a key array, e.g. ``key<fry>`` for threefry2x32."""
+  type = prng_key
+
+  def __init__(self, impl: PRNGImpl):
+    self._impl = impl
+
+  @property
+  def name(self) -> str:
+    return f"key<{self._impl.tag}>"
+
+  @property
+  def itemsize(self) -> int:
+    return math.prod(self._impl.key_shape) * 4
+
+  def __repr__(self):
+    return self.name
+
+  __str__ = __repr__
+
+  def __eq__(self, other):
+    return type(other) is KeyTy and self._impl == other._impl
+
+  def __hash__(self):
+    return hash((KeyTy, self._impl))
+
+
+def check_key_data(impl: PRNGImpl, key_data):
+  """TypeError (JAX's messages) unless ``key_data`` is ``uint32[..., *key_shape]``."""
+  if not all(hasattr(key_data, a) for a in ("ndim", "shape", "dtype")):
+    raise TypeError("JAX encountered invalid PRNG key data: expected key_data to have "
+                    f"ndim, shape, and dtype attributes. Got {key_data}")
+  n = len(impl.key_shape)
+  if key_data.ndim < 1:
+    raise TypeError("JAX encountered invalid PRNG key data: expected key_data.ndim >= 1; "
+                    f"got ndim={key_data.ndim}")
+  if tuple(key_data.shape[-n:]) != impl.key_shape:
+    raise TypeError("JAX encountered invalid PRNG key data: expected key_data.shape to end "
+                    f"with {impl.key_shape}; got shape={tuple(key_data.shape)} for "
+                    f"impl={impl.name}")
+  if key_data.dtype != _U32:
+    raise TypeError("JAX encountered invalid PRNG key data: expected key_data.dtype = "
+                    f"uint32; got dtype={key_data.dtype}")
+
+
+class PRNGKeyArray:
+  """An array of PRNG keys (``jax.random.key``), shaped like the keys, whose
+  dtype names the implementation (``key<fry>``).
+
+  It holds the raw key data ``uint32[*shape, *impl.key_shape]`` and is a
+  pytree with that array as its only leaf; it has no arithmetic.
+
+  >>> from jaxlite import random
+  >>> random.key(0)
+  Array((), dtype=key<fry>) overlaying:
+  [0 0]
+  """
+  __slots__ = ("_impl", "_base_array")
+  __array_priority__ = 100
+  __hash__ = None
+
+  def __init__(self, impl: PRNGImpl, key_data):
+    self._impl = impl
+    self._base_array = key_data
+
+  @property
+  def dtype(self):
+    return KeyTy(self._impl)
+
+  @property
+  def shape(self):
+    return tuple(self._base_array.shape[:-len(self._impl.key_shape)])
+
+  ndim = property(lambda self: len(self.shape))
+  size = property(lambda self: math.prod(self.shape))
+  itemsize = property(lambda self: self.dtype.itemsize)
+  nbytes = property(lambda self: self.size * self.itemsize)
+  T = property(lambda self: self.transpose())
+  device = property(lambda self: self._base_array.device)
+  sharding = property(lambda self: self._base_array.sharding)
+
+  def _wrap(self, data):
+    return PRNGKeyArray(self._impl, data)
+
+  def __len__(self):
+    if not self.shape:
+      raise TypeError("len() of unsized object")
+    return self.shape[0]
+
+  def __iter__(self):
+    if not self.shape:
+      raise TypeError("iteration over a 0-d key array")
+    return (self[i] for i in range(self.shape[0]))
+
+  def __getitem__(self, idx):
+    idx = idx if isinstance(idx, tuple) else (idx,)
+    if len(idx) <= self.ndim and all(type(i) is int for i in idx):
+      # Integer indices (``k1, k2 = keys``): static slices, no gather.
+      data = self._base_array
+      for axis, i in enumerate(idx):
+        n = self.shape[axis]
+        if not -n <= i < n:
+          raise IndexError(f"index {i} is out of bounds for axis {axis} with size {n}")
+        data = lax.index_in_dim(data, i % n, 0, keepdims=False)
+      return self._wrap(data)
+    if any(i is Ellipsis for i in idx):
+      # Keep the key-data axes out of reach of the Ellipsis.
+      idx = idx + (slice(None),) * len(self._impl.key_shape)
+    return self._wrap(self._base_array[idx])
+
+  def __bool__(self):
+    raise TypeError("key array cannot be converted to boolean.")
+
+  def __array__(self, dtype=None, copy=None):
+    raise TypeError("JAX array with PRNGKey dtype cannot be converted to a NumPy array. "
+                    "Use jax.random.key_data(arr) if you wish to extract the underlying "
+                    "integer array.")
+
+  def __eq__(self, other):
+    if not isinstance(other, PRNGKeyArray) or other.dtype != self.dtype:
+      return NotImplemented
+    axes = tuple(range(self.ndim, self._base_array.ndim))
+    eq = lax.eq(self._base_array, other._base_array)
+    return lax.reduce_and(eq, axes)
+
+  def __ne__(self, other):
+    eq = self.__eq__(other)
+    return eq if eq is NotImplemented else lax.bitwise_not(eq)
+
+  def __repr__(self):
+    return (f"Array({self.shape}, dtype={self.dtype.name}) overlaying:\n"
+            f"{np.asarray(self._base_array)}")
+
+  def _key_axes(self):
+    return tuple(range(self.ndim, self._base_array.ndim))
+
+  def reshape(self, *shape, order="C"):
+    if order != "C":
+      raise NotImplementedError("key arrays only support order='C' reshapes")
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+      shape = tuple(shape[0])
+    shape = tuple(operator.index(d) for d in shape)
+    if -1 in shape:
+      known = math.prod(d for d in shape if d != -1)
+      shape = tuple(self.size // max(known, 1) if d == -1 else d for d in shape)
+    if math.prod(shape) != self.size:
+      raise TypeError(f"cannot reshape array of shape {self.shape} (size {self.size}) "
+                      f"into shape {shape} (size {math.prod(shape)})")
+    return self._wrap(lax.reshape(self._base_array, shape + self._impl.key_shape))
+
+  def ravel(self, order="C"):
+    return self.reshape((self.size,), order=order)
+
+  flatten = ravel
+
+  def squeeze(self, axis=None):
+    if axis is None:
+      axes = tuple(i for i, d in enumerate(self.shape) if d == 1)
+    else:
+      axes = tuple(a % self.ndim for a in (axis if isinstance(axis, tuple) else (axis,)))
+    return self._wrap(lax.squeeze(self._base_array, axes))
+
+  def transpose(self, *axes):
+    if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+      axes = tuple(axes[0])
+    axes = axes or tuple(reversed(range(self.ndim)))
+    perm = tuple(a % self.ndim for a in axes) + self._key_axes()
+    return self._wrap(lax.transpose(self._base_array, perm))
+
+  def swapaxes(self, a, b):
+    perm = list(range(self.ndim))
+    perm[a], perm[b] = perm[b], perm[a]
+    return self.transpose(perm)
+
+  def copy(self):
+    return self._wrap(self._base_array)
+
+  def block_until_ready(self):
+    self._base_array.block_until_ready()
+    return self
+
+  def is_deleted(self):
+    return self._base_array.is_deleted()
+
+  def delete(self):
+    self._base_array.delete()
+
+
+tree_util.register_pytree_node(
+    PRNGKeyArray, lambda k: ((k._base_array,), k._impl),
+    lambda impl, children: PRNGKeyArray(impl, children[0]))

@@ -1,0 +1,277 @@
+"""PRNG keys: creating, splitting, folding in data and drawing raw bits.
+
+Two kinds of key are accepted everywhere: legacy raw keys (``PRNGKey``, a
+``uint32[2]`` array) and typed keys (``key``, a ``PRNGKeyArray`` of dtype
+``key<fry>``). Functions return the kind they were given.
+"""
+from __future__ import annotations
+
+import operator
+import warnings
+from typing import Sequence
+
+import numpy as np
+
+from jaxlite import core, dtypes, lax, prng
+from jaxlite.config import config
+from jaxlite.prng import KeyTy, PRNGImpl, PRNGKeyArray
+
+__all__ = ["PRNGKey", "key", "key_data", "wrap_key_data", "key_impl", "key_dtype",
+           "split", "fold_in", "bits", "default_prng_impl", "clone", "PRNGKeyArray",
+           "KeyArray"]
+
+KeyArray = PRNGKeyArray
+
+
+def default_prng_impl() -> PRNGImpl:
+  """The PRNG implementation named by ``jax_default_prng_impl`` (threefry2x32).
+
+  >>> from jaxlite import random
+  >>> random.default_prng_impl().name
+  'threefry2x32'
+  """
+  return prng.default_prng_impl()
+
+
+def _resolve_impl(impl_spec) -> PRNGImpl:
+  if impl_spec is None:
+    return prng.default_prng_impl()
+  if isinstance(impl_spec, PRNGImpl):
+    return impl_spec
+  if isinstance(impl_spec, KeyTy):
+    return impl_spec._impl
+  if isinstance(impl_spec, str):
+    if impl_spec in prng.prngs:
+      return prng.prngs[impl_spec]
+    names = ", ".join(f'"{s}"' for s in prng.prngs)
+    raise ValueError(f'unrecognized PRNG implementation "{impl_spec}". '
+                     f"Did you mean one of: {names}?")
+  raise TypeError(f"unrecognized type {type(impl_spec)} for specifying PRNG implementation.")
+
+
+def key_dtype(impl=None) -> KeyTy:
+  """The key dtype of a PRNG implementation (default: the configured one).
+
+  >>> from jaxlite import random
+  >>> random.key_dtype()
+  key<fry>
+  """
+  return KeyTy(_resolve_impl(impl))
+
+
+def _is_key_array(x) -> bool:
+  return isinstance(x, PRNGKeyArray)
+
+
+def _check_prng_key(name: str, key, *, allow_batched: bool = False):
+  """(typed key, was_raw): raw ``uint32[..., 2]`` keys are wrapped, after JAX's checks."""
+  if _is_key_array(key):
+    typed, wrapped = key, False
+  elif isinstance(key, (np.ndarray, np.generic, core.Tracer)) or hasattr(key, "aval"):
+    impl = prng.default_prng_impl()
+    prng.check_key_data(impl, key)
+    typed, wrapped = PRNGKeyArray(impl, key), True
+    mode = config.jax_legacy_prng_key
+    msg = ("Legacy uint32 key array passed as key to jax.random function. Please create "
+           "keys using jax.random.key(). If use of a raw key array was intended, set "
+           'jax_legacy_prng_key="allow".')
+    if mode == "error":
+      raise ValueError(msg)
+    if mode == "warn":
+      warnings.warn(msg, stacklevel=3)
+  else:
+    raise TypeError(f"unexpected PRNG key type {type(key)}")
+  if not allow_batched and typed.ndim:
+    raise ValueError(f"{name} accepts a single key, but was given a key array of shape "
+                     f"{typed.shape} != (). Use jax.vmap for batching.")
+  return typed, wrapped
+
+
+def _return_keys(was_wrapped: bool, keys: PRNGKeyArray):
+  if was_wrapped and not config.jax_enable_custom_prng:
+    return keys._base_array
+  return keys
+
+
+def _seed(ctor_name: str, seed, impl: PRNGImpl) -> PRNGKeyArray:
+  if _is_key_array(seed):
+    raise TypeError(f"{ctor_name} accepts a scalar seed, but was given a PRNG key.")
+  if np.ndim(seed):
+    raise TypeError(f"{ctor_name} accepts a scalar seed, but was given an array of shape "
+                    f"{np.shape(seed)} != (). Use jax.vmap for batching")
+  if isinstance(seed, (bool, np.bool_)) or (
+      not isinstance(seed, int) and not dtypes.issubdtype(dtypes.dtype(seed), np.integer)):
+    raise TypeError(f"PRNG key seed must be an integer; got {seed!r}")
+  if isinstance(seed, int):
+    # A Python int is read as int64 first (so hashes work with x64 off) and
+    # then narrowed like any array.
+    seed = np.asarray(np.int64(seed)).astype(dtypes.canonicalize_dtype(np.int64))
+  elif isinstance(seed, (np.ndarray, np.generic)):
+    seed = np.asarray(seed, dtypes.canonicalize_dtype(seed.dtype))
+  offset = config.jax_random_seed_offset
+  if offset:
+    seed = lax.add(seed, lax.convert_element_type(offset, core.get_aval(seed).dtype))
+  return PRNGKeyArray(impl, impl.seed(seed))
+
+
+def key(seed, *, impl=None, dtype=None) -> PRNGKeyArray:
+  """A typed PRNG key (a scalar array of dtype ``key<fry>``) from an integer seed.
+
+  Args:
+    seed: a 64- or 32-bit integer.
+    impl, dtype: optionally the PRNG implementation (``'threefry2x32'`` or a
+      key dtype); only one of the two may be given.
+
+  >>> from jaxlite import random
+  >>> k = random.key(0)
+  >>> k.shape, k.dtype
+  ((), key<fry>)
+  """
+  if dtype is not None:
+    if impl is not None:
+      raise ValueError("Cannot specify both `impl` and `dtype` arguments to jax.random.key")
+    impl = dtype
+  return _seed("key", seed, _resolve_impl(impl))
+
+
+def PRNGKey(seed, *, impl=None):
+  """A legacy PRNG key: a ``uint32[2]`` array (JAX's bits for the same seed).
+
+  >>> from jaxlite import random
+  >>> random.PRNGKey(42)
+  Array([ 0, 42], dtype=uint32)
+  """
+  return _seed("PRNGKey", seed, _resolve_impl(impl))._base_array
+
+
+def key_data(keys):
+  """The raw ``uint32`` data under a key array (raw keys are returned as they are).
+
+  >>> from jaxlite import random
+  >>> random.key_data(random.key(7))
+  Array([0, 7], dtype=uint32)
+  """
+  typed, _ = _check_prng_key("key_data", keys, allow_batched=True)
+  return typed._base_array
+
+
+def wrap_key_data(key_bits_array, *, impl=None, dtype=None) -> PRNGKeyArray:
+  """A typed key array over raw key data ``uint32[..., 2]``.
+
+  >>> from jaxlite import random
+  >>> k = random.key(42)
+  >>> bool(random.wrap_key_data(random.key_data(k)) == k)
+  True
+  """
+  if dtype is not None:
+    if impl is not None:
+      raise ValueError("Cannot specify both `impl` and `dtype` arguments to "
+                       "jax.random.wrap_key_data")
+    impl = dtype
+  impl = _resolve_impl(impl)
+  if isinstance(key_bits_array, (list, tuple, int)):
+    key_bits_array = np.asarray(key_bits_array)
+  prng.check_key_data(impl, key_bits_array)
+  return PRNGKeyArray(impl, key_bits_array)
+
+
+def key_impl(keys):
+  """The name of the implementation behind ``keys``.
+
+  >>> from jaxlite import random
+  >>> random.key_impl(random.key(0))
+  'threefry2x32'
+  """
+  typed, _ = _check_prng_key("key_impl", keys, allow_batched=True)
+  return typed._impl.name
+
+
+def _split(typed: PRNGKeyArray, num=2) -> PRNGKeyArray:
+  if typed.ndim:
+    raise TypeError("split accepts a single key, but was given a key array of shape "
+                    f"{typed.shape} != (). Use jax.vmap for batching.")
+  shape = tuple(num) if isinstance(num, Sequence) else (num,)
+  shape = tuple(operator.index(d) for d in shape)
+  return PRNGKeyArray(typed._impl, typed._impl.split(typed._base_array, shape))
+
+
+def split(key, num: int | tuple[int, ...] = 2):
+  """Splits a key into ``num`` new keys (a new leading axis, or a shape).
+
+  >>> from jaxlite import random
+  >>> random.split(random.PRNGKey(0))
+  Array([[1797259609, 2579123966],
+         [ 928981903, 3453687069]], dtype=uint32)
+  """
+  typed, wrapped = _check_prng_key("split", key)
+  return _return_keys(wrapped, _split(typed, num))
+
+
+def fold_in(key, data):
+  """A new key from ``key`` and a 32-bit integer ``data`` (e.g. a step number).
+
+  >>> from jaxlite import random
+  >>> random.fold_in(random.PRNGKey(0), 7)
+  Array([2384771982, 3928867769], dtype=uint32)
+  """
+  typed, wrapped = _check_prng_key("fold_in", key)
+  if np.ndim(data):
+    raise TypeError("fold_in accepts a scalar, but was given an array of"
+                    f"shape {np.shape(data)} != (). Use jax.vmap for batching.")
+  if isinstance(data, int):
+    data = np.asarray(data, np.uint32)  # OverflowError for out-of-range ints, as JAX
+  else:
+    data = lax.convert_element_type(data, np.uint32)
+  out = PRNGKeyArray(typed._impl, typed._impl.fold_in(typed._base_array, data))
+  return _return_keys(wrapped, out)
+
+
+def clone(key):
+  """A copy of ``key`` (an identity here: jaxlite does not track key reuse).
+
+  >>> from jaxlite import random
+  >>> random.clone(random.PRNGKey(1))
+  Array([0, 1], dtype=uint32)
+  """
+  return key
+
+
+def _random_bits(typed: PRNGKeyArray, bit_width: int, shape) -> "Array":
+  return typed._impl.random_bits(typed._base_array, bit_width, shape)
+
+
+def canonicalize_shape(shape, context="") -> tuple[int, ...]:
+  """``shape`` as a tuple of ints; JAX's TypeError for anything else."""
+  if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
+    shape = (shape,)
+  try:
+    return tuple(operator.index(d) for d in shape)
+  except TypeError:
+    pass
+  msg = ("Shapes must be 1D sequences of concrete values of integer type, "
+         f"got {shape}.")
+  if context:
+    msg += f" {context}"
+  if any(isinstance(d, core.Tracer) for d in np.atleast_1d(np.asarray(shape, object))):
+    msg += ("\nIf using `jit`, try using `static_argnums` or applying `jit` to "
+            "smaller subfunctions.")
+  raise TypeError(msg)
+
+
+def bits(key, shape=(), dtype=None):
+  """Uniform random bits as unsigned integers of ``dtype`` (default uint32).
+
+  >>> from jaxlite import random
+  >>> random.bits(random.PRNGKey(0), (2,))
+  Array([3726647929, 3006788383], dtype=uint32)
+  """
+  typed, _ = _check_prng_key("bits", key)
+  if dtype is None:
+    dtype = dtypes.default_uint_dtype()
+  else:
+    dtype = dtypes.check_and_canonicalize_user_dtype(dtype, "bits")
+  if not dtypes.issubdtype(dtype, np.unsignedinteger):
+    raise ValueError("dtype argument to `bits` must be an unsigned int dtype, "
+                     f"got {dtype}")
+  shape = canonicalize_shape(shape)
+  return _random_bits(typed, np.dtype(dtype).itemsize * 8, shape)

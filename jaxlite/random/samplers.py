@@ -1,0 +1,665 @@
+"""Samplers built on uniform bits: uniform, normal, randint and the
+distributions obtained from them by a transformation.
+
+Each public function validates its arguments as JAX does and calls a jitted
+implementation (compiled once per key kind, shape and dtype), using the same
+algorithm as JAX so that the same key gives the same numbers.
+"""
+from __future__ import annotations
+
+import math
+from functools import partial
+
+import numpy as np
+
+from jaxlite import core, dtypes, lax
+from jaxlite.api import jit
+from jaxlite.config import config
+from jaxlite.interpreters.ad import stop_gradient
+from jaxlite.random.keys import (_check_prng_key, _random_bits, _split, canonicalize_shape)
+from jaxlite.prng import UINT_DTYPES
+
+__all__ = ["uniform", "normal", "randint", "bernoulli", "truncated_normal", "exponential",
+           "gumbel", "laplace", "logistic", "cauchy", "rademacher", "pareto", "rayleigh",
+           "lognormal", "triangular", "wald", "geometric", "weibull_min", "maxwell",
+           "double_sided_maxwell"]
+
+
+# --- argument helpers -----------------------------------------------------------------
+
+
+def _float_dtype(name, dtype, kinds=np.floating):
+  dtype = dtypes.check_and_canonicalize_user_dtype(float if dtype is None else dtype, name)
+  if not dtypes.issubdtype(dtype, kinds):
+    kind = "float" if kinds is np.floating else "float or complex"
+    raise ValueError(f"dtype argument to `{name}` must be a {kind} dtype, got {dtype}")
+  return np.dtype(dtype)
+
+
+def broadcast_shapes(*shapes):
+  """NumPy's broadcast of ``shapes``; ValueError naming them if incompatible."""
+  try:
+    return tuple(np.broadcast_shapes(*[tuple(s) for s in shapes]))
+  except ValueError:
+    raise ValueError(f"Incompatible shapes for broadcasting: shapes={list(shapes)}") from None
+
+
+def _check_shape(name, shape, *param_shapes):
+  if param_shapes:
+    shape_ = broadcast_shapes(shape, *param_shapes)
+    if tuple(shape) != shape_:
+      raise ValueError(
+          f"{name} parameter shapes must be broadcast-compatible with shape argument, "
+          "and the result of broadcasting the shapes must equal the shape argument, "
+          f"but got result {shape_} for shape argument {tuple(shape)}.")
+
+
+def _shape_or_params(name, shape, *params):
+  """``shape`` checked against the parameters' shapes, or their broadcast."""
+  if shape is None:
+    return broadcast_shapes(*[np.shape(p) for p in params])
+  shape = canonicalize_shape(shape)
+  _check_shape(name, shape, *[np.shape(p) for p in params])
+  return shape
+
+
+def _const(dtype, value):
+  return np.array(value, dtype)
+
+
+def _to_rank(x, shape):
+  """``x`` (converted to ``shape``'s dtype by the caller) broadcast to ``shape``."""
+  x_shape = np.shape(x)
+  if tuple(x_shape) == tuple(shape):
+    return x
+  dims = tuple(range(len(shape) - len(x_shape), len(shape)))
+  return lax.broadcast_in_dim(x, shape, dims)
+
+
+def _astype(x, dtype):
+  return lax.convert_element_type(x, dtype)
+
+
+# --- uniform and normal ---------------------------------------------------------------
+
+
+def uniform(key, shape=(), dtype=None, minval=0., maxval=1.):
+  """Uniform random values in ``[minval, maxval)``.
+
+  The mantissa of a float in [1, 2) is filled with random bits, then shifted
+  and scaled (so every value is a multiple of ``2**-nmant``).
+
+  Args:
+    key: a PRNG key.
+    shape: the result shape (default ``()``).
+    dtype: a float dtype (default float32, float64 with x64).
+    minval, maxval: bounds broadcast-compatible with ``shape``.
+
+  >>> from jaxlite import random
+  >>> random.uniform(random.PRNGKey(0), (3,))
+  Array([0.947667  , 0.9785799 , 0.33229148], dtype=float32)
+  """
+  typed, _ = _check_prng_key("uniform", key)
+  dtype = _float_dtype("uniform", dtype)
+  shape = canonicalize_shape(shape)
+  return _uniform(typed, minval, maxval, shape, dtype)
+
+
+def _uniform_impl(key, minval, maxval, shape, dtype):
+  _check_shape("uniform", shape)
+  finfo = dtypes.finfo(dtype)
+  nbits, nmant = finfo.bits, finfo.nmant
+  if nbits not in (8, 16, 32, 64):
+    raise TypeError(f"uniform only accepts 8-, 16-, 32-, or 64-bit dtypesgot {dtype}.")
+  minval = _to_rank(_astype(minval, dtype), shape)
+  maxval = _to_rank(_astype(maxval, dtype), shape)
+  rng_bits = 8 if nmant < 8 else nbits
+  uint = UINT_DTYPES[nbits]
+  bits = _random_bits(key, rng_bits, shape)
+  if rng_bits != nbits:
+    bits = _astype(bits, uint)
+  # Random mantissa bits under the exponent of 1.0: a float in [1, 2).
+  float_bits = lax.bitwise_or(lax.shift_right_logical(bits, _const(uint, rng_bits - nmant)),
+                              np.array(1.0, dtype).view(uint))
+  floats = lax.sub(lax.bitcast_convert_type(float_bits, dtype), _const(dtype, 1.))
+  scaled = lax.add(lax.mul(floats, lax.sub(maxval, minval)), minval)
+  return lax.max(minval, scaled)
+
+
+_uniform = jit(_uniform_impl, static_argnums=(3, 4))
+
+
+def normal(key, shape=(), dtype=None):
+  """Standard normal random values: ``sqrt(2) * erf_inv(u)`` for uniform ``u`` in (-1, 1).
+
+  Complex dtypes give real and imaginary parts of variance 1/2 each.
+
+  >>> from jaxlite import random
+  >>> random.normal(random.PRNGKey(0), (3,))
+  Array([ 1.6226422 ,  2.0252647 , -0.43359444], dtype=float32)
+  """
+  typed, _ = _check_prng_key("normal", key)
+  shape = canonicalize_shape(shape)
+  dtype = _float_dtype("normal", dtype, np.inexact)
+  return _normal(typed, shape, dtype)
+
+
+def _normal_real(key, shape, dtype):
+  lo = np.nextafter(np.array(-1., dtype), np.array(0., dtype), dtype=dtype)
+  u = _uniform_impl(key, lo, np.array(1., dtype), shape, dtype)
+  return lax.mul(_const(dtype, np.sqrt(2)), lax.erf_inv(u))
+
+
+def _normal_impl(key, shape, dtype):
+  if dtypes.issubdtype(dtype, np.complexfloating):
+    real_dtype = np.array(0, dtype).real.dtype
+    key_re, key_im = _split(key)
+    re = _normal_real(key_re, shape, real_dtype)
+    im = _normal_real(key_im, shape, real_dtype)
+    z = lax.complex(re, im)
+    return lax.div(z, _const(dtype, np.sqrt(2)))
+  return _normal_real(key, shape, dtype)
+
+
+_normal = jit(_normal_impl, static_argnums=(1, 2))
+
+
+# --- integers and booleans -------------------------------------------------------------
+
+
+def _convert_and_clip_integer(val, dtype):
+  """``val`` in ``dtype``, clipped to its range rather than wrapped."""
+  val_dtype = core.get_aval(val).dtype
+  lo = max(int(dtypes.iinfo(dtype).min), int(dtypes.iinfo(val_dtype).min))
+  hi = min(int(dtypes.iinfo(dtype).max), int(dtypes.iinfo(val_dtype).max))
+  clipped = lax.clamp(_const(val_dtype, lo), val, _const(val_dtype, hi))
+  return _astype(clipped, dtype)
+
+
+def randint(key, shape, minval, maxval, dtype=None):
+  """Uniform random integers in ``[minval, maxval)``.
+
+  Two words of random bits per value, reduced modulo the span (slightly
+  biased when the span is not a power of two, as in JAX).
+
+  >>> from jaxlite import random
+  >>> random.randint(random.PRNGKey(0), (4,), 0, 10)
+  Array([2, 7, 8, 4], dtype=int32)
+  """
+  typed, _ = _check_prng_key("randint", key)
+  dtype = np.dtype(dtypes.check_and_canonicalize_user_dtype(int if dtype is None else dtype,
+                                                            "randint"))
+  shape = canonicalize_shape(shape)
+  if not dtypes.issubdtype(dtype, np.integer):
+    raise TypeError(f"randint only accepts integer dtypes, got {dtype}")
+  info = dtypes.iinfo(dtype)
+  sampling_dtype = dtype
+  minval, maxval = _int_arg(minval), _int_arg(maxval)
+  if info.bits < 32:
+    # Sample in 32 bits to avoid biased results.
+    sampling_dtype = np.dtype(np.int32)
+    minval = lax.clamp(np.int32(info.min), _astype(minval, np.int32), np.int32(info.max))
+    maxval = lax.clamp(np.int32(info.min), _astype(maxval, np.int32), np.int32(info.max + 1))
+  out = _randint(typed, minval, maxval, shape, sampling_dtype)
+  return _astype(out, dtype)
+
+
+def _int_arg(x):
+  """An integer bound as an array: Python ints take the default int dtype,
+  floats are truncated to it (as ``.astype(int)``)."""
+  if isinstance(x, (list, tuple)):
+    x = np.asarray(x)
+  if isinstance(x, (int, float, bool)) and not isinstance(x, bool) and isinstance(x, int):
+    # Clip out-of-range Python ints to the default int type's range first.
+    info = dtypes.iinfo(dtypes.default_int_dtype())
+    return np.asarray(min(max(x, int(info.min)), int(info.max)), dtypes.default_int_dtype())
+  dt = dtypes.dtype(x)
+  if not dtypes.issubdtype(dt, np.integer):
+    return _astype(x, dtypes.default_int_dtype())
+  return x if not isinstance(x, np.ndarray) else np.asarray(x, dtypes.canonicalize_dtype(dt))
+
+
+def _randint_impl(key, minval, maxval, shape, dtype):
+  _check_shape("randint", shape, np.shape(minval), np.shape(maxval))
+  max_dtype = core.get_aval(maxval).dtype
+  # Is maxval above dtype's maximum? (e.g. randint(key, shape, 0, 256, 'uint8'))
+  dtype_max = _convert_and_clip_integer(_const(dtype, dtypes.iinfo(dtype).max), max_dtype)
+  maxval_out_of_range = lax.gt(maxval, dtype_max)
+  minval = _to_rank(_convert_and_clip_integer(minval, dtype), shape)
+  maxval = _to_rank(_convert_and_clip_integer(maxval, dtype), shape)
+  maxval_out_of_range = _to_rank(maxval_out_of_range, shape)
+  nbits = dtypes.iinfo(dtype).bits
+  if nbits not in (8, 16, 32, 64):
+    raise TypeError(f"randint only accepts 8-, 16-, 32-, or 64-bit dtypes, got {dtype}")
+  k1, k2 = _split(key)
+  higher_bits = _random_bits(k1, nbits, shape)
+  lower_bits = _random_bits(k2, nbits, shape)
+  uint = UINT_DTYPES[nbits]
+  span = _astype(lax.sub(maxval, minval), uint)
+  one = lax.full(shape, 1, uint)
+  # maxval <= minval always gives minval (span 1).
+  span = lax.select(lax.le(maxval, minval), one, span)
+  # maxval beyond the dtype: the span is one larger (wrapping to 0 at the top).
+  span = lax.select(lax.bitwise_and(maxval_out_of_range, lax.gt(maxval, minval)),
+                    lax.add(span, one), span)
+  # (hi * 2**nbits + lo) % span, with 2**nbits % span computed without overflow.
+  multiplier = lax.rem(lax.full(shape, 2 ** (nbits // 2), uint), span)
+  multiplier = lax.rem(lax.mul(multiplier, multiplier), span)
+  offset = lax.add(lax.mul(lax.rem(higher_bits, span), multiplier),
+                   lax.rem(lower_bits, span))
+  offset = lax.rem(offset, span)
+  return lax.add(minval, _astype(offset, dtype))
+
+
+_randint = jit(_randint_impl, static_argnums=(3, 4))
+
+
+def bernoulli(key, p=0.5, shape=None, mode="low"):
+  """Bernoulli random booleans with mean ``p``.
+
+  >>> from jaxlite import random
+  >>> random.bernoulli(random.PRNGKey(0), 0.5, (4,))
+  Array([False, False,  True, False], dtype=bool)
+  """
+  if shape is not None:
+    shape = canonicalize_shape(shape)
+  if mode not in ("high", "low"):
+    raise ValueError(f"got mode={mode!r}, expected 'high' or 'low'")
+  typed, _ = _check_prng_key("bernoulli", key)
+  dtype = dtypes.dtype(p, canonicalize=True)
+  if not dtypes.issubdtype(dtype, np.floating):
+    raise TypeError(f"bernoulli probability `p` must have a floating dtype, got {dtype}.")
+  return _bernoulli(typed, _astype(p, dtype), shape, mode)
+
+
+def _bernoulli_impl(key, p, shape, mode):
+  shape = _shape_or_params("bernoulli", shape, p)
+  dtype = core.get_aval(p).dtype
+  p = _to_rank(p, shape)
+  if mode == "high":
+    u = _uniform_impl(key, 0., 1., (2, *shape), dtype)
+    u1 = lax.reshape(lax.index_in_dim(u, 0, 0, False), shape)
+    u2 = lax.reshape(lax.index_in_dim(u, 1, 0, False), shape)
+    u2 = lax.mul(u2, _const(dtype, 2. ** -dtypes.finfo(dtype).nmant))
+    return lax.lt(u2, lax.sub(p, u1))
+  return lax.lt(_uniform_impl(key, 0., 1., shape, dtype), p)
+
+
+_bernoulli = jit(_bernoulli_impl, static_argnums=(2, 3))
+
+
+def rademacher(key, shape=(), dtype=None):
+  """Random signs: -1 or +1 with equal probability.
+
+  >>> from jaxlite import random
+  >>> random.rademacher(random.PRNGKey(0), (4,))
+  Array([-1, -1,  1, -1], dtype=int32)
+  """
+  typed, _ = _check_prng_key("rademacher", key)
+  dtype = np.dtype(dtypes.check_and_canonicalize_user_dtype(
+      int if dtype is None else dtype, "rademacher"))
+  shape = canonicalize_shape(shape)
+  return _rademacher(typed, shape, dtype)
+
+
+def _rademacher_impl(key, shape, dtype):
+  b = _astype(_bernoulli_impl(key, np.float32(0.5), shape, "low"), dtype)
+  return lax.sub(lax.mul(_const(dtype, 2), b), _const(dtype, 1))
+
+
+_rademacher = jit(_rademacher_impl, static_argnums=(1, 2))
+
+
+# --- continuous distributions by transformation ------------------------------------------
+
+
+def _simple_sampler(name, transform, doc_example):
+  """A sampler ``f(key, shape=(), dtype=None)`` computing ``transform(key, shape, dtype)``."""
+  impl = jit(transform, static_argnums=(1, 2))
+
+  def sampler(key, shape=(), dtype=None):
+    typed, _ = _check_prng_key(name, key)
+    dtype = _float_dtype(name, dtype)
+    shape = canonicalize_shape(shape)
+    return impl(typed, shape, dtype)
+  sampler.__name__ = sampler.__qualname__ = name
+  sampler.__doc__ = doc_example
+  return sampler
+
+
+def _exponential_impl(key, shape, dtype):
+  u = _uniform_impl(key, 0., 1., shape, dtype)
+  return lax.neg(lax.log1p(lax.neg(u)))
+
+
+exponential = _simple_sampler("exponential", _exponential_impl, """\
+Exponential random values (density ``exp(-x)`` on ``x >= 0``): ``-log1p(-u)``.
+
+  >>> from jaxlite import random
+  >>> random.exponential(random.PRNGKey(0), (2,))
+  Array([2.9356031, 3.829885 ], dtype=float32)
+  """)
+
+
+def _laplace_impl(key, shape, dtype):
+  u = _uniform_impl(key, -1. + dtypes.finfo(dtype).epsneg, 1., shape, dtype)
+  return lax.mul(lax.sign(u), lax.log1p(lax.neg(lax.abs(u))))
+
+
+laplace = _simple_sampler("laplace", _laplace_impl, """\
+Laplace random values (density ``exp(-|x|) / 2``).
+
+  >>> from jaxlite import random
+  >>> random.laplace(random.PRNGKey(0), (2,))
+  Array([-2.2423313, -3.1365817], dtype=float32)
+  """)
+
+
+def _logistic_impl(key, shape, dtype):
+  x = _uniform_impl(key, dtypes.finfo(dtype).tiny, 1., shape, dtype)
+  return lax.sub(lax.log(x), lax.log1p(lax.neg(x)))
+
+
+logistic = _simple_sampler("logistic", _logistic_impl, """\
+Logistic random values (density ``exp(-x) / (1 + exp(-x))**2``): ``logit(u)``.
+
+  >>> from jaxlite import random
+  >>> random.logistic(random.PRNGKey(0), (2,))
+  Array([2.8935504, 3.8161387], dtype=float32)
+  """)
+
+
+def _cauchy_impl(key, shape, dtype):
+  u = _uniform_impl(key, dtypes.finfo(dtype).eps, 1., shape, dtype)
+  return lax.tan(lax.mul(_const(dtype, np.pi), lax.sub(u, _const(dtype, 0.5))))
+
+
+cauchy = _simple_sampler("cauchy", _cauchy_impl, """\
+Cauchy random values (density ``1 / (pi (1 + x**2))``): ``tan(pi (u - 1/2))``.
+
+  >>> from jaxlite import random
+  >>> random.cauchy(random.PRNGKey(0), (2,))
+  Array([ 6.6432962, 14.78855  ], dtype=float32)
+  """)
+
+
+def _gumbel_impl(key, shape, dtype, mode):
+  info = dtypes.finfo(dtype)
+  if mode in ("high", "highest"):
+    u = _uniform_impl(key, 0., 1., (2, *shape), dtype)
+    high = lax.reshape(lax.index_in_dim(u, 0, 0, False), shape)
+    low = lax.reshape(lax.index_in_dim(u, 1, 0, False), shape)
+    # Below 1/2, fill the low bits of `high` from `low` for a wider dynamic range.
+    fine = lax.add(lax.add(high, lax.mul(_const(dtype, 2. ** -info.nmant), low)),
+                   _const(dtype, info.tiny))
+    x = lax.select(lax.ge(high, _const(dtype, 0.5)), high, fine)
+    return lax.neg(lax.log(lax.neg(lax.log1p(lax.neg(x)))))
+  u = _uniform_impl(key, info.tiny, 1., shape, dtype)
+  return lax.neg(lax.log(lax.neg(lax.log(u))))
+
+
+_gumbel = jit(_gumbel_impl, static_argnums=(1, 2, 3))
+
+
+def gumbel(key, shape=(), dtype=None, mode=None):
+  """Gumbel random values (density ``exp(-(x + exp(-x)))``): ``-log(-log(u))``.
+
+  ``mode='high'`` draws two uniforms per value for a wider range in the tails.
+
+  >>> from jaxlite import random
+  >>> random.gumbel(random.PRNGKey(0), (2,))
+  Array([2.9183376, 3.8145933], dtype=float32)
+  """
+  typed, _ = _check_prng_key("gumbel", key)
+  dtype = _float_dtype("gumbel", dtype)
+  shape = canonicalize_shape(shape)
+  if mode is None:
+    mode = "high" if getattr(config, "jax_use_high_dynamic_range_gumbel", False) else "low"
+  if mode not in ("highest", "high", "low"):
+    raise ValueError(f"Must provide valid mode for gumbel got: {mode}")
+  if mode == "highest" and dtype == np.float32:
+    raise NotImplementedError("gumbel(mode='highest') for float32 is not implemented in "
+                              "jaxlite; use mode='high'")
+  return _gumbel(typed, shape, dtype, mode)
+
+
+def truncated_normal(key, lower, upper, shape=None, dtype=None):
+  """Standard normal values truncated to the open interval ``(lower, upper)``.
+
+  >>> from jaxlite import random
+  >>> random.truncated_normal(random.PRNGKey(0), -1., 1., (2,))
+  Array([0.9208447, 0.9698318], dtype=float32)
+  """
+  if shape is not None:
+    shape = canonicalize_shape(shape)
+  typed, _ = _check_prng_key("truncated_normal", key)
+  dtype = _float_dtype("truncated_normal", dtype)
+  return _truncated_normal(typed, lower, upper, shape, dtype)
+
+
+def _truncated_normal_impl(key, lower, upper, shape, dtype):
+  shape = _shape_or_params("truncated_normal", shape, lower, upper)
+  sqrt2 = _const(dtype, np.sqrt(2))
+  lower = _astype(lower, dtype)
+  upper = _astype(upper, dtype)
+  a = lax.erf(lax.div(lower, sqrt2))
+  b = lax.erf(lax.div(upper, sqrt2))
+  u = _uniform_impl(key, a, b, shape, dtype)
+  out = lax.mul(sqrt2, lax.erf_inv(u))
+  lo = _to_rank(lax.nextafter(stop_gradient(lower), _const(dtype, np.inf)), shape)
+  hi = _to_rank(lax.nextafter(stop_gradient(upper), _const(dtype, -np.inf)), shape)
+  # jnp.clip order: max with the lower bound, then min with the upper.
+  return lax.min(lax.max(out, lo), hi)
+
+
+_truncated_normal = jit(_truncated_normal_impl, static_argnums=(3, 4))
+
+
+# --- samplers with a parameter --------------------------------------------------------------
+
+
+def _param_sampler(name, transform, n_params, doc):
+  """A sampler ``f(key, *params, shape=None, dtype=None)``."""
+  impl = jit(transform, static_argnums=(1 + n_params, 2 + n_params))
+
+  def sampler(key, *params, shape=None, dtype=None):
+    if len(params) > n_params:   # shape and dtype may come positionally
+      params, rest = params[:n_params], params[n_params:]
+      shape = rest[0]
+      dtype = rest[1] if len(rest) > 1 else dtype
+    typed, _ = _check_prng_key(name, key)
+    dtype = _float_dtype(name, dtype)
+    shape = _shape_or_params(name, shape, *params)
+    return impl(typed, *params, shape, dtype)
+  sampler.__name__ = sampler.__qualname__ = name
+  sampler.__doc__ = doc
+  return sampler
+
+
+def _pareto_impl(key, b, shape, dtype):
+  e = _exponential_impl(key, shape, dtype)
+  return lax.exp(lax.div(e, _to_rank(_astype(b, dtype), shape)))
+
+
+pareto = _param_sampler("pareto", _pareto_impl, 1, """\
+Pareto random values with shape parameter ``b`` (support ``x >= 1``): ``exp(E / b)``.
+
+  >>> from jaxlite import random
+  >>> random.pareto(random.PRNGKey(0), 3., (2,))
+  Array([2.6593766, 3.5848415], dtype=float32)
+  """)
+
+
+def _rayleigh_impl(key, scale, shape, dtype):
+  u = _uniform_impl(key, 0., 1., shape, dtype)
+  scale = _to_rank(_astype(scale, dtype), shape)
+  return lax.mul(scale, lax.sqrt(lax.mul(lax.log(u), _const(dtype, -2))))
+
+
+rayleigh = _param_sampler("rayleigh", _rayleigh_impl, 1, """\
+Rayleigh random values with ``scale``: ``scale * sqrt(-2 log u)``.
+
+  >>> from jaxlite import random
+  >>> random.rayleigh(random.PRNGKey(0), 1., (2,))
+  Array([0.32791483, 0.20851508], dtype=float32)
+  """)
+
+
+def _lognormal_impl(key, sigma, shape, dtype):
+  sigma = _to_rank(_astype(sigma, dtype), shape)
+  return lax.exp(lax.mul(_normal_real(key, shape, dtype), sigma))
+
+
+def lognormal(key, sigma=1., shape=None, dtype=None):
+  """Log-normal random values: ``exp(sigma * N(0, 1))``.
+
+  >>> from jaxlite import random
+  >>> random.lognormal(random.PRNGKey(0), 1., (2,))
+  Array([5.066668 , 7.5779943], dtype=float32)
+  """
+  return _lognormal_sampler(key, sigma, shape=shape, dtype=dtype)
+
+
+_lognormal_sampler = _param_sampler("lognormal", _lognormal_impl, 1, lognormal.__doc__)
+
+
+def _wald_impl(key, mean, shape, dtype):
+  k1, k2 = _split(key)
+  mean = _to_rank(_astype(mean, dtype), shape)
+  v = _normal_real(k1, shape, dtype)
+  z = _uniform_impl(k2, 0., 1., shape, dtype)
+  y = lax.integer_pow(v, 2)
+  y_sq = lax.integer_pow(y, 2)
+  mean_sq = lax.integer_pow(mean, 2)
+  sqrt_term = lax.sqrt(lax.add(lax.mul(lax.mul(_const(dtype, 4), mean), y),
+                               lax.mul(mean_sq, y_sq)))
+  x = lax.sub(lax.add(mean, lax.div(lax.mul(mean_sq, y), _const(dtype, 2))),
+              lax.mul(lax.div(mean, _const(dtype, 2)), sqrt_term))
+  return lax.select(lax.le(z, lax.div(mean, lax.add(mean, x))), x, lax.div(mean_sq, x))
+
+
+wald = _param_sampler("wald", _wald_impl, 1, """\
+Wald (inverse Gaussian) random values with ``mean``.
+
+  >>> from jaxlite import random
+  >>> random.wald(random.PRNGKey(0), 1., (2,)).shape
+  (2,)
+  """)
+
+
+def _weibull_min_impl(key, scale, concentration, shape, dtype):
+  u = _uniform_impl(key, 0., 1., shape, dtype)
+  scale = _to_rank(_astype(scale, dtype), shape)
+  concentration = _to_rank(_astype(concentration, dtype), shape)
+  # Inverse CDF: scale * (-log(1 - u)) ** (1 / concentration).
+  return lax.mul(lax.pow(lax.neg(lax.log1p(lax.neg(u))),
+                         lax.div(_const(dtype, 1), concentration)), scale)
+
+
+weibull_min = _param_sampler("weibull_min", _weibull_min_impl, 2, """\
+Weibull random values with ``scale`` and ``concentration``.
+
+  >>> from jaxlite import random
+  >>> random.weibull_min(random.PRNGKey(0), 1., 2., (2,))
+  Array([1.7133607, 1.9570092], dtype=float32)
+  """)
+
+
+def _triangular_impl(key, left, mode, right, shape, dtype):
+  left, mode, right = (_to_rank(_astype(v, dtype), shape) for v in (left, mode, right))
+  fc = lax.div(lax.sub(mode, left), lax.sub(right, left))
+  u = _uniform_impl(key, 0., 1., shape, dtype)
+  out1 = lax.add(left, lax.sqrt(lax.mul(lax.mul(u, lax.sub(right, left)),
+                                        lax.sub(mode, left))))
+  out2 = lax.sub(right, lax.sqrt(lax.mul(lax.mul(lax.sub(_const(dtype, 1), u),
+                                                 lax.sub(right, left)),
+                                         lax.sub(right, mode))))
+  return lax.select(lax.lt(u, fc), out1, out2)
+
+
+triangular = _param_sampler("triangular", _triangular_impl, 3, """\
+Triangular random values on ``[left, right]`` with peak at ``mode``.
+
+  >>> from jaxlite import random
+  >>> random.triangular(random.PRNGKey(0), 0., 0.5, 1., (2,))
+  Array([0.8395215, 0.8963799], dtype=float32)
+  """)
+
+
+def geometric(key, p, shape=None, dtype=None):
+  """Geometric random integers (trials until the first success, ``>= 1``).
+
+  >>> from jaxlite import random
+  >>> random.geometric(random.PRNGKey(0), 0.5, (3,))
+  Array([1, 1, 2], dtype=int32)
+  """
+  typed, _ = _check_prng_key("geometric", key)
+  dtype = np.dtype(dtypes.check_and_canonicalize_user_dtype(
+      int if dtype is None else dtype, "geometric"))
+  shape = _shape_or_params("geometric", shape, p)
+  p_dtype = dtypes.dtype(p, canonicalize=True)
+  if not dtypes.issubdtype(p_dtype, np.inexact):
+    p_dtype = dtypes.default_float_dtype()
+  return _geometric(typed, _astype(p, p_dtype), shape, dtype)
+
+
+def _geometric_impl(key, p, shape, dtype):
+  p_dtype = core.get_aval(p).dtype
+  u = _uniform_impl(key, 0., 1., shape, p_dtype)
+  # u == 0 is mapped to 1 (as JAX does) to keep log(u) finite.
+  u = lax.select(lax.eq(u, _const(p_dtype, 0)), lax.full(shape, 1, p_dtype), u)
+  log_one_minus_p = _to_rank(lax.log1p(lax.neg(p)), shape)
+  g = lax.add(lax.floor(lax.div(lax.log(u), log_one_minus_p)), _const(p_dtype, 1))
+  return _astype(g, dtype)
+
+
+_geometric = jit(_geometric_impl, static_argnums=(2, 3))
+
+
+def maxwell(key, shape=(), dtype=None):
+  """Maxwell random values: the norm of a 3-vector of standard normals.
+
+  >>> from jaxlite import random
+  >>> random.maxwell(random.PRNGKey(0), (2,)).shape
+  (2,)
+  """
+  typed, _ = _check_prng_key("maxwell", key)
+  dtype = _float_dtype("maxwell", dtype)
+  shape = canonicalize_shape(shape)
+  return _maxwell(typed, shape, dtype)
+
+
+def _maxwell_impl(key, shape, dtype):
+  z = _normal_real(key, (*shape, 3), dtype)
+  return lax.sqrt(lax.reduce_sum(lax.mul(z, z), (len(shape),)))
+
+
+_maxwell = jit(_maxwell_impl, static_argnums=(1, 2))
+
+
+def double_sided_maxwell(key, loc, scale, shape=(), dtype=None):
+  """Double-sided Maxwell random values with ``loc`` and ``scale``.
+
+  >>> from jaxlite import random
+  >>> random.double_sided_maxwell(random.PRNGKey(0), 0., 1., (2,)).shape
+  (2,)
+  """
+  typed, _ = _check_prng_key("double_sided_maxwell", key)
+  dtype = _float_dtype("double_sided_maxwell", dtype)
+  shape = canonicalize_shape(shape)
+  params_shape = broadcast_shapes(np.shape(loc), np.shape(scale))
+  # As JAX: the parameters' shape is appended to ``shape``.
+  shape = (shape or params_shape) + params_shape
+  return _double_sided_maxwell(typed, loc, scale, shape, dtype)
+
+
+def _double_sided_maxwell_impl(key, loc, scale, shape, dtype):
+  k1, k2 = _split(key)
+  m = _maxwell_impl(k1, shape, dtype)
+  r = _rademacher_impl(k2, shape, dtype)
+  loc = _to_rank(_astype(loc, dtype), shape)
+  scale = _to_rank(_astype(scale, dtype), shape)
+  return lax.add(lax.mul(lax.mul(m, r), scale), loc)
+
+
+_double_sided_maxwell = jit(_double_sided_maxwell_impl, static_argnums=(3, 4))
