@@ -77,7 +77,10 @@ def vmap(fun: Callable, in_axes=0, out_axes=0, axis_name=None, axis_size=None,
                        "to the positional arguments passed to the function, "
                        f"but got len(in_axes)={len(in_axes)}, len(args)={len(args)}")
     args_flat, in_tree = tree_util.tree_flatten((args, kwargs))
-    in_axes_flat = flatten_axes("vmap in_axes", in_tree, (in_axes, 0))
+    # Keyword arguments are always mapped over axis 0.
+    n_kwargs = tree_util.tree_structure(kwargs).num_leaves
+    in_axes_flat = flatten_axes("vmap in_axes", tree_util.tree_structure(args), in_axes)
+    in_axes_flat += [0] * n_kwargs
     in_axes_flat = _canonicalize_in_axes(args_flat, in_axes_flat)
     size = _mapped_axis_size(fun, in_tree, args_flat, in_axes_flat, axis_size)
     flat_fun, out_tree = api_util.flatten_fun(fun, in_tree)
@@ -117,8 +120,7 @@ def flatten_axes(name: str, treedef, axis_tree) -> list:
   >>> flatten_axes("in_axes", tree_util.tree_structure(((1, 2), 3)), ((0, None), 1))
   [0, None, 1]
   """
-  proxy = object()
-  dummy = tree_util.tree_unflatten(treedef, [proxy] * treedef.num_leaves)
+  dummy = tree_util.tree_unflatten(treedef, [PytreeLeaf()] * treedef.num_leaves)
   axes = []
 
   def add_leaves(axis, subtree):
@@ -138,6 +140,13 @@ def flatten_axes(name: str, treedef, axis_tree) -> list:
     raise ValueError(f"{name} specification must be a tree prefix of the corresponding "
                      f"value, got specification {axis_tree} for value tree {treedef}.")
   return axes
+
+
+class PytreeLeaf:
+  """Stands for a leaf of the value tree in prefix errors."""
+
+  def __repr__(self):
+    return "*"
 
 
 def _indent(text):
@@ -221,7 +230,7 @@ def _inconsistent_sizes_message(fun, in_tree, args_flat, in_axes_flat, sizes, ax
     else:
       name = f"kwargs{tree_util.keystr(path[1])}"
     try:
-      ty = core.get_aval(x).str_short()
+      ty = core.get_aval(x).str_short(short_dtypes=False)
     except TypeError:
       ty = "unknown"
     return f"{name} of type {ty}"
