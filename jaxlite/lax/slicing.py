@@ -1,5 +1,5 @@
 """Slicing and indexing primitives: static and dynamic slices, dynamic updates
-and XLA's gather (the scatter family lives in ``jaxlite.lax.scatter`` and is
+and XLA's gather (the scatter family lives in ``jaxlite.lax.scattering`` and is
 re-exported here).
 
 Index dimension numbers follow XLA/JAX exactly: the index vector is the last
@@ -16,8 +16,7 @@ __all__ = [
 ]
 
 import builtins
-import enum
-from typing import NamedTuple, Sequence
+from typing import Sequence
 
 import numpy as np
 
@@ -25,7 +24,7 @@ from jaxlite import core, dtypes
 from jaxlite.interpreters import ad, batching, mlir
 from jaxlite.lax import structural
 from jaxlite.lax.base import standard_primitive
-from jaxlite.lax.structural import broadcast_in_dim, reshape, squeeze, expand_dims
+from jaxlite.lax.structural import broadcast_in_dim, expand_dims, squeeze
 
 _same = lambda operand, *_, **__: operand.dtype
 
@@ -426,7 +425,7 @@ def _dus_batch(batched_args, batch_dims):
     return dynamic_update_slice_p.bind(x, u, zero, *idx), 0
   # Batched start indices: a scatter with a batching dimension; CLIP keeps
   # XLA's dynamic_update_slice clamping.
-  from jaxlite.lax import scatter as scatter_lib
+  from jaxlite.lax import scattering as scatter_lib
   indices = _stack_indices(idx, idx_dims, size)
   n = len(idx)
   dnums = scatter_lib.ScatterDimensionNumbers(
@@ -490,9 +489,9 @@ def dynamic_update_index_in_dim(operand, update, index, axis: int, *,
                                      allow_negative_indices=allow_negative_indices)
 
 
-from jaxlite.lax.gather import (GatherDimensionNumbers, GatherScatterMode,  # noqa: E402
+from jaxlite.lax.gathering import (GatherDimensionNumbers, GatherScatterMode,  # noqa: E402
                                 gather, gather_p)
-from jaxlite.lax.scatter import *  # noqa: E402,F401,F403
-from jaxlite.lax import scatter as _scatter  # noqa: E402
+from jaxlite.lax.scattering import *  # noqa: E402,F401,F403
+from jaxlite.lax import scattering as _scatter  # noqa: E402
 
 __all__ += _scatter.__all__

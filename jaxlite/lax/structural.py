@@ -203,16 +203,22 @@ def canonicalize_shape(shape, context: str = "") -> tuple[int, ...]:
   >>> canonicalize_shape(3)
   (3,)
   """
-  if isinstance(shape, core.Tracer) or np.ndim(shape) == 0 and not isinstance(shape, (tuple, list)):
+  if isinstance(shape, core.Tracer) or (not isinstance(shape, (tuple, list)) and
+                                       np.ndim(shape) == 0):
     shape = (shape,)
+  shape = tuple(shape)
   try:
     return tuple(_concrete_dim(d) for d in shape)
   except TypeError:
     pass
   msg = (f"Shapes must be 1D sequences of concrete values of integer type, got "
-         f"{tuple(_short(d) for d in shape) if isinstance(shape, (tuple, list)) else shape}.")
-  if any(isinstance(d, core.Tracer) for d in (shape if isinstance(shape, (tuple, list)) else ())):
+         f"{tuple(_short(d) for d in shape)}.")
+  tracers = [d for d in shape if isinstance(d, core.Tracer)]
+  if tracers:
     msg += "\nIf using `jit`, try using `static_argnums` or applying `jit` to smaller subfunctions."
+    origin = tracers[0]._origin_msg()
+    if origin:
+      msg += f"\n{origin}"
   if context:
     msg += f"\n{context}"
   raise TypeError(msg)
@@ -546,28 +552,27 @@ def _pad_lowering(ctx, x, padding_value, *, padding_config):
 mlir.register_lowering(pad_p, _pad_lowering)
 
 
+def _unpad(ct, padding_config):
+  """The transpose of padding with zero: undo the edge padding (negated, so
+  elements that were cut off get a zero cotangent), then stride over the
+  interior padding."""
+  from jaxlite.lax import slicing
+  unpad = tuple((-lo, -hi, 0) for lo, hi, _ in padding_config)
+  unpadded = pad(ct, np.zeros((), core.get_aval(ct).dtype), unpad)
+  return slicing.slice(unpadded, (0,) * len(unpad), core.get_aval(unpadded).shape,
+                       tuple(i + 1 for _, _, i in padding_config))
+
+
 def _pad_transpose(ct, operand, padding_value, *, padding_config):
-  from jaxlite.lax import elementwise, reductions, slicing
-  ct_operand = ct_value = None
-  if ad.is_undefined_primal(operand):
-    # Undo the edge padding (negated: cut-off elements get a zero cotangent),
-    # then stride over the interior padding.
-    unpad = tuple((-lo, -hi, 0) for lo, hi, _ in padding_config)
-    unpadded = pad(ct, np.zeros((), core.get_aval(ct).dtype), unpad)
-    ct_operand = slicing.slice(unpadded, (0,) * len(unpad), core.get_aval(unpadded).shape,
-                               tuple(i + 1 for _, _, i in padding_config))
+  from jaxlite.lax import elementwise, reductions
+  operand_part = _unpad(ct, padding_config)
+  ct_value = None
   if ad.is_undefined_primal(padding_value):
+    # Every output element not taken from the operand is the padding value.
     axes = tuple(range(core.get_aval(ct).ndim))
-    total = reductions.reduce_sum(ct, axes)
-    if ct_operand is None:
-      ct_operand_sum = reductions.reduce_sum(
-          _pad_transpose(ct, ad.UndefinedPrimal(operand.aval if ad.is_undefined_primal(operand)
-                                                else core.get_aval(operand)),
-                         None, padding_config=padding_config)[0], axes)
-    else:
-      ct_operand_sum = reductions.reduce_sum(ct_operand, axes)
-    ct_value = elementwise.sub(total, ct_operand_sum)
-  return [ct_operand, ct_value]
+    ct_value = elementwise.sub(reductions.reduce_sum(ct, axes),
+                               reductions.reduce_sum(operand_part, axes))
+  return [operand_part if ad.is_undefined_primal(operand) else None, ct_value]
 
 
 ad.deflinear2(pad_p, _pad_transpose)

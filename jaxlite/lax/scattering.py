@@ -20,7 +20,7 @@ from jaxlite import core, dtypes
 from jaxlite.interpreters import ad, batching, mlir
 from jaxlite.lax import structural
 from jaxlite.lax.base import standard_primitive
-from jaxlite.lax.gather import (GatherDimensionNumbers, GatherScatterMode, _canonical_dnums,
+from jaxlite.lax.gathering import (GatherDimensionNumbers, GatherScatterMode, _canonical_dnums,
                                 _shift, _sorted_unique_in_range, gather_p)
 
 
@@ -571,7 +571,7 @@ def scatter_apply(operand, scatter_indices, func: Callable, dimension_numbers:
   >>> from jaxlite import lax
   >>> import numpy as np
   >>> dn = lax.ScatterDimensionNumbers((), (0,), (0,))
-  >>> lax.scatter_apply(np.ones(3, np.float32), np.array([[2]]), lambda x: lax.neg(x), dn)
+  >>> lax.scatter_apply(np.ones(3, np.float32), np.array([2]), lax.neg, dn)
   Array([ 1.,  1., -1.], dtype=float32)
   """
   from jaxlite.interpreters import partial_eval as pe

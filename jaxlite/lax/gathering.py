@@ -14,7 +14,7 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
-from jaxlite import core, dtypes
+from jaxlite import core
 from jaxlite.interpreters import ad, batching, mlir
 from jaxlite.lax.base import standard_primitive
 
@@ -256,7 +256,7 @@ def _gather_jvp(primals, tangents, **params):
 
 def scatter_dnums_for(dn: GatherDimensionNumbers):
   """The scatter dimension numbers whose scatter is this gather's transpose."""
-  from jaxlite.lax.scatter import ScatterDimensionNumbers
+  from jaxlite.lax.scattering import ScatterDimensionNumbers
   return ScatterDimensionNumbers(
       update_window_dims=dn.offset_dims, inserted_window_dims=dn.collapsed_slice_dims,
       scatter_dims_to_operand_dims=dn.start_index_map,
@@ -266,7 +266,7 @@ def scatter_dnums_for(dn: GatherDimensionNumbers):
 
 def _gather_transpose(ct, operand, indices, *, dimension_numbers, slice_sizes,
                       indices_are_sorted, unique_indices, mode, fill_value):
-  from jaxlite.lax import scatter as scatter_lib, structural
+  from jaxlite.lax import scattering as scatter_lib, structural
   if ad.is_undefined_primal(indices):
     raise ValueError("gather is not linear in its indices")
   aval = operand.aval
@@ -296,7 +296,8 @@ def _gather_batch(batched_args, batch_dims, *, dimension_numbers, slice_sizes, *
     operand = batching.moveaxis(operand, od, 0)
     size = core.get_aval(operand).shape[0]
     new = GatherDimensionNumbers(
-        offset_dims=(0,) + _shift(dn.offset_dims), collapsed_slice_dims=_shift(dn.collapsed_slice_dims),
+        offset_dims=(0,) + _shift(dn.offset_dims),
+        collapsed_slice_dims=_shift(dn.collapsed_slice_dims),
         start_index_map=_shift(dn.start_index_map),
         operand_batching_dims=_shift(dn.operand_batching_dims),
         start_indices_batching_dims=dn.start_indices_batching_dims)
