@@ -24,6 +24,9 @@ from jaxlite import dtypes, lax, tree, tree_util
 from jaxlite.differentiation import (grad, hessian, jacfwd, jacobian, jacrev, jvp,
                                      linear_transpose, linearize, stop_gradient,
                                      value_and_grad, vjp)
+from jaxlite.custom_derivatives import closure_convert, custom_jvp, custom_vjp
+from jaxlite.checkpoint import checkpoint, checkpoint_policies, remat
+from jaxlite import custom_derivatives, ad_checkpoint  # noqa: F401
 from jaxlite.vectorization import vmap
 from jaxlite import numpy as numpy  # noqa: E402  (installs the Array/Tracer operators)
 from jaxlite import random  # noqa: E402,F401
