@@ -565,3 +565,44 @@ def test_scatter_add_jvp_and_eager_jit_agree_with_jax(jax_reference):
   theirs = jax_reference.jvp(f_jax, (X, u), (tx, tu))
   np.testing.assert_allclose(ours[0], np.asarray(theirs[0]))
   np.testing.assert_allclose(ours[1], np.asarray(theirs[1]), rtol=1e-6)
+
+
+# --- end to end: vjp and vmap of a composite, against JAX ------------------------------------------
+
+
+def _composite(lx):
+  """The same function written against either ``lax`` module."""
+  def f(x, u, i):
+    y = lx.pad(x, np.float32(0.5), [(1, 0, 1), (0, -1, 0)])           # (6, 3)
+    y = lx.concatenate([y, lx.slice(lx.rev(x, (0,)), (0, 0), (3, 3))], 0)   # (9, 3)
+    y = lx.dynamic_update_slice(y, u, (i, np.int32(1)))
+    z = lx.dynamic_slice(y, (i, np.int32(0)), (3, 3))
+    g = lx.gather(y, np.array([[8], [1], [20], [1]], np.int32),
+                  lx.GatherDimensionNumbers((1,), (0,), (0,)), (1, 3), mode="fill",
+                  fill_value=0)
+    dn = lx.ScatterDimensionNumbers((1,), (0,), (0,))
+    s = lx.scatter_add(z, np.array([[0], [2], [0], [7]], np.int32), g, dn)
+    s = lx.scatter(s, np.array([[1], [1]], np.int32),
+                   lx.mul(lx.slice(g, (0, 0), (2, 3)), np.float32(3)), dn)
+    row = lx.broadcast(lx.squeeze(lx.slice(s, (0, 0), (1, 3)), (0,)), (2,))
+    return lx.mul(row, lx.slice(s, (1, 0), (3, 3), (1, 1)))
+  return f
+
+
+def test_vjp_and_vmap_of_composite_match_jax(jax_reference):
+  rng = np.random.RandomState(0)
+  x = rng.randn(3, 4).astype(np.float32)
+  u = rng.randn(2, 2).astype(np.float32)
+  i = np.int32(5)
+  ours, theirs = _composite(lax), _composite(jax_reference.lax)
+  out, vjp = jaxlite.vjp(lambda x, u: ours(x, u, i), x, u)
+  jout, jvjp = jax_reference.vjp(lambda x, u: theirs(x, u, i), x, u)
+  np.testing.assert_allclose(np.asarray(out), np.asarray(jout), rtol=1e-6)
+  ct = rng.randn(*out.shape).astype(np.float32)
+  for a, b in zip(vjp(ct), jvjp(ct)):
+    np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-5, atol=1e-6)
+  xs = rng.randn(2, 3, 4).astype(np.float32)
+  idx = np.array([-2, 9], np.int32)
+  got = jaxlite.vmap(ours, in_axes=(0, None, 0))(xs, u, idx)
+  want = jax_reference.vmap(theirs, in_axes=(0, None, 0))(xs, u, idx)
+  np.testing.assert_allclose(np.asarray(got), np.asarray(want), rtol=1e-6)
