@@ -13,3 +13,4 @@ and every sampler takes a key, giving JAX's numbers for the same key.
 from jaxlite.prng import PRNGKeyArray, prng_key  # noqa: F401
 from jaxlite.random.keys import *  # noqa: F401,F403
 from jaxlite.random.samplers import *  # noqa: F401,F403
+from jaxlite.random.gamma import *  # noqa: F401,F403
