@@ -115,6 +115,12 @@ def test_full_rejects_traced_and_non_integer_shapes():
     lax.full((2,), np.ones(2))
 
 
+def test_full_of_float0_is_a_host_zero_array():
+  from jaxlite import dtypes
+  out = lax.full((2, 1), 0, dtypes.float0)
+  assert out.shape == (2, 1) and out.dtype == dtypes.float0
+
+
 def test_full_with_traced_fill_under_jit():
   check_eager_and_jit(lambda v: lax.full((2,), v), (np.float32(4),),
                       np.full((2,), 4, np.float32))

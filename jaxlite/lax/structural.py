@@ -258,6 +258,9 @@ def full(shape: Sequence[int], fill_value, dtype=None, *, sharding=None):
                     f"{np.shape(fill_value)}.")
   weak = dtype is None and dtypes.is_weakly_typed(fill_value)
   dtype = dtypes.canonicalize_dtype(dtype or dtypes.dtype(fill_value))
+  if dtype == dtypes.float0:
+    # Tangents of integers carry no data; like JAX, a host array stands for them.
+    return np.zeros(shape, dtypes.float0)
   fill = _convert_element_type(fill_value, dtype, weak)
   return broadcast(fill, shape)
 
