@@ -12,6 +12,7 @@ from jaxlite.lax.windowed import *  # noqa: F401,F403
 from jaxlite.lax.cumulative import *  # noqa: F401,F403
 from jaxlite.lax.slicing import *  # noqa: F401,F403
 from jaxlite.lax.dot_conv import *  # noqa: F401,F403
+from jaxlite.lax.conv import *  # noqa: F401,F403
 from jaxlite.lax.sorting import *  # noqa: F401,F403
 from jaxlite.lax.misc import *  # noqa: F401,F403
 from jaxlite.lax.control_flow import *  # noqa: F401,F403
