@@ -30,3 +30,5 @@ from jaxlite import custom_derivatives, ad_checkpoint  # noqa: F401
 from jaxlite.vectorization import vmap
 from jaxlite import numpy as numpy  # noqa: E402  (installs the Array/Tracer operators)
 from jaxlite import random  # noqa: E402,F401
+from jaxlite.interpreters.pxla import pmap  # noqa: E402
+from jaxlite import distributed  # noqa: E402,F401

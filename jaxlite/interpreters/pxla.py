@@ -1,0 +1,600 @@
+"""pmap: one XLA computation replicated over devices.
+
+A pmapped function is traced once at the per-replica shapes with its axis
+name bound (``core.extend_axis_env``), lowered with ``mhlo.num_replicas`` set
+to the number of replicas, compiled once for the whole device assignment and
+executed with one ``execute_sharded`` call over all devices. Inputs and
+outputs are Arrays laid out one leading-axis slice per device
+(``LeadingAxisSharding``), so the output of one pmap feeds the next without
+copies.
+
+Collectives lower against the module's ``AxisContext``: replica ids are laid
+out row-major over the named axes (outermost first), which gives the replica
+groups JAX prints (``{{0,2,4,6},{1,3,5,7}}`` for axis 'i' of ('i', 4),
+('j', 2)). A pmap nested inside another lowers as the ``xla_pmap`` primitive:
+each replica takes its slice with ``dynamic_slice`` at its axis index, runs
+the body, and the results are reassembled with ``all_gather``.
+"""
+from __future__ import annotations
+
+import threading
+from functools import partial
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from jaxlite import api_util, core, tree_util
+from jaxlite.config import config
+from jaxlite.core import ClosedJaxpr, ShapedArray
+from jaxlite.interpreters import mlir
+from jaxlite.interpreters import partial_eval as pe
+from jaxlite.runtime import backend
+from jaxlite.runtime.array import Array
+
+# --- replica groups and collective lowering helpers ----------------------------------------
+
+
+class _ReplicationAxis:
+  """Stands for replicas an enclosing computation has but does not name: the
+  inner axis of a nested pmap, seen from the outer function."""
+  __slots__ = ("size",)
+
+  def __init__(self, size):
+    self.size = size
+
+  def __repr__(self):
+    return f"<replication x{self.size}>"
+
+
+def replica_groups_attr(groups: Sequence[Sequence[int]]):
+  """A ``dense<[[...], ...]> : tensor<GxNxi64>`` attribute for collectives."""
+  ir = mlir.ir()
+  arr = np.asarray(groups, dtype=np.int64)
+  return ir.DenseElementsAttr.get(arr, type=ir.IntegerType.get_signless(64))
+
+
+def axis_groups(ctx: mlir.LoweringRuleContext, axis_names) -> list[list[int]]:
+  """Replica groups over ``axis_names`` (a name or tuple of names) in this module."""
+  if not isinstance(axis_names, (tuple, list)):
+    axis_names = (axis_names,)
+  return ctx.module_context.axis_context.replica_groups(tuple(axis_names))
+
+
+def channel_handle(ctx: mlir.LoweringRuleContext):
+  hlo = mlir.hlo()
+  return hlo.ChannelHandle.get(handle=ctx.module_context.new_channel(), type=1)
+
+
+def all_reduce(ctx, x, aval, groups, reducer: str):
+  """``stablehlo.all_reduce`` of ``x`` with a ``reducer`` (add, maximum, minimum, ...) body."""
+  hlo, ir = mlir.hlo(), mlir.ir()
+  op = hlo.AllReduceOp([mlir.aval_to_ir_type(aval)], [x], replica_groups_attr(groups))
+  scalar = mlir.aval_to_ir_type(aval.update(shape=()))
+  block = op.regions[0].blocks.append(scalar, scalar)
+  with ir.InsertionPoint(block):
+    hlo.ReturnOp([getattr(hlo, reducer)(*block.arguments)])
+  return op.results[0]
+
+
+def all_gather(ctx, x, aval_out, groups, dim: int):
+  """``stablehlo.all_gather`` along ``dim`` (``x`` must have size 1 there)."""
+  hlo = mlir.hlo()
+  op = hlo.AllGatherOp([mlir.aval_to_ir_type(aval_out)], [x], mlir.i64_attr(dim),
+                       replica_groups_attr(groups), channel_handle=channel_handle(ctx),
+                       use_global_device_ids=False)
+  return op.results[0]
+
+
+def axis_index_value(ctx, axis_name):
+  """This replica's index along ``axis_name`` as an int32 scalar value."""
+  hlo = mlir.hlo()
+  axes = ctx.module_context.axis_context.axes
+  names = [n for n, _ in axes]
+  if axis_name not in names:
+    raise NameError(f"unbound axis name: {axis_name}")
+  i = names.index(axis_name)
+  stride = int(np.prod([s for _, s in axes[i + 1:]], dtype=np.int64))
+  size = axes[i][1]
+  i32 = ShapedArray((), np.int32)
+  rid = hlo.convert(mlir.aval_to_ir_type(i32), hlo.replica_id())
+  if stride != 1:
+    rid = hlo.divide(rid, mlir.ir_constant(np.int32(stride)))
+  return hlo.remainder(rid, mlir.ir_constant(np.int32(size)))
+
+
+# --- the xla_pmap primitive (pmap inside another transformation) ------------------------------
+
+pmap_p = core.Primitive("xla_pmap")
+pmap_p.multiple_results = True
+pmap_p.call_primitive = True
+
+
+def _pmap_abstract_eval(*avals, jaxpr, axis_name, axis_size, in_axes, out_axes, name):
+  outs = []
+  for aval, ax in zip(jaxpr.out_avals, out_axes):
+    if ax is None:
+      outs.append(aval)
+    else:
+      shape = list(aval.shape)
+      shape.insert(ax, axis_size)
+      outs.append(aval.update(shape=tuple(shape)))
+  return outs
+
+
+pmap_p.def_abstract_eval(_pmap_abstract_eval)
+
+
+def _pmap_impl(*args, jaxpr, axis_name, axis_size, in_axes, out_axes, name):
+  fun = _PmapExecutable.for_jaxpr(jaxpr, axis_name, axis_size, in_axes, out_axes, name)
+  return fun.call(list(args))
+
+
+pmap_p.def_impl(_pmap_impl)
+
+
+def _pmap_lowering(ctx, *args, jaxpr, axis_name, axis_size, in_axes, out_axes, name):
+  hlo = mlir.hlo()
+  mc = ctx.module_context
+  outer = mc.axis_context
+  axes = list(outer.axes)
+  # The enclosing computation reserved the innermost replica axis for us.
+  if not axes or not isinstance(axes[-1][0], _ReplicationAxis) or axes[-1][1] != axis_size:
+    raise ValueError(f"nested pmap over axis {axis_name!r} of size {axis_size} does not fit "
+                     f"the enclosing replica layout {axes}")
+  axes[-1] = (axis_name, axis_size)
+  inner_ctx = mlir.AxisContext(tuple(axes))
+  mc.axis_context = inner_ctx
+  try:
+    sub = ctx.replace(module_context=mc)
+    index = axis_index_value(sub, axis_name)
+    sharded = []
+    for x, aval, ax in zip(args, ctx.avals_in, in_axes):
+      if ax is None:
+        sharded.append(x)
+        continue
+      zero = mlir.ir_constant(np.int32(0))
+      starts = [index if d == ax else zero for d in range(aval.ndim)]
+      sizes = [1 if d == ax else s for d, s in enumerate(aval.shape)]
+      piece = hlo.dynamic_slice(x, starts, mlir.dense_int_array(sizes))
+      out_shape = tuple(s for d, s in enumerate(aval.shape) if d != ax)
+      sharded.append(hlo.reshape(mlir.aval_to_ir_type(aval.update(shape=out_shape)), piece))
+    outs = mlir.jaxpr_subcomp(mc, jaxpr.jaxpr, jaxpr.consts, *sharded)
+    groups = inner_ctx.replica_groups((axis_name,))
+    results = []
+    for out, aval, ax in zip(outs, jaxpr.out_avals, out_axes):
+      if ax is None:
+        results.append(out)
+        continue
+      shape1 = list(aval.shape)
+      shape1.insert(ax, 1)
+      expanded = hlo.reshape(mlir.aval_to_ir_type(aval.update(shape=tuple(shape1))), out)
+      full = list(aval.shape)
+      full.insert(ax, axis_size)
+      results.append(all_gather(sub, expanded, aval.update(shape=tuple(full)), groups, ax))
+    return results
+  finally:
+    mc.axis_context = outer
+
+
+mlir.register_lowering(pmap_p, _pmap_lowering)
+
+
+def jaxpr_replicas(jaxpr) -> int:
+  """How many replicas per outer replica the nested pmaps in ``jaxpr`` need."""
+  best = 1
+  for eqn in jaxpr.eqns:
+    if eqn.primitive is pmap_p:
+      best = max(best, eqn.params["axis_size"] * jaxpr_replicas(eqn.params["jaxpr"].jaxpr))
+    else:
+      for sub in _subjaxprs(eqn.params):
+        best = max(best, jaxpr_replicas(sub))
+  return best
+
+
+def _subjaxprs(params):
+  for p in params.values():
+    yield from core._subjaxprs(p)
+
+
+# --- the public pmap -------------------------------------------------------------------------
+
+
+def flatten_axes(what: str, treedef, axis_tree) -> list:
+  """Broadcasts a pytree prefix of axes (ints/None) to the leaves of ``treedef``."""
+  proxy = object()
+  dummy = tree_util.tree_unflatten(treedef, [proxy] * treedef.num_leaves)
+  axes = []
+
+  def add_leaves(axis, subtree):
+    axes.extend([axis] * tree_util.tree_structure(subtree).num_leaves)
+  try:
+    tree_util.tree_map(add_leaves, axis_tree, dummy, is_leaf=lambda x: x is None)
+  except ValueError as e:
+    raise ValueError(f"{what} specification must be a tree prefix of the corresponding "
+                     f"value, got specification {axis_tree} for value tree {treedef}.") from e
+  return axes
+
+
+class _PmapExecutable:
+  """A pmapped jaxpr compiled for a device assignment, with its input/output layout."""
+
+  _by_jaxpr: dict = {}
+
+  def __init__(self, closed, axis_name, axis_size, in_axes, out_axes, name, devices,
+               local_size):
+    from jaxlite.runtime import executable, sharding
+    self.closed = closed
+    self.axis_name = axis_name
+    self.axis_size = axis_size          # global mapped size
+    self.local_size = local_size        # this process's share of it
+    self.in_axes = tuple(in_axes)
+    self.out_axes = tuple(out_axes)
+    inner = jaxpr_replicas(closed.jaxpr)
+    self.inner = inner
+    self.num_replicas = axis_size * inner
+    self.devices = tuple(devices)
+    axes = ((axis_name, axis_size),) + (((_ReplicationAxis(inner), inner),) if inner > 1 else ())
+    lowered = mlir.lower_jaxpr_to_module(closed, name=f"pmap_{name}",
+                                         platform=self.devices[0].platform,
+                                         axis_context=mlir.AxisContext(axes),
+                                         num_replicas=self.num_replicas)
+    self.text = lowered.text
+    self.loaded = executable.compile_module(lowered.text, list(self.devices),
+                                            num_replicas=self.num_replicas)
+    me = backend.process_index()
+    self.local_devices = tuple(d for d in self.devices if d.process_index == me)
+    self.local_sharding = sharding.leading_axis_sharding(self.local_devices) \
+        if len(self.local_devices) > 1 else sharding.single_device_sharding(self.local_devices[0])
+    self.global_sharding = sharding.leading_axis_sharding(self.devices) \
+        if len(self.devices) > 1 else sharding.single_device_sharding(self.devices[0])
+    from jaxlib import xla_client as xc
+    n_local = len(self.local_devices)
+    self.out_global_avals = [ShapedArray((n_local,) + a.shape, a.dtype, a.weak_type)
+                             for a in closed.out_avals]
+    self.handlers = [xc.array_result_handler(a, self.local_sharding, True, True)
+                     for a in self.out_global_avals]
+
+  @classmethod
+  def for_jaxpr(cls, closed, axis_name, axis_size, in_axes, out_axes, name):
+    key = (id(closed), axis_size)
+    exe = cls._by_jaxpr.get(key)
+    if exe is None:
+      devices = backend.local_devices()[:axis_size]
+      if axis_size > len(backend.local_devices()):
+        raise ValueError(_too_many_replicas(name, axis_size, len(backend.local_devices())))
+      exe = cls._by_jaxpr[key] = cls(closed, axis_name, axis_size, in_axes, out_axes, name,
+                                     devices, axis_size)
+    return exe
+
+  # -- inputs --
+
+  def _shard_input(self, x, axis):
+    """A jaxlib array over all devices with one per-replica value per device."""
+    from jaxlite.runtime import transfer
+    n_local = len(self.local_devices)
+    if (axis == 0 and isinstance(x, Array) and self.inner == 1 and
+        x._buf._sharding == self.local_sharding and n_local == len(self.devices)):
+      return x._buf   # already laid out as pmap wants: no copy
+    if isinstance(x, Array):
+      host = x._value
+      weak = x.weak_type
+    else:
+      aval = core.get_aval(x)
+      host = np.asarray(x, aval.dtype)
+      weak = aval.weak_type
+    if axis is None:
+      slices = [host] * self.local_size
+    else:
+      host = np.moveaxis(host, axis, 0)
+      slices = list(host)
+    per_device = [s for s in slices for _ in range(self.inner)]
+    stacked = transfer._stacked_array(per_device, weak, self.local_devices) \
+        if n_local > 1 else None
+    if n_local == len(self.devices):
+      if stacked is None:
+        return transfer.put_numpy(per_device[0], self.local_devices[0], weak)._buf
+      return stacked._buf
+    # Multi-process: a global array assembled from this process's shards.
+    from jaxlib import xla_client as xc
+    shards = stacked._shards if stacked is not None else \
+        [transfer.put_numpy(per_device[0], self.local_devices[0], weak)._buf]
+    inner = per_device[0]
+    global_aval = ShapedArray((len(self.devices),) + inner.shape, inner.dtype, weak)
+    return xc.ArrayImpl(global_aval, self.global_sharding, shards, True, _skip_checks=True)
+
+  # -- call --
+
+  def call(self, args) -> list:
+    bufs = [self._shard_input(x, ax) for x, ax in zip(args, self.in_axes)]
+    results = self.loaded.execute_sharded(bufs).consume_with_handlers(self.handlers)
+    outs = [Array(r, a) for r, a in zip(results, self.out_global_avals)]
+    return [self._finish_output(o, ax) for o, ax in zip(outs, self.out_axes)]
+
+  def _finish_output(self, out, axis):
+    from jaxlite.runtime import transfer
+    if self.inner > 1:
+      # Each outer slice is replicated over `inner` devices: keep one of each.
+      host = out._value[::self.inner]
+      out = transfer.device_put_sharded(list(host), list(self.local_devices[::self.inner])) \
+          if len(host) > 1 else transfer.put_numpy(host, self.local_devices[0], out.weak_type)
+    if axis == 0:
+      return out
+    host = out._value
+    if axis is None:
+      return transfer.put_numpy(host[0], None, out.weak_type)
+    return transfer.put_numpy(np.moveaxis(host, 0, axis), None, out.weak_type)
+
+
+def _too_many_replicas(name, needed, available):
+  return (f"compiling computation `{name}` that requires {needed} replicas, but only "
+          f"{available} XLA devices are available on backend {backend.default_backend()}.")
+
+
+class PmapFunction:
+  """A function mapped over devices; see ``jaxlite.pmap``."""
+
+  def __init__(self, fun, axis_name, in_axes, out_axes, static_broadcasted_argnums, devices,
+               backend_name, axis_size, donate_argnums):
+    api_util.check_callable(fun)
+    self.fun = fun
+    self.axis_name = axis_name if axis_name is not None else object()
+    self.in_axes = in_axes
+    self.out_axes = out_axes
+    self.static_argnums = api_util.normalize_argnums(static_broadcasted_argnums,
+                                                     argname="static_broadcasted_argnums")
+    self.devices = tuple(devices) if devices is not None else None
+    self.backend = backend_name
+    self.axis_size = axis_size
+    self.donate_argnums = api_util.normalize_argnums(donate_argnums, argname="donate_argnums")
+    self.name = api_util.fun_name(fun)
+    self._cache: dict = {}
+    self._lock = threading.RLock()
+    self.__wrapped__ = fun
+    for attr in ("__name__", "__qualname__", "__doc__", "__module__"):
+      try:
+        setattr(self, attr, getattr(fun, attr))
+      except AttributeError:
+        pass
+
+  def __call__(self, *args, **kwargs):
+    for i in self.static_argnums:
+      if i >= len(args):
+        raise ValueError(f"pmapped function has static_broadcasted_argnums="
+                         f"{self.static_argnums} but was called with only {len(args)} "
+                         "positional arguments.")
+    dyn_args = tuple(a for i, a in enumerate(args) if i not in self.static_argnums)
+    statics = tuple((i, a) for i, a in enumerate(args) if i in self.static_argnums)
+    flat_args, in_tree = tree_util.tree_flatten((dyn_args, kwargs))
+    in_axes_tree = self.in_axes
+    if isinstance(in_axes_tree, list):
+      in_axes_tree = tuple(in_axes_tree)
+    if isinstance(in_axes_tree, tuple) and statics:
+      in_axes_tree = tuple(a for i, a in enumerate(in_axes_tree) if i not in self.static_argnums)
+    if isinstance(in_axes_tree, tuple) and len(in_axes_tree) != len(dyn_args):
+      raise ValueError(f"pmap in_axes specification must be a tree prefix of the "
+                       f"corresponding value, got specification {self.in_axes} for value "
+                       f"tree {tree_util.tree_structure(dyn_args)}.")
+    in_axes_flat = flatten_axes("pmap in_axes", in_tree, (in_axes_tree, 0))
+    avals = [core.raise_to_shaped(core.get_aval(x)) for x in flat_args]
+    in_axes_flat = [None if ax is None else ax % max(a.ndim, 1)
+                    for ax, a in zip(in_axes_flat, avals)]
+    size = self._mapped_size(flat_args, avals, in_axes_flat, dyn_args)
+    per_replica = [a if ax is None else
+                   a.update(shape=tuple(s for d, s in enumerate(a.shape) if d != ax))
+                   for a, ax in zip(avals, in_axes_flat)]
+    tracing = core._thread_state.dynamic_main.level != 0 or any(
+        isinstance(x, core.Tracer) for x in flat_args)
+    global_size = size if tracing or self.devices is not None else \
+        size * backend.process_count()
+    key = (in_tree, tuple(per_replica), tuple(in_axes_flat), statics, global_size,
+           config.trace_context())
+    entry = self._cache.get(key)
+    if entry is None:
+      with self._lock:
+        entry = self._cache.get(key)
+        if entry is None:
+          entry = self._trace(dyn_args, kwargs, statics, in_tree, per_replica, global_size)
+          self._cache[key] = entry
+    closed, consts, out_tree, out_axes_flat = entry[:4]
+    if tracing or consts:
+      outs = pmap_p.bind(*consts, *flat_args, jaxpr=closed, axis_name=self.axis_name,
+                         axis_size=size, in_axes=(None,) * len(consts) + tuple(in_axes_flat),
+                         out_axes=tuple(out_axes_flat), name=self.name)
+      return tree_util.tree_unflatten(out_tree, outs)
+    exe = entry[4]
+    if exe is None:
+      with self._lock:
+        exe = entry[4]
+        if exe is None:
+          exe = self._compile(closed, in_axes_flat, out_axes_flat, size, global_size)
+          entry[4] = exe
+    return tree_util.tree_unflatten(out_tree, exe.call(flat_args))
+
+  def _mapped_size(self, flat_args, avals, in_axes_flat, dyn_args):
+    sizes = {}
+    for i, (a, ax) in enumerate(zip(avals, in_axes_flat)):
+      if ax is None:
+        continue
+      if a.ndim == 0:
+        raise ValueError(f"pmap was requested to map its argument along axis {ax}, which "
+                         f"implies that its rank should be at least {ax + 1}, but is only "
+                         f"0 (its shape is ())")
+      sizes.setdefault(a.shape[ax], []).append(f"axis {ax} of argument {i} of type "
+                                               f"{a.str_short()}")
+    if not sizes:
+      if self.axis_size is None:
+        raise ValueError("pmap requires at least one argument with a mapped axis, or "
+                         "axis_size to be given.")
+      return self.axis_size
+    if len(sizes) > 1:
+      lines = "\n".join(f"  * one axis had size {s}: {', '.join(d)}" for s, d in sizes.items())
+      raise ValueError(f"pmap got inconsistent sizes for array axes to be mapped:\n{lines}")
+    return next(iter(sizes))
+
+  def _trace(self, dyn_args, kwargs, statics, in_tree, per_replica, global_size):
+    fun = self.fun
+    if statics:
+      static_map = dict(statics)
+      nargs = len(dyn_args) + len(statics)
+
+      def fun(*dyn, **kw):
+        it = iter(dyn)
+        return self.fun(*[static_map[i] if i in static_map else next(it)
+                          for i in range(nargs)], **kw)
+    flat_fun, out_tree = api_util.flatten_fun(fun, in_tree)
+    with core.extend_axis_env(self.axis_name, global_size, None):
+      jaxpr, out_avals, consts = pe.trace_to_jaxpr_dynamic(
+          flat_fun, per_replica, debug_info=(self.name, None, "pmap"))
+    closed = ClosedJaxpr(pe.convert_constvars_jaxpr(jaxpr), [])
+    out_axes_flat = flatten_axes("pmap out_axes", out_tree.val, self.out_axes)
+    out_axes_flat = [None if ax is None else ax % (a.ndim + 1)
+                     for ax, a in zip(out_axes_flat, out_avals)]
+    return [closed, list(consts), out_tree.val, out_axes_flat, None]
+
+  def _compile(self, closed, in_axes_flat, out_axes_flat, size, global_size):
+    inner = jaxpr_replicas(closed.jaxpr)
+    if self.devices is not None:
+      devices = self.devices
+      local = [d for d in devices if d.process_index == backend.process_index()]
+      if len(local) * inner != size * inner or len(devices) != global_size * inner:
+        raise ValueError(f"Leading axis size of input to pmapped function must equal the "
+                         f"number of local devices passed to pmap. Got axis_size={size}, "
+                         f"num_local_devices={len(local)}.")
+    else:
+      all_devices = backend.devices()
+      needed = global_size * inner
+      if needed > len(all_devices):
+        raise ValueError(_too_many_replicas(self.name, needed, len(all_devices)))
+      if global_size == size:
+        devices = backend.local_devices()[:needed] if needed <= backend.local_device_count() \
+            else all_devices[:needed]
+      else:
+        devices = sorted(all_devices, key=lambda d: (d.process_index, d.id))[:needed]
+    return _PmapExecutable(closed, self.axis_name, global_size, in_axes_flat, out_axes_flat,
+                           self.name, devices, size)
+
+  def lower(self, *args, **kwargs):
+    raise TypeError("pmap(...).lower is not supported; use jaxlite.xla_computation with "
+                    "axis_env to inspect the replicated computation.")
+
+
+def pmap(fun: Callable, axis_name=None, *, in_axes=0, out_axes=0,
+         static_broadcasted_argnums=(), devices=None, backend=None, axis_size=None,
+         donate_argnums=(), global_arg_shapes=None) -> PmapFunction:
+  """Parallel map with support for collective operations.
+
+  ``fun`` is compiled once (like ``jit``) and run as one replica per device;
+  collectives such as ``lax.psum(x, axis_name)`` communicate between them.
+
+  Example:
+    >>> import jaxlite, jaxlite.numpy as jnp
+    >>> out = jaxlite.pmap(lambda x: x ** 2)(jnp.arange(jaxlite.local_device_count()))
+    >>> out.shape == (jaxlite.local_device_count(),)
+    True
+  """
+  del global_arg_shapes
+  return PmapFunction(fun, axis_name, in_axes, out_axes, static_broadcasted_argnums,
+                      devices, backend, axis_size, donate_argnums)
+
+
+# --- lowering the collectives of jaxlite.lax.parallel to cross-replica ops ----------------------
+
+
+def _groups(ctx, axis_name, axis_index_groups=None):
+  groups = axis_groups(ctx, axis_name)
+  if axis_index_groups is None:
+    return groups
+  return [[group[i] for i in sub] for group in groups for sub in axis_index_groups]
+
+
+def _allreduce_lowering(reducer):
+  def rule(ctx, *args, axes, axis_index_groups):
+    groups = _groups(ctx, axes, axis_index_groups)
+    outs = []
+    for x, aval in zip(args, ctx.avals_in):
+      if aval.dtype == np.bool_:
+        raise TypeError(f"psum/pmax/pmin of a boolean array is not supported; got "
+                        f"{aval.str_short()}")
+      outs.append(all_reduce(ctx, x, core.raise_to_shaped(aval), groups, reducer))
+    return outs
+  return rule
+
+
+def _axis_index_lowering(ctx, *, axis_name):
+  hlo = mlir.hlo()
+  names = axis_name if isinstance(axis_name, (tuple, list)) else (axis_name,)
+  idx, stride = None, 1
+  for name in reversed(names):
+    term = axis_index_value(ctx, name)
+    if stride != 1:
+      term = hlo.multiply(term, mlir.ir_constant(np.int32(stride)))
+    idx = term if idx is None else hlo.add(term, idx)
+    stride *= ctx.module_context.axis_context.axis_size(name)
+  return idx
+
+
+def _all_gather_lowering(ctx, x, *, axis_name, all_gather_dimension, axis_size, tiled,
+                         axis_index_groups):
+  hlo = mlir.hlo()
+  aval_in, aval_out = ctx.avals_in[0], ctx.avals_out[0]
+  dim = all_gather_dimension
+  if not tiled:
+    shape = list(aval_in.shape)
+    shape.insert(dim, 1)
+    x = hlo.reshape(mlir.aval_to_ir_type(aval_in.update(shape=tuple(shape))), x)
+  return all_gather(ctx, x, aval_out, _groups(ctx, axis_name, axis_index_groups), dim)
+
+
+def _ppermute_lowering(ctx, x, *, axis_name, perm):
+  hlo, ir = mlir.hlo(), mlir.ir()
+  pairs = []
+  for group in axis_groups(ctx, axis_name):
+    pairs += [(group[src], group[dst]) for src, dst in perm]
+  attr = ir.DenseElementsAttr.get(np.asarray(pairs, np.int64).reshape(-1, 2),
+                                  type=ir.IntegerType.get_signless(64))
+  op = hlo.CollectivePermuteOp(x, attr, channel_handle=channel_handle(ctx))
+  return op.result
+
+
+def _all_to_all_lowering(ctx, x, *, axis_name, split_axis, concat_axis, axis_index_groups,
+                         tiled):
+  hlo = mlir.hlo()
+  groups = _groups(ctx, axis_name, axis_index_groups)
+  op = hlo.AllToAllOp([x], split_axis, concat_axis, len(groups[0]), replica_groups_attr(groups),
+                      results=[mlir.aval_to_ir_type(ctx.avals_out[0])])
+  return op.results[0]
+
+
+def _reduce_scatter_lowering(ctx, x, *, axis_name, scatter_dimension, axis_index_groups,
+                             axis_size, tiled):
+  hlo, ir = mlir.hlo(), mlir.ir()
+  aval_in, aval_out = ctx.avals_in[0], ctx.avals_out[0]
+  shape = list(aval_in.shape)
+  shape[scatter_dimension] //= axis_size
+  scattered = aval_in.update(shape=tuple(shape))
+  op = hlo.ReduceScatterOp(mlir.aval_to_ir_type(scattered), x, scatter_dimension,
+                           replica_groups_attr(_groups(ctx, axis_name, axis_index_groups)),
+                           channel_handle=channel_handle(ctx), use_global_device_ids=False)
+  scalar = mlir.aval_to_ir_type(aval_in.update(shape=()))
+  block = op.regions[0].blocks.append(scalar, scalar)
+  with ir.InsertionPoint(block):
+    hlo.ReturnOp([hlo.add(*block.arguments)])
+  out = op.result
+  if not tiled:
+    out = hlo.reshape(mlir.aval_to_ir_type(aval_out), out)
+  return out
+
+
+def _register_collective_lowerings():
+  from jaxlite.lax import parallel
+  mlir.register_lowering(parallel.psum_p, _allreduce_lowering("add"))
+  mlir.register_lowering(parallel.pmax_p, _allreduce_lowering("maximum"))
+  mlir.register_lowering(parallel.pmin_p, _allreduce_lowering("minimum"))
+  mlir.register_lowering(parallel.axis_index_p, _axis_index_lowering)
+  mlir.register_lowering(parallel.all_gather_p, _all_gather_lowering)
+  mlir.register_lowering(parallel.ppermute_p, _ppermute_lowering)
+  mlir.register_lowering(parallel.all_to_all_p, _all_to_all_lowering)
+  mlir.register_lowering(parallel.reduce_scatter_p, _reduce_scatter_lowering)
+
+
+_register_collective_lowerings()

@@ -1,0 +1,161 @@
+"""pmap on 8 CPU devices: the seed examples, collectives, nesting, errors, processes."""
+import os
+import socket
+import subprocess
+import sys
+import textwrap
+from functools import partial
+
+import numpy as np
+import pytest
+
+import jaxlite
+import jaxlite.numpy as jnp
+from jaxlite import lax
+from jaxlite.runtime import executable
+
+pytestmark = pytest.mark.skipif(jaxlite.device_count() < 8, reason="needs 8 CPU devices")
+
+
+def test_seed_square():
+  out = jaxlite.pmap(lambda x: x ** 2)(jnp.arange(8))
+  np.testing.assert_array_equal(np.asarray(out), [0, 1, 4, 9, 16, 25, 36, 49])
+  assert len(out.devices()) == 8
+
+
+def test_seed_dot_over_three_devices():
+  x = jnp.arange(3 * 2 * 2.).reshape((3, 2, 2))
+  y = jnp.arange(3 * 2 * 2.).reshape((3, 2, 2)) ** 2
+  out = jaxlite.pmap(jnp.dot)(x, y)
+  np.testing.assert_allclose(np.asarray(out),
+                             [[[4., 9.], [12., 29.]], [[244., 345.], [348., 493.]],
+                              [[1412., 1737.], [1740., 2141.]]])
+
+
+def test_seed_too_many_devices():
+  with pytest.raises(ValueError, match="requires 9 replicas, but only 8 XLA devices are available"):
+    jaxlite.pmap(lambda x: x ** 2)(jnp.arange(9))
+
+
+def test_seed_in_axes_none():
+  x, y = jnp.arange(2.), 4.
+  a, b = jaxlite.pmap(lambda x, y: (x + y, y * 2.), in_axes=(0, None))(x, y)
+  np.testing.assert_array_equal(np.asarray(a), [4., 5.])
+  np.testing.assert_array_equal(np.asarray(b), [8., 8.])
+
+
+def test_seed_normalise_by_psum():
+  f = lambda x: x / lax.psum(x, axis_name='i')
+  out = jaxlite.pmap(f, axis_name='i')(jnp.arange(4.))
+  np.testing.assert_allclose(np.asarray(out), [0., 0.16666667, 0.33333334, 0.5], rtol=1e-6)
+  assert float(out.sum()) == pytest.approx(1.0)
+
+
+def test_seed_nested_rows_cols():
+  @partial(jaxlite.pmap, axis_name='rows')
+  @partial(jaxlite.pmap, axis_name='cols')
+  def normalize(x):
+    row_normed = x / lax.psum(x, 'rows')
+    col_normed = x / lax.psum(x, 'cols')
+    doubly_normed = x / lax.psum(x, ('rows', 'cols'))
+    return row_normed, col_normed, doubly_normed
+  x = jnp.arange(8.).reshape((4, 2))
+  row_normed, col_normed, doubly_normed = normalize(x)
+  np.testing.assert_allclose(np.asarray(row_normed.sum(0)), [1., 1.], rtol=1e-6)
+  np.testing.assert_allclose(np.asarray(col_normed.sum(1)), [1., 1., 1., 1.], rtol=1e-6)
+  assert float(doubly_normed.sum((0, 1))) == pytest.approx(1.0)
+  xs = np.arange(8.).reshape(4, 2)
+  np.testing.assert_allclose(np.asarray(row_normed), xs / xs.sum(0, keepdims=True), rtol=1e-6)
+
+
+def test_seed_devices_split_six_and_two():
+  @partial(jaxlite.pmap, axis_name='i', devices=jaxlite.devices()[:6])
+  def f1(x):
+    return x / lax.psum(x, axis_name='i')
+
+  @partial(jaxlite.pmap, axis_name='i', devices=jaxlite.devices()[-2:])
+  def f2(x):
+    return lax.psum(x ** 2, axis_name='i')
+  np.testing.assert_allclose(np.asarray(f1(jnp.arange(6.))),
+                             [0., 0.06666667, 0.13333333, 0.2, 0.26666667, 0.33333333],
+                             rtol=1e-6)
+  out2 = f2(jnp.array([2., 3.]))
+  np.testing.assert_allclose(np.asarray(out2), [13., 13.])
+  assert out2.devices() == set(jaxlite.devices()[-2:])
+
+
+def test_output_feeds_next_pmap_without_copy_and_caches():
+  f = jaxlite.pmap(lambda x: x * 2.0)
+  x = f(jnp.arange(8.))
+  before = executable.compile_count
+  y = f(x)
+  assert executable.compile_count == before
+  assert y.sharding == x.sharding
+  np.testing.assert_array_equal(np.asarray(y), np.arange(8.) * 4)
+  assert "Array(" in repr(y) and y[3] == 12.0
+
+
+def test_device_put_sharded_and_replicated_inputs():
+  devs = jaxlite.devices()[:4]
+  xs = jaxlite.device_put_sharded([np.float32(i) for i in range(4)], devs)
+  r = jaxlite.device_put_replicated(np.float32(10.), devs)
+  out = jaxlite.pmap(lambda a, b: a + b)(xs, r)
+  np.testing.assert_array_equal(np.asarray(out), [10., 11., 12., 13.])
+
+
+def test_unbound_axis_name_raises_name_error():
+  with pytest.raises(NameError, match="unbound axis name: j"):
+    jaxlite.pmap(lambda x: lax.psum(x, 'j'), axis_name='i')(jnp.arange(2.))
+
+
+def test_mismatched_leading_sizes():
+  with pytest.raises(ValueError, match="inconsistent sizes"):
+    jaxlite.pmap(lambda a, b: a + b)(jnp.arange(2.), jnp.arange(3.))
+
+
+_XLA_ENV_SCRIPT = textwrap.dedent("""
+    import sys, numpy as np
+    import jaxlite
+    from jaxlite import lax
+    pid = int(sys.argv[1]); port = sys.argv[2]
+    jaxlite.distributed.initialize(f"127.0.0.1:{port}", num_processes=2, process_id=pid)
+    assert jaxlite.process_count() == 2 and jaxlite.device_count() == 8
+    assert jaxlite.local_device_count() == 4
+    f = lambda x: x + lax.psum(x, axis_name='i')
+    data = np.arange(4) if jaxlite.process_index() == 0 else np.arange(4, 8)
+    out = jaxlite.pmap(f, axis_name='i')(data)
+    print(np.asarray(out).tolist(), flush=True)
+    jaxlite.distributed.shutdown()
+""")
+
+
+def _free_port():
+  with socket.socket() as s:
+    s.bind(("127.0.0.1", 0))
+    return s.getsockname()[1]
+
+
+def _spawn(pid, port, script):
+  env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=4")
+  return subprocess.Popen([sys.executable, "-c", script, str(pid), str(port)], env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_two_processes_psum():
+  port = _free_port()
+  procs = [_spawn(i, port, _XLA_ENV_SCRIPT) for i in range(2)]
+  outs = [p.communicate(timeout=120) for p in procs]
+  for p, (out, err) in zip(procs, outs):
+    assert p.returncode == 0, err[-3000:]
+  assert outs[0][0].strip().splitlines()[-1] == "[28, 29, 30, 31]"
+  assert outs[1][0].strip().splitlines()[-1] == "[32, 33, 34, 35]"
+
+
+def test_dead_process_makes_other_fail_not_hang():
+  port = _free_port()
+  script = _XLA_ENV_SCRIPT.replace("f = lambda", "import os\nif pid == 1: os._exit(3)\nf = lambda")
+  procs = [_spawn(i, port, script) for i in range(2)]
+  survivor_out, survivor_err = procs[0].communicate(timeout=180)
+  procs[1].communicate(timeout=30)
+  assert procs[1].returncode == 3
+  assert procs[0].returncode != 0
