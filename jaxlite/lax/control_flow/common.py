@@ -161,6 +161,24 @@ def join_weak_types(*aval_lists) -> list[ShapedArray]:
   return out
 
 
+def promote_weak_carry(init_leaves, init_avals, out_avals):
+  """Like JAX: a weakly typed initial carry takes the type the body gives it
+  (``0.`` as a float32 carry), so the loop state has one fixed type."""
+  from jaxlite import dtypes
+  from jaxlite.lax.structural import _convert_element_type as convert
+  new_leaves, new_avals, changed = [], [], False
+  for x, a_in, a_out in zip(init_leaves, init_avals, out_avals):
+    if a_in.weak_type and not (typematch(a_in, a_out) and a_out.weak_type):
+      if a_in.shape == a_out.shape and (typematch(a_in, a_out) or dtypes.result_type(
+          a_in, a_out) == np.dtype(a_out.dtype)):
+        x = convert(x, a_out.dtype, a_out.weak_type)
+        a_in = a_in.update(dtype=a_out.dtype, weak_type=a_out.weak_type)
+        changed = True
+    new_leaves.append(x)
+    new_avals.append(a_in)
+  return new_leaves, new_avals, changed
+
+
 def concrete_value(x):
   """The host value of ``x`` if it is known now (not an abstract tracer), else None."""
   if isinstance(x, core.Tracer):
@@ -183,3 +201,95 @@ def split_list(xs: Sequence, sizes: Sequence[int]) -> list[list]:
     start += n
   out.append(list(xs[start:]))
   return out
+
+
+# --- helpers for the transformation rules ---------------------------------------------------
+
+
+def hoist_consts(closed: ClosedJaxpr) -> tuple[ClosedJaxpr, list]:
+  """``closed`` as a constant-free jaxpr taking its constants as leading inputs,
+  and those constants (to be passed as operands)."""
+  if not closed.consts:
+    return closed, []
+  return ClosedJaxpr(pe.convert_constvars_jaxpr(closed.jaxpr), []), list(closed.consts)
+
+
+def permute_jaxpr(closed: ClosedJaxpr, in_order: Sequence[int] | None = None,
+                  out_order: Sequence[int] | None = None) -> ClosedJaxpr:
+  """``closed`` with inputs (outputs) reordered: new input k is old input
+  ``in_order[k]``."""
+  jaxpr = closed.jaxpr
+  invars = jaxpr.invars if in_order is None else [jaxpr.invars[i] for i in in_order]
+  outvars = jaxpr.outvars if out_order is None else [jaxpr.outvars[i] for i in out_order]
+  return ClosedJaxpr(jaxpr.replace(invars=invars, outvars=outvars), closed.consts)
+
+
+def trace_closed(fun: Callable, in_avals: Sequence[ShapedArray]) -> tuple[ClosedJaxpr, list]:
+  """Stages ``fun`` (flat lists in and out) into a constant-free closed jaxpr;
+  returns it with the constants it takes as leading inputs."""
+  jaxpr, _, consts = pe.trace_to_jaxpr_dynamic(fun, list(in_avals))
+  return ClosedJaxpr(pe.convert_constvars_jaxpr(jaxpr), []), list(consts)
+
+
+def trace_closed_no_consts(fun: Callable, in_avals: Sequence[ShapedArray]) -> ClosedJaxpr:
+  """Like ``trace_closed`` but the constants stay inside the ClosedJaxpr (for
+  jaxprs built by rules from other jaxprs, whose constants are host values)."""
+  jaxpr, _, consts = pe.trace_to_jaxpr_dynamic(fun, list(in_avals))
+  return pe.closed_call_jaxpr(jaxpr, consts)
+
+
+def partial_eval_jaxpr(closed: ClosedJaxpr, in_unknowns: Sequence[bool],
+                       instantiate: Sequence[bool] | bool = False, saveable=None):
+  """Splits ``closed`` into the part computable from its known inputs and the
+  part that needs the unknown ones.
+
+  Returns ``(known, staged, out_unknowns, res_avals)``: ``known`` maps the
+  known inputs to the known outputs followed by residuals; ``staged`` maps
+  the residuals followed by the unknown inputs to the unknown outputs. An
+  output marked in ``instantiate`` is unknown (staged) even if computable now.
+  Both results are constant-free closed jaxprs.
+  """
+  n_out = len(closed.out_avals)
+  if isinstance(instantiate, bool):
+    instantiate = [instantiate] * n_out
+  saveable = saveable or pe.everything_saveable
+  inner = pe.convert_constvars_jaxpr(closed.jaxpr)
+  nc = len(closed.consts)
+  known, staged, out_unks, num_res = pe.partial_eval_jaxpr_custom(
+      inner, [False] * nc + list(in_unknowns), saveable)
+  n_known_out = len(known.outvars) - num_res
+  known_outs, residuals = known.outvars[:n_known_out], known.outvars[n_known_out:]
+  staged_res_in = staged.invars[:num_res]
+  staged_unknown_in = staged.invars[num_res:]
+  staged_outs = iter(staged.outvars)
+  known_iter = iter(known_outs)
+  new_known_outs, new_res, new_res_in, new_staged_outs, new_unks = [], [], [], [], []
+  for u, inst in zip(out_unks, instantiate):
+    if u:
+      new_staged_outs.append(next(staged_outs))
+      new_unks.append(True)
+      continue
+    v = next(known_iter)
+    if inst:
+      # A known output forced to be unknown: it becomes a residual the staged
+      # jaxpr passes straight through.
+      new_res.append(v)
+      r = core.Var(v.aval)
+      new_res_in.append(r)
+      new_staged_outs.append(r)
+      new_unks.append(True)
+    else:
+      new_known_outs.append(v)
+      new_unks.append(False)
+  known = known.replace(outvars=new_known_outs + list(residuals) + new_res)
+  staged = staged.replace(invars=list(staged_res_in) + new_res_in + list(staged_unknown_in),
+                          outvars=new_staged_outs)
+  # The known jaxpr's constant inputs become closed-over constants again.
+  known_closed = pe.reclose(known, closed.consts)
+  res_avals = [v.aval for v in list(residuals) + new_res]
+  return known_closed, ClosedJaxpr(staged, []), new_unks, res_avals
+
+
+def zeros_like_aval(aval):
+  from jaxlite.interpreters import ad
+  return ad.zeros_like_aval(aval)

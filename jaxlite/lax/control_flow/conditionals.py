@@ -5,8 +5,10 @@ operands and return the same types; its first operand is an int32 scalar
 index that picks the branch (out-of-range indices are clamped). It lowers to
 one ``stablehlo.case`` with each branch lowered once into its region.
 
-The transformation rules (JVP, partial evaluation, transpose, batching) are
-in ``conditionals_rules``.
+Below the public functions are its transformation rules: JVP, partial
+evaluation (known branches run now, the rest is staged, residuals joined
+across branches), transposition and batching (a batched predicate becomes a
+select over every branch's outputs).
 """
 from __future__ import annotations
 
@@ -19,7 +21,8 @@ import numpy as np
 from jaxlite import core, dtypes, tree_util
 from jaxlite.config import config
 from jaxlite.core import ClosedJaxpr, ShapedArray
-from jaxlite.interpreters import mlir
+from jaxlite.interpreters import ad, batching, mlir
+from jaxlite.interpreters import partial_eval as pe
 from jaxlite.lax.control_flow import common
 from jaxlite.lax.structural import _convert_element_type as _convert
 
@@ -198,3 +201,159 @@ def switch(index, branches: Sequence[Callable], *operands, operand=None):
   index = lax.convert_element_type(index, np.int32)
   return _bind_cond(index, branches, operands, "switch",
                     lambda i: f"branch 0 and {i} outputs")
+
+
+# --- JVP ---------------------------------------------------------------------------------
+
+
+def _cond_jvp(primals, tangents, *, branches):
+  index, ops = primals[0], primals[1:]
+  op_tangents = tangents[1:]
+  nonzeros = [type(t) is not ad.Zero for t in op_tangents]
+  # An output tangent is nonzero if it is in any branch.
+  out_nz = [False] * len(branches[0].out_avals)
+  for br in branches:
+    _, nz = ad.jvp_jaxpr(br, nonzeros, instantiate=False)
+    out_nz = [a or b for a, b in zip(out_nz, nz)]
+  jvps = [ad.jvp_jaxpr(br, nonzeros, instantiate=out_nz)[0] for br in branches]
+  nz_tangents = [t for t in op_tangents if type(t) is not ad.Zero]
+  outs = cond_p.bind(index, *ops, *nz_tangents, branches=tuple(jvps))
+  n = len(out_nz)
+  primals_out, nz_out = outs[:n], iter(outs[n:])
+  tangents_out = [next(nz_out) if nz else ad.Zero(ad.tangent_aval(a))
+                  for nz, a in zip(out_nz, branches[0].out_avals)]
+  return primals_out, tangents_out
+
+
+ad.primitive_jvps[cond_p] = _cond_jvp
+
+
+# --- partial evaluation: known branches now, the unknown part staged -------------------------
+
+
+def _split_branches(branches, unknowns, saveable=None):
+  """Splits every branch alike: the same outputs unknown in each, residuals
+  joined (each known branch returns zeros for the other branches' residuals)."""
+  out_uks = [False] * len(branches[0].out_avals)
+  for br in branches:
+    _, _, uks, _ = common.partial_eval_jaxpr(br, unknowns, False, saveable)
+    out_uks = [a or b for a, b in zip(out_uks, uks)]
+  splits = [common.partial_eval_jaxpr(br, unknowns, out_uks, saveable) for br in branches]
+  res_avals = [r for _, _, _, rs in splits for r in rs]
+  known_in_avals = [a for a, u in zip(branches[0].in_avals, unknowns) if not u]
+  n_known_out = sum(not u for u in out_uks)
+  known_branches, staged_branches = [], []
+  offset = 0
+  for known, staged, _, rs in splits:
+    before, after = res_avals[:offset], res_avals[offset + len(rs):]
+
+    def known_fun(*args, known=known, before=before, after=after):
+      outs = core.eval_jaxpr(known.jaxpr, known.consts, *args)
+      return (outs[:n_known_out] + [common.zeros_like_aval(a) for a in before]
+              + outs[n_known_out:] + [common.zeros_like_aval(a) for a in after])
+
+    known_branches.append(common.trace_closed_no_consts(known_fun, known_in_avals))
+    staged_branches.append(common.pad_invars(staged, len(rs), before, after))
+    offset += len(rs)
+  return tuple(known_branches), tuple(staged_branches), out_uks, res_avals
+
+
+def _cond_partial_eval(trace, tracers, *, branches):
+  index, ops = tracers[0], tracers[1:]
+  if not trace.is_known(index):
+    return trace.stage(cond_p, tracers, dict(branches=branches))
+  unknowns = [not trace.is_known(t) for t in ops]
+  known_brs, staged_brs, out_uks, res_avals = _split_branches(branches, unknowns)
+  known_vals = [trace.known_value(t) for t, u in zip(ops, unknowns) if not u]
+  known_outs = cond_p.bind(trace.known_value(index), *known_vals, branches=known_brs)
+  n_known = len(known_outs) - len(res_avals)
+  residuals = known_outs[n_known:]
+  staged_outs = trace.stage(
+      cond_p, [index] + [trace.pure(r) for r in residuals]
+      + [t for t, u in zip(ops, unknowns) if u], dict(branches=staged_brs))
+  known_it, staged_it = iter(known_outs[:n_known]), iter(staged_outs)
+  return [next(staged_it) if u else next(known_it) for u in out_uks]
+
+
+def _cond_partial_eval_custom(eqn, unknowns, saveable):
+  index_unknown, op_unknowns = unknowns[0], list(unknowns[1:])
+  branches = eqn.params["branches"]
+  if index_unknown or not any(op_unknowns):
+    return None, eqn, [True] * len(eqn.outvars), []
+  known_brs, staged_brs, out_uks, res_avals = _split_branches(branches, op_unknowns,
+                                                              saveable)
+  res_vars = [core.Var(a) for a in res_avals]
+  index, ops = eqn.invars[0], eqn.invars[1:]
+  eqn_known = core.JaxprEqn(
+      cond_p, [index] + [a for a, u in zip(ops, op_unknowns) if not u],
+      [v for v, u in zip(eqn.outvars, out_uks) if not u] + res_vars,
+      dict(branches=known_brs), eqn.effects)
+  eqn_staged = core.JaxprEqn(
+      cond_p, [index] + res_vars + [a for a, u in zip(ops, op_unknowns) if u],
+      [v for v, u in zip(eqn.outvars, out_uks) if u], dict(branches=staged_brs), eqn.effects)
+  return eqn_known, eqn_staged, out_uks, res_vars
+
+
+pe.partial_eval_rules[cond_p] = _cond_partial_eval
+pe.partial_eval_jaxpr_custom_rules[cond_p] = _cond_partial_eval_custom
+
+
+# --- transpose ------------------------------------------------------------------------------
+
+
+def _cond_transpose(cts, index, *ops, branches):
+  if ad.is_undefined_primal(index):
+    raise ValueError("cond: cannot transpose with respect to the branch index")
+  linear = [ad.is_undefined_primal(x) for x in ops]
+  if all(type(ct) is ad.Zero for ct in cts):
+    return [None] + [ad.Zero(x.aval) if l else None for x, l in zip(ops, linear)]
+  cts = [ad.instantiate_zeros(ct) for ct in cts]
+  transposed = tuple(ad.transpose_jaxpr(br, linear) for br in branches)
+  res = [x for x, l in zip(ops, linear) if not l]
+  outs = iter(cond_p.bind(index, *res, *cts, branches=transposed))
+  return [None] + [next(outs) if l else None for l in linear]
+
+
+ad.primitive_transposes[cond_p] = _cond_transpose
+
+
+# --- batching -------------------------------------------------------------------------------
+
+
+def _cond_batch(axis_data, vals, dims, *, branches):
+  from jaxlite import lax
+  index, ops = vals[0], list(vals[1:])
+  index_dim, op_dims = dims[0], dims[1:]
+  ops = [x if d is batching.not_mapped else batching.moveaxis(x, d, 0)
+         for x, d in zip(ops, op_dims)]
+  in_batched = [d is not batching.not_mapped for d in op_dims]
+  n_out = len(branches[0].out_avals)
+  if index_dim is not batching.not_mapped:
+    # Each example picks its own branch: run them all, then select per example.
+    index = lax.clamp(np.int32(0), batching.moveaxis(index, index_dim, 0),
+                      np.int32(len(branches) - 1))
+    results = []
+    for br in branches:
+      batched, _ = batching.batch_jaxpr(br, axis_data, in_batched, instantiate=True)
+      results.append(core.eval_jaxpr(batched.jaxpr, batched.consts, *ops))
+    outs = [_select_per_example(index, cases) for cases in zip(*results)]
+    return outs, [0] * n_out
+  out_batched = [False] * n_out
+  for br in branches:
+    _, ob = batching.batch_jaxpr(br, axis_data, in_batched, instantiate=False)
+    out_batched = [a or b for a, b in zip(out_batched, ob)]
+  batched = tuple(batching.batch_jaxpr(br, axis_data, in_batched, out_batched)[0]
+                  for br in branches)
+  outs = cond_p.bind(index, *ops, branches=batched)
+  return outs, [0 if b else batching.not_mapped for b in out_batched]
+
+
+def _select_per_example(index, cases):
+  """``cases[index[b]][b]`` for every example ``b`` (batch axis first)."""
+  from jaxlite import lax
+  shape = core.get_aval(cases[0]).shape
+  which = lax.broadcast_in_dim(index, shape, (0,)) if len(shape) > 1 else index
+  return lax.select_n(which, *cases)
+
+
+batching.axis_primitive_batchers[cond_p] = _cond_batch

@@ -8,11 +8,14 @@ to one ``stablehlo.while`` whose body is lowered once, whatever the trip
 count: a scan is a while over an index that reads its inputs with
 ``dynamic_slice`` and writes its stacked outputs with ``dynamic_update_slice``.
 
-The transformation rules are in ``loops_rules``.
+Below are the rules of while_p: JVP, partial evaluation (the known part of
+the carry computed now, the whole loop staged for the rest), batching (a
+batched predicate runs the loop while any example needs it) and a transpose
+rule that explains why reverse mode needs a static trip count.
 """
 from __future__ import annotations
 
-__all__ = ["while_loop", "fori_loop", "scan", "map", "while_p", "scan_p"]
+__all__ = ["while_loop", "fori_loop", "map", "while_p"]
 
 import builtins
 import operator
@@ -23,8 +26,10 @@ import numpy as np
 from jaxlite import core, dtypes, tree_util
 from jaxlite.config import config
 from jaxlite.core import ClosedJaxpr, ShapedArray
-from jaxlite.interpreters import mlir
+from jaxlite.interpreters import ad, batching, mlir
+from jaxlite.interpreters import partial_eval as pe
 from jaxlite.lax.control_flow import common
+from jaxlite.lax.control_flow.scan import _scan_length, scan
 from jaxlite.lax.structural import _convert_element_type as _convert
 
 # --- while_p ----------------------------------------------------------------------------
@@ -76,23 +81,6 @@ def _while_lowering(ctx, *args, cond_jaxpr, body_jaxpr, cond_nconsts, body_ncons
 mlir.register_lowering(while_p, _while_lowering)
 
 
-def _promote_weak_carry(init_leaves, init_avals, out_avals):
-  """Like JAX: a weakly typed initial carry takes the type the body gives it
-  (``0.`` as a float32 carry), so the loop state has one fixed type."""
-  from jaxlite import lax
-  new_leaves, new_avals, changed = [], [], False
-  for x, a_in, a_out in zip(init_leaves, init_avals, out_avals):
-    if a_in.weak_type and not (common.typematch(a_in, a_out) and a_out.weak_type):
-      if a_in.shape == a_out.shape and (common.typematch(a_in, a_out) or dtypes.result_type(
-          a_in, a_out) == np.dtype(a_out.dtype)):
-        x = _convert(x, a_out.dtype, a_out.weak_type)
-        a_in = a_in.update(dtype=a_out.dtype, weak_type=a_out.weak_type)
-        changed = True
-    new_leaves.append(x)
-    new_avals.append(a_in)
-  return new_leaves, new_avals, changed
-
-
 def while_loop(cond_fun: Callable, body_fun: Callable, init_val):
   """Calls ``body_fun`` repeatedly while ``cond_fun`` is true.
 
@@ -132,7 +120,7 @@ def while_loop(cond_fun: Callable, body_fun: Callable, init_val):
   leaves, in_tree, avals = common.flatten_args_avals((init_val,))
   body_jaxpr, body_consts, body_tree = common.trace_to_closed_jaxpr(
       body_fun, in_tree, avals, "body_fun", tag="while_body")
-  leaves, new_avals, changed = _promote_weak_carry(leaves, avals, body_jaxpr.out_avals)
+  leaves, new_avals, changed = common.promote_weak_carry(leaves, avals, body_jaxpr.out_avals)
   if changed:
     avals = new_avals
     body_jaxpr, body_consts, body_tree = common.trace_to_closed_jaxpr(
@@ -162,229 +150,163 @@ def _concrete_pred(p):
   return bool(v)
 
 
-# --- scan_p ------------------------------------------------------------------------------
-
-scan_p = core.Primitive("scan")
-scan_p.multiple_results = True
+# --- while_p rules ----------------------------------------------------------------------------
 
 
-def _scan_abstract_eval(*avals, reverse, length, jaxpr, num_consts, num_carry, linear,
-                        unroll):
-  consts, carry, xs = common.split_list(avals, [num_consts, num_carry])
-  for x in xs:
-    if not x.shape or x.shape[0] != length:
-      raise TypeError(f"scan: every scanned input needs a leading axis of size {length}, "
-                      f"got {x.str_short()}.")
-  body_in = list(consts) + list(carry) + [x.update(shape=x.shape[1:]) for x in xs]
-  if len(jaxpr.in_avals) != len(body_in) or not all(
-      builtins.map(common.typematch, jaxpr.in_avals, body_in)):
-    raise TypeError(f"scan: the body takes {[a.str_short() for a in jaxpr.in_avals]}, "
-                    f"the operands give {[a.str_short() for a in body_in]}.")
-  carry_out, ys = common.split_list(jaxpr.out_avals, [num_carry])
-  if not all(builtins.map(common.typematch, carry_out, carry)):
-    raise TypeError(f"scan: the body returns a carry of {[a.str_short() for a in carry_out]} "
-                    f"for one of {[a.str_short() for a in carry]}.")
-  return (common.join_weak_types(carry, carry_out)
-          + [y.update(shape=(length,) + y.shape) for y in ys])
+def _fixed_point(step, flags, n):
+  flags = list(flags)
+  for _ in range(n + 1):
+    new = [a or b for a, b in zip(flags, step(flags))]
+    if new == flags:
+      return flags
+    flags = new
+  return flags
 
 
-scan_p.def_abstract_eval(_scan_abstract_eval)
+def _pad_cond(cond_jaxpr, extra_avals):
+  """``cond_jaxpr`` taking (and ignoring) extra carry components at the end."""
+  jaxpr = cond_jaxpr.jaxpr
+  extra = [core.Var(a) for a in extra_avals]
+  return ClosedJaxpr(jaxpr.replace(invars=list(jaxpr.invars) + extra), cond_jaxpr.consts)
 
 
-def _scan_lowering(ctx, *args, reverse, length, jaxpr, num_consts, num_carry, linear,
-                   unroll):
-  hlo, ir = mlir.hlo(), mlir.ir()
-  mc = ctx.module_context
-  consts, carry, xs = common.split_list(args, [num_consts, num_carry])
-  _, _, xs_avals = common.split_list(ctx.avals_in, [num_consts, num_carry])
-  ys_avals = ctx.avals_out[num_carry:]
-  unroll = length if unroll is True else builtins.max(1, builtins.min(int(unroll), length or 1))
-  ys = [mlir.full_like_aval(0, a) for a in ys_avals]
-
-  def body(i, consts, xs, carry, ys):
-    # One iteration: read x[t], run the body, write y[t]; t counts down if reversed.
-    t = hlo.subtract(mlir.ir_constant(np.int32(length - 1)), i) if reverse else i
-    zero = mlir.ir_constant(np.int32(0))
-    x_t = []
-    for x, a in zip(xs, xs_avals):
-      sl = hlo.dynamic_slice(x, [t] + [zero] * (a.ndim - 1), (1,) + a.shape[1:])
-      x_t.append(hlo.reshape(mlir.aval_to_ir_type(a.update(shape=a.shape[1:])), sl))
-    outs = mlir.jaxpr_subcomp(mc, jaxpr.jaxpr, jaxpr.consts, *consts, *carry, *x_t)
-    carry, y_t = outs[:num_carry], outs[num_carry:]
-    new_ys = []
-    for y, y1, a in zip(ys, y_t, ys_avals):
-      upd = hlo.reshape(mlir.aval_to_ir_type(a.update(shape=(1,) + a.shape[1:])), y1)
-      new_ys.append(hlo.dynamic_update_slice(y, upd, [t] + [zero] * (a.ndim - 1)))
-    return hlo.add(i, mlir.ir_constant(np.int32(1))), carry, new_ys
-
-  i = mlir.ir_constant(np.int32(0))
-  blocks, remainder = divmod(length, unroll)
-  for trips, copies in ((blocks, unroll), (remainder, 1)):
-    if trips == 0:
-      continue
-    state = [i] + consts + xs + carry + ys
-    types = [v.type for v in state]
-    loop = hlo.WhileOp(types, state)
-    nc, nx = len(consts), len(xs)
-    # The index counts iterations: the unrolled phase stops at a multiple of
-    # `unroll`, the remainder phase at `length`.
-    stop = blocks * unroll if copies == unroll and trips == blocks else length
-    cond_block = loop.regions[0].blocks.append(*types)
-    with ir.InsertionPoint(cond_block):
-      hlo.return_([mlir.compare(cond_block.arguments[0], mlir.ir_constant(np.int32(stop)),
-                                "LT", "SIGNED")])
-    body_block = loop.regions[1].blocks.append(*types)
-    with ir.InsertionPoint(body_block):
-      st = list(body_block.arguments)
-      bi, bconsts, bxs, bcarry, bys = st[0], st[1:1 + nc], st[1 + nc:1 + nc + nx], \
-          st[1 + nc + nx:1 + nc + nx + num_carry], st[1 + nc + nx + num_carry:]
-      for _ in range(copies):
-        bi, bcarry, bys = body(bi, bconsts, bxs, bcarry, bys)
-      hlo.return_([bi] + bconsts + bxs + list(bcarry) + list(bys))
-    res = list(loop.results)
-    i = res[0]
-    carry = res[1 + nc + nx:1 + nc + nx + num_carry]
-    ys = res[1 + nc + nx + num_carry:]
-  return list(carry) + list(ys)
+def _while_jvp(primals, tangents, *, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
+  nz = [type(t) is not ad.Zero for t in tangents]
+  _, bconst_nz, init_nz = common.split_list(nz, [cond_nconsts, body_nconsts])
+  carry_nz = _fixed_point(
+      lambda c: ad.jvp_jaxpr(body_jaxpr, bconst_nz + c, c)[1], init_nz, len(init_nz))
+  jvp, _ = ad.jvp_jaxpr(body_jaxpr, bconst_nz + carry_nz, carry_nz)
+  n_bc, n_car = body_nconsts, len(init_nz)
+  n_bct, n_cart = sum(bconst_nz), sum(carry_nz)
+  # JVP jaxpr inputs: (consts, carry, const tangents, carry tangents); the
+  # loop wants (consts, const tangents, carry, carry tangents).
+  base = n_bc + n_car
+  order = (list(range(n_bc)) + list(range(base, base + n_bct)) + list(range(n_bc, base))
+           + list(range(base + n_bct, base + n_bct + n_cart)))
+  jvp = common.permute_jaxpr(jvp, order)
+  cconsts, bconsts, init = common.split_list(primals, [cond_nconsts, body_nconsts])
+  _, bconst_t, init_t = common.split_list(tangents, [cond_nconsts, body_nconsts])
+  bconst_t = [t for t in bconst_t if type(t) is not ad.Zero]
+  init_t = [ad.instantiate_zeros(t) for t, n in zip(init_t, carry_nz) if n]
+  carry_avals = [core.raise_to_shaped(core.get_aval(x)) for x in init]
+  cond = _pad_cond(cond_jaxpr, [ad.tangent_aval(a) for a, n in zip(carry_avals, carry_nz)
+                                if n])
+  outs = while_p.bind(*cconsts, *bconsts, *bconst_t, *init, *init_t, cond_jaxpr=cond,
+                      body_jaxpr=jvp, cond_nconsts=cond_nconsts,
+                      body_nconsts=n_bc + n_bct)
+  carry, carry_t = outs[:n_car], iter(outs[n_car:])
+  return carry, [next(carry_t) if n else ad.Zero(ad.tangent_aval(a))
+                 for n, a in zip(carry_nz, carry_avals)]
 
 
-mlir.register_lowering(scan_p, _scan_lowering)
+ad.primitive_jvps[while_p] = _while_jvp
 
 
-def scan(f: Callable, init, xs=None, length: int | None = None, reverse: bool = False,
-         unroll: int | bool = 1):
-  """Scans ``f`` over the leading axes of ``xs`` while carrying state.
-
-  In Python terms::
-
-    def scan(f, init, xs, length=None):
-      if xs is None:
-        xs = [None] * length
-      carry = init
-      ys = []
-      for x in xs:
-        carry, y = f(carry, x)
-        ys.append(y)
-      return carry, np.stack(ys)
-
-  ``init``, ``xs`` and the outputs may be pytrees; the loop is compiled once
-  as an XLA while loop, whatever ``length`` is.
-
-  Args:
-    f: ``(carry, x) -> (carry, y)``; the carry keeps its structure and types.
-    init: the initial carry.
-    xs: pytree of arrays scanned along their leading axis (or None).
-    length: the number of iterations; required when ``xs`` is None.
-    reverse: scan from the end of ``xs`` to the start (ys stay in order).
-    unroll: how many iterations one loop trip runs (True: all of them).
-
-  Returns:
-    ``(final carry, stacked ys)``.
-
-  Example:
-    >>> import numpy as np
-    >>> from jaxlite import lax
-    >>> lax.scan(lambda c, x: (lax.add(c, x), c), 0., np.arange(3.))
-    (Array(3., dtype=float32), Array([0., 0., 1.], dtype=float32))
-  """
-  if not callable(f):
-    raise TypeError(f"lax.scan: f argument should be a callable, got {f!r}.")
-  xs_leaves, xs_tree = tree_util.tree_flatten(xs)
-  length = _scan_length(xs_leaves, length)
-  if config.jax_disable_jit:
-    return _scan_python(f, init, xs, xs_leaves, xs_tree, length, reverse)
-  init_leaves, init_tree = tree_util.tree_flatten(init)
-  init_avals = [common._abstractify(x) for x in init_leaves]
-  x_avals = [common._abstractify(x) for x in xs_leaves]
-  x_avals = [a.update(shape=a.shape[1:]) for a in x_avals]
-  in_tree = tree_util.tree_structure((init, xs))
-
-  def trace(avals):
-    jaxpr, consts, out_tree = common.trace_to_closed_jaxpr(
-        f, in_tree, list(avals) + x_avals, "scan", tag="scan")
-    return jaxpr, consts, out_tree
-
-  jaxpr, consts, out_tree = trace(init_avals)
-  carry_tree, carry_avals_out = _check_scan_output(out_tree, jaxpr, len(init_leaves))
-  init_leaves, new_avals, changed = _promote_weak_carry(init_leaves, init_avals,
-                                                        carry_avals_out)
-  if changed:
-    init_avals = new_avals
-    jaxpr, consts, out_tree = trace(init_avals)
-    carry_tree, carry_avals_out = _check_scan_output(out_tree, jaxpr, len(init_leaves))
-  common.check_tree_and_avals(
-      "scan body function carry output and input", carry_tree, carry_avals_out,
-      init_tree, init_avals)
-  out_children = tree_util.treedef_children(out_tree)
-  ys_tree = out_children[1]
-  if isinstance(unroll, bool):
-    unroll = builtins.max(length, 1) if unroll else 1
-  outs = scan_p.bind(*consts, *init_leaves, *xs_leaves, reverse=bool(reverse),
-                     length=length, jaxpr=jaxpr, num_consts=len(consts),
-                     num_carry=len(init_leaves),
-                     linear=(False,) * (len(consts) + len(init_leaves) + len(xs_leaves)),
-                     unroll=int(unroll))
-  carry, ys = outs[:len(init_leaves)], outs[len(init_leaves):]
-  return (tree_util.tree_unflatten(carry_tree, carry), tree_util.tree_unflatten(ys_tree, ys))
+def _while_partial_eval(trace, tracers, *, cond_jaxpr, body_jaxpr, cond_nconsts,
+                        body_nconsts):
+  """The known part of the carry is computed by a loop now; the whole loop,
+  recomputing the known part, is staged for the rest (as JAX does)."""
+  params = dict(cond_jaxpr=cond_jaxpr, body_jaxpr=body_jaxpr, cond_nconsts=cond_nconsts,
+                body_nconsts=body_nconsts)
+  unknowns = [not trace.is_known(t) for t in tracers]
+  cc_uk, bc_uk, init_uk = common.split_list(unknowns, [cond_nconsts, body_nconsts])
+  carry_uk = _fixed_point(
+      lambda c: common.partial_eval_jaxpr(body_jaxpr, bc_uk + c, c)[2], init_uk, len(init_uk))
+  _, cond_used = pe.dce_jaxpr(cond_jaxpr.jaxpr, instantiate=True)
+  staged = trace.stage(while_p, tracers, params)
+  if all(carry_uk) or any(u and used for u, used in zip(cc_uk + carry_uk, cond_used)):
+    return staged
+  known, _, _, _ = common.partial_eval_jaxpr(body_jaxpr, bc_uk + carry_uk, carry_uk)
+  n_known = carry_uk.count(False)
+  body_known = ClosedJaxpr(known.jaxpr.replace(outvars=known.jaxpr.outvars[:n_known]),
+                           known.consts)
+  keep = [not u for u in cc_uk + carry_uk]
+  cj = cond_jaxpr.jaxpr
+  cond_known = ClosedJaxpr(cj.replace(invars=[v for v, k in zip(cj.invars, keep) if k]),
+                           cond_jaxpr.consts)
+  cconsts, bconsts, init = common.split_list(tracers, [cond_nconsts, body_nconsts])
+  kv = trace.known_value
+  known_cc = [kv(t) for t, u in zip(cconsts, cc_uk) if not u]
+  known_outs = iter(while_p.bind(
+      *known_cc, *[kv(t) for t, u in zip(bconsts, bc_uk) if not u],
+      *[kv(t) for t, u in zip(init, carry_uk) if not u], cond_jaxpr=cond_known,
+      body_jaxpr=body_known, cond_nconsts=len(known_cc), body_nconsts=bc_uk.count(False)))
+  return [s if u else next(known_outs) for s, u in zip(staged, carry_uk)]
 
 
-def _check_scan_output(out_tree, jaxpr, num_carry):
-  """The body must return a pair ``(carry, y)``; returns the carry's tree and types."""
-  children = tree_util.treedef_children(out_tree)
-  if len(children) != 2 or tree_util.treedef_tuple(children) != out_tree:
-    raise TypeError("scan body output must be a pair, got "
-                    f"{common.pp_tree_types(out_tree, jaxpr.out_avals)}.")
-  n = children[0].num_leaves
-  return children[0], jaxpr.out_avals[:n]
+pe.partial_eval_rules[while_p] = _while_partial_eval
 
 
-def _scan_length(xs_leaves, length):
-  lengths = set()
-  for x in xs_leaves:
-    aval = common._abstractify(x)
-    if not aval.shape:
-      raise ValueError(f"scan got value with no leading axis to scan over: "
-                       f"{aval.str_short(short_dtypes=False)}.")
-    lengths.add(aval.shape[0])
-  if length is not None:
-    try:
-      length = operator.index(length)
-    except TypeError:
-      raise TypeError(f"scan length must be a concrete integer, got {length!r}.") from None
-    if length < 0:
-      raise ValueError(f"scan length must be non-negative, got {length}.")
-    if lengths and lengths != {length}:
-      raise ValueError(f"scan got `length` argument of {length} which disagrees with "
-                       f"leading axis sizes {sorted(lengths)}.")
-    return length
-  if not lengths:
-    raise ValueError("scan got no values to scan over and `length` not provided.")
-  if len(lengths) > 1:
-    raise ValueError(f"scan got values with different leading axis sizes: "
-                     f"{', '.join(str(n) for n in sorted(lengths))}.")
-  return lengths.pop()
+def _while_transpose(cts, *args, **params):
+  raise ValueError(
+      "Reverse-mode differentiation does not work for lax.while_loop or lax.fori_loop with "
+      "dynamic start/stop values. Try using lax.scan, or using fori_loop with static "
+      "start/stop.")
 
 
-def _scan_python(f, init, xs, xs_leaves, xs_tree, length, reverse):
-  """``scan`` under ``disable_jit``: a Python loop over the slices."""
+ad.primitive_transposes[while_p] = _while_transpose
+
+
+def _while_batch(axis_data, vals, dims, *, cond_jaxpr, body_jaxpr, cond_nconsts,
+                 body_nconsts):
   from jaxlite import lax
-  carry, ys = init, []
-  for t in (reversed(range(length)) if reverse else range(length)):
-    x = tree_util.tree_unflatten(xs_tree, [lax.index_in_dim(v, t, keepdims=False)
-                                           for v in xs_leaves])
-    carry, y = f(carry, x)
-    ys.append(y)
-  if reverse:
-    ys.reverse()
-  if not ys:
-    raise ValueError("scan under disable_jit needs length > 0 to infer output types")
-  stacked = tree_util.tree_map(lambda *y: _stack(y), *ys)
-  return carry, stacked
+  size = axis_data.size
+  batched = [d is not batching.not_mapped for d in dims]
+  cc_b, bc_b, init_b = common.split_list(batched, [cond_nconsts, body_nconsts])
+  n = len(init_b)
+
+  def step(carry_b):
+    if batching.batch_jaxpr(cond_jaxpr, axis_data, cc_b + carry_b, False)[1][0]:
+      return [True] * n   # a batched predicate: every example keeps its own state
+    return batching.batch_jaxpr(body_jaxpr, axis_data, bc_b + carry_b, carry_b)[1]
+
+  carry_b = _fixed_point(step, init_b, n)
+  cond_b, pred_b = batching.batch_jaxpr(cond_jaxpr, axis_data, cc_b + carry_b, False)
+  body_b, _ = batching.batch_jaxpr(body_jaxpr, axis_data, bc_b + carry_b, carry_b)
+  cconsts, bconsts, init = common.split_list(vals, [cond_nconsts, body_nconsts])
+  cc_d, bc_d, init_d = common.split_list(dims, [cond_nconsts, body_nconsts])
+  front = lambda x, d: x if d is batching.not_mapped else batching.moveaxis(x, d, 0)
+  cconsts = [front(x, d) for x, d in zip(cconsts, cc_d)]
+  bconsts = [front(x, d) for x, d in zip(bconsts, bc_d)]
+  init = [batching.bdim_at_front(x, d, size) if b else x
+          for x, d, b in zip(init, init_d, carry_b)]
+  out_dims = [0 if b else batching.not_mapped for b in carry_b]
+  if not pred_b[0]:
+    outs = while_p.bind(*cconsts, *bconsts, *init, cond_jaxpr=cond_b, body_jaxpr=body_b,
+                        cond_nconsts=cond_nconsts, body_nconsts=body_nconsts)
+    return outs, out_dims
+  # Run while any example's predicate holds; an example whose predicate is
+  # false keeps its carry (the body's result is discarded by a select).
+  n_cc, n_bc = len(cconsts), len(bconsts)
+  carry_avals = [core.raise_to_shaped(core.get_aval(x)) for x in init]
+  cc_avals = [core.raise_to_shaped(core.get_aval(x)) for x in cconsts]
+  bc_avals = [core.raise_to_shaped(core.get_aval(x)) for x in bconsts]
+
+  def any_pred(*args):
+    cc, carry = args[:n_cc], args[n_cc:]
+    pred, = core.eval_jaxpr(cond_b.jaxpr, cond_b.consts, *cc, *carry)
+    return [lax.reduce_or(pred, (0,))]
+
+  def select_body(*args):
+    cc, bc, carry = common.split_list(args, [n_cc, n_bc])
+    pred, = core.eval_jaxpr(cond_b.jaxpr, cond_b.consts, *cc, *carry)
+    new = core.eval_jaxpr(body_b.jaxpr, body_b.consts, *bc, *carry)
+    return [lax.select_n(_bcast(pred, core.get_aval(x).shape), x, y)
+            for x, y in zip(carry, new)]
+
+  new_cond = common.trace_closed_no_consts(any_pred, cc_avals + carry_avals)
+  new_body = common.trace_closed_no_consts(select_body, cc_avals + bc_avals + carry_avals)
+  outs = while_p.bind(*cconsts, *cconsts, *bconsts, *init, cond_jaxpr=new_cond,
+                      body_jaxpr=new_body, cond_nconsts=n_cc, body_nconsts=n_cc + n_bc)
+  return outs, out_dims
 
 
-def _stack(ys):
+def _bcast(pred, shape):
   from jaxlite import lax
-  return lax.concatenate([lax.expand_dims(y, (0,)) for y in ys], 0)
+  return pred if len(shape) <= 1 else lax.broadcast_in_dim(pred, shape, (0,))
+
+
+batching.axis_primitive_batchers[while_p] = _while_batch
 
 
 # --- fori_loop and map -------------------------------------------------------------------
