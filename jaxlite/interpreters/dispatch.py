@@ -38,7 +38,12 @@ def apply_primitive(primitive, args, params):
     args = [_to_array(a) for a in args]
     bufs = [a._buf for a in args]
     avals = tuple([a.aval for a in args])
-  device = _device_for(args)
+  try:
+    device = _device_for(args)
+  except _MultiDeviceArgument:
+    args = [_gather_to_one_device(a) for a in args]
+    bufs = [a._buf for a in args]
+    device = _device_for(args)
   key = (primitive, avals, _params_key(params), device)
   exe = _cache.get(key)
   if exe is None:
@@ -73,12 +78,28 @@ def _to_array(x):
   return transfer.put_numpy(np.asarray(x, aval.dtype), None, aval.weak_type)
 
 
+class _MultiDeviceArgument(Exception):
+  pass
+
+
+def _gather_to_one_device(a):
+  """An eager op on a pmap result (one slice per device) runs on the default
+  device: the slices are brought together first."""
+  if len(a._buf._sharding._internal_device_list) == 1:
+    return a
+  from jaxlite.runtime import transfer
+  return transfer.put_numpy(a._value, None, a.weak_type)
+
+
 def _device_for(args):
   """Uncommitted arrays follow committed ones; otherwise the default device."""
   device = None
   for a in args:
     if a._buf._committed:
-      d = a.device
+      device_list = a._buf._sharding._internal_device_list
+      if len(device_list) != 1:
+        raise _MultiDeviceArgument
+      d = device_list[0]
       if device is None:
         device = d
       elif d != device:

@@ -63,7 +63,9 @@ jit_p.def_impl(_jit_impl)
 def _common_device(args):
   for a in args:
     if a._buf._committed:
-      return a.device
+      device_list = a._buf._sharding._internal_device_list
+      if len(device_list) == 1:
+        return device_list[0]
   return None
 
 
@@ -194,6 +196,10 @@ class Jitted:
     except Exception:
       for a in flat_args:
         a._check_if_deleted()
+      if any(len(a._buf._sharding._internal_device_list) > 1 for a in flat_args):
+        # A pmap result (one slice per device) fed to a single-device program.
+        from jaxlite.interpreters.dispatch import _gather_to_one_device
+        return self._call_entry(entry, [_gather_to_one_device(a) for a in flat_args])
       raise
     if entry.donated:
       _delete_donated(list(entry.consts) + list(flat_args), entry.donated)
