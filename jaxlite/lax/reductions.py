@@ -461,7 +461,8 @@ def reduce_sum(operand, axes: Sequence[int]):
   """Sums ``operand`` over ``axes``.
 
   >>> from jaxlite import lax
-  >>> lax.reduce_sum(lax.full((2, 3), 1.0), (0, 1))
+  >>> import numpy as np
+  >>> lax.reduce_sum(np.ones((2, 3), np.float32), (0, 1))
   Array(6., dtype=float32)
   """
   return reduce_sum_p.bind(operand, axes=_canonical_axes(operand, axes))
@@ -471,7 +472,8 @@ def reduce_prod(operand, axes: Sequence[int]):
   """Multiplies the elements of ``operand`` over ``axes``.
 
   >>> from jaxlite import lax
-  >>> lax.reduce_prod(lax.full((3,), 2.0), (0,))
+  >>> import numpy as np
+  >>> lax.reduce_prod(np.full((3,), 2.0, np.float32), (0,))
   Array(8., dtype=float32)
   """
   return reduce_prod_p.bind(operand, axes=_canonical_axes(operand, axes))
