@@ -36,7 +36,14 @@ ad.defjvp2(exp_p, lambda g, ans, x: mul(g, ans))
 def _exp2_lowering(ctx, x):
   # 2**x = exp(x log 2); XLA has no exp2.
   hlo = mlir.hlo()
-  return hlo.exponential(hlo.multiply(x, mlir.full_like_aval(np.log(2), ctx.avals_in[0])))
+  aval = ctx.avals_in[0]
+  if is_kind(aval.dtype, "complexfloating"):
+    # (A complex splat constant is built from its real part.)
+    part = aval.update(dtype=np.finfo(aval.dtype).dtype)
+    log2 = hlo.complex(mlir.full_like_aval(np.log(2), part), mlir.full_like_aval(0, part))
+  else:
+    log2 = mlir.full_like_aval(np.log(2), aval)
+  return hlo.exponential(hlo.multiply(x, log2))
 
 
 exp2_p = naryop("exp2", _fc, _exp2_lowering)

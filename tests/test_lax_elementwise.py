@@ -1,0 +1,492 @@
+"""Tests for the elementwise lax primitives (lax/elementwise.py, transcendental.py,
+bitwise.py): values against NumPy (and scipy.special) across dtypes, eagerly and
+under jit with identical results; JAX's dtype and shape errors; weak-scalar
+promotion. Derivatives, transposes and batching are in
+tests/test_lax_elementwise_rules.py.
+"""
+import math
+import operator
+
+import ml_dtypes
+import numpy as np
+import pytest
+
+import jaxlite
+from jaxlite import config as config_lib
+from jaxlite import lax
+
+bf16 = np.dtype(ml_dtypes.bfloat16)
+SIGNED = [np.int8, np.int16, np.int32]
+UNSIGNED = [np.uint8, np.uint32]
+INT = SIGNED + UNSIGNED
+FLOAT = [np.float16, bf16, np.float32]
+COMPLEX = [np.complex64]
+SHAPE = (2, 3)
+
+
+def _name(d):
+  return np.dtype(d).name
+
+
+def rand(rng, dtype, domain="any", shape=SHAPE):
+  """Random values of ``dtype`` in ``domain``, exactly representable in it."""
+  dtype = np.dtype(dtype)
+  if dtype == np.bool_:
+    return rng.rand(*shape) > 0.5
+  if dtype.kind in "iu":
+    lo, hi = {"any": (-50, 50), "small": (-5, 6), "pos": (1, 50)}.get(domain, (-50, 50))
+    if dtype.kind == "u":
+      lo = max(lo, 0)
+    return rng.randint(lo, hi, size=shape).astype(dtype)
+  low, high = {"any": (-3, 3), "pos": (0.1, 4), "unit": (-0.9, 0.9), "ge1": (1.1, 4),
+               "tan": (-1.2, 1.2), "gamma": (0.2, 5),
+               "small": (-3, 3)}[domain]
+  real = rng.uniform(low, high, size=shape)
+  if dtype.kind == "c":
+    val = real + 1j * rng.uniform(-1.5, 1.5, size=shape)
+  else:
+    val = real
+  return val.astype(dtype)
+
+
+def tol(dtype):
+  dtype = np.dtype(dtype)
+  if dtype == bf16:
+    return dict(rtol=2e-2, atol=2e-2)
+  if dtype == np.float16:
+    return dict(rtol=4e-3, atol=2e-3)
+  return dict(rtol=2e-5, atol=2e-6)
+
+
+def wide(x):
+  """``x`` in float64/complex128, for reference computations."""
+  x = np.asarray(x)
+  if x.dtype.kind == "c":
+    return x.astype(np.complex128)
+  if x.dtype.kind in "f" or x.dtype == bf16:
+    return x.astype(np.float64)
+  return x
+
+
+def check_eager_and_jit(fn, args, expected, **tolerance):
+  """``fn(*args)`` eagerly and under jit: identical, and close to ``expected``."""
+  eager = np.asarray(fn(*args))
+  jitted = np.asarray(jaxlite.jit(fn)(*args))
+  assert eager.dtype == jitted.dtype
+  np.testing.assert_array_equal(eager, jitted)
+  expected = np.asarray(expected)
+  assert eager.dtype == expected.dtype, (eager.dtype, expected.dtype)
+  assert eager.shape == expected.shape
+  if expected.dtype.kind in "biu":
+    np.testing.assert_array_equal(eager, expected)
+  else:
+    np.testing.assert_allclose(eager.astype(wide(expected).dtype), wide(expected),
+                               equal_nan=True, **tolerance)
+
+
+def _logistic(x):
+  return 1 / (1 + np.exp(-x))
+
+
+def _round_away(x):
+  return np.sign(x) * np.floor(np.abs(x) + 0.5)
+
+
+def _complex_sign(x):
+  return np.where(x == 0, 0, x / np.where(x == 0, 1, np.abs(x)))
+
+
+# name, function, NumPy reference on wide values, dtypes, input domain
+UNARY = [
+    ("neg", lax.neg, np.negative, INT + FLOAT + COMPLEX, "any"),
+    ("sign", lax.sign, np.sign, INT + FLOAT, "any"),
+    ("sign_c", lax.sign, _complex_sign, COMPLEX, "any"),
+    ("floor", lax.floor, np.floor, FLOAT, "any"),
+    ("ceil", lax.ceil, np.ceil, FLOAT, "any"),
+    ("exp", lax.exp, np.exp, FLOAT + COMPLEX, "any"),
+    ("exp2", lax.exp2, np.exp2, FLOAT + COMPLEX, "any"),
+    ("log", lax.log, np.log, FLOAT + COMPLEX, "pos"),
+    ("log1p", lax.log1p, np.log1p, FLOAT + COMPLEX, "pos"),
+    ("expm1", lax.expm1, np.expm1, FLOAT + COMPLEX, "any"),
+    ("tanh", lax.tanh, np.tanh, FLOAT + COMPLEX, "any"),
+    ("logistic", lax.logistic, _logistic, FLOAT + COMPLEX, "any"),
+    ("sin", lax.sin, np.sin, FLOAT + COMPLEX, "any"),
+    ("cos", lax.cos, np.cos, FLOAT + COMPLEX, "any"),
+    ("tan", lax.tan, np.tan, FLOAT + COMPLEX, "tan"),
+    ("asin", lax.asin, np.arcsin, FLOAT + COMPLEX, "unit"),
+    ("acos", lax.acos, np.arccos, FLOAT + COMPLEX, "unit"),
+    ("atan", lax.atan, np.arctan, FLOAT + COMPLEX, "any"),
+    ("sinh", lax.sinh, np.sinh, FLOAT + COMPLEX, "any"),
+    ("cosh", lax.cosh, np.cosh, FLOAT + COMPLEX, "any"),
+    ("asinh", lax.asinh, np.arcsinh, FLOAT + COMPLEX, "any"),
+    ("acosh", lax.acosh, np.arccosh, FLOAT + COMPLEX, "ge1"),
+    ("atanh", lax.atanh, np.arctanh, FLOAT + COMPLEX, "unit"),
+    ("sqrt", lax.sqrt, np.sqrt, FLOAT + COMPLEX, "pos"),
+    ("rsqrt", lax.rsqrt, lambda x: 1 / np.sqrt(x), FLOAT + COMPLEX, "pos"),
+    ("cbrt", lax.cbrt, np.cbrt, FLOAT, "any"),
+    ("square", lax.square, np.square, INT + FLOAT + COMPLEX, "small"),
+    ("abs", lax.abs, np.abs, SIGNED + FLOAT, "any"),
+]
+
+
+@pytest.mark.parametrize("name,fn,ref,dtype,domain", [
+    pytest.param(n, f, r, d, dom, id=f"{n}-{_name(d)}")
+    for n, f, r, dts, dom in UNARY for d in dts])
+def test_unary(name, fn, ref, dtype, domain, rng):
+  x = rand(rng, dtype, "small" if domain == "small" else domain)
+  expected = ref(wide(x)).astype(dtype)
+  check_eager_and_jit(fn, (x,), expected, **tol(dtype))
+
+
+@pytest.mark.parametrize("dtype", FLOAT + [np.complex64], ids=_name)
+def test_sign_of_zero_and_nan(dtype):
+  x = np.array([np.nan, -0.0, 0.0, -2.5, 3.0]).astype(dtype)
+  out = np.asarray(lax.sign(x))
+  assert np.isnan(out[0])
+  np.testing.assert_array_equal(out[1:].astype(np.complex128), [0, 0, -1, 1])
+  if np.dtype(dtype).kind == "f" or dtype == bf16:
+    assert np.signbit(out[1].astype(np.float32)) and not np.signbit(out[2].astype(np.float32))
+
+
+def test_abs_of_complex_is_real_and_of_int_min_wraps(rng):
+  z = rand(rng, np.complex64)
+  check_eager_and_jit(lax.abs, (z,), np.abs(wide(z)).astype(np.float32), **tol(np.float32))
+  x = np.array([-128, -3, 0, 127], np.int8)
+  check_eager_and_jit(lax.abs, (x,), np.array([-128, 3, 0, 127], np.int8))
+
+
+@pytest.mark.parametrize("dtype", FLOAT, ids=_name)
+def test_round_and_is_finite(dtype):
+  x = np.array([[0.5, 1.5, 2.5, -0.5], [-1.5, -2.5, 0.25, 3.75]]).astype(dtype)
+  check_eager_and_jit(lax.round, (x,), _round_away(wide(x)).astype(dtype))
+  check_eager_and_jit(lambda v: lax.round(v, lax.RoundingMethod.TO_NEAREST_EVEN), (x,),
+                      np.round(wide(x)).astype(dtype))
+  y = np.array([np.inf, -np.inf, np.nan, 0.0, -1.0, 65504.0]).astype(dtype)
+  check_eager_and_jit(lax.is_finite, (y,), np.isfinite(wide(y)))
+
+
+def test_rounding_method_values():
+  assert int(lax.RoundingMethod.AWAY_FROM_ZERO) == 0
+  assert int(lax.RoundingMethod.TO_NEAREST_EVEN) == 1
+  x = np.array([2.5], np.float32)
+  np.testing.assert_array_equal(lax.round(x, 1), [2.0])
+  with pytest.raises(ValueError, match="'TO_NEAREST_EVEN' is not a valid RoundingMethod"):
+    lax.round(x, "TO_NEAREST_EVEN")
+
+
+@pytest.fixture(scope="module")
+def special():
+  return pytest.importorskip("scipy.special")
+
+
+@pytest.mark.parametrize("name,domain", [("erf", "any"), ("erfc", "any"),
+                                         ("erf_inv", "unit"), ("lgamma", "gamma"),
+                                         ("digamma", "gamma")])
+@pytest.mark.parametrize("dtype", FLOAT, ids=_name)
+def test_special_functions(name, domain, dtype, rng, special):
+  ref = {"erf": special.erf, "erfc": special.erfc, "erf_inv": special.erfinv,
+         "lgamma": special.gammaln, "digamma": special.digamma}[name]
+  x = rand(rng, dtype, domain)
+  tolerance = tol(dtype)
+  if np.dtype(dtype) == np.float32:   # XLA's approximations are good to a few ulps
+    tolerance = dict(rtol=1e-5, atol=1e-5)
+  check_eager_and_jit(getattr(lax, name), (x,), ref(wide(x)).astype(dtype), **tolerance)
+
+
+@pytest.mark.parametrize("dtype", [np.float32], ids=_name)
+def test_integer_pow(dtype, rng):
+  x = rand(rng, dtype, "pos")
+  for y in (-3, -1, 0, 1, 2, 5):
+    check_eager_and_jit(lambda v: lax.integer_pow(v, y), (x,),
+                        (wide(x) ** y).astype(dtype), **tol(dtype))
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.uint32, np.int32, np.float16, bf16,
+                                   np.complex64], ids=_name)
+def test_integer_pow_dtypes(dtype, rng):
+  x = rand(rng, dtype, "small")
+  expected = (x ** 3) if np.dtype(dtype).kind in "iu" else (wide(x) ** 3).astype(dtype)
+  check_eager_and_jit(lambda v: lax.integer_pow(v, 3), (x,), expected, **tol(dtype))
+
+
+# --- binary -------------------------------------------------------------------------------
+
+
+def _trunc_div(x, y):
+  if x.dtype.kind in "iu":
+    q = np.abs(x.astype(np.int64)) // np.abs(y.astype(np.int64))
+    return (np.sign(x.astype(np.int64)) * np.sign(y.astype(np.int64)) * q).astype(x.dtype)
+  return x / y
+
+
+def _lexicographic(pick_first):
+  def ref(x, y):
+    first = (x.real > y.real) | ((x.real == y.real) & (x.imag > y.imag))
+    return np.where(first == pick_first, x, y)
+  return ref
+
+
+BINARY = [
+    ("add", lax.add, np.add, INT + FLOAT + COMPLEX, "any", "any"),
+    ("sub", lax.sub, np.subtract, INT + FLOAT + COMPLEX, "any", "any"),
+    ("mul", lax.mul, np.multiply, INT + FLOAT + COMPLEX, "small", "small"),
+    ("div", lax.div, _trunc_div, INT + FLOAT + COMPLEX, "any", "pos"),
+    ("rem", lax.rem, np.fmod, INT + FLOAT, "any", "pos"),
+    ("max", lax.max, np.maximum, [np.bool_] + INT + FLOAT, "any", "any"),
+    ("min", lax.min, np.minimum, [np.bool_] + INT + FLOAT, "any", "any"),
+    ("max_c", lax.max, _lexicographic(True), COMPLEX, "any", "any"),
+    ("min_c", lax.min, _lexicographic(False), COMPLEX, "any", "any"),
+    ("atan2", lax.atan2, np.arctan2, FLOAT, "any", "any"),
+    ("pow", lax.pow, np.power, FLOAT + COMPLEX, "pos", "any"),
+    ("nextafter", lax.nextafter, np.nextafter, [np.float16, np.float32], "any", "any"),
+]
+
+
+@pytest.mark.parametrize("name,fn,ref,dtype,dx,dy", [
+    pytest.param(n, f, r, d, dx, dy, id=f"{n}-{_name(d)}")
+    for n, f, r, dts, dx, dy in BINARY for d in dts])
+def test_binary(name, fn, ref, dtype, dx, dy, rng):
+  x, y = rand(rng, dtype, dx), rand(rng, dtype, dy)
+  if np.dtype(dtype).kind in "biu" or name == "nextafter":
+    expected = ref(x, y)    # exact: in the dtype itself (integers wrap, as XLA's)
+  else:
+    expected = ref(wide(x), wide(y)).astype(dtype)
+  check_eager_and_jit(fn, (x, y), expected, **tol(dtype))
+
+
+def test_atan2_complex_matches_jax(rng, jax_reference):
+  x, y = rand(rng, np.complex64), rand(rng, np.complex64)
+  expected = np.asarray(jax_reference.lax.atan2(x, y))
+  check_eager_and_jit(lax.atan2, (x, y), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_integer_division_and_remainder_round_toward_zero():
+  x = np.array([-7, 7, -7, 7, 0], np.int32)
+  y = np.array([2, -2, -2, 2, 3], np.int32)
+  check_eager_and_jit(lax.div, (x, y), np.array([-3, -3, 3, 3, 0], np.int32))
+  check_eager_and_jit(lax.rem, (x, y), np.array([-1, 1, -1, 1, 0], np.int32))
+
+
+def test_max_min_propagate_nan():
+  x = np.array([np.nan, 1.0, 2.0], np.float32)
+  y = np.array([1.0, np.nan, 1.0], np.float32)
+  check_eager_and_jit(lax.max, (x, y), np.array([np.nan, np.nan, 2.0], np.float32))
+  check_eager_and_jit(lax.min, (x, y), np.array([np.nan, np.nan, 1.0], np.float32))
+
+
+@pytest.mark.parametrize("ydtype", [np.int32, np.uint8, np.float32], ids=_name)
+def test_pow_with_integer_or_float_exponent(ydtype, rng):
+  x = rand(rng, np.float32, "any")
+  y = rand(rng, ydtype, "small")
+  if np.dtype(ydtype).kind == "f":
+    x = np.abs(x) + 0.1
+  check_eager_and_jit(lax.pow, (x, y), np.power(wide(x), wide(y)).astype(np.float32),
+                      rtol=1e-5, atol=1e-6)
+  z = rand(rng, np.complex64)
+  check_eager_and_jit(lax.pow, (z, np.int32(3)), (wide(z) ** 3).astype(np.complex64),
+                      rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.complex64], ids=_name)
+def test_rank0_operands_broadcast(dtype, rng):
+  x = rand(rng, dtype)
+  s = np.asarray(rand(rng, dtype, shape=()))
+  check_eager_and_jit(lax.sub, (s, x), (wide(s) - wide(x)).astype(dtype), **tol(dtype))
+  check_eager_and_jit(lax.mul, (x, s), (wide(x) * wide(s)).astype(dtype), **tol(dtype))
+  check_eager_and_jit(lambda a, b: lax.atan2(a, b) if dtype == np.float32 else lax.div(a, b),
+                      (x, s), (np.arctan2(wide(x), wide(s)) if dtype == np.float32
+                               else wide(x) / wide(s)).astype(dtype), **tol(dtype))
+
+
+# --- complex parts ------------------------------------------------------------------------
+
+
+def test_real_imag_complex_conj(rng):
+  z = rand(rng, np.complex64)
+  a, b = rand(rng, np.float32), rand(rng, np.float32)
+  check_eager_and_jit(lax.real, (z,), z.real)
+  check_eager_and_jit(lax.imag, (z,), z.imag)
+  check_eager_and_jit(lax.complex, (a, b), (a + 1j * b).astype(np.complex64))
+  check_eager_and_jit(lax.conj, (z,), np.conj(z))
+  check_eager_and_jit(lax.conj, (a,), a.astype(np.complex64))
+
+
+def test_complex_and_conj_under_x64(rng):
+  with config_lib.enable_x64(True):
+    a, b = rand(rng, np.float64), rand(rng, np.float64)
+    z = lax.complex(a, b)
+    assert z.dtype == np.complex128
+    np.testing.assert_array_equal(lax.conj(z), a - 1j * b)
+    assert lax.conj(a).dtype == np.complex128
+    np.testing.assert_array_equal(lax.real(z), a)
+    np.testing.assert_allclose(lax.exp(a), np.exp(a), rtol=1e-13)
+
+
+# --- comparisons, bitwise, shifts -------------------------------------------------------------
+
+COMPARISONS = [("eq", operator.eq), ("ne", operator.ne), ("lt", operator.lt),
+               ("le", operator.le), ("gt", operator.gt), ("ge", operator.ge)]
+
+
+@pytest.mark.parametrize("dtype", [np.bool_, np.int8, np.uint8, np.uint32, np.float16,
+                                   bf16, np.float32], ids=_name)
+def test_comparisons(dtype, rng):
+  x, y = rand(rng, dtype, shape=(8,)), rand(rng, dtype, shape=(8,))
+  y[:3] = x[:3]   # some ties
+  if np.dtype(dtype).kind == "u":   # orderings that differ from the signed ones
+    x[3], y[3] = np.iinfo(dtype).max, 1
+  if np.dtype(dtype).kind == "f" or dtype == bf16:   # NaN: unordered, only ne is true
+    x[4], y[5] = np.nan, np.nan
+  for name, op in COMPARISONS:
+    check_eager_and_jit(getattr(lax, name), (x, y), op(wide(x), wide(y)))
+
+
+def test_complex_equality(rng):
+  z = rand(rng, np.complex64)
+  w = z.copy()
+  w[0, 0] += 1j
+  check_eager_and_jit(lax.eq, (z, w), z == w)
+  check_eager_and_jit(lax.ne, (z, w), z != w)
+
+
+@pytest.mark.parametrize("dtype", [np.bool_, np.int8, np.uint8, np.int32, np.uint32],
+                         ids=_name)
+def test_bitwise(dtype, rng):
+  info = None if dtype == np.bool_ else np.iinfo(dtype)
+  if info is None:
+    x, y = rand(rng, dtype), rand(rng, dtype)
+  else:
+    x = rng.randint(info.min, int(info.max) + 1, size=SHAPE, dtype=np.int64).astype(dtype)
+    y = rng.randint(info.min, int(info.max) + 1, size=SHAPE, dtype=np.int64).astype(dtype)
+  check_eager_and_jit(lax.bitwise_and, (x, y), x & y)
+  check_eager_and_jit(lax.bitwise_or, (x, y), x | y)
+  check_eager_and_jit(lax.bitwise_xor, (x, y), x ^ y)
+  check_eager_and_jit(lax.bitwise_not, (x,), ~x)
+  if info is not None:
+    bits = info.bits
+    unsigned = x.view(np.dtype(f"u{bits // 8}"))   # NumPy counts bits of |x| otherwise
+    check_eager_and_jit(lax.population_count, (x,), np.bitwise_count(unsigned).astype(dtype))
+    clz = [bits - int(v).bit_length() for v in unsigned.ravel()]
+    check_eager_and_jit(lax.clz, (x,), np.array(clz, dtype).reshape(SHAPE))
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int32, np.uint8, np.uint32], ids=_name)
+def test_shifts(dtype):
+  bits = np.iinfo(dtype).bits
+  x = np.array([1, 5, np.iinfo(dtype).max, np.iinfo(dtype).min, 3, 7, 2, 1]
+               ).astype(dtype) if np.dtype(dtype).kind == "i" else \
+      np.array([1, 5, np.iinfo(dtype).max, 1 << (bits - 1), 3, 7, 2, 1], dtype)
+  if np.dtype(dtype).kind == "i":
+    x[3] = np.iinfo(dtype).min
+    x[5] = -7
+  s = np.array([0, 1, 3, bits - 1, bits, bits + 3, 2, 1], dtype)
+  u = np.dtype(f"u{bits // 8}")
+  ux = x.view(u).astype(object)
+  mask = (1 << bits) - 1
+  left = [((int(v) << int(k)) & mask) if k < bits else 0 for v, k in zip(ux, s)]
+  logical = [(int(v) >> int(k)) if k < bits else 0 for v, k in zip(ux, s)]
+  signed = x.view(np.dtype(f"i{bits // 8}")).astype(object)
+  arith = [int(v) >> min(int(k), bits - 1) for v, k in zip(signed, s)]
+  as_dtype = lambda vals: np.array([v & mask for v in vals], np.uint64).astype(u).view(dtype)
+  check_eager_and_jit(lax.shift_left, (x, s), as_dtype(left))
+  check_eager_and_jit(lax.shift_right_logical, (x, s), as_dtype(logical))
+  check_eager_and_jit(lax.shift_right_arithmetic, (x, s), as_dtype(arith))
+
+
+# --- select_n, clamp, bitcast ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.bool_, np.int8, np.float32, np.complex64], ids=_name)
+def test_select_n(dtype, rng):
+  cases = [rand(rng, dtype) for _ in range(3)]
+  pred = rng.rand(*SHAPE) > 0.5
+  check_eager_and_jit(lax.select_n, (pred, cases[0], cases[1]),
+                      np.where(pred, cases[1], cases[0]))
+  check_eager_and_jit(lax.select, (pred, cases[0], cases[1]),
+                      np.where(pred, cases[0], cases[1]))
+  which = np.array([[0, 1, 2], [2, 1, 0]], np.int32)
+  check_eager_and_jit(lax.select_n, (which, *cases), np.choose(which, cases))
+  check_eager_and_jit(lax.select_n, (np.bool_(True), cases[0], cases[1]), cases[1])
+
+
+def test_select_n_out_of_range_index_and_single_case():
+  which = np.array([0, 1, 2, 5, -1], np.int32)
+  cases = [np.full(5, i, np.float32) for i in range(3)]
+  check_eager_and_jit(lax.select_n, (which, *cases), np.array([0, 1, 2, 2, 0], np.float32))
+  check_eager_and_jit(lax.select_n, (np.uint8(7), cases[1]), cases[1])
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.uint8, np.float16, np.float32], ids=_name)
+def test_clamp(dtype, rng):
+  x = rand(rng, dtype)
+  lo, hi = np.array(1, dtype), np.array(20 if np.dtype(dtype).kind in "iu" else 1.5, dtype)
+  check_eager_and_jit(lax.clamp, (lo, x, hi), np.clip(x, lo, hi))
+  los = np.minimum(rand(rng, dtype), x)
+  check_eager_and_jit(lax.clamp, (los, x, hi), np.clip(x, los, hi))
+
+
+def test_clamp_complex_matches_jax(jax_reference):
+  x = np.array([0 + 5j, 1 + 0j, 1 + 2j, 3 + 0j], np.complex64)
+  lo, hi = np.complex64(1 + 1j), np.complex64(2)
+  check_eager_and_jit(lax.clamp, (lo, x, hi), np.asarray(jax_reference.lax.clamp(lo, x, hi)))
+
+
+@pytest.mark.parametrize("src,dst", [(np.float32, np.int32), (np.int32, np.float32),
+                                     (np.float32, np.uint8), (np.uint8, np.float32),
+                                     (np.float16, bf16), (np.int16, np.int8),
+                                     (np.int8, np.uint16)])
+def test_bitcast_convert_type(src, dst, rng):
+  src, dst = np.dtype(src), np.dtype(dst)
+  shape = (2, dst.itemsize // src.itemsize) if src.itemsize < dst.itemsize else (2, 3)
+  x = rng.randint(0, 255, size=shape + (src.itemsize,)).astype(np.uint8).view(src)[..., 0]
+  if src.itemsize < dst.itemsize:   # the trailing axis becomes one wider element
+    expected = np.ascontiguousarray(x).view(dst).reshape(x.shape[:-1])
+  elif src.itemsize > dst.itemsize:
+    expected = np.ascontiguousarray(x).view(dst).reshape(x.shape + (src.itemsize // dst.itemsize,))
+  else:
+    expected = x.view(dst)
+  out = lax.bitcast_convert_type(x, dst)
+  assert out.dtype == dst and out.shape == expected.shape
+  check_eager_and_jit(lambda v: lax.bitcast_convert_type(v, dst), (x,), expected,
+                      rtol=0, atol=0)
+
+
+# --- weak types and promotion -----------------------------------------------------------------
+
+
+def test_python_scalars_take_the_array_dtype(rng):
+  x = rand(rng, np.float16)
+  for fn, ref in ((lax.add, np.add), (lax.mul, np.multiply), (lax.max, np.maximum),
+                  (lax.atan2, np.arctan2)):
+    out = fn(x, 2.0)
+    assert out.dtype == np.float16 and not out.weak_type
+    np.testing.assert_allclose(np.asarray(out, np.float64),
+                               ref(wide(x), 2.0).astype(np.float16), rtol=4e-3)
+    assert jaxlite.jit(lambda v: fn(2.0, v))(x).dtype == np.float16
+  i8 = np.arange(6, dtype=np.int8).reshape(SHAPE)
+  np.testing.assert_array_equal(lax.shift_left(i8, 1), i8 << 1)
+  assert lax.sub(3, i8).dtype == np.int8
+  u8 = np.arange(3, dtype=np.uint8)
+  np.testing.assert_array_equal(lax.clamp(1, u8, 1), [1, 1, 1])
+  out = lax.select(True, np.uint8(4), 9)
+  assert out.dtype == np.uint8 and int(out) == 4
+  assert lax.pow(np.float16(2), 3).dtype == np.float16
+
+
+def test_weak_arrays_promote_and_weak_results():
+  w = lax.add(1.0, 2.0)      # weakly typed float32
+  assert w.weak_type
+  x = np.ones(3, np.float16)
+  assert lax.mul(w, x).dtype == np.float16
+  assert lax.lt(1.0, 2.0).weak_type and lax.lt(1.0, 2.0).dtype == np.bool_
+  assert lax.sin(1.0).weak_type and not lax.sin(np.float32(1)).weak_type
+  assert lax.abs(1j).dtype == np.float32 and lax.abs(1j).weak_type
+
+
+def test_no_promotion_where_jax_would_change_kind():
+  with pytest.raises(TypeError, match=r"lax.add requires arguments to have the same dtypes, "
+                     r"got int8, float32\."):
+    lax.add(np.ones(3, np.int8), 2.5)
+  with pytest.raises(TypeError, match=r"lax.add requires arguments to have the same dtypes, "
+                     r"got float32, int32\."):
+    lax.add(1.0, 2)   # two weak operands: nothing to promote to, as in JAX
