@@ -119,7 +119,9 @@ def _compile_primitive(primitive, avals, params, device):
   jaxpr = Jaxpr([], invars, outvars, [JaxprEqn(primitive, invars, outvars, params)])
   lowered = mlir.lower_jaxpr_to_module(ClosedJaxpr(jaxpr, []), name=primitive.name)
   device = device or backend.default_device()
-  loaded = executable.compile_module(lowered.text, [device])
+  loaded = executable.compile_module(lowered.text, [device],
+                                    host_callbacks=lowered.module_context.host_callbacks,
+                                    module=lowered.module)
   return executable.Executable(loaded, device, out_avals, lowered.text)
 
 

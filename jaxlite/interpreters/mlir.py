@@ -431,3 +431,33 @@ def compare(x, y, direction: str, compare_type: str | None = None):
 def full_like_aval(value, aval: ShapedArray):
   """A splat constant of ``aval``'s shape and dtype."""
   return ir_constant(np.full(aval.shape, value, dtype=aval.dtype))
+
+
+# --- host callbacks --------------------------------------------------------------------------
+
+
+def emit_python_callback(ctx: LoweringRuleContext, callback, operands, result_avals,
+                         has_side_effect: bool):
+  """Calls the Python function ``callback`` from inside the compiled program.
+
+  jaxlib's CPU runtime provides the FFI target ``xla_ffi_python_cpu_callback``;
+  the callable is registered with the module (``host_callbacks``) and handed
+  to the compiler, and the custom call names it by index. ``callback`` gets
+  NumPy arrays and must return a sequence of arrays matching ``result_avals``.
+  """
+  m = mlir()
+  ir = m.ir
+  mc = ctx.module_context
+  if mc.platform != "cpu":
+    raise NotImplementedError(f"host callbacks are not supported on {mc.platform}")
+  mc.host_callbacks.append(callback)
+  index = len(mc.host_callbacks) - 1
+  u64 = ir.IntegerType.get_unsigned(64)
+  result_types = [aval_to_ir_type(a) for a in result_avals]
+  op = m.hlo.CustomCallOp(
+      result_types, list(operands),
+      call_target_name=ir.StringAttr.get("xla_ffi_python_cpu_callback"),
+      has_side_effect=ir.BoolAttr.get(has_side_effect),
+      api_version=ir.IntegerAttr.get(ir.IntegerType.get_signless(32), 4),
+      backend_config=ir.DictAttr.get({"index": ir.IntegerAttr.get(u64, index)}))
+  return list(op.results)

@@ -82,7 +82,9 @@ def compile_jaxpr(closed_jaxpr: ClosedJaxpr, name: str, device, donated_invars=(
   lowered = mlir.lower_jaxpr_to_module(
       closed_jaxpr, name=f"jit_{name}", platform=device.platform,
       donated_args=donated_invars or None)
-  loaded = executable.compile_module(lowered.text, [device])
+  loaded = executable.compile_module(lowered.text, [device],
+                                    host_callbacks=lowered.module_context.host_callbacks,
+                                    module=lowered.module)
   return executable.Executable(loaded, device, closed_jaxpr.out_avals, lowered.text)
 
 
@@ -378,7 +380,10 @@ class Lowered:
 
   def compile(self) -> "Compiled":
     from jaxlite.runtime import executable
-    loaded = executable.compile_module(self._lowered.text, [self._device])
+    loaded = executable.compile_module(
+        self._lowered.text, [self._device],
+        host_callbacks=self._lowered.module_context.host_callbacks,
+        module=self._lowered.module)
     exe = executable.Executable(loaded, self._device, self._entry.closed_jaxpr.out_avals,
                                 self._lowered.text)
     return Compiled(self._jitted, self._entry, exe)

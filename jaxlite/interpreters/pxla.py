@@ -239,8 +239,9 @@ class _PmapExecutable:
                                          axis_context=mlir.AxisContext(axes),
                                          num_replicas=self.num_replicas)
     self.text = lowered.text
-    self.loaded = executable.compile_module(lowered.text, list(self.devices),
-                                            num_replicas=self.num_replicas)
+    self.loaded = executable.compile_module(
+        lowered.text, list(self.devices), num_replicas=self.num_replicas,
+        host_callbacks=lowered.module_context.host_callbacks, module=lowered.module)
     me = backend.process_index()
     self.local_devices = tuple(d for d in self.devices if d.process_index == me)
     self.local_sharding = sharding.leading_axis_sharding(self.local_devices) \

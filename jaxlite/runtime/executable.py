@@ -42,8 +42,13 @@ def compile_options(num_replicas=1, devices=None):
   return opts
 
 
-def compile_module(module_text: str, devices: Sequence, num_replicas: int = 1):
-  """Compiles StableHLO text for ``devices``; returns a jaxlib LoadedExecutable."""
+def compile_module(module_text: str, devices: Sequence, num_replicas: int = 1,
+                   host_callbacks: Sequence = (), module=None):
+  """Compiles StableHLO text for ``devices``; returns a jaxlib LoadedExecutable.
+
+  ``host_callbacks`` are the Python callables that the module's
+  ``xla_ffi_python_cpu_callback`` custom calls refer to by index; jaxlib takes
+  them only together with the ``ir.Module`` object (``module``) itself."""
   global compile_count
   xc, _jax = _xla()
   client = devices[0].client
@@ -51,17 +56,22 @@ def compile_module(module_text: str, devices: Sequence, num_replicas: int = 1):
   device_list = _jax.DeviceList(tuple(devices))
   cache_dir = config.jax_compilation_cache_dir
   key = None
-  if cache_dir:
+  if cache_dir and not host_callbacks:   # callbacks cannot be serialized
     key = _persistent_cache_key(module_text, devices, num_replicas)
     loaded = _persistent_cache_get(client, cache_dir, key, device_list, opts)
     if loaded is not None:
       return loaded
   if config.jax_log_compiles:
     logger.warning("Compiling module for %d device(s)", len(devices))
-  loaded = client.compile_and_load(module_text, device_list, opts)
+  if host_callbacks:
+    loaded = client.compile_and_load(module, executable_devices=device_list,
+                                     compile_options=opts,
+                                     host_callbacks=list(host_callbacks))
+  else:
+    loaded = client.compile_and_load(module_text, device_list, opts)
   with _compile_lock:
     compile_count += 1
-  if cache_dir:
+  if key is not None:
     _persistent_cache_put(cache_dir, key, loaded)
   return loaded
 
