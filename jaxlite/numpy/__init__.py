@@ -20,6 +20,14 @@ from jaxlite.numpy.scalar_types import (bool_, dtype, result_type, promote_types
 from jaxlite.numpy.creation import *  # noqa: F401,F403
 from jaxlite.numpy.ufuncs import *  # noqa: F401,F403
 from jaxlite.numpy.ufuncs import (abs, pow, round, divmod)  # noqa: F401
+from jaxlite.numpy.manipulation import *  # noqa: F401,F403
+from jaxlite.numpy.padding import pad  # noqa: F401
+from jaxlite.numpy.reductions import *  # noqa: F401,F403
+from jaxlite.numpy.reductions import sum, prod, max, min, all, any  # noqa: F401
+from jaxlite.numpy.sorting import *  # noqa: F401,F403
+from jaxlite.numpy.linear import *  # noqa: F401,F403
+from jaxlite.numpy.indexing import NonConcreteBooleanIndexError  # noqa: F401
+from jaxlite.numpy.promotion import AxisError  # noqa: F401
 from jaxlite.numpy import array_methods as _array_methods  # noqa: F401  (installs operators)
 
 pi = _np.pi

@@ -11,6 +11,11 @@ raises ``ConcretizationTypeError``, as in JAX.
 """
 from __future__ import annotations
 
+__all__ = ['array', 'asarray', 'copy', 'frombuffer', 'zeros', 'ones', 'empty', 'full',
+           'zeros_like', 'ones_like', 'empty_like', 'full_like', 'arange', 'linspace',
+           'logspace', 'geomspace', 'eye', 'identity', 'tri', 'tril', 'triu',
+           'meshgrid', 'indices', 'fromfunction', 'astype']
+
 import builtins
 import math
 import operator
@@ -66,7 +71,7 @@ def array(object, dtype=None, copy: bool = True, order=None, ndmin: int = 0):  #
   elif isinstance(object, (list, tuple)) and _contains_arrays(object):
     if not object:
       raise ValueError("empty sequence")
-    from jaxlite.numpy import shape as shape_lib  # pylint: disable=g-import-not-at-top
+    from jaxlite.numpy import manipulation as shape_lib  # pylint: disable=g-import-not-at-top
     out = shape_lib.stack([array(o, copy=False) for o in object])
     if dtype is not None:
       out = lax_structural._convert_element_type(out, dtype, False)
@@ -141,7 +146,7 @@ def _full(shape, fill_value, dtype, fun_name, weak=False):
   shape = promotion.concrete_shape(shape, fun_name)
   if isinstance(fill_value, _ARRAY_TYPES) or np.ndim(fill_value):
     fill = promotion.ensure_array(fill_value, dtype)
-    from jaxlite.numpy import shape as shape_lib  # pylint: disable=g-import-not-at-top
+    from jaxlite.numpy import manipulation as shape_lib  # pylint: disable=g-import-not-at-top
     return shape_lib.broadcast_to(fill, shape)
   fill = np.asarray(fill_value, dtype)
   if weak:
@@ -401,7 +406,7 @@ def geomspace(start, stop, num: int = 50, endpoint: bool = True, dtype=None,
   out = logspace(ufuncs.log10(start), ufuncs.log10(stop), num, endpoint=endpoint,
                  base=10.0, dtype=compute, axis=axis)
   if sign is not None:
-    from jaxlite.numpy import shape as shape_lib  # pylint: disable=g-import-not-at-top
+    from jaxlite.numpy import manipulation as shape_lib  # pylint: disable=g-import-not-at-top
     out = ufuncs.multiply(out, shape_lib.expand_dims(sign, axis))
   return lax_structural.convert_element_type(out, dtype or compute)
 
@@ -525,8 +530,6 @@ def meshgrid(*xi, copy: bool = True, sparse: bool = False, indexing: str = "xy")
       out.append(lax_structural.broadcast_in_dim(a, shape, (i,)))
   if indexing == "xy" and n >= 2:
     out[0], out[1] = out[1], out[0]
-    from jaxlite.numpy import shape as shape_lib  # pylint: disable=g-import-not-at-top
-    out = [shape_lib.swapaxes(o, 0, 1) for o in out]
   return out
 
 
@@ -550,7 +553,7 @@ def indices(dimensions, dtype=None, sparse: bool = False):
       out.append(lax.broadcasted_iota(dtype, dimensions, i))
   if sparse:
     return tuple(out)
-  from jaxlite.numpy import shape as shape_lib  # pylint: disable=g-import-not-at-top
+  from jaxlite.numpy import manipulation as shape_lib  # pylint: disable=g-import-not-at-top
   if not out:
     return zeros((0,), dtype)
   return shape_lib.stack(out)

@@ -291,7 +291,12 @@ def concrete_int(x, context: str) -> int:
   return operator.index(x)
 
 
-def concrete_shape(shape, fun_name: str) -> tuple:
+def concrete_shape_allow_negative(shape, fun_name: str) -> tuple:
+  """Like ``concrete_shape``, allowing negative entries (``reshape``'s -1)."""
+  return concrete_shape(shape, fun_name, allow_negative=True)
+
+
+def concrete_shape(shape, fun_name: str, allow_negative: bool = False) -> tuple:
   """A shape argument (int or sequence of ints) as a tuple of Python ints.
 
   Traced dimensions raise ConcretizationTypeError, as in JAX.
@@ -313,7 +318,7 @@ def concrete_shape(shape, fun_name: str) -> tuple:
     except TypeError as err:
       raise TypeError(f"Shapes must be 1D sequences of concrete values of integer "
                       f"type, got {shape!r}.") from err
-    if d < 0:
+    if d < 0 and not allow_negative:
       raise ValueError(f"negative dimensions are not allowed, got {tuple(shape)}")
     out.append(d)
   return tuple(out)

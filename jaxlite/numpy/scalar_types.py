@@ -12,6 +12,17 @@ jaxlite Array (``jnp.float32(3)``), as in JAX.
 """
 from __future__ import annotations
 
+__all__ = ['bool_', 'int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32',
+           'uint64', 'float16', 'float32', 'float64', 'complex64', 'complex128',
+           'bfloat16', 'int4', 'uint4', 'int2', 'uint2', 'float8_e4m3fn', 'float8_e5m2',
+           'float8_e4m3fnuz', 'float8_e5m2fnuz', 'float8_e4m3b11fnuz', 'float8_e3m4',
+           'float8_e4m3', 'float8_e8m0fnu', 'float4_e2m1fn', 'int_', 'uint', 'float_',
+           'complex_', 'double', 'single', 'half', 'csingle', 'cdouble', 'generic',
+           'number', 'inexact', 'floating', 'complexfloating', 'integer',
+           'signedinteger', 'unsignedinteger', 'character', 'flexible', 'object_',
+           'finfo', 'iinfo', 'float0', 'dtype', 'result_type', 'promote_types',
+           'issubdtype', 'isdtype', 'can_cast', 'isscalar', 'iscomplexobj', 'isrealobj']
+
 import numpy as np
 
 from jaxlite import dtypes

@@ -13,6 +13,25 @@ operands already agree (see ``array_methods``).
 """
 from __future__ import annotations
 
+__all__ = ['add', 'subtract', 'multiply', 'true_divide', 'divide', 'floor_divide',
+           'remainder', 'mod', 'fmod', 'divmod', 'power', 'pow', 'float_power',
+           'negative', 'positive', 'absolute', 'abs', 'fabs', 'sign', 'reciprocal',
+           'square', 'sqrt', 'cbrt', 'exp2', 'log2', 'log10', 'deg2rad', 'rad2deg',
+           'radians', 'degrees', 'sinc', 'sin', 'cos', 'tan', 'arcsin', 'arccos',
+           'arctan', 'sinh', 'cosh', 'tanh', 'arcsinh', 'arccosh', 'arctanh', 'exp',
+           'expm1', 'log', 'log1p', 'asin', 'acos', 'atan', 'asinh', 'acosh', 'atanh',
+           'arctan2', 'atan2', 'nextafter', 'maximum', 'minimum', 'fmax', 'fmin',
+           'hypot', 'logaddexp', 'logaddexp2', 'copysign', 'heaviside', 'ldexp',
+           'frexp', 'modf', 'gcd', 'lcm', 'floor', 'ceil', 'trunc', 'fix', 'rint',
+           'round', 'around', 'round_', 'real', 'imag', 'conjugate', 'conj', 'angle',
+           'isreal', 'iscomplex', 'isfinite', 'isnan', 'isinf', 'isposinf', 'isneginf',
+           'signbit', 'nan_to_num', 'equal', 'not_equal', 'less', 'less_equal',
+           'greater', 'greater_equal', 'logical_and', 'logical_or', 'logical_xor',
+           'logical_not', 'bitwise_and', 'bitwise_or', 'bitwise_xor', 'bitwise_not',
+           'invert', 'bitwise_invert', 'left_shift', 'right_shift',
+           'bitwise_left_shift', 'bitwise_right_shift', 'bitwise_count', 'where',
+           'clip', 'isclose']
+
 import numpy as np
 
 from jaxlite import dtypes, lax

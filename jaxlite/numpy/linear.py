@@ -1,0 +1,520 @@
+"""Linear products: dot, vdot, vecdot, matmul, tensordot, einsum, inner, outer,
+kron, trace, diagonal, diag, diagflat and cross.
+
+Every contraction is one ``lax.dot_general`` (plus transposes, reshapes and
+diagonal gathers); ``einsum`` contracts its operands pairwise in an order
+chosen by a greedy search that keeps intermediates small.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.einsum('ij,j->i', jnp.ones((2, 3)), jnp.arange(3.0))
+  Array([3., 3.], dtype=float32)
+"""
+from __future__ import annotations
+
+__all__ = ['dot', 'vdot', 'vecdot', 'matmul', 'matvec', 'vecmat', 'tensordot', 'inner',
+           'outer', 'kron', 'diagonal', 'trace', 'diag', 'diagflat', 'cross', 'einsum',
+           'einsum_path']
+
+import collections
+import itertools
+import math
+import string
+
+import numpy as np
+
+from jaxlite import dtypes, lax
+from jaxlite.lax import structural as lax_structural
+from jaxlite.numpy import promotion, ufuncs
+from jaxlite.numpy.promotion import canonicalize_axis, check_arraylike, ensure_array
+
+
+def _arrays(fun_name, *args):
+  check_arraylike(fun_name, *args)
+  return [ensure_array(a) for a in promotion.promote_dtypes(*args)]
+
+
+def _dot_general(a, b, contract, batch, precision, preferred_element_type):
+  return lax.dot_general(a, b, (contract, batch), precision=precision,
+                         preferred_element_type=preferred_element_type)
+
+
+def _preferred(dtype):
+  return None if dtype is None else dtypes.check_and_canonicalize_user_dtype(dtype, "dot")
+
+
+def dot(a, b, *, precision=None, preferred_element_type=None):
+  """NumPy's ``dot``: products of scalars, inner products of vectors, matrix
+  products, and sums over the last axis of ``a`` and second-to-last of ``b``.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.dot(jnp.array([1, 2]), jnp.array([3, 4]))
+  Array(11, dtype=int32)
+  """
+  a, b = _arrays("dot", a, b)
+  pet = _preferred(preferred_element_type)
+  if a.ndim == 0 or b.ndim == 0:
+    out = ufuncs.multiply(a, b)
+    return out if pet is None else out.astype(pet)
+  b_axis = 0 if b.ndim == 1 else b.ndim - 2
+  return _dot_general(a, b, ((a.ndim - 1,), (b_axis,)), ((), ()), precision, pet)
+
+
+def vdot(a, b, *, precision=None, preferred_element_type=None):
+  """The dot product of the flattened arrays, conjugating ``a``.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.vdot(jnp.array([1j, 2]), jnp.array([1j, 3]))
+  Array(7.+0.j, dtype=complex64)
+  """
+  a, b = _arrays("vdot", a, b)
+  if dtypes.issubdtype(a.dtype, np.complexfloating):
+    a = ufuncs.conjugate(a)
+  return dot(a.ravel(), b.ravel(), precision=precision,
+             preferred_element_type=preferred_element_type)
+
+
+def vecdot(x1, x2, /, *, axis: int = -1, precision=None, preferred_element_type=None):
+  """The (conjugated) dot product of vectors along ``axis``, with broadcasting.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.vecdot(jnp.ones((2, 3)), jnp.arange(3.0))
+  Array([3., 3.], dtype=float32)
+  """
+  x1, x2 = _arrays("vecdot", x1, x2)
+  if x1.shape[axis] != x2.shape[axis]:
+    raise ValueError(f"axes must match; got shapes {x1.shape} and {x2.shape} "
+                     f"with axis={axis}")
+  from jaxlite.numpy import manipulation as shape_lib  # pylint: disable=g-import-not-at-top
+  x1 = shape_lib.moveaxis(x1, axis, -1)
+  x2 = shape_lib.moveaxis(x2, axis, -1)
+  if dtypes.issubdtype(x1.dtype, np.complexfloating):
+    x1 = ufuncs.conjugate(x1)
+  return matmul(x1[..., None, :], x2[..., :, None], precision=precision,
+                preferred_element_type=preferred_element_type)[..., 0, 0]
+
+
+def matmul(a, b, *, precision=None, preferred_element_type=None):
+  """The matrix product, broadcasting leading (batch) axes; 1-D operands are
+  promoted to matrices and the added axis removed again.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.matmul(jnp.ones((2, 2, 3)), jnp.ones((3, 1))).shape
+  (2, 2, 1)
+  """
+  a, b = _arrays("matmul", a, b)
+  for i, x in enumerate((a, b)):
+    if x.ndim == 0:
+      raise ValueError(f"matmul input operand {i} must have ndim at least 1, but it "
+                       "has ndim 0")
+  pet = _preferred(preferred_element_type)
+  a_vec, b_vec = a.ndim == 1, b.ndim == 1
+  if a_vec:
+    a = lax_structural.reshape(a, (1,) + a.shape)
+  if b_vec:
+    b = lax_structural.reshape(b, b.shape + (1,))
+  if a.shape[-1] != b.shape[-2]:
+    raise ValueError(f"matmul: Input operand 1 has a mismatch in its core dimension "
+                     f"0, with gufunc signature (n?,k),(k,m?)->(n?,m?) (size "
+                     f"{b.shape[-2]} is different from {a.shape[-1]})")
+  batch = promotion.broadcast_shapes_named("matmul", a.shape[:-2], b.shape[:-2])
+  a = promotion.broadcast_to_shape(a, batch + a.shape[-2:])
+  b = promotion.broadcast_to_shape(b, batch + b.shape[-2:])
+  nb = len(batch)
+  batch_dims = tuple(range(nb))
+  out = _dot_general(a, b, ((nb + 1,), (nb,)), (batch_dims, batch_dims), precision, pet)
+  if a_vec and b_vec:
+    return lax_structural.reshape(out, batch)
+  if a_vec:
+    return lax_structural.reshape(out, batch + (out.shape[-1],))
+  if b_vec:
+    return lax_structural.reshape(out, batch + (out.shape[-2],))
+  return out
+
+
+def matvec(x1, x2, /):
+  """Matrix-vector products, broadcasting over leading axes.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.matvec(jnp.eye(2), jnp.array([1.0, 2.0]))
+  Array([1., 2.], dtype=float32)
+  """
+  return matmul(x1, ensure_array(x2)[..., None])[..., 0]
+
+
+def vecmat(x1, x2, /):
+  """Vector-matrix products (``x1`` conjugated), broadcasting over leading axes.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.vecmat(jnp.array([1.0, 2.0]), jnp.eye(2))
+  Array([1., 2.], dtype=float32)
+  """
+  return matmul(ufuncs.conjugate(x1)[..., None, :], x2)[..., 0, :]
+
+
+def tensordot(a, b, axes=2, *, precision=None, preferred_element_type=None):
+  """Sums products over ``axes`` (an int: the last axes of ``a`` with the first of
+  ``b``; or a pair of axis sequences).
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.tensordot(jnp.ones((2, 3)), jnp.ones((3, 4)), axes=1).shape
+  (2, 4)
+  """
+  a, b = _arrays("tensordot", a, b)
+  if isinstance(axes, (int, np.integer)):
+    n = int(axes)
+    if n < 0 or n > min(a.ndim, b.ndim):
+      raise TypeError(f"Number of tensordot axes (axes {n}) exceeds input ranks "
+                      f"({a.shape} and {b.shape})")
+    ca, cb = tuple(range(a.ndim - n, a.ndim)), tuple(range(n))
+  else:
+    try:
+      ax_a, ax_b = axes
+    except (TypeError, ValueError) as err:
+      raise TypeError("tensordot axes argument must be an int, a pair of ints, or a "
+                      f"pair of lists/tuples of ints; got {axes}") from err
+    ax_a = (ax_a,) if isinstance(ax_a, (int, np.integer)) else tuple(ax_a)
+    ax_b = (ax_b,) if isinstance(ax_b, (int, np.integer)) else tuple(ax_b)
+    if len(ax_a) != len(ax_b):
+      raise TypeError("tensordot requires axes lists to have equal length, got "
+                      f"{ax_a} and {ax_b}.")
+    ca = tuple(canonicalize_axis(x, a.ndim) for x in ax_a)
+    cb = tuple(canonicalize_axis(x, b.ndim) for x in ax_b)
+  return _dot_general(a, b, (ca, cb), ((), ()), precision,
+                      _preferred(preferred_element_type))
+
+
+def inner(a, b, *, precision=None, preferred_element_type=None):
+  """Sums products over the last axes of ``a`` and ``b``.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.inner(jnp.array([1, 2]), jnp.array([3, 4]))
+  Array(11, dtype=int32)
+  """
+  a, b = _arrays("inner", a, b)
+  if a.ndim == 0 or b.ndim == 0:
+    return ufuncs.multiply(a, b)
+  return tensordot(a, b, ((-1,), (-1,)), precision=precision,
+                   preferred_element_type=preferred_element_type)
+
+
+def outer(a, b, out=None):
+  """The outer product of the flattened ``a`` and ``b``.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.outer(jnp.array([1, 2]), jnp.array([1, 10]))
+  Array([[ 1, 10],
+         [ 2, 20]], dtype=int32)
+  """
+  del out
+  a, b = _arrays("outer", a, b)
+  return ufuncs.multiply(a.ravel()[:, None], b.ravel()[None, :])
+
+
+def kron(a, b):
+  """The Kronecker product.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.kron(jnp.eye(2, dtype=jnp.int32), jnp.array([[1, 2]]))
+  Array([[1, 2, 0, 0],
+         [0, 0, 1, 2]], dtype=int32)
+  """
+  a, b = _arrays("kron", a, b)
+  nd = max(a.ndim, b.ndim)
+  a = lax_structural.reshape(a, (1,) * (nd - a.ndim) + a.shape)
+  b = lax_structural.reshape(b, (1,) * (nd - b.ndim) + b.shape)
+  a_wide = lax_structural.reshape(a, tuple(itertools.chain.from_iterable(
+      (d, 1) for d in a.shape)))
+  b_wide = lax_structural.reshape(b, tuple(itertools.chain.from_iterable(
+      (1, d) for d in b.shape)))
+  out = ufuncs.multiply(a_wide, b_wide)
+  return lax_structural.reshape(out, tuple(x * y for x, y in zip(a.shape, b.shape)))
+
+
+# --- diagonals ----------------------------------------------------------------------------
+
+
+def diagonal(a, offset: int = 0, axis1: int = 0, axis2: int = 1):
+  """The ``offset`` diagonal of the ``axis1``/``axis2`` planes, as the last axis.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.diagonal(jnp.arange(4).reshape(2, 2))
+  Array([0, 3], dtype=int32)
+  """
+  check_arraylike("diagonal", a)
+  a = ensure_array(promotion.asarray_value(a))
+  if a.ndim < 2:
+    raise ValueError("diagonal requires an array of at least two dimensions.")
+  ax1, ax2 = canonicalize_axis(axis1, a.ndim), canonicalize_axis(axis2, a.ndim)
+  if ax1 == ax2:
+    raise ValueError("axis1 and axis2 can not be the same")
+  offset = promotion.concrete_int(offset, "'offset' argument of jnp.diagonal")
+  from jaxlite.numpy import manipulation as shape_lib  # pylint: disable=g-import-not-at-top
+  a = shape_lib.moveaxis(a, (ax1, ax2), (-2, -1))
+  n, m = a.shape[-2:]
+  rows = np.arange(max(0, -offset), n)
+  cols = rows + offset
+  keep = cols < m
+  rows, cols = rows[keep].astype(np.int32), cols[keep].astype(np.int32)
+  return a[..., rows, cols]
+
+
+def trace(a, offset: int = 0, axis1: int = 0, axis2: int = 1, dtype=None, out=None):
+  """The sum along the ``offset`` diagonal.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.trace(jnp.eye(3))
+  Array(3., dtype=float32)
+  """
+  del out
+  from jaxlite.numpy import reductions  # pylint: disable=g-import-not-at-top
+  return reductions.sum(diagonal(a, offset, axis1, axis2), axis=-1, dtype=dtype)
+
+
+def diag(v, k: int = 0):
+  """The ``k``-th diagonal of a 2-D ``v``, or a 2-D array with 1-D ``v`` on it.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.diag(jnp.array([1, 2]))
+  Array([[1, 0],
+         [0, 2]], dtype=int32)
+  """
+  check_arraylike("diag", v)
+  v = ensure_array(promotion.asarray_value(v))
+  k = promotion.concrete_int(k, "'k' argument of jnp.diag")
+  if v.ndim == 2:
+    return diagonal(v, k)
+  if v.ndim != 1:
+    raise ValueError("diag input must be 1d or 2d")
+  n = v.shape[0] + abs(k)
+  rows = np.arange(v.shape[0]) + max(0, -k)
+  cols = np.arange(v.shape[0]) + max(0, k)
+  zeros = lax_structural.full((n, n), 0, v.dtype)
+  return zeros.at[rows.astype(np.int32), cols.astype(np.int32)].set(v)
+
+
+def diagflat(v, k: int = 0):
+  """A 2-D array with the flattened ``v`` on its ``k``-th diagonal.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.diagflat(jnp.array([[1, 2]])).shape
+  (2, 2)
+  """
+  check_arraylike("diagflat", v)
+  return diag(ensure_array(promotion.asarray_value(v)).ravel(), k)
+
+
+def cross(a, b, axisa: int = -1, axisb: int = -1, axisc: int = -1, axis=None):
+  """The cross product of 2- or 3-component vectors along the given axes.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.cross(jnp.array([1, 0, 0]), jnp.array([0, 1, 0]))
+  Array([0, 0, 1], dtype=int32)
+  """
+  if axis is not None:
+    axisa = axisb = axisc = axis
+  a, b = _arrays("cross", a, b)
+  from jaxlite.numpy import manipulation as shape_lib  # pylint: disable=g-import-not-at-top
+  a = shape_lib.moveaxis(a, axisa, -1)
+  b = shape_lib.moveaxis(b, axisb, -1)
+  if a.shape[-1] not in (2, 3) or b.shape[-1] not in (2, 3):
+    raise ValueError("Dimension must be either 2 or 3 for cross product")
+  if a.shape[-1] == 2 and b.shape[-1] == 2:
+    return ufuncs.subtract(ufuncs.multiply(a[..., 0], b[..., 1]),
+                           ufuncs.multiply(a[..., 1], b[..., 0]))
+  a0, a1 = a[..., 0], a[..., 1]
+  a2 = a[..., 2] if a.shape[-1] == 3 else ufuncs.multiply(a0, 0)
+  b0, b1 = b[..., 0], b[..., 1]
+  b2 = b[..., 2] if b.shape[-1] == 3 else ufuncs.multiply(b0, 0)
+  mul, sub = ufuncs.multiply, ufuncs.subtract
+  c = shape_lib.stack(shape_lib.broadcast_arrays(
+      sub(mul(a1, b2), mul(a2, b1)), sub(mul(a2, b0), mul(a0, b2)),
+      sub(mul(a0, b1), mul(a1, b0))), axis=-1)
+  return shape_lib.moveaxis(c, -1, axisc)
+
+
+# --- einsum ------------------------------------------------------------------------------
+
+
+def _parse_subscripts(subscripts: str, shapes):
+  """Explicit per-operand label strings and the output labels; '...' becomes
+  unique labels (right-aligned across operands)."""
+  subscripts = subscripts.replace(" ", "")
+  if "->" in subscripts:
+    inputs, output = subscripts.split("->")
+    explicit = True
+  else:
+    inputs, output, explicit = subscripts, "", False
+  inputs = inputs.split(",")
+  if len(inputs) != len(shapes):
+    raise ValueError(f"einsum: {len(inputs)} operand subscripts for {len(shapes)} "
+                     "operands")
+  used = set(subscripts) - set(".,->")
+  spare = [c for c in string.ascii_letters if c not in used]
+  ell_rank = 0
+  for term, shape in zip(inputs, shapes):
+    if "..." in term:
+      ell_rank = max(ell_rank, len(shape) - (len(term) - 3))
+  ell_labels = "".join(spare[:ell_rank])
+  terms = []
+  for term, shape in zip(inputs, shapes):
+    if "..." in term:
+      n = len(shape) - (len(term) - 3)
+      term = term.replace("...", ell_labels[ell_rank - n:] if n else "")
+    if len(term) != len(shape):
+      raise ValueError(f"einsum: operand with shape {shape} has subscripts {term!r} "
+                       "of a different rank")
+    terms.append(term)
+  if explicit:
+    output = output.replace("...", ell_labels)
+  else:
+    counts = collections.Counter("".join(terms))
+    output = ell_labels + "".join(sorted(c for c in counts if counts[c] == 1 and
+                                         c not in ell_labels))
+  return terms, output
+
+
+def _interleaved(operands):
+  ops, subs = [], []
+  rest = list(operands)
+  while len(rest) >= 2:
+    ops.append(rest.pop(0))
+    subs.append(rest.pop(0))
+  out = rest[0] if rest else None
+
+  def letters(sub):
+    return "".join("..." if s is Ellipsis else string.ascii_letters[s] for s in sub)
+
+  spec = ",".join(letters(s) for s in subs)
+  if out is not None:
+    spec += "->" + letters(out)
+  return spec, ops
+
+
+def _reduce_single(x, labels, keep):
+  """Takes diagonals of repeated labels and sums out labels not in ``keep``."""
+  from jaxlite.numpy import reductions  # pylint: disable=g-import-not-at-top
+  while True:
+    repeated = [c for c, n in collections.Counter(labels).items() if n > 1]
+    if not repeated:
+      break
+    c = repeated[0]
+    i = labels.index(c)
+    j = labels.index(c, i + 1)
+    x = diagonal(x, 0, i, j)
+    labels = labels[:i] + labels[i + 1:j] + labels[j + 1:] + c
+  drop = [i for i, c in enumerate(labels) if c not in keep]
+  if drop:
+    x = reductions.sum(x, axis=tuple(drop), promote_integers=False)
+    labels = "".join(c for i, c in enumerate(labels) if i not in drop)
+  return x, labels
+
+
+def _contract_pair(a, la, b, lb, keep, precision, pet):
+  batch = [c for c in la if c in lb and c in keep]
+  contract = [c for c in la if c in lb and c not in keep]
+  out = _dot_general(a, b, (tuple(la.index(c) for c in contract),
+                            tuple(lb.index(c) for c in contract)),
+                     (tuple(la.index(c) for c in batch), tuple(lb.index(c) for c in batch)),
+                     precision, pet)
+  labels = "".join(batch) + "".join(c for c in la if c not in batch and c not in contract) \
+      + "".join(c for c in lb if c not in batch and c not in contract)
+  return out, labels
+
+
+def _greedy_path(terms, output, sizes):
+  """Pairs to contract, chosen greedily by the size of the result."""
+  terms = list(terms)
+  path = []
+  while len(terms) > 1:
+    best = None
+    for i, j in itertools.combinations(range(len(terms)), 2):
+      others = set(output).union(*(set(t) for k, t in enumerate(terms) if k not in (i, j)))
+      result = [c for c in dict.fromkeys(terms[i] + terms[j]) if c in others]
+      cost = math.prod(sizes[c] for c in result)
+      shares = bool(set(terms[i]) & set(terms[j]))
+      key = (not shares, cost, i, j)
+      if best is None or key < best[0]:
+        best = (key, i, j, "".join(result))
+    _, i, j, result = best
+    path.append((i, j))
+    terms = [t for k, t in enumerate(terms) if k not in (i, j)] + [result]
+  return path
+
+
+def einsum(subscripts, *operands, out=None, optimize="auto", precision=None,
+           preferred_element_type=None, _dot_general=None):
+  """Einstein summation: ``einsum('ij,jk->ik', a, b)`` is ``a @ b``.
+
+  Supports '...', implicit outputs, repeated labels (diagonals) and the
+  interleaved ``einsum(a, [0, 1], b, [1, 2])`` form. ``optimize`` False
+  contracts left to right; anything else uses a greedy order.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.einsum('ii', jnp.eye(3))
+  Array(3., dtype=float32)
+  """
+  del out, _dot_general
+  if not isinstance(subscripts, str):
+    subscripts, operands = _interleaved((subscripts,) + operands)
+  check_arraylike("einsum", *operands)
+  arrays = [ensure_array(x) for x in promotion.promote_dtypes(*operands)]
+  pet = _preferred(preferred_element_type)
+  terms, output = _parse_subscripts(subscripts, [x.shape for x in arrays])
+  sizes = {}
+  for term, x in zip(terms, arrays):
+    for c, d in zip(term, x.shape):
+      if sizes.get(c, 1) not in (1, d) and d != 1:
+        raise ValueError(f"Size of label '{c}' for operand {terms.index(term)} "
+                         f"({d}) does not match previous terms ({sizes[c]}).")
+      sizes[c] = max(sizes.get(c, 1), d)
+  # A label of size 1 broadcasts against the same label elsewhere: drop it there.
+  for k, (term, x) in enumerate(zip(terms, arrays)):
+    drop = [i for i, c in enumerate(term) if x.shape[i] == 1 and sizes[c] != 1]
+    if drop:
+      arrays[k] = lax_structural.reshape(x, [d for i, d in enumerate(x.shape)
+                                             if i not in drop])
+      terms[k] = "".join(c for i, c in enumerate(term) if i not in drop)
+  terms = list(terms)
+  for k in range(len(arrays)):
+    others = set(output).union(*(set(t) for i, t in enumerate(terms) if i != k))
+    arrays[k], terms[k] = _reduce_single(arrays[k], terms[k], others)
+  if optimize is False or optimize is None or len(arrays) <= 2:
+    path = [(0, 1)] * (len(arrays) - 1)
+  else:
+    path = _greedy_path(terms, output, sizes)
+  for i, j in path:
+    a, la, b, lb = arrays[i], terms[i], arrays[j], terms[j]
+    rest = [k for k in range(len(arrays)) if k not in (i, j)]
+    keep = set(output).union(*(set(terms[k]) for k in rest))
+    a, la = _reduce_single(a, la, keep | set(lb))
+    b, lb = _reduce_single(b, lb, keep | set(la))
+    c, lc = _contract_pair(a, la, b, lb, keep, precision, pet)
+    arrays = [arrays[k] for k in rest] + [c]
+    terms = [terms[k] for k in rest] + [lc]
+  (x,), (labels,) = arrays, terms
+  x, labels = _reduce_single(x, labels, set(output))
+  missing = [c for c in output if c not in labels]
+  if missing:  # labels that only had size 1: broadcast back
+    x = lax_structural.reshape(x, x.shape + (1,) * len(missing))
+    labels += "".join(missing)
+  perm = tuple(labels.index(c) for c in output)
+  if perm != tuple(range(len(perm))):
+    x = lax_structural.transpose(x, perm)
+  if pet is not None and x.dtype != pet:
+    x = x.astype(pet)
+  return x
+
+
+def einsum_path(subscripts, *operands, optimize="greedy"):
+  """The contraction order ``einsum`` would use, as ``(path, description)``.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.einsum_path('ij,jk->ik', jnp.ones((2, 2)), jnp.ones((2, 2)))[0]
+  ['einsum_path', (0, 1)]
+  """
+  del optimize
+  shapes = [promotion.shape(x) for x in operands]
+  terms, output = _parse_subscripts(subscripts, shapes)
+  sizes = {c: d for t, s in zip(terms, shapes) for c, d in zip(t, s)}
+  path = _greedy_path(terms, output, sizes) if len(terms) > 1 else []
+  return ["einsum_path", *path], f"greedy path for {subscripts}"

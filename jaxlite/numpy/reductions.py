@@ -1,0 +1,746 @@
+"""Reductions: sum, prod, max, min, all, any, mean, var, std, ptp, argmax,
+argmin, cumulative reductions, median, quantile, percentile, average, the
+``nan*`` forms and count_nonzero.
+
+All take NumPy's ``axis``, ``keepdims``, ``dtype``, ``where`` and
+``initial`` where NumPy has them. As in JAX, sums and products of small
+integers and booleans accumulate in the default integer type.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.sum(jnp.arange(6).reshape(2, 3), axis=0)
+  Array([3, 5, 7], dtype=int32)
+"""
+from __future__ import annotations
+
+__all__ = ['sum', 'prod', 'max', 'min', 'amax', 'amin', 'all', 'any', 'mean', 'var',
+           'std', 'ptp', 'argmax', 'argmin', 'count_nonzero', 'cumsum', 'cumprod',
+           'cumproduct', 'cumulative_sum', 'cumulative_prod', 'nansum', 'nanprod',
+           'nanmax', 'nanmin', 'nanmean', 'nanvar', 'nanstd', 'nanargmax', 'nanargmin',
+           'nancumsum', 'nancumprod', 'quantile', 'nanquantile', 'percentile',
+           'nanpercentile', 'median', 'nanmedian', 'average']
+
+import builtins
+import math
+
+import numpy as np
+
+from jaxlite import dtypes, lax
+from jaxlite.lax import structural as lax_structural
+from jaxlite.numpy import promotion, ufuncs
+from jaxlite.numpy.promotion import canonicalize_axes, check_arraylike, ensure_array
+
+
+def _as_array(a, fun_name):
+  check_arraylike(fun_name, a)
+  return ensure_array(promotion.asarray_value(a))
+
+
+def _keep(out, shape, axes):
+  return lax_structural.reshape(out, tuple(1 if i in axes else d
+                                           for i, d in enumerate(shape)))
+
+
+def _upcast_integer(dtype):
+  """Sums and products of small integers and bools accumulate in the default
+  integer (or unsigned) type, as JAX's ``promote_integers=True``."""
+  if dtype == np.bool_:
+    return dtypes.canonicalize_dtype(dtypes.int_)
+  if dtypes.issubdtype(dtype, np.unsignedinteger):
+    default = dtypes.canonicalize_dtype(dtypes.uint)
+    return default if np.dtype(dtype).itemsize < default.itemsize else dtype
+  if dtypes.issubdtype(dtype, np.integer):
+    default = dtypes.canonicalize_dtype(dtypes.int_)
+    return default if np.dtype(dtype).itemsize < default.itemsize else dtype
+  return dtype
+
+
+def _identity(name, dtype):
+  if name in ("sum", "any"):
+    return np.zeros((), dtype)
+  if name in ("prod", "all"):
+    return np.ones((), dtype)
+  if dtype == np.bool_:
+    return np.asarray(name == "min", dtype)
+  if dtypes.issubdtype(dtype, np.floating):
+    return np.asarray(-np.inf if name == "max" else np.inf, dtype)
+  info = dtypes.iinfo(dtype)
+  return np.asarray(info.min if name == "max" else info.max, dtype)
+
+
+_LAX_REDUCERS = {"sum": "reduce_sum", "prod": "reduce_prod", "max": "reduce_max",
+                 "min": "reduce_min", "any": "reduce_or", "all": "reduce_and"}
+_COMBINE = {"sum": "add", "prod": "mul", "max": "max", "min": "min",
+            "any": "bitwise_or", "all": "bitwise_and"}
+
+
+def _reduce(name, a, axis, dtype, out, keepdims, initial, where, upcast=False):
+  if out is not None:
+    raise NotImplementedError(f"The 'out' argument to jnp.{name} is not supported.")
+  a = _as_array(a, name)
+  axes = canonicalize_axes(axis, a.ndim)
+  if name in ("any", "all"):
+    compute = np.dtype(np.bool_)
+  elif dtype is not None:
+    compute = dtypes.check_and_canonicalize_user_dtype(dtype, name)
+  elif upcast:
+    compute = _upcast_integer(a.dtype)
+  else:
+    compute = a.dtype
+  if a.dtype != compute:
+    a = lax_structural.convert_element_type(
+        a, compute) if compute != np.bool_ else ufuncs.not_equal(a, 0)
+  if name in ("max", "min") and initial is None and where is None and builtins.any(
+      a.shape[ax] == 0 for ax in axes):
+    raise ValueError(f"zero-size array to reduction operation {name} which has no "
+                     "identity")
+  if where is not None:
+    if name in ("max", "min") and initial is None:
+      raise ValueError(f"reduction operation '{name}' does not have an identity, so "
+                       "to use a where mask one has to specify 'initial'")
+    mask = promotion.broadcast_to_shape(
+        ensure_array(ufuncs._to_bool(promotion.asarray_value(where))), a.shape)
+    ident = lax_structural.broadcast(_identity(name, compute), a.shape)
+    a = lax.select_n(mask, ident, a)
+  result = getattr(lax, _LAX_REDUCERS[name])(a, axes) if axes else a
+  if initial is not None:
+    init = promotion.convert(initial, compute)
+    result = getattr(lax, _COMBINE[name])(result, init)
+  if keepdims:
+    result = _keep(result, a.shape, axes)
+  return result
+
+
+def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None,
+        promote_integers=True):  # pylint: disable=redefined-builtin
+  """The sum of elements over ``axis``.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.sum(jnp.ones((2, 3)))
+  Array(6., dtype=float32)
+  """
+  return _reduce("sum", a, axis, dtype, out, keepdims, initial, where, promote_integers)
+
+
+def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None,
+         promote_integers=True):
+  """The product of elements over ``axis``.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.prod(jnp.arange(1, 5))
+  Array(24, dtype=int32)
+  """
+  return _reduce("prod", a, axis, dtype, out, keepdims, initial, where, promote_integers)
+
+
+def max(a, axis=None, out=None, keepdims=False, initial=None, where=None):  # pylint: disable=redefined-builtin
+  """The maximum over ``axis`` (NaN if any element is NaN).
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.max(jnp.array([1, 3, 2]))
+  Array(3, dtype=int32)
+  """
+  return _reduce("max", a, axis, None, out, keepdims, initial, where)
+
+
+def min(a, axis=None, out=None, keepdims=False, initial=None, where=None):  # pylint: disable=redefined-builtin
+  """The minimum over ``axis`` (NaN if any element is NaN).
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.min(jnp.array([1, 3, 2]))
+  Array(1, dtype=int32)
+  """
+  return _reduce("min", a, axis, None, out, keepdims, initial, where)
+
+
+amax, amin = max, min
+
+
+def all(a, axis=None, out=None, keepdims=False, *, where=None):  # pylint: disable=redefined-builtin
+  """Whether every element over ``axis`` is true.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.all(jnp.array([1, 0]))
+  Array(False, dtype=bool)
+  """
+  return _reduce("all", a, axis, None, out, keepdims, None, where)
+
+
+def any(a, axis=None, out=None, keepdims=False, *, where=None):  # pylint: disable=redefined-builtin
+  """Whether any element over ``axis`` is true.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.any(jnp.array([1, 0]))
+  Array(True, dtype=bool)
+  """
+  return _reduce("any", a, axis, None, out, keepdims, None, where)
+
+
+def _count(a, axes, where, keepdims, dtype):
+  if where is None:
+    n = math.prod(a.shape[ax] for ax in axes)
+    return np.asarray(n, dtype)
+  mask = promotion.broadcast_to_shape(
+      ensure_array(ufuncs._to_bool(promotion.asarray_value(where))), a.shape)
+  return sum(mask, axis=axes, dtype=dtype, keepdims=keepdims)
+
+
+def _inexact(dtype):
+  return dtypes.canonicalize_dtype(dtypes.to_inexact_dtype(dtype))
+
+
+def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
+  """The arithmetic mean over ``axis`` (in a floating dtype for integer input).
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.mean(jnp.arange(4))
+  Array(1.5, dtype=float32)
+  """
+  a = _as_array(a, "mean")
+  axes = canonicalize_axes(axis, a.ndim)
+  compute = _inexact(a.dtype) if dtype is None else \
+      dtypes.check_and_canonicalize_user_dtype(dtype, "mean")
+  total = sum(a, axis=axes, dtype=compute, out=out, keepdims=keepdims, where=where)
+  count = _count(a, axes, where, keepdims, compute)
+  return ufuncs.true_divide(total, count).astype(compute)
+
+
+def _var(name, a, axis, dtype, out, ddof, keepdims, where, correction):
+  if out is not None:
+    raise NotImplementedError(f"The 'out' argument to jnp.{name} is not supported.")
+  if correction is not None:
+    ddof = correction
+  a = _as_array(a, name)
+  axes = canonicalize_axes(axis, a.ndim)
+  compute = _inexact(a.dtype)
+  a = a.astype(compute)
+  centered = ufuncs.subtract(a, mean(a, axes, keepdims=True, where=where))
+  if dtypes.issubdtype(compute, np.complexfloating):
+    squared = ufuncs.real(ufuncs.multiply(centered, ufuncs.conjugate(centered)))
+  else:
+    squared = ufuncs.square(centered)
+  real_dtype = squared.dtype
+  total = sum(squared, axis=axes, keepdims=keepdims, where=where)
+  count = _count(a, axes, where, keepdims, real_dtype)
+  denominator = ufuncs.subtract(count, np.asarray(ddof, real_dtype))
+  out = ufuncs.true_divide(total, denominator)
+  if dtype is not None:
+    out = out.astype(dtypes.check_and_canonicalize_user_dtype(dtype, name))
+  return out
+
+
+def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None,
+        correction=None):
+  """The variance over ``axis`` with ``ddof`` delta degrees of freedom.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.var(jnp.array([1.0, 3.0]))
+  Array(1., dtype=float32)
+  """
+  return _var("var", a, axis, dtype, out, ddof, keepdims, where, correction)
+
+
+def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None,
+        correction=None):
+  """The standard deviation over ``axis``.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.std(jnp.array([1.0, 3.0]))
+  Array(1., dtype=float32)
+  """
+  return ufuncs.sqrt(_var("std", a, axis, dtype, out, ddof, keepdims, where,
+                          correction))
+
+
+def ptp(a, axis=None, out=None, keepdims=False):
+  """``max - min`` over ``axis``.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.ptp(jnp.array([4, 1, 9]))
+  Array(8, dtype=int32)
+  """
+  return ufuncs.subtract(max(a, axis, out, keepdims), min(a, axis, out, keepdims))
+
+
+def _arg_reduce(name, a, axis, out, keepdims):
+  if out is not None:
+    raise NotImplementedError(f"The 'out' argument to jnp.{name} is not supported.")
+  a = _as_array(a, name)
+  if axis is None:
+    shape = a.shape
+    a = lax_structural.reshape(a, (a.size,))
+    ax = 0
+  else:
+    shape = a.shape
+    ax = promotion.canonicalize_axis(axis, a.ndim)
+  if a.shape[ax] == 0:
+    raise ValueError(f"attempt to get {name} of an empty sequence")
+  index_dtype = dtypes.canonicalize_dtype(dtypes.int_)
+  fun = lax.argmax if name == "argmax" else lax.argmin
+  result = fun(a, ax, index_dtype)
+  if keepdims:
+    axes = tuple(range(len(shape))) if axis is None else (ax,)
+    result = lax_structural.reshape(result, tuple(1 if i in axes else d
+                                                  for i, d in enumerate(shape)))
+  return result
+
+
+def argmax(a, axis=None, out=None, keepdims=None):
+  """The index of the (first) maximum over ``axis`` (of the flattened array if None).
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.argmax(jnp.array([1, 3, 3]))
+  Array(1, dtype=int32)
+  """
+  return _arg_reduce("argmax", a, axis, out, keepdims)
+
+
+def argmin(a, axis=None, out=None, keepdims=None):
+  """The index of the (first) minimum over ``axis``.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.argmin(jnp.array([2, 1, 1]))
+  Array(1, dtype=int32)
+  """
+  return _arg_reduce("argmin", a, axis, out, keepdims)
+
+
+def count_nonzero(a, axis=None, keepdims=False):
+  """The number of non-zero elements over ``axis``.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.count_nonzero(jnp.array([0, 1, 2]))
+  Array(2, dtype=int32)
+  """
+  a = _as_array(a, "count_nonzero")
+  return sum(ufuncs.not_equal(a, np.zeros((), a.dtype)), axis=axis,
+             dtype=dtypes.canonicalize_dtype(dtypes.int_), keepdims=keepdims)
+
+
+# --- cumulative -----------------------------------------------------------------------
+
+
+def _cumulative(name, a, axis, dtype, upcast=True, include_initial=False):
+  a = _as_array(a, name)
+  if axis is None:
+    a = lax_structural.reshape(a, (a.size,))
+    axis = 0
+  axis = promotion.canonicalize_axis(axis, a.ndim)
+  if dtype is not None:
+    a = a.astype(dtypes.check_and_canonicalize_user_dtype(dtype, name))
+  elif upcast:
+    a = a.astype(_upcast_integer(a.dtype))
+  elif a.dtype == np.bool_:
+    a = a.astype(dtypes.canonicalize_dtype(dtypes.int_))
+  fun = {"cumsum": lax.cumsum, "cumprod": lax.cumprod, "cummax": lax.cummax,
+         "cummin": lax.cummin}[name]
+  out = fun(a, axis) if a.shape[axis] else a
+  if include_initial:
+    from jaxlite.numpy import manipulation as shape_lib  # pylint: disable=g-import-not-at-top
+    shape = list(a.shape)
+    shape[axis] = 1
+    first = lax_structural.full(shape, 0 if name == "cumsum" else 1, a.dtype)
+    out = shape_lib.concatenate([first, out], axis)
+  return out
+
+
+def cumsum(a, axis=None, dtype=None, out=None):
+  """Cumulative sum along ``axis`` (of the flattened array if None).
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.cumsum(jnp.array([1, 2, 3]))
+  Array([1, 3, 6], dtype=int32)
+  """
+  del out
+  return _cumulative("cumsum", a, axis, dtype)
+
+
+def cumprod(a, axis=None, dtype=None, out=None):
+  """Cumulative product along ``axis``.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.cumprod(jnp.array([1, 2, 3]))
+  Array([1, 2, 6], dtype=int32)
+  """
+  del out
+  return _cumulative("cumprod", a, axis, dtype)
+
+
+cumproduct = cumprod
+
+
+def cumulative_sum(x, /, *, axis=None, dtype=None, include_initial=False):
+  """The array API's cumulative sum (``axis`` required unless ``x`` is 1-D).
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.cumulative_sum(jnp.array([1, 2]), include_initial=True)
+  Array([0, 1, 3], dtype=int32)
+  """
+  x = _as_array(x, "cumulative_sum")
+  if axis is None:
+    if x.ndim != 1:
+      raise ValueError("The input array has rank {x.ndim}, however axis was not set "
+                       "to an explicit value. The axis argument is only optional for "
+                       "one-dimensional arrays.")
+    axis = 0
+  return _cumulative("cumsum", x, axis, dtype, include_initial=include_initial)
+
+
+def cumulative_prod(x, /, *, axis=None, dtype=None, include_initial=False):
+  """The array API's cumulative product.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.cumulative_prod(jnp.array([2, 3]))
+  Array([2, 6], dtype=int32)
+  """
+  x = _as_array(x, "cumulative_prod")
+  if axis is None:
+    if x.ndim != 1:
+      raise ValueError("axis must be given for arrays of more than one dimension")
+    axis = 0
+  return _cumulative("cumprod", x, axis, dtype, include_initial=include_initial)
+
+
+# --- NaN-ignoring forms -------------------------------------------------------------------
+
+
+def _replace_nan(a, value):
+  a = _as_array(a, "nan reduction")
+  if not dtypes.issubdtype(a.dtype, np.inexact):
+    return a
+  return ufuncs.where(ufuncs.isnan(a), np.asarray(value, a.dtype), a)
+
+
+def nansum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
+  """``sum`` treating NaNs as zero.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.nansum(jnp.array([1.0, jnp.nan]))
+  Array(1., dtype=float32)
+  """
+  return sum(_replace_nan(a, 0), axis, dtype, out, keepdims, initial, where)
+
+
+def nanprod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
+  """``prod`` treating NaNs as one.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.nanprod(jnp.array([2.0, jnp.nan]))
+  Array(2., dtype=float32)
+  """
+  return prod(_replace_nan(a, 1), axis, dtype, out, keepdims, initial, where)
+
+
+def _nan_extremum(name, a, axis, out, keepdims, initial, where):
+  a = _as_array(a, name)
+  fill = np.inf if name == "nanmin" else -np.inf
+  fun = min if name == "nanmin" else max
+  result = fun(_replace_nan(a, fill), axis, out, keepdims, initial, where)
+  if dtypes.issubdtype(a.dtype, np.floating):
+    all_nan = all(ufuncs.isnan(a), axis=axis, keepdims=keepdims)
+    result = ufuncs.where(all_nan, np.asarray(np.nan, a.dtype), result)
+  return result
+
+
+def nanmax(a, axis=None, out=None, keepdims=False, initial=None, where=None):
+  """``max`` ignoring NaNs (NaN where every element is NaN).
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.nanmax(jnp.array([1.0, jnp.nan]))
+  Array(1., dtype=float32)
+  """
+  return _nan_extremum("nanmax", a, axis, out, keepdims, initial, where)
+
+
+def nanmin(a, axis=None, out=None, keepdims=False, initial=None, where=None):
+  """``min`` ignoring NaNs.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.nanmin(jnp.array([1.0, jnp.nan]))
+  Array(1., dtype=float32)
+  """
+  return _nan_extremum("nanmin", a, axis, out, keepdims, initial, where)
+
+
+def _not_nan(a):
+  return ufuncs.logical_not(ufuncs.isnan(a))
+
+
+def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, where=None):
+  """``mean`` of the non-NaN elements.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.nanmean(jnp.array([1.0, jnp.nan, 3.0]))
+  Array(2., dtype=float32)
+  """
+  a = _as_array(a, "nanmean")
+  mask = _not_nan(a)
+  if where is not None:
+    mask = ufuncs.logical_and(mask, where)
+  return mean(a, axis, dtype, out, keepdims, where=mask)
+
+
+def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None):
+  """``var`` of the non-NaN elements.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.nanvar(jnp.array([1.0, jnp.nan, 3.0]))
+  Array(1., dtype=float32)
+  """
+  a = _as_array(a, "nanvar")
+  mask = _not_nan(a)
+  if where is not None:
+    mask = ufuncs.logical_and(mask, where)
+  return var(_replace_nan(a, 0), axis, dtype, out, ddof, keepdims, where=mask)
+
+
+def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None):
+  """``std`` of the non-NaN elements.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.nanstd(jnp.array([1.0, jnp.nan, 3.0]))
+  Array(1., dtype=float32)
+  """
+  return ufuncs.sqrt(nanvar(a, axis, dtype, out, ddof, keepdims, where))
+
+
+def nanargmax(a, axis=None, out=None, keepdims=None):
+  """``argmax`` ignoring NaNs (-1 where every element is NaN).
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.nanargmax(jnp.array([jnp.nan, 2.0, 1.0]))
+  Array(1, dtype=int32)
+  """
+  a = _as_array(a, "nanargmax")
+  out_ = argmax(_replace_nan(a, -np.inf), axis, out, keepdims)
+  if not dtypes.issubdtype(a.dtype, np.inexact):
+    return out_
+  all_nan = all(ufuncs.isnan(a), axis=axis, keepdims=bool(keepdims))
+  return ufuncs.where(all_nan, np.asarray(-1, out_.dtype), out_)
+
+
+def nanargmin(a, axis=None, out=None, keepdims=None):
+  """``argmin`` ignoring NaNs (-1 where every element is NaN).
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.nanargmin(jnp.array([jnp.nan, 2.0, 1.0]))
+  Array(2, dtype=int32)
+  """
+  a = _as_array(a, "nanargmin")
+  out_ = argmin(_replace_nan(a, np.inf), axis, out, keepdims)
+  if not dtypes.issubdtype(a.dtype, np.inexact):
+    return out_
+  all_nan = all(ufuncs.isnan(a), axis=axis, keepdims=bool(keepdims))
+  return ufuncs.where(all_nan, np.asarray(-1, out_.dtype), out_)
+
+
+def nancumsum(a, axis=None, dtype=None, out=None):
+  """``cumsum`` treating NaNs as zero.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.nancumsum(jnp.array([1.0, jnp.nan, 2.0]))
+  Array([1., 1., 3.], dtype=float32)
+  """
+  return cumsum(_replace_nan(a, 0), axis, dtype, out)
+
+
+def nancumprod(a, axis=None, dtype=None, out=None):
+  """``cumprod`` treating NaNs as one.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.nancumprod(jnp.array([2.0, jnp.nan, 2.0]))
+  Array([2., 2., 4.], dtype=float32)
+  """
+  return cumprod(_replace_nan(a, 1), axis, dtype, out)
+
+
+# --- order statistics ------------------------------------------------------------------
+
+
+_METHODS = ("linear", "lower", "higher", "midpoint", "nearest", "inverted_cdf",
+            "averaged_inverted_cdf", "closest_observation", "interpolated_inverted_cdf",
+            "hazen", "weibull", "median_unbiased", "normal_unbiased")
+
+
+def _quantile(name, a, q, axis, method, keepdims, ignore_nan):
+  from jaxlite.numpy import sorting  # pylint: disable=g-import-not-at-top
+  a = _as_array(a, name)
+  if method not in ("linear", "lower", "higher", "midpoint", "nearest"):
+    raise ValueError(f"method can only be 'linear', 'lower', 'higher', 'midpoint', or "
+                     f"'nearest'. Got {method}.")
+  compute = _inexact(a.dtype)
+  if dtypes.issubdtype(compute, np.complexfloating):
+    raise ValueError(f"{name} does not support complex input")
+  a = a.astype(compute)
+  q = ensure_array(promotion.convert(promotion.asarray_value(q), compute))
+  if q.ndim > 1:
+    raise ValueError(f"q must be have rank <= 1, got shape {q.shape}")
+  shape_in = a.shape
+  if axis is None:
+    a = lax_structural.reshape(a, (a.size,))
+    axes = (0,)
+  else:
+    axes = canonicalize_axes(axis, a.ndim)
+    # Move the reduced axes to the end and merge them.
+    from jaxlite.numpy import manipulation as shape_lib  # pylint: disable=g-import-not-at-top
+    kept = [i for i in range(a.ndim) if i not in axes]
+    a = lax_structural.transpose(a, kept + list(axes))
+    a = lax_structural.reshape(
+        a, tuple(shape_in[i] for i in kept) + (math.prod(shape_in[i] for i in axes),))
+    del shape_lib
+  n = a.shape[-1]
+  batch = a.shape[:-1]
+  if ignore_nan:
+    # NaNs sort last; count the valid ones per row.
+    counts = sum(_not_nan(a), axis=-1, keepdims=True, dtype=compute)
+  else:
+    counts = np.asarray(n, compute)
+  sorted_a = sorting.sort(a, axis=-1)
+  q_flat = lax_structural.reshape(q, (q.size,))
+  # Positions of the quantiles: q * (count - 1).
+  q_b = lax_structural.broadcast_in_dim(q_flat, (q.size,) + batch + (1,), (0,))
+  pos = ufuncs.multiply(q_b, ufuncs.subtract(counts, np.asarray(1, compute)))
+  pos = ufuncs.clip(pos, 0, ufuncs.maximum(ufuncs.subtract(counts, 1), 0))
+  low = ufuncs.floor(pos)
+  high = ufuncs.ceil(pos)
+  frac = ufuncs.subtract(pos, low)
+  data = lax_structural.broadcast_in_dim(sorted_a, (q.size,) + batch + (n,),
+                                         tuple(range(1, a.ndim + 1)))
+  index_dtype = dtypes.canonicalize_dtype(dtypes.int_)
+  from jaxlite.numpy import manipulation as shape_lib  # pylint: disable=g-import-not-at-top
+
+  def at(p):
+    idx = ufuncs.clip(p.astype(index_dtype), 0, builtins.max(n - 1, 0))
+    return shape_lib.take_along_axis(data, idx, axis=-1, mode="clip")
+
+  if method == "lower":
+    result = at(low)
+  elif method == "higher":
+    result = at(high)
+  elif method == "nearest":
+    result = at(ufuncs.rint(pos))
+  elif method == "midpoint":
+    result = ufuncs.multiply(ufuncs.add(at(low), at(high)), np.asarray(0.5, compute))
+  else:
+    lo, hi = at(low), at(high)
+    result = ufuncs.add(lo, ufuncs.multiply(ufuncs.subtract(hi, lo), frac))
+  result = lax_structural.reshape(result, (q.size,) + batch)
+  if ignore_nan:
+    empty = lax_structural.reshape(
+        lax_structural.broadcast_in_dim(ufuncs.equal(counts, 0), (q.size,) + batch + (1,),
+                                        tuple(range(1, a.ndim + 1))), (q.size,) + batch)
+    result = ufuncs.where(empty, np.asarray(np.nan, compute), result)
+  elif dtypes.issubdtype(compute, np.floating):
+    has_nan = any(ufuncs.isnan(a), axis=-1)
+    result = ufuncs.where(has_nan, np.asarray(np.nan, compute), result)
+  if keepdims:
+    kept_shape = tuple(1 if (axis is None or i in axes) else d
+                       for i, d in enumerate(shape_in))
+    result = lax_structural.reshape(result, (q.size,) + kept_shape)
+  if q.ndim == 0:
+    result = lax_structural.reshape(result, result.shape[1:])
+  return result
+
+
+def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
+             keepdims=False, *, interpolation=None):
+  """The ``q``-th quantiles (``q`` in [0, 1]) over ``axis``.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.quantile(jnp.array([1.0, 2.0, 3.0, 4.0]), 0.5)
+  Array(2.5, dtype=float32)
+  """
+  del out, overwrite_input
+  return _quantile("quantile", a, q, axis, interpolation or method, keepdims, False)
+
+
+def nanquantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
+                keepdims=False, *, interpolation=None):
+  """``quantile`` ignoring NaNs.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.nanquantile(jnp.array([1.0, jnp.nan, 3.0]), 0.5)
+  Array(2., dtype=float32)
+  """
+  del out, overwrite_input
+  return _quantile("nanquantile", a, q, axis, interpolation or method, keepdims, True)
+
+
+def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
+               keepdims=False, *, interpolation=None):
+  """The ``q``-th percentiles (``q`` in [0, 100]) over ``axis``.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.percentile(jnp.array([1.0, 2.0, 3.0]), 50)
+  Array(2., dtype=float32)
+  """
+  q = ufuncs.true_divide(q, 100.0)
+  return quantile(a, q, axis, out, overwrite_input, method, keepdims,
+                  interpolation=interpolation)
+
+
+def nanpercentile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
+                  keepdims=False, *, interpolation=None):
+  """``percentile`` ignoring NaNs.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.nanpercentile(jnp.array([1.0, jnp.nan, 3.0]), 50)
+  Array(2., dtype=float32)
+  """
+  q = ufuncs.true_divide(q, 100.0)
+  return nanquantile(a, q, axis, out, overwrite_input, method, keepdims,
+                     interpolation=interpolation)
+
+
+def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
+  """The median over ``axis``.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.median(jnp.array([3.0, 1.0, 2.0]))
+  Array(2., dtype=float32)
+  """
+  return quantile(a, 0.5, axis, out, overwrite_input, "midpoint", keepdims)
+
+
+def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
+  """The median of the non-NaN elements.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.nanmedian(jnp.array([3.0, jnp.nan, 1.0]))
+  Array(2., dtype=float32)
+  """
+  return nanquantile(a, 0.5, axis, out, overwrite_input, "midpoint", keepdims)
+
+
+def average(a, axis=None, weights=None, returned=False, keepdims=False):
+  """The weighted average over ``axis`` (and the sum of weights if ``returned``).
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.average(jnp.array([1.0, 3.0]), weights=jnp.array([3.0, 1.0]))
+  Array(1.5, dtype=float32)
+  """
+  a = _as_array(a, "average")
+  if weights is None:
+    avg = mean(a, axis, keepdims=keepdims)
+    axes = canonicalize_axes(axis, a.ndim)
+    count = math.prod(a.shape[ax] for ax in axes)
+    weights_sum = lax_structural.full(avg.shape, count, avg.dtype)
+  else:
+    weights = _as_array(weights, "average")
+    a, weights = promotion.promote_dtypes_inexact(a, weights)
+    if a.shape != weights.shape:
+      if axis is None:
+        raise ValueError("Axis must be specified when shapes of a and weights differ.")
+      ax = (axis,) if isinstance(axis, int) else tuple(axis)
+      ax = tuple(promotion.canonicalize_axis(x, a.ndim) for x in ax)
+      if weights.shape != tuple(a.shape[x] for x in ax):
+        raise ValueError("Shape of weights must be consistent with shape of a along "
+                         "specified axis.")
+      weights = lax_structural.broadcast_in_dim(weights, a.shape, ax)
+    weights_sum = sum(weights, axis, keepdims=keepdims)
+    avg = ufuncs.true_divide(sum(ufuncs.multiply(a, weights), axis, keepdims=keepdims),
+                             weights_sum)
+  if returned:
+    if avg.shape != weights_sum.shape:
+      weights_sum = promotion.broadcast_to_shape(weights_sum, avg.shape)
+    return avg, weights_sum
+  return avg
