@@ -346,3 +346,40 @@ def test_disable_jit_runs_python_control_flow():
     assert float(out) == 2.
     out = lax.while_loop(lambda x: lax.lt(x, 3), lambda x: lax.add(x, 1), 0)
     assert int(out) == 3
+
+
+# --- associative_scan -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 8])
+def test_associative_scan_matches_numpy(n):
+  x = np.arange(1, n + 1, dtype=np.float32)
+  np.testing.assert_allclose(lax.associative_scan(lax.add, x), np.cumsum(x))
+  np.testing.assert_allclose(jax.jit(lambda x: lax.associative_scan(lax.mul, x, reverse=True))(x),
+                             np.cumprod(x[::-1])[::-1])
+
+
+def test_associative_scan_axis_and_pytrees():
+  x = np.arange(12, dtype=np.float32).reshape(3, 4)
+  np.testing.assert_allclose(lax.associative_scan(lax.add, x, axis=1), np.cumsum(x, 1))
+  s, m = lax.associative_scan(lambda a, b: (lax.add(a[0], b[0]), lax.max(a[1], b[1])),
+                              (x, -x + 5), axis=-2)
+  np.testing.assert_allclose(s, np.cumsum(x, 0))
+  np.testing.assert_allclose(m, np.maximum.accumulate(-x + 5, 0))
+  with pytest.raises(ValueError, match="same first dimension"):
+    lax.associative_scan(lax.add, (np.zeros(2), np.zeros(3)))
+
+
+def _affine(p, q):
+  """Composition of affine maps x -> a x + b: associative, not commutative."""
+  return lax.mul(p[0], q[0]), lax.add(lax.mul(p[1], q[0]), q[1])
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_associative_scan_noncommutative_against_jax(reverse, jax_reference):
+  x = np.arange(1, 8, dtype=np.float32)
+  got = lax.associative_scan(_affine, (x, x * 10), reverse=reverse)
+  want = jax_reference.lax.associative_scan(
+      lambda p, q: (p[0] * q[0], p[1] * q[0] + q[1]), (x, x * 10), reverse=reverse)
+  for g, w in zip(got, want):
+    np.testing.assert_allclose(g, np.asarray(w), rtol=1e-6)

@@ -330,3 +330,12 @@ def test_jvp_of_vmapped_while_with_per_example_trip_count():
   xs = np.array([0.5, 0.5], np.float32)
   _, t = jax.jvp(lambda x: jax.vmap(f)(ns, x), (xs,), (np.ones(2, np.float32),))
   np.testing.assert_allclose(t, [1., np.cos(np.sin(0.5)) * np.cos(0.5)], rtol=1e-6)
+
+
+def test_associative_scan_grad_and_vmap():
+  x = np.array([0.5, 1.5, -1., 2., 0.25], np.float32)
+  f = lambda x: lax.reduce_sum(lax.associative_scan(lax.mul, x), (0,))
+  check_grads(f, (x,), order=1, modes=["fwd", "rev"])
+  xs = np.stack([x, x[::-1]])
+  np.testing.assert_allclose(jax.vmap(lambda x: lax.associative_scan(lax.add, x))(xs),
+                             np.cumsum(xs, 1), rtol=1e-6)

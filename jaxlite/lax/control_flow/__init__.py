@@ -7,8 +7,9 @@ and lowering; the transformation rules sit beside them in ``*_rules`` modules.
 from jaxlite.lax.control_flow.conditionals import *  # noqa: F401,F403
 from jaxlite.lax.control_flow.loops import *  # noqa: F401,F403
 from jaxlite.lax.control_flow.scan import *  # noqa: F401,F403
+from jaxlite.lax.control_flow.associative_scan import *  # noqa: F401,F403
 from jaxlite.lax.control_flow.conditionals import __all__ as _cond_all
 from jaxlite.lax.control_flow.loops import __all__ as _loops_all
 from jaxlite.lax.control_flow.scan import __all__ as _scan_all
 
-__all__ = list(_cond_all) + list(_loops_all) + list(_scan_all)
+__all__ = list(_cond_all) + list(_loops_all) + list(_scan_all) + ["associative_scan"]

@@ -1,0 +1,110 @@
+"""``associative_scan``: all prefix combinations of an associative operator in
+O(log n) parallel steps.
+
+No primitive of its own: it is written in terms of slicing, concatenation and
+reshapes, so every transformation applies through those primitives' rules.
+The recursion combines neighbouring pairs (halving the length), scans the
+half, and then fills in the remaining positions with one more combination.
+"""
+from __future__ import annotations
+
+__all__ = ["associative_scan"]
+
+from typing import Callable
+
+from jaxlite import core, tree_util
+
+
+def _slice(x, start, stop, stride, axis):
+  from jaxlite import lax
+  return lax.slice_in_dim(x, start, stop, stride=stride, axis=axis)
+
+
+def _interleave(evens, odds, axis):
+  """[e0, o0, e1, o1, ...] along ``axis``; ``evens`` may be one longer."""
+  from jaxlite import lax
+  n_even = core.get_aval(evens).shape[axis]
+  n_odd = core.get_aval(odds).shape[axis]
+  if n_even == n_odd + 1:
+    # Pad the odd positions with a copy of the last even one, then drop it.
+    odds = lax.concatenate([odds, _slice(evens, n_even - 1, n_even, 1, axis)], axis)
+  pairs = lax.concatenate([lax.expand_dims(evens, (axis + 1,)),
+                           lax.expand_dims(odds, (axis + 1,))], axis + 1)
+  shape = list(core.get_aval(evens).shape)
+  shape[axis] = 2 * n_even
+  out = lax.reshape(pairs, shape)
+  return out if n_even == n_odd else _slice(out, 0, n_even + n_odd, 1, axis)
+
+
+def associative_scan(fn: Callable, elems, reverse: bool = False, axis: int = 0):
+  """Scans ``fn`` (associative) along ``axis`` in parallel.
+
+  ``fn(a, b)`` must be associative and work elementwise on slices of
+  ``elems`` (pytrees of arrays with a common length along ``axis``); it is
+  called on whole arrays of slices at once. The result ``r`` satisfies
+  ``r[i] = fn(...fn(fn(elems[0], elems[1]), elems[2])..., elems[i])``.
+
+  Args:
+    fn: an associative binary function over pytrees shaped like ``elems``.
+    elems: a pytree of arrays scanned along ``axis``.
+    reverse: scan from the end: ``r[i]`` folds ``elems[n-1], ..., elems[i]``
+      (in that order) with ``fn``.
+    axis: the scanned axis.
+
+  Returns:
+    A pytree like ``elems`` holding the prefix combinations.
+
+  Example:
+    >>> import numpy as np
+    >>> from jaxlite import lax
+    >>> lax.associative_scan(lax.add, np.arange(5.))
+    Array([ 0.,  1.,  3.,  6., 10.], dtype=float32)
+  """
+  from jaxlite import lax
+  if not callable(fn):
+    raise TypeError(f"lax.associative_scan: fn argument should be callable, got {fn!r}.")
+  leaves, tree = tree_util.tree_flatten(elems)
+  if not leaves:
+    return elems
+  avals = [core.get_aval(x) for x in leaves]
+  ndim = avals[0].ndim
+  if not -ndim <= axis < ndim or any(a.ndim <= axis % max(ndim, 1) for a in avals):
+    raise ValueError(f"associative_scan: axis {axis} is out of bounds for arrays of shapes "
+                     f"{[a.shape for a in avals]}.")
+  axis %= ndim
+  lengths = {a.shape[axis] for a in avals}
+  if len(lengths) != 1:
+    raise ValueError("Array inputs to associative_scan must have the same first dimension. "
+                     f"(saw: {[a.shape for a in avals]})")
+  if reverse:
+    leaves = [lax.rev(x, (axis,)) for x in leaves]
+
+  def combine(a, b):
+    out = fn(tree_util.tree_unflatten(tree, a), tree_util.tree_unflatten(tree, b))
+    out_leaves, out_tree = tree_util.tree_flatten(out)
+    if out_tree != tree:
+      raise TypeError(f"associative_scan: fn must return a pytree of the structure of "
+                      f"elems, {tree}, got {out_tree}.")
+    return out_leaves
+
+  def prefix(xs):
+    n = core.get_aval(xs[0]).shape[axis]
+    if n < 2:
+      return xs
+    # Combine pairs (x0 x1), (x2 x3), ...: their prefixes are the odd results.
+    pairs = combine([_slice(x, 0, n - 1, 2, axis) for x in xs],
+                    [_slice(x, 1, n, 2, axis) for x in xs])
+    odd = prefix(pairs)
+    # Even results (after the first): previous odd result combined with x[2k].
+    if n % 2 == 0:
+      rest = combine([_slice(o, 0, n // 2 - 1, 1, axis) for o in odd],
+                     [_slice(x, 2, n, 2, axis) for x in xs])
+    else:
+      rest = combine(odd, [_slice(x, 2, n, 2, axis) for x in xs])
+    even = [lax.concatenate([_slice(x, 0, 1, 1, axis), r], axis) for x, r in zip(xs, rest)]
+    return [_interleave(e, o, axis) for e, o in zip(even, odd)]
+
+  out = prefix(leaves)
+  if reverse:
+    out = [lax.rev(x, (axis,)) for x in out]
+  return tree_util.tree_unflatten(tree, out)
