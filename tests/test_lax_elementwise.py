@@ -490,3 +490,128 @@ def test_no_promotion_where_jax_would_change_kind():
   with pytest.raises(TypeError, match=r"lax.add requires arguments to have the same dtypes, "
                      r"got float32, int32\."):
     lax.add(1.0, 2)   # two weak operands: nothing to promote to, as in JAX
+
+
+# --- errors: JAX's exceptions and messages -----------------------------------------------------
+
+_f32 = lambda *s: np.ones(s or (3,), np.float32)
+_of = lambda dtype, *s: np.ones(s or (3,), dtype)
+
+# (lax function name, arguments, exception, JAX's exact message)
+ERRORS = [
+    ("sin", (_of(np.int8),), TypeError,
+     "sin does not accept dtype int8. Accepted dtypes are subtypes of floating, "
+     "complexfloating."),
+    ("neg", (_of(np.bool_),), TypeError,
+     "neg does not accept dtype bool. Accepted dtypes are subtypes of integer, floating, "
+     "complexfloating."),
+    ("floor", (_of(np.int32),), TypeError,
+     "floor does not accept dtype int32. Accepted dtypes are subtypes of floating."),
+    ("abs", (_of(np.uint32),), TypeError,
+     "abs does not accept dtype uint32. Accepted dtypes are subtypes of floating, "
+     "complexfloating, signedinteger."),
+    ("cbrt", (_of(np.complex64),), TypeError,
+     "cbrt does not accept dtype complex64. Accepted dtypes are subtypes of floating."),
+    ("real", (_f32(),), TypeError,
+     "real does not accept dtype float32. Accepted dtypes are subtypes of complexfloating."),
+    ("conj", (_of(np.int32),), TypeError,
+     "conj does not accept dtype int32. Accepted dtypes are subtypes of float32, "
+     "complexfloating, float64."),
+    ("is_finite", (_of(np.int32),), TypeError,
+     "is_finite does not accept dtype int32. Accepted dtypes are subtypes of floating."),
+    ("bitwise_not", (_of(np.float16),), TypeError,
+     "not does not accept dtype float16. Accepted dtypes are subtypes of integer, bool."),
+    ("population_count", (_of(np.bool_),), TypeError,
+     "population_count does not accept dtype bool. Accepted dtypes are subtypes of integer."),
+    ("clz", (_f32(),), TypeError,
+     "clz does not accept dtype float32. Accepted dtypes are subtypes of integer."),
+    ("bitwise_and", (_f32(), _f32()), TypeError,
+     "and does not accept dtype float32 at position 0. Accepted dtypes at position 0 are "
+     "subtypes of integer, bool."),
+    ("shift_left", (_of(np.bool_), _of(np.bool_)), TypeError,
+     "shift_left does not accept dtype bool at position 0. Accepted dtypes at position 0 "
+     "are subtypes of integer."),
+    ("sub", (_of(np.bool_), _of(np.bool_)), TypeError,
+     "sub does not accept dtype bool at position 0. Accepted dtypes at position 0 are "
+     "subtypes of integer, floating, complexfloating."),
+    ("lt", (_of(np.complex64), _of(np.complex64)), TypeError,
+     "lt does not accept dtype complex64 at position 0. Accepted dtypes at position 0 are "
+     "subtypes of integer, floating, bool."),
+    ("nextafter", (_of(np.int32), _of(np.int32)), TypeError,
+     "nextafter does not accept dtype int32 at position 0. Accepted dtypes at position 0 "
+     "are subtypes of floating."),
+    ("complex", (_f32(), _of(np.float16)), TypeError,
+     "complex does not accept dtype float16 at position 1. Accepted dtypes at position 1 "
+     "are subtypes of float32, float64."),
+    ("add", (_of(np.int8), _of(np.int16)), TypeError,
+     "lax.add requires arguments to have the same dtypes, got int8, int16. (Tip: jnp.add "
+     "is a similar function that does automatic type promotion on inputs)."),
+    ("rem", (_of(np.int8), _of(np.int16)), TypeError,
+     "lax.rem requires arguments to have the same dtypes, got int8, int16."),
+    ("shift_right_logical", (_of(np.int8), _of(np.uint8)), TypeError,
+     "lax.shift_right_logical requires arguments to have the same dtypes, got int8, uint8. "
+     "(Tip: jnp.right_shift is a similar function that does automatic type promotion on "
+     "inputs)."),
+    ("atan2", (_f32(), _of(np.float16)), TypeError,
+     "lax.atan2 requires arguments to have the same dtypes, got float32, float16. (Tip: "
+     "jnp.arctan2 is a similar function that does automatic type promotion on inputs)."),
+    ("pow", (_of(np.int32), _of(np.int32)), TypeError,
+     "pow does not accept dtype int32 at position 0. Accepted dtypes at position 0 are "
+     "subtypes of floating, complexfloating."),
+    ("pow", (_f32(), _of(np.bool_)), TypeError,
+     "pow does not accept dtype bool at position 1. Accepted dtypes at position 1 are "
+     "subtypes of integer, floating, complexfloating."),
+    ("pow", (_f32(), _of(np.float16)), TypeError,
+     "the first argument to pow must have an inexact dtype (float or complex), and the "
+     "second argument must have an inexact or integer dtype, and two inexact dtypes must "
+     "match, but got float32 and float16 respectively."),
+    ("integer_pow", (_of(np.int32), -2), TypeError,
+     "Integers cannot be raised to negative powers, got integer_pow(int32[3], -2)"),
+    ("add", (_f32(3), _f32(4)), TypeError,
+     "add got incompatible shapes for broadcasting: (3,), (4,)."),
+    ("mul", (_f32(2, 3), _f32(3)), TypeError,
+     "mul: arrays must have the same number of dimensions, got {1, 2}"),
+    ("select_n", (_of(np.bool_),), ValueError, "select_n() must have at least one case"),
+    ("select_n", (_f32(), _f32(), _f32()), TypeError,
+     "select `which` must be boolean or integer type, got float32."),
+    ("select_n", (True, _f32(), _f32(), _f32()), TypeError,
+     "select with boolean `which` cannot have > 2 cases."),
+    ("select_n", (_of(np.bool_), _f32(3), _f32(4)), TypeError,
+     "select cases must have the same shapes, got [(3,), (4,)]."),
+    ("select_n", (_of(np.bool_, 2), _f32(3), _f32(3)), TypeError,
+     "select `which` must be scalar or have the same shape as cases, got `which` shape "
+     "(2,) but case shape (3,)."),
+    ("select_n", (_of(np.bool_), _f32(), _of(np.int32)), TypeError,
+     "lax.select requires arguments to have the same dtypes, got float32, int32. (Tip: "
+     "jnp.where is a similar function that does automatic type promotion on inputs)."),
+    ("clamp", (_f32(2), _f32(3), 2.0), TypeError,
+     "clamp requires min.shape == operand.shape or min.shape == (), got min.shape=(2,), "
+     "operand.shape=(3,)."),
+    ("clamp", (np.float32(0), _f32(), np.float16(2)), TypeError,
+     "lax.clamp requires arguments to have the same dtypes, got float32, float32, float16."),
+    ("bitcast_convert_type", (_of(np.uint8, 2, 3), np.float32), ValueError,
+     "Attempting to convert array of shape (2, 3) from uint8 of size 8 bits to float32 of "
+     "size 32, bits but 3 * 8 != 32"),
+    ("bitcast_convert_type", (_f32(2, 3), np.bool_), TypeError,
+     "lax.bitcast_convert_type does not support bool or complex values unless the operand "
+     "and destination types match. Got operand dtype=float32, new_dtype=dtype('bool'). "
+     "Consider using the arr.view() method instead."),
+]
+
+
+@pytest.mark.parametrize("name,args,exc,message", ERRORS,
+                         ids=[f"{e[0]}-{i}" for i, e in enumerate(ERRORS)])
+def test_errors_match_jax(name, args, exc, message):
+  import re
+  with pytest.raises(exc, match="^" + re.escape(message) + "$"):
+    getattr(lax, name)(*args)
+  with pytest.raises(exc, match="^" + re.escape(message) + "$"):   # the same when traced
+    jaxlite.make_jaxpr(lambda: getattr(lax, name)(*args))()
+
+
+def test_error_messages_are_jaxs(jax_reference):
+  """The table above holds what JAX itself says (a check of the test's oracle)."""
+  for name, args, exc, message in ERRORS:
+    with pytest.raises(exc) as info:
+      getattr(jax_reference.lax, name)(*args)
+    assert str(info.value) == message, name

@@ -417,7 +417,7 @@ def _integer_pow_dtype_rule(x, *, y):
   check_dtypes("integer_pow", [_num], [x])
   if y < 0 and is_kind(x.dtype, "integer"):
     raise TypeError("Integers cannot be raised to negative powers, got "
-                    f"integer_pow({x.str_short()}, {y})")
+                    f"integer_pow({x.str_short(short_dtypes=False)}, {y})")
   return x.dtype
 
 
