@@ -89,12 +89,19 @@ def convert(x, dtype, weak_type: bool = False):
         if typ is not pytype:
           x = pytype(x)
         return x
-      return lax_structural._convert_element_type(np.asarray(x, dtype), dtype, True)
-    return np.asarray(x, dtype)
+      return lax_structural._convert_element_type(_host_cast(x, dtype), dtype, True)
+    return _host_cast(x, dtype)
   x = np.asarray(x)
   if weak_type:
     return lax_structural._convert_element_type(x.astype(dtype), dtype, True)
   return x.astype(dtype, copy=False)
+
+
+def _host_cast(x, dtype):
+  # Python ints out of a narrow type's range wrap, as in JAX (no OverflowError).
+  if type(x) is int and dtypes.issubdtype(dtype, np.integer):
+    return np.asarray(x).astype(dtype)
+  return np.asarray(x, dtype)
 
 
 def asarray_value(x):
