@@ -383,3 +383,19 @@ def test_associative_scan_noncommutative_against_jax(reverse, jax_reference):
       lambda p, q: (p[0] * q[0], p[1] * q[0] + q[1]), (x, x * 10), reverse=reverse)
   for g, w in zip(got, want):
     np.testing.assert_allclose(g, np.asarray(w), rtol=1e-6)
+
+
+def test_jaxpr_cache_does_not_keep_functions_alive():
+  import gc
+  import weakref
+  from jaxlite.lax.control_flow import common
+
+  def make():
+    return lambda c, x: (lax.add(c, x), c)
+  f = make()
+  ref = weakref.ref(f)
+  lax.scan(f, np.float32(0.), np.arange(2, dtype=np.float32))
+  assert f in common._jaxpr_cache
+  del f
+  gc.collect()
+  assert ref() is None

@@ -339,3 +339,58 @@ def test_associative_scan_grad_and_vmap():
   xs = np.stack([x, x[::-1]])
   np.testing.assert_allclose(jax.vmap(lambda x: lax.associative_scan(lax.add, x))(xs),
                              np.cumsum(xs, 1), rtol=1e-6)
+
+
+# --- composition ------------------------------------------------------------------------------
+
+
+def test_grad_of_jitted_scan_and_cond_uses_jaxpr_level_split():
+  args = _rnn_args()
+  want = jax.grad(_rnn_python, argnums=(0, 1, 2))(*args)
+  for a, b in zip(jax.grad(jax.jit(_rnn), argnums=(0, 1, 2))(*args), want):
+    np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+  np.testing.assert_allclose(jax.grad(jax.jit(_branchy), argnums=1)(True, 0.3, 2.),
+                             np.cos(0.3) * 2., rtol=1e-6)
+  from jaxlite import core
+  jaxpr = jax.make_jaxpr(jax.grad(jax.jit(_rnn), argnums=(0, 1, 2)))(*args)
+  core.check_jaxpr(jaxpr.jaxpr)
+  assert _names(jaxpr.jaxpr).count("scan") == 2   # the known scan and its transpose
+
+
+def test_closures_over_differentiated_values():
+  assert float(jax.grad(lambda x: lax.cond(True, lambda: lax.mul(x, 2.), lambda: x))(1.)) == 2.
+  f = lambda x: lax.scan(lambda c, _: (lax.mul(c, x), c), 1., None, length=3, reverse=True,
+                         unroll=2)
+  assert float(jax.grad(lambda x: f(x)[0])(2.)) == 12.
+  assert float(jax.grad(lambda x: lax.reduce_sum(f(x)[1], (0,)))(2.)) == 5.
+
+
+def _nested(x):
+  def outer(c, xi):
+    inner = lambda c: lax.scan(lambda a, _: (lax.sin(lax.mul(a, xi)), None), c, None,
+                               length=2)[0]
+    y = lax.cond(lax.gt(xi, 0.), inner, lambda c: lax.mul(c, xi), c)
+    return y, y
+  return lax.reduce_sum(lax.scan(outer, x, np.array([1., -1., .5], np.float32))[1], (0,))
+
+
+def _nested_python(x):
+  c, total = x, 0.
+  for xi in [1., -1., .5]:
+    if xi > 0:
+      for _ in range(2):
+        c = lax.sin(lax.mul(c, xi))
+    else:
+      c = lax.mul(c, xi)
+    total = lax.add(total, c)
+  return total
+
+
+def test_nested_scan_cond_scan_derivatives():
+  want = jax.grad(_nested_python)(0.7)
+  for g in (jax.grad(_nested), jax.jit(jax.grad(_nested)), jax.grad(jax.jit(_nested))):
+    np.testing.assert_allclose(g(0.7), want, rtol=1e-5)
+  np.testing.assert_allclose(jax.vmap(jax.grad(_nested))(np.array([.7, .2], np.float32)),
+                             [want, jax.grad(_nested_python)(0.2)], rtol=1e-5)
+  check_grads(_nested, (np.float32(0.7),), order=2, modes=["fwd", "rev"], atol=2e-2,
+              rtol=2e-2)
