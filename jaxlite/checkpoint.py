@@ -14,8 +14,7 @@ A checkpointed function is staged to a jaxpr and bound as the call primitive
 * transpose: the staged jaxpr is transposed (its recomputation runs forward
   first, inside the transposed call) and bound as ``remat_p`` again.
 
-Hook for ``vmap``: ``remat_p`` has no batching rule here; one batches its
-``jaxpr`` parameter and binds ``remat_p`` again, as for ``jit``.
+* vmap: its jaxpr is batched and bound as ``remat_p`` again, as for ``jit``.
 """
 from __future__ import annotations
 
@@ -276,6 +275,21 @@ def _remat_transpose(cts, *args, jaxpr, prevent_cse, differentiated, policy):
 
 
 ad.primitive_transposes[remat_p] = _remat_transpose
+
+
+def _remat_batcher(axis_data, vals, dims, *, jaxpr, **params):
+  from jaxlite.interpreters import batching
+  batched, out_dims = batching.batch_jaxpr_axes(jaxpr, axis_data, dims,
+                                                [batching.infer] * len(jaxpr.out_avals))
+  return remat_p.bind(*vals, jaxpr=batched, **params), out_dims
+
+
+def _register_remat_batcher():
+  from jaxlite.interpreters import batching
+  batching.axis_primitive_batchers[remat_p] = _remat_batcher
+
+
+_register_remat_batcher()
 
 
 # --- the public wrapper ------------------------------------------------------------------------

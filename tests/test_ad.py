@@ -157,6 +157,12 @@ def test_linearized_function_jit_and_transpose():
   np.testing.assert_allclose(ct, -5.007528 / 3, rtol=1e-6)
 
 
+def test_linearized_function_vmapped():
+  _, f_jvp = jaxlite.linearize(f_seed, 2.)
+  ts = np.array([3., 4.], f32)
+  np.testing.assert_allclose(jaxlite.vmap(f_jvp)(ts), [-5.007528, -6.676704], rtol=1e-6)
+
+
 def test_linearize_has_aux():
   y, f_jvp, aux = jaxlite.linearize(lambda x: (lax.sin(x), lax.cos(x)), f32(0.), has_aux=True)
   assert float(aux) == 1.0 and float(f_jvp(f32(2.))) == 2.0

@@ -127,3 +127,11 @@ def test_checkpoint_name_is_identity():
   assert float(checkpoint_name(f32(3.), "a")) == 3.0
   assert float(jaxlite.grad(lambda x: checkpoint_name(lax.mul(x, x), "a"))(f32(3.))) == 6.0
   assert "name[name=a]" in str(jaxlite.make_jaxpr(lambda x: checkpoint_name(x, "a"))(1.0))
+
+
+def test_checkpoint_under_vmap():
+  gc = jaxlite.checkpoint(g)
+  xs = np.array([0.5, 1.0, 2.0], f32)
+  np.testing.assert_allclose(jaxlite.vmap(gc)(xs), np.sin(np.sin(xs)), rtol=1e-6)
+  np.testing.assert_allclose(jaxlite.vmap(jaxlite.grad(gc))(xs),
+                             np.cos(np.sin(xs)) * np.cos(xs), rtol=1e-6)

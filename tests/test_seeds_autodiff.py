@@ -222,3 +222,20 @@ def test_core_primitive_set_is_linear_in_f_jvp():
   names = {e.primitive.name for e in f_jvp.jaxpr.eqns}
   assert names <= {"mul", "div", "neg", "add", "sub", "convert_element_type"}, names
   assert all(isinstance(v, core.Var) for v in f_jvp.jaxpr.constvars)
+
+
+def test_gauss_newton_example_residual_falls():
+  import importlib.util
+  import os
+  path = os.path.join(os.path.dirname(__file__), "..", "examples", "gauss_newton.py")
+  spec = importlib.util.spec_from_file_location("gauss_newton_example", path)
+  example = importlib.util.module_from_spec(spec)
+  spec.loader.exec_module(example)
+  t = np.linspace(0., 2., 8).astype(np.float32)
+  y = np.asarray(example.model(np.array([2., 0.7, 3., 0.5], np.float32), t))
+  theta0 = np.array([1.8, 0.6, 2.9, 0.4], np.float32)
+  residual = lambda th: example.model(th, t) - y
+  start = float(jnp.sqrt(jnp.sum(residual(theta0) ** 2)))
+  theta, norms = example.gauss_newton(residual, theta0, steps=3, verbose=False)
+  assert norms[0] < start and norms[-1] < 1e-2 * start, (start, norms)
+  np.testing.assert_allclose(theta, [2., 0.7, 3., 0.5], atol=1e-2)
