@@ -353,8 +353,9 @@ min_p = naryop("min", [_any, _any], _minmax_lowering("minimum", "LT"))
 def _balanced_eq(x, z, y):
   """1 where ``x`` is the extremum ``z`` (0.5 on ties with ``y``), else 0: the
   derivative of max/min splits evenly between equal operands."""
-  from jaxlite.lax import bitwise
-  one, half, zero = const(z, 1), const(z, 0.5), const(z, 0)
+  from jaxlite.lax import bitwise, structural
+  # ``z`` (the output) has the full shape; select's cases must have it too.
+  one, half, zero = (structural.full_like(z, v) for v in (1, 0.5, 0))
   return bitwise.select(bitwise.eq(x, z), bitwise.select(bitwise.eq(y, z), half, one), zero)
 
 
@@ -397,7 +398,8 @@ def _abs_jvp(primals, tangents):
     return ans, ad.Zero(ad.tangent_aval(core.get_aval(ans)))
   if is_kind(core.get_aval(x).dtype, "complexfloating"):
     # d|x| = Re(conj(x) dx) / |x|, taken as 0 at x = 0.
-    safe = bitwise.select(bitwise.eq(ans, const(ans, 0)), const(ans, 1), ans)
+    from jaxlite.lax import structural
+    safe = bitwise.select(bitwise.eq(ans, const(ans, 0)), structural.full_like(ans, 1), ans)
     return ans, div(real(mul(conj(x), g)), safe)
   return ans, mul(sign(x), g)
 
@@ -457,7 +459,14 @@ ad.deflinear(imag_p, lambda ct: [complex(zeros_like(ct), neg(ct))])
 
 complex_p = naryop("complex", [("float32", "float64")] * 2, "complex",
                    result_dtype=complex_dtype)
-ad.deflinear(complex_p, lambda ct: [real(ct), imag(neg(ct))])
+
+
+def _complex_transpose(ct, x, y):
+  return [unbroadcast(x.aval, real(ct)) if ad.is_undefined_primal(x) else None,
+          unbroadcast(y.aval, imag(neg(ct))) if ad.is_undefined_primal(y) else None]
+
+
+ad.deflinear2(complex_p, _complex_transpose)
 
 
 def _conj_dtype_rule(x, *, input_dtype):
