@@ -8,7 +8,6 @@ import pytest
 
 import jaxlite as jax
 from jaxlite import lax
-from jaxlite.lax.control_flow import cond_p, scan_p, while_p
 
 
 def _eqn_names(jaxpr):

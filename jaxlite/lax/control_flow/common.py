@@ -18,7 +18,7 @@ import numpy as np
 
 from jaxlite import api_util, core, tree_util
 from jaxlite.config import config
-from jaxlite.core import ClosedJaxpr, Jaxpr, ShapedArray
+from jaxlite.core import ClosedJaxpr, ShapedArray
 from jaxlite.interpreters import partial_eval as pe
 
 # --- staging functions to jaxprs -------------------------------------------------------

@@ -18,9 +18,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from jaxlite import core, dtypes, tree_util
+from jaxlite import core, tree_util
 from jaxlite.config import config
-from jaxlite.core import ClosedJaxpr, ShapedArray
 from jaxlite.interpreters import ad, batching, mlir
 from jaxlite.interpreters import partial_eval as pe
 from jaxlite.lax.control_flow import common

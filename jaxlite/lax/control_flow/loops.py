@@ -1,12 +1,10 @@
-"""Loops: ``while_loop``, ``scan`` and the functions built on them
-(``fori_loop``, ``map``).
+"""Loops: ``while_loop`` and the functions built on loops (``fori_loop``,
+``map``); ``scan`` lives in ``scan.py``.
 
-``while_p`` holds ``cond_jaxpr`` and ``body_jaxpr`` (each taking its constants
-first, then the carry); ``scan_p`` holds one body ``jaxpr`` taking
-``(consts, carry, x slices)`` and returning ``(carry, y slices)``. Both lower
-to one ``stablehlo.while`` whose body is lowered once, whatever the trip
-count: a scan is a while over an index that reads its inputs with
-``dynamic_slice`` and writes its stacked outputs with ``dynamic_update_slice``.
+``while_p`` holds ``cond_jaxpr`` and ``body_jaxpr``, each taking its
+constants first (``cond_nconsts``, ``body_nconsts``), then the carry. It
+lowers to one ``stablehlo.while`` whose regions are lowered once; the
+constants ride along in the loop state.
 
 Below are the rules of while_p: JVP, partial evaluation (the known part of
 the carry computed now, the whole loop staged for the rest), batching (a
@@ -18,14 +16,13 @@ from __future__ import annotations
 __all__ = ["while_loop", "fori_loop", "map", "while_p"]
 
 import builtins
-import operator
-from typing import Any, Callable, Sequence
+from typing import Callable
 
 import numpy as np
 
 from jaxlite import core, dtypes, tree_util
 from jaxlite.config import config
-from jaxlite.core import ClosedJaxpr, ShapedArray
+from jaxlite.core import ClosedJaxpr
 from jaxlite.interpreters import ad, batching, mlir
 from jaxlite.interpreters import partial_eval as pe
 from jaxlite.lax.control_flow import common

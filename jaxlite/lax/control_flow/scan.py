@@ -9,7 +9,8 @@ the body is lowered once (``unroll`` copies), inputs are read with
 ``dynamic_update_slice``, so the module does not grow with ``length``.
 
 Below are its rules: JVP, partial evaluation (residuals stacked along the
-scan axis, loop-invariant ones hoisted out), transposition (a scan running
+scan axis, loop-invariant ones hoisted out, known xs not copied),
+transposition (a scan running
 the other way) and batching.
 """
 from __future__ import annotations
@@ -356,10 +357,16 @@ def _split_scan(params, unknowns, saveable=None, hoist=True):
     invariant = [type(v) is core.Literal or v not in variant for v in res_vars]
   else:
     invariant = [type(v) is not core.Literal and v in known_const_vars for v in res_vars]
-  # The known body returns only the variant residuals, stacked as ys.
+  # A variant residual that is a known x slice itself is not stacked again:
+  # the staged scan reads the original xs (``forwarded`` holds its position).
+  known_xs_vars = kj.invars[n_kc + n_kcar:]
+  forwarded = [known_xs_vars.index(v) if not inv and type(v) is not core.Literal
+               and v in known_xs_vars else None for v, inv in zip(res_vars, invariant)]
+  # The known body returns the other variant residuals, stacked as ys.
   known_body = core.ClosedJaxpr(
       kj.replace(outvars=kj.outvars[:n_known_out] +
-                 [v for v, inv in zip(res_vars, invariant) if not inv]), known.consts)
+                 [v for v, inv, f in zip(res_vars, invariant, forwarded)
+                  if not inv and f is None]), known.consts)
   inv_jaxpr = core.ClosedJaxpr(
       kj.replace(invars=kj.invars[:n_kc], outvars=[v for v, inv in zip(res_vars, invariant)
                                                    if inv]), known.consts)
@@ -376,7 +383,15 @@ def _split_scan(params, unknowns, saveable=None, hoist=True):
   return dict(carry_uk=carry_uk, ys_uk=out_uk[num_carry:], known_body=known_body,
               inv_jaxpr=inv_jaxpr, invariant=invariant, res_avals=res_avals,
               staged_body=staged_body, res_vars=res_vars, n_inv=len(inv_idx),
-              n_var=len(var_idx), known_const_vars=kj.invars[:n_kc])
+              n_var=len(var_idx), known_const_vars=kj.invars[:n_kc],
+              forwarded=[forwarded[i] for i in var_idx])
+
+
+def _variant_residuals(split, stacked, known_xs):
+  """The staged scan's residual xs: stacked outputs of the known scan, or
+  known xs forwarded as they are."""
+  stacked = iter(stacked)
+  return [next(stacked) if f is None else known_xs[f] for f in split["forwarded"]]
 
 
 def _known_and_staged_params(params, split, unknowns):
@@ -411,8 +426,10 @@ def _scan_partial_eval(trace, tracers, **params):
   known_outs = scan_p.bind(*known_consts, *known_init, *known_xs, **known_params)
   n_kcar, n_ky = carry_uk.count(False), split["ys_uk"].count(False)
   k_carry, k_ys, stacked_res = common.split_list(known_outs, [n_kcar, n_ky])
+  known_xs_tracers = [t for t, u in zip(xs, xs_uk) if not u]
+  var_res = _variant_residuals(split, [trace.pure(r) for r in stacked_res], known_xs_tracers)
   staged_in = ([trace.pure(r) for r in inv_res] + [t for t, u in zip(consts, const_uk) if u]
-               + [t for t, u in zip(init, carry_uk) if u] + [trace.pure(r) for r in stacked_res]
+               + [t for t, u in zip(init, carry_uk) if u] + var_res
                + [t for t, u in zip(xs, xs_uk) if u])
   staged_outs = trace.stage(scan_p, staged_in, staged_params)
   s_carry, s_ys = common.split_list(staged_outs, [carry_uk.count(True)])
@@ -438,8 +455,10 @@ def _scan_partial_eval_custom(eqn, unknowns, saveable):
   outer_of = dict(zip(split["known_const_vars"], known_consts))
   inv_res = [outer_of[v] for v, inv in zip(split["res_vars"], split["invariant"]) if inv]
   length = params["length"]
+  res_avals = [a for a, inv in zip(split["res_avals"], split["invariant"]) if not inv]
   stacked = [core.Var(a.update(shape=(length,) + a.shape))
-             for a, inv in zip(split["res_avals"], split["invariant"]) if not inv]
+             for a, f in zip(res_avals, split["forwarded"]) if f is None]
+  var_res = _variant_residuals(split, stacked, [a for a, u in zip(xs, xs_uk) if not u])
   eqn_known = core.JaxprEqn(
       scan_p, known_consts + [a for a, u in zip(init, carry_uk) if not u]
       + [a for a, u in zip(xs, xs_uk) if not u],
@@ -447,7 +466,7 @@ def _scan_partial_eval_custom(eqn, unknowns, saveable):
       + [v for v, u in zip(ys_out, ys_uk) if not u] + stacked, known_params, eqn.effects)
   eqn_staged = core.JaxprEqn(
       scan_p, inv_res + [a for a, u in zip(consts, const_uk) if u]
-      + [a for a, u in zip(init, carry_uk) if u] + stacked
+      + [a for a, u in zip(init, carry_uk) if u] + var_res
       + [a for a, u in zip(xs, xs_uk) if u],
       [v for v, u in zip(carry_out, carry_uk) if u] + [v for v, u in zip(ys_out, ys_uk) if u],
       staged_params, eqn.effects)
