@@ -15,12 +15,9 @@ carries the user's rule as a parameter:
   cannot be evaluated: that is the error of forward mode through a
   ``custom_vjp`` function.
 
-Hooks for ``vmap``: none of these primitives has a batching rule here. A
-batching rule for ``custom_jvp_call_p`` batches ``call_jaxpr``
-(``batching.batch_jaxpr``) and wraps ``jvp_fun`` in ``vmap`` over the same
-axes; one for ``custom_vjp_call_p`` does the same for ``fwd_fun`` and
-``bwd_fun`` (both take and return flat lists). Register them in
-``batching.primitive_batchers``.
+vmap: both call primitives batch their ``call_jaxpr`` and wrap their rules
+(``jvp_fun``, or ``fwd_fun`` and the ``bwd`` it returns) so that the rules
+run batched too (``batching.axis_primitive_batchers``).
 """
 from __future__ import annotations
 
@@ -558,6 +555,97 @@ def _bwd_linear_inputs(bwd_fun, keep, res, cts):
 
 
 ad.primitive_jvps[custom_vjp_call_p] = _custom_vjp_call_jvp
+
+
+# --- vmap ------------------------------------------------------------------------------------
+
+
+def _custom_jvp_call_batcher(axis_data, vals, dims, *, call_jaxpr, jvp_fun, num_consts,
+                             symbolic_zeros):
+  from jaxlite.interpreters import batching
+  n_out = len(call_jaxpr.out_avals)
+  batched, out_dims = batching.batch_jaxpr_axes(call_jaxpr, axis_data, dims,
+                                                [batching.infer] * n_out)
+  arg_dims = list(dims[num_consts:])
+
+  def batched_jvp_fun(primals, tangents):
+    n = len(primals)
+    # a tangent has its primal's type, so its batch axis is the primal's
+    tangents = [ad.zeros_like_aval(t.aval) if isinstance(t, SymbolicZero)
+                else ad.instantiate_zeros(t) for t in tangents]
+
+    def flat(*args):
+      outs_p, outs_t = jvp_fun(list(args[:n]), list(args[n:]))
+      return list(outs_p) + [ad.instantiate_zeros(t) for t in outs_t]
+    outs, _ = batching.batch_flat(flat, axis_data, list(primals) + tangents,
+                                  arg_dims + arg_dims, list(out_dims) * 2)
+    return outs[:n_out], outs[n_out:]
+
+  outs = custom_jvp_call_p.bind(*vals, call_jaxpr=batched, jvp_fun=batched_jvp_fun,
+                                num_consts=num_consts, symbolic_zeros=False)
+  return outs, out_dims
+
+
+def _custom_vjp_call_batcher(axis_data, vals, dims, *, call_jaxpr, fwd_fun, num_consts,
+                             symbolic_zeros):
+  from jaxlite.interpreters import batching
+  n_out = len(call_jaxpr.out_avals)
+  batched, out_dims = batching.batch_jaxpr_axes(call_jaxpr, axis_data, dims,
+                                                [batching.infer] * n_out)
+  arg_dims = list(dims[num_consts:])
+
+  def batched_fwd(primals, perturbed):
+    box = []
+
+    def flat(*args):
+      outs, res, bwd = fwd_fun(list(args), perturbed)
+      box.append((len(res), bwd))
+      return list(outs) + list(res)
+    outs, out_axes = batching.batch_flat(
+        flat, axis_data, list(primals), arg_dims,
+        lambda: list(out_dims) + [batching.infer] * box[0][0])
+    n_res, bwd = box[0]
+    res_dims = out_axes[n_out:]
+
+    def batched_bwd(res, cts):
+      cts = [c if not isinstance(c, SymbolicZero) else ad.zeros_like_aval(c.aval)
+             for c in cts]
+
+      def flat_bwd(*args):
+        return [ad.instantiate_zeros(c) for c in bwd(list(args[:n_res]), list(args[n_res:]))]
+      cts_in, ct_dims = batching.batch_flat(
+          flat_bwd, axis_data, list(res) + cts, list(res_dims) + list(out_dims),
+          [batching.infer] * len(primals))
+      return [_match_ct(c, d, a, axis_data.size)
+              for c, d, a in zip(cts_in, ct_dims, arg_dims)]
+    return outs[:n_out], outs[n_out:], batched_bwd
+
+  outs = custom_vjp_call_p.bind(*vals, call_jaxpr=batched, fwd_fun=batched_fwd,
+                                num_consts=num_consts, symbolic_zeros=symbolic_zeros)
+  return outs, out_dims
+
+
+def _match_ct(ct, ct_dim, arg_dim, size):
+  """A cotangent from a batched bwd, with the batch axis its input had (summed
+  over the batch for an unbatched input)."""
+  from jaxlite import lax
+  from jaxlite.interpreters import batching
+  if core.get_aval(ct).dtype == dtypes.float0:
+    return ct
+  if ct_dim is None:
+    return ct if arg_dim is None else batching.broadcast(ct, size, arg_dim)
+  if arg_dim is None:
+    return lax.reduce_sum(ct, (ct_dim,))
+  return batching.moveaxis(ct, ct_dim, arg_dim)
+
+
+def _register_batchers():
+  from jaxlite.interpreters import batching
+  batching.axis_primitive_batchers[custom_jvp_call_p] = _custom_jvp_call_batcher
+  batching.axis_primitive_batchers[custom_vjp_call_p] = _custom_vjp_call_batcher
+
+
+_register_batchers()
 
 
 # --- closure_convert ------------------------------------------------------------------------

@@ -204,3 +204,23 @@ def test_closure_convert():
     c_fn, hoisted = jaxlite.closure_convert(fn, x)
     return apply(c_fn, x, *hoisted)
   np.testing.assert_allclose(jaxlite.grad(loss)(x), w)
+
+
+def test_vmap_of_custom_rules():
+  f = make_f_jvp()
+  g = make_g_vjp()
+  xs = np.array([0.1, 0.2, 0.3], f32)
+  y = f32(2.)
+  np.testing.assert_allclose(jaxlite.vmap(f, (0, None))(xs, y), np.sin(xs) * 2, rtol=1e-6)
+  np.testing.assert_allclose(jaxlite.vmap(g, (0, None))(xs, y), np.sin(xs) * 2, rtol=1e-6)
+  # the rules run batched: 10x derivatives show they were used
+  np.testing.assert_allclose(jaxlite.vmap(jaxlite.grad(f), (0, None))(xs, y),
+                             20 * np.cos(xs), rtol=1e-6)
+  np.testing.assert_allclose(jaxlite.vmap(jaxlite.grad(g), (0, None))(xs, y),
+                             20 * np.cos(xs), rtol=1e-6)
+  # an unbatched input's cotangent sums over the batch
+  gy = jaxlite.vmap(jaxlite.grad(g, 1), (0, None))(xs, y)
+  np.testing.assert_allclose(gy, np.sin(xs), rtol=1e-6)
+  np.testing.assert_allclose(jaxlite.grad(lambda y: lax.reduce_sum(
+      jaxlite.vmap(g, (0, None))(xs, y), (0,)))(y), np.sin(xs).sum(), rtol=1e-6)
+  np.testing.assert_allclose(jaxlite.jacrev(g)(f32(0.3), y), 20 * np.cos(0.3), rtol=1e-6)
