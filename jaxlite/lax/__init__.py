@@ -19,3 +19,4 @@ from jaxlite.lax.control_flow import *  # noqa: F401,F403
 from jaxlite.lax.parallel import *  # noqa: F401,F403
 from jaxlite.interpreters.ad import stop_gradient  # noqa: F401,E402
 from jaxlite.lax import linalg  # noqa: F401,E402
+from jaxlite.lax.fourier import *  # noqa: F401,F403,E402

@@ -37,3 +37,4 @@ euler_gamma = _np.euler_gamma
 inf = _np.inf
 nan = _np.nan
 newaxis = None
+from jaxlite.numpy import linalg, fft  # noqa: F401,E402
