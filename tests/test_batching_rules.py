@@ -202,7 +202,35 @@ def _explicit_cases():
           lambda y: lax.reduce_sum(lax.reduce_window(y, -np.inf, lax.max, (2,), (2,),
                                                      "VALID"), (0,)))(x), [F(6)]),
   ]
+  linalg = getattr(lax, "linalg", None)
+  if linalg is not None:
+    spd = _spd(3)
+    tri = np.tril(F(3, 3)) + 2 * np.eye(3, dtype=np.float32)
+    cases += [
+        Case("cholesky", lambda a: linalg.cholesky(a), [spd]),
+        Case("eigh", lambda a: linalg.eigh(a), [spd], rtol=1e-4),
+        Case("eig", lambda a: linalg.eig(a, compute_left_eigenvectors=False), [spd],
+             rtol=1e-4),
+        Case("svd", lambda a: linalg.svd(a, full_matrices=False), [F(3, 2)], rtol=1e-4),
+        Case("qr", lambda a: linalg.qr(a), [F(3, 2)], rtol=1e-4),
+        Case("qr_pivoting", lambda a: linalg.qr(a, pivoting=True), [F(3, 3)], rtol=1e-4),
+        Case("lu", lambda a: linalg.lu(a), [F(3, 3) + 2 * np.eye(3, dtype=np.float32)]),
+        Case("geqrf", lambda a: PRIMS["geqrf"].bind(a), [F(3, 2)], rtol=1e-4),
+        Case("geqp3", lambda a: PRIMS["geqp3"].bind(a), [F(3, 3)], rtol=1e-4),
+        Case("householder_product", lambda a, t: linalg.householder_product(a, t),
+             [F(3, 2), F(2)], rtol=1e-4),
+        Case("triangular_solve", lambda a, b: linalg.triangular_solve(
+            a, b, left_side=True, lower=True), [tri, F(3, 2)], rtol=1e-4),
+        Case("tridiagonal_solve", lambda dl, d, du, b: linalg.tridiagonal_solve(dl, d, du, b),
+             [np.concatenate([[0], F(2)]).astype(np.float32), F(3) + 2,
+              np.concatenate([F(2), [0]]).astype(np.float32), F(3, 2)], rtol=1e-4),
+    ]
   return {c.name: c for c in cases}
+
+
+def _spd(n):
+  m = F(n, n)
+  return (m @ m.T + n * np.eye(n)).astype(np.float32)
 
 
 def _sample_for(aval_kind):
