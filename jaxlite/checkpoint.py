@@ -180,7 +180,9 @@ def checkpoint_name(x, name: str):
   Example:
     >>> import jaxlite
     >>> print(jaxlite.make_jaxpr(lambda x: checkpoint_name(x, 'a'))(1.0))
-    { lambda ; a:f32[]. let b:f32[] = name[name=a] a in (b,) }
+    { lambda ; a:f32[]. let
+        b:f32[] = name[name=a] a
+      in (b,) }
   """
   return tree_util.tree_map(lambda leaf: name_p.bind(leaf, name=name), x)
 

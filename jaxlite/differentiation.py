@@ -334,6 +334,15 @@ def _check_output_dtype_revderiv(name, holomorphic, x):
                     "jax.vjp directly.")
 
 
+def _one_like(x):
+  """The cotangent seed 1 with ``x``'s type; a Python scalar when ``x`` is weakly
+  typed, so that gradients of weakly typed values stay weakly typed, as in JAX."""
+  aval = core.get_aval(x)
+  if aval.weak_type:
+    return 1.0 + 0j if dtypes.issubdtype(aval.dtype, np.complexfloating) else 1.0
+  return np.ones((), aval.dtype)
+
+
 def _argnums_partial(fun, argnums, args, kwargs):
   """``fun`` as a function of the arguments at ``argnums`` only."""
   nargs = len(args)
@@ -391,7 +400,7 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: boo
     ans = out_primals[0]
     _check_scalar(ans)
     _check_output_dtype_revderiv("grad", holomorphic, ans)
-    g = f_vjp(np.ones((), _dtype(ans)))
+    g = f_vjp(_one_like(ans))
     g = g[0] if int_argnums else tuple(g)
     return ((ans, aux), g) if has_aux else (ans, g)
 

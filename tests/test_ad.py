@@ -190,6 +190,9 @@ def test_vjp_has_aux_and_cotangent_checks():
 
 def test_grad_seed_tanh():
   np.testing.assert_allclose(jaxlite.grad(lax.tanh)(0.2), 0.961043, rtol=1e-6)
+  # weak types are kept, as in JAX
+  assert jaxlite.grad(lax.sin)(0.0).weak_type
+  assert not jaxlite.grad(lax.sin)(f32(0.0)).weak_type
 
 
 def test_grad_argnums_has_aux_value_and_grad():
@@ -233,7 +236,7 @@ def test_make_jaxpr_of_grad_of_sin_cos():
   jaxpr = jaxlite.make_jaxpr(jaxlite.grad(lambda x: lax.sin(lax.cos(x))))(3.0)
   lines = [l.strip() for l in str(jaxpr).splitlines()[1:-1]]
   assert lines == ["b:f32[] = cos a", "c:f32[] = sin a", "d:f32[] = sin b",
-                   "e:f32[] = cos b", "f:f32[] = mul 1.0:f32 e", "g:f32[] = neg f",
+                   "e:f32[] = cos b", "f:f32[] = mul 1.0 e", "g:f32[] = neg f",
                    "h:f32[] = mul g c"], lines
   np.testing.assert_allclose(jaxlite.grad(lambda x: lax.sin(lax.cos(x)))(3.0),
                              -np.cos(np.cos(3.)) * np.sin(3.), rtol=1e-6)

@@ -69,20 +69,7 @@ CASES = {
     "convert_element_type": (lambda a: lax.convert_element_type(a, np.float32), (X,)),
 }
 
-_BROKEN = {
-    # elementwise max/min JVP selects between a (3,) mask and scalar cases
-    "max": "lax max/min JVP rule: select with scalar cases",
-    "min": "lax max/min JVP rule: select with scalar cases",
-}
-
-
-def _params():
-  for name in CASES:
-    marks = [pytest.mark.xfail(reason=_BROKEN[name], strict=False)] if name in _BROKEN else []
-    yield pytest.param(name, id=name, marks=marks)
-
-
-@pytest.mark.parametrize("name", _params())
+@pytest.mark.parametrize("name", list(CASES))
 def test_check_grads_lax(name):
   fn, args = CASES[name]
   check_grads(fn, args, order=2, modes=("fwd", "rev"), **TOL)
@@ -96,9 +83,7 @@ NUMPY_CASES = {
 }
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=[pytest.mark.xfail(reason=_BROKEN["max"], strict=False)]
-                 if n == "maximum" else []) for n in NUMPY_CASES])
+@pytest.mark.parametrize("name", list(NUMPY_CASES))
 def test_check_grads_numpy(name):
   check_grads(NUMPY_CASES[name], (X, Y), order=2, modes=("fwd", "rev"), **TOL)
 
