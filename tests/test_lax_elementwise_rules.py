@@ -264,9 +264,10 @@ LINEAR = [
 ]
 
 
-@pytest.mark.parametrize("name,prim,params,dtype,operands", LINEAR,
-                         ids=[l[0] for l in LINEAR])
-@pytest.mark.parametrize("const_shape", [(4,), ()], ids=["full", "rank0"])
+@pytest.mark.parametrize("name,prim,params,dtype,operands,const_shape", [
+    pytest.param(*l, shape, id=f"{l[0]}-{'rank0' if shape == () else 'full'}")
+    for l in LINEAR for shape in ((4,), ())
+    if not (shape == () and l[1] is bitwise.select_n_p)])   # select_n cases share a shape
 def test_transpose_is_adjoint(name, prim, params, dtype, operands, const_shape):
   rng = np.random.RandomState(0)
 
@@ -277,8 +278,6 @@ def test_transpose_is_adjoint(name, prim, params, dtype, operands, const_shape):
       return np.asarray(rng.randn(*shape) + 1j * rng.randn(*shape), np.complex64)
     return np.asarray(rng.randn(*shape), np.float32)
 
-  if prim is bitwise.select_n_p and const_shape == ():
-    pytest.skip("select_n cases share one shape")
   consts = [None if k is None else value(k, const_shape if k != "which" else (4,))
             for k in operands]
   x = value("c" if np.dtype(dtype).kind == "c" else "f", (4,))
