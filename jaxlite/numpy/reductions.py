@@ -319,7 +319,7 @@ def count_nonzero(a, axis=None, keepdims=False):
 # --- cumulative -----------------------------------------------------------------------
 
 
-def _cumulative(name, a, axis, dtype, upcast=True, include_initial=False):
+def _cumulative(name, a, axis, dtype, upcast=False, include_initial=False):
   a = _as_array(a, name)
   if axis is None:
     a = lax_structural.reshape(a, (a.size,))
