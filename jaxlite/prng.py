@@ -106,7 +106,44 @@ def _threefry2x32_lowering(ctx, k1, k2, x1, x2):
   return x
 
 
+def _threefry2x32_rolled(k1, k2, x1, x2):
+  """The same rounds as a 5-iteration loop of lax ops (JAX's CPU lowering).
+
+  Besides compiling to less code, the loop keeps the hash out of the fusions
+  that consume its bits, so that float transformations of the bits are
+  compiled, and round, exactly as they are for JAX."""
+  shape = _broadcast_shapes("threefry2x32", *map(core.get_aval, (k1, k2, x1, x2)))
+
+  def bcast(v):
+    ndim = np.ndim(v)
+    return lax.broadcast_in_dim(v, shape, tuple(range(ndim)) if ndim else ())
+
+  k1, k2, x1, x2 = map(bcast, (k1, k2, x1, x2))
+  ks = [k1, k2, lax.bitwise_xor(lax.bitwise_xor(k1, k2), lax.full(shape, 0x1BD11BDA, _U32))]
+  x = [lax.add(x1, ks[0]), lax.add(x2, ks[1])]
+  rotations = [np.array(r, _U32) for r in _ROTATIONS]
+
+  def rotate_left(v, d):
+    d = lax.broadcast_in_dim(d, shape, ())
+    left = lax.sub(lax.full(shape, 32, _U32), d)
+    return lax.bitwise_or(lax.shift_left(v, d), lax.shift_right_logical(v, left))
+
+  def step(i, state):
+    x, ks, rotations = state
+    for j in range(4):
+      r = lax.reshape(lax.slice(rotations[0], (j,), (j + 1,)), ())
+      x0 = lax.add(x[0], x[1])
+      x = [x0, lax.bitwise_xor(x0, rotate_left(x[1], r))]
+    count = lax.broadcast_in_dim(lax.convert_element_type(lax.add(i, 1), _U32), shape, ())
+    x = [lax.add(x[0], ks[0]), lax.add(lax.add(x[1], ks[1]), count)]
+    return x, ks[1:] + ks[:1], rotations[1:] + rotations[:1]
+
+  x, _, _ = lax.fori_loop(0, 5, step, (x, ks[1:] + ks[:1], rotations))
+  return x
+
+
 mlir.register_lowering(threefry2x32_p, _threefry2x32_lowering)
+mlir.register_lowering(threefry2x32_p, mlir.lower_fun(_threefry2x32_rolled), platform="cpu")
 ad.defjvp_zero(threefry2x32_p)
 
 

@@ -73,8 +73,20 @@ def _gamma_impl(key, a, shape, dtype, log_space):
   # rejection loop per element.
   keys = _split(key, n)
   alphas = lax.reshape(a, (n,))
-  samples = lax.map(lambda ka: _gamma_one(ka[0], ka[1], log_space), (keys, alphas))
+  one = lambda k, alpha: _gamma_one(k, alpha, log_space)
+  if _while_batches():
+    # Vectorised loops, as JAX lowers them (same values; the same fusions too).
+    from jaxlite.vectorization import vmap
+    samples = vmap(one)(keys, alphas)
+  else:
+    samples = lax.map(lambda ka: one(*ka), (keys, alphas))
   return lax.reshape(samples, shape)
+
+
+def _while_batches() -> bool:
+  from jaxlite.interpreters import batching
+  from jaxlite.lax.control_flow import loops
+  return loops.while_p in batching.primitive_batchers
 
 
 _gamma = jit(_gamma_impl, static_argnums=(2, 3, 4))
