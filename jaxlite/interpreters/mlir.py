@@ -134,7 +134,8 @@ def ir_constant(val, dtype=None):
   if val.dtype == dtypes.float0:
     val = np.zeros(val.shape, np.bool_)
   ir_type = m.ir.RankedTensorType.get(val.shape, dtype_to_ir_type(val.dtype))
-  if val.size > 1 and (val == val.flat[0]).all():
+  # (MLIR cannot splat complex element attributes: those stay dense.)
+  if val.size > 1 and val.dtype.kind != "c" and (val == val.flat[0]).all():
     # A splat keeps large constant fills out of the module text.
     attr = m.ir.DenseElementsAttr.get_splat(ir_type, _scalar_attr(val.flat[0], val.dtype))
   else:
