@@ -177,3 +177,33 @@ def test_collectives_match_jax(name, in_axis, jax_reference):
   want = jax_reference.vmap(lambda r: fn(jax_reference.lax, r), in_axes=in_axis,
                             axis_name='i')(x)
   np.testing.assert_allclose(np.asarray(got), np.asarray(want), rtol=1e-6)
+
+
+# --- with pmap ---------------------------------------------------------------------------------
+
+
+def _need_devices(n):
+  if jaxlite.local_device_count() < n:
+    pytest.skip(f"needs {n} devices")
+
+
+def test_vmap_inside_pmap_with_collectives_over_both_axes():
+  _need_devices(4)
+  x = _arange(4, 3)
+  f = jaxlite.pmap(vmap(lambda v: lax.psum(v, 'p'), axis_name='v'), axis_name='p')
+  np.testing.assert_array_equal(f(x), np.broadcast_to(x.sum(0), x.shape))
+  g = jaxlite.pmap(vmap(lambda v: lax.psum(v, ('p', 'v')), axis_name='v'), axis_name='p')
+  np.testing.assert_array_equal(g(x), np.full(x.shape, x.sum()))
+
+
+def test_vmap_of_pmap_batches_every_replica():
+  _need_devices(4)
+  x = _arange(3, 4)
+  f = vmap(jaxlite.pmap(lambda v: lax.psum(v, 'p'), axis_name='p'))
+  np.testing.assert_array_equal(f(x), np.broadcast_to(x.sum(1, keepdims=True), x.shape))
+  g = vmap(jaxlite.pmap(lambda v, w: lax.mul(v, w), axis_name='p', in_axes=(0, None)),
+           in_axes=(1, 0), out_axes=1)
+  w = _arange(3)
+  np.testing.assert_array_equal(g(x.T.copy(), w), x.T * w)
+  h = vmap(jaxlite.pmap(lambda v: lax.psum(v, ('p', 'i')), axis_name='p'), axis_name='i')
+  np.testing.assert_array_equal(h(x), np.full(x.shape, x.sum()))

@@ -403,9 +403,37 @@ def _jit_batcher(axis_data, vals, dims, *, jaxpr, **params):
   return jit_p.bind(*vals, jaxpr=batched, **params), out_dims
 
 
+def _pmap_batcher(axis_data, vals, dims, *, jaxpr, axis_name, axis_size, in_axes, out_axes,
+                  name):
+  """vmap of pmap: the vmapped axis goes inside every replica's computation."""
+  from jaxlite.interpreters.pxla import pmap_p
+  new_in_axes, inner_dims = [], []
+  for d, a in zip(dims, in_axes):
+    if d is not_mapped or a is None:
+      new_in_axes.append(a)
+      inner_dims.append(d)
+      continue
+    a_full = a + (d <= a)          # the replica axis within the batched value
+    new_in_axes.append(a_full)
+    inner_dims.append(d - (a_full < d))
+  dests = [0] * len(jaxpr.out_avals)
+  # The body's collectives over the pmap axis need its name bound while batching.
+  with core.extend_axis_env(axis_name, axis_size, None):
+    batched, _ = batch_jaxpr_axes(jaxpr, axis_data, inner_dims, dests)
+  new_out_axes = tuple(None if o is None else o + 1 for o in out_axes)
+  outs = pmap_p.bind(*vals, jaxpr=batched, axis_name=axis_name, axis_size=axis_size,
+                     in_axes=tuple(new_in_axes), out_axes=new_out_axes, name=name)
+  return outs, [0] * len(outs)
+
+
 def _register_call_rules():
   from jaxlite.interpreters.pjit import jit_p
   axis_primitive_batchers[jit_p] = _jit_batcher
+  try:
+    from jaxlite.interpreters.pxla import pmap_p
+  except ImportError:   # pmap not available: nothing to batch
+    return
+  axis_primitive_batchers[pmap_p] = _pmap_batcher
 
 
 _register_call_rules()
