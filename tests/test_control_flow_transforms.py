@@ -394,3 +394,52 @@ def test_nested_scan_cond_scan_derivatives():
                              [want, jax.grad(_nested_python)(0.2)], rtol=1e-5)
   check_grads(_nested, (np.float32(0.7),), order=2, modes=["fwd", "rev"], atol=2e-2,
               rtol=2e-2)
+
+
+def _step(h, x):
+  h = lax.tanh(lax.add(lax.dot(W, h), x))
+  return h, lax.sin(h)
+
+
+def _true(x, y):
+  return lax.mul(lax.sin(x), y)
+
+
+def _false(x, y):
+  return lax.add(lax.cos(y), x)
+
+
+def _while_cond(c):
+  return lax.lt(c[0], 3)
+
+
+def _while_body(c):
+  return lax.add(c[0], 1), lax.sin(c[1])
+
+
+def test_repeated_eager_transformations_compile_once():
+  # Functions defined once (as in real code) are traced once; every rule's
+  # derived jaxprs are memoized, so later calls reuse the executables.
+  from jaxlite.interpreters import dispatch, pjit
+  h0, xs, _ = _rnn_args()
+  rnn = lambda h0, xs: lax.reduce_sum(lax.scan(_step, h0, xs)[1], (0, 1))
+  branchy = lambda p, x, y: lax.cond(p, _true, _false, x, y)
+  loop = lambda x: lax.while_loop(_while_cond, _while_body, (0, x))[1]
+  preds = np.array([True, False])
+
+  def run():
+    jax.grad(rnn, argnums=(0, 1))(h0, xs)
+    jax.jvp(rnn, (h0, xs), (np.ones_like(h0), np.ones_like(xs)))
+    jax.grad(branchy, argnums=1)(True, np.float32(.3), np.float32(2.))
+    jax.jvp(loop, (np.float32(.3),), (np.float32(1.),))
+    jax.linearize(loop, np.float32(.3))[1](np.float32(1.))
+    jax.vmap(branchy, (0, 0, None))(preds, np.ones(2, np.float32), np.float32(2.))
+    jax.vmap(loop)(np.ones(2, np.float32))
+
+  def count():
+    return len(dispatch._cache) + sum(len(v) for v in pjit._jaxpr_executables.values())
+  run()
+  n = count()
+  run()
+  run()
+  assert count() == n

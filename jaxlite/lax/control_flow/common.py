@@ -103,7 +103,9 @@ def trace_branches_with_common_consts(funs: Sequence[Callable], in_tree, in_aval
     before = [a for avals in const_avals[:i] for a in avals]
     after = [a for avals in const_avals[i + 1:] for a in avals]
     if before or after:
-      closed = pad_invars(closed, len(consts), before, after)
+      closed = memoize_on(closed, ("pad", len(consts), tuple(before), tuple(after)),
+                          lambda c=closed, n=len(consts), b=before, a=after:
+                          pad_invars(c, n, b, a))
     jaxprs.append(closed)
   return jaxprs, all_consts, [t for _, _, t in traced]
 
@@ -293,3 +295,33 @@ def partial_eval_jaxpr(closed: ClosedJaxpr, in_unknowns: Sequence[bool],
 def zeros_like_aval(aval):
   from jaxlite.interpreters import ad
   return ad.zeros_like_aval(aval)
+
+
+# Results of rules that build jaxprs from jaxprs (JVP bodies, known/staged
+# splits, transposed bodies ...), memoized per source jaxpr: the same
+# ClosedJaxpr objects then come back on every call, so repeated eager
+# transformations reuse their compiled executables instead of recompiling.
+_derived_cache: "weakref.WeakKeyDictionary[ClosedJaxpr, dict]" = weakref.WeakKeyDictionary()
+
+
+def memoize_on(jaxpr: ClosedJaxpr, key, build: Callable, others: Sequence = ()):
+  """``build()``, cached on ``jaxpr`` (weakly) and the hashable ``key``.
+
+  ``others`` are further jaxprs the result depends on; they are recognised by
+  identity (through weak references, so that the cache keeps none alive).
+  """
+  others = tuple(others)
+  full_key = (key, tuple(id(o) for o in others), config.trace_context())
+  with _cache_lock:
+    per_jaxpr = _derived_cache.get(jaxpr)
+    if per_jaxpr is None:
+      per_jaxpr = _derived_cache[jaxpr] = {}
+    hit = per_jaxpr.get(full_key)
+  if hit is not None:
+    refs, result = hit
+    if all(r() is o for r, o in zip(refs, others)):
+      return result
+  result = build()
+  with _cache_lock:
+    per_jaxpr[full_key] = (tuple(weakref.ref(o) for o in others), result)
+  return result

@@ -233,6 +233,12 @@ ad.primitive_jvps[cond_p] = _cond_jvp
 def _split_branches(branches, unknowns, saveable=None):
   """Splits every branch alike: the same outputs unknown in each, residuals
   joined (each known branch returns zeros for the other branches' residuals)."""
+  return common.memoize_on(branches[0], ("split", tuple(unknowns), saveable),
+                           lambda: _split_branches_uncached(branches, unknowns, saveable),
+                           others=branches[1:])
+
+
+def _split_branches_uncached(branches, unknowns, saveable):
   out_uks = [False] * len(branches[0].out_avals)
   for br in branches:
     _, _, uks, _ = common.partial_eval_jaxpr(br, unknowns, False, saveable)

@@ -167,13 +167,12 @@ def _pad_cond(cond_jaxpr, extra_avals):
   return ClosedJaxpr(jaxpr.replace(invars=list(jaxpr.invars) + extra), cond_jaxpr.consts)
 
 
-def _while_jvp(primals, tangents, *, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
-  nz = [type(t) is not ad.Zero for t in tangents]
-  _, bconst_nz, init_nz = common.split_list(nz, [cond_nconsts, body_nconsts])
+def _while_jvp_jaxprs(cond_jaxpr, body_jaxpr, bconst_nz, init_nz):
+  """The loop's JVP body and its cond taking (and ignoring) the tangents."""
   carry_nz = _fixed_point(
       lambda c: ad.jvp_jaxpr(body_jaxpr, bconst_nz + c, c)[1], init_nz, len(init_nz))
   jvp, _ = ad.jvp_jaxpr(body_jaxpr, bconst_nz + carry_nz, carry_nz)
-  n_bc, n_car = body_nconsts, len(init_nz)
+  n_bc, n_car = len(bconst_nz), len(init_nz)
   n_bct, n_cart = sum(bconst_nz), sum(carry_nz)
   # JVP jaxpr inputs: (consts, carry, const tangents, carry tangents); the
   # loop wants (consts, const tangents, carry, carry tangents).
@@ -181,13 +180,25 @@ def _while_jvp(primals, tangents, *, cond_jaxpr, body_jaxpr, cond_nconsts, body_
   order = (list(range(n_bc)) + list(range(base, base + n_bct)) + list(range(n_bc, base))
            + list(range(base + n_bct, base + n_bct + n_cart)))
   jvp = common.permute_jaxpr(jvp, order)
+  carry_avals = body_jaxpr.in_avals[n_bc:]
+  cond = _pad_cond(cond_jaxpr, [ad.tangent_aval(a) for a, n in zip(carry_avals, carry_nz)
+                                if n])
+  return jvp, cond, carry_nz
+
+
+def _while_jvp(primals, tangents, *, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
+  nz = [type(t) is not ad.Zero for t in tangents]
+  _, bconst_nz, init_nz = common.split_list(nz, [cond_nconsts, body_nconsts])
+  jvp, cond, carry_nz = common.memoize_on(
+      body_jaxpr, ("jvp", body_nconsts, tuple(bconst_nz + init_nz)),
+      lambda: _while_jvp_jaxprs(cond_jaxpr, body_jaxpr, bconst_nz, init_nz),
+      others=(cond_jaxpr,))
+  n_bc, n_car, n_bct = body_nconsts, len(init_nz), sum(bconst_nz)
   cconsts, bconsts, init = common.split_list(primals, [cond_nconsts, body_nconsts])
   _, bconst_t, init_t = common.split_list(tangents, [cond_nconsts, body_nconsts])
   bconst_t = [t for t in bconst_t if type(t) is not ad.Zero]
   init_t = [ad.instantiate_zeros(t) for t, n in zip(init_t, carry_nz) if n]
   carry_avals = [core.raise_to_shaped(core.get_aval(x)) for x in init]
-  cond = _pad_cond(cond_jaxpr, [ad.tangent_aval(a) for a, n in zip(carry_avals, carry_nz)
-                                if n])
   outs = while_p.bind(*cconsts, *bconsts, *bconst_t, *init, *init_t, cond_jaxpr=cond,
                       body_jaxpr=jvp, cond_nconsts=cond_nconsts,
                       body_nconsts=n_bc + n_bct)
@@ -197,6 +208,19 @@ def _while_jvp(primals, tangents, *, cond_jaxpr, body_jaxpr, cond_nconsts, body_
 
 
 ad.primitive_jvps[while_p] = _while_jvp
+
+
+def _while_known_jaxprs(cond_jaxpr, body_jaxpr, cc_uk, bc_uk, carry_uk):
+  """The loop restricted to its known carry (which the cond depends on alone)."""
+  known, _, _, _ = common.partial_eval_jaxpr(body_jaxpr, bc_uk + carry_uk, carry_uk)
+  n_known = carry_uk.count(False)
+  body_known = ClosedJaxpr(known.jaxpr.replace(outvars=known.jaxpr.outvars[:n_known]),
+                           known.consts)
+  keep = [not u for u in cc_uk + carry_uk]
+  cj = cond_jaxpr.jaxpr
+  cond_known = ClosedJaxpr(cj.replace(invars=[v for v, k in zip(cj.invars, keep) if k]),
+                           cond_jaxpr.consts)
+  return cond_known, body_known
 
 
 def _while_partial_eval(trace, tracers, *, cond_jaxpr, body_jaxpr, cond_nconsts,
@@ -213,14 +237,10 @@ def _while_partial_eval(trace, tracers, *, cond_jaxpr, body_jaxpr, cond_nconsts,
   staged = trace.stage(while_p, tracers, params)
   if all(carry_uk) or any(u and used for u, used in zip(cc_uk + carry_uk, cond_used)):
     return staged
-  known, _, _, _ = common.partial_eval_jaxpr(body_jaxpr, bc_uk + carry_uk, carry_uk)
-  n_known = carry_uk.count(False)
-  body_known = ClosedJaxpr(known.jaxpr.replace(outvars=known.jaxpr.outvars[:n_known]),
-                           known.consts)
-  keep = [not u for u in cc_uk + carry_uk]
-  cj = cond_jaxpr.jaxpr
-  cond_known = ClosedJaxpr(cj.replace(invars=[v for v, k in zip(cj.invars, keep) if k]),
-                           cond_jaxpr.consts)
+  cond_known, body_known = common.memoize_on(
+      body_jaxpr, ("known", tuple(cc_uk), tuple(bc_uk), tuple(carry_uk)),
+      lambda: _while_known_jaxprs(cond_jaxpr, body_jaxpr, cc_uk, bc_uk, carry_uk),
+      others=(cond_jaxpr,))
   cconsts, bconsts, init = common.split_list(tracers, [cond_nconsts, body_nconsts])
   kv = trace.known_value
   known_cc = [kv(t) for t, u in zip(cconsts, cc_uk) if not u]
@@ -291,8 +311,11 @@ def _while_batch(axis_data, vals, dims, *, cond_jaxpr, body_jaxpr, cond_nconsts,
     return [lax.select_n(_bcast(pred, core.get_aval(x).shape), x, y)
             for x, y in zip(carry, new)]
 
-  new_cond = common.trace_closed_no_consts(any_pred, cc_avals + carry_avals)
-  new_body = common.trace_closed_no_consts(select_body, cc_avals + bc_avals + carry_avals)
+  new_cond, new_body = common.memoize_on(
+      body_b, ("select", tuple(cc_avals), tuple(bc_avals), tuple(carry_avals)),
+      lambda: (common.trace_closed_no_consts(any_pred, cc_avals + carry_avals),
+               common.trace_closed_no_consts(select_body, cc_avals + bc_avals + carry_avals)),
+      others=(cond_b,))
   outs = while_p.bind(*cconsts, *cconsts, *bconsts, *init, cond_jaxpr=new_cond,
                       body_jaxpr=new_body, cond_nconsts=n_cc, body_nconsts=n_cc + n_bc)
   return outs, out_dims

@@ -268,10 +268,8 @@ def _fixed_point(step, flags, n):
   return flags
 
 
-def _scan_jvp(primals, tangents, *, reverse, length, jaxpr, num_consts, num_carry, linear,
-              unroll):
-  nz = [type(t) is not ad.Zero for t in tangents]
-  const_nz, init_nz, xs_nz = common.split_list(nz, [num_consts, num_carry])
+def _scan_jvp_jaxpr(jaxpr, num_consts, num_carry, const_nz, init_nz, xs_nz):
+  """The scan body's JVP laid out for scan_p; which carry/y tangents are nonzero."""
   num_ys = len(jaxpr.out_avals) - num_carry
   # A carry tangent is nonzero if it starts so or the body makes it so.
   carry_nz = _fixed_point(
@@ -281,7 +279,7 @@ def _scan_jvp(primals, tangents, *, reverse, length, jaxpr, num_consts, num_carr
   ys_nz = out_nz[num_carry:]
   # The JVP jaxpr takes (primals, nonzero tangents) and returns the same;
   # scan wants (consts, carry, xs) with each group's tangents beside it.
-  n_p = len(primals)
+  n_p = len(jaxpr.in_avals)
   nct, ncar = sum(const_nz), sum(carry_nz)
   p_c, p_car, p_x = common.split_list(list(range(n_p)), [num_consts, num_carry])
   t_c, t_car, t_x = common.split_list(list(range(n_p, n_p + sum(const_nz) + ncar + sum(xs_nz))),
@@ -292,6 +290,18 @@ def _scan_jvp(primals, tangents, *, reverse, length, jaxpr, num_consts, num_carr
   o_tcar = list(range(n_o, n_o + ncar))
   o_ty = list(range(n_o + ncar, n_o + ncar + sum(ys_nz)))
   jvp = common.permute_jaxpr(jvp, in_order, o_car + o_tcar + o_y + o_ty)
+  return jvp, carry_nz, ys_nz
+
+
+def _scan_jvp(primals, tangents, *, reverse, length, jaxpr, num_consts, num_carry, linear,
+              unroll):
+  nz = [type(t) is not ad.Zero for t in tangents]
+  const_nz, init_nz, xs_nz = common.split_list(nz, [num_consts, num_carry])
+  num_ys = len(jaxpr.out_avals) - num_carry
+  jvp, carry_nz, ys_nz = common.memoize_on(
+      jaxpr, ("jvp", num_consts, num_carry, tuple(nz)),
+      lambda: _scan_jvp_jaxpr(jaxpr, num_consts, num_carry, const_nz, init_nz, xs_nz))
+  nct, ncar = sum(const_nz), sum(carry_nz)
   consts, init, xs = common.split_list(primals, [num_consts, num_carry])
   c_t, init_t, xs_t = common.split_list(tangents, [num_consts, num_carry])
   c_t = [t for t in c_t if type(t) is not ad.Zero]
@@ -299,8 +309,11 @@ def _scan_jvp(primals, tangents, *, reverse, length, jaxpr, num_consts, num_carr
   init_t = [ad.instantiate_zeros(t) for t, nzc in zip(init_t, carry_nz) if nzc]
   n_consts, n_carry = num_consts + nct, num_carry + ncar
   args = consts + c_t + init + init_t + xs + xs_t
+  # The tangents are what the JVP scan is linear in.
+  lin = ((False,) * num_consts + (True,) * nct + (False,) * num_carry + (True,) * ncar
+         + (False,) * len(xs) + (True,) * len(xs_t))
   outs = scan_p.bind(*args, reverse=reverse, length=length, jaxpr=jvp, num_consts=n_consts,
-                     num_carry=n_carry, linear=(False,) * len(args), unroll=unroll)
+                     num_carry=n_carry, linear=lin, unroll=unroll)
   carry, carry_t, ys, ys_t = common.split_list(outs, [num_carry, ncar, num_ys])
   carry_t, ys_t = iter(carry_t), iter(ys_t)
   out_avals = _scan_abstract_eval(*[core.get_aval(x) for x in primals], reverse=reverse,
@@ -329,6 +342,13 @@ def _variant_vars(jaxpr, variant_inputs):
 
 
 def _split_scan(params, unknowns, saveable=None, hoist=True):
+  return common.memoize_on(
+      params["jaxpr"], ("split", params["num_consts"], params["num_carry"], tuple(unknowns),
+                        saveable, hoist),
+      lambda: _split_scan_uncached(params, unknowns, saveable, hoist))
+
+
+def _split_scan_uncached(params, unknowns, saveable, hoist):
   """Splits a scan into a known scan (run now) and a staged one.
 
   Residuals that change from one iteration to the next are outputs of the
@@ -491,8 +511,6 @@ def _scan_transpose(cts, *args, reverse, length, jaxpr, num_consts, num_carry, l
   lin = const_lin + [True] * num_carry + xs_lin
   if all(type(ct) is ad.Zero for ct in cts):
     return [ad.Zero(x.aval) if ad.is_undefined_primal(x) else None for x in args]
-  out_avals = [core.raise_to_shaped(core.get_aval(x)) if not ad.is_undefined_primal(x)
-               else x.aval for x in args]
   ct_carry, ct_ys = common.split_list(
       [ad.instantiate_zeros(ct) for ct in cts], [num_carry])
   res_consts = [x for x, l in zip(consts, const_lin) if not l]
@@ -513,15 +531,16 @@ def _scan_transpose(cts, *args, reverse, length, jaxpr, num_consts, num_carry, l
   slice_aval = lambda a: a.update(shape=a.shape[1:])
   in_avals = ([aval(x) for x in res_consts] + lin_const_avals + [aval(c) for c in ct_carry]
               + [slice_aval(aval(x)) for x in res_xs] + [slice_aval(aval(c)) for c in ct_ys])
-  body = common.trace_closed_no_consts(body_t, in_avals)
+  body = common.memoize_on(jaxpr, ("transpose", tuple(lin), tuple(in_avals)),
+                           lambda: common.trace_closed_no_consts(body_t, in_avals))
   acc0 = [common.zeros_like_aval(a) for a in lin_const_avals]
   t_args = res_consts + acc0 + ct_carry + res_xs + ct_ys
   outs = scan_p.bind(*t_args, reverse=not reverse, length=length, jaxpr=body,
                      num_consts=n_rc, num_carry=n_lc + num_carry,
-                     linear=(False,) * len(t_args), unroll=unroll)
+                     linear=((False,) * n_rc + (True,) * (n_lc + num_carry) + (False,) * n_rx
+                             + (True,) * len(ct_ys)), unroll=unroll)
   ct_consts, ct_init, ct_xs = common.split_list(outs, [n_lc, num_carry])
   ct_consts, ct_xs = iter(ct_consts), iter(ct_xs)
-  del out_avals
   return ([next(ct_consts) if l else None for l in const_lin]
           + [ct if ad.is_undefined_primal(x) else None for x, ct in zip(init, ct_init)]
           + [next(ct_xs) if l else None for l in xs_lin])
