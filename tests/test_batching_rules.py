@@ -190,6 +190,8 @@ def _explicit_cases():
       Case("sort_multi", lambda k, v: lax.sort((k, v), dimension=0, num_keys=1),
            [I(4, 2, hi=3), F(4, 2)]),
       Case("top_k", lambda x: lax.top_k(x, 2), [F(2, 4)]),
+      Case("fft", lambda z: lax.fft(z, lax.FftType.FFT, (4,)), [C(2, 4)], rtol=1e-4),
+      Case("rfft2", lambda x: lax.fft(x, lax.FftType.RFFT, (2, 4)), [F(2, 4)], rtol=1e-4),
       Case("reduce_precision", lambda x: lax.reduce_precision(x, 5, 4), [F(2, 3)]),
       Case("copy", lambda x: lax.copy_p.bind(x), [F(2, 3)]),
       Case("rng_bit_generator", lambda k: lax.rng_bit_generator(
