@@ -8,6 +8,7 @@ and lowering to a ``func.call``).
 """
 from __future__ import annotations
 
+import sys
 import threading
 import weakref
 from functools import partial
@@ -15,7 +16,7 @@ from typing import Any, Callable, NamedTuple, Sequence
 
 import numpy as np
 
-from jaxlite import api_util, core, dtypes, tree_util
+from jaxlite import api_util, core, dtypes, traceback_util, tree_util
 from jaxlite.config import config
 from jaxlite.core import ClosedJaxpr, ShapedArray
 from jaxlite.interpreters import mlir
@@ -115,6 +116,29 @@ def shaped_abstractify(x) -> ShapedArray:
   return core.get_aval(x)   # raises the "not a valid JAX type" TypeError
 
 
+_MAX_EMBEDDED_CONST_BYTES = 1 << 20
+
+
+def _split_consts(jaxpr, consts):
+  """Closed-over host values (NumPy arrays, scalars) are embedded in the program
+  as constants, as JAX does, so XLA can fold what depends only on them; device
+  arrays, large host arrays and tracers become leading arguments.
+
+  Returns ``(closed_jaxpr, argument_consts)``."""
+  embedded_vars, embedded_vals, arg_vars, arg_vals = [], [], [], []
+  for v, c in zip(jaxpr.constvars, consts):
+    if isinstance(c, (np.ndarray, np.generic)) and np.asarray(c).nbytes <= \
+        _MAX_EMBEDDED_CONST_BYTES and c.dtype != object:
+      embedded_vars.append(v)
+      embedded_vals.append(np.asarray(c, v.aval.dtype))
+    else:
+      arg_vars.append(v)
+      arg_vals.append(_device_put_const(c))
+  closed = ClosedJaxpr(jaxpr.replace(constvars=embedded_vars,
+                                     invars=arg_vars + jaxpr.invars), embedded_vals)
+  return closed, arg_vals
+
+
 def _device_put_const(c):
   """Closed-over host values become device arrays once, at trace time."""
   if isinstance(c, (Array, core.Tracer)):
@@ -173,19 +197,25 @@ class Jitted:
     return self if obj is None else partial(self, obj)
 
   def __call__(self, *args, **kwargs):
-    if config.jax_disable_jit:
-      return self.fun(*args, **kwargs)
-    if self._simple and not kwargs and core._thread_state.dynamic_main.level == 0:
-      avals = []
-      for a in args:
-        if type(a) is not Array:
-          break
-        avals.append(a.aval)
-      else:
-        entry = self._fast_cache.get((tuple(avals), config.trace_context()))
-        if entry is not None:
-          return self._call_entry(entry, args)
-    return self._call_slow(args, kwargs)
+    # An API boundary (see jaxlite.traceback_util): a try costs nothing until
+    # something raises.
+    try:
+      if config.jax_disable_jit:
+        return self.fun(*args, **kwargs)
+      if self._simple and not kwargs and core._thread_state.dynamic_main.level == 0:
+        avals = []
+        for a in args:
+          if type(a) is not Array:
+            break
+          avals.append(a.aval)
+        else:
+          entry = self._fast_cache.get((tuple(avals), config.trace_context()))
+          if entry is not None:
+            return self._call_entry(entry, args)
+      return self._call_slow(args, kwargs)
+    except Exception as e:
+      traceback_util.filter_exception(e, sys._getframe())
+      raise
 
   def _call_entry(self, entry, flat_args):
     exe = entry.executable
@@ -282,8 +312,7 @@ class Jitted:
       names = None
     jaxpr, _, consts = pe.trace_to_jaxpr_dynamic(
         flat_fun, avals, debug_info=(self.name, names, "jit"), arg_names=names)
-    consts = [_device_put_const(c) for c in consts]
-    closed = ClosedJaxpr(pe.convert_constvars_jaxpr(jaxpr), [])
+    closed, consts = _split_consts(jaxpr, consts)
     donated = ()
     if self.donate_argnums:
       donated_leaves = []
@@ -297,6 +326,7 @@ class Jitted:
 
   # -- ahead-of-time API --
 
+  @traceback_util.api_boundary
   def lower(self, *args, **kwargs) -> "Lowered":
     """Stages and lowers for these arguments: ``jit(f).lower(x).as_text()``."""
     entry, flat_args = self._entry_for(args, kwargs)
@@ -306,10 +336,12 @@ class Jitted:
                                          donated_args=entry.donated or None)
     return Lowered(self, entry, lowered, device)
 
+  @traceback_util.api_boundary
   def trace(self, *args, **kwargs):
     entry, _ = self._entry_for(args, kwargs)
     return entry.closed_jaxpr
 
+  @traceback_util.api_boundary
   def eval_shape(self, *args, **kwargs):
     entry, _ = self._entry_for(args, kwargs)
     from jaxlite.api import ShapeDtypeStruct
@@ -323,6 +355,9 @@ class Jitted:
 
   def _cache_size(self):
     return len(self._cache)
+
+
+traceback_util.register_boundary(Jitted.__call__)
 
 
 def shaped_abstractify_arg(x, i, fun_name):
