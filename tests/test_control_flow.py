@@ -398,3 +398,26 @@ def test_jaxpr_cache_does_not_keep_functions_alive():
   del f
   gc.collect()
   assert ref() is None
+
+
+def _square(x):
+  return lax.mul(x, x)
+
+
+def _fori_body(i, x):
+  return lax.add(x, lax.convert_element_type(i, np.float32))
+
+
+def test_map_batch_size_and_repeated_eager_wrappers_compile_once():
+  from jaxlite.interpreters import dispatch
+  xs = np.arange(10, dtype=np.float32).reshape(5, 2)
+  for bs in (1, 2, 5, 7):
+    np.testing.assert_allclose(lax.map(_square, xs, batch_size=bs), xs * xs)
+
+  def run():
+    lax.map(_square, xs)
+    lax.fori_loop(0, 3, _fori_body, np.float32(0.))
+    return lax.fori_loop(jax.device_put(np.int32(1)), 4, _fori_body, np.float32(0.))
+  run()
+  n = len(dispatch._cache)
+  assert float(run()) == 6. and len(dispatch._cache) == n

@@ -325,3 +325,28 @@ def memoize_on(jaxpr: ClosedJaxpr, key, build: Callable, others: Sequence = ()):
   with _cache_lock:
     per_jaxpr[full_key] = (tuple(weakref.ref(o) for o in others), result)
   return result
+
+
+_wrapper_cache: "weakref.WeakKeyDictionary[Callable, dict]" = weakref.WeakKeyDictionary()
+
+
+def wrap_function(f: Callable, key, make: Callable) -> Callable:
+  """A wrapper of ``f`` built once per (``f``, ``key``) by ``make(get_f)``.
+
+  APIs built on others (``fori_loop`` on ``scan``, ``map`` on ``scan``) wrap
+  the user's function; handing back the same wrapper each time lets the
+  jaxpr cache recognise it. ``make`` receives a function returning ``f``
+  (through a weak reference), so the cache does not keep ``f`` alive.
+  """
+  try:
+    ref = weakref.ref(f)
+  except TypeError:
+    return make(lambda: f)
+  with _cache_lock:
+    per_fun = _wrapper_cache.get(f)
+    if per_fun is None:
+      per_fun = _wrapper_cache[f] = {}
+    wrapper = per_fun.get(key)
+    if wrapper is None:
+      wrapper = per_fun[key] = make(ref)
+  return wrapper

@@ -368,10 +368,13 @@ def fori_loop(lower, upper, body_fun: Callable, init_val, *, unroll: int | bool 
     length = builtins.max(hi_int - lo_int, 0)
     i0 = _convert(lower, dtype, weak)
 
-    def scan_body(carry, _):
-      i, x = carry
-      return (lax.add(i, _convert(1, dtype, weak)), body_fun(i, x)), None
+    def make_scan_body(get_body):
+      def scan_body(carry, _):
+        i, x = carry
+        return (lax.add(i, _convert(1, dtype, weak)), get_body()(i, x)), None
+      return scan_body
 
+    scan_body = common.wrap_function(body_fun, ("fori_scan", dtype, weak), make_scan_body)
     if unroll is None:
       unroll = 1
     (_, result), _ = scan(scan_body, (i0, init_val), None, length=length, unroll=unroll)
@@ -382,14 +385,19 @@ def fori_loop(lower, upper, body_fun: Callable, init_val, *, unroll: int | bool 
   lower = _convert(lower, dtype, weak)
   upper = _convert(upper, dtype, weak)
 
-  def cond(carry):
-    return lax.lt(carry[0], carry[1])
+  def make_body(get_body):
+    def body(carry):
+      i, hi, x = carry
+      return lax.add(i, _convert(1, dtype, weak)), hi, get_body()(i, x)
+    return body
 
-  def body(carry):
-    i, hi, x = carry
-    return lax.add(i, _convert(1, dtype, weak)), hi, body_fun(i, x)
+  body = common.wrap_function(body_fun, ("fori_while", dtype, weak), make_body)
+  return while_loop(_fori_cond, body, (lower, upper, init_val))[2]
 
-  return while_loop(cond, body, (lower, upper, init_val))[2]
+
+def _fori_cond(carry):
+  from jaxlite import lax
+  return lax.lt(carry[0], carry[1])
 
 
 def map(f: Callable, xs, *, batch_size: int | None = None):
@@ -411,13 +419,15 @@ def map(f: Callable, xs, *, batch_size: int | None = None):
   """
   if batch_size is not None:
     return _batched_map(f, xs, batch_size)
-  _, ys = scan(lambda _, x: ((), f(x)), (), xs)
+  def make_body(get_f):
+    return lambda _, x: ((), get_f()(x))
+  _, ys = scan(common.wrap_function(f, "map", make_body), (), xs)
   return ys
 
 
 def _batched_map(f, xs, batch_size):
   from jaxlite import lax
-  from jaxlite.api import vmap
+  from jaxlite.vectorization import vmap
   leaves, tree = tree_util.tree_flatten(xs)
   n = _scan_length(leaves, None)
   batch_size = builtins.min(int(batch_size), n)
