@@ -18,6 +18,7 @@ from jaxlite.interpreters import dispatch  # noqa: F401  (installs the eager eva
 from jaxlite.interpreters import mlir
 from jaxlite.interpreters import partial_eval as pe
 from jaxlite.interpreters.pjit import Jitted, jit_p, shaped_abstractify
+from jaxlite.traceback_util import api_boundary
 
 
 def jit(fun: Callable | None = None, *, static_argnums=None, static_argnames=None,
@@ -166,6 +167,7 @@ def make_jaxpr(fun: Callable, static_argnums=(), axis_env=None, return_shape=Fal
         c:f32[] = sin b
       in (c,) }
   """
+  @api_boundary
   def make(*args, **kwargs):
     with _axis_env(axis_env or ()):
       jaxpr, consts, out_tree, _ = _trace_flat(fun, args, kwargs, static_argnums)
@@ -180,6 +182,7 @@ def make_jaxpr(fun: Callable, static_argnums=(), axis_env=None, return_shape=Fal
   return make
 
 
+@api_boundary
 def eval_shape(fun: Callable, *args, **kwargs):
   """The shapes and dtypes of ``fun(*args, **kwargs)``, computed without any FLOPs.
 
@@ -241,6 +244,7 @@ def xla_computation(fun: Callable, static_argnums=(), axis_env=None, in_parts=No
     >>> 'cosine' in c.as_hlo_text() and 'sine' in c.as_hlo_text()
     True
   """
+  @api_boundary
   def computation_maker(*args, **kwargs):
     from jaxlib import _jax
     with _axis_env(axis_env or ()):

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import itertools
 import operator
+import sys
 import threading
 from contextlib import contextmanager
 from typing import Any, Callable, NamedTuple, Sequence
 
 import numpy as np
 
-from jaxlite import dtypes
+from jaxlite import dtypes, traceback_util
 
 # ---------------------------------------------------------------------------
 # Abstract values
@@ -175,7 +176,11 @@ class Primitive:
     if dynamic.level > level:
       top = dynamic
     if top.trace_type is EvalTrace:
-      return self.impl(*args, **params) if self.impl else eval_hook(self, args, params)
+      try:   # an eager bind is an API boundary (see jaxlite.traceback_util)
+        return self.impl(*args, **params) if self.impl else eval_hook(self, args, params)
+      except Exception as e:
+        traceback_util.filter_exception(e, sys._getframe())
+        raise
     trace = top.trace_type(top)
     tracers = [trace.full_raise(x) for x in args]
     out = trace.process_primitive(self, tracers, params)
@@ -196,6 +201,9 @@ class Primitive:
     if rule is None:
       raise NotImplementedError(f"Abstract evaluation for '{self.name}' not implemented")
     return rule(*avals, **params)
+
+
+traceback_util.register_boundary(Primitive.bind)
 
 
 def eval_hook(primitive, args, params):

@@ -20,6 +20,7 @@ from jaxlite.interpreters import ad
 from jaxlite.interpreters import partial_eval as pe
 from jaxlite.interpreters.ad import Zero, stop_gradient
 from jaxlite.interpreters.pjit import shaped_abstractify
+from jaxlite.traceback_util import api_boundary
 
 __all__ = ["jvp", "linearize", "vjp", "grad", "value_and_grad", "jacfwd", "jacrev",
            "jacobian", "hessian", "linear_transpose", "stop_gradient"]
@@ -36,6 +37,7 @@ def _is_inexact(dtype) -> bool:
 # --- jvp -----------------------------------------------------------------------------------
 
 
+@api_boundary
 def jvp(fun: Callable, primals, tangents, has_aux: bool = False):
   """Computes a (forward-mode) Jacobian-vector product of ``fun``.
 
@@ -134,6 +136,7 @@ class _LinearizedFunction:
     self.out_avals = out_avals
     self.__name__ = "f_jvp"
 
+  @api_boundary
   def __call__(self, *tangents):
     flat, tree = tree_util.tree_flatten(tangents)
     if tree != self.in_tree:
@@ -166,6 +169,7 @@ def _linearize(fun, primals, has_aux):
   return out_primals, out_tree.val, f_jvp, (aux_box[0] if has_aux else None)
 
 
+@api_boundary
 def linearize(fun: Callable, *primals, has_aux: bool = False):
   """Produces a linear approximation to ``fun`` using ``jvp`` and partial evaluation.
 
@@ -212,6 +216,7 @@ class _VJPFunction:
     self.fun_name = fun_name
     self.__name__ = "f_vjp"
 
+  @api_boundary
   def __call__(self, cotangent):
     flat, tree = tree_util.tree_flatten(cotangent)
     if tree != self.out_tree:
@@ -258,6 +263,7 @@ def _vjp(fun, primals, has_aux):
   return out_primals, out_tree, f_vjp, aux
 
 
+@api_boundary
 def vjp(fun: Callable, *primals, has_aux: bool = False, reduce_axes: Sequence = ()):
   """Computes a (reverse-mode) vector-Jacobian product of ``fun``.
 
@@ -388,6 +394,7 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: boo
   if not argnums_t and not int_argnums:
     raise ValueError("argnums should be a non-empty sequence of ints")
 
+  @api_boundary
   def value_and_grad_f(*args, **kwargs):
     f_partial, dyn_args = _argnums_partial(fun, argnums_t, args, kwargs)
     for leaf in tree_util.tree_leaves(dyn_args):
@@ -436,6 +443,7 @@ def grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
   value_and_grad_f = value_and_grad(fun, argnums, has_aux, holomorphic, allow_int,
                                     reduce_axes)
 
+  @api_boundary
   def grad_f(*args, **kwargs):
     ans, g = value_and_grad_f(*args, **kwargs)
     return (g, ans[1]) if has_aux else g
@@ -502,6 +510,7 @@ def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
   api_util.check_callable(fun)
   argnums_t, int_argnums = _int_argnums(argnums)
 
+  @api_boundary
   def jacfun(*args, **kwargs):
     from jaxlite.vectorization import vmap
     f_partial, dyn_args = _argnums_partial(fun, argnums_t, args, kwargs)
@@ -558,6 +567,7 @@ def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
   api_util.check_callable(fun)
   argnums_t, int_argnums = _int_argnums(argnums)
 
+  @api_boundary
   def jacfun(*args, **kwargs):
     from jaxlite.vectorization import vmap
     f_partial, dyn_args = _argnums_partial(fun, argnums_t, args, kwargs)
@@ -655,6 +665,7 @@ def linear_transpose(fun: Callable, *primals, reduce_axes: Sequence = ()) -> Cal
                     f"but got {in_dtypes} -> {out_dtypes}.")
   consts = [pe.device_put_const(c) for c in consts]
 
+  @api_boundary
   def transposed_fun(out_cotangent):
     out_cts, ct_tree = tree_util.tree_flatten(out_cotangent)
     if out_tree.val != ct_tree:

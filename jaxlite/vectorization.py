@@ -15,6 +15,7 @@ from typing import Any, Callable
 
 from jaxlite import api_util, core, tree_util
 from jaxlite.interpreters import batching
+from jaxlite.traceback_util import api_boundary
 
 __all__ = ["vmap"]
 
@@ -71,6 +72,7 @@ def vmap(fun: Callable, in_axes=0, out_axes=0, axis_name=None, axis_size=None,
     spmd_axis_name = (spmd_axis_name,)
 
   @functools.wraps(fun)
+  @api_boundary
   def vmap_f(*args, **kwargs):
     if isinstance(in_axes, tuple) and len(in_axes) != len(args):
       raise ValueError("vmap in_axes must be an int, None, or a tuple of entries corresponding "

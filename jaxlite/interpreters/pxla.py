@@ -30,6 +30,7 @@ from jaxlite.interpreters import mlir
 from jaxlite.interpreters import partial_eval as pe
 from jaxlite.runtime import backend
 from jaxlite.runtime.array import Array
+from jaxlite.traceback_util import api_boundary
 
 # --- replica groups and collective lowering helpers ----------------------------------------
 
@@ -357,6 +358,7 @@ class PmapFunction:
       except AttributeError:
         pass
 
+  @api_boundary
   def __call__(self, *args, **kwargs):
     for i in self.static_argnums:
       if i >= len(args):
