@@ -32,3 +32,4 @@ from jaxlite import numpy as numpy  # noqa: E402  (installs the Array/Tracer ope
 from jaxlite import random  # noqa: E402,F401
 from jaxlite.interpreters.pxla import pmap  # noqa: E402
 from jaxlite import distributed  # noqa: E402,F401
+from jaxlite import tools  # noqa: E402,F401  (stdlib only; Graphviz is found when used)
