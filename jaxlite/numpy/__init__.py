@@ -26,6 +26,7 @@ from jaxlite.numpy.reductions import *  # noqa: F401,F403
 from jaxlite.numpy.reductions import sum, prod, max, min, all, any  # noqa: F401
 from jaxlite.numpy.sorting import *  # noqa: F401,F403
 from jaxlite.numpy.linear import *  # noqa: F401,F403
+from jaxlite.numpy.misc import *  # noqa: F401,F403
 from jaxlite.numpy.vectorize import vectorize  # noqa: F401
 from jaxlite.numpy.indexing import NonConcreteBooleanIndexError  # noqa: F401
 from jaxlite.numpy.promotion import AxisError  # noqa: F401

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from jaxlite import dtypes
+from jaxlite.config import config
 from jaxlite.core import Tracer, _thread_state
 from jaxlite.lax import elementwise as lax_elementwise
 from jaxlite.runtime.array import Array
@@ -83,7 +84,8 @@ def _eager_scalar(value, typ, dtype):
   """
   if _thread_state.dynamic_main.level != 0:
     return value
-  key = (value.hex() if typ is float else value, typ, dtype)
+  # 0.0 == -0.0 and NaN != NaN: those are keyed by their text.
+  key = (value, typ, dtype) if value or typ is int else (str(value), typ, dtype)
   out = _scalar_arrays.get(key)
   if out is None:
     if len(_scalar_arrays) >= 512:
@@ -103,7 +105,6 @@ _defaults_x64 = {float: np.dtype(np.float64), int: np.dtype(np.int64)}
 
 
 def _x64():
-  from jaxlite.config import config  # pylint: disable=g-import-not-at-top
   return config.jax_enable_x64
 
 
@@ -273,8 +274,18 @@ for _name in ("sum", "prod", "mean", "std", "var", "max", "min", "any", "all",
               "argmax", "argmin", "cumsum", "cumprod", "ptp", "ravel", "flatten",
               "squeeze", "swapaxes", "clip", "round", "conj", "conjugate", "dot",
               "take", "sort", "argsort", "diagonal", "trace", "repeat",
-              "searchsorted", "copy", "argpartition", "compress", "choose"):
+              "searchsorted", "copy", "argpartition", "choose"):
   _METHODS[_name] = _defer(_name)
+
+
+
+def _compress(self, condition, axis=None, *, size=None, fill_value=0):
+  """``jnp.compress(condition, self, axis)``."""
+  import jaxlite.numpy as jnp  # pylint: disable=g-import-not-at-top
+  return jnp.compress(condition, self, axis, size=size, fill_value=fill_value)
+
+
+_METHODS["compress"] = _compress
 
 _PROPERTIES = {
     "T": property(_T, doc="The transpose (axes reversed)."),

@@ -283,6 +283,8 @@ def arange(start, stop=None, step=None, dtype=None, *, device=None):
     if value is not None:
       promotion.check_arraylike("arange", value)
       if not promotion.is_concrete(value):
+        if stop is None and step is None:
+          name = "stop"   # arange(n): the one argument is NumPy's 'stop'
         raise core.ConcretizationTypeError(value, context.format(name))
   if stop is None and step is None:
     start, stop = 0, start

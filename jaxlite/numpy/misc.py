@@ -1,0 +1,464 @@
+"""The rest of ``jax.numpy`` that research code calls often: comparisons of
+whole arrays, differences, selection, insertion and deletion, counting,
+binning, interpolation, set membership, integration and covariance.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.diff(jnp.array([1, 4, 9]))
+  Array([3, 5], dtype=int32)
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from jaxlite import dtypes, lax
+from jaxlite.lax import structural as lax_structural
+from jaxlite.numpy import promotion, reductions, ufuncs
+from jaxlite.numpy import manipulation as shape_lib
+from jaxlite.numpy.promotion import canonicalize_axis, check_arraylike, ensure_array
+
+__all__ = ['allclose', 'array_equal', 'array_equiv', 'diff', 'ediff1d', 'select',
+           'compress', 'extract', 'choose', 'append', 'delete', 'insert', 'bincount',
+           'digitize', 'interp', 'isin', 'trapezoid', 'cov', 'corrcoef', 'resize']
+
+
+def _array(a, fun_name):
+  check_arraylike(fun_name, a)
+  return ensure_array(promotion.asarray_value(a))
+
+
+def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan: bool = False):
+  """Whether every element of ``a`` is close to ``b`` (see ``isclose``).
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.allclose(jnp.array([1.0]), 1.0 + 1e-9)
+  Array(True, dtype=bool)
+  """
+  return reductions.all(ufuncs.isclose(a, b, rtol, atol, equal_nan))
+
+
+def array_equal(a1, a2, equal_nan: bool = False):
+  """Whether the arrays have one shape and equal elements.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.array_equal(jnp.arange(2), jnp.array([0, 1]))
+  Array(True, dtype=bool)
+  """
+  a1, a2 = _array(a1, "array_equal"), _array(a2, "array_equal")
+  if a1.shape != a2.shape:
+    return promotion.ensure_array(False)
+  eq = ufuncs.equal(a1, a2)
+  if equal_nan:
+    eq = ufuncs.logical_or(eq, ufuncs.logical_and(ufuncs.isnan(a1), ufuncs.isnan(a2)))
+  return reductions.all(eq)
+
+
+def array_equiv(a1, a2):
+  """Whether the arrays broadcast to one shape and are equal there.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.array_equiv(jnp.array([1, 1]), 1)
+  Array(True, dtype=bool)
+  """
+  a1, a2 = _array(a1, "array_equiv"), _array(a2, "array_equiv")
+  try:
+    shape_lib.broadcast_shapes(a1.shape, a2.shape)
+  except ValueError:
+    return promotion.ensure_array(False)
+  return reductions.all(ufuncs.equal(a1, a2))
+
+
+def diff(a, n: int = 1, axis: int = -1, prepend=None, append=None):
+  """The ``n``-th discrete difference along ``axis``.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.diff(jnp.array([1, 4, 9, 16]), n=2)
+  Array([2, 2], dtype=int32)
+  """
+  a = _array(a, "diff")
+  axis = canonicalize_axis(axis, a.ndim)
+  pieces = []
+  for extra in (prepend, append):
+    if extra is None:
+      pieces.append(None)
+      continue
+    extra = _array(extra, "diff")
+    if extra.ndim == 0:
+      shape = list(a.shape)
+      shape[axis] = 1
+      extra = shape_lib.broadcast_to(extra, tuple(shape))
+    pieces.append(extra)
+  a = shape_lib.concatenate([p for p in (pieces[0], a, pieces[1]) if p is not None], axis)
+  for _ in range(n):
+    size = a.shape[axis]
+    later = lax.slice_in_dim(a, 1, size, axis=axis)
+    earlier = lax.slice_in_dim(a, 0, max(size - 1, 0), axis=axis)
+    a = ufuncs.not_equal(later, earlier) if a.dtype == np.bool_ else \
+        ufuncs.subtract(later, earlier)
+  return a
+
+
+def ediff1d(ary, to_end=None, to_begin=None):
+  """Differences of the flattened array, with optional values at either end.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.ediff1d(jnp.array([1, 2, 4]), to_begin=0)
+  Array([0, 1, 2], dtype=int32)
+  """
+  out = diff(_array(ary, "ediff1d").ravel())
+  parts = [out]
+  if to_begin is not None:
+    parts.insert(0, _array(to_begin, "ediff1d").ravel().astype(out.dtype))
+  if to_end is not None:
+    parts.append(_array(to_end, "ediff1d").ravel().astype(out.dtype))
+  return shape_lib.concatenate(parts) if len(parts) > 1 else out
+
+
+def select(condlist, choicelist, default=0):
+  """Elements of ``choicelist[i]`` for the first ``condlist[i]`` that holds.
+
+  >>> import jaxlite.numpy as jnp
+  >>> x = jnp.arange(4)
+  >>> jnp.select([x < 1, x > 2], [x, -x], 9)
+  Array([ 0,  9,  9, -3], dtype=int32)
+  """
+  if len(condlist) != len(choicelist):
+    raise ValueError("condlist must have length equal to choicelist ("
+                     f"{len(condlist)} vs {len(choicelist)})")
+  if not condlist:
+    raise ValueError("condlist must be non-empty")
+  out = default
+  for cond, choice in reversed(list(zip(condlist, choicelist))):
+    out = ufuncs.where(cond, choice, out)
+  return promotion.ensure_array(out)
+
+
+def compress(condition, a, axis: int | None = None, *, size=None, fill_value=0):
+  """The slices of ``a`` along ``axis`` where ``condition`` is true.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.compress(jnp.array([True, False, True]), jnp.arange(3))
+  Array([0, 2], dtype=int32)
+  """
+  from jaxlite.numpy import sorting  # pylint: disable=g-import-not-at-top
+  a = _array(a, "compress")
+  condition = _array(condition, "compress").ravel()
+  if axis is None:
+    a, axis = a.ravel(), 0
+  axis = canonicalize_axis(axis, a.ndim)
+  n = a.shape[axis]
+  if condition.shape[0] > n:
+    raise ValueError("condition contains entries that are out of bounds")
+  from jaxlite.numpy import padding  # pylint: disable=g-import-not-at-top
+  condition = padding.pad(condition.astype(bool), (0, n - condition.shape[0]))
+  (idx,) = sorting.nonzero(condition, size=size, fill_value=n)
+  out = shape_lib.take(a, idx, axis=axis, mode="fill", fill_value=fill_value)
+  return out
+
+
+def extract(condition, arr, *, size=None, fill_value=0):
+  """The elements of the flattened ``arr`` where ``condition`` holds.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.extract(jnp.arange(4) > 1, jnp.arange(4) * 10)
+  Array([20, 30], dtype=int32)
+  """
+  return compress(_array(condition, "extract").ravel(), _array(arr, "extract").ravel(),
+                  size=size, fill_value=fill_value)
+
+
+def choose(a, choices, out=None, mode: str = "raise"):
+  """``choices[a[i]][i]`` elementwise (``mode`` 'clip' or 'wrap'; 'raise' clips
+  under ``jit`` where an error cannot be raised).
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.choose(jnp.array([0, 1]), [jnp.array([1, 2]), jnp.array([10, 20])])
+  Array([ 1, 20], dtype=int32)
+  """
+  del out
+  a = _array(a, "choose")
+  n = len(choices)
+  if mode == "raise" and promotion.is_concrete(a):
+    value = promotion.concrete_value(a)
+    if value.size and (value.min() < 0 or value.max() >= n):
+      raise ValueError("invalid entry in choice array")
+  if mode == "wrap":
+    a = ufuncs.remainder(a, n)
+  else:
+    a = ufuncs.clip(a, 0, n - 1)
+  arrays = shape_lib.broadcast_arrays(a, *choices)
+  stacked = shape_lib.stack(promotion.promote_dtypes(*arrays[1:]))
+  return lax.select_n(arrays[0].astype(np.int32), *[stacked[i] for i in range(n)])
+
+
+def append(arr, values, axis: int | None = None):
+  """``values`` appended to ``arr`` (both flattened if ``axis`` is None).
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.append(jnp.array([1, 2]), 3)
+  Array([1, 2, 3], dtype=int32)
+  """
+  arr, values = _array(arr, "append"), _array(values, "append")
+  if axis is None:
+    return shape_lib.concatenate([arr.ravel(), values.ravel()])
+  return shape_lib.concatenate([arr, values], axis)
+
+
+def _concrete_positions(obj, n, fun_name):
+  return np.asarray(promotion.concrete_value(
+      obj, f"'obj' argument of jnp.{fun_name} must be concrete"))
+
+
+def delete(arr, obj, axis: int | None = None, *, assume_unique_indices: bool = False):
+  """``arr`` without the entries ``obj`` (an int, slice or index array) along ``axis``.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.delete(jnp.arange(5), jnp.array([1, 3]))
+  Array([0, 2, 4], dtype=int32)
+  """
+  del assume_unique_indices
+  arr = _array(arr, "delete")
+  if axis is None:
+    arr, axis = arr.ravel(), 0
+  axis = canonicalize_axis(axis, arr.ndim)
+  n = arr.shape[axis]
+  if isinstance(obj, slice):
+    drop = np.arange(n)[obj]
+  else:
+    drop = _concrete_positions(obj, n, "delete")
+    if drop.dtype == np.bool_:
+      drop = np.nonzero(drop)[0]
+    drop = np.where(drop < 0, drop + n, drop)
+  keep = np.setdiff1d(np.arange(n), drop).astype(np.int32)
+  return shape_lib.take(arr, keep, axis=axis)
+
+
+def insert(arr, obj, values, axis: int | None = None):
+  """``arr`` with ``values`` inserted before the indices ``obj`` along ``axis``.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.insert(jnp.array([1, 2]), 1, 9)
+  Array([1, 9, 2], dtype=int32)
+  """
+  arr = _array(arr, "insert")
+  if axis is None:
+    arr, axis = arr.ravel(), 0
+  axis = canonicalize_axis(axis, arr.ndim)
+  n = arr.shape[axis]
+  scalar = np.ndim(obj) == 0 and not isinstance(obj, slice)
+  positions = np.arange(n + 1)[obj] if isinstance(obj, slice) else \
+      _concrete_positions(obj, n, "insert").ravel()
+  positions = np.where(positions < 0, positions + n, positions)
+  values = ensure_array(promotion.convert(promotion.asarray_value(values), arr.dtype))
+  k = positions.size
+  if scalar:
+    # A scalar index inserts `values` as whole slices (NumPy's rule).
+    vals = shape_lib.expand_dims(values, axis) if values.ndim == arr.ndim - 1 and \
+        values.ndim else values
+    shape = list(arr.shape)
+    shape[axis] = vals.shape[axis] if vals.ndim == arr.ndim and vals.ndim else 1
+    vals = shape_lib.broadcast_to(vals, tuple(shape))
+    k = shape[axis]
+    positions = np.full(k, positions.item())
+  else:
+    shape = list(arr.shape)
+    shape[axis] = k
+    vals = shape_lib.broadcast_to(values, tuple(shape))
+  order = np.argsort(positions, kind="stable")
+  sorted_positions = positions[order]
+  new_index = sorted_positions + np.arange(k)          # where inserted values go
+  old_index = np.arange(n) + np.searchsorted(sorted_positions, np.arange(n), side="right")
+  out_shape = list(arr.shape)
+  out_shape[axis] = n + k
+  out = lax_structural.full(tuple(out_shape), 0, arr.dtype)
+  index = (slice(None),) * axis
+  out = out.at[index + (old_index.astype(np.int32),)].set(arr)
+  vals = shape_lib.take(vals, order.astype(np.int32), axis=axis)
+  return out.at[index + (new_index.astype(np.int32),)].set(vals)
+
+
+def bincount(x, weights=None, minlength: int = 0, *, length=None):
+  """Counts of each value of a non-negative integer array (weighted if given).
+
+  Under ``jit`` give a static ``length``.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.bincount(jnp.array([0, 1, 1, 3]))
+  Array([1, 2, 0, 1], dtype=int32)
+  """
+  x = _array(x, "bincount")
+  if not dtypes.issubdtype(x.dtype, np.integer):
+    raise TypeError(f"x argument to bincount must have an integer type; got {x.dtype}")
+  if x.ndim != 1:
+    raise ValueError("only 1-dimensional input supported.")
+  if length is None:
+    value = promotion.concrete_value(
+        x, "The error occurred because of argument 'x' of jnp.bincount. To avoid this "
+        "error, pass a static `length` argument.")
+    length = max(int(minlength), int(value.max()) + 1 if value.size else 0)
+  length = promotion.concrete_int(length, "'length' argument of jnp.bincount")
+  if weights is None:
+    weights = lax_structural.full(x.shape, 1, dtypes.canonicalize_dtype(dtypes.int_))
+  else:
+    weights = shape_lib.broadcast_to(_array(weights, "bincount"), x.shape)
+  out = lax_structural.full((length,), 0, weights.dtype)
+  return out.at[ufuncs.clip(x, 0)].add(weights, mode="drop")
+
+
+def digitize(x, bins, right: bool = False, *, method=None):
+  """The index of the bin each element of ``x`` falls into.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.digitize(jnp.array([0.5, 1.5, 3.0]), jnp.array([1.0, 2.0]))
+  Array([0, 1, 2], dtype=int32)
+  """
+  from jaxlite.numpy import sorting  # pylint: disable=g-import-not-at-top
+  x, bins = _array(x, "digitize"), _array(bins, "digitize")
+  if bins.ndim != 1:
+    raise ValueError(f"digitize: bins must be a 1-dimensional array; got {bins.shape}")
+  if bins.shape[0] == 0:
+    return lax_structural.full(x.shape, 0, dtypes.canonicalize_dtype(dtypes.int_))
+  side = "left" if right else "right"
+  kw = {} if method is None else {"method": method}
+  increasing = sorting.searchsorted(bins, x, side=side, **kw)
+  decreasing = lax.sub(np.asarray(bins.shape[0], increasing.dtype),
+                       sorting.searchsorted(shape_lib.flip(bins), x,
+                                            side="left" if right else "right", **kw))
+  return ufuncs.where(ufuncs.greater_equal(bins[-1], bins[0]), increasing, decreasing)
+
+
+def interp(x, xp, fp, left=None, right=None, period=None):
+  """Piecewise-linear interpolation of ``(xp, fp)`` at ``x``.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.interp(jnp.array([0.5, 2.0]), jnp.array([0.0, 1.0]), jnp.array([0.0, 10.0]))
+  Array([ 5., 10.], dtype=float32)
+  """
+  from jaxlite.numpy import sorting  # pylint: disable=g-import-not-at-top
+  x, xp, fp = promotion.promote_dtypes_inexact(x, xp, fp)
+  x, xp, fp = ensure_array(x), ensure_array(xp), ensure_array(fp)
+  if xp.ndim != 1 or fp.ndim != 1 or xp.shape != fp.shape:
+    raise ValueError("xp and fp must be one-dimensional arrays of equal size")
+  if period is not None:
+    period = ufuncs.absolute(period)
+    x = ufuncs.remainder(x, period)
+    order = sorting.argsort(ufuncs.remainder(xp, period))
+    xp = ufuncs.remainder(xp, period)[order]
+    fp = fp[order]
+    xp = shape_lib.concatenate([xp[-1:] - period, xp, xp[:1] + period])
+    fp = shape_lib.concatenate([fp[-1:], fp, fp[:1]])
+  i = ufuncs.clip(sorting.searchsorted(xp, x, side="right"), 1, xp.shape[0] - 1)
+  x0, x1, f0, f1 = xp[i - 1], xp[i], fp[i - 1], fp[i]
+  dx = ufuncs.subtract(x1, x0)
+  safe = ufuncs.where(dx == 0, 1, dx)
+  out = ufuncs.add(f0, ufuncs.multiply(ufuncs.true_divide(ufuncs.subtract(x, x0), safe),
+                                       ufuncs.subtract(f1, f0)))
+  out = ufuncs.where(dx == 0, f0, out)
+  if period is None:
+    out = ufuncs.where(x < xp[0], fp[0] if left is None else left, out)
+    out = ufuncs.where(x > xp[-1], fp[-1] if right is None else right, out)
+  return out
+
+
+def isin(element, test_elements, assume_unique: bool = False, invert: bool = False, *,
+         method="auto"):
+  """Whether each element of ``element`` occurs in ``test_elements``.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.isin(jnp.array([1, 2, 3]), jnp.array([2, 5]))
+  Array([False,  True, False], dtype=bool)
+  """
+  del assume_unique, method
+  element = _array(element, "isin")
+  tests = _array(test_elements, "isin").ravel()
+  eq = ufuncs.equal(element[..., None], tests)
+  out = reductions.any(eq, axis=-1)
+  return ufuncs.logical_not(out) if invert else out
+
+
+def trapezoid(y, x=None, dx=1.0, axis: int = -1):
+  """The integral of ``y`` along ``axis`` by the trapezoidal rule.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.trapezoid(jnp.array([1.0, 2.0, 3.0]))
+  Array(4., dtype=float32)
+  """
+  y = _array(y, "trapezoid")
+  axis = canonicalize_axis(axis, y.ndim)
+  n = y.shape[axis]
+  if x is None:
+    spacing = dx
+  else:
+    x = _array(x, "trapezoid")
+    spacing = diff(x, axis=axis if x.ndim > 1 else -1)
+    if x.ndim == 1 and y.ndim > 1:
+      shape = [1] * y.ndim
+      shape[axis] = n - 1
+      spacing = spacing.reshape(shape)
+  upper = lax.slice_in_dim(y, 1, n, axis=axis)
+  lower = lax.slice_in_dim(y, 0, max(n - 1, 0), axis=axis)
+  return reductions.sum(ufuncs.multiply(spacing, ufuncs.add(upper, lower)) / 2, axis=axis)
+
+
+def cov(m, y=None, rowvar: bool = True, bias: bool = False, ddof=None, fweights=None,
+        aweights=None):
+  """The covariance matrix of the variables in the rows of ``m`` (and ``y``).
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.cov(jnp.array([[0.0, 1.0, 2.0], [2.0, 1.0, 0.0]]))
+  Array([[ 1., -1.],
+         [-1.,  1.]], dtype=float32)
+  """
+  if fweights is not None or aweights is not None:
+    raise NotImplementedError("jnp.cov with fweights/aweights is not supported")
+  (m,) = promotion.promote_dtypes_inexact(m)
+  m = shape_lib.atleast_2d(ensure_array(m))
+  if not rowvar and m.shape[0] != 1:
+    m = m.T
+  if y is not None:
+    (y,) = promotion.promote_dtypes_inexact(y)
+    y = shape_lib.atleast_2d(ensure_array(y))
+    if not rowvar and y.shape[0] != 1:
+      y = y.T
+    m = shape_lib.concatenate([m, y], 0)
+  if ddof is None:
+    ddof = 0 if bias else 1
+  n = m.shape[1]
+  centered = ufuncs.subtract(m, reductions.mean(m, axis=1, keepdims=True))
+  from jaxlite.numpy import linear  # pylint: disable=g-import-not-at-top
+  out = ufuncs.true_divide(linear.dot(centered, ufuncs.conjugate(centered).T), n - ddof)
+  return shape_lib.squeeze(out)
+
+
+def corrcoef(x, y=None, rowvar: bool = True):
+  """Pearson correlation coefficients.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.corrcoef(jnp.array([[0.0, 1.0, 2.0], [2.0, 1.0, 0.0]]))[0, 1]
+  Array(-1., dtype=float32)
+  """
+  c = cov(x, y, rowvar)
+  if c.ndim == 0:
+    return ufuncs.true_divide(c, c)
+  from jaxlite.numpy import linear  # pylint: disable=g-import-not-at-top
+  d = linear.diagonal(c)
+  stddev = ufuncs.sqrt(ufuncs.real(d))
+  c = ufuncs.true_divide(ufuncs.true_divide(c, stddev[:, None]), stddev[None, :])
+  return ufuncs.clip(c, -1, 1) if not dtypes.issubdtype(c.dtype, np.complexfloating) else c
+
+
+def resize(a, new_shape):
+  """``a`` repeated (cyclically) or truncated to ``new_shape``.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.resize(jnp.array([1, 2, 3]), (2, 2))
+  Array([[1, 2],
+         [3, 1]], dtype=int32)
+  """
+  a = _array(a, "resize")
+  new_shape = promotion.concrete_shape(new_shape, "resize")
+  size = int(np.prod(new_shape))
+  flat = a.ravel()
+  if a.size == 0 or size == 0:
+    return lax_structural.full(new_shape, 0, a.dtype)
+  reps = -(-size // a.size)
+  return shape_lib.tile(flat, reps)[:size].reshape(new_shape)
