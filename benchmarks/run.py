@@ -135,7 +135,8 @@ def case_files() -> list[str]:
 
 
 def load_cases(only: Optional[str] = None) -> list[tuple[str, Any]]:
-  """All (module label, case) pairs, filtered by substring `only`.
+  """All (module label, case) pairs, filtered by `only` (comma-separated substrings
+  of case names, or module labels).
 
   A case module that fails to import becomes one errored pseudo-case rather
   than stopping the run.
@@ -153,7 +154,9 @@ def load_cases(only: Optional[str] = None) -> list[tuple[str, Any]]:
     for case in cases:
       found.append((label, case))
   if only:
-    found = [(label, case) for label, case in found if only in case.name]
+    wanted = [w for w in only.split(",") if w]
+    found = [(label, case) for label, case in found
+             if any(w in case.name or w == label for w in wanted)]
   return found
 
 
