@@ -29,7 +29,24 @@ from jaxlite.checkpoint import checkpoint, checkpoint_policies, remat
 from jaxlite import custom_derivatives, ad_checkpoint  # noqa: F401
 from jaxlite.vectorization import vmap
 from jaxlite import numpy as numpy  # noqa: E402  (installs the Array/Tracer operators)
-from jaxlite import random  # noqa: E402,F401
 from jaxlite.interpreters.pxla import pmap  # noqa: E402
-from jaxlite import distributed  # noqa: E402,F401
-from jaxlite import tools  # noqa: E402,F401  (stdlib only; Graphviz is found when used)
+
+# Subpackages that research code reaches as attributes (`jax.random.normal`)
+# are imported on first access, so that `import jaxlite` stays fast.
+_LAZY_SUBMODULES = frozenset({
+    "random", "nn", "scipy", "linen", "distributed", "tools", "debug", "errors",
+    "flatten_util", "example_libraries", "experimental", "test_util",
+})
+
+
+def __getattr__(name):
+  if name in _LAZY_SUBMODULES:
+    import importlib
+    module = importlib.import_module(f"jaxlite.{name}")
+    globals()[name] = module
+    return module
+  raise AttributeError(f"module 'jaxlite' has no attribute {name!r}")
+
+
+def __dir__():
+  return sorted(set(globals()) | _LAZY_SUBMODULES)
