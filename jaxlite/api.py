@@ -21,6 +21,7 @@ from jaxlite.interpreters.pjit import Jitted, jit_p, shaped_abstractify
 from jaxlite.traceback_util import api_boundary
 
 
+@api_boundary
 def jit(fun: Callable | None = None, *, static_argnums=None, static_argnames=None,
         device=None, backend=None, donate_argnums=(), inline=False, keep_unused=False):
   """Sets up ``fun`` for just-in-time compilation with XLA.

@@ -331,14 +331,15 @@ def trace_state_clean():
   return len(state.trace_stack) == 1 and state.dynamic_main is state.trace_stack[0]
 
 
-class UnexpectedTracerError(Exception):
+class UnexpectedTracerError(TypeError):   # a TypeError, as in JAX
   """A tracer was used outside the transformation that created it."""
 
 
 def escaped_tracer_error(tracer, detail=None):
   msg = ("Encountered an unexpected tracer. A function transformed by JAX had a side "
          "effect, allowing for a reference to an intermediate value with type "
-         f"{tracer.aval.str_short()} wrapped in a {type(tracer).__name__} to escape the "
+         f"{tracer.aval.str_short(short_dtypes=False)} wrapped in a {type(tracer).__name__} "
+         "to escape the "
          "scope of the transformation.\nJAX transformations require that functions "
          "explicitly return their outputs, and disallow saving intermediate values to "
          "global state.")
@@ -355,7 +356,8 @@ class ConcretizationTypeError(TypeError):
   def __init__(self, tracer, context=""):
     super().__init__(
         f"Abstract tracer value encountered where concrete value is expected: "
-        f"{tracer._short_repr()}\n{context}\n{tracer._origin_msg()}"
+        f"traced array with shape {tracer.aval.str_short(short_dtypes=False)}\n{context}\n"
+        f"{tracer._origin_msg()}"
         "\nSee https://jax.readthedocs.io/en/latest/errors.html"
         "#jax.errors.ConcretizationTypeError")
 
@@ -365,7 +367,7 @@ class TracerBoolConversionError(ConcretizationTypeError):
     TypeError.__init__(
         self,
         f"Attempted boolean conversion of traced array with shape "
-        f"{tracer.aval.str_short()}.\n{tracer._origin_msg()}"
+        f"{tracer.aval.str_short(short_dtypes=False)}.\n{tracer._origin_msg()}"
         "\nSee https://jax.readthedocs.io/en/latest/errors.html"
         "#jax.errors.TracerBoolConversionError")
 
@@ -375,7 +377,7 @@ class TracerIntegerConversionError(ConcretizationTypeError):
     TypeError.__init__(
         self,
         f"The __index__() method was called on traced array with shape "
-        f"{tracer.aval.str_short()}.\n{tracer._origin_msg()}"
+        f"{tracer.aval.str_short(short_dtypes=False)}.\n{tracer._origin_msg()}"
         "\nSee https://jax.readthedocs.io/en/latest/errors.html"
         "#jax.errors.TracerIntegerConversionError")
 
@@ -384,9 +386,15 @@ class TracerArrayConversionError(TypeError):
   def __init__(self, tracer):
     super().__init__(
         f"The numpy.ndarray conversion method __array__() was called on traced array "
-        f"with shape {tracer.aval.str_short()}.\n{tracer._origin_msg()}"
+        f"with shape {tracer.aval.str_short(short_dtypes=False)}.\n{tracer._origin_msg()}"
         "\nSee https://jax.readthedocs.io/en/latest/errors.html"
         "#jax.errors.TracerArrayConversionError")
+
+
+def _conversion_context(fun_name):
+  return (f"The problem arose with the `{fun_name}` function. If trying to convert the "
+          f"data type of a value, try using `x.astype({fun_name})` or "
+          f"`jnp.array(x, {fun_name})` instead.")
 
 
 class Tracer:
@@ -446,13 +454,13 @@ class Tracer:
   def __int__(self):
     v = self._concrete_value()
     if v is None:
-      raise ConcretizationTypeError(self, "The problem arose with the `int` function.")
+      raise ConcretizationTypeError(self, _conversion_context("int"))
     return int(v)
 
   def __float__(self):
     v = self._concrete_value()
     if v is None:
-      raise ConcretizationTypeError(self, "The problem arose with the `float` function.")
+      raise ConcretizationTypeError(self, _conversion_context("float"))
     return float(v)
 
   def __complex__(self):

@@ -231,9 +231,9 @@ class _VJPFunction:
           ct_aval.dtype != expected.dtype and expected.dtype != dtypes.float0):
         raise ValueError(
             "unexpected JAX type (e.g. shape/dtype) for argument to VJP function: "
-            f"got {ct_aval.str_short()}, but expected {expected.str_short()} because the "
-            "corresponding output of the differentiated function had JAX type "
-            f"{aval.str_short()}")
+            f"got {ct_aval.str_short(short_dtypes=False)}, but expected "
+            f"{expected.str_short(short_dtypes=False)} because the corresponding output "
+            f"of the differentiated function had JAX type {aval.str_short(short_dtypes=False)}")
     flat = [Zero(ad.tangent_aval(a)) if ad.tangent_aval(a).dtype == dtypes.float0 else c
             for c, a in zip(flat, self.out_avals)]
     undefined = [ad.UndefinedPrimal(ad.tangent_aval(a)) for a in self.in_avals

@@ -131,7 +131,7 @@ def test_python_control_flow_on_tracer_names_argument():
   with pytest.raises(core.ConcretizationTypeError) as info:
     jaxlite.jit(f)(1.0, np.ones(2, np.float32))
   msg = str(info.value)
-  assert "Attempted boolean conversion of traced array with shape f32[]" in msg
+  assert "Attempted boolean conversion of traced array with shape float32[]" in msg
   assert "argument y" in msg and "static_argnums" in msg
 
 

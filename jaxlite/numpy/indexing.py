@@ -36,7 +36,7 @@ _ARRAY_TYPES = (Array, Tracer)
 _INDEX_DTYPE = np.dtype(np.int32)
 
 
-class NonConcreteBooleanIndexError(IndexError, TypeError):
+class NonConcreteBooleanIndexError(IndexError):   # not a TypeError, as in JAX
   """A boolean mask index whose values are not known while tracing."""
 
   def __init__(self, aval):
