@@ -553,21 +553,40 @@ def _jit_partial_eval(trace, tracers, *, jaxpr, name, donated_invars=(), inline=
   from jaxlite.interpreters.pjit import jit_p
   unknowns = [not trace.is_known(t) for t in tracers]
   known_vals = [trace.known_value(t) for t, u in zip(tracers, unknowns) if not u]
-  n_consts = len(jaxpr.consts)
-  known, staged, out_unknowns, num_res = pe.partial_eval_jaxpr_custom(
-      pe.convert_constvars_jaxpr(jaxpr.jaxpr), [False] * n_consts + unknowns,
-      pe.everything_saveable)
-  known_outs = jit_p.bind(*known_vals, jaxpr=pe.reclose(known, jaxpr.consts),
+  known, staged, out_unknowns, num_res = _split_jit_jaxpr(jaxpr, tuple(unknowns))
+  known_outs = jit_p.bind(*known_vals, jaxpr=known,
                           name=name, donated_invars=(), inline=inline, **params)
   n_known = len(known_outs) - num_res
   residuals = known_outs[n_known:]
   staged_outs = trace.stage(
       jit_p, [trace.pure(r) for r in residuals] +
       [t for t, u in zip(tracers, unknowns) if u],
-      dict(jaxpr=core.ClosedJaxpr(staged, ()), name=name, donated_invars=(),
-           inline=inline, **params))
+      dict(jaxpr=staged, name=name, donated_invars=(), inline=inline, **params))
   known_it, staged_it = iter(known_outs[:n_known]), iter(staged_outs)
   return [next(staged_it) if u else next(known_it) for u in out_unknowns]
+
+
+def _split_jit_jaxpr(jaxpr: core.ClosedJaxpr, unknowns: tuple):
+  """The known and staged closed jaxprs of a jit call, cached per jaxpr: the same
+  objects on every call, so that repeated ``grad`` of a jitted function reuses
+  the compiled known part and the transposed staged part instead of
+  recompiling both each time."""
+  from jaxlite.interpreters import partial_eval as pe
+  per_jaxpr = _split_jit_cache.get(jaxpr)
+  if per_jaxpr is None:
+    per_jaxpr = _split_jit_cache[jaxpr] = {}
+  hit = per_jaxpr.get(unknowns)
+  if hit is None:
+    n_consts = len(jaxpr.consts)
+    known, staged, out_unknowns, num_res = pe.partial_eval_jaxpr_custom(
+        pe.convert_constvars_jaxpr(jaxpr.jaxpr), [False] * n_consts + list(unknowns),
+        pe.everything_saveable)
+    hit = per_jaxpr[unknowns] = (pe.reclose(known, jaxpr.consts),
+                                 core.ClosedJaxpr(staged, ()), out_unknowns, num_res)
+  return hit
+
+
+_split_jit_cache: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def _register_jit_rules():
