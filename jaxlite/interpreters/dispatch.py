@@ -17,6 +17,7 @@ from jaxlite.runtime import backend
 from jaxlite.runtime.array import Array
 
 _cache: dict = {}
+_CACHE_LIMIT = 4096
 _cache_lock = threading.RLock()   # re-entrant: lowering may dispatch constants
 
 
@@ -64,6 +65,11 @@ def _compile_once(key, primitive, avals, params, device):
   with _cache_lock:
     exe = _cache.get(key)
     if exe is None:
+      if len(_cache) >= _CACHE_LIMIT:
+        # Keys can hold jaxprs of fresh lambdas (eager lax.scan(lambda ...)):
+        # forget the oldest entries rather than grow without bound.
+        for old in list(_cache)[:_CACHE_LIMIT // 8]:
+          del _cache[old]
       exe = _cache[key] = _compile_primitive(primitive, avals, params, device)
   return exe
 
