@@ -111,6 +111,7 @@ def cholesky(x, *, symmetrize_input: bool = True):
   Array([[1., 0.],
          [0., 3.]], dtype=float32)
   """
+  check_matrix("cholesky", core.get_aval(x), square=True)
   if symmetrize_input:
     x = symmetrize(x)
   return cholesky_p.bind(x)
@@ -168,7 +169,7 @@ def _triangular_solve_jvp_a(g_a, ans, a, b, *, left_side, lower, transpose_a, co
   g_a = lax.neg(g_a)
   if transpose_a:
     g_a = T(g_a)
-  if conjugate_a:
+  if conjugate_a and core.get_aval(g_a).dtype.kind == "c":
     g_a = lax.conj(g_a)
 
   def a_inverse(rhs):
@@ -360,6 +361,7 @@ def eigh(x, *, lower: bool = True, symmetrize_input: bool = True,
   >>> w
   Array([1., 2.], dtype=float32)
   """
+  check_matrix("eigh", core.get_aval(x), square=True)
   if symmetrize_input:
     x = symmetrize(x)
   v, w = eigh_p.bind(x, lower=bool(lower), sort_eigenvalues=bool(sort_eigenvalues),
