@@ -1,0 +1,7 @@
+"""``jaxlite.scipy``: the parts of SciPy that JAX provides, on XLA.
+
+  >>> from jaxlite.scipy import special
+  >>> special.expit(0.)
+  Array(0.5, dtype=float32, weak_type=True)
+"""
+from jaxlite.scipy import special, stats  # noqa: F401

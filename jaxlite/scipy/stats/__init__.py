@@ -1,0 +1,7 @@
+"""``jaxlite.scipy.stats``: probability distributions (``norm``).
+
+  >>> from jaxlite.scipy.stats import norm
+  >>> norm.cdf(0.)
+  Array(0.5, dtype=float32)
+"""
+from jaxlite.scipy.stats import norm  # noqa: F401
