@@ -308,7 +308,8 @@ class _PmapExecutable:
 
   def call(self, args) -> list:
     bufs = [self._shard_input(x, ax) for x, ax in zip(args, self.in_axes)]
-    results = self.loaded.execute_sharded(bufs).consume_with_handlers(self.handlers)
+    from jaxlite.runtime import executable
+    results = executable.execute_sharded(self.loaded, bufs, self.handlers)
     outs = [Array(r, a) for r, a in zip(results, self.out_global_avals)]
     return [self._finish_output(o, ax) for o, ax in zip(outs, self.out_axes)]
 
