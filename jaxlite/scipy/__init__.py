@@ -5,3 +5,4 @@
   Array(0.5, dtype=float32, weak_type=True)
 """
 from jaxlite.scipy import special, stats  # noqa: F401
+from jaxlite.scipy import linalg  # noqa: F401,E402

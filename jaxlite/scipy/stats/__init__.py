@@ -5,3 +5,4 @@
   Array(0.5, dtype=float32)
 """
 from jaxlite.scipy.stats import norm  # noqa: F401
+from jaxlite.scipy.stats import multivariate_normal  # noqa: F401,E402
