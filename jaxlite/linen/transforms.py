@@ -28,6 +28,7 @@ import inspect
 from typing import Any, Callable, Mapping, Sequence
 
 from jaxlite.linen.core import lift
+from jaxlite.linen.core.scope import LazyRng
 from jaxlite.linen.module import Module, _wrap_method
 
 __all__ = ["jvp", "vjp", "grad", "value_and_grad", "vmap", "jit", "remat", "checkpoint",
@@ -178,18 +179,18 @@ def _base_clone(cls, mdl: Module, scope) -> Module:
 
 
 def _transform_target(target, make_lift: Callable, name: str, methods=None,
-                      kwargs_static: bool = False):
+                      kwargs_static: bool = False, fork_rngs: bool = False):
   """Returns the transformed class (for a Module class) or function."""
   if inspect.isclass(target) and issubclass(target, Module):
-    return _transform_class(target, make_lift, name, methods, kwargs_static)
+    return _transform_class(target, make_lift, name, methods, kwargs_static, fork_rngs)
   if not callable(target):
     raise TypeError(f'nn.{name} expects a Module class or a function of a module, got '
                     f'{type(target).__name__}')
-  return _transform_function(target, make_lift, name, kwargs_static)
+  return _transform_function(target, make_lift, name, kwargs_static, fork_rngs)
 
 
 def _lifted_call(make_lift, inner: Callable, mdl: Module, name: str, args, kwargs,
-                 kwargs_static: bool, key):
+                 kwargs_static: bool, key, fork_rngs: bool = False):
   if mdl.scope is None:
     raise ValueError(f'Cannot call a method transformed by nn.{name} on an unbound '
                      f'module {type(mdl).__name__}; use init/apply/bind.')
@@ -204,10 +205,21 @@ def _lifted_call(make_lift, inner: Callable, mdl: Module, name: str, args, kwarg
   def scope_fn(scope, *args):
     return inner(scope, *args, **kwargs)
   hash_key = (key, tuple(sorted(kwargs.items()))) if kwargs_static else None
-  return make_lift(scope_fn, hash_key)(mdl.scope, *args)
+  if not fork_rngs:
+    return make_lift(scope_fn, hash_key)(mdl.scope, *args)
+  # jit draws one fresh key per stream outside and hands those in (as flax's
+  # fork_rngs), so what happens inside does not depend on the path suffix.
+  scope = mdl.scope
+  saved = scope.rngs
+  scope.rngs = {name: LazyRng.create(scope.make_rng(name)) for name in saved}
+  try:
+    return make_lift(scope_fn, hash_key)(scope, *args)
+  finally:
+    scope.rngs = saved
 
 
-def _transform_class(cls, make_lift, name: str, methods, kwargs_static: bool):
+def _transform_class(cls, make_lift, name: str, methods, kwargs_static: bool,
+                     fork_rngs: bool):
   methods = ['__call__'] if methods is None else list(methods)
   namespace: dict[str, Any] = {}
   for method_name in methods:
@@ -219,7 +231,8 @@ def _transform_class(cls, make_lift, name: str, methods, kwargs_static: bool):
       def inner(scope, *args, **kwargs):
         return _orig(_base_clone(cls, self, scope), *args, **kwargs)
       key = (cls, _name, _fingerprint(self))
-      return _lifted_call(make_lift, inner, self, name, args, kwargs, kwargs_static, key)
+      return _lifted_call(make_lift, inner, self, name, args, kwargs, kwargs_static, key,
+                          fork_rngs)
     lifted.__name__ = method_name
     lifted.__doc__ = orig.__doc__
     lifted.nowrap = True  # the inner copy enters the module context itself
@@ -244,7 +257,7 @@ def _fingerprint(mdl: Module):
     return object()
 
 
-def _transform_function(fn, make_lift, name: str, kwargs_static: bool):
+def _transform_function(fn, make_lift, name: str, kwargs_static: bool, fork_rngs: bool):
   wrapped_fn = _wrap_method(getattr(fn, 'inner_fun', fn))
 
   def lifted(mdl, *args, **kwargs):
@@ -255,7 +268,8 @@ def _transform_function(fn, make_lift, name: str, kwargs_static: bool):
     def inner(scope, *args, **kwargs):
       return wrapped_fn(mdl.clone(parent=scope), *args, **kwargs)
     key = (fn, _fingerprint(mdl))
-    return _lifted_call(make_lift, inner, mdl, name, args, kwargs, kwargs_static, key)
+    return _lifted_call(make_lift, inner, mdl, name, args, kwargs, kwargs_static, key,
+                        fork_rngs)
   lifted.__name__ = getattr(fn, '__name__', name)
   lifted.__doc__ = getattr(fn, '__doc__', None)
   lifted.nowrap = True
@@ -316,7 +330,8 @@ def jit(target, variables=True, rngs=True, static_argnums: int | Sequence[int] =
   def make_lift(scope_fn, hash_key):
     return lift.jit(scope_fn, variables=variables, rngs=rngs, static_argnums=static,
                     hash_key=hash_key)
-  return _transform_target(target, make_lift, 'jit', methods, kwargs_static=True)
+  return _transform_target(target, make_lift, 'jit', methods, kwargs_static=True,
+                           fork_rngs=True)
 
 
 def checkpoint(target, variables=True, rngs=True, concrete: bool = False,

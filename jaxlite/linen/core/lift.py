@@ -412,6 +412,9 @@ def jit(fn: Callable, variables=True, rngs=True, static_argnums: Sequence[int] =
   key_fn = fn if hash_key is None else hash_key
 
   def inner(scope_fn, repack_fn, variable_groups, rng_groups, *args):
+    # As flax: streams enter without their path suffix (nn.jit forks fresh
+    # keys before entering, so nothing is lost there).
+    rng_groups = tuple({k: LazyRng(r.rng, ()) for k, r in g.items()} for g in rng_groups)
     probe = scope_fn(variable_groups, rng_groups)
     counters_before = _copy_counters(probe.rng_counters)
     fingerprint = (key_fn, repr(probe.mutable), repr(sorted(probe.flags.items())),
