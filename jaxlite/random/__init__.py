@@ -14,3 +14,4 @@ from jaxlite.prng import PRNGKeyArray, prng_key  # noqa: F401
 from jaxlite.random.keys import *  # noqa: F401,F403
 from jaxlite.random.samplers import *  # noqa: F401,F403
 from jaxlite.random.gamma import *  # noqa: F401,F403
+from jaxlite.random.discrete import *  # noqa: F401,F403
