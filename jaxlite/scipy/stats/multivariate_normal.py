@@ -74,6 +74,6 @@ def pdf(x, mean, cov, allow_singular: bool = False):
 
   >>> import jaxlite.numpy as jnp
   >>> pdf(jnp.zeros(2), jnp.zeros(2), jnp.eye(2))
-  Array(0.15915494, dtype=float32)
+  Array(0.15915495, dtype=float32)
   """
   return _jnp().exp(logpdf(x, mean, cov, allow_singular))
