@@ -211,8 +211,8 @@ def promote_args(fun_name: str, *args):
   """Checks, promotes dtypes and broadcasts shapes: the front of every ufunc.
 
   >>> x, y = promote_args("add", np.ones((2, 1), np.float32), 3)
-  >>> x.shape, y
-  ((2, 1), 3.0)
+  >>> x.shape, y.dtype
+  ((2, 1), dtype('float32'))
   """
   if len(args) == 2:
     x, y = args

@@ -184,7 +184,7 @@ def randint(key, shape, minval, maxval, dtype=None):
 
   >>> from jaxlite import random
   >>> random.randint(random.PRNGKey(0), (4,), 0, 10)
-  Array([2, 7, 8, 4], dtype=int32)
+  Array([9, 0, 2, 3], dtype=int32)
   """
   typed, _ = _check_prng_key("randint", key)
   dtype = np.dtype(dtypes.check_and_canonicalize_user_dtype(int if dtype is None else dtype,
@@ -259,7 +259,7 @@ def bernoulli(key, p=0.5, shape=None, mode="low"):
 
   >>> from jaxlite import random
   >>> random.bernoulli(random.PRNGKey(0), 0.5, (4,))
-  Array([False, False,  True, False], dtype=bool)
+  Array([False, False,  True,  True], dtype=bool)
   """
   if shape is not None:
     shape = canonicalize_shape(shape)
@@ -293,7 +293,7 @@ def rademacher(key, shape=(), dtype=None):
 
   >>> from jaxlite import random
   >>> random.rademacher(random.PRNGKey(0), (4,))
-  Array([-1, -1,  1, -1], dtype=int32)
+  Array([-1, -1,  1,  1], dtype=int32)
   """
   typed, _ = _check_prng_key("rademacher", key)
   dtype = np.dtype(dtypes.check_and_canonicalize_user_dtype(
@@ -337,7 +337,7 @@ Exponential random values (density ``exp(-x)`` on ``x >= 0``): ``-log1p(-u)``.
 
   >>> from jaxlite import random
   >>> random.exponential(random.PRNGKey(0), (2,))
-  Array([2.9356031, 3.829885 ], dtype=float32)
+  Array([2.950128 , 3.8434246], dtype=float32)
   """)
 
 
@@ -351,7 +351,7 @@ Laplace random values (density ``exp(-|x|) / 2``).
 
   >>> from jaxlite import random
   >>> random.laplace(random.PRNGKey(0), (2,))
-  Array([-2.2423313, -3.1365817], dtype=float32)
+  Array([-2.2569816, -3.1502788], dtype=float32)
   """)
 
 
@@ -365,7 +365,7 @@ Logistic random values (density ``exp(-x) / (1 + exp(-x))**2``): ``logit(u)``.
 
   >>> from jaxlite import random
   >>> random.logistic(random.PRNGKey(0), (2,))
-  Array([2.8935504, 3.8161387], dtype=float32)
+  Array([2.896376 , 3.8217716], dtype=float32)
   """)
 
 
@@ -379,7 +379,7 @@ Cauchy random values (density ``1 / (pi (1 + x**2))``): ``tan(pi (u - 1/2))``.
 
   >>> from jaxlite import random
   >>> random.cauchy(random.PRNGKey(0), (2,))
-  Array([ 6.6432962, 14.78855  ], dtype=float32)
+  Array([ 6.0274944, 14.837895 ], dtype=float32)
   """)
 
 
@@ -408,7 +408,7 @@ def gumbel(key, shape=(), dtype=None, mode=None):
 
   >>> from jaxlite import random
   >>> random.gumbel(random.PRNGKey(0), (2,))
-  Array([2.9183376, 3.8145933], dtype=float32)
+  Array([2.9233725, 3.8326178], dtype=float32)
   """
   typed, _ = _check_prng_key("gumbel", key)
   dtype = _float_dtype("gumbel", dtype)
@@ -428,7 +428,7 @@ def truncated_normal(key, lower, upper, shape=None, dtype=None):
 
   >>> from jaxlite import random
   >>> random.truncated_normal(random.PRNGKey(0), -1., 1., (2,))
-  Array([0.9208447, 0.9698318], dtype=float32)
+  Array([0.8618594, 0.9412883], dtype=float32)
   """
   if shape is not None:
     shape = canonicalize_shape(shape)
@@ -486,7 +486,7 @@ Pareto random values with shape parameter ``b`` (support ``x >= 1``): ``exp(E / 
 
   >>> from jaxlite import random
   >>> random.pareto(random.PRNGKey(0), 3., (2,))
-  Array([2.6593766, 3.5848415], dtype=float32)
+  Array([2.6734667, 3.6007476], dtype=float32)
   """)
 
 
@@ -501,7 +501,7 @@ Rayleigh random values with ``scale``: ``scale * sqrt(-2 log u)``.
 
   >>> from jaxlite import random
   >>> random.rayleigh(random.PRNGKey(0), 1., (2,))
-  Array([0.32791483, 0.20851508], dtype=float32)
+  Array([0.32787833, 0.20810027], dtype=float32)
   """)
 
 
@@ -515,7 +515,7 @@ def lognormal(key, sigma=1., shape=None, dtype=None):
 
   >>> from jaxlite import random
   >>> random.lognormal(random.PRNGKey(0), 1., (2,))
-  Array([5.066668 , 7.5779943], dtype=float32)
+  Array([5.066459, 7.578117], dtype=float32)
   """
   return _lognormal_sampler(key, sigma, shape=shape, dtype=dtype)
 
@@ -561,7 +561,7 @@ Weibull random values with ``scale`` and ``concentration``.
 
   >>> from jaxlite import random
   >>> random.weibull_min(random.PRNGKey(0), 1., 2., (2,))
-  Array([1.7133607, 1.9570092], dtype=float32)
+  Array([1.7175937, 1.9604654], dtype=float32)
   """)
 
 
@@ -582,7 +582,7 @@ Triangular random values on ``[left, right]`` with peak at ``mode``.
 
   >>> from jaxlite import random
   >>> random.triangular(random.PRNGKey(0), 0., 0.5, 1., (2,))
-  Array([0.8395215, 0.8963799], dtype=float32)
+  Array([0.8382394, 0.8965106], dtype=float32)
   """)
 
 
