@@ -14,7 +14,6 @@ from typing import NamedTuple
 
 import numpy as np
 
-from jaxlite import lax
 from jaxlite.lax import linalg as lax_linalg
 from jaxlite.lax.linalg_factor import lu_solve_square
 from jaxlite.numpy.promotion import check_arraylike, promote_dtypes_inexact
