@@ -1,0 +1,9 @@
+"""``jaxlite.nn``: activation functions, softmax and friends, one_hot,
+standardize, and parameter initializers (``jax.nn``).
+
+  >>> from jaxlite import nn
+  >>> nn.relu(np.array([-1., 2.]))
+  Array([0., 2.], dtype=float32)
+"""
+from jaxlite.nn.functions import *  # noqa: F401,F403
+from jaxlite.nn import initializers  # noqa: F401
