@@ -103,7 +103,8 @@ class _ModuleState:
     self.in_setup = False
     self.setup_called = False
     self.autoname_cursor: dict[str, int] = {}
-    self.children: dict[str, Any] = {}
+    self.children: dict[str, Any] = {}  # from setup: live as long as the module
+    self.compact_children: dict[str, Any] = {}  # from the current compact call
 
 
 # Methods of Module itself (and dataclass machinery) that are never wrapped.
@@ -209,11 +210,13 @@ class Module:
   def _bind_child_of(self, parent: 'Module', name: str):
     if parent.scope is None:
       raise errors.CallCompactUnboundModuleError()
-    if name in parent._state.children and parent._state.children[name] is not self:
-      raise errors.NameInUseError('submodule', name, type(parent).__name__)
+    state = parent._state
+    for children in (state.children, state.compact_children):
+      if children.get(name, self) is not self:
+        raise errors.NameInUseError('submodule', name, type(parent).__name__)
     object.__setattr__(self, 'name', name)
     object.__setattr__(self, 'scope', parent.scope.push(name))
-    parent._state.children[name] = self
+    (state.compact_children if state.in_compact_method else state.children)[name] = self
 
   def __setattr__(self, name: str, value: Any):
     state = self.__dict__.get('_state')
@@ -314,6 +317,7 @@ class Module:
         if not is_recurrent:
           state.in_compact_method = True
           state.autoname_cursor = {}
+          state.compact_children = {}
       return fun(self, *args, **kwargs)
     finally:
       _context.stack.pop()
@@ -462,7 +466,7 @@ class Module:
       raise errors.LinenError(f'{kind.capitalize()}s must be declared in `setup()` or in '
                               f'a method wrapped in `@compact` ({kind} "{name}" of '
                               f'{type(self).__name__}).')
-    if name in state.children:
+    if name in state.children or name in state.compact_children:
       raise errors.NameInUseError(kind, name, type(self).__name__)
 
   @nowrap
