@@ -1,0 +1,234 @@
+"""``jaxlite.debug``: printing and callbacks for looking inside transformed code.
+
+``debug.print`` and ``debug.callback`` run on the values a program actually
+computes, under ``jit`` (as a host call compiled into the program), ``vmap``
+(once per element of the batch, in order) and ``grad`` (on primal values):
+
+  >>> import jaxlite, jaxlite.numpy as jnp
+  >>> @jaxlite.jit
+  ... def f(x):
+  ...   jaxlite.debug.print("x = {}", x)
+  ...   return x * 2
+  >>> _ = jaxlite.vmap(f)(jnp.arange(2.0))
+  x = 0.0
+  x = 1.0
+
+The primitive carries a debug effect, so it is never removed as dead code,
+and calls within one block of the compiled program are chained by a token,
+so they run in program order.
+"""
+from __future__ import annotations
+
+import string
+import sys
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from jaxlite import core
+from jaxlite.callbacks import FlatCallback, emit_ordered_callback, moveaxis_to_front, \
+    split_static, to_host
+from jaxlite.interpreters import ad, batching, mlir
+from jaxlite.tree_util import tree_flatten
+
+__all__ = ["print", "callback", "DebugEffect", "OrderedDebugEffect"]
+
+
+class DebugEffect:
+  """The effect of a debug callback: it must run, though nothing reads its result."""
+
+  def __repr__(self):
+    return "Debug"
+
+
+class OrderedDebugEffect(DebugEffect):
+  """A debug effect whose calls keep their order with other ordered ones."""
+
+  def __repr__(self):
+    return "OrderedDebug"
+
+
+debug_effect = DebugEffect()
+ordered_debug_effect = OrderedDebugEffect()
+
+debug_callback_p = core.Primitive("debug_callback")
+debug_callback_p.multiple_results = True
+
+
+@debug_callback_p.def_abstract_eval
+def _debug_callback_abstract_eval(*avals, callback, effect):
+  return []
+
+
+def _debug_callback_effects(*avals, callback, effect):
+  return frozenset({effect})
+
+
+debug_callback_p.effects_rule = _debug_callback_effects
+
+
+@debug_callback_p.def_impl
+def _debug_callback_impl(*args, callback, effect):
+  # Outside every transformation: call it now, with host copies of the values.
+  callback(*[to_host(a) for a in args])
+  return []
+
+
+def _debug_callback_lowering(ctx, *args, callback, effect):
+  def host(*arrays):
+    callback(*arrays)
+    return ()
+  # Every debug call is chained after the previous one, ordered or not: the
+  # order of prints is the order of the program (JAX leaves unordered ones free).
+  return emit_ordered_callback(ctx, host, list(args), [])
+
+
+mlir.register_lowering(debug_callback_p, _debug_callback_lowering)
+
+
+def _debug_callback_jvp(primals, tangents, *, callback, effect):
+  # Only primal values are shown; the tangents pass through nothing.
+  debug_callback_p.bind(*primals, callback=callback, effect=effect)
+  return [], []
+
+
+ad.primitive_jvps[debug_callback_p] = _debug_callback_jvp
+
+
+def _debug_callback_transpose(cts, *args, callback, effect):
+  # Nothing linear flows through a debug callback (it has no outputs).
+  return [None] * len(args)
+
+
+ad.primitive_transposes[debug_callback_p] = _debug_callback_transpose
+
+
+class _BatchedDebugCallback:
+  """A debug callback called once per batch element of enclosing ``vmap``s.
+
+  ``levels`` lists, from the innermost ``vmap`` (batched first) outwards,
+  each level's size and which arguments it batches. Each level put its axis
+  in front, so an argument's axis of level ``k`` comes after those of the
+  later levels that batch it. The innermost level is looped outermost: the
+  order in which JAX's eager ``vmap`` of ``vmap`` prints.
+  """
+  __slots__ = ("callback", "levels")
+
+  def __init__(self, callback, levels):
+    self.callback, self.levels = callback, tuple(levels)
+
+  def __call__(self, *arrays):
+    self._run(0, arrays)
+
+  def _run(self, k, arrays):
+    if k == len(self.levels):
+      self.callback(*arrays)
+      return
+    size, batched = self.levels[k]
+    axes = [sum(later[1][i] for later in self.levels[k + 1:]) for i in range(len(arrays))]
+    for index in range(size):
+      self._run(k + 1, [np.take(a, index, axis=ax) if b else a
+                        for a, b, ax in zip(arrays, batched, axes)])
+
+  def __repr__(self):
+    return f"batched({self.callback!r})"
+
+
+def _debug_callback_batch(args, dims, *, callback, effect):
+  size = next(a.shape[d] for a, d in zip(args, dims) if d is not None)
+  args = [a if d is None else moveaxis_to_front(a, d) for a, d in zip(args, dims)]
+  level = (size, tuple(d is not None for d in dims))
+  if isinstance(callback, _BatchedDebugCallback):
+    batched = _BatchedDebugCallback(callback.callback, callback.levels + (level,))
+  else:
+    batched = _BatchedDebugCallback(callback, (level,))
+  debug_callback_p.bind(*args, callback=batched, effect=effect)
+  return [], []
+
+
+batching.primitive_batchers[debug_callback_p] = _debug_callback_batch
+
+
+def callback(callback: Callable[..., Any], *args: Any, ordered: bool = False,
+             partitioned: bool = False, **kwargs: Any) -> None:
+  """Calls ``callback(*args, **kwargs)`` on the host, for its side effects.
+
+  Array leaves of ``args``/``kwargs`` reach ``callback`` as NumPy arrays
+  holding the values the program computes: under ``vmap`` it is called once
+  per batch element, under ``grad`` with primal values. It returns nothing
+  and is never removed as dead code.
+
+  Args:
+    callback: a Python function; its return value is ignored.
+    *args, **kwargs: its arguments (pytrees; array leaves may be traced).
+    ordered: keep the call's order relative to other ordered effects.
+    partitioned: accepted for JAX compatibility (one device per program).
+
+  Example:
+    >>> import jaxlite, jaxlite.numpy as jnp
+    >>> seen = []
+    >>> jaxlite.jit(lambda x: jaxlite.debug.callback(seen.append, x))(jnp.ones(2))
+    >>> seen
+    [array([1., 1.], dtype=float32)]
+  """
+  del partitioned
+  if not callable(callback):
+    raise TypeError(f"debug_callback expects a callable, got {callback!r}")
+  flat_args, in_tree = tree_flatten((args, kwargs))
+  static, dynamic = split_static(flat_args)
+  effect = ordered_debug_effect if ordered else debug_effect
+  debug_callback_p.bind(*dynamic, callback=FlatCallback(_returning_none(callback), in_tree,
+                                                        static), effect=effect)
+  return None
+
+
+def _returning_none(fun):
+  def call(*args, **kwargs):
+    fun(*args, **kwargs)
+  call.__name__ = getattr(fun, "__name__", "callback")
+  return call
+
+
+def _check_format(fmt: str, args: Sequence, kwargs: dict):
+  # Fail at trace time, not inside the compiled program.
+  try:
+    fields = list(string.Formatter().parse(fmt))
+  except ValueError as e:
+    raise ValueError(f"debug.print: invalid format string {fmt!r}: {e}") from None
+  for _, name, _, _ in fields:
+    if name and not name[0].isdigit() and name.split(".")[0].split("[")[0] not in kwargs:
+      raise ValueError(f"debug.print: format string {fmt!r} names {name!r}, "
+                       "which is not among the keyword arguments.")
+
+
+def _format_and_print(fmt, *args, **kwargs):
+  sys.stdout.write(fmt.format(*args, **kwargs) + "\n")
+
+
+def print(fmt: str, *args, ordered: bool = False, **kwargs) -> None:  # noqa: A001
+  """Prints ``fmt.format(*args, **kwargs)`` with the values the program computes.
+
+  Works in eager code and under ``jit``, ``vmap`` (one line per batch
+  element, in order) and ``grad`` (primal values). Arrays are formatted as
+  NumPy arrays.
+
+  Args:
+    fmt: a ``str.format`` string.
+    *args, **kwargs: values to format (pytrees of arrays, or Python values).
+    ordered: keep this print's order relative to other ordered effects.
+
+  Example:
+    >>> import jaxlite, jaxlite.numpy as jnp
+    >>> jaxlite.jit(lambda x: jaxlite.debug.print("{x} and {}", x + 1, x=x))(jnp.float32(1))
+    1.0 and 2.0
+  """
+  if not isinstance(fmt, str):
+    raise TypeError(f"debug.print expects a format string first, got {fmt!r}")
+  _check_format(fmt, args, kwargs)
+  callback(_bind_format(fmt), *args, ordered=ordered, **kwargs)
+
+
+def _bind_format(fmt):
+  def print_formatted(*args, **kwargs):
+    _format_and_print(fmt, *args, **kwargs)
+  return print_formatted
