@@ -30,6 +30,7 @@ from jaxlite import custom_derivatives, ad_checkpoint  # noqa: F401
 from jaxlite.vectorization import vmap
 from jaxlite import numpy as numpy  # noqa: E402  (installs the Array/Tracer operators)
 from jaxlite.interpreters.pxla import pmap  # noqa: E402
+from jaxlite.callbacks import pure_callback  # noqa: E402
 
 # Subpackages that research code reaches as attributes (`jax.random.normal`)
 # are imported on first access, so that `import jaxlite` stays fast.

@@ -90,12 +90,14 @@ def compile_jaxpr(closed_jaxpr: ClosedJaxpr, name: str, device, donated_invars=(
 
 
 def _jit_lowering(ctx, *args, jaxpr, name, inline=False, **_):
-  if inline:
+  # Effectful bodies (debug callbacks) are inlined: one block keeps their order.
+  if inline or jaxpr.effects:
     return mlir.jaxpr_subcomp(ctx.module_context, jaxpr.jaxpr, jaxpr.consts, *args)
   return mlir.call_lowering(ctx, *args, name=name, jaxpr=jaxpr)
 
 
 mlir.register_lowering(jit_p, _jit_lowering)
+jit_p.effects_rule = lambda *avals, jaxpr, **_: jaxpr.effects
 
 
 # --- abstractification of arguments ------------------------------------------------------
