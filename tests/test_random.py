@@ -196,6 +196,23 @@ SAMPLERS = [
     ("geometric", (0.3, (5,)), {}),
     ("maxwell", ((4,),), {}),
     ("double_sided_maxwell", (1., 2., (3,)), {}),
+    ("permutation", (7,), {}),
+    ("permutation", (np.arange(12).reshape(3, 4),), {"axis": 1}),
+    ("permutation", (np.arange(12).reshape(3, 4),), {"independent": True}),
+    ("categorical", (np.log(np.array([[0.2, 0.3, 0.5], [0.6, 0.3, 0.1]])),), {"shape": (4, 2)}),
+    ("categorical", (np.array([1., 2., 3., 0.]),), {"shape": (2,), "replace": False}),
+    ("choice", (10, (3,)), {}),
+    ("choice", (10, (3,)), {"replace": False}),
+    ("choice", (np.arange(20).reshape(4, 5), (2,)), {"axis": 1}),
+    ("choice", (5, (4,)), {"p": np.array([.1, .2, .3, .2, .2])}),
+    ("choice", (5, (3,)), {"replace": False, "p": np.array([.1, .2, .3, .2, .2])}),
+    ("multivariate_normal", (np.zeros(2), np.array([[2., .5], [.5, 1.]]), (3,)), {}),
+    ("multivariate_normal", (np.ones(2), np.array([[2., .5], [.5, 1.]]), (2,)),
+     {"method": "eigh"}),
+    ("multivariate_normal", (np.ones(2), np.array([[2., .5], [.5, 1.]]), (2,)),
+     {"method": "svd"}),
+    ("orthogonal", (3,), {}),
+    ("orthogonal", (2,), {"m": 3}),
 ]
 
 
@@ -318,3 +335,29 @@ def test_loop_samplers_match_jax_and_moments():
   radius = np.linalg.norm(b, axis=-1)
   assert radius.max() <= 1 + 1e-6
   assert abs(np.mean(radius ** 3) - 0.5) < 0.05   # uniform in the ball: r**3 ~ U(0, 1)
+
+
+def test_discrete_distributions():
+  p = np.array([0.1, 0.2, 0.7])
+  c = _np(random.categorical(random.PRNGKey(1), np.log(p), shape=(N,)))
+  np.testing.assert_allclose(np.bincount(c, minlength=3) / N, p, atol=0.03)
+  ch = _np(random.choice(random.PRNGKey(1), 3, (N,), p=p))
+  np.testing.assert_allclose(np.bincount(ch, minlength=3) / N, p, atol=0.03)
+  perm = _np(random.permutation(random.PRNGKey(1), 50))
+  assert sorted(perm.tolist()) == list(range(50)) and perm.tolist() != list(range(50))
+  no_repeat = _np(random.choice(random.PRNGKey(2), 6, (6,), replace=False))
+  assert sorted(no_repeat.tolist()) == list(range(6))
+  sh = _np(random.shuffle(random.PRNGKey(1), np.arange(10)))
+  assert sorted(sh.tolist()) == list(range(10))
+  with pytest.raises(ValueError, match="larger sample"):
+    random.choice(random.PRNGKey(0), 3, (4,), replace=False)
+  with pytest.raises(ValueError, match="p must be None"):
+    random.choice(random.PRNGKey(0), 3, (2,), p=np.ones(4) / 4)
+  with pytest.raises(ValueError, match="cov.shape"):
+    random.multivariate_normal(random.PRNGKey(0), np.zeros(2), np.eye(3))
+  mvn = _np(random.multivariate_normal(random.PRNGKey(0), np.array([1., -1.]),
+                                       np.array([[2., .5], [.5, 1.]]), (N,)))
+  np.testing.assert_allclose(np.cov(mvn.T), [[2., .5], [.5, 1.]], atol=0.2)
+  q = _np(random.orthogonal(random.PRNGKey(0), 4, (2,)))
+  np.testing.assert_allclose(q @ np.swapaxes(q, -1, -2), np.broadcast_to(np.eye(4), (2, 4, 4)),
+                             atol=1e-5)
