@@ -691,3 +691,20 @@ def test_multi_device_in_a_fresh_process():
                         sorted(d.id for d in z.devices())]))
   """, XLA_FLAGS="--xla_force_host_platform_device_count=8")
   assert json.loads(out) == [8, [8, 2], list(range(8)), list(range(8))]
+
+
+def test_programs_run_on_the_device_their_arguments_are_committed_to():
+  # Regression: one-replica programs were compiled without a device
+  # assignment, so XLA ran them on device 0 and rejected arguments committed
+  # to any other device.
+  import jaxlite
+  import jaxlite.numpy
+  if jaxlite.device_count() < 3:
+    pytest.skip("needs 3 devices")
+  dev = jaxlite.devices()[2]
+  z = jaxlite.device_put(jaxlite.numpy.arange(4.0), dev)
+  out = jaxlite.jit(lambda a: a * 2.0)(z)
+  np.testing.assert_array_equal(np.asarray(out), [0.0, 2.0, 4.0, 6.0])
+  eager = jaxlite.numpy.sin(z)
+  np.testing.assert_allclose(np.asarray(eager), np.sin(np.arange(4.0)), rtol=1e-6)
+  assert out.devices() == {dev} and eager.devices() == {dev}

@@ -124,7 +124,26 @@ def _dtype_to_ir_type_table():
 
 
 def aval_to_ir_type(aval: ShapedArray):
+  _check_shape_for_xla(aval)
   return mlir().ir.RankedTensorType.get(aval.shape, dtype_to_ir_type(aval.dtype))
+
+
+_MAX_BYTES = 2 ** 63 - 1
+
+
+def _check_shape_for_xla(aval):
+  """XLA aborts the whole process (it does not raise) on a shape whose element
+  count overflows int64, e.g. ``jnp.zeros((2**31, 2**31))``; shapes are
+  checked here, before anything reaches it."""
+  size = 1
+  for d in aval.shape:
+    if d < 0:
+      raise ValueError(f"negative dimensions are not allowed, got shape {aval.shape}")
+    size *= d
+  if size * max(aval.dtype.itemsize, 1) > _MAX_BYTES:
+    raise ValueError(
+        f"array of shape {aval.shape} and dtype {aval.dtype.name} is too big: its size "
+        f"in bytes does not fit in a signed 64-bit integer")
 
 
 def ir_constant(val, dtype=None):

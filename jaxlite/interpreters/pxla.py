@@ -308,8 +308,9 @@ class _PmapExecutable:
 
   def call(self, args) -> list:
     bufs = [self._shard_input(x, ax) for x, ax in zip(args, self.in_axes)]
-    from jaxlite.runtime import executable
-    results = executable.execute_sharded(self.loaded, bufs, self.handlers)
+    # Not executable.execute_sharded: multi-device results need the user
+    # context jaxlib attaches only while tracebacks are recorded.
+    results = self.loaded.execute_sharded(bufs).consume_with_handlers(self.handlers)
     outs = [Array(r, a) for r, a in zip(results, self.out_global_avals)]
     return [self._finish_output(o, ax) for o, ax in zip(outs, self.out_axes)]
 
@@ -508,6 +509,11 @@ def _groups(ctx, axis_name, axis_index_groups=None):
   groups = axis_groups(ctx, axis_name)
   if axis_index_groups is None:
     return groups
+  # Checked here: XLA rejects bad groups with a verifier error, or not at all.
+  if len({len(sub) for sub in axis_index_groups}) != 1:
+    raise ValueError("axis_index_groups must all be the same size")
+  if sorted(i for sub in axis_index_groups for i in sub) != list(range(len(groups[0]))):
+    raise ValueError("axis_index_groups must cover all indices exactly once")
   return [[group[i] for i in sub] for group in groups for sub in axis_index_groups]
 
 

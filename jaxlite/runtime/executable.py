@@ -37,6 +37,9 @@ def compile_options(num_replicas=1, devices=None):
   if num_replicas > 1:
     opts.num_replicas = num_replicas
     opts.num_partitions = 1
+  if num_replicas > 1 or devices is not None:
+    # Without an assignment XLA runs a one-replica program on device 0, and
+    # rejects arguments committed to any other device.
     ids = [d.id for d in devices] if devices is not None else list(range(num_replicas))
     opts.device_assignment = xc.DeviceAssignment.create(np.array(ids).reshape(num_replicas, 1))
   return opts
@@ -52,7 +55,7 @@ def compile_module(module_text: str, devices: Sequence, num_replicas: int = 1,
   global compile_count
   xc, _jax = _xla()
   client = devices[0].client
-  opts = compile_options(num_replicas, devices if num_replicas > 1 else None)
+  opts = compile_options(num_replicas, devices)
   device_list = _jax.DeviceList(tuple(devices))
   cache_dir = config.jax_compilation_cache_dir
   key = None
