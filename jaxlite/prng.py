@@ -320,17 +320,31 @@ def _random_bits_impl(key, bit_width, shape):
   return bits if bit_width == 32 else lax.convert_element_type(bits, dtype)
 
 
-def _jitted(fun, static_argnums=()):
-  """``fun`` compiled once per signature: eager key operations then cost one
-  dispatch, and under an outer ``jit`` they are inlined."""
+def static_jit(fun, num_static: int = 0, inline: bool = False):
+  """``fun`` jitted with its last ``num_static`` arguments static.
+
+  One jitted closure per value of the static arguments, so that a call has
+  only array arguments and takes jit's fast path: an eager ``split`` or
+  ``normal`` is then a single cached dispatch, as in JAX."""
   from jaxlite import api
-  return api.jit(fun, static_argnums=static_argnums, inline=True)
+  cache = {}
+
+  def call(*args):
+    cut = len(args) - num_static
+    dynamic, static = args[:cut], args[cut:]
+    compiled = cache.get(static)
+    if compiled is None:
+      compiled = cache[static] = api.jit(lambda *dyn: fun(*dyn, *static), inline=inline)
+      compiled.__name__ = getattr(fun, "__name__", "fun")
+    return compiled(*dynamic)
+  call.__wrapped__ = fun
+  return call
 
 
-_threefry_seed = _jitted(_threefry_seed_impl)
-_threefry_split = _jitted(_split_impl, static_argnums=(1,))
-_threefry_fold_in = _jitted(_fold_in_impl)
-_threefry_random_bits = _jitted(_random_bits_impl, static_argnums=(1, 2))
+_threefry_seed = static_jit(_threefry_seed_impl, inline=True)
+_threefry_split = static_jit(_split_impl, 1, inline=True)
+_threefry_fold_in = static_jit(_fold_in_impl, inline=True)
+_threefry_random_bits = static_jit(_random_bits_impl, 2, inline=True)
 
 
 def threefry_split(key, shape):
@@ -489,7 +503,8 @@ class PRNGKeyArray:
   def __iter__(self):
     if not self.shape:
       raise TypeError("iteration over a 0-d key array")
-    return (self[i] for i in range(self.shape[0]))
+    # All rows in one dispatch (``k1, k2 = split(key)`` runs every step).
+    return iter([self._wrap(row) for row in _unstack(self._base_array)])
 
   def __getitem__(self, idx):
     idx = idx if isinstance(idx, tuple) else (idx,)
@@ -583,6 +598,13 @@ class PRNGKeyArray:
 
   def delete(self):
     self._base_array.delete()
+
+
+def _unstack_impl(x):
+  return [lax.index_in_dim(x, i, 0, keepdims=False) for i in range(core.get_aval(x).shape[0])]
+
+
+_unstack = static_jit(_unstack_impl, inline=True)
 
 
 tree_util.register_pytree_node(

@@ -10,10 +10,10 @@ from typing import Sequence
 import numpy as np
 
 from jaxlite import core, dtypes, lax
-from jaxlite.api import jit
 import jaxlite.numpy as jnp
 from jaxlite.numpy.promotion import promote_dtypes_inexact
-from jaxlite.random.keys import _check_prng_key, _random_bits, _split, canonicalize_shape
+from jaxlite.random.keys import (_check_prng_key, _random_bits, _split, canonicalize_shape,
+                                 sampler_jit)
 from jaxlite.random.samplers import (_check_shape, _float_dtype, _gumbel_impl, _normal_impl,
                                      _uniform_impl, broadcast_shapes, randint)
 
@@ -45,7 +45,7 @@ def _shuffle_impl(key, x, axis):
   return x
 
 
-_shuffle = jit(_shuffle_impl, static_argnums=(2,))
+_shuffle = sampler_jit(_shuffle_impl, 1)
 
 
 def permutation(key, x, axis: int = 0, independent: bool = False):
@@ -133,7 +133,7 @@ def _categorical_impl(key, logits, shape, batch_shape, axis, replace, mode):
   return lax.reshape(indices, shape, dimensions)
 
 
-_categorical = jit(_categorical_impl, static_argnums=(2, 3, 4, 5, 6))
+_categorical = sampler_jit(_categorical_impl, 5)
 
 
 def choice(key, a, shape: Sequence[int] = (), replace: bool = True, p=None, axis: int = 0,
@@ -195,7 +195,7 @@ def _choice_p_impl(key, p, shape, replace, n_draws, mode):
   return lax.top_k(g, n_draws)[1].astype(int_dtype)
 
 
-_choice_p = jit(_choice_p_impl, static_argnums=(2, 3, 4, 5))
+_choice_p = sampler_jit(_choice_p_impl, 4)
 
 
 # --- linear-algebra samplers ---------------------------------------------------------------------
@@ -245,7 +245,7 @@ def _multivariate_normal_impl(key, mean, cov, shape, dtype, method):
   return mean + jnp.einsum("...ij,...j->...i", factor, z)
 
 
-_multivariate_normal = jit(_multivariate_normal_impl, static_argnums=(3, 4, 5))
+_multivariate_normal = sampler_jit(_multivariate_normal_impl, 3)
 
 
 def orthogonal(key, n: int, shape=(), dtype=None, m: int | None = None):
@@ -274,4 +274,4 @@ def _orthogonal_impl(key, n, m, shape, dtype):
   return jnp.swapaxes(x, -1, -2) if n < m else x
 
 
-_orthogonal = jit(_orthogonal_impl, static_argnums=(1, 2, 3, 4))
+_orthogonal = sampler_jit(_orthogonal_impl, 4)

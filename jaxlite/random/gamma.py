@@ -12,8 +12,7 @@ import math
 import numpy as np
 
 from jaxlite import core, dtypes, lax
-from jaxlite.api import jit
-from jaxlite.random.keys import _check_prng_key, _split, canonicalize_shape
+from jaxlite.random.keys import _check_prng_key, _split, canonicalize_shape, sampler_jit
 from jaxlite.random.samplers import (_astype, _check_shape, _const, _exponential_impl, _float_dtype,
                                      _normal_real, _rademacher_impl, _shape_or_params,
                                      _to_rank, _uniform_impl, broadcast_shapes)
@@ -89,7 +88,7 @@ def _while_batches() -> bool:
   return loops.while_p in batching.primitive_batchers
 
 
-_gamma = jit(_gamma_impl, static_argnums=(2, 3, 4))
+_gamma = sampler_jit(_gamma_impl, 3)
 
 
 def _gamma_args(name, key, a, shape, dtype):
@@ -148,7 +147,7 @@ def _beta_impl(key, a, b, shape, dtype):
   return lax.div(ga, lax.add(ga, gb))
 
 
-_beta = jit(_beta_impl, static_argnums=(3, 4))
+_beta = sampler_jit(_beta_impl, 2)
 
 
 def dirichlet(key, alpha, shape=None, dtype=None):
@@ -183,7 +182,7 @@ def _dirichlet_impl(key, alpha, shape, dtype):
   return lax.div(unnormalized, lax.broadcast_in_dim(total, full, tuple(range(axis))))
 
 
-_dirichlet = jit(_dirichlet_impl, static_argnums=(2, 3))
+_dirichlet = sampler_jit(_dirichlet_impl, 2)
 
 
 def _chisquare_impl(key, df, shape, dtype):
@@ -192,7 +191,7 @@ def _chisquare_impl(key, df, shape, dtype):
   return lax.mul(lax.exp(log_g), _const(dtype, 2))
 
 
-_chisquare = jit(_chisquare_impl, static_argnums=(2, 3))
+_chisquare = sampler_jit(_chisquare_impl, 2)
 
 
 def chisquare(key, df, shape=None, dtype=None):
@@ -217,7 +216,7 @@ def _f_impl(key, dfnum, dfden, shape, dtype):
   return lax.div(num, den)
 
 
-_f = jit(_f_impl, static_argnums=(3, 4))
+_f = sampler_jit(_f_impl, 2)
 
 
 def f(key, dfnum, dfden, shape=None, dtype=None):
@@ -242,7 +241,7 @@ def _t_impl(key, df, shape, dtype):
   return lax.mul(n, lax.sqrt(lax.div(_to_rank(half_df, shape), g)))
 
 
-_t = jit(_t_impl, static_argnums=(2, 3))
+_t = sampler_jit(_t_impl, 2)
 
 
 def t(key, df, shape=None, dtype=None):
@@ -265,7 +264,7 @@ def _generalized_normal_impl(key, p, shape, dtype):
   return lax.mul(r, lax.pow(g, _to_rank(inv_p, shape)))
 
 
-_generalized_normal = jit(_generalized_normal_impl, static_argnums=(2, 3))
+_generalized_normal = sampler_jit(_generalized_normal_impl, 2)
 
 
 def generalized_normal(key, p, shape=(), dtype=None):
@@ -292,7 +291,7 @@ def _ball_impl(key, p, d, shape, dtype):
   return lax.div(g, lax.broadcast_in_dim(scale, (*shape, d), tuple(range(len(shape)))))
 
 
-_ball = jit(_ball_impl, static_argnums=(2, 3, 4))
+_ball = sampler_jit(_ball_impl, 3)
 
 
 def ball(key, d, p=2, shape=(), dtype=None):
@@ -384,7 +383,7 @@ def _poisson_impl(key, lam, shape, dtype):
   return lax.select(lax.eq(lam, _const(f32, 0)), lax.full(shape, 0, dtype), result)
 
 
-_poisson = jit(_poisson_impl, static_argnums=(2, 3))
+_poisson = sampler_jit(_poisson_impl, 2)
 
 
 def poisson(key, lam, shape=None, dtype=None):

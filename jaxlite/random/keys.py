@@ -240,6 +240,23 @@ def _random_bits(typed: PRNGKeyArray, bit_width: int, shape) -> "Array":
   return typed._impl.random_bits(typed._base_array, bit_width, shape)
 
 
+def sampler_jit(fun, num_static: int):
+  """``fun(key, *args)`` jitted per key implementation and value of its last
+  ``num_static`` arguments; the call passes the raw key data, so an eager
+  sampler call with array (or no) arguments is one cached dispatch."""
+  def with_impl(*args):
+    cut = len(args) - num_static - 1
+    base, dynamic, impl, static = args[0], args[1:cut], args[cut], args[cut + 1:]
+    return fun(PRNGKeyArray(impl, base), *dynamic, *static)
+  compiled = prng.static_jit(with_impl, num_static + 1)
+
+  def call(key: PRNGKeyArray, *args):
+    cut = len(args) - num_static
+    return compiled(key._base_array, *args[:cut], key._impl, *args[cut:])
+  call.__wrapped__ = fun
+  return call
+
+
 def canonicalize_shape(shape, context="") -> tuple[int, ...]:
   """``shape`` as a tuple of ints; JAX's TypeError for anything else."""
   if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):

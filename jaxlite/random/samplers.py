@@ -13,10 +13,10 @@ from functools import partial
 import numpy as np
 
 from jaxlite import core, dtypes, lax
-from jaxlite.api import jit
 from jaxlite.config import config
 from jaxlite.interpreters.ad import stop_gradient
-from jaxlite.random.keys import (_check_prng_key, _random_bits, _split, canonicalize_shape)
+from jaxlite.random.keys import (_check_prng_key, _random_bits, _split, canonicalize_shape,
+                                 sampler_jit)
 from jaxlite.prng import UINT_DTYPES
 
 __all__ = ["uniform", "normal", "randint", "bernoulli", "truncated_normal", "exponential",
@@ -126,7 +126,7 @@ def _uniform_impl(key, minval, maxval, shape, dtype):
   return lax.max(minval, scaled)
 
 
-_uniform = jit(_uniform_impl, static_argnums=(3, 4))
+_uniform = sampler_jit(_uniform_impl, 2)
 
 
 def normal(key, shape=(), dtype=None):
@@ -161,7 +161,7 @@ def _normal_impl(key, shape, dtype):
   return _normal_real(key, shape, dtype)
 
 
-_normal = jit(_normal_impl, static_argnums=(1, 2))
+_normal = sampler_jit(_normal_impl, 2)
 
 
 # --- integers and booleans -------------------------------------------------------------
@@ -251,7 +251,7 @@ def _randint_impl(key, minval, maxval, shape, dtype):
   return lax.add(minval, _astype(offset, dtype))
 
 
-_randint = jit(_randint_impl, static_argnums=(3, 4))
+_randint = sampler_jit(_randint_impl, 2)
 
 
 def bernoulli(key, p=0.5, shape=None, mode="low"):
@@ -285,7 +285,7 @@ def _bernoulli_impl(key, p, shape, mode):
   return lax.lt(_uniform_impl(key, 0., 1., shape, dtype), p)
 
 
-_bernoulli = jit(_bernoulli_impl, static_argnums=(2, 3))
+_bernoulli = sampler_jit(_bernoulli_impl, 2)
 
 
 def rademacher(key, shape=(), dtype=None):
@@ -307,7 +307,7 @@ def _rademacher_impl(key, shape, dtype):
   return lax.sub(lax.mul(_const(dtype, 2), b), _const(dtype, 1))
 
 
-_rademacher = jit(_rademacher_impl, static_argnums=(1, 2))
+_rademacher = sampler_jit(_rademacher_impl, 2)
 
 
 # --- continuous distributions by transformation ------------------------------------------
@@ -315,7 +315,7 @@ _rademacher = jit(_rademacher_impl, static_argnums=(1, 2))
 
 def _simple_sampler(name, transform, doc_example):
   """A sampler ``f(key, shape=(), dtype=None)`` computing ``transform(key, shape, dtype)``."""
-  impl = jit(transform, static_argnums=(1, 2))
+  impl = sampler_jit(transform, 2)
 
   def sampler(key, shape=(), dtype=None):
     typed, _ = _check_prng_key(name, key)
@@ -398,7 +398,7 @@ def _gumbel_impl(key, shape, dtype, mode):
   return lax.neg(lax.log(lax.neg(lax.log(u))))
 
 
-_gumbel = jit(_gumbel_impl, static_argnums=(1, 2, 3))
+_gumbel = sampler_jit(_gumbel_impl, 3)
 
 
 def gumbel(key, shape=(), dtype=None, mode=None):
@@ -452,7 +452,7 @@ def _truncated_normal_impl(key, lower, upper, shape, dtype):
   return lax.min(lax.max(out, lo), hi)
 
 
-_truncated_normal = jit(_truncated_normal_impl, static_argnums=(3, 4))
+_truncated_normal = sampler_jit(_truncated_normal_impl, 2)
 
 
 # --- samplers with a parameter --------------------------------------------------------------
@@ -460,7 +460,7 @@ _truncated_normal = jit(_truncated_normal_impl, static_argnums=(3, 4))
 
 def _param_sampler(name, transform, n_params, doc):
   """A sampler ``f(key, *params, shape=None, dtype=None)``."""
-  impl = jit(transform, static_argnums=(1 + n_params, 2 + n_params))
+  impl = sampler_jit(transform, 2)
 
   def sampler(key, *params, shape=None, dtype=None):
     if len(params) > n_params:   # shape and dtype may come positionally
@@ -613,7 +613,7 @@ def _geometric_impl(key, p, shape, dtype):
   return _astype(g, dtype)
 
 
-_geometric = jit(_geometric_impl, static_argnums=(2, 3))
+_geometric = sampler_jit(_geometric_impl, 2)
 
 
 def maxwell(key, shape=(), dtype=None):
@@ -634,7 +634,7 @@ def _maxwell_impl(key, shape, dtype):
   return lax.sqrt(lax.reduce_sum(lax.mul(z, z), (len(shape),)))
 
 
-_maxwell = jit(_maxwell_impl, static_argnums=(1, 2))
+_maxwell = sampler_jit(_maxwell_impl, 2)
 
 
 def double_sided_maxwell(key, loc, scale, shape=(), dtype=None):
@@ -662,4 +662,4 @@ def _double_sided_maxwell_impl(key, loc, scale, shape, dtype):
   return lax.add(lax.mul(lax.mul(m, r), scale), loc)
 
 
-_double_sided_maxwell = jit(_double_sided_maxwell_impl, static_argnums=(3, 4))
+_double_sided_maxwell = sampler_jit(_double_sided_maxwell_impl, 2)
