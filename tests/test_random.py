@@ -216,14 +216,19 @@ SAMPLERS = [
 ]
 
 
-@pytest.mark.parametrize("name,args,kwargs", SAMPLERS,
-                         ids=[f"{n}-{i}" for i, (n, _, _) in enumerate(SAMPLERS)])
-def test_sampler_matches_jax(name, args, kwargs):
-  got = getattr(random, name)(random.PRNGKey(1701), *args, **kwargs)
-  want = getattr(jr, name)(jr.PRNGKey(1701), *args, **kwargs)
-  assert got.shape == want.shape
-  assert got.dtype == want.dtype
-  np.testing.assert_array_equal(_np(got), _np(want))
+def _all_samplers(r, key):
+  return [getattr(r, name)(key, *args, **kwargs) for name, args, kwargs in SAMPLERS]
+
+
+def test_samplers_match_jax():
+  # One compiled program per library for all cases: compiles dominate this
+  # module's run time. (The moment tests below run samplers eagerly.)
+  got = jaxlite.jit(lambda k: _all_samplers(random, k))(random.PRNGKey(1701))
+  want = jax.jit(lambda k: _all_samplers(jr, k))(jr.PRNGKey(1701))
+  for (name, args, kwargs), g, w in zip(SAMPLERS, got, want):
+    msg = f"{name}{args}{kwargs}"
+    assert g.shape == w.shape and g.dtype == w.dtype, msg
+    np.testing.assert_array_equal(_np(g), _np(w), err_msg=msg)
 
 
 def test_samplers_under_jit_and_vmap():
@@ -339,25 +344,30 @@ def test_loop_samplers_match_jax_and_moments():
 
 def test_discrete_distributions():
   p = np.array([0.1, 0.2, 0.7])
-  c = _np(random.categorical(random.PRNGKey(1), np.log(p), shape=(N,)))
+  cov = np.array([[2., .5], [.5, 1.]])
+
+  @jaxlite.jit
+  def draws(k):   # one compile for all of them
+    return (random.categorical(k, np.log(p), shape=(N,)),
+            random.choice(k, 3, (N,), p=p),
+            random.permutation(k, 50),
+            random.choice(k, 6, (6,), replace=False),
+            random.shuffle(k, np.arange(10)),
+            random.multivariate_normal(k, np.array([1., -1.]), cov, (N,)),
+            random.orthogonal(k, 4, (2,)))
+  c, ch, perm, no_repeat, sh, mvn, q = map(_np, draws(random.PRNGKey(1)))
   np.testing.assert_allclose(np.bincount(c, minlength=3) / N, p, atol=0.03)
-  ch = _np(random.choice(random.PRNGKey(1), 3, (N,), p=p))
   np.testing.assert_allclose(np.bincount(ch, minlength=3) / N, p, atol=0.03)
-  perm = _np(random.permutation(random.PRNGKey(1), 50))
   assert sorted(perm.tolist()) == list(range(50)) and perm.tolist() != list(range(50))
-  no_repeat = _np(random.choice(random.PRNGKey(2), 6, (6,), replace=False))
   assert sorted(no_repeat.tolist()) == list(range(6))
-  sh = _np(random.shuffle(random.PRNGKey(1), np.arange(10)))
   assert sorted(sh.tolist()) == list(range(10))
+  np.testing.assert_allclose(np.cov(mvn.T), cov, atol=0.2)
+  np.testing.assert_allclose(mvn.mean(0), [1., -1.], atol=0.15)
+  np.testing.assert_allclose(q @ np.swapaxes(q, -1, -2), np.broadcast_to(np.eye(4), (2, 4, 4)),
+                             atol=1e-5)
   with pytest.raises(ValueError, match="larger sample"):
     random.choice(random.PRNGKey(0), 3, (4,), replace=False)
   with pytest.raises(ValueError, match="p must be None"):
     random.choice(random.PRNGKey(0), 3, (2,), p=np.ones(4) / 4)
   with pytest.raises(ValueError, match="cov.shape"):
     random.multivariate_normal(random.PRNGKey(0), np.zeros(2), np.eye(3))
-  mvn = _np(random.multivariate_normal(random.PRNGKey(0), np.array([1., -1.]),
-                                       np.array([[2., .5], [.5, 1.]]), (N,)))
-  np.testing.assert_allclose(np.cov(mvn.T), [[2., .5], [.5, 1.]], atol=0.2)
-  q = _np(random.orthogonal(random.PRNGKey(0), 4, (2,)))
-  np.testing.assert_allclose(q @ np.swapaxes(q, -1, -2), np.broadcast_to(np.eye(4), (2, 4, 4)),
-                             atol=1e-5)
