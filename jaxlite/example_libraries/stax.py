@@ -29,9 +29,9 @@ import math
 
 from jaxlite import lax, random
 from jaxlite import numpy as jnp
-from jaxlite.example_libraries._nn import (elu, gelu, glorot_normal, leaky_relu,
-                                           log_softmax, normal, ones, relu, selu,
-                                           sigmoid, softmax, softplus, standardize, zeros)
+from jaxlite.nn import (elu, gelu, leaky_relu, log_softmax, relu, selu, sigmoid, softmax,
+                        softplus, standardize)
+from jaxlite.nn.initializers import glorot_normal, normal, ones, zeros
 
 __all__ = [
     "Dense", "GeneralConv", "Conv", "GeneralConvTranspose", "Conv1DTranspose",
