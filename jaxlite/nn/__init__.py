@@ -1,8 +1,9 @@
 """``jaxlite.nn``: activation functions, softmax and friends, one_hot,
 standardize, and parameter initializers (``jax.nn``).
 
+  >>> import numpy as np
   >>> from jaxlite import nn
-  >>> nn.relu(np.array([-1., 2.]))
+  >>> nn.relu(np.array([-1., 2.], np.float32))
   Array([0., 2.], dtype=float32)
 """
 from jaxlite.nn.functions import *  # noqa: F401,F403
