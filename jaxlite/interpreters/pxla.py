@@ -308,8 +308,6 @@ class _PmapExecutable:
 
   def call(self, args) -> list:
     bufs = [self._shard_input(x, ax) for x, ax in zip(args, self.in_axes)]
-    # Not executable.execute_sharded: multi-device results need the user
-    # context jaxlib attaches only while tracebacks are recorded.
     results = self.loaded.execute_sharded(bufs).consume_with_handlers(self.handlers)
     outs = [Array(r, a) for r, a in zip(results, self.out_global_avals)]
     return [self._finish_output(o, ax) for o, ax in zip(outs, self.out_axes)]

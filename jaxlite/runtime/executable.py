@@ -141,33 +141,15 @@ class Executable:
 
   def call(self, bufs: list) -> list:
     """Runs on jaxlib device buffers; returns Arrays (asynchronously computed)."""
-    results = execute_sharded(self.loaded, bufs, self.handlers)
+    # Known jaxlib 0.10.2 leak: with tracebacks enabled (the default) each
+    # execute_sharded call keeps the Python traceback it records (~60-160 bytes,
+    # and a reference to each code object on the stack); JAX's C++ dispatch
+    # never calls it. It cannot be avoided from here: recording is a
+    # process-wide switch (turning it off around the call makes other threads'
+    # compiles and multi-device arrays fail for want of a user context), and
+    # a TracebackScope saves a third of it for ~3 us a call.
+    results = self.loaded.execute_sharded(bufs).consume_with_handlers(self.handlers)
     return [Array(r, a) for r, a in zip(results, self.out_avals)]
-
-
-def execute_sharded(loaded, bufs: list, handlers: list) -> list:
-  """``loaded.execute_sharded(bufs).consume_with_handlers(handlers)``, without
-  jaxlib's leak: with tracebacks enabled (the default), jaxlib 0.10.2's
-  ``execute_sharded`` keeps the Python traceback it records, one per call
-  (~0.4 KB of RSS and a reference to every code object on the stack). JAX
-  never calls it on its dispatch path (that is C++); here recording is
-  switched off around the call and restored, which costs ~0.2 us.
-  """
-  global _traceback_switch
-  if _traceback_switch is None:
-    _, _jax = _xla()
-    _traceback_switch = (_jax.tracebacks_enabled, _jax.set_tracebacks_enabled)
-  enabled, set_enabled = _traceback_switch
-  if not enabled():
-    return loaded.execute_sharded(bufs).consume_with_handlers(handlers)
-  set_enabled(False)
-  try:
-    return loaded.execute_sharded(bufs).consume_with_handlers(handlers)
-  finally:
-    set_enabled(True)
-
-
-_traceback_switch = None   # jaxlib's (tracebacks_enabled, set_tracebacks_enabled)
 
 
 def check_live(args):
