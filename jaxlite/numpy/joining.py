@@ -1,0 +1,237 @@
+"""Joining and splitting arrays: concatenate, stack and its variants, block,
+split and its variants.
+
+Split points must be concrete; everything lowers to lax ``concatenate`` and
+``slice``.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.stack([jnp.zeros(2), jnp.ones(2)]).shape
+  (2, 2)
+"""
+from __future__ import annotations
+
+__all__ = ['concatenate', 'concat', 'stack', 'unstack', 'hstack', 'vstack', 'row_stack',
+           'dstack', 'column_stack', 'split', 'array_split', 'hsplit', 'vsplit', 'dsplit']
+
+import builtins
+
+import numpy as np
+
+from jaxlite import dtypes, lax
+from jaxlite.core import Tracer
+from jaxlite.numpy import promotion
+from jaxlite.numpy.promotion import canonicalize_axis, check_arraylike, ensure_array
+from jaxlite.runtime.array import Array
+from jaxlite.numpy.reshaping import (_array, atleast_1d, atleast_2d, atleast_3d,
+                                     expand_dims, ravel, reshape)
+
+
+# --- joining ----------------------------------------------------------------------------
+
+
+def concatenate(arrays, axis: int | None = 0, dtype=None):
+  """Joins arrays along an existing axis (flattened first if ``axis`` is None).
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.concatenate([jnp.arange(2), jnp.arange(1)])
+  Array([0, 1, 0], dtype=int32)
+  """
+  if isinstance(arrays, (Array, Tracer, np.ndarray)):
+    arrays = list(arrays) if promotion.ndim(arrays) else [arrays]
+  if not len(arrays):
+    raise ValueError("Need at least one array to concatenate.")
+  check_arraylike("concatenate", *arrays)
+  if axis is None:
+    arrays = [ravel(a) for a in arrays]
+    axis = 0
+  if dtype is not None:
+    dtype = dtypes.check_and_canonicalize_user_dtype(dtype, "concatenate")
+    arrays = [promotion.convert(a, dtype) for a in arrays]
+  else:
+    arrays = promotion.promote_dtypes(*arrays)
+  arrays = [ensure_array(a) for a in arrays]
+  nd = arrays[0].ndim
+  if nd == 0:
+    raise ValueError("Zero-dimensional arrays cannot be concatenated.")
+  for a in arrays[1:]:
+    if a.ndim != nd:
+      raise ValueError("All input arrays must have the same number of dimensions, got "
+                       f"{nd} and {a.ndim}")
+  axis = canonicalize_axis(axis, nd)
+  if len(arrays) == 1:
+    return arrays[0]
+  return lax.concatenate(arrays, axis)
+
+
+def concat(arrays, /, *, axis: int | None = 0):
+  """The array API's name for ``concatenate``.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.concat([jnp.zeros(1), jnp.ones(1)])
+  Array([0., 1.], dtype=float32)
+  """
+  return concatenate(arrays, axis)
+
+
+def stack(arrays, axis: int = 0, out=None, dtype=None):
+  """Joins arrays of one shape along a new axis.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.stack([jnp.arange(2), jnp.arange(2)], axis=1).shape
+  (2, 2)
+  """
+  if out is not None:
+    raise NotImplementedError("The 'out' argument to jnp.stack is not supported.")
+  if isinstance(arrays, (Array, Tracer, np.ndarray)):
+    arrays = list(arrays)
+  if not len(arrays):
+    raise ValueError("Need at least one array to stack.")
+  check_arraylike("stack", *arrays)
+  shapes = {promotion.shape(a) for a in arrays}
+  if len(shapes) != 1:
+    raise ValueError("All input arrays must have the same shape.")
+  nd = len(next(iter(shapes)))
+  axis = canonicalize_axis(axis, nd + 1)
+  expanded = [expand_dims(a, axis) for a in arrays]
+  return concatenate(expanded, axis, dtype=dtype)
+
+
+def unstack(x, /, *, axis: int = 0):
+  """The slices of ``x`` along ``axis``, as a tuple.
+
+  >>> import jaxlite.numpy as jnp
+  >>> len(jnp.unstack(jnp.zeros((3, 2))))
+  3
+  """
+  x = _array(x, "unstack")
+  axis = canonicalize_axis(axis, x.ndim)
+  return tuple(lax.index_in_dim(x, i, axis, keepdims=False) for i in range(x.shape[axis]))
+
+
+def hstack(tup, dtype=None):
+  """Joins arrays horizontally (along axis 1, or 0 for 1-D arrays).
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.hstack([jnp.zeros(1), jnp.ones(2)]).shape
+  (3,)
+  """
+  arrs = [atleast_1d(a) for a in tup]
+  return concatenate(arrs, 0 if arrs[0].ndim == 1 else 1, dtype=dtype)
+
+
+def vstack(tup, dtype=None):
+  """Joins arrays vertically (along axis 0, after ``atleast_2d``).
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.vstack([jnp.zeros(2), jnp.ones(2)]).shape
+  (2, 2)
+  """
+  return concatenate([atleast_2d(a) for a in tup], 0, dtype=dtype)
+
+
+row_stack = vstack
+
+
+def dstack(tup, dtype=None):
+  """Joins arrays along the third axis (after ``atleast_3d``).
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.dstack([jnp.zeros(2), jnp.ones(2)]).shape
+  (1, 2, 2)
+  """
+  return concatenate([atleast_3d(a) for a in tup], 2, dtype=dtype)
+
+
+def column_stack(tup):
+  """Stacks 1-D arrays as columns of a 2-D array.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.column_stack([jnp.zeros(2), jnp.ones(2)]).shape
+  (2, 2)
+  """
+  arrs = []
+  for a in tup:
+    a = _array(a, "column_stack")
+    arrs.append(reshape(a, (a.size, 1)) if a.ndim < 2 else a)
+  return concatenate(arrs, 1)
+
+
+# --- splitting -------------------------------------------------------------------------
+
+
+def _split(fun_name, ary, indices_or_sections, axis, even):
+  ary = _array(ary, fun_name)
+  axis = canonicalize_axis(axis, ary.ndim)
+  n = ary.shape[axis]
+  if isinstance(indices_or_sections, (tuple, list, np.ndarray, Array)) and \
+      np.ndim(indices_or_sections) == 1:
+    splits = [int(i) for i in np.asarray(indices_or_sections)]
+    bounds = [0] + [builtins.min(builtins.max(s + n if s < 0 else s, 0), n)
+                    for s in splits] + [n]
+  else:
+    sections = promotion.concrete_int(indices_or_sections,
+                                      f"'indices_or_sections' of jnp.{fun_name}")
+    if sections <= 0:
+      raise ValueError("number sections must be larger than 0.")
+    if even and n % sections:
+      raise ValueError("array split does not result in an equal division: "
+                       f"size {n} into {sections} sections")
+    per, extra = builtins.divmod(n, sections)
+    sizes = [per + 1] * extra + [per] * (sections - extra)
+    bounds = [0] + list(np.cumsum(sizes))
+  out = []
+  for start, stop in zip(bounds[:-1], bounds[1:]):
+    stop = builtins.max(start, stop)
+    out.append(lax.slice_in_dim(ary, int(start), int(stop), axis=axis))
+  return out
+
+
+def split(ary, indices_or_sections, axis: int = 0):
+  """Splits into equal sections, or at the given indices, along ``axis``.
+
+  >>> import jaxlite.numpy as jnp
+  >>> [p.shape for p in jnp.split(jnp.arange(6), [2, 3])]
+  [(2,), (1,), (3,)]
+  """
+  return _split("split", ary, indices_or_sections, axis, True)
+
+
+def array_split(ary, indices_or_sections, axis: int = 0):
+  """Like ``split``, allowing sections of unequal sizes.
+
+  >>> import jaxlite.numpy as jnp
+  >>> [p.shape for p in jnp.array_split(jnp.arange(5), 2)]
+  [(3,), (2,)]
+  """
+  return _split("array_split", ary, indices_or_sections, axis, False)
+
+
+def hsplit(ary, indices_or_sections):
+  """``split`` along axis 1 (0 for 1-D arrays).
+
+  >>> import jaxlite.numpy as jnp
+  >>> len(jnp.hsplit(jnp.zeros((2, 4)), 2))
+  2
+  """
+  ary = _array(ary, "hsplit")
+  return split(ary, indices_or_sections, 0 if ary.ndim == 1 else 1)
+
+
+def vsplit(ary, indices_or_sections):
+  """``split`` along axis 0.
+
+  >>> import jaxlite.numpy as jnp
+  >>> len(jnp.vsplit(jnp.zeros((4, 2)), 2))
+  2
+  """
+  return split(ary, indices_or_sections, 0)
+
+
+def dsplit(ary, indices_or_sections):
+  """``split`` along axis 2.
+
+  >>> import jaxlite.numpy as jnp
+  >>> len(jnp.dsplit(jnp.zeros((1, 1, 4)), 2))
+  2
+  """
+  return split(ary, indices_or_sections, 2)

@@ -1,0 +1,498 @@
+"""NumPy's arithmetic ufuncs on ``jaxlite.lax``: the operators, powers, signs,
+maximum/minimum, gcd/lcm, rounding, complex parts, ``nan_to_num``, ``clip``
+and ``isclose``.
+
+The binary operators of ``Array`` and ``Tracer`` call ``add``, ``subtract``
+... through a fast path that skips promotion when both operands already agree
+(see ``array_methods``).
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.add(jnp.float32(1), 2)
+  Array(3., dtype=float32)
+"""
+from __future__ import annotations
+
+__all__ = ['add', 'subtract', 'multiply', 'true_divide', 'divide', 'floor_divide',
+           'remainder', 'mod', 'fmod', 'divmod', 'power', 'pow', 'float_power',
+           'negative', 'positive', 'absolute', 'abs', 'fabs', 'sign', 'reciprocal',
+           'square', 'maximum', 'minimum', 'fmax', 'fmin', 'gcd', 'lcm', 'floor', 'ceil',
+           'trunc', 'fix', 'rint', 'round', 'around', 'round_', 'real', 'imag',
+           'conjugate', 'conj', 'isreal', 'iscomplex', 'nan_to_num', 'clip', 'isclose']
+
+import numpy as np
+
+from jaxlite import dtypes, lax
+from jaxlite.numpy import promotion
+from jaxlite.numpy.promotion import (check_arraylike, promote_args, promote_args_inexact,
+                                     promote_args_numeric, promote_dtypes_inexact)
+from jaxlite.numpy.ufuncs_common import (_binary, _constant_like, _doc, _dtype, _full_like,
+                                         _is)
+from jaxlite.numpy.ufuncs_logical import (bitwise_and, equal, isfinite, isinf, isnan,
+                                          isneginf, isposinf, less_equal, logical_and,
+                                          logical_or, where)
+
+
+# --- arithmetic ----------------------------------------------------------------
+
+
+def add(x1, x2, /):
+  """Adds ``x1`` and ``x2`` (logical or for booleans)."""
+  x1, x2 = promote_args("add", x1, x2)
+  if _dtype(x1) == np.bool_:
+    return lax.bitwise_or(x1, x2)
+  return lax.add(x1, x2)
+
+
+def subtract(x1, x2, /):
+  """Subtracts ``x2`` from ``x1``."""
+  x1, x2 = promote_args("subtract", x1, x2)
+  return lax.sub(x1, x2)
+
+
+def multiply(x1, x2, /):
+  """Multiplies ``x1`` and ``x2`` (logical and for booleans)."""
+  x1, x2 = promote_args("multiply", x1, x2)
+  if _dtype(x1) == np.bool_:
+    return lax.bitwise_and(x1, x2)
+  return lax.mul(x1, x2)
+
+
+def true_divide(x1, x2, /):
+  """Divides ``x1`` by ``x2`` in an inexact dtype."""
+  x1, x2 = promote_args_inexact("true_divide", x1, x2)
+  return lax.div(x1, x2)
+
+
+divide = true_divide
+
+
+def floor_divide(x1, x2, /):
+  """The largest integer smaller or equal to ``x1 / x2``."""
+  x1, x2 = promote_args_numeric("floor_divide", x1, x2)
+  dtype = _dtype(x1)
+  if dtypes.issubdtype(dtype, np.unsignedinteger):
+    return lax.div(x1, x2)
+  if dtypes.issubdtype(dtype, np.integer):
+    quotient = lax.div(x1, x2)
+    # lax.div truncates toward zero; step down where the signs differ and
+    # the division was not exact.
+    fix = bitwise_and(lax.ne(lax.sign(x1), lax.sign(x2)),
+                      lax.ne(lax.rem(x1, x2), _constant_like(x1, 0)))
+    return lax.select_n(fix, quotient, lax.sub(quotient, _constant_like(x1, 1)))
+  if dtypes.issubdtype(dtype, np.complexfloating):
+    raise TypeError("floor_divide does not support complex-valued inputs")
+  return _float_divmod(x1, x2)[0]
+
+
+def _float_divmod(x1, x2):
+  # Python's divmod for floats: the remainder takes the sign of the divisor.
+  mod = lax.rem(x1, x2)
+  div = lax.div(lax.sub(x1, mod), x2)
+  zero = _constant_like(mod, 0)
+  ind = bitwise_and(lax.ne(mod, zero), lax.ne(lax.lt(x2, zero), lax.lt(mod, zero)))
+  mod = lax.select_n(ind, mod, lax.add(mod, x2))
+  div = lax.select_n(ind, div, lax.sub(div, _constant_like(div, 1)))
+  return lax.round(div, lax.RoundingMethod.TO_NEAREST_EVEN), mod
+
+
+def remainder(x1, x2, /):
+  """``x1 - floor_divide(x1, x2) * x2``: the remainder with the divisor's sign."""
+  x1, x2 = promote_args_numeric("remainder", x1, x2)
+  if dtypes.issubdtype(_dtype(x1), np.complexfloating):
+    raise TypeError("remainder does not support complex-valued inputs.")
+  trunc_mod = lax.rem(x1, x2)
+  if dtypes.issubdtype(_dtype(x1), np.unsignedinteger):
+    return trunc_mod
+  zero = _constant_like(trunc_mod, 0)
+  fix = bitwise_and(lax.ne(trunc_mod, zero),
+                    lax.ne(lax.lt(trunc_mod, zero), lax.lt(x2, zero)))
+  return lax.select_n(fix, trunc_mod, lax.add(trunc_mod, x2))
+
+
+mod = remainder
+
+
+def fmod(x1, x2, /):
+  """The C-style remainder: it takes the sign of ``x1``."""
+  x1, x2 = promote_args_numeric("fmod", x1, x2)
+  return lax.rem(x1, x2)
+
+
+def divmod(x1, x2, /):  # pylint: disable=redefined-builtin
+  """``(floor_divide(x1, x2), remainder(x1, x2))``."""
+  x1, x2 = promote_args_numeric("divmod", x1, x2)
+  if dtypes.issubdtype(_dtype(x1), np.integer):
+    return floor_divide(x1, x2), remainder(x1, x2)
+  return _float_divmod(x1, x2)
+
+
+def power(x1, x2, /):
+  """``x1`` to the power ``x2``; integer exponents by repeated squaring."""
+  check_arraylike("power", x1, x2)
+  # A static integer exponent is an integer_pow: exact, and fast to compile.
+  if type(x2) is int and not isinstance(x1, bool):
+    (x1,) = promotion.promote_dtypes(x1)
+    if _dtype(x1) == np.bool_:
+      x1 = promotion.convert(x1, dtypes.canonicalize_dtype(dtypes.int_))
+    if x2 < 0 and dtypes.issubdtype(_dtype(x1), np.integer):
+      raise ValueError("Integers to negative integer powers are not allowed.")
+    return lax.integer_pow(x1, x2)
+  x1, x2 = promote_args_numeric("power", x1, x2)
+  dtype = _dtype(x1)
+  if dtypes.issubdtype(dtype, np.integer):
+    return _integer_power(x1, x2)
+  return lax.pow(x1, x2)
+
+
+def _integer_power(x, y):
+  # Square-and-multiply over the bits of the exponent. Negative exponents give
+  # 0, except for the bases 1 and -1 (whose powers are exact).
+  shape = np.broadcast_shapes(promotion.shape(x), promotion.shape(y))
+  x = promotion.broadcast_to_shape(promotion.ensure_array(x), shape)
+  y = promotion.broadcast_to_shape(promotion.ensure_array(y), shape)
+  one_y, zero_y = _constant_like(y, 1), _constant_like(y, 0)
+  acc, base, exponent = _full_like(x, 1), x, y
+  for _ in range(dtypes.iinfo(_dtype(y)).bits):
+    odd = lax.ne(lax.bitwise_and(exponent, one_y), zero_y)
+    acc = lax.select_n(odd, acc, lax.mul(acc, base))
+    base = lax.mul(base, base)
+    exponent = lax.shift_right_logical(exponent, one_y)
+  if dtypes.issubdtype(_dtype(y), np.signedinteger):
+    odd = lax.ne(lax.bitwise_and(y, one_y), zero_y)
+    unit = lax.select_n(lax.eq(x, _constant_like(x, -1)), _full_like(x, 1),
+                        lax.select_n(odd, _full_like(x, 1), _full_like(x, -1)))
+    negative_power = lax.select_n(lax.eq(lax.abs(x), _constant_like(x, 1)),
+                                  _full_like(x, 0), unit)
+    acc = lax.select_n(lax.lt(y, zero_y), acc, negative_power)
+  return acc
+
+
+pow = power  # pylint: disable=redefined-builtin
+
+
+def float_power(x1, x2, /):
+  """``x1 ** x2`` in the widest available floating dtype."""
+  check_arraylike("float_power", x1, x2)
+  dtype = dtypes.canonicalize_dtype(
+      np.complex128 if _is(x1, np.complexfloating) or _is(x2, np.complexfloating)
+      else np.float64)
+  x1, x2 = promotion.convert(x1, dtype), promotion.convert(x2, dtype)
+  x1, x2 = promotion.promote_shapes("float_power", x1, x2)
+  return lax.pow(x1, x2)
+
+
+def negative(x, /):
+  """``-x``."""
+  check_arraylike("negative", x)
+  (x,) = promotion.promote_dtypes(x)
+  if _dtype(x) == np.bool_:
+    raise TypeError("negative does not accept dtype bool.")
+  return lax.neg(x)
+
+
+def positive(x, /):
+  """``+x`` (a copy of ``x``)."""
+  check_arraylike("positive", x)
+  return promotion.ensure_array(x)
+
+
+def absolute(x, /):
+  """The absolute value; complex inputs give their (real) magnitude."""
+  check_arraylike("absolute", x)
+  (x,) = promotion.promote_dtypes(x)
+  if _is(x, np.unsignedinteger) or _dtype(x) == np.bool_:
+    return promotion.ensure_array(x)
+  return lax.abs(x)
+
+
+abs = absolute  # pylint: disable=redefined-builtin
+
+
+def fabs(x, /):
+  """The absolute value, in a floating dtype."""
+  check_arraylike("fabs", x)
+  (x,) = promote_dtypes_inexact(x)
+  if _is(x, np.complexfloating):
+    raise TypeError("ufunc 'fabs' does not support complex dtypes")
+  return lax.abs(x)
+
+
+def sign(x, /):
+  """-1, 0 or 1 by the sign of ``x`` (``x / |x|`` for complex ``x``)."""
+  check_arraylike("sign", x)
+  (x,) = promotion.promote_dtypes(x)
+  if _dtype(x) == np.bool_:
+    return promotion.ensure_array(x)
+  return lax.sign(x)
+
+
+def reciprocal(x, /):
+  """``1 / x`` (integer division for integer ``x``, as NumPy)."""
+  check_arraylike("reciprocal", x)
+  (x,) = promote_dtypes_inexact(x) if _dtype(x) == np.bool_ else \
+      promotion.promote_dtypes(x)
+  return lax.div(_constant_like(x, 1), x)
+
+
+def square(x, /):
+  """``x * x``."""
+  check_arraylike("square", x)
+  (x,) = promotion.promote_dtypes_numeric(x)
+  return lax.integer_pow(x, 2)
+
+
+maximum = _binary("maximum", "max")
+minimum = _binary("minimum", "min")
+
+
+def fmax(x1, x2, /):
+  """The maximum, ignoring NaNs (NaN only where both are NaN)."""
+  x1, x2 = promote_args("fmax", x1, x2)
+  out = lax.max(x1, x2)
+  if _is(x1, np.inexact):
+    out = where(isnan(x2), x1, where(isnan(x1), x2, out))
+  return out
+
+
+def fmin(x1, x2, /):
+  """The minimum, ignoring NaNs (NaN only where both are NaN)."""
+  x1, x2 = promote_args("fmin", x1, x2)
+  out = lax.min(x1, x2)
+  if _is(x1, np.inexact):
+    out = where(isnan(x2), x1, where(isnan(x1), x2, out))
+  return out
+
+
+def gcd(x1, x2, /):
+  """The greatest common divisor of integer arrays (Euclid's algorithm, unrolled)."""
+  x1, x2 = promote_args_numeric("gcd", x1, x2)
+  if not _is(x1, np.integer):
+    raise ValueError("Arguments to jax.numpy.gcd must be integers.")
+  a, b = absolute(x1), absolute(x2)
+  shape = np.broadcast_shapes(promotion.shape(a), promotion.shape(b))
+  a = promotion.broadcast_to_shape(a, shape)
+  b = promotion.broadcast_to_shape(b, shape)
+  zero = _constant_like(a, 0)
+  # Euclid needs at most ~1.44 * bits steps (Lame's theorem).
+  for _ in range(int(1.5 * dtypes.iinfo(_dtype(a)).bits) + 2):
+    nonzero = lax.ne(b, zero)
+    safe_b = lax.select_n(nonzero, _full_like(b, 1), b)
+    a, b = lax.select_n(nonzero, a, b), lax.select_n(nonzero, b, lax.rem(a, safe_b))
+  return a
+
+
+def lcm(x1, x2, /):
+  """The least common multiple of integer arrays."""
+  x1, x2 = promote_args_numeric("lcm", x1, x2)
+  if not _is(x1, np.integer):
+    raise ValueError("Arguments to jax.numpy.lcm must be integers.")
+  d = gcd(x1, x2)
+  zero = lax.eq(d, _constant_like(d, 0))
+  safe = lax.select_n(zero, d, _full_like(d, 1))
+  return lax.select_n(zero, absolute(lax.mul(x1, lax.div(x2, safe))), _full_like(d, 0))
+
+
+# --- rounding ------------------------------------------------------------------
+
+
+def _rounding(name, method):
+  def fun(x, /):
+    check_arraylike(name, x)
+    (x,) = promotion.promote_dtypes(x)
+    if _is(x, np.integer) or _dtype(x) == np.bool_:
+      return promotion.ensure_array(x)
+    if _is(x, np.complexfloating):
+      raise TypeError(f"{name} does not support complex-valued inputs")
+    return method(x)
+  fun.__name__ = fun.__qualname__ = name
+  return fun
+
+
+floor = _rounding("floor", lambda x: lax.floor(x))
+ceil = _rounding("ceil", lambda x: lax.ceil(x))
+trunc = _rounding("trunc", lambda x: lax.select_n(
+    lax.lt(x, _constant_like(x, 0)), lax.floor(x), lax.ceil(x)))
+fix = trunc
+rint = _rounding("rint", lambda x: lax.round(x, lax.RoundingMethod.TO_NEAREST_EVEN))
+
+
+def round(a, decimals: int = 0, out=None):  # pylint: disable=redefined-builtin
+  """Rounds to ``decimals`` decimals, halves to even, as NumPy.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.round(jnp.float32(2.5))
+  Array(2., dtype=float32)
+  """
+  if out is not None:
+    raise NotImplementedError("The 'out' argument to jnp.round is not supported.")
+  check_arraylike("round", a)
+  decimals = promotion.concrete_int(decimals, "'decimals' argument of jnp.round")
+  (a,) = promotion.promote_dtypes(a)
+  dtype = _dtype(a)
+  if dtype == np.bool_ or dtypes.issubdtype(dtype, np.integer):
+    if decimals >= 0:
+      return promotion.ensure_array(a)
+    factor = _constant_like(a, 10 ** -decimals)
+    return lax.mul(rint(true_divide(a, factor)).astype(dtype), factor)
+
+  def _round_float(x):
+    if decimals == 0:
+      return lax.round(x, lax.RoundingMethod.TO_NEAREST_EVEN)
+    factor = _constant_like(x, 10.0 ** decimals)
+    return lax.div(lax.round(lax.mul(x, factor), lax.RoundingMethod.TO_NEAREST_EVEN),
+                   factor)
+
+  if dtypes.issubdtype(dtype, np.complexfloating):
+    return lax.complex(_round_float(lax.real(a)), _round_float(lax.imag(a)))
+  return _round_float(a)
+
+
+around = round
+round_ = round
+
+
+# --- complex numbers -------------------------------------------------------------
+
+
+def real(val, /):
+  """The real part."""
+  check_arraylike("real", val)
+  (val,) = promotion.promote_dtypes(val)
+  return lax.real(val) if _is(val, np.complexfloating) else promotion.ensure_array(val)
+
+
+def imag(val, /):
+  """The imaginary part (zeros for real input)."""
+  check_arraylike("imag", val)
+  (val,) = promotion.promote_dtypes(val)
+  return lax.imag(val) if _is(val, np.complexfloating) else _full_like(val, 0)
+
+
+def conjugate(x, /):
+  """The complex conjugate (``x`` itself for real input)."""
+  check_arraylike("conjugate", x)
+  (x,) = promotion.promote_dtypes(x)
+  return lax.conj(x) if _is(x, np.complexfloating) else promotion.ensure_array(x)
+
+
+conj = conjugate
+
+
+def isreal(x, /):
+  """True where the imaginary part is zero."""
+  i = imag(x)
+  return lax.eq(i, _constant_like(i, 0))
+
+
+def iscomplex(x, /):
+  """True where the imaginary part is not zero."""
+  i = imag(x)
+  return lax.ne(i, _constant_like(i, 0))
+
+
+def nan_to_num(x, copy: bool = True, nan=0.0, posinf=None, neginf=None):
+  """Replaces NaN by ``nan`` and infinities by ``posinf``/``neginf`` (default:
+  the dtype's largest and smallest finite values).
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.nan_to_num(jnp.float32(jnp.nan))
+  Array(0., dtype=float32)
+  """
+  del copy
+  check_arraylike("nan_to_num", x)
+  (x,) = promotion.promote_dtypes(x)
+  dtype = _dtype(x)
+  if not dtypes.issubdtype(dtype, np.inexact):
+    return promotion.ensure_array(x)
+  if dtypes.issubdtype(dtype, np.complexfloating):
+    return lax.complex(nan_to_num(lax.real(x), nan=nan, posinf=posinf, neginf=neginf),
+                       nan_to_num(lax.imag(x), nan=nan, posinf=posinf, neginf=neginf))
+  info = dtypes.finfo(dtype)
+  posinf = info.max if posinf is None else posinf
+  neginf = info.min if neginf is None else neginf
+  out = where(isnan(x), promotion.convert(nan, dtype), x)
+  out = where(isposinf(out), promotion.convert(posinf, dtype), out)
+  return where(isneginf(out), promotion.convert(neginf, dtype), out)
+
+
+def clip(arr=None, /, min=None, max=None, *, a=None, a_min=None, a_max=None):  # pylint: disable=redefined-builtin
+  """Limits the values of ``arr`` to ``[min, max]``.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.clip(jnp.arange(4), 1, 2)
+  Array([1, 1, 2, 2], dtype=int32)
+  """
+  arr = a if arr is None else arr
+  min = a_min if min is None else min
+  max = a_max if max is None else max
+  check_arraylike("clip", arr)
+  if _is(arr, np.complexfloating):
+    raise ValueError("Clip received a complex value either through the input or "
+                     "the min/max keywords. Complex values have no ordering and "
+                     "cannot be clipped. Please convert to a real value or array "
+                     "by taking the real or imaginary components via jax.numpy.real/imag"
+                     " respectively.")
+  if min is not None:
+    arr = maximum(min, arr)
+  if max is not None:
+    arr = minimum(max, arr)
+  return promotion.ensure_array(arr)
+
+
+def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan: bool = False):
+  """True where ``|a - b| <= atol + rtol * |b|`` (infinities must match).
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.isclose(1.0, 1.0 + 1e-9)
+  Array(True, dtype=bool)
+  """
+  a, b = promote_args("isclose", a, b)
+  dtype = _dtype(a)
+  if not dtypes.issubdtype(dtype, np.inexact):
+    return equal(a, b)
+  rtol, atol = promotion.convert(rtol, dtype, True), promotion.convert(atol, dtype, True)
+  diff = absolute(subtract(a, b))
+  close = less_equal(diff, add(atol, multiply(rtol, absolute(b))))
+  both_inf = logical_and(isinf(a), isinf(b))
+  close = where(both_inf, equal(a, b), logical_and(close, isfinite(diff) | both_inf))
+  if equal_nan:
+    close = logical_or(close, logical_and(isnan(a), isnan(b)))
+  return close
+
+
+for _f, _example, _result in [
+    (add, "jnp.add(1, 2)", "Array(3, dtype=int32, weak_type=True)"),
+    (subtract, "jnp.subtract(1, 2)", "Array(-1, dtype=int32, weak_type=True)"),
+    (multiply, "jnp.multiply(2, 3)", "Array(6, dtype=int32, weak_type=True)"),
+    (true_divide, "jnp.true_divide(1, 2)", "Array(0.5, dtype=float32, weak_type=True)"),
+    (floor_divide, "jnp.floor_divide(jnp.int32(-7), 2)", "Array(-4, dtype=int32)"),
+    (remainder, "jnp.remainder(-7, 2)", "Array(1, dtype=int32, weak_type=True)"),
+    (fmod, "jnp.fmod(-7, 2)", "Array(-1, dtype=int32, weak_type=True)"),
+    (divmod, "jnp.divmod(jnp.int32(7), 2)[0]", "Array(3, dtype=int32)"),
+    (power, "jnp.power(2, 3)", "Array(8, dtype=int32, weak_type=True)"),
+    (float_power, "jnp.float_power(2, 3)", "Array(8., dtype=float32)"),
+    (negative, "jnp.negative(1)", "Array(-1, dtype=int32, weak_type=True)"),
+    (positive, "jnp.positive(1)", "Array(1, dtype=int32, weak_type=True)"),
+    (absolute, "jnp.absolute(-1)", "Array(1, dtype=int32, weak_type=True)"),
+    (fabs, "jnp.fabs(-1.0)", "Array(1., dtype=float32, weak_type=True)"),
+    (sign, "jnp.sign(-2.0)", "Array(-1., dtype=float32, weak_type=True)"),
+    (reciprocal, "jnp.reciprocal(jnp.float32(2.0))", "Array(0.5, dtype=float32)"),
+    (square, "jnp.square(3)", "Array(9, dtype=int32, weak_type=True)"),
+    (maximum, "jnp.maximum(1, 2)", "Array(2, dtype=int32, weak_type=True)"),
+    (minimum, "jnp.minimum(1, 2)", "Array(1, dtype=int32, weak_type=True)"),
+    (fmax, "jnp.fmax(jnp.nan, 2.0)", "Array(2., dtype=float32, weak_type=True)"),
+    (fmin, "jnp.fmin(jnp.nan, 2.0)", "Array(2., dtype=float32, weak_type=True)"),
+    (gcd, "jnp.gcd(jnp.int32(12), 18)", "Array(6, dtype=int32)"),
+    (lcm, "jnp.lcm(jnp.int32(4), 6)", "Array(12, dtype=int32)"),
+    (floor, "jnp.floor(1.5)", "Array(1., dtype=float32, weak_type=True)"),
+    (ceil, "jnp.ceil(1.5)", "Array(2., dtype=float32, weak_type=True)"),
+    (trunc, "jnp.trunc(-1.5)", "Array(-1., dtype=float32, weak_type=True)"),
+    (rint, "jnp.rint(2.5)", "Array(2., dtype=float32, weak_type=True)"),
+    (real, "jnp.real(1 + 2j)", "Array(1., dtype=float32, weak_type=True)"),
+    (imag, "jnp.imag(1 + 2j)", "Array(2., dtype=float32, weak_type=True)"),
+    (conjugate, "jnp.conjugate(1 + 2j)", "Array(1.-2.j, dtype=complex64, weak_type=True)"),
+    (isreal, "jnp.isreal(1.0)", "Array(True, dtype=bool)"),
+    (iscomplex, "jnp.iscomplex(1j)", "Array(True, dtype=bool)"),
+]:
+  _doc(_f, _f.__name__, _example, _result)
+del _f, _example, _result
