@@ -43,7 +43,7 @@ def train_step(params, x, y):
   loss, grads = jax.value_and_grad(loss_fn)(params, x, y)
   grads = lax.pmean(grads, axis_name="batch")
   loss = lax.pmean(loss, axis_name="batch")
-  params = jax.tree_util.tree_map(lambda p, g: p - 0.05 * g, params, grads)
+  params = jax.tree_util.tree_map(lambda p, g: p - 0.2 * g, params, grads)
   return params, loss
 
 
@@ -53,10 +53,11 @@ def main(steps=60, verbose=True):
   params = init_params(rng, (4, 32, 1))
   replicated = jax.device_put_replicated(params, jax.local_devices())
   true_w = rng.randn(4, 1).astype(np.float32)
+  # One fixed data set, split into a shard per device.
+  x = rng.randn(n_dev, 32, 4).astype(np.float32)
+  y = np.sin(x @ true_w)
   losses = []
   for step in range(steps):
-    x = rng.randn(n_dev, 16, 4).astype(np.float32)
-    y = np.sin(x @ true_w)
     replicated, loss = train_step(replicated, x, y)
     losses.append(float(loss[0]))
     if verbose and step % 10 == 0:

@@ -239,5 +239,5 @@ def test_pmap_mlp_example_loss_falls():
   spec = importlib.util.spec_from_file_location("pmap_mlp", path)
   module = importlib.util.module_from_spec(spec)
   spec.loader.exec_module(module)
-  losses = module.main(steps=30, verbose=False)
-  assert losses[-1] < 0.5 * losses[0]
+  losses = module.main(steps=40, verbose=False)
+  assert np.mean(losses[-5:]) < 0.6 * losses[0]
