@@ -225,7 +225,8 @@ def test_pure_callback_wrong_shape_names_both_shapes():
 
 
 def test_pure_callback_float64_results_are_canonicalized():
-  f = lambda v: jaxlite.pure_callback(lambda a: np.exp(a.astype(np.float64)), _spec((2,)), v)  # noqa
+  def f(v):
+    return jaxlite.pure_callback(lambda a: np.exp(a.astype(np.float64)), _spec((2,)), v)
   out = jaxlite.jit(f)(jnp.zeros(2))
   assert out.dtype == np.float32
   np.testing.assert_array_equal(out, [1.0, 1.0])

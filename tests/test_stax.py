@@ -12,6 +12,11 @@ jax = pytest.importorskip("jax")
 jax_stax = pytest.importorskip("jax.example_libraries.stax")
 
 
+def _zeros(key, shape):
+  # Host zeros: tests of shape errors need parameter shapes, not random draws.
+  return np.zeros(shape, np.float32)
+
+
 def _input(shape, seed=0):
   return np.random.RandomState(seed).uniform(-3, 3, shape).astype(np.float32)
 
@@ -145,14 +150,18 @@ def test_dropout_matches_jax(mode):
 
 def test_serial_with_dropout_splits_rng_as_jax():
   build = lambda s: s.serial(s.Dense(4), s.Dropout(0.5), s.Dense(2), s.Dropout(0.8))  # noqa
-  init_fun, apply_fun = build(stax)
-  jax_init, jax_apply = build(jax_stax)
-  _, params = init_fun(random.PRNGKey(1), (3, 2))
-  _, jax_params = jax_init(jax.random.PRNGKey(1), (3, 2))
   x = _input((3, 2))
-  np.testing.assert_allclose(
-      np.asarray(apply_fun(params, x, rng=random.PRNGKey(5))),
-      np.asarray(jax_apply(jax_params, x, rng=jax.random.PRNGKey(5))), rtol=1e-5, atol=1e-6)
+
+  def run(lib, random_lib):
+    init_fun, apply_fun = build(lib)
+    params = jax.jit(lambda k: init_fun(k, (3, 2))[1]) if lib is jax_stax else \
+        jaxlite.jit(lambda k: init_fun(k, (3, 2))[1])
+    jit = jax.jit if lib is jax_stax else jaxlite.jit
+    p = params(random_lib.PRNGKey(1))
+    return jit(lambda p, x, k: apply_fun(p, x, rng=k))(p, x, random_lib.PRNGKey(5))
+
+  np.testing.assert_allclose(np.asarray(run(stax, random)),
+                             np.asarray(run(jax_stax, jax.random)), rtol=1e-5, atol=1e-6)
 
 
 def test_jit_and_grad_of_a_network_match_jax():
@@ -160,19 +169,21 @@ def test_jit_and_grad_of_a_network_match_jax():
                              s.Dense(3), s.LogSoftmax)
   init_fun, apply_fun = build(stax)
   jax_init, jax_apply = build(jax_stax)
-  _, params = init_fun(random.PRNGKey(2), (-1, 5, 5, 1))
-  _, jax_params = jax_init(jax.random.PRNGKey(2), (-1, 5, 5, 1))
   x = _input((2, 5, 5, 1))
+  _, params, y = _init_and_apply(jaxlite.jit, init_fun, apply_fun, random.PRNGKey(2),
+                                 (-1, 5, 5, 1), x)
+  _, jax_params, _ = _init_and_apply(jax.jit, jax_init, jax_apply, jax.random.PRNGKey(2),
+                                     (-1, 5, 5, 1), x)
 
   def loss(apply, lib_jnp):
     return lambda p: -lib_jnp.mean(apply(p, x)[:, 0])
 
   g = jaxlite.jit(jaxlite.grad(loss(apply_fun, jnp)))(params)
-  jax_g = jax.grad(loss(jax_apply, jax.numpy))(jax_params)
+  jax_g = jax.jit(jax.grad(loss(jax_apply, jax.numpy)))(jax_params)
   for a, b in zip(tree_util.tree_leaves(g), jax.tree_util.tree_leaves(jax_g)):
     np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-4, atol=1e-6)
-  batched = jaxlite.vmap(lambda xi: apply_fun(params, xi[None])[0])(x)
-  np.testing.assert_allclose(batched, apply_fun(params, x), rtol=1e-5, atol=1e-6)
+  batched = jaxlite.jit(jaxlite.vmap(lambda xi: apply_fun(params, xi[None])[0]))(x)
+  np.testing.assert_allclose(batched, y, rtol=1e-5, atol=1e-6)
 
 
 def test_relu_gradient_at_zero_is_zero():
@@ -195,10 +206,11 @@ def test_serial_init_names_the_layer_and_both_shapes():
 
 
 def test_serial_apply_names_the_layer_and_both_shapes():
-  init_fun, apply_fun = stax.serial(stax.Dense(3), stax.Relu, stax.Dense(2))
+  init_fun, apply_fun = stax.serial(stax.Dense(3, _zeros, _zeros), stax.Relu,
+                                    stax.Dense(2, _zeros, _zeros))
   _, params = init_fun(random.PRNGKey(0), (1, 4))
   # Parameters of the last layer made for 5 inputs: layer 1 gives it 3.
-  _, wrong = stax.Dense(2)[0](random.PRNGKey(1), (1, 5))
+  _, wrong = stax.Dense(2, _zeros, _zeros)[0](random.PRNGKey(1), (1, 5))
   with pytest.raises(TypeError) as info:
     apply_fun([params[0], params[1], wrong], jnp.ones((1, 4)))
   msg = str(info.value)
@@ -212,25 +224,29 @@ def test_serial_apply_names_the_layer_and_both_shapes():
 
 
 def test_nested_serial_error_has_the_path():
-  inner = stax.serial(stax.Dense(3), stax.Dense(2))
-  init_fun, apply_fun = stax.serial(stax.Dense(4), inner)
+  inner = stax.serial(stax.Dense(3, _zeros, _zeros), stax.Dense(2, _zeros, _zeros))
+  init_fun, apply_fun = stax.serial(stax.Dense(4, _zeros, _zeros), inner)
   _, params = init_fun(random.PRNGKey(0), (1, 2))
   with pytest.raises(TypeError, match=r"serial layer 1 \(serial\) > serial layer 0 "
                                       r"\(Dense\(3\)\) expects .*\(\.\.\., 4\).*\(1, 5\)"):
-    apply_fun([stax.Dense(5)[0](random.PRNGKey(0), (1, 2))[1], params[1]],
+    apply_fun([stax.Dense(5, _zeros, _zeros)[0](random.PRNGKey(0), (1, 2))[1], params[1]],
               jnp.ones((1, 2)))
 
 
 def test_conv_channel_mismatch_and_fan_in_mismatch():
-  _, (w, b) = stax.Conv(2, (2, 2))[0](random.PRNGKey(0), (1, 4, 4, 3))
+  _, (w, b) = stax.Conv(2, (2, 2), W_init=_zeros, b_init=_zeros)[0](random.PRNGKey(0),
+                                                                      (1, 4, 4, 3))
   with pytest.raises(TypeError, match=r"expects an input of shape \(\*, \*, \*, 3\), but "
                                       r"got shape \(1, 4, 4, 2\)"):
     stax.Conv(2, (2, 2))[1]((w, b), jnp.ones((1, 4, 4, 2)))
-  init_fun, _ = stax.serial(stax.FanOut(2), stax.parallel(stax.Dense(3), stax.Dense(4)),
+  init_fun, _ = stax.serial(stax.FanOut(2),
+                            stax.parallel(stax.Dense(3, _zeros, _zeros),
+                                          stax.Dense(4, _zeros, _zeros)),
                             stax.FanInSum)
   with pytest.raises(TypeError, match=r"layer 2 \(FanInSum\).*\[\(2, 3\), \(2, 4\)\]"):
     init_fun(random.PRNGKey(0), (2, 5))
-  with pytest.raises(TypeError, match=r"parallel of 2 layers expects a list of 2 inputs, but got shapes \[\(1, 2\), "):
+  with pytest.raises(TypeError, match=r"parallel of 2 layers expects a list of 2 inputs, "
+                                      r"but got shapes \[\(1, 2\), "):
     stax.parallel(stax.Dense(1), stax.Dense(1))[0](random.PRNGKey(0), [(1, 2)] * 3)
 
 
