@@ -28,6 +28,9 @@ from jaxlite.numpy.sorting import *  # noqa: F401,F403
 from jaxlite.numpy.linear import *  # noqa: F401,F403
 from jaxlite.numpy.misc import *  # noqa: F401,F403
 from jaxlite.numpy.vectorize import vectorize  # noqa: F401
+from jaxlite.numpy.index_tricks import *  # noqa: F401,F403
+from jaxlite.numpy.setops import *  # noqa: F401,F403
+from jaxlite.numpy.histogram import *  # noqa: F401,F403
 from jaxlite.numpy.indexing import NonConcreteBooleanIndexError  # noqa: F401
 from jaxlite.numpy.promotion import AxisError  # noqa: F401
 from jaxlite.numpy import array_methods as _array_methods  # noqa: F401  (installs operators)

@@ -1,5 +1,6 @@
 """Sorting and searching: sort, argsort, lexsort, partition, argpartition,
-searchsorted, unique, nonzero, argwhere and flatnonzero.
+searchsorted, unique, nonzero, argwhere and flatnonzero (the array API's
+``unique_*`` functions are in ``setops``).
 
 Outputs whose size depends on values (``unique``, ``nonzero``) need either
 concrete inputs or a static ``size=`` (padded with ``fill_value``), as in JAX.
@@ -11,8 +12,7 @@ concrete inputs or a static ``size=`` (padded with ``fill_value``), as in JAX.
 from __future__ import annotations
 
 __all__ = ['sort', 'argsort', 'lexsort', 'partition', 'argpartition', 'searchsorted',
-           'nonzero', 'argwhere', 'flatnonzero', 'unique', 'unique_values',
-           'unique_counts']
+           'nonzero', 'argwhere', 'flatnonzero', 'unique']
 
 import math
 
@@ -362,23 +362,3 @@ def unique(ar, return_index: bool = False, return_inverse: bool = False,
       counts = lax_structural.full((count,), 0, index_dtype)
     outs.append(counts)
   return outs[0] if len(outs) == 1 else tuple(outs)
-
-
-def unique_values(x, /, *, size=None, fill_value=None):
-  """The array API's ``unique`` without extra outputs.
-
-  >>> import jaxlite.numpy as jnp
-  >>> jnp.unique_values(jnp.array([2, 2, 1]))
-  Array([1, 2], dtype=int32)
-  """
-  return unique(x, size=size, fill_value=fill_value)
-
-
-def unique_counts(x, /, *, size=None, fill_value=None):
-  """``(values, counts)`` of the unique elements.
-
-  >>> import jaxlite.numpy as jnp
-  >>> jnp.unique_counts(jnp.array([2, 2, 1]))[1]
-  Array([1, 2], dtype=int32)
-  """
-  return unique(x, return_counts=True, size=size, fill_value=fill_value)
