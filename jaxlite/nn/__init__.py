@@ -2,6 +2,7 @@
 standardize, and parameter initializers (``jax.nn``).
 
   >>> import numpy as np
+  >>> import numpy as np
   >>> from jaxlite import nn
   >>> nn.relu(np.array([-1., 2.], np.float32))
   Array([0., 2.], dtype=float32)

