@@ -603,7 +603,9 @@ threefry_partitionable = define_bool_state(
 
 disable_jit = define_bool_state(
     "jax_disable_jit", False,
-    "Disable JIT compilation and just call original Python.")
+    "Disable JIT compilation and just call original Python.",
+    # In the trace context so that jit's cached fast path misses when it is on.
+    in_trace_context=True)
 jax_platforms = define_string_state(
     "jax_platforms", None,
     "Comma-separated list of platform names (e.g. 'cpu,gpu') to initialize; "

@@ -50,12 +50,15 @@ def apply_primitive(primitive, args, params):
   if exe is None:
     exe = _compile_once(key, primitive, avals, params, device)
   try:
-    outs = exe.call(bufs)
+    # Executable.call, inlined: this is the eager hot path.
+    results = exe.loaded.execute_sharded(bufs).consume_with_handlers(exe.handlers)
   except Exception:
     for a in args:
       a._check_if_deleted()
     raise
-  return outs if primitive.multiple_results else outs[0]
+  if primitive.multiple_results:
+    return [Array(r, a) for r, a in zip(results, exe.out_avals)]
+  return Array(results[0], exe.out_avals[0])
 
 
 def _compile_once(key, primitive, avals, params, device):

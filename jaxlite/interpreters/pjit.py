@@ -202,31 +202,33 @@ class Jitted:
     # An API boundary (see jaxlite.traceback_util): a try costs nothing until
     # something raises.
     try:
-      if config.jax_disable_jit:
-        return self.fun(*args, **kwargs)
-      if self._simple and not kwargs and core._thread_state.dynamic_main.level == 0:
+      if self._simple and not kwargs:
         avals = []
         for a in args:
           if type(a) is not Array:
             break
           avals.append(a.aval)
         else:
+          # The trace context includes jax_disable_jit: with it on, this misses.
           entry = self._fast_cache.get((tuple(avals), config.trace_context()))
-          if entry is not None:
+          if entry is not None and core._thread_state.dynamic_main.level == 0:
             return self._call_entry(entry, args)
+      if config.jax_disable_jit:
+        return self.fun(*args, **kwargs)
       return self._call_slow(args, kwargs)
     except Exception as e:
       traceback_util.filter_exception(e, sys._getframe())
       raise
 
   def _call_entry(self, entry, flat_args):
-    exe = entry.executable
-    if exe is None:
-      exe = self._compile_entry(entry, flat_args)
-    bufs = [c._buf for c in entry.consts]
-    bufs += [a._buf for a in flat_args]
+    exe = entry.executable or self._compile_entry(entry, flat_args)
+    consts = entry.consts
+    bufs = [a._buf for a in flat_args]
+    if consts:
+      bufs = [c._buf for c in consts] + bufs
     try:
-      outs = exe.call(bufs)
+      # Executable.call, inlined: this is the cached-call hot path.
+      results = exe.loaded.execute_sharded(bufs).consume_with_handlers(exe.handlers)
     except Exception:
       for a in flat_args:
         a._check_if_deleted()
@@ -236,10 +238,11 @@ class Jitted:
         return self._call_entry(entry, [_gather_to_one_device(a) for a in flat_args])
       raise
     if entry.donated:
-      _delete_donated(list(entry.consts) + list(flat_args), entry.donated)
+      _delete_donated(list(consts) + list(flat_args), entry.donated)
     if entry.single_output:
-      return outs[0]
-    return tree_util.tree_unflatten(entry.out_tree, outs)
+      return Array(results[0], exe.out_avals[0])
+    return tree_util.tree_unflatten(
+        entry.out_tree, [Array(r, a) for r, a in zip(results, exe.out_avals)])
 
   def _compile_entry(self, entry, flat_args):
     with self._lock:

@@ -272,8 +272,11 @@ class Array:
     >>> transfer.put_numpy(np.zeros(2, np.float32)).block_until_ready()
     Array([0., 0.], dtype=float32)
     """
-    self._check_if_deleted()
-    self._buf.block_until_ready()
+    try:
+      self._buf.block_until_ready()
+    except Exception:
+      self._check_if_deleted()   # JAX's message for a deleted array
+      raise
     return self
 
   def copy_to_host_async(self) -> None:
