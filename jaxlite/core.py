@@ -430,7 +430,8 @@ class Tracer:
     return f"{type(self).__name__}<{self.aval.str_short()}>"
 
   def __repr__(self):
-    return f"Traced<{self.aval}>with<{type(self._trace).__name__}>"
+    return (f"Traced<{self.aval}>with<{type(self._trace).__name__}"
+            f"(level={self._trace.main.level}/0)>")
 
   def _origin_msg(self):
     return ""
