@@ -31,6 +31,8 @@ from jaxlite.numpy.vectorize import vectorize  # noqa: F401
 from jaxlite.numpy.index_tricks import *  # noqa: F401,F403
 from jaxlite.numpy.setops import *  # noqa: F401,F403
 from jaxlite.numpy.histogram import *  # noqa: F401,F403
+from jaxlite.numpy.convolution import *  # noqa: F401,F403
+from jaxlite.numpy.polynomial import *  # noqa: F401,F403
 from jaxlite.numpy.indexing import NonConcreteBooleanIndexError  # noqa: F401
 from jaxlite.numpy.promotion import AxisError  # noqa: F401
 from jaxlite.numpy import array_methods as _array_methods  # noqa: F401  (installs operators)

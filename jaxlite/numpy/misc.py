@@ -18,7 +18,8 @@ from jaxlite.numpy.promotion import canonicalize_axis, check_arraylike, ensure_a
 
 __all__ = ['allclose', 'array_equal', 'array_equiv', 'diff', 'ediff1d', 'select',
            'compress', 'extract', 'choose', 'append', 'delete', 'insert', 'bincount',
-           'digitize', 'interp', 'isin', 'trapezoid', 'cov', 'corrcoef', 'resize']
+           'digitize', 'interp', 'isin', 'trapezoid', 'cov', 'corrcoef', 'resize',
+           'gradient', 'unwrap']
 
 
 def _array(a, fun_name):
@@ -462,3 +463,118 @@ def resize(a, new_shape):
     return lax_structural.full(new_shape, 0, a.dtype)
   reps = -(-size // a.size)
   return shape_lib.tile(flat, reps)[:size].reshape(new_shape)
+
+
+def _gradient_along(f, h, axis):
+  """Second-order central differences inside, first-order at the two ends."""
+  n = f.shape[axis]
+  at = lambda start, stop: lax.slice_in_dim(f, start, stop, axis=axis)
+  if promotion.ndim(h) == 0:
+    inner = ufuncs.true_divide(ufuncs.subtract(at(2, n), at(0, n - 2)),
+                               ufuncs.multiply(2, h))
+    first = ufuncs.true_divide(ufuncs.subtract(at(1, 2), at(0, 1)), h)
+    last = ufuncs.true_divide(ufuncs.subtract(at(n - 1, n), at(n - 2, n - 1)), h)
+  else:
+    # Coordinates: NumPy's second-order formula for uneven spacing.
+    dx = diff(h)
+    if dx.shape[0] != n - 1:
+      raise ValueError("when 1d, distances must match the length of the corresponding "
+                       "dimension")
+    shape = [1] * f.ndim
+    shape[axis] = n - 2
+    dx1 = dx[:-1].reshape(shape)
+    dx2 = dx[1:].reshape(shape)
+    total = ufuncs.add(dx1, dx2)
+    a = ufuncs.negative(ufuncs.true_divide(dx2, ufuncs.multiply(dx1, total)))
+    b = ufuncs.true_divide(ufuncs.subtract(dx2, dx1), ufuncs.multiply(dx1, dx2))
+    c = ufuncs.true_divide(dx1, ufuncs.multiply(dx2, total))
+    inner = ufuncs.add(ufuncs.add(ufuncs.multiply(a, at(0, n - 2)),
+                                  ufuncs.multiply(b, at(1, n - 1))),
+                       ufuncs.multiply(c, at(2, n)))
+    first = ufuncs.true_divide(ufuncs.subtract(at(1, 2), at(0, 1)), dx[0])
+    last = ufuncs.true_divide(ufuncs.subtract(at(n - 1, n), at(n - 2, n - 1)), dx[-1])
+  return shape_lib.concatenate([first, inner, last], axis)
+
+
+def gradient(f, *varargs, axis=None, edge_order=None):
+  """The gradient of sampled ``f``: central differences inside, one-sided at the ends.
+
+  ``varargs`` gives the spacing: one scalar for all axes, or one scalar or
+  coordinate array per axis. Returns one array per axis (a list), or a single
+  array for a single axis.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.gradient(jnp.array([1.0, 2.0, 4.0, 7.0]))
+  Array([1. , 1.5, 2.5, 3. ], dtype=float32)
+  """
+  if edge_order is not None:
+    raise NotImplementedError("The 'edge_order' argument to jnp.gradient is not supported.")
+  check_arraylike("gradient", f, *varargs)
+  (f,) = promotion.promote_dtypes_inexact(f)
+  f = ensure_array(f)
+  axes = promotion.canonicalize_axes(axis, f.ndim)
+  if len(set(axes)) != len(axes):
+    raise ValueError("repeated axis in jnp.gradient")
+  if not varargs:
+    spacings = [1.0] * len(axes)
+  elif len(varargs) == 1 and promotion.ndim(varargs[0]) == 0:
+    spacings = list(varargs) * len(axes)
+  elif len(varargs) == len(axes):
+    spacings = list(varargs)
+  else:
+    raise TypeError("Invalid number of spacing arguments for jnp.gradient: expected 0, "
+                    f"1 or {len(axes)}; got {len(varargs)}")
+  out = []
+  for ax, h in zip(axes, spacings):
+    if f.shape[ax] < 2:
+      raise ValueError("Shape of array too small to calculate a numerical gradient, at "
+                       "least 2 elements are required.")
+    if promotion.ndim(h) > 1:
+      raise ValueError("distances must be either scalars or 1d")
+    if promotion.ndim(h):
+      (h,) = promotion.promote_dtypes_inexact(h)
+      h = ensure_array(h)
+    out.append(_gradient_along(f, h, ax))
+  return out[0] if len(axes) == 1 else out
+
+
+def unwrap(p, discont=None, axis: int = -1, period=2 * np.pi):
+  """``p`` with jumps larger than ``discont`` (default ``period / 2``) along
+  ``axis`` replaced by their complements modulo ``period``.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.unwrap(jnp.array([0.0, 1.0, 7.0]))
+  Array([0.       , 1.       , 0.7168145], dtype=float32)
+  """
+  check_arraylike("unwrap", p)
+  p = _array(p, "unwrap")
+  if dtypes.issubdtype(p.dtype, np.complexfloating):
+    raise ValueError("jnp.unwrap does not support complex inputs.")
+  if promotion.shape(period):
+    raise ValueError("unwrap: period must be a scalar.")
+  axis = canonicalize_axis(axis, p.ndim)
+  integer = dtypes.issubdtype(p.dtype, np.integer) and \
+      dtypes.issubdtype(promotion.aval_of(period).dtype, np.integer)
+  if not integer:
+    (p,) = promotion.promote_dtypes_inexact(p)
+    p = ensure_array(p)
+  if discont is None:
+    discont = ufuncs.true_divide(period, 2)
+  dd = diff(p, axis=axis)
+  half = ufuncs.floor_divide(period, 2) if integer else ufuncs.true_divide(period, 2)
+  dd_mod = ufuncs.subtract(ufuncs.remainder(ufuncs.add(dd, half), period), half)
+  if integer:
+    # An exact half period keeps the sign of the step, as NumPy does.
+    boundary = ufuncs.logical_and(ufuncs.equal(dd_mod, -half), ufuncs.greater(dd, 0))
+    if period % 2 == 0:
+      dd_mod = ufuncs.where(boundary, half, dd_mod)
+  else:
+    boundary = ufuncs.logical_and(ufuncs.equal(dd_mod, ufuncs.negative(half)),
+                                  ufuncs.greater(dd, 0))
+    dd_mod = ufuncs.where(boundary, half, dd_mod)
+  correction = ufuncs.where(ufuncs.less(ufuncs.absolute(dd), discont), 0,
+                            ufuncs.subtract(dd_mod, dd))
+  correction = reductions.cumsum(correction, axis=axis).astype(p.dtype)
+  head = lax.slice_in_dim(p, 0, 1, axis=axis)
+  rest = ufuncs.add(lax.slice_in_dim(p, 1, p.shape[axis], axis=axis), correction)
+  return shape_lib.concatenate([head, rest], axis)
