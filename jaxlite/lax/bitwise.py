@@ -157,6 +157,11 @@ def _select_n_batch(batched_args, batch_dims):
         (which_dim == d and per_example_shape(which, which_dim) == case_shape):
       return select_n_p.bind(which, *cases), d
   args = broadcast_batched(batched_args, batch_dims, case_shape, size)
+  # Unlike `which`, every case needs the full batched shape (rank-0 ones too).
+  from jaxlite.lax import structural
+  full = (size, *case_shape)
+  args[1:] = [c if core.get_aval(c).shape == full else structural.broadcast_in_dim(c, full, ())
+              for c in args[1:]]
   return select_n_p.bind(*args), 0
 
 
