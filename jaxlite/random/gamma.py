@@ -85,7 +85,8 @@ def _gamma_impl(key, a, shape, dtype, log_space):
 def _while_batches() -> bool:
   from jaxlite.interpreters import batching
   from jaxlite.lax.control_flow import loops
-  return loops.while_p in batching.primitive_batchers
+  return (loops.while_p in batching.primitive_batchers
+          or loops.while_p in getattr(batching, "axis_primitive_batchers", {}))
 
 
 _gamma = sampler_jit(_gamma_impl, 3)
