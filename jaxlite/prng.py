@@ -347,9 +347,17 @@ _threefry_fold_in = static_jit(_fold_in_impl, inline=True)
 _threefry_random_bits = static_jit(_random_bits_impl, 2, inline=True)
 
 
+def _check_partitionable():
+  if not config.jax_threefry_partitionable:
+    raise NotImplementedError(
+        "jaxlite implements the partitionable threefry scheme only (JAX's default since "
+        "0.5); jax_threefry_partitionable=False is not supported.")
+
+
 def threefry_split(key, shape):
   """``prod(shape)`` new raw keys, shaped ``(*shape, 2)``: key ``i`` hashes
   the 64-bit counter ``i`` (JAX's partitionable split)."""
+  _check_partitionable()
   return _threefry_split(key, tuple(operator.index(d) for d in shape))
 
 
@@ -362,6 +370,7 @@ def threefry_random_bits(key, bit_width, shape):
   """``uint<bit_width>`` random bits of ``shape`` from one raw key."""
   if bit_width not in (8, 16, 32, 64):
     raise TypeError("requires 8-, 16-, 32- or 64-bit field width.")
+  _check_partitionable()
   shape = tuple(operator.index(d) for d in shape)
   if math.prod(shape) > 2 ** 64:
     raise NotImplementedError("random bits array of size exceeding 2 ** 64")

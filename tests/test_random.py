@@ -163,6 +163,12 @@ def test_legacy_key_config():
     assert isinstance(out, random.PRNGKeyArray)
 
 
+def test_non_partitionable_threefry_is_refused():
+  with config_lib.threefry_partitionable(False):
+    with pytest.raises(NotImplementedError, match="partitionable"):
+      random.split(random.PRNGKey(0))
+
+
 def test_seed_offset():
   with config_lib.random_seed_offset(10):
     np.testing.assert_array_equal(_np(random.PRNGKey(1)), [0, 11])
