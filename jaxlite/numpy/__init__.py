@@ -33,6 +33,11 @@ from jaxlite.numpy.setops import *  # noqa: F401,F403
 from jaxlite.numpy.histogram import *  # noqa: F401,F403
 from jaxlite.numpy.convolution import *  # noqa: F401,F403
 from jaxlite.numpy.polynomial import *  # noqa: F401,F403
+from jaxlite.numpy.functional import *  # noqa: F401,F403
+from jaxlite.numpy.updates import *  # noqa: F401,F403
+from jaxlite.numpy.bitpacking import *  # noqa: F401,F403
+from jaxlite.numpy.windows import *  # noqa: F401,F403
+from jaxlite.numpy.host_io import *  # noqa: F401,F403
 from jaxlite.numpy.indexing import NonConcreteBooleanIndexError  # noqa: F401
 from jaxlite.numpy.promotion import AxisError  # noqa: F401
 from jaxlite.numpy import array_methods as _array_methods  # noqa: F401  (installs operators)

@@ -10,8 +10,9 @@ Split points must be concrete; everything lowers to lax ``concatenate`` and
 """
 from __future__ import annotations
 
-__all__ = ['concatenate', 'concat', 'stack', 'unstack', 'hstack', 'vstack', 'row_stack',
-           'dstack', 'column_stack', 'split', 'array_split', 'hsplit', 'vsplit', 'dsplit']
+__all__ = ['concatenate', 'concat', 'stack', 'block', 'unstack', 'hstack', 'vstack',
+           'row_stack', 'dstack', 'column_stack', 'split', 'array_split', 'hsplit',
+           'vsplit', 'dsplit']
 
 import builtins
 
@@ -94,6 +95,61 @@ def stack(arrays, axis: int = 0, out=None, dtype=None):
   axis = canonicalize_axis(axis, nd + 1)
   expanded = [expand_dims(a, axis) for a in arrays]
   return concatenate(expanded, axis, dtype=dtype)
+
+
+def _block_depth(arrays):
+  """The nesting depth of the lists in ``arrays`` (equal on every branch)."""
+  if isinstance(arrays, tuple):
+    raise TypeError("jax.numpy.block does not accept tuples; use lists of arrays")
+  if not isinstance(arrays, list):
+    return 0
+  if not arrays:
+    raise ValueError("jax.numpy.block does not allow empty list arguments")
+  depths = {_block_depth(a) for a in arrays}
+  if len(depths) != 1:
+    raise ValueError("Mismatched list depths in jax.numpy.block")
+  return depths.pop() + 1
+
+
+def _block_leaves(arrays):
+  if isinstance(arrays, list):
+    return [leaf for a in arrays for leaf in _block_leaves(a)]
+  return [arrays]
+
+
+def _block(arrays, depth, rank):
+  if not isinstance(arrays, list):
+    a = ensure_array(promotion.asarray_value(arrays))
+    return reshape(a, (1,) * (rank - a.ndim) + a.shape)
+  # The innermost lists join along the last axis, the next along the one before.
+  return concatenate([_block(a, depth - 1, rank) for a in arrays], axis=rank - depth)
+
+
+def block(arrays):
+  """Assembles an array from nested lists of blocks (innermost lists join along
+  the last axis, each outer level along the axis before).
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.block([[jnp.eye(2, dtype=jnp.int32), jnp.zeros((2, 1), jnp.int32)],
+  ...            [jnp.zeros((1, 2), jnp.int32), jnp.ones((1, 1), jnp.int32)]])
+  Array([[1, 0, 0],
+         [0, 1, 0],
+         [0, 0, 1]], dtype=int32)
+  """
+  depth = _block_depth(arrays)
+  leaves = _block_leaves(arrays)
+  check_arraylike("block", *leaves)
+  if depth == 0:
+    return ensure_array(promotion.asarray_value(arrays))
+  leaves = promotion.promote_dtypes(*leaves)
+  it = iter(leaves)
+
+  def rebuild(node):
+    return [rebuild(n) for n in node] if isinstance(node, list) else next(it)
+
+  arrays = rebuild(arrays)
+  rank = builtins.max(depth, *(promotion.ndim(leaf) for leaf in leaves))
+  return _block(arrays, depth, rank)
 
 
 def unstack(x, /, *, axis: int = 0):

@@ -21,7 +21,9 @@ __all__ = ['bool_', 'int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint3
            'number', 'inexact', 'floating', 'complexfloating', 'integer',
            'signedinteger', 'unsignedinteger', 'character', 'flexible', 'object_',
            'finfo', 'iinfo', 'float0', 'dtype', 'result_type', 'promote_types',
-           'issubdtype', 'isdtype', 'can_cast', 'isscalar', 'iscomplexobj', 'isrealobj']
+           'issubdtype', 'isdtype', 'can_cast', 'isscalar', 'iscomplexobj', 'isrealobj',
+           'bool', 'int1', 'uint1', 'float6_e2m3fn', 'float6_e3m2fn', 'ComplexWarning',
+           'iterable']
 
 import numpy as np
 
@@ -75,6 +77,8 @@ complex128 = _make_scalar_type(np.complex128)
 bfloat16 = _make_scalar_type(dtypes.bfloat16)
 int4 = _make_scalar_type(dtypes.int4)
 uint4 = _make_scalar_type(dtypes.uint4)
+int1 = _make_scalar_type(dtypes.int1)
+uint1 = _make_scalar_type(dtypes.uint1)
 int2 = _make_scalar_type(dtypes.int2)
 uint2 = _make_scalar_type(dtypes.uint2)
 float8_e4m3fn = _make_scalar_type(dtypes.float8_e4m3fn)
@@ -86,6 +90,9 @@ float8_e3m4 = _make_scalar_type(dtypes.float8_e3m4)
 float8_e4m3 = _make_scalar_type(dtypes.float8_e4m3)
 float8_e8m0fnu = _make_scalar_type(dtypes.float8_e8m0fnu)
 float4_e2m1fn = _make_scalar_type(dtypes.float4_e2m1fn)
+float6_e2m3fn = _make_scalar_type(dtypes.float6_e2m3fn)
+float6_e3m2fn = _make_scalar_type(dtypes.float6_e3m2fn)
+bool = bool_  # pylint: disable=redefined-builtin  (the array API's name, as in JAX)
 # The default types, as named by JAX (64-bit; canonicalised when used).
 int_ = _make_scalar_type(np.int64, "int64")
 uint = _make_scalar_type(np.uint64, "uint64")
@@ -109,6 +116,10 @@ unsignedinteger = np.unsignedinteger
 character = np.character
 flexible = np.flexible
 object_ = np.object_
+
+ComplexWarning = np.exceptions.ComplexWarning
+# Whether an object can be iterated over: a host-side question, NumPy's answer.
+iterable = np.iterable
 
 finfo = dtypes.finfo
 iinfo = dtypes.iinfo
