@@ -5,12 +5,18 @@ import numpy as np
 from run import Case
 
 
+def _shard(jx, host, devs):
+  """One leading-axis slice per device, made the same way in both libraries
+  (JAX 0.10 removed device_put_sharded/replicated): an identity pmap."""
+  return jx.pmap(lambda v: v, devices=devs)(host)
+
+
 def _normalize(jx, jnp):
   devs = jx.local_devices()[:4]
   if len(devs) < 4:
     raise RuntimeError("needs 4 devices: set XLA_FLAGS=--xla_force_host_platform_device_count=8")
   f = jx.pmap(lambda x: x / jx.lax.psum(x, "i"), axis_name="i", devices=devs)
-  x = jx.device_put_sharded([np.arange(8, dtype=np.float32) + i for i in range(4)], devs)
+  x = _shard(jx, np.stack([np.arange(8, dtype=np.float32) + i for i in range(4)]), devs)
   f(x).block_until_ready()
 
   def run():
@@ -33,9 +39,9 @@ def _mlp_step(jx, jnp):
     g = jx.lax.pmean(g, "b")
     return jx.tree_util.tree_map(lambda a, b: a - 0.01 * b, p, g)
   f = jx.pmap(step, axis_name="b", devices=devs)
-  p = jx.device_put_replicated(params, devs)
-  x = jx.device_put_sharded([rng.randn(32, 16).astype(np.float32) for _ in devs], devs)
-  y = jx.device_put_sharded([rng.randn(32, 1).astype(np.float32) for _ in devs], devs)
+  p = jx.tree_util.tree_map(lambda a: _shard(jx, np.stack([a] * len(devs)), devs), params)
+  x = _shard(jx, rng.randn(len(devs), 32, 16).astype(np.float32), devs)
+  y = _shard(jx, rng.randn(len(devs), 32, 1).astype(np.float32), devs)
   jx.tree_util.tree_map(lambda a: a.block_until_ready(), f(p, x, y))
 
   def run():

@@ -68,13 +68,19 @@ def channel_handle(ctx: mlir.LoweringRuleContext):
 
 def all_reduce(ctx, x, aval, groups, reducer: str):
   """``stablehlo.all_reduce`` of ``x`` with a ``reducer`` (add, maximum, minimum, ...) body."""
+  return all_reduce_many(ctx, [x], [aval], groups, reducer)[0]
+
+
+def all_reduce_many(ctx, xs, avals, groups, reducer: str):
+  """One variadic ``stablehlo.all_reduce`` over operands of one element type."""
   hlo, ir = mlir.hlo(), mlir.ir()
-  op = hlo.AllReduceOp([mlir.aval_to_ir_type(aval)], [x], replica_groups_attr(groups))
-  scalar = mlir.aval_to_ir_type(aval.update(shape=()))
+  op = hlo.AllReduceOp([mlir.aval_to_ir_type(a) for a in avals], list(xs),
+                       replica_groups_attr(groups))
+  scalar = mlir.aval_to_ir_type(avals[0].update(shape=()))
   block = op.regions[0].blocks.append(scalar, scalar)
   with ir.InsertionPoint(block):
     hlo.ReturnOp([getattr(hlo, reducer)(*block.arguments)])
-  return op.results[0]
+  return list(op.results)
 
 
 def all_gather(ctx, x, aval_out, groups, dim: int):
@@ -518,12 +524,22 @@ def _groups(ctx, axis_name, axis_index_groups=None):
 def _allreduce_lowering(reducer):
   def rule(ctx, *args, axes, axis_index_groups):
     groups = _groups(ctx, axes, axis_index_groups)
-    outs = []
-    for x, aval in zip(args, ctx.avals_in):
+    avals = [core.raise_to_shaped(a) for a in ctx.avals_in]
+    for aval in avals:
       if aval.dtype == np.bool_:
         raise TypeError(f"psum/pmax/pmin of a boolean array is not supported; got "
                         f"{aval.str_short()}")
-      outs.append(all_reduce(ctx, x, core.raise_to_shaped(aval), groups, reducer))
+    # One all-reduce per dtype for all the operands (a pytree's leaves): each
+    # collective is a synchronisation of every replica, so fewer is faster.
+    by_dtype: dict = {}
+    for i, aval in enumerate(avals):
+      by_dtype.setdefault(aval.dtype, []).append(i)
+    outs = [None] * len(args)
+    for dtype, idx in by_dtype.items():
+      results = all_reduce_many(ctx, [args[i] for i in idx], [avals[i] for i in idx],
+                                groups, reducer)
+      for i, r in zip(idx, results):
+        outs[i] = r
     return outs
   return rule
 
