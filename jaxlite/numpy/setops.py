@@ -160,6 +160,15 @@ def setxor1d(ar1, ar2, assume_unique: bool = False, *, size=None, fill_value=Non
   in1, _ = _find(s1, lax.iota(_index_dtype(), s1.shape[0]), s)
   in2, _ = _find(s2, lax.iota(_index_dtype(), s2.shape[0]), s)
   keep = ufuncs.logical_and(_first_occurrences(s), ufuncs.not_equal(in1, in2))
+  if dtypes.issubdtype(s.dtype, np.inexact) and s.shape[0]:
+    # NaN equals nothing: each input with a NaN contributes one (NumPy's
+    # unique collapses the NaNs of one input). They are sorted last.
+    nan = ufuncs.isnan(s)
+    allowed = lax.add(reductions.any(ufuncs.isnan(a1)).astype(_index_dtype()),
+                      reductions.any(ufuncs.isnan(a2)).astype(_index_dtype()))
+    nan_rank = lax.sub(reductions.cumsum(nan, dtype=_index_dtype()),
+                       np.asarray(1, _index_dtype()))
+    keep = ufuncs.where(nan, ufuncs.less(nan_rank, allowed), keep)
   return _compact(s, keep, size, fill_value, "setxor1d")[0]
 
 
