@@ -66,7 +66,12 @@ def initialize(coordinator_address: str | None = None, num_processes: int | None
   if process_id == 0:
     host, port = coordinator_address.rsplit(":", 1)
     bind = coordinator_address if _is_loopback(host.strip("[]")) else f"[::]:{port}"
-    service = _jax.get_distributed_runtime_service(bind, num_processes)
+    service_kwargs = {}
+    if heartbeat_timeout_seconds is not None:
+      service_kwargs["heartbeat_timeout"] = heartbeat_timeout_seconds
+    if shutdown_timeout_seconds is not None:
+      service_kwargs["shutdown_timeout"] = shutdown_timeout_seconds
+    service = _jax.get_distributed_runtime_service(bind, num_processes, **service_kwargs)
   kwargs = {"init_timeout": initialization_timeout}
   if heartbeat_timeout_seconds is not None:
     kwargs["heartbeat_timeout"] = heartbeat_timeout_seconds

@@ -118,7 +118,8 @@ _XLA_ENV_SCRIPT = textwrap.dedent("""
     import jaxlite
     from jaxlite import lax
     pid = int(sys.argv[1]); port = sys.argv[2]
-    jaxlite.distributed.initialize(f"127.0.0.1:{port}", num_processes=2, process_id=pid)
+    jaxlite.distributed.initialize(f"127.0.0.1:{port}", num_processes=2, process_id=pid,
+                                   heartbeat_timeout_seconds=10)
     assert jaxlite.process_count() == 2 and jaxlite.device_count() == 8
     assert jaxlite.local_device_count() == 4
     f = lambda x: x + lax.psum(x, axis_name='i')
