@@ -242,3 +242,32 @@ def test_pmap_mlp_example_loss_falls():
   spec.loader.exec_module(module)
   losses = module.main(steps=40, verbose=False)
   assert np.mean(losses[-5:]) < 0.6 * losses[0]
+
+
+def test_transformations_through_pmap():
+  x = jnp.arange(4.)
+  f = lambda y: y ** 2 / lax.psum(y, 'i')
+  # grad of a pmapped loss with psum (JAX 0.10.2's numbers for the same program)
+  g = jaxlite.grad(lambda x: jaxlite.pmap(f, axis_name='i')(x).sum())(x)
+  np.testing.assert_allclose(np.asarray(g), [-0.3888889, -0.05555555, 0.2777778, 0.61111116],
+                             rtol=1e-5)
+  # a broadcast (in_axes=None) argument's cotangent sums over replicas
+  h = jaxlite.grad(lambda w: jaxlite.pmap(lambda y, w: jnp.sin(y * w), axis_name='i',
+                                          in_axes=(0, None))(x, w).sum())(2.0)
+  np.testing.assert_allclose(float(h), float(np.sum(np.arange(4.) * np.cos(np.arange(4.) * 2))),
+                             rtol=1e-5)
+  # jvp through pmap against finite differences
+  _, t = jaxlite.jvp(jaxlite.pmap(f, axis_name='i'), (x,), (jnp.ones(4),))
+  xs, eps = np.arange(4.), 1e-3
+  fd = ((xs + eps) ** 2 / (xs + eps).sum() - (xs - eps) ** 2 / (xs - eps).sum()) / (2 * eps)
+  np.testing.assert_allclose(np.asarray(t), fd, atol=1e-3)
+  # pmap of grad with psum: JAX's transpose of psum (a psum of the cotangent)
+  pg = jaxlite.pmap(jaxlite.grad(lambda x: lax.psum(x ** 2, 'i')), axis_name='i')(x)
+  np.testing.assert_allclose(np.asarray(pg), [0., 8., 16., 24.])
+  # jit and vmap inside pmap
+  pj = jaxlite.pmap(jaxlite.jit(lambda x: x * 2 + lax.psum(x, 'i')), axis_name='i')(x)
+  np.testing.assert_allclose(np.asarray(pj), [6., 8., 10., 12.])
+  pv = jaxlite.pmap(jaxlite.vmap(lambda x: x * lax.psum(x, 'i')), axis_name='i')(
+      jnp.arange(8.).reshape(4, 2))
+  np.testing.assert_allclose(np.asarray(pv), np.arange(8.).reshape(4, 2) *
+                             np.arange(8.).reshape(4, 2).sum(0))

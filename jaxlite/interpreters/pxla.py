@@ -623,3 +623,101 @@ def _register_collective_lowerings():
 
 
 _register_collective_lowerings()
+
+
+# --- differentiating through pmap: the body's JVP, split and transpose, mapped ----------------
+
+
+def _pmap_params(params, **updates):
+  out = dict(params)
+  out.update(updates)
+  return out
+
+
+def _pmap_jvp(primals, tangents, **params):
+  from jaxlite.interpreters import ad
+  jaxpr, in_axes, out_axes = params["jaxpr"], params["in_axes"], params["out_axes"]
+  nonzeros = [type(t) is not ad.Zero for t in tangents]
+  with core.extend_axis_env(params["axis_name"], params["axis_size"], None):
+    jvp_closed, out_nonzeros = ad.jvp_jaxpr(jaxpr, nonzeros, instantiate=False)
+  nz_tangents = [t for t in tangents if type(t) is not ad.Zero]
+  nz_axes = tuple(ax for ax, nz in zip(in_axes, nonzeros) if nz)
+  nz_out_axes = tuple(ax for ax, nz in zip(out_axes, out_nonzeros) if nz)
+  outs = pmap_p.bind(*primals, *nz_tangents, **_pmap_params(
+      params, jaxpr=jvp_closed, in_axes=tuple(in_axes) + nz_axes,
+      out_axes=tuple(out_axes) + nz_out_axes))
+  n = len(jaxpr.out_avals)
+  out_primals, nz_out = outs[:n], iter(outs[n:])
+  out_avals = _pmap_abstract_eval(*[core.get_aval(p) for p in primals], **params)
+  out_tangents = [next(nz_out) if nz else ad.Zero(ad.tangent_aval(a))
+                  for nz, a in zip(out_nonzeros, out_avals)]
+  return out_primals, out_tangents
+
+
+def _pmap_transpose(cts, *args, **params):
+  from jaxlite.interpreters import ad
+  jaxpr, in_axes, out_axes = params["jaxpr"], params["in_axes"], params["out_axes"]
+  axis_name, axis_size = params["axis_name"], params["axis_size"]
+  linear = [ad.is_undefined_primal(a) for a in args]
+  if all(type(c) is ad.Zero for c in cts):
+    return [ad.Zero(a.aval) if l else None for a, l in zip(args, linear)]
+  with core.extend_axis_env(axis_name, axis_size, None):
+    trans = ad.transpose_jaxpr(jaxpr, linear)
+  lin_axes = [ax for ax, l in zip(in_axes, linear) if l]
+  if any(ax is None for ax in lin_axes):
+    # A broadcast input's cotangent is the sum of every replica's.
+    from jaxlite.lax import parallel
+
+    def summed(*xs):
+      outs = core.eval_jaxpr(trans.jaxpr, trans.consts, *xs)
+      return [parallel.psum(o, axis_name) if ax is None else o
+              for o, ax in zip(outs, lin_axes)]
+    with core.extend_axis_env(axis_name, axis_size, None):
+      body, _, consts = pe.trace_to_jaxpr_dynamic(summed, trans.in_avals)
+    trans = ClosedJaxpr(pe.convert_constvars_jaxpr(body), [])
+    res_consts = list(consts)
+  else:
+    res_consts = []
+  res = [a for a, l in zip(args, linear) if not l]
+  res_axes = tuple(ax for ax, l in zip(in_axes, linear) if not l)
+  cts = [ad.instantiate_zeros(c) for c in cts]
+  outs = iter(pmap_p.bind(*res_consts, *res, *cts, **_pmap_params(
+      params, jaxpr=trans, name=f"transpose({params['name']})",
+      in_axes=(None,) * len(res_consts) + res_axes + tuple(out_axes),
+      out_axes=tuple(lin_axes))))
+  return [next(outs) if l else None for l in linear]
+
+
+def _pmap_partial_eval(trace, tracers, **params):
+  """Splits a pmap into a known pmap (run now, its residuals stacked one per
+  replica) and an unknown one (staged), as jit's rule does for jit."""
+  from jaxlite.interpreters import ad
+  jaxpr, in_axes, out_axes = params["jaxpr"], params["in_axes"], params["out_axes"]
+  unknowns = [not trace.is_known(t) for t in tracers]
+  known_vals = [trace.known_value(t) for t, u in zip(tracers, unknowns) if not u]
+  with core.extend_axis_env(params["axis_name"], params["axis_size"], None):
+    known, staged, out_unknowns, num_res = ad._split_jit_jaxpr(jaxpr, tuple(unknowns))
+  known_in_axes = tuple(ax for ax, u in zip(in_axes, unknowns) if not u)
+  known_out_axes = tuple(ax for ax, u in zip(out_axes, out_unknowns) if not u) + \
+      (0,) * num_res
+  known_outs = pmap_p.bind(*known_vals, **_pmap_params(
+      params, jaxpr=known, in_axes=known_in_axes, out_axes=known_out_axes))
+  n_known = len(known_outs) - num_res
+  residuals = known_outs[n_known:]
+  staged_in_axes = (0,) * num_res + tuple(ax for ax, u in zip(in_axes, unknowns) if u)
+  staged_out_axes = tuple(ax for ax, u in zip(out_axes, out_unknowns) if u)
+  staged_outs = trace.stage(
+      pmap_p, [trace.pure(r) for r in residuals] + [t for t, u in zip(tracers, unknowns) if u],
+      _pmap_params(params, jaxpr=staged, in_axes=staged_in_axes, out_axes=staged_out_axes))
+  known_it, staged_it = iter(known_outs[:n_known]), iter(staged_outs)
+  return [next(staged_it) if u else next(known_it) for u in out_unknowns]
+
+
+def _register_pmap_ad_rules():
+  from jaxlite.interpreters import ad
+  ad.primitive_jvps[pmap_p] = _pmap_jvp
+  ad.primitive_transposes[pmap_p] = _pmap_transpose
+  pe.partial_eval_rules[pmap_p] = _pmap_partial_eval
+
+
+_register_pmap_ad_rules()
