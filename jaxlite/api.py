@@ -251,8 +251,7 @@ def xla_computation(fun: Callable, static_argnums=(), axis_env=None, in_parts=No
     with _axis_env(axis_env or ()):
       jaxpr, consts, out_tree, _ = _trace_flat(fun, args, kwargs, static_argnums,
                                                transform="xla_computation")
-    closed = ClosedJaxpr(pe.convert_constvars_jaxpr(jaxpr), [])
-    # Constants become parameters here only if they are tracers; otherwise inline them.
+    # Closed-over values are embedded in the computation as constants.
     closed = ClosedJaxpr(jaxpr, [np.asarray(c) for c in consts])
     axes = tuple(axis_env or ())
     num_replicas = int(np.prod([s for _, s in axes], dtype=np.int64)) if axes else 1

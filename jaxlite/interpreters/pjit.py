@@ -312,7 +312,7 @@ class Jitted:
     if static_args or static_kwargs:
       fun = _bind_static(self.fun, len(args), dict(static_args), dict(static_kwargs))
     flat_fun, out_tree = api_util.flatten_fun(fun, in_tree)
-    names = api_util.arg_names(self.fun, dyn_args, dyn_kwargs) if True else None
+    names = api_util.arg_names(self.fun, dyn_args, dyn_kwargs)
     if len(names) != len(avals):
       names = None
     jaxpr, _, consts = pe.trace_to_jaxpr_dynamic(
