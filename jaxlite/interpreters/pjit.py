@@ -8,6 +8,7 @@ and lowering to a ``func.call``).
 """
 from __future__ import annotations
 
+import operator
 import sys
 import threading
 import weakref
@@ -152,6 +153,10 @@ def _device_put_const(c):
 
 # --- the jit wrapper ----------------------------------------------------------------------
 
+# C-level attribute getters for the cached-call hot path (cheaper than comprehensions).
+_get_aval = operator.attrgetter("aval")
+_get_buf = operator.attrgetter("_buf")
+
 
 class _CacheEntry:
   __slots__ = ("closed_jaxpr", "consts", "out_tree", "donated", "name", "executable",
@@ -203,14 +208,12 @@ class Jitted:
     # something raises.
     try:
       if self._simple and not kwargs:
-        avals = []
         for a in args:
           if type(a) is not Array:
             break
-          avals.append(a.aval)
         else:
           # The trace context includes jax_disable_jit: with it on, this misses.
-          entry = self._fast_cache.get((tuple(avals), config.trace_context()))
+          entry = self._fast_cache.get((tuple(map(_get_aval, args)), config.trace_context()))
           if entry is not None and core._thread_state.dynamic_main.level == 0:
             return self._call_entry(entry, args)
       if config.jax_disable_jit:
@@ -223,9 +226,9 @@ class Jitted:
   def _call_entry(self, entry, flat_args):
     exe = entry.executable or self._compile_entry(entry, flat_args)
     consts = entry.consts
-    bufs = [a._buf for a in flat_args]
+    bufs = list(map(_get_buf, flat_args))
     if consts:
-      bufs = [c._buf for c in consts] + bufs
+      bufs = list(map(_get_buf, consts)) + bufs
     try:
       # Executable.call, inlined: this is the cached-call hot path.
       results = exe.loaded.execute_sharded(bufs).consume_with_handlers(exe.handlers)
