@@ -7,6 +7,13 @@ This module only re-exports; each name is defined in the module that owns it.
 """
 __version__ = "0.1.0"
 
+# jaxlib's C++ runtime logs INFO lines (the PJRT client's device count) to
+# stderr unless told otherwise. As JAX does, default the native log level to
+# WARNING before jaxlib loads; a user's own TF_CPP_MIN_LOG_LEVEL wins.
+import os as _os
+_os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
+del _os
+
 from jaxlite.config import config
 from jaxlite.config import (debug_infs, debug_nans, default_device, default_matmul_precision,
                             enable_checks, enable_x64, explain_cache_misses, log_compiles,
@@ -31,6 +38,7 @@ from jaxlite.vectorization import vmap
 from jaxlite import numpy as numpy  # noqa: E402  (installs the Array/Tracer operators)
 from jaxlite.interpreters.pxla import pmap  # noqa: E402
 from jaxlite.callbacks import pure_callback  # noqa: E402
+from jaxlite.jax_compat import install_as_jax  # noqa: E402
 
 # Subpackages that research code reaches as attributes (`jax.random.normal`)
 # are imported on first access, so that `import jaxlite` stays fast.

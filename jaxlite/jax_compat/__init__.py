@@ -1,0 +1,135 @@
+"""The switch that serves ``import jax`` from jaxlite.
+
+After ``jaxlite.install_as_jax()`` (or under ``python -m jaxlite script.py``),
+every ``import jax``, ``import jax.numpy``, ``from jax._src.core import ...``
+in this process resolves to jaxlite's modules through the one table in
+``jaxlite.jax_compat.table``. Nothing named ``jax`` is installed on disk: with
+the switch off, a real JAX in the same environment is what ``import jax``
+gets.
+
+  >>> import jaxlite
+  >>> jaxlite.install_as_jax()
+  >>> import jax, jax.numpy
+  >>> jax.numpy is jaxlite.numpy
+  True
+"""
+import importlib
+import importlib.abc
+import importlib.machinery
+import sys
+import threading
+import types
+
+from jaxlite.jax_compat.table import JAX_MODULES, NAMESPACE
+
+
+def _is_jax_name(fullname):
+  return fullname == "jax" or fullname.startswith("jax.")
+
+
+class _ServeExisting(importlib.abc.Loader):
+  """Hands the import system an already-imported jaxlite module.
+
+  The import system stamps the spec it used onto the module it gets; the
+  jaxlite module keeps its own spec (so ``importlib.reload`` and pickling by
+  module name still see ``jaxlite.x``).
+  """
+
+  def __init__(self, module):
+    self._module = module
+
+  def create_module(self, spec):
+    self._own_spec = getattr(self._module, "__spec__", None)
+    return self._module
+
+  def exec_module(self, module):
+    if self._own_spec is not None:
+      module.__spec__ = self._own_spec
+
+
+class JaxModuleFinder(importlib.abc.MetaPathFinder):
+  """Resolves ``jax`` and ``jax.*`` names through ``JAX_MODULES``.
+
+  Unmapped ``jax.*`` names raise ``ModuleNotFoundError`` here instead of
+  falling through to the real JAX on disk: one process never mixes the two.
+  """
+
+  def find_spec(self, fullname, path=None, target=None):
+    if not _is_jax_name(fullname):
+      return None
+    try:
+      target_name = JAX_MODULES[fullname]
+    except KeyError:
+      raise ModuleNotFoundError(
+          f"No module named {fullname!r} (jaxlite serves `jax`; this module is "
+          "not in jaxlite.jax_compat.table)", name=fullname) from None
+    if target_name is NAMESPACE:
+      module = _namespace_module(fullname)
+    else:
+      module = importlib.import_module(target_name)
+    return importlib.machinery.ModuleSpec(
+        fullname, _ServeExisting(module), is_package=hasattr(module, "__path__"))
+
+
+_namespaces = {}
+
+
+def _namespace_module(fullname):
+  """The empty package served for a holding name such as ``jax._src``."""
+  module = _namespaces.get(fullname)
+  if module is None:
+    module = types.ModuleType(fullname, f"Holds the {fullname}.* modules jaxlite serves.")
+    module.__path__ = []
+    _namespaces[fullname] = module
+  return module
+
+
+_FINDER = JaxModuleFinder()
+_install_lock = threading.Lock()
+
+
+def install_as_jax():
+  """Makes ``import jax...`` in this process resolve to jaxlite.
+
+  Idempotent and thread-safe. It must run before the real ``jax`` is
+  imported in the process (one process never mixes the two); the switch
+  lasts for the life of the process.
+
+  Raises:
+    RuntimeError: the real ``jax`` package is already imported.
+
+  Example:
+    >>> import jaxlite
+    >>> jaxlite.install_as_jax()
+    >>> import jax.numpy as jnp
+    >>> jnp.arange(3).sum()
+    Array(3, dtype=int32)
+  """
+  with _install_lock:
+    if _FINDER in sys.meta_path:
+      # Keep it first: a finder inserted later must not take `jax` back.
+      if sys.meta_path[0] is not _FINDER:
+        sys.meta_path.remove(_FINDER)
+        sys.meta_path.insert(0, _FINDER)
+      return
+    real = sorted(name for name, module in sys.modules.items()
+                  if _is_jax_name(name) and module is not None)
+    if real:
+      raise RuntimeError(
+          "jaxlite.install_as_jax() must run before `jax` is imported; already "
+          f"imported: {', '.join(real[:5])}{' ...' if len(real) > 5 else ''}")
+    sys.meta_path.insert(0, _FINDER)
+
+
+def is_installed():
+  """Whether ``import jax`` is served by jaxlite in this process.
+
+    >>> import jaxlite
+    >>> jaxlite.install_as_jax()
+    >>> jaxlite.jax_compat.is_installed()
+    True
+  """
+  return _FINDER in sys.meta_path
+
+
+__all__ = ["install_as_jax", "is_installed", "JAX_MODULES", "JaxModuleFinder"]

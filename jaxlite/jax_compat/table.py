@@ -1,0 +1,97 @@
+"""The one declared mapping from JAX's module names to jaxlite's modules.
+
+When the switch is on (``jaxlite.install_as_jax()`` or ``python -m jaxlite``),
+``import X`` for every ``X`` below gives the jaxlite module named beside it,
+the very same module object (``jax.numpy is jaxlite.numpy``). A ``jax...``
+name that is not here raises ``ModuleNotFoundError``, as a missing JAX module
+would: libraries probe optional modules with ``try: import ...``.
+
+Three kinds of target:
+
+* ``"jaxlite.x"``: jaxlite's own module with that job.
+* ``"jaxlite.jax_compat.gather_x"``: jaxlite's layout has no module of that
+  name, so a small module in this package re-exports the names from where
+  they live in jaxlite (nothing is defined there).
+* ``NAMESPACE``: a package JAX has only to hold the modules below it
+  (``jax._src``); the switch serves an empty package whose attributes are
+  those children once imported.
+
+The top-level ``jax`` is ``jaxlite.jax_compat.jax_module``: jaxlite's public
+names plus ``__version__ = "0.10.2"``, the JAX API level that jaxlite
+implements (``jaxlite.__version__`` stays jaxlite's own release number).
+
+  >>> from jaxlite.jax_compat.table import JAX_MODULES
+  >>> JAX_MODULES["jax.numpy"]
+  'jaxlite.numpy'
+"""
+
+NAMESPACE = None  # see the module docstring
+
+JAX_MODULES = {
+    # --- the public API ----------------------------------------------------
+    "jax": "jaxlite.jax_compat.jax_module",
+    "jax.numpy": "jaxlite.numpy",
+    "jax.numpy.fft": "jaxlite.numpy.fft",
+    "jax.numpy.linalg": "jaxlite.numpy.linalg",
+    "jax.lax": "jaxlite.lax",
+    "jax.lax.linalg": "jaxlite.lax.linalg",
+    "jax.random": "jaxlite.random",
+    "jax.tree": "jaxlite.tree",
+    "jax.tree_util": "jaxlite.tree_util",
+    "jax.flatten_util": "jaxlite.flatten_util",
+    "jax.nn": "jaxlite.nn",
+    "jax.nn.initializers": "jaxlite.nn.initializers",
+    "jax.scipy": "jaxlite.scipy",
+    "jax.scipy.special": "jaxlite.scipy.special",
+    "jax.scipy.linalg": "jaxlite.scipy.linalg",
+    "jax.scipy.stats": "jaxlite.scipy.stats",
+    "jax.scipy.stats.norm": "jaxlite.scipy.stats.norm",
+    "jax.scipy.stats.multivariate_normal": "jaxlite.scipy.stats.multivariate_normal",
+    "jax.dtypes": "jaxlite.dtypes",
+    "jax.errors": "jaxlite.errors",
+    "jax.debug": "jaxlite.debug",
+    "jax.distributed": "jaxlite.distributed",
+    "jax.test_util": "jaxlite.test_util",
+    "jax.custom_derivatives": "jaxlite.custom_derivatives",
+    "jax.ad_checkpoint": "jaxlite.ad_checkpoint",
+    "jax.api_util": "jaxlite.api_util",
+    "jax.example_libraries": "jaxlite.example_libraries",
+    "jax.example_libraries.optimizers": "jaxlite.example_libraries.optimizers",
+    "jax.example_libraries.stax": "jaxlite.example_libraries.stax",
+    "jax.core": "jaxlite.core",
+    "jax.experimental": "jaxlite.experimental",
+    # --- transformations as interpreters -----------------------------------
+    "jax.interpreters": "jaxlite.interpreters",
+    "jax.interpreters.ad": "jaxlite.interpreters.ad",
+    "jax.interpreters.batching": "jaxlite.interpreters.batching",
+    "jax.interpreters.partial_eval": "jaxlite.interpreters.partial_eval",
+    "jax.interpreters.mlir": "jaxlite.interpreters.mlir",
+    "jax.interpreters.pxla": "jaxlite.interpreters.pxla",
+    # --- the jax._src modules that libraries reach into ---------------------
+    "jax._src": NAMESPACE,
+    "jax._src.core": "jaxlite.core",
+    "jax._src.dtypes": "jaxlite.dtypes",
+    "jax._src.traceback_util": "jaxlite.traceback_util",
+    "jax._src.tree_util": "jaxlite.tree_util",
+    "jax._src.api_util": "jaxlite.api_util",
+    "jax._src.custom_derivatives": "jaxlite.custom_derivatives",
+    "jax._src.dispatch": "jaxlite.interpreters.dispatch",
+    "jax._src.interpreters": NAMESPACE,
+    "jax._src.interpreters.ad": "jaxlite.interpreters.ad",
+    "jax._src.interpreters.batching": "jaxlite.interpreters.batching",
+    "jax._src.interpreters.partial_eval": "jaxlite.interpreters.partial_eval",
+    "jax._src.interpreters.mlir": "jaxlite.interpreters.mlir",
+    "jax._src.interpreters.pxla": "jaxlite.interpreters.pxla",
+}
+
+
+def target_of(jax_name):
+  """The jaxlite module name served for ``jax_name``.
+
+  Returns ``NAMESPACE`` for a holding package and raises ``KeyError`` for a
+  name the switch does not serve.
+
+    >>> target_of("jax.lax")
+    'jaxlite.lax'
+  """
+  return JAX_MODULES[jax_name]

@@ -1,0 +1,123 @@
+"""The switch that serves `import jax` from jaxlite (jaxlite.jax_compat).
+
+Each case runs in a fresh interpreter: the switch lasts for the life of a
+process, and this test process may hold the real JAX as the oracle.
+"""
+import importlib
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from jaxlite.jax_compat.table import JAX_MODULES, NAMESPACE
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _python(*args, cwd=None):
+  """Runs the venv's python with args; returns stdout (fails the test on a non-zero exit)."""
+  proc = subprocess.run([sys.executable, *args], capture_output=True, text=True,
+                        cwd=cwd or REPO, timeout=300)
+  assert proc.returncode == 0, proc.stderr[-3000:]
+  return proc.stdout
+
+
+def test_every_table_target_is_a_jaxlite_module():
+  for jax_name, target in JAX_MODULES.items():
+    assert jax_name == "jax" or jax_name.startswith("jax."), jax_name
+    if target is NAMESPACE:
+      continue
+    assert target.startswith("jaxlite."), (jax_name, target)
+    importlib.import_module(target)  # raises if the table names a module that does not exist
+
+
+def test_switch_off_import_jax_is_real_jax():
+  pytest.importorskip("jax")
+  out = _python("-c", textwrap.dedent("""
+      import json, jaxlite, jax, jax.numpy
+      print(json.dumps([jax.__file__, type(jax.numpy.ones(2)).__module__,
+                        jax.numpy is jaxlite.numpy, jaxlite.jax_compat.is_installed()]))
+  """))
+  jax_file, array_module, same, installed = json.loads(out)
+  assert os.path.join("site-packages", "jax", "__init__.py") in jax_file
+  assert not array_module.startswith("jaxlite")
+  assert same is False and installed is False
+
+
+def test_switch_on_serves_jaxlite_modules():
+  out = _python("-c", textwrap.dedent("""
+      import json, threading, jaxlite
+      threads = [threading.Thread(target=jaxlite.install_as_jax) for _ in range(8)]
+      [t.start() for t in threads]; [t.join() for t in threads]
+      jaxlite.install_as_jax()  # idempotent
+      import sys, jax, jax.numpy as jnp, jax.lax, jax.random, jax.tree_util
+      from jax._src import core as src_core
+      import jax._src.interpreters.ad as src_ad
+      try:
+        import jax.no_such_module
+        missing = None
+      except ModuleNotFoundError as e:
+        missing = e.name
+      print(json.dumps({
+          "finders": sum(type(f).__name__ == "JaxModuleFinder" for f in sys.meta_path),
+          "first": type(sys.meta_path[0]).__name__,
+          "same": [jnp is jaxlite.numpy, jax.lax is jaxlite.lax, jax.random is jaxlite.random,
+                   jax.tree_util is jaxlite.tree_util, src_core is jaxlite.core,
+                   src_ad is jaxlite.interpreters.ad, jax.jit is jaxlite.jit,
+                   jax.Array is jaxlite.Array],
+          "spec": jaxlite.numpy.__spec__.name,
+          "version": [jax.__version__, list(jax.__version_info__), jaxlite.__version__],
+          "missing": missing,
+          "value": float(jax.jit(lambda x: (x * 2).sum())(jnp.arange(3.0))),
+      }))
+  """))
+  got = json.loads(out)
+  assert got["finders"] == 1 and got["first"] == "JaxModuleFinder"
+  assert all(got["same"]), got["same"]
+  assert got["spec"] == "jaxlite.numpy"  # the served module keeps its own spec
+  assert got["version"][:2] == ["0.10.2", [0, 10, 2]]
+  assert got["version"][2] != "0.10.2"  # jaxlite's own release number is its own
+  assert got["missing"] == "jax.no_such_module"
+  assert got["value"] == 6.0
+
+
+def test_install_after_real_jax_refuses():
+  pytest.importorskip("jax")
+  out = _python("-c", textwrap.dedent("""
+      import jax, jaxlite
+      try:
+        jaxlite.install_as_jax()
+      except RuntimeError as e:
+        print("refused:", e)
+  """))
+  assert out.startswith("refused: jaxlite.install_as_jax() must run before `jax` is imported")
+
+
+def test_python_dash_m_jaxlite_runs_script_module_and_command(tmp_path):
+  script = tmp_path / "prog.py"
+  script.write_text(textwrap.dedent("""
+      import sys, json, jax, jax.numpy as jnp
+      import helper_next_to_script
+      print(json.dumps([sys.argv, jax.__name__, float(jnp.sum(jnp.ones(3))),
+                        helper_next_to_script.VALUE, __name__]))
+  """))
+  (tmp_path / "helper_next_to_script.py").write_text("VALUE = 7\n")
+  out = _python("-m", "jaxlite", str(script), "--steps", "3")
+  argv, name, total, value, main_name = json.loads(out)
+  assert argv == [str(script), "--steps", "3"]
+  assert name == "jaxlite.jax_compat.jax_module" and total == 3.0 and value == 7
+  assert main_name == "__main__"
+
+  (tmp_path / "helper_module_run.py").write_text(
+      "import sys, jax\nprint(sys.argv[1:], jax.__version__, __name__)\n")
+  out = _python("-m", "jaxlite", "-m", "helper_module_run", "x", cwd=tmp_path)
+  assert out.strip() == "['x'] 0.10.2 __main__"
+
+  out = _python("-m", "jaxlite", "-c", "import sys, jax; print(sys.argv, jax.__version__)", "a")
+  assert out.strip() == "['-c', 'a'] 0.10.2"
+
+  proc = subprocess.run([sys.executable, "-m", "jaxlite"], capture_output=True, text=True)
+  assert proc.returncode == 2 and "usage: python -m jaxlite" in proc.stderr
