@@ -24,6 +24,7 @@ from typing import Any, Callable, NamedTuple, Sequence
 import numpy as np
 
 from jaxlite import dtypes, traceback_util
+from jaxlite.basearray import Array as _AbstractArray
 
 # ---------------------------------------------------------------------------
 # Abstract values
@@ -81,7 +82,9 @@ class ShapedArray:
     weak = ", weak_type=True" if self.weak_type else ""
     return f"ShapedArray({self.str_short(short_dtypes=False)}{weak})"
 
-  __str__ = __repr__
+  def __str__(self):
+    """``bfloat16[2,3]``; a weak type is marked ``~`` (``~int32[]``), as in JAX."""
+    return ("~" if self.weak_type else "") + self.str_short(short_dtypes=False)
 
 
 class ConcreteArray(ShapedArray):
@@ -397,7 +400,7 @@ def _conversion_context(fun_name):
           f"`jnp.array(x, {fun_name})` instead.")
 
 
-class Tracer:
+class Tracer(_AbstractArray):
   """Stands for an array while a function is transformed.
 
   Subclasses carry what their transformation needs (a tangent, a batch axis,
@@ -427,11 +430,11 @@ class Tracer:
     return iter([self[i] for i in range(len(self))])
 
   def _short_repr(self):
-    return f"{type(self).__name__}<{self.aval.str_short()}>"
+    return f"{type(self).__name__}<{self.aval}>"
 
   def __repr__(self):
-    return (f"Traced<{self.aval}>with<{type(self._trace).__name__}"
-            f"(level={self._trace.main.level}/0)>")
+    # JAX 0.10.2 prints tracers in their short form (``JitTracer(int32[3])``).
+    return self._short_repr()
 
   def _origin_msg(self):
     return ""
@@ -571,9 +574,15 @@ class Jaxpr:
     return [v.aval for v in self.outvars]
 
   def __str__(self):
-    return pp_jaxpr(self)
+    return self.pretty_print()
 
   __repr__ = __str__
+
+  def pretty_print(self, **options) -> str:
+    """JAX's text for this jaxpr (options: ``print_shapes``, ``print_effects``,
+    ``custom_pp_eqn_rules``, ``width`` ...); see ``jaxlite.jaxpr_printing``."""
+    from jaxlite import jaxpr_printing   # printing is only needed when asked for
+    return jaxpr_printing.pretty_print(self, **options)
 
   def replace(self, **kw):
     fields = dict(constvars=self.constvars, invars=self.invars, outvars=self.outvars,
@@ -596,9 +605,12 @@ class ClosedJaxpr:
   effects = property(lambda self: self.jaxpr.effects)
 
   def __str__(self):
-    return pp_jaxpr(self.jaxpr)
+    return self.jaxpr.pretty_print()
 
   __repr__ = __str__
+
+  def pretty_print(self, **options) -> str:
+    return self.jaxpr.pretty_print(**options)
 
   def map_jaxpr(self, f):
     return ClosedJaxpr(f(self.jaxpr), self.consts)
@@ -692,96 +704,6 @@ def subjaxprs(jaxpr: Jaxpr):
   for eqn in jaxpr.eqns:
     for p in eqn.params.values():
       yield from _subjaxprs(p)
-
-
-# --- printing ---------------------------------------------------------------
-
-
-def _var_names():
-  letters = "abcdefghijklmnopqrstuvwxyz"
-  for n in itertools.count(1):
-    for combo in itertools.product(letters, repeat=n):
-      yield "".join(combo)
-
-
-class _PPContext:
-  def __init__(self):
-    self.names = {}
-    self.gen = _var_names()
-
-  def name(self, v):
-    if type(v) is Literal:
-      return _pp_literal(v)
-    if type(v) is DropVar:
-      return "_"
-    n = self.names.get(v)
-    if n is None:
-      n = self.names[v] = next(self.gen)
-    return n
-
-  def binder(self, v):
-    return f"{self.name(v)}:{v.aval.str_short()}"
-
-
-def _pp_literal(lit):
-  val = lit.val
-  if isinstance(val, (bool, np.bool_)):
-    return str(bool(val))
-  if isinstance(val, (np.generic, np.ndarray)):
-    val = val.item()
-  if isinstance(val, float) and val.is_integer():
-    s = f"{val:.1f}"
-  else:
-    s = repr(val)
-  if not lit.aval.weak_type and lit.aval.dtype != np.dtype(type(val)):
-    s += f":{dtypes.short_dtype_name(lit.aval.dtype)}"
-  return s
-
-
-def _pp_param(value, ctx, indent):
-  if isinstance(value, (ClosedJaxpr, Jaxpr)):
-    inner = value.jaxpr if isinstance(value, ClosedJaxpr) else value
-    return _pp_jaxpr(inner, ctx, indent + 2)
-  if isinstance(value, (tuple, list)) and value and all(
-      isinstance(v, (ClosedJaxpr, Jaxpr)) for v in value):
-    return "(\n" + "\n".join(" " * (indent + 2) + _pp_param(v, ctx, indent + 2)
-                             for v in value) + "\n" + " " * indent + ")"
-  if isinstance(value, Primitive):
-    return value.name
-  if callable(value) and hasattr(value, "__name__"):
-    return value.__name__
-  if isinstance(value, np.dtype):
-    return value.name
-  return str(value)
-
-
-def _pp_eqn(eqn, ctx, indent):
-  lhs = " ".join(ctx.binder(v) if type(v) is not DropVar else f"_:{v.aval.str_short()}"
-                 for v in eqn.outvars)
-  params = ""
-  if eqn.params:
-    items = [f"{k}={_pp_param(v, ctx, indent)}" for k, v in sorted(eqn.params.items())]
-    params = "[" + "\n".join(items) + "]" if any("\n" in i for i in items) else \
-        "[" + " ".join(items) + "]"
-  rhs = " ".join(ctx.name(a) for a in eqn.invars)
-  return f"{lhs} = {eqn.primitive.name}{params} {rhs}".rstrip()
-
-
-def _pp_jaxpr(jaxpr, ctx, indent=0):
-  consts = " ".join(ctx.binder(v) for v in jaxpr.constvars)
-  args = " ".join(ctx.binder(v) for v in jaxpr.invars)
-  pad = " " * (indent + 4)
-  eqns = "".join(f"\n{pad}{_pp_eqn(e, ctx, indent + 4)}" for e in jaxpr.eqns)
-  outs = ", ".join(ctx.name(v) for v in jaxpr.outvars)
-  head = f"{{ lambda {consts}; {args}. let" if consts else f"{{ lambda ; {args}. let"
-  return f"{head}{eqns}\n{' ' * (indent + 2)}in ({outs}{',' if len(jaxpr.outvars) == 1 else ''}) }}"
-
-
-def pp_jaxpr(jaxpr: Jaxpr) -> str:
-  """JAX's textual form of a jaxpr, e.g.
-  ``{ lambda ; a:f32[]. let b:f32[] = cos a; c:f32[] = sin b in (c,) }`` (one
-  equation per line)."""
-  return _pp_jaxpr(jaxpr, _PPContext())
 
 
 # ---------------------------------------------------------------------------

@@ -33,7 +33,7 @@ def test_seed_disable_jit(capsys):
     return y + 3
   print(f(jax.numpy.array([1, 2, 3])))
   traced = capsys.readouterr().out
-  assert "Value of y is Traced<ShapedArray(int32[3])>with<DynamicJaxprTrace" in traced
+  assert "Value of y is JitTracer(int32[3])\n" in traced   # JAX 0.10.2's form
   assert traced.strip().endswith("[5 7 9]")
   with jax.disable_jit():
     print(f(jax.numpy.array([1, 2, 3])))
@@ -55,8 +55,8 @@ def test_seed_make_jaxpr_sin_cos():
   def f(x):
     return jax.numpy.sin(jax.numpy.cos(x))
   assert abs(float(f(3.0)) - (-0.83602)) < 1e-5
-  text = " ".join(str(jax.make_jaxpr(f)(3.0)).split())
-  assert text == "{ lambda ; a:f32[]. let b:f32[] = cos a c:f32[] = sin b in (c,) }"
+  text = str(jax.make_jaxpr(f)(3.0))
+  assert text == "{ lambda ; a:f32[]. let b:f32[] = cos a; c:f32[] = sin b in (c,) }"
 
 
 def test_seed_eval_shape():

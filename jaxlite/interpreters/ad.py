@@ -198,6 +198,16 @@ class JVPTracer(Tracer):
       return core.full_lower(self.primal)
     return self
 
+  def _short_repr(self):
+    # Under grad/linearize the tangent is being staged (a tracer of the partial
+    # evaluation trace): JAX calls such a tracer a GradTracer and shows only the
+    # tangent's type.
+    primal = _tracer_text(self.primal)
+    tangent = self.tangent
+    if _is_staged_tangent(tangent):
+      return f"GradTracer(primal={primal}, typeof(tangent)={tangent.aval.str_short(True)})"
+    return f"JVPTracer(primal={primal}, tangent={_tracer_text(tangent)})"
+
   def _concrete_value(self):
     # Python control flow on a differentiated value works when its primal is
     # concrete (eager grad), as in JAX.
@@ -205,6 +215,15 @@ class JVPTracer(Tracer):
     if isinstance(p, Tracer):
       return p._concrete_value()
     return p
+
+
+def _tracer_text(x):
+  return x._short_repr() if isinstance(x, Tracer) else str(x)
+
+
+def _is_staged_tangent(tangent):
+  from jaxlite.interpreters import partial_eval as pe
+  return isinstance(tangent, pe.JaxprTracer) and type(tangent._trace) is pe.JaxprTrace
 
 
 class JVPTrace(Trace):

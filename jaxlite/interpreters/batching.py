@@ -78,6 +78,9 @@ class BatchTracer(Tracer):
       return core.full_lower(self.val)
     return self
 
+  def _short_repr(self):
+    return f"VmapTracer(aval={self.aval}, batched={core.get_aval(self.val)})"
+
   def _origin_msg(self):
     return ("The error occurred while tracing a function transformed by vmap; the "
             "value is batched, so it has no single concrete value.")

@@ -32,6 +32,9 @@ class JaxprTracer(Tracer):
   def _origin_msg(self):
     return self._trace.main.global_data.origin_msg(self._var)
 
+  def _short_repr(self):
+    return f"JitTracer({self._aval})"
+
 
 class JaxprBuilder:
   """The equations, inputs and constants of the jaxpr being staged."""
