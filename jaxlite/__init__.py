@@ -19,7 +19,7 @@ from jaxlite.config import (debug_infs, debug_nans, default_device, default_matm
                             enable_checks, enable_x64, explain_cache_misses, log_compiles,
                             numpy_dtype_promotion, numpy_rank_promotion)
 from jaxlite.core import ShapedArray
-from jaxlite.runtime.array import Array
+from jaxlite.basearray import Array
 from jaxlite.runtime.backend import (default_backend, device_count, devices,
                                      local_device_count, local_devices, process_count,
                                      process_index)

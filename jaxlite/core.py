@@ -601,6 +601,7 @@ class ClosedJaxpr:
 
   in_avals = property(lambda self: self.jaxpr.in_avals)
   out_avals = property(lambda self: self.jaxpr.out_avals)
+  literals = property(lambda self: self.consts)  # JAX's other name for the constants
   eqns = property(lambda self: self.jaxpr.eqns)
   effects = property(lambda self: self.jaxpr.effects)
 

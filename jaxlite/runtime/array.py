@@ -28,6 +28,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from jaxlite.basearray import Array as _AbstractArray
+
 # ---------------------------------------------------------------------------
 # Device buffer -> NumPy
 # ---------------------------------------------------------------------------
@@ -134,7 +136,7 @@ class Shard(NamedTuple):
   data: "Array"
 
 
-class Array:
+class Array(_AbstractArray):
   """An array on one or more devices, with its shape, dtype and weak type.
 
   Args:
