@@ -44,8 +44,15 @@ from jaxlite.jax_compat import install_as_jax  # noqa: E402
 # are imported on first access, so that `import jaxlite` stays fast.
 _LAZY_SUBMODULES = frozenset({
     "random", "nn", "scipy", "linen", "distributed", "tools", "debug", "errors",
-    "flatten_util", "example_libraries", "experimental", "test_util",
+    "flatten_util", "example_libraries", "experimental", "test_util", "sharding",
 })
+
+# Top-level names defined in lazily imported modules: name -> (module, attribute).
+_LAZY_ATTRIBUTES = {
+    "P": ("jaxlite.sharding.partition_spec", "PartitionSpec"),
+    "make_mesh": ("jaxlite.sharding.mesh", "make_mesh"),
+    "set_mesh": ("jaxlite.sharding.mesh", "set_mesh"),
+}
 
 
 def __getattr__(name):
@@ -54,8 +61,14 @@ def __getattr__(name):
     module = importlib.import_module(f"jaxlite.{name}")
     globals()[name] = module
     return module
+  if name in _LAZY_ATTRIBUTES:
+    import importlib
+    module_name, attribute = _LAZY_ATTRIBUTES[name]
+    value = getattr(importlib.import_module(module_name), attribute)
+    globals()[name] = value
+    return value
   raise AttributeError(f"module 'jaxlite' has no attribute {name!r}")
 
 
 def __dir__():
-  return sorted(set(globals()) | _LAZY_SUBMODULES)
+  return sorted(set(globals()) | _LAZY_SUBMODULES | set(_LAZY_ATTRIBUTES))

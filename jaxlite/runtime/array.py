@@ -174,8 +174,13 @@ class Array(_AbstractArray):
   # -- placement ---------------------------------------------------------------
   @property
   def sharding(self):
-    """How the array is laid out over devices."""
-    return self._buf._sharding
+    """How the array is laid out over devices (a ``jaxlite.sharding.Sharding``).
+
+    >>> from jaxlite.runtime import transfer
+    >>> transfer.put_numpy(np.zeros(2)).sharding
+    SingleDeviceSharding(device=CpuDevice(id=0), memory_kind=device)
+    """
+    return self._buf._sharding.user_sharding
 
   def devices(self) -> set:
     """The set of devices the array's data lives on.

@@ -83,6 +83,17 @@ class SingleDeviceSharding(xc.SingleDeviceSharding):
   def __hash__(self):
     return hash(("SingleDeviceSharding", self._device))
 
+  @property
+  def user_sharding(self):
+    """The public ``jaxlite.sharding.SingleDeviceSharding`` this stands for."""
+    return _public_single_device_sharding(self._device)
+
+
+@functools.lru_cache(maxsize=None)
+def _public_single_device_sharding(device):
+  from jaxlite.sharding.shardings import SingleDeviceSharding as Public  # pylint: disable=g-import-not-at-top
+  return Public(device)
+
 
 @functools.lru_cache(maxsize=None)
 def single_device_sharding(device) -> SingleDeviceSharding:
@@ -151,6 +162,10 @@ class LeadingAxisSharding(xc.GSPMDSharding):
   def __hash__(self):
     return hash(("LeadingAxisSharding", self._device_tuple))
 
+  @property
+  def user_sharding(self):
+    return self
+
 
 @functools.lru_cache(maxsize=256)
 def leading_axis_sharding(devices: tuple) -> LeadingAxisSharding:
@@ -162,3 +177,68 @@ def leading_axis_sharding(devices: tuple) -> LeadingAxisSharding:
   True
   """
   return LeadingAxisSharding(devices)
+
+
+class ArrayLayout(xc.GSPMDSharding):
+  """The jaxlib-side description of an array split over several devices.
+
+  jaxlib's arrays and executables need a jaxlib sharding object; the user
+  sees the ``jaxlite.sharding`` object it was made from (``user_sharding``),
+  whose ``devices_indices_map`` says which piece each buffer holds. One
+  layout per (sharding, rank), cached by ``array_layout``.
+
+  >>> import numpy as np
+  >>> from jaxlite.runtime import backend
+  >>> from jaxlite.sharding import Mesh, NamedSharding, PartitionSpec as P
+  >>> mesh = Mesh(np.array(backend.devices()[:1]), ('x',))
+  >>> array_layout(NamedSharding(mesh, P('x')), 1).user_sharding.spec
+  P('x',)
+  """
+  memory_kind = None
+
+  def __init__(self, user_sharding, ndim: int):
+    self._hlo = user_sharding._to_xla_hlo_sharding(ndim)
+    super().__init__(user_sharding._internal_device_list, self._hlo)
+    self.user_sharding = user_sharding
+    self._device_tuple = tuple(user_sharding._device_assignment)
+
+  def _to_xla_hlo_sharding(self, ndim):
+    del ndim
+    return self._hlo
+
+  @property
+  def device_set(self):
+    return set(self._device_tuple)
+
+  @property
+  def num_devices(self):
+    return len(self._device_tuple)
+
+  @property
+  def is_fully_addressable(self):
+    return self.user_sharding.is_fully_addressable
+
+  @property
+  def is_fully_replicated(self):
+    return self.user_sharding.is_fully_replicated
+
+  def __repr__(self):
+    return f"ArrayLayout({self.user_sharding!r})"
+
+  def __eq__(self, other):
+    return (isinstance(other, ArrayLayout) and self.user_sharding == other.user_sharding
+            and self._hlo == other._hlo)
+
+  def __hash__(self):
+    return hash(("ArrayLayout", self.user_sharding, self._hlo))
+
+
+@functools.lru_cache(maxsize=1024)
+def array_layout(user_sharding, ndim: int):
+  """The jaxlib sharding for arrays of rank ``ndim`` laid out by ``user_sharding``:
+  the cached single-device one for a ``SingleDeviceSharding``, else an
+  ``ArrayLayout``."""
+  device = getattr(user_sharding, "_device", None)
+  if device is not None:
+    return single_device_sharding(device)
+  return ArrayLayout(user_sharding, ndim)

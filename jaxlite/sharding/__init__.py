@@ -1,0 +1,23 @@
+"""``jaxlite.sharding``: meshes, partition specs and shardings (``jax.sharding``).
+
+  >>> import numpy as np
+  >>> import jaxlite
+  >>> from jaxlite.sharding import Mesh, NamedSharding, PartitionSpec as P
+  >>> mesh = Mesh(np.array(jaxlite.devices()[:1]), ('x',))
+  >>> NamedSharding(mesh, P('x')).is_fully_replicated
+  True
+
+This module only re-exports; each name is defined in the module that owns it.
+"""
+from jaxlite.sharding.mesh import (AbstractDevice, AbstractMesh, AxisType, Mesh,
+                                   get_abstract_mesh, get_mesh, set_mesh,
+                                   use_abstract_mesh)
+from jaxlite.sharding.partition_spec import PartitionSpec
+from jaxlite.sharding.shardings import (NamedSharding, Sharding, SingleDeviceSharding,
+                                        make_single_device_sharding)
+
+__all__ = [
+    "AbstractDevice", "AbstractMesh", "AxisType", "Mesh", "NamedSharding",
+    "PartitionSpec", "Sharding", "SingleDeviceSharding", "get_abstract_mesh",
+    "get_mesh", "make_single_device_sharding", "set_mesh", "use_abstract_mesh",
+]
