@@ -44,7 +44,7 @@ from jaxlite.jax_compat import install_as_jax  # noqa: E402
 # are imported on first access, so that `import jaxlite` stays fast.
 _LAZY_SUBMODULES = frozenset({
     "random", "nn", "scipy", "linen", "distributed", "tools", "debug", "errors",
-    "flatten_util", "example_libraries", "experimental", "test_util", "sharding",
+    "flatten_util", "example_libraries", "experimental", "test_util", "typing", "extend", "sharding",
 })
 
 # Top-level names defined in lazily imported modules: name -> (module, attribute).

@@ -30,11 +30,12 @@ from jaxlite.callbacks import FlatCallback, emit_ordered_callback, moveaxis_to_f
     split_static, to_host
 from jaxlite.interpreters import ad, batching, mlir
 from jaxlite.tree_util import tree_flatten
+from jaxlite.core_tools import Effect
 
 __all__ = ["print", "callback", "DebugEffect", "OrderedDebugEffect"]
 
 
-class DebugEffect:
+class DebugEffect(Effect):
   """The effect of a debug callback: it must run, though nothing reads its result."""
 
   def __repr__(self):

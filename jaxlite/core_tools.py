@@ -1,0 +1,160 @@
+"""Small tools over the tracing core for code that builds on it.
+
+Libraries written against JAX's internals (through ``jax.extend.core``) make
+equations, ask for the current trace and map avals over a batch axis; these
+are jaxlite's versions of those helpers, defined on ``jaxlite.core``'s own
+objects.
+
+  >>> import numpy as np
+  >>> from jaxlite.core import ShapedArray
+  >>> mapped_aval(3, 0, ShapedArray((3, 2), np.float32))
+  ShapedArray(float32[2])
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from jaxlite import core, dtypes
+from jaxlite.core import JaxprEqn, ShapedArray, Tracer
+
+
+class Effect:
+  """The base class of effect types (what a jaxpr's ``effects`` set holds).
+
+    >>> from jaxlite.debug import debug_effect
+    >>> isinstance(debug_effect, Effect)
+    True
+  """
+
+
+def new_jaxpr_eqn(invars, outvars, primitive, params, effects=frozenset(),
+                  source_info=None, ctx=None) -> JaxprEqn:
+  """A jaxpr equation ``outvars = primitive[params] invars``.
+
+  ``source_info`` and ``ctx`` are accepted for JAX's signature; jaxlite's
+  equations do not carry them.
+
+    >>> import numpy as np
+    >>> from jaxlite.core import Var, ShapedArray
+    >>> from jaxlite.lax.transcendental import sin_p
+    >>> x, y = Var(ShapedArray((), np.float32)), Var(ShapedArray((), np.float32))
+    >>> new_jaxpr_eqn([x], [y], sin_p, {}).primitive
+    sin
+  """
+  return JaxprEqn(primitive, list(invars), list(outvars), dict(params), frozenset(effects))
+
+
+def find_top_trace(xs):
+  """The trace a primitive applied to ``xs`` would be handed to.
+
+  The highest-level trace among the tracers in ``xs`` and the current dynamic
+  (jit) trace; at top level it is the evaluating trace.
+
+    >>> import jaxlite
+    >>> type(find_top_trace([1.0])).__name__
+    'EvalTrace'
+  """
+  top = core._thread_state.dynamic_main
+  for x in xs:
+    if isinstance(x, Tracer) and x._trace.main.level > top.level:
+      top = x._trace.main
+  return top.trace_type(top)
+
+
+class OpaqueTraceState:
+  """Which transformation is innermost now; only compared for equality."""
+  __slots__ = ("_main",)
+
+  def __init__(self, main):
+    self._main = main  # a MainTrace: identity is what is compared
+
+  def __eq__(self, other):
+    return isinstance(other, OpaqueTraceState) and self._main is other._main
+
+  def __hash__(self):
+    return id(self._main)
+
+
+def get_opaque_trace_state(convention=None) -> OpaqueTraceState:
+  """A token for the innermost active transformation (``convention`` is JAX's and unused).
+
+  Two tokens are equal when taken under the same transformation: a library
+  uses this to notice that a value made under one ``jit``/``vmap`` is used
+  under another.
+
+    >>> import jaxlite
+    >>> outer = get_opaque_trace_state()
+    >>> seen = []
+    >>> _ = jaxlite.vmap(lambda x: seen.append(get_opaque_trace_state() == outer) or x)(
+    ...     jaxlite.numpy.ones(2))
+    >>> seen, get_opaque_trace_state() == outer
+    ([False], True)
+  """
+  return OpaqueTraceState(core._thread_state.trace_stack[-1])
+
+
+def mapped_aval(size: int, axis: int | None, aval: ShapedArray) -> ShapedArray:
+  """``aval`` seen inside a map over ``axis`` of length ``size`` (the axis removed)."""
+  if axis is None:
+    return aval
+  shape = list(aval.shape)
+  if shape[axis] != size:
+    raise ValueError(f"mapped axis {axis} of {aval} does not have size {size}")
+  del shape[axis]
+  return aval.update(shape=tuple(shape))
+
+
+def unmapped_aval(size: int, axis: int | None, aval: ShapedArray,
+                  explicit_mesh_axis=None) -> ShapedArray:
+  """The inverse of ``mapped_aval``: ``aval`` with an axis of length ``size`` put at ``axis``."""
+  if axis is None:
+    return aval
+  shape = list(aval.shape)
+  shape.insert(axis if axis >= 0 else len(shape) + axis + 1, size)
+  return aval.update(shape=tuple(shape))
+
+
+def valid_jaxtype(x) -> bool:
+  """Whether ``x`` can be a traced value (an array, a tracer, a NumPy value, a scalar).
+
+    >>> valid_jaxtype(1.0), valid_jaxtype("a")
+    (True, False)
+  """
+  try:
+    core.get_aval(x)
+  except TypeError:
+    return False
+  return True
+
+
+def primal_dtype_to_tangent_dtype(primal_dtype):
+  """The dtype of tangents of ``primal_dtype``: itself when inexact, else float0.
+
+    >>> primal_dtype_to_tangent_dtype(np.dtype('int32'))
+    dtype([('float0', 'V')])
+  """
+  primal_dtype = np.dtype(primal_dtype)
+  if np.issubdtype(primal_dtype, np.inexact):
+    return primal_dtype
+  return dtypes.float0
+
+
+def concrete_or_error(force, val, context=""):
+  """``force(val)`` when ``val``'s value is known at trace time; else JAX's error.
+
+    >>> concrete_or_error(int, 3)
+    3
+  """
+  if force is None:
+    force = lambda x: x  # noqa: E731
+  if isinstance(val, Tracer):
+    value = val._concrete_value()
+    if value is None:
+      raise core.ConcretizationTypeError(val, context)
+    return force(value)
+  return force(val)
+
+
+__all__ = ["Effect", "new_jaxpr_eqn", "find_top_trace", "OpaqueTraceState", "get_opaque_trace_state",
+           "mapped_aval", "unmapped_aval", "valid_jaxtype", "primal_dtype_to_tangent_dtype",
+           "concrete_or_error"]
