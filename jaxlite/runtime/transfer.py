@@ -17,7 +17,7 @@ import numpy as np
 from jaxlite import dtypes
 from jaxlite import tree_util
 from jaxlite.config import config
-from jaxlite.core import ShapedArray
+from jaxlite.core import ShapedArray, Tracer
 from jaxlite.runtime import backend
 from jaxlite.runtime.array import Array
 
@@ -173,11 +173,15 @@ def device_put(x: Any, device=None) -> Any:
   device = _as_device(device)
   leaves, treedef = tree_util.tree_flatten(x)
   # Validate every leaf before the first transfer, so a bad leaf changes nothing.
-  hosts = [None if isinstance(leaf, Array) else _host_leaf(leaf)
+  hosts = [None if isinstance(leaf, (Array, Tracer)) else _host_leaf(leaf)
            for leaf in leaves]
   out = []
   for leaf, host in zip(leaves, hosts):
-    if host is None:
+    if isinstance(leaf, Tracer):
+      # A traced value stays in its transformation (JAX's device_put is the
+      # identity under jit and differentiates as the identity).
+      out.append(leaf)
+    elif host is None:
       leaf._check_if_deleted()
       out.append(leaf if device is None else _commit(leaf, device))
     else:

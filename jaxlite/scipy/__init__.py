@@ -6,3 +6,4 @@
 """
 from jaxlite.scipy import special, stats  # noqa: F401
 from jaxlite.scipy import linalg  # noqa: F401,E402
+from jaxlite.scipy import sparse  # noqa: F401,E402
