@@ -27,7 +27,7 @@ from jaxlite.core import ShapedArray
 from jaxlite.interpreters import ad, batching, mlir
 from jaxlite.tree_util import tree_flatten, tree_map, tree_unflatten
 
-__all__ = ["pure_callback"]
+__all__ = ["pure_callback", "io_callback"]
 
 
 # --- callbacks on flat lists of host arrays -------------------------------------------
@@ -319,4 +319,132 @@ def pure_callback(callback: Callable[..., Any], result_shape_dtypes: Any, *args:
                                       is_leaf=lambda x: isinstance(x, ShapedArray))
   outs = pure_callback_p.bind(*dynamic, callback=FlatCallback(callback, in_tree, static),
                               result_avals=tuple(flat_avals), vmap_method=vmap_method)
+  return tree_unflatten(out_tree, outs)
+
+
+# --- io_callback ---------------------------------------------------------------------------
+
+
+class IOEffect:
+  """The effect of an ``io_callback``: it must run, even if its results are unused."""
+
+  def __repr__(self):
+    return "IO"
+
+
+class OrderedIOEffect(IOEffect):
+  """An IO effect whose calls run in program order."""
+
+  def __repr__(self):
+    return "OrderedIO"
+
+
+io_effect = IOEffect()
+ordered_io_effect = OrderedIOEffect()
+
+io_callback_p = core.Primitive("io_callback")
+io_callback_p.multiple_results = True
+
+
+@io_callback_p.def_abstract_eval
+def _io_callback_abstract_eval(*avals, callback, result_avals, ordered):
+  return list(result_avals)
+
+
+def _io_callback_effects(*avals, callback, result_avals, ordered):
+  return frozenset({ordered_io_effect if ordered else io_effect})
+
+
+io_callback_p.effects_rule = _io_callback_effects
+
+
+@io_callback_p.def_impl
+def _io_callback_impl(*args, callback, result_avals, ordered):
+  from jaxlite.runtime import transfer
+  outs = callback(*[to_host(a) for a in args])
+  return [transfer.device_put(o) for o in check_results(outs, result_avals)]
+
+
+def _io_callback_lowering(ctx, *args, callback, result_avals, ordered):
+  checked = CheckedCallback(callback, result_avals)
+  if ordered:
+    return emit_ordered_callback(ctx, checked, list(args), list(result_avals))
+  return mlir.emit_python_callback(ctx, checked, list(args), list(result_avals),
+                                   has_side_effect=True)
+
+
+mlir.register_lowering(io_callback_p, _io_callback_lowering)
+
+
+def _io_callback_jvp(primals, tangents, **params):
+  raise ValueError("IO callbacks do not support JVP.")
+
+
+def _io_callback_transpose(*args, **params):
+  raise ValueError("IO callbacks do not support transpose.")
+
+
+ad.primitive_jvps[io_callback_p] = _io_callback_jvp
+ad.primitive_transposes[io_callback_p] = _io_callback_transpose
+
+
+def _io_callback_batch(args, dims, *, callback, result_avals, ordered):
+  if ordered:
+    raise ValueError("Cannot `vmap` ordered IO callback.")
+  # One call per batch element, in order, as JAX's (a map over the batch).
+  size = next(a.shape[d] for a, d in zip(args, dims) if d is not None)
+  args = [a if d is None else moveaxis_to_front(a, d) for a, d in zip(args, dims)]
+  looped = SequentialCallback(callback, [d is not None for d in dims], size, result_avals)
+  batched_avals = tuple(_batched_aval(size, a) for a in result_avals)
+  outs = io_callback_p.bind(*args, callback=looped, result_avals=batched_avals,
+                            ordered=False)
+  return outs, [0] * len(outs)
+
+
+batching.primitive_batchers[io_callback_p] = _io_callback_batch
+
+
+def io_callback(callback: Callable[..., Any], result_shape_dtypes: Any, *args: Any,
+                sharding=None, ordered: bool = False, **kwargs: Any):
+  """Calls a Python function with side effects from jaxlite code.
+
+  Unlike ``pure_callback`` the call is never removed or repeated by the
+  compiler; with ``ordered=True`` calls run in program order (and may not
+  be vmapped). Neither kind can be differentiated.
+
+  Args:
+    callback: the Python function; it receives NumPy arrays (non-array leaves
+      of ``args``/``kwargs`` unchanged) and returns arrays matching
+      ``result_shape_dtypes``.
+    result_shape_dtypes: a pytree of ``ShapeDtypeStruct`` (or anything with
+      ``shape`` and ``dtype``); ``None`` for no results.
+    *args, **kwargs: the arguments; array leaves may be traced.
+    sharding: accepted for JAX compatibility; callbacks run on the host.
+    ordered: keep the order of this call relative to other ordered effects.
+
+  Returns:
+    The callback's results, with ``result_shape_dtypes``' structure.
+
+  Example:
+    >>> import numpy as np
+    >>> import jaxlite, jaxlite.numpy as jnp
+    >>> log = []
+    >>> def record(x):
+    ...   log.append(float(x))
+    ...   return np.float32(len(log))
+    >>> spec = jaxlite.ShapeDtypeStruct((), jnp.float32)
+    >>> f = jaxlite.jit(lambda x: io_callback(record, spec, x * 2, ordered=True))
+    >>> f(1.0), f(2.0), log
+    (Array(1., dtype=float32), Array(2., dtype=float32), [2.0, 4.0])
+  """
+  del sharding   # one host, one device: nothing to place
+  if not callable(callback):
+    raise TypeError(f"io_callback expects a callable, got {callback!r}")
+  flat_args, in_tree = tree_flatten((args, kwargs))
+  static, dynamic = split_static(flat_args)
+  result_avals = tree_map(_result_aval, result_shape_dtypes)
+  flat_avals, out_tree = tree_flatten(result_avals,
+                                      is_leaf=lambda x: isinstance(x, ShapedArray))
+  outs = io_callback_p.bind(*dynamic, callback=FlatCallback(callback, in_tree, static),
+                            result_avals=tuple(flat_avals), ordered=bool(ordered))
   return tree_unflatten(out_tree, outs)

@@ -10,6 +10,7 @@ Example:
 """
 from contextlib import contextmanager
 
+from jaxlite.callbacks import io_callback  # noqa: F401
 from jaxlite.config import enable_x64
 
 
@@ -20,4 +21,4 @@ def disable_x64():
     yield
 
 
-__all__ = ["enable_x64", "disable_x64"]
+__all__ = ["enable_x64", "disable_x64", "io_callback"]
