@@ -239,6 +239,7 @@ class custom_jvp:
     call_jaxpr, consts, out_tree = _trace_call(self.fun, self.nondiff_argnums, nondiff,
                                                flat_args, in_tree)
     jvp_fun = _make_custom_jvp_fun(self, nondiff, in_tree, out_tree, call_jaxpr)
+    _name_for_printing(jvp_fun, name, jvp=api_util.fun_name(self.jvp))
     outs = custom_jvp_call_p.bind(*consts, *flat_args, call_jaxpr=call_jaxpr,
                                   jvp_fun=jvp_fun, num_consts=len(consts),
                                   symbolic_zeros=self.symbolic_zeros)
@@ -438,6 +439,8 @@ class custom_vjp:
                                                flat_args, in_tree)
     fwd_fun = functools.partial(_custom_vjp_fwd, self, nondiff, in_tree, out_tree,
                                 call_jaxpr)
+    _name_for_printing(fwd_fun, name, fwd=api_util.fun_name(self.fwd),
+                       bwd=api_util.fun_name(self.bwd))
     outs = custom_vjp_call_p.bind(*consts, *flat_args, call_jaxpr=call_jaxpr,
                                   fwd_fun=fwd_fun, num_consts=len(consts),
                                   symbolic_zeros=self.symbolic_zeros)
@@ -581,6 +584,7 @@ def _custom_jvp_call_batcher(axis_data, vals, dims, *, call_jaxpr, jvp_fun, num_
                                   arg_dims + arg_dims, list(out_dims) * 2)
     return outs[:n_out], outs[n_out:]
 
+  batched_jvp_fun.printed_names = getattr(jvp_fun, "printed_names", None)
   outs = custom_jvp_call_p.bind(*vals, call_jaxpr=batched, jvp_fun=batched_jvp_fun,
                                 num_consts=num_consts, symbolic_zeros=False)
   return outs, out_dims
@@ -620,6 +624,7 @@ def _custom_vjp_call_batcher(axis_data, vals, dims, *, call_jaxpr, fwd_fun, num_
               for c, d, a in zip(cts_in, ct_dims, arg_dims)]
     return outs[:n_out], outs[n_out:], batched_bwd
 
+  batched_fwd.printed_names = getattr(fwd_fun, "printed_names", None)
   outs = custom_vjp_call_p.bind(*vals, call_jaxpr=batched, fwd_fun=batched_fwd,
                                 num_consts=num_consts, symbolic_zeros=symbolic_zeros)
   return outs, out_dims
@@ -694,3 +699,37 @@ def closure_convert(fun: Callable, *example_args) -> tuple[Callable, list]:
 
   converted_fun.__name__ = f"closure_converted({api_util.fun_name(fun)})"
   return converted_fun, hoisted
+
+
+# --- printing: JAX shows the user's function and rule names -------------------------
+
+
+def _name_for_printing(rule_fun, fun_name, **rule_names):
+  """Remembers, on the rule wrapper held in the equation, the names JAX prints
+  (``name=f jvp=f_jvp``; ``name=f bwd=bwd fwd=fwd``)."""
+  rule_fun.printed_names = dict(name=fun_name, **rule_names)
+
+
+def _custom_call_pp_rule(rule_param):
+  def rule(eqn, context, settings):
+    from jaxlite import jaxpr_printing
+    params = dict(eqn.params)
+    if not params["num_consts"]:
+      params.pop("num_consts")
+    names = dict(getattr(params.pop(rule_param), "printed_names", None) or {})
+    fun_name = names.pop("name", "<unknown>")
+    params.update(names)
+    order = ["name"] + sorted(params)
+    params["name"] = fun_name
+    return jaxpr_printing.default_pp_eqn(jaxpr_printing.with_params(eqn, params),
+                                         context, settings, params=order)
+  return rule
+
+
+def _register_pp_rules():
+  from jaxlite import jaxpr_printing
+  jaxpr_printing.pp_eqn_rules[custom_jvp_call_p] = _custom_call_pp_rule("jvp_fun")
+  jaxpr_printing.pp_eqn_rules[custom_vjp_call_p] = _custom_call_pp_rule("fwd_fun")
+
+
+_register_pp_rules()

@@ -80,7 +80,7 @@ def test_jit_matches_eager_and_nests():
   text = jaxlite.jit(outer).lower(x).as_text()
   assert "call @" in text and "func.func private" in text
   jaxpr = str(jaxlite.make_jaxpr(outer)(x))
-  assert "pjit" in jaxpr
+  assert "jit" in jaxpr
 
 
 def test_jit_closure_over_arrays_becomes_constant():

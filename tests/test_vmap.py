@@ -276,7 +276,7 @@ def test_vmap_of_jit_batches_the_inner_jaxpr_once():
   f = jaxlite.jit(lambda x: lax.mul(lax.sin(x), 2.))
   jaxpr = jaxlite.make_jaxpr(vmap(f, in_axes=1))(_arange(2, 3))
   eqn = jaxpr.eqns[0]
-  assert eqn.primitive.name == "pjit"
+  assert eqn.primitive.name == "jit"
   assert eqn.params["jaxpr"].in_avals[0].shape == (2, 3)
   assert [e.primitive.name for e in eqn.params["jaxpr"].eqns] == ["sin", "mul"]
   np.testing.assert_allclose(vmap(f, in_axes=1)(_arange(2, 3)), 2 * np.sin(_arange(2, 3).T),

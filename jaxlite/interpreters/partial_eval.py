@@ -104,6 +104,13 @@ def _is_literalable(val):
   return isinstance(val, (np.generic, np.ndarray)) and np.ndim(val) == 0
 
 
+# primitive -> rule(trace, tracers, **params) -> the outputs without recording an
+# equation (an input forwarded, a literal computed on the host), or None to record
+# it. JAX stages `convert_element_type` of a Python scalar as a typed literal and
+# drops a conversion that changes nothing; these rules make the jaxprs the same.
+staging_folds: dict = {}
+
+
 class DynamicJaxprTrace(Trace):
   """Records primitives into the builder held by its main trace."""
   __slots__ = ()
@@ -139,6 +146,11 @@ class DynamicJaxprTrace(Trace):
   lift = pure
 
   def process_primitive(self, primitive, tracers, params):
+    fold = staging_folds.get(primitive)
+    if fold is not None:
+      folded = fold(self, tracers, **params)
+      if folded is not None:
+        return folded
     avals_in = [t._aval for t in tracers]
     out = primitive.abstract_eval(*avals_in, **params)
     effects = frozenset()

@@ -1,8 +1,8 @@
 """``jit``: staging a function to a jaxpr once per input signature, compiling it
 once, and calling the executable on the fast path.
 
-A jitted call inside another transformation binds ``jit_p`` (printed as
-``pjit``), a call primitive holding the closed jaxpr; every interpreter gives
+A jitted call inside another transformation binds ``jit_p`` (named ``jit``,
+as in JAX 0.10.2), a call primitive holding the closed jaxpr; every interpreter gives
 it a rule (JVP of the jaxpr, transpose of the jaxpr, batching of the jaxpr,
 and lowering to a ``func.call``).
 """
@@ -17,7 +17,7 @@ from typing import Any, Callable, NamedTuple, Sequence
 
 import numpy as np
 
-from jaxlite import api_util, core, dtypes, traceback_util, tree_util
+from jaxlite import api_util, core, dtypes, jaxpr_printing, traceback_util, tree_util
 from jaxlite.config import config
 from jaxlite.core import ClosedJaxpr, ShapedArray
 from jaxlite.interpreters import mlir
@@ -27,7 +27,7 @@ from jaxlite.runtime.array import Array
 
 # --- the call primitive --------------------------------------------------------------
 
-jit_p = core.Primitive("pjit")
+jit_p = core.Primitive("jit")
 jit_p.multiple_results = True
 jit_p.call_primitive = True
 
@@ -99,6 +99,27 @@ def _jit_lowering(ctx, *args, jaxpr, name, inline=False, **_):
 
 mlir.register_lowering(jit_p, _jit_lowering)
 jit_p.effects_rule = lambda *avals, jaxpr, **_: jaxpr.effects
+
+
+def _jit_pp_rule(eqn, context, settings):
+  """JAX prints ``jit[name=... jaxpr=...]``: ``name`` first, parameters at their
+  defaults hidden, and the inner jaxpr's binders named like the call's operands."""
+  params = dict(eqn.params)
+  params.pop("inline", None)
+  if not any(params.get("donated_invars", ())):
+    params.pop("donated_invars", None)
+  if params.get("device") is None:
+    params.pop("device", None)
+  inner = params["jaxpr"].jaxpr
+  if inner not in context.shared_jaxprs:
+    context.suggest_same_var_names(inner.invars, eqn.invars)
+    context.suggest_same_var_names(inner.outvars, eqn.outvars)
+  rest = sorted(k for k in params if k != "name")
+  return jaxpr_printing.default_pp_eqn(jaxpr_printing.with_params(eqn, params), context,
+                                       settings, params=["name"] + rest)
+
+
+jaxpr_printing.pp_eqn_rules[jit_p] = _jit_pp_rule
 
 
 # --- abstractification of arguments ------------------------------------------------------

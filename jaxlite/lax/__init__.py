@@ -21,3 +21,4 @@ from jaxlite.interpreters.ad import stop_gradient  # noqa: F401,E402
 from jaxlite.lax import linalg  # noqa: F401,E402
 from jaxlite.lax.fourier import *  # noqa: F401,F403,E402
 from jaxlite.lax.special import *  # noqa: F401,F403,E402
+from jaxlite.lax import pp_rules as _pp_rules  # noqa: F401,E402  (printing rules)

@@ -121,7 +121,7 @@ def build_reduce(out_types, operands, inits, axes, body: Callable):
 
 def _monoid_lowering(op_name, identity):
   """Lowers a monoid reduction to ``stablehlo.reduce`` with a one-op body."""
-  def rule(ctx, x, *, axes):
+  def rule(ctx, x, *, axes, **_):   # reduce_sum's out_sharding=None is the default
     aval_in, aval_out = ctx.avals_in[0], ctx.avals_out[0]
     init = mlir.ir_constant(np.asarray(identity(aval_in.dtype), aval_in.dtype))
     op = getattr(mlir.hlo(), op_name)
@@ -158,10 +158,12 @@ def _broadcast_back(x, shape, axes):
 
 # --- reduce_sum ------------------------------------------------------------------------------
 
+# As in JAX 0.10.2, reduce_sum carries ``out_sharding`` (None: the result's
+# sharding is inferred); the other reductions have only ``axes``.
 reduce_sum_p = _monoid_primitive("reduce_sum", _number_dtype_error("reduce_sum"), "add")
 
 
-def _reduce_sum_transpose(ct, operand, *, axes):
+def _reduce_sum_transpose(ct, operand, *, axes, out_sharding=None):
   return [_broadcast_back(ct, operand.aval.shape, axes)]
 
 
@@ -188,9 +190,10 @@ def _reduce_prod_jvp(primals, tangents, *, axes):
   zeros = lax.full(aval.shape, 0, aval.dtype)
   x_nonzero = lax.select(is_zero, ones, x)
   prod_nonzero = reduce_prod_p.bind(x_nonzero, axes=axes)
-  n_zeros = reduce_sum_p.bind(lax.convert_element_type(is_zero, np.int32), axes=axes)
-  no_zero = reduce_sum_p.bind(lax.div(t, x_nonzero), axes=axes)
-  one_zero = reduce_sum_p.bind(lax.select(is_zero, t, zeros), axes=axes)
+  n_zeros = reduce_sum_p.bind(lax.convert_element_type(is_zero, np.int32), axes=axes,
+                              out_sharding=None)
+  no_zero = reduce_sum_p.bind(lax.div(t, x_nonzero), axes=axes, out_sharding=None)
+  one_zero = reduce_sum_p.bind(lax.select(is_zero, t, zeros), axes=axes, out_sharding=None)
   out_shape = core.get_aval(ans).shape
   zi = lambda v: lax.full(out_shape, v, np.int32)
   out = lax.select(lax.eq(n_zeros, zi(0)), lax.mul(prod_nonzero, no_zero),
@@ -219,8 +222,9 @@ def _reduce_chooser_jvp(prim):
     aval = core.get_aval(x)
     location = lax.convert_element_type(
         lax.eq(x, _broadcast_back(ans, aval.shape, axes)), aval.dtype)
-    counts = reduce_sum_p.bind(location, axes=axes)
-    return ans, lax.div(reduce_sum_p.bind(lax.mul(t, location), axes=axes), counts)
+    counts = reduce_sum_p.bind(location, axes=axes, out_sharding=None)
+    return ans, lax.div(reduce_sum_p.bind(lax.mul(t, location), axes=axes,
+                                          out_sharding=None), counts)
   return rule
 
 
@@ -409,7 +413,9 @@ def reduce(operands: Any, init_values: Any, computation: Callable,
   dimensions = tuple(_canonical_axis(d, ndim) for d in dimensions)
   prim = _monoid_reducer(computation, flat_inits)
   if prim is not None:
-    return tree_util.tree_unflatten(tree, [prim.bind(flat_operands[0], axes=dimensions)])
+    extra = {"out_sharding": None} if prim is reduce_sum_p else {}
+    return tree_util.tree_unflatten(tree, [prim.bind(flat_operands[0], axes=dimensions,
+                                                     **extra)])
   flat_inits = [_as_typed(i, core.get_aval(o).dtype)
                 for i, o in zip(flat_inits, flat_operands)]
   init_avals = [ShapedArray((), core.get_aval(i).dtype) for i in flat_inits]
@@ -465,7 +471,7 @@ def reduce_sum(operand, axes: Sequence[int]):
   >>> lax.reduce_sum(np.ones((2, 3), np.float32), (0, 1))
   Array(6., dtype=float32)
   """
-  return reduce_sum_p.bind(operand, axes=_canonical_axes(operand, axes))
+  return reduce_sum_p.bind(operand, axes=_canonical_axes(operand, axes), out_sharding=None)
 
 
 def reduce_prod(operand, axes: Sequence[int]):

@@ -17,6 +17,7 @@ import numpy as np
 from jaxlite import core, dtypes
 from jaxlite.core import ShapedArray
 from jaxlite.interpreters import ad, batching, mlir
+from jaxlite.interpreters import partial_eval as pe
 from jaxlite.lax import base
 from jaxlite.lax.base import standard_primitive
 
@@ -72,6 +73,39 @@ def _convert_transpose(ct, operand, *, new_dtype, weak_type):
 ad.primitive_jvps[convert_element_type_p] = _convert_jvp
 ad.primitive_transposes[convert_element_type_p] = _convert_transpose
 batching.defvectorized(convert_element_type_p)
+
+
+def _convert_staging_fold(trace, tracers, *, new_dtype, weak_type):
+  """While staging, as JAX does: a conversion to the same type forwards its
+  operand, and a scalar literal is converted on the host into a new literal."""
+  (x,) = tracers
+  aval = x.aval
+  new_dtype = np.dtype(new_dtype)
+  if aval.dtype == new_dtype and aval.weak_type == weak_type:
+    return x
+  var = x._var
+  if type(var) is core.Literal and not np.shape(var.val):
+    val = np.asarray(var.val)
+    if np.iscomplexobj(val) and not np.issubdtype(new_dtype, np.complexfloating):
+      val = val.real
+    if new_dtype == np.bool_:
+      val = val != 0
+    elif np.issubdtype(new_dtype, np.integer) and not _fits_integer(val, new_dtype):
+      return None   # out of range or not finite: XLA's conversion decides the value
+    out_aval = core.ShapedArray((), new_dtype, weak_type)
+    return pe.JaxprTracer(trace, out_aval, core.Literal(val.astype(new_dtype)[()], out_aval))
+  return None
+
+
+def _fits_integer(val, dtype):
+  if val.dtype.kind in "biu":
+    return np.iinfo(dtype).min <= int(val) <= np.iinfo(dtype).max
+  if val.dtype.kind != "f" or not np.isfinite(val):
+    return False
+  return np.iinfo(dtype).min <= float(val) <= np.iinfo(dtype).max
+
+
+pe.staging_folds[convert_element_type_p] = _convert_staging_fold
 
 
 def convert_element_type(operand, new_dtype):
@@ -317,7 +351,7 @@ def expand_dims(array, dimensions: Sequence[int]):
 # --- reshape ---------------------------------------------------------------------------------
 
 
-def _reshape_shape_rule(operand, *, new_sizes, dimensions):
+def _reshape_shape_rule(operand, *, new_sizes, dimensions, sharding=None):
   if any(d < 0 for d in new_sizes):
     raise TypeError(f"reshape new_sizes must all be nonnegative, got {new_sizes}.")
   if int(np.prod(new_sizes, dtype=np.int64)) != operand.size:
@@ -333,7 +367,7 @@ reshape_p = standard_primitive(_reshape_shape_rule, lambda operand, **_: operand
                                "reshape")
 
 
-def _reshape_lowering(ctx, x, *, new_sizes, dimensions):
+def _reshape_lowering(ctx, x, *, new_sizes, dimensions, sharding=None):
   if dimensions is not None:
     x = mlir.hlo().transpose(x, mlir.dense_int_array(dimensions))
   return mlir.hlo().reshape(mlir.aval_to_ir_type(ctx.avals_out[0]), x)
@@ -342,7 +376,7 @@ def _reshape_lowering(ctx, x, *, new_sizes, dimensions):
 mlir.register_lowering(reshape_p, _reshape_lowering)
 
 
-def _reshape_transpose(ct, operand, *, new_sizes, dimensions):
+def _reshape_transpose(ct, operand, *, new_sizes, dimensions, sharding=None):
   out = reshape(ct, operand.aval.shape if dimensions is None else
                 tuple(np.take(operand.aval.shape, dimensions)))
   if dimensions is not None:
@@ -353,13 +387,14 @@ def _reshape_transpose(ct, operand, *, new_sizes, dimensions):
 ad.deflinear2(reshape_p, _reshape_transpose)
 
 
-def _reshape_batch(batched_args, batch_dims, *, new_sizes, dimensions):
+def _reshape_batch(batched_args, batch_dims, *, new_sizes, dimensions, sharding=None):
   (x,), (d,) = batched_args, batch_dims
   x = batching.moveaxis(x, d, 0)
   if dimensions is not None:
     x = transpose(x, (0,) + tuple(i + 1 for i in dimensions))
   size = core.get_aval(x).shape[0]
-  return reshape_p.bind(x, new_sizes=(size,) + tuple(new_sizes), dimensions=None), 0
+  return reshape_p.bind(x, new_sizes=(size,) + tuple(new_sizes), dimensions=None,
+                        sharding=None), 0
 
 
 batching.primitive_batchers[reshape_p] = _reshape_batch
@@ -378,7 +413,8 @@ def reshape(operand, new_sizes: Sequence[int], dimensions: Sequence[int] | None 
   aval = core.get_aval(operand)
   if aval.shape == new_sizes and dims is None and isinstance(operand, core.Tracer):
     return operand
-  return reshape_p.bind(operand, new_sizes=new_sizes, dimensions=dims)
+  # sharding=None (inferred) is JAX 0.10.2's parameter too.
+  return reshape_p.bind(operand, new_sizes=new_sizes, dimensions=dims, sharding=None)
 
 
 # --- transpose -------------------------------------------------------------------------------

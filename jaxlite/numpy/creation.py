@@ -103,7 +103,8 @@ def _check_no_none(obj):
 
 def _copy_array(x: Array):
   # A new buffer: reshape to the same shape always writes a fresh output.
-  return lax_structural.reshape_p.bind(x, new_sizes=x.shape, dimensions=None)
+  return lax_structural.reshape_p.bind(x, new_sizes=x.shape, dimensions=None,
+                                       sharding=None)
 
 
 def asarray(a, dtype=None, order=None, *, copy=None, device=None):

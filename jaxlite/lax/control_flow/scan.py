@@ -2,8 +2,8 @@
 
 ``scan_p`` holds one body ``jaxpr`` taking ``(consts, carry, x slices)`` and
 returning ``(carry, y slices)``, with ``length``, ``reverse``, ``unroll``,
-``num_consts``, ``num_carry`` and ``linear`` (which operands the scan is
-linear in, informational). It lowers to one ``stablehlo.while`` over an index:
+``num_consts`` and ``num_carry`` (JAX 0.10.2's parameters). It lowers to one
+``stablehlo.while`` over an index:
 the body is lowered once (``unroll`` copies), inputs are read with
 ``dynamic_slice`` and the stacked outputs written with
 ``dynamic_update_slice``, so the module does not grow with ``length``.
@@ -35,7 +35,7 @@ scan_p = core.Primitive("scan")
 scan_p.multiple_results = True
 
 
-def _scan_abstract_eval(*avals, reverse, length, jaxpr, num_consts, num_carry, linear,
+def _scan_abstract_eval(*avals, reverse, length, jaxpr, num_consts, num_carry,
                         unroll):
   consts, carry, xs = common.split_list(avals, [num_consts, num_carry])
   for x in xs:
@@ -58,7 +58,7 @@ def _scan_abstract_eval(*avals, reverse, length, jaxpr, num_consts, num_carry, l
 scan_p.def_abstract_eval(_scan_abstract_eval)
 
 
-def _scan_lowering(ctx, *args, reverse, length, jaxpr, num_consts, num_carry, linear,
+def _scan_lowering(ctx, *args, reverse, length, jaxpr, num_consts, num_carry,
                    unroll):
   hlo, ir = mlir.hlo(), mlir.ir()
   mc = ctx.module_context
@@ -189,7 +189,6 @@ def scan(f: Callable, init, xs=None, length: int | None = None, reverse: bool = 
   outs = scan_p.bind(*consts, *init_leaves, *xs_leaves, reverse=bool(reverse),
                      length=length, jaxpr=jaxpr, num_consts=len(consts),
                      num_carry=len(init_leaves),
-                     linear=(False,) * (len(consts) + len(init_leaves) + len(xs_leaves)),
                      unroll=int(unroll))
   carry, ys = outs[:len(init_leaves)], outs[len(init_leaves):]
   return (tree_util.tree_unflatten(carry_tree, carry), tree_util.tree_unflatten(ys_tree, ys))
@@ -293,7 +292,7 @@ def _scan_jvp_jaxpr(jaxpr, num_consts, num_carry, const_nz, init_nz, xs_nz):
   return jvp, carry_nz, ys_nz
 
 
-def _scan_jvp(primals, tangents, *, reverse, length, jaxpr, num_consts, num_carry, linear,
+def _scan_jvp(primals, tangents, *, reverse, length, jaxpr, num_consts, num_carry,
               unroll):
   nz = [type(t) is not ad.Zero for t in tangents]
   const_nz, init_nz, xs_nz = common.split_list(nz, [num_consts, num_carry])
@@ -309,16 +308,13 @@ def _scan_jvp(primals, tangents, *, reverse, length, jaxpr, num_consts, num_carr
   init_t = [ad.instantiate_zeros(t) for t, nzc in zip(init_t, carry_nz) if nzc]
   n_consts, n_carry = num_consts + nct, num_carry + ncar
   args = consts + c_t + init + init_t + xs + xs_t
-  # The tangents are what the JVP scan is linear in.
-  lin = ((False,) * num_consts + (True,) * nct + (False,) * num_carry + (True,) * ncar
-         + (False,) * len(xs) + (True,) * len(xs_t))
   outs = scan_p.bind(*args, reverse=reverse, length=length, jaxpr=jvp, num_consts=n_consts,
-                     num_carry=n_carry, linear=lin, unroll=unroll)
+                     num_carry=n_carry, unroll=unroll)
   carry, carry_t, ys, ys_t = common.split_list(outs, [num_carry, ncar, num_ys])
   carry_t, ys_t = iter(carry_t), iter(ys_t)
   out_avals = _scan_abstract_eval(*[core.get_aval(x) for x in primals], reverse=reverse,
                                   length=length, jaxpr=jaxpr, num_consts=num_consts,
-                                  num_carry=num_carry, linear=linear, unroll=unroll)
+                                  num_carry=num_carry, unroll=unroll)
   tangents_out = [next(carry_t) if n else ad.Zero(ad.tangent_aval(a))
                   for n, a in zip(carry_nz, out_avals[:num_carry])]
   tangents_out += [next(ys_t) if n else ad.Zero(ad.tangent_aval(a))
@@ -420,12 +416,9 @@ def _known_and_staged_params(params, split, unknowns):
   carry_uk = split["carry_uk"]
   known_params = dict(params, jaxpr=split["known_body"], num_consts=const_uk.count(False),
                       num_carry=carry_uk.count(False))
-  n_staged_in = len(split["staged_body"].in_avals)
   staged_params = dict(params, jaxpr=split["staged_body"],
                        num_consts=split["n_inv"] + const_uk.count(True),
-                       num_carry=carry_uk.count(True),
-                       linear=(False,) * n_staged_in)
-  known_params["linear"] = (False,) * len(split["known_body"].in_avals)
+                       num_carry=carry_uk.count(True))
   return known_params, staged_params
 
 
@@ -500,7 +493,7 @@ pe.partial_eval_jaxpr_custom_rules[scan_p] = _scan_partial_eval_custom
 # --- transpose ----------------------------------------------------------------------------
 
 
-def _scan_transpose(cts, *args, reverse, length, jaxpr, num_consts, num_carry, linear,
+def _scan_transpose(cts, *args, reverse, length, jaxpr, num_consts, num_carry,
                     unroll):
   from jaxlite import lax
   consts, init, xs = common.split_list(args, [num_consts, num_carry])
@@ -523,7 +516,7 @@ def _scan_transpose(cts, *args, reverse, length, jaxpr, num_consts, num_carry, l
     rc, acc, ctc, rx, cty = common.split_list(a, [n_rc, n_lc, num_carry, n_rx])
     outs = core.eval_jaxpr(transposed.jaxpr, transposed.consts, *rc, *rx, *ctc, *cty)
     ct_lc, ct_c, ct_lx = common.split_list(outs, [n_lc, num_carry])
-    return [lax.add(s, c) for s, c in zip(acc, ct_lc)] + ct_c + ct_lx
+    return [ad.add_tangents(s, c) for s, c in zip(acc, ct_lc)] + ct_c + ct_lx
 
   def aval(x):
     return core.raise_to_shaped(core.get_aval(x))
@@ -536,9 +529,7 @@ def _scan_transpose(cts, *args, reverse, length, jaxpr, num_consts, num_carry, l
   acc0 = [common.zeros_like_aval(a) for a in lin_const_avals]
   t_args = res_consts + acc0 + ct_carry + res_xs + ct_ys
   outs = scan_p.bind(*t_args, reverse=not reverse, length=length, jaxpr=body,
-                     num_consts=n_rc, num_carry=n_lc + num_carry,
-                     linear=((False,) * n_rc + (True,) * (n_lc + num_carry) + (False,) * n_rx
-                             + (True,) * len(ct_ys)), unroll=unroll)
+                     num_consts=n_rc, num_carry=n_lc + num_carry, unroll=unroll)
   ct_consts, ct_init, ct_xs = common.split_list(outs, [n_lc, num_carry])
   ct_consts, ct_xs = iter(ct_consts), iter(ct_xs)
   return ([next(ct_consts) if l else None for l in const_lin]
@@ -553,7 +544,7 @@ ad.primitive_transposes[scan_p] = _scan_transpose
 
 
 def _scan_batch(axis_data, vals, dims, *, reverse, length, jaxpr, num_consts, num_carry,
-                linear, unroll):
+                unroll):
   size = axis_data.size
   batched = [d is not batching.not_mapped for d in dims]
   const_b, init_b, xs_b = common.split_list(batched, [num_consts, num_carry])
@@ -574,7 +565,7 @@ def _scan_batch(axis_data, vals, dims, *, reverse, length, jaxpr, num_consts, nu
   xs = [x if d is batching.not_mapped else batching.moveaxis(x, d, 1)
         for x, d in zip(xs, x_d)]
   outs = scan_p.bind(*consts, *init, *xs, reverse=reverse, length=length, jaxpr=body,
-                     num_consts=num_consts, num_carry=num_carry, linear=linear, unroll=unroll)
+                     num_consts=num_consts, num_carry=num_carry, unroll=unroll)
   out_dims = ([0 if b else batching.not_mapped for b in carry_b]
               + [1 if b else batching.not_mapped for b in out_b[num_carry:]])
   return outs, out_dims
