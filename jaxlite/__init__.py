@@ -31,7 +31,7 @@ from jaxlite import dtypes, lax, tree, tree_util
 from jaxlite.differentiation import (grad, hessian, jacfwd, jacobian, jacrev, jvp,
                                      linear_transpose, linearize, stop_gradient,
                                      value_and_grad, vjp)
-from jaxlite.custom_derivatives import closure_convert, custom_jvp, custom_vjp
+from jaxlite.custom_derivatives import closure_convert, custom_gradient, custom_jvp, custom_vjp
 from jaxlite.checkpoint import checkpoint, checkpoint_policies, remat
 from jaxlite import custom_derivatives, ad_checkpoint  # noqa: F401
 from jaxlite.vectorization import vmap
@@ -39,12 +39,15 @@ from jaxlite import numpy as numpy  # noqa: E402  (installs the Array/Tracer ope
 from jaxlite.interpreters.pxla import pmap  # noqa: E402
 from jaxlite.callbacks import pure_callback  # noqa: E402
 from jaxlite.jax_compat import install_as_jax  # noqa: E402
+from jaxlite.core_tools import ensure_compile_time_eval  # noqa: E402
+from jaxlite.source_info_util import named_scope  # noqa: E402
 
 # Subpackages that research code reaches as attributes (`jax.random.normal`)
 # are imported on first access, so that `import jaxlite` stays fast.
 _LAZY_SUBMODULES = frozenset({
     "random", "nn", "scipy", "linen", "distributed", "tools", "debug", "errors",
-    "flatten_util", "example_libraries", "experimental", "test_util", "typing", "extend", "sharding",
+    "flatten_util", "example_libraries", "experimental", "test_util", "typing", "extend",
+    "stages", "sharding",
 })
 
 # Top-level names defined in lazily imported modules: name -> (module, attribute).
@@ -52,6 +55,7 @@ _LAZY_ATTRIBUTES = {
     "P": ("jaxlite.sharding.partition_spec", "PartitionSpec"),
     "make_mesh": ("jaxlite.sharding.mesh", "make_mesh"),
     "set_mesh": ("jaxlite.sharding.mesh", "set_mesh"),
+    "Device": ("jaxlib._jax", "Device"),  # the class of jaxlite.devices()' items, as JAX's
 }
 
 

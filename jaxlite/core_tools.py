@@ -12,6 +12,8 @@ objects.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import numpy as np
 
 from jaxlite import core, dtypes
@@ -114,6 +116,31 @@ def unmapped_aval(size: int, axis: int | None, aval: ShapedArray,
   return aval.update(shape=tuple(shape))
 
 
+@contextmanager
+def ensure_compile_time_eval():
+  """Evaluates operations on concrete values eagerly inside the block, even
+  while ``jit`` traces (``jax.ensure_compile_time_eval``); operations on
+  tracers are still traced.
+
+  Example:
+    >>> import jaxlite, jaxlite.numpy as jnp
+    >>> @jaxlite.jit
+    ... def f(x):
+    ...   with ensure_compile_time_eval():
+    ...     y = jnp.arange(3).sum()   # a concrete value, known while tracing
+    ...   return x + int(y)
+    >>> f(1)
+    Array(4, dtype=int32, weak_type=True)
+  """
+  state = core._thread_state
+  previous = state.dynamic_main
+  state.dynamic_main = state.trace_stack[0]  # the evaluating trace
+  try:
+    yield
+  finally:
+    state.dynamic_main = previous
+
+
 def valid_jaxtype(x) -> bool:
   """Whether ``x`` can be a traced value (an array, a tracer, a NumPy value, a scalar).
 
@@ -155,6 +182,6 @@ def concrete_or_error(force, val, context=""):
   return force(val)
 
 
-__all__ = ["Effect", "new_jaxpr_eqn", "find_top_trace", "OpaqueTraceState", "get_opaque_trace_state",
+__all__ = ["Effect", "ensure_compile_time_eval", "new_jaxpr_eqn", "find_top_trace", "OpaqueTraceState", "get_opaque_trace_state",
            "mapped_aval", "unmapped_aval", "valid_jaxtype", "primal_dtype_to_tangent_dtype",
            "concrete_or_error"]

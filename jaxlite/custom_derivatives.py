@@ -733,3 +733,61 @@ def _register_pp_rules():
 
 
 _register_pp_rules()
+
+
+# --- custom_gradient: a function that returns its own VJP -----------------------------
+
+
+class _RuleResiduals:
+  """The traced VJP rule of ``custom_gradient``: a jaxpr (static) and its constants."""
+
+  def __init__(self, jaxpr, in_tree, consts):
+    self.jaxpr, self.in_tree, self.consts = jaxpr, in_tree, consts
+
+
+tree_util.register_pytree_node(
+    _RuleResiduals, lambda r: (r.consts, (r.jaxpr, r.in_tree)),
+    lambda aux, consts: _RuleResiduals(aux[0], aux[1], list(consts)))
+
+
+def custom_gradient(fun: Callable) -> Callable:
+  """Defines a function's gradient from inside it: ``fun`` returns
+  ``(value, vjp)`` where ``vjp(cotangent)`` gives the cotangents of the inputs.
+
+  The VJP rule is traced to a jaxpr on the forward pass, so it may close over
+  intermediate values of ``fun``.
+
+  Example:
+    >>> import jaxlite, jaxlite.numpy as jnp
+    >>> @jaxlite.custom_gradient
+    ... def f(x):
+    ...   return x ** 2, lambda g: g * x
+    >>> f(3.), jaxlite.grad(f)(3.)
+    (Array(9., dtype=float32, weak_type=True), Array(3., dtype=float32, weak_type=True))
+  """
+  @custom_vjp
+  def wrapped(*args, **kwargs):
+    value, _ = fun(*args, **kwargs)
+    return value
+
+  def fwd(*args, **kwargs):
+    value, rule = fun(*args, **kwargs)
+    value_flat, value_tree = tree_util.tree_flatten(value)
+    ct_avals = [ad.tangent_aval(core.raise_to_shaped(core.get_aval(v))) for v in value_flat]
+    in_tree_store = api_util.Store()
+
+    def flat_rule(*cts_flat):
+      input_cts = rule(tree_util.tree_unflatten(value_tree, cts_flat))
+      flat, tree = tree_util.tree_flatten(input_cts)
+      in_tree_store.store(tree)
+      return flat
+    jaxpr, _, consts = pe.trace_to_jaxpr_dynamic(flat_rule, ct_avals)
+    return value, _RuleResiduals(jaxpr, in_tree_store.val, consts)
+
+  def bwd(residuals, cts):
+    input_cts = core.eval_jaxpr(residuals.jaxpr, residuals.consts, *tree_util.tree_leaves(cts))
+    input_cts = tree_util.tree_unflatten(residuals.in_tree, input_cts)
+    return (input_cts,) if tree_util.treedef_is_leaf(residuals.in_tree) else tuple(input_cts)
+
+  wrapped.defvjp(fwd, bwd)
+  return functools.update_wrapper(wrapped, fun)

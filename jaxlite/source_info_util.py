@@ -131,4 +131,22 @@ def register_exclusion(path: str) -> None:
 
 __all__ = ["NameStack", "SourceInfo", "current", "current_name_stack", "extend_name_stack",
            "new_name_stack", "new_source_info", "register_exclusion", "reset_name_stack",
-           "set_name_stack", "summarize", "transform_name_stack", "user_context"]
+           "set_name_stack", "summarize", "transform_name_stack", "user_context", "named_scope"]
+
+
+@contextmanager
+def named_scope(name: str):
+  """Names the operations traced inside the block (``jax.named_scope``).
+
+  Scopes nest (``"outer/inner"``); the name stack is what profilers and
+  ``source_info_util.current_name_stack()`` see.
+
+  Example:
+    >>> with named_scope("encoder"), named_scope("layer0"):
+    ...   print(current_name_stack())
+    encoder/layer0
+  """
+  if not isinstance(name, str):
+    raise TypeError("named_scope name argument must be a string.")
+  with extend_name_stack(name):
+    yield

@@ -281,7 +281,7 @@ def test_vmap_of_jit_batches_the_inner_jaxpr_once():
   assert [e.primitive.name for e in eqn.params["jaxpr"].eqns] == ["sin", "mul"]
   np.testing.assert_allclose(vmap(f, in_axes=1)(_arange(2, 3)), 2 * np.sin(_arange(2, 3).T),
                              rtol=1e-6)
-  inner = f.trace(f32(0.))
+  inner = f.trace(f32(0.)).jaxpr
   a = batching.batch_jaxpr_axes(inner, batching.AxisData(None, 4), [0], [batching.infer])
   b = batching.batch_jaxpr_axes(inner, batching.AxisData(None, 4), [0], [batching.infer])
   assert a is b and a[1] == [0]

@@ -356,19 +356,19 @@ class Jitted:
   # -- ahead-of-time API --
 
   @traceback_util.api_boundary
-  def lower(self, *args, **kwargs) -> "Lowered":
+  def lower(self, *args, **kwargs):
     """Stages and lowers for these arguments: ``jit(f).lower(x).as_text()``."""
-    entry, flat_args = self._entry_for(args, kwargs)
-    device = self.device or backend.default_device()
-    lowered = mlir.lower_jaxpr_to_module(entry.closed_jaxpr, name=f"jit_{entry.name}",
-                                         platform=device.platform,
-                                         donated_args=entry.donated or None)
-    return Lowered(self, entry, lowered, device)
+    return self.trace(*args, **kwargs).lower()
 
   @traceback_util.api_boundary
   def trace(self, *args, **kwargs):
-    entry, _ = self._entry_for(args, kwargs)
-    return entry.closed_jaxpr
+    """Stages for these arguments: a ``jaxlite.stages.Traced`` (``.jaxpr``, ``.lower()``)."""
+    from jaxlite import stages
+    entry, flat_args = self._entry_for(args, kwargs)
+    in_tree = tree_util.tree_structure(self._split_args(args, kwargs)[:2])
+    donated = entry.donated[len(entry.consts):] if entry.donated else [False] * len(flat_args)
+    args_info = stages.make_args_info(in_tree, entry.in_avals[len(entry.consts):], donated)
+    return stages.Traced(self, entry, in_tree, args_info)
 
   @traceback_util.api_boundary
   def eval_shape(self, *args, **kwargs):
@@ -417,84 +417,3 @@ def _bind_static(fun, nargs, static_pos: dict, static_kw: dict):
     full += list(it)
     return fun(*full, **dyn_kwargs, **static_kw)
   return with_static
-
-
-class Lowered:
-  """A jitted function lowered to StableHLO for specific argument types."""
-
-  def __init__(self, jitted, entry, lowered, device):
-    self._jitted = jitted
-    self._entry = entry
-    self._lowered = lowered
-    self._device = device
-
-  def as_text(self, dialect=None) -> str:
-    """The StableHLO module text."""
-    if dialect == "hlo":
-      return self.compiler_ir("hlo").as_hlo_text()
-    return self._lowered.text
-
-  def compiler_ir(self, dialect="stablehlo"):
-    if dialect == "stablehlo":
-      return self._lowered.module
-    if dialect == "hlo":
-      from jaxlib import _jax
-      return _jax.mlir.mlir_module_to_xla_computation(self._lowered.text, False, False)
-    raise ValueError(f"Unknown dialect {dialect!r}")
-
-  def compile(self) -> "Compiled":
-    from jaxlite.runtime import executable
-    loaded = executable.compile_module(
-        self._lowered.text, [self._device],
-        host_callbacks=self._lowered.module_context.host_callbacks,
-        module=self._lowered.module)
-    exe = executable.Executable(loaded, self._device, self._entry.closed_jaxpr.out_avals,
-                                self._lowered.text)
-    return Compiled(self._jitted, self._entry, exe)
-
-  @property
-  def in_avals(self):
-    return self._entry.in_avals
-
-  @property
-  def out_info(self):
-    from jaxlite.api import ShapeDtypeStruct
-    return tree_util.tree_unflatten(
-        self._entry.out_tree,
-        [ShapeDtypeStruct(a.shape, a.dtype) for a in self._entry.closed_jaxpr.out_avals])
-
-
-class Compiled:
-  """An XLA executable for a jitted function at specific argument types."""
-
-  def __init__(self, jitted, entry, exe):
-    self._jitted = jitted
-    self._entry = entry
-    self._exe = exe
-
-  def as_text(self) -> str:
-    """The optimised HLO that XLA runs."""
-    return self._exe.loaded.get_hlo_text()
-
-  def cost_analysis(self):
-    """XLA's cost figures (flops, bytes accessed, ...) as a dict."""
-    return self._exe.loaded.cost_analysis()
-
-  def memory_analysis(self):
-    return self._exe.loaded.get_compiled_memory_stats()
-
-  def __call__(self, *args, **kwargs):
-    dyn_args, dyn_kwargs, _, _ = self._jitted._split_args(args, kwargs)
-    flat_args, _ = tree_util.tree_flatten((dyn_args, dyn_kwargs))
-    from jaxlite.interpreters.dispatch import _to_array
-    flat_args = [_to_array(x) for x in flat_args]
-    avals = [core.raise_to_shaped(a.aval) for a in flat_args]
-    expected = self._entry.in_avals[len(self._entry.consts):]
-    if [a.strip_weak_type() for a in avals] != [a.strip_weak_type() for a in expected]:
-      raise TypeError(
-          "Argument types differ from the types for which this computation was compiled. "
-          f"Expected {[a.str_short() for a in expected]}, got "
-          f"{[a.str_short() for a in avals]}.")
-    bufs = [c._buf for c in self._entry.consts] + [a._buf for a in flat_args]
-    outs = self._exe.call(bufs)
-    return tree_util.tree_unflatten(self._entry.out_tree, outs)

@@ -16,7 +16,7 @@ axis names.
 from __future__ import annotations
 
 __all__ = ['psum', 'pmean', 'pmax', 'pmin', 'all_gather', 'axis_index', 'axis_size',
-           'ppermute', 'pshuffle', 'all_to_all', 'psum_scatter', 'psum_p', 'pmax_p',
+           'ppermute', 'pshuffle', 'all_to_all', 'pswapaxes', 'psum_scatter', 'psum_p', 'pmax_p',
            'pmin_p', 'all_gather_p', 'axis_index_p', 'ppermute_p', 'all_to_all_p',
            'reduce_scatter_p']
 
@@ -620,6 +620,21 @@ def all_to_all(x, axis_name, split_axis, concat_axis, *, axis_index_groups=None,
       out = lax.squeeze(out, (s,))
     return out
   return tree_util.tree_map(bind, x)
+
+
+def pswapaxes(x, axis_name, axis, *, axis_index_groups=None):
+  """Swaps the named axis ``axis_name`` with the positional ``axis`` of ``x``
+  (an ``all_to_all`` that splits and concatenates along ``axis``, tiled).
+
+  Example:
+    >>> import jaxlite, jaxlite.numpy as jnp
+    >>> x = jnp.arange(4.).reshape(2, 2)
+    >>> jaxlite.vmap(lambda r: pswapaxes(r, "i", 0), axis_name="i")(x)
+    Array([[0., 2.],
+           [1., 3.]], dtype=float32)
+  """
+  return all_to_all(x, axis_name, axis, axis, axis_index_groups=axis_index_groups,
+                    tiled=True)
 
 
 # --- psum_scatter ---------------------------------------------------------------------------------

@@ -210,12 +210,21 @@ def _placed(x, device):
 
 
 def _like(a, dtype, shape, fun_name):
-  promotion.check_arraylike(fun_name, a)
-  aval = promotion.aval_of(a)
+  if _is_shape_dtype_struct_like(a):
+    # Duck typing, as JAX: a ShapeDtypeStruct (no aval: never weakly typed).
+    aval = core.ShapedArray(tuple(a.shape), dtypes.canonicalize_dtype(a.dtype))
+  else:
+    promotion.check_arraylike(fun_name, a)
+    aval = promotion.aval_of(a)
   weak = dtype is None and aval.weak_type
   dtype = _user_dtype(dtype, fun_name) or aval.dtype
   shape = aval.shape if shape is None else shape
   return dtype, shape, weak
+
+
+def _is_shape_dtype_struct_like(a) -> bool:
+  return (hasattr(a, "shape") and hasattr(a, "dtype") and not hasattr(a, "aval")
+          and not isinstance(a, (np.ndarray, np.generic)))
 
 
 def zeros_like(a, dtype=None, shape=None, *, device=None):
@@ -224,6 +233,9 @@ def zeros_like(a, dtype=None, shape=None, *, device=None):
   >>> import jaxlite.numpy as jnp
   >>> jnp.zeros_like(jnp.arange(2))
   Array([0, 0], dtype=int32)
+  >>> import jaxlite
+  >>> jnp.zeros_like(jaxlite.ShapeDtypeStruct((2,), jnp.int8))
+  Array([0, 0], dtype=int8)
   """
   dtype, shape, weak = _like(a, dtype, shape, "zeros_like")
   return _placed(_full(shape, 0, dtype, "zeros_like", weak), device)
