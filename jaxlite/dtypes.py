@@ -886,3 +886,12 @@ def result_type(*args: Any, return_weak_type_flag: bool = False):
   except TypeError:  # An unhashable extended dtype.
     out = _result_type_uncached(*key)
   return out if return_weak_type_flag else out[0]
+
+
+def __getattr__(name):
+  # ``jax.dtypes.prng_key`` (the scalar type of key dtypes) is defined with the
+  # keys in ``jaxlite.prng``, a layer above this module: served on first use.
+  if name == "prng_key":
+    from jaxlite.prng import prng_key
+    return prng_key
+  raise AttributeError(f"module 'jaxlite.dtypes' has no attribute {name!r}")

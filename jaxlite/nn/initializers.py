@@ -5,7 +5,7 @@ as JAX's do (so the same key gives the same parameters).
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from typing import Any, Protocol, Sequence
 
 import numpy as np
 
@@ -13,10 +13,23 @@ from jaxlite import dtypes, random
 import jaxlite.numpy as jnp
 from jaxlite.random.keys import canonicalize_shape
 
-__all__ = ["zeros", "ones", "constant", "uniform", "normal", "truncated_normal",
+__all__ = ["Initializer", "zeros", "ones", "constant", "uniform", "normal", "truncated_normal",
            "variance_scaling", "glorot_uniform", "glorot_normal", "xavier_uniform",
            "xavier_normal", "lecun_uniform", "lecun_normal", "he_uniform", "he_normal",
            "kaiming_uniform", "kaiming_normal", "orthogonal", "delta_orthogonal"]
+
+
+class Initializer(Protocol):
+  """The type of what this module's factories return (a typing protocol, as
+  JAX's): ``init(key, shape, dtype=None, out_sharding=None) -> Array``.
+
+  >>> from jaxlite.nn import initializers
+  >>> init: initializers.Initializer = initializers.normal(0.1)
+  """
+
+  def __call__(self, key: Any, shape: Sequence[int], dtype: Any = None,
+               out_sharding: Any = None) -> Any:
+    ...
 
 
 def _dtype(dtype):

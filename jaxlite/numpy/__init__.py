@@ -10,7 +10,7 @@ re-exports.
 """
 import numpy as _np
 
-from jaxlite.runtime.array import Array as ndarray  # noqa: F401
+from jaxlite.basearray import Array as ndarray  # noqa: F401  (jax.Array: arrays and tracers)
 from jaxlite.runtime.array import Array  # noqa: F401
 
 from jaxlite.numpy.scalar_types import *  # noqa: F401,F403
