@@ -25,6 +25,7 @@ devices of every process.
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import re
@@ -32,6 +33,7 @@ import threading
 from typing import Any
 
 from jaxlite.config import config
+from jaxlite.runtime import inflight
 
 # Canonical platform names, and the aliases users write for them.
 _PLATFORM_ALIASES = {"cpu": "cpu", "host": "cpu", "gpu": "gpu", "cuda": "cuda",
@@ -107,7 +109,38 @@ def _make_cpu_client():
                   node_id=distributed_state.process_id,
                   num_nodes=distributed_state.num_processes,
                   collectives=distributed_state.collectives)
-  return xc.make_cpu_client(**kwargs)
+  with _cpu_thread_pool_sized_for(n or 1):
+    return xc.make_cpu_client(**kwargs)
+
+
+@contextlib.contextmanager
+def _cpu_thread_pool_sized_for(num_devices: int):
+  """XLA sizes its CPU client's thread pool from ``PJRT_NPROC`` (else the
+  cores) when the client is created; with several devices that pool is too
+  small for collectives (see ``jaxlite.runtime.inflight``). The variable is set
+  only while jaxlite's client is made: a JAX client in the process keeps its
+  own."""
+  if num_devices <= 1:   # no collectives: XLA's own choice
+    yield
+    return
+  saved = os.environ.get("PJRT_NPROC")
+  requested = saved or os.environ.get("NPROC")
+  cores = int(requested) if requested and requested.isdigit() else _num_cores()
+  os.environ["PJRT_NPROC"] = str(inflight.cpu_thread_pool_size(num_devices, cores))
+  try:
+    yield
+  finally:
+    if saved is None:
+      del os.environ["PJRT_NPROC"]
+    else:
+      os.environ["PJRT_NPROC"] = saved
+
+
+def _num_cores() -> int:
+  try:
+    return len(os.sched_getaffinity(0))
+  except (AttributeError, OSError):
+    return os.cpu_count() or 1
 
 
 def _plugin_library_paths() -> dict[str, str]:

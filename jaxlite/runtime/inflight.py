@@ -1,0 +1,85 @@
+"""Multi-device launches that cannot deadlock XLA's CPU client.
+
+XLA's CPU client admits at most 32 computations in flight per device (a
+semaphore) and launches each replica of a multi-device program from a thread
+of its own pool. When a device already has 32 in flight, the replica's launch
+blocks a pool thread in that semaphore; if the other pool threads are the
+replicas of an earlier program waiting in an all-reduce for the one that
+cannot get a thread, nothing moves and XLA aborts the process after 40 s.
+JAX's data-parallel training loops (pmap + psum, no host sync) hit this.
+
+Two measures make it impossible, without a host sync on the steady path:
+
+* ``launch`` keeps at most ``MAX_IN_FLIGHT`` multi-device programs queued on
+  the devices (plus one per thread launching at the same moment): the oldest one's completion token is awaited before a new
+  launch only when the queue is full (the devices still have that many
+  programs to work through, so no throughput is lost), hence a replica's
+  launch never meets a full semaphore because of pmap itself; launches are
+  issued one at a time, so at most one replica per device can ever wait.
+* ``cpu_thread_pool_size`` gives the CPU client enough pool threads for one
+  collective's replicas, one waiting launch per device and one more thread
+  (``backend`` uses it before the client exists).
+
+  >>> cpu_thread_pool_size(num_devices=8, num_cores=2)
+  17
+"""
+from __future__ import annotations
+
+import collections
+import threading
+
+# Far below XLA's 32 per device: single-device work queued on the same devices
+# (eager ops, jit) keeps room in the semaphore too.
+MAX_IN_FLIGHT = 16
+
+_launch_lock = threading.Lock()
+_tokens: collections.deque = collections.deque()
+
+
+def cpu_thread_pool_size(num_devices: int, num_cores: int) -> int:
+  """Pool threads the CPU client needs so that no collective can starve.
+
+  XLA sizes the pool ``max(cores, devices)``. A collective's replicas hold
+  ``num_devices`` threads while they wait for each other; a launch that waits
+  for room in a device's semaphore holds one more per device; one thread is
+  left for the single-device computations that free that room.
+
+  >>> cpu_thread_pool_size(num_devices=1, num_cores=4)
+  4
+  """
+  if num_devices <= 1:
+    return num_cores   # no collectives: XLA's own default
+  return max(num_cores, 2 * num_devices + 1)
+
+
+def launch(loaded, bufs):
+  """``loaded.execute_sharded(bufs)`` for a multi-device program, bounded.
+
+  Returns jaxlib's ``ExecuteResults`` (its token already taken).
+
+  >>> results = launch(exe.loaded, bufs)    # doctest: +SKIP
+  >>> outs = results.consume_with_handlers(exe.handlers)   # doctest: +SKIP
+  """
+  oldest = None
+  with _launch_lock:
+    if len(_tokens) >= MAX_IN_FLIGHT:
+      oldest = _tokens.popleft()
+  if oldest is not None:
+    # Outside the lock: a host callback inside that program may launch too.
+    try:
+      oldest.block_until_ready()
+    except Exception:   # pylint: disable=broad-except
+      pass   # that program's failure is reported through its own outputs
+  with _launch_lock:
+    results = loaded.execute_sharded(bufs, with_tokens=True)
+    _tokens.append(results.consume_token())
+  return results
+
+
+def in_flight() -> int:
+  """Multi-device launches not yet known to be finished.
+
+  >>> 0 <= in_flight() <= MAX_IN_FLIGHT
+  True
+  """
+  return len(_tokens)
