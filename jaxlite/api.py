@@ -22,7 +22,8 @@ from jaxlite.traceback_util import api_boundary
 
 
 @api_boundary
-def jit(fun: Callable | None = None, *, static_argnums=None, static_argnames=None,
+def jit(fun: Callable | None = None, *, in_shardings=None, out_shardings=None,
+        static_argnums=None, static_argnames=None,
         device=None, backend=None, donate_argnums=(), inline=False, keep_unused=False):
   """Sets up ``fun`` for just-in-time compilation with XLA.
 
@@ -41,6 +42,11 @@ def jit(fun: Callable | None = None, *, static_argnums=None, static_argnames=Non
     donate_argnums: positional arguments whose buffers the computation may
       reuse; the donated arrays are deleted after the call.
     inline: inline the function's jaxpr into enclosing jaxprs.
+    in_shardings, out_shardings: pytree prefixes of the positional arguments /
+      of the results with a ``jaxlite.sharding.Sharding`` (or, under
+      ``set_mesh``, a ``PartitionSpec``) per leaf; None leaves are left to
+      the arguments' own shardings / to XLA's sharding propagation. The
+      program is then split over the devices by XLA's SPMD partitioner.
 
   Returns:
     A wrapped version of ``fun`` with ``lower``, ``trace`` and ``eval_shape``.
@@ -54,11 +60,12 @@ def jit(fun: Callable | None = None, *, static_argnums=None, static_argnames=Non
     Array([0.  , 1.05, 2.1 ], dtype=float32)
   """
   if fun is None:
-    return partial(jit, static_argnums=static_argnums, static_argnames=static_argnames,
+    return partial(jit, in_shardings=in_shardings, out_shardings=out_shardings,
+                   static_argnums=static_argnums, static_argnames=static_argnames,
                    device=device, backend=backend, donate_argnums=donate_argnums,
                    inline=inline, keep_unused=keep_unused)
   return Jitted(fun, static_argnums, static_argnames, donate_argnums, device, backend,
-                inline, keep_unused)
+                inline, keep_unused, in_shardings=in_shardings, out_shardings=out_shardings)
 
 
 @contextmanager

@@ -42,6 +42,11 @@ def apply_primitive(primitive, args, params):
   try:
     device = _device_for(args)
   except _MultiDeviceArgument:
+    from jaxlite.runtime import sharded
+    if any(sharded.is_sharded(a) for a in args):
+      # Arrays split over a mesh: the op runs split too (interpreters/spmd.py).
+      from jaxlite.interpreters import spmd
+      return spmd.apply_primitive_sharded(primitive, args, params)
     args = [_gather_to_one_device(a) for a in args]
     bufs = [a._buf for a in args]
     device = _device_for(args)

@@ -45,9 +45,9 @@ class _MLIR:
 
   def load(self):
     from jaxlib.mlir import ir
-    from jaxlib.mlir.dialects import chlo, func, stablehlo
+    from jaxlib.mlir.dialects import chlo, func, sdy, stablehlo
     from jaxlib.mlir._mlir_libs import _jax_mlir_ext
-    self.ir, self.func, self.hlo, self.chlo = ir, func, stablehlo, chlo
+    self.ir, self.func, self.hlo, self.chlo, self.sdy = ir, func, stablehlo, chlo, sdy
     self._jax_mlir_ext = _jax_mlir_ext
     self.loaded = True
 
@@ -73,6 +73,7 @@ def make_ir_context():
     ctx.append_dialect_registry(registry)
     m.hlo.register_dialect(ctx)
     m.chlo.register_dialect(ctx)
+    m.sdy.register_dialect(ctx)   # Shardy: sharding annotations for SPMD programs
     ctx.load_all_available_dialects()
     _context_local.ctx = ctx
   return ctx
@@ -378,8 +379,13 @@ class LoweredModule(NamedTuple):
 
 def lower_jaxpr_to_module(closed_jaxpr: ClosedJaxpr, *, name="main_module", platform="cpu",
                           axis_context=AxisContext(), num_replicas=1,
-                          donated_args: Sequence[bool] | None = None) -> LoweredModule:
-  """Builds and verifies a StableHLO module whose ``main`` computes ``closed_jaxpr``."""
+                          donated_args: Sequence[bool] | None = None,
+                          num_partitions=1, spmd=None) -> LoweredModule:
+  """Builds and verifies a StableHLO module whose ``main`` computes ``closed_jaxpr``.
+
+  ``spmd`` (see ``jaxlite.interpreters.spmd``) adds the Shardy mesh
+  and the arguments' and results' sharding attributes of a program that XLA's
+  SPMD partitioner splits over ``num_partitions`` devices."""
   m = mlir()
   ir = m.ir
   with make_ir_context(), ir.Location.unknown():
@@ -387,13 +393,18 @@ def lower_jaxpr_to_module(closed_jaxpr: ClosedJaxpr, *, name="main_module", plat
     module.operation.attributes["sym_name"] = ir.StringAttr.get(_sanitize(name))
     i32 = ir.IntegerType.get_signless(32)
     module.operation.attributes["mhlo.num_replicas"] = ir.IntegerAttr.get(i32, num_replicas)
-    module.operation.attributes["mhlo.num_partitions"] = ir.IntegerAttr.get(i32, 1)
+    module.operation.attributes["mhlo.num_partitions"] = ir.IntegerAttr.get(
+        i32, num_partitions)
     mc = ModuleContext(module, platform, axis_context, num_replicas)
-    arg_attrs = None
+    arg_attrs = result_attrs = None
     if donated_args is not None and any(donated_args):
       arg_attrs = [({"jax.buffer_donor": ir.BoolAttr.get(True)} if d else {})
                    for d in donated_args]
-    lower_jaxpr_to_fun(mc, "main", closed_jaxpr, public=True, arg_attrs=arg_attrs)
+    if spmd is not None:
+      arg_attrs, result_attrs = spmd.add_to_module(mc, arg_attrs, len(closed_jaxpr.in_avals),
+                                                   len(closed_jaxpr.out_avals))
+    lower_jaxpr_to_fun(mc, "main", closed_jaxpr, public=True, arg_attrs=arg_attrs,
+                       result_attrs=result_attrs)
     if not module.operation.verify():
       raise RuntimeError(f"jaxlite produced an invalid StableHLO module:\n{module}")
     text = module.operation.get_asm(enable_debug_info=False)

@@ -181,7 +181,7 @@ _get_buf = operator.attrgetter("_buf")
 
 class _CacheEntry:
   __slots__ = ("closed_jaxpr", "consts", "out_tree", "donated", "name", "executable",
-               "single_output", "in_avals", "__weakref__")
+               "single_output", "in_avals", "spmd", "__weakref__")
 
   def __init__(self, closed_jaxpr, consts, out_tree, donated, name):
     self.closed_jaxpr = closed_jaxpr
@@ -192,15 +192,19 @@ class _CacheEntry:
     self.executable = None
     self.single_output = tree_util.treedef_is_leaf(out_tree) and out_tree.num_leaves == 1
     self.in_avals = closed_jaxpr.in_avals
+    self.spmd = None   # a jaxlite.interpreters.spmd.JitCallSite once shardings matter
 
 
 class Jitted:
   """A function staged out and compiled by XLA; see ``jaxlite.jit``."""
 
   def __init__(self, fun, static_argnums=None, static_argnames=None, donate_argnums=(),
-               device=None, backend_name=None, inline=False, keep_unused=False):
+               device=None, backend_name=None, inline=False, keep_unused=False,
+               in_shardings=None, out_shardings=None):
     api_util.check_callable(fun)
     self.fun = fun
+    self.in_shardings = in_shardings
+    self.out_shardings = out_shardings
     self.static_argnums, self.static_argnames = api_util.resolve_static_args(
         fun, static_argnums, static_argnames)
     self.donate_argnums = api_util.normalize_argnums(donate_argnums, argname="donate_argnums")
@@ -245,6 +249,10 @@ class Jitted:
       raise
 
   def _call_entry(self, entry, flat_args):
+    if entry.spmd is not None:   # sharded arguments or jit(in/out_shardings=...)
+      outs = entry.spmd.call(entry, flat_args)
+      if outs is not None:
+        return outs
     exe = entry.executable or self._compile_entry(entry, flat_args)
     consts = entry.consts
     bufs = list(map(_get_buf, flat_args))
@@ -256,6 +264,13 @@ class Jitted:
     except Exception:
       for a in flat_args:
         a._check_if_deleted()
+      from jaxlite.runtime import sharded
+      if any(sharded.is_sharded(a) for a in flat_args):
+        # Arrays split over a mesh: an SPMD program (see interpreters/spmd.py).
+        from jaxlite.interpreters import spmd
+        entry.spmd = spmd.JitCallSite(None, None, flat_args, {}, entry.out_tree,
+                                      self.name, None)
+        return entry.spmd.call(entry, flat_args)
       if any(len(a._buf._sharding._internal_device_list) > 1 for a in flat_args):
         # A pmap result (one slice per device) fed to a single-device program.
         from jaxlite.interpreters.dispatch import _gather_to_one_device
@@ -351,7 +366,12 @@ class Jitted:
         donated_leaves += [orig_index in self.donate_argnums] * n
       donated_leaves += [False] * (len(flat_args) - len(donated_leaves))
       donated = tuple([False] * len(consts) + donated_leaves)
-    return _CacheEntry(closed, consts, out_tree.val, donated, self.name)
+    entry = _CacheEntry(closed, consts, out_tree.val, donated, self.name)
+    if self.in_shardings is not None or self.out_shardings is not None:
+      from jaxlite.interpreters import spmd
+      entry.spmd = spmd.JitCallSite(self.in_shardings, self.out_shardings, dyn_args,
+                                    dyn_kwargs, entry.out_tree, self.name, names)
+    return entry
 
   # -- ahead-of-time API --
 

@@ -206,7 +206,14 @@ class Array(_AbstractArray):
 
   @property
   def is_fully_replicated(self) -> bool:
+    if self._is_split():
+      return self.sharding.is_fully_replicated
     return len(self._buf._sharding._internal_device_list) == 1
+
+  def _is_split(self) -> bool:
+    """Whether a ``jaxlite.sharding`` sharding splits this array over devices
+    (see ``jaxlite.runtime.sharded``); pmap's arrays are not such."""
+    return getattr(self._buf._sharding, "splits_array", False)
 
   @property
   def is_fully_addressable(self) -> bool:
@@ -218,6 +225,9 @@ class Array(_AbstractArray):
     """Single-device jaxlib arrays, one per device, in device order."""
     if self._shards is not None:
       return self._shards
+    if self._is_split():
+      from jaxlite.runtime import sharded  # pylint: disable=g-import-not-at-top
+      return sharded.device_buffers(self)
     if len(self._buf._sharding._internal_device_list) == 1:
       return [self._buf]
     # jaxlib builds these with jax.core.ShapedArray avals (imports jax when
@@ -234,6 +244,9 @@ class Array(_AbstractArray):
     ``array[i]`` (``index == (i,)``) with the leading axis dropped.
     """
     self._check_if_deleted()
+    if self._is_split():
+      from jaxlite.runtime import sharded  # pylint: disable=g-import-not-at-top
+      return sharded.addressable_shards(self)
     if self.is_fully_replicated:
       index = (slice(None),) * self.ndim
       return [Shard(self.device, index, 0, self)]
@@ -242,6 +255,16 @@ class Array(_AbstractArray):
     return [Shard(_buffer_device(b), (i,), 0, Array(b, inner))
             for i, b in enumerate(self._device_buffers())
             if _buffer_device(b).process_index == me]
+
+  @property
+  def global_shards(self) -> list[Shard]:
+    """A shard for every device of the sharding (``data`` is None on other
+    processes' devices)."""
+    self._check_if_deleted()
+    if self._is_split():
+      from jaxlite.runtime import sharded  # pylint: disable=g-import-not-at-top
+      return sharded.global_shards(self)
+    return self.addressable_shards
 
   # -- lifetime ----------------------------------------------------------------
   def _check_if_deleted(self):
@@ -308,7 +331,10 @@ class Array(_AbstractArray):
     npy = self._npy
     if npy is None:
       buffers = self._device_buffers()
-      if len(buffers) == 1:
+      if self._is_split():
+        from jaxlite.runtime import sharded  # pylint: disable=g-import-not-at-top
+        npy = sharded.host_value(self)
+      elif len(buffers) == 1:
         npy = buffer_to_numpy(buffers[0], self.dtype)
       else:
         npy = np.stack([buffer_to_numpy(b, self.dtype) for b in buffers])
@@ -360,7 +386,7 @@ class Array(_AbstractArray):
   def __iter__(self):
     if not self.aval.shape:
       raise TypeError("iteration over a 0-d array")
-    if not self.is_fully_replicated:
+    if not self.is_fully_replicated and not self._is_split():
       # A leading-axis array already holds each slice as a device buffer.
       inner = type(self.aval)(self.shape[1:], self.dtype, self.weak_type)
       return iter([Array(b, inner) for b in self._device_buffers()])

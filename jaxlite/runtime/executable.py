@@ -31,9 +31,20 @@ def _xla():
   return xla_client, _jax
 
 
-def compile_options(num_replicas=1, devices=None):
+def compile_options(num_replicas=1, devices=None, num_partitions=1):
   xc, _ = _xla()
   opts = xc.CompileOptions()
+  if num_partitions > 1:
+    # One SPMD program over the devices, split by XLA's partitioner from the
+    # Shardy annotations, with the options JAX sets.
+    opts.num_replicas = 1
+    opts.num_partitions = num_partitions
+    build = opts.executable_build_options
+    build.use_spmd_partitioning = True
+    build.use_shardy_partitioner = True
+    ids = [d.id for d in devices]
+    opts.device_assignment = xc.DeviceAssignment.create(np.array(ids).reshape(1, num_partitions))
+    return opts
   if num_replicas > 1:
     opts.num_replicas = num_replicas
     opts.num_partitions = 1
@@ -46,7 +57,7 @@ def compile_options(num_replicas=1, devices=None):
 
 
 def compile_module(module_text: str, devices: Sequence, num_replicas: int = 1,
-                   host_callbacks: Sequence = (), module=None):
+                   host_callbacks: Sequence = (), module=None, num_partitions: int = 1):
   """Compiles StableHLO text for ``devices``; returns a jaxlib LoadedExecutable.
 
   ``host_callbacks`` are the Python callables that the module's
@@ -55,12 +66,12 @@ def compile_module(module_text: str, devices: Sequence, num_replicas: int = 1,
   global compile_count
   xc, _jax = _xla()
   client = devices[0].client
-  opts = compile_options(num_replicas, devices)
+  opts = compile_options(num_replicas, devices, num_partitions)
   device_list = _jax.DeviceList(tuple(devices))
   cache_dir = config.jax_compilation_cache_dir
   key = None
   if cache_dir and not host_callbacks:   # callbacks cannot be serialized
-    key = _persistent_cache_key(module_text, devices, num_replicas)
+    key = _persistent_cache_key(module_text, devices, num_replicas * num_partitions)
     loaded = _persistent_cache_get(client, cache_dir, key, device_list, opts)
     if loaded is not None:
       return loaded

@@ -195,12 +195,14 @@ class ArrayLayout(xc.GSPMDSharding):
   P('x',)
   """
   memory_kind = None
+  splits_array = True   # see Array._is_split
 
   def __init__(self, user_sharding, ndim: int):
     self._hlo = user_sharding._to_xla_hlo_sharding(ndim)
     super().__init__(user_sharding._internal_device_list, self._hlo)
     self.user_sharding = user_sharding
     self._device_tuple = tuple(user_sharding._device_assignment)
+    self._hash = hash(("ArrayLayout", user_sharding, ndim))
 
   def _to_xla_hlo_sharding(self, ndim):
     del ndim
@@ -230,7 +232,7 @@ class ArrayLayout(xc.GSPMDSharding):
             and self._hlo == other._hlo)
 
   def __hash__(self):
-    return hash(("ArrayLayout", self.user_sharding, self._hlo))
+    return self._hash
 
 
 @functools.lru_cache(maxsize=1024)

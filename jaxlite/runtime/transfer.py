@@ -133,6 +133,12 @@ def _as_device(device):
   return device
 
 
+def _names_one_device(device) -> bool:
+  """Whether ``device`` is a Device or a SingleDeviceSharding."""
+  return (hasattr(device, "_device")
+          or (hasattr(device, "platform") and hasattr(device, "id")))
+
+
 def _commit(x: Array, device) -> Array:
   """`x` committed to `device`, sharing its buffer when it is already there."""
   if x.is_fully_replicated and x.device == device:
@@ -170,6 +176,10 @@ def device_put(x: Any, device=None) -> Any:
   >>> device_put(np.arange(2.0))
   Array([0., 1.], dtype=float32)
   """
+  if device is not None and not _names_one_device(device):
+    # A sharding over several devices, a PartitionSpec, or a pytree of them.
+    from jaxlite.interpreters import spmd  # pylint: disable=g-import-not-at-top
+    return spmd.device_put_tree(x, device)
   device = _as_device(device)
   leaves, treedef = tree_util.tree_flatten(x)
   # Validate every leaf before the first transfer, so a bad leaf changes nothing.

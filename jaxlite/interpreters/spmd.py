@@ -1,0 +1,520 @@
+"""SPMD programs: ``jit`` over arrays split across devices.
+
+A jitted function whose inputs are sharded (or that was given
+``in_shardings`` / ``out_shardings``) is lowered once per input layout to a
+StableHLO module with Shardy annotations, as JAX 0.10.2 emits them: a
+``sdy.mesh @mesh`` and a ``sdy.sharding`` on each argument and each result
+whose sharding is fixed. XLA's SPMD partitioner splits the program over the
+mesh's devices and inserts the collectives; jaxlite never splits programs.
+The compiled program runs on arrays that hold one buffer per device, and
+its results' shardings are read back from the executable.
+
+Example:
+  >>> import numpy as np, jaxlite, jaxlite.numpy as jnp
+  >>> from jaxlite.sharding import Mesh, NamedSharding, PartitionSpec as P
+  >>> mesh = Mesh(np.array(jaxlite.devices()[:1]), ('x',))
+  >>> x = jaxlite.device_put(jnp.arange(4.0), NamedSharding(mesh, P('x')))
+  >>> jaxlite.jit(lambda v: v * 2)(x).sharding.spec
+  P('x',)
+"""
+from __future__ import annotations
+
+import itertools
+import threading
+
+import numpy as np
+
+from jaxlite import core
+from jaxlite.core import ClosedJaxpr, Jaxpr, JaxprEqn, ShapedArray, Var
+from jaxlite.runtime.array import Array
+from jaxlite.runtime import sharded
+from jaxlite.sharding import mesh as mesh_lib
+from jaxlite.sharding.partition_spec import UNCONSTRAINED, PartitionSpec
+from jaxlite.sharding.shardings import (NamedSharding, SingleDeviceSharding,
+                                        hlo_shardings_equal)
+
+
+def _xc():
+  from jaxlib import xla_client as xc  # pylint: disable=g-import-not-at-top
+  return xc
+
+
+# --- shardings given by the user ----------------------------------------------------
+
+
+def resolve_sharding(s, what="jit"):
+  """A Sharding from a Sharding, or a PartitionSpec under ``set_mesh`` /
+  ``with mesh:``; None stays None (unspecified)."""
+  if s is None or hasattr(s, "_to_xla_hlo_sharding"):
+    return s
+  if isinstance(s, PartitionSpec):
+    mesh = mesh_lib.get_concrete_mesh()
+    if mesh.empty:
+      mesh = mesh_lib.thread_resource_mesh()
+    if mesh.empty:
+      raise RuntimeError(
+          f"{what} requires a non-empty mesh in context if you are passing "
+          f"`PartitionSpec`s to it. Got spec {s}. Please set the mesh via "
+          "`jax.set_mesh`.")
+    return NamedSharding(mesh, s)
+  raise TypeError(f"`{what}` expects a `jax.sharding.Sharding`, a PartitionSpec or "
+                  f"None, got {s!r} of type {type(s)}")
+
+
+# --- Shardy annotations ------------------------------------------------------------------
+
+MESH_SYMBOL = "mesh"
+
+
+def _sdy_dims(spec: PartitionSpec, ndim: int, mesh) -> list:
+  dims = []
+  partitions = list(spec.partitions) + [None] * (ndim - len(spec.partitions))
+  for entry in partitions:
+    if entry is UNCONSTRAINED:
+      dims.append("{?}")
+      continue
+    names = () if entry is None else entry if isinstance(entry, tuple) else (entry,)
+    dims.append("{" + ", ".join(f'"{n}"' for n in names) + "}")
+  return dims
+
+
+def sdy_sharding_text(sharding, ndim: int) -> str:
+  """``#sdy.sharding<@mesh, [{"a"}, {}]>`` for a NamedSharding over the program's mesh.
+
+  >>> import numpy as np, jaxlite
+  >>> from jaxlite.sharding import Mesh, PartitionSpec as P
+  >>> m = Mesh(np.array(jaxlite.devices()[:1]), ('x',))
+  >>> sdy_sharding_text(NamedSharding(m, P('x')), 2)
+  '#sdy.sharding<@mesh, [{"x"}, {}]>'
+  """
+  dims = _sdy_dims(sharding.spec, ndim, sharding.mesh)
+  extra = ""
+  if sharding.spec.unreduced:
+    extra = ", unreduced={" + ", ".join(
+        f'"{n}"' for n in sharding.mesh.axis_names if n in sharding.spec.unreduced) + "}"
+  return f"#sdy.sharding<@{MESH_SYMBOL}, [{', '.join(dims)}]{extra}>"
+
+
+def sdy_mesh_text(mesh) -> str:
+  axes = ", ".join(f'"{n}"={s}' for n, s in zip(mesh.axis_names, mesh.axis_sizes))
+  return f"<[{axes}]>"
+
+
+class SpmdAnnotations:
+  """What ``mlir.lower_jaxpr_to_module`` adds to an SPMD module: the mesh and
+  the arguments' (all known) and results' (None: left to propagation) shardings."""
+
+  def __init__(self, mesh, in_shardings, out_shardings, in_avals, out_avals):
+    self.mesh = mesh
+    self.in_shardings = in_shardings
+    self.out_shardings = out_shardings
+    self.in_avals = in_avals
+    self.out_avals = out_avals
+
+  def add_to_module(self, module_context, arg_attrs, n_in, n_out):
+    from jaxlite.interpreters import mlir  # pylint: disable=g-import-not-at-top
+    ir = mlir.mlir().ir
+    with ir.InsertionPoint(module_context.module.body):
+      mlir.mlir().sdy.MeshOp(MESH_SYMBOL,
+                             ir.Attribute.parse("#sdy.mesh" + sdy_mesh_text(self.mesh)))
+    arg_attrs = arg_attrs or [{} for _ in range(n_in)]
+    for attrs, s, aval in zip(arg_attrs, self.in_shardings, self.in_avals):
+      attrs["sdy.sharding"] = ir.Attribute.parse(sdy_sharding_text(s, len(aval.shape)))
+    result_attrs = []
+    for s, aval in zip(self.out_shardings, self.out_avals):
+      attrs = {"jax.result_info": ir.StringAttr.get("result")}
+      if s is not None:
+        attrs["sdy.sharding"] = ir.Attribute.parse(sdy_sharding_text(s, len(aval.shape)))
+      result_attrs.append(attrs)
+    return arg_attrs, result_attrs
+
+
+# --- from XLA's output shardings back to NamedShardings -------------------------------------
+
+
+def named_sharding_from_hlo(mesh, hlo, ndim: int, memory_kind=None):
+  """The NamedSharding over ``mesh`` whose HLO sharding is ``hlo`` (trailing
+  None entries dropped, as JAX's specs of jit results are)."""
+  xc = _xc()
+  if hlo.is_replicated() or (hlo.is_tiled() and all(
+      n == 1 for n in hlo.tile_assignment_dimensions()[:ndim])
+      and not hlo.subgroup_types() and not hlo.replicate_on_last_tile_dim()):
+    return NamedSharding(mesh, PartitionSpec(), memory_kind=memory_kind)
+  axes = [n for n, s in zip(mesh.axis_names, mesh.axis_sizes) if s > 1]
+  # Try each assignment of mesh axes to array dimensions (or to none).
+  for choice in itertools.product(range(-1, ndim), repeat=len(axes)):
+    for orders in _orders(axes, choice, ndim):
+      spec = _spec_from(orders, ndim)
+      candidate = NamedSharding(mesh, spec, memory_kind=memory_kind)
+      if hlo_shardings_equal(candidate._to_xla_hlo_sharding(ndim), hlo):
+        return candidate
+  del xc
+  raise ValueError(f"jaxlite cannot express the sharding {hlo} over {mesh}")
+
+
+def _orders(axes, choice, ndim):
+  per_dim = [[a for a, c in zip(axes, choice) if c == d] for d in range(ndim)]
+  options = [list(itertools.permutations(names)) if len(names) > 1 else [tuple(names)]
+             for names in per_dim]
+  return itertools.product(*options)
+
+
+def _spec_from(orders, ndim) -> PartitionSpec:
+  entries = [None if not names else names[0] if len(names) == 1 else tuple(names)
+             for names in orders]
+  while entries and entries[-1] is None:
+    entries.pop()
+  return PartitionSpec(*entries)
+
+
+# --- compiled SPMD programs ----------------------------------------------------------------
+
+
+class SpmdProgram:
+  """A jaxpr compiled for a mesh with fixed input shardings."""
+
+  def __init__(self, closed_jaxpr, name, mesh, in_shardings, out_shardings,
+               donated=(), keep_unused=False):
+    from jaxlite.interpreters import mlir  # pylint: disable=g-import-not-at-top
+    from jaxlite.runtime import executable  # pylint: disable=g-import-not-at-top
+    from jaxlite.runtime import sharding as layouts  # pylint: disable=g-import-not-at-top
+    del keep_unused
+    xc = _xc()
+    self.mesh = mesh
+    self.devices = mesh._flat_devices_tuple
+    self.in_shardings = list(in_shardings)
+    in_avals = closed_jaxpr.in_avals
+    out_avals = closed_jaxpr.out_avals
+    annotations = SpmdAnnotations(mesh, self.in_shardings, list(out_shardings),
+                                  in_avals, out_avals)
+    self.lowered = mlir.lower_jaxpr_to_module(
+        closed_jaxpr, name=f"jit_{name}", platform=self.devices[0].platform,
+        donated_args=donated or None, num_partitions=len(self.devices), spmd=annotations)
+    self.loaded = executable.compile_module(
+        self.lowered.text, list(self.devices),
+        host_callbacks=self.lowered.module_context.host_callbacks,
+        module=self.lowered.module, num_partitions=len(self.devices))
+    self.text = self.lowered.text
+    self.out_avals = tuple(out_avals)
+    memory_kind = getattr(self.in_shardings[0], "memory_kind", None) \
+        if self.in_shardings else None
+    self.out_shardings = []
+    xla_out = self.loaded.get_output_shardings()
+    for given, op, aval in zip(out_shardings, xla_out, out_avals):
+      if given is None:
+        given = named_sharding_from_hlo(mesh, xc.HloSharding.from_proto(op),
+                                        len(aval.shape), memory_kind)
+      self.out_shardings.append(given)
+    self.handlers = [xc.array_result_handler(a, layouts.array_layout(s, len(a.shape)),
+                                             True, True)
+                     for a, s in zip(out_avals, self.out_shardings)]
+
+  def call(self, bufs) -> list:
+    results = self.loaded.execute_sharded(bufs).consume_with_handlers(self.handlers)
+    return [Array(r, a) for r, a in zip(results, self.out_avals)]
+
+
+# --- moving arrays between layouts ----------------------------------------------------------
+
+_reshard_programs: dict = {}
+_reshard_lock = threading.Lock()
+
+
+def _identity_program(aval, source, target):
+  key = (aval.shape, aval.dtype, aval.weak_type, source, target)
+  program = _reshard_programs.get(key)
+  if program is None:
+    with _reshard_lock:
+      program = _reshard_programs.get(key)
+      if program is None:
+        var = Var(aval)
+        closed = ClosedJaxpr(Jaxpr([], [var], [var], []), [])
+        program = _reshard_programs[key] = SpmdProgram(
+            closed, "reshard", target.mesh, [source], [target])
+  return program
+
+
+def _replicate_to(x: Array, mesh) -> Array:
+  """A single-device array copied to every device of ``mesh`` (device to device)."""
+  xc = _xc()
+  from jaxlite.runtime import sharding as layouts  # pylint: disable=g-import-not-at-top
+  replicated = NamedSharding(mesh, PartitionSpec())
+  devices = list(mesh._flat_devices_tuple)
+  copies = []
+  for device in devices:
+    if device == x._buf._sharding._internal_device_list[0]:
+      copies.append(x._buf)
+    else:
+      copies.extend(xc.batched_copy_array_to_devices_with_sharding(
+          [x._buf], [_device_list((device,))],
+          [layouts.single_device_sharding(device)],
+          [xc.ArrayCopySemantics.ALWAYS_COPY]))
+  return sharded.from_buffers(x.aval, replicated, copies)
+
+
+def _device_list(devices):
+  from jaxlib import _jax  # pylint: disable=g-import-not-at-top
+  return _jax.DeviceList(tuple(devices))
+
+
+def put_array(x: Array, target) -> Array:
+  """``x`` laid out by ``target`` (a multi-device sharding), moved device to device.
+
+  Pieces move by a compiled identity program (XLA inserts the slicing and
+  collectives) when both layouts span the same devices; a single-device
+  array is first copied to every device. Between different device sets the
+  data go through the host."""
+  x._check_if_deleted()
+  sharded.check_shape(target, x.shape)
+  source = x.sharding
+  if source == target:
+    return x
+  if isinstance(target, NamedSharding) and target._is_concrete:
+    mesh = target.mesh
+    if not sharded.is_sharded(x) and len(x._buf._sharding._internal_device_list) == 1:
+      x = _replicate_to(x, mesh)
+      source = x.sharding
+      if source.is_equivalent_to(target, x.ndim):
+        return sharded.from_buffers(x.aval, target, sharded.device_buffers(x))
+    if (isinstance(source, NamedSharding)
+        and source._device_assignment == target._device_assignment):
+      if source.is_equivalent_to(target, x.ndim):
+        return sharded.from_buffers(x.aval, target, sharded.device_buffers(x))
+      source = NamedSharding(mesh, source.spec, memory_kind=source.memory_kind) \
+          if source.mesh is not mesh else source
+      program = _identity_program(x.aval, source, target)
+      return program.call([x._buf])[0]
+  return sharded.put_host(np.asarray(x._value), target, x.weak_type)
+
+
+# --- eager operations on sharded arrays --------------------------------------------------
+
+
+_eager_programs: dict = {}
+
+
+def apply_primitive_sharded(primitive, args, params):
+  """An eager primitive with sharded inputs runs as a one-operation SPMD program,
+  so the result keeps a sharding as JAX's does."""
+  avals = [core.raise_to_shaped(a.aval) for a in args]
+  try:
+    key = (primitive, tuple(avals), tuple(params.items()))
+    programs = _eager_programs.setdefault(key, {})
+  except TypeError:   # unhashable parameters: compile without caching
+    programs = {}
+  out = primitive.abstract_eval(*avals, **params)
+  out_avals = [core.raise_to_shaped(a) for a in (out if primitive.multiple_results else [out])]
+  invars = [Var(a) for a in avals]
+  outvars = [Var(a) for a in out_avals]
+  closed = ClosedJaxpr(Jaxpr([], invars, outvars,
+                             [JaxprEqn(primitive, invars, outvars, params)]), [])
+  outs = call_sharded(closed, primitive.name, args, [None] * len(args),
+                      [None] * len(out_avals), (), cache=programs)
+  return outs if primitive.multiple_results else outs[0]
+
+
+# --- calling a jaxpr on sharded arguments ---------------------------------------------------
+
+
+def _describe_devices(arg_name, fun_name, aval, devices):
+  ids = [d.id for d in devices]
+  return (f"argument {arg_name} of {fun_name} with shape {aval.str_short(short_dtypes=False)} and with "
+          f"device ids {ids} on platform {devices[0].platform.upper()}")
+
+
+def _program_mesh(args, in_shardings, out_shardings):
+  for s in list(in_shardings) + list(out_shardings):
+    if isinstance(s, NamedSharding) and s._is_concrete:
+      return s.mesh
+  for a in args:
+    if sharded.is_sharded(a) and isinstance(a.sharding, NamedSharding):
+      return a.sharding.mesh
+  return None
+
+
+def plan_inputs(args, in_shardings, mesh, fun_name="<lambda>", arg_names=None):
+  """The input sharding of each argument, and what to do to each argument
+  (None: pass as is; a sharding: move it there first). Raises JAX's errors for
+  arguments committed elsewhere."""
+  replicated = NamedSharding(mesh, PartitionSpec())
+  devices = mesh._flat_devices_tuple
+  shardings, moves = [], []
+  first_sharded = None
+  for i, (a, given) in enumerate(zip(args, in_shardings)):
+    current = a.sharding
+    if given is not None:
+      if sharded.is_sharded(a) and not current.is_equivalent_to(given, a.ndim):
+        raise ValueError(
+            "Sharding passed to jit does not match the sharding on the respective "
+            f"arg. Got jit sharding: {given},\narg sharding: {current} for arg "
+            f"type: {a.aval.str_short(short_dtypes=False)}")
+      shardings.append(given)
+      moves.append(None if current.is_equivalent_to(given, a.ndim) else given)
+      continue
+    # jaxlite's eager results are committed to their device, so a single-device
+    # argument is always moved onto the mesh (JAX refuses explicitly committed ones).
+    if sharded.is_sharded(a):
+      if tuple(current._device_assignment) != tuple(devices):
+        other = first_sharded if first_sharded is not None else None
+        name = (arg_names[i] if arg_names and i < len(arg_names) else f"[{i}]")
+        if other is None:
+          raise ValueError(
+              "Received incompatible devices for jitted computation. Got "
+              f"{_describe_devices(name, fun_name, a.aval, current._device_assignment)}"
+              f" and a program over device ids {[d.id for d in devices]}")
+        oname, oa = other
+        raise ValueError(
+            "Received incompatible devices for jitted computation. Got "
+            f"{_describe_devices(oname, fun_name, oa.aval, devices)} and "
+            f"{_describe_devices(name, fun_name, a.aval, current._device_assignment)}")
+      if first_sharded is None:
+        first_sharded = (arg_names[i] if arg_names and i < len(arg_names) else f"[{i}]", a)
+      shardings.append(current)
+      moves.append(None)
+      continue
+    shardings.append(replicated)
+    moves.append(replicated)
+  return shardings, moves
+
+
+def call_sharded(closed_jaxpr, name, args, in_shardings, out_shardings, donated,
+                 cache=None, fun_name=None, arg_names=None, moved_cache=None, n_cached=0):
+  """Runs ``closed_jaxpr`` as an SPMD program on ``args`` (Arrays).
+
+  ``in_shardings`` / ``out_shardings``: one resolved sharding or None per
+  argument / result. ``cache``: a dict keeping the compiled programs per input
+  layout (the caller's, e.g. a jit cache entry). ``moved_cache`` keeps the
+  moved copies of the first ``n_cached`` arguments (a jitted function's
+  closed-over constants, moved once rather than on every call)."""
+  mesh = _program_mesh(args, in_shardings, out_shardings)
+  if mesh is None:
+    raise ValueError("call_sharded needs a sharded argument or a sharding")
+  shardings, moves = plan_inputs(args, in_shardings, mesh, fun_name or name, arg_names)
+  key = (tuple(shardings), tuple(out_shardings), tuple(donated))
+  programs = {} if cache is None else cache
+  program = programs.get(key)
+  if program is None:
+    program = programs[key] = SpmdProgram(closed_jaxpr, name, mesh, shardings,
+                                          out_shardings, donated)
+  bufs = []
+  for i, (a, move) in enumerate(zip(args, moves)):
+    if move is None:
+      bufs.append(a._buf)
+    elif i < n_cached and moved_cache is not None:
+      moved = moved_cache.get((i, move))
+      if moved is None:
+        moved = moved_cache[(i, move)] = put_array(a, move)
+      bufs.append(moved._buf)
+    else:
+      bufs.append(put_array(a, move)._buf)
+  outs = program.call(bufs)
+  for a, d in zip(args, donated or ()):
+    if d and not a._buf.is_deleted():
+      a._buf.delete()
+  return outs
+
+
+# --- jit's shardings -----------------------------------------------------------------------
+
+
+def _is_sharding_leaf(x) -> bool:
+  return x is None or isinstance(x, PartitionSpec) or hasattr(x, "_to_xla_hlo_sharding")
+
+
+def flatten_shardings(shardings, tree, what: str) -> list:
+  """One resolved sharding (or None) per leaf of ``tree``: ``shardings`` is a
+  pytree prefix of it (a single sharding applies to every leaf)."""
+  from jaxlite import tree_util  # pylint: disable=g-import-not-at-top
+  if _is_sharding_leaf(shardings):
+    n = len(tree_util.tree_leaves(tree))
+    return [resolve_sharding(shardings, what)] * n
+  try:
+    full = tree_util.tree_broadcast(shardings, tree, is_leaf=_is_sharding_leaf)
+  except ValueError as e:
+    raise ValueError(f"{what} is not a prefix of the structure of the values it "
+                     f"describes: {e}") from None
+  leaves = tree_util.tree_leaves(full, is_leaf=_is_sharding_leaf)
+  return [resolve_sharding(s, what) for s in leaves]
+
+
+class JitCallSite:
+  """The SPMD side of one jit cache entry: its flat in/out shardings and the
+  programs compiled for each layout of its arguments."""
+
+  def __init__(self, in_shardings, out_shardings, dyn_args, dyn_kwargs, out_tree,
+               fun_name, arg_names):
+    from jaxlite import tree_util  # pylint: disable=g-import-not-at-top
+    n_kwargs = len(tree_util.tree_leaves(dyn_kwargs))
+    self.in_shardings = ([None] * len(tree_util.tree_leaves(dyn_args)) if in_shardings is None
+                         else flatten_shardings(tuple(in_shardings) if isinstance(
+                             in_shardings, list) else in_shardings, dyn_args, "in_shardings"))
+    self.in_shardings += [None] * n_kwargs
+    markers = tree_util.tree_unflatten(out_tree, [0] * out_tree.num_leaves)
+    self.out_shardings = ([None] * out_tree.num_leaves if out_shardings is None
+                          else flatten_shardings(out_shardings, markers, "out_shardings"))
+    for s, x in zip(self.in_shardings, tree_util.tree_leaves(dyn_args)):
+      if s is not None and hasattr(x, "shape"):
+        sharded.check_shape(s, tuple(x.shape), "jit")
+    self.given = any(s is not None for s in self.in_shardings + self.out_shardings)
+    self.fun_name = fun_name
+    self.arg_names = arg_names
+    self.programs: dict = {}
+    self.moved_consts: dict = {}
+
+  def call(self, entry, flat_args):
+    """Runs the entry's jaxpr as an SPMD program; None when nothing is sharded
+    (the caller's single-device executable serves that call)."""
+    if not self.given and not any(sharded.is_sharded(a) for a in flat_args):
+      return None
+    consts = list(entry.consts)
+    outs = call_sharded(entry.closed_jaxpr, entry.name, consts + list(flat_args),
+                        [None] * len(consts) + self.in_shardings, self.out_shardings,
+                        entry.donated, cache=self.programs, fun_name=self.fun_name,
+                        arg_names=[f"const{i}" for i in range(len(consts))]
+                        + list(self.arg_names or ()),
+                        moved_cache=self.moved_consts, n_cached=len(consts))
+    if entry.single_output:
+      return outs[0]
+    from jaxlite import tree_util  # pylint: disable=g-import-not-at-top
+    return tree_util.tree_unflatten(entry.out_tree, outs)
+
+  def program_for(self, entry, flat_args):
+    """The compiled program the call would run (for ``lower`` / ``compile``)."""
+    consts = list(entry.consts)
+    args = consts + list(flat_args)
+    in_shardings = [None] * len(consts) + self.in_shardings
+    mesh = _program_mesh(args, in_shardings, self.out_shardings)
+    shardings, _ = plan_inputs(args, in_shardings, mesh, self.fun_name)
+    key = (tuple(shardings), tuple(self.out_shardings), tuple(entry.donated))
+    program = self.programs.get(key)
+    if program is None:
+      program = self.programs[key] = SpmdProgram(
+          entry.closed_jaxpr, entry.name, mesh, shardings, self.out_shardings, entry.donated)
+    return program
+
+
+# --- device_put with shardings ---------------------------------------------------------------
+
+
+def device_put_tree(x, placement):
+  """``device_put(x, placement)`` where ``placement`` is a sharding, a
+  PartitionSpec (under ``set_mesh``) or a pytree prefix of ``x`` of them."""
+  from jaxlite import tree_util  # pylint: disable=g-import-not-at-top
+  from jaxlite.runtime import transfer  # pylint: disable=g-import-not-at-top
+  leaves, treedef = tree_util.tree_flatten(x)
+  targets = flatten_shardings(placement, x, "device_put")
+  hosts = [None if isinstance(leaf, (Array, core.Tracer)) else transfer._host_leaf(leaf)
+           for leaf in leaves]
+  out = []
+  for leaf, host, target in zip(leaves, hosts, targets):
+    if isinstance(leaf, core.Tracer):
+      out.append(leaf)
+    elif target is None:
+      out.append(transfer.device_put(leaf))
+    elif isinstance(target, SingleDeviceSharding):
+      out.append(transfer.device_put(leaf, target))
+    elif host is None:
+      out.append(put_array(leaf, target))
+    else:
+      out.append(sharded.put_host(host[0], target, host[1]))
+  return treedef.unflatten(out)
