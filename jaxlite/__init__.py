@@ -15,8 +15,9 @@ _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
 del _os
 
 from jaxlite.config import config
-from jaxlite.config import (debug_infs, debug_nans, default_device, default_matmul_precision,
-                            enable_checks, enable_x64, explain_cache_misses, log_compiles,
+from jaxlite.config import (check_tracer_leaks, debug_infs, debug_nans, default_device,
+                            default_matmul_precision, enable_checks, enable_x64,
+                            explain_cache_misses, log_compiles,
                             numpy_dtype_promotion, numpy_rank_promotion)
 from jaxlite.core import ShapedArray
 from jaxlite.basearray import Array

@@ -78,9 +78,59 @@ def normalize_argnums(argnums, num_args=None, argname="static_argnums") -> tuple
   return tuple(out)
 
 
+def _signature(fun):
+  try:
+    return inspect.signature(fun)
+  except (TypeError, ValueError):
+    return None
+
+
+def validate_argnums(fun, argnums: tuple[int, ...], argname: str) -> tuple[int, ...]:
+  """JAX's check of ``static_argnums``/``donate_argnums`` against ``fun``'s
+  signature (any index is fine with ``*args``); negative indices count from
+  the last positional parameter.
+
+  >>> validate_argnums(lambda x, y: x, (-1,), "static_argnums")
+  (1,)
+  >>> validate_argnums(lambda x: x, (3,), "donate_argnums")
+  Traceback (most recent call last):
+  ...
+  ValueError: Jitted function has donate_argnums=(3,), but only accepts 1 positional arguments.
+  """
+  sig = _signature(fun)
+  if sig is None or not argnums:
+    return argnums
+  n_pos = 0
+  for p in sig.parameters.values():
+    if p.kind is p.VAR_POSITIONAL:
+      return argnums
+    if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+      n_pos += 1
+  if -min(argnums) > n_pos or max(argnums) >= n_pos:
+    raise ValueError(f"Jitted function has {argname}={argnums}, "
+                     f"but only accepts {n_pos} positional arguments.")
+  return tuple(a % n_pos for a in argnums)
+
+
+def check_static_not_donated(fun, static_argnums, donate_argnums):
+  """JAX's ValueError when one named argument is both static and donated."""
+  sig = _signature(fun)
+  if sig is None:
+    return
+  params = list(sig.parameters.values())
+  def names(nums):
+    return {params[i].name for i in nums if i < len(params) and
+            params[i].kind is params[i].POSITIONAL_OR_KEYWORD}
+  both = names(static_argnums) & names(donate_argnums)
+  if both:
+    raise ValueError("static_argnames and donate_argnames cannot intersect. Argument "
+                     f"names {both} appear in both static_argnames and donate_argnames")
+
+
 def resolve_static_args(fun, static_argnums, static_argnames):
   """JAX's inference between static_argnums and static_argnames via the signature."""
-  static_argnums = normalize_argnums(static_argnums)
+  static_argnums = validate_argnums(fun, normalize_argnums(static_argnums),
+                                    "static_argnums")
   if isinstance(static_argnames, str):
     static_argnames = (static_argnames,)
   static_argnames = tuple(static_argnames or ())

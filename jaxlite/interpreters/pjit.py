@@ -207,7 +207,10 @@ class Jitted:
     self.out_shardings = out_shardings
     self.static_argnums, self.static_argnames = api_util.resolve_static_args(
         fun, static_argnums, static_argnames)
-    self.donate_argnums = api_util.normalize_argnums(donate_argnums, argname="donate_argnums")
+    self.donate_argnums = api_util.validate_argnums(
+        fun, api_util.normalize_argnums(donate_argnums, argname="donate_argnums"),
+        "donate_argnums")
+    api_util.check_static_not_donated(fun, self.static_argnums, self.donate_argnums)
     self.device = device
     self.backend = backend_name
     self.inline = inline
@@ -298,7 +301,7 @@ class Jitted:
     for i in static_nums:
       if i >= len(args) and not self.static_argnames:
         raise ValueError(
-            f"jitted function has static_argnums={static_nums}, but only accepts "
+            f"Jitted function has static_argnums={static_nums}, but only accepts "
             f"{len(args)} positional arguments.")
     dyn_args = tuple(a for i, a in enumerate(args) if i not in static_nums)
     static_args = tuple((i, a) for i, a in enumerate(args) if i in static_nums)

@@ -24,7 +24,7 @@ from jaxlite.interpreters import ad, batching, mlir
 from jaxlite.lax.base import standard_primitive
 from jaxlite.lax.elementwise import (
     _any, _bool, _float, _int, broadcast_batched, broadcast_lowering, check_dtypes,
-    check_same_dtypes, is_kind, naryop, per_example_shape, promote_weak, zeros_like)
+    check_same_dtypes, is_kind, naryop, per_example_shape, zeros_like)
 
 # --- comparisons ------------------------------------------------------------------------
 
@@ -307,7 +307,7 @@ def eq(x, y):
   >>> lax.eq(1.0, 1.0)
   Array(True, dtype=bool, weak_type=True)
   """
-  return eq_p.bind(*promote_weak(x, y))
+  return eq_p.bind(x, y)
 
 
 def ne(x, y):
@@ -317,7 +317,7 @@ def ne(x, y):
   >>> lax.ne(1.0, 1.0)
   Array(False, dtype=bool, weak_type=True)
   """
-  return ne_p.bind(*promote_weak(x, y))
+  return ne_p.bind(x, y)
 
 
 def lt(x, y):
@@ -327,7 +327,7 @@ def lt(x, y):
   >>> lax.lt(1.0, 2.0)
   Array(True, dtype=bool, weak_type=True)
   """
-  return lt_p.bind(*promote_weak(x, y))
+  return lt_p.bind(x, y)
 
 
 def le(x, y):
@@ -337,7 +337,7 @@ def le(x, y):
   >>> lax.le(2.0, 2.0)
   Array(True, dtype=bool, weak_type=True)
   """
-  return le_p.bind(*promote_weak(x, y))
+  return le_p.bind(x, y)
 
 
 def gt(x, y):
@@ -347,7 +347,7 @@ def gt(x, y):
   >>> lax.gt(1.0, 2.0)
   Array(False, dtype=bool, weak_type=True)
   """
-  return gt_p.bind(*promote_weak(x, y))
+  return gt_p.bind(x, y)
 
 
 def ge(x, y):
@@ -357,7 +357,7 @@ def ge(x, y):
   >>> lax.ge(2.0, 2.0)
   Array(True, dtype=bool, weak_type=True)
   """
-  return ge_p.bind(*promote_weak(x, y))
+  return ge_p.bind(x, y)
 
 
 def bitwise_not(x):
@@ -379,7 +379,7 @@ def bitwise_and(x, y):
   >>> lax.bitwise_and(np.int32(6), np.int32(3))
   Array(2, dtype=int32)
   """
-  return and_p.bind(*promote_weak(x, y))
+  return and_p.bind(x, y)
 
 
 def bitwise_or(x, y):
@@ -390,7 +390,7 @@ def bitwise_or(x, y):
   >>> lax.bitwise_or(np.int32(6), np.int32(3))
   Array(7, dtype=int32)
   """
-  return or_p.bind(*promote_weak(x, y))
+  return or_p.bind(x, y)
 
 
 def bitwise_xor(x, y):
@@ -401,7 +401,7 @@ def bitwise_xor(x, y):
   >>> lax.bitwise_xor(np.int32(6), np.int32(3))
   Array(5, dtype=int32)
   """
-  return xor_p.bind(*promote_weak(x, y))
+  return xor_p.bind(x, y)
 
 
 def shift_left(x, y):
@@ -412,7 +412,7 @@ def shift_left(x, y):
   >>> lax.shift_left(np.int32(1), np.int32(3))
   Array(8, dtype=int32)
   """
-  return shift_left_p.bind(*promote_weak(x, y))
+  return shift_left_p.bind(x, y)
 
 
 def shift_right_arithmetic(x, y):
@@ -423,7 +423,7 @@ def shift_right_arithmetic(x, y):
   >>> lax.shift_right_arithmetic(np.int32(-8), np.int32(1))
   Array(-4, dtype=int32)
   """
-  return shift_right_arithmetic_p.bind(*promote_weak(x, y))
+  return shift_right_arithmetic_p.bind(x, y)
 
 
 def shift_right_logical(x, y):
@@ -434,7 +434,7 @@ def shift_right_logical(x, y):
   >>> lax.shift_right_logical(np.int32(-8), np.int32(28))
   Array(15, dtype=int32)
   """
-  return shift_right_logical_p.bind(*promote_weak(x, y))
+  return shift_right_logical_p.bind(x, y)
 
 
 def population_count(x):
@@ -475,7 +475,7 @@ def select_n(which, *cases):
   """
   if not cases:
     raise ValueError("select_n() must have at least one case")
-  return select_n_p.bind(which, *promote_weak(*cases))
+  return select_n_p.bind(which, *cases)
 
 
 def select(pred, on_true, on_false):
@@ -498,7 +498,7 @@ def clamp(min, x, max):
   >>> lax.clamp(0.0, np.array([-1.0, 0.5, 2.0], np.float32), 1.0)
   Array([0. , 0.5, 1. ], dtype=float32)
   """
-  return clamp_p.bind(*promote_weak(min, x, max))
+  return clamp_p.bind(min, x, max)
 
 
 def bitcast_convert_type(operand, new_dtype):
@@ -526,4 +526,4 @@ def nextafter(x1, x2):
   >>> lax.nextafter(np.float32(1), np.float32(0))
   Array(0.99999994, dtype=float32)
   """
-  return nextafter_p.bind(*promote_weak(x1, x2))
+  return nextafter_p.bind(x1, x2)

@@ -226,14 +226,29 @@ def broadcast_lowering(fn):
 
 
 def const(example, value):
-  """A host constant ``value`` of ``example``'s dtype (rank 0: it broadcasts)."""
-  return np.array(value, dtype=core.get_aval(example).dtype)
+  """A host constant ``value`` of ``example``'s dtype (rank 0: it broadcasts).
+
+  For a weakly typed rank-0 ``example`` it is a Python scalar, so that it stays
+  weak, as JAX's: the tangent of ``x ** 3`` at a Python float is weak too.
+
+  >>> import numpy as np
+  >>> const(np.float32(2), 3)
+  array(3., dtype=float32)
+  >>> const(2.0, 3)
+  3.0
+  """
+  aval = core.get_aval(example)
+  if aval.weak_type and aval.ndim == 0:
+    scalar = dtypes.scalar_type_of(aval.dtype)(value)
+    if np.dtype(dtypes.dtype(scalar, canonicalize=True)) == aval.dtype:
+      return scalar
+  return np.array(value, dtype=aval.dtype)
 
 
 def zeros_like(x):
+  """Zeros of ``x``'s shape, dtype and weak type (JAX's ``lax._zeros``)."""
   from jaxlite.lax import structural
-  aval = core.get_aval(x)
-  return structural.full(aval.shape, 0, aval.dtype)
+  return structural.full_like(x, 0)
 
 
 def unbroadcast(aval, x):
@@ -561,7 +576,7 @@ def add(x, y):
   >>> lax.add(1.0, 2.0)
   Array(3., dtype=float32, weak_type=True)
   """
-  return add_p.bind(*promote_weak(x, y))
+  return add_p.bind(x, y)
 
 
 def sub(x, y):
@@ -571,7 +586,7 @@ def sub(x, y):
   >>> lax.sub(3.0, 2.0)
   Array(1., dtype=float32, weak_type=True)
   """
-  return sub_p.bind(*promote_weak(x, y))
+  return sub_p.bind(x, y)
 
 
 def mul(x, y):
@@ -581,7 +596,7 @@ def mul(x, y):
   >>> lax.mul(3.0, 2.0)
   Array(6., dtype=float32, weak_type=True)
   """
-  return mul_p.bind(*promote_weak(x, y))
+  return mul_p.bind(x, y)
 
 
 def div(x, y):
@@ -592,7 +607,7 @@ def div(x, y):
   >>> lax.div(np.int32(-7), np.int32(2))
   Array(-3, dtype=int32)
   """
-  return div_p.bind(*promote_weak(x, y))
+  return div_p.bind(x, y)
 
 
 def rem(x, y):
@@ -603,7 +618,7 @@ def rem(x, y):
   >>> lax.rem(np.int32(-7), np.int32(2))
   Array(-1, dtype=int32)
   """
-  return rem_p.bind(*promote_weak(x, y))
+  return rem_p.bind(x, y)
 
 
 def max(x, y):
@@ -613,7 +628,7 @@ def max(x, y):
   >>> lax.max(1.0, 2.0)
   Array(2., dtype=float32, weak_type=True)
   """
-  return max_p.bind(*promote_weak(x, y))
+  return max_p.bind(x, y)
 
 
 def min(x, y):
@@ -623,7 +638,7 @@ def min(x, y):
   >>> lax.min(1.0, 2.0)
   Array(1., dtype=float32, weak_type=True)
   """
-  return min_p.bind(*promote_weak(x, y))
+  return min_p.bind(x, y)
 
 
 def square(x):
@@ -673,7 +688,7 @@ def complex(x, y):
   >>> lax.complex(1.0, 2.0)
   Array(1.+2.j, dtype=complex64, weak_type=True)
   """
-  return complex_p.bind(*promote_weak(x, y))
+  return complex_p.bind(x, y)
 
 
 def conj(x):

@@ -267,6 +267,11 @@ def _argminmax_lowering(direction):
   def rule(ctx, x, *, axes, index_dtype):
     hlo = mlir.hlo()
     aval_in, aval_out = ctx.avals_in[0], ctx.avals_out[0]
+    if dtypes.issubdtype(aval_in.dtype, np.complexfloating):
+      # Complex numbers have no order: JAX's lowering fails in its comparator.
+      raise TypeError(f"{direction.lower()} does not accept dtype "
+                      f"{np.dtype(aval_in.dtype).name} at position 0. Accepted dtypes "
+                      "at position 0 are subtypes of integer, floating, bool.")
     axis, = axes
     idx_aval = aval_in.update(dtype=np.dtype(index_dtype))
     iota = hlo.iota(mlir.aval_to_ir_type(idx_aval), mlir.i64_attr(axis))

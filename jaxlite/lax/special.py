@@ -461,7 +461,7 @@ ad.defjvp2(bessel_i1e_p, _bessel_i1e_jvp)
 
 
 def _binary(prim, x, y):
-  return prim.bind(*ew.promote_weak(x, y))
+  return prim.bind(x, y)
 
 
 def igamma(a, x):
@@ -516,7 +516,7 @@ def betainc(a, b, x):
   >>> round(float(lax.betainc(2.0, 3.0, 0.5)), 6)  # 11/16
   0.6875
   """
-  return regularized_incomplete_beta_p.bind(*ew.promote_weak(a, b, x))
+  return regularized_incomplete_beta_p.bind(a, b, x)
 
 
 def zeta(x, q):

@@ -25,7 +25,7 @@ from jaxlite.interpreters import ad, mlir
 from jaxlite.lax import base
 from jaxlite.lax.elementwise import (
     _fc, _float, _int, add, check_dtypes, const, div, integer_pow,
-    is_kind, mul, naryop, neg, promote_weak, square, sub, zeros_like)
+    is_kind, mul, naryop, neg, square, sub, zeros_like)
 
 # --- exponentials and logarithms ------------------------------------------------------
 
@@ -334,7 +334,7 @@ def atan2(x, y):
   >>> lax.atan2(0.0, -1.0)
   Array(3.1415927, dtype=float32, weak_type=True)
   """
-  return atan2_p.bind(*promote_weak(x, y))
+  return atan2_p.bind(x, y)
 
 
 def sinh(x):
@@ -427,8 +427,6 @@ def pow(x, y):
   >>> lax.pow(np.float32(2), np.int32(3))
   Array(8., dtype=float32)
   """
-  if is_kind(core.get_aval(y).dtype, "inexact"):
-    x, y = promote_weak(x, y)   # an integer exponent stays an integer
   return pow_p.bind(x, y)
 
 

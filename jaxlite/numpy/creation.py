@@ -64,7 +64,8 @@ def array(object, dtype=None, copy: bool = True, order=None, ndmin: int = 0):  #
     object = object.__jax_array__()
   if isinstance(object, _ARRAY_TYPES):
     out = object
-    if dtype is not None and out.aval.dtype != dtype:
+    # An explicit dtype gives a strongly typed array, even for a weak input.
+    if dtype is not None and (out.aval.dtype != dtype or out.aval.weak_type):
       out = lax_structural._convert_element_type(out, dtype, False)
     elif copy and isinstance(out, Array):
       out = _copy_array(out)
@@ -73,8 +74,9 @@ def array(object, dtype=None, copy: bool = True, order=None, ndmin: int = 0):  #
       raise ValueError("empty sequence")
     from jaxlite.numpy import manipulation as shape_lib  # pylint: disable=g-import-not-at-top
     out = shape_lib.stack([array(o, copy=False) for o in object])
-    if dtype is not None:
-      out = lax_structural._convert_element_type(out, dtype, False)
+    # A list is never weakly typed, whatever its elements are (as in JAX).
+    if dtype is not None or out.aval.weak_type:
+      out = lax_structural._convert_element_type(out, dtype or out.aval.dtype, False)
   else:
     if isinstance(object, (list, tuple)):
       _check_no_none(object)
@@ -144,7 +146,7 @@ def frombuffer(buffer, dtype=float, count: int = -1, offset: int = 0):
 
 
 def _full(shape, fill_value, dtype, fun_name, weak=False):
-  shape = promotion.concrete_shape(shape, fun_name)
+  shape = promotion.concrete_shape(shape, fun_name, negative_error="broadcast_in_dim")
   if isinstance(fill_value, _ARRAY_TYPES) or np.ndim(fill_value):
     fill = promotion.ensure_array(fill_value, dtype)
     from jaxlite.numpy import manipulation as shape_lib  # pylint: disable=g-import-not-at-top
@@ -304,7 +306,7 @@ def arange(start, stop=None, step=None, dtype=None, *, device=None):
   step = 1 if step is None else step
   start_v, stop_v, step_v = (promotion.concrete_value(v).item() for v in (start, stop, step))
   if step_v == 0:
-    raise ValueError("arange: step cannot be zero")
+    raise ZeroDivisionError("division by zero")   # JAX's (and NumPy's size formula)
   if dtype is None:
     dtype = dtypes.result_type(*(v for v in (start, stop, step)))
   dtype = _user_dtype(dtype, "arange")

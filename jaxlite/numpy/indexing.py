@@ -152,6 +152,9 @@ def _parse(shape: tuple, index) -> list[_Entry]:
         entries.append(_Entry("array", coords.astype(_INDEX_DTYPE), axis))
         axis += 1
     else:
+      if shape[axis] == 0 and (kind == "int" or np.ndim(value) == 0):
+        # XLA cannot gather or scatter one element of an empty axis (JAX's check).
+        raise IndexError(f"index is out of bounds for axis {axis} with size 0")
       entries.append(_Entry(kind, value, axis))
       axis += 1
   del saw_ellipsis
@@ -288,7 +291,7 @@ def getitem(arr, index, *, mode=None, fill_value=None, unique_indices: bool = Fa
     i = index + n if index < 0 else index
     i = min(max(i, 0), n - 1) if n else 0
     if n == 0:
-      raise IndexError(f"index {index} is out of bounds for axis 0 with size 0")
+      raise IndexError("index is out of bounds for axis 0 with size 0")
     out = lax.slice_in_dim(arr, i, i + 1, axis=0)
     return lax_structural.reshape(out, arr.shape[1:])
   entries = _parse(arr.shape, index)
@@ -348,8 +351,7 @@ def _static_getitem(arr, entries):
     if e.kind == "int":
       n = shape[e.axis]
       if n == 0:
-        raise IndexError(f"index {e.value} is out of bounds for axis {e.axis} with "
-                         "size 0")
+        raise IndexError(f"index is out of bounds for axis {e.axis} with size 0")
   clamped = []
   for e in entries:
     if e.kind == "int":

@@ -113,9 +113,9 @@ def matmul(a, b, *, precision=None, preferred_element_type=None):
   if b_vec:
     b = lax_structural.reshape(b, b.shape + (1,))
   if a.shape[-1] != b.shape[-2]:
-    raise ValueError(f"matmul: Input operand 1 has a mismatch in its core dimension "
-                     f"0, with gufunc signature (n?,k),(k,m?)->(n?,m?) (size "
-                     f"{b.shape[-2]} is different from {a.shape[-1]})")
+    # JAX's matmul is a dot_general: its shape check fails first.
+    raise TypeError("dot_general requires contracting dimensions to have the same "
+                    f"shape, got {(a.shape[-1],)} and {(b.shape[-2],)}.")
   batch = promotion.broadcast_shapes_named("matmul", a.shape[:-2], b.shape[:-2])
   a = promotion.broadcast_to_shape(a, batch + a.shape[-2:])
   b = promotion.broadcast_to_shape(b, batch + b.shape[-2:])

@@ -170,6 +170,9 @@ def broadcast_shapes_named(fun_name: str, *shapes) -> tuple:
       if d == 1:
         continue
       if size not in (1, d):
+        if len({len(s) for s in shapes}) > 1:
+          # Rank promotion goes through lax.broadcast_shapes in JAX: its error.
+          raise ValueError(f"Incompatible shapes for broadcasting: shapes={shapes}")
         raise TypeError(f"{fun_name} got incompatible shapes for broadcasting: "
                         f"{', '.join(map(str, shapes))}.")
       size = d
@@ -303,7 +306,8 @@ def concrete_shape_allow_negative(shape, fun_name: str) -> tuple:
   return concrete_shape(shape, fun_name, allow_negative=True)
 
 
-def concrete_shape(shape, fun_name: str, allow_negative: bool = False) -> tuple:
+def concrete_shape(shape, fun_name: str, allow_negative: bool = False,
+                   negative_error: str | None = None) -> tuple:
   """A shape argument (int or sequence of ints) as a tuple of Python ints.
 
   Traced dimensions raise ConcretizationTypeError, as in JAX.
@@ -325,9 +329,12 @@ def concrete_shape(shape, fun_name: str, allow_negative: bool = False) -> tuple:
     except TypeError as err:
       raise TypeError(f"Shapes must be 1D sequences of concrete values of integer "
                       f"type, got {shape!r}.") from err
-    if d < 0 and not allow_negative:
-      raise ValueError(f"negative dimensions are not allowed, got {tuple(shape)}")
     out.append(d)
+  if not allow_negative and builtins.any(d < 0 for d in out):
+    if negative_error:   # the lax primitive JAX's function fails in, and its TypeError
+      raise TypeError(f"{negative_error} shape must have every element be nonnegative, "
+                      f"got {tuple(out)}.")
+    raise ValueError(f"negative dimensions are not allowed, got {tuple(shape)}")
   return tuple(out)
 
 

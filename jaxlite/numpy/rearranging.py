@@ -128,6 +128,11 @@ def take(a, indices, axis: int | None = None, out=None, mode=None,
     axis = 0
   axis = canonicalize_axis(axis, a.ndim)
   indices = promotion.asarray_value(indices)
+  if a.shape[axis] == 0:
+    # Nothing to gather from: only an empty take is possible (JAX's check).
+    if np.size(indices) != 0:
+      raise IndexError("Cannot do a non-empty jnp.take() from an empty axis.")
+    return a
   if mode == "wrap":
     indices = promotion.asarray_value(indices)
     from jaxlite.numpy import ufuncs  # pylint: disable=g-import-not-at-top

@@ -91,6 +91,7 @@ def _reduce(name, a, axis, dtype, out, keepdims, initial, where, upcast=False):
         a, compute) if compute != np.bool_ else ufuncs.not_equal(a, 0)
   if name in ("max", "min") and initial is None and where is None and builtins.any(
       a.shape[ax] == 0 for ax in axes):
+  a = _strong(a)
     raise ValueError(f"zero-size array to reduction operation {name} which has no "
                      "identity")
   if where is not None:
@@ -320,7 +321,7 @@ def count_nonzero(a, axis=None, keepdims=False):
 
 
 def _cumulative(name, a, axis, dtype, upcast=False, include_initial=False):
-  a = _as_array(a, name)
+  a = _strong(_as_array(a, name))
   if axis is None:
     a = lax_structural.reshape(a, (a.size,))
     axis = 0
@@ -332,6 +333,14 @@ def _cumulative(name, a, axis, dtype, upcast=False, include_initial=False):
   elif a.dtype == np.bool_:
     a = a.astype(dtypes.canonicalize_dtype(dtypes.int_))
   fun = {"cumsum": lax.cumsum, "cumprod": lax.cumprod, "cummax": lax.cummax,
+def _strong(a):
+  # jnp reductions return strongly typed arrays, as JAX's: the reduction of a
+  # Python scalar no longer defers to the other operand's dtype.
+  if a.aval.weak_type:
+    return lax_structural.convert_element_type(a, a.dtype)
+  return a
+
+
          "cummin": lax.cummin}[name]
   out = fun(a, axis) if a.shape[axis] else a
   if include_initial:

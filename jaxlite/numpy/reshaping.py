@@ -65,8 +65,9 @@ def size(a, axis=None) -> int:
 def _resolve_shape(newshape, size_in, shape_in):
   newshape = promotion.concrete_shape_allow_negative(newshape, "reshape")
   unknown = [i for i, d in enumerate(newshape) if d == -1]
-  if len(unknown) > 1 or builtins.any(d < -1 for d in newshape):
-    raise ValueError(f"can only specify one unknown dimension, got {newshape}")
+  if len(unknown) > 1:
+    raise TypeError("can only specify one unknown axis size with a `-1` value, "
+                    f"got {newshape}")
   if unknown:
     known = math.prod(d for d in newshape if d != -1)
     if known == 0 or size_in % known:
@@ -276,7 +277,7 @@ def broadcast_to(array, shape):
          [0, 1]], dtype=int32)
   """
   array = _array(array, "broadcast_to")
-  shape = promotion.concrete_shape(shape, "broadcast_to")
+  shape = promotion.concrete_shape(shape, "broadcast_to", negative_error="broadcast_in_dim")
   lead = len(shape) - array.ndim
   if lead < 0 or builtins.any(
       d not in (1, shape[lead + i]) for i, d in enumerate(array.shape)):

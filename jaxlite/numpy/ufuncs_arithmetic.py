@@ -19,6 +19,8 @@ __all__ = ['add', 'subtract', 'multiply', 'true_divide', 'divide', 'floor_divide
            'trunc', 'fix', 'rint', 'round', 'around', 'round_', 'real', 'imag',
            'conjugate', 'conj', 'isreal', 'iscomplex', 'nan_to_num', 'clip', 'isclose']
 
+import operator
+
 import numpy as np
 
 from jaxlite import dtypes, lax
@@ -78,7 +80,8 @@ def floor_divide(x1, x2, /):
     # the division was not exact.
     fix = bitwise_and(lax.ne(lax.sign(x1), lax.sign(x2)),
                       lax.ne(lax.rem(x1, x2), _constant_like(x1, 0)))
-    return lax.select_n(fix, quotient, lax.sub(quotient, _constant_like(x1, 1)))
+    # ``_ones_like`` keeps the weak type, as JAX's ``quotient - 1`` does.
+    return lax.select_n(fix, quotient, lax.sub(quotient, _ones_like(quotient)))
   if dtypes.issubdtype(dtype, np.complexfloating):
     raise TypeError("floor_divide does not support complex-valued inputs")
   return _float_divmod(x1, x2)[0]
@@ -87,15 +90,28 @@ def floor_divide(x1, x2, /):
 def _float_divmod(x1, x2):
   # Python's divmod for floats: the remainder takes the sign of the divisor.
   mod = lax.rem(x1, x2)
-  div = lax.div(lax.sub(x1, mod), x2)
+  # Dividing by zero divides ``x1`` itself, so ``x // 0.0`` is +-inf (nan at 0).
   zero = _constant_like(mod, 0)
-  ind = bitwise_and(lax.ne(mod, zero), lax.ne(lax.lt(x2, zero), lax.lt(mod, zero)))
+  dividend = lax.select_n(lax.eq(x2, zero), lax.sub(x1, mod), x1)
+  div = lax.div(dividend, x2)
+  ind = bitwise_and(lax.ne(mod, zero), lax.ne(lax.sign(x2), lax.sign(mod)))
   mod = lax.select_n(ind, mod, lax.add(mod, x2))
-  div = lax.select_n(ind, div, lax.sub(div, _constant_like(div, 1)))
-  return lax.round(div, lax.RoundingMethod.TO_NEAREST_EVEN), mod
+  div = lax.select_n(ind, div, lax.sub(div, _ones_like(div)))
+  return lax.round(div, lax.RoundingMethod.AWAY_FROM_ZERO), mod
+
+
+def _ones_like(x):
+  # A ones array of x's dtype, shape and weak type (JAX's ``lax._ones``).
+  return lax.full_like(x, 1)
+
 
 
 def remainder(x1, x2, /):
+def _nonzero_divisor(x2):
+  # Integer division by zero gives 0 in JAX's remainder/fmod: divide by 1 there.
+  if dtypes.issubdtype(_dtype(x2), np.integer):
+    return lax.select_n(lax.eq(x2, _constant_like(x2, 0)), x2, _ones_like(x2))
+  return x2
   """``x1 - floor_divide(x1, x2) * x2``: the remainder with the divisor's sign."""
   x1, x2 = promote_args_numeric("remainder", x1, x2)
   if dtypes.issubdtype(_dtype(x1), np.complexfloating):
@@ -104,6 +120,7 @@ def remainder(x1, x2, /):
   if dtypes.issubdtype(_dtype(x1), np.unsignedinteger):
     return trunc_mod
   zero = _constant_like(trunc_mod, 0)
+  x2 = _nonzero_divisor(x2)
   fix = bitwise_and(lax.ne(trunc_mod, zero),
                     lax.ne(lax.lt(trunc_mod, zero), lax.lt(x2, zero)))
   return lax.select_n(fix, trunc_mod, lax.add(trunc_mod, x2))
@@ -115,7 +132,7 @@ mod = remainder
 def fmod(x1, x2, /):
   """The C-style remainder: it takes the sign of ``x1``."""
   x1, x2 = promote_args_numeric("fmod", x1, x2)
-  return lax.rem(x1, x2)
+  return lax.rem(x1, _nonzero_divisor(x2))
 
 
 def divmod(x1, x2, /):  # pylint: disable=redefined-builtin
@@ -127,43 +144,48 @@ def divmod(x1, x2, /):  # pylint: disable=redefined-builtin
 
 
 def power(x1, x2, /):
-  """``x1`` to the power ``x2``; integer exponents by repeated squaring."""
+  """``x1`` to the power ``x2``; integer exponents by repeated squaring.
+
+  A concrete integer exponent is an ``integer_pow`` (exact, and a TypeError for
+  integer bases and negative exponents, as JAX's); integer bases with integer
+  array exponents square and multiply over the exponent's low 6 bits, as JAX
+  does (more would overflow for any base beyond +-1).
+  """
   check_arraylike("power", x1, x2)
-  # A static integer exponent is an integer_pow: exact, and fast to compile.
-  if type(x2) is int and not isinstance(x1, bool):
-    (x1,) = promotion.promote_dtypes(x1)
-    if _dtype(x1) == np.bool_:
-      x1 = promotion.convert(x1, dtypes.canonicalize_dtype(dtypes.int_))
-    if x2 < 0 and dtypes.issubdtype(_dtype(x1), np.integer):
-      raise ValueError("Integers to negative integer powers are not allowed.")
-    return lax.integer_pow(x1, x2)
-  x1, x2 = promote_args_numeric("power", x1, x2)
-  dtype = _dtype(x1)
-  if dtypes.issubdtype(dtype, np.integer):
-    return _integer_power(x1, x2)
-  return lax.pow(x1, x2)
+  if promotion.is_concrete(x2) and np.ndim(x2) == 0:
+    try:
+      exponent = operator.index(x2 if type(x2) in (int, bool) else
+                                promotion.concrete_value(x2)[()])
+    except TypeError:
+      pass
+    else:
+      (x1,) = promotion.promote_dtypes_numeric(x1)
+      return lax.integer_pow(x1, exponent)
+  x1, x2 = promotion.promote_shapes("power", x1, x2)
+  b1, b2 = promote_args_numeric("power", x1, x2)
+  if dtypes.issubdtype(_dtype(b1), np.integer) or _dtype(b1) == np.bool_:
+    return _integer_power(b1, b2)
+  # An inexact base with an integer exponent keeps the exponent's dtype, so
+  # that the derivative at a zero base is defined (as in JAX).
+  if _is(x1, np.inexact) and _is(x2, np.integer):
+    return lax.pow(promotion.ensure_array(x1), promotion.ensure_array(x2))
+  return lax.pow(b1, b2)
 
 
 def _integer_power(x, y):
-  # Square-and-multiply over the bits of the exponent. Negative exponents give
-  # 0, except for the bases 1 and -1 (whose powers are exact).
+  # Square-and-multiply over the exponent's low 6 bits; a zero base starts at 0
+  # for a nonzero exponent.
   shape = np.broadcast_shapes(promotion.shape(x), promotion.shape(y))
   x = promotion.broadcast_to_shape(promotion.ensure_array(x), shape)
   y = promotion.broadcast_to_shape(promotion.ensure_array(y), shape)
-  one_y, zero_y = _constant_like(y, 1), _constant_like(y, 0)
-  acc, base, exponent = _full_like(x, 1), x, y
-  for _ in range(dtypes.iinfo(_dtype(y)).bits):
-    odd = lax.ne(lax.bitwise_and(exponent, one_y), zero_y)
-    acc = lax.select_n(odd, acc, lax.mul(acc, base))
-    base = lax.mul(base, base)
-    exponent = lax.shift_right_logical(exponent, one_y)
-  if dtypes.issubdtype(_dtype(y), np.signedinteger):
-    odd = lax.ne(lax.bitwise_and(y, one_y), zero_y)
-    unit = lax.select_n(lax.eq(x, _constant_like(x, -1)), _full_like(x, 1),
-                        lax.select_n(odd, _full_like(x, 1), _full_like(x, -1)))
-    negative_power = lax.select_n(lax.eq(lax.abs(x), _constant_like(x, 1)),
-                                  _full_like(x, 0), unit)
-    acc = lax.select_n(lax.lt(y, zero_y), acc, negative_power)
+  zero, one = _constant_like(y, 0), _constant_like(y, 1)
+  acc = lax.select_n(bitwise_and(lax.eq(x, _constant_like(x, 0)), lax.ne(y, zero)),
+                     _full_like(x, 1), _full_like(x, 0))
+  for _ in range(6):
+    odd = lax.ne(lax.bitwise_and(y, one), zero)
+    acc = lax.select_n(odd, acc, lax.mul(acc, x))
+    x = lax.mul(x, x)
+    y = lax.shift_right_logical(y, one)
   return acc
 
 
@@ -227,11 +249,10 @@ def sign(x, /):
 
 
 def reciprocal(x, /):
-  """``1 / x`` (integer division for integer ``x``, as NumPy)."""
+  """``1 / x``, in an inexact dtype (integers promote, as in JAX)."""
   check_arraylike("reciprocal", x)
-  (x,) = promote_dtypes_inexact(x) if _dtype(x) == np.bool_ else \
-      promotion.promote_dtypes(x)
-  return lax.div(_constant_like(x, 1), x)
+  (x,) = promote_dtypes_inexact(x)
+  return lax.integer_pow(x, -1)
 
 
 def square(x, /):
@@ -313,7 +334,18 @@ ceil = _rounding("ceil", lambda x: lax.ceil(x))
 trunc = _rounding("trunc", lambda x: lax.select_n(
     lax.lt(x, _constant_like(x, 0)), lax.floor(x), lax.ceil(x)))
 fix = trunc
-rint = _rounding("rint", lambda x: lax.round(x, lax.RoundingMethod.TO_NEAREST_EVEN))
+
+
+@library_jit
+def rint(x, /):
+  """Rounds to the nearest integer, halves to even; integers become floats."""
+  check_arraylike("rint", x)
+  x = promotion.ensure_array(x)
+  if _dtype(x) == np.bool_ or _is(x, np.integer):
+    return lax.convert_element_type(x, dtypes.canonicalize_dtype(dtypes.float_))
+  if _is(x, np.complexfloating):
+    return lax.complex(rint(lax.real(x)), rint(lax.imag(x)))
+  return lax.round(x, lax.RoundingMethod.TO_NEAREST_EVEN)
 
 
 def round(a, decimals: int = 0, out=None):  # pylint: disable=redefined-builtin
@@ -329,7 +361,9 @@ def round(a, decimals: int = 0, out=None):  # pylint: disable=redefined-builtin
   decimals = promotion.concrete_int(decimals, "'decimals' argument of jnp.round")
   (a,) = promotion.promote_dtypes(a)
   dtype = _dtype(a)
-  if dtype == np.bool_ or dtypes.issubdtype(dtype, np.integer):
+  if dtype == np.bool_:
+    dtypes.finfo(dtype)   # JAX's (NumPy's) ValueError: "data type ... not inexact"
+  if dtypes.issubdtype(dtype, np.integer):
     if decimals >= 0:
       return promotion.ensure_array(a)
     factor = _constant_like(a, 10 ** -decimals)

@@ -83,6 +83,8 @@ def signbit(x, /):
   if not dtypes.issubdtype(dtype, np.floating):
     return _full_like(x, False, np.bool_)
   int_type = {2: np.int16, 4: np.int32, 8: np.int64}[dtype.itemsize]
+  if dtypes.issubdtype(dtype, np.complexfloating):
+    raise ValueError(f"jax.numpy.signbit is not well defined for {dtype}")
   bits = lax.bitcast_convert_type(x, int_type)
   return lax.lt(bits, np.asarray(0, int_type))
 

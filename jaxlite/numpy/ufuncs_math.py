@@ -18,6 +18,7 @@ __all__ = ['sqrt', 'cbrt', 'exp2', 'log2', 'log10', 'deg2rad', 'rad2deg', 'radia
 import numpy as np
 
 from jaxlite import dtypes, lax
+from jaxlite.lax.elementwise import const as _lax_const
 from jaxlite.numpy import promotion
 from jaxlite.numpy.promotion import check_arraylike, promote_args_inexact, promote_dtypes_inexact
 from jaxlite.numpy.ufuncs_common import (_binary, _constant_like, _doc, _dtype, _full_like,
@@ -68,12 +69,46 @@ radians, degrees = deg2rad, rad2deg
 
 
 def sinc(x, /):
-  """``sin(pi x) / (pi x)``, 1 at 0."""
+  """``sin(pi x) / (pi x)``, 1 at 0, with every derivative at 0 exact.
+
+  >>> import jaxlite as jax
+  >>> float(jax.grad(jax.grad(sinc))(0.0))  # -pi**2 / 3
+  -3.289868...
+  """
+  check_arraylike("sinc", x)
   (x,) = promote_dtypes_inexact(x)
-  zero = lax.eq(x, _constant_like(x, 0))
-  safe = lax.select_n(zero, x, _full_like(x, 1))
-  pi_x = lax.mul(_constant_like(x, np.pi), safe)
-  return lax.select_n(zero, lax.div(lax.sin(pi_x), pi_x), _full_like(x, 1))
+  # lax constants: Python scalars for a weak scalar x, which keeps it weak.
+  zero = lax.eq(x, _lax_const(x, 0))
+  pi_x = lax.mul(_lax_const(x, np.pi), x)
+  safe_pi_x = where(zero, _lax_const(x, 1), pi_x)
+  return where(zero, _sinc_taylor_term(0, pi_x),
+               lax.div(lax.sin(safe_pi_x), safe_pi_x))
+
+
+_SINC_TAYLOR = None
+
+
+def _sinc_taylor_term(k, x):
+  """The k-th derivative of ``sin(t)/t`` at ``t = 0``, shaped like ``x``; its JVP
+  is the (k+1)-th, so derivatives of any order through ``sinc`` at 0 are the
+  Taylor coefficients rather than the 0 that ``where`` would give."""
+  global _SINC_TAYLOR
+  if _SINC_TAYLOR is None:
+    from jaxlite.custom_derivatives import custom_jvp  # a layer above numpy's import
+
+    def term(k, x):
+      if k % 2:
+        return x * 0
+      return x * 0 + _lax_const(x, (-1) ** (k // 2) / (k + 1))
+
+    term = custom_jvp(term, nondiff_argnums=(0,))
+
+    @term.defjvp
+    def _term_jvp(k, primals, tangents):
+      (x,), (t,) = primals, tangents
+      return term(k, x), term(k + 1, x) * t
+    _SINC_TAYLOR = term
+  return _SINC_TAYLOR(k, x)
 
 
 sin = _unary("sin", "sin", True)
@@ -103,7 +138,8 @@ def hypot(x1, x2, /):
   """``sqrt(x1**2 + x2**2)``, without overflow for large inputs."""
   x1, x2 = promote_args_inexact("hypot", x1, x2)
   if _is(x1, np.complexfloating):
-    raise TypeError("hypot does not accept complex inputs")
+    raise ValueError("jnp.hypot is not well defined for complex-valued inputs. "
+                     "Please convert to real values first, such as by using abs(x)")
   x1, x2 = lax.abs(x1), lax.abs(x2)
   big, small = lax.max(x1, x2), lax.min(x1, x2)
   zero = lax.eq(big, _constant_like(big, 0))

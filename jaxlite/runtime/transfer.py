@@ -176,6 +176,11 @@ def device_put(x: Any, device=None) -> Any:
   >>> device_put(np.arange(2.0))
   Array([0., 1.], dtype=float32)
   """
+  if isinstance(device, (str, bytes, int, float, complex, np.ndarray, np.generic)):
+    raise ValueError(
+        "`jax.device_put` only accepts `None`, `jax.sharding.Sharding`,"
+        " `jax.Device`, `Format`, `jax.memory.Space` or a pytree of these"
+        f" values. Received invalid value: {device}")
   if device is not None and not _names_one_device(device):
     # A sharding over several devices, a PartitionSpec, or a pytree of them.
     from jaxlite.interpreters import spmd  # pylint: disable=g-import-not-at-top
