@@ -28,6 +28,8 @@ from jaxlite import dtypes, lax
 from jaxlite.lax import structural as lax_structural
 from jaxlite.numpy import promotion, ufuncs
 from jaxlite.numpy.promotion import canonicalize_axes, check_arraylike, ensure_array
+from jaxlite.runtime.array import Array
+from jaxlite.numpy.library_jit import library_jit
 
 
 def _as_array(a, fun_name):
@@ -89,9 +91,9 @@ def _reduce(name, a, axis, dtype, out, keepdims, initial, where, upcast=False):
   if a.dtype != compute:
     a = lax_structural.convert_element_type(
         a, compute) if compute != np.bool_ else ufuncs.not_equal(a, 0)
+  a = _strong(a)
   if name in ("max", "min") and initial is None and where is None and builtins.any(
       a.shape[ax] == 0 for ax in axes):
-  a = _strong(a)
     raise ValueError(f"zero-size array to reduction operation {name} which has no "
                      "identity")
   if where is not None:
@@ -119,7 +121,18 @@ def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=
   >>> jnp.sum(jnp.ones((2, 3)))
   Array(6., dtype=float32)
   """
+  if (type(a) is Array and axis is None and dtype is None and out is None and not keepdims
+      and initial is None and where is None):
+    aval = a.aval
+    if aval.shape and not aval.weak_type and aval.dtype in _SUM_AS_IS:
+      # The eager hot path: a total over a strongly typed inexact array needs
+      # neither a cast nor checks.
+      return lax.reduce_sum_p.bind(a, axes=tuple(range(len(aval.shape))))
   return _reduce("sum", a, axis, dtype, out, keepdims, initial, where, promote_integers)
+
+
+# Inexact dtypes: a sum accumulates in the array's own dtype.
+_SUM_AS_IS = frozenset(d for d in dtypes._lattice_dtypes if dtypes.issubdtype(d, np.inexact))
 
 
 def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None,
@@ -320,6 +333,14 @@ def count_nonzero(a, axis=None, keepdims=False):
 # --- cumulative -----------------------------------------------------------------------
 
 
+def _strong(a):
+  # jnp reductions return strongly typed arrays, as JAX's: the reduction of a
+  # Python scalar no longer defers to the other operand's dtype.
+  if a.aval.weak_type:
+    return lax_structural.convert_element_type(a, a.dtype)
+  return a
+
+
 def _cumulative(name, a, axis, dtype, upcast=False, include_initial=False):
   a = _strong(_as_array(a, name))
   if axis is None:
@@ -333,14 +354,6 @@ def _cumulative(name, a, axis, dtype, upcast=False, include_initial=False):
   elif a.dtype == np.bool_:
     a = a.astype(dtypes.canonicalize_dtype(dtypes.int_))
   fun = {"cumsum": lax.cumsum, "cumprod": lax.cumprod, "cummax": lax.cummax,
-def _strong(a):
-  # jnp reductions return strongly typed arrays, as JAX's: the reduction of a
-  # Python scalar no longer defers to the other operand's dtype.
-  if a.aval.weak_type:
-    return lax_structural.convert_element_type(a, a.dtype)
-  return a
-
-
          "cummin": lax.cummin}[name]
   out = fun(a, axis) if a.shape[axis] else a
   if include_initial:
@@ -352,6 +365,7 @@ def _strong(a):
   return out
 
 
+@library_jit(static_argnames=("axis", "dtype"))
 def cumsum(a, axis=None, dtype=None, out=None):
   """Cumulative sum along ``axis`` (of the flattened array if None).
 
@@ -363,6 +377,7 @@ def cumsum(a, axis=None, dtype=None, out=None):
   return _cumulative("cumsum", a, axis, dtype)
 
 
+@library_jit(static_argnames=("axis", "dtype"))
 def cumprod(a, axis=None, dtype=None, out=None):
   """Cumulative product along ``axis``.
 
