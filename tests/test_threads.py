@@ -160,3 +160,40 @@ def test_errors_in_threads_stay_in_their_thread():
       np.testing.assert_array_equal(o, 2 * np.ones(3))
     else:
       assert "cannot reshape array of shape (2,)" in o
+
+
+def test_grad_of_a_new_jitted_function_compiles_each_program_once():
+  # Each thread's grad builds its own (identical) forward and backward
+  # jaxprs; together they compile two programs, as one thread does.
+  w = jnp.full((7, 5), 0.5, jnp.float32)
+  x = jnp.arange(21.0, dtype=jnp.float32).reshape(3, 7) / 21
+  w.block_until_ready(), x.block_until_ready()
+
+  @jaxlite.jit
+  def loss(w, x):
+    return jnp.tanh(x @ w).sum()
+
+  expected = 1 - np.tanh(np.asarray(x) @ np.asarray(w)) ** 2
+  expected = np.asarray(x).T @ expected
+  before = executable.compile_count
+  grads = run_in_threads(lambda i: np.asarray(jaxlite.grad(loss)(w, x)))
+  assert executable.compile_count - before == 2   # forward (known) + transposed
+  for g in grads:
+    np.testing.assert_allclose(g, expected, rtol=1e-5)
+
+
+def test_identical_programs_share_one_executable_that_dies_with_them():
+  import gc
+  x = jnp.ones((29,), jnp.float32)
+  x.block_until_ready()
+  gc.collect()
+  live = len(executable._by_program)
+  before = executable.compile_count
+  fs = [jaxlite.jit(lambda v: jnp.cos(v) * 3.0 - v) for _ in range(4)]
+  outs = run_in_threads(lambda i: np.asarray(fs[i % 4](x)))
+  assert executable.compile_count - before == 1
+  for o in outs:
+    np.testing.assert_array_equal(o, np.cos(np.ones(29, np.float32)) * 3.0 - 1.0)
+  del fs
+  gc.collect()
+  assert len(executable._by_program) == live

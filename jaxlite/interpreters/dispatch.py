@@ -67,9 +67,11 @@ def apply_primitive(primitive, args, params):
 
 
 def _compile_once(key, primitive, avals, params, device):
-  """Compiles under a lock so that threads racing on one key compile it once."""
+  """Threads racing on one key compile it once (``executable_for`` makes the
+  others wait for that compile); different keys compile in parallel."""
   if key[2] is None:   # unhashable parameters: not cached
     return _compile_primitive(primitive, avals, params, device)
+  compiled = _compile_primitive(primitive, avals, params, device)
   with _cache_lock:
     exe = _cache.get(key)
     if exe is None:
@@ -78,7 +80,7 @@ def _compile_once(key, primitive, avals, params, device):
         # forget the oldest entries rather than grow without bound.
         for old in list(_cache)[:_CACHE_LIMIT // 8]:
           del _cache[old]
-      exe = _cache[key] = _compile_primitive(primitive, avals, params, device)
+      exe = _cache[key] = compiled
   return exe
 
 
@@ -132,11 +134,7 @@ def _compile_primitive(primitive, avals, params, device):
   outvars = [Var(a) for a in out_avals]
   jaxpr = Jaxpr([], invars, outvars, [JaxprEqn(primitive, invars, outvars, params)])
   lowered = mlir.lower_jaxpr_to_module(ClosedJaxpr(jaxpr, []), name=primitive.name)
-  device = device or backend.default_device()
-  loaded = executable.compile_module(lowered.text, [device],
-                                    host_callbacks=lowered.module_context.host_callbacks,
-                                    module=lowered.module)
-  return executable.Executable(loaded, device, out_avals, lowered.text)
+  return executable.executable_for(lowered, device or backend.default_device(), out_avals)
 
 
 def _eval_hook(primitive, args, params):

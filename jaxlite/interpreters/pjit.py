@@ -84,10 +84,7 @@ def compile_jaxpr(closed_jaxpr: ClosedJaxpr, name: str, device, donated_invars=(
   lowered = mlir.lower_jaxpr_to_module(
       closed_jaxpr, name=f"jit_{name}", platform=device.platform,
       donated_args=donated_invars or None)
-  loaded = executable.compile_module(lowered.text, [device],
-                                    host_callbacks=lowered.module_context.host_callbacks,
-                                    module=lowered.module)
-  return executable.Executable(loaded, device, closed_jaxpr.out_avals, lowered.text)
+  return executable.executable_for(lowered, device, closed_jaxpr.out_avals)
 
 
 def _jit_lowering(ctx, *args, jaxpr, name, inline=False, **_):
@@ -287,11 +284,12 @@ class Jitted:
         entry.out_tree, [Array(r, a) for r, a in zip(results, exe.out_avals)])
 
   def _compile_entry(self, entry, flat_args):
-    with self._lock:
-      if entry.executable is None:
-        device = self.device or _common_device(flat_args) or backend.default_device()
-        entry.executable = compile_jaxpr(entry.closed_jaxpr, entry.name, device,
-                                         entry.donated)
+    # No lock: threads racing on one entry lower it each but compile it once
+    # (executable_for), and other entries of this function compile meanwhile.
+    device = self.device or _common_device(flat_args) or backend.default_device()
+    exe = compile_jaxpr(entry.closed_jaxpr, entry.name, device, entry.donated)
+    if entry.executable is None:
+      entry.executable = exe
     return entry.executable
 
   # -- slow path: flatten, handle static arguments, trace on a miss --

@@ -12,7 +12,8 @@ from jaxlite.api import jit
 from jaxlite.custom_derivatives import custom_jvp
 import jaxlite.numpy as jnp
 from jaxlite.numpy.promotion import promote_args_inexact
-from jaxlite.scipy.special import log_softmax as _log_softmax, logsumexp, softmax as _softmax
+from jaxlite.scipy.special import (logsumexp, masked_log_softmax as _log_softmax,
+                                   masked_softmax as _softmax)
 
 __all__ = ["relu", "relu6", "gelu", "silu", "swish", "sigmoid", "softplus", "soft_sign",
            "elu", "celu", "selu", "leaky_relu", "hard_tanh", "hard_sigmoid", "hard_silu",
@@ -66,8 +67,7 @@ def identity(x):
   return jnp.asarray(x)
 
 
-@jit
-def sigmoid(x):
+def sigmoid(x):   # not jitted in JAX either: `logistic` appears inline in jaxprs
   r"""The logistic sigmoid ``1 / (1 + exp(-x))``.
 
   >>> from jaxlite import nn
@@ -207,8 +207,8 @@ def gelu(x, approximate: bool = True):
   >>> nn.gelu(np.array([1.]), approximate=False)
   Array([0.8413447], dtype=float32)
   """
-  x, = promote_args_inexact("gelu", x)
-  return _gelu(x, bool(approximate))
+  x = jnp.asarray(promote_args_inexact("gelu", x)[0])
+  return _gelu_impl(x, bool(approximate))   # inline in jaxprs, as JAX's
 
 
 def _gelu_impl(x, approximate):
@@ -219,8 +219,6 @@ def _gelu_impl(x, approximate):
   sqrt_half = np.sqrt(0.5).astype(x.dtype)
   return jnp.asarray(0.5 * x * lax.erfc(-x * sqrt_half), x.dtype)
 
-
-_gelu = jit(_gelu_impl, static_argnums=(1,))
 
 
 @jit

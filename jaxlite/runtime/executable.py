@@ -12,6 +12,7 @@ import hashlib
 import logging
 import os
 import threading
+import weakref
 from typing import Sequence
 
 import numpy as np
@@ -128,6 +129,81 @@ def _persistent_cache_put(cache_dir, key, loaded):
     logger.warning("Could not write compilation cache entry: %s", e)
 
 
+# --- one compile per program ------------------------------------------------------------
+
+# Live executables by program (text digest, device, result types). Weak: an
+# executable lives as long as some cache (a jit entry, the eager cache) holds
+# it, so programs that embed large constants die with their functions.
+_by_program: "weakref.WeakValueDictionary" = weakref.WeakValueDictionary()
+_compiling: dict = {}          # program key -> _PendingCompile
+_programs_lock = threading.Lock()
+
+
+class _PendingCompile:
+  """A compile in progress: the thread that owns it, and an event for waiters."""
+  __slots__ = ("owner", "done")
+
+  def __init__(self):
+    self.owner = threading.get_ident()
+    self.done = threading.Event()
+
+
+def executable_for(lowered, device, out_avals, committed=True) -> "Executable":
+  """The Executable of a lowered one-device program, compiled once per program.
+
+  Threads that race on one program (say, each taking ``grad`` of the same
+  new jitted function, which gives each its own but identical jaxprs) wait
+  for one compile instead of compiling it each; programs that differ compile
+  in parallel. Programs with host callbacks are never shared (the callables
+  are not in the text).
+
+  Args:
+    lowered: a ``jaxlite.interpreters.mlir.LoweredModule``.
+    device: the device to compile for.
+    out_avals: the result types (their weak types are not in the text).
+    committed: whether the results are committed to ``device`` (as JAX's are
+      when some operand was, or a device was asked for).
+
+  Returns:
+    An ``Executable``.
+
+  Example:
+    >>> exe = executable_for(mlir.lower_jaxpr_to_module(closed), device,
+    ...                      closed.out_avals)               # doctest: +SKIP
+  """
+  host_callbacks = lowered.module_context.host_callbacks
+  if host_callbacks:
+    return _compile_executable(lowered, device, out_avals, committed)
+  key = (hashlib.sha256(lowered.text.encode()).digest(), device, tuple(out_avals), committed)
+  while True:
+    with _programs_lock:
+      exe = _by_program.get(key)
+      if exe is not None:
+        return exe
+      pending = _compiling.get(key)
+      if pending is None or pending.owner == threading.get_ident():
+        mine = _compiling[key] = _PendingCompile()
+        break
+    pending.done.wait()   # then look again (the compile may have failed)
+  try:
+    exe = _compile_executable(lowered, device, out_avals, committed)
+    with _programs_lock:
+      _by_program[key] = exe
+    return exe
+  finally:
+    with _programs_lock:
+      if _compiling.get(key) is mine:
+        del _compiling[key]
+    mine.done.set()
+
+
+def _compile_executable(lowered, device, out_avals, committed=True):
+  loaded = compile_module(lowered.text, [device],
+                          host_callbacks=lowered.module_context.host_callbacks,
+                          module=lowered.module)
+  return Executable(loaded, device, out_avals, lowered.text, committed)
+
+
 # --- calling ---------------------------------------------------------------------------
 
 
@@ -140,14 +216,15 @@ class Executable:
   """
   __slots__ = ("loaded", "device", "out_avals", "handlers", "text", "__weakref__")
 
-  def __init__(self, loaded, device, out_avals, text=None):
+  def __init__(self, loaded, device, out_avals, text=None, committed=True):
     from jaxlite.runtime import sharding as sharding_lib
     xc, _ = _xla()
     self.loaded = loaded
     self.device = device
     self.out_avals = tuple(out_avals)
     sharding = sharding_lib.single_device_sharding(device)
-    self.handlers = [xc.array_result_handler(a, sharding, True, True) for a in out_avals]
+    self.handlers = [xc.array_result_handler(a, sharding, committed, True)
+                     for a in out_avals]
     self.text = text
 
   def call(self, bufs: list) -> list:

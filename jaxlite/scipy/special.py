@@ -141,24 +141,35 @@ def _softmax_jvp(axis, primals, tangents):
   return y, lax.mul(y, jnp.subtract(x_dot, inner))
 
 
-def softmax(x, axis=-1, where=None):
-  r"""``exp(x) / sum(exp(x))`` along ``axis`` (the maximum is subtracted first).
+def softmax(x, /, *, axis=None):
+  r"""``exp(x) / sum(exp(x))`` over ``axis`` (all axes by default, as SciPy).
 
   >>> from jaxlite.scipy.special import softmax
-  >>> softmax(np.array([0., 0., 0., 0.]))
-  Array([0.25, 0.25, 0.25, 0.25], dtype=float32)
+  >>> softmax(np.array([[0., 0.], [0., 0.]]))
+  Array([[0.25, 0.25],
+         [0.25, 0.25]], dtype=float32)
   """
-  x = jnp.asarray(promote_args_inexact("softmax", x)[0])
-  return _softmax(x, reduction_axes(x, axis), where, -np.inf)
+  return masked_softmax(x, axis, None)
 
 
-def log_softmax(x, axis=-1, where=None):
-  r"""``x - logsumexp(x)`` along ``axis``.
+def log_softmax(x, /, *, axis=None):
+  r"""``x - logsumexp(x)`` over ``axis`` (all axes by default, as SciPy).
 
   >>> from jaxlite.scipy.special import log_softmax
   >>> log_softmax(np.array([0., 0.]))
   Array([-0.6931472, -0.6931472], dtype=float32)
   """
+  return masked_log_softmax(x, axis, None)
+
+
+def masked_softmax(x, axis, where):
+  """Softmax over ``axis`` of the entries where ``where`` holds (jaxlite.nn's too)."""
+  x = jnp.asarray(promote_args_inexact("softmax", x)[0])
+  return _softmax(x, reduction_axes(x, axis), where, -np.inf)
+
+
+def masked_log_softmax(x, axis, where):
+  """Log-softmax over ``axis`` of the entries where ``where`` holds (jaxlite.nn's too)."""
   x = jnp.asarray(promote_args_inexact("log_softmax", x)[0])
   axes = reduction_axes(x, axis)
   x_max = masked_reduce(x, axes, "max", where, -np.inf, keepdims=True)
@@ -501,3 +512,10 @@ def log_ndtr(x, series_order=3):
   if x.dtype not in _LOG_NDTR_SEGMENTS:
     raise TypeError(f"x.dtype={x.dtype} is not supported.")
   return _log_ndtr(x, series_order)
+
+
+# The gamma/beta/Bessel/zeta family lives in its own module.
+from jaxlite.scipy.special_gamma import *  # noqa: F401,F403,E402
+from jaxlite.scipy.special_gamma import __all__ as _gamma_family  # noqa: E402
+
+__all__ = __all__ + list(_gamma_family)
