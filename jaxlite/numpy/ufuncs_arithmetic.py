@@ -32,7 +32,6 @@ from jaxlite.numpy.ufuncs_common import (_binary, _constant_like, _doc, _dtype, 
 from jaxlite.numpy.ufuncs_logical import (bitwise_and, equal, isfinite, isinf, isnan,
                                           isneginf, isposinf, less_equal, logical_and,
                                           logical_or, where)
-from jaxlite.numpy.library_jit import library_jit
 
 
 # --- arithmetic ----------------------------------------------------------------
@@ -69,7 +68,6 @@ def true_divide(x1, x2, /):
 divide = true_divide
 
 
-@library_jit
 def floor_divide(x1, x2, /):
   """The largest integer smaller or equal to ``x1 / x2``."""
   x1, x2 = promote_args_numeric("floor_divide", x1, x2)
@@ -113,8 +111,6 @@ def _nonzero_divisor(x2):
     return lax.select_n(lax.eq(x2, _constant_like(x2, 0)), x2, _ones_like(x2))
   return x2
 
-
-@library_jit
 def remainder(x1, x2, /):
   """``x1 - floor_divide(x1, x2) * x2``: the remainder with the divisor's sign."""
   x1, x2 = promote_args_numeric("remainder", x1, x2)
@@ -125,15 +121,14 @@ def remainder(x1, x2, /):
   if dtypes.issubdtype(_dtype(x1), np.unsignedinteger):
     return trunc_mod
   zero = _constant_like(trunc_mod, 0)
-  nonzero = lax.ne(trunc_mod, zero)   # JAX's order of operations (same jaxpr)
-  fix = bitwise_and(lax.ne(lax.lt(trunc_mod, zero), lax.lt(x2, zero)), nonzero)
+  fix = bitwise_and(lax.ne(trunc_mod, zero),
+                    lax.ne(lax.lt(trunc_mod, zero), lax.lt(x2, zero)))
   return lax.select_n(fix, trunc_mod, lax.add(trunc_mod, x2))
 
 
 mod = remainder
 
 
-@library_jit
 def fmod(x1, x2, /):
   """The C-style remainder: it takes the sign of ``x1``."""
   x1, x2 = promote_args_numeric("fmod", x1, x2)
@@ -454,7 +449,6 @@ def nan_to_num(x, copy: bool = True, nan=0.0, posinf=None, neginf=None):
   return where(isneginf(out), promotion.convert(neginf, dtype), out)
 
 
-@library_jit
 def clip(arr=None, /, min=None, max=None, *, a=None, a_min=None, a_max=None):  # pylint: disable=redefined-builtin
   """Limits the values of ``arr`` to ``[min, max]``.
 
@@ -479,7 +473,6 @@ def clip(arr=None, /, min=None, max=None, *, a=None, a_min=None, a_max=None):  #
   return promotion.ensure_array(arr)
 
 
-@library_jit(static_argnames=("equal_nan",))
 def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan: bool = False):
   """True where ``|a - b| <= atol + rtol * |b|`` (infinities must match).
 
