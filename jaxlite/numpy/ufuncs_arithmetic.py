@@ -336,7 +336,6 @@ trunc = _rounding("trunc", lambda x: lax.select_n(
 fix = trunc
 
 
-@library_jit
 def rint(x, /):
   """Rounds to the nearest integer, halves to even; integers become floats."""
   check_arraylike("rint", x)
