@@ -112,6 +112,12 @@ class Traced(Stage):
     """Emits the StableHLO module for the default (or the jit's) device."""
     from jaxlite.interpreters import mlir
     from jaxlite.runtime import backend
+    program = getattr(self, "_spmd_program", None)   # see Jitted.trace
+    if program is not None:
+      lowered = Lowered(self._jitted, self._entry, self._in_tree, self.args_info,
+                        program.lowered, program.devices[0])
+      lowered._spmd_program = program
+      return lowered
     device = self._jitted.device or backend.default_device()
     platform = lowering_platforms[0] if lowering_platforms else device.platform
     lowered = mlir.lower_jaxpr_to_module(self._entry.closed_jaxpr,
@@ -159,6 +165,9 @@ class Lowered(Stage):
   def compile(self, compiler_options=None) -> "Compiled":
     """Has XLA compile the module for the device."""
     from jaxlite.runtime import executable
+    program = getattr(self, "_spmd_program", None)   # compiled when lowered
+    if program is not None:
+      return Compiled(self._jitted, self._entry, self._in_tree, self.args_info, program)
     loaded = executable.compile_module(
         self._lowered.text, [self._device],
         host_callbacks=self._lowered.module_context.host_callbacks,
@@ -202,13 +211,20 @@ class Compiled(Stage):
 
   @property
   def input_shardings(self):
+    if hasattr(self._exe, "in_shardings"):   # an SPMD program
+      n = len(self._entry.consts)
+      return tree_util.tree_unflatten(self._in_tree, self._exe.in_shardings[n:])
     return self._single_device_shardings(self.args_info)
 
   @property
   def output_shardings(self):
+    if hasattr(self._exe, "out_shardings"):
+      return tree_util.tree_unflatten(self._entry.out_tree, self._exe.out_shardings)
     return self._single_device_shardings(self.out_info)
 
   def __call__(self, *args, **kwargs):
+    if hasattr(self._exe, "in_shardings"):   # SPMD: the jitted function's call path
+      return self._jitted(*args, **kwargs)
     dyn_args, dyn_kwargs, _, _ = self._jitted._split_args(args, kwargs)
     flat_args, in_tree = tree_util.tree_flatten((dyn_args, dyn_kwargs))
     from jaxlite.interpreters.dispatch import _to_array

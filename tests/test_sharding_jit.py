@@ -150,3 +150,33 @@ def test_jit_propagates_and_checks(env):
   with jaxlite.sharding.set_mesh(mesh):
     out = jaxlite.jit(lambda v: v * 2, out_shardings=P(None, "data"))(ours)
   assert out.sharding.spec == P(None, "data")
+
+
+def test_make_array_functions_match_jax(env):
+  jax, _, _, both = env
+  data = np.arange(128, dtype=np.float32).reshape(16, 8)
+  s, js = both(("data", "model"))
+  cb = lambda index: data[index]  # noqa: E731
+  assert_same_layout(jaxlite.make_array_from_callback(data.shape, s, cb),
+                     jax.make_array_from_callback(data.shape, js, cb))
+  assert_same_layout(jaxlite.make_array_from_process_local_data(s, data),
+                     jax.make_array_from_process_local_data(js, data))
+  ours_pieces = [jaxlite.device_put(data[i], d) for d, i in s.devices_indices_map(data.shape).items()]
+  theirs_pieces = [jax.device_put(data[i], d) for d, i in js.devices_indices_map(data.shape).items()]
+  assert_same_layout(jaxlite.make_array_from_single_device_arrays(data.shape, s, ours_pieces),
+                     jax.make_array_from_single_device_arrays(data.shape, js, theirs_pieces))
+
+
+def test_lower_and_compile_text(env):
+  _, mesh, _, both = env
+  s, _ = both(("data", "model"))
+  x = jaxlite.device_put(np.ones((8, 8), np.float32), s)
+  lowered = jaxlite.jit(lambda v: jnp.sin(v) @ v, out_shardings=NamedSharding(mesh, P())).lower(x)
+  text = lowered.as_text()
+  assert 'sdy.mesh @mesh = <["data"=2, "model"=4]>' in text
+  assert 'sdy.sharding = #sdy.sharding<@mesh, [{"data"}, {"model"}]>' in text
+  assert "mhlo.num_partitions = 8" in text
+  compiled = lowered.compile()
+  hlo = compiled.as_text()
+  assert "num_partitions=8" in hlo and ("all-reduce" in hlo or "all-gather" in hlo)
+  assert compiled.output_shardings.spec == P()

@@ -169,6 +169,14 @@ def _device_put_const(c):
   return transfer.put_numpy(np.asarray(c, aval.dtype), None, aval.weak_type)
 
 
+def _holds_shard_map(closed) -> bool:
+  """Whether the jaxpr runs a shard_map (then it is an SPMD program over its mesh)."""
+  if "jaxlite.interpreters.shard_map" not in sys.modules:   # never imported: nothing to look for
+    return False
+  from jaxlite.interpreters import spmd
+  return spmd.jaxpr_mesh(closed) is not None
+
+
 # --- the jit wrapper ----------------------------------------------------------------------
 
 # C-level attribute getters for the cached-call hot path (cheaper than comprehensions).
@@ -368,10 +376,12 @@ class Jitted:
       donated_leaves += [False] * (len(flat_args) - len(donated_leaves))
       donated = tuple([False] * len(consts) + donated_leaves)
     entry = _CacheEntry(closed, consts, out_tree.val, donated, self.name)
-    if self.in_shardings is not None or self.out_shardings is not None:
+    has_mesh = _holds_shard_map(closed)
+    if self.in_shardings is not None or self.out_shardings is not None or has_mesh:
       from jaxlite.interpreters import spmd
       entry.spmd = spmd.JitCallSite(self.in_shardings, self.out_shardings, dyn_args,
-                                    dyn_kwargs, entry.out_tree, self.name, names)
+                                    dyn_kwargs, entry.out_tree, self.name, names,
+                                    has_mesh=has_mesh)
     return entry
 
   # -- ahead-of-time API --
@@ -389,7 +399,18 @@ class Jitted:
     in_tree = tree_util.tree_structure(self._split_args(args, kwargs)[:2])
     donated = entry.donated[len(entry.consts):] if entry.donated else [False] * len(flat_args)
     args_info = stages.make_args_info(in_tree, entry.in_avals[len(entry.consts):], donated)
-    return stages.Traced(self, entry, in_tree, args_info)
+    traced = stages.Traced(self, entry, in_tree, args_info)
+    from jaxlite.runtime import sharded
+    if entry.spmd is None and any(isinstance(x, Array) and sharded.is_sharded(x)
+                                  for x in flat_args):
+      from jaxlite.interpreters import spmd
+      entry.spmd = spmd.JitCallSite(None, None, flat_args, {}, entry.out_tree, self.name, None)
+    if entry.spmd is not None and (entry.spmd.given or entry.spmd.has_mesh or any(
+        isinstance(x, Array) and sharded.is_sharded(x) for x in flat_args)):
+      # An SPMD program: lowering needs the arguments' layouts (and compiles).
+      from jaxlite.interpreters.dispatch import _to_array
+      traced._spmd_program = entry.spmd.program_for(entry, [_to_array(x) for x in flat_args])
+    return traced
 
   @traceback_util.api_boundary
   def eval_shape(self, *args, **kwargs):

@@ -20,6 +20,7 @@ Example:
 from __future__ import annotations
 
 import itertools
+import math
 import threading
 
 import numpy as np
@@ -322,14 +323,28 @@ def _describe_devices(arg_name, fun_name, aval, devices):
           f"device ids {ids} on platform {devices[0].platform.upper()}")
 
 
-def _program_mesh(args, in_shardings, out_shardings):
+def jaxpr_mesh(closed_jaxpr):
+  """The mesh of the first ``shard_map`` in a jaxpr (or its jit calls), or None."""
+  for eqn in closed_jaxpr.jaxpr.eqns:
+    mesh = eqn.params.get("mesh")
+    if isinstance(mesh, mesh_lib.Mesh) and not mesh.empty:
+      return mesh
+    inner = eqn.params.get("jaxpr")
+    if isinstance(inner, ClosedJaxpr):
+      mesh = jaxpr_mesh(inner)
+      if mesh is not None:
+        return mesh
+  return None
+
+
+def _program_mesh(args, in_shardings, out_shardings, closed_jaxpr=None):
   for s in list(in_shardings) + list(out_shardings):
     if isinstance(s, NamedSharding) and s._is_concrete:
       return s.mesh
   for a in args:
     if sharded.is_sharded(a) and isinstance(a.sharding, NamedSharding):
       return a.sharding.mesh
-  return None
+  return None if closed_jaxpr is None else jaxpr_mesh(closed_jaxpr)
 
 
 def plan_inputs(args, in_shardings, mesh, fun_name="<lambda>", arg_names=None):
@@ -386,9 +401,9 @@ def call_sharded(closed_jaxpr, name, args, in_shardings, out_shardings, donated,
   layout (the caller's, e.g. a jit cache entry). ``moved_cache`` keeps the
   moved copies of the first ``n_cached`` arguments (a jitted function's
   closed-over constants, moved once rather than on every call)."""
-  mesh = _program_mesh(args, in_shardings, out_shardings)
+  mesh = _program_mesh(args, in_shardings, out_shardings, closed_jaxpr)
   if mesh is None:
-    raise ValueError("call_sharded needs a sharded argument or a sharding")
+    raise ValueError("call_sharded needs a sharded argument, a sharding or a shard_map")
   shardings, moves = plan_inputs(args, in_shardings, mesh, fun_name or name, arg_names)
   key = (tuple(shardings), tuple(out_shardings), tuple(donated))
   programs = {} if cache is None else cache
@@ -442,7 +457,7 @@ class JitCallSite:
   programs compiled for each layout of its arguments."""
 
   def __init__(self, in_shardings, out_shardings, dyn_args, dyn_kwargs, out_tree,
-               fun_name, arg_names):
+               fun_name, arg_names, has_mesh=False):
     from jaxlite import tree_util  # pylint: disable=g-import-not-at-top
     n_kwargs = len(tree_util.tree_leaves(dyn_kwargs))
     self.in_shardings = ([None] * len(tree_util.tree_leaves(dyn_args)) if in_shardings is None
@@ -456,6 +471,7 @@ class JitCallSite:
       if s is not None and hasattr(x, "shape"):
         sharded.check_shape(s, tuple(x.shape), "jit")
     self.given = any(s is not None for s in self.in_shardings + self.out_shardings)
+    self.has_mesh = has_mesh   # the jaxpr holds a shard_map
     self.fun_name = fun_name
     self.arg_names = arg_names
     self.programs: dict = {}
@@ -464,7 +480,8 @@ class JitCallSite:
   def call(self, entry, flat_args):
     """Runs the entry's jaxpr as an SPMD program; None when nothing is sharded
     (the caller's single-device executable serves that call)."""
-    if not self.given and not any(sharded.is_sharded(a) for a in flat_args):
+    if not self.given and not self.has_mesh and not any(
+        sharded.is_sharded(a) for a in flat_args):
       return None
     consts = list(entry.consts)
     outs = call_sharded(entry.closed_jaxpr, entry.name, consts + list(flat_args),
@@ -483,7 +500,7 @@ class JitCallSite:
     consts = list(entry.consts)
     args = consts + list(flat_args)
     in_shardings = [None] * len(consts) + self.in_shardings
-    mesh = _program_mesh(args, in_shardings, self.out_shardings)
+    mesh = _program_mesh(args, in_shardings, self.out_shardings, entry.closed_jaxpr)
     shardings, _ = plan_inputs(args, in_shardings, mesh, self.fun_name)
     key = (tuple(shardings), tuple(self.out_shardings), tuple(entry.donated))
     program = self.programs.get(key)
@@ -518,3 +535,108 @@ def device_put_tree(x, placement):
     else:
       out.append(sharded.put_host(host[0], target, host[1]))
   return treedef.unflatten(out)
+
+
+# --- building global arrays from pieces --------------------------------------------------------
+
+
+def make_array_from_callback(shape, sharding, data_callback, dtype=None):
+  """An array of ``shape`` laid out by ``sharding`` whose piece on each device
+  is ``data_callback(index)`` (index: the device's tuple of slices).
+
+  >>> import numpy as np, jaxlite
+  >>> from jaxlite.sharding import SingleDeviceSharding
+  >>> s = SingleDeviceSharding(jaxlite.devices()[0])
+  >>> make_array_from_callback((2,), s, lambda idx: np.arange(2.0)[idx])
+  Array([0., 1.], dtype=float32)
+  """
+  from jaxlite import dtypes  # pylint: disable=g-import-not-at-top
+  from jaxlite.runtime import transfer  # pylint: disable=g-import-not-at-top
+  shape = tuple(shape)
+  sharding.shard_shape(shape)   # JAX's error for indivisible dimensions
+  index_map = sharding.addressable_devices_indices_map(shape)
+  pieces = []
+  for device in [d for d in sharding._device_assignment if d in index_map]:
+    host, weak = transfer._host_leaf(data_callback(index_map[device]))
+    if dtype is not None:
+      host = host.astype(dtypes.canonicalize_dtype(dtype))
+    pieces.append(transfer.put_numpy(host, device, weak))
+  return make_array_from_single_device_arrays(shape, sharding, pieces)
+
+
+def make_array_from_single_device_arrays(shape, sharding, arrays, *, dtype=None):
+  """A global array from one single-device array per addressable device of
+  ``sharding`` (no copy when each is already on its device).
+
+  >>> import numpy as np, jaxlite
+  >>> from jaxlite.sharding import SingleDeviceSharding
+  >>> s = SingleDeviceSharding(jaxlite.devices()[0])
+  >>> make_array_from_single_device_arrays((2,), s, [jaxlite.numpy.ones(2)])
+  Array([1., 1.], dtype=float32)
+  """
+  shape = tuple(shape)
+  arrays = list(arrays)
+  if not arrays:
+    raise ValueError("make_array_from_single_device_arrays needs at least one array")
+  shard_shape = sharding.shard_shape(shape)
+  for a in arrays:
+    if tuple(a.shape) != tuple(shard_shape):
+      raise ValueError(
+          f"Expected shard shape {shard_shape} doesn't match the single device array "
+          f"shape {tuple(a.shape)}. Shape of Array is {a.aval.str_short()} with "
+          f"sharding {sharding}")
+  if dtype is not None and np.dtype(dtype) != arrays[0].dtype:
+    raise ValueError(f"If `dtype` is provided, it must match the dtype of the arrays: "
+                     f"{np.dtype(dtype)} vs {arrays[0].dtype}")
+  if isinstance(sharding, SingleDeviceSharding):
+    from jaxlite.runtime import transfer  # pylint: disable=g-import-not-at-top
+    return transfer.device_put(arrays[0], sharding)
+  by_device = {a.device: a for a in arrays}
+  devices = [d for d in sharding._device_assignment if d in by_device]
+  if len(devices) != len(arrays):
+    raise ValueError("make_array_from_single_device_arrays: the arrays must be on "
+                     "distinct devices of the sharding's addressable devices")
+  aval = ShapedArray(shape, arrays[0].dtype, arrays[0].weak_type)
+  return sharded.from_buffers(aval, sharding, [by_device[d]._buf for d in devices])
+
+
+def make_array_from_process_local_data(sharding, local_data, global_shape=None):
+  """A global array from this process's part of the data: ``local_data`` is
+  the block of the global array that this process's devices hold.
+
+  >>> import numpy as np, jaxlite
+  >>> from jaxlite.sharding import SingleDeviceSharding
+  >>> s = SingleDeviceSharding(jaxlite.devices()[0])
+  >>> make_array_from_process_local_data(s, np.arange(3.0)).shape
+  (3,)
+  """
+  local_data = np.asarray(local_data)
+  if global_shape is None:
+    global_shape = _infer_global_shape(sharding, local_data.shape)
+  global_shape = tuple(global_shape)
+  index_map = sharding.addressable_devices_indices_map(global_shape)
+  # The process's block: the hull of its devices' pieces.
+  starts = [min((i[d].start or 0) for i in index_map.values()) for d in range(len(global_shape))]
+
+  def piece(index):
+    local = tuple(slice((s.start or 0) - start, (s.stop if s.stop is not None else n) - start)
+                  for s, start, n in zip(index, starts, global_shape))
+    return local_data[local]
+  return make_array_from_callback(global_shape, sharding, piece)
+
+
+def _infer_global_shape(sharding, local_shape):
+  """Each dimension split over processes grows by the number of process blocks."""
+  if sharding.is_fully_addressable:
+    return tuple(local_shape)
+  mesh = sharding.mesh
+  local = mesh.local_mesh
+  out = []
+  sizes = dict(zip(mesh.axis_names, mesh.axis_sizes))
+  local_sizes = dict(zip(local.axis_names, local.axis_sizes))
+  partitions = list(sharding.spec.partitions) + [None] * (len(local_shape) - len(sharding.spec))
+  for n, entry in zip(local_shape, partitions):
+    names = () if entry is None else entry if isinstance(entry, tuple) else (entry,)
+    factor = math.prod(sizes[a] for a in names) // math.prod(local_sizes[a] for a in names)
+    out.append(n * factor)
+  return tuple(out)

@@ -1,0 +1,745 @@
+"""``jaxlite.shard_map`` (``jax.shard_map``): per-device code over the shards of arrays on a mesh.
+
+``shard_map(f, mesh=..., in_specs=..., out_specs=...)`` runs ``f`` once per
+device on that device's blocks of the arguments (``in_specs`` say how each
+argument is split over the mesh axes) and assembles the results as
+``out_specs`` say. Inside, collectives (``psum``, ``all_gather``,
+``ppermute`` ...) name mesh axes.
+
+The body is staged to a jaxpr at the per-device shapes and bound as the
+``shard_map`` primitive. It lowers to Shardy's ``sdy.manual_computation``
+with the mesh axes manual, inside an SPMD program (``interpreters/spmd.py``);
+collectives lower to cross-partition StableHLO collectives over the mesh
+axes' device groups. With ``check_vma`` (the default) ``psum`` is JAX's
+``psum_invariant`` (its transpose is ``pvary``), and every output must be
+invariant over the mesh axes its out spec does not name, as JAX checks.
+
+Example:
+  >>> import numpy as np, jaxlite, jaxlite.numpy as jnp
+  >>> from jaxlite.sharding import Mesh, PartitionSpec as P
+  >>> mesh = Mesh(np.array(jaxlite.devices()[:1]), ('i',))
+  >>> f = shard_map(lambda x: jaxlite.lax.psum(x.sum(), 'i'), mesh=mesh,
+  ...               in_specs=P('i'), out_specs=P())
+  >>> f(jnp.arange(4.0))
+  Array(6., dtype=float32)
+"""
+from __future__ import annotations
+
+import functools
+import math
+import weakref
+from typing import Any, Callable
+
+import numpy as np
+
+from jaxlite import api_util, core, tree_util
+from jaxlite.core import ClosedJaxpr, Jaxpr, JaxprEqn, Var
+from jaxlite.interpreters import ad, batching, mlir
+from jaxlite.interpreters import partial_eval as pe
+from jaxlite.interpreters import pxla, spmd
+from jaxlite.lax import parallel
+from jaxlite.sharding import mesh as mesh_lib
+from jaxlite.sharding.partition_spec import PartitionSpec
+from jaxlite.sharding.shardings import NamedSharding
+from jaxlite.traceback_util import api_boundary
+
+__all__ = ["shard_map", "shard_map_p", "psum_invariant_p", "pvary_p", "pvary"]
+
+
+# --- specs and avals -------------------------------------------------------------------------
+
+
+def _spec_axes_per_dim(spec: PartitionSpec, ndim: int) -> list:
+  out = []
+  for i in range(ndim):
+    entry = spec.partitions[i] if i < len(spec.partitions) else None
+    out.append(() if entry is None else entry if isinstance(entry, tuple) else (entry,))
+  return out
+
+
+def _spec_axes(spec) -> set:
+  return {n for names in _spec_axes_per_dim(spec, len(spec.partitions)) for n in names}
+
+
+def shard_aval(aval, spec, mesh):
+  """The per-device aval of a value of ``aval`` split as ``spec``."""
+  sizes = dict(zip(mesh.axis_names, mesh.axis_sizes))
+  shape = [d // math.prod(sizes[n] for n in names)
+           for d, names in zip(aval.shape, _spec_axes_per_dim(spec, len(aval.shape)))]
+  return aval.update(shape=tuple(shape))
+
+
+def unshard_aval(aval, spec, mesh):
+  sizes = dict(zip(mesh.axis_names, mesh.axis_sizes))
+  shape = [d * math.prod(sizes[n] for n in names)
+           for d, names in zip(aval.shape, _spec_axes_per_dim(spec, len(aval.shape)))]
+  return aval.update(shape=tuple(shape))
+
+
+# --- psum_invariant and pvary -------------------------------------------------------------------
+# Under check_vma a psum's result is invariant over the summed axes and its
+# transpose hands each device the cotangent (pvary); pvary marks a value as
+# varying and transposes to a psum.
+
+psum_invariant_p = parallel.CollectivePrimitive("psum_invariant", axis_param="axes")
+psum_invariant_p.multiple_results = True
+pvary_p = parallel.CollectivePrimitive("pvary", axis_param="axes")
+pvary_p.multiple_results = True
+
+
+def _same_avals(*avals, axes):
+  return [core.raise_to_shaped(a) for a in avals]
+
+
+psum_invariant_p.def_abstract_eval(_same_avals)
+pvary_p.def_abstract_eval(_same_avals)
+psum_invariant_p.def_impl(lambda *xs, axes: parallel.psum_p.bind(
+    *xs, axes=axes, axis_index_groups=None))
+pvary_p.def_impl(lambda *xs, axes: list(xs))
+
+
+def _linear_jvp(prim):
+  def rule(primals, tangents, *, axes):
+    outs = prim.bind(*primals, axes=axes)
+    tangents = [ad.instantiate_zeros(t) for t in tangents]
+    return outs, prim.bind(*tangents, axes=axes)
+  return rule
+
+
+def _transpose_to(prim):
+  def rule(cts, *args, axes):
+    cts = [ad.instantiate_zeros(c) for c in cts]
+    return prim.bind(*cts, axes=axes)
+  return rule
+
+
+ad.primitive_jvps[psum_invariant_p] = _linear_jvp(psum_invariant_p)
+ad.primitive_jvps[pvary_p] = _linear_jvp(pvary_p)
+ad.primitive_transposes[psum_invariant_p] = _transpose_to(pvary_p)
+ad.primitive_transposes[pvary_p] = _transpose_to(psum_invariant_p)
+
+
+def _psum_invariant_axis_rule(axis_data, vals, dims, *, axes):
+  rule = batching.axis_primitive_batchers[parallel.psum_p]
+  return rule(axis_data, vals, dims, axes=axes, axis_index_groups=None)
+
+
+def _pvary_batcher(vals, dims, *, axes):
+  return pvary_p.bind(*vals, axes=axes), list(dims)
+
+
+batching.axis_primitive_batchers[psum_invariant_p] = _psum_invariant_axis_rule
+batching.primitive_batchers[pvary_p] = _pvary_batcher
+batching.primitive_batchers[psum_invariant_p] = (
+    lambda vals, dims, *, axes: (psum_invariant_p.bind(*vals, axes=axes), list(dims)))
+mlir.register_lowering(pvary_p, lambda ctx, *xs, axes: list(xs))
+
+
+def pvary(x, axis_name):
+  """Marks ``x`` as varying over ``axis_name`` (no data moves).
+
+  >>> pvary  # doctest: +ELLIPSIS
+  <function pvary at ...>
+  """
+  names = tuple(axis_name) if isinstance(axis_name, (tuple, list)) else (axis_name,)
+  leaves, tree = tree_util.tree_flatten(x)
+  return tree_util.tree_unflatten(tree, pvary_p.bind(*leaves, axes=names))
+
+
+# --- which mesh axes a value varies over -------------------------------------------------------
+
+_REDUCING = None
+
+
+def _reducing():
+  global _REDUCING
+  if _REDUCING is None:
+    _REDUCING = {parallel.psum_p, parallel.pmax_p, parallel.pmin_p, psum_invariant_p}
+  return _REDUCING
+
+
+def _names(params, key):
+  v = params[key]
+  return set(v) if isinstance(v, (tuple, list)) else {v}
+
+
+def varying_axes(jaxpr: Jaxpr, in_vma: list) -> list:
+  """For each output of ``jaxpr``, the mesh axes it may vary over, given its
+  inputs' (JAX's vma typing, read off the jaxpr)."""
+  env: dict = {}
+  for v, s in zip(jaxpr.invars, in_vma):
+    env[v] = frozenset(s)
+
+  def read(atom):
+    return env.get(atom, frozenset()) if isinstance(atom, Var) else frozenset()
+
+  for eqn in jaxpr.eqns:
+    ins = frozenset().union(*[read(a) for a in eqn.invars]) if eqn.invars else frozenset()
+    prim, params = eqn.primitive, eqn.params
+    if prim in _reducing():
+      out = [read(a) - _names(params, "axes") for a in eqn.invars]
+    elif prim is pvary_p:
+      out = [read(a) | _names(params, "axes") for a in eqn.invars]
+    elif prim is parallel.axis_index_p:
+      out = [frozenset(_names(params, "axis_name"))]
+    elif prim in (parallel.reduce_scatter_p, parallel.all_to_all_p, parallel.ppermute_p):
+      out = [ins | _names(params, "axis_name")]
+    elif "jaxpr" in params and isinstance(params["jaxpr"], ClosedJaxpr) and \
+        prim is not shard_map_p and len(params["jaxpr"].jaxpr.invars) == len(eqn.invars):
+      out = varying_axes(params["jaxpr"].jaxpr, [read(a) for a in eqn.invars])
+    else:
+      out = [ins] * len(eqn.outvars)
+    for v, s in zip(eqn.outvars, out):
+      env[v] = s
+  return [read(v) for v in jaxpr.outvars]
+
+
+def _rewrite_psums(jaxpr: Jaxpr) -> Jaxpr:
+  """psum -> psum_invariant at the top level of a checked shard_map body."""
+  eqns = []
+  for eqn in jaxpr.eqns:
+    if eqn.primitive is parallel.psum_p and eqn.params.get("axis_index_groups") is None:
+      eqn = JaxprEqn(psum_invariant_p, eqn.invars, eqn.outvars,
+                     {"axes": tuple(eqn.params["axes"])})
+    eqns.append(eqn)
+  return jaxpr.replace(eqns=eqns)
+
+
+# --- the shard_map primitive ---------------------------------------------------------------------
+
+shard_map_p = core.Primitive("shard_map")
+shard_map_p.multiple_results = True
+shard_map_p.call_primitive = True
+
+
+def _params(params, **updates):
+  out = dict(params)
+  out.update(updates)
+  return out
+
+
+def _abstract_eval(*avals, jaxpr, mesh, in_specs, out_specs, check_vma, manual_axes):
+  return [unshard_aval(a, s, mesh) for a, s in zip(jaxpr.out_avals, out_specs)]
+
+
+shard_map_p.def_abstract_eval(_abstract_eval)
+
+_eager_programs: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _impl(*args, jaxpr, mesh, in_specs, out_specs, check_vma, manual_axes):
+  # As JAX does, an eager shard_map runs as a compiled program.
+  from jaxlite.interpreters.dispatch import _to_array
+  params = dict(jaxpr=jaxpr, mesh=mesh, in_specs=in_specs, out_specs=out_specs,
+                check_vma=check_vma, manual_axes=manual_axes)
+  args = [_to_array(a) for a in args]
+  in_shardings = [NamedSharding(mesh, s) for s in in_specs]
+  args = [a if spmd.sharded.is_sharded(a) and a.sharding.is_equivalent_to(s, a.ndim)
+          else spmd.put_array(a, s) for a, s in zip(args, in_shardings)]
+  avals = [core.raise_to_shaped(a.aval) for a in args]
+  invars = [Var(a) for a in avals]
+  outvars = [Var(a) for a in _abstract_eval(*avals, **params)]
+  closed = ClosedJaxpr(Jaxpr([], invars, outvars,
+                             [JaxprEqn(shard_map_p, invars, outvars, params)]), [])
+  programs = _eager_programs.setdefault(jaxpr, {})
+  return spmd.call_sharded(closed, "shard_map", args, in_shardings,
+                           [NamedSharding(mesh, s) for s in out_specs], (), cache=programs)
+
+
+shard_map_p.def_impl(_impl)
+
+
+class SpmdAxisContext(mlir.AxisContext):
+  """Mesh axes inside a ``sdy.manual_computation``: collectives are
+  cross-partition (channel ids, global device ids) over the mesh's logical ids."""
+  __slots__ = ()
+
+
+def _sdy_text(spec, ndim, mesh):
+  return spmd.sdy_sharding_text(NamedSharding(mesh, spec), ndim)[len("#sdy.sharding"):]
+
+
+def _lowering(ctx, *args, jaxpr, mesh, in_specs, out_specs, check_vma, manual_axes):
+  m = mlir.mlir()
+  ir, sdy = m.ir, m.sdy
+  in_attr = ir.Attribute.parse("#sdy.sharding_per_value<[" + ", ".join(
+      _sdy_text(s, a.ndim, mesh) for s, a in zip(in_specs, ctx.avals_in)) + "]>")
+  out_attr = ir.Attribute.parse("#sdy.sharding_per_value<[" + ", ".join(
+      _sdy_text(s, a.ndim, mesh) for s, a in zip(out_specs, ctx.avals_out)) + "]>")
+  manual = ir.Attribute.parse("#sdy<manual_axes{" + ", ".join(
+      f'"{n}"' for n in mesh.axis_names if n in manual_axes) + "}>")
+  op = sdy.ManualComputationOp([mlir.aval_to_ir_type(a) for a in ctx.avals_out], list(args),
+                               in_attr, out_attr, manual)
+  block = op.body.blocks.append(*[mlir.aval_to_ir_type(a) for a in jaxpr.in_avals])
+  mc = ctx.module_context
+  outer = mc.axis_context
+  mc.axis_context = SpmdAxisContext(tuple(zip(mesh.axis_names, mesh.axis_sizes)))
+  try:
+    with ir.InsertionPoint(block):
+      outs = mlir.jaxpr_subcomp(mc, jaxpr.jaxpr, jaxpr.consts, *block.arguments)
+      sdy.ReturnOp(list(outs))
+  finally:
+    mc.axis_context = outer
+  return list(op.results)
+
+
+mlir.register_lowering(shard_map_p, _lowering)
+
+
+# --- collectives inside a manual computation ------------------------------------------------------
+
+
+def _in_manual(ctx) -> bool:
+  return isinstance(ctx.module_context.axis_context, SpmdAxisContext)
+
+
+def _spmd_allreduce(reducer):
+  def rule(ctx, *args, axes, axis_index_groups=None):
+    hlo, ir = mlir.hlo(), mlir.ir()
+    groups = pxla._groups(ctx, axes, axis_index_groups)
+    outs = []
+    for x, aval in zip(args, ctx.avals_in):
+      aval = core.raise_to_shaped(aval)
+      op = hlo.AllReduceOp([mlir.aval_to_ir_type(aval)], [x], pxla.replica_groups_attr(groups),
+                           channel_handle=pxla.channel_handle(ctx), use_global_device_ids=True)
+      scalar = mlir.aval_to_ir_type(aval.update(shape=()))
+      block = op.regions[0].blocks.append(scalar, scalar)
+      with ir.InsertionPoint(block):
+        hlo.ReturnOp([getattr(hlo, reducer)(*block.arguments)])
+      outs.append(op.results[0])
+    return outs
+  return rule
+
+
+def _spmd_axis_index(ctx, *, axis_name):
+  hlo = mlir.hlo()
+  axes = ctx.module_context.axis_context.axes
+  names = list(axis_name) if isinstance(axis_name, (tuple, list)) else [axis_name]
+  from jaxlite.core import ShapedArray  # pylint: disable=g-import-not-at-top
+  i32 = mlir.aval_to_ir_type(ShapedArray((), np.int32))
+  pid = hlo.convert(i32, hlo.partition_id())
+  idx, stride = None, 1
+  for name in reversed(names):
+    pos = [n for n, _ in axes].index(name)
+    inner = math.prod(s for _, s in axes[pos + 1:])
+    term = hlo.remainder(hlo.divide(pid, mlir.ir_constant(np.int32(inner))),
+                         mlir.ir_constant(np.int32(axes[pos][1])))
+    if stride != 1:
+      term = hlo.multiply(term, mlir.ir_constant(np.int32(stride)))
+    idx = term if idx is None else hlo.add(term, idx)
+    stride *= axes[pos][1]
+  return idx
+
+
+def _spmd_all_gather(ctx, x, *, axis_name, all_gather_dimension, axis_size, tiled,
+                     axis_index_groups):
+  hlo = mlir.hlo()
+  aval_in, aval_out = ctx.avals_in[0], ctx.avals_out[0]
+  dim = all_gather_dimension
+  if not tiled:
+    shape = list(aval_in.shape)
+    shape.insert(dim, 1)
+    x = hlo.reshape(mlir.aval_to_ir_type(aval_in.update(shape=tuple(shape))), x)
+  op = hlo.AllGatherOp([mlir.aval_to_ir_type(aval_out)], [x], mlir.i64_attr(dim),
+                       pxla.replica_groups_attr(pxla._groups(ctx, axis_name, axis_index_groups)),
+                       channel_handle=pxla.channel_handle(ctx), use_global_device_ids=True)
+  return op.results[0]
+
+
+def _spmd_ppermute(ctx, x, *, axis_name, perm):
+  hlo, ir = mlir.hlo(), mlir.ir()
+  pairs = []
+  for group in pxla.axis_groups(ctx, axis_name):
+    pairs += [(group[src], group[dst]) for src, dst in perm]
+  attr = ir.DenseElementsAttr.get(np.asarray(pairs, np.int64).reshape(-1, 2),
+                                  type=ir.IntegerType.get_signless(64))
+  return hlo.CollectivePermuteOp(x, attr, channel_handle=pxla.channel_handle(ctx)).result
+
+
+def _spmd_all_to_all(ctx, x, *, axis_name, split_axis, concat_axis, axis_index_groups, tiled):
+  hlo = mlir.hlo()
+  groups = pxla._groups(ctx, axis_name, axis_index_groups)
+  op = hlo.AllToAllOp([x], split_axis, concat_axis, len(groups[0]),
+                      pxla.replica_groups_attr(groups), channel_handle=pxla.channel_handle(ctx),
+                      results=[mlir.aval_to_ir_type(ctx.avals_out[0])])
+  return op.results[0]
+
+
+def _spmd_reduce_scatter(ctx, x, *, axis_name, scatter_dimension, axis_index_groups,
+                         axis_size, tiled):
+  hlo, ir = mlir.hlo(), mlir.ir()
+  aval_in, aval_out = ctx.avals_in[0], ctx.avals_out[0]
+  shape = list(aval_in.shape)
+  shape[scatter_dimension] //= axis_size
+  scattered = aval_in.update(shape=tuple(shape))
+  op = hlo.ReduceScatterOp(
+      mlir.aval_to_ir_type(scattered), x, scatter_dimension,
+      pxla.replica_groups_attr(pxla._groups(ctx, axis_name, axis_index_groups)),
+      channel_handle=pxla.channel_handle(ctx), use_global_device_ids=True)
+  scalar = mlir.aval_to_ir_type(aval_in.update(shape=()))
+  block = op.regions[0].blocks.append(scalar, scalar)
+  with ir.InsertionPoint(block):
+    hlo.ReturnOp([hlo.add(*block.arguments)])
+  out = op.result
+  if not tiled:
+    out = hlo.reshape(mlir.aval_to_ir_type(aval_out), out)
+  return out
+
+
+def _dispatch_on_context(primitive, manual_rule):
+  """The primitive's lowering: ``manual_rule`` inside a shard_map, else the
+  existing (pmap, cross-replica) rule."""
+  replica_rule = mlir.lowering_rules.get(primitive)
+
+  def rule(ctx, *args, **params):
+    if _in_manual(ctx):
+      return manual_rule(ctx, *args, **params)
+    return replica_rule(ctx, *args, **params)
+  mlir.register_lowering(primitive, rule)
+
+
+for _prim, _rule in [(parallel.psum_p, _spmd_allreduce("add")),
+                     (parallel.pmax_p, _spmd_allreduce("maximum")),
+                     (parallel.pmin_p, _spmd_allreduce("minimum")),
+                     (parallel.axis_index_p, _spmd_axis_index),
+                     (parallel.all_gather_p, _spmd_all_gather),
+                     (parallel.ppermute_p, _spmd_ppermute),
+                     (parallel.all_to_all_p, _spmd_all_to_all),
+                     (parallel.reduce_scatter_p, _spmd_reduce_scatter)]:
+  _dispatch_on_context(_prim, _rule)
+mlir.register_lowering(psum_invariant_p, _spmd_allreduce("add"))
+
+
+# --- autodiff and vmap ----------------------------------------------------------------------------
+
+
+def _axis_env(mesh):
+  import contextlib  # pylint: disable=g-import-not-at-top
+  stack = contextlib.ExitStack()
+  for name, size in zip(mesh.axis_names, mesh.axis_sizes):
+    stack.enter_context(core.extend_axis_env(name, size, None))
+  return stack
+
+
+def _jvp(primals, tangents, **params):
+  jaxpr, in_specs, out_specs = params["jaxpr"], params["in_specs"], params["out_specs"]
+  nonzeros = [type(t) is not ad.Zero for t in tangents]
+  with _axis_env(params["mesh"]):
+    jvp_closed, out_nonzeros = ad.jvp_jaxpr(jaxpr, nonzeros, instantiate=False)
+  nz_tangents = [t for t in tangents if type(t) is not ad.Zero]
+  outs = shard_map_p.bind(*primals, *nz_tangents, **_params(
+      params, jaxpr=jvp_closed,
+      in_specs=tuple(in_specs) + tuple(s for s, nz in zip(in_specs, nonzeros) if nz),
+      out_specs=tuple(out_specs) + tuple(s for s, nz in zip(out_specs, out_nonzeros) if nz)))
+  n = len(jaxpr.out_avals)
+  out_avals = _abstract_eval(*[core.get_aval(p) for p in primals], **params)
+  nz_out = iter(outs[n:])
+  return outs[:n], [next(nz_out) if nz else ad.Zero(ad.tangent_aval(a))
+                    for nz, a in zip(out_nonzeros, out_avals)]
+
+
+def _transpose(cts, *args, **params):
+  jaxpr, mesh = params["jaxpr"], params["mesh"]
+  in_specs, out_specs = params["in_specs"], params["out_specs"]
+  manual = params["manual_axes"]
+  linear = [ad.is_undefined_primal(a) for a in args]
+  if all(type(c) is ad.Zero for c in cts):
+    return [ad.Zero(a.aval) if l else None for a, l in zip(args, linear)]
+  with _axis_env(mesh):
+    trans = ad.transpose_jaxpr(jaxpr, linear)
+  res_specs = [s for s, l in zip(in_specs, linear) if not l]
+  lin_specs = [s for s, l in zip(in_specs, linear) if l]
+  # A cotangent that varies over axes its input's spec does not split is the
+  # sum over those axes (the transpose of the implicit pvary at the input).
+  ct_vma = varying_axes(trans.jaxpr, [_spec_axes(s) & manual for s in res_specs]
+                        + [_spec_axes(s) & manual for s in out_specs])
+  extra = [tuple(n for n in mesh.axis_names if n in (v - _spec_axes(s)) and n in manual)
+           for v, s in zip(ct_vma, lin_specs)]
+  if any(extra):
+    def summed(*xs):
+      outs = core.eval_jaxpr(trans.jaxpr, trans.consts, *xs)
+      return [psum_invariant_p.bind(o, axes=e)[0] if e else o for o, e in zip(outs, extra)]
+    with _axis_env(mesh):
+      body, _, consts = pe.trace_to_jaxpr_dynamic(summed, trans.in_avals)
+    trans = ClosedJaxpr(pe.convert_constvars_jaxpr(body), [])
+    res_consts = list(consts)
+  else:
+    res_consts = []
+  res = [a for a, l in zip(args, linear) if not l]
+  cts = [ad.instantiate_zeros(c) for c in cts]
+  outs = iter(shard_map_p.bind(*res_consts, *res, *cts, **_params(
+      params, jaxpr=trans,
+      in_specs=(PartitionSpec(),) * len(res_consts) + tuple(res_specs) + tuple(out_specs),
+      out_specs=tuple(lin_specs))))
+  return [next(outs) if l else None for l in linear]
+
+
+def _partial_eval(trace, tracers, **params):
+  """Splits a shard_map into a known one (run now) and a staged one. Each
+  device's residuals leave the known one stacked along a new leading axis
+  split over every manual axis, so each device gets its own back."""
+  jaxpr, mesh = params["jaxpr"], params["mesh"]
+  in_specs, out_specs = params["in_specs"], params["out_specs"]
+  unknowns = [not trace.is_known(t) for t in tracers]
+  known_vals = [trace.known_value(t) for t, u in zip(tracers, unknowns) if not u]
+  with _axis_env(mesh):
+    known, staged, out_unknowns, num_res = ad._split_jit_jaxpr(jaxpr, tuple(unknowns))
+  n_known_out = len(known.out_avals) - num_res
+  res_avals = known.out_avals[n_known_out:]
+  lax = _lax()
+
+  def known_stacked(*xs):
+    outs = core.eval_jaxpr(known.jaxpr, known.consts, *xs)
+    return outs[:n_known_out] + [lax.expand_dims(r, (0,)) for r in outs[n_known_out:]]
+
+  def staged_unstacked(*xs):
+    res = [lax.squeeze(r, (0,)) for r in xs[:num_res]]
+    return core.eval_jaxpr(staged.jaxpr, staged.consts, *res, *xs[num_res:])
+  with _axis_env(mesh):
+    known_j, _, kc = pe.trace_to_jaxpr_dynamic(known_stacked, known.in_avals)
+    stacked_avals = [a.update(shape=(1,) + a.shape) for a in res_avals]
+    staged_j, _, sc = pe.trace_to_jaxpr_dynamic(
+        staged_unstacked, stacked_avals + list(staged.in_avals[num_res:]))
+  manual = params["manual_axes"]
+  known_in = tuple(s for s, u in zip(in_specs, unknowns) if not u)
+  # A residual is split over exactly the axes it varies over (its stacked
+  # axis has one entry per distinct value): its vma stays what it was.
+  res_vma = varying_axes(known.jaxpr, [_spec_axes(s) & manual for s in known_in])
+  res_specs = tuple(
+      PartitionSpec(tuple(n for n in mesh.axis_names if n in v)) if v else PartitionSpec()
+      for v in res_vma[n_known_out:])
+  known_out = tuple(s for s, u in zip(out_specs, out_unknowns) if not u) + res_specs
+  known_outs = shard_map_p.bind(*kc, *known_vals, **_params(
+      params, jaxpr=ClosedJaxpr(pe.convert_constvars_jaxpr(known_j), []),
+      in_specs=(PartitionSpec(),) * len(kc) + known_in, out_specs=known_out))
+  residuals = known_outs[n_known_out:]
+  staged_in = (PartitionSpec(),) * len(sc) + res_specs + \
+      tuple(s for s, u in zip(in_specs, unknowns) if u)
+  staged_out = tuple(s for s, u in zip(out_specs, out_unknowns) if u)
+  staged_outs = trace.stage(
+      shard_map_p, [trace.pure(c) for c in sc] + [trace.pure(r) for r in residuals]
+      + [t for t, u in zip(tracers, unknowns) if u],
+      _params(params, jaxpr=ClosedJaxpr(pe.convert_constvars_jaxpr(staged_j), []),
+              in_specs=staged_in, out_specs=staged_out))
+  known_it, staged_it = iter(known_outs[:n_known_out]), iter(staged_outs)
+  return [next(staged_it) if u else next(known_it) for u in out_unknowns]
+
+
+def _lax():
+  from jaxlite import lax  # pylint: disable=g-import-not-at-top
+  return lax
+
+
+ad.primitive_jvps[shard_map_p] = _jvp
+ad.primitive_transposes[shard_map_p] = _transpose
+pe.partial_eval_rules[shard_map_p] = _partial_eval
+
+
+def _insert_batch_dim(spec: PartitionSpec, dim) -> PartitionSpec:
+  parts = list(spec.partitions)
+  if dim > len(parts):
+    parts += [None] * (dim - len(parts))
+  parts.insert(dim, None)
+  return PartitionSpec(*parts)
+
+
+def _batcher(axis_data, vals, dims, **params):
+  jaxpr, in_specs, out_specs = params["jaxpr"], params["in_specs"], params["out_specs"]
+  size = axis_data.size
+  vals = [v if d is batching.not_mapped else batching.moveaxis(v, d, 0)
+          for v, d in zip(vals, dims)]
+  in_axes = [batching.not_mapped if d is batching.not_mapped else 0 for d in dims]
+  with _axis_env(params["mesh"]):
+    batched, out_axes = batching.batch_jaxpr_axes(jaxpr, axis_data, in_axes,
+                                                  [0] * len(jaxpr.out_avals))
+  new_in = tuple(s if d is batching.not_mapped else _insert_batch_dim(s, 0)
+                 for s, d in zip(in_specs, in_axes))
+  new_out = tuple(_insert_batch_dim(s, 0) for s in out_specs)
+  del size
+  outs = shard_map_p.bind(*vals, **_params(params, jaxpr=batched, in_specs=new_in,
+                                           out_specs=new_out))
+  return outs, [0] * len(outs)
+
+
+batching.axis_primitive_batchers[shard_map_p] = _batcher
+
+
+# --- the user-facing function -----------------------------------------------------------------------
+
+
+class _Infer:
+  def __repr__(self):
+    return "Infer"
+
+
+Infer = _Infer()
+
+
+def _flat_specs(specs, tree, what, fun_name):
+  is_leaf = lambda x: x is None or isinstance(x, PartitionSpec)  # noqa: E731
+  if is_leaf(specs):
+    return [specs] * tree.num_leaves
+  try:
+    full = tree_util.tree_broadcast(specs, tree_util.tree_unflatten(
+        tree, [0] * tree.num_leaves), is_leaf=is_leaf)
+  except ValueError:
+    raise ValueError(
+        f"shard_map {what} specification must be a tree prefix of the corresponding "
+        f"{'args' if what == 'in_specs' else 'outputs'} of {fun_name}") from None
+  return tree_util.tree_leaves(full, is_leaf=is_leaf)
+
+
+def _check_spec_names(specs, manual, what):
+  bad = [(i, n) for i, s in enumerate(specs) if s is not None
+         for n in sorted(_spec_axes(s), key=str) if n not in manual]
+  if bad:
+    i, n = bad[0]
+    raise ValueError(
+        f"shard_map {what} argument must refer to an axis marked as manual "
+        f"({frozenset(manual)}), but:\n\n  {what}[{i}] refers to {n!r}\n\n"
+        f"Check the {what} values passed to shard_map.")
+
+
+def _check_divisible(fun_name, mesh, avals, specs, names):
+  sizes = dict(zip(mesh.axis_names, mesh.axis_sizes))
+  for i, (aval, spec) in enumerate(zip(avals, specs)):
+    if len(spec.partitions) > aval.ndim:
+      raise ValueError(
+          f"shard_map applied to the function '{fun_name}' was given an argument "
+          f"array args[{i}] of shape {aval.str_short(short_dtypes=False)} whose rank is "
+          f"smaller than its in_specs entry {spec}")
+    for dim, axes in enumerate(_spec_axes_per_dim(spec, aval.ndim)):
+      total = math.prod(sizes[n] for n in axes)
+      if aval.shape[dim] % total:
+        name = names[i] if names and i < len(names) else None
+        bound = f", where args[{i}] is bound to {fun_name}'s parameter '{name}'" \
+            if name else ""
+        axis_text = (f"mesh axis '{axes[0]}' (of size {sizes[axes[0]]})" if len(axes) == 1
+                     else f"mesh axes {axes} (of total size {total})")
+        raise ValueError(
+            f"shard_map applied to the function '{fun_name}' was given argument arrays "
+            "with axis sizes that are not evenly divisible by the corresponding mesh "
+            f"axis sizes:\n\nThe mesh given has shape {tuple(mesh.axis_sizes)} with "
+            f"corresponding axis names {tuple(mesh.axis_names)}.\n\n"
+            f"the passed args[{i}] of shape {aval.str_short(short_dtypes=False)}{bound}, "
+            f"corresponds to in_specs[{i}] of value {spec}, which maps array axis {dim} "
+            f"(of size {aval.shape[dim]}) to {axis_text}, but {total} does not evenly "
+            f"divide {aval.shape[dim]}\n\nArray arguments' axis sizes must be evenly "
+            "divisible by the mesh axis or axes indicated by the corresponding elements "
+            "of the argument's in_specs entry. Consider checking that in_specs are "
+            "correct, and if so consider changing the mesh axis sizes or else padding "
+            f"the input and adapting '{fun_name}' appropriately.")
+
+
+def _vma_error(fun_name, mesh, failures):
+  """JAX's message for outputs whose out spec claims a replication that the
+  jaxpr does not show; ``failures`` is a list of (key text, spec, vma)."""
+  def show(axes):
+    return ",".join(str(n) for n in mesh.axis_names if n in axes)
+  msgs = []
+  for key, spec, vma in failures:
+    unmentioned = [n for n in mesh.axis_names if n not in _spec_axes(spec)]
+    if len(unmentioned) > 1:
+      diff = [n for n in unmentioned if n in vma]
+      msgs.append(
+          f"* out_specs{key} is {spec} which implies that the corresponding output value "
+          f"is only varying across mesh axes {{{show(_spec_axes(spec))}}} and not "
+          f"{{{show(diff)}}}, but it was inferred to be possibly varying over {{{show(vma)}}}")
+    else:
+      msgs.append(
+          f"* out_specs{key} is {spec} which implies that the corresponding output value "
+          f"is replicated across mesh axis '{unmentioned[0]}', but could not infer "
+          "replication over any axes")
+  if len(msgs) == 1:
+    msgs = [msgs[0][2:]]
+  return ValueError(
+      f"shard_map applied to the function '{fun_name}' was given out_specs which require "
+      "replication which can't be statically inferred given the mesh:\n\nThe mesh "
+      f"given has shape {tuple(mesh.axis_sizes)} with corresponding axis names "
+      f"{tuple(mesh.axis_names)}.\n\n" + "\n\n".join(msgs) + "\n\nCheck if these "
+      "output values are meant to be replicated over those mesh axes. If not, consider "
+      "revising the corresponding out_specs entries. If so, consider disabling the check "
+      "by passing the check_vma=False argument to `jax.shard_map`.")
+
+
+def shard_map(f: Callable | None = None, /, *, out_specs, in_specs=Infer, mesh=None,
+              axis_names=frozenset(), check_vma: bool = True):
+  """Maps ``f`` over the shards of its arguments on a mesh of devices.
+
+  Args:
+    f: the per-device function; it sees each argument's block on its device.
+    out_specs: a PartitionSpec (or pytree prefix of the outputs of them):
+      how the per-device results are assembled into global arrays.
+    in_specs: a PartitionSpec or pytree prefix of the arguments of them.
+    mesh: the ``Mesh`` (default: the one set by ``jax.set_mesh``).
+    axis_names: the mesh axes that are manual inside ``f`` (default: all).
+    check_vma: check that outputs are invariant over the mesh axes their
+      out specs do not name, and differentiate psum as JAX does.
+
+  Returns:
+    The mapped function.
+
+  Example:
+    >>> import numpy as np, jaxlite, jaxlite.numpy as jnp
+    >>> from jaxlite.sharding import Mesh, PartitionSpec as P
+    >>> mesh = Mesh(np.array(jaxlite.devices()[:1]), ('i',))
+    >>> shard_map(lambda x: x * 2, mesh=mesh, in_specs=P('i'), out_specs=P('i'))(
+    ...     jnp.arange(3.0))
+    Array([0., 2., 4.], dtype=float32)
+  """
+  if f is None:
+    return functools.partial(shard_map, out_specs=out_specs, in_specs=in_specs, mesh=mesh,
+                             axis_names=axis_names, check_vma=check_vma)
+  api_util.check_callable(f)
+  fun_name = api_util.fun_name(f)
+
+  @functools.wraps(f)
+  @api_boundary
+  def wrapped(*args):
+    the_mesh = mesh if mesh is not None else mesh_lib.get_concrete_mesh()
+    if the_mesh is None or the_mesh.empty:
+      raise ValueError("The context mesh cannot be empty. Use `jax.set_mesh(mesh)` to "
+                       "enter into a mesh context")
+    manual = frozenset(axis_names) if axis_names else frozenset(the_mesh.axis_names)
+    flat_args, in_tree = tree_util.tree_flatten((args, {}))
+    avals = [core.raise_to_shaped(core.get_aval(x)) for x in flat_args]
+    if in_specs is Infer:
+      specs = [x.sharding.spec if hasattr(getattr(x, "sharding", None), "spec")
+               else PartitionSpec() for x in flat_args]
+    else:
+      specs = _flat_specs(tuple(in_specs) if isinstance(in_specs, list) else in_specs,
+                          tree_util.tree_structure(args), "in_specs", fun_name)
+      specs = [PartitionSpec() if s is None else s for s in specs]
+    _check_spec_names(specs, manual, "in_specs")
+    try:
+      names = api_util.arg_names(f, args, {})
+    except Exception:  # pylint: disable=broad-except
+      names = None
+    _check_divisible(fun_name, the_mesh, avals, specs, names)
+    flat_fun, out_tree = api_util.flatten_fun(f, in_tree)
+    with _axis_env(the_mesh):
+      body, out_avals, consts = pe.trace_to_jaxpr_dynamic(
+          flat_fun, [shard_aval(a, s, the_mesh) for a, s in zip(avals, specs)])
+    body = pe.convert_constvars_jaxpr(body)
+    n_consts = len(consts)
+    all_specs = [PartitionSpec()] * n_consts + specs
+    if check_vma:
+      body = _rewrite_psums(body)
+    flat_out_specs = _flat_specs(out_specs, out_tree.val, "out_specs", fun_name)
+    flat_out_specs = [PartitionSpec() if s is None else s for s in flat_out_specs]
+    _check_spec_names(flat_out_specs, manual, "out_specs")
+    if check_vma:
+      vma = varying_axes(body, [_spec_axes(s) & manual for s in all_specs])
+      single = isinstance(out_specs, PartitionSpec)
+      failures = [("" if single else f"[{i}]", spec, v)
+                  for i, (spec, v) in enumerate(zip(flat_out_specs, vma))
+                  if v - _spec_axes(spec)]
+      if failures:
+        raise _vma_error(fun_name, the_mesh, failures)
+    closed = ClosedJaxpr(body, [])
+    outs = shard_map_p.bind(*consts, *flat_args, jaxpr=closed, mesh=the_mesh,
+                            in_specs=tuple(all_specs), out_specs=tuple(flat_out_specs),
+                            check_vma=check_vma, manual_axes=manual)
+    return tree_util.tree_unflatten(out_tree.val, outs)
+
+  return wrapped
