@@ -180,3 +180,24 @@ def test_lower_and_compile_text(env):
   hlo = compiled.as_text()
   assert "num_partitions=8" in hlo and ("all-reduce" in hlo or "all-gather" in hlo)
   assert compiled.output_shardings.spec == P()
+
+
+def test_with_sharding_constraint_matches_jax(env):
+  jax, mesh, jmesh, both = env
+  x = np.arange(64, dtype=np.float32).reshape(8, 8)
+  s, js = both(("data", "model"))
+  c, jc = both((None, "data"))
+
+  def f(lax_, np_, sharding):
+    return lambda v: np_.sin(lax_.with_sharding_constraint(v * 2, sharding)) + 1
+  ours = jaxlite.jit(f(jaxlite.lax, jnp, c))(jaxlite.device_put(x, s))
+  theirs = jax.jit(f(jax.lax, jax.numpy, jc))(jax.device_put(x, js))
+  assert_same_layout(ours, theirs)
+  text = jaxlite.jit(f(jaxlite.lax, jnp, c)).lower(x).as_text()
+  assert 'sdy.sharding_constraint' in text and '[{}, {"data"}]' in text
+  # grad through the constraint, and eagerly it moves the array.
+  g = jaxlite.grad(lambda v: jnp.sum(f(jaxlite.lax, jnp, c)(v)))(x)
+  jg = jax.grad(lambda v: jax.numpy.sum(f(jax.lax, jax.numpy, jc)(v)))(x)
+  np.testing.assert_allclose(np.asarray(g), np.asarray(jg), rtol=1e-5)
+  assert_same_layout(jaxlite.lax.with_sharding_constraint(jaxlite.device_put(x, s), c),
+                     jax.lax.with_sharding_constraint(jax.device_put(x, js), jc))

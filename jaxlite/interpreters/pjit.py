@@ -170,8 +170,9 @@ def _device_put_const(c):
 
 
 def _holds_shard_map(closed) -> bool:
-  """Whether the jaxpr runs a shard_map (then it is an SPMD program over its mesh)."""
-  if "jaxlite.interpreters.shard_map" not in sys.modules:   # never imported: nothing to look for
+  """Whether the jaxpr runs a shard_map or a sharding constraint (then it is an
+  SPMD program over their mesh)."""
+  if "jaxlite.interpreters.spmd" not in sys.modules:   # nothing sharded yet: no mesh
     return False
   from jaxlite.interpreters import spmd
   return spmd.jaxpr_mesh(closed) is not None

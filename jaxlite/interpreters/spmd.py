@@ -324,9 +324,12 @@ def _describe_devices(arg_name, fun_name, aval, devices):
 
 
 def jaxpr_mesh(closed_jaxpr):
-  """The mesh of the first ``shard_map`` in a jaxpr (or its jit calls), or None."""
+  """The mesh of the first ``shard_map`` or sharding constraint in a jaxpr (or
+  its jit calls), or None."""
   for eqn in closed_jaxpr.jaxpr.eqns:
     mesh = eqn.params.get("mesh")
+    if mesh is None and isinstance(eqn.params.get("sharding"), NamedSharding):
+      mesh = eqn.params["sharding"].mesh
     if isinstance(mesh, mesh_lib.Mesh) and not mesh.empty:
       return mesh
     inner = eqn.params.get("jaxpr")

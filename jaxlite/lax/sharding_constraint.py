@@ -1,0 +1,89 @@
+"""``with_sharding_constraint``: pinning the sharding of an intermediate value.
+
+Inside ``jit`` it is the ``sharding_constraint`` primitive, lowered to
+Shardy's ``sdy.sharding_constraint`` so that XLA's partitioner lays the value
+out that way (the program becomes an SPMD program over the sharding's mesh);
+outside it moves the array, as ``device_put`` does.
+
+  >>> import numpy as np, jaxlite
+  >>> from jaxlite.sharding import Mesh, NamedSharding, PartitionSpec as P
+  >>> mesh = Mesh(np.array(jaxlite.devices()[:1]), ('x',))
+  >>> with_sharding_constraint(np.arange(2.0), NamedSharding(mesh, P('x'))).sharding.spec
+  P('x',)
+"""
+from __future__ import annotations
+
+from jaxlite import core, tree_util
+from jaxlite.interpreters import ad, batching, mlir
+from jaxlite.sharding.partition_spec import PartitionSpec
+from jaxlite.sharding.shardings import NamedSharding
+
+__all__ = ["with_sharding_constraint", "sharding_constraint_p"]
+
+sharding_constraint_p = core.Primitive("sharding_constraint")
+sharding_constraint_p.def_abstract_eval(lambda x, *, sharding: core.raise_to_shaped(x))
+
+
+def _impl(x, *, sharding):
+  from jaxlite.interpreters import spmd  # pylint: disable=g-import-not-at-top
+  return spmd.device_put_tree(x, sharding)
+
+
+sharding_constraint_p.def_impl(_impl)
+
+
+def _lowering(ctx, x, *, sharding):
+  from jaxlite.interpreters import spmd  # pylint: disable=g-import-not-at-top
+  m = mlir.mlir()
+  attr = m.ir.Attribute.parse(spmd.sdy_sharding_text(sharding, ctx.avals_in[0].ndim))
+  return [m.sdy.ShardingConstraintOp(x, attr).result]
+
+
+mlir.register_lowering(sharding_constraint_p, _lowering)
+ad.deflinear(sharding_constraint_p,
+             lambda ct, *, sharding: [sharding_constraint_p.bind(ct, sharding=sharding)])
+
+
+def _batcher(batched_args, batch_dims, *, sharding):
+  x, = batched_args
+  d, = batch_dims
+  parts = list(sharding.spec.partitions)
+  parts += [None] * (d - len(parts))
+  parts.insert(d, None)
+  return (sharding_constraint_p.bind(x, sharding=sharding.update(spec=PartitionSpec(*parts))),
+          d)
+
+
+batching.primitive_batchers[sharding_constraint_p] = _batcher
+
+
+def with_sharding_constraint(x, shardings):
+  """Constrains how ``x`` (a pytree) is laid out over devices.
+
+  Args:
+    x: an array or pytree of arrays.
+    shardings: a ``NamedSharding`` (or, under ``set_mesh``, a
+      ``PartitionSpec``), or a pytree prefix of ``x`` of them.
+
+  Returns:
+    ``x``, laid out as asked (in ``jit``: XLA is told to).
+
+  >>> with_sharding_constraint  # doctest: +ELLIPSIS
+  <function with_sharding_constraint at ...>
+  """
+  from jaxlite.interpreters import spmd  # pylint: disable=g-import-not-at-top
+  leaves, tree = tree_util.tree_flatten(x)
+  targets = spmd.flatten_shardings(shardings, x, "with_sharding_constraint")
+  out = []
+  for leaf, s in zip(leaves, targets):
+    if s is None:
+      out.append(leaf)
+      continue
+    if not isinstance(s, NamedSharding):
+      raise ValueError(f"with_sharding_constraint expects a NamedSharding or a "
+                       f"PartitionSpec, got {s!r}")
+    shape = core.get_aval(leaf).shape
+    s.check_compatible_aval(shape)
+    s.shard_shape(shape)
+    out.append(sharding_constraint_p.bind(leaf, sharding=s))
+  return tree_util.tree_unflatten(tree, out)
