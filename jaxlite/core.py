@@ -31,7 +31,12 @@ from jaxlite.basearray import Array as _AbstractArray
 # ---------------------------------------------------------------------------
 
 
-class ShapedArray:
+class AbstractValue:
+  """The base class of abstract values (what a tracer knows of its value)."""
+  __slots__ = ()
+
+
+class ShapedArray(AbstractValue):
   """The abstract value of an array: its shape, dtype and weak type.
 
   Example:
@@ -41,11 +46,22 @@ class ShapedArray:
   __slots__ = ("shape", "dtype", "weak_type", "_hash")
   array_abstraction_level = 1
 
-  def __init__(self, shape, dtype, weak_type=False):
+  def __init__(self, shape, dtype, weak_type=False, *, sharding=None):
     self.shape = tuple(shape)
     self.dtype = np.dtype(dtype)
     self.weak_type = bool(weak_type)
     self._hash = None
+    if sharding is not None:
+      _check_unsharded_type(sharding)
+
+  @property
+  def sharding(self):
+    """The sharding in this type: JAX's for a value whose mesh axes are not
+    Explicit (jaxlite's only kind), an empty abstract mesh and an unsharded
+    spec, e.g. ``NamedSharding(mesh=AbstractMesh((), axis_types=()), spec=P(None,))``.
+    Where the data really lives is the array's ``.sharding``, not its type's."""
+    from jaxlite.sharding import AbstractMesh, NamedSharding, PartitionSpec
+    return NamedSharding(AbstractMesh((), ()), PartitionSpec(*[None] * len(self.shape)))
 
   ndim = property(lambda self: len(self.shape))
   size = property(lambda self: int(np.prod(self.shape, dtype=np.int64)))
@@ -85,6 +101,15 @@ class ShapedArray:
   def __str__(self):
     """``bfloat16[2,3]``; a weak type is marked ``~`` (``~int32[]``), as in JAX."""
     return ("~" if self.weak_type else "") + self.str_short(short_dtypes=False)
+
+
+def _check_unsharded_type(sharding):
+  """Types carry no sharding in jaxlite (no Explicit mesh axes): a sharding
+  given for a type must be the unsharded one ``ShapedArray.sharding`` reports."""
+  spec = getattr(sharding, "spec", None)
+  if spec is None or any(p is not None for p in spec):
+    raise ValueError(f"jaxlite types carry no sharding (Explicit mesh axes are not "
+                     f"supported); got sharding={sharding!r}")
 
 
 class ConcreteArray(ShapedArray):

@@ -365,6 +365,19 @@ def trace_to_jaxpr_partial(fun: Callable, in_pvals: Sequence[PartialVal],
   return jaxpr, out_pvals, consts
 
 
+def trace_to_jaxpr_nounits(fun: Callable, pvals: Sequence[PartialVal], instantiate=False):
+  """JAX's name for ``trace_to_jaxpr_partial`` (libraries built on JAX's
+  internals, such as flax's ``nn.scan`` and ``lazy_init``, call it); ``fun``
+  may be a ``linear_util.WrappedFun``. Returns ``(jaxpr, out_pvals, consts)``.
+
+  Example:
+    >>> _, out, _ = trace_to_jaxpr_nounits(lambda x: [x * 2], [PartialVal.known(3.0)])
+    >>> out
+    [PartialVal(aval=None, const=6.0)]
+  """
+  return trace_to_jaxpr_partial(fun, list(pvals), instantiate)
+
+
 # --- partial evaluation of jaxprs, with a policy for residuals -----------------------------
 
 

@@ -27,7 +27,15 @@ __path__ = []
 def __getattr__(name):
   # Looked up once per name: the value is kept here so later reads are plain
   # module attribute reads (``jax.numpy`` in a hot loop costs nothing extra).
-  value = getattr(_jaxlite, name)
+  # A submodule the table maps elsewhere than jaxlite's attribute of that name
+  # (``jax.api_util``, a gathering module) is the table's, as ``import`` gives.
+  from jaxlite.jax_compat.table import JAX_MODULES
+  target = JAX_MODULES.get(f"jax.{name}")
+  if target and target != f"jaxlite.{name}":
+    import importlib
+    value = importlib.import_module(target)
+  else:
+    value = getattr(_jaxlite, name)
   globals()[name] = value
   return value
 

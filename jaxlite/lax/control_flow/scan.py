@@ -119,7 +119,7 @@ mlir.register_lowering(scan_p, _scan_lowering)
 
 
 def scan(f: Callable, init, xs=None, length: int | None = None, reverse: bool = False,
-         unroll: int | bool = 1):
+         unroll: int | bool = 1, _split_transpose: bool = False):
   """Scans ``f`` over the leading axes of ``xs`` while carrying state.
 
   In Python terms::
@@ -144,6 +144,8 @@ def scan(f: Callable, init, xs=None, length: int | None = None, reverse: bool = 
     length: the number of iterations; required when ``xs`` is None.
     reverse: scan from the end of ``xs`` to the start (ys stay in order).
     unroll: how many iterations one loop trip runs (True: all of them).
+    _split_transpose: JAX's experimental flag for how the transposed loop is
+      laid out; it changes no value, and jaxlite has one layout.
 
   Returns:
     ``(final carry, stacked ys)``.
@@ -154,6 +156,7 @@ def scan(f: Callable, init, xs=None, length: int | None = None, reverse: bool = 
     >>> lax.scan(lambda c, x: (lax.add(c, x), c), 0., np.arange(3.))
     (Array(3., dtype=float32), Array([0., 0., 1.], dtype=float32))
   """
+  del _split_transpose
   if not callable(f):
     raise TypeError(f"lax.scan: f argument should be a callable, got {f!r}.")
   xs_leaves, xs_tree = tree_util.tree_flatten(xs)
