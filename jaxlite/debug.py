@@ -233,3 +233,8 @@ def _bind_format(fmt):
   def print_formatted(*args, **kwargs):
     _format_and_print(fmt, *args, **kwargs)
   return print_formatted
+
+
+# Sharding pictures and inspection live with the shardings.
+from jaxlite.sharding.visualize import (inspect_array_sharding,  # noqa: E402,F401
+                                        visualize_array_sharding, visualize_sharding)

@@ -126,3 +126,20 @@ def test_set_mesh(meshes):
   with set_mesh(mesh):
     assert get_mesh() is mesh and get_abstract_mesh() == mesh.abstract_mesh
   assert get_mesh().empty and get_abstract_mesh().empty
+
+
+@pytest.mark.parametrize("shape,spec", [((8, 8), ("a", "b")), ((8, 8), ("a",)),
+                                        ((8, 16), (("a", "b"),)), ((16,), ("b",)),
+                                        ((8,), ()), ((8, 4), ("b", "a")), ((32, 8), ("a",))])
+def test_visualize_array_sharding_matches_jax(meshes, jax_reference, capsys, shape, spec):
+  mesh, jmesh = meshes
+  jax = jax_reference
+  x = np.zeros(shape, np.float32)
+  jaxlite.debug.visualize_array_sharding(jaxlite.device_put(x, NamedSharding(mesh, P(*spec))))
+  ours = capsys.readouterr().out
+  jax.debug.visualize_array_sharding(
+      jax.device_put(x, jax.sharding.NamedSharding(jmesh, jax.P(*spec))))
+  assert ours == capsys.readouterr().out
+  seen = []
+  jaxlite.debug.inspect_array_sharding(jnp.ones(2), callback=seen.append)
+  assert isinstance(seen[0], SingleDeviceSharding)
