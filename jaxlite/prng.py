@@ -551,6 +551,10 @@ class PRNGKeyArray:
     return eq if eq is NotImplemented else lax.bitwise_not(eq)
 
   def __repr__(self):
+    if isinstance(self._base_array, core.Tracer):
+      # A traced key prints as its tracer does, with the key type: JitTracer(key<fry>[]).
+      kind = repr(self._base_array).split("(")[0]
+      return f"{kind}({self.dtype.name}[{','.join(map(str, self.shape))}])"
     return (f"Array({self.shape}, dtype={self.dtype.name}) overlaying:\n"
             f"{np.asarray(self._base_array)}")
 
