@@ -142,8 +142,9 @@ def get_aval(x) -> ShapedArray:
 def _aval_of_host_value(x) -> ShapedArray:
   kind = type(x)
   if kind in dtypes.python_scalar_dtypes:
+    # A Python bool is strongly typed (bool has no weaker kind), as in JAX.
     return ShapedArray((), dtypes.canonicalize_dtype(dtypes.python_scalar_dtypes[kind]),
-                       weak_type=True)
+                       weak_type=kind is not bool)
   if isinstance(x, (np.ndarray, np.generic)):
     # ml_dtypes (bfloat16, float8, int4) have NumPy kind "V" but are valid.
     if x.dtype == object or x.dtype.kind in "SU" or (

@@ -231,7 +231,6 @@ def pmean(x, axis_name, *, axis_index_groups=None):
     >>> jaxlite.vmap(lambda x: lax.pmean(x, 'i'), axis_name='i')(np.arange(4.))
     Array([1.5, 1.5, 1.5, 1.5], dtype=float32)
   """
-  lax = _lax()
   names = _as_names(axis_name)
   if axis_index_groups is None:
     n = _axis_size(names)
@@ -239,10 +238,8 @@ def pmean(x, axis_name, *, axis_index_groups=None):
     n = len(axis_index_groups[0])
   total = psum(x, axis_name, axis_index_groups=axis_index_groups)
 
-  def divide(s):
-    aval = core.get_aval(s)
-    return lax.div(s, lax.full((), n, aval.dtype))
-  return tree_util.tree_map(divide, total)
+  # True division, as JAX's `v / n`: integer sums give floating means.
+  return tree_util.tree_map(lambda v: v / n, total)
 
 
 def axis_size(axis_name) -> int:

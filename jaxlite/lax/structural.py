@@ -154,8 +154,10 @@ def _broadcast_in_dim_shape_rule(operand, *, shape, broadcast_dimensions):
           f"their corresponding dimensions in the target broadcast shape; got operand "
           f"of shape {operand.shape}, target broadcast shape {shape}, "
           f"broadcast_dimensions {broadcast_dimensions} ")
-  if list(broadcast_dimensions) != sorted(set(broadcast_dimensions)):
-    raise TypeError("broadcast_in_dim broadcast_dimensions must be strictly increasing; "
+  # As JAX (and StableHLO), the dimensions need not be increasing: a
+  # permutation transposes while broadcasting.
+  if len(set(broadcast_dimensions)) != len(broadcast_dimensions):
+    raise TypeError("broadcast_in_dim broadcast_dimensions must not contain duplicates, "
                     f"got broadcast_dimensions {broadcast_dimensions}")
   return tuple(shape)
 
@@ -178,6 +180,11 @@ def _broadcast_in_dim_transpose(ct, operand, *, shape, broadcast_dimensions):
   summed = tuple(i for i in range(len(shape)) if i not in broadcast_dimensions)
   summed += tuple(broadcast_dimensions[i] for i in unit_dims)
   out = reductions.reduce_sum(ct, tuple(sorted(summed))) if summed else ct
+  # The kept axes come out in increasing order; put them in the operand's.
+  kept = [broadcast_dimensions[i] for i in range(len(in_shape)) if i not in unit_dims]
+  order = tuple(sorted(kept).index(d) for d in kept)
+  if order != tuple(range(len(order))):
+    out = transpose(out, order)
   if unit_dims:
     out = reshape(out, in_shape)
   return [out]

@@ -55,7 +55,10 @@ def _fast_binop(name, ufunc, primitive, swap=False, kinds=_numeric_kinds):
       if bind is not None:
         if isinstance(other, _ARRAY_TYPES):
           a, b = self.aval, other.aval
-          if a.dtype == b.dtype and a.shape == b.shape and a.dtype.kind in kinds:
+          # A weak operand meeting a strong one is converted first (the ufunc
+          # path), as in JAX: that conversion's transpose keeps gradients weak.
+          if a.dtype == b.dtype and a.shape == b.shape and a.weak_type == b.weak_type \
+              and a.dtype.kind in kinds:
             return bind(self, other)
         else:
           typ = type(other)

@@ -27,6 +27,7 @@ from jaxlite.core import Tracer
 from jaxlite.lax import structural as lax_structural
 from jaxlite.numpy import promotion
 from jaxlite.runtime.array import Array
+from jaxlite.numpy.library_jit import library_jit
 
 _ARRAY_TYPES = (Array, Tracer)
 
@@ -496,6 +497,7 @@ def _tri_select(m, k, lower, fun_name):
   return lax.select_n(mask, zero, m)
 
 
+@library_jit(static_argnames=("k",))
 def tril(m, k: int = 0):
   """``m`` with the elements above the ``k``-th diagonal zeroed (last two axes).
 
@@ -507,6 +509,7 @@ def tril(m, k: int = 0):
   return _tri_select(m, k, True, "tril")
 
 
+@library_jit(static_argnames=("k",))
 def triu(m, k: int = 0):
   """``m`` with the elements below the ``k``-th diagonal zeroed (last two axes).
 
@@ -584,10 +587,14 @@ def fromfunction(function, shape, *, dtype=float, **kwargs):
   Array([[0, 1],
          [1, 2]], dtype=int32)
   """
+  from jaxlite.vectorization import vmap  # pylint: disable=g-import-not-at-top
   shape = promotion.concrete_shape(shape, "fromfunction")
-  grids = [lax.broadcasted_iota(_user_dtype(dtype, "fromfunction"), shape, i)
-           for i in range(len(shape))]
-  return function(*grids, **kwargs)
+  dtype = _user_dtype(dtype, "fromfunction")
+  # As JAX: `function` sees scalars, vmapped once per axis (not NumPy's grids).
+  for i in range(len(shape)):
+    in_axes = tuple(0 if i == j else None for j in range(len(shape)))
+    function = vmap(function, in_axes=in_axes[::-1])
+  return function(*(lax.iota(dtype, n) for n in shape), **kwargs)
 
 
 def astype(x, dtype, /, *, copy: bool = False, device=None):

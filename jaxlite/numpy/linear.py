@@ -366,6 +366,9 @@ def _parse_subscripts(subscripts: str, shapes):
     terms.append(term)
   if explicit:
     output = output.replace("...", ell_labels)
+    for c in output:
+      if c not in "".join(terms):
+        raise ValueError(f"Output character '{c}' did not appear in the input")
   else:
     counts = collections.Counter("".join(terms))
     output = ell_labels + "".join(sorted(c for c in counts if counts[c] == 1 and

@@ -59,6 +59,8 @@ def size(a, axis=None) -> int:
   s = promotion.shape(a)
   if axis is None:
     return math.prod(s)
+  if isinstance(axis, (tuple, list)):
+    return math.prod(s[i] for i in canonicalize_axes(axis, len(s)))
   return s[canonicalize_axis(axis, len(s))]
 
 
@@ -222,10 +224,7 @@ def expand_dims(a, axis):
   axes = (axis,) if isinstance(axis, int) else tuple(axis)
   out_ndim = a.ndim + len(axes)
   axes = canonicalize_axes(axes, out_ndim)
-  shape_out = list(a.shape)
-  for ax in sorted(axes):
-    shape_out.insert(ax, 1)
-  return lax_structural.reshape(a, shape_out)
+  return lax_structural.expand_dims(a, axes)   # a broadcast_in_dim, as in JAX
 
 
 def squeeze(a, axis=None):

@@ -207,6 +207,8 @@ def isscalar(element) -> bool:
     element = element.__jax_array__()
   if type(element) in dtypes.python_scalar_types or isinstance(element, np.generic):
     return True
+  if isinstance(element, np.ndarray):  # JAX, unlike NumPy: rank 0 is a scalar
+    return element.ndim == 0
   aval = getattr(element, "aval", None)
   return aval is not None and len(aval.shape) == 0
 

@@ -113,16 +113,27 @@ def lexsort(keys, axis: int = -1):
 
 def partition(a, kth: int, axis: int = -1):
   """``a`` with its ``kth`` element in sorted position, smaller ones before it
-  and larger ones after (here: fully sorted, a valid partition).
+  and larger ones after, in JAX's order: the ``kth + 1`` smallest ascending,
+  then the rest largest first (two ``top_k`` calls).
 
   >>> import jaxlite.numpy as jnp
-  >>> jnp.partition(jnp.array([3, 1, 2]), 1)[1]
-  Array(2, dtype=int32)
+  >>> jnp.partition(jnp.array([3, 1, 4, 2]), 1)
+  Array([1, 2, 4, 3], dtype=int32)
   """
   a = _as_array(a, "partition")
+  if dtypes.issubdtype(a.dtype, np.complexfloating):
+    raise NotImplementedError("jnp.partition for complex dtype is not implemented.")
   axis = canonicalize_axis(axis, a.ndim)
-  promotion.concrete_int(kth, "'kth' argument of jnp.partition")
-  return sort(a, axis)
+  kth = canonicalize_axis(promotion.concrete_int(kth, "'kth' argument of jnp.partition"),
+                          a.shape[axis])
+  a = a.swapaxes(axis, -1)
+  if dtypes.issubdtype(a.dtype, np.unsignedinteger):
+    # -(a + 1) maps 0 to the largest value instead of to itself.
+    bottom = -lax.top_k(-(a + 1), kth + 1)[0] - 1
+  else:
+    bottom = -lax.top_k(-a, kth + 1)[0]
+  top = lax.top_k(a, a.shape[-1] - kth - 1)[0]
+  return lax.concatenate([bottom, top], a.ndim - 1).swapaxes(-1, axis)
 
 
 def argpartition(a, kth: int, axis: int = -1):

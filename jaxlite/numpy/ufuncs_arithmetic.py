@@ -483,7 +483,11 @@ def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan: bool = False):
   dtype = _dtype(a)
   if not dtypes.issubdtype(dtype, np.inexact):
     return equal(a, b)
-  rtol, atol = promotion.convert(rtol, dtype, True), promotion.convert(atol, dtype, True)
+  # Tolerances compare with magnitudes: the real dtype for complex inputs.
+  tol_dtype = np.finfo(dtype).dtype if dtypes.issubdtype(dtype, np.complexfloating) \
+      else dtype
+  rtol = promotion.convert(rtol, tol_dtype, True)
+  atol = promotion.convert(atol, tol_dtype, True)
   diff = absolute(subtract(a, b))
   close = less_equal(diff, add(atol, multiply(rtol, absolute(b))))
   both_inf = logical_and(isinf(a), isinf(b))

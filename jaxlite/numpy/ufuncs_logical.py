@@ -93,10 +93,26 @@ def signbit(x, /):
 
 equal = _binary("equal", "eq")
 not_equal = _binary("not_equal", "ne")
-less = _binary("less", "lt")
-less_equal = _binary("less_equal", "le")
-greater = _binary("greater", "gt")
-greater_equal = _binary("greater_equal", "ge")
+def _ordered(name, lax_name):
+  """A comparison; complex operands compare lexicographically (real part, then
+  imaginary part), as JAX's jnp comparisons do."""
+  lax_op = getattr(lax, lax_name)
+
+  def fun(x1, x2, /):
+    x1, x2 = promote_args(name, x1, x2)
+    if _is(x1, np.complexfloating):
+      return lax.select_n(lax.eq(lax.real(x1), lax.real(x2)),
+                          lax_op(lax.real(x1), lax.real(x2)),
+                          lax_op(lax.imag(x1), lax.imag(x2)))
+    return lax_op(x1, x2)
+  fun.__name__ = fun.__qualname__ = name
+  return fun
+
+
+less = _ordered("less", "lt")
+less_equal = _ordered("less_equal", "le")
+greater = _ordered("greater", "gt")
+greater_equal = _ordered("greater_equal", "ge")
 
 
 # --- logical and bitwise -------------------------------------------------------------
