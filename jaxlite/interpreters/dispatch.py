@@ -12,6 +12,7 @@ import threading
 import numpy as np
 
 from jaxlite import core, dtypes
+from jaxlite.config import config
 from jaxlite.core import ClosedJaxpr, Jaxpr, JaxprEqn, Var
 from jaxlite.runtime import backend
 from jaxlite.runtime.array import Array
@@ -50,6 +51,11 @@ def apply_primitive(primitive, args, params):
     args = [_gather_to_one_device(a) for a in args]
     bufs = [a._buf for a in args]
     device = _device_for(args)
+  if device is None and config.jax_default_device is not None:
+    # Under jax.default_device: uncommitted operands run (and move) there.
+    device = backend.default_device()
+    args = [a if a._buf.device == device else _move_to(a, device) for a in args]
+    bufs = [a._buf for a in args]
   key = (primitive, avals, _params_key(params), device)
   exe = _cache.get(key)
   if exe is None:
@@ -82,6 +88,11 @@ def _compile_once(key, primitive, avals, params, device):
           del _cache[old]
       exe = _cache[key] = compiled
   return exe
+
+
+def _move_to(x, device):
+  from jaxlite.runtime import transfer
+  return transfer.device_put(x, device)
 
 
 def _to_array(x):
