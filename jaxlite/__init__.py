@@ -57,6 +57,7 @@ _LAZY_ATTRIBUTES = {
     "make_mesh": ("jaxlite.sharding.mesh", "make_mesh"),
     "set_mesh": ("jaxlite.sharding.mesh", "set_mesh"),
     "Device": ("jaxlib._jax", "Device"),  # the class of jaxlite.devices()' items, as JAX's
+    "typeof": ("jaxlite.core", "get_aval"),  # the abstract value (type) of a value, as JAX's
     "shard_map": ("jaxlite.interpreters.shard_map", "shard_map"),
     "make_array_from_callback": ("jaxlite.interpreters.spmd", "make_array_from_callback"),
     "make_array_from_single_device_arrays": ("jaxlite.interpreters.spmd",

@@ -18,7 +18,7 @@ from jaxlite.lax.misc import *  # noqa: F401,F403
 from jaxlite.lax.control_flow import *  # noqa: F401,F403
 from jaxlite.lax.parallel import *  # noqa: F401,F403
 from jaxlite.lax.sharding_constraint import *  # noqa: F401,F403,E402
-from jaxlite.interpreters.ad import stop_gradient  # noqa: F401,E402
+from jaxlite.interpreters.ad import stop_gradient, stop_gradient_p  # noqa: F401,E402
 from jaxlite.lax import linalg  # noqa: F401,E402
 from jaxlite.lax.fourier import *  # noqa: F401,F403,E402
 from jaxlite.lax.special import *  # noqa: F401,F403,E402
