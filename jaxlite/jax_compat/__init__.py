@@ -13,6 +13,7 @@ gets.
   >>> jax.numpy is jaxlite.numpy  # doctest: +SKIP
   True
 """
+import functools
 import importlib
 import importlib.abc
 import importlib.machinery
@@ -74,12 +75,22 @@ class JaxModuleFinder(importlib.abc.MetaPathFinder):
 _namespaces = {}
 
 
+def _import_child(parent, name):
+  # `jax._src.xla_bridge` as an attribute works in JAX without importing it
+  # first (jax imports it); here the served child is imported on that access.
+  child = f"{parent}.{name}"
+  if child not in JAX_MODULES:
+    raise AttributeError(f"module {parent!r} has no attribute {name!r}")
+  return importlib.import_module(child)
+
+
 def _namespace_module(fullname):
   """The empty package served for a holding name such as ``jax._src``."""
   module = _namespaces.get(fullname)
   if module is None:
     module = types.ModuleType(fullname, f"Holds the {fullname}.* modules jaxlite serves.")
     module.__path__ = []
+    module.__getattr__ = functools.partial(_import_child, fullname)
     _namespaces[fullname] = module
   return module
 

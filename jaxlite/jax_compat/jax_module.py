@@ -29,9 +29,12 @@ def __getattr__(name):
   # module attribute reads (``jax.numpy`` in a hot loop costs nothing extra).
   # A submodule the table maps elsewhere than jaxlite's attribute of that name
   # (``jax.api_util``, a gathering module) is the table's, as ``import`` gives.
-  from jaxlite.jax_compat.table import JAX_MODULES
-  target = JAX_MODULES.get(f"jax.{name}")
-  if target and target != f"jaxlite.{name}":
+  from jaxlite.jax_compat.table import JAX_MODULES, NAMESPACE
+  target = JAX_MODULES.get(f"jax.{name}", False)
+  if target is NAMESPACE:  # a holding package (``jax._src``): the one the finder serves
+    from jaxlite.jax_compat import _namespace_module
+    value = _namespace_module(f"jax.{name}")
+  elif target and target != f"jaxlite.{name}":
     import importlib
     value = importlib.import_module(target)
   else:

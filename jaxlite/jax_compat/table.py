@@ -89,6 +89,8 @@ JAX_MODULES = {
     "jax._src.api_util": "jaxlite.jax_compat.api_util",
     "jax._src.custom_derivatives": "jaxlite.custom_derivatives",
     "jax._src.dispatch": "jaxlite.interpreters.dispatch",
+    "jax._src.compiler": "jaxlite.runtime.executable",
+    "jax._src.xla_bridge": "jaxlite.runtime.backend",
     "jax._src.typing": "jaxlite.typing",
     "jax._src.stages": "jaxlite.stages",
     "jax._src.basearray": "jaxlite.basearray",

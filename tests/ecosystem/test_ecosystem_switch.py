@@ -121,3 +121,25 @@ def test_python_dash_m_jaxlite_runs_script_module_and_command(tmp_path):
 
   proc = subprocess.run([sys.executable, "-m", "jaxlite"], capture_output=True, text=True)
   assert proc.returncode == 2 and "usage: python -m jaxlite" in proc.stderr
+
+
+def test_src_modules_as_attributes_and_compiler_hook():
+  out = _python("-c", textwrap.dedent("""
+      import json, sys, jaxlite
+      jaxlite.install_as_jax()
+      import jax, jax.numpy as jnp
+      backends = jax._src.xla_bridge._backends       # an attribute, as JAX has it
+      from jax._src import compiler
+      x = jnp.ones(2)
+      seen = []
+      inner = compiler.backend_compile_and_load
+      def spy(backend, *args, **kwargs):            # what chex.restrict_backends does
+        seen.append(backend.platform)
+        return inner(backend, *args, **kwargs)
+      compiler.backend_compile_and_load = spy
+      jax.jit(lambda x: x * 3)(x)
+      compiler.backend_compile_and_load = inner
+      print(json.dumps([sys.modules["jax._src"] is jax._src, "cpu" in backends, seen]))
+  """))
+  same, has_cpu, seen = json.loads(out)
+  assert same and has_cpu and seen == ["cpu"]
