@@ -170,10 +170,7 @@ def make_jaxpr(fun: Callable, static_argnums=(), axis_env=None, return_shape=Fal
   Example:
     >>> import jaxlite, jaxlite.numpy as jnp
     >>> print(jaxlite.make_jaxpr(lambda x: jnp.sin(jnp.cos(x)))(3.0))
-    { lambda ; a:f32[]. let
-        b:f32[] = cos a
-        c:f32[] = sin b
-      in (c,) }
+    { lambda ; a:f32[]. let b:f32[] = cos a; c:f32[] = sin b in (c,) }
   """
   @api_boundary
   def make(*args, **kwargs):

@@ -411,7 +411,7 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: boo
     g = g[0] if int_argnums else tuple(g)
     return ((ans, aux), g) if has_aux else (ans, g)
 
-  value_and_grad_f.__name__ = f"value_and_grad({api_util.fun_name(fun)})"
+  value_and_grad_f.__name__ = api_util.fun_name(fun)   # JAX keeps the function's name
   value_and_grad_f.__wrapped__ = fun
   return value_and_grad_f
 
@@ -448,7 +448,7 @@ def grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
     ans, g = value_and_grad_f(*args, **kwargs)
     return (g, ans[1]) if has_aux else g
 
-  grad_f.__name__ = f"grad({api_util.fun_name(fun)})"
+  grad_f.__name__ = api_util.fun_name(fun)   # JAX keeps the function's name
   grad_f.__wrapped__ = fun
   return grad_f
 
@@ -535,7 +535,7 @@ def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
         out_tree, [tree_util.tree_unflatten(in_tree, row) for row in blocks])
     return (jac, aux) if has_aux else jac
 
-  jacfun.__name__ = f"jacfwd({api_util.fun_name(fun)})"
+  jacfun.__name__ = api_util.fun_name(fun)   # JAX keeps the function's name
   return jacfun
 
 
@@ -593,7 +593,7 @@ def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
         out_tree, [tree_util.tree_unflatten(in_tree, row) for row in rows])
     return (jac, aux) if has_aux else jac
 
-  jacfun.__name__ = f"jacrev({api_util.fun_name(fun)})"
+  jacfun.__name__ = api_util.fun_name(fun)   # JAX keeps the function's name
   return jacfun
 
 

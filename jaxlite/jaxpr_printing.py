@@ -84,11 +84,17 @@ def atom_text(atom, context: JaxprPpContext, print_dtype: bool = True) -> str:
     if np.shape(atom.val):
       text = "[...]"
     else:
-      text = str(np.asarray(atom.val).item())
+      # The value as its type holds it: 0.044715 as f32 prints 0.044714998453855515.
+      text = str(np.asarray(atom.val, _literal_dtype(atom)).item())
     return f"{text}:{atom.aval.str_short(short_dtypes=True)}" if print_dtype else text
   if type(atom) is DropVar:
     return "_"
   return context.name_of(atom)
+
+
+def _literal_dtype(literal):
+  dtype = getattr(literal.aval, "dtype", None)
+  return dtype if isinstance(dtype, np.dtype) and dtype.kind in "biufc" else None
 
 
 def pp_vars(atoms: Sequence, context: JaxprPpContext, *, separator: str = "",

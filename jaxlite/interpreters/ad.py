@@ -564,7 +564,7 @@ def _jit_transpose(cts, *args, jaxpr, name, donated_invars=(), inline=False, **p
   trans = transpose_jaxpr(jaxpr, linear)
   res = [a for a, l in zip(args, linear) if not l]
   cts = [instantiate_zeros(c) for c in cts]
-  outs = iter(jit_p.bind(*res, *cts, jaxpr=trans, name=f"transpose({name})",
+  outs = iter(jit_p.bind(*res, *cts, jaxpr=trans, name=name,
                          donated_invars=(), inline=inline, **params))
   return [next(outs) if l else None for l in linear]
 

@@ -5,7 +5,7 @@ their trivial value are left out (``broadcast_in_dim e`` rather than
 
 Example:
   >>> import jaxlite, jaxlite.numpy as jnp
-  >>> print(jaxlite.make_jaxpr(lambda x: jnp.zeros(3) + x)(1.0))
+  >>> print(jaxlite.make_jaxpr(lambda x: jnp.zeros(3) + x)(jnp.float32(1.0)))
   { lambda ; a:f32[]. let
       b:f32[3] = broadcast_in_dim 0.0:f32[]
       c:f32[3] = add b a

@@ -108,11 +108,11 @@ def slice(operand, start_indices: Sequence[int], limit_indices: Sequence[int],
   """
   starts = tuple(int(i) for i in start_indices)
   limits = tuple(int(i) for i in limit_indices)
-  strides = None if strides is None or all(int(s) == 1 for s in strides) else \
-      tuple(int(s) for s in strides)
+  # Strides are kept as given, (1,) included, as JAX stages them.
+  strides = None if strides is None else tuple(int(s) for s in strides)
   aval = core.get_aval(operand)
-  if isinstance(operand, core.Tracer) and strides is None and \
-      starts == (0,) * aval.ndim and limits == aval.shape:
+  if isinstance(operand, core.Tracer) and (strides is None or all(s == 1 for s in strides)) \
+      and starts == (0,) * aval.ndim and limits == aval.shape:
     return operand
   return slice_p.bind(operand, start_indices=starts, limit_indices=limits, strides=strides)
 

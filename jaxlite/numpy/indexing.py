@@ -292,8 +292,9 @@ def getitem(arr, index, *, mode=None, fill_value=None, unique_indices: bool = Fa
     i = min(max(i, 0), n - 1) if n else 0
     if n == 0:
       raise IndexError("index is out of bounds for axis 0 with size 0")
-    out = lax.slice_in_dim(arr, i, i + 1, axis=0)
-    return lax_structural.reshape(out, arr.shape[1:])
+    # lax.slice without strides, then squeeze: the equations JAX stages for x[i].
+    out = lax.slice(arr, (i,) + (0,) * (arr.ndim - 1), (i + 1,) + arr.shape[1:])
+    return lax_structural.squeeze(out, (0,))
   entries = _parse(arr.shape, index)
   if all(e.kind in ("slice", "none", "int") for e in entries) and mode is None or \
       all(e.kind in ("slice", "none") for e in entries):
@@ -375,6 +376,14 @@ def _static_getitem(arr, entries):
   out_shape = tuple(out_shape)
   if empty:
     return lax_structural.full(out_shape, 0, arr.dtype)
+  # As JAX stages it: integer axes squeezed, None axes inserted by broadcast_in_dim.
+  int_axes = [e.axis for e in entries if e.kind == "int"]
+  if int_axes:
+    x = lax_structural.squeeze(x, int_axes)
+  kept = [e for e in entries if e.kind in ("none", "slice")]   # the output's axes
+  new_axes = [i for i, e in enumerate(kept) if e.kind == "none"]
+  if new_axes and x.ndim + len(new_axes) == len(out_shape):
+    x = lax_structural.expand_dims(x, new_axes)
   if out_shape != x.shape:
     x = lax_structural.reshape(x, out_shape)
   return x

@@ -34,6 +34,10 @@ def _arrays(fun_name, *args):
 
 
 def _dot_general(a, b, contract, batch, precision, preferred_element_type):
+  if preferred_element_type is None and not (a.aval.weak_type and b.aval.weak_type):
+    # JAX's jnp functions name the (promoted) result dtype explicitly, so their
+    # jaxprs show `dot_general[... preferred_element_type=float32]`.
+    preferred_element_type = a.dtype
   return lax.dot_general(a, b, (contract, batch), precision=precision,
                          preferred_element_type=preferred_element_type)
 

@@ -28,6 +28,7 @@ from jaxlite import dtypes, lax
 from jaxlite.lax import structural as lax_structural
 from jaxlite.numpy import promotion, ufuncs
 from jaxlite.numpy.promotion import canonicalize_axes, check_arraylike, ensure_array
+from jaxlite.numpy.library_jit import library_jit
 
 
 def _as_array(a, fun_name):
@@ -352,6 +353,7 @@ def _cumulative(name, a, axis, dtype, upcast=False, include_initial=False):
   return out
 
 
+@library_jit(static_argnames=("axis", "dtype"))
 def cumsum(a, axis=None, dtype=None, out=None):
   """Cumulative sum along ``axis`` (of the flattened array if None).
 
@@ -363,6 +365,7 @@ def cumsum(a, axis=None, dtype=None, out=None):
   return _cumulative("cumsum", a, axis, dtype)
 
 
+@library_jit(static_argnames=("axis", "dtype"))
 def cumprod(a, axis=None, dtype=None, out=None):
   """Cumulative product along ``axis``.
 

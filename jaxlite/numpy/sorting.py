@@ -23,6 +23,7 @@ from jaxlite.core import Tracer
 from jaxlite.lax import structural as lax_structural
 from jaxlite.numpy import promotion, ufuncs
 from jaxlite.numpy.promotion import canonicalize_axis, check_arraylike, ensure_array
+from jaxlite.numpy.library_jit import library_jit
 
 _INDEX = None
 
@@ -42,6 +43,7 @@ def _flatten_axis(a, axis):
   return a, canonicalize_axis(axis, a.ndim)
 
 
+@library_jit(static_argnames=("axis", "kind", "order", "stable", "descending"))
 def sort(a, axis: int | None = -1, *, kind=None, order=None, stable: bool = True,
          descending: bool = False):
   """``a`` sorted along ``axis`` (NaNs last), ascending unless ``descending``.
@@ -62,6 +64,7 @@ def sort(a, axis: int | None = -1, *, kind=None, order=None, stable: bool = True
   return lax.sort(a, dimension=axis, is_stable=stable)
 
 
+@library_jit(static_argnames=("axis", "kind", "order", "stable", "descending"))
 def argsort(a, axis: int | None = -1, *, kind=None, order=None, stable: bool = True,
             descending: bool = False):
   """The indices that sort ``a`` along ``axis`` (stable: ties keep their order).

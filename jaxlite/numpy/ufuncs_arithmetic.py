@@ -32,6 +32,7 @@ from jaxlite.numpy.ufuncs_common import (_binary, _constant_like, _doc, _dtype, 
 from jaxlite.numpy.ufuncs_logical import (bitwise_and, equal, isfinite, isinf, isnan,
                                           isneginf, isposinf, less_equal, logical_and,
                                           logical_or, where)
+from jaxlite.numpy.library_jit import library_jit
 
 
 # --- arithmetic ----------------------------------------------------------------
@@ -68,6 +69,7 @@ def true_divide(x1, x2, /):
 divide = true_divide
 
 
+@library_jit
 def floor_divide(x1, x2, /):
   """The largest integer smaller or equal to ``x1 / x2``."""
   x1, x2 = promote_args_numeric("floor_divide", x1, x2)
@@ -92,7 +94,7 @@ def _float_divmod(x1, x2):
   # Dividing by zero divides ``x1`` itself, so ``x // 0.0`` is +-inf (nan at 0).
   mod = lax.rem(x1, x2)
   zero = _constant_like(mod, 0)
-  dividend = lax.select_n(lax.eq(x2, zero), lax.sub(x1, mod), x1)
+  dividend = where(lax.eq(x2, zero), x1, lax.sub(x1, mod))   # broadcasts, as JAX's
   div = lax.div(dividend, x2)
   ind = bitwise_and(lax.ne(mod, zero), lax.ne(lax.sign(x2), lax.sign(mod)))
   mod = lax.select_n(ind, mod, lax.add(mod, x2))
@@ -111,6 +113,8 @@ def _nonzero_divisor(x2):
     return lax.select_n(lax.eq(x2, _constant_like(x2, 0)), x2, _ones_like(x2))
   return x2
 
+
+@library_jit
 def remainder(x1, x2, /):
   """``x1 - floor_divide(x1, x2) * x2``: the remainder with the divisor's sign."""
   x1, x2 = promote_args_numeric("remainder", x1, x2)
@@ -121,14 +125,15 @@ def remainder(x1, x2, /):
   if dtypes.issubdtype(_dtype(x1), np.unsignedinteger):
     return trunc_mod
   zero = _constant_like(trunc_mod, 0)
-  fix = bitwise_and(lax.ne(trunc_mod, zero),
-                    lax.ne(lax.lt(trunc_mod, zero), lax.lt(x2, zero)))
+  nonzero = lax.ne(trunc_mod, zero)   # JAX's order of operations (same jaxpr)
+  fix = bitwise_and(lax.ne(lax.lt(trunc_mod, zero), lax.lt(x2, zero)), nonzero)
   return lax.select_n(fix, trunc_mod, lax.add(trunc_mod, x2))
 
 
 mod = remainder
 
 
+@library_jit
 def fmod(x1, x2, /):
   """The C-style remainder: it takes the sign of ``x1``."""
   x1, x2 = promote_args_numeric("fmod", x1, x2)
@@ -259,7 +264,7 @@ def square(x, /):
   """``x * x``."""
   check_arraylike("square", x)
   (x,) = promotion.promote_dtypes_numeric(x)
-  return lax.integer_pow(x, 2)
+  return lax.square(x)   # JAX's jnp.square stages the `square` primitive
 
 
 maximum = _binary("maximum", "max")
@@ -336,6 +341,7 @@ trunc = _rounding("trunc", lambda x: lax.select_n(
 fix = trunc
 
 
+@library_jit
 def rint(x, /):
   """Rounds to the nearest integer, halves to even; integers become floats."""
   check_arraylike("rint", x)
@@ -448,6 +454,7 @@ def nan_to_num(x, copy: bool = True, nan=0.0, posinf=None, neginf=None):
   return where(isneginf(out), promotion.convert(neginf, dtype), out)
 
 
+@library_jit
 def clip(arr=None, /, min=None, max=None, *, a=None, a_min=None, a_max=None):  # pylint: disable=redefined-builtin
   """Limits the values of ``arr`` to ``[min, max]``.
 
@@ -472,6 +479,7 @@ def clip(arr=None, /, min=None, max=None, *, a=None, a_min=None, a_max=None):  #
   return promotion.ensure_array(arr)
 
 
+@library_jit(static_argnames=("equal_nan",))
 def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan: bool = False):
   """True where ``|a - b| <= atol + rtol * |b|`` (infinities must match).
 

@@ -21,6 +21,7 @@ from jaxlite import dtypes, lax
 from jaxlite.numpy import promotion
 from jaxlite.numpy.promotion import check_arraylike, promote_args, promote_args_numeric
 from jaxlite.numpy.ufuncs_common import _binary, _constant_like, _doc, _dtype, _full_like, _is
+from jaxlite.numpy.library_jit import library_jit
 
 
 # --- floating point classification ----------------------------------------------
@@ -46,6 +47,7 @@ def isnan(x, /):
   return _full_like(x, False, np.bool_)
 
 
+@library_jit
 def isinf(x, /):
   """True where ``x`` is plus or minus infinity."""
   check_arraylike("isinf", x)
@@ -73,6 +75,7 @@ def isneginf(x, /):
   return _full_like(x, False, np.bool_)
 
 
+@library_jit
 def signbit(x, /):
   """True where the sign bit is set (also for -0.0 and negative NaNs)."""
   check_arraylike("signbit", x)
@@ -227,6 +230,12 @@ def where(condition, x=None, y=None, /, *, size=None, fill_value=None):
                      "provided to jax.numpy.where, got "
                      f"{'y' if x is not None else 'x'} = None.")
   check_arraylike("where", condition, x, y)
+  return _where(condition, x, y)
+
+
+@library_jit
+def _where(condition, x, y):
+  # Staged as JAX's `_where` (jit[name=_where]) under transformations.
   x, y = promotion.promote_dtypes(x, y)
   condition = _to_bool(promotion.asarray_value(condition))
   condition, x, y = promotion.promote_shapes("where", condition, x, y)

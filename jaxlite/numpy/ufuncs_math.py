@@ -26,6 +26,7 @@ from jaxlite.numpy.ufuncs_common import (_binary, _constant_like, _doc, _dtype, 
 from jaxlite.numpy.ufuncs_arithmetic import imag, real, trunc
 from jaxlite.numpy.ufuncs_logical import (bitwise_not, bitwise_or, isfinite, signbit,
                                           where)
+from jaxlite.numpy.library_jit import library_jit
 
 
 def sqrt(x, /):
@@ -68,6 +69,7 @@ def rad2deg(x, /):
 radians, degrees = deg2rad, rad2deg
 
 
+@library_jit
 def sinc(x, /):
   """``sin(pi x) / (pi x)``, 1 at 0, with every derivative at 0 exact.
 
@@ -134,6 +136,7 @@ atan2 = arctan2
 nextafter = _binary("nextafter", "nextafter", promote_args_inexact)
 
 
+@library_jit
 def hypot(x1, x2, /):
   """``sqrt(x1**2 + x2**2)``, without overflow for large inputs."""
   x1, x2 = promote_args_inexact("hypot", x1, x2)
@@ -168,6 +171,7 @@ def logaddexp2(x1, x2, /):
   return lax.select_n(lax.ne(delta, delta), out, lax.add(x1, x2))
 
 
+@library_jit
 def copysign(x1, x2, /):
   """The magnitude of ``x1`` with the sign of ``x2``."""
   x1, x2 = promote_args_inexact("copysign", x1, x2)

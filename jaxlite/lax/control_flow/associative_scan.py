@@ -2,7 +2,7 @@
 O(log n) parallel steps.
 
 No primitive of its own: it is written in terms of slicing, concatenation and
-reshapes, so every transformation applies through those primitives' rules.
+padding, so every transformation applies through those primitives' rules.
 The recursion combines neighbouring pairs (halving the length), scans the
 half, and then fills in the remaining positions with one more combination.
 """
@@ -11,6 +11,8 @@ from __future__ import annotations
 __all__ = ["associative_scan"]
 
 from typing import Callable
+
+import numpy as np
 
 from jaxlite import core, tree_util
 
@@ -21,19 +23,23 @@ def _slice(x, start, stop, stride, axis):
 
 
 def _interleave(evens, odds, axis):
-  """[e0, o0, e1, o1, ...] along ``axis``; ``evens`` may be one longer."""
+  """[e0, o0, e1, o1, ...] along ``axis``; ``evens`` may be one longer.
+
+  Each operand is padded with zeros between its elements (and at the end that
+  the other fills), so the two padded arrays add up to the interleaving: the
+  equations JAX stages (`pad` twice, then `add`, or `or` for booleans).
+  """
   from jaxlite import lax
-  n_even = core.get_aval(evens).shape[axis]
-  n_odd = core.get_aval(odds).shape[axis]
-  if n_even == n_odd + 1:
-    # Pad the odd positions with a copy of the last even one, then drop it.
-    odds = lax.concatenate([odds, _slice(evens, n_even - 1, n_even, 1, axis)], axis)
-  pairs = lax.concatenate([lax.expand_dims(evens, (axis + 1,)),
-                           lax.expand_dims(odds, (axis + 1,))], axis + 1)
-  shape = list(core.get_aval(evens).shape)
-  shape[axis] = 2 * n_even
-  out = lax.reshape(pairs, shape)
-  return out if n_even == n_odd else _slice(out, 0, n_even + n_odd, 1, axis)
+  aval_e, aval_o = core.get_aval(evens), core.get_aval(odds)
+  same = aval_e.shape[axis] == aval_o.shape[axis]
+  pad_e = [(0, 0, 0)] * aval_e.ndim
+  pad_o = [(0, 0, 0)] * aval_o.ndim
+  pad_e[axis] = (0, 1 if same else 0, 1)
+  pad_o[axis] = (1, 0 if same else 1, 1)
+  zero_e = np.zeros((), aval_e.dtype)
+  zero_o = np.zeros((), aval_o.dtype)
+  combine = lax.bitwise_or if aval_e.dtype == np.bool_ else lax.add
+  return combine(lax.pad(evens, zero_e, pad_e), lax.pad(odds, zero_o, pad_o))
 
 
 def associative_scan(fn: Callable, elems, reverse: bool = False, axis: int = 0):

@@ -198,6 +198,8 @@ def switch(index, branches: Sequence[Callable], *operands, operand=None):
     if value is not None:
       return branches[int(np.clip(value, 0, len(branches) - 1))](*operands)
   index = lax.convert_element_type(index, np.int32)
+  # Clamped in the program, as JAX stages it (`clamp 0:i32[] c 2:i32[]`).
+  index = lax.clamp(np.int32(0), index, np.int32(len(branches) - 1))
   return _bind_cond(index, branches, operands, "switch",
                     lambda i: f"branch 0 and {i} outputs")
 
