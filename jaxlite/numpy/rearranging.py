@@ -139,6 +139,12 @@ def take(a, indices, axis: int | None = None, out=None, mode=None,
     indices = ufuncs.remainder(indices, np.asarray(a.shape[axis], promotion.aval_of(
         indices).dtype))
     mode = "promise_in_bounds"
+  elif mode == "clip":
+    # JAX's take clamps before any wrapping: -1 is index 0, not the last one
+    # (indexing's clip would first read -1 NumPy's way).
+    from jaxlite.numpy import ufuncs  # pylint: disable=g-import-not-at-top
+    indices = ufuncs.clip(indices, 0, a.shape[axis] - 1)
+    mode = "promise_in_bounds"
   index = (slice(None),) * axis + (indices,)
   return indexing.getitem(a, index, mode=mode or "fill", fill_value=fill_value,
                           unique_indices=unique_indices,

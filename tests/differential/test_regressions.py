@@ -53,3 +53,20 @@ def test_size_with_an_axis_tuple_and_isscalar_of_numpy_rank_0():
   _same(lambda lib, j: j.size(j.ones((2, 3)), axis=(0, 1)))
   _same(lambda lib, j: j.size(j.ones((2, 3)), axis=(1,)))
   _same(lambda lib, j: (j.isscalar(np.array(1.0)), j.isscalar(np.array([1.0]))))
+
+
+def test_abs_derivative_is_jaxs_at_signed_zero_and_for_complex():
+  x = np.array([0.5, -0.0, 0.0, -1.0], np.float32)
+  z = np.array([1 + 2j, 0j, -3 - 0.5j], np.complex64)
+  for make in [lambda lib, j: lib.jvp(j.abs, (x,), (np.ones(4, np.float32),)),
+               lambda lib, j: lib.jvp(j.abs, (x.astype(np.float16),), (np.ones(4, np.float16),)),
+               lambda lib, j: lib.jvp(j.abs, (z,), (np.array([1j, 1, 2 + 1j], np.complex64),)),
+               lambda lib, j: lib.grad(lambda v: j.abs(v).sum())(x)]:
+    _same(make)
+
+
+def test_take_clip_clamps_negative_indices_like_jax():
+  x = np.arange(6.0).reshape(2, 3)
+  _same(lambda lib, j: j.take(np.arange(3.0), np.array([0, -1, 7, -9]), mode="clip"))
+  _same(lambda lib, j: j.take(x, np.array([[0, -1], [5, 1]]), axis=1, mode="clip"))
+  _same(lambda lib, j: lib.jit(lambda v, i: j.take(v, i, mode="clip"))(x, np.array([-1, 9])))
