@@ -1,0 +1,97 @@
+"""Sharded jit on 8 CPU devices (XLA_FLAGS=--xla_force_host_platform_device_count=8):
+an MLP training step over a 2x4 ('data', 'model') mesh with NamedSharding
+in/out shardings and donated parameters, steady state and first call, and the
+eager and device_put paths of sharded arrays."""
+import numpy as np
+
+from run import Case
+
+
+def _mesh(jx):
+  devs = jx.devices()
+  if len(devs) < 8:
+    raise RuntimeError("needs 8 devices: set XLA_FLAGS=--xla_force_host_platform_device_count=8")
+  return jx.sharding.Mesh(np.array(devs[:8]).reshape(2, 4), ("data", "model"))
+
+
+def _build_step(jx, jnp):
+  """The jitted step and its sharded inputs (parameters split Megatron-style)."""
+  mesh = _mesh(jx)
+  P, NS = jx.sharding.PartitionSpec, jx.sharding.NamedSharding
+  rng = np.random.RandomState(0)
+  sizes = [64, 256, 256, 8]
+  params = [(rng.randn(m, n).astype(np.float32) / np.sqrt(m), np.zeros(n, np.float32))
+            for m, n in zip(sizes[:-1], sizes[1:])]
+  specs = [((None, "model"), ("model",)), (("model", None), ()), ((), ())]
+  p_sh = [tuple(NS(mesh, P(*s)) for s in pair) for pair in specs]
+  b_sh = NS(mesh, P("data"))
+
+  def loss(p, x, y):
+    h = x
+    for w, b in p[:-1]:
+      h = jnp.tanh(h @ w + b)
+    w, b = p[-1]
+    return jnp.mean((h @ w + b - y) ** 2)
+
+  def step(p, x, y):
+    value, g = jx.value_and_grad(loss)(p, x, y)
+    return [(w - 0.01 * gw, b - 0.01 * gb) for (w, b), (gw, gb) in zip(p, g)], value
+
+  f = jx.jit(step, in_shardings=(p_sh, b_sh, b_sh),
+             out_shardings=(p_sh, NS(mesh, P())), donate_argnums=(0,))
+  p = jx.device_put(params, p_sh)
+  x = jx.device_put(rng.randn(64, 64).astype(np.float32), b_sh)
+  y = jx.device_put(rng.randn(64, 8).astype(np.float32), b_sh)
+  return f, p, x, y
+
+
+def _step_steady(jx, jnp):
+  f, p, x, y = _build_step(jx, jnp)
+  state = {"p": p}
+  state["p"], loss = f(state["p"], x, y)
+  loss.block_until_ready()
+
+  def run():
+    state["p"], loss = f(state["p"], x, y)
+    loss.block_until_ready()
+  return run
+
+
+def _step_first_call(jx, jnp):
+  def run():
+    f, p, x, y = _build_step(jx, jnp)
+    f(p, x, y)[1].block_until_ready()
+  return run
+
+
+def _eager_sharded_add(jx, jnp):
+  mesh = _mesh(jx)
+  s = jx.sharding.NamedSharding(mesh, jx.sharding.PartitionSpec("data", "model"))
+  a = jx.device_put(np.ones((64, 64), np.float32), s)
+  (a + a).block_until_ready()
+
+  def run():
+    (a + a).block_until_ready()
+  return run
+
+
+def _device_put_sharded(jx, jnp):
+  mesh = _mesh(jx)
+  s = jx.sharding.NamedSharding(mesh, jx.sharding.PartitionSpec("data", "model"))
+  host = np.ones((256, 256), np.float32)
+  jx.device_put(host, s).block_until_ready()
+
+  def run():
+    jx.device_put(host, s).block_until_ready()
+  return run
+
+
+CASES = [
+    Case("sharded_jit_mlp_step_2x4", _step_steady, goal="<= 1.0x JAX"),
+    Case("sharded_jit_mlp_step_2x4_first_call", _step_first_call, kind="first_call",
+         goal="<= 1.0x JAX"),
+    Case("sharded_jit_mlp_step_2x4_instructions", _step_steady, kind="instructions",
+         goal="<= 1.0x JAX"),
+    Case("sharded_eager_add_2x4", _eager_sharded_add, goal="<= 1.0x JAX"),
+    Case("sharded_device_put_256x256", _device_put_sharded, goal="<= 1.0x JAX"),
+]
