@@ -411,12 +411,15 @@ def _abs_jvp(primals, tangents):
   ans = abs(x)
   if type(g) is ad.Zero:
     return ans, ad.Zero(ad.tangent_aval(core.get_aval(ans)))
+  # JAX's formulation, so rounding and signed zeros agree: Re(g conj(x) / |x|)
+  # with |x| = 0 read as 1; for reals g where x >= 0 (also at -0.0), else -g.
   if is_kind(core.get_aval(x).dtype, "complexfloating"):
-    # d|x| = Re(conj(x) dx) / |x|, taken as 0 at x = 0.
     from jaxlite.lax import structural
-    safe = bitwise.select(bitwise.eq(ans, const(ans, 0)), structural.full_like(ans, 1), ans)
-    return ans, div(real(mul(conj(x), g)), safe)
-  return ans, mul(sign(x), g)
+    modulus = structural.convert_element_type(ans, core.get_aval(x).dtype)
+    safe = bitwise.select(bitwise.eq(modulus, const(modulus, 0)),
+                          structural.full_like(modulus, 1), modulus)
+    return ans, real(mul(g, div(conj(x), safe)))
+  return ans, bitwise.select(bitwise.ge(x, const(x, 0)), g, neg(g))
 
 
 ad.primitive_jvps[abs_p] = _abs_jvp
