@@ -59,6 +59,8 @@ _LAZY_ATTRIBUTES = {
     "Device": ("jaxlib._jax", "Device"),  # the class of jaxlite.devices()' items, as JAX's
     "typeof": ("jaxlite.core", "get_aval"),  # the abstract value (type) of a value, as JAX's
     "shard_map": ("jaxlite.interpreters.shard_map", "shard_map"),
+    "reshard": ("jaxlite.lax.sharding_constraint", "reshard"),
+    "NamedSharding": ("jaxlite.sharding.shardings", "NamedSharding"),
     "make_array_from_callback": ("jaxlite.interpreters.spmd", "make_array_from_callback"),
     "make_array_from_single_device_arrays": ("jaxlite.interpreters.spmd",
                                              "make_array_from_single_device_arrays"),

@@ -201,3 +201,19 @@ def test_with_sharding_constraint_matches_jax(env):
   np.testing.assert_allclose(np.asarray(g), np.asarray(jg), rtol=1e-5)
   assert_same_layout(jaxlite.lax.with_sharding_constraint(jaxlite.device_put(x, s), c),
                      jax.lax.with_sharding_constraint(jax.device_put(x, js), jc))
+
+
+def test_reshard_matches_jax(env):
+  jax, mesh, jmesh, both = env
+  x = np.arange(64, dtype=np.float32).reshape(8, 8)
+  emesh = jaxlite.make_mesh((2, 4), ("data", "model"))     # Explicit axes
+  jemesh = jax.make_mesh((2, 4), ("data", "model"))
+  s, js = NamedSharding(emesh, P("data", "model")), jax.NamedSharding(jemesh, jax.P("data", "model"))
+  t, jt = NamedSharding(emesh, P(None, "data")), jax.NamedSharding(jemesh, jax.P(None, "data"))
+  assert_same_layout(jaxlite.reshard(jaxlite.device_put(x, s), t),
+                     jax.reshard(jax.device_put(x, js), jt))
+  with jaxlite.sharding.set_mesh(emesh):
+    out = jaxlite.jit(lambda v: jaxlite.reshard(v * 2, P("model")))(jaxlite.device_put(x, s))
+  assert out.sharding.spec == P("model")
+  with pytest.raises(ValueError, match="cannot contain axis names that are of type Auto"):
+    jaxlite.reshard(jaxlite.device_put(x, both(("data",))[0]), both((None, "data"))[0])

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import operator
 import threading
 
 import numpy as np
@@ -38,6 +39,10 @@ from jaxlite.sharding.shardings import (NamedSharding, SingleDeviceSharding,
 def _xc():
   from jaxlib import xla_client as xc  # pylint: disable=g-import-not-at-top
   return xc
+
+
+_get_layout = operator.attrgetter("_buf._sharding")
+_get_buf = operator.attrgetter("_buf")
 
 
 # --- shardings given by the user ----------------------------------------------------
@@ -404,6 +409,19 @@ def call_sharded(closed_jaxpr, name, args, in_shardings, out_shardings, donated,
   layout (the caller's, e.g. a jit cache entry). ``moved_cache`` keeps the
   moved copies of the first ``n_cached`` arguments (a jitted function's
   closed-over constants, moved once rather than on every call)."""
+  program, bufs, _ = _prepare(closed_jaxpr, name, args, in_shardings, out_shardings,
+                              donated, cache, fun_name, arg_names, moved_cache, n_cached)
+  outs = program.call(bufs)
+  for a, d in zip(args, donated or ()):
+    if d and not a._buf.is_deleted():
+      a._buf.delete()
+  return outs
+
+
+def _prepare(closed_jaxpr, name, args, in_shardings, out_shardings, donated, cache,
+             fun_name, arg_names, moved_cache, n_cached):
+  """The program for these arguments' layouts, the buffers to call it with,
+  and whether an argument past the first ``n_cached`` had to be moved."""
   mesh = _program_mesh(args, in_shardings, out_shardings, closed_jaxpr)
   if mesh is None:
     raise ValueError("call_sharded needs a sharded argument, a sharding or a shard_map")
@@ -415,6 +433,7 @@ def call_sharded(closed_jaxpr, name, args, in_shardings, out_shardings, donated,
     program = programs[key] = SpmdProgram(closed_jaxpr, name, mesh, shardings,
                                           out_shardings, donated)
   bufs = []
+  moved_arg = False
   for i, (a, move) in enumerate(zip(args, moves)):
     if move is None:
       bufs.append(a._buf)
@@ -424,12 +443,9 @@ def call_sharded(closed_jaxpr, name, args, in_shardings, out_shardings, donated,
         moved = moved_cache[(i, move)] = put_array(a, move)
       bufs.append(moved._buf)
     else:
+      moved_arg = True
       bufs.append(put_array(a, move)._buf)
-  outs = program.call(bufs)
-  for a, d in zip(args, donated or ()):
-    if d and not a._buf.is_deleted():
-      a._buf.delete()
-  return outs
+  return program, bufs, moved_arg
 
 
 # --- jit's shardings -----------------------------------------------------------------------
@@ -479,24 +495,47 @@ class JitCallSite:
     self.arg_names = arg_names
     self.programs: dict = {}
     self.moved_consts: dict = {}
+    self.fast: dict = {}   # argument layouts -> (program, constants' buffers)
 
   def call(self, entry, flat_args):
     """Runs the entry's jaxpr as an SPMD program; None when nothing is sharded
     (the caller's single-device executable serves that call)."""
-    if not self.given and not self.has_mesh and not any(
-        sharded.is_sharded(a) for a in flat_args):
-      return None
-    consts = list(entry.consts)
-    outs = call_sharded(entry.closed_jaxpr, entry.name, consts + list(flat_args),
-                        [None] * len(consts) + self.in_shardings, self.out_shardings,
-                        entry.donated, cache=self.programs, fun_name=self.fun_name,
-                        arg_names=[f"const{i}" for i in range(len(consts))]
-                        + list(self.arg_names or ()),
-                        moved_cache=self.moved_consts, n_cached=len(consts))
+    # The fast path: arguments laid out as a previous call's were (the layout
+    # objects are cached, so the key is cheap to hash and compare).
+    key = tuple(map(_get_layout, flat_args))
+    hit = self.fast.get(key)
+    if hit is None:
+      if not self.given and not self.has_mesh and not any(
+          sharded.is_sharded(a) for a in flat_args):
+        return None
+      consts = list(entry.consts)
+      program, bufs, moved = _prepare(
+          entry.closed_jaxpr, entry.name, consts + list(flat_args),
+          [None] * len(consts) + self.in_shardings, self.out_shardings, entry.donated,
+          self.programs, self.fun_name,
+          [f"const{i}" for i in range(len(consts))] + list(self.arg_names or ()),
+          self.moved_consts, len(consts))
+      if not moved:
+        self.fast[key] = (program, bufs[:len(consts)])
+    else:
+      program, const_bufs = hit
+      bufs = const_bufs + list(map(_get_buf, flat_args))
+    try:
+      results = program.loaded.execute_sharded(bufs).consume_with_handlers(program.handlers)
+    except Exception:
+      for a in flat_args:
+        a._check_if_deleted()
+      raise
+    if entry.donated:
+      for a, d in zip(flat_args, entry.donated[len(entry.consts):]):
+        if d and not a._buf.is_deleted():
+          a._buf.delete()
+    avals = program.out_avals
     if entry.single_output:
-      return outs[0]
+      return Array(results[0], avals[0])
     from jaxlite import tree_util  # pylint: disable=g-import-not-at-top
-    return tree_util.tree_unflatten(entry.out_tree, outs)
+    return tree_util.tree_unflatten(entry.out_tree,
+                                    [Array(r, a) for r, a in zip(results, avals)])
 
   def program_for(self, entry, flat_args):
     """The compiled program the call would run (for ``lower`` / ``compile``)."""

@@ -18,7 +18,7 @@ from jaxlite.interpreters import ad, batching, mlir
 from jaxlite.sharding.partition_spec import PartitionSpec
 from jaxlite.sharding.shardings import NamedSharding
 
-__all__ = ["with_sharding_constraint", "sharding_constraint_p"]
+__all__ = ["with_sharding_constraint", "sharding_constraint_p"]   # reshard: jaxlite.sharding
 
 sharding_constraint_p = core.Primitive("sharding_constraint")
 sharding_constraint_p.def_abstract_eval(lambda x, *, sharding: core.raise_to_shaped(x))
@@ -87,3 +87,30 @@ def with_sharding_constraint(x, shardings):
     s.shard_shape(shape)
     out.append(sharding_constraint_p.bind(leaf, sharding=s))
   return tree_util.tree_unflatten(tree, out)
+
+
+def reshard(xs, out_shardings):
+  """Moves ``xs`` (a pytree) to ``out_shardings`` (shardings, or PartitionSpecs
+  under ``set_mesh``; a pytree prefix of ``xs``): a device-to-device move
+  outside ``jit``, a sharding constraint inside.
+
+  jaxlite keeps no sharding in types, so on Explicit mesh axes this does what
+  it does on Auto ones.
+
+  >>> reshard  # doctest: +ELLIPSIS
+  <function reshard at ...>
+  """
+  from jaxlite.interpreters import spmd  # pylint: disable=g-import-not-at-top
+  from jaxlite.sharding.mesh import AxisType  # pylint: disable=g-import-not-at-top
+  for s in spmd.flatten_shardings(out_shardings, xs, "reshard"):
+    if not isinstance(s, NamedSharding):
+      continue
+    kinds = s.mesh._name_to_type
+    for entry in s.spec.partitions:
+      for name in (entry if isinstance(entry, tuple) else (entry,)):
+        if name in kinds and kinds[name] in (AxisType.Auto, AxisType.Manual):
+          raise ValueError(
+              "PartitionSpec passed to reshard cannot contain axis names that are of "
+              f"type Auto or Manual. Got PartitionSpec: {s.spec} with axis name: {name} "
+              f"of type: AxisType.{kinds[name].name}.")
+  return with_sharding_constraint(xs, out_shardings)

@@ -16,8 +16,19 @@ from jaxlite.sharding.partition_spec import PartitionSpec
 from jaxlite.sharding.shardings import (NamedSharding, Sharding, SingleDeviceSharding,
                                         make_single_device_sharding)
 
+
+
+def __getattr__(name):
+  # reshard lives with the sharding constraint it is made of (jaxlite.lax
+  # imports this package, so it is imported on first use).
+  if name == "reshard":
+    from jaxlite.lax.sharding_constraint import reshard  # pylint: disable=g-import-not-at-top
+    return reshard
+  raise AttributeError(f"module 'jaxlite.sharding' has no attribute {name!r}")
+
+
 __all__ = [
     "AbstractDevice", "AbstractMesh", "AxisType", "Mesh", "NamedSharding",
     "PartitionSpec", "Sharding", "SingleDeviceSharding", "get_abstract_mesh",
-    "get_mesh", "make_single_device_sharding", "set_mesh", "use_abstract_mesh",
+    "get_mesh", "make_single_device_sharding", "reshard", "set_mesh", "use_abstract_mesh",
 ]
