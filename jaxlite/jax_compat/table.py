@@ -64,6 +64,7 @@ JAX_MODULES = {
     "jax.version": "jaxlite.jax_compat.version",
     "jax.experimental": "jaxlite.experimental",
     "jax.experimental.layout": "jaxlite.experimental.layout",
+    "jax.experimental.checkify": "jaxlite.experimental.checkify",
     "jax.experimental.mesh_utils": "jaxlite.experimental.mesh_utils",
     "jax.sharding": "jaxlite.sharding",
     # --- jax.extend: the API for libraries that build on JAX's internals ---
