@@ -27,6 +27,7 @@ _register_lock = threading.Lock()
 
 _PREFIX = {np.dtype(np.float32): "s", np.dtype(np.float64): "d",
            np.dtype(np.complex64): "c", np.dtype(np.complex128): "z"}
+LAPACK_DTYPES = frozenset(_PREFIX)   # the dtypes LAPACK has kernels for
 
 
 def _ensure_registered():

@@ -159,6 +159,30 @@ def _triangular_solve_lowering(ctx, a, b, *, left_side, lower, transpose_a, conj
                               hlo.TransposeAttr.get(kind))
 
 
+def _triangular_solve_cpu_lowering(ctx, a, b, *, left_side, lower, transpose_a, conjugate_a,
+                                   unit_diagonal):
+  """On CPU, as JAX: LAPACK's trsm through jaxlib's ``lapack_?trsm_ffi`` (XLA's own
+  expansion of ``triangular_solve`` is less accurate); half precision keeps the
+  StableHLO op, as in JAX."""
+  a_aval, b_aval = ctx.avals_in
+  if np.dtype(a_aval.dtype) not in lapack.LAPACK_DTYPES or 0 in b_aval.shape \
+      or 0 in a_aval.shape:
+    return _triangular_solve_lowering(ctx, a, b, left_side=left_side, lower=lower,
+                                      transpose_a=transpose_a, conjugate_a=conjugate_a,
+                                      unit_diagonal=unit_diagonal)
+  if conjugate_a and not transpose_a:
+    if a_aval.dtype.kind == "c":
+      a = mlir.chlo().conj(a)
+    conjugate_a = False
+  trans = ("C" if conjugate_a else "T") if transpose_a else "N"
+  out, = lapack.custom_call(
+      lapack.target_name("trsm", a_aval.dtype), [a, b], [a_aval, b_aval],
+      ctx.avals_out, aliases={0: 1}, side=lapack.char_attr("L" if left_side else "R"),
+      uplo=lapack.char_attr("L" if lower else "U"), trans_x=lapack.char_attr(trans),
+      diag=lapack.char_attr("U" if unit_diagonal else "N"))
+  return out
+
+
 def _triangular_solve_jvp_a(g_a, ans, a, b, *, left_side, lower, transpose_a, conjugate_a,
                             unit_diagonal):
   # X = op(A)^-1 B  =>  X' = -op(A)^-1 op(A') X   (or X op(A') op(A)^-1 on the right)
@@ -210,6 +234,7 @@ def _triangular_solve_jvp(primals, tangents, **params):
 
 
 mlir.register_lowering(triangular_solve_p, _triangular_solve_lowering)
+mlir.register_lowering(triangular_solve_p, _triangular_solve_cpu_lowering, platform="cpu")
 ad.primitive_jvps[triangular_solve_p] = _triangular_solve_jvp
 ad.primitive_transposes[triangular_solve_p] = _triangular_solve_transpose
 batch_leading(triangular_solve_p)

@@ -152,23 +152,82 @@ def hypot(x1, x2, /):
 
 
 def logaddexp(x1, x2, /):
-  """``log(exp(x1) + exp(x2))``, computed stably."""
+  """``log(exp(x1) + exp(x2))``, computed stably; its derivative is JAX's
+  custom rule (``t1 * exp(x1 - out) + t2 * exp(x2 - out)``), which is exact
+  where ``x1 == x2`` (the max inside would split the derivative there).
+
+  >>> import jaxlite as jax
+  >>> float(jax.grad(logaddexp)(0.0, 0.0))
+  0.5
+  """
   x1, x2 = promote_args_inexact("logaddexp", x1, x2)
-  amax = lax.max(x1, x2)
-  delta = lax.sub(x1, x2)
-  out = lax.add(amax, lax.log1p(lax.exp(lax.neg(lax.abs(delta)))))
-  # inf - inf is NaN: equal infinities give that infinity.
-  return lax.select_n(lax.ne(delta, delta), out, lax.add(x1, x2))
+  return _custom_logaddexp("e")(x1, x2)
 
 
 def logaddexp2(x1, x2, /):
-  """``log2(2**x1 + 2**x2)``, computed stably."""
+  """``log2(2**x1 + 2**x2)``, computed stably (JAX's derivative rule, as
+  ``logaddexp``)."""
   x1, x2 = promote_args_inexact("logaddexp2", x1, x2)
-  amax = lax.max(x1, x2)
-  delta = lax.sub(x1, x2)
-  ln2 = _constant_like(x1, np.log(2))
-  out = lax.add(amax, lax.div(lax.log1p(lax.exp2(lax.neg(lax.abs(delta)))), ln2))
-  return lax.select_n(lax.ne(delta, delta), out, lax.add(x1, x2))
+  return _custom_logaddexp("2")(x1, x2)
+
+
+_LOGADDEXP = {}
+
+
+def _custom_logaddexp(base):
+  """The custom_jvp function for base "e" or "2" (made on first use: the
+  custom_derivatives module sits above numpy's imports)."""
+  fun = _LOGADDEXP.get(base)
+  if fun is not None:
+    return fun
+  from jaxlite.custom_derivatives import custom_jvp
+  exp = lax.exp if base == "e" else lax.exp2
+
+  def impl(x1, x2):
+    amax = lax.max(x1, x2)
+    if _is(x1, np.complexfloating):
+      delta = lax.sub(lax.add(x1, x2), lax.mul(amax, _lax_const(amax, 2)))
+      tail = lax.log1p(exp(delta))
+      if base == "2":
+        tail = lax.mul(_lax_const(amax, 1 / np.log(2)), tail)
+      out = lax.add(amax, tail)
+      period = np.pi if base == "e" else np.pi / np.log(2)
+      return lax.complex(lax.real(out), _wrap_between(lax.imag(out), period))
+    if not _is(x1, np.floating):
+      raise ValueError(f"logaddexp requires floating-point or complex inputs; got "
+                       f"{_dtype(x1)}")
+    delta = lax.sub(x1, x2)
+    tail = lax.log1p(exp(lax.neg(lax.abs(delta))))
+    if base == "2":
+      tail = lax.mul(_lax_const(amax, 1 / np.log(2)), tail)
+    # inf - inf is NaN: equal infinities (and NaNs) give x1 + x2.
+    return lax.select_n(lax.ne(delta, delta), lax.add(amax, tail), lax.add(x1, x2))
+
+  fun = custom_jvp(impl)
+
+  @fun.defjvp
+  def _jvp(primals, tangents):
+    (x1, x2), (t1, t2) = primals, tangents
+    out = fun(x1, x2)
+    return out, lax.add(
+        lax.mul(t1, exp(lax.sub(_replace_inf(x1), _replace_inf(out)))),
+        lax.mul(t2, exp(lax.sub(_replace_inf(x2), _replace_inf(out)))))
+  _LOGADDEXP[base] = fun
+  return fun
+
+
+def _replace_inf(x):
+  # +inf -> 0, so that the derivative rule never computes inf - inf.
+  re_x = lax.real(x) if _is(x, np.complexfloating) else x
+  return lax.select_n(lax.eq(re_x, _lax_const(re_x, np.inf)), x, lax.full_like(x, 0))
+
+
+def _wrap_between(x, period):
+  # x shifted by a multiple of 2 * period into [-period, period).
+  two = _lax_const(x, 2 * period)
+  rem = lax.rem(lax.add(x, _lax_const(x, period)), two)
+  rem = lax.select_n(lax.lt(rem, _lax_const(x, 0)), rem, lax.add(rem, two))
+  return lax.sub(rem, _lax_const(x, period))
 
 
 @library_jit
