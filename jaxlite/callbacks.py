@@ -52,7 +52,8 @@ class FlatCallback:
     return self.callback(*args, **kwargs)
 
   def __repr__(self):
-    return getattr(self.callback, "__name__", repr(self.callback))
+    # JAX's text for it in a printed jaxpr (addresses are masked there).
+    return f"_FlatCallback(callback_func={self.callback!r}, in_tree={self.in_tree!r})"
 
 
 def split_static(flat_args):
@@ -195,19 +196,22 @@ _VMAP_METHODS = ("sequential", "sequential_unrolled", "expand_dims", "broadcast_
 
 
 @pure_callback_p.def_abstract_eval
-def _pure_callback_abstract_eval(*avals, callback, result_avals, vmap_method):
+def _pure_callback_abstract_eval(*avals, callback, result_avals, vmap_method,
+                                 sharding=None):
   return list(result_avals)
 
 
 @pure_callback_p.def_impl
-def _pure_callback_impl(*args, callback, result_avals, vmap_method):
+def _pure_callback_impl(*args, callback, result_avals, vmap_method,
+                        sharding=None):
   # Outside every transformation the callback runs right here, on host copies.
   from jaxlite.runtime import transfer
   outs = callback(*[to_host(a) for a in args])
   return [transfer.device_put(o) for o in check_results(outs, result_avals)]
 
 
-def _pure_callback_lowering(ctx, *args, callback, result_avals, vmap_method):
+def _pure_callback_lowering(ctx, *args, callback, result_avals, vmap_method,
+                            sharding=None):
   return mlir.emit_python_callback(ctx, CheckedCallback(callback, result_avals),
                                    list(args), list(result_avals), has_side_effect=False)
 
@@ -233,7 +237,7 @@ def _batched_aval(size, aval):
   return ShapedArray((size,) + tuple(aval.shape), aval.dtype)
 
 
-def _pure_callback_batch(args, dims, *, callback, result_avals, vmap_method):
+def _pure_callback_batch(args, dims, *, callback, result_avals, vmap_method, sharding=None):
   from jaxlite import lax
   size = next(a.shape[d] for a, d in zip(args, dims) if d is not None)
   args = [a if d is None else moveaxis_to_front(a, d) for a, d in zip(args, dims)]
@@ -242,16 +246,16 @@ def _pure_callback_batch(args, dims, *, callback, result_avals, vmap_method):
     # The callback sees batched arguments with the batch axis first and the
     # unbatched ones as they are; it must return batched results.
     outs = pure_callback_p.bind(*args, callback=callback, result_avals=batched_avals,
-                                vmap_method=vmap_method)
+                                vmap_method=vmap_method, sharding=sharding)
   elif vmap_method in ("expand_dims", "broadcast_all"):
     new_size = size if vmap_method == "broadcast_all" else 1
     args = [lax.broadcast(a, (new_size,)) if d is None else a for a, d in zip(args, dims)]
     outs = pure_callback_p.bind(*args, callback=callback, result_avals=batched_avals,
-                                vmap_method=vmap_method)
+                                vmap_method=vmap_method, sharding=sharding)
   elif vmap_method in ("sequential", "sequential_unrolled"):
     looped = SequentialCallback(callback, [d is not None for d in dims], size, result_avals)
     outs = pure_callback_p.bind(*args, callback=looped, result_avals=batched_avals,
-                                vmap_method=vmap_method)
+                                vmap_method=vmap_method, sharding=sharding)
   else:
     raise NotImplementedError(
         "vmap is only supported for the pure_callback primitive when vmap_method is one "
@@ -317,8 +321,10 @@ def pure_callback(callback: Callable[..., Any], result_shape_dtypes: Any, *args:
   result_avals = tree_map(_result_aval, result_shape_dtypes)
   flat_avals, out_tree = tree_flatten(result_avals,
                                       is_leaf=lambda x: isinstance(x, ShapedArray))
+  # sharding=None is JAX's parameter too (one host, one device: nothing to place).
   outs = pure_callback_p.bind(*dynamic, callback=FlatCallback(callback, in_tree, static),
-                              result_avals=tuple(flat_avals), vmap_method=vmap_method)
+                              result_avals=tuple(flat_avals), sharding=None,
+                              vmap_method=vmap_method)
   return tree_unflatten(out_tree, outs)
 
 
@@ -347,11 +353,13 @@ io_callback_p.multiple_results = True
 
 
 @io_callback_p.def_abstract_eval
-def _io_callback_abstract_eval(*avals, callback, result_avals, ordered):
+def _io_callback_abstract_eval(*avals, callback, result_avals, ordered,
+                               sharding=None):
   return list(result_avals)
 
 
-def _io_callback_effects(*avals, callback, result_avals, ordered):
+def _io_callback_effects(*avals, callback, result_avals, ordered,
+                         sharding=None):
   return frozenset({ordered_io_effect if ordered else io_effect})
 
 
@@ -359,13 +367,15 @@ io_callback_p.effects_rule = _io_callback_effects
 
 
 @io_callback_p.def_impl
-def _io_callback_impl(*args, callback, result_avals, ordered):
+def _io_callback_impl(*args, callback, result_avals, ordered,
+                      sharding=None):
   from jaxlite.runtime import transfer
   outs = callback(*[to_host(a) for a in args])
   return [transfer.device_put(o) for o in check_results(outs, result_avals)]
 
 
-def _io_callback_lowering(ctx, *args, callback, result_avals, ordered):
+def _io_callback_lowering(ctx, *args, callback, result_avals, ordered,
+                          sharding=None):
   checked = CheckedCallback(callback, result_avals)
   if ordered:
     return emit_ordered_callback(ctx, checked, list(args), list(result_avals))
@@ -388,7 +398,7 @@ ad.primitive_jvps[io_callback_p] = _io_callback_jvp
 ad.primitive_transposes[io_callback_p] = _io_callback_transpose
 
 
-def _io_callback_batch(args, dims, *, callback, result_avals, ordered):
+def _io_callback_batch(args, dims, *, callback, result_avals, ordered, sharding=None):
   if ordered:
     raise ValueError("Cannot `vmap` ordered IO callback.")
   # One call per batch element, in order, as JAX's (a map over the batch).
@@ -397,7 +407,7 @@ def _io_callback_batch(args, dims, *, callback, result_avals, ordered):
   looped = SequentialCallback(callback, [d is not None for d in dims], size, result_avals)
   batched_avals = tuple(_batched_aval(size, a) for a in result_avals)
   outs = io_callback_p.bind(*args, callback=looped, result_avals=batched_avals,
-                            ordered=False)
+                            ordered=False, sharding=sharding)
   return outs, [0] * len(outs)
 
 
@@ -446,5 +456,6 @@ def io_callback(callback: Callable[..., Any], result_shape_dtypes: Any, *args: A
   flat_avals, out_tree = tree_flatten(result_avals,
                                       is_leaf=lambda x: isinstance(x, ShapedArray))
   outs = io_callback_p.bind(*dynamic, callback=FlatCallback(callback, in_tree, static),
-                            result_avals=tuple(flat_avals), ordered=bool(ordered))
+                            result_avals=tuple(flat_avals), ordered=bool(ordered),
+                            sharding=None)
   return tree_unflatten(out_tree, outs)

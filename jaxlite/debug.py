@@ -29,7 +29,7 @@ from jaxlite import core
 from jaxlite.callbacks import FlatCallback, emit_ordered_callback, moveaxis_to_front, \
     split_static, to_host
 from jaxlite.interpreters import ad, batching, mlir
-from jaxlite.tree_util import tree_flatten
+from jaxlite.tree_util import tree_flatten, tree_unflatten
 from jaxlite.core_tools import Effect
 
 __all__ = ["print", "callback", "DebugEffect", "OrderedDebugEffect"]
@@ -202,8 +202,78 @@ def _check_format(fmt: str, args: Sequence, kwargs: dict):
                        "which is not among the keyword arguments.")
 
 
-def _format_and_print(fmt, *args, **kwargs):
-  sys.stdout.write(fmt.format(*args, **kwargs) + "\n")
+# --- debug_print: the primitive `debug.print` stages, as JAX 0.10.2 does ---------------
+#
+# Parameters (JAX's): the format string, the argument tree with its non-array
+# leaves (`static_args`, (position, value) pairs), NumPy's print options at the
+# time of the call, whether `fmt` has placeholders, `ordered`, `partitioned`
+# and `logging_record` (None: print to stdout).
+
+debug_print_p = core.Primitive("debug_print")
+debug_print_p.multiple_results = True
+
+
+def _print_message(arrays, *, fmt, in_tree, static_args, np_printoptions,
+                   has_placeholders):
+  static = dict(static_args)
+  arrays = iter(arrays)
+  leaves = [static[i] if i in static else next(arrays) for i in range(in_tree.num_leaves)]
+  args, kwargs = tree_unflatten(in_tree, leaves)
+  with np.printoptions(**dict(np_printoptions)):
+    if has_placeholders:
+      return fmt.format(*args, **kwargs)
+    return " ".join((fmt, *(str(a) for a in args)))
+
+
+def _printer(params):
+  """The host function that formats and writes one message."""
+  def write(*arrays):
+    sys.stdout.write(_print_message(arrays, **_format_params(params)) + "\n")
+  return write
+
+
+def _format_params(params):
+  return {k: params[k] for k in ("fmt", "in_tree", "static_args", "np_printoptions",
+                                 "has_placeholders")}
+
+
+debug_print_p.def_abstract_eval(lambda *avals, **params: [])
+debug_print_p.effects_rule = lambda *avals, ordered, **_: frozenset(
+    {ordered_debug_effect if ordered else debug_effect})
+
+
+@debug_print_p.def_impl
+def _debug_print_impl(*args, **params):
+  _printer(params)(*[to_host(a) for a in args])
+  return []
+
+
+def _debug_print_lowering(ctx, *args, **params):
+  write = _printer(params)
+
+  def host(*arrays):
+    write(*arrays)
+    return ()
+  return emit_ordered_callback(ctx, host, list(args), [])
+
+
+mlir.register_lowering(debug_print_p, _debug_print_lowering)
+ad.primitive_jvps[debug_print_p] = lambda primals, tangents, **params: (
+    debug_print_p.bind(*primals, **params), [])
+ad.primitive_transposes[debug_print_p] = lambda cts, *args, **params: [None] * len(args)
+
+
+def _debug_print_batch(args, dims, **params):
+  # One print per element of the batch, in order: JAX unrolls the same way.
+  from jaxlite import lax
+  size = next(a.shape[d] for a, d in zip(args, dims) if d is not None)
+  for i in range(size):
+    debug_print_p.bind(*[a if d is None else lax.index_in_dim(a, i, d, keepdims=False)
+                         for a, d in zip(args, dims)], **params)
+  return [], []
+
+
+batching.primitive_batchers[debug_print_p] = _debug_print_batch
 
 
 def print(fmt: str, *args, ordered: bool = False, **kwargs) -> None:  # noqa: A001
@@ -226,13 +296,14 @@ def print(fmt: str, *args, ordered: bool = False, **kwargs) -> None:  # noqa: A0
   if not isinstance(fmt, str):
     raise TypeError(f"debug.print expects a format string first, got {fmt!r}")
   _check_format(fmt, args, kwargs)
-  callback(_bind_format(fmt), *args, ordered=ordered, **kwargs)
-
-
-def _bind_format(fmt):
-  def print_formatted(*args, **kwargs):
-    _format_and_print(fmt, *args, **kwargs)
-  return print_formatted
+  fields = list(string.Formatter().parse(fmt)) if fmt else []
+  flat_args, in_tree = tree_flatten((args, kwargs))
+  static, dynamic = split_static(flat_args)
+  has_placeholders = bool(fields) and fields[0][1] is not None
+  debug_print_p.bind(*dynamic, fmt=fmt, has_placeholders=has_placeholders, in_tree=in_tree,
+                     logging_record=None, np_printoptions=tuple(np.get_printoptions().items()),
+                     ordered=bool(ordered), partitioned=False,
+                     static_args=tuple(sorted(static.items())))
 
 
 # Sharding pictures and inspection live with the shardings.

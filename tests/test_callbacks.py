@@ -141,7 +141,10 @@ def test_debug_callback_gets_numpy_values_per_batch_element():
 
 def test_debug_callback_jaxpr_has_the_effect():
   jaxpr = jaxlite.make_jaxpr(lambda x: debug.print("{}", x))(1.0)
-  assert any(e.primitive.name == "debug_callback" for e in jaxpr.jaxpr.eqns)
+  # debug.print stages JAX 0.10.2's `debug_print`; debug.callback `debug_callback`.
+  assert any(e.primitive.name == "debug_print" for e in jaxpr.jaxpr.eqns)
+  jaxpr_cb = jaxlite.make_jaxpr(lambda x: debug.callback(print, x))(1.0)
+  assert any(e.primitive.name == "debug_callback" for e in jaxpr_cb.jaxpr.eqns)
   assert jaxpr.jaxpr.effects
   ordered = jaxlite.make_jaxpr(lambda x: debug.print("{}", x, ordered=True))(1.0)
   assert {repr(e) for e in ordered.jaxpr.effects} == {"OrderedDebug"}

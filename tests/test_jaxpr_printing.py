@@ -8,6 +8,7 @@ as `jit` equations, literals of many dtypes, unread outputs, and programs
 transformed by grad, vmap, jvp, linearize and checkpoint. Differences that
 remain are listed in docs/differences.md.
 """
+import importlib
 import random
 
 import numpy as np
@@ -513,6 +514,86 @@ def cond_bool(jax, jnp): return lambda p, x: jax.lax.cond(p, lambda v: v + 1.0, 
 def cond_tuple(jax, jnp): return lambda x: jax.lax.cond(x > 0, lambda a, b: (a + b, a), lambda a, b: (a - b, b), x, 2.0)
 
 
+@program(x3)
+def assoc(jax, jnp): return lambda x: jax.lax.associative_scan(jnp.add, x)
+
+
+@program(np.arange(5.0, dtype=np.float32))
+def assoc_odd_reverse(jax, jnp):
+  return lambda x: jax.lax.associative_scan(jnp.multiply, x, reverse=True)
+
+
+@program(x3)
+def square(jax, jnp): return lambda a: jnp.square(a) + a ** 2
+
+
+@program(1.0)
+def debug_print(jax, jnp):
+  def f(x):
+    jax.debug.print("x={}", x)
+    return x * 2.0
+  return f
+
+
+@program(x3)
+def debug_print_vmap(jax, jnp):
+  def f(x):
+    jax.debug.print("x={x}", x=x)
+    return x
+  return jax.vmap(f)
+
+
+@program(1.0)
+def debug_print_grad(jax, jnp):
+  def f(x):
+    jax.debug.print("x={} {}", x, 3)
+    return jnp.sin(x)
+  return jax.grad(f)
+
+
+@program(1.0)
+def debug_print_ordered(jax, jnp):
+  def f(x):
+    jax.debug.print("a", ordered=True)
+    jax.debug.print("b {}", x, ordered=True)
+    return x
+  return jax.jit(f)
+
+
+@program(1.0)
+def debug_print_in_cond(jax, jnp):
+  def f(x):
+    def t(v):
+      jax.debug.print("t {}", v)
+      return v
+    return jax.lax.cond(x > 0, t, lambda v: -v, x)
+  return f
+
+
+def _io_callback(jax):
+  return importlib.import_module(jax.__name__ + ".experimental").io_callback
+
+
+@program(1.0)
+def io_callback(jax, jnp):
+  def g(x):
+    return _io_callback(jax)(lambda a: np.float32(1.0), jax.ShapeDtypeStruct((), jnp.float32), x)
+  return g
+
+
+@program(1.0)
+def io_callback_ordered(jax, jnp):
+  def g(x):
+    return _io_callback(jax)(lambda a: np.float32(1.0), jax.ShapeDtypeStruct((), jnp.float32), x,
+                             ordered=True)
+  return g
+
+
+@program(1.0)
+def pure_callback(jax, jnp):
+  return lambda x: jax.pure_callback(lambda a: a, jax.ShapeDtypeStruct((), jnp.float32), x)
+
+
 def _texts(name):
   build, args = PROGRAMS[name]
   expected = str(jax.make_jaxpr(build(jax, jax_numpy))(*args))
@@ -547,13 +628,16 @@ def test_corpus_covers_control_flow_calls_and_layouts():
             if hasattr(sub, "eqns"):
               stack.append(getattr(sub, "jaxpr", sub))
   assert {"cond", "while", "scan", "jit", "custom_jvp_call", "custom_vjp_call",
-          "add_any", "dot_general", "reduce_sum"} <= primitives
+          "add_any", "dot_general", "reduce_sum", "debug_print", "io_callback",
+          "pure_callback", "remat2", "pad"} <= primitives
   assert layouts == {"one line", "multi-line", "shared sub-jaxpr", "unread output"}
 
 
-@pytest.mark.parametrize("options", [dict(print_shapes=False), dict(width=40)])
-def test_pretty_print_options_as_jax(options):
-  build, args = PROGRAMS["two_named"]
+@pytest.mark.parametrize("name,options", [
+    ("two_named", dict(print_shapes=False)), ("two_named", dict(width=40)),
+    ("debug_print_ordered", dict(print_effects=True)), ("io_callback", dict(print_effects=True))])
+def test_pretty_print_options_as_jax(name, options):
+  build, args = PROGRAMS[name]
   expected = jax.make_jaxpr(build(jax, jax_numpy))(*args).pretty_print(
       use_color=False, **options)
   got = jaxlite.make_jaxpr(build(jaxlite, jaxlite_numpy))(*args).pretty_print(**options)
