@@ -107,7 +107,20 @@ def single_device_sharding(device) -> SingleDeviceSharding:
   return SingleDeviceSharding(device)
 
 
-class LeadingAxisSharding(xc.GSPMDSharding):
+class _OverDevices(xc.GSPMDSharding):
+  """A jaxlib sharding over the devices of ``self._device_tuple``."""
+  memory_kind = None
+
+  @property
+  def device_set(self):
+    return set(self._device_tuple)
+
+  @property
+  def num_devices(self):
+    return len(self._device_tuple)
+
+
+class LeadingAxisSharding(_OverDevices):
   """One slice of the leading axis per device, stored with that axis dropped.
 
   The layout of pmap's inputs and outputs and of ``device_put_replicated`` /
@@ -118,7 +131,6 @@ class LeadingAxisSharding(xc.GSPMDSharding):
   >>> leading_axis_sharding(tuple(backend.devices()[:1])).num_devices
   1
   """
-  memory_kind = None
 
   def __init__(self, devices):
     devices = tuple(devices)
@@ -134,14 +146,6 @@ class LeadingAxisSharding(xc.GSPMDSharding):
   @property
   def devices_indices(self):
     return self._device_tuple
-
-  @property
-  def device_set(self):
-    return set(self._device_tuple)
-
-  @property
-  def num_devices(self):
-    return len(self._device_tuple)
 
   @property
   def is_fully_addressable(self):
@@ -179,7 +183,7 @@ def leading_axis_sharding(devices: tuple) -> LeadingAxisSharding:
   return LeadingAxisSharding(devices)
 
 
-class ArrayLayout(xc.GSPMDSharding):
+class ArrayLayout(_OverDevices):
   """The jaxlib-side description of an array split over several devices.
 
   jaxlib's arrays and executables need a jaxlib sharding object; the user
@@ -194,7 +198,6 @@ class ArrayLayout(xc.GSPMDSharding):
   >>> array_layout(NamedSharding(mesh, P('x')), 1).user_sharding.spec
   P('x',)
   """
-  memory_kind = None
   splits_array = True   # see Array._is_split
 
   def __init__(self, user_sharding, ndim: int):
@@ -207,14 +210,6 @@ class ArrayLayout(xc.GSPMDSharding):
   def _to_xla_hlo_sharding(self, ndim):
     del ndim
     return self._hlo
-
-  @property
-  def device_set(self):
-    return set(self._device_tuple)
-
-  @property
-  def num_devices(self):
-    return len(self._device_tuple)
 
   @property
   def is_fully_addressable(self):

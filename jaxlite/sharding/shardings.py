@@ -22,7 +22,7 @@ import math
 from typing import Any, Mapping
 
 from jaxlite.sharding import mesh as mesh_lib
-from jaxlite.sharding.partition_spec import UNCONSTRAINED, PartitionSpec
+from jaxlite.sharding.partition_spec import UNCONSTRAINED, PartitionSpec, spec_axes
 
 Shape = tuple
 Index = tuple
@@ -425,11 +425,11 @@ class NamedSharding(Sharding):
     if self.spec.unreduced:
       return False
     sizes = self.mesh.shape
-    return math.prod(sizes[n] for n in _mapped_axes(self.spec)) == 1
+    return math.prod(sizes[n] for n in spec_axes(self.spec)) == 1
 
   @functools.cached_property
   def replicated_axes(self) -> frozenset:
-    used = set(_mapped_axes(self.spec)) | self.spec.unreduced | self.spec.reduced
+    used = set(spec_axes(self.spec)) | self.spec.unreduced | self.spec.reduced
     return frozenset(self.mesh.axis_names) - used
 
   def check_compatible_aval(self, aval_shape: Shape) -> None:
@@ -468,15 +468,6 @@ class NamedSharding(Sharding):
 
 def _rebuild_named(mesh, spec, memory_kind, ids):
   return NamedSharding(mesh, spec, memory_kind=memory_kind, _logical_device_ids=ids)
-
-
-def _mapped_axes(spec) -> list:
-  out = []
-  for entry in spec.partitions:
-    if entry is None or entry is UNCONSTRAINED:
-      continue
-    out.extend(entry if isinstance(entry, tuple) else (entry,))
-  return out
 
 
 @functools.lru_cache(maxsize=4096)
