@@ -54,10 +54,11 @@ class Wrapped(Protocol):
   def eval_shape(self, *args, **kwargs) -> Any: ...
 
 
-def _out_info(entry, with_weak_type):
+def _out_info(entry, with_weak_type, sharding=None):
   from jaxlite.api import ShapeDtypeStruct
   return tree_util.tree_unflatten(entry.out_tree, [
-      ShapeDtypeStruct(a.shape, a.dtype, weak_type=with_weak_type and a.weak_type)
+      ShapeDtypeStruct(a.shape, a.dtype, sharding=sharding,
+                       weak_type=with_weak_type and a.weak_type)
       for a in entry.closed_jaxpr.out_avals])
 
 
@@ -186,7 +187,10 @@ class Compiled(Stage):
 
   @property
   def out_info(self):
-    return _out_info(self._entry, with_weak_type=False)
+    """The results' shapes and dtypes, with where they are placed (``sharding``)."""
+    from jaxlite.sharding import SingleDeviceSharding
+    return _out_info(self._entry, with_weak_type=False,
+                     sharding=SingleDeviceSharding(self._exe.device))
 
   def as_text(self) -> str:
     """The optimised HLO that XLA runs."""
