@@ -70,3 +70,11 @@ def test_take_clip_clamps_negative_indices_like_jax():
   _same(lambda lib, j: j.take(np.arange(3.0), np.array([0, -1, 7, -9]), mode="clip"))
   _same(lambda lib, j: j.take(x, np.array([[0, -1], [5, 1]]), axis=1, mode="clip"))
   _same(lambda lib, j: lib.jit(lambda v, i: j.take(v, i, mode="clip"))(x, np.array([-1, 9])))
+
+
+def test_vmap_of_jvp_with_an_integer_output_gives_float0_tangents():
+  for lib, j in LIBS:
+    primal, tangent = lib.vmap(lambda a: lib.jvp(lambda x: j.argmax(x), (a,), (j.ones_like(a),)))(
+        j.zeros((2, 3)))
+    assert primal.dtype == np.int32
+    assert np.asarray(tangent).dtype == jax.dtypes.float0 and tangent.shape == (2,)
