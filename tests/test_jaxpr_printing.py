@@ -38,6 +38,28 @@ def program(*args):
   return register
 
 
+def _custom_jvp_sin(jax, jnp):
+  """sin with a custom JVP rule named f_jvp (JAX prints the names)."""
+  @jax.custom_jvp
+  def f(x): return jnp.sin(x)
+
+  @f.defjvp
+  def f_jvp(p, t): return f(p[0]), jnp.cos(p[0]) * t[0]
+  return f
+
+
+def _custom_vjp_sin(jax, jnp):
+  """sin with a custom VJP given by fwd and bwd."""
+  @jax.custom_vjp
+  def f(x): return jnp.sin(x)
+
+  def fwd(x): return f(x), jnp.cos(x)
+
+  def bwd(r, g): return (r * g,)
+  f.defvjp(fwd, bwd)
+  return f
+
+
 @program(1.0)
 def sincos(jax, jnp): return lambda x: jnp.sin(jnp.cos(x))
 
@@ -120,39 +142,25 @@ def lmap(jax, jnp): return lambda x: jax.lax.map(lambda a: a * 2.0 + 1.0, x)
 
 @program(1.0)
 def cjvp(jax, jnp):
-  @jax.custom_jvp
-  def f(x): return jnp.sin(x)
-  @f.defjvp
-  def f_jvp(p, t): return f(p[0]), jnp.cos(p[0]) * t[0]
+  f = _custom_jvp_sin(jax, jnp)
   return f
 
 
 @program(1.0)
 def cjvp_grad(jax, jnp):
-  @jax.custom_jvp
-  def f(x): return jnp.sin(x)
-  @f.defjvp
-  def f_jvp(p, t): return f(p[0]), jnp.cos(p[0]) * t[0]
+  f = _custom_jvp_sin(jax, jnp)
   return jax.grad(f)
 
 
 @program(1.0)
 def cvjp(jax, jnp):
-  @jax.custom_vjp
-  def f(x): return jnp.sin(x)
-  def fwd(x): return f(x), jnp.cos(x)
-  def bwd(r, g): return (r * g,)
-  f.defvjp(fwd, bwd)
+  f = _custom_vjp_sin(jax, jnp)
   return f
 
 
 @program(1.0)
 def cvjp_grad(jax, jnp):
-  @jax.custom_vjp
-  def f(x): return jnp.sin(x)
-  def fwd(x): return f(x), jnp.cos(x)
-  def bwd(r, g): return (r * g,)
-  f.defvjp(fwd, bwd)
+  f = _custom_vjp_sin(jax, jnp)
   return jax.grad(f)
 
 
@@ -342,29 +350,19 @@ def isinf_j(jax, jnp): return jnp.isinf
 
 @program(x3)
 def cjvp_jit(jax, jnp):
-  @jax.custom_jvp
-  def f(x): return jnp.sin(x)
-  @f.defjvp
-  def f_jvp(p, t): return f(p[0]), jnp.cos(p[0]) * t[0]
+  f = _custom_jvp_sin(jax, jnp)
   return jax.jit(f)
 
 
 @program(x3)
 def cjvp_vmap(jax, jnp):
-  @jax.custom_jvp
-  def f(x): return jnp.sin(x)
-  @f.defjvp
-  def f_jvp(p, t): return f(p[0]), jnp.cos(p[0]) * t[0]
+  f = _custom_jvp_sin(jax, jnp)
   return jax.vmap(f)
 
 
 @program(x3)
 def cvjp_vmap(jax, jnp):
-  @jax.custom_vjp
-  def f(x): return jnp.sin(x)
-  def fwd(x): return f(x), jnp.cos(x)
-  def bwd(r, g): return (r * g,)
-  f.defvjp(fwd, bwd)
+  f = _custom_vjp_sin(jax, jnp)
   return jax.vmap(f)
 
 
