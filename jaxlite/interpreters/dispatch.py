@@ -13,6 +13,8 @@ import numpy as np
 
 from jaxlite import core, dtypes
 from jaxlite.config import config
+from jaxlite.config import debug_infs as _debug_infs, debug_nans as _debug_nans
+from jaxlite.runtime import special_values
 from jaxlite.core import ClosedJaxpr, Jaxpr, JaxprEqn, Var
 from jaxlite.runtime import backend
 from jaxlite.runtime.array import Array
@@ -68,8 +70,14 @@ def apply_primitive(primitive, args, params):
       a._check_if_deleted()
     raise
   if primitive.multiple_results:
-    return [Array(r, a) for r, a in zip(results, exe.out_avals)]
-  return Array(results[0], exe.out_avals[0])
+    outs = [Array(r, a) for r, a in zip(results, exe.out_avals)]
+  else:
+    outs = Array(results[0], exe.out_avals[0])
+  if _debug_nans.value or _debug_infs.value:
+    # jax_debug_nans/infs: JAX's FloatingPointError naming the primitive.
+    special_values.check_eager_outputs(primitive, outs if primitive.multiple_results
+                                       else [outs])
+  return outs
 
 
 def _compile_once(key, primitive, avals, params, device):
@@ -145,7 +153,8 @@ def _compile_primitive(primitive, avals, params, device):
   outvars = [Var(a) for a in out_avals]
   jaxpr = Jaxpr([], invars, outvars, [JaxprEqn(primitive, invars, outvars, params)])
   lowered = mlir.lower_jaxpr_to_module(ClosedJaxpr(jaxpr, []), name=primitive.name)
-  return executable.executable_for(lowered, device or backend.default_device(), out_avals)
+  return executable.executable_for(lowered, device or backend.default_device(), out_avals,
+                                   special_checks=(False, False))  # checked per call
 
 
 def _eval_hook(primitive, args, params):

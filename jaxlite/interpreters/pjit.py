@@ -22,7 +22,7 @@ from jaxlite.config import config
 from jaxlite.core import ClosedJaxpr, ShapedArray
 from jaxlite.interpreters import mlir
 from jaxlite.interpreters import partial_eval as pe
-from jaxlite.runtime import backend
+from jaxlite.runtime import backend, special_values
 from jaxlite.runtime.array import Array
 
 # --- the call primitive --------------------------------------------------------------
@@ -253,6 +253,8 @@ class Jitted:
       if config.jax_disable_jit:
         return self.fun(*args, **kwargs)
       return self._call_slow(args, kwargs)
+    except special_values.InternalFloatingPointError as e:   # jax_debug_nans/infs
+      special_values.rerun_deoptimized(e, f"jit({self.name})", self.fun, args, kwargs)
     except Exception as e:
       traceback_util.filter_exception(e, sys._getframe())
       raise

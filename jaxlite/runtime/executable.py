@@ -18,6 +18,7 @@ from typing import Sequence
 import numpy as np
 
 from jaxlite.config import config
+from jaxlite.runtime import special_values
 from jaxlite.runtime.array import Array
 
 logger = logging.getLogger("jaxlite")
@@ -164,7 +165,8 @@ class _PendingCompile:
     self.done = threading.Event()
 
 
-def executable_for(lowered, device, out_avals, committed=True) -> "Executable":
+def executable_for(lowered, device, out_avals, committed=True,
+                   special_checks=None) -> "Executable":
   """The Executable of a lowered one-device program, compiled once per program.
 
   Threads that race on one program (say, each taking ``grad`` of the same
@@ -179,6 +181,8 @@ def executable_for(lowered, device, out_avals, committed=True) -> "Executable":
     out_avals: the result types (their weak types are not in the text).
     committed: whether the results are committed to ``device`` (as JAX's are
       when some operand was, or a device was asked for).
+    special_checks: (NaNs, infinities): what the result handlers check
+      (jax_debug_nans/infs); default: the options' current values.
 
   Returns:
     An ``Executable``.
@@ -187,10 +191,14 @@ def executable_for(lowered, device, out_avals, committed=True) -> "Executable":
     >>> exe = executable_for(mlir.lower_jaxpr_to_module(closed), device,
     ...                      closed.out_avals)               # doctest: +SKIP
   """
+  if special_checks is None:
+    special_checks = special_values.checks_wanted()
   host_callbacks = lowered.module_context.host_callbacks
   if host_callbacks:
-    return _compile_executable(lowered, device, out_avals, committed)
-  key = (hashlib.sha256(lowered.text.encode()).digest(), device, tuple(out_avals), committed)
+    return _compile_executable(lowered, device, out_avals, committed, special_checks)
+  # jax_debug_nans/infs programs check their results (special_values.py).
+  key = (hashlib.sha256(lowered.text.encode()).digest(), device, tuple(out_avals), committed,
+         special_checks)
   while True:
     with _programs_lock:
       exe = _by_program.get(key)
@@ -202,7 +210,7 @@ def executable_for(lowered, device, out_avals, committed=True) -> "Executable":
         break
     pending.done.wait()   # then look again (the compile may have failed)
   try:
-    exe = _compile_executable(lowered, device, out_avals, committed)
+    exe = _compile_executable(lowered, device, out_avals, committed, special_checks)
     with _programs_lock:
       _by_program[key] = exe
     return exe
@@ -213,11 +221,12 @@ def executable_for(lowered, device, out_avals, committed=True) -> "Executable":
     mine.done.set()
 
 
-def _compile_executable(lowered, device, out_avals, committed=True):
+def _compile_executable(lowered, device, out_avals, committed=True,
+                        special_checks=(False, False)):
   loaded = compile_module(lowered.text, [device],
                           host_callbacks=lowered.module_context.host_callbacks,
                           module=lowered.module)
-  return Executable(loaded, device, out_avals, lowered.text, committed)
+  return Executable(loaded, device, out_avals, lowered.text, committed, special_checks)
 
 
 # --- calling ---------------------------------------------------------------------------
@@ -232,7 +241,8 @@ class Executable:
   """
   __slots__ = ("loaded", "device", "out_avals", "handlers", "text", "__weakref__")
 
-  def __init__(self, loaded, device, out_avals, text=None, committed=True):
+  def __init__(self, loaded, device, out_avals, text=None, committed=True,
+               special_checks=(False, False)):
     from jaxlite.runtime import sharding as sharding_lib
     xc, _ = _xla()
     self.loaded = loaded
@@ -241,6 +251,10 @@ class Executable:
     sharding = sharding_lib.single_device_sharding(device)
     self.handlers = [xc.array_result_handler(a, sharding, committed, True)
                      for a in out_avals]
+    nans, infs = special_checks
+    if nans or infs:
+      self.handlers = [special_values.checking_handler(h, a, nans, infs)
+                       for h, a in zip(self.handlers, out_avals)]
     self.text = text
 
   def call(self, bufs: list) -> list:
