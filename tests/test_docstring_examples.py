@@ -1,0 +1,98 @@
+"""The ``>>>`` examples in JAX 0.10.2's docstrings print under jaxlite what
+they print under JAX (see tests/docstring_examples.py for how they are run).
+
+For each module, at least MIN_MATCHING[module] of the examples must match
+(TARGET, 99%, is the goal), and every
+docstring with a differing example must be one of KNOWN_DIFFERENCES, each
+explained in docs/differences.md ("Docstring examples"). A docstring that
+starts to match is reported, so that the table shrinks with the fixes.
+
+To add a module (e.g. ``jax.scipy.special`` for the scipy issue): add it to
+``docstring_examples.MODULES`` and give it an entry in KNOWN_DIFFERENCES.
+Figures per module: ``.venv/bin/python tests/docstring_examples.py -v``.
+"""
+import warnings
+
+import pytest
+
+pytest.importorskip("jax")
+
+import docstring_examples  # noqa: E402
+
+# Issue 20's target is 99% for each module. Until the names and fixes listed
+# below land, these floors (the figures reached) keep the share from falling.
+TARGET = 0.99
+MIN_MATCHING = {"jax.numpy": 0.975, "jax.lax": 0.90, "jax.nn": 0.88, "jax.random": 1.0}
+
+# Docstrings (JAX's qualified names) whose examples may differ, by module,
+# with the reason; keep in step with docs/differences.md.
+_MISSING = "name not in jaxlite yet (issue 17)"
+_WEAK = "result of Python scalars not weakly typed (issue 20)"
+KNOWN_DIFFERENCES = {
+    "jax.numpy": {
+        "jax.numpy.ufunc": "jnp.add etc. are functions, not ufunc objects (issue 17)",
+        "jax.numpy.percentile": "weights= missing (issue 17); method='nearest' rounds ties up",
+        "jax.numpy.quantile": "weights= missing (issue 17)",
+        "jax.numpy.nanpercentile": "weights= missing (issue 17)",
+        "jax.numpy.nanquantile": "weights= missing (issue 17)",
+        "jax.numpy.float_power": _WEAK, "jax.numpy.gcd": _WEAK, "jax.numpy.lcm": _WEAK,
+        "jax.numpy.hypot": _WEAK, "jax.numpy.imag": _WEAK, "jax.numpy.isnan": _WEAK,
+        "jax.numpy.partition": "other order of the unsorted parts (issue 20)",
+        "jax.numpy.argpartition": "other order of the unsorted parts (issue 20)",
+        "jax.numpy.sort_complex": "does not sort (issue 20)",
+        "jax.numpy.exp": "allclose of complex arrays raises (issue 20)",
+        "jax.numpy.r_": "'r'/'c' matrix directives not implemented (issue 20)",
+        "jax.numpy.c_": "'r'/'c' matrix directives not implemented (issue 20)",
+        "jax.numpy.pad": "callable mode not implemented (issue 20)",
+        "jax.numpy.polyadd": "2-D coefficient arrays raise (issue 20)",
+        "jax.numpy.polysub": "2-D coefficient arrays raise (issue 20)",
+        "jax.numpy.einsum_path": "path and report printed differently (issue 20)",
+        "jax.numpy.mean": "eager mean divides exactly; JAX's jitted mean lets XLA "
+                          "multiply by the reciprocal (last ulp)",
+        "jax.numpy.i0": "last-ulp value at 0",
+        "jax.numpy.cosh": "sign of a zero imaginary part of 1j * x",
+        "jax.numpy.poly": "sign of a zero imaginary part",
+        "jax.numpy.extract": "a condition longer than the array raises (JAX truncates)",
+        "jax.numpy.piecewise": "a default value as extra funclist entry raises",
+        "jax.numpy.delete": "assume_unique_indices=True under jit raises",
+    },
+    "jax.lax": {
+        "jax.lax.approx_max_k": _MISSING, "jax.lax.approx_min_k": _MISSING,
+        "jax.lax.broadcast_like": _MISSING, "jax.lax.composite": _MISSING,
+        "jax.lax.optimization_barrier": _MISSING, "jax.lax.stack": _MISSING,
+        "jax.lax.tile": _MISSING, "jax.lax.unstack": _MISSING,
+        "jax.lax.reduce_window": "window_strides/padding have no defaults (issue 17)",
+    },
+    "jax.nn": {
+        "jax.nn.scaled_dot_general": "scaled_dot_general/get_scaled_dot_general_config "
+                                     "missing (issue 17)",
+    },
+    "jax.random": {},
+}
+
+
+@pytest.mark.parametrize("module", docstring_examples.MODULES)
+def test_docstring_examples_match_jax(module):
+  matched, total, failing = docstring_examples.module_figures(module)
+  assert total > 0, f"no docstring examples found in {module}"
+  known = KNOWN_DIFFERENCES.get(module, {})
+  unexpected = [r for r in failing if r.name not in known]
+  fixed = sorted(set(known) - {r.name for r in failing})
+  if fixed:
+    warnings.warn(f"{module}: now matching JAX, drop from KNOWN_DIFFERENCES: {fixed}")
+  assert not unexpected, "\n\n".join(r.explain() for r in unexpected)
+  floor = MIN_MATCHING.get(module, TARGET)
+  assert matched >= floor * total, (
+      f"{module}: {matched}/{total} examples match JAX, below {floor:.1%}")
+
+
+def test_examples_are_run_under_jaxlite():
+  """The harness really runs jaxlite: `import jax` inside an example gets it."""
+  import doctest
+  examples = doctest.DocTestParser().get_examples(
+      ">>> import jax.numpy as jnp\n>>> from jax import lax\n"
+      ">>> print(jnp.__name__, lax.__name__, jax.__name__)\n")
+  outcome = docstring_examples.run_docstring(examples, "jaxlite")
+  assert outcome.outputs[-1] == "jaxlite.numpy jaxlite.lax jaxlite\n"
+  outcome = docstring_examples.run_docstring(examples, "jax")
+  assert outcome.outputs[-1] == "jax.numpy jax.lax jax\n"
