@@ -217,3 +217,23 @@ def test_reshard_matches_jax(env):
   assert out.sharding.spec == P("model")
   with pytest.raises(ValueError, match="cannot contain axis names that are of type Auto"):
     jaxlite.reshard(jaxlite.device_put(x, both(("data",))[0]), both((None, "data"))[0])
+
+
+def test_jit_pytrees_statics_kwargs_and_device_errors(env):
+  jax, mesh, _, both = env
+  s, _ = both(("data",))
+  x = jaxlite.device_put(np.ones((8, 4), np.float32), s)
+  f = jaxlite.jit(lambda d, n, scale=1.0: {"a": d["u"] * n * scale, "b": d["v"].sum()},
+                  static_argnums=1)
+  out = f({"u": x, "v": x}, 3, scale=2.0)
+  np.testing.assert_array_equal(np.asarray(out["a"]), 6 * np.ones((8, 4)))
+  assert out["a"].sharding.spec == P("data") and out["b"].sharding.spec == P()
+  out = f({"u": x, "v": x}, 3, scale=2.0)   # the cached path
+  assert out["a"].sharding.spec == P("data")
+  # Arrays on different sets of devices cannot meet in one program.
+  left = Mesh(np.array(jaxlite.devices()[:4]), ("i",))
+  right = Mesh(np.array(jaxlite.devices()[4:8]), ("i",))
+  a = jaxlite.device_put(np.ones(8, np.float32), NamedSharding(left, P("i")))
+  b = jaxlite.device_put(np.ones(8, np.float32), NamedSharding(right, P("i")))
+  with pytest.raises(ValueError, match="Received incompatible devices for jitted computation"):
+    jaxlite.jit(lambda u, v: u + v)(a, b)
