@@ -66,6 +66,8 @@ JAX_MODULES = {
     "jax.experimental.layout": "jaxlite.experimental.layout",
     "jax.experimental.checkify": "jaxlite.experimental.checkify",
     "jax.experimental.mesh_utils": "jaxlite.experimental.mesh_utils",
+    "jax.experimental.multihost_utils": "jaxlite.experimental.multihost_utils",
+    "jax.experimental.shard_map": "jaxlite.experimental.shard_map",
     "jax.sharding": "jaxlite.sharding",
     # --- jax.extend: the API for libraries that build on JAX's internals ---
     "jax.extend": "jaxlite.extend",
