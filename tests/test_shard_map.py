@@ -158,3 +158,14 @@ def test_lowered_text_has_manual_computation(env):
   assert "use_global_device_ids" in text
   compiled = lowered.compile().as_text()
   assert "all-reduce" in compiled and "num_partitions=8" in compiled
+
+
+def test_partially_manual_axes(env):
+  jax, mesh, jmesh = env
+  f = lambda lax_: (lambda v: lax_.psum(v, "a"))  # noqa: E731
+  ours = jaxlite.jit(shard_map(f(lax), mesh=mesh, in_specs=P("a"), out_specs=P(),
+                               axis_names={"a"}))(X)
+  theirs = jax.jit(jax.shard_map(f(jax.lax), mesh=jmesh, in_specs=jax.P("a"),
+                                 out_specs=jax.P(), axis_names={"a"}))(X)
+  np.testing.assert_allclose(np.asarray(ours), np.asarray(theirs), rtol=1e-6)
+  assert repr(ours.sharding) == repr(theirs.sharding)
