@@ -116,7 +116,6 @@ def test_piecewise_against_numpy():
       (lambda v: [v < 0, v >= 0], [lambda t: -t, lambda t: t * 2]),
       (lambda v: [v < 0], [0.5, lambda t: t + 1]),  # otherwise-value last
       (lambda v: [v < 0, v > 1], [lambda t: t ** 2, 7.0, lambda t: t - 1]),
-      (lambda v: v < 0, [5.0, 7.0]),  # one condition as an array
   ]
   for cond, funcs in cases:
     np_funcs = [f if not callable(f) else f for f in funcs]
@@ -131,6 +130,11 @@ def test_piecewise_against_numpy():
          np.piecewise(x, [x < 0], [lambda t, k: t * k], 3.0))
   with pytest.raises(ValueError, match="functions are expected"):
     jnp.piecewise(x, [x < 0, x > 0], [1.0])
+  # As JAX, unlike NumPy: an array condlist is one condition per leading entry
+  # (a mask shaped like x is 5 conditions here, not one).
+  with pytest.raises(ValueError, match="functions are expected"):
+    jnp.piecewise(x, x < 0, [5.0, 7.0])
+  _close(jnp.piecewise(x, jnp.array([False, True]), [1.0, 2.0]), np.full(5, 2.0))
 
 
 def test_frompyfunc():

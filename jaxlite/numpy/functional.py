@@ -86,7 +86,9 @@ def piecewise(x, condlist, funclist, *args, **kw):
   else:
     check_arraylike("piecewise", condlist)
     condlist = ensure_array(promotion.asarray_value(condlist))
-    conds = [condlist] if condlist.ndim <= x.ndim else list(condlist)
+    # As JAX (not NumPy): an array holds one condition per leading entry, so a
+    # 1-D array is a list of scalar conditions.
+    conds = list(condlist)
   n = len(conds)
   funclist = list(funclist)
   if len(funclist) == n:
