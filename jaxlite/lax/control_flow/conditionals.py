@@ -109,7 +109,11 @@ def _bind_cond(index, funs, operands, name, tree_msg):
   return tree_util.tree_unflatten(out_trees[0], outs)
 
 
-def cond(pred, true_fun: Callable, false_fun: Callable, *operands, operand=None):
+# `operand=None` is an operand (None): only a missing keyword means "no operand".
+_NO_OPERAND = object()
+
+
+def cond(pred, true_fun: Callable, false_fun: Callable, *operands, operand=_NO_OPERAND):
   """Conditionally applies ``true_fun`` or ``false_fun``.
 
   ``pred`` is a boolean (or integer) scalar; both functions take ``*operands``
@@ -131,8 +135,12 @@ def cond(pred, true_fun: Callable, false_fun: Callable, *operands, operand=None)
     >>> lax.cond(True, lambda x: lax.add(x, 1.), lambda x: lax.sub(x, 1.), 1.)
     Array(2., dtype=float32, weak_type=True)
   """
-  if operand is not None:
-    operands = operands + (operand,)
+  if operand is not _NO_OPERAND:
+    if operands:
+      raise TypeError("if 'operand' keyword is passed then no positional "
+                      f"operands can be passed, got {operand=} "
+                      f"and positional operands {operands}")
+    operands = (operand,)
   if (len(operands) == 2 and not callable(true_fun) and callable(false_fun)
       and callable(operands[1])):
     # The old form cond(pred, true_operand, true_fun, false_operand, false_fun).
