@@ -592,6 +592,18 @@ def pure_callback(jax, jnp):
   return lambda x: jax.pure_callback(lambda a: a, jax.ShapeDtypeStruct((), jnp.float32), x)
 
 
+@program(x3)
+def trunc_j(jax, jnp): return jnp.trunc
+
+
+@program(x3)
+def round_j(jax, jnp): return lambda x: jnp.round(x) + jnp.round(x, 2)
+
+
+@program(m23)
+def flip_j(jax, jnp): return lambda x: jnp.flip(x, 1)
+
+
 def _texts(name):
   build, args = PROGRAMS[name]
   expected = str(jax.make_jaxpr(build(jax, jax_numpy))(*args))

@@ -23,6 +23,7 @@ from jaxlite.numpy.promotion import (canonicalize_axes, canonicalize_axis,
                                      check_arraylike, ensure_array)
 from jaxlite.numpy.joining import concatenate
 from jaxlite.numpy.reshaping import _array, broadcast_shapes, ravel, reshape
+from jaxlite.numpy.library_jit import library_jit
 
 
 # --- tiling and repeating ------------------------------------------------------------------
@@ -222,10 +223,13 @@ def flip(m, axis=None):
   Array([2, 1, 0], dtype=int32)
   """
   m = _array(m, "flip")
-  axes = canonicalize_axes(axis, m.ndim)
-  if not axes:
-    return m
-  return lax.rev(m, axes)
+  return _flip(m, canonicalize_axes(axis, m.ndim))
+
+
+@library_jit(static_argnames=("axes",))
+def _flip(m, axes):
+  # Staged as JAX's jit[name=_flip].
+  return lax.rev(m, axes) if axes else m
 
 
 def fliplr(m):

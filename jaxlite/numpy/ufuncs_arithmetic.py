@@ -336,8 +336,9 @@ def _rounding(name, method):
 
 floor = _rounding("floor", lambda x: lax.floor(x))
 ceil = _rounding("ceil", lambda x: lax.ceil(x))
-trunc = _rounding("trunc", lambda x: lax.select_n(
-    lax.lt(x, _constant_like(x, 0)), lax.floor(x), lax.ceil(x)))
+# Staged as JAX's: jit[name=trunc] holding where(x < 0, ceil(x), floor(x)).
+trunc = library_jit(_rounding("trunc", lambda x: where(
+    lax.lt(x, _constant_like(x, 0)), lax.ceil(x), lax.floor(x))))
 fix = trunc
 
 
@@ -353,6 +354,7 @@ def rint(x, /):
   return lax.round(x, lax.RoundingMethod.TO_NEAREST_EVEN)
 
 
+@library_jit(static_argnames=("decimals",))
 def round(a, decimals: int = 0, out=None):  # pylint: disable=redefined-builtin
   """Rounds to ``decimals`` decimals, halves to even, as NumPy.
 
@@ -386,7 +388,17 @@ def round(a, decimals: int = 0, out=None):  # pylint: disable=redefined-builtin
   return _round_float(a)
 
 
-around = round
+@library_jit(static_argnames=("decimals",))
+def around(a, decimals: int = 0, out=None):
+  """``round`` under NumPy's older name (JAX stages it as its own ``jit`` call).
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.around(jnp.float32(2.5))
+  Array(2., dtype=float32)
+  """
+  return round(a, decimals, out)
+
+
 round_ = round
 
 
