@@ -275,6 +275,14 @@ def xla_computation(fun: Callable, static_argnums=(), axis_env=None, in_parts=No
   return computation_maker
 
 
+def _is_array_like(x) -> bool:
+  try:
+    core.get_aval(x)
+  except TypeError:
+    return False
+  return True
+
+
 def named_call(fun: Callable, *, name: str | None = None) -> Callable:
   """Adds a name to ``fun`` when it is staged out: the name shows in jaxprs, the
   lowered StableHLO (as a function) and the HLO.
@@ -288,9 +296,16 @@ def named_call(fun: Callable, *, name: str | None = None) -> Callable:
   name = name or api_util.fun_name(fun)
 
   def named(*args, **kwargs):
+    leaves = tree_util.tree_leaves((args, kwargs))
     if core._thread_state.dynamic_main.level == 0 and not any(
-        isinstance(x, core.Tracer) for x in tree_util.tree_leaves((args, kwargs))):
+        isinstance(x, core.Tracer) for x in leaves):
       return fun(*args, **kwargs)
+    if not all(_is_array_like(x) for x in leaves):
+      # Functions or other objects among the arguments (JAX's named_call takes
+      # any): called inside the name scope instead of staged as a call.
+      from jaxlite.source_info_util import extend_name_stack
+      with extend_name_stack(name):
+        return fun(*args, **kwargs)
     jaxpr, consts, out_tree, _ = _trace_flat(fun, args, kwargs, transform="named_call")
     flat_args = tree_util.tree_leaves((args, kwargs))
     closed = ClosedJaxpr(pe.convert_constvars_jaxpr(jaxpr), [])

@@ -273,7 +273,7 @@ def _make_custom_jvp_fun(cj, nondiff, in_tree, out_tree, call_jaxpr):
     primal_out, tangent_out = out
     p_leaves, p_tree = tree_util.tree_flatten(primal_out)
     t_leaves, t_tree = tree_util.tree_flatten(
-        tangent_out, is_leaf=lambda x: x is None or isinstance(x, SymbolicZero))
+        tangent_out, is_leaf=lambda x: isinstance(x, SymbolicZero))
     if p_tree != out_tree:
       raise TypeError(f"Custom JVP rule {rule_name} for function {fun_name} must produce "
                       "primal outputs with the same container (pytree) structure as the "
@@ -505,13 +505,21 @@ def _custom_vjp_bwd(cv, nondiff, in_tree, out_tree, res_tree, in_avals, res, cts
     if arg_ct is None:
       flat_cts.extend(Zero(ad.tangent_aval(in_avals[i])) for i in idx)
       continue
-    leaves, tree = tree_util.tree_flatten(
-        arg_ct, is_leaf=lambda x: x is None or isinstance(x, SymbolicZero))
-    if tree != tree_util.tree_structure(arg_template):
+    leaves = []
+
+    def match(ct, template):
+      # None stands for zeros of the whole subtree under it (and for nothing
+      # where the primal itself has None there), as in JAX.
+      leaves.extend([ct] * len(tree_util.tree_leaves(template)))
+    try:
+      tree_util.tree_map(match, arg_ct, arg_template,
+                         is_leaf=lambda x: x is None or isinstance(x, SymbolicZero))
+    except (ValueError, TypeError):
+      tree = tree_util.tree_structure(arg_ct)
       raise TypeError("Custom VJP bwd rule must produce an output with the same container "
                       "(pytree) structure as the args tuple of the primal function, but "
                       f"got {tree} for an argument of structure "
-                      f"{tree_util.tree_structure(arg_template)} (bwd rule {bwd_name}).")
+                      f"{tree_util.tree_structure(arg_template)} (bwd rule {bwd_name}).") from None
     for i, ct in zip(idx, leaves):
       expected = ad.tangent_aval(in_avals[i])
       if ct is None or isinstance(ct, SymbolicZero) or expected.dtype == dtypes.float0:

@@ -76,8 +76,18 @@ def is_internal_filename(filename: str) -> bool:
   return any(filename == p or filename.startswith(p + os.sep) for p in _exclude_paths)
 
 
-def _include_frame(frame) -> bool:
-  return not is_internal_filename(frame.f_code.co_filename)
+def include_filename(filename: str) -> bool:
+  """Whether tracebacks show frames of ``filename`` (JAX's name; libraries
+  such as equinox filter their own tracebacks with it)."""
+  return not is_internal_filename(filename)
+
+
+def include_frame(frame) -> bool:
+  """Whether tracebacks show ``frame``: it is not in jaxlite or an excluded path."""
+  return include_filename(frame.f_code.co_filename)
+
+
+_include_frame = include_frame
 
 
 def filter_traceback(tb: types.TracebackType | None) -> types.TracebackType | None:

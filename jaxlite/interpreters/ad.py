@@ -269,7 +269,7 @@ def jvp_flat(fun: Callable, primals: Sequence, tangents: Sequence):
       if type(t) is Zero or _is_float0(t):
         args.append(p)   # a zero tangent: the primal itself stands for the pair
       else:
-        args.append(JVPTracer(trace, p, t))
+        args.append(JVPTracer(trace, _scalar_as_array(p), t))
     outs = fun(*args)
     out_primals, out_tangents = [], []
     for o in outs:
@@ -277,6 +277,16 @@ def jvp_flat(fun: Callable, primals: Sequence, tangents: Sequence):
       out_primals.append(t.primal)
       out_tangents.append(t.tangent)
   return out_primals, out_tangents
+
+
+def _scalar_as_array(x):
+  """A differentiated Python scalar as a (weakly typed) array: rules and custom
+  derivatives then see ``shape`` and ``dtype`` on every primal, as JAX's
+  typed scalars have them."""
+  if type(x) in (int, float, complex):
+    from jaxlite.runtime.transfer import device_put
+    return device_put(x)
+  return x
 
 
 def _is_float0(x):
