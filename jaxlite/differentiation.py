@@ -659,9 +659,10 @@ def linear_transpose(fun: Callable, *primals, reduce_axes: Sequence = ()) -> Cal
   out_avals = [pv.get_aval() for pv in out_pvals]
   in_dtypes = [a.dtype for a in in_avals]
   out_dtypes = [a.dtype for a in out_avals]
-  if not all(_is_inexact(d) for d in in_dtypes + out_dtypes):
+  if not (all(_is_inexact(d) for d in in_dtypes + out_dtypes) or
+          all(dtypes.issubdtype(d, np.integer) for d in in_dtypes + out_dtypes)):
     raise TypeError("linear_transpose only supports [float or complex] -> "
-                    "[float or complex] functions, "
+                    "[float or complex], and integer -> integer functions, "
                     f"but got {in_dtypes} -> {out_dtypes}.")
   consts = [pe.device_put_const(c) for c in consts]
 
@@ -685,10 +686,10 @@ def linear_transpose(fun: Callable, *primals, reduce_axes: Sequence = ()) -> Cal
 
 
 def _exact_dtype(x, aval):
-  """``x`` with exactly ``aval``'s dtype and no weak type (complex parts or
-  precision are truncated, as documented)."""
+  """``x`` with exactly ``aval``'s dtype (complex parts or precision are
+  truncated, as documented); its weak type is the computation's, as in JAX."""
   from jaxlite.lax import structural
   x_aval = core.get_aval(x)
-  if x_aval.dtype == aval.dtype and not x_aval.weak_type:
+  if x_aval.dtype == aval.dtype:
     return x
   return structural._convert_element_type(x, aval.dtype, weak_type=False)

@@ -64,6 +64,11 @@ CASES = {
     "pmap size mismatch": (lambda j, n, l: j.pmap(lambda x, y: x + y)(
         n.ones((2, 3)), n.ones((3, 3))), False),
     "arange(0, 10, 0)": (lambda j, n, l: n.arange(0, 10, 0), True),
+    "axis out of range is a ValueError": (lambda j, n, l: n.flip(n.ones(3), axis=1), True),
+    "sum over a missing axis": (lambda j, n, l: n.sum(n.ones(3), axis=2), True),
+    "sign(bool)": (lambda j, n, l: n.sign(n.array([True])), True),
+    "fori_loop bounds of different types": (lambda j, n, l: l.fori_loop(
+        n.int32(0), n.int8(3), lambda i, c: c + i, 0), True),
     "random.split(key, -1)": (lambda j, n, l: j.random.split(j.random.PRNGKey(0), -1), False),
     "self-referential pytree": (lambda j, n, l: _self_referential_list(j), False),
     "jit closing over a donated array": (lambda j, n, l: _closure_over_donated(j, n), True),

@@ -47,6 +47,16 @@ CASES = {
         n.arange(2)),
     "allclose complex": lambda j, n, l: n.allclose(n.array([1 + 1j]), n.array([1 + 1j])),
     "isclose complex": lambda j, n, l: n.isclose(n.array([1 + 1j, 2]), n.array([1 + 1j, 2.1])),
+    "percentile nearest ties go low": lambda j, n, l: n.percentile(
+        n.array([0, 1, 2, 3, 4, 5, 6]), n.array([25, 50, 75]), method="nearest"),
+    "logaddexp derivative at a tie": lambda j, n, l: j.grad(lambda v: n.logaddexp(v, 0.0))(0.0),
+    "logaddexp complex and float": lambda j, n, l: n.logaddexp(
+        n.array([1 + 3j, 2 - 1j], n.complex64), n.array([0.5, 2.0], n.float32)),
+    "logaddexp2": lambda j, n, l: n.logaddexp2(n.float32(3), n.float32(1)),
+    "linear_transpose keeps the cotangent's weak type": lambda j, n, l: j.linear_transpose(
+        lambda x: x * 2.0, n.float32(1.0))(3.0),
+    "fori_loop int32 bound and Python int": lambda j, n, l: l.fori_loop(
+        n.int32(0), 3, lambda i, c: c + i, 0),
     # --- raises where JAX computes ---
     "complex <": lambda j, n, l: n.array([1 + 2j, 2, 1 + 1j]) < n.array([1 + 3j, 1, 1 + 1j]),
     "complex >=": lambda j, n, l: n.array([1 + 2j, 2, 1 + 1j]) >= n.array([1 + 3j, 1, 1 + 1j]),
@@ -73,8 +83,7 @@ CASES = {
 
 # Known differences still open (each also listed in docs/differences.md).
 XFAIL = {
-    "fori_loop with float bounds", "full_like(0, 1e30) under grad",
-    "linear_transpose int -> int", "percentile with weights", "quantile with weights",
+    "full_like(0, 1e30) under grad", "percentile with weights", "quantile with weights",
     "interp extrapolate", "r_ 'r' directive", "r_ 'c' directive",
     "pad with a callable mode",
 }

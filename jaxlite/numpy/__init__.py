@@ -39,7 +39,6 @@ from jaxlite.numpy.bitpacking import *  # noqa: F401,F403
 from jaxlite.numpy.windows import *  # noqa: F401,F403
 from jaxlite.numpy.host_io import *  # noqa: F401,F403
 from jaxlite.numpy.indexing import NonConcreteBooleanIndexError  # noqa: F401
-from jaxlite.numpy.promotion import AxisError  # noqa: F401
 from jaxlite.numpy import array_methods as _array_methods  # noqa: F401  (installs operators)
 
 pi = _np.pi

@@ -44,8 +44,7 @@ def _fast_binop(name, ufunc, primitive, swap=False, kinds=_numeric_kinds):
         if typ is float or typ is int:
           aval = self.aval
           if aval.dtype == _default_of(typ) and aval.dtype.kind in kinds:
-            if type(self) is Array:
-              other = _eager_scalar(other, typ, aval.dtype)
+            other = _scalar_operand(self, aval, other, typ)
             return bind(other, self)
       if not _accepts(other):
         return NotImplemented
@@ -65,8 +64,7 @@ def _fast_binop(name, ufunc, primitive, swap=False, kinds=_numeric_kinds):
           if typ is float or typ is int:
             aval = self.aval
             if aval.dtype == _default_of(typ) and aval.dtype.kind in kinds:
-              if type(self) is Array:
-                other = _eager_scalar(other, typ, aval.dtype)
+              other = _scalar_operand(self, aval, other, typ)
               return bind(self, other)
       if not _accepts(other):
         return NotImplemented
@@ -77,6 +75,18 @@ def _fast_binop(name, ufunc, primitive, swap=False, kinds=_numeric_kinds):
 
 
 _scalar_arrays: dict = {}
+
+
+def _scalar_operand(self, aval, value, typ):
+  """A Python scalar meeting a tracer or Array ``self`` of its default dtype.
+
+  Under a trace it takes ``self``'s weak type, as JAX's promotion gives it: a
+  strong ``self`` makes it a strong constant, which matters to transposition
+  (the cotangent of ``x * 2.0`` at a strong ``x`` is strong).
+  """
+  if type(self) is Array:
+    return _eager_scalar(value, typ, aval.dtype)
+  return value if aval.weak_type else aval.dtype.type(value)
 
 
 def _eager_scalar(value, typ, dtype):

@@ -263,19 +263,16 @@ def ensure_array(x, dtype=None, weak_type=None):
 # --- axes and static values ---------------------------------------------------
 
 
-class AxisError(ValueError, IndexError):
-  """NumPy's AxisError: an axis out of range (both a ValueError and an IndexError)."""
-
-
 def canonicalize_axis(axis, ndim: int) -> int:
-  """``axis`` in ``[0, ndim)``; AxisError (a ValueError) like NumPy's otherwise.
+  """``axis`` in ``[0, ndim)``; a ValueError otherwise, as JAX's (not NumPy's
+  AxisError).
 
   >>> canonicalize_axis(-1, 3)
   2
   """
   axis = operator.index(axis)
   if not -ndim <= axis < ndim:
-    raise AxisError(f"axis {axis} is out of bounds for array of dimension {ndim}")
+    raise ValueError(f"axis {axis} is out of bounds for array of dimension {ndim}")
   return axis + ndim if axis < 0 else axis
 
 

@@ -629,7 +629,9 @@ def _quantile(name, a, q, axis, method, keepdims, ignore_nan):
   elif method == "higher":
     result = at(high)
   elif method == "nearest":
-    result = at(ufuncs.rint(pos))
+    # Ties go to the lower neighbour, as JAX's (not NumPy's round-half-even).
+    result = ufuncs.where(ufuncs.less_equal(frac, np.asarray(0.5, compute)), at(low),
+                          at(high))
   elif method == "midpoint":
     result = ufuncs.multiply(ufuncs.add(at(low), at(high)), np.asarray(0.5, compute))
   else:

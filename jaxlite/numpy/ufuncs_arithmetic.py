@@ -248,9 +248,7 @@ def sign(x, /):
   """-1, 0 or 1 by the sign of ``x`` (``x / |x|`` for complex ``x``)."""
   check_arraylike("sign", x)
   (x,) = promotion.promote_dtypes(x)
-  if _dtype(x) == np.bool_:
-    return promotion.ensure_array(x)
-  return lax.sign(x)
+  return lax.sign(x)   # bool: lax's TypeError, as in JAX
 
 
 def reciprocal(x, /):

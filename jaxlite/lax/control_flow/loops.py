@@ -357,16 +357,19 @@ def fori_loop(lower, upper, body_fun: Callable, init_val, *, unroll: int | bool 
     raise TypeError(f"lax.fori_loop: body_fun must be callable, got {body_fun!r}.")
   lo_aval, hi_aval = core.get_aval(lower), core.get_aval(upper)
   for name, a in (("lower", lo_aval), ("upper", hi_aval)):
-    if np.dtype(a.dtype).kind not in "iu" or a.shape != ():
-      raise TypeError(f"lax.fori_loop: {name} must be an integer scalar, got "
+    if a.shape != ():
+      raise TypeError(f"lax.fori_loop: {name} must be a scalar, got "
                       f"{a.str_short(short_dtypes=False)}.")
-  dtype = dtypes.result_type(lower, upper)
+  dtype = _fori_bounds_dtype(lo_aval, hi_aval)
   weak = lo_aval.weak_type and hi_aval.weak_type
   lo_val, hi_val = common.concrete_value(lower), common.concrete_value(upper)
   if lo_val is not None and hi_val is not None and not config.jax_disable_jit:
+    # Concrete bounds (floats too, as in JAX): a scan whose index starts as
+    # the Python int int(lower), so it is a weakly typed default integer.
     lo_int, hi_int = int(lo_val), int(hi_val)
     length = builtins.max(hi_int - lo_int, 0)
-    i0 = _convert(lower, dtype, weak)
+    dtype, weak = dtypes.canonicalize_dtype(dtypes.int_), True
+    i0 = _convert(lo_int, dtype, weak)
 
     def make_scan_body(get_body):
       def scan_body(carry, _):
@@ -393,6 +396,17 @@ def fori_loop(lower, upper, body_fun: Callable, init_val, *, unroll: int | bool 
 
   body = common.wrap_function(body_fun, ("fori_while", dtype, weak), make_body)
   return while_loop(_fori_cond, body, (lower, upper, init_val))[2]
+
+
+def _fori_bounds_dtype(lo_aval, hi_aval):
+  """JAX's rule: equal dtypes, or a weak signed integer bound taking the other's."""
+  lo, hi = np.dtype(lo_aval.dtype), np.dtype(hi_aval.dtype)
+  if lo == hi:
+    return lo
+  if lo.kind == "i" and hi.kind == "i" and lo_aval.weak_type != hi_aval.weak_type:
+    return hi if lo_aval.weak_type else lo
+  raise TypeError("lower and upper arguments to fori_loop must have equal types, "
+                  f"got {lo.name} and {hi.name}")
 
 
 def _fori_cond(carry):
