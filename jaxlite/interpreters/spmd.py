@@ -299,23 +299,37 @@ def put_array(x: Array, target) -> Array:
 _eager_programs: dict = {}
 
 
+_eager_fast: dict = {}   # (primitive, avals, params, argument layouts) -> program
+
+
 def apply_primitive_sharded(primitive, args, params):
   """An eager primitive with sharded inputs runs as a one-operation SPMD program,
   so the result keeps a sharding as JAX's does."""
   avals = [core.raise_to_shaped(a.aval) for a in args]
   try:
     key = (primitive, tuple(avals), tuple(params.items()))
+    fast_key = (key, tuple(map(_get_layout, args)))
+    program = _eager_fast.get(fast_key)
     programs = _eager_programs.setdefault(key, {})
   except TypeError:   # unhashable parameters: compile without caching
+    fast_key = program = None
     programs = {}
+  if program is not None:
+    outs = program.call(list(map(_get_buf, args)))
+    return outs if primitive.multiple_results else outs[0]
   out = primitive.abstract_eval(*avals, **params)
   out_avals = [core.raise_to_shaped(a) for a in (out if primitive.multiple_results else [out])]
   invars = [Var(a) for a in avals]
   outvars = [Var(a) for a in out_avals]
   closed = ClosedJaxpr(Jaxpr([], invars, outvars,
                              [JaxprEqn(primitive, invars, outvars, params)]), [])
-  outs = call_sharded(closed, primitive.name, args, [None] * len(args),
-                      [None] * len(out_avals), (), cache=programs)
+  program, bufs, moved = _prepare(closed, primitive.name, args, [None] * len(args),
+                                 [None] * len(out_avals), (), programs, None, None, None, 0)
+  if fast_key is not None and not moved:
+    if len(_eager_fast) >= 4096:
+      _eager_fast.clear()
+    _eager_fast[fast_key] = program
+  outs = program.call(bufs)
   return outs if primitive.multiple_results else outs[0]
 
 

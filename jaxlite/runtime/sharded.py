@@ -66,13 +66,17 @@ def put_host(x: np.ndarray, sharding, weak_type: bool) -> Array:
   index_map = sharding.addressable_devices_indices_map(x.shape)
   devices = [d for d in sharding._device_assignment if d in index_map]
   semantics = xc.HostBufferSemantics.IMMUTABLE_ONLY_DURING_CALL
-  buffers = []
-  for device in devices:
-    piece = np.ascontiguousarray(x[index_map[device]])
-    buffers.append(xc.batched_device_put(
-        ShapedArray(piece.shape, x.dtype, weak_type),
-        layouts.single_device_sharding(device), [piece], [device], True, False,
-        semantics, enable_x64=True))
+  pieces = [np.ascontiguousarray(x[index_map[device]]) for device in devices]
+  if len({_index_key(index_map[d]) for d in devices}) == len(devices):
+    # Every device a different piece: one call, jaxlib copies them in parallel.
+    # (jaxlib 0.10.2 fails this call for layouts with replicated pieces.)
+    buf = xc.batched_device_put(aval, layouts.array_layout(sharding, x.ndim), pieces,
+                                devices, True, False, semantics, enable_x64=True)
+    return Array(buf, aval)
+  buffers = [xc.batched_device_put(ShapedArray(p.shape, x.dtype, weak_type),
+                                   layouts.single_device_sharding(d), [p], [d], True, False,
+                                   semantics, enable_x64=True)
+             for p, d in zip(pieces, devices)]
   return from_buffers(aval, sharding, buffers)
 
 
