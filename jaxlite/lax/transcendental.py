@@ -47,7 +47,7 @@ def _exp2_lowering(ctx, x):
 
 
 exp2_p = naryop("exp2", _fc, _exp2_lowering)
-ad.defjvp2(exp2_p, lambda g, ans, x: mul(g, mul(const(x, np.log(2)), ans)))
+ad.defjvp2(exp2_p, lambda g, ans, x: mul(log(const(x, 2)), mul(g, ans)))
 
 log_p = naryop("log", _fc, "log")
 ad.defjvp(log_p, lambda g, x: div(g, x))
@@ -59,7 +59,8 @@ expm1_p = naryop("expm1", _fc, "exponential_minus_one")
 ad.defjvp2(expm1_p, lambda g, ans, x: mul(g, add(ans, const(ans, 1))))
 
 tanh_p = naryop("tanh", _fc, "tanh")
-ad.defjvp2(tanh_p, lambda g, ans, x: mul(g, sub(const(ans, 1), square(ans))))
+# (g + g*ans) * (1 - ans), JAX's form: 1 - ans**2 loses digits as |ans| -> 1.
+ad.defjvp2(tanh_p, lambda g, ans, x: mul(add(g, mul(g, ans)), sub(const(x, 1), ans)))
 
 logistic_p = naryop("logistic", _fc, "logistic")
 ad.defjvp2(logistic_p, lambda g, ans, x: mul(g, mul(ans, sub(const(ans, 1), ans))))
@@ -89,11 +90,10 @@ asinh_p = naryop("asinh", _fc, "chlo.asinh")
 acosh_p = naryop("acosh", _fc, "chlo.acosh")
 atanh_p = naryop("atanh", _fc, "chlo.atanh")
 ad.defjvp(asinh_p, lambda g, x: mul(g, rsqrt(add(square(x), const(x, 1)))))
-# 1 / (sqrt(x - 1) sqrt(x + 1)) rather than 1 / sqrt(x**2 - 1): the same for real
-# x >= 1, and the principal branch's derivative for complex x.
-ad.defjvp(acosh_p, lambda g, x: mul(g, mul(rsqrt(sub(x, const(x, 1))),
-                                           rsqrt(add(x, const(x, 1))))))
-ad.defjvp(atanh_p, lambda g, x: div(g, mul(sub(const(x, 1), x), add(const(x, 1), x))))
+# 1 / sqrt(x**2 - 1), as JAX (its domain is x >= 1, so no cancellation issue).
+ad.defjvp(acosh_p, lambda g, x: mul(g, rsqrt(sub(square(x), const(x, 1)))))
+ad.defjvp(atanh_p, lambda g, x: mul(div(const(x, 1), add(const(x, 1), x)),
+                                   div(g, sub(const(x, 1), x))))
 
 atan2_p = naryop("atan2", [_fc, _fc], "atan2")
 

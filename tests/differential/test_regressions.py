@@ -78,3 +78,21 @@ def test_vmap_of_jvp_with_an_integer_output_gives_float0_tangents():
         j.zeros((2, 3)))
     assert primal.dtype == np.int32
     assert np.asarray(tangent).dtype == jax.dtypes.float0 and tangent.shape == (2,)
+
+
+@pytest.mark.parametrize("name,x", [
+    ("tanh", [7.25, 3.0, -0.5, 0.01]), ("exp2", [0.3, -2.5, 7.0]),
+    ("arccosh", [1.5, 3.0, 100.0]), ("arctanh", [0.5, -0.9, 0.001]),
+])
+def test_transcendental_derivatives_are_jaxs_to_the_bit(name, x):
+  # JAX's formulas (tanh: (g + g*y) * (1 - y)), evaluated op by op eagerly and
+  # fused under jit: both must give JAX's bits.
+  x = np.array(x, np.float32)
+  got = []
+  for lib, j in LIBS:
+    f = getattr(j, name)
+    grad = lib.grad(lambda v: f(v).sum())
+    got.append([np.asarray(grad(x)), np.asarray(lib.jit(grad)(x)),
+                np.asarray(lib.vmap(lib.grad(f))(x))])
+  for mine, theirs in zip(*got):
+    np.testing.assert_array_equal(mine, theirs)
