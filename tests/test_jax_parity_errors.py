@@ -74,8 +74,7 @@ CASES = {
     "jit closing over a donated array": (lambda j, n, l: _closure_over_donated(j, n), True),
 }
 
-XFAIL = {"pmap over a zero-length axis", "pmap size mismatch", "random.split(key, -1)",
-         "self-referential pytree", "jit closing over a donated array"}
+XFAIL = {"pmap size mismatch", "random.split(key, -1)", "self-referential pytree"}
 
 
 @pytest.mark.parametrize("name", [

@@ -273,7 +273,7 @@ class Jitted:
       # Executable.call, inlined: this is the cached-call hot path.
       results = exe.loaded.execute_sharded(bufs).consume_with_handlers(exe.handlers)
     except Exception:
-      for a in flat_args:
+      for a in list(consts) + list(flat_args):   # a closed-over array may be donated
         a._check_if_deleted()
       from jaxlite.runtime import sharded
       if any(sharded.is_sharded(a) for a in flat_args):

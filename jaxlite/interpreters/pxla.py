@@ -389,6 +389,11 @@ class PmapFunction:
     in_axes_flat = [None if ax is None else ax % max(a.ndim, 1)
                     for ax, a in zip(in_axes_flat, avals)]
     size = self._mapped_size(flat_args, avals, in_axes_flat, dyn_args)
+    if size == 0:
+      # No devices to map over (JAX raises a ValueError here too, about the
+      # empty mesh its pmap would build).
+      raise ValueError("pmap got a mapped axis of size 0: there must be at least one "
+                       "device to map over.")
     per_replica = [a if ax is None else
                    a.update(shape=tuple(s for d, s in enumerate(a.shape) if d != ax))
                    for a, ax in zip(avals, in_axes_flat)]
