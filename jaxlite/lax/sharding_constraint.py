@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from jaxlite import core, tree_util
 from jaxlite.interpreters import ad, batching, mlir
-from jaxlite.sharding.partition_spec import PartitionSpec
-from jaxlite.sharding.shardings import NamedSharding
+
+# jaxlite.sharding is imported on first use: `import jaxlite` stays fast.
 
 __all__ = ["with_sharding_constraint", "sharding_constraint_p"]   # reshard: jaxlite.sharding
 
@@ -45,6 +45,7 @@ ad.deflinear(sharding_constraint_p,
 
 
 def _batcher(batched_args, batch_dims, *, sharding):
+  from jaxlite.sharding.partition_spec import PartitionSpec  # pylint: disable=g-import-not-at-top
   x, = batched_args
   d, = batch_dims
   parts = list(sharding.spec.partitions)
@@ -72,6 +73,7 @@ def with_sharding_constraint(x, shardings):
   <function with_sharding_constraint at ...>
   """
   from jaxlite.interpreters import spmd  # pylint: disable=g-import-not-at-top
+  from jaxlite.sharding.shardings import NamedSharding  # pylint: disable=g-import-not-at-top
   leaves, tree = tree_util.tree_flatten(x)
   targets = spmd.flatten_shardings(shardings, x, "with_sharding_constraint")
   out = []
@@ -102,6 +104,7 @@ def reshard(xs, out_shardings):
   """
   from jaxlite.interpreters import spmd  # pylint: disable=g-import-not-at-top
   from jaxlite.sharding.mesh import AxisType  # pylint: disable=g-import-not-at-top
+  from jaxlite.sharding.shardings import NamedSharding  # pylint: disable=g-import-not-at-top
   for s in spmd.flatten_shardings(out_shardings, xs, "reshard"):
     if not isinstance(s, NamedSharding):
       continue
