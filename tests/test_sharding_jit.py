@@ -237,3 +237,20 @@ def test_jit_pytrees_statics_kwargs_and_device_errors(env):
   b = jaxlite.device_put(np.ones(8, np.float32), NamedSharding(right, P("i")))
   with pytest.raises(ValueError, match="Received incompatible devices for jitted computation"):
     jaxlite.jit(lambda u, v: u + v)(a, b)
+
+
+def test_inspect_array_sharding_inside_jit_matches_jax(env):
+  jax, _, _, both = env
+  s, js = both(("data", "model"))
+  seen, jseen = [], []
+
+  def make(dbg, sink):
+    def g(v):
+      y = v * 2
+      dbg.inspect_array_sharding(y, callback=sink.append)
+      return y.sum(0)
+    return g
+  x = np.ones((8, 8), np.float32)
+  jaxlite.jit(make(jaxlite.debug, seen))(jaxlite.device_put(x, s))
+  jax.jit(make(jax.debug, jseen))(jax.device_put(x, js))
+  assert [repr(a) for a in seen] == [repr(b) for b in jseen]

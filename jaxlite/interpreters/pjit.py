@@ -264,7 +264,16 @@ class Jitted:
       outs = entry.spmd.call(entry, flat_args)
       if outs is not None:
         return outs
-    exe = entry.executable or self._compile_entry(entry, flat_args)
+    exe = entry.executable
+    if exe is None:
+      from jaxlite.runtime import sharded
+      if any(sharded.is_sharded(a) for a in flat_args):
+        # Arrays split over a mesh: an SPMD program (see interpreters/spmd.py).
+        from jaxlite.interpreters import spmd
+        entry.spmd = spmd.JitCallSite(None, None, flat_args, {}, entry.out_tree,
+                                      self.name, None)
+        return entry.spmd.call(entry, flat_args)
+      exe = self._compile_entry(entry, flat_args)
     consts = entry.consts
     bufs = list(map(_get_buf, flat_args))
     if consts:

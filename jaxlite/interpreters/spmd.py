@@ -120,6 +120,7 @@ class SpmdAnnotations:
   def add_to_module(self, module_context, arg_attrs, n_in, n_out):
     from jaxlite.interpreters import mlir  # pylint: disable=g-import-not-at-top
     ir = mlir.mlir().ir
+    module_context.spmd_mesh = self.mesh   # read by lowering rules (inspect_sharding)
     with ir.InsertionPoint(module_context.module.body):
       mlir.mlir().sdy.MeshOp(MESH_SYMBOL,
                              ir.Attribute.parse("#sdy.mesh" + sdy_mesh_text(self.mesh)))

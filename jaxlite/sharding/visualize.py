@@ -113,18 +113,11 @@ def visualize_array_sharding(arr, **kwargs) -> None:
 
 def inspect_array_sharding(value, *, callback) -> None:
   """Calls ``callback`` with the sharding of each array of the pytree ``value``
-  (for arrays outside ``jit``; a traced value has no sharding before XLA
-  chooses one, and jaxlite reports it only for arrays).
+  (inside ``jit``: the sharding XLA picks, when it compiles the program).
 
   >>> import jaxlite
   >>> inspect_array_sharding(jaxlite.numpy.ones(2), callback=lambda s: print(type(s).__name__))
   SingleDeviceSharding
   """
-  from jaxlite import core, tree_util  # pylint: disable=g-import-not-at-top
-  for leaf in tree_util.tree_leaves(value):
-    if isinstance(leaf, core.Tracer):
-      raise ValueError(
-          "jaxlite's inspect_array_sharding reports the shardings of arrays, not of "
-          "traced values inside jit (XLA chooses those when it compiles); call it on "
-          "the jitted function's results")
-    callback(leaf.sharding)
+  from jaxlite.interpreters import inspect_sharding  # pylint: disable=g-import-not-at-top
+  inspect_sharding.inspect_array_sharding(value, callback=callback)
