@@ -82,11 +82,7 @@ CASES = {
 }
 
 # Known differences still open (each also listed in docs/differences.md).
-XFAIL = {
-    "full_like(0, 1e30) under grad", "percentile with weights", "quantile with weights",
-    "interp extrapolate", "r_ 'r' directive", "r_ 'c' directive",
-    "pad with a callable mode",
-}
+XFAIL = {"percentile with weights", "quantile with weights"}
 
 
 @pytest.mark.parametrize("name", [

@@ -128,7 +128,12 @@ def _convert_element_type(operand, new_dtype=None, weak_type=False):
       isinstance(operand, core.Tracer):
     return operand
   if not isinstance(operand, core.Tracer) and type(operand) in dtypes.python_scalar_dtypes:
-    operand = np.asarray(operand, new_dtype)
+    if type(operand) in (float, complex) and np.dtype(new_dtype).kind in "iub":
+      # Float to integer converts on the device, as XLA does (saturating; NaN
+      # to 0), as in JAX: NumPy's host cast would overflow or wrap.
+      operand = np.asarray(operand, dtypes.canonicalize_dtype(old_aval.dtype))
+    else:
+      operand = np.asarray(operand, new_dtype)
   return convert_element_type_p.bind(operand, new_dtype=new_dtype, weak_type=bool(weak_type))
 
 

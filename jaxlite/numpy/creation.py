@@ -152,7 +152,12 @@ def _full(shape, fill_value, dtype, fun_name, weak=False):
     fill = promotion.ensure_array(fill_value, dtype)
     from jaxlite.numpy import manipulation as shape_lib  # pylint: disable=g-import-not-at-top
     return shape_lib.broadcast_to(fill, shape)
-  fill = np.asarray(fill_value, dtype)
+  if np.dtype(dtype).kind in "iub" and type(fill_value) is float:
+    # A Python float filling an integer array converts as XLA does (saturating,
+    # NaN to 0), as in JAX; NumPy's host cast would overflow.
+    fill = lax_structural._convert_element_type(fill_value, dtype, weak)
+  else:
+    fill = np.asarray(fill_value, dtype)
   if weak:
     return promotion.broadcast_to_shape(promotion.ensure_array(fill, dtype, True), shape)
   return lax_structural.broadcast(fill, shape)

@@ -129,11 +129,14 @@ class _Concatenator:
     if not isinstance(key, tuple):
       key = (key,)
     axis, ndmin, trans1d = self.axis, self.ndmin, self.trans1d
+    matrix = None   # 'r'/'c': a 1-D result becomes a row (1, n) or a column (n, 1)
     if key and isinstance(key[0], str):
       directive, key = key[0], key[1:]
-      if directive in ("r", "c"):
-        raise NotImplementedError("jnp.r_ and jnp.c_ do not support the 'r' and 'c' "
-                                  "matrix directives")
+    else:
+      directive = None
+    if directive in ("r", "c"):
+      matrix = 0 if directive == "r" else 1
+    elif directive is not None:
       try:
         parts = [int(p) for p in directive.split(",")]
       except ValueError:
@@ -157,7 +160,10 @@ class _Concatenator:
       pieces.append(piece)
     if not pieces:
       return creation.array([], dtype=dtypes.default_float_dtype())
-    return joining.concatenate(pieces, axis)
+    out = joining.concatenate(pieces, axis)
+    if matrix is not None and out.ndim == 1:
+      out = reshaping.expand_dims(out, matrix)
+    return out
 
   def __repr__(self):
     return f"jaxlite.numpy.{self.name}"

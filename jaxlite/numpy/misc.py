@@ -335,6 +335,10 @@ def interp(x, xp, fp, left=None, right=None, period=None):
   Array([ 5., 10.], dtype=float32)
   """
   from jaxlite.numpy import sorting  # pylint: disable=g-import-not-at-top
+  for name, side in (("left", left), ("right", right)):
+    if isinstance(side, str) and side != "extrapolate":
+      raise ValueError(f"the only valid string value of `{name}` is 'extrapolate', "
+                       f"but got: {side!r}")
   x, xp, fp = promotion.promote_dtypes_inexact(x, xp, fp)
   x, xp, fp = ensure_array(x), ensure_array(xp), ensure_array(fp)
   if xp.ndim != 1 or fp.ndim != 1 or xp.shape != fp.shape:
@@ -354,8 +358,10 @@ def interp(x, xp, fp, left=None, right=None, period=None):
   out = ufuncs.add(f0, ufuncs.multiply(ufuncs.true_divide(ufuncs.subtract(x, x0), safe),
                                        ufuncs.subtract(f1, f0)))
   out = ufuncs.where(dx == 0, f0, out)
-  if period is None:
+  # 'extrapolate' keeps the end segments' lines (the index is clipped to them).
+  if period is None and left != "extrapolate":
     out = ufuncs.where(x < xp[0], fp[0] if left is None else left, out)
+  if period is None and right != "extrapolate":
     out = ufuncs.where(x > xp[-1], fp[-1] if right is None else right, out)
   return out
 

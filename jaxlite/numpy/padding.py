@@ -82,6 +82,18 @@ def _stat(fun, x, axis, n, length, from_end):
   return value.astype(x.dtype)
 
 
+def _pad_with_function(x, pad_width, func, kwargs):
+  """NumPy's callable mode, as JAX runs it: zero padding first, then
+  ``func(vector, (before, after), axis, kwargs)`` on every 1-D slice along each
+  axis in turn (through ``apply_along_axis``, so ``func`` gets and returns arrays)."""
+  from jaxlite.numpy import functional  # pylint: disable=g-import-not-at-top
+  widths = _pairs(promotion.concrete_value(pad_width).astype(np.int64), x.ndim, "pad_width")
+  padded = lax.pad(x, np.zeros((), x.dtype), [(b, a, 0) for b, a in widths])
+  for axis in range(padded.ndim):
+    padded = functional.apply_along_axis(func, axis, padded, widths[axis], axis, kwargs)
+  return padded
+
+
 def pad(array, pad_width, mode="constant", **kwargs):
   """``array`` padded by ``pad_width`` (per axis ``(before, after)``) with NumPy's modes.
 
@@ -92,7 +104,7 @@ def pad(array, pad_width, mode="constant", **kwargs):
   check_arraylike("pad", array)
   x = ensure_array(promotion.asarray_value(array))
   if callable(mode):
-    raise NotImplementedError("jnp.pad with a callable mode is not supported")
+    return _pad_with_function(x, pad_width, mode, kwargs)
   if mode not in _MODES:
     raise ValueError(f"Unimplemented padding mode '{mode}' for np.pad.")
   allowed = {"constant": {"constant_values"}, "linear_ramp": {"end_values"},
