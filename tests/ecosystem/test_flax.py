@@ -11,7 +11,7 @@ import pytest
 from ecosystem_compare import assert_same_numbers
 
 CASES = ["dense", "conv", "batchnorm", "dropout", "lstm_scan", "remat", "vmap",
-         "train_step_optax", "init_apply_misc"]
+         "train_step_optax", "init_apply_misc", "lifted_control_flow_and_layers"]
 EXAMPLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples",
                        "flax_optax_train.py")
 

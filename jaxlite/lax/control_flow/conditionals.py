@@ -96,11 +96,17 @@ def _predicate_to_index(pred):
   return lax.convert_element_type(pred, np.int32)
 
 
-def _bind_cond(index, funs, operands, name, tree_msg):
-  """Stages ``funs`` on ``operands``, checks their outputs agree, binds cond_p."""
+def _bind_cond(index, funs, operands, name, tree_msg, trace_order=None):
+  """Stages ``funs`` on ``operands`` (in ``trace_order``: JAX traces a cond's
+  true_fun first, and code with trace-time side effects such as flax's
+  variable creation sees that order), checks their outputs agree, binds cond_p."""
   ops, in_tree, in_avals = common.flatten_args_avals(tuple(operands))
-  jaxprs, consts, out_trees = common.trace_branches_with_common_consts(
-      funs, in_tree, in_avals, name, tag="cond")
+  order = list(trace_order) if trace_order is not None else list(range(len(funs)))
+  traced, consts, traced_trees = common.trace_branches_with_common_consts(
+      [funs[i] for i in order], in_tree, in_avals, name, tag="cond")
+  jaxprs, out_trees = [None] * len(funs), [None] * len(funs)
+  for k, i in enumerate(order):
+    jaxprs[i], out_trees[i] = traced[k], traced_trees[k]
   for i in range(1, len(jaxprs)):
     first, second = (i, 0) if name == "cond" else (0, i)   # cond: true_fun's type first
     common.check_tree_and_avals(tree_msg(i), out_trees[first], jaxprs[first].out_avals,
@@ -158,7 +164,7 @@ def cond(pred, true_fun: Callable, false_fun: Callable, *operands, operand=_NO_O
   index = _predicate_to_index(pred)
   return _bind_cond(
       index, (false_fun, true_fun), operands, "cond",
-      lambda i: "true_fun and false_fun output")
+      lambda i: "true_fun and false_fun output", trace_order=(1, 0))
 
 
 def switch(index, branches: Sequence[Callable], *operands, operand=None):

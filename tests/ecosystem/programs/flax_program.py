@@ -139,6 +139,37 @@ def init_apply_misc():
           "tabulate_has_dense": "Dense" in model.tabulate(KEY, x, console_kwargs={"width": 200})}
 
 
+class CondDense(nn.Module):
+  def setup(self):
+    self.dense = nn.Dense(2)
+
+  def __call__(self, x, pred):
+    # Both branches are traced (true_fun first, as JAX) while the params are made.
+    return nn.cond(pred, lambda m, x: m.dense(x), lambda m, x: -m.dense(x), self, x)
+
+
+class LoopJit(nn.Module):
+  @nn.compact
+  def __call__(self, x):
+    x = nn.jit(nn.Dense)(3)(x)
+    return nn.while_loop(lambda m, c: jnp.sum(c) < 100.0, lambda m, c: c * 2 + 1, self, x)
+
+
+def lifted_control_flow_and_layers():
+  x = X.reshape(4, -1)[:, :5]
+  attention = nn.MultiHeadDotProductAttention(num_heads=2, qkv_features=4)
+  return {
+      "cond_init": CondDense().init_with_output(KEY, x, True),
+      "cond_false": CondDense().apply(CondDense().init(KEY, x, True), x, False),
+      "while_jit": LoopJit().init_with_output(KEY, x),
+      "rnn_gru": nn.RNN(nn.GRUCell(4)).init_with_output(KEY, SEQ),
+      "attention": attention.init_with_output(KEY, x[None], x[None]),
+      "embed": nn.Embed(10, 3).init_with_output(KEY, jnp.array([1, 2])),
+      "layernorm_groupnorm": [nn.LayerNorm().init_with_output(KEY, x),
+                              nn.GroupNorm(num_groups=1).init_with_output(KEY, x)],
+  }
+
+
 run_cases({
     "dense": dense,
     "conv": conv,
@@ -149,4 +180,5 @@ run_cases({
     "vmap": vmap,
     "train_step_optax": train_step_optax,
     "init_apply_misc": init_apply_misc,
+    "lifted_control_flow_and_layers": lifted_control_flow_and_layers,
 })
