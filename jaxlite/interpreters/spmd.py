@@ -234,6 +234,8 @@ def _identity_program(aval, source, target):
     with _reshard_lock:
       program = _reshard_programs.get(key)
       if program is None:
+        if len(_reshard_programs) >= 1024:
+          _reshard_programs.clear()
         var = Var(aval)
         closed = ClosedJaxpr(Jaxpr([], [var], [var], []), [])
         program = _reshard_programs[key] = SpmdProgram(
@@ -311,6 +313,8 @@ def apply_primitive_sharded(primitive, args, params):
     key = (primitive, tuple(avals), tuple(params.items()))
     fast_key = (key, tuple(map(_get_layout, args)))
     program = _eager_fast.get(fast_key)
+    if len(_eager_programs) >= 4096:   # bounded, as the eager dispatch cache is
+      _eager_programs.clear()
     programs = _eager_programs.setdefault(key, {})
   except TypeError:   # unhashable parameters: compile without caching
     fast_key = program = None
