@@ -331,9 +331,9 @@ def _strong(a):
 
 def _cumulative(name, a, axis, dtype, upcast=False, include_initial=False):
   a = _strong(_as_array(a, name))
-  if axis is None:
+  if axis is None or a.ndim == 0:   # as JAX: a scalar is accumulated as shape (1,)
     a = lax_structural.reshape(a, (a.size,))
-    axis = 0
+    axis = 0 if axis is None else axis
   axis = promotion.canonicalize_axis(axis, a.ndim)
   if dtype is not None:
     a = a.astype(dtypes.check_and_canonicalize_user_dtype(dtype, name))
@@ -388,6 +388,9 @@ def cumulative_sum(x, /, *, axis=None, dtype=None, include_initial=False):
   Array([0, 1, 3], dtype=int32)
   """
   x = _as_array(x, "cumulative_sum")
+  if x.ndim == 0:
+    raise ValueError("The input must be non-scalar to take a cumulative sum, however a "
+                     "scalar value or scalar array was given.")
   if axis is None:
     if x.ndim != 1:
       raise ValueError("The input array has rank {x.ndim}, however axis was not set "
@@ -405,6 +408,9 @@ def cumulative_prod(x, /, *, axis=None, dtype=None, include_initial=False):
   Array([2, 6], dtype=int32)
   """
   x = _as_array(x, "cumulative_prod")
+  if x.ndim == 0:
+    raise ValueError("The input must be non-scalar to take a cumulative product, however a "
+                     "scalar value or scalar array was given.")
   if axis is None:
     if x.ndim != 1:
       raise ValueError("axis must be given for arrays of more than one dimension")
