@@ -96,3 +96,16 @@ def test_transcendental_derivatives_are_jaxs_to_the_bit(name, x):
                 np.asarray(lib.vmap(lib.grad(f))(x))])
   for mine, theirs in zip(*got):
     np.testing.assert_array_equal(mine, theirs)
+
+
+@pytest.mark.parametrize("case", [
+    lambda lib, j: j.cumsum(j.asarray(0.5), axis=0),
+    lambda lib, j: j.cumsum(j.asarray(0.5), axis=-1),
+    lambda lib, j: j.cumprod(2.0, axis=0),
+    lambda lib, j: j.cumsum(j.asarray(0.5), axis=1),
+    lambda lib, j: lib.jit(lambda x: j.cumsum(x, axis=0))(1),
+    lambda lib, j: j.cumulative_sum(j.asarray(1.0), axis=0),
+    lambda lib, j: j.cumulative_prod(1.0, axis=0),
+])
+def test_cumulative_reductions_of_scalars(case):
+  _same(case)
