@@ -19,6 +19,15 @@ CASES = {
     "floor_divide(-7, 2)": lambda j, n, l: n.floor_divide(-7, 2),
     "divmod(uint8, 2.0)": lambda j, n, l: n.divmod(n.array([7], n.uint8), 2.0),
     "remainder(-7, 2)": lambda j, n, l: n.remainder(-7, 2),
+    # Constants that keep a Python scalar's weak type (lax's, not NumPy's).
+    "deg2rad(1.5)": lambda j, n, l: n.deg2rad(1.5),
+    "rad2deg(1.5)": lambda j, n, l: n.rad2deg(1.5),
+    "hypot(1.5, 2.0)": lambda j, n, l: n.hypot(1.5, 2.0),
+    "imag(1.5)": lambda j, n, l: n.imag(1.5),
+    "sinc(1.5)": lambda j, n, l: n.sinc(1.5),
+    "logaddexp2(1.5, 2.0) under jit": lambda j, n, l: j.jit(n.logaddexp2)(1.5, 2.0),
+    "reciprocal(1.5)": lambda j, n, l: n.reciprocal(1.5),
+    "isnan(1.5)": lambda j, n, l: n.isnan(1.5),
     # Reductions return strong arrays.
     "sum(2.0) * bfloat16": lambda j, n, l: n.sum(2.0) * n.ones(2, n.bfloat16),
     "min(3) + int8": lambda j, n, l: n.min(3) + n.ones(2, n.int8),

@@ -414,7 +414,7 @@ def imag(val, /):
   """The imaginary part (zeros for real input)."""
   check_arraylike("imag", val)
   (val,) = promotion.promote_dtypes(val)
-  return lax.imag(val) if _is(val, np.complexfloating) else _full_like(val, 0)
+  return lax.imag(val) if _is(val, np.complexfloating) else lax.full_like(val, 0)
 
 
 def conjugate(x, /):

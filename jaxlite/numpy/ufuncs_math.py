@@ -58,12 +58,12 @@ def log10(x, /):
 
 def deg2rad(x, /):
   (x,) = promote_dtypes_inexact(x)
-  return lax.mul(x, _constant_like(x, np.pi / 180))
+  return lax.mul(x, _lax_const(x, np.pi / 180))   # weak for a Python scalar, as JAX's
 
 
 def rad2deg(x, /):
   (x,) = promote_dtypes_inexact(x)
-  return lax.mul(x, _constant_like(x, 180 / np.pi))
+  return lax.mul(x, _lax_const(x, 180 / np.pi))
 
 
 radians, degrees = deg2rad, rad2deg
@@ -145,9 +145,10 @@ def hypot(x1, x2, /):
                      "Please convert to real values first, such as by using abs(x)")
   x1, x2 = lax.abs(x1), lax.abs(x2)
   big, small = lax.max(x1, x2), lax.min(x1, x2)
-  zero = lax.eq(big, _constant_like(big, 0))
-  ratio = lax.div(small, lax.select_n(zero, big, _full_like(big, 1)))
-  out = lax.mul(big, lax.sqrt(lax.add(_constant_like(big, 1), lax.mul(ratio, ratio))))
+  # Weak-preserving constants (lax's), so Python scalars give a weak result as in JAX.
+  zero = lax.eq(big, _lax_const(big, 0))
+  ratio = lax.div(small, lax.select_n(zero, big, lax.full_like(big, 1)))
+  out = lax.mul(big, lax.sqrt(lax.add(_lax_const(big, 1), lax.mul(ratio, ratio))))
   return lax.select_n(zero, out, big)
 
 
