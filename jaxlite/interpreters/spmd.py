@@ -514,15 +514,17 @@ class JitCallSite:
     self.arg_names = arg_names
     self.programs: dict = {}
     self.moved_consts: dict = {}
-    self.fast: dict = {}   # argument layouts -> (program, constants' buffers)
+    self.fast: dict = {}   # ids of argument layouts -> (program, constants' buffers, layouts)
+    self.donated_args = None   # positions of the donated arguments, once known
 
   def call(self, entry, flat_args):
     """Runs the entry's jaxpr as an SPMD program; None when nothing is sharded
     (the caller's single-device executable serves that call)."""
-    # The fast path: arguments laid out as a previous call's were (the layout
-    # objects are cached, so the key is cheap to hash and compare).
-    key = tuple(map(_get_layout, flat_args))
-    hit = self.fast.get(key)
+    # The fast path: arguments laid out as a previous call's were. The key is
+    # the identities of their (cached) layout objects, which the entry keeps
+    # alive, so an identity cannot be reused by another layout.
+    layouts = tuple(map(_get_layout, flat_args))
+    hit = self.fast.get(tuple(map(id, layouts)))
     if hit is None:
       if not self.given and not self.has_mesh and not any(
           sharded.is_sharded(a) for a in flat_args):
@@ -535,9 +537,9 @@ class JitCallSite:
           [f"const{i}" for i in range(len(consts))] + list(self.arg_names or ()),
           self.moved_consts, len(consts))
       if not moved:
-        self.fast[key] = (program, bufs[:len(consts)])
+        self.fast[tuple(map(id, layouts))] = (program, bufs[:len(consts)], layouts)
     else:
-      program, const_bufs = hit
+      program, const_bufs, _ = hit
       bufs = const_bufs + list(map(_get_buf, flat_args))
     try:
       results = program.loaded.execute_sharded(bufs).consume_with_handlers(program.handlers)
@@ -546,15 +548,21 @@ class JitCallSite:
         a._check_if_deleted()
       raise
     if entry.donated:
-      for a, d in zip(flat_args, entry.donated[len(entry.consts):]):
-        if d and not a._buf.is_deleted():
-          a._buf.delete()
+      donated = self.donated_args
+      if donated is None:
+        donated = self.donated_args = [i for i, d in enumerate(
+            entry.donated[len(entry.consts):]) if d]
+      for i in donated:
+        flat_args[i]._buf.delete()
     avals = program.out_avals
     if entry.single_output:
       return Array(results[0], avals[0])
+    outs = [Array(r, a) for r, a in zip(results, avals)]
+    unflatten = getattr(entry, "unflatten", None)   # jaxlib's C++ unflatten, if any
+    if unflatten is not None:
+      return unflatten(outs)
     from jaxlite import tree_util  # pylint: disable=g-import-not-at-top
-    return tree_util.tree_unflatten(entry.out_tree,
-                                    [Array(r, a) for r, a in zip(results, avals)])
+    return tree_util.tree_unflatten(entry.out_tree, outs)
 
   def program_for(self, entry, flat_args):
     """The compiled program the call would run (for ``lower`` / ``compile``)."""
