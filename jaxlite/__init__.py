@@ -24,6 +24,7 @@ from jaxlite.basearray import Array
 from jaxlite.runtime.backend import (default_backend, device_count, devices,
                                      local_device_count, local_devices, process_count,
                                      process_index)
+from jaxlite.runtime.caches import clear_caches
 from jaxlite.runtime.transfer import (device_get, device_put, device_put_replicated,
                                       device_put_sharded)
 from jaxlite.api import (ShapeDtypeStruct, disable_jit, eval_shape, jit, make_jaxpr,

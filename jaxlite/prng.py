@@ -84,7 +84,7 @@ def _threefry2x32_lowering(ctx, k1, k2, x1, x2):
 
   def const(c):
     if c not in consts:
-      consts[c] = mlir.ir_constant(np.full(out_aval.shape, c, _U32))
+      consts[c] = mlir.full_like_aval(c, out_aval.update(dtype=_U32))
     return consts[c]
 
   def rotate_left(v, d):
@@ -203,10 +203,10 @@ def _iota_2x32_shape_lowering(ctx, *, shape):
   for dim, stride in enumerate(strides):
     term = hlo.iota(u64_type, mlir.i64_attr(dim))
     if stride != 1:
-      term = hlo.multiply(term, mlir.ir_constant(np.full(shape, stride, np.uint64)))
+      term = hlo.multiply(term, mlir.full_like_aval(stride, u64))
     counts = term if counts is None else hlo.add(counts, term)
   out_type = mlir.aval_to_ir_type(ctx.avals_out[0])
-  hi = hlo.shift_right_logical(counts, mlir.ir_constant(np.full(shape, 32, np.uint64)))
+  hi = hlo.shift_right_logical(counts, mlir.full_like_aval(32, u64))
   return [hlo.convert(out_type, hi), hlo.convert(out_type, counts)]
 
 

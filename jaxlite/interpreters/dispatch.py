@@ -16,12 +16,13 @@ from jaxlite.config import config
 from jaxlite.config import debug_infs as _debug_infs, debug_nans as _debug_nans
 from jaxlite.runtime import special_values
 from jaxlite.core import ClosedJaxpr, Jaxpr, JaxprEqn, Var
-from jaxlite.runtime import backend
+from jaxlite.runtime import backend, caches
 from jaxlite.runtime.array import Array
 
 _cache: dict = {}
 _CACHE_LIMIT = 4096
 _cache_lock = threading.RLock()   # re-entrant: lowering may dispatch constants
+caches.register(_cache.clear)     # jaxlite.clear_caches
 
 
 def _params_key(params):

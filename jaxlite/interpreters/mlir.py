@@ -22,6 +22,7 @@ import numpy as np
 
 from jaxlite import core, dtypes
 from jaxlite.core import ClosedJaxpr, Jaxpr, Literal, ShapedArray
+from jaxlite.runtime import caches
 
 lowering_rules: dict[core.Primitive, Callable] = {}
 platform_lowering_rules: dict[tuple[str, core.Primitive], Callable] = {}
@@ -62,8 +63,15 @@ def mlir():
   return _mlir
 
 
+# MLIR uniques dense constants in their context and frees them only with it,
+# so a thread's context is replaced once it holds this many bytes of them
+# (modules built in the old one keep it alive while they live).
+_CONTEXT_CONSTANT_BYTES = 1 << 20
+
+
 def make_ir_context():
-  """An MLIR context with the StableHLO, CHLO and func dialects loaded (one per thread)."""
+  """An MLIR context with the StableHLO, CHLO and func dialects loaded (one per
+  thread, replaced after ``_CONTEXT_CONSTANT_BYTES`` of dense constants)."""
   ctx = getattr(_context_local, "ctx", None)
   if ctx is None:
     m = mlir()
@@ -76,7 +84,26 @@ def make_ir_context():
     m.sdy.register_dialect(ctx)   # Shardy: sharding annotations for SPMD programs
     ctx.load_all_available_dialects()
     _context_local.ctx = ctx
+    _context_local.constant_bytes = 0
   return ctx
+
+
+def _retire_context():
+  """Drops this thread's context (``clear_caches``): its constants go with it
+  once no module built in it is left."""
+  _context_local.ctx = None
+
+
+caches.register(_retire_context)
+
+
+def _count_constant_bytes(nbytes: int):
+  """Called for each dense constant; retires the thread's context when full."""
+  _context_local.constant_bytes = getattr(_context_local, "constant_bytes", 0) + nbytes
+  if _context_local.constant_bytes > _CONTEXT_CONSTANT_BYTES:
+    # The lowering in progress keeps its context (it holds a reference); the
+    # next one starts a fresh context.
+    _retire_context()
 
 
 # --- types and constants -------------------------------------------------------
@@ -148,19 +175,28 @@ def _check_shape_for_xla(aval):
 
 
 def ir_constant(val, dtype=None):
-  """A ``stablehlo.constant`` holding the host value ``val``."""
+  """A ``stablehlo.constant`` holding the host value ``val``.
+
+  An array of one repeated value (``np.broadcast_to`` of a scalar, ``np.full``)
+  becomes a splat, which keeps it out of the module text; build such
+  constants with ``full_like_aval``, which never makes the host array.
+  """
   m = mlir()
   val = np.asarray(val, dtype=dtype)
   if val.dtype == dtypes.float0:
-    val = np.zeros(val.shape, np.bool_)
+    return full_like_aval(False, ShapedArray(val.shape, np.dtype(np.bool_)))
+  if val.size > 1 and _is_splat(val):
+    return full_like_aval(val.flat[0], ShapedArray(val.shape, val.dtype))
   ir_type = m.ir.RankedTensorType.get(val.shape, dtype_to_ir_type(val.dtype))
-  # (MLIR cannot splat complex element attributes: those stay dense.)
-  if val.size > 1 and val.dtype.kind != "c" and (val == val.flat[0]).all():
-    # A splat keeps large constant fills out of the module text.
-    attr = m.ir.DenseElementsAttr.get_splat(ir_type, _scalar_attr(val.flat[0], val.dtype))
-  else:
-    attr = _dense_attr(val, ir_type)
-  return m.hlo.constant(attr)
+  return m.hlo.constant(_dense_attr(val, ir_type))
+
+
+def _is_splat(val) -> bool:
+  if not any(val.strides):   # a broadcast scalar: nothing to compare
+    return True
+  first = val.flat[0]
+  # Most dense constants differ early: look at a few elements before all.
+  return bool((val.flat[:64] == first).all() and (val == first).all())
 
 
 def _scalar_attr(x, dtype):
@@ -173,6 +209,8 @@ def _scalar_attr(x, dtype):
 def _dense_attr(val, ir_type):
   m = mlir()
   elem = dtype_to_ir_type(val.dtype)
+  if val.nbytes > 1024:   # small ones are few and shared (uniqued) between modules
+    _count_constant_bytes(val.nbytes)
   return m.ir.DenseElementsAttr.get(_to_buffer(val), type=elem, shape=val.shape)
 
 
@@ -460,8 +498,22 @@ def compare(x, y, direction: str, compare_type: str | None = None):
 
 
 def full_like_aval(value, aval: ShapedArray):
-  """A splat constant of ``aval``'s shape and dtype."""
-  return ir_constant(np.full(aval.shape, value, dtype=aval.dtype))
+  """A constant of ``aval``'s shape and dtype filled with ``value``, made
+  without a host array of that shape (a splat attribute, or a broadcast scalar
+  for complex types, which MLIR cannot splat).
+
+  >>> full_like_aval(0.5, ShapedArray((2**26,), np.float32))   # doctest: +SKIP
+  """
+  m = mlir()
+  dtype = np.dtype(aval.dtype)
+  if dtype == dtypes.float0:
+    dtype = np.dtype(np.bool_)
+  ir_type = aval_to_ir_type(ShapedArray(aval.shape, dtype))
+  if dtype.kind == "c":
+    scalar_type = m.ir.RankedTensorType.get((), dtype_to_ir_type(dtype))
+    scalar = m.hlo.constant(_dense_attr(np.asarray(value, dtype).reshape(()), scalar_type))
+    return m.hlo.broadcast_in_dim(ir_type, scalar, dense_int_array(()))
+  return m.hlo.constant(m.ir.DenseElementsAttr.get_splat(ir_type, _scalar_attr(value, dtype)))
 
 
 # --- host callbacks --------------------------------------------------------------------------

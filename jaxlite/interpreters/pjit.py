@@ -23,6 +23,7 @@ from jaxlite.core import ClosedJaxpr, ShapedArray
 from jaxlite.interpreters import mlir
 from jaxlite.interpreters import partial_eval as pe
 from jaxlite.runtime import backend, special_values
+from jaxlite.runtime import caches
 from jaxlite.runtime.array import Array
 
 # --- the call primitive --------------------------------------------------------------
@@ -42,6 +43,19 @@ jit_p.def_abstract_eval(_jit_abstract_eval)
 # JVP rule); keyed weakly by the jaxpr so that they die with it.
 _jaxpr_executables: "weakref.WeakKeyDictionary[ClosedJaxpr, dict]" = weakref.WeakKeyDictionary()
 _jaxpr_lock = threading.Lock()
+
+# Every live jitted function, so that clear_caches reaches their caches.
+_live_jitted: "weakref.WeakSet[Jitted]" = weakref.WeakSet()
+# Entries one jitted function keeps (one per argument signature); past this
+# it starts over, so that its cache stays bounded as JAX's does.
+_MAX_ENTRIES_PER_FUNCTION = 4096
+
+
+@caches.register
+def _clear_jit_caches():
+  _jaxpr_executables.clear()
+  for jitted in list(_live_jitted):
+    jitted.clear_cache()
 
 
 def _jit_impl(*args, jaxpr: ClosedJaxpr, name: str, donated_invars=(), inline=False,
@@ -221,6 +235,7 @@ class Jitted:
     self.backend = backend_name
     self.inline = inline
     self.name = api_util.fun_name(fun)
+    _live_jitted.add(self)
     self._cache: dict = {}
     self._fast_cache: dict = {}
     # Tracing and compiling happen once per key even when threads race on it.
@@ -349,6 +364,8 @@ class Jitted:
           entry = self._trace(args, kwargs, dyn_args, dyn_kwargs, static_args,
                               static_kwargs, flat_args, in_tree, avals)
           if not any(isinstance(c, core.Tracer) for c in entry.consts):
+            if len(self._cache) >= _MAX_ENTRIES_PER_FUNCTION:
+              self.clear_cache()   # bounded: what is used again is retraced
             self._cache[key] = entry
             if self._simple and not kwargs and all(type(a) is Array for a in args):
               self._fast_cache[(avals, key[3])] = entry

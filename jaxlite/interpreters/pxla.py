@@ -18,6 +18,7 @@ the body, and the results are reassembled with ``all_gather``.
 from __future__ import annotations
 
 import threading
+import weakref
 from functools import partial
 from typing import Any, Callable, Sequence
 
@@ -28,7 +29,7 @@ from jaxlite.config import config
 from jaxlite.core import ClosedJaxpr, ShapedArray
 from jaxlite.interpreters import mlir
 from jaxlite.interpreters import partial_eval as pe
-from jaxlite.runtime import backend, inflight
+from jaxlite.runtime import backend, caches, inflight
 from jaxlite.runtime.array import Array
 from jaxlite.traceback_util import api_boundary
 
@@ -225,12 +226,12 @@ def flatten_axes(what: str, treedef, axis_tree) -> list:
 class _PmapExecutable:
   """A pmapped jaxpr compiled for a device assignment, with its input/output layout."""
 
-  _by_jaxpr: dict = {}
+  # xla_pmap equations' executables, by jaxpr (weakly: they die with it) and size.
+  _by_jaxpr: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
   def __init__(self, closed, axis_name, axis_size, in_axes, out_axes, name, devices,
                local_size):
     from jaxlite.runtime import executable, sharding
-    self.closed = closed
     self.axis_name = axis_name
     self.axis_size = axis_size          # global mapped size
     self.local_size = local_size        # this process's share of it
@@ -264,14 +265,16 @@ class _PmapExecutable:
 
   @classmethod
   def for_jaxpr(cls, closed, axis_name, axis_size, in_axes, out_axes, name):
-    key = (id(closed), axis_size)
-    exe = cls._by_jaxpr.get(key)
+    per_size = cls._by_jaxpr.get(closed)
+    if per_size is None:
+      per_size = cls._by_jaxpr.setdefault(closed, {})
+    exe = per_size.get(axis_size)
     if exe is None:
       devices = backend.local_devices()[:axis_size]
       if axis_size > len(backend.local_devices()):
         raise ValueError(_too_many_replicas(name, axis_size, len(backend.local_devices())))
-      exe = cls._by_jaxpr[key] = cls(closed, axis_name, axis_size, in_axes, out_axes, name,
-                                     devices, axis_size)
+      exe = per_size[axis_size] = cls(closed, axis_name, axis_size, in_axes, out_axes, name,
+                                      devices, axis_size)
     return exe
 
   # -- inputs --
@@ -334,6 +337,18 @@ class _PmapExecutable:
     return transfer.put_numpy(np.moveaxis(host, 0, axis), None, out.weak_type)
 
 
+# Every live pmapped function, so that clear_caches reaches their caches.
+_live_pmapped: "weakref.WeakSet[PmapFunction]" = weakref.WeakSet()
+_MAX_ENTRIES_PER_FUNCTION = 4096
+
+
+@caches.register
+def _clear_pmap_caches():
+  _PmapExecutable._by_jaxpr.clear()
+  for pmapped in list(_live_pmapped):
+    pmapped._cache.clear()
+
+
 def _too_many_replicas(name, needed, available):
   return (f"compiling computation `{name}` that requires {needed} replicas, but only "
           f"{available} XLA devices are available on backend {backend.default_backend()}.")
@@ -358,6 +373,7 @@ class PmapFunction:
     self.name = api_util.fun_name(fun)
     self._cache: dict = {}
     self._lock = threading.RLock()
+    _live_pmapped.add(self)
     self.__wrapped__ = fun
     for attr in ("__name__", "__qualname__", "__doc__", "__module__"):
       try:
@@ -409,6 +425,8 @@ class PmapFunction:
         entry = self._cache.get(key)
         if entry is None:
           entry = self._trace(dyn_args, kwargs, statics, in_tree, per_replica, global_size)
+          if len(self._cache) >= _MAX_ENTRIES_PER_FUNCTION:
+            self._cache.clear()   # bounded: what is used again is retraced
           self._cache[key] = entry
     closed, consts, out_tree, out_axes_flat = entry[:4]
     if tracing or consts:

@@ -1,0 +1,47 @@
+"""One switch for every staging and compilation cache: ``clear_caches``.
+
+Each module that keeps a cache of traced jaxprs or compiled executables
+registers a function that empties it; ``jaxlite.clear_caches()`` (JAX's
+``jax.clear_caches``) calls them all. Executables are held only by these
+caches (and by calls in flight), so clearing them releases their memory.
+
+  >>> from jaxlite.runtime import caches
+  >>> seen = []
+  >>> caches.register(lambda: seen.append(True))
+  >>> caches.clear_caches()
+  >>> seen
+  [True]
+"""
+from __future__ import annotations
+
+import threading
+from typing import Callable
+
+_clearers: list[Callable[[], None]] = []
+_lock = threading.Lock()
+
+
+def register(clear: Callable[[], None]) -> Callable[[], None]:
+  """Adds ``clear`` (no arguments) to what ``clear_caches`` calls; returns it,
+  so it can decorate a module's clearing function.
+
+  >>> register(lambda: None)   # doctest: +ELLIPSIS
+  <function <lambda> at ...>
+  """
+  with _lock:
+    _clearers.append(clear)
+  return clear
+
+
+def clear_caches() -> None:
+  """Clears all compilation and staging caches (``jax.clear_caches``).
+
+  Jitted functions retrace and recompile on their next call.
+
+  >>> import jaxlite
+  >>> jaxlite.clear_caches()
+  """
+  with _lock:
+    clearers = list(_clearers)
+  for clear in clearers:
+    clear()
