@@ -43,6 +43,24 @@ def pytest_configure(config):
   config.addinivalue_line(
       "markers",
       "slow: takes more than a few seconds; deselect with -m 'not slow'")
+  config.addinivalue_line(
+      "markers",
+      "requires_gpu: needs a CUDA or ROCm device (run with JAX_PLATFORMS=cuda); "
+      "skipped where jaxlite has none")
+
+
+def pytest_runtest_setup(item):
+  if item.get_closest_marker("requires_gpu") is not None and not _has_gpu():
+    pytest.skip("no GPU: jaxlite found no CUDA or ROCm PJRT plugin/device")
+
+
+def _has_gpu():
+  # Imported here, at run time: collection never imports jaxlite.
+  from jaxlite.runtime import backend
+  try:
+    return bool(backend.devices("gpu"))
+  except RuntimeError:
+    return False
 
 
 @pytest.fixture

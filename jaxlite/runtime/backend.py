@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import importlib.util
 import os
 import re
 import threading
@@ -190,11 +191,49 @@ def _make_plugin_client(platform: str):
   paths = _plugin_library_paths()
   if platform not in paths:
     raise RuntimeError(f"no PJRT plugin found for {platform!r}")
+  options = {}
+  if platform == "cuda":
+    _preload_nvidia_libraries()
+    # Memory fraction, preallocation, allocator: the XLA_PYTHON_CLIENT_*
+    # variables JAX users set, read as JAX reads them.
+    options = xc.generate_pjrt_gpu_plugin_options()
   if not xc.pjrt_plugin_loaded(platform):
     xc.load_pjrt_plugin_dynamically(platform, paths[platform])
   if not xc.pjrt_plugin_initialized(platform):
     xc.initialize_pjrt_plugin(platform)
-  return xc.make_c_api_client(platform, {}, None)
+  return xc.make_c_api_client(platform, options, None)
+
+
+# CUDA libraries the plugin links against, by the pip package
+# (``jax-cuda12-plugin[with-cuda]``) that ships them under ``nvidia/<name>/lib``.
+_NVIDIA_LIBRARIES = (
+    ("cuda_runtime", "libcudart.so.12"), ("cuda_nvrtc", "libnvrtc.so.12"),
+    ("cublas", "libcublas.so.12"), ("cublas", "libcublasLt.so.12"),
+    ("nccl", "libnccl.so.2"), ("cuda_cupti", "libcupti.so.12"),
+    ("cusparse", "libcusparse.so.12"), ("cusolver", "libcusolver.so.11"),
+    ("cufft", "libcufft.so.11"), ("nvshmem", "libnvshmem_host.so.3"),
+    ("cudnn", "libcudnn.so.9"),
+)
+
+
+def _preload_nvidia_libraries():
+  """Loads the CUDA libraries from the ``nvidia`` pip packages, when installed,
+  so that the plugin finds them without LD_LIBRARY_PATH (a system CUDA is
+  found by the dynamic loader as usual)."""
+  import ctypes  # pylint: disable=g-import-not-at-top
+  for package, library in _NVIDIA_LIBRARIES:
+    try:
+      spec = importlib.util.find_spec(f"nvidia.{package}")
+    except (ImportError, ValueError):
+      continue
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+      path = os.path.join(folder, "lib", library)
+      if os.path.exists(path):
+        try:
+          ctypes.CDLL(path, mode=ctypes.RTLD_GLOBAL)
+        except OSError:
+          pass   # the plugin reports what it cannot find when it starts
+        break
 
 
 def _requested_platforms() -> list[str]:
@@ -342,15 +381,25 @@ def devices(backend=None) -> list:
   return list(get_backend(backend).devices())
 
 
-def local_devices(process_index: int | None = None, backend=None) -> list:
-  """The devices attached to process `process_index` (default: this one).
+def local_devices(process_index: int | None = None, backend=None,
+                  host_id: int | None = None) -> list:
+  """The devices attached to process `process_index` (default: this one);
+  ``host_id`` is its older name (JAX warns and uses it when given).
 
   >>> local_devices()[0].process_index
   0
   """
+  if host_id is not None:
+    import warnings
+    warnings.warn("The argument to jax.local_devices has been renamed from `host_id` "
+                  "to `process_index`. This alias will eventually be removed; please "
+                  "update your code.", stacklevel=2)
+    process_index = host_id
   client = get_backend(backend)
   if process_index is None:
     process_index = client.process_index()
+  if not 0 <= process_index < process_count(backend):
+    raise ValueError(f"Unknown process_index {process_index}")
   return [d for d in client.devices() if d.process_index == process_index]
 
 
@@ -388,6 +437,46 @@ def process_count(backend=None) -> int:
   1
   """
   return max(d.process_index for d in get_backend(backend).devices()) + 1
+
+
+def process_indices(backend=None) -> list[int]:
+  """The indices of the job's processes.
+
+  >>> process_indices()
+  [0]
+  """
+  return list(range(process_count(backend)))
+
+
+def _renamed(old, new):
+  import warnings
+  warnings.warn(f"jax.{old} has been renamed to jax.{new}. This alias will eventually "
+                "be removed; please update your code.", stacklevel=3)
+
+
+def host_id(backend=None) -> int:
+  """Old name of ``process_index`` (warns, as JAX's).
+
+  >>> import warnings
+  >>> with warnings.catch_warnings():
+  ...   warnings.simplefilter("ignore")
+  ...   host_id()
+  0
+  """
+  _renamed("process_index", "process_index")   # JAX's message, sic
+  return process_index(backend)
+
+
+def host_count(backend=None) -> int:
+  """Old name of ``process_count`` (warns, as JAX's)."""
+  _renamed("process_count", "process_count")
+  return process_count(backend)
+
+
+def host_ids(backend=None) -> list[int]:
+  """Old name of ``process_indices`` (warns, as JAX's)."""
+  _renamed("process_indexs", "process_indices")
+  return process_indices(backend)
 
 
 def default_device():
