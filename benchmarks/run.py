@@ -24,6 +24,11 @@ of ``Case`` objects. ``setup(jx, jnp)`` receives the library under test
   runs in a fresh Python process, so no compilation cache is warm.
 * kind="value": a number (seconds, bytes, ...) that is reported as it is; the
   case computes it however it likes (``unit`` says what it is).
+* kind="instructions": a zero-argument callable like kind="time", whose
+  instructions per call (all threads) are counted under valgrind's callgrind
+  in a child process (see ``instructions.py``); ``calls`` sets the batch size.
+  On shared machines this is the measure of dispatch cost: wall-clock ratios
+  swing by 2x between runs, instruction counts by under 1%.
 
 Case modules import ``Case`` with ``from run import Case`` (this directory is
 put on ``sys.path``). Each case runs in isolation: an exception is recorded as
@@ -54,7 +59,7 @@ BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(BENCH_DIR)
 RESULTS_DIR = os.path.join(BENCH_DIR, "results")
 SCHEMA_VERSION = 1
-KINDS = ("time", "first_call", "value")
+KINDS = ("time", "first_call", "value", "instructions")
 
 # Set by the runner in --quick mode, so that value cases that repeat work of
 # their own (e.g. import time) can do less of it. Read it with `quick_mode()`.
@@ -78,12 +83,14 @@ class Case:
     kind: ``"time"``, ``"first_call"`` or ``"value"``.
     unit: unit of a ``"value"`` case (``"s"``, ``"bytes"`` ...). Times are
       always reported in microseconds.
+    calls: calls per counted batch of an ``"instructions"`` case.
   """
   name: str
   setup: Callable[[Any, Any], Any]
   goal: Optional[str] = None
   kind: str = "time"
   unit: Optional[str] = None
+  calls: int = 20
 
   def __post_init__(self):
     if self.kind not in KINDS:
@@ -333,6 +340,10 @@ def measure(label: str, case, library: Library, options: Options) -> dict:
         return time_callable(fn, options)
       if case.kind == "first_call":
         return time_first_call(label, case, library, options)
+      if case.kind == "instructions":
+        import instructions  # this directory is on sys.path
+        return instructions.count(os.path.join(BENCH_DIR, f"cases_{label}.py"),
+                                  case.name, library.label, n=case.calls)
       value = case.setup(library.module, library.numpy)
       return {"value": float(value)}
   except Exception as e:  # noqa: BLE001 - recorded per case
@@ -369,7 +380,10 @@ def meets_goal(ratio: Optional[float], goal: Optional[str]) -> Optional[bool]:
 def _headline(measurement: Optional[dict]) -> Optional[float]:
   if not measurement or "error" in measurement:
     return None
-  return measurement.get("value", measurement.get("min"))
+  for field in ("value", "instructions", "min"):
+    if field in measurement:
+      return measurement[field]
+  return None
 
 
 def run_cases(cases: list[tuple[str, Any]], libraries: list[Library],
@@ -385,7 +399,8 @@ def run_cases(cases: list[tuple[str, Any]], libraries: list[Library],
         "name": case.name,
         "module": label,
         "kind": case.kind,
-        "unit": ("us" if case.kind != "value" else (case.unit or "")),
+        "unit": {"value": case.unit or "",
+                 "instructions": "instructions"}.get(case.kind, "us"),
         "goal": case.goal,
     }
     for library in libraries:
@@ -456,6 +471,8 @@ def format_table(results: list[dict], libraries: list[Library]) -> str:
       return "error"
     if "value" in measurement:
       return f"{measurement['value']:.4g} {unit}".strip()
+    if "instructions" in measurement:
+      return f"{measurement['instructions']:,.0f} instr"
     return f"{measurement['min']:.4g} us"
   labels = [lib.label for lib in libraries]
   header = ["case"] + labels + ["ratio", "goal", "met"]

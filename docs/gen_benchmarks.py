@@ -31,6 +31,8 @@ def _fmt_measurement(m: dict | None, unit: str) -> str:
     if unit == "bytes":
       return f"{value / 2**20:.1f} MiB"
     return f"{value:.3g} {unit}".strip()
+  if "instructions" in m:
+    return f"{m['instructions'] / 1e3:,.1f} K instr"
   us = m["min"]
   if us >= 1e6:
     return f"{us / 1e6:.2f} s"

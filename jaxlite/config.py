@@ -156,12 +156,14 @@ class StateContextManager:
     state._local.value = self.new_val
     if state._in_trace_context:
       config._trace_cache.generation = -1
+      config._trace_cache.context = None   # jit's call memo compares this object
 
   def __exit__(self, exc_type, exc_value, traceback):
     state = self.state
     state._local.value = self.prev
     if state._in_trace_context:
       config._trace_cache.generation = -1
+      config._trace_cache.context = None
 
   def __call__(self, func):
     @functools.wraps(func)

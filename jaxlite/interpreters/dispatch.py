@@ -7,6 +7,7 @@ semantics come from the same StableHLO that ``jit`` produces.
 """
 from __future__ import annotations
 
+import operator
 import threading
 
 import numpy as np
@@ -25,44 +26,48 @@ _cache_lock = threading.RLock()   # re-entrant: lowering may dispatch constants
 caches.register(_cache.clear)     # jaxlite.clear_caches
 
 
-def _params_key(params):
-  try:
-    key = tuple(params.items())
-    hash(key)
-    return key
-  except TypeError:
-    return None   # unhashable parameters: compile without caching
+# C-level attribute getters: cheaper than comprehensions on the eager hot path.
+_get_buf = operator.attrgetter("_buf")
+_get_aval = operator.attrgetter("aval")
 
 
 def apply_primitive(primitive, args, params):
   """Runs ``primitive`` on concrete arguments (Arrays, NumPy arrays, scalars)."""
   try:
-    bufs = [a._buf for a in args]
-    avals = tuple([a.aval for a in args])
+    bufs = list(map(_get_buf, args))
+    avals = tuple(map(_get_aval, args))
   except AttributeError:
     args = [_to_array(a) for a in args]
     bufs = [a._buf for a in args]
     avals = tuple([a.aval for a in args])
+  device = None
+  for b in bufs:
+    if b._committed:   # uncommitted arrays (the usual case) run on the default device
+      try:
+        device = _device_for(args)
+      except _MultiDeviceArgument:
+        from jaxlite.runtime import sharded
+        if any(sharded.is_sharded(a) for a in args):
+          # Arrays split over a mesh: the op runs split too (interpreters/spmd.py).
+          from jaxlite.interpreters import spmd
+          return spmd.apply_primitive_sharded(primitive, args, params)
+        args = [_gather_to_one_device(a) for a in args]
+        bufs = [a._buf for a in args]
+        device = _device_for(args)
+      break
+  else:
+    if config.jax_default_device is not None:
+      # Under jax.default_device: uncommitted operands run (and move) there.
+      device = backend.default_device()
+      args = [a if a._buf.device == device else _move_to(a, device) for a in args]
+      bufs = [a._buf for a in args]
+  key = (primitive, avals, tuple(params.items()) if params else (), device)
   try:
-    device = _device_for(args)
-  except _MultiDeviceArgument:
-    from jaxlite.runtime import sharded
-    if any(sharded.is_sharded(a) for a in args):
-      # Arrays split over a mesh: the op runs split too (interpreters/spmd.py).
-      from jaxlite.interpreters import spmd
-      return spmd.apply_primitive_sharded(primitive, args, params)
-    args = [_gather_to_one_device(a) for a in args]
-    bufs = [a._buf for a in args]
-    device = _device_for(args)
-  if device is None and config.jax_default_device is not None:
-    # Under jax.default_device: uncommitted operands run (and move) there.
-    device = backend.default_device()
-    args = [a if a._buf.device == device else _move_to(a, device) for a in args]
-    bufs = [a._buf for a in args]
-  key = (primitive, avals, _params_key(params), device)
-  exe = _cache.get(key)
-  if exe is None:
+    exe = _cache[key]
+  except KeyError:
     exe = _compile_once(key, primitive, avals, params, device)
+  except TypeError:   # unhashable parameters: compile without caching
+    exe = _compile_primitive(primitive, avals, params, device)
   try:
     # Executable.call, inlined: this is the eager hot path.
     results = exe.loaded.execute_sharded(bufs).consume_with_handlers(exe.handlers)
@@ -75,7 +80,7 @@ def apply_primitive(primitive, args, params):
   else:
     outs = Array(results[0], exe.out_avals[0])
   if _debug_nans.value or _debug_infs.value:
-    # jax_debug_nans/infs: JAX's FloatingPointError naming the primitive.
+    # An executable compiled before the option was set has no checking handlers.
     special_values.check_eager_outputs(primitive, outs if primitive.multiple_results
                                        else [outs])
   return outs
@@ -84,8 +89,6 @@ def apply_primitive(primitive, args, params):
 def _compile_once(key, primitive, avals, params, device):
   """Threads racing on one key compile it once (``executable_for`` makes the
   others wait for that compile); different keys compile in parallel."""
-  if key[2] is None:   # unhashable parameters: not cached
-    return _compile_primitive(primitive, avals, params, device)
   compiled = _compile_primitive(primitive, avals, params, device)
   with _cache_lock:
     exe = _cache.get(key)
@@ -154,12 +157,11 @@ def _compile_primitive(primitive, avals, params, device):
   outvars = [Var(a) for a in out_avals]
   jaxpr = Jaxpr([], invars, outvars, [JaxprEqn(primitive, invars, outvars, params)])
   lowered = mlir.lower_jaxpr_to_module(ClosedJaxpr(jaxpr, []), name=primitive.name)
+  # As JAX's: results are committed to a device only when an operand was.
   return executable.executable_for(lowered, device or backend.default_device(), out_avals,
-                                   special_checks=(False, False))  # checked per call
+                                   committed=device is not None,
+                                   # eager results are checked per call instead
+                                   special_checks=(False, False))
 
 
-def _eval_hook(primitive, args, params):
-  return apply_primitive(primitive, args, params)
-
-
-core.set_eval_hook(_eval_hook)
+core.set_eval_hook(apply_primitive)

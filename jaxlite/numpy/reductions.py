@@ -28,6 +28,7 @@ from jaxlite import dtypes, lax
 from jaxlite.lax import structural as lax_structural
 from jaxlite.numpy import promotion, ufuncs
 from jaxlite.numpy.promotion import canonicalize_axes, check_arraylike, ensure_array
+from jaxlite.runtime.array import Array
 from jaxlite.numpy.library_jit import library_jit
 
 
@@ -120,7 +121,18 @@ def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=
   >>> jnp.sum(jnp.ones((2, 3)))
   Array(6., dtype=float32)
   """
+  if (type(a) is Array and axis is None and dtype is None and out is None and not keepdims
+      and initial is None and where is None):
+    aval = a.aval
+    if aval.shape and not aval.weak_type and aval.dtype in _SUM_AS_IS:
+      # The eager hot path: a total over a strongly typed inexact array needs
+      # neither a cast nor checks.
+      return lax.reduce_sum_p.bind(a, axes=tuple(range(len(aval.shape))))
   return _reduce("sum", a, axis, dtype, out, keepdims, initial, where, promote_integers)
+
+
+# Inexact dtypes: a sum accumulates in the array's own dtype.
+_SUM_AS_IS = frozenset(d for d in dtypes._lattice_dtypes if dtypes.issubdtype(d, np.inexact))
 
 
 def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None,

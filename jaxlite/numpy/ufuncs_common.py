@@ -10,9 +10,13 @@ from __future__ import annotations
 import numpy as np
 
 from jaxlite import dtypes, lax
+from jaxlite.config import config
+from jaxlite.core import _thread_state
+from jaxlite.interpreters import dispatch
 from jaxlite.lax import structural as lax_structural
 from jaxlite.numpy import promotion
 from jaxlite.numpy.promotion import check_arraylike, promote_args, promote_dtypes_inexact
+from jaxlite.runtime.array import Array
 
 
 def _dtype(x):
@@ -40,9 +44,69 @@ def _doc(fun, numpy_name, example, result):
   return fun
 
 
+# Dtypes that promotion leaves as they are, with or without x64: for an Array
+# of one of these, a one-argument ufunc's promotion is the identity.
+_STABLE_DTYPES = frozenset(d for d in dtypes._lattice_dtypes
+                           if d.itemsize < 8 or d == np.dtype(np.complex64))
+_STABLE_INEXACT = frozenset(d for d in _STABLE_DTYPES if dtypes.issubdtype(d, np.inexact))
+
+
+def _direct_primitive(lax_fun, lax_name):
+  """The primitive that ``lax_fun`` binds to its operand as it is (its body is
+  ``return <lax_name>_p.bind(x)``), or None."""
+  code = getattr(lax_fun, "__code__", None)
+  primitive = getattr(lax_fun, "__globals__", {}).get(f"{lax_name}_p")
+  if (code is None or primitive is None or code.co_argcount != 1
+      or code.co_names != (f"{lax_name}_p", "bind") or primitive.multiple_results):
+    return None
+  return primitive
+
+
+def _remember_eager(eager_cache, primitive, aval):
+  """Files the executable that ``primitive.bind(x)`` just ran for an
+  uncommitted ``x`` of ``aval`` (dispatch's key for it) under the short key
+  that ``_unary``'s fast path looks up, with the configuration it is valid for.
+  Not while debug_nans/debug_infs are on: those check every eager result."""
+  exe = eager_cache.get((primitive, (aval,), (), None))
+  if exe is not None and not config.jax_debug_nans and not config.jax_debug_infs:
+    eager_cache[(primitive, aval)] = (exe, config.trace_context(), config._generation)
+
+
+_trace_cache = config._trace_cache   # the per-thread trace context (config.trace_context)
+
+
 def _unary(name, lax_name, inexact=False, doc=None):
   """A one-argument ufunc that promotes (to inexact if asked) and binds one lax op."""
+  stable = _STABLE_INEXACT if inexact else _STABLE_DTYPES
+  lax_fun = primitive = None
+  eager_cache = dispatch._cache
+
   def fun(x, /):
+    nonlocal lax_fun, primitive
+    if type(x) is Array and lax_fun is not None:
+      aval = x.aval
+      if aval.dtype in stable:
+        # The eager hot path: nothing to check or promote. Once this op ran
+        # eagerly on this aval, on the default device and under the same
+        # configuration (the trace context: x64, default device, debug_nans
+        # ...), its executable runs directly.
+        hit = eager_cache.get((primitive, aval))
+        if hit is not None and hit[1] is _trace_cache.context and \
+            hit[2] == config._generation and _thread_state.dynamic_main.level == 0 and \
+            not x._buf._committed:
+          exe = hit[0]
+          try:
+            return Array(exe.loaded.execute_sharded([x._buf]).consume_with_handlers(
+                exe.handlers)[0], exe.out_avals[0])
+          except Exception:  # noqa: BLE001 - e.g. a deleted operand: the
+            pass           # general path below raises JAX's error
+        out = lax_fun(x)
+        if primitive is not None and _thread_state.dynamic_main.level == 0 and \
+            not x._buf._committed:
+          _remember_eager(eager_cache, primitive, aval)
+        return out
+    lax_fun = getattr(lax, lax_name)
+    primitive = _direct_primitive(lax_fun, lax_name)
     check_arraylike(name, x)
     (x,) = promote_dtypes_inexact(x) if inexact else promotion.promote_dtypes(x)
     return getattr(lax, lax_name)(x)
