@@ -67,8 +67,41 @@ ad.defjvp2(logistic_p, lambda g, ans, x: mul(g, mul(ans, sub(const(ans, 1), ans)
 
 # --- trigonometric and hyperbolic ---------------------------------------------------------
 
-sin_p = naryop("sin", _fc, "sine")
-cos_p = naryop("cos", _fc, "cosine")
+
+
+def _sin_cos_complex(x, cosine: bool):
+  """sin or cos of complex ``x`` from real sin/cos and expm1, as JAX lowers them
+  (XLA's complex sine/cosine round differently and give other signed zeros):
+  sinh(b), cosh(b) as (expm1(b) -+ expm1(-b)) / 2 (+ 1) keep small |b| accurate."""
+  from jaxlite.lax import bitwise
+  from jaxlite.lax.elementwise import complex as make_complex, imag, real
+  a, b = real(x), imag(x)
+  a_is_zero = bitwise.eq(a, const(a, 0))
+  two = const(a, 2)
+  sn, cs = sin(a), cos(a)
+  e1m, e2m = expm1(b), expm1(neg(b))
+  snh, csh = div(sub(e1m, e2m), two), div(add(add(e1m, e2m), two), two)
+  if cosine:
+    re, im = mul(cs, csh), mul(neg(sn), snh)
+    return bitwise.select(a_is_zero, make_complex(re, const(a, 0)), make_complex(re, im))
+  re, im = mul(sn, csh), mul(cs, snh)
+  # a = 0 and |b| huge: expm1 overflows, re would be 0 * inf.
+  return bitwise.select(a_is_zero, make_complex(const(a, 0), im), make_complex(re, im))
+
+
+def _sin_cos_lowering(hlo_name: str, cosine: bool):
+  real_rule = base.nary_lowering(hlo_name, broadcast=False)
+  complex_rule = mlir.lower_fun(lambda x: _sin_cos_complex(x, cosine), multiple_results=False)
+
+  def rule(ctx, x, **params):
+    if is_kind(ctx.avals_in[0].dtype, "complexfloating"):
+      return complex_rule(ctx, x)
+    return real_rule(ctx, x, **params)
+  return rule
+
+
+sin_p = naryop("sin", _fc, _sin_cos_lowering("sine", cosine=False))
+cos_p = naryop("cos", _fc, _sin_cos_lowering("cosine", cosine=True))
 tan_p = naryop("tan", _fc, "tan")
 ad.defjvp(sin_p, lambda g, x: mul(g, cos(x)))
 ad.defjvp(cos_p, lambda g, x: neg(mul(g, sin(x))))

@@ -109,3 +109,15 @@ def test_transcendental_derivatives_are_jaxs_to_the_bit(name, x):
 ])
 def test_cumulative_reductions_of_scalars(case):
   _same(case)
+
+
+def test_complex_sin_cos_are_lowered_as_jax_to_the_bit():
+  z = np.array([3j, 0.5 - 1.5j, 1 + 1j, 0j, -2 + 0.01j, 3 + 100j, 100j, 1e-3 + 1e-4j],
+               np.complex64)
+  got = []
+  for lib, j in LIBS:
+    got.append([j.sin(z), j.cos(z), lib.jit(j.cos)(z), lib.jvp(j.sin, (z,), (z,))[1],
+                j.cos(1j * j.asarray(np.array([3.0, 1.0, 0.0], np.float32)))])
+  for mine, theirs in zip(*got):
+    np.testing.assert_array_equal(np.asarray(mine).view(np.uint32),
+                                  np.asarray(theirs).view(np.uint32))
