@@ -21,9 +21,9 @@ from jaxlite.config import (check_tracer_leaks, debug_infs, debug_nans, default_
                             numpy_dtype_promotion, numpy_rank_promotion)
 from jaxlite.core import ShapedArray
 from jaxlite.basearray import Array
-from jaxlite.runtime.backend import (default_backend, device_count, devices,
-                                     local_device_count, local_devices, process_count,
-                                     process_index)
+from jaxlite.runtime.backend import (default_backend, device_count, devices, host_count,
+                                     host_id, host_ids, local_device_count, local_devices,
+                                     process_count, process_index, process_indices)
 from jaxlite.runtime.caches import clear_caches
 from jaxlite.runtime.transfer import (device_get, device_put, device_put_replicated,
                                       device_put_sharded)

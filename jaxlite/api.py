@@ -24,7 +24,8 @@ from jaxlite.traceback_util import api_boundary
 @api_boundary
 def jit(fun: Callable | None = None, *, in_shardings=None, out_shardings=None,
         static_argnums=None, static_argnames=None,
-        device=None, backend=None, donate_argnums=(), inline=False, keep_unused=False):
+        device=None, backend=None, donate_argnums=None, donate_argnames=None,
+        inline=False, keep_unused=False, compiler_options=None):
   """Sets up ``fun`` for just-in-time compilation with XLA.
 
   The function is traced once per combination of argument shapes, dtypes,
@@ -41,6 +42,9 @@ def jit(fun: Callable | None = None, *, in_shardings=None, out_shardings=None,
     device, backend: where to run (default: the default device).
     donate_argnums: positional arguments whose buffers the computation may
       reuse; the donated arrays are deleted after the call.
+    donate_argnames: the same, by parameter name (positional or keyword).
+    compiler_options: a dict of XLA compiler options (``{"xla_...": value}``)
+      this function's programs are compiled with.
     inline: inline the function's jaxpr into enclosing jaxprs.
     in_shardings, out_shardings: pytree prefixes of the positional arguments /
       of the results with a ``jaxlite.sharding.Sharding`` (or, under
@@ -63,9 +67,11 @@ def jit(fun: Callable | None = None, *, in_shardings=None, out_shardings=None,
     return partial(jit, in_shardings=in_shardings, out_shardings=out_shardings,
                    static_argnums=static_argnums, static_argnames=static_argnames,
                    device=device, backend=backend, donate_argnums=donate_argnums,
-                   inline=inline, keep_unused=keep_unused)
+                   donate_argnames=donate_argnames, inline=inline, keep_unused=keep_unused,
+                   compiler_options=compiler_options)
   return Jitted(fun, static_argnums, static_argnames, donate_argnums, device, backend,
-                inline, keep_unused, in_shardings=in_shardings, out_shardings=out_shardings)
+                inline, keep_unused, in_shardings=in_shardings, out_shardings=out_shardings,
+                donate_argnames=donate_argnames, compiler_options=compiler_options)
 
 
 @contextmanager

@@ -298,7 +298,8 @@ _register_remat_batcher()
 
 
 def checkpoint(fun: Callable, *, prevent_cse: bool = True, policy: Callable | None = None,
-               static_argnums: int | Sequence[int] = (), concrete: bool = False) -> Callable:
+               static_argnums: int | Sequence[int] = (),
+               static_argnames: str | Sequence[str] = (), concrete: bool = False) -> Callable:
   """Make ``fun`` recompute internal linearization points when it is differentiated.
 
   Under ``grad``, ``vjp`` or ``linearize`` the values ``fun`` computes are not
@@ -312,6 +313,7 @@ def checkpoint(fun: Callable, *, prevent_cse: bool = True, policy: Callable | No
     policy: ``policy(primitive, *avals, **params) -> bool`` saying which values
       may be saved (see ``checkpoint_policies``); default: save nothing.
     static_argnums: positional arguments that are Python values (not traced).
+    static_argnames: the same, by parameter name (positional or keyword).
     concrete: accepted for compatibility; Python control flow on traced values
       is not supported under ``checkpoint`` (as in JAX).
 
@@ -324,23 +326,30 @@ def checkpoint(fun: Callable, *, prevent_cse: bool = True, policy: Callable | No
   """
   api_util.check_callable(fun, "checkpoint")
   static_argnums = api_util.normalize_argnums(static_argnums, argname="static_argnums")
+  if static_argnames:
+    # Names resolve to positions through the signature, as JAX's; those passed
+    # by keyword stay static too.
+    static_argnums, static_argnames = api_util.resolve_static_args(
+        fun, static_argnums, static_argnames)
 
   @functools.wraps(fun)
   def remat_fun(*args, **kwargs):
     nums = tuple(i % len(args) for i in static_argnums) if args else ()
     statics = {i: args[i] for i in nums}
     dyn_args = tuple(a for i, a in enumerate(args) if i not in statics)
+    static_kw = {k: v for k, v in kwargs.items() if k in static_argnames}
+    kwargs = {k: v for k, v in kwargs.items() if k not in static_argnames}
     flat_args, in_tree = tree_util.tree_flatten((dyn_args, kwargs))
     if core._thread_state.dynamic_main.level == 0 and not any(
         isinstance(x, core.Tracer) for x in flat_args):
-      return fun(*args, **kwargs)   # nothing differentiates it: run it as is
+      return fun(*args, **kwargs, **static_kw)   # nothing differentiates it: run as is
     out_tree = api_util.Store()
 
     def flat_fun(*xs):
       dyn, kw = tree_util.tree_unflatten(in_tree, xs)
       it = iter(dyn)
       full = [statics[i] if i in statics else next(it) for i in range(len(args))]
-      out = fun(*full, **kw)
+      out = fun(*full, **kw, **static_kw)
       leaves, tree = tree_util.tree_flatten(out)
       out_tree.store(tree)
       return leaves

@@ -84,6 +84,17 @@ def _resolve_kwargs(fun, args, kwargs):
   return ba.args
 
 
+def _nondiff_positions(fun, nondiff_argnums, nondiff_argnames):
+  """The sorted positions of the non-differentiable arguments: ``nondiff_argnums``
+  plus the positions ``nondiff_argnames`` name in ``fun``'s signature (as JAX's)."""
+  nums = set(nondiff_argnums)
+  if nondiff_argnames:
+    if isinstance(nondiff_argnames, str):
+      nondiff_argnames = (nondiff_argnames,)
+    nums.update(api_util.resolve_static_args(fun, (), nondiff_argnames)[0])
+  return tuple(sorted(nums))
+
+
 def _split_nondiff(args, nondiff_argnums):
   nondiff = tuple(args[i] for i in nondiff_argnums)
   dyn = tuple(a for i, a in enumerate(args) if i not in nondiff_argnums)
@@ -173,10 +184,11 @@ class custom_jvp:
     2.0
   """
 
-  def __init__(self, fun: Callable, nondiff_argnums: Sequence[int] = ()):
+  def __init__(self, fun: Callable, nondiff_argnums: Sequence[int] = (),
+               nondiff_argnames: Sequence[str] = ()):
     functools.update_wrapper(self, fun)
     self.fun = fun
-    self.nondiff_argnums = tuple(nondiff_argnums)
+    self.nondiff_argnums = _nondiff_positions(fun, nondiff_argnums, nondiff_argnames)
     self.jvp = None
     self.symbolic_zeros = False
 
@@ -398,10 +410,11 @@ class custom_vjp:
     2.0
   """
 
-  def __init__(self, fun: Callable, nondiff_argnums: Sequence[int] = ()):
+  def __init__(self, fun: Callable, nondiff_argnums: Sequence[int] = (),
+               nondiff_argnames: Sequence[str] = ()):
     functools.update_wrapper(self, fun)
     self.fun = fun
-    self.nondiff_argnums = tuple(nondiff_argnums)
+    self.nondiff_argnums = _nondiff_positions(fun, nondiff_argnums, nondiff_argnames)
     self.fwd = None
     self.bwd = None
     self.symbolic_zeros = False

@@ -172,7 +172,8 @@ class Lowered(Stage):
     loaded = executable.compile_module(
         self._lowered.text, [self._device],
         host_callbacks=self._lowered.module_context.host_callbacks,
-        module=self._lowered.module)
+        module=self._lowered.module,
+        compiler_options=compiler_options or getattr(self._jitted, "compiler_options", None))
     exe = executable.Executable(loaded, self._device, self._entry.closed_jaxpr.out_avals,
                                 self._lowered.text)
     return Compiled(self._jitted, self._entry, self._in_tree, self.args_info, exe)

@@ -21,7 +21,7 @@ __all__ = ["vmap"]
 
 
 def vmap(fun: Callable, in_axes=0, out_axes=0, axis_name=None, axis_size=None,
-         spmd_axis_name=None) -> Callable:
+         spmd_axis_name=None, sum_match: bool = False) -> Callable:
   """Vectorizing map. Creates a function which maps ``fun`` over argument axes.
 
   Args:
@@ -41,6 +41,8 @@ def vmap(fun: Callable, in_axes=0, out_axes=0, axis_name=None, axis_size=None,
       mapped.
     spmd_axis_name: mesh axis names the mapped axis is partitioned over
       (recorded for sharding-aware rules; single-device vmap ignores it).
+    sum_match: when True, a mapped result whose ``out_axes`` entry is None is
+      summed over the mapped axis instead of raising.
 
   Returns:
     The batched version of ``fun``.
@@ -90,7 +92,7 @@ def vmap(fun: Callable, in_axes=0, out_axes=0, axis_name=None, axis_size=None,
     try:
       outs, _ = batching.batch_flat(
           flat_fun, axis_data, args_flat, in_axes_flat,
-          lambda: flatten_axes("vmap out_axes", out_tree.val, out_axes))
+          lambda: flatten_axes("vmap out_axes", out_tree.val, out_axes), sum_match)
     except batching.SpecMatchError as e:
       paths = _axis_paths(out_tree.val, out_axes)
       raise ValueError(f"at vmap out_axes{tree_util.keystr(paths[e.leaf_idx])}, got axis "

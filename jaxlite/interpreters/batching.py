@@ -134,14 +134,15 @@ class SpecMatchError(Exception):
 
 
 def batch_flat(fun: Callable, axis_data: AxisData, in_vals: Sequence, in_dims: Sequence,
-               out_dims_dest):
+               out_dims_dest, sum_match: bool = False):
   """Runs ``fun`` (flat lists of arrays in and out) over a batch of inputs.
 
   ``in_dims[i]`` is the batch axis of ``in_vals[i]`` (or ``not_mapped``).
   ``out_dims_dest`` is a list of destinations for the outputs, or a thunk
   returning it (called after ``fun`` has run, when its output tree is known):
   an int axis (unbatched results are broadcast), ``not_mapped`` (a batched
-  result raises ``SpecMatchError``), ``infer`` or ``zero_if_mapped``.
+  result raises ``SpecMatchError``, or with ``sum_match`` is summed over its
+  batch axis), ``infer`` or ``zero_if_mapped``.
   Returns ``(outs, out_dims)``.
 
   >>> from jaxlite import lax
@@ -165,13 +166,13 @@ def batch_flat(fun: Callable, axis_data: AxisData, in_vals: Sequence, in_dims: S
     raise ValueError(f"batch_flat: {len(vals)} outputs but {len(dests)} out_axes")
   outs, out_dims = [], []
   for i, (x, src, dst) in enumerate(zip(vals, dims, dests)):
-    x, d = _match_axis(i, axis_data.size, x, src, dst)
+    x, d = _match_axis(i, axis_data.size, x, src, dst, sum_match)
     outs.append(x)
     out_dims.append(d)
   return outs, out_dims
 
 
-def _match_axis(leaf_idx, size, x, src, dst):
+def _match_axis(leaf_idx, size, x, src, dst, sum_match=False):
   if dst is infer:
     return x, src
   if dst is zero_if_mapped:
@@ -179,6 +180,9 @@ def _match_axis(leaf_idx, size, x, src, dst):
   if dst is not_mapped:
     if src is not_mapped:
       return x, not_mapped
+    if sum_match:   # vmap(sum_match=True): an unmapped destination sums the batch
+      from jaxlite import lax
+      return lax.reduce_sum(x, (src,)), not_mapped
     raise SpecMatchError(leaf_idx, src, dst)
   ndim = core.get_aval(x).ndim + (src is not_mapped)
   if not -ndim <= dst < ndim:

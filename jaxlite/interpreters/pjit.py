@@ -93,12 +93,14 @@ def _delete_donated(args, donated_invars):
       a._buf.delete()
 
 
-def compile_jaxpr(closed_jaxpr: ClosedJaxpr, name: str, device, donated_invars=()):
+def compile_jaxpr(closed_jaxpr: ClosedJaxpr, name: str, device, donated_invars=(),
+                  compiler_options=None):
   from jaxlite.runtime import executable
   lowered = mlir.lower_jaxpr_to_module(
       closed_jaxpr, name=f"jit_{name}", platform=device.platform,
       donated_args=donated_invars or None)
-  return executable.executable_for(lowered, device, closed_jaxpr.out_avals)
+  return executable.executable_for(lowered, device, closed_jaxpr.out_avals,
+                                   compiler_options=compiler_options)
 
 
 def _jit_lowering(ctx, *args, jaxpr, name, inline=False, **_):
@@ -220,7 +222,8 @@ class Jitted:
 
   def __init__(self, fun, static_argnums=None, static_argnames=None, donate_argnums=(),
                device=None, backend_name=None, inline=False, keep_unused=False,
-               in_shardings=None, out_shardings=None):
+               in_shardings=None, out_shardings=None, donate_argnames=None,
+               compiler_options=None):
     api_util.check_callable(fun)
     self.fun = fun
     self.in_shardings = in_shardings
@@ -230,8 +233,13 @@ class Jitted:
     self.donate_argnums = api_util.validate_argnums(
         fun, api_util.normalize_argnums(donate_argnums, argname="donate_argnums"),
         "donate_argnums")
+    # As JAX: donate_argnames and donate_argnums complete each other through
+    # the signature (an argument is donated by position or by keyword).
+    self.donate_argnums, self.donate_argnames = api_util.resolve_static_args(
+        fun, self.donate_argnums, donate_argnames)
     api_util.check_static_not_donated(fun, self.static_argnums, self.donate_argnums)
     self.device = device
+    self.compiler_options = dict(compiler_options) if compiler_options else None
     self.backend = backend_name
     self.inline = inline
     self.name = api_util.fun_name(fun)
@@ -241,7 +249,7 @@ class Jitted:
     # Tracing and compiling happen once per key even when threads race on it.
     self._lock = threading.RLock()
     self._simple = not self.static_argnums and not self.static_argnames and \
-        not self.donate_argnums and device is None
+        not self.donate_argnums and not self.donate_argnames and device is None
     self.__wrapped__ = fun
     for attr in ("__name__", "__qualname__", "__doc__", "__module__"):
       try:
@@ -322,7 +330,8 @@ class Jitted:
     # No lock: threads racing on one entry lower it each but compile it once
     # (executable_for), and other entries of this function compile meanwhile.
     device = self.device or _common_device(flat_args) or backend.default_device()
-    exe = compile_jaxpr(entry.closed_jaxpr, entry.name, device, entry.donated)
+    exe = compile_jaxpr(entry.closed_jaxpr, entry.name, device, entry.donated,
+                        compiler_options=self.compiler_options)
     if entry.executable is None:
       entry.executable = exe
     return entry.executable
@@ -396,12 +405,15 @@ class Jitted:
         flat_fun, avals, debug_info=(self.name, names, "jit"), arg_names=names)
     closed, consts = _split_consts(jaxpr, consts)
     donated = ()
-    if self.donate_argnums:
+    if self.donate_argnums or self.donate_argnames:
       donated_leaves = []
       for i, a in enumerate(dyn_args):
         n = tree_util.tree_structure(a).num_leaves
         orig_index = [j for j in range(len(args)) if j not in self.static_argnums][i]
         donated_leaves += [orig_index in self.donate_argnums] * n
+      for k in sorted(dyn_kwargs):   # the kwargs dict flattens in key order
+        n = tree_util.tree_structure(dyn_kwargs[k]).num_leaves
+        donated_leaves += [k in self.donate_argnames] * n
       donated_leaves += [False] * (len(flat_args) - len(donated_leaves))
       donated = tuple([False] * len(consts) + donated_leaves)
     entry = _CacheEntry(closed, consts, out_tree.val, donated, self.name)

@@ -33,9 +33,12 @@ def _xla():
   return xla_client, _jax
 
 
-def compile_options(num_replicas=1, devices=None, num_partitions=1):
+def compile_options(num_replicas=1, devices=None, num_partitions=1, compiler_options=None):
   xc, _ = _xla()
   opts = xc.CompileOptions()
+  if compiler_options:
+    # jit(compiler_options=...) / Lowered.compile(...): XLA's debug options by name.
+    opts.env_option_overrides = list(compiler_options.items())
   if num_partitions > 1:
     # One SPMD program over the devices, split by XLA's partitioner from the
     # Shardy annotations, with the options JAX sets.
@@ -77,7 +80,8 @@ def backend_compile_and_load(backend, module, executable_devices, options,
 
 
 def compile_module(module_text: str, devices: Sequence, num_replicas: int = 1,
-                   host_callbacks: Sequence = (), module=None, num_partitions: int = 1):
+                   host_callbacks: Sequence = (), module=None, num_partitions: int = 1,
+                   compiler_options=None):
   """Compiles StableHLO text for ``devices``; returns a jaxlib LoadedExecutable.
 
   ``host_callbacks`` are the Python callables that the module's
@@ -86,11 +90,12 @@ def compile_module(module_text: str, devices: Sequence, num_replicas: int = 1,
   global compile_count
   xc, _jax = _xla()
   client = devices[0].client
-  opts = compile_options(num_replicas, devices, num_partitions)
+  opts = compile_options(num_replicas, devices, num_partitions, compiler_options)
   device_list = _jax.DeviceList(tuple(devices))
   cache_dir = config.jax_compilation_cache_dir
   key = None
-  if cache_dir and not host_callbacks:   # callbacks cannot be serialized
+  # Callbacks cannot be serialized; the key does not hold compiler options.
+  if cache_dir and not host_callbacks and not compiler_options:
     key = _persistent_cache_key(module_text, devices, num_replicas * num_partitions)
     loaded = _persistent_cache_get(client, cache_dir, key, device_list, opts)
     if loaded is not None:
@@ -166,7 +171,7 @@ class _PendingCompile:
 
 
 def executable_for(lowered, device, out_avals, committed=True,
-                   special_checks=None) -> "Executable":
+                   special_checks=None, compiler_options=None) -> "Executable":
   """The Executable of a lowered one-device program, compiled once per program.
 
   Threads that race on one program (say, each taking ``grad`` of the same
@@ -183,6 +188,7 @@ def executable_for(lowered, device, out_avals, committed=True,
       when some operand was, or a device was asked for).
     special_checks: (NaNs, infinities): what the result handlers check
       (jax_debug_nans/infs); default: the options' current values.
+    compiler_options: a dict of XLA options to compile with (``jit(compiler_options=)``).
 
   Returns:
     An ``Executable``.
@@ -195,10 +201,11 @@ def executable_for(lowered, device, out_avals, committed=True,
     special_checks = special_values.checks_wanted()
   host_callbacks = lowered.module_context.host_callbacks
   if host_callbacks:
-    return _compile_executable(lowered, device, out_avals, committed, special_checks)
+    return _compile_executable(lowered, device, out_avals, committed, special_checks,
+                               compiler_options)
   # jax_debug_nans/infs programs check their results (special_values.py).
   key = (hashlib.sha256(lowered.text.encode()).digest(), device, tuple(out_avals), committed,
-         special_checks)
+         special_checks, tuple(sorted((compiler_options or {}).items())))
   while True:
     with _programs_lock:
       exe = _by_program.get(key)
@@ -210,7 +217,8 @@ def executable_for(lowered, device, out_avals, committed=True,
         break
     pending.done.wait()   # then look again (the compile may have failed)
   try:
-    exe = _compile_executable(lowered, device, out_avals, committed, special_checks)
+    exe = _compile_executable(lowered, device, out_avals, committed, special_checks,
+                              compiler_options)
     with _programs_lock:
       _by_program[key] = exe
     return exe
@@ -222,10 +230,10 @@ def executable_for(lowered, device, out_avals, committed=True,
 
 
 def _compile_executable(lowered, device, out_avals, committed=True,
-                        special_checks=(False, False)):
+                        special_checks=(False, False), compiler_options=None):
   loaded = compile_module(lowered.text, [device],
                           host_callbacks=lowered.module_context.host_callbacks,
-                          module=lowered.module)
+                          module=lowered.module, compiler_options=compiler_options)
   return Executable(loaded, device, out_avals, lowered.text, committed, special_checks)
 
 

@@ -158,13 +158,21 @@ def _commit(x: Array, device) -> Array:
 # ---------------------------------------------------------------------------
 
 
-def device_put(x: Any, device=None) -> Any:
+def device_put(x: Any, device=None, *, src=None, donate=False, may_alias=None) -> Any:
   """Transfers `x` (a pytree of arrays and scalars) to a device.
 
   Args:
     x: an array, scalar, or (nested) standard Python container thereof.
     device: a Device (or single-device sharding). When given, the results are
       committed to it; otherwise they go to the default device, uncommitted.
+    src: where `x` lives (a Device or Sharding, or a pytree prefix of them);
+      concrete arrays carry their own placement, so it only has to be valid.
+    donate: a bool (or pytree prefix of bools): the caller gives up the
+      input's buffer. Best effort, as JAX's: on one device the input may
+      stay alive.
+    may_alias: a bool or None (or pytree prefix): False asks for a fresh
+      buffer even when `x` is already where it should be; True or None let
+      the result share `x`'s buffer.
 
   Returns:
     A pytree of ``Array`` with the structure of `x`. Dtypes are canonicalised
@@ -187,21 +195,47 @@ def device_put(x: Any, device=None) -> Any:
     return spmd.device_put_tree(x, device)
   device = _as_device(device)
   leaves, treedef = tree_util.tree_flatten(x)
+  copies = _copy_flags(treedef, donate, may_alias)
+  if src is not None and not isinstance(src, (str, bytes)) and _names_one_device(src):
+    _as_device(src)
   # Validate every leaf before the first transfer, so a bad leaf changes nothing.
   hosts = [None if isinstance(leaf, (Array, Tracer)) else _host_leaf(leaf)
            for leaf in leaves]
   out = []
-  for leaf, host in zip(leaves, hosts):
+  for leaf, host, copy in zip(leaves, hosts, copies):
     if isinstance(leaf, Tracer):
       # A traced value stays in its transformation (JAX's device_put is the
       # identity under jit and differentiates as the identity).
       out.append(leaf)
     elif host is None:
       leaf._check_if_deleted()
-      out.append(leaf if device is None else _commit(leaf, device))
+      if copy:   # may_alias=False: a buffer of its own (here, through the host)
+        out.append(put_numpy(leaf._value, device or leaf.device, leaf.weak_type,
+                             committed=device is not None or leaf.committed))
+      else:
+        out.append(leaf if device is None else _commit(leaf, device))
     else:
       out.append(put_numpy(host[0], device, host[1]))
   return treedef.unflatten(out)
+
+
+def _flag_leaves(name, treedef, flags):
+  """One flag per leaf of ``treedef`` from a bool or a pytree prefix of bools."""
+  if flags is None or isinstance(flags, bool):
+    return [flags] * treedef.num_leaves
+  from jaxlite.vectorization import flatten_axes
+  return flatten_axes(f"device_put {name}", treedef, flags)
+
+
+def _copy_flags(treedef, donate, may_alias) -> list[bool]:
+  """Per leaf: whether device_put must give it a fresh buffer (may_alias=False);
+  donate and may_alias may not both be True (JAX's ValueError)."""
+  donate_flat = _flag_leaves("donate", treedef, donate)
+  alias_flat = _flag_leaves("may_alias", treedef, may_alias)
+  for d, m in zip(donate_flat, alias_flat):
+    if d and m:
+      raise ValueError("may_alias and donate cannot be True at the same time.")
+  return [m is False for m in alias_flat]
 
 
 def device_get(x: Any) -> Any:
