@@ -4,7 +4,7 @@ import pytest
 from ecosystem_compare import assert_same_numbers
 
 CASES = ["mlp", "conv2d", "module", "filter_jit_grad", "filter_vmap", "tree_at",
-         "training_loop"]
+         "training_loop", "loops_and_errors"]
 
 
 def test_the_two_sides_ran_jaxlite_and_jax(ecosystem_results):

@@ -6,7 +6,7 @@ import pytest
 from ecosystem_compare import assert_same_numbers
 
 CASES = ["lbfgs", "gradient_descent", "levenberg_marquardt", "bisection", "broyden",
-         "implicit_diff", "custom_root_decorator"]
+         "implicit_diff", "custom_root_decorator", "linear_solvers_and_more"]
 
 
 def test_the_two_sides_ran_jaxlite_and_jax(ecosystem_results):

@@ -91,6 +91,23 @@ def training_loop():
   return {"losses": losses, "n_params": len(jax.tree_util.tree_leaves(params))}
 
 
+def loops_and_errors():
+  # eqx.internal.while_loop's checkpointed kind differentiates by a custom_vjp
+  # over a loop; error_if raises inside jit.
+  def loop(x):
+    return eqx.internal.while_loop(lambda c: c[0] < 3, lambda c: (c[0] + 1, c[1] * 2.0),
+                                   (0, x), max_steps=8, kind="checkpointed")[1]
+  out = {"while_value": loop(1.5), "while_grad": jax.grad(loop)(1.5),
+         "error_if_ok": eqx.filter_jit(lambda x: eqx.error_if(x, x > 0, "positive"))(
+             jnp.float32(-1.0))}
+  try:
+    eqx.filter_jit(lambda x: eqx.error_if(x, x > 0, "positive"))(jnp.float32(1.0))
+    out["error_if_raised"] = False
+  except Exception as e:  # noqa: BLE001 -- equinox's runtime error type
+    out["error_if_raised"] = "positive" in str(e)
+  return out
+
+
 run_cases({
     "mlp": mlp,
     "conv2d": conv2d,
@@ -99,4 +116,5 @@ run_cases({
     "filter_vmap": filter_vmap,
     "tree_at": tree_at,
     "training_loop": training_loop,
+    "loops_and_errors": loops_and_errors,
 })

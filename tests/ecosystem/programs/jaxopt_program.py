@@ -87,6 +87,30 @@ def custom_root_decorator():
   return {"vjp": jax.grad(lambda t: inner_solver(None, t).sum())(jnp.array([1.0, 2.0]))}
 
 
+def linear_solvers_and_more():
+  from jaxopt import linear_solve
+  m = A.T @ A + jnp.eye(3)
+  out = {}
+  for name in ["solve_cg", "solve_gmres", "solve_bicgstab", "solve_normal_cg", "solve_cholesky"]:
+    solve = getattr(linear_solve, name)
+    out[name] = solve(lambda v: m @ v, A.T @ B)
+    # Implicit differentiation with this linear solver (custom_linear_solve inside).
+    out["implicit_" + name] = jax.grad(lambda lam: jaxopt.LBFGS(
+        ridge_objective, implicit_diff_solve=solve, tol=1e-6).run(
+            jnp.zeros(3), lam=lam).params.sum())(0.1)
+  out["vmap_lbfgs"] = jax.vmap(lambda lam: jaxopt.LBFGS(ridge_objective).run(
+      jnp.zeros(3), lam=lam).params)(jnp.array([0.1, 1.0]))
+  out["proximal_gradient"] = jaxopt.ProximalGradient(
+      lambda w: 0.5 * jnp.mean((A @ w - B) ** 2), jaxopt.prox.prox_lasso).run(
+          jnp.zeros(3), hyperparams_prox=0.1).params
+  out["anderson"] = jaxopt.AndersonAcceleration(lambda x, t: 0.5 * jnp.cos(x) + t).run(
+      jnp.zeros(2), 0.1).params
+  out["box_osqp"] = jaxopt.BoxOSQP().run(
+      params_obj=(m, -A.T @ B), params_eq=jnp.ones((1, 3)),
+      params_ineq=(-jnp.ones(1), jnp.ones(1))).params.primal[0]
+  return out
+
+
 run_cases({
     "lbfgs": lbfgs,
     "gradient_descent": gradient_descent,
@@ -95,4 +119,5 @@ run_cases({
     "broyden": broyden,
     "implicit_diff": implicit_diff,
     "custom_root_decorator": custom_root_decorator,
+    "linear_solvers_and_more": linear_solvers_and_more,
 })
