@@ -115,3 +115,70 @@ def test_process_helpers_match_jax():
     jaxlite.local_devices(host_id=0)
   with pytest.raises(ValueError, match="Unknown process_index 5"):
     jaxlite.local_devices(5)
+
+
+# --- jax.numpy and jax.random keyword parameters ---------------------------------------
+
+
+def test_numpy_parameters_by_keyword():
+  for name, kw in [("fmax", dict(x1=1.0, x2=np.nan)), ("fmin", dict(x1=np.nan, x2=2.0)),
+                   ("gcd", dict(x1=12, x2=18)), ("lcm", dict(x1=4, x2=6)),
+                   ("isreal", dict(x=np.array([1, 1j]))), ("trunc", dict(x=-1.5)),
+                   ("iscomplex", dict(x=np.array([1, 1j])))]:
+    np.testing.assert_array_equal(getattr(jnp, name)(**kw), getattr(jnp_ref, name)(**kw))
+  for name in ("isneginf", "isposinf", "modf"):
+    with pytest.raises(NotImplementedError, match="The 'out' argument to"):
+      getattr(jnp, name)(np.ones(2), out=np.ones(2))
+
+
+def test_var_std_with_given_mean():
+  x = np.arange(12.0, dtype=np.float32).reshape(3, 4)
+  x[1, 2] = np.nan
+  m = np.float32(2.5)
+  for name in ("var", "std", "nanvar", "nanstd"):
+    for axis, mean in ((None, m), (1, np.nanmean(x, 1, keepdims=True)), (0, m)):
+      got = getattr(jnp, name)(x, axis=axis, mean=mean, ddof=1)
+      want = getattr(jnp_ref, name)(x, axis=axis, mean=mean, ddof=1)
+      np.testing.assert_allclose(got, want, rtol=1e-6, equal_nan=True)
+
+
+def test_pinv_rcond_and_matrix_rank_tol_hermitian():
+  a = np.array([[2.0, 0.0], [0.0, 1e-3]], np.float32)
+  np.testing.assert_allclose(jnp.linalg.pinv(a, rcond=0.01),
+                             jnp_ref.linalg.pinv(a, rcond=0.01), rtol=1e-6)
+  for J in (jnp, jnp_ref):
+    with pytest.raises(ValueError, match="only one of rtol and rcond"):
+      J.linalg.pinv(a, 0.1, rcond=0.1)
+    with pytest.raises(ValueError, match="only one of tol or rtol"):
+      J.linalg.matrix_rank(a, 0.1, tol=0.1)
+  for kw in (dict(tol=0.01), dict(hermitian=True), dict(tol=1e-4, hermitian=True)):
+    assert int(jnp.linalg.matrix_rank(a, **kw)) == int(jnp_ref.linalg.matrix_rank(a, **kw))
+
+
+@pytest.mark.parametrize("mode", [None, "clip", "fill"])
+@pytest.mark.parametrize("wrap", [None, False, True])
+def test_take_along_axis_default_axis_and_negative_indices(mode, wrap):
+  x = np.arange(12.0, dtype=np.float32).reshape(3, 4)
+  idx = np.array([[0, -1, -4, -5, 3]] * 3)
+  np.testing.assert_array_equal(
+      jnp.take_along_axis(x, idx, mode=mode, wrap_negative_indices=wrap),
+      jnp_ref.take_along_axis(x, idx, mode=mode, wrap_negative_indices=wrap))
+
+
+def test_random_samplers_take_named_parameters():
+  k, kr = jaxlite.random.PRNGKey(0), jax.random.PRNGKey(0)
+  cases = [("pareto", dict(b=3.0, shape=(2,))), ("rayleigh", dict(scale=1.5, shape=(2,))),
+           ("wald", dict(mean=1.0, shape=(2,))),
+           ("triangular", dict(left=0.0, mode=0.5, right=1.0, shape=(2,))),
+           ("weibull_min", dict(scale=1.0, concentration=2.0, shape=(2,))),
+           ("weibull_min", dict(scale=np.arange(1, 4.0), concentration=2.0)),
+           ("weibull_min", dict(scale=2.0, concentration=np.ones((2, 1)), shape=(3,))),
+           ("lognormal", dict(sigma=0.5, shape=(3,), out_sharding=None))]
+  for name, kw in cases:
+    got = getattr(jaxlite.random, name)(k, **kw)
+    want = getattr(jax.random, name)(kr, **kw)
+    assert got.shape == want.shape and got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
+  # positional shape and dtype, as JAX takes them
+  np.testing.assert_array_equal(jaxlite.random.pareto(k, 2.0, (3,), np.float32),
+                                jax.random.pareto(kr, 2.0, (3,), np.float32))

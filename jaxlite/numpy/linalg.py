@@ -340,8 +340,9 @@ def slogdet(a, *, method: str | None = None):
   return SlogdetResult(sign, logdet)
 
 
-def pinv(a, rtol=None, hermitian: bool = False):
-  """Moore-Penrose pseudo-inverse, cutting singular values below ``rtol * s_max``.
+def pinv(a, rtol=None, hermitian: bool = False, *, rcond=None):
+  """Moore-Penrose pseudo-inverse, cutting singular values below ``rtol * s_max``
+  (``rcond``: the older name of ``rtol``).
 
   >>> import jaxlite.numpy as jnp
   >>> jnp.linalg.pinv(jnp.array([[2., 0.], [0., 0.]]))
@@ -349,6 +350,10 @@ def pinv(a, rtol=None, hermitian: bool = False):
          [0. , 0. ]], dtype=float32)
   """
   jnp = _jnp()
+  if rcond is not None:
+    if rtol is not None:
+      raise ValueError("pinv: only one of rtol and rcond may be specified.")
+    rtol = rcond
   a, = _inexact("jnp.linalg.pinv", a)
   if a.ndim < 2:
     raise ValueError(f"jnp.linalg.pinv requires an argument of at least 2 dimensions, got "
@@ -396,18 +401,23 @@ def matrix_power(a, n: int):
   return result
 
 
-def matrix_rank(M, rtol=None):
-  """The number of singular values above ``rtol`` (default ``s_max * max(m, n) * eps``).
+def matrix_rank(M, rtol=None, *, hermitian: bool = False, tol=None):
+  """The number of singular values above ``rtol`` (default ``s_max * max(m, n) * eps``;
+  ``tol`` is its older name; ``hermitian`` takes them from ``eigh``).
 
   >>> import jaxlite.numpy as jnp
   >>> jnp.linalg.matrix_rank(jnp.array([[1., 2.], [2., 4.]]))
   Array(1, dtype=int32)
   """
   jnp = _jnp()
+  if tol is not None:
+    if rtol is not None:
+      raise ValueError("matrix_rank: only one of tol or rtol may be specified.")
+    rtol = tol
   M, = _inexact("jnp.linalg.matrix_rank", M)
   if M.ndim < 2:
     return jnp.any(M != 0).astype(np.int32)
-  s = svd(M, compute_uv=False)
+  s = svd(M, compute_uv=False, hermitian=hermitian)
   if rtol is None:
     rtol = jnp.max(s, axis=-1) * (max(M.shape[-2:]) * np.finfo(s.dtype).eps)
   rtol = jnp.asarray(rtol)[..., None]

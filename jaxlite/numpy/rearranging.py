@@ -178,8 +178,12 @@ def _along_axis_index(arr, indices, axis, fun_name):
   return arr, tuple(index)
 
 
-def take_along_axis(arr, indices, axis: int | None, mode=None, fill_value=None):
+def take_along_axis(arr, indices, axis: int | None = -1, mode=None, fill_value=None, *,
+                    wrap_negative_indices: bool | None = None):
   """``arr`` gathered at ``indices`` along ``axis`` (as from ``argsort``).
+
+  Negative indices count from the end unless ``wrap_negative_indices`` is
+  False: then they are out of bounds (handled by ``mode``, as JAX's).
 
   >>> import jaxlite.numpy as jnp
   >>> x = jnp.array([[3, 1], [0, 2]])
@@ -188,6 +192,15 @@ def take_along_axis(arr, indices, axis: int | None, mode=None, fill_value=None):
          [0, 2]], dtype=int32)
   """
   from jaxlite.numpy import indexing  # pylint: disable=g-import-not-at-top
+  if wrap_negative_indices is False:
+    arr, indices = _array(arr, "take_along_axis"), _array(indices, "take_along_axis")
+    n = arr.size if axis is None else arr.shape[canonicalize_axis(axis, arr.ndim)]
+    if dtypes.issubdtype(indices.dtype, np.signedinteger):
+      # Shifted out of [-n, 0), the gather's own wrap leaves them out of bounds.
+      shift = lax.full_like(indices, n)
+      low = lax.bitwise_and(lax.lt(indices, lax.full_like(indices, 0)),
+                            lax.ge(indices, lax.neg(shift)))
+      indices = lax.select_n(low, indices, lax.sub(indices, shift))
   arr, index = _along_axis_index(arr, indices, axis, "take_along_axis")
   return indexing.getitem(arr, index, mode=mode or "fill", fill_value=fill_value)
 

@@ -218,7 +218,7 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
   return ufuncs.true_divide(total, count).astype(compute)
 
 
-def _var(name, a, axis, dtype, out, ddof, keepdims, where, correction):
+def _var(name, a, axis, dtype, out, ddof, keepdims, where, correction, a_mean=None):
   if out is not None:
     raise NotImplementedError(f"The 'out' argument to jnp.{name} is not supported.")
   if correction is not None:
@@ -227,7 +227,11 @@ def _var(name, a, axis, dtype, out, ddof, keepdims, where, correction):
   axes = canonicalize_axes(axis, a.ndim)
   compute = _inexact(a.dtype)
   a = a.astype(compute)
-  centered = ufuncs.subtract(a, mean(a, axes, keepdims=True, where=where))
+  if a_mean is None:
+    a_mean = mean(a, axes, keepdims=True, where=where)
+  else:   # the caller's mean (JAX's mean=), broadcast against a
+    a_mean = _as_array(a_mean, name).astype(compute)
+  centered = ufuncs.subtract(a, a_mean)
   if dtypes.issubdtype(compute, np.complexfloating):
     squared = ufuncs.real(ufuncs.multiply(centered, ufuncs.conjugate(centered)))
   else:
@@ -243,26 +247,28 @@ def _var(name, a, axis, dtype, out, ddof, keepdims, where, correction):
 
 
 def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None,
-        correction=None):
-  """The variance over ``axis`` with ``ddof`` delta degrees of freedom.
+        mean=None, correction=None):
+  """The variance over ``axis`` with ``ddof`` delta degrees of freedom; ``mean``,
+  when given, is used instead of computing it (it must broadcast against ``a``
+  as the ``keepdims=True`` mean would).
 
   >>> import jaxlite.numpy as jnp
   >>> jnp.var(jnp.array([1.0, 3.0]))
   Array(1., dtype=float32)
   """
-  return _var("var", a, axis, dtype, out, ddof, keepdims, where, correction)
+  return _var("var", a, axis, dtype, out, ddof, keepdims, where, correction, mean)
 
 
 def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None,
-        correction=None):
-  """The standard deviation over ``axis``.
+        mean=None, correction=None):
+  """The standard deviation over ``axis`` (``mean``: as for ``var``).
 
   >>> import jaxlite.numpy as jnp
   >>> jnp.std(jnp.array([1.0, 3.0]))
   Array(1., dtype=float32)
   """
   return ufuncs.sqrt(_var("std", a, axis, dtype, out, ddof, keepdims, where,
-                          correction))
+                          correction, mean))
 
 
 def ptp(a, axis=None, out=None, keepdims=False):
@@ -509,7 +515,8 @@ def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, where=None):
   return mean(a, axis, dtype, out, keepdims, where=mask)
 
 
-def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None):
+def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None,
+           mean=None):
   """``var`` of the non-NaN elements.
 
   >>> import jaxlite.numpy as jnp
@@ -520,17 +527,18 @@ def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=Non
   mask = _not_nan(a)
   if where is not None:
     mask = ufuncs.logical_and(mask, where)
-  return var(_replace_nan(a, 0), axis, dtype, out, ddof, keepdims, where=mask)
+  return var(_replace_nan(a, 0), axis, dtype, out, ddof, keepdims, where=mask, mean=mean)
 
 
-def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None):
+def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None,
+           mean=None):
   """``std`` of the non-NaN elements.
 
   >>> import jaxlite.numpy as jnp
   >>> jnp.nanstd(jnp.array([1.0, jnp.nan, 3.0]))
   Array(1., dtype=float32)
   """
-  return ufuncs.sqrt(nanvar(a, axis, dtype, out, ddof, keepdims, where))
+  return ufuncs.sqrt(nanvar(a, axis, dtype, out, ddof, keepdims, where, mean))
 
 
 def nanargmax(a, axis=None, out=None, keepdims=None):

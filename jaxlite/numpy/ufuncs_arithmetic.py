@@ -269,7 +269,7 @@ maximum = _binary("maximum", "max")
 minimum = _binary("minimum", "min")
 
 
-def fmax(x1, x2, /):
+def fmax(x1, x2):
   """The maximum, ignoring NaNs (NaN only where both are NaN)."""
   x1, x2 = promote_args("fmax", x1, x2)
   out = lax.max(x1, x2)
@@ -278,7 +278,7 @@ def fmax(x1, x2, /):
   return out
 
 
-def fmin(x1, x2, /):
+def fmin(x1, x2):
   """The minimum, ignoring NaNs (NaN only where both are NaN)."""
   x1, x2 = promote_args("fmin", x1, x2)
   out = lax.min(x1, x2)
@@ -287,7 +287,7 @@ def fmin(x1, x2, /):
   return out
 
 
-def gcd(x1, x2, /):
+def gcd(x1, x2):
   """The greatest common divisor of integer arrays (Euclid's algorithm, unrolled)."""
   x1, x2 = promote_args_numeric("gcd", x1, x2)
   if not _is(x1, np.integer):
@@ -305,7 +305,7 @@ def gcd(x1, x2, /):
   return a
 
 
-def lcm(x1, x2, /):
+def lcm(x1, x2):
   """The least common multiple of integer arrays."""
   x1, x2 = promote_args_numeric("lcm", x1, x2)
   if not _is(x1, np.integer):
@@ -334,9 +334,17 @@ def _rounding(name, method):
 
 floor = _rounding("floor", lambda x: lax.floor(x))
 ceil = _rounding("ceil", lambda x: lax.ceil(x))
+_trunc = _rounding("trunc", lambda x: where(
+    lax.lt(x, _constant_like(x, 0)), lax.ceil(x), lax.floor(x)))
+
+
 # Staged as JAX's: jit[name=trunc] holding where(x < 0, ceil(x), floor(x)).
-trunc = library_jit(_rounding("trunc", lambda x: where(
-    lax.lt(x, _constant_like(x, 0)), lax.ceil(x), lax.floor(x))))
+@library_jit
+def trunc(x):
+  """Rounds toward zero; integers are returned unchanged."""
+  return _trunc(x)
+
+
 fix = trunc
 
 
@@ -427,13 +435,13 @@ def conjugate(x, /):
 conj = conjugate
 
 
-def isreal(x, /):
+def isreal(x):
   """True where the imaginary part is zero."""
   i = imag(x)
   return lax.eq(i, _constant_like(i, 0))
 
 
-def iscomplex(x, /):
+def iscomplex(x):
   """True where the imaginary part is not zero."""
   i = imag(x)
   return lax.ne(i, _constant_like(i, 0))

@@ -59,16 +59,20 @@ def isinf(x, /):
   return _full_like(x, False, np.bool_)
 
 
-def isposinf(x, /):
+def isposinf(x, /, out=None):
   """True where ``x`` is +inf."""
+  if out is not None:
+    raise NotImplementedError("The 'out' argument to isneginf/isposinf is not supported.")
   (x,) = promotion.promote_dtypes(x)
   if _is(x, np.floating):
     return lax.eq(x, _constant_like(x, np.inf))
   return _full_like(x, False, np.bool_)
 
 
-def isneginf(x, /):
+def isneginf(x, /, out=None):
   """True where ``x`` is -inf."""
+  if out is not None:
+    raise NotImplementedError("The 'out' argument to isneginf/isposinf is not supported.")
   (x,) = promotion.promote_dtypes(x)
   if _is(x, np.floating):
     return lax.eq(x, _constant_like(x, -np.inf))

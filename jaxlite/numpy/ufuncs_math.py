@@ -283,8 +283,10 @@ def frexp(x, /):
   return lax.select_n(special, mantissa, x), exponent
 
 
-def modf(x, /):
+def modf(x, /, out=None):
   """Fractional and integral parts, both with the sign of ``x``."""
+  if out is not None:
+    raise NotImplementedError("The 'out' argument to jnp.modf is not supported.")
   check_arraylike("modf", x)
   (x,) = promote_dtypes_inexact(x)
   whole = trunc(x)

@@ -458,6 +458,15 @@ _truncated_normal = sampler_jit(_truncated_normal_impl, 2)
 # --- samplers with a parameter --------------------------------------------------------------
 
 
+def _sharded(x, out_sharding):
+  """``x`` laid out as ``out_sharding`` asks (JAX's ``out_sharding=``): as is for
+  None, else moved (eagerly) or constrained (under ``jit``) by ``reshard``."""
+  if out_sharding is None:
+    return x
+  from jaxlite.lax.sharding_constraint import reshard  # pylint: disable=g-import-not-at-top
+  return reshard(x, out_sharding)
+
+
 def _param_sampler(name, transform, n_params, doc):
   """A sampler ``f(key, *params, shape=None, dtype=None)``."""
   impl = sampler_jit(transform, 2)
@@ -481,13 +490,17 @@ def _pareto_impl(key, b, shape, dtype):
   return lax.exp(lax.div(e, _to_rank(_astype(b, dtype), shape)))
 
 
-pareto = _param_sampler("pareto", _pareto_impl, 1, """\
-Pareto random values with shape parameter ``b`` (support ``x >= 1``): ``exp(E / b)``.
+def pareto(key, b, shape=None, dtype=None, *, out_sharding=None):
+  """Pareto random values with shape parameter ``b`` (support ``x >= 1``): ``exp(E / b)``.
 
   >>> from jaxlite import random
   >>> random.pareto(random.PRNGKey(0), 3., (2,))
   Array([2.6734667, 3.6007476], dtype=float32)
-  """)
+  """
+  return _sharded(_pareto_sampler(key, b, shape=shape, dtype=dtype), out_sharding)
+
+
+_pareto_sampler = _param_sampler("pareto", _pareto_impl, 1, pareto.__doc__)
 
 
 def _rayleigh_impl(key, scale, shape, dtype):
@@ -496,13 +509,17 @@ def _rayleigh_impl(key, scale, shape, dtype):
   return lax.mul(scale, lax.sqrt(lax.mul(lax.log(u), _const(dtype, -2))))
 
 
-rayleigh = _param_sampler("rayleigh", _rayleigh_impl, 1, """\
-Rayleigh random values with ``scale``: ``scale * sqrt(-2 log u)``.
+def rayleigh(key, scale, shape=None, dtype=None, *, out_sharding=None):
+  """Rayleigh random values with ``scale``: ``scale * sqrt(-2 log u)``.
 
   >>> from jaxlite import random
   >>> random.rayleigh(random.PRNGKey(0), 1., (2,))
   Array([0.32787833, 0.20810027], dtype=float32)
-  """)
+  """
+  return _sharded(_rayleigh_sampler(key, scale, shape=shape, dtype=dtype), out_sharding)
+
+
+_rayleigh_sampler = _param_sampler("rayleigh", _rayleigh_impl, 1, rayleigh.__doc__)
 
 
 def _lognormal_impl(key, sigma, shape, dtype):
@@ -510,14 +527,14 @@ def _lognormal_impl(key, sigma, shape, dtype):
   return lax.exp(lax.mul(_normal_real(key, shape, dtype), sigma))
 
 
-def lognormal(key, sigma=1., shape=None, dtype=None):
+def lognormal(key, sigma=1., shape=None, dtype=None, *, out_sharding=None):
   """Log-normal random values: ``exp(sigma * N(0, 1))``.
 
   >>> from jaxlite import random
   >>> random.lognormal(random.PRNGKey(0), 1., (2,))
   Array([5.066459, 7.578117], dtype=float32)
   """
-  return _lognormal_sampler(key, sigma, shape=shape, dtype=dtype)
+  return _sharded(_lognormal_sampler(key, sigma, shape=shape, dtype=dtype), out_sharding)
 
 
 _lognormal_sampler = _param_sampler("lognormal", _lognormal_impl, 1, lognormal.__doc__)
@@ -538,13 +555,17 @@ def _wald_impl(key, mean, shape, dtype):
   return lax.select(lax.le(z, lax.div(mean, lax.add(mean, x))), x, lax.div(mean_sq, x))
 
 
-wald = _param_sampler("wald", _wald_impl, 1, """\
-Wald (inverse Gaussian) random values with ``mean``.
+def wald(key, mean, shape=None, dtype=None, *, out_sharding=None):
+  """Wald (inverse Gaussian) random values with ``mean``.
 
   >>> from jaxlite import random
   >>> random.wald(random.PRNGKey(0), 1., (2,)).shape
   (2,)
-  """)
+  """
+  return _sharded(_wald_sampler(key, mean, shape=shape, dtype=dtype), out_sharding)
+
+
+_wald_sampler = _param_sampler("wald", _wald_impl, 1, wald.__doc__)
 
 
 def _weibull_min_impl(key, scale, concentration, shape, dtype):
@@ -556,13 +577,24 @@ def _weibull_min_impl(key, scale, concentration, shape, dtype):
                          lax.div(_const(dtype, 1), concentration)), scale)
 
 
-weibull_min = _param_sampler("weibull_min", _weibull_min_impl, 2, """\
-Weibull random values with ``scale`` and ``concentration``.
+def weibull_min(key, scale, concentration, shape=(), dtype=None):
+  """Weibull random values with ``scale`` and ``concentration``.
 
   >>> from jaxlite import random
   >>> random.weibull_min(random.PRNGKey(0), 1., 2., (2,))
   Array([1.7175937, 1.9604654], dtype=float32)
-  """)
+  """
+  if shape is not None:
+    shape = canonicalize_shape(shape)
+    if np.broadcast_shapes(shape, np.shape(scale), np.shape(concentration)) != shape:
+      # As JAX's: `shape` uniforms (default one) broadcast against the parameters.
+      from jaxlite import numpy as jnp  # pylint: disable=g-import-not-at-top
+      u = uniform(key, shape, dtype if dtype is not None else float)
+      return jnp.power(-jnp.log1p(-u), 1.0 / concentration) * scale
+  return _weibull_min_sampler(key, scale, concentration, shape=shape, dtype=dtype)
+
+
+_weibull_min_sampler = _param_sampler("weibull_min", _weibull_min_impl, 2, weibull_min.__doc__)
 
 
 def _triangular_impl(key, left, mode, right, shape, dtype):
@@ -577,13 +609,17 @@ def _triangular_impl(key, left, mode, right, shape, dtype):
   return lax.select(lax.lt(u, fc), out1, out2)
 
 
-triangular = _param_sampler("triangular", _triangular_impl, 3, """\
-Triangular random values on ``[left, right]`` with peak at ``mode``.
+def triangular(key, left, mode, right, shape=None, dtype=None, *, out_sharding=None):
+  """Triangular random values on ``[left, right]`` with peak at ``mode``.
 
   >>> from jaxlite import random
   >>> random.triangular(random.PRNGKey(0), 0., 0.5, 1., (2,))
   Array([0.8382394, 0.8965106], dtype=float32)
-  """)
+  """
+  return _sharded(_triangular_sampler(key, left, mode, right, shape=shape, dtype=dtype), out_sharding)
+
+
+_triangular_sampler = _param_sampler("triangular", _triangular_impl, 3, triangular.__doc__)
 
 
 def geometric(key, p, shape=None, dtype=None):
