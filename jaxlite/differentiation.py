@@ -470,7 +470,12 @@ def _basis(aval, dtype=None):
   """The standard basis of ``aval``'s space as one array of shape ``(size,) + shape``
   (a host constant)."""
   dtype = aval.dtype if dtype is None else dtype
-  return np.eye(aval.size, dtype=dtype).reshape((aval.size,) + tuple(aval.shape))
+  basis = np.eye(aval.size, dtype=dtype).reshape((aval.size,) + tuple(aval.shape))
+  if getattr(aval, "weak_type", False):
+    # A weak input's basis is weak too (as JAX's), so its Jacobian stays weak.
+    from jaxlite.lax import structural
+    return structural._convert_element_type(basis, dtype, weak_type=True)
+  return basis
 
 
 def _zeros(aval):

@@ -58,6 +58,9 @@ CASES = {
     "hessian x**3": lambda j, n, l: j.hessian(lambda x: x ** 3)(2.0),
     "jacfwd x**3": lambda j, n, l: j.jacfwd(lambda x: x ** 3)(2.0),
     "jacrev x**3": lambda j, n, l: j.jacrev(lambda x: x ** 3)(2.0),
+    "jacfwd of a strong array": lambda j, n, l: j.jacfwd(lambda x: x ** 2)(n.ones(2)),
+    "jacrev to a strong output": lambda j, n, l: j.jacrev(
+        lambda x: x * n.ones(2))(2.0),
     # vmap, cond, loops with Python-scalar operands.
     "vmap with an unmapped Python scalar":
         lambda j, n, l: j.vmap(lambda x, y: x + y, in_axes=(0, None))(n.ones(3), 2.0),
@@ -72,7 +75,7 @@ CASES = {
                                                   l.sin(1.0), l.abs(1j)),
 }
 
-XFAIL = {"hessian x**3", "jacfwd x**3", "jacrev x**3", "scan weak carry, ys"}
+XFAIL = {"scan weak carry, ys"}
 
 
 @pytest.mark.parametrize("name", [
