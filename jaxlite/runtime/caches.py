@@ -5,12 +5,10 @@ registers a function that empties it; ``jaxlite.clear_caches()`` (JAX's
 ``jax.clear_caches``) calls them all. Executables are held only by these
 caches (and by calls in flight), so clearing them releases their memory.
 
-  >>> from jaxlite.runtime import caches
-  >>> seen = []
-  >>> caches.register(lambda: seen.append(True))
-  >>> caches.clear_caches()
-  >>> seen
-  [True]
+  >>> import jaxlite, jaxlite.numpy as jnp
+  >>> f = jaxlite.jit(lambda x: x + 1)
+  >>> _ = f(jnp.ones(3))
+  >>> jaxlite.clear_caches()   # f retraces and recompiles on its next call
 """
 from __future__ import annotations
 
