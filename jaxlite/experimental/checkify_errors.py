@@ -179,8 +179,6 @@ class Error:
   def __str__(self):
     return f"Error({self.get()})"
 
-  __repr__ = __str__
-
 
 def _flatten_error(err: Error):
   effects = tuple(err._pred)

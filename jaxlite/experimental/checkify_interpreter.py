@@ -27,8 +27,7 @@ import numpy as np
 from jaxlite import core, tree_util
 from jaxlite.core import ClosedJaxpr, ShapedArray
 from jaxlite.experimental.checkify_errors import (DivisionByZeroError, Error, ErrorEffect,
-                                                  FailedCheckError, JaxRuntimeError, NaNError,
-                                                  OOBError)
+                                                  JaxRuntimeError, NaNError, OOBError)
 from jaxlite.interpreters import ad, batching, mlir
 from jaxlite.interpreters import partial_eval as pe
 
@@ -177,19 +176,25 @@ class Context:
     return Error({e: state[e][0] for e in self.slots}, {e: state[e][1] for e in self.slots},
                  dict(self.metadata), {e: list(state[e][2]) for e in self.slots})
 
-  def update(self, state, effect, failed, code, payload, info):
-    """``state`` with ``effect``'s slot failing where ``failed`` (if still clear)."""
+  def update(self, state, effect, failed, code: int, payload, info):
+    """``state`` with a new check site ``code`` (described by ``info``)
+    failing where ``failed``."""
+    from jaxlite import numpy as jnp
+    self.metadata[code] = info
+    return self.merge(state, effect, failed, jnp.int32(code), payload)
+
+  def merge(self, state, effect, failed, code, payload):
+    """``state`` with ``effect``'s slot set to (``failed``, ``code``,
+    ``payload``) where it is still clear: a slot keeps its first failure."""
     from jaxlite import lax
     from jaxlite import numpy as jnp
     if effect not in state:
       return state
-    self.metadata[int(code)] = info
     pred, old_code, old_payload = state[effect]
-    new_pred = jnp.logical_or(pred, failed)
-    new_code = lax.select(pred, old_code, jnp.int32(code) if isinstance(code, int) else code)
     new_payload = [lax.select(jnp.broadcast_to(pred, jnp.shape(o)), o, jnp.asarray(n, o.dtype))
                    for o, n in zip(old_payload, payload)]
-    return {**state, effect: (new_pred, new_code, new_payload)}
+    return {**state, effect: (jnp.logical_or(pred, failed), lax.select(pred, old_code, code),
+                              new_payload)}
 
 
 def _check_effects(jaxpr: core.Jaxpr):
@@ -279,15 +284,8 @@ def _check_rule(ctx, state, eqn, invals):
       code = jnp.ravel(code)[first]
       payload = [jnp.reshape(p, (-1,) + jnp.shape(p)[batch_ndim:])[first] for p in payload]
       pred = jnp.any(pred)
-    for c, info in error._metadata.items():
-      ctx.metadata[c] = info
-    if effect in state:
-      old_pred, old_code, old_payload = state[effect]
-      from jaxlite import lax
-      state = {**state, effect: (
-          jnp.logical_or(old_pred, pred), lax.select(old_pred, old_code, code),
-          [lax.select(jnp.broadcast_to(old_pred, jnp.shape(o)), o, n)
-           for o, n in zip(old_payload, payload)])}
+    ctx.metadata.update(error._metadata)
+    state = ctx.merge(state, effect, pred, code, payload)
   return state, []
 
 
