@@ -12,10 +12,10 @@ from jaxlite.api import jit
 from jaxlite.custom_derivatives import custom_jvp
 import jaxlite.numpy as jnp
 from jaxlite.numpy.promotion import promote_args_inexact
-from jaxlite.scipy.special import (logsumexp, masked_log_softmax as _log_softmax,
+from jaxlite.scipy.special import (log1mexp, logsumexp, masked_log_softmax as _log_softmax,
                                    masked_softmax as _softmax)
 
-__all__ = ["relu", "relu6", "gelu", "silu", "swish", "sigmoid", "softplus", "soft_sign",
+__all__ = ["log1mexp", "relu", "relu6", "gelu", "silu", "swish", "sigmoid", "softplus", "soft_sign",
            "elu", "celu", "selu", "leaky_relu", "hard_tanh", "hard_sigmoid", "hard_silu",
            "hard_swish", "log_sigmoid", "mish", "softmax", "log_softmax", "logsumexp",
            "one_hot", "standardize", "glu", "identity"]

@@ -12,7 +12,7 @@ import numpy as np
 
 from jaxlite import dtypes, lax
 from jaxlite.lax import structural as lax_structural
-from jaxlite.numpy import promotion, reductions, ufuncs
+from jaxlite.numpy import creation, promotion, reductions, ufuncs
 from jaxlite.numpy import manipulation as shape_lib
 from jaxlite.numpy.promotion import canonicalize_axis, check_arraylike, ensure_array
 
@@ -407,33 +407,80 @@ def trapezoid(y, x=None, dx=1.0, axis: int = -1):
 
 
 def cov(m, y=None, rowvar: bool = True, bias: bool = False, ddof=None, fweights=None,
-        aweights=None):
-  """The covariance matrix of the variables in the rows of ``m`` (and ``y``).
+        aweights=None, dtype=None):
+  """The covariance matrix of the variables in the rows of ``m`` (and ``y``),
+  optionally with integer frequency weights and real observation weights.
 
   >>> import jaxlite.numpy as jnp
   >>> jnp.cov(jnp.array([[0.0, 1.0, 2.0], [2.0, 1.0, 0.0]]))
   Array([[ 1., -1.],
          [-1.,  1.]], dtype=float32)
+  >>> jnp.cov(jnp.array([0.0, 1.0, 2.0]), aweights=jnp.array([1.0, 1.0, 2.0]))
+  Array(1.1, dtype=float32)
   """
-  if fweights is not None or aweights is not None:
-    raise NotImplementedError("jnp.cov with fweights/aweights is not supported")
-  (m,) = promotion.promote_dtypes_inexact(m)
-  m = shape_lib.atleast_2d(ensure_array(m))
-  if not rowvar and m.shape[0] != 1:
-    m = m.T
   if y is not None:
-    (y,) = promotion.promote_dtypes_inexact(y)
+    m, y = promotion.promote_args_inexact("cov", m, y)
+    if np.ndim(y) > 2:
+      raise ValueError("y has more than 2 dimensions")
+  else:
+    (m,) = promotion.promote_args_inexact("cov", m)
+  m = ensure_array(m)
+  if m.ndim > 2:
+    raise ValueError("m has more than 2 dimensions")
+  if dtype is not None and not dtypes.issubdtype(dtype, np.inexact):
+    raise ValueError(f"cov: dtype must be a subclass of float or complex; got {dtype=}")
+  x = shape_lib.atleast_2d(m)
+  if not rowvar and m.ndim != 1:
+    x = x.T
+  if x.shape[0] == 0:
+    return shape_lib.reshape(creation.array([]), (0, 0))
+  if y is not None:
     y = shape_lib.atleast_2d(ensure_array(y))
     if not rowvar and y.shape[0] != 1:
       y = y.T
-    m = shape_lib.concatenate([m, y], 0)
+    x = shape_lib.concatenate([x, y], 0)
+  if x.shape[1] == 0:
+    return creation.full(() if x.shape[0] == 1 else (x.shape[0],) * 2, np.nan, dtype=x.dtype)
   if ddof is None:
     ddof = 0 if bias else 1
-  n = m.shape[1]
-  centered = ufuncs.subtract(m, reductions.mean(m, axis=1, keepdims=True))
+  weights = None
+  if fweights is not None:
+    fweights = _sample_weights(fweights, "fweights", x.shape[1])
+    if not dtypes.issubdtype(fweights.dtype, np.integer):
+      raise TypeError("fweights must be integer.")
+    weights = ufuncs.absolute(fweights)
+  if aweights is not None:
+    aweights = ufuncs.absolute(_sample_weights(aweights, "aweights", x.shape[1]))
+    weights = aweights if weights is None else ufuncs.multiply(weights, aweights)
+  if dtype is not None:
+    x = x.astype(dtype)
+    weights = None if weights is None else weights.astype(dtype)
+  mean, weight_sum = reductions.average(x, axis=1, weights=weights, returned=True)
+  weight_sum = weight_sum[0]
+  # The normalisation NumPy uses: unbiased for frequency weights, and
+  # Bessel's correction scaled by the observation weights' spread.
+  if weights is None:
+    norm = x.shape[1] - ddof
+  elif ddof == 0:
+    norm = weight_sum
+  elif aweights is None:
+    norm = weight_sum - ddof
+  else:
+    norm = weight_sum - ddof * reductions.sum(ufuncs.multiply(weights, aweights)) / weight_sum
+  centered = ufuncs.subtract(x, mean[:, None])
+  weighted = centered if weights is None else ufuncs.multiply(centered, weights[None, :])
   from jaxlite.numpy import linear  # pylint: disable=g-import-not-at-top
-  out = ufuncs.true_divide(linear.dot(centered, ufuncs.conjugate(centered).T), n - ddof)
+  out = ufuncs.true_divide(linear.dot(centered, ufuncs.conjugate(weighted).T), norm)
   return shape_lib.squeeze(out)
+
+
+def _sample_weights(w, name, n_samples):
+  w = ensure_array(w)
+  if w.ndim > 1:
+    raise RuntimeError(f"cannot handle multidimensional {name}")
+  if w.shape[0] != n_samples:
+    raise RuntimeError(f"incompatible numbers of samples and {name}")
+  return w
 
 
 def corrcoef(x, y=None, rowvar: bool = True):

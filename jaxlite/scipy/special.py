@@ -514,6 +514,23 @@ def log_ndtr(x, series_order=3):
   return _log_ndtr(x, series_order)
 
 
+# jax.nn.log1mexp; here because the distributions need it below jaxlite.nn.
+@custom_jvp
+def log1mexp(x):
+  r"""``log(1 - exp(-x))`` for ``x > 0`` (``jax.nn.log1mexp``), accurate at both
+  ends (Maechler 2012: ``log(-expm1(-x))`` below ``log 2``, ``log1p(-exp(-x))`` above).
+
+  >>> from jaxlite import nn
+  >>> nn.log1mexp(jnp.array([0.1, 1.0, 10.0]))
+  Array([-2.3521686e+00, -4.5867515e-01, -4.5400961e-05], dtype=float32)
+  """
+  x = jnp.asarray(x)
+  return jnp.where(x < jnp.log(2.0), jnp.log(-jnp.expm1(-x)), jnp.log1p(-jnp.exp(-x)))
+
+
+log1mexp.defjvps(lambda g, ans, x: g / jnp.expm1(x))
+
+
 # The gamma/beta/Bessel/zeta family lives in its own module.
 from jaxlite.scipy.special_gamma import *  # noqa: F401,F403,E402
 from jaxlite.scipy.special_gamma import __all__ as _gamma_family  # noqa: E402
