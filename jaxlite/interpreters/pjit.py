@@ -260,6 +260,10 @@ class Jitted:
   def __get__(self, obj, objtype=None):
     return self if obj is None else partial(self, obj)
 
+  def __repr__(self):
+    # JAX's jitted functions print so; libraries recognise jitted functions by it (chex).
+    return f"<PjitFunction of {self.fun!r}>"
+
   def __call__(self, *args, **kwargs):
     # An API boundary (see jaxlite.traceback_util): a try costs nothing until
     # something raises.
