@@ -70,6 +70,14 @@ CASES = {
         n.arange(5.), 50, weights=n.ones(5), method="inverted_cdf"),
     "quantile with weights": lambda j, n, l: n.quantile(
         n.arange(5.), 0.3, weights=n.arange(1., 6.), method="inverted_cdf"),
+    "weighted quantile along an axis, keepdims": lambda j, n, l: n.quantile(
+        n.array([[1., 5., 3., 2., 4.], [2., n.nan, 1., 0., 3.]]), n.array([0.2, 0.7]), axis=1,
+        weights=n.array([1., 1., 2., 1., 1.]), method="inverted_cdf", keepdims=True),
+    "weighted nanquantile": lambda j, n, l: n.nanquantile(
+        n.array([[1., 5., 3., 2., 4.], [2., n.nan, 1., 0., 3.]]), 0.5, axis=1,
+        weights=n.array([1., 1., 2., 1., 1.]), method="inverted_cdf"),
+    "quantile inverted_cdf without weights": lambda j, n, l: n.quantile(
+        n.array([1., 5., 3., 2., 4.]), 0.5, method="inverted_cdf"),
     "polyadd 2-d": lambda j, n, l: n.polyadd(n.ones((2, 3)), n.ones((2, 3))),
     "interp extrapolate": lambda j, n, l: n.interp(
         n.array([-1., 0.5, 3.]), n.array([0., 1., 2.]), n.array([0., 1., 4.]),
@@ -82,7 +90,7 @@ CASES = {
 }
 
 # Known differences still open (each also listed in docs/differences.md).
-XFAIL = {"percentile with weights", "quantile with weights"}
+XFAIL = set()
 
 
 @pytest.mark.parametrize("name", [
