@@ -426,7 +426,11 @@ ad.primitive_jvps[abs_p] = _abs_jvp
 
 
 def _square_lowering(ctx, x):
-  return mlir.hlo().multiply(x, x)
+  # As JAX: chlo.square for floats and complex (XLA expands complex squares
+  # with its own rounding), a multiply for integers.
+  if is_kind(ctx.avals_in[0].dtype, "integer"):
+    return mlir.hlo().multiply(x, x)
+  return mlir.chlo().square(x)
 
 
 square_p = naryop("square", _num, _square_lowering)

@@ -48,12 +48,21 @@ def exp2(x, /):
 
 def log2(x, /):
   (x,) = promote_dtypes_inexact(x)
+  if _is(x, np.complexfloating):   # as JAX: real and imaginary parts divided apart
+    r = lax.log(x)
+    ln2 = lax.log(_constant_like(lax.real(r), 2))
+    return lax.complex(lax.div(lax.real(r), ln2), lax.div(lax.imag(r), ln2))
   return lax.div(lax.log(x), lax.log(_constant_like(x, 2)))
 
 
 def log10(x, /):
   (x,) = promote_dtypes_inexact(x)
-  return lax.div(lax.log(x), lax.log(_constant_like(x, 10)))
+  # As JAX: times 1/log(10) (a multiply, not a division), per part for complex.
+  inverse = np.array(0.4342944819032518, dtypes.finfo(_dtype(x)).dtype)
+  if _is(x, np.complexfloating):
+    r = lax.log(x)
+    return lax.complex(lax.mul(lax.real(r), inverse), lax.mul(lax.imag(r), inverse))
+  return lax.mul(lax.log(x), inverse)
 
 
 def deg2rad(x, /):

@@ -121,3 +121,10 @@ def test_complex_sin_cos_are_lowered_as_jax_to_the_bit():
   for mine, theirs in zip(*got):
     np.testing.assert_array_equal(np.asarray(mine).view(np.uint32),
                                   np.asarray(theirs).view(np.uint32))
+
+
+@pytest.mark.parametrize("name", ["square", "log2", "log10"])
+def test_complex_square_and_logs_are_jaxs_to_the_bit(name):
+  z = np.array([3j, 0.5 - 1.5j, 1 + 1j, -2 + 0.01j, 3 + 10j, 1e-3 + 1e-4j, -1 - 0j], np.complex64)
+  mine, theirs = (np.asarray(getattr(j, name)(z)) for _, j in LIBS)
+  np.testing.assert_array_equal(mine.view(np.uint32), theirs.view(np.uint32))
