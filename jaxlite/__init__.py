@@ -59,6 +59,11 @@ _LAZY_ATTRIBUTES = {
     "set_mesh": ("jaxlite.sharding.mesh", "set_mesh"),
     "Device": ("jaxlib._jax", "Device"),  # the class of jaxlite.devices()' items, as JAX's
     "typeof": ("jaxlite.core", "get_aval"),  # the abstract value (type) of a value, as JAX's
+    "float0": ("jaxlite.dtypes", "float0"),   # the tangent dtype of integer inputs
+    "block_until_ready": ("jaxlite.runtime.host_sync", "block_until_ready"),
+    "copy_to_host_async": ("jaxlite.runtime.host_sync", "copy_to_host_async"),
+    "live_arrays": ("jaxlite.runtime.host_sync", "live_arrays"),
+    "print_environment_info": ("jaxlite.runtime.host_sync", "print_environment_info"),
     "shard_map": ("jaxlite.interpreters.shard_map", "shard_map"),
     "reshard": ("jaxlite.lax.sharding_constraint", "reshard"),
     "NamedSharding": ("jaxlite.sharding.shardings", "NamedSharding"),

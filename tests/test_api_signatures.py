@@ -182,3 +182,40 @@ def test_random_samplers_take_named_parameters():
   # positional shape and dtype, as JAX takes them
   np.testing.assert_array_equal(jaxlite.random.pareto(k, 2.0, (3,), np.float32),
                                 jax.random.pareto(kr, 2.0, (3,), np.float32))
+
+
+# --- top-level helpers ------------------------------------------------------------------
+
+
+def test_block_until_ready_and_copy_to_host_async_pass_pytrees_through():
+  tree = {"a": jnp.ones(2), "b": 3, "c": [np.zeros(1), jnp.arange(2)]}
+  assert jaxlite.block_until_ready(tree) is tree
+  assert jaxlite.copy_to_host_async(tree) is tree
+  ref = {"a": jnp_ref.ones(2), "b": 3}
+  assert jax.block_until_ready(ref) is ref
+
+
+def test_live_arrays_lists_this_array_and_not_deleted_ones():
+  x, y = jnp.ones(3), jnp.zeros(2)
+  y.delete()
+  live = jaxlite.live_arrays()
+  assert any(a is x for a in live) and not any(a is y for a in live)
+  assert all(a.device_platform == "cpu" for a in jaxlite.live_arrays("cpu"))
+
+
+def test_float0_is_the_integer_tangent_dtype():
+  assert jaxlite.float0 == jax.float0
+  f = lambda x, y: x * y
+  got = jaxlite.grad(f, argnums=(0, 1), allow_int=True)(2.0, 3)
+  want = jax.grad(f, argnums=(0, 1), allow_int=True)(2.0, 3)
+  assert got[1].dtype == want[1].dtype == jaxlite.float0 and got[1].shape == want[1].shape
+  assert float(got[0]) == float(want[0])
+
+
+def test_print_environment_info_has_jax_fields(capsys):
+  text = jaxlite.print_environment_info(return_string=True)
+  fields = [line.split(":")[0] for line in text.splitlines()[1:7]]
+  want = [line.split(":")[0] for line in jax.print_environment_info(True).splitlines()[1:7]]
+  assert fields == want
+  assert jaxlite.print_environment_info() is None
+  assert "device info: cpu-" in capsys.readouterr().out
