@@ -22,6 +22,7 @@ __all__ = [
     'eig', 'geqrf', 'householder_product', 'tridiagonal_solve', 'SvdAlgorithm',
     'cholesky_p', 'eigh_p', 'svd_p', 'triangular_solve_p', 'qr_p', 'lu_p', 'eig_p',
     'geqrf_p', 'householder_product_p', 'tridiagonal_solve_p',
+    'schur', 'schur_p', 'hessenberg', 'hessenberg_p',
 ]
 
 import enum
@@ -571,3 +572,4 @@ def svd(x, *, full_matrices: bool = True, compute_uv: bool = True, subset_by_ind
 from jaxlite.lax.linalg_factor import (  # noqa: E402,F401
     eig, eig_p, geqrf, geqrf_p, householder_product, householder_product_p, lu, lu_p,
     lu_pivots_to_permutation, qr, qr_p, tridiagonal_solve, tridiagonal_solve_p)
+from jaxlite.lax.linalg_schur import hessenberg, hessenberg_p, schur, schur_p  # noqa: E402,F401

@@ -20,26 +20,13 @@ from jaxlite import lax
 from jaxlite.lax import linalg as lax_linalg
 from jaxlite.lax.linalg_factor import _permutation_matrix
 from jaxlite.numpy import linalg as jnp_linalg
-from jaxlite.numpy.promotion import check_arraylike, promote_dtypes_inexact
+from jaxlite.numpy.promotion import check_arraylike
 
 __all__ = ['block_diag', 'cho_factor', 'cho_solve', 'cholesky', 'det', 'eigh', 'expm', 'inv',
            'lu', 'lu_factor', 'lu_solve', 'qr', 'solve', 'solve_triangular', 'svd']
 
 
-def _jnp():
-  from jaxlite import numpy as jnp
-  return jnp
-
-
-def _inexact(name, *args):
-  check_arraylike(name, *args)
-  jnp = _jnp()
-  return promote_dtypes_inexact(*[jnp.asarray(a) for a in args])
-
-
-def _H(x):
-  jnp = _jnp()
-  return jnp.conj(jnp.swapaxes(x, -1, -2))
+from jaxlite.scipy._linalg_common import _H, _inexact, _jnp  # noqa: E402
 
 
 def _as_matrix_rhs(name, a, b):
@@ -322,14 +309,14 @@ def det(a, overwrite_a: bool = False, check_finite: bool = True):
 
 
 def solve(a, b, lower: bool = False, overwrite_a: bool = False, overwrite_b: bool = False,
-          check_finite: bool = True, assume_a: str = "gen"):
+          debug: bool = False, check_finite: bool = True, assume_a: str = "gen"):
   """Solves ``a x = b``; ``assume_a='pos'`` uses a Cholesky factorization, the others LU.
 
   >>> import jaxlite.numpy as jnp
   >>> solve(jnp.array([[4., 0.], [0., 9.]]), jnp.array([4., 9.]), assume_a='pos')
   Array([1., 1.], dtype=float32)
   """
-  del overwrite_a, overwrite_b, check_finite
+  del overwrite_a, overwrite_b, debug, check_finite
   if assume_a not in ("gen", "general", "sym", "symmetric", "her", "hermitian", "pos",
                       "positive definite", "diagonal", "tridiagonal", "banded",
                       "upper triangular", "lower triangular"):
@@ -434,3 +421,14 @@ def block_diag(*arrs):
     rows.append(jnp.pad(a.astype(dtype), ((0, 0), (left, right))))
     left += a.shape[1]
   return jnp.concatenate(rows, axis=0)
+
+
+# The special-matrix constructors and the Schur-based functions live in their own modules.
+from jaxlite.scipy.linalg_matrices import (  # noqa: E402,F401
+    circulant, companion, convolution_matrix, dft, fiedler, fiedler_companion, hadamard, hankel,
+    helmert, hilbert, invhilbert, invpascal, leslie, pascal, toeplitz)
+from jaxlite.scipy.linalg_functions import (  # noqa: E402,F401
+    eigh_tridiagonal, expm_frechet, funm, hessenberg, polar, qr_multiply, rsf2csf, schur,
+    solve_sylvester, sqrtm)
+from jaxlite.scipy import linalg_functions as _functions, linalg_matrices as _matrices  # noqa: E402
+__all__ += _matrices.__all__ + _functions.__all__
