@@ -1,0 +1,70 @@
+"""Keeps jaxlite's coverage of JAX 0.10.2's public names from falling (issue 17).
+
+The floors are the figures reached so far (tools/api_coverage.py, measured
+against the installed JAX); raise them as names are added. A module may not
+lose names, and may not gain signature mismatches that break JAX-valid calls.
+"""
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), os.pardir, "tools"))
+import api_coverage  # noqa: E402  (tools/ is not a package)
+
+# module: (names present at least, signature mismatches at most)
+FLOORS = {
+    "jax": (71, 1),
+    "jax.numpy": (413, 38),
+    "jax.numpy.linalg": (31, 1),
+    "jax.numpy.fft": (18, 0),
+    "jax.lax": (325, 26),
+    "jax.lax.linalg": (24, 3),
+    "jax.nn": (26, 1),
+    "jax.nn.initializers": (20, 2),
+    "jax.random": (45, 29),
+    "jax.tree_util": (36, 0),
+    "jax.tree": (14, 0),
+    "jax.dtypes": (12, 0),
+    "jax.errors": (9, 3),
+    "jax.debug": (7, 2),
+    "jax.flatten_util": (1, 0),
+    "jax.custom_derivatives": (8, 0),
+    "jax.ad_checkpoint": (2, 0),
+    "jax.distributed": (3, 1),
+    "jax.sharding": (14, 0),
+    "jax.stages": (5, 3),
+    "jax.typing": (2, 0),
+    "jax.test_util": (3, 0),
+    "jax.example_libraries.optimizers": (36, 0),
+    "jax.example_libraries.stax": (48, 3),
+    "jax.extend.core": (22, 3),
+    "jax.extend.backend": (3, 0),
+    "jax.extend.linear_util": (10, 0),
+    "jax.extend.random": (3, 0),
+    "jax.experimental.checkify": (14, 1),
+    "jax.experimental.mesh_utils": (3, 0),
+    "jax.experimental.multihost_utils": (7, 0),
+}
+# group: (coverage at least, signature mismatches at most)
+GROUP_FLOORS = {"all": (0.775, 118), "jax.scipy": (0.84, 1)}
+
+
+@pytest.fixture(scope="module")
+def records():
+  return {r["module"]: r for r in api_coverage.measure(api_coverage.MODULES)}
+
+
+@pytest.mark.parametrize("module", sorted(FLOORS))
+def test_module_keeps_its_names_and_signatures(records, module):
+  record = records[module]
+  present, breaks = FLOORS[module]
+  assert record["present"] >= present, (module, record["missing"])
+  assert len(record["signature_breaks"]) <= breaks, (module, record["signature_breaks"])
+
+
+def test_group_coverage_does_not_fall(records):
+  summary = api_coverage.summarize(list(records.values()))
+  for group, (coverage, breaks) in GROUP_FLOORS.items():
+    assert summary[group]["coverage"] >= coverage, (group, summary[group])
+    assert summary[group]["signature_breaks"] <= breaks, (group, summary[group])
