@@ -102,6 +102,10 @@ def _cpu_buffer_to_numpy(buf, dtype: np.dtype) -> np.ndarray | None:
   return np.ndarray(shape, dtype, buffer=raw, strides=strides).copy()
 
 
+# JAX's float0 (tangents of integers), as jaxlite.dtypes defines it.
+_FLOAT0 = np.dtype([("float0", np.void, 0)])
+
+
 def buffer_to_numpy(buf, dtype) -> np.ndarray:
   """A fresh host copy of a single-device jaxlib array.
 
@@ -111,6 +115,8 @@ def buffer_to_numpy(buf, dtype) -> np.ndarray:
   """
   dtype = np.dtype(dtype)
   buf.block_until_ready()  # raises the computation's error, if any
+  if dtype == _FLOAT0:   # no values: the device holds a bool stand-in
+    return np.zeros(buffer_to_numpy(buf, np.bool_).shape, dtype)
   if buf._sharding._internal_device_list[0].platform == "cpu":
     out = _cpu_buffer_to_numpy(buf, dtype)
     if out is not None:

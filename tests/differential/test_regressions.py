@@ -128,3 +128,10 @@ def test_complex_square_and_logs_are_jaxs_to_the_bit(name):
   z = np.array([3j, 0.5 - 1.5j, 1 + 1j, -2 + 0.01j, 3 + 10j, 1e-3 + 1e-4j, -1 - 0j], np.complex64)
   mine, theirs = (np.asarray(getattr(j, name)(z)) for _, j in LIBS)
   np.testing.assert_array_equal(mine.view(np.uint32), theirs.view(np.uint32))
+
+
+def test_float0_outputs_of_jit_read_back_as_float0():
+  for lib, j in LIBS:
+    out = lib.jit(lambda x: lib.jvp(lambda y: j.argsort(j.ones(3) * y), (x,), (1.0,)))(1.5)[1]
+    host = np.asarray(out)
+    assert host.dtype == jax.dtypes.float0 and host.shape == (3,)
