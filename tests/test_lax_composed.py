@@ -85,3 +85,18 @@ def test_conv_and_window_shape_tuples():
         int(d) for d in lax_ref.reduce_window_shape_tuple(*args))
   assert lax.broadcast_shapes((2, 1), (3,)) == lax_ref.broadcast_shapes((2, 1), (3,))
   assert lax.dtype(1.0) == lax_ref.dtype(1.0)
+
+
+def test_optimization_barrier_identity_grad_vmap_and_lowering():
+  tree = (X, 3.0, np.int32(2))
+  _same(lax.optimization_barrier(tree), lax_ref.optimization_barrier(tree))
+  f = lambda L, N: lambda x: N.sin(L.optimization_barrier(x * 2)).sum()
+  np.testing.assert_array_equal(jaxlite.grad(f(lax, jnp))(X), jax.grad(f(lax_ref, jnp_ref))(X))
+  np.testing.assert_array_equal(jaxlite.jit(jaxlite.grad(f(lax, jnp)))(X),
+                                jax.grad(f(lax_ref, jnp_ref))(X))
+  _same(jaxlite.vmap(lambda v: lax.optimization_barrier([v, 1]))(X),
+        jax.vmap(lambda v: lax_ref.optimization_barrier([v, 1]))(X))
+  assert str(jaxlite.make_jaxpr(lax.optimization_barrier)(1.0)) == str(
+      jax.make_jaxpr(lax_ref.optimization_barrier)(1.0))
+  assert "stablehlo.optimization_barrier" in jaxlite.jit(lax.optimization_barrier).lower(
+      X).as_text()

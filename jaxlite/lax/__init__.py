@@ -23,4 +23,5 @@ from jaxlite.lax import linalg  # noqa: F401,E402
 from jaxlite.lax.fourier import *  # noqa: F401,F403,E402
 from jaxlite.lax.special import *  # noqa: F401,F403,E402
 from jaxlite.lax.composed import *  # noqa: F401,F403,E402
+from jaxlite.lax.barrier import *  # noqa: F401,F403,E402
 from jaxlite.lax import pp_rules as _pp_rules  # noqa: F401,E402  (printing rules)
