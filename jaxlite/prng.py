@@ -23,6 +23,7 @@ from typing import Callable, NamedTuple, Sequence
 import numpy as np
 
 from jaxlite import core, dtypes, lax, tree_util
+from jaxlite.basearray import Array as _AbstractArray
 from jaxlite.config import config
 from jaxlite.interpreters import ad, batching, mlir
 
@@ -465,7 +466,7 @@ def check_key_data(impl: PRNGImpl, key_data):
                     f"uint32; got dtype={key_data.dtype}")
 
 
-class PRNGKeyArray:
+class PRNGKeyArray(_AbstractArray):  # a jax.Array, as JAX's key arrays are
   """An array of PRNG keys (``jax.random.key``), shaped like the keys, whose
   dtype names the implementation (``key<fry>``).
 

@@ -18,9 +18,9 @@ FLOORS = {
     "jax.numpy": (413, 38),
     "jax.numpy.linalg": (31, 1),
     "jax.numpy.fft": (18, 0),
-    "jax.lax": (325, 26),
+    "jax.lax": (327, 26),
     "jax.lax.linalg": (24, 3),
-    "jax.nn": (26, 1),
+    "jax.nn": (31, 1),
     "jax.nn.initializers": (20, 2),
     "jax.random": (45, 29),
     "jax.tree_util": (36, 0),
@@ -47,7 +47,7 @@ FLOORS = {
     "jax.experimental.multihost_utils": (7, 0),
 }
 # group: (coverage at least, signature mismatches at most)
-GROUP_FLOORS = {"all": (0.775, 118), "jax.scipy": (0.84, 1)}
+GROUP_FLOORS = {"all": (0.787, 118), "jax.scipy": (0.84, 1)}
 
 
 @pytest.fixture(scope="module")

@@ -100,3 +100,19 @@ def test_optimization_barrier_identity_grad_vmap_and_lowering():
       jax.make_jaxpr(lax_ref.optimization_barrier)(1.0))
   assert "stablehlo.optimization_barrier" in jaxlite.jit(lax.optimization_barrier).lower(
       X).as_text()
+
+
+@pytest.mark.parametrize("name", ["squareplus", "sparse_plus", "sparse_sigmoid", "tanh"])
+def test_nn_activations_and_gradients(name):
+  x = np.linspace(-3, 3, 13).astype(np.float32)
+  _same(getattr(jaxlite.nn, name)(x), getattr(jax.nn, name)(x))
+  _same(jaxlite.grad(lambda v: getattr(jaxlite.nn, name)(v).sum())(x),
+        jax.grad(lambda v: getattr(jax.nn, name)(v).sum())(x))
+
+
+def test_nn_logmeanexp():
+  y = np.linspace(-3, 3, 39).astype(np.float32).reshape(13, 3)
+  for kw in [{}, dict(axis=0), dict(axis=1, keepdims=True), dict(axis=0, where=y > 0)]:
+    _same(jaxlite.nn.logmeanexp(y, **kw), jax.nn.logmeanexp(y, **kw))
+  np.testing.assert_allclose(jaxlite.grad(lambda v: jaxlite.nn.logmeanexp(v))(y),
+                             jax.grad(lambda v: jax.nn.logmeanexp(v))(y), rtol=1e-6)

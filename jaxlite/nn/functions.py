@@ -4,6 +4,7 @@ JAX's formulas and derivatives.
 from __future__ import annotations
 
 import operator
+from functools import partial
 
 import numpy as np
 
@@ -18,7 +19,10 @@ from jaxlite.scipy.special import (log1mexp, logsumexp, masked_log_softmax as _l
 __all__ = ["log1mexp", "relu", "relu6", "gelu", "silu", "swish", "sigmoid", "softplus", "soft_sign",
            "elu", "celu", "selu", "leaky_relu", "hard_tanh", "hard_sigmoid", "hard_silu",
            "hard_swish", "log_sigmoid", "mish", "softmax", "log_softmax", "logsumexp",
-           "one_hot", "standardize", "glu", "identity"]
+           "one_hot", "standardize", "glu", "identity", "squareplus", "sparse_plus",
+           "sparse_sigmoid", "logmeanexp", "tanh"]
+
+tanh = jnp.tanh   # jax.nn.tanh is jax.numpy.tanh
 
 
 def _zero_where_not(cond, g):
@@ -365,3 +369,55 @@ def _one_hot_impl(x, num_classes, dtype, axis):
 
 
 _one_hot = jit(_one_hot_impl, static_argnums=(1, 2, 3))
+
+
+@jit
+def squareplus(x, b=4):
+  """``(x + sqrt(x**2 + b)) / 2``, a smooth ReLU.
+
+  >>> from jaxlite import nn
+  >>> nn.squareplus(0.0)
+  Array(1., dtype=float32, weak_type=True)
+  """
+  y = x + jnp.sqrt(jnp.square(x) + b)
+  return y / 2
+
+
+@jit
+def sparse_plus(x):
+  """0 for ``x <= -1``, ``(x + 1)**2 / 4`` between, ``x`` for ``x >= 1``.
+
+  >>> import jaxlite.numpy as jnp
+  >>> from jaxlite import nn
+  >>> nn.sparse_plus(jnp.array([-2.0, 0.0, 2.0]))
+  Array([0.  , 0.25, 2.  ], dtype=float32)
+  """
+  x = jnp.asarray(x)
+  return jnp.where(x <= -1.0, 0.0, jnp.where(x >= 1.0, x, (x + 1.0) ** 2 / 4))
+
+
+@jit
+def sparse_sigmoid(x):
+  """``clip(x + 1, 0, 2) / 2``: the derivative of ``sparse_plus``.
+
+  >>> import jaxlite.numpy as jnp
+  >>> from jaxlite import nn
+  >>> nn.sparse_sigmoid(jnp.array([-2.0, 0.0, 2.0]))
+  Array([0. , 0.5, 1. ], dtype=float32)
+  """
+  return 0.5 * jnp.clip(x + 1.0, 0.0, 2.0)
+
+
+@partial(jit, static_argnames=("axis", "keepdims"))
+def logmeanexp(x, axis=None, where=None, keepdims: bool = False):
+  """``log(mean(exp(x)))`` over ``axis`` (of the ``where`` elements), stably.
+
+  >>> import jaxlite.numpy as jnp
+  >>> from jaxlite import nn
+  >>> nn.logmeanexp(jnp.array([0.0, 0.0]))
+  Array(0., dtype=float32)
+  """
+  lse = logsumexp(x, axis=axis, where=where, keepdims=keepdims)
+  count = jnp.sum(jnp.ones_like(x, dtype=lse.dtype), axis=axis, where=where,
+                  keepdims=keepdims)
+  return lse - jnp.log(count)
