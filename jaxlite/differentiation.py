@@ -653,7 +653,7 @@ def linear_transpose(fun: Callable, *primals, reduce_axes: Sequence = ()) -> Cal
     >>> f = lambda x, y: lax.sub(lax.mul(0.5, x), lax.mul(0.5, y))
     >>> scalar = types.SimpleNamespace(shape=(), dtype=np.dtype(np.float32))
     >>> jaxlite.linear_transpose(f, scalar, scalar)(1.0)
-    (Array(0.5, dtype=float32), Array(-0.5, dtype=float32))
+    (Array(0.5, dtype=float32, weak_type=True), Array(-0.5, dtype=float32, weak_type=True))
   """
   api_util.check_callable(fun)
   flat_primals, in_tree = tree_util.tree_flatten(primals)
