@@ -105,33 +105,6 @@ def soft_sign(x):
 
 
 @jit
-def sparse_plus(x):
-  r"""0 below -1, ``x`` above 1 and ``(x + 1)**2 / 4`` between: a smooth, sparse softplus.
-
-  >>> from jaxlite import nn
-  >>> nn.sparse_plus(jnp.array([-2., 0., 2.]))
-  Array([0.  , 0.25, 2.  ], dtype=float32)
-  """
-  x = jnp.asarray(x)
-  return jnp.where(x <= -1.0, 0.0, jnp.where(x >= 1.0, x, (x + 1.0) ** 2 / 4))
-
-
-@jit
-def sparse_sigmoid(x):
-  r"""The derivative of ``sparse_plus``: ``clip(x + 1, 0, 2) / 2``.
-
-  >>> from jaxlite import nn
-  >>> nn.sparse_sigmoid(jnp.array([-2., 0., 2.]))
-  Array([0. , 0.5, 1. ], dtype=float32)
-  """
-  x = jnp.asarray(x)
-  return 0.5 * jnp.clip(x + 1.0, 0.0, 2.0)
-
-
-__all__ += ["sparse_plus", "sparse_sigmoid"]
-
-
-@jit
 def silu(x):
   r"""SiLU (swish): ``x * sigmoid(x)``.
 
