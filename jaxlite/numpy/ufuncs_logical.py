@@ -42,9 +42,8 @@ def isnan(x, /):
   """True where ``x`` is NaN."""
   check_arraylike("isnan", x)
   (x,) = promotion.promote_dtypes(x)
-  if _is(x, np.inexact):
-    return lax.ne(x, x)
-  return _full_like(x, False, np.bool_)
+  # x != x for every dtype, as JAX: an integer Python scalar gives a weak False.
+  return lax.ne(x, x)
 
 
 @library_jit

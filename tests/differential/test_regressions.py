@@ -135,3 +135,12 @@ def test_float0_outputs_of_jit_read_back_as_float0():
     out = lib.jit(lambda x: lib.jvp(lambda y: j.argsort(j.ones(3) * y), (x,), (1.0,)))(1.5)[1]
     host = np.asarray(out)
     assert host.dtype == jax.dtypes.float0 and host.shape == (3,)
+
+
+@pytest.mark.parametrize("case", [
+    lambda lib, j: j.isnan(6), lambda lib, j: j.isnan(1.5), lambda lib, j: j.isnan(True),
+    lambda lib, j: j.isnan(j.arange(3)), lambda lib, j: j.isnan(np.array([1 + 1j, np.nan], np.complex64)),
+    lambda lib, j: lib.vmap(lambda x, s: j.isnan(j.isnan(s)), (0, None))(j.ones(2), 1.5),
+])
+def test_isnan_weak_types(case):
+  _same(case)
