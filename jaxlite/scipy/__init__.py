@@ -7,3 +7,14 @@
 from jaxlite.scipy import special, stats  # noqa: F401
 from jaxlite.scipy import linalg  # noqa: F401,E402
 from jaxlite.scipy import sparse  # noqa: F401,E402
+
+
+# Loaded on first use (``jaxlite.scipy.signal`` ...), so ``import jaxlite.scipy`` stays light.
+_LAZY = frozenset({'signal', 'fft', 'integrate', 'cluster', 'ndimage'})
+
+
+def __getattr__(name):
+  if name in _LAZY:
+    import importlib
+    return importlib.import_module(f"jaxlite.scipy.{name}")
+  raise AttributeError(f"module 'jaxlite.scipy' has no attribute {name!r}")
