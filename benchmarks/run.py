@@ -506,18 +506,68 @@ def build_report(results: list[dict], libraries: list[Library],
 # ---------------------------------------------------------------------------
 
 
+def _svg_escape(text: str) -> str:
+  return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def write_plain_svg_chart(rows: list[dict], path: str) -> None:
+  """The ratio chart as hand-written SVG, for machines without matplotlib:
+  one bar per case on a log axis from 0.01x to 100x, a line at 1.0x and a
+  tick at each case's goal."""
+  import math
+  lo, hi = math.log10(0.01), math.log10(100.0)
+  label_w, plot_w, row_h, top = 330, 420, 18, 30
+  height = top + row_h * len(rows) + 40
+
+  def x_of(ratio):
+    value = min(max(math.log10(max(ratio, 1e-9)), lo), hi)
+    return label_w + (value - lo) / (hi - lo) * plot_w
+
+  parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_w + plot_w + 70}" '
+           f'height="{height}" font-family="sans-serif" font-size="11">',
+           f'<text x="{label_w}" y="16" font-size="13">jaxlite / JAX per case '
+           '(log scale; lower is faster)</text>']
+  for tick in (0.01, 0.1, 1.0, 10.0, 100.0):
+    x = x_of(tick)
+    parts.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" '
+                 f'y2="{height - 30}" stroke="{"black" if tick == 1.0 else "#ddd"}"/>')
+    parts.append(f'<text x="{x:.1f}" y="{height - 16}" text-anchor="middle">{tick:g}x</text>')
+  for i, r in enumerate(rows):
+    y = top + i * row_h
+    color = {None: "gray", True: "green", False: "firebrick"}[r["meets_goal"]]
+    x0, x1 = x_of(0.01), x_of(r["ratio"])
+    parts.append(f'<text x="{label_w - 6}" y="{y + 12}" text-anchor="end">'
+                 f'{_svg_escape(r["name"])}</text>')
+    parts.append(f'<rect x="{x0:.1f}" y="{y + 3}" width="{x1 - x0:.1f}" height="{row_h - 6}" '
+                 f'fill="{color}"/>')
+    parts.append(f'<text x="{x1 + 3:.1f}" y="{y + 12}">{r["ratio"]:.2f}x</text>')
+    goal = parse_goal(r["goal"])
+    if goal:
+      xg = x_of(goal[1])
+      parts.append(f'<line x1="{xg:.1f}" y1="{y + 1}" x2="{xg:.1f}" y2="{y + row_h - 1}" '
+                   'stroke="royalblue" stroke-width="2"/>')
+  parts.append("</svg>")
+  os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+  with open(path, "w", encoding="utf-8") as f:
+    f.write("\n".join(parts) + "\n")
+
+
 def write_ratio_chart(results: list[dict], path: str, log=sys.stderr) -> bool:
-  """Draws jaxlite/JAX per case as horizontal bars; False if it cannot."""
+  """Draws jaxlite/JAX per case as horizontal bars (with matplotlib, else as
+  plain SVG when ``path`` ends in .svg); False if it cannot."""
+  rows = [r for r in results if r["ratio"] is not None]
+  if not rows:
+    print("[bench] no case has a ratio; no chart", file=log)
+    return False
   try:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
   except Exception:  # noqa: BLE001 - matplotlib is optional
+    if path.endswith(".svg"):
+      write_plain_svg_chart(rows, path)
+      return True
     print("[bench] matplotlib not importable; no chart", file=log)
-    return False
-  rows = [r for r in results if r["ratio"] is not None]
-  if not rows:
-    print("[bench] no case has a ratio; no chart", file=log)
     return False
   names = [r["name"] for r in rows]
   ratios = [r["ratio"] for r in rows]

@@ -1,19 +1,21 @@
 """Writes docs/benchmarks.md (and copies the chart) from a benchmark run.
 
     XLA_FLAGS=--xla_force_host_platform_device_count=8 python benchmarks/run.py --quick
-    python docs/gen_benchmarks.py [--json benchmarks/results/latest.json]
-                                  [--svg benchmarks/results/ratios.svg] [--note TEXT]
+    python docs/gen_benchmarks.py [--json benchmarks/results/latest.json ...] [--note TEXT]
 
-The page shows the chart benchmarks/run.py drew, a table of every case and
-the machine the numbers were measured on, all taken from the run's JSON:
-nothing on the page is typed in by hand except ``--note``.
+The page shows a chart of every case's ratio (drawn from the JSON, by
+benchmarks/run.py's chart function), a table of every case and the machine the
+numbers were measured on, all taken from the runs' JSON: nothing on the page is
+typed in by hand except ``--note``. ``--json`` may be given more than once (say,
+a run of the timed cases and one of the instruction counts); a case in a later
+file replaces one of the same name in an earlier file.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
-import shutil
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -69,6 +71,12 @@ def render(report: dict, note: str | None = None) -> str:
   if note:
     lines += ["!!! warning \"How these numbers were measured\"", "    " + note, ""]
   lines += [
+      "Dispatch cost is measured in instructions per call (cases of kind "
+      "`instructions`, counted by valgrind's callgrind over every thread, XLA's "
+      "idle spinning excluded; see `benchmarks/instructions.py`): on a shared "
+      "machine wall-clock ratios swing by 2x from run to run, instruction counts "
+      "by a few percent.",
+      "",
       "## Machine",
       "",
       "| | |",
@@ -126,21 +134,56 @@ def render(report: dict, note: str | None = None) -> str:
   return "\n".join(lines)
 
 
+def merge_reports(reports: list[dict]) -> dict:
+  """One report from several runs: the first one's machine and options, every
+  case (a later run's case replaces an earlier one of the same name), and the
+  summary counted again."""
+  merged = dict(reports[0])
+  cases: dict = {}
+  for report in reports:
+    for case in report["cases"]:
+      cases[case["name"]] = case
+  merged["cases"] = list(cases.values())
+  subject = "jaxlite"
+  merged["summary"] = {
+      "cases": len(cases),
+      "errors": sum(1 for c in cases.values() if "error" in (c.get(subject) or {})),
+      "with_ratio": sum(1 for c in cases.values() if c.get("ratio") is not None),
+      "with_goal": sum(1 for c in cases.values() if c.get("goal")),
+      "met_goal": sum(1 for c in cases.values() if c.get("meets_goal")),
+  }
+  return merged
+
+
+def _draw_chart(report: dict, path: str) -> None:
+  sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
+  try:
+    import run  # benchmarks/run.py: the chart the runner draws
+  finally:
+    sys.path.pop(0)
+  if not run.write_ratio_chart(report["cases"], path):
+    raise RuntimeError("no chart could be drawn")
+
+
 def main(argv=None):
   parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-  parser.add_argument("--json", default=os.path.join(RESULTS, "latest.json"))
-  parser.add_argument("--svg", default=os.path.join(RESULTS, "ratios.svg"))
+  parser.add_argument("--json", action="append",
+                      help="a run's JSON (repeatable; default: "
+                           "benchmarks/results/latest.json)")
   parser.add_argument("--note", default=None,
                       help="a sentence on the conditions of the run (load, machine)")
   parser.add_argument("--out", default=os.path.join(HERE, "benchmarks.md"))
   args = parser.parse_args(argv)
-  with open(args.json, encoding="utf-8") as f:
-    report = json.load(f)
+  reports = []
+  for path in args.json or [os.path.join(RESULTS, "latest.json")]:
+    with open(path, encoding="utf-8") as f:
+      reports.append(json.load(f))
+  report = merge_reports(reports)
   with open(args.out, "w", encoding="utf-8") as f:
     f.write(render(report, args.note))
   chart = os.path.join(HERE, CHART)
   os.makedirs(os.path.dirname(chart), exist_ok=True)
-  shutil.copyfile(args.svg, chart)
+  _draw_chart(report, chart)
   print(f"wrote {args.out} and {chart}")
 
 

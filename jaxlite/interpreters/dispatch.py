@@ -31,6 +31,25 @@ _get_buf = operator.attrgetter("_buf")
 _get_aval = operator.attrgetter("aval")
 
 
+_trace_cache = config._trace_cache   # the per-thread trace context (config.trace_context)
+# A trace context (and config generation) under which no option changes how an
+# eager op runs; see _options_plain.
+_plain_context = (None, -1)
+
+
+def _options_plain() -> bool:
+  """Whether no option changes how an eager op runs (jax_default_device,
+  jax_debug_nans, jax_debug_infs; all part of the trace context); if so, the
+  current trace context is remembered as plain, so that later ops compare one
+  object instead of reading three options."""
+  global _plain_context
+  if config.jax_default_device is not None or _debug_nans.value or _debug_infs.value:
+    return False
+  generation = config._generation   # read first: a racing update then only misses
+  _plain_context = (config.trace_context(), generation)
+  return True
+
+
 def apply_primitive(primitive, args, params):
   """Runs ``primitive`` on concrete arguments (Arrays, NumPy arrays, scalars)."""
   try:
@@ -40,6 +59,10 @@ def apply_primitive(primitive, args, params):
     args = [_to_array(a) for a in args]
     bufs = [a._buf for a in args]
     avals = tuple([a.aval for a in args])
+  # Options that change how an eager op runs (default device, debug_nans/infs)
+  # are read only when the trace context is not one known to set none of them.
+  plain = _trace_cache.context is _plain_context[0] and \
+      config._generation == _plain_context[1] or _options_plain()
   device = None
   for b in bufs:
     if b._committed:   # uncommitted arrays (the usual case) run on the default device
@@ -56,7 +79,7 @@ def apply_primitive(primitive, args, params):
         device = _device_for(args)
       break
   else:
-    if config.jax_default_device is not None:
+    if not plain and config.jax_default_device is not None:
       # Under jax.default_device: uncommitted operands run (and move) there.
       device = backend.default_device()
       args = [a if a._buf.device == device else _move_to(a, device) for a in args]
@@ -79,7 +102,7 @@ def apply_primitive(primitive, args, params):
     outs = [Array(r, a) for r, a in zip(results, exe.out_avals)]
   else:
     outs = Array(results[0], exe.out_avals[0])
-  if _debug_nans.value or _debug_infs.value:
+  if not plain and (_debug_nans.value or _debug_infs.value):
     # An executable compiled before the option was set has no checking handlers.
     special_values.check_eager_outputs(primitive, outs if primitive.multiple_results
                                        else [outs])

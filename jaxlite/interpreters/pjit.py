@@ -19,6 +19,7 @@ import numpy as np
 
 from jaxlite import api_util, core, dtypes, jaxpr_printing, traceback_util, tree_util
 from jaxlite.config import config
+from jaxlite.core import _thread_state
 from jaxlite.core import ClosedJaxpr, ShapedArray
 from jaxlite.interpreters import mlir
 from jaxlite.interpreters import partial_eval as pe
@@ -94,12 +95,12 @@ def _delete_donated(args, donated_invars):
 
 
 def compile_jaxpr(closed_jaxpr: ClosedJaxpr, name: str, device, donated_invars=(),
-                  compiler_options=None):
+                  committed=True, compiler_options=None):
   from jaxlite.runtime import executable
   lowered = mlir.lower_jaxpr_to_module(
       closed_jaxpr, name=f"jit_{name}", platform=device.platform,
       donated_args=donated_invars or None)
-  return executable.executable_for(lowered, device, closed_jaxpr.out_avals,
+  return executable.executable_for(lowered, device, closed_jaxpr.out_avals, committed,
                                    compiler_options=compiler_options)
 
 
@@ -200,10 +201,53 @@ def _holds_shard_map(closed) -> bool:
 _get_aval = operator.attrgetter("aval")
 _get_buf = operator.attrgetter("_buf")
 
+# jaxlib's C++ pytree flattening (a registry of our own, holding only the
+# built-in containers), for the cached-call key of pytree arguments. It is made
+# on the first slow-path call: importing jaxlib at `import jaxlite` would cost
+# start-up time. Types it does not know come out as leaves that are not
+# Arrays, which sends the call down the slow path, so it never has to agree
+# with jaxlite's registry on anything but the built-in containers.
+_cpp_flatten = None
+_trace_cache = config._trace_cache   # the per-thread trace context (config.trace_context)
+_TREE_CACHE_LIMIT = 64   # fast-path keys per jitted function, see _remember_fast
+
+
+def _cpp_pytree_flatten():
+  global _cpp_flatten
+  if _cpp_flatten is None:
+    from jaxlib import _jax
+    _cpp_flatten = _jax.pytree.PyTreeRegistry().flatten
+  return _cpp_flatten
+
+
+def _cpp_unflattener(out_tree):
+  """``treedef.unflatten`` of jaxlib's C++ treedef equal to ``out_tree``, or
+  None where the output holds a node only jaxlite's registry knows."""
+  flatten = _cpp_pytree_flatten()
+  markers = [object() for _ in range(out_tree.num_leaves)]
+  try:
+    sample = tree_util.tree_unflatten(out_tree, markers)
+    leaves, cpp_tree = flatten(sample)
+    if len(leaves) != len(markers) or any(a is not b for a, b in zip(leaves, markers)):
+      return None
+    if tree_util.tree_structure(cpp_tree.unflatten(markers)) != out_tree:
+      return None
+  except Exception:  # noqa: BLE001 - any disagreement: unflatten in Python
+    return None
+  return cpp_tree.unflatten
+
+
+def _outputs(entry, results):
+  """Arrays of a call's results, in the function's output structure."""
+  outs = [Array(r, a) for r, a in zip(results, entry.executable.out_avals)]
+  if entry.unflatten is not None:
+    return entry.unflatten(outs)
+  return tree_util.tree_unflatten(entry.out_tree, outs)
+
 
 class _CacheEntry:
   __slots__ = ("closed_jaxpr", "consts", "out_tree", "donated", "name", "executable",
-               "single_output", "in_avals", "spmd", "__weakref__")
+               "single_output", "in_avals", "unflatten", "spmd", "__weakref__")
 
   def __init__(self, closed_jaxpr, consts, out_tree, donated, name):
     self.closed_jaxpr = closed_jaxpr
@@ -214,6 +258,7 @@ class _CacheEntry:
     self.executable = None
     self.single_output = tree_util.treedef_is_leaf(out_tree) and out_tree.num_leaves == 1
     self.in_avals = closed_jaxpr.in_avals
+    self.unflatten = None if self.single_output else _cpp_unflattener(out_tree)
     self.spmd = None   # a jaxlite.interpreters.spmd.JitCallSite once shardings matter
 
 
@@ -245,7 +290,15 @@ class Jitted:
     self.name = api_util.fun_name(fun)
     _live_jitted.add(self)
     self._cache: dict = {}
-    self._fast_cache: dict = {}
+    self._fast_cache: dict = {}   # flat Array arguments: (avals, context) -> entry
+    # Pytree and static arguments: (C++ treedef, static values, avals, context) -> entry.
+    self._tree_cache: dict = {}
+    # Per number of positional arguments: getters of the dynamic ones and of the
+    # static ones (see _fast_split).
+    self._splits: dict = {}
+    self._tree_ok = not self.donate_argnums and not self.donate_argnames and device is None
+    # The last call's signature and how to run it (see _set_memo).
+    self._memo = None
     # Tracing and compiling happen once per key even when threads race on it.
     self._lock = threading.RLock()
     self._simple = not self.static_argnums and not self.static_argnames and \
@@ -268,15 +321,67 @@ class Jitted:
     # An API boundary (see jaxlite.traceback_util): a try costs nothing until
     # something raises.
     try:
-      if self._simple and not kwargs:
-        for a in args:
-          if type(a) is not Array:
-            break
-        else:
-          # The trace context includes jax_disable_jit: with it on, this misses.
-          entry = self._fast_cache.get((tuple(map(_get_aval, args)), config.trace_context()))
-          if entry is not None and core._thread_state.dynamic_main.level == 0:
-            return self._call_entry(entry, args)
+      if not kwargs:
+        memo = self._memo
+        if memo is not None and len(args) == memo[5]:
+          # The steady state: the same signature as the last call. The
+          # signature is built and compared with plain bytecode (cheaper than
+          # map/tuple calls or the avals' Python __hash__): each argument's
+          # aval if it is an Array, its value if it is static.
+          if memo[5] == 2:
+            a, b = args
+            signature = (a.aval if type(a) is Array else a, b.aval if type(b) is Array else b)
+          else:
+            a, = args
+            signature = (a.aval if type(a) is Array else a,)
+          try:
+            same = signature == memo[0] and _trace_cache.context is memo[1] and \
+                config._generation == memo[2]
+          except Exception:  # noqa: BLE001 - a static value whose == raises
+            same = False
+          if same and _thread_state.dynamic_main.level == 0:
+            plan = memo[3]
+            mask = memo[4]
+            bufs = [a._buf, b._buf] if mask == 3 else [a._buf] if mask == 1 else [b._buf]
+            try:
+              results = plan[0](plan[4] + bufs if plan[4] else bufs).consume_with_handlers(
+                  plan[1])
+            except Exception:  # noqa: BLE001 - the general call explains or recovers
+              return self._call_entry(plan[3], [x for x in args if type(x) is Array])
+            if plan[2] is not None:
+              return Array(results[0], plan[2])
+            return _outputs(plan[3], results)
+        if self._simple:
+          for a in args:
+            if type(a) is not Array:
+              break
+          else:
+            # The trace context includes jax_disable_jit: with it on, this misses.
+            entry = self._fast_cache.get((tuple(map(_get_aval, args)), config.trace_context()))
+            if entry is not None and _thread_state.dynamic_main.level == 0:
+              self._set_memo(args, entry)
+              return self._call_entry(entry, args)
+        if self._tree_ok and _cpp_flatten is not None:
+          # Pytree and static arguments: one C++ flatten builds the key.
+          if self.static_argnums:
+            split = self._splits.get(len(args))
+            leaves, treedef = _cpp_flatten(split[0](args)) if split else ((None,), None)
+            statics = split[1](args) if split else None
+          else:
+            leaves, treedef = _cpp_flatten(args)
+            statics = None
+          for a in leaves:
+            if type(a) is not Array:
+              break
+          else:
+            try:
+              entry = self._tree_cache.get(
+                  (treedef, statics, tuple(map(_get_aval, leaves)), config.trace_context()))
+            except TypeError:   # an unhashable static value: the slow path explains
+              entry = None
+            if entry is not None and _thread_state.dynamic_main.level == 0:
+              self._set_memo(args, entry)
+              return self._call_entry(entry, leaves)
       if config.jax_disable_jit:
         return self.fun(*args, **kwargs)
       return self._call_slow(args, kwargs)
@@ -327,14 +432,35 @@ class Jitted:
       _delete_donated(list(consts) + list(flat_args), entry.donated)
     if entry.single_output:
       return Array(results[0], exe.out_avals[0])
-    return tree_util.tree_unflatten(
-        entry.out_tree, [Array(r, a) for r, a in zip(results, exe.out_avals)])
+    return _outputs(entry, results)
+
+  def _set_memo(self, args, entry):
+    """Remembers how to run ``entry`` for calls shaped like ``args`` (one or two
+    positional arguments, each an Array or a static value): the next call
+    with the same signature runs it directly (see ``__call__``)."""
+    exe = entry.executable
+    if exe is None or entry.spmd is not None or entry.donated or not 1 <= len(args) <= 2:
+      return
+    is_array = [type(a) is Array for a in args]
+    mask = sum(bit for bit, flag in zip((1, 2), is_array) if flag)
+    if not mask or not all(flag or i in self.static_argnums
+                           for i, flag in enumerate(is_array)):
+      return   # a pytree or a Python scalar among the dynamic arguments
+    signature = tuple(a.aval if flag else a for a, flag in zip(args, is_array))
+    plan = (exe.loaded.execute_sharded, exe.handlers,
+            exe.out_avals[0] if entry.single_output else None, entry,
+            list(map(_get_buf, entry.consts)))
+    context = config.trace_context()
+    # One tuple, replaced whole: a thread reading it never sees a torn memo.
+    self._memo = (signature, context, config._generation, plan, mask, len(args))
 
   def _compile_entry(self, entry, flat_args):
     # No lock: threads racing on one entry lower it each but compile it once
     # (executable_for), and other entries of this function compile meanwhile.
-    device = self.device or _common_device(flat_args) or backend.default_device()
-    exe = compile_jaxpr(entry.closed_jaxpr, entry.name, device, entry.donated,
+    device = self.device or _common_device(flat_args)
+    # As JAX's: results are committed when an operand was, or a device was asked for.
+    exe = compile_jaxpr(entry.closed_jaxpr, entry.name, device or backend.default_device(),
+                        entry.donated, committed=device is not None,
                         compiler_options=self.compiler_options)
     if entry.executable is None:
       entry.executable = exe
@@ -382,7 +508,46 @@ class Jitted:
             self._cache[key] = entry
             if self._simple and not kwargs and all(type(a) is Array for a in args):
               self._fast_cache[(avals, key[3])] = entry
+            elif self._tree_ok and not kwargs:
+              self._remember_fast(args, flat_args, entry, key[3])
     return entry, flat_args
+
+  def _fast_split(self, nargs):
+    """Getters of the dynamic and of the static positional arguments, for calls
+    with ``nargs`` of them; None where the fast path cannot serve such calls."""
+    split = self._splits.get(nargs)
+    if split is None and nargs not in self._splits:
+      static = self.static_argnums
+      dynamic = [i for i in range(nargs) if i not in static]
+      if dynamic and all(0 <= i < nargs for i in static):
+        split = (operator.itemgetter(*dynamic), operator.itemgetter(*static))
+      self._splits[nargs] = split
+    return split
+
+  def _remember_fast(self, args, flat_args, entry, context):
+    """Files ``entry`` under the key the pytree fast path builds for ``args``,
+    when that key finds exactly the leaves that the slow path flattened."""
+    flatten = _cpp_pytree_flatten()
+    if self.static_argnums:
+      split = self._fast_split(len(args))
+      if split is None:
+        return
+      leaves, treedef = flatten(split[0](args))
+      statics = split[1](args)
+    else:
+      leaves, treedef = flatten(args)
+      statics = None
+    if len(leaves) != len(flat_args) or any(
+        type(a) is not Array or a is not b for a, b in zip(leaves, flat_args)):
+      return
+    key = (treedef, statics, tuple(map(_get_aval, leaves)), context)
+    try:
+      hash(key)
+    except TypeError:
+      return
+    if len(self._tree_cache) >= _TREE_CACHE_LIMIT:
+      self._tree_cache.clear()   # bounded: fresh shapes or statics on every call
+    self._tree_cache[key] = entry
 
   def _call_slow(self, args, kwargs):
     entry, flat_args = self._entry_for(args, kwargs)
@@ -468,6 +633,8 @@ class Jitted:
   def clear_cache(self):
     self._cache.clear()
     self._fast_cache.clear()
+    self._tree_cache.clear()
+    self._memo = None
 
   def _cache_size(self):
     return len(self._cache)
