@@ -112,9 +112,28 @@ def test_integrate_vq_map_coordinates():
 def test_modules_under_the_switch():
   code = ("import jaxlite; jaxlite.install_as_jax()\n"
           "import jax.scipy.signal, jax.scipy.fft, jax.scipy.integrate, jax.scipy.ndimage\n"
-          "import jax.scipy.cluster.vq, jax.scipy.linalg\n"
+          "import jax.scipy.cluster.vq, jax.scipy.linalg, jax.scipy.interpolate\n"
           "print(jax.scipy.signal.convolve.__module__, jax.scipy.linalg.sqrtm.__module__)")
   out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                        timeout=120)
   assert out.returncode == 0, out.stderr
   assert out.stdout.split() == ["jaxlite.scipy.signal", "jaxlite.scipy.linalg_functions"]
+
+
+def test_regular_grid_interpolator():
+  from jaxlite.scipy.interpolate import RegularGridInterpolator
+  import jax.scipy.interpolate as jint
+  import scipy.interpolate as sint
+  g = (np.array([0., 1., 2.5, 4.]), np.array([-1., 0., 2.]))
+  v = r.randn(4, 3, 2).astype(np.float32)
+  xi = np.array([[0.5, -0.5], [3.9, 1.9], [5., 0.], [0., 0.], [2.5, 2.]], np.float32)
+  for method in ("linear", "nearest"):
+    got = RegularGridInterpolator(g, v, method=method)(xi)
+    close(got, jint.RegularGridInterpolator(g, v, method=method)(xi))
+    close(got, sint.RegularGridInterpolator(g, v, method=method, bounds_error=False)(xi))
+  f = RegularGridInterpolator(g, v, fill_value=None)
+  close(jaxlite.jit(lambda f, x: f(x))(f, xi),
+        jint.RegularGridInterpolator(g, v, fill_value=None)(xi), atol=1e-5)
+  close(f((xi[:, 0], xi[:, 1])), f(xi))
+  with pytest.raises(ValueError, match="method 'cubic' is not defined"):
+    RegularGridInterpolator(g, v, method="cubic")

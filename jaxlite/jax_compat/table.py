@@ -53,6 +53,7 @@ JAX_MODULES = {
     "jax.scipy.cluster": "jaxlite.scipy.cluster",
     "jax.scipy.cluster.vq": "jaxlite.scipy.cluster.vq",
     "jax.scipy.ndimage": "jaxlite.scipy.ndimage",
+    "jax.scipy.interpolate": "jaxlite.scipy.interpolate",
     "jax.dtypes": "jaxlite.dtypes",
     "jax.errors": "jaxlite.errors",
     "jax.debug": "jaxlite.debug",
