@@ -219,3 +219,35 @@ def test_print_environment_info_has_jax_fields(capsys):
   assert fields == want
   assert jaxlite.print_environment_info() is None
   assert "device info: cpu-" in capsys.readouterr().out
+
+
+def test_out_sharding_accepts_none_and_named_rejects_others_as_jax():
+  from jaxlite import lax
+  from jaxlite.sharding import NamedSharding, PartitionSpec, SingleDeviceSharding
+  x, y = np.ones((2, 3), np.float32), np.ones(3, np.float32)
+  single = SingleDeviceSharding(jaxlite.devices()[0])
+  for J, s in ((jaxlite, single), (jax, jax.sharding.SingleDeviceSharding(jax.devices()[0]))):
+    with pytest.raises(TypeError, match="`out_sharding` argument of dot_general only supports"):
+      J.lax.dot(x, y, out_sharding=s)
+    with pytest.raises(TypeError, match="`out_sharding` argument of pareto only supports"):
+      J.random.pareto(J.random.PRNGKey(0), 2.0, (2,), out_sharding=s)
+  mesh = jaxlite.make_mesh((1,), ("i",))
+  named = NamedSharding(mesh, PartitionSpec())
+  out = lax.dot(x, y, out_sharding=named)
+  np.testing.assert_array_equal(out, jax.lax.dot(x, y))
+  assert out.sharding == named
+  np.testing.assert_array_equal(
+      jaxlite.random.pareto(jaxlite.random.PRNGKey(0), 2.0, (2,), out_sharding=named),
+      jax.random.pareto(jax.random.PRNGKey(0), 2.0, (2,)))
+
+
+def test_lax_dot_dimension_numbers_and_reduce_window_defaults():
+  from jaxlite import lax
+  x = np.arange(24.0, dtype=np.float32).reshape(2, 3, 4)
+  y = np.arange(40.0, dtype=np.float32).reshape(2, 4, 5)
+  dn = (((2,), (1,)), ((0,), (0,)))
+  np.testing.assert_array_equal(lax.dot(x, y, dimension_numbers=dn),
+                                jax.lax.dot(x, y, dimension_numbers=dn))
+  v = np.arange(6.0, dtype=np.float32)
+  np.testing.assert_array_equal(lax.reduce_window(v, 0.0, lax.add, (2,)),
+                                jax.lax.reduce_window(v, 0.0, jax.lax.add, (2,)))

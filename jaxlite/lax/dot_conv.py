@@ -15,6 +15,7 @@ from jaxlite import core, dtypes
 from jaxlite.core import ShapedArray
 from jaxlite.interpreters import ad, batching, mlir
 from jaxlite.lax import base
+from jaxlite.lax import out_sharding as out_sharding_lib
 
 
 class Precision(enum.Enum):
@@ -331,28 +332,35 @@ def dot_general(lhs, rhs, dimension_numbers, precision: PrecisionLike = None,
   Array([[3., 3.],
          [3., 3.]], dtype=float32)
   """
-  return dot_general_p.bind(lhs, rhs,
-                            dimension_numbers=_canonical_dimension_numbers(dimension_numbers),
-                            precision=canonicalize_precision(precision),
-                            preferred_element_type=_canonical_preferred(preferred_element_type))
+  out = dot_general_p.bind(lhs, rhs,
+                           dimension_numbers=_canonical_dimension_numbers(dimension_numbers),
+                           precision=canonicalize_precision(precision),
+                           preferred_element_type=_canonical_preferred(preferred_element_type))
+  return out_sharding_lib.place(out, out_sharding, "dot_general")
 
 
 def dot(lhs, rhs, precision: PrecisionLike = None, preferred_element_type=None,
-        out_sharding=None):
+        out_sharding=None, *, dimension_numbers=None):
   """Vector/matrix dot product of rank-1 or rank-2 arrays (contracting the last
-  axis of ``lhs`` with the first of ``rhs``).
+  axis of ``lhs`` with the first of ``rhs``), or ``dot_general`` with the given
+  ``dimension_numbers``.
 
   >>> from jaxlite import lax
   >>> import numpy as np
   >>> lax.dot(np.ones((2, 3), np.float32), np.ones((3,), np.float32))
   Array([3., 3.], dtype=float32)
   """
+  if dimension_numbers is not None:
+    return dot_general(lhs, rhs, dimension_numbers, precision=precision,
+                       preferred_element_type=preferred_element_type,
+                       out_sharding=out_sharding)
   lhs_shape, rhs_shape = core.get_aval(lhs).shape, core.get_aval(rhs).shape
   if 1 <= len(lhs_shape) <= 2 and 1 <= len(rhs_shape) <= 2 and \
       lhs_shape[-1] == rhs_shape[0]:
     dims = (((len(lhs_shape) - 1,), (0,)), ((), ()))
     return dot_general(lhs, rhs, dims, precision=precision,
-                       preferred_element_type=preferred_element_type)
+                       preferred_element_type=preferred_element_type,
+                       out_sharding=out_sharding)
   raise ValueError("jax.lax.dot: dimension_numbers must be specified when not performing "
                    "simple un-batched matrix-matrix, matrix-vector, or vector-vector "
                    f"products; got lhs_shape={lhs_shape} rhs_shape={rhs_shape}")

@@ -399,8 +399,8 @@ batching.primitive_batchers[reduce_window_p] = _reduce_window_batch
 
 
 def reduce_window(operand, init_value, computation: Callable,
-                  window_dimensions: Sequence[int], window_strides: Sequence[int],
-                  padding, base_dilation: Sequence[int] | None = None,
+                  window_dimensions: Sequence[int], window_strides: Sequence[int] | None = None,
+                  padding="VALID", base_dilation: Sequence[int] | None = None,
                   window_dilation: Sequence[int] | None = None):
   """Reduces every window of ``operand`` with ``computation``.
 
@@ -424,7 +424,7 @@ def reduce_window(operand, init_value, computation: Callable,
   shape = core.get_aval(flat_ops[0]).shape
   n = len(shape)
   window_dimensions = tuple(int(w) for w in window_dimensions)
-  window_strides = tuple(int(s) for s in window_strides)
+  window_strides = (1,) * n if window_strides is None else tuple(int(s) for s in window_strides)
   base_dilation = (1,) * n if base_dilation is None else tuple(int(d) for d in base_dilation)
   window_dilation = (1,) * n if window_dilation is None else \
       tuple(int(d) for d in window_dilation)

@@ -458,13 +458,10 @@ _truncated_normal = sampler_jit(_truncated_normal_impl, 2)
 # --- samplers with a parameter --------------------------------------------------------------
 
 
-def _sharded(x, out_sharding):
-  """``x`` laid out as ``out_sharding`` asks (JAX's ``out_sharding=``): as is for
-  None, else moved (eagerly) or constrained (under ``jit``) by ``reshard``."""
-  if out_sharding is None:
-    return x
-  from jaxlite.lax.sharding_constraint import reshard  # pylint: disable=g-import-not-at-top
-  return reshard(x, out_sharding)
+def _sharded(x, out_sharding, name):
+  """``x`` laid out as ``out_sharding`` asks (JAX's ``out_sharding=`` of ``name``)."""
+  from jaxlite.lax.out_sharding import place  # pylint: disable=g-import-not-at-top
+  return place(x, out_sharding, name)
 
 
 def _param_sampler(name, transform, n_params, doc):
@@ -497,7 +494,8 @@ def pareto(key, b, shape=None, dtype=None, *, out_sharding=None):
   >>> random.pareto(random.PRNGKey(0), 3., (2,))
   Array([2.6734667, 3.6007476], dtype=float32)
   """
-  return _sharded(_pareto_sampler(key, b, shape=shape, dtype=dtype), out_sharding)
+  return _sharded(_pareto_sampler(key, b, shape=shape, dtype=dtype), out_sharding,
+                  "pareto")
 
 
 _pareto_sampler = _param_sampler("pareto", _pareto_impl, 1, pareto.__doc__)
@@ -516,7 +514,8 @@ def rayleigh(key, scale, shape=None, dtype=None, *, out_sharding=None):
   >>> random.rayleigh(random.PRNGKey(0), 1., (2,))
   Array([0.32787833, 0.20810027], dtype=float32)
   """
-  return _sharded(_rayleigh_sampler(key, scale, shape=shape, dtype=dtype), out_sharding)
+  return _sharded(_rayleigh_sampler(key, scale, shape=shape, dtype=dtype), out_sharding,
+                  "rayleigh")
 
 
 _rayleigh_sampler = _param_sampler("rayleigh", _rayleigh_impl, 1, rayleigh.__doc__)
@@ -534,7 +533,8 @@ def lognormal(key, sigma=1., shape=None, dtype=None, *, out_sharding=None):
   >>> random.lognormal(random.PRNGKey(0), 1., (2,))
   Array([5.066459, 7.578117], dtype=float32)
   """
-  return _sharded(_lognormal_sampler(key, sigma, shape=shape, dtype=dtype), out_sharding)
+  return _sharded(_lognormal_sampler(key, sigma, shape=shape, dtype=dtype), out_sharding,
+                  "lognormal")
 
 
 _lognormal_sampler = _param_sampler("lognormal", _lognormal_impl, 1, lognormal.__doc__)
@@ -562,7 +562,8 @@ def wald(key, mean, shape=None, dtype=None, *, out_sharding=None):
   >>> random.wald(random.PRNGKey(0), 1., (2,)).shape
   (2,)
   """
-  return _sharded(_wald_sampler(key, mean, shape=shape, dtype=dtype), out_sharding)
+  return _sharded(_wald_sampler(key, mean, shape=shape, dtype=dtype), out_sharding,
+                  "wald")
 
 
 _wald_sampler = _param_sampler("wald", _wald_impl, 1, wald.__doc__)
@@ -616,7 +617,8 @@ def triangular(key, left, mode, right, shape=None, dtype=None, *, out_sharding=N
   >>> random.triangular(random.PRNGKey(0), 0., 0.5, 1., (2,))
   Array([0.8382394, 0.8965106], dtype=float32)
   """
-  return _sharded(_triangular_sampler(key, left, mode, right, shape=shape, dtype=dtype), out_sharding)
+  out = _triangular_sampler(key, left, mode, right, shape=shape, dtype=dtype)
+  return _sharded(out, out_sharding, "triangular")
 
 
 _triangular_sampler = _param_sampler("triangular", _triangular_impl, 3, triangular.__doc__)
