@@ -137,3 +137,32 @@ def test_regular_grid_interpolator():
   close(f((xi[:, 0], xi[:, 1])), f(xi))
   with pytest.raises(ValueError, match="method 'cubic' is not defined"):
     RegularGridInterpolator(g, v, method="cubic")
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_spectral_estimates():
+  x = r.randn(2, 50).astype(np.float32)
+  y = r.randn(2, 50).astype(np.float32)
+  for kw in (dict(nperseg=16), dict(nperseg=16, noverlap=4, nfft=20, scaling='spectrum'),
+             dict(nperseg=10, average='median', detrend='linear'),
+             dict(nperseg=16, window='hamming')):
+    f, p = lsig.welch(x, **kw)
+    fj, pj = jsig.welch(x, **kw)
+    close(f, fj)
+    close(p, pj, atol=1e-5)
+    close(p, ss.welch(x, **kw)[1], atol=1e-5)
+    f, p = lsig.csd(x, y, **kw)
+    close(p, jsig.csd(x, y, **kw)[1], atol=1e-5)
+    close(p, ss.csd(x, y, **kw)[1], atol=1e-5)
+    assert p.dtype == jsig.csd(x, y, **kw)[1].dtype
+  for kw in (dict(nperseg=16), dict(nperseg=8, boundary='even', padded=False),
+             dict(nperseg=8, boundary=None, return_onesided=False),
+             dict(nperseg=8, boundary='odd', detrend='constant')):
+    got, want = lsig.stft(x, **kw), jsig.stft(x, **kw)
+    for g, w in zip(got, want):
+      close(g, w, atol=1e-5)
+    close(got[2], ss.stft(x, **kw)[2], atol=1e-5)
+  close(lsig.welch(x.T, nperseg=16, axis=0)[1], jsig.welch(x.T, nperseg=16, axis=0)[1],
+        atol=1e-5)
+  with pytest.raises(ValueError, match="noverlap must be less than nperseg"):
+    lsig.welch(x, nperseg=8, noverlap=8)

@@ -226,3 +226,7 @@ def detrend(data, axis: int = -1, type: str = 'linear', bp=0, overwrite_data=Non
     slope = jnp.sum(tc * (seg - mean), axis=-1, keepdims=True) / denom
     pieces.append(seg - mean - slope * tc)
   return jnp.moveaxis(jnp.concatenate(pieces, axis=-1), -1, axis)
+
+
+from jaxlite.scipy.signal_spectral import csd, stft, welch  # noqa: E402,F401
+__all__ += ['csd', 'stft', 'welch']
