@@ -349,6 +349,17 @@ def _one_like(x):
   return np.ones((), aval.dtype)
 
 
+def _as_array(x):
+  """A gradient that is still the host seed (the function returned its input)
+  becomes an Array, weakly typed as the seed was, as JAX returns it."""
+  if (isinstance(x, (bool, int, float, complex, np.ndarray, np.generic))
+      and dtypes.dtype(x) != dtypes.float0):  # float0 gradients stay host arrays, as JAX's
+    from jaxlite.runtime import transfer
+    host = np.asarray(x, dtypes.canonicalize_dtype(dtypes.dtype(x)))
+    return transfer.put_numpy(host, None, dtypes.is_weakly_typed(x))
+  return x
+
+
 def _argnums_partial(fun, argnums, args, kwargs):
   """``fun`` as a function of the arguments at ``argnums`` only."""
   nargs = len(args)
@@ -407,7 +418,7 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: boo
     ans = out_primals[0]
     _check_scalar(ans)
     _check_output_dtype_revderiv("grad", holomorphic, ans)
-    g = f_vjp(_one_like(ans))
+    g = tree_util.tree_map(_as_array, f_vjp(_one_like(ans)))
     g = g[0] if int_argnums else tuple(g)
     return ((ans, aux), g) if has_aux else (ans, g)
 
