@@ -166,3 +166,19 @@ def test_spectral_estimates():
         atol=1e-5)
   with pytest.raises(ValueError, match="noverlap must be less than nperseg"):
     lsig.welch(x, nperseg=8, noverlap=8)
+
+
+def test_istft_round_trip():
+  x = r.randn(2, 50).astype(np.float32)
+  for kw in (dict(nperseg=16), dict(nperseg=8, noverlap=6), dict(nperseg=8, window='hamming')):
+    z = np.asarray(jsig.stft(x, **kw)[2])
+    got, want = lsig.istft(z, **kw), jsig.istft(z, **kw)
+    for g, w in zip(got, want):
+      close(g, w, atol=1e-5)
+    close(got[1][..., :50], x, atol=1e-5)
+  zt = np.moveaxis(np.asarray(jsig.stft(x, nperseg=16)[2]), 0, -1)
+  got = lsig.istft(zt, nperseg=16, time_axis=1, freq_axis=0)
+  want = jsig.istft(zt, nperseg=16, time_axis=1, freq_axis=0)
+  close(got[1], want[1], atol=1e-5)
+  with pytest.raises(ValueError, match="differing time and frequency"):
+    lsig.istft(zt, time_axis=0, freq_axis=0)

@@ -228,5 +228,5 @@ def detrend(data, axis: int = -1, type: str = 'linear', bp=0, overwrite_data=Non
   return jnp.moveaxis(jnp.concatenate(pieces, axis=-1), -1, axis)
 
 
-from jaxlite.scipy.signal_spectral import csd, stft, welch  # noqa: E402,F401
-__all__ += ['csd', 'stft', 'welch']
+from jaxlite.scipy.signal_spectral import csd, istft, stft, welch  # noqa: E402,F401
+__all__ += ['csd', 'istft', 'stft', 'welch']

@@ -18,7 +18,7 @@ import numpy as np
 
 from jaxlite.numpy.promotion import canonicalize_axis, check_arraylike, promote_dtypes_inexact
 
-__all__ = ['csd', 'stft', 'welch']
+__all__ = ['csd', 'istft', 'stft', 'welch']
 
 
 def _jnp():
@@ -243,3 +243,79 @@ def welch(x, fs=1.0, window: str = 'hann', nperseg=None, noverlap=None, nfft=Non
                    nfft=nfft, detrend=detrend, return_onesided=return_onesided,
                    scaling=scaling, axis=axis, average=average)
   return freqs, pxx.real
+
+
+def _overlap_add(frames, step):
+  """Sums ``frames`` (..., nframes, length) placed ``step`` apart (one scatter-add)."""
+  jnp = _jnp()
+  nframes, length = frames.shape[-2:]
+  idx = (np.arange(nframes)[:, None] * step + np.arange(length)[None, :]).astype(np.int32)
+  out = jnp.zeros(frames.shape[:-2] + (step * (nframes - 1) + length,), frames.dtype)
+  return out.at[..., jnp.asarray(idx)].add(frames)
+
+
+def istft(Zxx, fs=1.0, window: str = 'hann', nperseg=None, noverlap=None, nfft=None,
+          input_onesided: bool = True, boundary: bool = True, time_axis: int = -1,
+          freq_axis: int = -2):
+  """Inverse short-time Fourier transform by weighted overlap-add: ``(times, x)``.
+
+  >>> import jaxlite.numpy as jnp
+  >>> t, x = istft(stft(jnp.arange(8.), nperseg=4)[2], nperseg=4)
+  >>> jnp.round(x, 4)
+  Array([0., 1., 2., 3., 4., 5., 6., 7.], dtype=float32)
+  """
+  jnp = _jnp()
+  check_arraylike("istft", Zxx)
+  Zxx = jnp.asarray(Zxx)
+  if Zxx.ndim < 2:
+    raise ValueError('Input stft must be at least 2d!')
+  freq_axis = canonicalize_axis(freq_axis, Zxx.ndim)
+  time_axis = canonicalize_axis(time_axis, Zxx.ndim)
+  if freq_axis == time_axis:
+    raise ValueError('Must specify differing time and frequency axes!')
+  Zxx = Zxx.astype(jnp.result_type(Zxx.dtype, np.complex64))
+  n_default = 2 * (Zxx.shape[freq_axis] - 1) if input_onesided else Zxx.shape[freq_axis]
+  nperseg_int = int(nperseg or n_default)
+  if nperseg_int < 1:
+    raise ValueError('nperseg must be a positive integer')
+  if nfft is None:
+    nfft_int = n_default + (1 if input_onesided and nperseg_int == n_default + 1 else 0)
+  else:
+    nfft_int = int(nfft)
+  if nfft_int < nperseg_int:
+    raise ValueError(f'FFT length ({nfft_int}) must be longer than nperseg ({nperseg_int}).')
+  noverlap_int = int(noverlap or nperseg_int // 2)
+  if noverlap_int >= nperseg_int:
+    raise ValueError('noverlap must be less than nperseg.')
+  step = nperseg_int - noverlap_int
+  outer = tuple(i for i in range(Zxx.ndim) if i not in (time_axis, freq_axis))
+  Zxx = jnp.transpose(Zxx, outer + (freq_axis, time_axis))
+  # As JAX: the inverse FFT takes the nfft given (None: its default length).
+  inverse = jnp.fft.irfft if input_onesided else jnp.fft.ifft
+  segs = inverse(Zxx, axis=-2, n=nfft)[..., :nperseg_int, :]
+  if isinstance(window, str) and window == 'hann':
+    win = np.ones(1) if nperseg_int == 1 else \
+        np.sin(np.linspace(0, np.pi, nperseg_int, endpoint=False)) ** 2
+    win = jnp.asarray(win.astype(segs.dtype))
+  elif isinstance(window, (str, tuple)):
+    from scipy.signal import get_window
+    win = jnp.asarray(np.asarray(get_window(window, nperseg_int)).astype(segs.dtype))
+  else:
+    win = jnp.asarray(window)
+    if win.ndim != 1:
+      raise ValueError('window must be 1-D')
+    if win.shape[0] != nperseg_int:
+      raise ValueError(f'window must have length of {nperseg_int}')
+  segs = segs * jnp.sum(win)           # undoes stft's 'spectrum' scaling
+  frames = jnp.swapaxes(segs * win[:, None], -2, -1)
+  x = _overlap_add(frames, step)
+  norm = _overlap_add(jnp.broadcast_to(win * win, (segs.shape[-1], nperseg_int)), step)
+  if boundary:
+    half = nperseg_int // 2
+    x, norm = x[..., half:-half], norm[..., half:-half]
+  x = x / jnp.where(norm > 1e-10, norm, 1.0)
+  if x.ndim > 1 and time_axis != Zxx.ndim - 1:
+    x = jnp.moveaxis(x, -1, time_axis - 1 if freq_axis < time_axis else time_axis)
+  # JAX's times count along the first axis of the result (for 1-D results, the samples).
+  times = jnp.arange(x.shape[0], dtype=np.finfo(x.dtype).dtype) / fs
+  return times, x
