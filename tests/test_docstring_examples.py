@@ -40,6 +40,9 @@ KNOWN_DIFFERENCES = {
         "jax.numpy.poly": "sign of a zero imaginary part",
         "jax.numpy.extract": "a condition longer than the array raises (JAX truncates)",
         "jax.numpy.delete": "assume_unique_indices=True under jit raises",
+        "jax.numpy.polyadd": "2-D coefficient arrays raise (issue 20)",
+        "jax.numpy.polysub": "2-D coefficient arrays raise (issue 20)",
+        "jax.numpy.sort_complex": "does not sort along the last axis (issue 20)",
     },
     "jax.lax": {
         "jax.lax.approx_max_k": _MISSING, "jax.lax.approx_min_k": _MISSING,
