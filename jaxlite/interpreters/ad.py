@@ -70,8 +70,10 @@ def is_undefined_primal(x) -> bool:
 def zeros_like_aval(aval):
   if aval.dtype == dtypes.float0:
     return np.zeros(aval.shape, dtypes.float0)   # float0 lives on the host, as in JAX
-  from jaxlite import lax
-  return lax.full(aval.shape, 0, aval.dtype)
+  # A weakly typed zero, broadcast, when the aval is weak (as JAX's zeros).
+  from jaxlite.lax import structural
+  zero = structural._convert_element_type(0, aval.dtype, aval.weak_type)
+  return structural.broadcast(zero, aval.shape)
 
 
 def instantiate_zeros(t):
