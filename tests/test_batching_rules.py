@@ -226,7 +226,24 @@ def _explicit_cases():
         Case("tridiagonal_solve", lambda dl, d, du, b: linalg.tridiagonal_solve(dl, d, du, b),
              [np.concatenate([[0], F(2)]).astype(np.float32), F(3) + 2,
               np.concatenate([F(2), [0]]).astype(np.float32), F(3, 2)], rtol=1e-4),
+        Case("schur", lambda a: linalg.schur(a), [spd], rtol=1e-4),
+        Case("hessenberg", lambda a: linalg.hessenberg(a), [F(3, 3)], rtol=1e-4),
     ]
+  cases += [
+      Case("custom_linear_solve", lambda a, b: lax.custom_linear_solve(
+          lambda x: lax.dot(a, x), b,
+          lambda matvec, r: lax.linalg.triangular_solve(a, r[:, None], left_side=True,
+                                                        lower=True)[:, 0]),
+           [np.tril(F(3, 3)) + 2 * np.eye(3, dtype=np.float32), F(3)], rtol=1e-4),
+      Case("optimization_barrier", lambda x, y: lax.optimization_barrier((x, y)),
+           [F(2, 3), F(3)]),
+      Case("regularized_incomplete_beta", lambda a, b, x: lax.betainc(a, b, x),
+           [F(4, lo=0.5, hi=3.0), F(4, lo=0.5, hi=3.0), F(4)], rtol=1e-5),
+      Case("sharding_constraint", lambda x: lax.with_sharding_constraint(
+          x, jaxlite.sharding.NamedSharding(
+              jaxlite.sharding.Mesh(np.array(jaxlite.devices()[:1]), ("x",)),
+              jaxlite.sharding.PartitionSpec())), [F(2, 3)]),
+  ]
   return {c.name: c for c in cases}
 
 

@@ -207,8 +207,12 @@ class SpmdProgram:
         if self.in_shardings else None
     self.out_shardings = []
     xla_out = self.loaded.get_output_shardings()
+    if xla_out is None:  # one partition: XLA reports no shardings; every result is whole
+      xla_out = [None] * len(out_avals)
     for given, op, aval in zip(out_shardings, xla_out, out_avals):
-      if given is None:
+      if given is None and op is None:
+        given = _replicated(mesh, memory_kind)
+      elif given is None:
         given = named_sharding_from_hlo(mesh, xc.HloSharding.from_proto(op),
                                         len(aval.shape), memory_kind)
       self.out_shardings.append(given)
@@ -436,6 +440,11 @@ def call_sharded(closed_jaxpr, name, args, in_shardings, out_shardings, donated,
     if d and not a._buf.is_deleted():
       a._buf.delete()
   return outs
+
+
+def _replicated(mesh, memory_kind):
+  from jaxlite.sharding import NamedSharding, PartitionSpec  # pylint: disable=g-import-not-at-top
+  return NamedSharding(mesh, PartitionSpec(), memory_kind=memory_kind)
 
 
 def _prepare(closed_jaxpr, name, args, in_shardings, out_shardings, donated, cache,
