@@ -22,11 +22,15 @@ Usage::
 Only this tool and the tests import ``jax``; jaxlite never does.
 """
 import argparse
+import collections
+import collections.abc
+import functools
 import importlib
 import inspect
 import json
 import sys
 import types
+import typing
 
 # The public modules measured. Modules of JAX that are platform-specific
 # kernels or converters (pallas, mosaic, jax2tf, colocated_python, ...) or
@@ -61,6 +65,13 @@ GROUPS = {
 }
 
 
+# Objects of the standard library that JAX modules without ``__all__`` import
+# at top level (``from typing import Any``, ``from functools import partial``):
+# they show in dir() but are not JAX's API.
+_STDLIB_OBJECTS = (typing.Any, typing.Callable, collections.abc.Callable,
+                   functools.partial, collections.namedtuple)
+
+
 def public_names(module):
   """JAX's public names of ``module``: ``__all__`` where given, else dir() without _."""
   names = getattr(module, "__all__", None)
@@ -76,6 +87,8 @@ def public_names(module):
       continue
     # Standard-library helpers a module happens to import are not API.
     if isinstance(value, types.FunctionType) and value.__module__ in ("functools", "typing"):
+      continue
+    if any(value is obj for obj in _STDLIB_OBJECTS):
       continue
     out.append(name)
   return sorted(set(out))
