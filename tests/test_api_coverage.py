@@ -36,7 +36,7 @@ FLOORS = {
     "jax.stages": (5, 3),
     "jax.typing": (2, 0),
     "jax.test_util": (3, 0),
-    "jax.example_libraries.optimizers": (36, 0),
+    "jax.example_libraries.optimizers": (34, 0),
     "jax.example_libraries.stax": (48, 3),
     "jax.extend.core": (22, 3),
     "jax.extend.backend": (3, 0),
