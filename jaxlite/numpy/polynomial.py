@@ -49,9 +49,10 @@ def polyval(p, x, *, unroll: int = 16):
   check_arraylike("polyval", p, x)
   p, x = promotion.promote_dtypes(p, x)
   p, x = ensure_array(p), ensure_array(x)
-  if p.ndim != 1:
-    raise ValueError(f"jnp.polyval: p must be one-dimensional; got shape {p.shape}")
-  out = lax_structural.full(x.shape, 0, x.dtype)
+  if p.ndim < 1:
+    raise ValueError(f"jnp.polyval: p must be at least one-dimensional; got shape {p.shape}")
+  # Coefficients may carry trailing axes (one polynomial per element), as JAX's.
+  out = lax_structural.full(np.broadcast_shapes(p.shape[1:], x.shape), 0, x.dtype)
   for i in range(p.shape[0]):
     out = ufuncs.add(ufuncs.multiply(out, x), p[i])
   return out
