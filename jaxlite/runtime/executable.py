@@ -12,11 +12,13 @@ import hashlib
 import logging
 import os
 import threading
+import time
 import weakref
 from typing import Sequence
 
 import numpy as np
 
+from jaxlite import monitoring
 from jaxlite.config import config
 from jaxlite.runtime import special_values
 from jaxlite.runtime.array import Array
@@ -95,22 +97,57 @@ def compile_module(module_text: str, devices: Sequence, num_replicas: int = 1,
   cache_dir = config.jax_compilation_cache_dir
   key = None
   # Callbacks cannot be serialized; the key does not hold compiler options.
+  # jax.monitoring events, as JAX records them; nothing is timed or named
+  # unless a listener is registered.
+  listening = monitoring.any_compile_listener()
   if cache_dir and not host_callbacks and not compiler_options:
     key = _persistent_cache_key(module_text, devices, num_replicas * num_partitions)
+    if listening:
+      monitoring.record_event(monitoring.CACHE_REQUEST_EVENT)
+      retrieval_start = time.monotonic()
     loaded = _persistent_cache_get(client, cache_dir, key, device_list, opts)
     if loaded is not None:
+      if listening:
+        monitoring.record_event(monitoring.CACHE_HIT_EVENT)
+        monitoring.record_event_duration_secs(monitoring.CACHE_RETRIEVAL_EVENT,
+                                              time.monotonic() - retrieval_start)
       return loaded
   if config.jax_log_compiles:
     logger.warning("Compiling module for %d device(s)", len(devices))
+  if listening:
+    start_time = time.time()
   # Looked up at call time: a tool may wrap it (chex.restrict_backends does,
   # through `jax._src.compiler` under the switch).
   loaded = backend_compile_and_load(client, module if host_callbacks else module_text,
                                     device_list, opts, host_callbacks)
+  if listening:
+    end_time = time.time()
+    fun_name = _module_name(module_text)
+    monitoring.record_event_duration_secs(monitoring.BACKEND_COMPILE_EVENT,
+                                          end_time - start_time, fun_name=fun_name)
+    monitoring.record_event_time_span(monitoring.BACKEND_COMPILE_EVENT, start_time, end_time,
+                                      fun_name=fun_name)
   with _compile_lock:
     compile_count += 1
   if key is not None:
     _persistent_cache_put(cache_dir, key, loaded)
+    if listening:
+      monitoring.record_event(monitoring.CACHE_MISS_EVENT)
   return loaded
+
+
+def _module_name(module_text: str) -> str:
+  """The compiled function's name as JAX reports it to jax.monitoring:
+  ``jit(f)`` for the module ``@jit_f`` (``pmap(f)`` for ``@pmap_f``), and
+  ``jit(add)`` for an eager primitive's module ``@add``."""
+  start = module_text.find("module @")
+  if start < 0:
+    return "<unnamed>"
+  name = module_text[start + len("module @"):].split(None, 1)[0].strip('"')
+  transform, _, function = name.partition("_")
+  if transform in ("jit", "pmap") and function:
+    return f"{transform}({function})"
+  return f"jit({name})"
 
 
 # --- the persistent (on disk) compilation cache --------------------------------
