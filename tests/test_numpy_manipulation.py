@@ -87,7 +87,8 @@ def test_broadcast_helpers():
   a, b = jnp.broadcast_arrays(_X[0], _X[:, :1])
   _check(a, np.broadcast_to(_X[0], (3, 4)))
   _check(b, np.broadcast_to(_X[:, :1], (3, 4)))
-  with pytest.raises(ValueError, match="Incompatible shapes for broadcasting"):
+  with pytest.raises(ValueError, match=r"Incompatible types for broadcasting: input "
+                     r"type=float32\[3,4\] and requested type=float32\[2,4\]"):
     jnp.broadcast_to(_X, (2, 4))
   with pytest.raises(ValueError, match="Incompatible shapes"):
     jnp.broadcast_shapes((2,), (3,))

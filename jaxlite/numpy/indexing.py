@@ -497,16 +497,9 @@ def _batch_positions(plan, target):
 
 
 def _broadcast_updates(updates, shape):
-  ushape = promotion.shape(updates)
-  # NumPy lets updates carry extra leading axes of size 1.
-  while len(ushape) > len(shape) and ushape[0] == 1:
-    ushape = ushape[1:]
-    updates = lax_structural.reshape(updates, ushape)
-  lead = len(shape) - len(ushape)
-  if lead < 0 or any(d not in (1, shape[lead + i]) for i, d in enumerate(ushape)):
-    raise ValueError(f"Incompatible shapes for broadcasting: {ushape} and requested "
-                     f"shape {shape}")
-  return promotion.broadcast_to_shape(promotion.ensure_array(updates), shape)
+  # As JAX: the updates broadcast to the slot's shape with lax.broadcast_to's
+  # rules (no extra leading axes, even of size 1).
+  return promotion.broadcast_to_checked(promotion.ensure_array(updates), shape)
 
 
 def _elementwise_update(arr, updates, op):

@@ -196,6 +196,28 @@ def broadcast_to_shape(x, shape: tuple):
   return lax_structural.broadcast_in_dim(x, shape, dims)
 
 
+def broadcast_to_checked(x, shape: tuple):
+  """``x`` (an Array or tracer) broadcast to ``shape``, with the ValueErrors of
+  JAX's ``lax.broadcast_to`` (what ``jnp.broadcast_to`` and ``x.at[i].set(y)``
+  raise) when the shapes do not broadcast.
+
+  >>> import jaxlite.numpy as jnp
+  >>> broadcast_to_checked(jnp.ones(2), (3,))
+  Traceback (most recent call last):
+  ValueError: Incompatible types for broadcasting: input type=float32[2] and requested type=float32[3]
+  """
+  x_shape = x.aval.shape
+  if len(shape) < len(x_shape):
+    raise ValueError("Cannot broadcast to shape with fewer dimensions: "
+                     f"arr_shape={x_shape} shape={shape}")
+  lead = len(shape) - len(x_shape)
+  if builtins.any(d not in (1, shape[lead + i]) for i, d in enumerate(x_shape)):
+    requested = f"{x.aval.dtype.name}[{','.join(map(str, shape))}]"
+    raise ValueError(f"Incompatible types for broadcasting: input type={x.aval} and "
+                     f"requested type={requested}")
+  return broadcast_to_shape(x, shape)
+
+
 def promote_shapes(fun_name: str, *args):
   """Broadcasts ``args`` to a common shape; rank-0 operands are left alone
   (every elementwise lax primitive broadcasts those itself)."""

@@ -277,12 +277,7 @@ def broadcast_to(array, shape):
   """
   array = _array(array, "broadcast_to")
   shape = promotion.concrete_shape(shape, "broadcast_to", negative_error="broadcast_in_dim")
-  lead = len(shape) - array.ndim
-  if lead < 0 or builtins.any(
-      d not in (1, shape[lead + i]) for i, d in enumerate(array.shape)):
-    raise ValueError(f"Incompatible shapes for broadcasting: {array.shape} and "
-                     f"requested shape {shape}")
-  return promotion.broadcast_to_shape(array, shape)
+  return promotion.broadcast_to_checked(array, shape)
 
 
 def broadcast_arrays(*args):

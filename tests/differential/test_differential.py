@@ -8,6 +8,8 @@ Default profile: a fixed seed and DEFAULT_N programs. Long profile::
         --fuzz-report /tmp/fuzz.txt
 
 reports every disagreement (it does not stop at the first) and fails if any.
+``--fuzz-seed S`` (or JAXLITE_FUZZ_SEED) draws another stream of programs, so
+a long profile can be run in chunks of distinct programs (seeds 1, 2, ...).
 """
 import collections
 import os
@@ -16,7 +18,7 @@ import pytest
 
 hypothesis = pytest.importorskip("hypothesis")
 pytest.importorskip("jax")
-from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
+from hypothesis import HealthCheck, Phase, given, seed, settings  # noqa: E402
 
 import fuzz_programs  # noqa: E402
 
@@ -28,11 +30,13 @@ def _option(request, name, env):
   return value if value is not None else os.environ.get(env)
 
 
-def _run_fuzzer(n, path=None):
+def _run_fuzzer(n, path=None, stream=None):
   """Runs n programs; returns [(program, disagreement)] and per-category counts.
 
   With `path`, every disagreement is appended to that file as it is found and
   a progress line every 100 programs, so a long run can be read as it goes.
+  `stream` (an int) replaces hypothesis' derandomized seed: another chunk of
+  programs.
   """
   found = []
   counts = collections.Counter()
@@ -57,6 +61,8 @@ def _run_fuzzer(n, path=None):
       log.write(f"# progress: {_summary(counts)}\n")
       log.flush()
 
+  if stream is not None:
+    check = seed(stream)(check)
   try:
     check()
   finally:
@@ -76,7 +82,8 @@ def _summary(counts):
 def test_random_programs_agree_with_jax(request):
   n = int(_option(request, "--fuzz-n", "JAXLITE_FUZZ_N") or DEFAULT_N)
   path = _option(request, "--fuzz-report", "JAXLITE_FUZZ_REPORT")
-  found, counts = _run_fuzzer(n, path)
+  stream = _option(request, "--fuzz-seed", "JAXLITE_FUZZ_SEED")
+  found, counts = _run_fuzzer(n, path, None if stream is None else int(stream))
   print(f"\ndifferential fuzzer: {_summary(counts)}")
   reports = [fuzz_programs.report(p, d) for p, d in found]
   assert not found, f"{len(found)} disagreements with JAX ({_summary(counts)}); first ones:\n" + \

@@ -144,3 +144,28 @@ def test_float0_outputs_of_jit_read_back_as_float0():
 ])
 def test_isnan_weak_types(case):
   _same(case)
+
+
+def _same_error(make):
+  """`make(lib, jnp)` gives the same repr, or raises the same exception type
+  with the same message, in both libraries."""
+  texts = []
+  for lib, np_ in LIBS:
+    try:
+      texts.append(repr(make(lib, np_)))
+    except Exception as e:  # pylint: disable=broad-except
+      texts.append(f"{type(e).__name__}: {e}")
+  assert texts[0] == texts[1], texts
+
+
+@pytest.mark.parametrize("update", [np.ones((1, 3)), np.ones(2), np.ones((2, 1))])
+def test_at_set_broadcasts_updates_with_lax_broadcast_to_rules(update):
+  # JAX accepts no extra leading axes, even of size 1 ("fewer dimensions").
+  _same_error(lambda lib, j: j.zeros((2, 3)).at[0].set(update))
+  _same_error(lambda lib, j: j.zeros((2, 3)).at[..., 0].add(update))
+  _same(lambda lib, j: j.zeros((2, 3)).at[0].set(update[..., :1].reshape(-1)[:1]))
+
+
+@pytest.mark.parametrize("shape", [(3,), (), (2, 3, 3)])
+def test_broadcast_to_errors_are_jaxs(shape):
+  _same_error(lambda lib, j: j.broadcast_to(j.ones((2, 1), j.bfloat16), shape))
