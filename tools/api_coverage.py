@@ -28,6 +28,7 @@ import functools
 import importlib
 import inspect
 import json
+import enum
 import sys
 import types
 import typing
@@ -113,6 +114,9 @@ def _same_default(a, b):
     return True
   if a is b:
     return True
+  if isinstance(a, enum.Enum):   # jaxlite's own enum class of the same name and member
+    return (isinstance(b, enum.Enum) and type(a).__name__ == type(b).__name__
+            and a.name == b.name and a.value == b.value)
   try:
     return bool(a == b) and type(a) is type(b)
   except Exception:  # arrays, objects without ==

@@ -347,7 +347,7 @@ def conv_general_dilated(lhs, rhs, window_strides: Sequence[int], padding,
                          rhs_dilation: Sequence[int] | None = None,
                          dimension_numbers=None, feature_group_count: int = 1,
                          batch_group_count: int = 1, precision=None,
-                         preferred_element_type=None):
+                         preferred_element_type=None, out_sharding=None):
   """General n-dimensional convolution with dilations and groups.
 
   Args:
@@ -358,6 +358,7 @@ def conv_general_dilated(lhs, rhs, window_strides: Sequence[int], padding,
     dimension_numbers: None, ``ConvDimensionNumbers`` or layout strings.
     feature_group_count, batch_group_count: grouped convolutions.
     precision, preferred_element_type: as for ``dot_general``.
+    out_sharding: the result's sharding (None: the one XLA infers).
 
   >>> from jaxlite import lax
   >>> import numpy as np
@@ -381,11 +382,15 @@ def conv_general_dilated(lhs, rhs, window_strides: Sequence[int], padding,
   padding = tuple(tuple(int(p) for p in pair) for pair in padding)
   preferred = None if preferred_element_type is None else \
       dtypes.canonicalize_dtype(dtypes.dtype(preferred_element_type))
-  return conv_general_dilated_p.bind(
+  out = conv_general_dilated_p.bind(
       lhs, rhs, window_strides=window_strides, padding=padding, lhs_dilation=lhs_dilation,
       rhs_dilation=rhs_dilation, dimension_numbers=dnums,
       feature_group_count=int(feature_group_count), batch_group_count=int(batch_group_count),
       precision=canonicalize_precision(precision), preferred_element_type=preferred)
+  if out_sharding is not None:
+    from jaxlite.lax.out_sharding import place
+    return place(out, out_sharding, "conv_general_dilated")
+  return out
 
 
 def conv(lhs, rhs, window_strides: Sequence[int], padding, precision=None,
@@ -427,6 +432,9 @@ def _conv_transpose_padding(k, s, padding):
   elif padding == "VALID":
     total = k + s - 2 + max(k - s, 0)
     before = k - 1
+  elif isinstance(padding, tuple):   # the forward conv's explicit (low, high) padding
+    before, after = k - padding[0] - 1, k - padding[1] - 1
+    total = before + after
   else:
     raise ValueError("Padding mode must be `SAME` or `VALID`.")
   return before, total - before
@@ -435,12 +443,15 @@ def _conv_transpose_padding(k, s, padding):
 def conv_transpose(lhs, rhs, strides: Sequence[int], padding,
                    rhs_dilation: Sequence[int] | None = None, dimension_numbers=None,
                    transpose_kernel: bool = False, precision=None,
-                   preferred_element_type=None):
+                   preferred_element_type=None, use_consistent_padding: bool = False):
   """Transposed ("fractionally strided") convolution: upsamples by ``strides``.
 
   The default layout is channels-last (``NHC``/``HIO``, ``NHWC``/``HWIO``, ...).
   With ``transpose_kernel`` the kernel is flipped and its in/out features
-  swapped, making this the exact gradient of a strided ``conv``.
+  swapped, making this the exact gradient of a strided ``conv``. Explicit
+  ``(low, high)`` padding is the transposed convolution's own unless
+  ``use_consistent_padding``: then it is the forward convolution's, as for
+  ``'SAME'``/``'VALID'`` (PyTorch's convention).
 
   >>> from jaxlite import lax
   >>> import numpy as np
@@ -463,6 +474,9 @@ def conv_transpose(lhs, rhs, strides: Sequence[int], padding,
   kernel = dilate_shape([rhs_shape[d] for d in dnums.rhs_spec[2:]], rhs_dilation)
   if isinstance(padding, str):
     padding = [_conv_transpose_padding(k, int(s), padding) for k, s in zip(kernel, strides)]
+  elif use_consistent_padding:
+    padding = [_conv_transpose_padding(k, int(s), tuple(int(p) for p in pad))
+               for k, s, pad in zip(kernel, strides, padding)]
   if transpose_kernel:
     rhs = lax.rev(rhs, tuple(dnums.rhs_spec[2:]))
     perm = list(range(ndim))

@@ -601,13 +601,22 @@ def sub(x, y):
   return sub_p.bind(x, y)
 
 
-def mul(x, y):
+def mul(x, y, *, out_dtype=None):
   r"""Elementwise multiplication: :math:`x \times y`.
 
+  With ``out_dtype`` both operands are converted to that dtype first and the
+  product has it.
+
+  >>> import numpy as np
   >>> from jaxlite import lax
   >>> lax.mul(3.0, 2.0)
   Array(6., dtype=float32, weak_type=True)
+  >>> lax.mul(np.int8(100), np.int8(3), out_dtype=np.int32)
+  Array(300, dtype=int32)
   """
+  if out_dtype is not None:
+    from jaxlite.lax.structural import convert_element_type
+    x, y = convert_element_type(x, out_dtype), convert_element_type(y, out_dtype)
   return mul_p.bind(x, y)
 
 

@@ -366,9 +366,13 @@ def _all_gather_axis_rule(axis_data, vals, dims, *, axis_name, all_gather_dimens
 batching.axis_primitive_batchers[all_gather_p] = _all_gather_axis_rule
 
 
-def all_gather(x, axis_name, *, axis_index_groups=None, axis=0, tiled=False):
+def all_gather(x, axis_name, *, axis_index_groups=None, axis=0, tiled=False,
+               to: str = 'varying'):
   """Gathers ``x`` from every member of the named axis, stacked along a new
   axis ``axis`` (or concatenated along ``axis`` when ``tiled``).
+
+  ``to`` is the result's manual-axis type in JAX's ``shard_map`` typing
+  ('varying', 'invarying' or 'reduced'); the gathered values are the same.
 
   Example:
     >>> import jaxlite, numpy as np
@@ -378,6 +382,11 @@ def all_gather(x, axis_name, *, axis_index_groups=None, axis=0, tiled=False):
            [0., 1., 2.],
            [0., 1., 2.]], dtype=float32)
   """
+  if to not in ('varying', 'reduced', 'invarying'):
+    raise ValueError("Got unexpected `to` value for `jax.lax.all_gather`. Allowed `to` "
+                     "values are: {'varying', 'reduced', 'invarying'}")
+  if to != 'varying' and axis_index_groups is not None:
+    raise NotImplementedError(f"all_gather(to={to!r}) with axis_index_groups")
   names = _as_names(axis_name)
   if axis_index_groups is None:
     size = _axis_size(names)

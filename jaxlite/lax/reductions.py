@@ -391,7 +391,7 @@ def _monoid_reducer(computation, init_values):
 
 
 def reduce(operands: Any, init_values: Any, computation: Callable,
-           dimensions: Sequence[int]):
+           dimensions: Sequence[int], out_sharding=None):
   """Reduces ``operands`` over ``dimensions`` with the scalar ``computation``.
 
   ``operands`` and ``init_values`` are matching pytrees; ``computation`` maps
@@ -406,6 +406,10 @@ def reduce(operands: Any, init_values: Any, computation: Callable,
   """
   from jaxlite import tree_util
   from jaxlite.interpreters import partial_eval as pe
+  if out_sharding is not None:
+    from jaxlite.lax.out_sharding import place
+    out = reduce(operands, init_values, computation, dimensions)
+    return tree_util.tree_map(lambda x: place(x, out_sharding, "reduce"), out)
   flat_operands, tree = tree_util.tree_flatten(operands)
   flat_inits, init_tree = tree_util.tree_flatten(init_values)
   if tree != init_tree:
@@ -468,7 +472,7 @@ def _canonical_axes(operand, axes):
   return tuple(sorted(_canonical_axis(a, ndim) for a in axes))
 
 
-def reduce_sum(operand, axes: Sequence[int]):
+def reduce_sum(operand, axes: Sequence[int], *, out_sharding=None):
   """Sums ``operand`` over ``axes``.
 
   >>> from jaxlite import lax
@@ -476,7 +480,11 @@ def reduce_sum(operand, axes: Sequence[int]):
   >>> lax.reduce_sum(np.ones((2, 3), np.float32), (0, 1))
   Array(6., dtype=float32)
   """
-  return reduce_sum_p.bind(operand, axes=_canonical_axes(operand, axes), out_sharding=None)
+  out = reduce_sum_p.bind(operand, axes=_canonical_axes(operand, axes), out_sharding=None)
+  if out_sharding is not None:
+    from jaxlite.lax.out_sharding import place
+    return place(out, out_sharding, "reduce_sum")
+  return out
 
 
 def reduce_prod(operand, axes: Sequence[int]):

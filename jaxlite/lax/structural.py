@@ -211,13 +211,18 @@ def _broadcast_in_dim_batch(batched_args, batch_dims, *, shape, broadcast_dimens
 batching.primitive_batchers[broadcast_in_dim_p] = _broadcast_in_dim_batch
 
 
-def broadcast_in_dim(operand, shape: Sequence[int], broadcast_dimensions: Sequence[int]):
+def broadcast_in_dim(operand, shape: Sequence[int], broadcast_dimensions: Sequence[int],
+                     *, out_sharding=None):
   """Broadcasts ``operand`` to ``shape``; its axis i becomes axis ``broadcast_dimensions[i]``.
 
   >>> from jaxlite import lax
   >>> lax.broadcast_in_dim(1.0, (2,), ()).shape
   (2,)
   """
+  if out_sharding is not None:
+    from jaxlite.lax.out_sharding import place
+    return place(broadcast_in_dim(operand, shape, broadcast_dimensions), out_sharding,
+                 "broadcast_in_dim")
   shape = tuple(int(d) for d in shape)
   broadcast_dimensions = tuple(int(d) for d in broadcast_dimensions)
   aval = core.get_aval(operand)
@@ -228,7 +233,7 @@ def broadcast_in_dim(operand, shape: Sequence[int], broadcast_dimensions: Sequen
                                  broadcast_dimensions=broadcast_dimensions)
 
 
-def broadcast(operand, sizes: Sequence[int]):
+def broadcast(operand, sizes: Sequence[int], *, out_sharding=None):
   """Adds leading axes of the given ``sizes``.
 
   >>> from jaxlite import lax
@@ -238,7 +243,7 @@ def broadcast(operand, sizes: Sequence[int]):
   aval = core.get_aval(operand)
   sizes = tuple(sizes)
   dims = tuple(range(len(sizes), len(sizes) + aval.ndim))
-  return broadcast_in_dim(operand, sizes + aval.shape, dims)
+  return broadcast_in_dim(operand, sizes + aval.shape, dims, out_sharding=out_sharding)
 
 
 def canonicalize_shape(shape, context: str = "") -> tuple[int, ...]:
@@ -412,13 +417,17 @@ def _reshape_batch(batched_args, batch_dims, *, new_sizes, dimensions, sharding=
 batching.primitive_batchers[reshape_p] = _reshape_batch
 
 
-def reshape(operand, new_sizes: Sequence[int], dimensions: Sequence[int] | None = None):
+def reshape(operand, new_sizes: Sequence[int], dimensions: Sequence[int] | None = None,
+            *, out_sharding=None):
   """Reshapes ``operand`` (after transposing by ``dimensions`` if given).
 
   >>> from jaxlite import lax
   >>> lax.reshape(lax.full((6,), 1.0), (2, 3)).shape
   (2, 3)
   """
+  if out_sharding is not None:
+    from jaxlite.lax.out_sharding import place
+    return place(reshape(operand, new_sizes, dimensions), out_sharding, "reshape")
   new_sizes = tuple(int(d) for d in new_sizes)
   dims = None if dimensions is None or tuple(dimensions) == tuple(
       range(core.get_aval(operand).ndim)) else tuple(int(d) for d in dimensions)

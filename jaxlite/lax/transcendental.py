@@ -23,6 +23,7 @@ import numpy as np
 from jaxlite import core
 from jaxlite.interpreters import ad, mlir
 from jaxlite.lax import base
+from jaxlite.lax.accuracy import accept_accuracy, bind_with_accuracy
 from jaxlite.lax.elementwise import (
     _fc, _float, _int, add, check_dtypes, const, div, integer_pow,
     is_kind, mul, naryop, neg, square, sub, zeros_like)
@@ -229,104 +230,104 @@ ad.defjvp(digamma_p, lambda g, x: mul(g, _polygamma_p.bind(x, n=1)))
 # --- public wrappers (JAX's lax signatures) ------------------------------------------------
 
 
-def exp(x):
+def exp(x, *, accuracy=None):
   r"""Elementwise exponential: :math:`e^x`.
 
   >>> from jaxlite import lax
   >>> lax.exp(0.0)
   Array(1., dtype=float32, weak_type=True)
   """
-  return exp_p.bind(x)
+  return bind_with_accuracy(exp_p, x, accuracy)
 
 
-def exp2(x):
+def exp2(x, *, accuracy=None):
   r"""Elementwise base-2 exponential: :math:`2^x`.
 
   >>> from jaxlite import lax
   >>> lax.exp2(3.0)
   Array(8., dtype=float32, weak_type=True)
   """
-  return exp2_p.bind(x)
+  return bind_with_accuracy(exp2_p, x, accuracy)
 
 
-def log(x):
+def log(x, *, accuracy=None):
   r"""Elementwise natural logarithm: :math:`\log x`.
 
   >>> from jaxlite import lax
   >>> lax.log(1.0)
   Array(0., dtype=float32, weak_type=True)
   """
-  return log_p.bind(x)
+  return bind_with_accuracy(log_p, x, accuracy)
 
 
-def log1p(x):
+def log1p(x, *, accuracy=None):
   r"""Elementwise :math:`\log(1 + x)`, accurate for small ``x``.
 
   >>> from jaxlite import lax
   >>> lax.log1p(0.0)
   Array(0., dtype=float32, weak_type=True)
   """
-  return log1p_p.bind(x)
+  return bind_with_accuracy(log1p_p, x, accuracy)
 
 
-def expm1(x):
+def expm1(x, *, accuracy=None):
   r"""Elementwise :math:`e^x - 1`, accurate for small ``x``.
 
   >>> from jaxlite import lax
   >>> lax.expm1(0.0)
   Array(0., dtype=float32, weak_type=True)
   """
-  return expm1_p.bind(x)
+  return bind_with_accuracy(expm1_p, x, accuracy)
 
 
-def tanh(x):
+def tanh(x, *, accuracy=None):
   r"""Elementwise hyperbolic tangent.
 
   >>> from jaxlite import lax
   >>> lax.tanh(0.0)
   Array(0., dtype=float32, weak_type=True)
   """
-  return tanh_p.bind(x)
+  return bind_with_accuracy(tanh_p, x, accuracy)
 
 
-def logistic(x):
+def logistic(x, *, accuracy=None):
   r"""Elementwise logistic sigmoid: :math:`\frac{1}{1 + e^{-x}}`.
 
   >>> from jaxlite import lax
   >>> lax.logistic(0.0)
   Array(0.5, dtype=float32, weak_type=True)
   """
-  return logistic_p.bind(x)
+  return bind_with_accuracy(logistic_p, x, accuracy)
 
 
-def sin(x):
+def sin(x, *, accuracy=None):
   r"""Elementwise sine.
 
   >>> from jaxlite import lax
   >>> lax.sin(0.0)
   Array(0., dtype=float32, weak_type=True)
   """
-  return sin_p.bind(x)
+  return bind_with_accuracy(sin_p, x, accuracy)
 
 
-def cos(x):
+def cos(x, *, accuracy=None):
   r"""Elementwise cosine.
 
   >>> from jaxlite import lax
   >>> lax.cos(0.0)
   Array(1., dtype=float32, weak_type=True)
   """
-  return cos_p.bind(x)
+  return bind_with_accuracy(cos_p, x, accuracy)
 
 
-def tan(x):
+def tan(x, *, accuracy=None):
   r"""Elementwise tangent.
 
   >>> from jaxlite import lax
   >>> lax.tan(0.0)
   Array(0., dtype=float32, weak_type=True)
   """
-  return tan_p.bind(x)
+  return bind_with_accuracy(tan_p, x, accuracy)
 
 
 def asin(x):
@@ -420,34 +421,34 @@ def atanh(x):
   return atanh_p.bind(x)
 
 
-def sqrt(x):
+def sqrt(x, *, accuracy=None):
   r"""Elementwise square root: :math:`\sqrt{x}`.
 
   >>> from jaxlite import lax
   >>> lax.sqrt(4.0)
   Array(2., dtype=float32, weak_type=True)
   """
-  return sqrt_p.bind(x)
+  return bind_with_accuracy(sqrt_p, x, accuracy)
 
 
-def rsqrt(x):
+def rsqrt(x, *, accuracy=None):
   r"""Elementwise reciprocal square root: :math:`1 / \sqrt{x}`.
 
   >>> from jaxlite import lax
   >>> lax.rsqrt(4.0)
   Array(0.5, dtype=float32, weak_type=True)
   """
-  return rsqrt_p.bind(x)
+  return bind_with_accuracy(rsqrt_p, x, accuracy)
 
 
-def cbrt(x):
+def cbrt(x, *, accuracy=None):
   r"""Elementwise cube root: :math:`\sqrt[3]{x}` (real, so negative inputs work).
 
   >>> from jaxlite import lax
   >>> lax.cbrt(-8.0)
   Array(-2., dtype=float32, weak_type=True)
   """
-  return cbrt_p.bind(x)
+  return bind_with_accuracy(cbrt_p, x, accuracy)
 
 
 def pow(x, y):
@@ -511,3 +512,10 @@ def digamma(x):
   Array(0.42278463, dtype=float32, weak_type=True)
   """
   return digamma_p.bind(x)
+
+
+# The functions taking JAX's ``accuracy=`` (lowered to ``result_accuracy``).
+for _primitive in (exp_p, exp2_p, log_p, log1p_p, expm1_p, tanh_p, logistic_p, sin_p,
+                   cos_p, tan_p, sqrt_p, rsqrt_p, cbrt_p):
+  accept_accuracy(_primitive)
+del _primitive
