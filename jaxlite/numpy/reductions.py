@@ -21,6 +21,7 @@ __all__ = ['sum', 'prod', 'max', 'min', 'amax', 'amin', 'all', 'any', 'mean', 'v
 
 import builtins
 import math
+import operator
 
 import numpy as np
 
@@ -291,6 +292,9 @@ def _arg_reduce(name, a, axis, out, keepdims):
     ax = 0
   else:
     shape = a.shape
+    if not -a.ndim <= operator.index(axis) < a.ndim:
+      # JAX reads a.shape[axis] first: an out-of-range axis is an IndexError.
+      raise IndexError("tuple index out of range")
     ax = promotion.canonicalize_axis(axis, a.ndim)
   if a.shape[ax] == 0:
     raise ValueError(f"attempt to get {name} of an empty sequence")

@@ -169,3 +169,9 @@ def test_at_set_broadcasts_updates_with_lax_broadcast_to_rules(update):
 @pytest.mark.parametrize("shape", [(3,), (), (2, 3, 3)])
 def test_broadcast_to_errors_are_jaxs(shape):
   _same_error(lambda lib, j: j.broadcast_to(j.ones((2, 1), j.bfloat16), shape))
+
+
+@pytest.mark.parametrize("name", ["argmax", "argmin", "nanargmax", "nanargmin"])
+@pytest.mark.parametrize("shape,axis", [((), 0), ((), -1), ((3,), 1), ((3,), -2), ((2, 3), 2)])
+def test_arg_reductions_out_of_range_axis_is_jaxs_index_error(name, shape, axis):
+  _same_error(lambda lib, j: getattr(j, name)(j.ones(shape), axis=axis))
