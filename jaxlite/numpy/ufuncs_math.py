@@ -22,7 +22,7 @@ from jaxlite.lax.elementwise import const as _lax_const
 from jaxlite.numpy import promotion
 from jaxlite.numpy.promotion import check_arraylike, promote_args_inexact, promote_dtypes_inexact
 from jaxlite.numpy.ufuncs_common import (_binary, _constant_like, _doc, _dtype, _full_like,
-                                         _is, _unary)
+                                         _is, _unary, reject_out_where)
 from jaxlite.numpy.ufuncs_arithmetic import imag, real, trunc
 from jaxlite.numpy.ufuncs_logical import (bitwise_not, bitwise_or, isfinite, signbit,
                                           where)
@@ -161,7 +161,7 @@ def hypot(x1, x2, /):
   return lax.select_n(zero, out, big)
 
 
-def logaddexp(x1, x2, /):
+def logaddexp(x1, x2, /, *, out=None, where=None):
   """``log(exp(x1) + exp(x2))``, computed stably; its derivative is JAX's
   custom rule (``t1 * exp(x1 - out) + t2 * exp(x2 - out)``), which is exact
   where ``x1 == x2`` (the max inside would split the derivative there).
@@ -170,13 +170,17 @@ def logaddexp(x1, x2, /):
   >>> float(jax.grad(logaddexp)(0.0, 0.0))
   0.5
   """
+  if out is not None or where is not None:
+    reject_out_where("logaddexp", (x1, x2), out, where)
   x1, x2 = promote_args_inexact("logaddexp", x1, x2)
   return _custom_logaddexp("e")(x1, x2)
 
 
-def logaddexp2(x1, x2, /):
+def logaddexp2(x1, x2, /, *, out=None, where=None):
   """``log2(2**x1 + 2**x2)``, computed stably (JAX's derivative rule, as
   ``logaddexp``)."""
+  if out is not None or where is not None:
+    reject_out_where("logaddexp2", (x1, x2), out, where)
   x1, x2 = promote_args_inexact("logaddexp2", x1, x2)
   return _custom_logaddexp("2")(x1, x2)
 
@@ -310,8 +314,15 @@ def angle(z, deg: bool = False):
   Array(1.5707964, dtype=float32)
   """
   check_arraylike("angle", z)
-  (z,) = promote_dtypes_inexact(z)
+  z = promotion.ensure_array(promotion.asarray_value(z))
   re, im = real(z), imag(z)
+  # As JAX: integers and real scalars become strong default floats (so a
+  # bfloat16 scalar gives float32, and a weak scalar a strong result).
+  if not dtypes.issubdtype(re.dtype, np.inexact) or (
+      dtypes.issubdtype(z.dtype, np.floating) and z.ndim == 0):
+    float_ = dtypes.default_float_dtype()
+    re = lax.convert_element_type(re, float_)
+    im = lax.convert_element_type(im, float_)
   out = lax.atan2(im, re)
   return rad2deg(out) if deg else out
 

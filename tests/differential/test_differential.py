@@ -47,6 +47,10 @@ def _run_fuzzer(n, path=None, stream=None):
             suppress_health_check=list(HealthCheck))
   @given(fuzz_programs.programs())
   def check(program):
+    if path:
+      # The program about to run, so that a crash of the process names it.
+      with open(path + ".current", "w") as current:
+        current.write(program.source())
     mine = fuzz_programs.run(program, "jaxlite")
     theirs = fuzz_programs.run(program, "jax")
     counts["programs"] += 1

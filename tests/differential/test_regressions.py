@@ -175,3 +175,14 @@ def test_broadcast_to_errors_are_jaxs(shape):
 @pytest.mark.parametrize("shape,axis", [((), 0), ((), -1), ((3,), 1), ((3,), -2), ((2, 3), 2)])
 def test_arg_reductions_out_of_range_axis_is_jaxs_index_error(name, shape, axis):
   _same_error(lambda lib, j: getattr(j, name)(j.ones(shape), axis=axis))
+
+
+@pytest.mark.parametrize("make", [
+    lambda j: j.bfloat16(1), lambda j: j.ones(2, j.bfloat16), lambda j: 3, lambda j: True,
+    lambda j: j.asarray(2), lambda j: j.asarray(1.5), lambda j: 1j,
+    lambda j: j.ones(2, j.complex64), lambda j: j.float16(-1),
+])
+@pytest.mark.parametrize("deg", [False, True])
+def test_angle_dtype_and_weak_type(make, deg):
+  # JAX converts integer and real-scalar inputs to a strong default float.
+  _same(lambda lib, j: (j.angle(make(j), deg=deg), j.angle(make(j), deg=deg).weak_type))
