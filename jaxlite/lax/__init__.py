@@ -26,3 +26,5 @@ from jaxlite.lax.composed import *  # noqa: F401,F403,E402
 from jaxlite.lax.barrier import *  # noqa: F401,F403,E402
 from jaxlite.lax import pp_rules as _pp_rules  # noqa: F401,E402  (printing rules)
 from jaxlite.lax.accuracy import *  # noqa: F401,F403,E402
+from jaxlite.lax.ragged import *  # noqa: F401,F403,E402
+from jaxlite.lax.approx_topk import *  # noqa: F401,F403,E402

@@ -229,26 +229,35 @@ def _top_k_lowering(ctx, x, *, k, axis):
 mlir.register_lowering(top_k_p, _top_k_lowering)
 
 
-def _top_k_jvp(primals, tangents, *, k, axis):
-  # The tangent at each selected index, as a one-hot contraction over the axis
-  # (linear in t, so it transposes and batches like any dot_general).
+def take_selected(t, idx, axis: int):
+  """``t``'s entries at the indices ``idx`` along ``axis`` (``idx`` has ``t``'s
+  shape except along ``axis``), as a one-hot contraction over the axis: linear
+  in ``t``, so it transposes and batches like any ``dot_general``. The tangent
+  rule of the top-k primitives."""
   lax = _lax()
+  aval = core.get_aval(t)
+  n, rank = aval.shape[axis], aval.ndim
+  out_shape = core.get_aval(idx).shape
+  k = out_shape[axis]
+  big = out_shape[:axis] + (k, n) + out_shape[axis + 1:]
+  kept = tuple(range(axis)) + tuple(range(axis + 2, rank + 1))
+  idx_b = lax.broadcast_in_dim(idx, big, kept[:axis] + (axis,) + kept[axis:])
+  onehot = lax.convert_element_type(
+      lax.eq(idx_b, lax.broadcasted_iota(core.get_aval(idx).dtype, big, axis + 1)),
+      aval.dtype)
+  t_b = lax.broadcast_in_dim(t, big, kept[:axis] + (axis + 1,) + kept[axis:])
+  from jaxlite.lax import reductions
+  return reductions.reduce_sum(lax.mul(onehot, t_b), (axis + 1,))
+
+
+def _top_k_jvp(primals, tangents, *, k, axis):
   (x,), (t,) = primals, tangents
   vals, idx = top_k_p.bind(x, k=k, axis=axis)
   aval = core.get_aval(x)
   if type(t) is ad.Zero or ad.tangent_aval(aval).dtype == dtypes.float0:
     return [vals, idx], [ad.Zero(ad.tangent_aval(core.get_aval(vals))),
                          ad.Zero(ad.tangent_aval(core.get_aval(idx)))]
-  n, rank = aval.shape[axis], aval.ndim
-  out_shape = core.get_aval(vals).shape
-  big = out_shape[:axis] + (k, n) + out_shape[axis + 1:]
-  kept = tuple(range(axis)) + tuple(range(axis + 2, rank + 1))
-  idx_b = lax.broadcast_in_dim(idx, big, kept[:axis] + (axis,) + kept[axis:])
-  onehot = lax.convert_element_type(
-      lax.eq(idx_b, lax.broadcasted_iota(np.int32, big, axis + 1)), aval.dtype)
-  t_b = lax.broadcast_in_dim(t, big, kept[:axis] + (axis + 1,) + kept[axis:])
-  from jaxlite.lax import reductions
-  tan = reductions.reduce_sum(lax.mul(onehot, t_b), (axis + 1,))
+  tan = take_selected(t, idx, axis)
   return [vals, idx], [tan, ad.Zero(ad.tangent_aval(core.get_aval(idx)))]
 
 
