@@ -47,6 +47,7 @@ FLOORS = {
     "jax.experimental.multihost_utils": (7, 0),
     "jax.ops": (4, 0),
     "jax.experimental.ode": (18, 0),
+    "jax.image": (3, 0),
 }
 # group: (coverage at least, signature mismatches at most)
 GROUP_FLOORS = {"all": (0.786, 118), "jax.scipy": (0.84, 1)}

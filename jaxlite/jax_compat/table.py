@@ -78,6 +78,7 @@ JAX_MODULES = {
     "jax.experimental.multihost_utils": "jaxlite.experimental.multihost_utils",
     "jax.experimental.shard_map": "jaxlite.experimental.shard_map",
     "jax.experimental.ode": "jaxlite.experimental.ode",
+    "jax.image": "jaxlite.image",
     "jax.sharding": "jaxlite.sharding",
     # --- jax.extend: the API for libraries that build on JAX's internals ---
     "jax.extend": "jaxlite.extend",
