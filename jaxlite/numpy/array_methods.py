@@ -239,7 +239,7 @@ _OPERATORS = {
     "__rdivmod__": _binop("__rdivmod__", ufuncs.divmod, swap=True),
     "__pow__": _binop("__pow__", ufuncs.power),
     "__rpow__": _binop("__rpow__", ufuncs.power, swap=True),
-    "__matmul__": _defer("matmul", "__matmul__"),
+    "__matmul__": None,   # filled below
     "__rmatmul__": None,  # filled below
     "__and__": _binop("__and__", ufuncs.bitwise_and),
     "__rand__": _binop("__rand__", ufuncs.bitwise_and, swap=True),
@@ -275,6 +275,15 @@ def _rmatmul(self, other):
   return jnp.matmul(other, self)
 
 
+def _matmul(self, other):
+  """``self @ other``; NotImplemented for a non-array (e.g. a sparse array), as in JAX."""
+  import jaxlite.numpy as jnp  # pylint: disable=g-import-not-at-top
+  if not _accepts(other):
+    return NotImplemented
+  return jnp.matmul(self, other)
+
+
+_OPERATORS["__matmul__"] = _matmul
 _OPERATORS["__rmatmul__"] = _rmatmul
 
 _METHODS = {

@@ -1,0 +1,20 @@
+"""``jaxlite.experimental.sparse``: sparse arrays (BCOO, BCSR, COO, CSR, CSC) whose
+operations compose with ``jit``, ``grad`` and ``vmap``.
+
+Example:
+  >>> import jaxlite.numpy as jnp
+  >>> from jaxlite.experimental import sparse
+  >>> M = sparse.BCOO.fromdense(jnp.array([[0., 1.], [2., 0.]]))
+  >>> M @ jnp.array([1., 1.])
+  Array([1., 2.], dtype=float32)
+"""
+from jaxlite.experimental.sparse._base import JAXSparse
+from jaxlite.experimental.sparse.util import (SparseEfficiencyError, SparseEfficiencyWarning,
+                                              CuSparseEfficiencyWarning)
+from jaxlite.experimental.sparse.bcoo_convert import (bcoo_todense_p, bcoo_fromdense_p,
+                                                      bcoo_extract_p, bcoo_transpose_p)
+from jaxlite.experimental.sparse.bcoo_dot import (bcoo_dot_general_p,
+                                                  bcoo_dot_general_sampled_p,
+                                                  bcoo_dot_general_sampled)
+from jaxlite.experimental.sparse.bcoo import (BCOO, bcoo_todense, bcoo_fromdense, bcoo_extract,
+                                              bcoo_transpose, bcoo_dot_general)
