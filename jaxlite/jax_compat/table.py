@@ -78,6 +78,9 @@ JAX_MODULES = {
     "jax.experimental.multihost_utils": "jaxlite.experimental.multihost_utils",
     "jax.experimental.shard_map": "jaxlite.experimental.shard_map",
     "jax.experimental.ode": "jaxlite.experimental.ode",
+    "jax.experimental.sparse": "jaxlite.experimental.sparse",
+    "jax.experimental.sparse.bcoo": "jaxlite.experimental.sparse.bcoo",
+    "jax.experimental.sparse.util": "jaxlite.experimental.sparse.util",
     "jax.image": "jaxlite.image",
     "jax.sharding": "jaxlite.sharding",
     # --- jax.extend: the API for libraries that build on JAX's internals ---
