@@ -72,6 +72,17 @@ _LAZY_ATTRIBUTES = {
                                              "make_array_from_single_device_arrays"),
     "make_array_from_process_local_data": ("jaxlite.interpreters.spmd",
                                            "make_array_from_process_local_data"),
+    "fwd_and_bwd": ("jaxlite.api_extras", "fwd_and_bwd"),
+    "effects_barrier": ("jaxlite.api_extras", "effects_barrier"),
+    "memory": ("jaxlite.api_extras", "memory"),
+    "Shard": ("jaxlite.runtime.array", "Shard"),   # the items of addressable_shards
+    **{name: ("jaxlite.config_guards", name) for name in (
+        "transfer_guard", "transfer_guard_host_to_device", "transfer_guard_device_to_device",
+        "transfer_guard_device_to_host", "checking_leaks", "make_user_context", "no_tracing",
+        "no_execution", "allow_f16_reductions", "auto_pcast", "thread_guard",
+        "array_garbage_collection_guard", "remove_size_one_mesh_axis_from_type",
+        "jax2tf_associative_scan_reductions", "threefry_partitionable", "softmax_custom_jvp",
+        "default_prng_impl", "enable_custom_prng", "legacy_prng_key", "debug_key_reuse")},
 }
 
 

@@ -363,6 +363,9 @@ def trace_state_clean():
 class UnexpectedTracerError(TypeError):   # a TypeError, as in JAX
   """A tracer was used outside the transformation that created it."""
 
+  def __init__(self, msg: str):
+    super().__init__(msg)
+
 
 def escaped_tracer_error(tracer, detail=None):
   msg = ("Encountered an unexpected tracer. A function transformed by JAX had a side "

@@ -249,6 +249,15 @@ class _VJPFunction:
     return tree_util.tree_unflatten(self.in_tree, out)
 
 
+# As JAX's vjp function (a Partial over its residuals), ``f_vjp`` is a pytree
+# whose leaves are the residuals: it can be passed to (and returned from) jit.
+tree_util.register_pytree_node(
+    _VJPFunction,
+    lambda f: (list(f.consts), (f.jaxpr, f.in_tree, f.in_avals, f.out_tree, f.out_avals,
+                                f.fun_name)),
+    lambda aux, consts: _VJPFunction(aux[0], list(consts), *aux[1:]))
+
+
 def _match_dtype(x, aval):
   from jaxlite import lax
   if core.get_aval(x).dtype != aval.dtype:

@@ -33,7 +33,8 @@ from jaxlite.traceback_util import (SimplifiedTraceback, UnfilteredStackTrace,
                                     api_boundary)
 
 __all__ = [
-    "ConcretizationTypeError", "JaxRuntimeError", "JaxprTypeError", "KeyReuseError",
+    "ConcretizationTypeError", "InconclusiveDimensionOperation", "JAXIndexError",
+    "JAXTypeError", "JaxRuntimeError", "JaxprTypeError", "KeyReuseError",
     "NonConcreteBooleanIndexError", "SimplifiedTraceback", "TracerArrayConversionError",
     "TracerBoolConversionError", "TracerIntegerConversionError", "UnexpectedTracerError",
     "UnfilteredStackTrace", "api_boundary",
@@ -44,7 +45,41 @@ __all__ = [
 JaxRuntimeError = _jax.JaxRuntimeError
 
 
-class KeyReuseError(TypeError):
+class _ErrorPageMixin:
+  """Appends the link to the error's entry on JAX's error page, as JAX's
+  errors do."""
+  _error_page = "https://docs.jax.dev/en/latest/errors.html"
+
+  def __init__(self, message: str):
+    super().__init__(f"{message}\nSee {self._error_page}#jax.errors.{type(self).__name__}")
+
+
+class JAXTypeError(_ErrorPageMixin, TypeError):
+  """JAX-specific :class:`TypeError`.
+
+  >>> str(JAXTypeError("bad type")).splitlines()
+  ['bad type', 'See https://docs.jax.dev/en/latest/errors.html#jax.errors.JAXTypeError']
+  """
+
+
+class JAXIndexError(_ErrorPageMixin, IndexError):
+  """JAX-specific :class:`IndexError`.
+
+  >>> isinstance(JAXIndexError("out of range"), IndexError)
+  True
+  """
+
+
+class InconclusiveDimensionOperation(Exception):
+  """Raised when a computation on symbolic dimensions (shape polymorphism)
+  cannot be decided.
+
+  >>> issubclass(InconclusiveDimensionOperation, Exception)
+  True
+  """
+
+
+class KeyReuseError(JAXTypeError):
   """A PRNG key was used twice (JAX's optional key-reuse checker).
 
   jaxlite has no key-reuse checker, so it never raises this; the name exists
@@ -55,6 +90,7 @@ class KeyReuseError(TypeError):
 # Shown as ``jaxlite.errors.X`` in tracebacks, as JAX shows ``jax.errors.X``.
 for _cls in (ConcretizationTypeError, TracerArrayConversionError, TracerBoolConversionError,
              TracerIntegerConversionError, UnexpectedTracerError, NonConcreteBooleanIndexError,
-             KeyReuseError, SimplifiedTraceback, UnfilteredStackTrace):
+             KeyReuseError, SimplifiedTraceback, UnfilteredStackTrace, JAXTypeError,
+             JAXIndexError, InconclusiveDimensionOperation):
   _cls.__module__ = __name__
 del _cls

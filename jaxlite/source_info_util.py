@@ -110,8 +110,9 @@ def transform_name_stack(name: str):
 
 
 @contextmanager
-def user_context(c, *, name_stack: NameStack | None = None):
-  """Runs the block with ``name_stack`` (when given); ``c`` is JAX's traceback, unused."""
+def user_context(traceback, *, name_stack: NameStack | None = None):
+  """Runs the block with ``name_stack`` (when given); ``traceback`` (JAX's
+  user traceback) is not kept by jaxlite."""
   if name_stack is None:
     yield
   else:

@@ -14,6 +14,12 @@ from jaxlite.core import (ClosedJaxpr, DropVar, Jaxpr, JaxprEqn, JaxprTypeError,
 from jaxlite.core_tools import (Effect, concrete_or_error, find_top_trace, get_opaque_trace_state,
                                 mapped_aval, new_jaxpr_eqn, primal_dtype_to_tangent_dtype,
                                 unmapped_aval, valid_jaxtype)
+from jaxlite.extend.core_internals import (array_types, gensym, jaxprs_in_params,
+                                           nonempty_axis_env_DO_NOT_USE,
+                                           unsafe_am_i_under_a_jit_DO_NOT_USE,
+                                           unsafe_am_i_under_a_vmap_DO_NOT_USE,
+                                           unsafe_get_axis_names_DO_NOT_USE)
+from jaxlite.errors import InconclusiveDimensionOperation
 
 # A jaxpr's or an equation's effects: a frozenset of Effect instances.
 Effects = frozenset
@@ -23,4 +29,7 @@ __all__ = ["ClosedJaxpr", "DropVar", "Jaxpr", "JaxprEqn", "JaxprTypeError", "Lit
            "Primitive", "ShapedArray", "Var", "check_jaxpr", "get_aval", "jaxpr_as_fun",
            "subjaxprs", "concrete_or_error", "find_top_trace", "get_opaque_trace_state",
            "mapped_aval", "new_jaxpr_eqn", "primal_dtype_to_tangent_dtype", "unmapped_aval",
-           "valid_jaxtype", "Effect", "Effects", "no_effects"]
+           "valid_jaxtype", "Effect", "Effects", "no_effects", "array_types", "gensym",
+           "jaxprs_in_params", "nonempty_axis_env_DO_NOT_USE",
+           "unsafe_am_i_under_a_jit_DO_NOT_USE", "unsafe_am_i_under_a_vmap_DO_NOT_USE",
+           "unsafe_get_axis_names_DO_NOT_USE", "InconclusiveDimensionOperation"]

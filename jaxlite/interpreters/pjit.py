@@ -563,6 +563,10 @@ class Jitted:
 
   def _trace(self, args, kwargs, dyn_args, dyn_kwargs, static_args, static_kwargs,
              flat_args, in_tree, avals):
+    if config.jax_no_tracing:   # jax.no_tracing(): every (re)trace is an error
+      code = getattr(self.fun, "__code__", None)
+      where = f"{self.name} at {code.co_filename}:{code.co_firstlineno}" if code else self.name
+      raise RuntimeError(f"re-tracing function {where} for `jit`, but 'no_tracing' is set")
     fun = self.fun
     if static_args or static_kwargs:
       fun = _bind_static(self.fun, len(args), dict(static_args), dict(static_kwargs))

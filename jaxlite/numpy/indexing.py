@@ -39,7 +39,8 @@ _INDEX_DTYPE = np.dtype(np.int32)
 class NonConcreteBooleanIndexError(IndexError):   # not a TypeError, as in JAX
   """A boolean mask index whose values are not known while tracing."""
 
-  def __init__(self, aval):
+  def __init__(self, tracer):
+    aval = getattr(tracer, "aval", tracer)   # JAX's signature takes the tracer
     super().__init__(
         f"Array boolean indices must be concrete; got {aval.str_short()}\n\n"
         "See https://jax.readthedocs.io/en/latest/errors.html"

@@ -17,11 +17,15 @@ import numpy as np
 from jaxlite import dtypes
 from jaxlite import tree_util
 from jaxlite.config import config
+from jaxlite import config_guards
 from jaxlite.core import ShapedArray, Tracer
 from jaxlite.runtime import backend
 from jaxlite.runtime.array import Array
 
 _jaxlib = None  # (xla_client, sharding module, copy semantics), on first use
+# The host-to-device transfer guard levels, read on every transfer (None: unset).
+_guard_h2d = config_guards.transfer_guard_host_to_device
+_guard_all = config_guards._transfer_guard_all
 
 
 def _runtime():
@@ -36,7 +40,7 @@ def _runtime():
 
 
 def put_numpy(x: np.ndarray, device=None, weak_type: bool = False,
-              committed: bool | None = None) -> Array:
+              committed: bool | None = None, explicit: bool = False) -> Array:
   """Copies a host array, whose dtype is already canonical, to one device.
 
   The dispatch fast path: one ``xc.batched_device_put`` call, no dtype
@@ -48,6 +52,8 @@ def put_numpy(x: np.ndarray, device=None, weak_type: bool = False,
     weak_type: the weak type of the result.
     committed: whether the result is committed to its device (default: True
       exactly when `device` is given).
+    explicit: whether the user asked for this transfer (``device_put``), for
+      the transfer guards (``jax.transfer_guard``).
 
   Returns:
     An ``Array`` with ``x``'s shape and dtype.
@@ -62,6 +68,8 @@ def put_numpy(x: np.ndarray, device=None, weak_type: bool = False,
     device = backend.default_device()
   x = np.asarray(x)
   aval = ShapedArray(x.shape, x.dtype, weak_type)
+  if _guard_h2d.value is not None or _guard_all.value is not None:
+    config_guards.guard_host_to_device(aval, device, explicit)
   # enable_x64=True: the dtype was chosen by the caller and must be kept.
   buf = xc.batched_device_put(aval, sharding.single_device_sharding(device),
                               [x], [device], committed, False, semantics,
@@ -215,7 +223,7 @@ def device_put(x: Any, device=None, *, src=None, donate=False, may_alias=None) -
       else:
         out.append(leaf if device is None else _commit(leaf, device))
     else:
-      out.append(put_numpy(host[0], device, host[1]))
+      out.append(put_numpy(host[0], device, host[1], explicit=True))
   return treedef.unflatten(out)
 
 

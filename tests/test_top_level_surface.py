@@ -1,0 +1,203 @@
+"""The rest of JAX's top level and its small modules (issue 17): option
+context managers, transfer guards, fwd_and_bwd, effects_barrier, jax.memory,
+ShapeDtypeStruct's keywords, jax.errors, jax.extend helpers; each compared
+with JAX 0.10.2 in the same run."""
+import numpy as np
+import pytest
+
+import jaxlite
+import jaxlite.numpy as jnp
+from jaxlite import errors
+from jaxlite.extend import core as extend_core
+from jaxlite.extend import source_info_util
+
+jax = pytest.importorskip("jax")
+
+_CASES = {
+    "eager op on NumPy": lambda api, np_: np_.sin(np.ones(3)),
+    "device_put": lambda api, np_: api.device_put(np.ones(3)),
+    "jit argument": lambda api, np_: api.jit(lambda a: a * 2)(np.ones(2)),
+    "Python scalar": lambda api, np_: np_.sin(1.0),
+    "jnp.array of a list": lambda api, np_: np_.array([1.0, 2.0]),
+    "np.asarray of an Array": lambda api, np_: np.asarray(np_.ones(3)),
+    "device_get": lambda api, np_: api.device_get(np_.ones(3)),
+    "jnp.ones": lambda api, np_: np_.ones(2),
+    "jnp.arange": lambda api, np_: np_.arange(3),
+}
+
+
+def _outcome(api, np_, case, level):
+  try:
+    with api.transfer_guard(level):
+      case(api, np_)
+    return "ok"
+  except Exception as e:   # the message's first line, without traceback notes
+    return f"{type(e).__name__}: {str(e).splitlines()[0]}"
+
+
+@pytest.mark.parametrize("level", ["allow", "log", "disallow", "disallow_explicit"])
+@pytest.mark.parametrize("name", sorted(_CASES))
+def test_transfer_guard_as_jax(name, level):
+  ours = _outcome(jaxlite, jnp, _CASES[name], level)
+  theirs = _outcome(jax, jax.numpy, _CASES[name], level)
+  assert ours == theirs
+
+
+def test_transfer_guard_host_to_device_only_and_config_update():
+  x = jnp.ones(2)
+  with jaxlite.transfer_guard_host_to_device("disallow"):
+    with pytest.raises(jaxlite.errors.JaxRuntimeError, match="Disallowed host-to-device"):
+      jnp.cos(np.ones(2))
+    with jaxlite.transfer_guard_device_to_host("disallow"):
+      jnp.cos(x)   # an Array needs no transfer
+  jaxlite.config.update("jax_transfer_guard", "disallow")
+  try:
+    with pytest.raises(jaxlite.errors.JaxRuntimeError):
+      jnp.cos(np.ones(2))
+  finally:
+    jaxlite.config.update("jax_transfer_guard", None)
+  jnp.cos(np.ones(2))
+
+
+def test_checking_leaks_and_no_tracing():
+  with jaxlite.checking_leaks():
+    assert jaxlite.config.jax_check_tracer_leaks
+  assert not jaxlite.config.jax_check_tracer_leaks
+
+  def traced_once(x):
+    return x + 1
+  messages = []
+  for api in (jaxlite, jax):
+    f = api.jit(traced_once)
+    f(1.0)
+    with api.no_tracing(True):
+      f(2.0)   # cached: no trace
+      with pytest.raises(RuntimeError) as info:
+        f(np.ones(3, np.float32))
+    messages.append(str(info.value).split(" at ")[0] + " ..." +
+                    str(info.value).split(" for ")[-1])
+  assert messages[0] == messages[1]
+
+
+def test_make_user_context_retraces_like_jax():
+  counts = []
+  for api in (jaxlite, jax):
+    traces = []
+
+    @api.jit
+    def f(x):
+      traces.append(1)
+      return x * 2
+    context = api.make_user_context(default_value=None)
+    f(1.0)
+    with context(1):
+      f(1.0)
+      assert context.value == 1
+    with context(1):
+      f(1.0)
+    with context(2):
+      f(1.0)
+    assert context.value is None
+    counts.append(len(traces))
+  assert counts[0] == counts[1]
+
+
+def test_config_states_exported_like_jax():
+  for name in ("threefry_partitionable", "softmax_custom_jvp", "default_prng_impl",
+               "enable_custom_prng", "legacy_prng_key", "debug_key_reuse",
+               "allow_f16_reductions", "auto_pcast", "thread_guard", "no_execution",
+               "remove_size_one_mesh_axis_from_type", "array_garbage_collection_guard",
+               "jax2tf_associative_scan_reductions"):
+    ours, theirs = getattr(jaxlite, name), getattr(jax, name)
+    assert ours.value == theirs.value, name
+  with jaxlite.threefry_partitionable(False):
+    assert not jaxlite.config.jax_threefry_partitionable
+  with pytest.raises(ValueError):
+    jaxlite.legacy_prng_key("sometimes")
+
+
+@pytest.mark.parametrize("argnums", [0, (0, 1)])
+@pytest.mark.parametrize("jitted", [True, False])
+def test_fwd_and_bwd_matches_jax(argnums, jitted):
+  def f(x, W):
+    return jnp.tanh(x @ W) if not isinstance(x, np.ndarray) else None
+
+  def g(x, W, np_):
+    return np_.tanh(x @ W)
+  x = np.arange(6, dtype=np.float32).reshape(2, 3) / 5
+  W = np.linspace(-1, 1, 12, dtype=np.float32).reshape(3, 4)
+  cot = np.ones((2, 4), np.float32)
+  results = []
+  for api, np_ in ((jaxlite, jnp), (jax, jax.numpy)):
+    fwd, bwd = api.fwd_and_bwd(lambda a, b: g(a, b, np_), argnums=argnums, jitted=jitted)
+    y, residuals = fwd(np_.asarray(x), np_.asarray(W))
+    cots = bwd(residuals, np_.asarray(cot))
+    results.append((np.asarray(y), [np.asarray(c) for c in
+                                    (cots if isinstance(argnums, tuple) else (cots,))]))
+  np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-6)
+  for a, b in zip(results[0][1], results[1][1]):
+    np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_fwd_and_bwd_has_aux():
+  fwd, bwd = jaxlite.fwd_and_bwd(lambda x: (jnp.sum(x ** 2), x[0] - 1), argnums=0, has_aux=True)
+  y, residuals, aux = fwd(jnp.arange(3.0))
+  assert float(aux) == -1.0 and float(y) == 5.0
+  np.testing.assert_allclose(bwd(residuals, jnp.float32(1.0)), [0.0, 2.0, 4.0])
+
+
+def test_effects_barrier_waits_for_callbacks():
+  seen = []
+  jaxlite.jit(lambda x: jaxlite.debug.callback(seen.append, x) or x)(jnp.ones(()))
+  jaxlite.effects_barrier()
+  assert len(seen) == 1
+
+
+def test_memory_space_and_shape_dtype_struct():
+  assert [repr(s) for s in jaxlite.memory.Space] == [repr(s) for s in jax.memory.Space]
+  for api in (jaxlite, jax):
+    s = api.ShapeDtypeStruct((2,), np.float32, is_ref=True)
+    assert s.is_ref and s.manual_axis_type is None
+  assert repr(jaxlite.ShapeDtypeStruct((2,), "float32", is_ref=True)) == repr(
+      jax.ShapeDtypeStruct((2,), "float32", is_ref=True))
+  assert jaxlite.ShapeDtypeStruct((2,), "float32", is_ref=True) != jaxlite.ShapeDtypeStruct(
+      (2,), "float32")
+  assert isinstance(jnp.ones(2).addressable_shards[0], jaxlite.Shard)
+
+
+def test_errors_classes_as_jax():
+  for name in ("JAXTypeError", "JAXIndexError"):
+    ours, theirs = getattr(errors, name)("bad"), getattr(jax.errors, name)("bad")
+    assert str(ours) == str(theirs)
+    assert [b.__name__ for b in type(ours).__mro__ if b.__module__ == "builtins"] == [
+        b.__name__ for b in type(theirs).__mro__ if b.__module__ == "builtins"]
+  assert issubclass(errors.KeyReuseError, errors.JAXTypeError)
+  assert issubclass(errors.InconclusiveDimensionOperation, Exception)
+  with pytest.raises(errors.NonConcreteBooleanIndexError, match="must be concrete"):
+    jaxlite.jit(lambda x: x[x > 0])(jnp.ones(3))
+  assert str(errors.UnexpectedTracerError("msg")) == "msg"
+
+
+def test_extend_core_helpers():
+  closed = jaxlite.make_jaxpr(lambda x: jaxlite.jit(lambda y: y * 2)(x))(1.0)
+  inner = list(extend_core.jaxprs_in_params(closed.jaxpr.eqns[0].params))
+  assert len(inner) == 1 and isinstance(inner[0], extend_core.Jaxpr)
+  assert np.ndarray in extend_core.array_types and np.float32 in extend_core.array_types
+  import jax.extend.core as jax_extend_core
+  assert extend_core.array_types - {t for t in jax_extend_core.array_types
+                                    if t.__module__ != "jax._src.literals"} == set()
+  v = extend_core.gensym()(extend_core.ShapedArray((), np.float32))
+  assert isinstance(v, extend_core.Var)
+  assert not extend_core.unsafe_am_i_under_a_jit_DO_NOT_USE()
+  seen = {}
+
+  def probe(x):
+    seen["jit"] = extend_core.unsafe_am_i_under_a_jit_DO_NOT_USE()
+    seen["vmap"] = extend_core.unsafe_am_i_under_a_vmap_DO_NOT_USE()
+    seen["axes"] = extend_core.unsafe_get_axis_names_DO_NOT_USE()
+    seen["nonempty"] = extend_core.nonempty_axis_env_DO_NOT_USE()
+    return x
+  jaxlite.jit(jaxlite.vmap(probe, axis_name="i"))(jnp.ones(2))
+  assert seen == {"jit": True, "vmap": True, "axes": ["i"], "nonempty": True}
+  with source_info_util.extend_name_stack("outer"):
+    assert str(source_info_util.current_name_stack()) == "outer"
