@@ -28,3 +28,6 @@ from jaxlite.lax import pp_rules as _pp_rules  # noqa: F401,E402  (printing rule
 from jaxlite.lax.accuracy import *  # noqa: F401,F403,E402
 from jaxlite.lax.ragged import *  # noqa: F401,F403,E402
 from jaxlite.lax.approx_topk import *  # noqa: F401,F403,E402
+from jaxlite.lax.pieces import *  # noqa: F401,F403,E402
+from jaxlite.lax.mulhi import *  # noqa: F401,F403,E402
+from jaxlite.lax.empty import *  # noqa: F401,F403,E402

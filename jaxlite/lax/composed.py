@@ -14,6 +14,7 @@ import numpy as np
 
 from jaxlite import core, dtypes
 from jaxlite.lax import dot_conv, elementwise, slicing, structural
+from jaxlite.lax.pieces import split_p, stack_p, tile_p, unstack_p
 
 # The module, not the package's `conv` function of the same name.
 _conv = importlib.import_module("jaxlite.lax.conv")
@@ -119,11 +120,7 @@ def split(operand, sizes: Sequence[int], axis: int = 0):
   if operand.shape[axis] != sum(sizes):
     raise ValueError(f"Sum of sizes {sum(sizes)} must be equal to dimension {axis} of the "
                      f"operand shape {list(operand.shape)}")
-  out, start = [], 0
-  for size in sizes:
-    out.append(slicing.slice_in_dim(operand, start, start + size, axis=axis))
-    start += size
-  return out
+  return split_p.bind(operand, sizes=sizes, axis=axis)
 
 
 def tile(operand, reps: Sequence[int]):
@@ -141,11 +138,7 @@ def tile(operand, reps: Sequence[int]):
                      f"shape {operand.shape}")
   if any(r < 0 for r in reps):
     raise ValueError(f"reps must be non-negative, got {reps}")
-  # A new axis of length r before each axis, then the pairs merged.
-  shape = [d for r, n in zip(reps, operand.shape) for d in (r, n)]
-  dims = tuple(range(1, 2 * operand.ndim, 2))
-  tiled = structural.broadcast_in_dim(operand, shape, dims)
-  return structural.reshape(tiled, tuple(r * n for r, n in zip(reps, operand.shape)))
+  return tile_p.bind(operand, reps=reps)
 
 
 def stack(operands: Sequence, axis: int = 0):
@@ -159,7 +152,7 @@ def stack(operands: Sequence, axis: int = 0):
   """
   arrays = [_asarray(op) for op in operands]
   axis = _axis(axis, arrays[0].ndim + 1, "stack")
-  return structural.concatenate([structural.expand_dims(a, (axis,)) for a in arrays], axis)
+  return stack_p.bind(*arrays, axis=axis)
 
 
 def unstack(x, axis: int = 0):
@@ -172,7 +165,7 @@ def unstack(x, axis: int = 0):
   """
   x = _asarray(x)
   axis = _axis(axis, x.ndim, "unstack")
-  return tuple(slicing.index_in_dim(x, i, axis, keepdims=False) for i in range(x.shape[axis]))
+  return tuple(unstack_p.bind(x, axis=axis))
 
 
 def batch_matmul(lhs, rhs, precision=None):
