@@ -50,6 +50,7 @@ _LAZY_SUBMODULES = frozenset({
     "random", "nn", "scipy", "linen", "distributed", "tools", "debug", "errors",
     "flatten_util", "example_libraries", "experimental", "test_util", "typing", "extend",
     "stages", "sharding", "ops", "profiler", "monitoring",
+    "custom_batching", "image", "dlpack",
 })
 
 # Top-level names defined in lazily imported modules: name -> (module, attribute).

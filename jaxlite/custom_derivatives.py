@@ -162,6 +162,14 @@ mlir.register_lowering(custom_jvp_call_p, _call_lowering)
 ad.primitive_transposes[custom_jvp_call_p] = _call_transpose
 
 
+def _forward_attr(self, name):
+  """Attributes a custom-rule wrapper lacks are its function's (JAX's forward_attr):
+  ``custom_vjp(custom_vmap(f)).def_vmap`` reaches the inner ``custom_vmap``."""
+  if name == "fun":   # not set yet (copying, unpickling): no recursion
+    raise AttributeError(name)
+  return getattr(self.fun, name)
+
+
 class custom_jvp:
   """Set up a JAX-transformable function for a custom JVP rule definition.
 
@@ -191,6 +199,8 @@ class custom_jvp:
     self.nondiff_argnums = _nondiff_positions(fun, nondiff_argnums, nondiff_argnames)
     self.jvp = None
     self.symbolic_zeros = False
+
+  __getattr__ = _forward_attr
 
   def __get__(self, obj, objtype=None):
     return self if obj is None else functools.partial(self, obj)
@@ -418,6 +428,8 @@ class custom_vjp:
     self.fwd = None
     self.bwd = None
     self.symbolic_zeros = False
+
+  __getattr__ = _forward_attr
 
   def __get__(self, obj, objtype=None):
     return self if obj is None else functools.partial(self, obj)

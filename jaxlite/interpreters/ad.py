@@ -370,7 +370,11 @@ def linearize_flat(fun: Callable, primals: Sequence, has_aux=False):
     out_primals, out_tangents = jvp_flat(primal_fun, primals, tangents)
     for p in out_primals:
       if isinstance(p, Tracer) and p._trace.main is pe_main:
-        raise TypeError("linearize: a primal output depends on the tangents")
+        # JAX's error: an operation (custom_vmap, ...) with no reverse-mode rule.
+        raise ValueError(
+            "Linearization failed to produce known values for all output primals. "
+            "This is typically caused by attempting to differentiate a function uses "
+            "an operation that does not support reverse-mode autodiff.")
     out_tangents = [instantiate_zeros(t) for t in out_tangents]
     if has_aux:
       aux = aux_box[0]

@@ -82,6 +82,7 @@ JAX_MODULES = {
     "jax.experimental.sparse.bcoo": "jaxlite.experimental.sparse.bcoo",
     "jax.experimental.sparse.util": "jaxlite.experimental.sparse.util",
     "jax.image": "jaxlite.image",
+    "jax.custom_batching": "jaxlite.custom_batching",
     "jax.sharding": "jaxlite.sharding",
     # --- jax.extend: the API for libraries that build on JAX's internals ---
     "jax.extend": "jaxlite.extend",
