@@ -31,3 +31,5 @@ from jaxlite.lax.approx_topk import *  # noqa: F401,F403,E402
 from jaxlite.lax.pieces import *  # noqa: F401,F403,E402
 from jaxlite.lax.mulhi import *  # noqa: F401,F403,E402
 from jaxlite.lax.empty import *  # noqa: F401,F403,E402
+from jaxlite.lax.composite import *  # noqa: F401,F403,E402
+from jaxlite.lax.platform_dependent import *  # noqa: F401,F403,E402
