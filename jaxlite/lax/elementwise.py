@@ -307,8 +307,28 @@ def _mul_transpose(ct, x, y):
 ad.defjvp(mul_p, lambda xdot, x, y: mul(xdot, y), lambda ydot, x, y: mul(x, ydot))
 ad.primitive_transposes[mul_p] = _mul_transpose
 
+def _integer_division_lowering(op_name):
+  """stablehlo.divide/remainder, with integer divisors of zero replaced by one
+  and the result by XLA's (x / 0 = -1, all bits set; x % 0 = x): the same
+  values, but XLA's constant folder, which crashes the whole process with
+  SIGFPE on an integer division by a constant zero (JAX crashes too), never
+  sees one."""
+  def rule(ctx, x, y):
+    hlo = mlir.hlo()
+    aval = ctx.avals_out[0]
+    if not is_kind(aval.dtype, "integer"):
+      return getattr(hlo, op_name)(x, y)
+    zero = mlir.full_like_aval(0, aval)
+    is_zero = mlir.compare(y, zero, "EQ")
+    safe = hlo.select(is_zero, mlir.full_like_aval(1, aval), y)
+    all_ones = np.iinfo(aval.dtype).max if is_kind(aval.dtype, "unsignedinteger") else -1
+    by_zero = mlir.full_like_aval(all_ones, aval) if op_name == "divide" else x
+    return hlo.select(is_zero, by_zero, getattr(hlo, op_name)(x, safe))
+  return broadcast_lowering(rule)
+
+
 # Integer division rounds toward zero (stablehlo.divide), as C and lax do.
-div_p = naryop("div", [_num, _num], "divide")
+div_p = naryop("div", [_num, _num], _integer_division_lowering("divide"))
 
 
 def _div_transpose(ct, x, y):
@@ -325,7 +345,8 @@ ad.defjvp(div_p, lambda g, x, y: div(g, y),
 ad.primitive_transposes[div_p] = _div_transpose
 
 # The remainder has the sign of the dividend (C's fmod), as stablehlo.remainder.
-rem_p = naryop("rem", [_int + _float, _int + _float], "remainder")
+rem_p = naryop("rem", [_int + _float, _int + _float],
+              _integer_division_lowering("remainder"))
 ad.defjvp(rem_p, lambda g, x, y: _broadcast_tangent(g, y),
           lambda g, x, y: mul(neg(g), mul(sign(div(x, y)), floor(abs(div(x, y))))))
 

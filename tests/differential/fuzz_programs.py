@@ -369,6 +369,73 @@ def run(program, library):
     return Outcome(error=e)
 
 
+def jax_would_crash(program):
+  """Whether `program` divides integers by a compile-time constant under JAX.
+
+  XLA's constant folder (jaxlib 0.10.2) kills the whole process with SIGFPE on
+  an integer division or remainder by a constant zero, e.g.
+  ``jax.jit(lambda x: lax.div(jnp.imag(x), jnp.imag(x)))(uint32 array)``. JAX
+  has no answer to compare with there, so such programs are skipped (jaxlite
+  guards the divisor and computes; tests/differential/test_regressions.py).
+  Conservative: any integer div/rem whose divisor is derived only from
+  literals, traced with jaxlite's make_jaxpr.
+  """
+  if not any(s.op.text.split("(")[0] in _INTEGER_DIVISIONS or
+             any(t in s.op.text for t in ("//", "%")) for s in program.steps):
+    return False
+  namespace = _library("jaxlite")
+  lib = namespace["jax"]
+  try:
+    exec(program.function_source(), namespace)  # pylint: disable=exec-used
+    namespace["args"] = tuple(a.make(lib) for a in program.args)
+    namespace["mapped"] = tuple(i for i, a in enumerate(program.args) if a.mapped)
+    namespace["in_axes"] = [0 if a.mapped else None for a in program.args]
+    namespace["pred"] = program.pred
+    namespace["t0"] = namespace["jnp"].ones_like(namespace["args"][0])
+    closed = lib.make_jaxpr(lambda: eval(program.call_source(), namespace))()  # pylint: disable=eval-used
+  except Exception:  # pylint: disable=broad-except
+    return False
+  return _divides_by_constant(closed.jaxpr, [False] * len(closed.jaxpr.invars))
+
+
+_INTEGER_DIVISIONS = ("lax.div", "lax.rem", "jnp.floor_divide", "jnp.remainder", "jnp.fmod",
+                      "jnp.divmod", "jnp.true_divide")
+
+
+def _divides_by_constant(jaxpr, invars_constant):
+  core = importlib.import_module("jaxlite.core")
+  constant = {v: c for v, c in zip(jaxpr.invars, invars_constant)}
+  for v in jaxpr.constvars:
+    constant[v] = False
+
+  def is_constant(x):
+    return isinstance(x, core.Literal) or constant.get(x, False)
+
+  for eqn in jaxpr.eqns:
+    operands = [is_constant(x) for x in eqn.invars]
+    if eqn.primitive.name in ("div", "rem") and operands[1] and \
+        np.issubdtype(eqn.outvars[0].aval.dtype, np.integer):
+      return True
+    for sub in _sub_jaxprs(eqn.params, core):
+      # Operands map onto the sub-jaxpr's inputs where the counts agree
+      # (XLA inlines calls and sinks loop constants before folding).
+      inner = operands if len(operands) == len(sub.invars) else [False] * len(sub.invars)
+      if _divides_by_constant(sub, inner):
+        return True
+    for v in eqn.outvars:
+      constant[v] = bool(operands) and all(operands)
+  return False
+
+
+def _sub_jaxprs(params, core):
+  for value in params.values():
+    for item in value if isinstance(value, (tuple, list)) else (value,):
+      if isinstance(item, core.ClosedJaxpr):
+        yield item.jaxpr
+      elif isinstance(item, core.Jaxpr):
+        yield item
+
+
 def _describe(x):
   if isinstance(x, (bool, int, float, complex)):
     return ("python", type(x).__name__, None, np.asarray(x))

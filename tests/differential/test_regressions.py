@@ -186,3 +186,23 @@ def test_arg_reductions_out_of_range_axis_is_jaxs_index_error(name, shape, axis)
 def test_angle_dtype_and_weak_type(make, deg):
   # JAX converts integer and real-scalar inputs to a strong default float.
   _same(lambda lib, j: (j.angle(make(j), deg=deg), j.angle(make(j), deg=deg).weak_type))
+
+
+def test_integer_division_by_a_constant_zero_does_not_kill_the_process():
+  # XLA's constant folder dies of SIGFPE on it (JAX too): run in a child.
+  import subprocess  # pylint: disable=g-import-not-at-top
+  import sys  # pylint: disable=g-import-not-at-top
+  code = ("import jaxlite, jaxlite.numpy as jnp, jaxlite.lax as lax\n"
+          "for dt in (jnp.int32, jnp.uint32, jnp.int8):\n"
+          "  z, x = jnp.zeros(3, dt), jnp.asarray([0, 5, 7], dt)\n"
+          "  f = jaxlite.jit(lambda x: (lax.div(x, jnp.imag(x)), lax.rem(x, jnp.imag(x)),\n"
+          "                             lax.div(jnp.imag(x), jnp.imag(x))))\n"
+          "  print([a.tolist() for a in f(x)], lax.div(x, z).tolist(), lax.rem(x, z).tolist())\n")
+  out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+  assert out.returncode == 0, out.stderr[-2000:]
+  # XLA's values for x / 0 (all bits set) and x % 0 (x), as eagerly.
+  assert out.stdout.split("\n")[:3] == [
+      "[[-1, -1, -1], [0, 5, 7], [-1, -1, -1]] [-1, -1, -1] [0, 5, 7]",
+      "[[4294967295, 4294967295, 4294967295], [0, 5, 7], [4294967295, 4294967295, 4294967295]]"
+      " [4294967295, 4294967295, 4294967295] [0, 5, 7]",
+      "[[-1, -1, -1], [0, 5, 7], [-1, -1, -1]] [-1, -1, -1] [0, 5, 7]"]
