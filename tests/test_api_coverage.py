@@ -42,6 +42,7 @@ FLOORS = {
     "jax.extend.source_info_util": (13, 6),
     "jax.profiler": (15, 0),
     "jax.monitoring": (13, 0),
+    "jax.ffi": (9, 0),
     "jax.extend.backend": (3, 0),
     "jax.extend.linear_util": (9, 0),
     "jax.extend.random": (3, 0),

@@ -70,6 +70,7 @@ JAX_MODULES = {
     "jax.stages": "jaxlite.stages",
     "jax.profiler": "jaxlite.profiler",
     "jax.monitoring": "jaxlite.monitoring",
+    "jax.ffi": "jaxlite.ffi",
     "jax.version": "jaxlite.jax_compat.version",
     "jax.experimental": "jaxlite.experimental",
     "jax.experimental.layout": "jaxlite.experimental.layout",
