@@ -17,7 +17,7 @@ from jaxlite.config import config
 from jaxlite.config import debug_infs as _debug_infs, debug_nans as _debug_nans
 from jaxlite.runtime import special_values
 from jaxlite.core import ClosedJaxpr, Jaxpr, JaxprEqn, Var
-from jaxlite.runtime import backend, caches
+from jaxlite.runtime import backend, caches, placement
 from jaxlite.runtime.array import Array
 
 _cache: dict = {}
@@ -29,6 +29,8 @@ caches.register(_cache.clear)     # jaxlite.clear_caches
 # C-level attribute getters: cheaper than comprehensions on the eager hot path.
 _get_buf = operator.attrgetter("_buf")
 _get_aval = operator.attrgetter("aval")
+# How JAX names the operands of an eager op in its incompatible-devices error.
+_EAGER_ARG_NAMES = ("x", "y")
 
 
 _trace_cache = config._trace_cache   # the per-thread trace context (config.trace_context)
@@ -67,16 +69,19 @@ def apply_primitive(primitive, args, params):
   for b in bufs:
     if b._committed:   # uncommitted arrays (the usual case) run on the default device
       try:
-        device = _device_for(args)
-      except _MultiDeviceArgument:
+        device = placement.committed_device(args, primitive.name, _EAGER_ARG_NAMES)
+      except placement.MultiDeviceOperand:
         from jaxlite.runtime import sharded
         if any(sharded.is_sharded(a) for a in args):
           # Arrays split over a mesh: the op runs split too (interpreters/spmd.py).
           from jaxlite.interpreters import spmd
           return spmd.apply_primitive_sharded(primitive, args, params)
         args = [_gather_to_one_device(a) for a in args]
-        bufs = [a._buf for a in args]
-        device = _device_for(args)
+        device = placement.committed_device(args, primitive.name, _EAGER_ARG_NAMES)
+      if device is not None:
+        # As JAX's: uncommitted operands (Python scalars too) follow committed ones.
+        args = placement.follow(args, device)
+      bufs = [a._buf for a in args]
       break
   else:
     if not plain and config.jax_default_device is not None:
@@ -140,10 +145,6 @@ def _to_array(x):
   return transfer.put_numpy(np.asarray(x, aval.dtype), None, aval.weak_type)
 
 
-class _MultiDeviceArgument(Exception):
-  pass
-
-
 def _gather_to_one_device(a):
   """An eager op on a pmap result (one slice per device) runs on the default
   device: the slices are brought together first."""
@@ -151,24 +152,6 @@ def _gather_to_one_device(a):
     return a
   from jaxlite.runtime import transfer
   return transfer.put_numpy(a._value, None, a.weak_type)
-
-
-def _device_for(args):
-  """Uncommitted arrays follow committed ones; otherwise the default device."""
-  device = None
-  for a in args:
-    if a._buf._committed:
-      device_list = a._buf._sharding._internal_device_list
-      if len(device_list) != 1:
-        raise _MultiDeviceArgument
-      d = device_list[0]
-      if device is None:
-        device = d
-      elif d != device:
-        raise ValueError(
-            f"Received incompatible devices for jitted computation. Got argument on "
-            f"{device} and argument on {d}.")
-  return device
 
 
 def _compile_primitive(primitive, avals, params, device):

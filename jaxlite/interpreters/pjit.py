@@ -23,7 +23,7 @@ from jaxlite.core import _thread_state
 from jaxlite.core import ClosedJaxpr, ShapedArray
 from jaxlite.interpreters import mlir
 from jaxlite.interpreters import partial_eval as pe
-from jaxlite.runtime import backend, special_values
+from jaxlite.runtime import backend, placement, special_values
 from jaxlite.runtime import caches
 from jaxlite.runtime.array import Array
 
@@ -63,7 +63,11 @@ def _jit_impl(*args, jaxpr: ClosedJaxpr, name: str, donated_invars=(), inline=Fa
               device=None):
   from jaxlite.interpreters.dispatch import _to_array
   args = [_to_array(a) for a in args]
-  dev = device or _common_device(args) or backend.default_device()
+  dev = device or _common_device(args)
+  if dev is None:
+    dev = backend.default_device()
+  else:   # uncommitted operands follow the committed ones (or jit's device)
+    args = placement.follow(args, dev)
   with _jaxpr_lock:
     per_jaxpr = _jaxpr_executables.setdefault(jaxpr, {})
   exe = per_jaxpr.get(dev)
@@ -77,13 +81,13 @@ def _jit_impl(*args, jaxpr: ClosedJaxpr, name: str, donated_invars=(), inline=Fa
 jit_p.def_impl(_jit_impl)
 
 
-def _common_device(args):
-  for a in args:
-    if a._buf._committed:
-      device_list = a._buf._sharding._internal_device_list
-      if len(device_list) == 1:
-        return device_list[0]
-  return None
+def _common_device(args, fun_name="", arg_names=None):
+  """The device of the committed single-device operands, or None (see
+  runtime/placement.py; JAX's error when they are on different devices)."""
+  try:
+    return placement.committed_device(args, fun_name, arg_names)
+  except placement.MultiDeviceOperand:
+    return None
 
 
 def _delete_donated(args, donated_invars):
@@ -247,7 +251,8 @@ def _outputs(entry, results):
 
 class _CacheEntry:
   __slots__ = ("closed_jaxpr", "consts", "out_tree", "donated", "name", "executable",
-               "single_output", "in_avals", "unflatten", "spmd", "__weakref__")
+               "single_output", "in_avals", "unflatten", "spmd", "arg_names", "placed",
+               "__weakref__")
 
   def __init__(self, closed_jaxpr, consts, out_tree, donated, name):
     self.closed_jaxpr = closed_jaxpr
@@ -260,6 +265,8 @@ class _CacheEntry:
     self.in_avals = closed_jaxpr.in_avals
     self.unflatten = None if self.single_output else _cpp_unflattener(out_tree)
     self.spmd = None   # a jaxlite.interpreters.spmd.JitCallSite once shardings matter
+    self.arg_names = None   # the flat arguments' names, for errors
+    self.placed = {}   # device -> Executable, for operands committed to that device
 
 
 class Jitted:
@@ -340,17 +347,23 @@ class Jitted:
           except Exception:  # noqa: BLE001 - a static value whose == raises
             same = False
           if same and _thread_state.dynamic_main.level == 0:
-            plan = memo[3]
             mask = memo[4]
-            bufs = [a._buf, b._buf] if mask == 3 else [a._buf] if mask == 1 else [b._buf]
-            try:
-              results = plan[0](plan[4] + bufs if plan[4] else bufs).consume_with_handlers(
-                  plan[1])
-            except Exception:  # noqa: BLE001 - the general call explains or recovers
-              return self._call_entry(plan[3], [x for x in args if type(x) is Array])
-            if plan[2] is not None:
-              return Array(results[0], plan[2])
-            return _outputs(plan[3], results)
+            if mask == 3:
+              bufs = [a._buf, b._buf]
+              placed = bufs[0]._committed or bufs[1]._committed
+            else:
+              bufs = [a._buf] if mask == 1 else [b._buf]
+              placed = bufs[0]._committed
+            if not placed:   # committed operands take the general path (_call_placed)
+              plan = memo[3]
+              try:
+                results = plan[0](plan[4] + bufs if plan[4] else bufs).consume_with_handlers(
+                    plan[1])
+              except Exception:  # noqa: BLE001 - the general call explains or recovers
+                return self._call_entry(plan[3], [x for x in args if type(x) is Array])
+              if plan[2] is not None:
+                return Array(results[0], plan[2])
+              return _outputs(plan[3], results)
         if self._simple:
           for a in args:
             if type(a) is not Array:
@@ -406,6 +419,14 @@ class Jitted:
                                       self.name, None)
         return entry.spmd.call(entry, flat_args)
       exe = self._compile_entry(entry, flat_args)
+    for a in flat_args:
+      if a._buf._committed:
+        # As JAX's: the program runs where the committed operands are (or on
+        # jit's device), and uncommitted ones follow them there.
+        outs = self._call_placed(entry, flat_args)
+        if outs is not None:
+          return outs
+        break
     consts = entry.consts
     bufs = list(map(_get_buf, flat_args))
     if consts:
@@ -427,9 +448,44 @@ class Jitted:
         # A pmap result (one slice per device) fed to a single-device program.
         from jaxlite.interpreters.dispatch import _gather_to_one_device
         return self._call_entry(entry, [_gather_to_one_device(a) for a in flat_args])
+      if any(placement.on_device(a._buf) != exe.device for a in list(consts) + flat_args):
+        # Uncommitted operands (or closed-over arrays) on another device than
+        # the program's: they move to it.
+        outs = self._call_placed(entry, flat_args)
+        if outs is not None:
+          return outs
       raise
     if entry.donated:
       _delete_donated(list(consts) + list(flat_args), entry.donated)
+    if entry.single_output:
+      return Array(results[0], exe.out_avals[0])
+    return _outputs(entry, results)
+
+  def _call_placed(self, entry, flat_args):
+    """Runs ``entry`` on the device of its committed operands (or jit's
+    ``device``), moving the other operands there; None when a committed
+    operand spans several devices (the caller's general path handles those)."""
+    try:
+      device = self.device or placement.committed_device(
+          flat_args, getattr(self.fun, "__qualname__", self.name), entry.arg_names)
+    except placement.MultiDeviceOperand:
+      return None
+    if device is None or device is self.device:
+      # No committed operand (closed-over arrays elsewhere, say), or jit's
+      # device: the entry's own program.
+      exe = entry.executable
+      device = exe.device
+    else:
+      exe = entry.placed.get(device)
+      if exe is None:
+        exe = entry.placed[device] = compile_jaxpr(
+            entry.closed_jaxpr, entry.name, device, entry.donated, committed=True,
+            compiler_options=self.compiler_options)
+    operands = placement.follow(list(entry.consts) + list(flat_args), device)
+    results = exe.loaded.execute_sharded([a._buf for a in operands]).consume_with_handlers(
+        exe.handlers)
+    if entry.donated:
+      _delete_donated(list(entry.consts) + list(flat_args), entry.donated)
     if entry.single_output:
       return Array(results[0], exe.out_avals[0])
     return _outputs(entry, results)
@@ -442,6 +498,8 @@ class Jitted:
     if exe is None or entry.spmd is not None or entry.donated or not 1 <= len(args) <= 2:
       return
     is_array = [type(a) is Array for a in args]
+    if any(flag and a._buf._committed for a, flag in zip(args, is_array)):
+      return   # committed operands run through _call_placed
     mask = sum(bit for bit, flag in zip((1, 2), is_array) if flag)
     if not mask or not all(flag or i in self.static_argnums
                            for i, flag in enumerate(is_array)):
@@ -457,8 +515,10 @@ class Jitted:
   def _compile_entry(self, entry, flat_args):
     # No lock: threads racing on one entry lower it each but compile it once
     # (executable_for), and other entries of this function compile meanwhile.
-    device = self.device or _common_device(flat_args)
-    # As JAX's: results are committed when an operand was, or a device was asked for.
+    # This is the program for uncommitted operands: on jit's device if it has
+    # one, else on the default device (committed operands: _call_placed).
+    # As JAX's: results are committed when a device was asked for.
+    device = self.device
     exe = compile_jaxpr(entry.closed_jaxpr, entry.name, device or backend.default_device(),
                         entry.donated, committed=device is not None,
                         compiler_options=self.compiler_options)
@@ -590,6 +650,7 @@ class Jitted:
       donated_leaves += [False] * (len(flat_args) - len(donated_leaves))
       donated = tuple([False] * len(consts) + donated_leaves)
     entry = _CacheEntry(closed, consts, out_tree.val, donated, self.name)
+    entry.arg_names = names
     has_mesh = _holds_shard_map(closed)
     if self.in_shardings is not None or self.out_shardings is not None or has_mesh:
       from jaxlite.interpreters import spmd
