@@ -1,0 +1,229 @@
+"""The rest of JAX 0.10.2's jax.lax surface (issue 17), against the installed
+JAX: ragged_dot, approx_max_k/min_k, composite, platform_dependent, mulhi,
+split/stack/unstack/tile primitives, empty, accuracy=, mul(out_dtype=),
+out_sharding=, conv_transpose(use_consistent_padding=), all_gather(to=)."""
+import jax
+import numpy as np
+import pytest
+from jax import lax as lax_ref
+
+import jaxlite
+from jaxlite import lax
+
+RNG = np.random.default_rng(0)
+
+
+def _normal(*shape):
+  return RNG.normal(size=shape).astype(np.float32)
+
+
+def _close(got, want, tol=1e-5):
+  got, want = jax.tree.leaves(got), jax.tree.leaves(want)
+  assert len(got) == len(want)
+  for g, w in zip(got, want):
+    g, w = np.asarray(g), np.asarray(w)
+    assert g.shape == w.shape and g.dtype == w.dtype, (g.shape, g.dtype, w.shape, w.dtype)
+    np.testing.assert_allclose(g, w, rtol=tol, atol=tol)
+
+
+# --- ragged_dot ------------------------------------------------------------------------------
+
+LHS, RHS = _normal(7, 3), _normal(3, 3, 4)
+GROUPS = np.array([2, 0, 4], np.int32)     # 6 of 7 rows: the last row gives zeros
+
+
+def test_ragged_dot_values_and_grad():
+  _close(lax.ragged_dot(LHS, RHS, GROUPS), lax_ref.ragged_dot(LHS, RHS, GROUPS))
+  _close(jaxlite.jit(lax.ragged_dot)(LHS, RHS, GROUPS), lax_ref.ragged_dot(LHS, RHS, GROUPS))
+  loss = lambda m: lambda l, r: (m.lax.ragged_dot(l, r, GROUPS) ** 2).sum()
+  _close(jaxlite.grad(loss(jaxlite), (0, 1))(LHS, RHS), jax.grad(loss(jax), (0, 1))(LHS, RHS),
+         tol=1e-4)
+
+
+def test_ragged_dot_jaxpr_prints_as_jax():
+  got = str(jaxlite.make_jaxpr(lax.ragged_dot)(LHS, RHS, GROUPS))
+  want = str(jax.make_jaxpr(lax_ref.ragged_dot)(LHS, RHS, GROUPS))
+  assert got == want
+
+
+def _dnums(module, dot, ragged, group):
+  return module.lax.RaggedDotDimensionNumbers(dot, ragged, group)
+
+
+@pytest.mark.parametrize("lhs_shape, rhs_shape, dot, ragged, group, groups", [
+    # contracting: [m, k] x [k, n] -> [g, m, n]
+    ((4, 5), (5, 3), (([1], [0]), ([], [])), [1], [], [2, 3]),
+    # batch mode with a batch dimension
+    ((4, 2, 3), (4, 3, 5), (([2], [1]), ([0], [0])), [0], [], [1, 3]),
+    # non-contracting with a batch dimension and per-batch group sizes
+    ((2, 5, 3), (3, 2, 3, 4), (([2], [2]), ([0], [1])), [1], [0], [[1, 2, 2], [5, 0, 0]]),
+])
+def test_ragged_dot_general_modes(lhs_shape, rhs_shape, dot, ragged, group, groups):
+  lhs, rhs, gs = _normal(*lhs_shape), _normal(*rhs_shape), np.array(groups, np.int32)
+  want = lax_ref.ragged_dot_general(lhs, rhs, gs, _dnums(jax, dot, ragged, group))
+  _close(lax.ragged_dot_general(lhs, rhs, gs, _dnums(jaxlite, dot, ragged, group)), want)
+  # Derivatives: JAX differentiates forward only in these modes; check the
+  # reverse mode here against JAX's directional derivative.
+  f = lambda m: lambda l, r: (m.lax.ragged_dot_general(l, r, gs, _dnums(m, dot, ragged,
+                                                                      group)) ** 3).sum()
+  tl, tr = _normal(*lhs_shape), _normal(*rhs_shape)
+  _, want_dir = jax.jvp(f(jax), (lhs, rhs), (tl, tr))
+  gl, gr = jaxlite.grad(f(jaxlite), (0, 1))(lhs, rhs)
+  got_dir = (np.asarray(gl) * tl).sum() + (np.asarray(gr) * tr).sum()
+  np.testing.assert_allclose(got_dir, want_dir, rtol=1e-4)
+
+
+def test_ragged_dot_vmap():
+  lhs, gs = _normal(2, 7, 3), np.array([[2, 1, 4], [0, 3, 3]], np.int32)
+  want = np.stack([lax_ref.ragged_dot(lhs[i], RHS, gs[i]) for i in range(2)])
+  _close(jaxlite.vmap(lax.ragged_dot, (0, None, 0))(lhs, RHS, gs), want)
+  want = np.stack([lax_ref.ragged_dot(lhs[i], RHS, GROUPS) for i in range(2)])
+  _close(jaxlite.vmap(lax.ragged_dot, (0, None, None))(lhs, RHS, GROUPS), want)
+
+
+def test_ragged_dot_errors():
+  with pytest.raises(TypeError, match="expected rhs group dimension size to be 2"):
+    lax.ragged_dot(LHS, RHS, np.array([1, 2], np.int32))
+  with pytest.raises(TypeError, match="group_sizes.dtype is subtype of np.integer"):
+    lax.ragged_dot(LHS, RHS, GROUPS.astype(np.float32))
+
+
+# --- approx_max_k / approx_min_k ----------------------------------------------------------------
+
+TOPK_X = _normal(4, 50)
+
+
+@pytest.mark.parametrize("name", ["approx_max_k", "approx_min_k"])
+@pytest.mark.parametrize("kwargs", [dict(k=5), dict(k=3, reduction_dimension=0),
+                                    dict(k=5, aggregate_to_topk=False)])
+def test_approx_top_k_is_exact_on_cpu(name, kwargs):
+  _close(getattr(lax, name)(TOPK_X, **kwargs), getattr(lax_ref, name)(TOPK_X, **kwargs))
+
+
+@pytest.mark.parametrize("name", ["approx_max_k", "approx_min_k"])
+def test_approx_top_k_grad_and_vmap(name):
+  loss = lambda m: lambda x: (getattr(m.lax, name)(x, 5)[0] ** 2).sum()
+  _close(jaxlite.grad(loss(jaxlite))(TOPK_X), jax.grad(loss(jax))(TOPK_X))
+  top = lambda m: lambda x: getattr(m.lax, name)(x, 3)
+  _close(jaxlite.vmap(top(jaxlite), 1)(TOPK_X), jax.vmap(top(jax), 1)(TOPK_X))
+  assert (str(jaxlite.make_jaxpr(top(jaxlite))(TOPK_X))
+          == str(jax.make_jaxpr(top(jax))(TOPK_X)))
+
+
+# --- composite, platform_dependent ------------------------------------------------------------
+
+
+def test_composite():
+  make = lambda m: m.lax.composite(lambda x, *, k: x * k + 1, name="my.affine")
+  x = _normal(3)
+  _close(make(jaxlite)(x, k=2.0), make(jax)(x, k=2.0))
+  _close(jaxlite.jit(lambda x: make(jaxlite)(x, k=2.0))(x), make(jax)(x, k=2.0))
+  assert (str(jaxlite.make_jaxpr(lambda x: make(jaxlite)(x, k=2.0))(x))
+          == str(jax.make_jaxpr(lambda x: make(jax)(x, k=2.0))(x)))
+  text = jaxlite.jit(lambda x: make(jaxlite)(x, k=2.0)).lower(x).as_text()
+  assert 'stablehlo.composite "my.affine"' in text and "k = 2.0" in text.replace("00000e+00", "")
+  with pytest.raises(ValueError, match="JVP rule for composite not implemented"):
+    jaxlite.grad(lambda x: make(jaxlite)(x, k=2.0).sum())(x)
+
+
+def test_platform_dependent():
+  x = np.float32(2.0)
+  branches = dict(cpu=lambda x: x * 10, default=lambda x: x - 1)
+  _close(lax.platform_dependent(x, **branches), lax_ref.platform_dependent(x, **branches))
+  _close(jaxlite.jit(lambda x: lax.platform_dependent(x, tpu=lambda x: x * 10,
+                                                      default=lambda x: x - 1))(x),
+         np.float32(1.0))
+  _close(jaxlite.grad(lambda x: lax.platform_dependent(x, **branches))(x), np.float32(10.0))
+  with pytest.raises(NotImplementedError, match="not found for platform cpu"):
+    jaxlite.jit(lambda x: lax.platform_dependent(x, tpu=lambda x: x))(x)
+  with pytest.raises(ValueError, match="Use 'cuda' or 'rocm'"):
+    lax.platform_dependent(x, gpu=lambda x: x)
+
+
+# --- mulhi, empty, pieces -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.uint8, np.int16, np.int32, np.uint32])
+def test_mulhi(dtype):
+  info = np.iinfo(dtype)
+  x = RNG.integers(info.min, info.max, 40, dtype=dtype, endpoint=True)
+  y = RNG.integers(info.min, info.max, 40, dtype=dtype, endpoint=True)
+  _close(lax.mulhi(x, y), lax_ref.mulhi(x, y))
+
+
+def test_empty():
+  _close(lax.empty((2, 3), np.float32), lax_ref.empty((2, 3), np.float32))
+  assert lax.empty(4, np.int32).shape == (4,)
+
+
+def test_pieces_are_primitives_with_rules():
+  x = _normal(4, 6)
+
+  def f(m):
+    L = m.lax
+
+    def g(x):
+      a, b = L.split(x, (2, 4), axis=1)
+      s, u, t = L.stack([x, 2 * x], 1), L.unstack(x, 0), L.tile(x, (2, 3))
+      return ((a ** 2).sum() + (b ** 3).sum() + (s ** 2).sum() + (u[1] ** 3).sum()
+              + (t ** 2 * np.arange(t.size, dtype=np.float32).reshape(t.shape)).sum())
+    return g
+
+  want_jaxpr = str(jax.make_jaxpr(f(jax))(x))
+  assert str(jaxlite.make_jaxpr(f(jaxlite))(x)) == want_jaxpr
+  _close(jaxlite.grad(f(jaxlite))(x), jax.grad(f(jax))(x), tol=1e-4)
+  xs = _normal(3, 4, 6)
+  _close(jaxlite.vmap(jaxlite.grad(f(jaxlite)), 1, 1)(xs), jax.vmap(jax.grad(f(jax)), 1, 1)(xs),
+         tol=1e-4)
+
+
+# --- keyword arguments JAX added -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["exp", "exp2", "log", "log1p", "expm1", "tanh", "logistic",
+                                  "sin", "cos", "tan", "sqrt", "rsqrt", "cbrt"])
+def test_accuracy(name):
+  x = np.float32(0.7)
+  for acc_lite, acc_ref in [(lax.AccuracyMode.HIGHEST, lax_ref.AccuracyMode.HIGHEST),
+                            (lax.Tolerance(atol=1e-3), lax_ref.Tolerance(atol=1e-3))]:
+    _close(getattr(lax, name)(x, accuracy=acc_lite), getattr(lax_ref, name)(x, accuracy=acc_ref))
+  f = lambda m, acc: lambda x: getattr(m.lax, name)(x, accuracy=acc)
+  _close(jaxlite.grad(f(jaxlite, lax.AccuracyMode.HIGHEST))(x),
+         jax.grad(f(jax, lax_ref.AccuracyMode.HIGHEST))(x), tol=1e-4)
+
+
+def test_accuracy_lowering_and_jaxpr():
+  text = jaxlite.jit(lambda x: lax.sin(x, accuracy=lax.Tolerance(atol=1e-3))).lower(
+      np.float32(1)).as_text()
+  assert "result_accuracy = #stablehlo.result_accuracy<atol = 1.000000e-03" in text
+  assert str(jaxlite.make_jaxpr(lax.sin)(np.float32(1))) == str(
+      jax.make_jaxpr(lax_ref.sin)(np.float32(1)))
+  with pytest.raises(ValueError, match="At least one of atol, rtol, or ulps must be set."):
+    lax.Tolerance()
+
+
+def test_mul_out_dtype():
+  x, y = np.int8(100), np.int8(3)
+  _close(lax.mul(x, y, out_dtype=np.int32), lax_ref.mul(x, y, out_dtype=np.int32))
+
+
+def test_out_sharding_none_and_conv_transpose_consistent_padding():
+  x = _normal(2, 3)
+  _close(lax.reshape(x, (3, 2), out_sharding=None), lax_ref.reshape(x, (3, 2), out_sharding=None))
+  _close(lax.reduce_sum(x, (0,), out_sharding=None), lax_ref.reduce_sum(x, (0,)))
+  _close(lax.broadcast(x, (2,), out_sharding=None), lax_ref.broadcast(x, (2,)))
+  lhs, rhs = _normal(1, 5, 2), _normal(3, 2, 4)
+  for pad in [((1, 1),), ((0, 2),)]:
+    for consistent in (False, True):
+      _close(lax.conv_transpose(lhs, rhs, (2,), pad, use_consistent_padding=consistent),
+             lax_ref.conv_transpose(lhs, rhs, (2,), pad, use_consistent_padding=consistent),
+             tol=1e-4)
+
+
+@pytest.mark.parametrize("to", ["varying", "invarying", "reduced"])
+def test_all_gather_to(to):
+  x = _normal(3)
+  got = jaxlite.vmap(lambda v: lax.all_gather(v, "i", to=to), axis_name="i")(x)
+  _close(got, np.broadcast_to(x, (3, 3)))
+  with pytest.raises(ValueError, match="Got unexpected `to` value"):
+    jaxlite.vmap(lambda v: lax.all_gather(v, "i", to="bad"), axis_name="i")(x)
