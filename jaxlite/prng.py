@@ -119,9 +119,19 @@ def _threefry2x32_rolled(k1, k2, x1, x2):
     ndim = np.ndim(v)
     return lax.broadcast_in_dim(v, shape, tuple(range(ndim)) if ndim else ())
 
-  k1, k2, x1, x2 = map(bcast, (k1, k2, x1, x2))
-  ks = [k1, k2, lax.bitwise_xor(lax.bitwise_xor(k1, k2), lax.full(shape, 0x1BD11BDA, _U32))]
-  x = [lax.add(x1, ks[0]), lax.add(x2, ks[1])]
+  x1, x2 = bcast(x1), bcast(x2)
+  # The key words stay as small as they come (scalars, usually) in the loop
+  # state, broadcast where they are added: full-size copies of them would be
+  # three more arrays of the output's size alive through the loop.
+  key_shape = np.broadcast_shapes(np.shape(k1), np.shape(k2))
+  k1, k2 = (lax.broadcast_in_dim(k, key_shape, tuple(range(np.ndim(k))))
+            if np.shape(k) != key_shape else k for k in (k1, k2))
+  ks = [k1, k2, lax.bitwise_xor(lax.bitwise_xor(k1, k2),
+                                lax.full(key_shape, 0x1BD11BDA, _U32))]
+
+  def widen(k):
+    return k if key_shape == shape else bcast(k)
+  x = [lax.add(x1, widen(ks[0])), lax.add(x2, widen(ks[1]))]
   rotations = [np.array(r, _U32) for r in _ROTATIONS]
 
   def rotate_left(v, d):
@@ -136,7 +146,7 @@ def _threefry2x32_rolled(k1, k2, x1, x2):
       x0 = lax.add(x[0], x[1])
       x = [x0, lax.bitwise_xor(x0, rotate_left(x[1], r))]
     count = lax.broadcast_in_dim(lax.convert_element_type(lax.add(i, 1), _U32), shape, ())
-    x = [lax.add(x[0], ks[0]), lax.add(lax.add(x[1], ks[1]), count)]
+    x = [lax.add(x[0], widen(ks[0])), lax.add(lax.add(x[1], widen(ks[1])), count)]
     return x, ks[1:] + ks[:1], rotations[1:] + rotations[:1]
 
   x, _, _ = lax.fori_loop(0, 5, step, (x, ks[1:] + ks[:1], rotations))
@@ -310,8 +320,16 @@ def _fold_in_impl(key, data):
 
 def _random_bits_impl(key, bit_width, shape):
   k1, k2 = _key_words(key)
+  size = math.prod(shape)
+  if _BLOCKED_FROM <= size < 2 ** 31:
+    return lax.reshape(_blocked_random_bits(k1, k2, bit_width, size), shape)
   hi, lo = iota_2x32_shape(shape)
-  b1, b2 = threefry2x32_p.bind(k1, k2, hi, lo)
+  return _combine_words(threefry2x32_p.bind(k1, k2, hi, lo), bit_width)
+
+
+def _combine_words(words, bit_width):
+  """The bits of each element from the two hashed words of its counter."""
+  b1, b2 = words
   dtype = UINT_DTYPES[bit_width]
   if bit_width == 64:
     b1 = lax.convert_element_type(b1, dtype)
@@ -319,6 +337,37 @@ def _random_bits_impl(key, bit_width, shape):
     return lax.bitwise_or(lax.shift_left(b1, lax.full((), 32, dtype)), b2)
   bits = lax.bitwise_xor(b1, b2)
   return bits if bit_width == 32 else lax.convert_element_type(bits, dtype)
+
+
+# Large outputs are hashed in blocks of _BLOCK counters, in a loop that writes
+# each block into the result: the hash's temporaries are then the size of a
+# block, not of the output (counter-based, so the bits are the same).
+_BLOCK = 1 << 20
+_BLOCKED_FROM = 1 << 22
+
+
+def _blocked_random_bits(k1, k2, bit_width, size):
+  """``size`` (< 2**31) flat random bits, hashed ``_BLOCK`` counters at a time.
+
+  Element ``i`` hashes the counter ``(0, i)``, as ``iota_2x32_shape`` gives it
+  for a row-major flat index below 2**32."""
+  def block(start, n):
+    lo = lax.add(lax.iota(_U32, n),
+                 lax.broadcast_in_dim(lax.convert_element_type(start, _U32), (n,), ()))
+    hi = lax.full((n,), 0, _U32)
+    return _combine_words(threefry2x32_p.bind(k1, k2, hi, lo), bit_width)
+
+  def body(i, out):
+    start = lax.mul(lax.convert_element_type(i, np.int32), np.int32(_BLOCK))
+    return lax.dynamic_update_slice(out, block(start, _BLOCK), (start,))
+
+  full, tail = divmod(size, _BLOCK)
+  out = lax.full((size,), 0, UINT_DTYPES[bit_width])
+  out = lax.fori_loop(np.int32(0), np.int32(full), body, out)
+  if tail:
+    start = np.int32(full * _BLOCK)
+    out = lax.dynamic_update_slice(out, block(start, tail), (start,))
+  return out
 
 
 def static_jit(fun, num_static: int = 0, inline: bool = False):
