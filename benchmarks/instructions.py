@@ -14,6 +14,10 @@ depends on how valgrind schedules threads, not on the call): the functions in
 ``SPIN_FUNCTIONS`` are subtracted with everything they call.
 
   $ python benchmarks/instructions.py --lib jaxlite --only eager_sin
+
+With ``JAXLITE_CALLGRIND_KEEP=DIR`` the dumps are kept under ``DIR/<case>-<lib>/``
+(``callgrind_annotate --inclusive=yes`` on the ``batch_2n`` one shows where a
+call's instructions go).
 """
 from __future__ import annotations
 
@@ -198,6 +202,10 @@ def count(case_file: str, case_name: str, library_name: str, n: int = 20,
             "raw": {"n": n, "total_n": total_n, "spin_n": spin_n,
                     "total_2n": total_2n, "spin_2n": spin_2n}}
   finally:
+    keep = os.environ.get("JAXLITE_CALLGRIND_KEEP")
+    if keep:   # a folder to keep the dumps in, for callgrind_annotate
+      shutil.copytree(out_dir, os.path.join(keep, f"{case_name}-{library_name}"),
+                      dirs_exist_ok=True)
     shutil.rmtree(out_dir, ignore_errors=True)
 
 
