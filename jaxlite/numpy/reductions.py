@@ -190,6 +190,15 @@ def any(a, axis=None, out=None, keepdims=False, *, where=None):  # pylint: disab
   return _reduce("any", a, axis, None, out, keepdims, None, where)
 
 
+def _check_axes_index(shape, axis):
+  """JAX sizes reduced axes by indexing ``shape`` before it reduces (mean, var,
+  argmax...): an axis out of range is then an IndexError, not NumPy's
+  AxisError/ValueError."""
+  for ax in axis if isinstance(axis, (tuple, list)) else (axis,):
+    if isinstance(ax, (int, np.integer)) and not -len(shape) <= ax < len(shape):
+      raise IndexError("tuple index out of range")
+
+
 def _count(a, axes, where, keepdims, dtype):
   if where is None:
     n = math.prod(a.shape[ax] for ax in axes)
@@ -211,6 +220,8 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
   Array(1.5, dtype=float32)
   """
   a = _as_array(a, "mean")
+  if where is None and axis is not None:
+    _check_axes_index(a.shape, axis)
   axes = canonicalize_axes(axis, a.ndim)
   compute = _inexact(a.dtype) if dtype is None else \
       dtypes.check_and_canonicalize_user_dtype(dtype, "mean")
@@ -225,6 +236,8 @@ def _var(name, a, axis, dtype, out, ddof, keepdims, where, correction, a_mean=No
   if correction is not None:
     ddof = correction
   a = _as_array(a, name)
+  if a_mean is None and where is None and axis is not None:
+    _check_axes_index(a.shape, axis)   # JAX's mean sizes the axes first
   axes = canonicalize_axes(axis, a.ndim)
   compute = _inexact(a.dtype)
   a = a.astype(compute)
@@ -292,9 +305,7 @@ def _arg_reduce(name, a, axis, out, keepdims):
     ax = 0
   else:
     shape = a.shape
-    if not -a.ndim <= operator.index(axis) < a.ndim:
-      # JAX reads a.shape[axis] first: an out-of-range axis is an IndexError.
-      raise IndexError("tuple index out of range")
+    _check_axes_index(a.shape, operator.index(axis))
     ax = promotion.canonicalize_axis(axis, a.ndim)
   if a.shape[ax] == 0:
     raise ValueError(f"attempt to get {name} of an empty sequence")
@@ -513,6 +524,8 @@ def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, where=None):
   Array(2., dtype=float32)
   """
   a = _as_array(a, "nanmean")
+  if a.dtype == np.bool_ or dtypes.issubdtype(a.dtype, np.integer):
+    return mean(a, axis, dtype, out, keepdims, where=where)   # as JAX: no NaNs
   mask = _not_nan(a)
   if where is not None:
     mask = ufuncs.logical_and(mask, where)
@@ -604,8 +617,8 @@ def average(a, axis=None, weights=None, returned=False, keepdims=False):
   """
   a = _as_array(a, "average")
   if weights is None:
+    axes = canonicalize_axes(axis, a.ndim)   # JAX's axis check: a ValueError
     avg = mean(a, axis, keepdims=keepdims)
-    axes = canonicalize_axes(axis, a.ndim)
     count = math.prod(a.shape[ax] for ax in axes)
     weights_sum = lax_structural.full(avg.shape, count, avg.dtype)
   else:

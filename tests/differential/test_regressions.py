@@ -206,3 +206,13 @@ def test_integer_division_by_a_constant_zero_does_not_kill_the_process():
       "[[4294967295, 4294967295, 4294967295], [0, 5, 7], [4294967295, 4294967295, 4294967295]]"
       " [4294967295, 4294967295, 4294967295] [0, 5, 7]",
       "[[-1, -1, -1], [0, 5, 7], [-1, -1, -1]] [-1, -1, -1] [0, 5, 7]"]
+
+
+@pytest.mark.parametrize("name", ["mean", "var", "std", "nanmean", "average", "nanvar", "sum"])
+@pytest.mark.parametrize("make,axis", [
+    (lambda j: j.asarray(0, j.uint32), 1), (lambda j: j.ones(3), -2),
+    (lambda j: j.ones((2, 3)), 2), (lambda j: 1.0, 0), (lambda j: j.ones(3), (0, 1))])
+def test_mean_and_var_out_of_range_axis_is_jaxs_index_error(name, make, axis):
+  # JAX's mean sizes the axes by indexing the shape first (IndexError); sum,
+  # average and the NaN-aware float reductions check the axis (ValueError).
+  _same(lambda lib, j: getattr(j, name)(make(j), axis=axis))
