@@ -44,39 +44,53 @@ def _check_lengths(name, lists):
         raise ValueError(f"length mismatch: {list(map(len, lists))}")
 
 
-def unzip2(pairs) -> tuple[tuple, tuple]:
+def unzip2(xys) -> tuple[tuple, tuple]:
   """Splits a sequence of pairs into the tuple of firsts and the tuple of seconds.
 
     >>> unzip2([])
     ((), ())
   """
   firsts, seconds = [], []
-  for first, second in pairs:
+  for first, second in xys:
     firsts.append(first)
     seconds.append(second)
   return tuple(firsts), tuple(seconds)
 
 
-def weakref_lru_cache(call: Callable, maxsize: int | None = 2048) -> Callable:
-  """An LRU cache on ``call(weakref_key, *args, **kwargs)`` whose entries die
-  with their first argument (held weakly), as JAX's caches on jaxprs do.
+def weakref_lru_cache(f: Callable | None = None, *, maxsize: int | None = 2048,
+                      trace_context_in_key: bool = True, explain: Callable | None = None):
+  """An LRU cache on ``f(weakref_key, *args, **kwargs)`` whose entries die with
+  their first argument (held weakly), as JAX's caches on jaxprs do. The
+  configuration that affects tracing is part of the key unless
+  ``trace_context_in_key=False``; ``explain`` (cache-miss explanations) is
+  accepted and unused. Without ``f``, returns a decorator.
 
     >>> class Key: pass
     >>> square_of_len = weakref_lru_cache(lambda key, n: n * n)
     >>> k = Key(); square_of_len(k, 3)
     9
   """
+  del explain
+  if f is None:
+    return lambda g: weakref_lru_cache(g, maxsize=maxsize,
+                                       trace_context_in_key=trace_context_in_key)
   per_key: "weakref.WeakKeyDictionary[Any, Callable]" = weakref.WeakKeyDictionary()
 
-  @functools.wraps(call)
+  def context():
+    if not trace_context_in_key:
+      return None
+    from jaxlite.config import config
+    return config.trace_context()
+
+  @functools.wraps(f)
   def cached(key, *args, **kwargs):
     inner = per_key.get(key)
     if inner is None:
       key_ref = weakref.ref(key)
       inner = functools.lru_cache(maxsize)(
-          lambda *a, **kw: call(key_ref(), *a, **kw))
+          lambda _context, *a, **kw: f(key_ref(), *a, **kw))
       per_key[key] = inner
-    return inner(*args, **kwargs)
+    return inner(context(), *args, **kwargs)
 
   cached.cache_clear = per_key.clear  # type: ignore[attr-defined]
   return cached

@@ -51,6 +51,7 @@ FLOORS = {
     "jax.experimental.multihost_utils": (7, 0),
     "jax.ops": (4, 0),
     "jax.experimental.ode": (18, 0),
+    "jax.experimental.jet": (29, 0),
     "jax.image": (3, 0),
     "jax.custom_batching": (2, 0),
 }

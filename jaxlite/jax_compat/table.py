@@ -79,6 +79,7 @@ JAX_MODULES = {
     "jax.experimental.multihost_utils": "jaxlite.experimental.multihost_utils",
     "jax.experimental.shard_map": "jaxlite.experimental.shard_map",
     "jax.experimental.ode": "jaxlite.experimental.ode",
+    "jax.experimental.jet": "jaxlite.experimental.jet",
     "jax.experimental.sparse": "jaxlite.experimental.sparse",
     "jax.experimental.sparse.bcoo": "jaxlite.experimental.sparse.bcoo",
     "jax.experimental.sparse.util": "jaxlite.experimental.sparse.util",
