@@ -18,6 +18,7 @@ from jaxlite.interpreters import dispatch  # noqa: F401  (installs the eager eva
 from jaxlite.interpreters import mlir
 from jaxlite.interpreters import partial_eval as pe
 from jaxlite.interpreters.pjit import Jitted, jit_p, shaped_abstractify
+from jaxlite.shape_dtype_struct import ShapeDtypeStruct  # noqa: F401  (jaxlite.api's name)
 from jaxlite.traceback_util import api_boundary
 
 
@@ -88,46 +89,6 @@ def disable_jit(disable: bool = True):
   """
   with config.disable_jit(disable):
     yield
-
-
-class ShapeDtypeStruct:
-  """A container for the shape, dtype (and weak type) of an array, for
-  ``eval_shape`` results and abstract arguments.
-
-  Example:
-    >>> import jaxlite, numpy as np
-    >>> jaxlite.ShapeDtypeStruct((2, 3), np.float32)
-    ShapeDtypeStruct(shape=(2, 3), dtype=float32)
-  """
-  __slots__ = ("shape", "dtype", "sharding", "weak_type", "manual_axis_type", "is_ref")
-
-  def __init__(self, shape, dtype, sharding=None, weak_type=False, *, manual_axis_type=None,
-               is_ref=False):
-    self.shape = tuple(shape)
-    self.dtype = np.dtype(dtype)
-    self.sharding = sharding
-    self.weak_type = weak_type
-    self.manual_axis_type = manual_axis_type
-    self.is_ref = is_ref
-
-  ndim = property(lambda self: len(self.shape))
-  size = property(lambda self: int(np.prod(self.shape, dtype=np.int64)))
-
-  def __len__(self):
-    return self.shape[0]
-
-  def __repr__(self):
-    weak = ", weak_type=True" if self.weak_type else ""
-    ref = ", is_ref=True" if self.is_ref else ""
-    return f"ShapeDtypeStruct(shape={self.shape}, dtype={self.dtype.name}{weak}{ref})"
-
-  def __eq__(self, other):
-    return isinstance(other, ShapeDtypeStruct) and (
-        self.shape, self.dtype, self.weak_type, self.is_ref, self.manual_axis_type) == (
-        other.shape, other.dtype, other.weak_type, other.is_ref, other.manual_axis_type)
-
-  def __hash__(self):
-    return hash((self.shape, self.dtype, self.weak_type, self.is_ref))
 
 
 def _trace_flat(fun, args, kwargs, static_argnums=(), transform="make_jaxpr"):

@@ -690,7 +690,7 @@ class Jitted:
   @traceback_util.api_boundary
   def eval_shape(self, *args, **kwargs):
     entry, _ = self._entry_for(args, kwargs)
-    from jaxlite.api import ShapeDtypeStruct
+    from jaxlite.shape_dtype_struct import ShapeDtypeStruct
     return tree_util.tree_unflatten(
         entry.out_tree, [ShapeDtypeStruct(a.shape, a.dtype, weak_type=a.weak_type)
                          for a in entry.closed_jaxpr.out_avals])

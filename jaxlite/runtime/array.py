@@ -485,6 +485,12 @@ class Array(_AbstractArray):
     return kinds[device.platform], device.local_hardware_id or 0
 
 
+# Host-to-device copies live in runtime/transfer.py, a layer above this one
+# (it imports Array from here); it installs its put_numpy here when imported,
+# which `import jaxlite` (and so unpickling an Array) always does.
+_put_numpy = None
+
+
 def _reconstruct_array(value, weak_type):
-  from jaxlite.runtime import transfer  # pylint: disable=g-import-not-at-top
-  return transfer.put_numpy(value, weak_type=weak_type)
+  """An unpickled Array: ``value`` copied to the default device."""
+  return _put_numpy(value, weak_type=weak_type)

@@ -20,6 +20,7 @@ from jaxlite.config import config
 from jaxlite import config_guards
 from jaxlite.core import ShapedArray, Tracer
 from jaxlite.runtime import backend
+from jaxlite.runtime import array as array_module
 from jaxlite.runtime.array import Array
 
 _jaxlib = None  # (xla_client, sharding module, copy semantics), on first use
@@ -80,6 +81,9 @@ def put_numpy(x: np.ndarray, device=None, weak_type: bool = False,
 # ---------------------------------------------------------------------------
 # Leaves: validation and canonicalisation on the host
 # ---------------------------------------------------------------------------
+
+array_module._put_numpy = put_numpy   # unpickling Arrays (see runtime/array.py)
+
 
 def _valid_dtype(dt: np.dtype) -> bool:
   if dt.kind in "biufc":
