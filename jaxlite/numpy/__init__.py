@@ -20,6 +20,7 @@ from jaxlite.numpy.scalar_types import (bool_, dtype, result_type, promote_types
 from jaxlite.numpy.creation import *  # noqa: F401,F403
 from jaxlite.numpy.ufuncs import *  # noqa: F401,F403
 from jaxlite.numpy.ufuncs import (abs, pow, round, divmod)  # noqa: F401
+from jaxlite.numpy.ufunc_objects import *  # noqa: F401,F403  (jnp.add etc. as ufunc objects)
 from jaxlite.numpy.manipulation import *  # noqa: F401,F403
 from jaxlite.numpy.padding import pad  # noqa: F401
 from jaxlite.numpy.reductions import *  # noqa: F401,F403

@@ -46,7 +46,8 @@ def _contains_arrays(obj) -> bool:
   return False
 
 
-def array(object, dtype=None, copy: bool = True, order=None, ndmin: int = 0):  # pylint: disable=redefined-builtin
+def array(object, dtype=None, copy: bool = True, order="K", ndmin: int = 0, *,  # pylint: disable=redefined-builtin
+          device=None, out_sharding=None):
   """Creates an array from an array, a scalar or nested lists/tuples of them.
 
   Python scalars give weakly typed arrays; lists give the default dtypes of
@@ -93,6 +94,8 @@ def array(object, dtype=None, copy: bool = True, order=None, ndmin: int = 0):  #
     out = promotion.ensure_array(host, host.dtype, weak)
   if ndmin > out.ndim:
     out = lax_structural.reshape(out, (1,) * (ndmin - out.ndim) + out.shape)
+  if device is not None or out_sharding is not None:
+    out = _placed(out, device, out_sharding, "jnp.array")
   return out
 
 
@@ -110,7 +113,7 @@ def _copy_array(x: Array):
                                        sharding=None)
 
 
-def asarray(a, dtype=None, order=None, *, copy=None, device=None):
+def asarray(a, dtype=None, order=None, *, copy=None, device=None, out_sharding=None):
   """Like ``array``, without copying an Array that already has ``dtype``.
 
   >>> import jaxlite.numpy as jnp
@@ -118,9 +121,8 @@ def asarray(a, dtype=None, order=None, *, copy=None, device=None):
   Array([1., 2.], dtype=float32)
   """
   out = array(a, dtype=dtype, copy=bool(copy), order=order)
-  if device is not None:
-    from jaxlite.runtime import transfer  # pylint: disable=g-import-not-at-top
-    out = transfer.device_put(out, device)
+  if device is not None or out_sharding is not None:
+    out = _placed(out, device, out_sharding, "jnp.asarray")
   return out
 
 
@@ -163,7 +165,7 @@ def _full(shape, fill_value, dtype, fun_name, weak=False):
   return lax_structural.broadcast(fill, shape)
 
 
-def zeros(shape, dtype=None, *, device=None):
+def zeros(shape, dtype=None, *, device=None, out_sharding=None):
   """An array of zeros.
 
   >>> import jaxlite.numpy as jnp
@@ -172,10 +174,10 @@ def zeros(shape, dtype=None, *, device=None):
          [0.]], dtype=float32)
   """
   dtype = _user_dtype(dtype, "zeros") or dtypes.default_float_dtype()
-  return _placed(_full(shape, 0, dtype, "zeros"), device)
+  return _placed(_full(shape, 0, dtype, "zeros"), device, out_sharding, "jnp.zeros")
 
 
-def ones(shape, dtype=None, *, device=None):
+def ones(shape, dtype=None, *, device=None, out_sharding=None):
   """An array of ones.
 
   >>> import jaxlite.numpy as jnp
@@ -183,10 +185,10 @@ def ones(shape, dtype=None, *, device=None):
   Array([1, 1], dtype=int32)
   """
   dtype = _user_dtype(dtype, "ones") or dtypes.default_float_dtype()
-  return _placed(_full(shape, 1, dtype, "ones"), device)
+  return _placed(_full(shape, 1, dtype, "ones"), device, out_sharding, "jnp.ones")
 
 
-def empty(shape, dtype=None, *, device=None):
+def empty(shape, dtype=None, *, device=None, out_sharding=None):
   """An array of ``shape`` (its values are zeros: XLA has no uninitialised memory).
 
   >>> import jaxlite.numpy as jnp
@@ -194,10 +196,10 @@ def empty(shape, dtype=None, *, device=None):
   (2,)
   """
   dtype = _user_dtype(dtype, "empty") or dtypes.default_float_dtype()
-  return _placed(_full(shape, 0, dtype, "empty"), device)
+  return _placed(_full(shape, 0, dtype, "empty"), device, out_sharding, "jnp.empty")
 
 
-def full(shape, fill_value, dtype=None, *, device=None):
+def full(shape, fill_value, dtype=None, *, device=None, out_sharding=None):
   """An array of ``shape`` filled with ``fill_value`` (broadcast if an array).
 
   >>> import jaxlite.numpy as jnp
@@ -207,10 +209,19 @@ def full(shape, fill_value, dtype=None, *, device=None):
   promotion.check_arraylike("full", fill_value)
   weak = dtype is None and dtypes.is_weakly_typed(fill_value)
   dtype = _user_dtype(dtype, "full") or dtypes.dtype(fill_value, canonicalize=True)
-  return _placed(_full(shape, fill_value, dtype, "full", weak), device)
+  return _placed(_full(shape, fill_value, dtype, "full", weak),
+                 device, out_sharding, "jnp.full")
 
 
-def _placed(x, device):
+def _placed(x, device, out_sharding=None, fun_name=None):
+  """``x`` on ``device`` or laid out as ``out_sharding`` (JAX allows one of
+  the two; ``fun_name`` names the function in the errors)."""
+  if out_sharding is not None:
+    if device is not None:
+      raise ValueError("Only one of `device` or `out_sharding` can be set. Got "
+                       f"device={device} and out_sharding={out_sharding}")
+    from jaxlite.lax.out_sharding import place  # pylint: disable=g-import-not-at-top
+    return place(x, out_sharding, fun_name)
   if device is None:
     return x
   from jaxlite.runtime import transfer  # pylint: disable=g-import-not-at-top
@@ -235,7 +246,7 @@ def _is_shape_dtype_struct_like(a) -> bool:
           and not isinstance(a, (np.ndarray, np.generic)))
 
 
-def zeros_like(a, dtype=None, shape=None, *, device=None):
+def zeros_like(a, dtype=None, shape=None, *, device=None, out_sharding=None):
   """Zeros with the shape and dtype of ``a``.
 
   >>> import jaxlite.numpy as jnp
@@ -246,10 +257,11 @@ def zeros_like(a, dtype=None, shape=None, *, device=None):
   Array([0, 0], dtype=int8)
   """
   dtype, shape, weak = _like(a, dtype, shape, "zeros_like")
-  return _placed(_full(shape, 0, dtype, "zeros_like", weak), device)
+  return _placed(_full(shape, 0, dtype, "zeros_like", weak),
+                 device, out_sharding, "jnp.zeros_like")
 
 
-def ones_like(a, dtype=None, shape=None, *, device=None):
+def ones_like(a, dtype=None, shape=None, *, device=None, out_sharding=None):
   """Ones with the shape and dtype of ``a``.
 
   >>> import jaxlite.numpy as jnp
@@ -257,7 +269,8 @@ def ones_like(a, dtype=None, shape=None, *, device=None):
   Array([1, 1], dtype=int32)
   """
   dtype, shape, weak = _like(a, dtype, shape, "ones_like")
-  return _placed(_full(shape, 1, dtype, "ones_like", weak), device)
+  return _placed(_full(shape, 1, dtype, "ones_like", weak),
+                 device, out_sharding, "jnp.ones_like")
 
 
 def empty_like(prototype, dtype=None, shape=None, *, device=None):
@@ -271,7 +284,7 @@ def empty_like(prototype, dtype=None, shape=None, *, device=None):
   return _placed(_full(shape, 0, dtype, "empty_like", weak), device)
 
 
-def full_like(a, fill_value, dtype=None, shape=None, *, device=None):
+def full_like(a, fill_value, dtype=None, shape=None, *, device=None, out_sharding=None):
   """``fill_value`` with the shape (and, by default, dtype) of ``a``.
 
   >>> import jaxlite.numpy as jnp
@@ -280,7 +293,8 @@ def full_like(a, fill_value, dtype=None, shape=None, *, device=None):
   """
   promotion.check_arraylike("full_like", fill_value)
   dtype, shape, weak = _like(a, dtype, shape, "full_like")
-  return _placed(_full(shape, fill_value, dtype, "full_like", weak), device)
+  return _placed(_full(shape, fill_value, dtype, "full_like", weak),
+                 device, out_sharding, "jnp.full_like")
 
 
 # --- ranges ---------------------------------------------------------------------------
@@ -290,7 +304,7 @@ def _iota(dtype, size):
   return lax.iota(dtype, size)
 
 
-def arange(start, stop=None, step=None, dtype=None, *, device=None):
+def arange(start, stop=None, step=None, dtype=None, *, device=None, out_sharding=None):
   """Evenly spaced values in ``[start, stop)``; the bounds must be concrete.
 
   >>> import jaxlite.numpy as jnp
@@ -324,7 +338,7 @@ def arange(start, stop=None, step=None, dtype=None, *, device=None):
       out = lax.mul(out, np.asarray(step_v, dtype))
     if start_v != 0:
       out = lax.add(out, np.asarray(start_v, dtype))
-    return _placed(out, device)
+    return _placed(out, device, out_sharding, "jnp.arange")
   # Inexact ranges are computed as NumPy does: start + i * step.
   compute = dtypes.canonicalize_dtype(np.float64) if not dtypes.issubdtype(
       dtype, np.complexfloating) else dtype
@@ -332,7 +346,8 @@ def arange(start, stop=None, step=None, dtype=None, *, device=None):
     compute = dtype if np.dtype(dtype).itemsize >= 4 else np.dtype(np.float32)
   out = lax.add(lax.mul(_iota(compute, size), np.asarray(step_v, compute)),
                 np.asarray(start_v, compute))
-  return _placed(lax_structural.convert_element_type(out, dtype), device)
+  return _placed(lax_structural.convert_element_type(out, dtype),
+                 device, out_sharding, "jnp.arange")
 
 
 def linspace(start, stop, num: int = 50, endpoint: bool = True, retstep: bool = False,

@@ -1,6 +1,6 @@
 """Applying functions over arrays: ``apply_along_axis`` (``vmap`` over the
-other axes), ``apply_over_axes``, ``piecewise`` (``lax.switch`` per element)
-and ``frompyfunc``.
+other axes), ``apply_over_axes``, ``piecewise`` (``lax.switch`` per element);
+``frompyfunc`` lives in ``ufunc_objects``.
 
   >>> import jaxlite.numpy as jnp
   >>> jnp.apply_along_axis(jnp.sum, 1, jnp.ones((2, 3)))
@@ -8,9 +8,8 @@ and ``frompyfunc``.
 """
 from __future__ import annotations
 
-__all__ = ['apply_along_axis', 'apply_over_axes', 'piecewise', 'frompyfunc']
+__all__ = ['apply_along_axis', 'apply_over_axes', 'piecewise']
 
-import functools
 
 import numpy as np
 
@@ -117,38 +116,3 @@ def piecewise(x, condlist, funclist, *args, **kw):
   flat_index = reshaping.ravel(index)
   out = vmap(lambda i, v: lax.switch(i, branches, v))(flat_index, flat_x)
   return reshaping.reshape(out, x.shape)
-
-
-def frompyfunc(func, /, nin: int, nout: int, *, identity=None):
-  """``func`` made into a function that broadcasts its ``nin`` array arguments
-  (with ``jnp.vectorize``); with ``nout > 1`` it returns a tuple.
-
-  Unlike JAX's, the result is a plain function: it has no ``reduce``,
-  ``accumulate``, ``outer`` or ``at`` methods.
-
-  ``func`` must be traceable: it is applied to scalar tracers.
-
-  >>> import jaxlite.numpy as jnp
-  >>> hypot = jnp.frompyfunc(lambda a, b: jnp.sqrt(a * a + b * b), nin=2, nout=1)
-  >>> hypot(jnp.array([3.0, 5.0]), 4.0)
-  Array([5.      , 6.4031243], dtype=float32)
-  """
-  from jaxlite.numpy.vectorize import vectorize  # pylint: disable=g-import-not-at-top
-  if nin < 1 or nout < 1:
-    raise ValueError(f"frompyfunc needs nin >= 1 and nout >= 1; got {nin} and {nout}")
-  vectorized = vectorize(func)
-
-  @functools.wraps(func)
-  def wrapped(*args):
-    if len(args) != nin:
-      raise TypeError(f"{getattr(func, '__name__', 'function')} expected {nin} "
-                      f"arguments, got {len(args)}")
-    check_arraylike(getattr(func, "__name__", "frompyfunc"), *args)
-    out = vectorized(*args)
-    if nout > 1 and (not isinstance(out, tuple) or len(out) != nout):
-      raise ValueError(f"function returned {out!r}; expected a tuple of {nout} values")
-    return out
-
-  wrapped.nin, wrapped.nout, wrapped.nargs = nin, nout, nin + nout
-  wrapped.identity = identity
-  return wrapped

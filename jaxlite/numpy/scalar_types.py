@@ -126,17 +126,10 @@ iinfo = dtypes.iinfo
 float0 = dtypes.float0
 
 
-def dtype(obj, align: bool = False, copy: bool = False):
-  """The NumPy dtype of a dtype specifier, scalar type, array or value.
-
-  >>> import jaxlite.numpy as jnp
-  >>> jnp.dtype('bfloat16')
-  dtype(bfloat16)
-  """
-  del align, copy
-  if obj is None:
-    return dtypes.default_float_dtype()
-  return dtypes.dtype(obj)
+# ``jnp.dtype`` is NumPy's dtype class itself, as in JAX: ``isinstance(x.dtype,
+# jnp.dtype)`` holds and ``jnp.dtype('bfloat16')`` works (ml_dtypes registers
+# its names with NumPy); ``jnp.dtype(None)`` is float64, as NumPy's.
+dtype = np.dtype
 
 
 def _dtype_of(x):

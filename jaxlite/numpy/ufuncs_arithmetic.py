@@ -24,40 +24,53 @@ import operator
 import numpy as np
 
 from jaxlite import dtypes, lax
+from jaxlite.lax import elementwise as _elementwise
 from jaxlite.numpy import promotion
 from jaxlite.numpy.promotion import (check_arraylike, promote_args, promote_args_inexact,
                                      promote_args_numeric, promote_dtypes_inexact)
 from jaxlite.numpy.ufuncs_common import (_binary, _constant_like, _doc, _dtype, _full_like,
-                                         _is)
+                                         _is, reject_out_where)
 from jaxlite.numpy.ufuncs_logical import (bitwise_and, equal, isfinite, isinf, isnan,
                                           isneginf, isposinf, less_equal, logical_and,
                                           logical_or, where)
 from jaxlite.numpy.library_jit import library_jit
+from jaxlite.runtime.array import Array
+
+# Dtype kinds whose add/subtract/multiply is the lax op itself (booleans are
+# or/and): eager operands of one of these that agree need no promotion.
+_NUMERIC_KINDS = frozenset("iufc")
 
 
 # --- arithmetic ----------------------------------------------------------------
 
 
-def add(x1, x2, /):
-  """Adds ``x1`` and ``x2`` (logical or for booleans)."""
-  x1, x2 = promote_args("add", x1, x2)
-  if _dtype(x1) == np.bool_:
-    return lax.bitwise_or(x1, x2)
-  return lax.add(x1, x2)
+def _arithmetic(name, primitive, lax_fun, bool_fun=None, doc=None):
+  """``add``, ``subtract`` or ``multiply``: eager operands that already agree
+  bind ``primitive`` directly (the ``jnp.add(x, y)`` hot path); otherwise
+  promotion, then ``lax_fun`` (``bool_fun`` for booleans where NumPy has one)."""
+  def fun(x1, x2, /, *, out=None, where=None):
+    if out is not None or where is not None:
+      reject_out_where(name, (x1, x2), out, where)
+    if type(x1) is Array and type(x2) is Array:
+      a, b = x1.aval, x2.aval
+      if a.dtype == b.dtype and a.shape == b.shape and a.weak_type == b.weak_type \
+          and a.dtype.kind in _NUMERIC_KINDS:
+        return primitive.bind(x1, x2)
+    x1, x2 = promote_args(name, x1, x2)
+    if bool_fun is not None and _dtype(x1) == np.bool_:
+      return bool_fun(x1, x2)
+    return lax_fun(x1, x2)
+  fun.__name__ = fun.__qualname__ = name
+  fun.__doc__ = doc
+  return fun
 
 
-def subtract(x1, x2, /):
-  """Subtracts ``x2`` from ``x1``."""
-  x1, x2 = promote_args("subtract", x1, x2)
-  return lax.sub(x1, x2)
-
-
-def multiply(x1, x2, /):
-  """Multiplies ``x1`` and ``x2`` (logical and for booleans)."""
-  x1, x2 = promote_args("multiply", x1, x2)
-  if _dtype(x1) == np.bool_:
-    return lax.bitwise_and(x1, x2)
-  return lax.mul(x1, x2)
+add = _arithmetic("add", _elementwise.add_p, lax.add, lax.bitwise_or,
+                  "Adds ``x1`` and ``x2`` (logical or for booleans).")
+subtract = _arithmetic("subtract", _elementwise.sub_p, lax.sub,
+                       doc="Subtracts ``x2`` from ``x1``.")
+multiply = _arithmetic("multiply", _elementwise.mul_p, lax.mul, lax.bitwise_and,
+                       "Multiplies ``x1`` and ``x2`` (logical and for booleans).")
 
 
 def true_divide(x1, x2, /):
@@ -208,8 +221,10 @@ def float_power(x1, x2, /):
   return lax.pow(x1, x2)
 
 
-def negative(x, /):
+def negative(x, /, *, out=None, where=None):
   """``-x``."""
+  if out is not None or where is not None:
+    reject_out_where("negative", (x,), out, where)
   check_arraylike("negative", x)
   (x,) = promotion.promote_dtypes(x)
   if _dtype(x) == np.bool_:
@@ -265,8 +280,8 @@ def square(x, /):
   return lax.square(x)   # JAX's jnp.square stages the `square` primitive
 
 
-maximum = _binary("maximum", "max")
-minimum = _binary("minimum", "min")
+maximum = _binary("maximum", "max", ufunc=True)
+minimum = _binary("minimum", "min", ufunc=True)
 
 
 def fmax(x1, x2):

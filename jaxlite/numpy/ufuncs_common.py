@@ -115,10 +115,28 @@ def _unary(name, lax_name, inexact=False, doc=None):
   return fun
 
 
-def _binary(name, lax_name, promote=promote_args, doc=None):
+def reject_out_where(name, args, out, where):
+  """JAX's errors for the ``out=``/``where=`` a ufunc object does not support
+  (called only when one of them is given)."""
+  check_arraylike(name, *args)
+  if out is not None:
+    raise NotImplementedError(f"out argument of <jnp.ufunc '{name}'>")
+  raise NotImplementedError(f"where argument of <jnp.ufunc '{name}'>")
+
+
+def _binary(name, lax_name, promote=promote_args, doc=None, ufunc=False):
+  """A two-argument ufunc that promotes and binds one lax op; ``ufunc=True``
+  for those JAX makes ufunc objects: they take ``out=``/``where=``."""
   def fun(x1, x2, /):
     x1, x2 = promote(name, x1, x2)
     return getattr(lax, lax_name)(x1, x2)
+
+  def ufunc_fun(x1, x2, /, *, out=None, where=None):
+    if out is not None or where is not None:
+      reject_out_where(name, (x1, x2), out, where)
+    x1, x2 = promote(name, x1, x2)
+    return getattr(lax, lax_name)(x1, x2)
+  fun = ufunc_fun if ufunc else fun
   fun.__name__ = fun.__qualname__ = name
   fun.__doc__ = doc
   return fun

@@ -20,7 +20,8 @@ import numpy as np
 from jaxlite import dtypes, lax
 from jaxlite.numpy import promotion
 from jaxlite.numpy.promotion import check_arraylike, promote_args, promote_args_numeric
-from jaxlite.numpy.ufuncs_common import _binary, _constant_like, _doc, _dtype, _full_like, _is
+from jaxlite.numpy.ufuncs_common import (_binary, _constant_like, _doc, _dtype, _full_like, _is,
+                                         reject_out_where)
 from jaxlite.numpy.library_jit import library_jit
 
 
@@ -130,20 +131,26 @@ def _to_bool(x):
   return lax.ne(x, _constant_like(x, 0))
 
 
-def logical_and(x1, x2, /):
+def logical_and(x1, x2, /, *, out=None, where=None):
   """Elementwise truth-value ``and``."""
+  if out is not None or where is not None:
+    reject_out_where("logical_and", (x1, x2), out, where)
   x1, x2 = promote_args("logical_and", x1, x2)
   return lax.bitwise_and(_to_bool(x1), _to_bool(x2))
 
 
-def logical_or(x1, x2, /):
+def logical_or(x1, x2, /, *, out=None, where=None):
   """Elementwise truth-value ``or``."""
+  if out is not None or where is not None:
+    reject_out_where("logical_or", (x1, x2), out, where)
   x1, x2 = promote_args("logical_or", x1, x2)
   return lax.bitwise_or(_to_bool(x1), _to_bool(x2))
 
 
-def logical_xor(x1, x2, /):
+def logical_xor(x1, x2, /, *, out=None, where=None):
   """Elementwise truth-value ``xor``."""
+  if out is not None or where is not None:
+    reject_out_where("logical_xor", (x1, x2), out, where)
   x1, x2 = promote_args("logical_xor", x1, x2)
   return lax.bitwise_xor(_to_bool(x1), _to_bool(x2))
 
@@ -162,7 +169,9 @@ def _check_integer_or_bool(name, x):
 
 
 def _bitwise(name, lax_name):
-  def fun(x1, x2, /):
+  def fun(x1, x2, /, *, out=None, where=None):
+    if out is not None or where is not None:
+      reject_out_where(name, (x1, x2), out, where)
     x1, x2 = promote_args(name, x1, x2)
     _check_integer_or_bool(name, x1)
     return getattr(lax, lax_name)(x1, x2)
