@@ -13,7 +13,7 @@ import functools
 import inspect
 from typing import Any, Callable
 
-from jaxlite import api_util, core, tree_util
+from jaxlite import api_util, core, tree_util, vmappable
 from jaxlite.interpreters import batching
 from jaxlite.traceback_util import api_boundary
 
@@ -80,6 +80,14 @@ def vmap(fun: Callable, in_axes=0, out_axes=0, axis_name=None, axis_size=None,
       raise ValueError("vmap in_axes must be an int, None, or a tuple of entries corresponding "
                        "to the positional arguments passed to the function, "
                        f"but got len(in_axes)={len(in_axes)}, len(args)={len(args)}")
+    if vmappable.has_vmappables((args, kwargs)) and not vmappable.is_lifted(fun):
+      # Sparse arrays (registered types) are taken apart and rebuilt around the map.
+      lifted, args, kwargs, axes, unlift = vmappable.lift(fun, args, kwargs, in_axes,
+                                                          flatten_axes)
+      outs = vmap(lifted, in_axes=axes, out_axes=out_axes, axis_name=axis_name,
+                  axis_size=axis_size, spmd_axis_name=spmd_axis_name,
+                  sum_match=sum_match)(*args, **kwargs)
+      return unlift(outs, _lifted_axis_size(args, kwargs, axes, axis_size), out_axes)
     args_flat, in_tree = tree_util.tree_flatten((args, kwargs))
     # Keyword arguments are always mapped over axis 0.
     n_kwargs = tree_util.tree_structure(kwargs).num_leaves
@@ -101,6 +109,17 @@ def vmap(fun: Callable, in_axes=0, out_axes=0, axis_name=None, axis_size=None,
 
   vmap_f.__wrapped__ = fun
   return vmap_f
+
+
+def _lifted_axis_size(args, kwargs, in_axes, axis_size):
+  """The mapped size of lifted arguments (for rebuilding registered outputs)."""
+  if axis_size is not None:
+    return axis_size
+  leaves, tree = tree_util.tree_flatten(args)
+  axes = flatten_axes("vmap in_axes", tree, in_axes)
+  leaves += tree_util.tree_leaves(kwargs)
+  axes += [0] * (len(leaves) - len(axes))
+  return next(core.get_aval(x).shape[a] for x, a in zip(leaves, axes) if a is not None)
 
 
 def _axis_leaves(axes):

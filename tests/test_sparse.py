@@ -139,3 +139,18 @@ def test_errors_match_jax():
                             dimension_numbers=(([], []), ([0], [0])))
   with pytest.raises(TypeError):
     jaxlite.jit(lambda m: sparse.BCOO.fromdense(m))(M)
+
+
+def test_vmap_over_bcoo_arguments_and_results():
+  ours, theirs = both(n_batch=1, mat=MB)
+  close(jaxlite.vmap(lambda s: s @ V)(ours), jax.vmap(lambda s: s @ V)(theirs))
+  xs = np.stack([V, 2 * V])
+  close(jaxlite.vmap(lambda s, v: s @ v)(ours, xs), jax.vmap(lambda s, v: s @ v)(theirs, xs))
+  out, jout = jaxlite.vmap(lambda s: s.T)(ours), jax.vmap(lambda s: s.T)(theirs)
+  assert repr(out) == repr(jout)
+  close(out.todense(), jout.todense())
+  made = jaxlite.vmap(lambda m: sparse.BCOO.fromdense(m, nse=5))(MB)
+  assert repr(made) == repr(jax.vmap(lambda m: jsparse.BCOO.fromdense(m, nse=5))(MB))
+  close(made.todense(), MB)
+  with pytest.raises(ValueError, match="must correspond to a batch dimension"):
+    jaxlite.vmap(lambda s: s, in_axes=1)(ours)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from jaxlite import core, tree_util
+from jaxlite import core, tree_util, vmappable
 from jaxlite.core_tools import concrete_or_error
 from jaxlite.experimental.sparse._base import JAXSparse
 from jaxlite.experimental.sparse.util import SparseInfo
@@ -337,3 +337,25 @@ def bcoo_matmul(lhs, rhs):
                      f"(size {rhs.shape[rc]} is different from {lhs.shape[lc]})")
   batch = tuple(range(n_batch))
   return bcoo_dot_general(lhs, rhs, dimension_numbers=(((lc,), (rc,)), (batch, batch)))
+
+
+def _bcoo_to_elt(mat: BCOO, axis: int) -> BCOO:
+  # vmap maps a BCOO array over one of its batch dimensions (its buffers' same axis);
+  # ``mat`` holds the per-example buffers already, so it has one batch dimension less.
+  if axis > mat.n_batch:
+    raise ValueError(f"Cannot map in_axis={axis} for BCOO array with n_batch={mat.n_batch + 1}. "
+                     "in_axes for batched BCOO operations must correspond to a batch dimension.")
+  return BCOO((mat.data, mat.indices), shape=mat.shape[:axis] + mat.shape[axis + 1:],
+              indices_sorted=mat.indices_sorted, unique_indices=mat.unique_indices)
+
+
+def _bcoo_from_elt(mat: BCOO, axis_size: int, axis: int) -> BCOO:
+  if axis > mat.n_batch - 1:
+    raise ValueError(f"BCOO: cannot add out_axis={axis} for BCOO array with "
+                     f"n_batch={mat.n_batch - 1}. BCOO batch axes must be a contiguous block "
+                     "of leading dimensions.")
+  return BCOO((mat.data, mat.indices), shape=mat.shape[:axis] + (axis_size,) + mat.shape[axis:],
+              indices_sorted=mat.indices_sorted, unique_indices=mat.unique_indices)
+
+
+vmappable.register_vmappable(BCOO, _bcoo_to_elt, _bcoo_from_elt)
