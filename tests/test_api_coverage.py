@@ -43,6 +43,7 @@ FLOORS = {
     "jax.profiler": (15, 0),
     "jax.monitoring": (13, 0),
     "jax.ffi": (9, 0),
+    "jax.export": (10, 0),
     "jax.extend.backend": (3, 0),
     "jax.extend.linear_util": (9, 0),
     "jax.extend.random": (3, 0),
@@ -54,6 +55,7 @@ FLOORS = {
     "jax.experimental.jet": (29, 0),
     "jax.image": (3, 0),
     "jax.custom_batching": (2, 0),
+    "jax.dlpack": (2, 0),
 }
 # group: (coverage at least, signature mismatches at most)
 GROUP_FLOORS = {"all": (0.786, 118), "jax.scipy": (0.84, 1)}

@@ -71,6 +71,7 @@ JAX_MODULES = {
     "jax.profiler": "jaxlite.profiler",
     "jax.monitoring": "jaxlite.monitoring",
     "jax.ffi": "jaxlite.ffi",
+    "jax.export": "jaxlite.export",
     "jax.version": "jaxlite.jax_compat.version",
     "jax.experimental": "jaxlite.experimental",
     "jax.experimental.layout": "jaxlite.experimental.layout",
@@ -85,6 +86,7 @@ JAX_MODULES = {
     "jax.experimental.sparse.util": "jaxlite.experimental.sparse.util",
     "jax.image": "jaxlite.image",
     "jax.custom_batching": "jaxlite.custom_batching",
+    "jax.dlpack": "jaxlite.dlpack",
     "jax.sharding": "jaxlite.sharding",
     # --- jax.extend: the API for libraries that build on JAX's internals ---
     "jax.extend": "jaxlite.extend",
