@@ -106,3 +106,21 @@ def test_jit_device_argument_takes_uncommitted_operands():
     out = f(jnp.arange(3.0))
     assert out.devices() == {d} and out.committed
     np.testing.assert_array_equal(np.asarray(out), [0.0, 2.0, 4.0])
+
+
+def test_device_put_between_devices_is_device_to_device(monkeypatch):
+  """A single-device array moves to another device without a host copy."""
+  from jaxlite.runtime import array as array_module
+  d = jaxlite.devices()
+  x = jaxlite.device_put(jnp.arange(3.0), d[1])
+
+  def no_host_copy(*args, **kwargs):
+    raise AssertionError("copied through the host")
+  monkeypatch.setattr(array_module, "buffer_to_numpy", no_host_copy)
+  y = jaxlite.device_put(x, d[2])
+  z = jaxlite.device_put(jaxlite.device_put(2.0), d[3])
+  monkeypatch.undo()
+  assert y.devices() == {d[2]} and y.committed and not y.weak_type
+  assert z.devices() == {d[3]} and z.committed and z.weak_type
+  np.testing.assert_array_equal(np.asarray(y), [0.0, 1.0, 2.0])
+  assert float(z) == 2.0

@@ -82,8 +82,8 @@ def copy_buffer_to(buf, device, committed=True):
   copy, = xc.batched_copy_array_to_devices_with_sharding(
       [buf], [_jax.DeviceList((device,))], [sharding.single_device_sharding(device)],
       [xc.ArrayCopySemantics.ALWAYS_COPY])
-  if not committed:
-    copy = xc.ArrayImpl(copy.aval, copy._sharding, [copy], False, _skip_checks=True)
+  if copy._committed != committed:
+    copy = xc.ArrayImpl(copy.aval, copy._sharding, [copy], committed, _skip_checks=True)
   return copy
 
 

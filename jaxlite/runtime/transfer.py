@@ -19,7 +19,7 @@ from jaxlite import tree_util
 from jaxlite.config import config
 from jaxlite import config_guards
 from jaxlite.core import ShapedArray, Tracer
-from jaxlite.runtime import backend
+from jaxlite.runtime import backend, placement
 from jaxlite.runtime import array as array_module
 from jaxlite.runtime.array import Array
 
@@ -160,8 +160,10 @@ def _commit(x: Array, device) -> Array:
     buf = xc.ArrayImpl(x.aval, sharding.single_device_sharding(device),
                        [x._buf], True, _skip_checks=True)
     return Array(buf, x.aval)
-  # Another device: a host round trip keeps this path free of jaxlib calls
-  # that would import jax (see jaxlite.runtime.array).
+  if placement.on_device(x._buf) is not None:
+    # Another device: copied device to device by the PJRT client.
+    return Array(placement.copy_buffer_to(x._buf, device), x.aval)
+  # Pieces on several devices (a pmap result): gathered through the host.
   return put_numpy(x._value, device, x.weak_type)
 
 
