@@ -49,7 +49,7 @@ from jaxlite.source_info_util import named_scope  # noqa: E402
 _LAZY_SUBMODULES = frozenset({
     "random", "nn", "scipy", "linen", "distributed", "tools", "debug", "errors",
     "flatten_util", "example_libraries", "experimental", "test_util", "typing", "extend",
-    "stages", "sharding", "ops", "profiler", "monitoring", "ffi",
+    "stages", "sharding", "ops", "profiler", "monitoring", "ffi", "export",
     "custom_batching", "image", "dlpack",
 })
 

@@ -201,3 +201,16 @@ def test_extend_core_helpers():
   assert seen == {"jit": True, "vmap": True, "axes": ["i"], "nonempty": True}
   with source_info_util.extend_name_stack("outer"):
     assert str(source_info_util.current_name_stack()) == "outer"
+
+
+@pytest.mark.parametrize("name", [
+    "jaxlite.profiler", "jaxlite.monitoring", "jaxlite.ffi", "jaxlite.export",
+    "jaxlite.export.exported", "jaxlite.export.serialization", "jaxlite.export.symbolic",
+    "jaxlite.config_guards", "jaxlite.api_extras", "jaxlite.errors",
+    "jaxlite.extend.core_internals", "jaxlite.extend.source_info_util"])
+def test_docstring_examples_of_the_surface_modules(name):
+  import doctest
+  import importlib
+  module = importlib.import_module(name)
+  failed, attempted = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+  assert failed == 0 and attempted > 0
