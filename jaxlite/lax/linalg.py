@@ -22,7 +22,9 @@ __all__ = [
     'eig', 'geqrf', 'householder_product', 'tridiagonal_solve', 'SvdAlgorithm',
     'cholesky_p', 'eigh_p', 'svd_p', 'triangular_solve_p', 'qr_p', 'lu_p', 'eig_p',
     'geqrf_p', 'householder_product_p', 'tridiagonal_solve_p',
-    'schur', 'schur_p', 'hessenberg', 'hessenberg_p',
+    'schur', 'schur_p', 'hessenberg', 'hessenberg_p', 'lu_pivots_to_permutation_p',
+    'EigImplementation', 'EighImplementation', 'symmetric_product', 'symmetric_product_p',
+    'cholesky_update', 'cholesky_update_p', 'tridiagonal', 'tridiagonal_p', 'ormqr', 'ormqr_p',
 ]
 
 import enum
@@ -279,7 +281,7 @@ def _subset_size(n, subset_by_index):
   return lo, hi
 
 
-def _eigh_abstract_eval(x, *, lower, sort_eigenvalues, subset_by_index):
+def _eigh_abstract_eval(x, *, lower, sort_eigenvalues, subset_by_index, algorithm=None):
   check_matrix("eigh", x, square=True)
   n = x.shape[-1]
   lo, hi = _subset_size(n, subset_by_index)
@@ -298,7 +300,11 @@ def _hlo_slice_last(x, aval, lo, hi):
                           mlir.dense_int_array([1] * aval.ndim))
 
 
-def _eigh_cpu_lowering(ctx, x, *, lower, sort_eigenvalues, subset_by_index):
+def _eigh_cpu_lowering(ctx, x, *, lower, sort_eigenvalues, subset_by_index, algorithm=None):
+  if algorithm is not None and algorithm.name == "QDWH":
+    raise NotImplementedError("QDWH implementation is only supported on TPU")
+  if algorithm is not None and algorithm.name == "JACOBI":
+    raise NotImplementedError("Jacobi implementation is not supported on CPU")
   aval, = ctx.avals_in
   v_out, w_out = ctx.avals_out
   n = aval.shape[-1]
@@ -325,7 +331,8 @@ def _eigh_cpu_lowering(ctx, x, *, lower, sort_eigenvalues, subset_by_index):
           lapack.convert(w, w_out.update(dtype=real_dtype(cdt)), w_out.dtype)]
 
 
-def _eigh_jvp(primals, tangents, *, lower, sort_eigenvalues, subset_by_index):
+def _eigh_jvp(primals, tangents, *, lower, sort_eigenvalues, subset_by_index,
+              algorithm=None):
   # A = V diag(w) V^H:  w' = diag(V^H A' V),  V' = V (F o V^H A' V),
   # F_ij = 1 / (w_j - w_i) off the diagonal and 0 on it.
   from jaxlite import lax
@@ -334,7 +341,7 @@ def _eigh_jvp(primals, tangents, *, lower, sort_eigenvalues, subset_by_index):
   if subset_by_index is not None and tuple(subset_by_index) != (0, n):
     raise NotImplementedError("Derivatives not defined for partial eigen decomposition.")
   v, w = eigh_p.bind(a, lower=lower, sort_eigenvalues=sort_eigenvalues,
-                     subset_by_index=subset_by_index)
+                     subset_by_index=subset_by_index, algorithm=algorithm)
   if type(a_dot) is ad.Zero:
     return [v, w], [ad.Zero(ad.tangent_aval(core.get_aval(v))),
                     ad.Zero(ad.tangent_aval(core.get_aval(w)))]
@@ -369,7 +376,7 @@ batch_leading(eigh_p)
 
 
 def eigh(x, *, lower: bool = True, symmetrize_input: bool = True,
-         sort_eigenvalues: bool = True, subset_by_index=None):
+         sort_eigenvalues: bool = True, subset_by_index=None, implementation=None):
   """Eigendecomposition of Hermitian matrices: ``x = v @ diag(w) @ v^H``.
 
   Args:
@@ -378,6 +385,8 @@ def eigh(x, *, lower: bool = True, symmetrize_input: bool = True,
     symmetrize_input: use ``(x + x^H) / 2``.
     sort_eigenvalues: eigenvalues in ascending order (always, on CPU).
     subset_by_index: ``(lo, hi)``: only eigenpairs ``lo..hi-1``.
+    implementation: an ``EighImplementation`` or None; on CPU only QR (LAPACK's
+      syevd/heevd), as in JAX.
 
   Returns:
     ``(v, w)``: eigenvectors as columns of ``v`` and real eigenvalues ``w``.
@@ -392,7 +401,7 @@ def eigh(x, *, lower: bool = True, symmetrize_input: bool = True,
     x = symmetrize(x)
   v, w = eigh_p.bind(x, lower=bool(lower), sort_eigenvalues=bool(sort_eigenvalues),
                      subset_by_index=None if subset_by_index is None
-                     else tuple(int(i) for i in subset_by_index))
+                     else tuple(int(i) for i in subset_by_index), algorithm=implementation)
   return v, w
 
 
@@ -571,5 +580,9 @@ def svd(x, *, full_matrices: bool = True, compute_uv: bool = True, subset_by_ind
 
 from jaxlite.lax.linalg_factor import (  # noqa: E402,F401
     eig, eig_p, geqrf, geqrf_p, householder_product, householder_product_p, lu, lu_p,
-    lu_pivots_to_permutation, qr, qr_p, tridiagonal_solve, tridiagonal_solve_p)
+    lu_pivots_to_permutation, lu_pivots_to_permutation_p, qr, qr_p, tridiagonal_solve,
+    tridiagonal_solve_p)
 from jaxlite.lax.linalg_schur import hessenberg, hessenberg_p, schur, schur_p  # noqa: E402,F401
+from jaxlite.lax.linalg_more import (  # noqa: E402,F401
+    EigImplementation, EighImplementation, cholesky_update, cholesky_update_p, ormqr, ormqr_p,
+    symmetric_product, symmetric_product_p, tridiagonal, tridiagonal_p)

@@ -282,15 +282,28 @@ def lu_pivots_to_permutation(pivots, permutation_size: int):
   >>> lu_pivots_to_permutation(np.array([2, 2, 2], np.int32), 3)
   Array([2, 0, 1], dtype=int32)
   """
+  return lu_pivots_to_permutation_p.bind(pivots, permutation_size=int(permutation_size))
+
+
+def _pivots_abstract_eval(pivots, *, permutation_size):
+  if np.dtype(pivots.dtype) != np.int32:
+    raise TypeError(f"lu_pivots_to_permutation requires int32 pivots, got "
+                    f"{pivots.dtype.name}.")
+  if pivots.ndim < 1:
+    raise ValueError("Argument to lu_pivots_to_permutation must have rank >= 1 and dtype "
+                     f"int32. Got shape={pivots.shape} and dtype={pivots.dtype}")
+  if pivots.shape[-1] > permutation_size:
+    raise ValueError("Output permutation size must match or exceed the trailing dimension "
+                     f"of the pivots. Got pivots.shape[-1]={pivots.shape[-1]} and "
+                     f"permutation_size={permutation_size}")
+  return ShapedArray(pivots.shape[:-1] + (permutation_size,), np.dtype(np.int32))
+
+
+def _permutation_from_pivots(pivots, *, permutation_size: int):
+  """The lowering of ``lu_pivots_to_permutation``: the swaps applied in a loop."""
   from jaxlite import lax
   aval = core.get_aval(pivots)
-  if np.dtype(aval.dtype) != np.int32:
-    raise TypeError(f"lu_pivots_to_permutation requires int32 pivots, got "
-                    f"{aval.dtype.name}.")
   batch, k = aval.shape[:-1], aval.shape[-1]
-  if k > permutation_size:
-    raise ValueError(f"lu_pivots_to_permutation: {k} pivots for a permutation of size "
-                     f"{permutation_size}.")
   shape = batch + (permutation_size,)
   nd = len(shape)
   iota = lax.broadcasted_iota(np.int32, shape, nd - 1)
@@ -309,6 +322,14 @@ def lu_pivots_to_permutation(pivots, permutation_size: int):
     bcast = lambda v: lax.broadcast_in_dim(v, shape, tuple(range(nd - 1)))
     return lax.select(at_i, bcast(val_p), lax.select(at_p, bcast(val_i), perm))
   return lax.fori_loop(0, k, swap, iota)
+
+
+lu_pivots_to_permutation_p = linalg_primitive("lu_pivots_to_permutation",
+                                              _pivots_abstract_eval)
+mlir.register_lowering(lu_pivots_to_permutation_p,
+                       mlir.lower_fun(_permutation_from_pivots, multiple_results=False))
+ad.defjvp_zero(lu_pivots_to_permutation_p)   # integer-valued
+batch_leading(lu_pivots_to_permutation_p)
 
 
 def _lu_abstract_eval(x):
@@ -412,7 +433,8 @@ def _complex_dtype(dtype):
   return np.result_type(np.dtype(dtype), np.complex64)
 
 
-def _eig_abstract_eval(x, *, compute_left_eigenvectors, compute_right_eigenvectors):
+def _eig_abstract_eval(x, *, compute_left_eigenvectors, compute_right_eigenvectors,
+                       enable_eigvec_derivs=False, implementation=None):
   check_matrix("eig", x, square=True)
   cdt = _complex_dtype(x.dtype)
   outs = [ShapedArray(x.shape[:-1], cdt)]
@@ -424,7 +446,10 @@ def _eig_abstract_eval(x, *, compute_left_eigenvectors, compute_right_eigenvecto
 eig_p = linalg_primitive("eig", _eig_abstract_eval, multiple_results=True)
 
 
-def _eig_cpu_lowering(ctx, x, *, compute_left_eigenvectors, compute_right_eigenvectors):
+def _eig_cpu_lowering(ctx, x, *, compute_left_eigenvectors, compute_right_eigenvectors,
+                      enable_eigvec_derivs=False, implementation=None):
+  if implementation is not None and implementation.name != "LAPACK":
+    raise ValueError("Only the lapack implementation is supported on CPU.")
   hlo = mlir.hlo()
   aval, = ctx.avals_in
   batch, n = aval.shape[:-2], aval.shape[-1]
@@ -457,15 +482,24 @@ def _eig_cpu_lowering(ctx, x, *, compute_left_eigenvectors, compute_right_eigenv
   return [lapack.convert(v, a, out.dtype) for (v, a), out in zip(outs, ctx.avals_out)]
 
 
-def _eig_jvp(primals, tangents, *, compute_left_eigenvectors, compute_right_eigenvectors):
-  # Eigenvalues only, as in JAX: w' = diag(V^-1 A' V).
+def _eig_jvp(primals, tangents, *, compute_left_eigenvectors, compute_right_eigenvectors,
+             enable_eigvec_derivs=False, implementation=None):
+  # Eigenvalues: w' = diag(V^-1 A' V). Eigenvectors only where the caller
+  # opted in (they are differentiable only for distinct eigenvalues).
   from jaxlite import lax
   if compute_left_eigenvectors or compute_right_eigenvectors:
-    raise NotImplementedError(
-        "The derivatives of eigenvectors are not implemented, only eigenvalues. See "
-        "https://github.com/jax-ml/jax/issues/2748 for discussion.")
+    if not enable_eigvec_derivs:
+      raise NotImplementedError(
+          'Derivatives of non-symmetric eigenvectors are only valid under assumptions on '
+          'the input that JAX cannot check (see the enable_eigvec_derivs argument to '
+          'jax.lax.linalg.eig). Pass enable_eigvec_derivs=True to jax.lax.linalg.eig to '
+          'opt in. See https://github.com/jax-ml/jax/issues/2748 for discussion.')
+    from jaxlite.lax.linalg_more import eig_with_vectors_jvp
+    return eig_with_vectors_jvp(primals, tangents, compute_left_eigenvectors,
+                                compute_right_eigenvectors, implementation)
   (a,), (da,) = primals, tangents
-  w, v = eig_p.bind(a, compute_left_eigenvectors=False, compute_right_eigenvectors=True)
+  w, v = eig_p.bind(a, compute_left_eigenvectors=False, compute_right_eigenvectors=True,
+                    enable_eigvec_derivs=enable_eigvec_derivs, implementation=implementation)
   if type(da) is ad.Zero:
     return [w], [ad.Zero(ad.tangent_aval(core.get_aval(w)))]
   da = lax.convert_element_type(da, core.get_aval(v).dtype)
@@ -478,7 +512,7 @@ batch_leading(eig_p)
 
 
 def eig(x, *, compute_left_eigenvectors: bool = True, compute_right_eigenvectors: bool = True,
-        use_magma=None):
+        enable_eigvec_derivs: bool = False, implementation=None, use_magma=None):
   """Eigendecomposition of a general square matrix (LAPACK geev, CPU).
 
   Returns ``[w, vl, vr]`` (the vectors as asked): complex eigenvalues and left
@@ -490,15 +524,23 @@ def eig(x, *, compute_left_eigenvectors: bool = True, compute_right_eigenvectors
   >>> w
   Array([2.+0.j, 3.+0.j], dtype=complex64)
   """
-  del use_magma
+  if use_magma is not None:
+    import warnings
+    warnings.warn("use_magma is deprecated, please use "
+                  "implementation=EigImplementation.MAGMA instead.", DeprecationWarning,
+                  stacklevel=2)
+    from jaxlite.lax.linalg_more import EigImplementation
+    implementation = EigImplementation.MAGMA if use_magma else EigImplementation.LAPACK
   return list(eig_p.bind(x, compute_left_eigenvectors=bool(compute_left_eigenvectors),
-                         compute_right_eigenvectors=bool(compute_right_eigenvectors)))
+                         compute_right_eigenvectors=bool(compute_right_eigenvectors),
+                         enable_eigvec_derivs=bool(enable_eigvec_derivs),
+                         implementation=implementation))
 
 
 # --- tridiagonal_solve -----------------------------------------------------------------------
 
 
-def _tridiagonal_solve_abstract_eval(dl, d, du, b):
+def _tridiagonal_solve_abstract_eval(dl, d, du, b, *, perturb_singular=False):
   if b.ndim < 2:
     raise ValueError(f"tridiagonal_solve requires b of at least 2 dimensions, got {b.shape}.")
   for name, v in (("dl", dl), ("d", d), ("du", du)):
@@ -513,7 +555,7 @@ def _tridiagonal_solve_abstract_eval(dl, d, du, b):
 tridiagonal_solve_p = linalg_primitive("tridiagonal_solve", _tridiagonal_solve_abstract_eval)
 
 
-def _tridiagonal_solve_cpu_lowering(ctx, dl, d, du, b):
+def _tridiagonal_solve_cpu_lowering(ctx, dl, d, du, b, *, perturb_singular=False):
   avals = ctx.avals_in
   b_aval = avals[3]
   if 0 in b_aval.shape[-2:]:
@@ -522,6 +564,11 @@ def _tridiagonal_solve_cpu_lowering(ctx, dl, d, du, b):
   cavals = [a.update(dtype=cdt) for a in avals]
   args = [lapack.convert(v, a, cdt) for v, a in zip((dl, d, du, b), avals)]
   batch = b_aval.shape[:-2]
+  if perturb_singular:
+    # jaxlib's kernel perturbs zero pivots (as LAPACK's gtsv with partial
+    # pivoting would fail on them) so singular systems give finite results.
+    (x,) = lapack.custom_call("tridiagonal_solve_perturbed_ffi", args, cavals, [cavals[3]])
+    return lapack.convert(x, cavals[3], b_aval.dtype)
   *_, x, info = lapack.custom_call(lapack.target_name("gtsv", cdt), args, cavals,
                                    cavals + [ShapedArray(batch, np.int32)],
                                    aliases={0: 0, 1: 1, 2: 2, 3: 3})
@@ -556,27 +603,28 @@ def _shift(v, right: bool):
   return lax.pad(lax.slice(v, (0,) * (nd - 1) + (1,), shape), zero, cfg + [(0, 1, 0)])
 
 
-def _tridiagonal_solve_jvp(primals, tangents):
+def _tridiagonal_solve_jvp(primals, tangents, *, perturb_singular=False):
   # X = A^-1 B  =>  X' = A^-1 (B' - A' X)
   from jaxlite import lax
   dl, d, du, b = primals
-  x = tridiagonal_solve_p.bind(dl, d, du, b)
+  x = tridiagonal_solve_p.bind(dl, d, du, b, perturb_singular=perturb_singular)
   if all(type(t) is ad.Zero for t in tangents):
     return x, ad.Zero(ad.tangent_aval(core.get_aval(x)))
   rhs = ad.instantiate_zeros(tangents[3])
   if any(type(t) is not ad.Zero for t in tangents[:3]):
     tl, td, tu = [ad.instantiate_zeros(t) for t in tangents[:3]]
     rhs = lax.sub(rhs, _tridiagonal_matmul(tl, td, tu, x))
-  return x, tridiagonal_solve_p.bind(dl, d, du, rhs)
+  return x, tridiagonal_solve_p.bind(dl, d, du, rhs, perturb_singular=perturb_singular)
 
 
-def _tridiagonal_solve_transpose(ct, dl, d, du, b):
+def _tridiagonal_solve_transpose(ct, dl, d, du, b, *, perturb_singular=False):
   if any(ad.is_undefined_primal(v) for v in (dl, d, du)):
     raise ValueError("tridiagonal_solve is linear only in its right-hand side b.")
   if type(ct) is ad.Zero:
     return [None, None, None, ad.Zero(b.aval)]
   # A^T: lower diagonal du shifted down one, upper diagonal dl shifted up one.
-  return [None, None, None, tridiagonal_solve_p.bind(_shift(du, True), d, _shift(dl, False), ct)]
+  return [None, None, None, tridiagonal_solve_p.bind(_shift(du, True), d, _shift(dl, False), ct,
+                                                     perturb_singular=perturb_singular)]
 
 
 mlir.register_lowering(tridiagonal_solve_p, _tridiagonal_solve_cpu_lowering, platform="cpu")
@@ -585,17 +633,19 @@ ad.primitive_transposes[tridiagonal_solve_p] = _tridiagonal_solve_transpose
 batch_leading(tridiagonal_solve_p)
 
 
-def tridiagonal_solve(dl, d, du, b):
+def tridiagonal_solve(dl, d, du, b, *, perturb_singular: bool = False):
   """Solves the tridiagonal system ``A @ x = b`` (LAPACK gtsv on CPU).
 
   Args:
     dl, d, du: ``(..., m)``: the sub-, main and super-diagonal; ``dl[..., 0]``
       and ``du[..., m-1]`` are ignored (must be zero, as in JAX).
     b: ``(..., m, n)`` right-hand sides.
+    perturb_singular: perturb zero pivots so that a singular system gives a
+      finite solution (else NaNs, as LAPACK's gtsv reports failure).
 
   >>> import numpy as np
   >>> ones = np.ones(3, np.float32)
   >>> tridiagonal_solve(0 * ones, 2 * ones, 0 * ones, np.ones((3, 1), np.float32))[:, 0]
   Array([0.5, 0.5, 0.5], dtype=float32)
   """
-  return tridiagonal_solve_p.bind(dl, d, du, b)
+  return tridiagonal_solve_p.bind(dl, d, du, b, perturb_singular=bool(perturb_singular))
