@@ -228,3 +228,73 @@ def test_all_gather_to(to):
   _close(got, np.broadcast_to(x, (3, 3)))
   with pytest.raises(ValueError, match="Got unexpected `to` value"):
     jaxlite.vmap(lambda v: lax.all_gather(v, "i", to="bad"), axis_name="i")(x)
+
+
+# --- jax.lax.linalg ---------------------------------------------------------------------------
+
+from jax.lax import linalg as linalg_ref  # noqa: E402
+from jaxlite.lax import linalg  # noqa: E402
+
+SYM = _normal(4, 4)
+SYM = SYM + SYM.T
+
+
+def test_symmetric_product_and_cholesky_update():
+  a = _normal(4, 3)
+  for kw in (dict(alpha=2., beta=.5), dict(symmetrize_output=True)):
+    _close(linalg.symmetric_product(a, SYM, **kw), linalg_ref.symmetric_product(a, SYM, **kw))
+  s = _normal(4, 4)
+  r = np.linalg.cholesky(s @ s.T + 4 * np.eye(4)).T.astype(np.float32)
+  w = _normal(4)
+  _close(linalg.cholesky_update(r, w), linalg_ref.cholesky_update(r, w), tol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.complex64])
+@pytest.mark.parametrize("lower", [True, False])
+def test_tridiagonal(dtype, lower):
+  h = SYM.astype(dtype) + (1j * (SYM.T - SYM + np.triu(SYM, 1)) if dtype == np.complex64 else 0)
+  h = ((h + h.conj().T) / 2).astype(dtype)
+  _close(linalg.tridiagonal(h, lower=lower), linalg_ref.tridiagonal(h, lower=lower), tol=1e-5)
+
+
+@pytest.mark.parametrize("left", [True, False])
+@pytest.mark.parametrize("transpose", [True, False])
+def test_ormqr(left, transpose):
+  h, taus = jax.numpy.linalg.qr(_normal(5, 3), mode="raw")
+  h, taus = np.asarray(h.mT), np.asarray(taus)
+  c = _normal(5, 2) if left else _normal(2, 5)
+  _close(linalg.ormqr(h, taus, c, left=left, transpose=transpose),
+         linalg_ref.ormqr(h, taus, c, left=left, transpose=transpose), tol=1e-5)
+
+
+def test_eig_eigenvector_derivatives():
+  x, t = _normal(3, 3), _normal(3, 3)
+  weights = np.arange(1, 10, dtype=np.float32).reshape(3, 3)
+
+  def f(m):
+    def loss(x):
+      w, vl, vr = m.lax.linalg.eig(x, enable_eigvec_derivs=True)
+      return ((abs(vl) ** 2 * weights).sum() + (vr.real ** 2 * weights).sum()
+              + abs(w).sum())
+    return loss
+  _close(jaxlite.jvp(f(jaxlite), (x,), (t,))[1], jax.jvp(f(jax), (x,), (t,))[1], tol=1e-4)
+  with pytest.raises(NotImplementedError, match="enable_eigvec_derivs=True"):
+    jaxlite.jvp(lambda x: linalg.eig(x)[1], (x,), (t,))
+  assert str(jaxlite.make_jaxpr(linalg.eig)(x)) == str(jax.make_jaxpr(linalg_ref.eig)(x))
+
+
+def test_linalg_keywords():
+  _close(linalg.eigh(SYM, implementation=linalg.EighImplementation.QR)[1],
+         linalg_ref.eigh(SYM, implementation=linalg_ref.EighImplementation.QR)[1], tol=1e-5)
+  with pytest.raises(NotImplementedError, match="Jacobi implementation is not supported"):
+    linalg.eigh(SYM, implementation=linalg.EighImplementation.JACOBI)
+  dl, d, du = (np.array(v, np.float32) for v in ([0, 1], [1, 1], [1, 0]))   # singular
+  b = np.array([[1.], [2.]], np.float32)
+  for perturb in (False, True):
+    _close(linalg.tridiagonal_solve(dl, d, du, b, perturb_singular=perturb),
+           linalg_ref.tridiagonal_solve(dl, d, du, b, perturb_singular=perturb))
+  pivots = np.array([[2, 2, 2], [1, 2, 2]], np.int32)
+  _close(linalg.lu_pivots_to_permutation(pivots, 4),
+         linalg_ref.lu_pivots_to_permutation(pivots, 4))
+  assert (str(jaxlite.make_jaxpr(lambda p: linalg.lu_pivots_to_permutation(p, 4))(pivots))
+          == str(jax.make_jaxpr(lambda p: linalg_ref.lu_pivots_to_permutation(p, 4))(pivots)))
