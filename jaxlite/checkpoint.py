@@ -19,7 +19,7 @@ A checkpointed function is staged to a jaxpr and bound as the call primitive
 from __future__ import annotations
 
 import functools
-from typing import Callable, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 import numpy as np
 
@@ -227,8 +227,44 @@ def _remat_jvp(primals, tangents, *, jaxpr, prevent_cse, differentiated, policy)
 ad.primitive_jvps[remat_p] = _remat_jvp
 
 
+class RecomputeType:
+  """The type of ``Recompute``, a policy's answer: recompute this value."""
+
+  def __repr__(self):
+    return "Recompute"
+
+
+class SaveableType:
+  """The type of ``Saveable``, a policy's answer: save this value as a residual."""
+
+  def __repr__(self):
+    return "Saveable"
+
+
+Recompute = RecomputeType()
+Saveable = SaveableType()
+
+
+class Offloadable(NamedTuple):
+  """A policy's answer: save this value, moved from memory ``src`` to ``dst``.
+  jaxlite keeps it where it is (one memory space per device), so it is saved."""
+  src: str
+  dst: str
+
+
+def _is_saved(decision) -> bool:
+  # A policy answers True/False, or (as JAX's may) Saveable/Recompute/Offloadable.
+  if decision is Saveable or isinstance(decision, Offloadable):
+    return True
+  if decision is Recompute:
+    return False
+  return bool(decision)
+
+
 def _saveable(policy):
-  return nothing_saveable if policy is None else policy
+  if policy is None:
+    return nothing_saveable
+  return lambda prim, *avals, **params: _is_saved(policy(prim, *avals, **params))
 
 
 def _remat_partial_eval(trace, tracers, *, jaxpr, prevent_cse, differentiated, policy):

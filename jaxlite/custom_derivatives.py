@@ -35,7 +35,8 @@ from jaxlite.interpreters.ad import Zero
 from jaxlite.interpreters.pjit import shaped_abstractify
 
 __all__ = ["custom_jvp", "custom_vjp", "closure_convert", "SymbolicZero",
-           "CustomVJPPrimal", "custom_jvp_call_p", "custom_vjp_call_p", "custom_lin_p"]
+           "CustomVJPPrimal", "custom_jvp_call_p", "custom_vjp_call_p", "custom_lin_p",
+           "linear_call", "linear_call_p", "custom_vjp_primal_tree_values", "zero_from_primal"]
 
 
 class SymbolicZero:
@@ -824,3 +825,9 @@ def custom_gradient(fun: Callable) -> Callable:
 
   wrapped.defvjp(fwd, bwd)
   return functools.update_wrapper(wrapped, fun)
+
+
+# linear_call and the tangent helpers live in their own module (which builds on
+# this one); they are part of this module's public names, as in JAX.
+from jaxlite.custom_linear import (custom_vjp_primal_tree_values, linear_call,  # noqa: E402,F401
+                                   linear_call_p, zero_from_primal)
