@@ -298,3 +298,14 @@ def test_linalg_keywords():
          linalg_ref.lu_pivots_to_permutation(pivots, 4))
   assert (str(jaxlite.make_jaxpr(lambda p: linalg.lu_pivots_to_permutation(p, 4))(pivots))
           == str(jax.make_jaxpr(lambda p: linalg_ref.lu_pivots_to_permutation(p, 4))(pivots)))
+
+
+@pytest.mark.parametrize("shape, dynamic_shape", [((5, 3), None), ((6, 4), (4, 3))])
+def test_qdwh(shape, dynamic_shape):
+  x = _normal(*shape)
+  if dynamic_shape is not None:
+    x[dynamic_shape[0]:], x[:, dynamic_shape[1]:] = 0, 0
+  got = linalg.qdwh(x, dynamic_shape=dynamic_shape)
+  want = linalg_ref.qdwh(x, dynamic_shape=dynamic_shape)
+  _close(got[:2], want[:2], tol=1e-5)
+  assert int(got[2]) == int(want[2]) and bool(got[3]) == bool(want[3])

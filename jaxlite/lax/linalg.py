@@ -25,6 +25,7 @@ __all__ = [
     'schur', 'schur_p', 'hessenberg', 'hessenberg_p', 'lu_pivots_to_permutation_p',
     'EigImplementation', 'EighImplementation', 'symmetric_product', 'symmetric_product_p',
     'cholesky_update', 'cholesky_update_p', 'tridiagonal', 'tridiagonal_p', 'ormqr', 'ormqr_p',
+    'qdwh',
 ]
 
 import enum
@@ -586,3 +587,4 @@ from jaxlite.lax.linalg_schur import hessenberg, hessenberg_p, schur, schur_p  #
 from jaxlite.lax.linalg_more import (  # noqa: E402,F401
     EigImplementation, EighImplementation, cholesky_update, cholesky_update_p, ormqr, ormqr_p,
     symmetric_product, symmetric_product_p, tridiagonal, tridiagonal_p)
+from jaxlite.lax.qdwh import qdwh  # noqa: E402,F401
