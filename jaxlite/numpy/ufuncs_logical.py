@@ -128,6 +128,10 @@ greater_equal = _ordered("greater_equal", "ge")
 def _to_bool(x):
   if _dtype(x) == np.bool_:
     return x
+  # As JAX's lax._const: a weak operand compares with a weak (Python) zero, so
+  # the boolean is weak too (jnp.logical_xor(2, 2) is weak in JAX).
+  if dtypes.is_weakly_typed(x):
+    return lax.ne(x, dtypes.scalar_type_of(x)(0))
   return lax.ne(x, _constant_like(x, 0))
 
 

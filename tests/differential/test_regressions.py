@@ -216,3 +216,29 @@ def test_mean_and_var_out_of_range_axis_is_jaxs_index_error(name, make, axis):
   # JAX's mean sizes the axes by indexing the shape first (IndexError); sum,
   # average and the NaN-aware float reductions check the axis (ValueError).
   _same(lambda lib, j: getattr(j, name)(make(j), axis=axis))
+
+
+_INF, _NAN = np.inf, np.nan
+
+
+@pytest.mark.parametrize("a,b", [
+    (2, 2), (1.0, 1.0 + 1e-9), (100000001, 100000000), (np.array([1, 2], np.int8), 2),
+    (np.array([_INF, -_INF, _NAN, 1.0], np.float32), np.array([_INF, _INF, _NAN, _INF], np.float32)),
+    (np.array([1 + 1j, _INF], np.complex64), np.array([1 + 1j, _INF], np.complex64)),
+    (np.array([1, 2], np.float16), np.array([1.0005, 2], np.float16)), (True, False),
+    (np.array([True]), 1.0)])
+@pytest.mark.parametrize("equal_nan", [False, True])
+def test_isclose_is_jaxs_formula_with_its_weak_types(a, b, equal_nan):
+  # Integers compare as floats and the tolerances are strong (result strong).
+  _same(lambda lib, j: (j.isclose(a, b, equal_nan=equal_nan),
+                        j.isclose(a, b, equal_nan=equal_nan).weak_type))
+
+
+@pytest.mark.parametrize("name", ["logical_and", "logical_or", "logical_xor"])
+@pytest.mark.parametrize("x,y", [(2, 2), (1.5, 2), (True, True), (True, 0),
+                                 (np.ones(2, np.float32), 2), (0, 1j)])
+def test_logical_ops_of_weak_operands_are_weak(name, x, y):
+  _same(lambda lib, j: (getattr(j, name)(x, y), getattr(j, name)(x, y).weak_type))
+  _same(lambda lib, j: lib.lax.cond(True, lambda a: getattr(j, name)(a, a),
+                                    lambda a: getattr(j, name)(a, a), x).weak_type)
+  _same(lambda lib, j: (j.logical_not(x), j.logical_not(x).weak_type))
