@@ -249,6 +249,9 @@ class JVPTrace(Trace):
       return primitive.bind(*primals, **params)
     rule = primitive_jvps.get(primitive)
     if rule is None:
+      # JAX traces library functions under jit first, so an operand type error
+      # (e.g. nextafter of complex) is raised before the missing rule.
+      primitive.abstract_eval(*[core.get_aval(p) for p in primals], **params)
       raise NotImplementedError(
           f"Differentiation rule for '{primitive}' not implemented "
           "(transformation: jvp)")

@@ -242,3 +242,9 @@ def test_logical_ops_of_weak_operands_are_weak(name, x, y):
   _same(lambda lib, j: lib.lax.cond(True, lambda a: getattr(j, name)(a, a),
                                     lambda a: getattr(j, name)(a, a), x).weak_type)
   _same(lambda lib, j: (j.logical_not(x), j.logical_not(x).weak_type))
+
+
+@pytest.mark.parametrize("x", [np.complex64(1 - 2j), np.float32(1.5)])
+def test_operand_type_errors_come_before_a_missing_jvp_rule(x):
+  # nextafter has no JVP in either library; JAX checks the dtypes first.
+  _same(lambda lib, j: lib.jvp(lambda y: j.nextafter(y, y), (x,), (x,)))
