@@ -128,6 +128,49 @@ class BCOO(JAXSparse):
     indices = np.column_stack((mat.row, mat.col)).astype(index_dtype or np.int32)
     return cls((jnp.asarray(mat.data), jnp.asarray(indices)), shape=mat.shape)
 
+  @classmethod
+  def _empty(cls, shape, *, dtype=None, index_dtype="int32", n_dense=0, n_batch=0, nse=0):
+    """An all-zero BCOO array (``nse`` padding elements); the public form is ``empty``."""
+    jnp = _jnp()
+    shape = tuple(shape)
+    n_sparse = len(shape) - n_dense - n_batch
+    if n_sparse < 0 or n_dense < 0 or n_batch < 0 or nse < 0:
+      raise ValueError(f"Invalid inputs: shape={shape}, n_dense={n_dense}, "
+                       f"n_batch={n_batch}, nse={nse}")
+    batch, sparse_shape, dense = (shape[:n_batch], shape[n_batch:n_batch + n_sparse],
+                                  shape[n_batch + n_sparse:])
+    data = jnp.zeros((*batch, nse, *dense), dtype)
+    indices = jnp.broadcast_to(jnp.array(sparse_shape, index_dtype), (*batch, nse, n_sparse))
+    return cls((data, indices), shape=shape, indices_sorted=True, unique_indices=True)
+
+  @classmethod
+  def _eye(cls, N, M, k, *, dtype=None, index_dtype="int32", n_batch=0, n_dense=0):
+    """The ``k``-th diagonal of ones of an ``N x M`` BCOO array; the public form is ``eye``."""
+    jnp = _jnp()
+    n_sparse = 2 - n_batch - n_dense
+    if n_sparse < 0 or n_dense < 0 or n_batch < 0:
+      raise ValueError(f"Invalid inputs: shape={(N, M)}, n_dense={n_dense}, n_batch={n_batch}")
+    diag_size = min(N, M - k) if k > 0 else min(N + k, M)
+    if diag_size <= 0:
+      return cls._empty((N, M), dtype=dtype, index_dtype=index_dtype, n_batch=n_batch,
+                        n_dense=n_dense)
+    if n_dense > 0 or n_batch > 1:
+      # These layouts store every zero as well: build them from the dense identity.
+      return cls.fromdense(jnp.eye(N, M, k, dtype=dtype), n_batch=n_batch, n_dense=n_dense,
+                           index_dtype=index_dtype)
+    if n_batch == 0:
+      start = np.array([max(-k, 0), max(k, 0)])
+      indices = start + np.arange(diag_size)[:, None]
+      return cls((jnp.ones(diag_size, dtype), jnp.asarray(indices.astype(index_dtype))),
+                 shape=(N, M), indices_sorted=True, unique_indices=True)
+    # One stored element per row: column i + k, rows without one padded (column M).
+    cols = np.arange(N) + k
+    valid = (cols >= 0) & (cols < M)
+    data = jnp.asarray(np.where(valid, 1, 0)[:, None], dtype or jnp.zeros(()).dtype)
+    indices = np.where(valid, cols, M).astype(index_dtype)[:, None, None]
+    return cls((data, jnp.asarray(indices)), shape=(N, M), indices_sorted=True,
+               unique_indices=True)
+
   def todense(self):
     """Create a dense version of the array."""
     return bcoo_todense(self)
