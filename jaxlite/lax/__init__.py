@@ -29,7 +29,8 @@ from jaxlite.lax.accuracy import *  # noqa: F401,F403,E402
 from jaxlite.lax.ragged import *  # noqa: F401,F403,E402
 from jaxlite.lax.approx_topk import *  # noqa: F401,F403,E402
 from jaxlite.lax.pieces import *  # noqa: F401,F403,E402
-from jaxlite.lax.mulhi import *  # noqa: F401,F403,E402
-from jaxlite.lax.empty import *  # noqa: F401,F403,E402
-from jaxlite.lax.composite import *  # noqa: F401,F403,E402
-from jaxlite.lax.platform_dependent import *  # noqa: F401,F403,E402
+from jaxlite.lax.multiply_high import *  # noqa: F401,F403,E402
+from jaxlite.lax.uninitialized import *  # noqa: F401,F403,E402
+from jaxlite.lax.composites import *  # noqa: F401,F403,E402
+from jaxlite.lax.platform_branches import *  # noqa: F401,F403,E402
+from jaxlite.lax.staging import *  # noqa: F401,F403,E402

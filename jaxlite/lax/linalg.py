@@ -587,4 +587,4 @@ from jaxlite.lax.linalg_schur import hessenberg, hessenberg_p, schur, schur_p  #
 from jaxlite.lax.linalg_more import (  # noqa: E402,F401
     EigImplementation, EighImplementation, cholesky_update, cholesky_update_p, ormqr, ormqr_p,
     symmetric_product, symmetric_product_p, tridiagonal, tridiagonal_p)
-from jaxlite.lax.qdwh import qdwh  # noqa: E402,F401
+from jaxlite.lax.polar import qdwh  # noqa: E402,F401

@@ -49,8 +49,8 @@ def platform_dependent(*args, default=None, **per_platform):
 
   >>> import numpy as np
   >>> from jaxlite import lax
-  >>> lax.platform_dependent(np.float32(2.), cpu=lambda x: x * 10, default=lambda x: x)
-  Array(20., dtype=float32)
+  >>> lax.platform_dependent(np.float32(2.), cpu=lax.neg, default=lax.exp)
+  Array(-2., dtype=float32)
   """
   from jaxlite.lax.control_flow import switch
   groups, branches = [], []
