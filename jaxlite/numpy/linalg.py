@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from jaxlite.lax.out_sharding import place as _place
 from jaxlite.lax import linalg as lax_linalg
 from jaxlite.lax.linalg_factor import lu_solve_square
 from jaxlite.numpy.promotion import check_arraylike, promote_dtypes_inexact
@@ -676,13 +677,18 @@ def matmul(x1, x2, /, *, precision=None, preferred_element_type=None):
                        preferred_element_type=preferred_element_type)
 
 
-def tensordot(x1, x2, /, *, axes=2, precision=None, preferred_element_type=None):
+def tensordot(x1, x2, /, *, axes=2, precision=None, preferred_element_type=None,
+              out_sharding=None):
   """``jnp.tensordot`` (the array API's ``linalg.tensordot``).
 
   >>> import jaxlite.numpy as jnp
   >>> jnp.linalg.tensordot(jnp.ones((2, 3)), jnp.ones((3, 2)), axes=1).shape
   (2, 2)
   """
+  if out_sharding is not None:   # laid out as asked, after computing
+    out = tensordot(x1, x2, axes=axes, precision=precision,
+                    preferred_element_type=preferred_element_type)
+    return _place(out, out_sharding, "jnp.linalg.tensordot")
   return _jnp().tensordot(x1, x2, axes=axes, precision=precision,
                           preferred_element_type=preferred_element_type)
 

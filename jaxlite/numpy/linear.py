@@ -23,6 +23,7 @@ import string
 import numpy as np
 
 from jaxlite import dtypes, lax
+from jaxlite.lax.out_sharding import place as _place
 from jaxlite.lax import structural as lax_structural
 from jaxlite.numpy import promotion, ufuncs
 from jaxlite.numpy.promotion import canonicalize_axis, check_arraylike, ensure_array
@@ -46,7 +47,7 @@ def _preferred(dtype):
   return None if dtype is None else dtypes.check_and_canonicalize_user_dtype(dtype, "dot")
 
 
-def dot(a, b, *, precision=None, preferred_element_type=None):
+def dot(a, b, *, precision=None, preferred_element_type=None, out_sharding=None):
   """NumPy's ``dot``: products of scalars, inner products of vectors, matrix
   products, and sums over the last axis of ``a`` and second-to-last of ``b``.
 
@@ -54,6 +55,9 @@ def dot(a, b, *, precision=None, preferred_element_type=None):
   >>> jnp.dot(jnp.array([1, 2]), jnp.array([3, 4]))
   Array(11, dtype=int32)
   """
+  if out_sharding is not None:   # laid out as asked, after computing
+    out = dot(a, b, precision=precision, preferred_element_type=preferred_element_type)
+    return _place(out, out_sharding, "jnp.dot")
   a, b = _arrays("dot", a, b)
   pet = _preferred(preferred_element_type)
   if a.ndim == 0 or b.ndim == 0:
@@ -97,7 +101,7 @@ def vecdot(x1, x2, /, *, axis: int = -1, precision=None, preferred_element_type=
                 preferred_element_type=preferred_element_type)[..., 0, 0]
 
 
-def matmul(a, b, *, precision=None, preferred_element_type=None):
+def matmul(a, b, *, precision=None, preferred_element_type=None, out_sharding=None):
   """The matrix product, broadcasting leading (batch) axes; 1-D operands are
   promoted to matrices and the added axis removed again.
 
@@ -105,6 +109,9 @@ def matmul(a, b, *, precision=None, preferred_element_type=None):
   >>> jnp.matmul(jnp.ones((2, 2, 3)), jnp.ones((3, 1))).shape
   (2, 2, 1)
   """
+  if out_sharding is not None:   # laid out as asked, after computing
+    out = matmul(a, b, precision=precision, preferred_element_type=preferred_element_type)
+    return _place(out, out_sharding, "jnp.matmul")
   a, b = _arrays("matmul", a, b)
   for i, x in enumerate((a, b)):
     if x.ndim == 0:
@@ -155,7 +162,7 @@ def vecmat(x1, x2, /):
   return matmul(ufuncs.conjugate(x1)[..., None, :], x2)[..., 0, :]
 
 
-def tensordot(a, b, axes=2, *, precision=None, preferred_element_type=None):
+def tensordot(a, b, axes=2, *, precision=None, preferred_element_type=None, out_sharding=None):
   """Sums products over ``axes`` (an int: the last axes of ``a`` with the first of
   ``b``; or a pair of axis sequences).
 
@@ -163,6 +170,10 @@ def tensordot(a, b, axes=2, *, precision=None, preferred_element_type=None):
   >>> jnp.tensordot(jnp.ones((2, 3)), jnp.ones((3, 4)), axes=1).shape
   (2, 4)
   """
+  if out_sharding is not None:   # laid out as asked, after computing
+    out = tensordot(a, b, axes, precision=precision,
+                    preferred_element_type=preferred_element_type)
+    return _place(out, out_sharding, "jnp.tensordot")
   a, b = _arrays("tensordot", a, b)
   if isinstance(axes, (int, np.integer)):
     n = int(axes)
@@ -449,7 +460,7 @@ def _greedy_path(terms, output, sizes):
 
 
 def einsum(subscripts, *operands, out=None, optimize="auto", precision=None,
-           preferred_element_type=None, _dot_general=None):
+           preferred_element_type=None, _dot_general=None, out_sharding=None):
   """Einstein summation: ``einsum('ij,jk->ik', a, b)`` is ``a @ b``.
 
   Supports '...', implicit outputs, repeated labels (diagonals) and the
@@ -460,6 +471,10 @@ def einsum(subscripts, *operands, out=None, optimize="auto", precision=None,
   >>> jnp.einsum('ii', jnp.eye(3))
   Array(3., dtype=float32)
   """
+  if out_sharding is not None:   # laid out as asked, after computing
+    out = einsum(subscripts, *operands, out=out, optimize=optimize, precision=precision,
+                 preferred_element_type=preferred_element_type)
+    return _place(out, out_sharding, "jnp.einsum")
   del out, _dot_general
   if not isinstance(subscripts, str):
     subscripts, operands = _interleaved((subscripts,) + operands)
@@ -512,7 +527,7 @@ def einsum(subscripts, *operands, out=None, optimize="auto", precision=None,
   return x
 
 
-def einsum_path(subscripts, *operands, optimize="greedy"):
+def einsum_path(subscripts, *operands, optimize="auto"):
   """The contraction order ``einsum`` would use, as ``(path, description)``.
 
   >>> import jaxlite.numpy as jnp

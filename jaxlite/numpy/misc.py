@@ -12,6 +12,7 @@ import numpy as np
 
 from jaxlite import dtypes, lax
 from jaxlite.lax import structural as lax_structural
+from jaxlite.lax.out_sharding import place as _place
 from jaxlite.numpy import creation, promotion, reductions, ufuncs
 from jaxlite.numpy import manipulation as shape_lib
 from jaxlite.numpy.promotion import canonicalize_axis, check_arraylike, ensure_array
@@ -133,13 +134,15 @@ def select(condlist, choicelist, default=0):
   return promotion.ensure_array(out)
 
 
-def compress(condition, a, axis: int | None = None, *, size=None, fill_value=0):
+def compress(condition, a, axis: int | None = None, *, size=None, fill_value=0, out=None):
   """The slices of ``a`` along ``axis`` where ``condition`` is true.
 
   >>> import jaxlite.numpy as jnp
   >>> jnp.compress(jnp.array([True, False, True]), jnp.arange(3))
   Array([0, 2], dtype=int32)
   """
+  if out is not None:
+    raise NotImplementedError("The 'out' argument to jnp.compress is not supported.")
   from jaxlite.numpy import sorting  # pylint: disable=g-import-not-at-top
   a = _array(a, "compress")
   condition = _array(condition, "compress").ravel()
@@ -277,7 +280,7 @@ def insert(arr, obj, values, axis: int | None = None):
   return out.at[index + (new_index.astype(np.int32),)].set(vals)
 
 
-def bincount(x, weights=None, minlength: int = 0, *, length=None):
+def bincount(x, weights=None, minlength: int = 0, *, length=None, out_sharding=None):
   """Counts of each value of a non-negative integer array (weighted if given).
 
   Under ``jit`` give a static ``length``.
@@ -302,7 +305,16 @@ def bincount(x, weights=None, minlength: int = 0, *, length=None):
   else:
     weights = shape_lib.broadcast_to(_array(weights, "bincount"), x.shape)
   out = lax_structural.full((length,), 0, weights.dtype)
-  return out.at[ufuncs.clip(x, 0)].add(weights, mode="drop")
+  out = out.at[ufuncs.clip(x, 0)].add(weights, mode="drop")
+  if out_sharding is not None:
+    from jaxlite.sharding.partition_spec import PartitionSpec  # pylint: disable=g-import-not-at-top
+    spec = getattr(out_sharding, "spec", out_sharding)
+    if isinstance(spec, PartitionSpec) and any(entry is not None for entry in spec):
+      raise NotImplementedError(
+          "out_sharding passed to `jnp.bincount` can only be fully replicated. Got "
+          f"{out_sharding}")
+    out = _place(out, out_sharding, "jnp.bincount")
+  return out
 
 
 def digitize(x, bins, right: bool = False, *, method=None):
@@ -483,14 +495,17 @@ def _sample_weights(w, name, n_samples):
   return w
 
 
-def corrcoef(x, y=None, rowvar: bool = True):
+def corrcoef(x, y=None, rowvar: bool = True, dtype=None):
   """Pearson correlation coefficients.
 
   >>> import jaxlite.numpy as jnp
   >>> jnp.corrcoef(jnp.array([[0.0, 1.0, 2.0], [2.0, 1.0, 0.0]]))[0, 1]
   Array(-1., dtype=float32)
   """
-  c = cov(x, y, rowvar)
+  check_arraylike("corrcoef", x)
+  if dtype is not None and not dtypes.issubdtype(dtype, np.inexact):
+    raise ValueError(f"corrcoef: dtype must be a subclass of float or complex; got {dtype=}")
+  c = cov(x, y, rowvar, dtype=dtype)
   if c.ndim == 0:
     return ufuncs.true_divide(c, c)
   from jaxlite.numpy import linear  # pylint: disable=g-import-not-at-top

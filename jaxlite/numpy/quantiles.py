@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from jaxlite import dtypes, lax
+from jaxlite.lax.out_sharding import place as _place
 from jaxlite.lax import structural as lax_structural
 from jaxlite.numpy import promotion, ufuncs
 from jaxlite.numpy.promotion import canonicalize_axes, ensure_array
@@ -212,13 +213,17 @@ def nanquantile(a, q, axis=None, out=None, overwrite_input=False, method="linear
 
 
 def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
-               keepdims=False, *, weights=None, interpolation=None):
+               keepdims=False, *, weights=None, interpolation=None, out_sharding=None):
   """The ``q``-th percentiles (``q`` in [0, 100]) over ``axis``.
 
   >>> import jaxlite.numpy as jnp
   >>> jnp.percentile(jnp.array([1.0, 2.0, 3.0]), 50)
   Array(2., dtype=float32)
   """
+  if out_sharding is not None:   # laid out as asked, after computing
+    out = percentile(a, q, axis, out, overwrite_input, method, keepdims, weights=weights,
+                     interpolation=interpolation)
+    return _place(out, out_sharding, "jnp.percentile")
   q = ufuncs.true_divide(q, 100.0)
   return quantile(a, q, axis, out, overwrite_input, method, keepdims, weights=weights,
                   interpolation=interpolation)

@@ -17,6 +17,7 @@ import builtins
 import numpy as np
 
 from jaxlite import core, dtypes, lax
+from jaxlite.lax.out_sharding import place as _place
 from jaxlite.lax import structural as lax_structural
 from jaxlite.numpy import promotion
 from jaxlite.numpy.promotion import (canonicalize_axes, canonicalize_axis,
@@ -50,7 +51,7 @@ def tile(A, reps):
   return lax_structural.reshape(out, [r * d for r, d in zip(reps, A.shape)])
 
 
-def repeat(a, repeats, axis: int | None = None, *, total_repeat_length=None):
+def repeat(a, repeats, axis: int | None = None, *, total_repeat_length=None, out_sharding=None):
   """Repeats each element of ``a`` (``repeats`` times, or ``repeats[i]`` times).
 
   Traced ``repeats`` need ``total_repeat_length``, the static output length.
@@ -59,6 +60,9 @@ def repeat(a, repeats, axis: int | None = None, *, total_repeat_length=None):
   >>> jnp.repeat(jnp.arange(2), 2)
   Array([0, 0, 1, 1], dtype=int32)
   """
+  if out_sharding is not None:   # laid out as asked, after computing
+    out = repeat(a, repeats, axis, total_repeat_length=total_repeat_length)
+    return _place(out, out_sharding, "jnp.repeat")
   a = _array(a, "repeat")
   if axis is None:
     a = ravel(a)

@@ -18,6 +18,7 @@ __all__ = ['shape', 'ndim', 'size', 'reshape', 'ravel', 'flatten', 'transpose',
 import builtins
 import math
 
+from jaxlite.lax.out_sharding import place as _place
 from jaxlite.lax import structural as lax_structural
 from jaxlite.numpy import promotion
 from jaxlite.numpy.promotion import (canonicalize_axes, canonicalize_axis,
@@ -82,7 +83,7 @@ def _resolve_shape(newshape, size_in, shape_in):
   return newshape
 
 
-def reshape(a, shape=None, order: str = "C", *, newshape=None, copy=None):
+def reshape(a, shape=None, order: str = "C", *, newshape=None, copy=None, out_sharding=None):
   """``a`` with a new shape (one dimension may be -1), in C or Fortran order.
 
   >>> import jaxlite.numpy as jnp
@@ -90,6 +91,9 @@ def reshape(a, shape=None, order: str = "C", *, newshape=None, copy=None):
   Array([[0, 1, 2],
          [3, 4, 5]], dtype=int32)
   """
+  if out_sharding is not None:   # laid out as asked, after computing
+    out = reshape(a, shape, order, newshape=newshape, copy=copy)
+    return _place(out, out_sharding, "jnp.reshape")
   del copy
   if shape is None:
     shape = newshape
@@ -106,13 +110,16 @@ def reshape(a, shape=None, order: str = "C", *, newshape=None, copy=None):
   raise NotImplementedError(f"reshape order={order!r} is not supported")
 
 
-def ravel(a, order: str = "C"):
+def ravel(a, order: str = "C", *, out_sharding=None):
   """``a`` flattened to one dimension.
 
   >>> import jaxlite.numpy as jnp
   >>> jnp.ravel(jnp.ones((2, 2))).shape
   (4,)
   """
+  if out_sharding is not None:   # laid out as asked, after computing
+    out = ravel(a, order)
+    return _place(out, out_sharding, "jnp.ravel")
   a = _array(a, "ravel")
   return reshape(a, (a.size,), order)
 
@@ -267,7 +274,7 @@ def broadcast_shapes(*shapes):
     raise ValueError(f"Incompatible shapes for broadcasting: shapes={shapes}") from err
 
 
-def broadcast_to(array, shape):
+def broadcast_to(array, shape, *, out_sharding=None):
   """``array`` broadcast to ``shape``, NumPy style.
 
   >>> import jaxlite.numpy as jnp
@@ -275,6 +282,9 @@ def broadcast_to(array, shape):
   Array([[0, 1],
          [0, 1]], dtype=int32)
   """
+  if out_sharding is not None:   # laid out as asked, after computing
+    out = broadcast_to(array, shape)
+    return _place(out, out_sharding, "jnp.broadcast_to")
   array = _array(array, "broadcast_to")
   shape = promotion.concrete_shape(shape, "broadcast_to", negative_error="broadcast_in_dim")
   return promotion.broadcast_to_checked(array, shape)

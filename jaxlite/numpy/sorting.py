@@ -64,29 +64,34 @@ def sort(a, axis: int | None = -1, *, kind=None, order=None, stable: bool = True
   return lax.sort(a, dimension=axis, is_stable=stable)
 
 
-@library_jit(static_argnames=("axis", "kind", "order", "stable", "descending"))
+@library_jit(static_argnames=("axis", "kind", "order", "stable", "descending", "dtype"))
 def argsort(a, axis: int | None = -1, *, kind=None, order=None, stable: bool = True,
-            descending: bool = False):
+            descending: bool = False, dtype=None):
   """The indices that sort ``a`` along ``axis`` (stable: ties keep their order).
 
   >>> import jaxlite.numpy as jnp
   >>> jnp.argsort(jnp.array([3, 1, 2]))
   Array([1, 2, 0], dtype=int32)
   """
-  del kind
+  if kind is not None:
+    raise TypeError("'kind' argument to argsort is not supported. Use"
+                    " stable=True or stable=False to specify sort stability.")
   if order is not None:
     raise TypeError("'order' argument to argsort is not supported.")
+  # ``dtype``: the indices' dtype (JAX's default: the default integer).
+  index_dtype = _index_dtype() if dtype is None else \
+      dtypes.check_and_canonicalize_user_dtype(dtype, "argsort")
   a, axis = _flatten_axis(_as_array(a, "argsort"), axis)
   if a.ndim == 0:
-    return lax_structural.full((), 0, _index_dtype())
+    return lax_structural.full((), 0, index_dtype)
   n = a.shape[axis]
-  iota = lax.broadcasted_iota(_index_dtype(), a.shape, axis)
+  iota = lax.broadcasted_iota(index_dtype, a.shape, axis)
   if descending:
     # Reverse, sort stably, reverse back: ties keep their original order.
     _, perm = lax.sort((lax.rev(a, (axis,)), iota), dimension=axis, is_stable=True,
                        num_keys=1)
     perm = lax.rev(perm, (axis,))
-    return lax.sub(np.asarray(n - 1, _index_dtype()), perm)
+    return lax.sub(np.asarray(n - 1, index_dtype), perm)
   _, perm = lax.sort((a, iota), dimension=axis, is_stable=True, num_keys=1)
   return perm
 
