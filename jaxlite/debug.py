@@ -19,20 +19,22 @@ so they run in program order.
 """
 from __future__ import annotations
 
+import copy
+import logging
 import string
 import sys
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from jaxlite import core
+from jaxlite import core, traceback_util
 from jaxlite.callbacks import FlatCallback, emit_ordered_callback, moveaxis_to_front, \
     split_static, to_host
 from jaxlite.interpreters import ad, batching, mlir
 from jaxlite.tree_util import tree_flatten, tree_unflatten
 from jaxlite.core_tools import Effect
 
-__all__ = ["print", "callback", "DebugEffect", "OrderedDebugEffect"]
+__all__ = ["print", "callback", "log", "breakpoint", "DebugEffect", "OrderedDebugEffect"]
 
 
 class DebugEffect(Effect):
@@ -150,14 +152,15 @@ def _debug_callback_batch(args, dims, *, callback, effect):
 batching.primitive_batchers[debug_callback_p] = _debug_callback_batch
 
 
-def callback(callback: Callable[..., Any], *args: Any, ordered: bool = False,
-             partitioned: bool = False, **kwargs: Any) -> None:
+def callback(callback: Callable[..., Any] | None = None, *args: Any, ordered: bool = False,
+             partitioned: bool = False, **kwargs: Any):
   """Calls ``callback(*args, **kwargs)`` on the host, for its side effects.
 
   Array leaves of ``args``/``kwargs`` reach ``callback`` as NumPy arrays
   holding the values the program computes: under ``vmap`` it is called once
   per batch element, under ``grad`` with primal values. It returns nothing
-  and is never removed as dead code.
+  and is never removed as dead code. Without ``callback`` (the two-call form,
+  ``debug.callback(ordered=True)(f, x)``) it returns the function to call.
 
   Args:
     callback: a Python function; its return value is ignored.
@@ -173,14 +176,24 @@ def callback(callback: Callable[..., Any], *args: Any, ordered: bool = False,
     [array([1., 1.], dtype=float32)]
   """
   del partitioned
-  if not callable(callback):
-    raise TypeError(f"debug_callback expects a callable, got {callback!r}")
-  flat_args, in_tree = tree_flatten((args, kwargs))
-  static, dynamic = split_static(flat_args)
-  effect = ordered_debug_effect if ordered else debug_effect
-  debug_callback_p.bind(*dynamic, callback=FlatCallback(_returning_none(callback), in_tree,
-                                                        static), effect=effect)
-  return None
+
+  def debug_callback(callback, *c_args, **c_kwargs):
+    if not callable(callback):
+      raise TypeError("first argument to jax.debug.callback must be callable, "
+                      f"but got an object of type {type(callback)}")
+    flat_args, in_tree = tree_flatten((c_args, c_kwargs))
+    static, dynamic = split_static(flat_args)
+    effect = ordered_debug_effect if ordered else debug_effect
+    debug_callback_p.bind(*dynamic, callback=FlatCallback(_returning_none(callback), in_tree,
+                                                          static), effect=effect)
+
+  if callback is not None:
+    debug_callback(callback, *args, **kwargs)
+    return None
+  if args or kwargs:
+    raise TypeError("debug_callback received unexpected arguments in the two-call form:"
+                    f" {args=} {kwargs=}")
+  return debug_callback
 
 
 def _returning_none(fun):
@@ -190,16 +203,36 @@ def _returning_none(fun):
   return call
 
 
-def _check_format(fmt: str, args: Sequence, kwargs: dict):
-  # Fail at trace time, not inside the compiled program.
-  try:
-    fields = list(string.Formatter().parse(fmt))
-  except ValueError as e:
-    raise ValueError(f"debug.print: invalid format string {fmt!r}: {e}") from None
-  for _, name, _, _ in fields:
-    if name and not name[0].isdigit() and name.split(".")[0].split("[")[0] not in kwargs:
-      raise ValueError(f"debug.print: format string {fmt!r} names {name!r}, "
-                       "which is not among the keyword arguments.")
+class _FormatChecker(string.Formatter):
+  """Formats nothing; raises str.format's errors and JAX's for unused arguments."""
+
+  def format_field(self, value, format_spec):
+    return ""
+
+  def check_unused_args(self, used_args, args, kwargs):
+    unused_args = [a for i, a in enumerate(args) if i not in used_args]
+    unused_kwargs = [k for k in kwargs if k not in used_args]
+    if unused_args:
+      raise ValueError(f"Unused positional arguments to `jax.debug.print`: {unused_args}")
+    if unused_kwargs:
+      raise ValueError(
+          f"Unused keyword arguments to `jax.debug.print`: {unused_kwargs}. "
+          "You may be passing an f-string (i.e, `f\"{x}\"`) into "
+          "`jax.debug.print` and instead should pass in a regular string.")
+
+
+_format_checker = _FormatChecker()
+_logger = logging.getLogger(__name__)
+
+
+def _logging_record(level):
+  # Where the user called debug.log: the first frame outside jaxlite.
+  frame = sys._getframe(1)
+  while frame is not None and not traceback_util.include_frame(frame):
+    frame = frame.f_back
+  file_name, line_no = ("(unknown file)", 0) if frame is None else \
+      (frame.f_code.co_filename, frame.f_lineno)
+  return _logger.makeRecord(_logger.name, level, file_name, line_no, "", (), None)
 
 
 # --- debug_print: the primitive `debug.print` stages, as JAX 0.10.2 does ---------------
@@ -226,9 +259,17 @@ def _print_message(arrays, *, fmt, in_tree, static_args, np_printoptions,
 
 
 def _printer(params):
-  """The host function that formats and writes one message."""
+  """The host function that formats and writes one message (stdout, or the log)."""
+  record = params.get("logging_record")
+
   def write(*arrays):
-    sys.stdout.write(_print_message(arrays, **_format_params(params)) + "\n")
+    message = _print_message(arrays, **_format_params(params))
+    if record is None:
+      sys.stdout.write(message + "\n")
+    else:
+      logged = copy.copy(record)
+      logged.msg = message
+      _logger.handle(logged)
   return write
 
 
@@ -276,36 +317,70 @@ def _debug_print_batch(args, dims, **params):
 batching.primitive_batchers[debug_print_p] = _debug_print_batch
 
 
-def print(fmt: str, *args, ordered: bool = False, **kwargs) -> None:  # noqa: A001
+def print(fmt: str | None = None, *args, ordered: bool = False,  # noqa: A001
+          partitioned: bool = False, skip_format_check: bool = False,
+          _use_logging: bool = False, **kwargs):
   """Prints ``fmt.format(*args, **kwargs)`` with the values the program computes.
 
   Works in eager code and under ``jit``, ``vmap`` (one line per batch
   element, in order) and ``grad`` (primal values). Arrays are formatted as
-  NumPy arrays.
+  NumPy arrays. Without ``fmt`` (the two-call form,
+  ``debug.print(ordered=True)("x={x}", x=x)``) it returns the function to call.
 
   Args:
     fmt: a ``str.format`` string.
     *args, **kwargs: values to format (pytrees of arrays, or Python values).
     ordered: keep this print's order relative to other ordered effects.
+    partitioned: accepted for JAX compatibility (one device per program).
+    skip_format_check: do not check ``fmt`` against the arguments at trace time.
 
   Example:
     >>> import jaxlite, jaxlite.numpy as jnp
     >>> jaxlite.jit(lambda x: jaxlite.debug.print("{x} and {}", x + 1, x=x))(jnp.float32(1))
     1.0 and 2.0
   """
-  if not isinstance(fmt, str):
-    raise TypeError(f"debug.print expects a format string first, got {fmt!r}")
-  _check_format(fmt, args, kwargs)
-  fields = list(string.Formatter().parse(fmt)) if fmt else []
-  flat_args, in_tree = tree_flatten((args, kwargs))
-  static, dynamic = split_static(flat_args)
-  has_placeholders = bool(fields) and fields[0][1] is not None
-  debug_print_p.bind(*dynamic, fmt=fmt, has_placeholders=has_placeholders, in_tree=in_tree,
-                     logging_record=None, np_printoptions=tuple(np.get_printoptions().items()),
-                     ordered=bool(ordered), partitioned=False,
-                     static_args=tuple(sorted(static.items())))
+  def debug_print(fmt, *c_args, **c_kwargs):
+    if not skip_format_check:
+      _format_checker.format(fmt, *c_args, **c_kwargs)
+    fields = list(string.Formatter().parse(fmt)) if fmt else []
+    flat_args, in_tree = tree_flatten((c_args, c_kwargs))
+    static, dynamic = split_static(flat_args)
+    has_placeholders = bool(fields) and fields[0][1] is not None
+    debug_print_p.bind(
+        *dynamic, fmt=fmt, has_placeholders=has_placeholders, in_tree=in_tree,
+        logging_record=_logging_record(logging.INFO) if _use_logging else None,
+        np_printoptions=tuple(np.get_printoptions().items()), ordered=bool(ordered),
+        partitioned=bool(partitioned), static_args=tuple(sorted(static.items())))
+
+  if fmt is not None:
+    debug_print(fmt, *args, **kwargs)
+    return None
+  if args or kwargs:
+    raise TypeError("debug_print received unexpected arguments in the two-call form:"
+                    f" {args=} {kwargs=}")
+  return debug_print
+
+
+def log(fmt: str | None = None, *args, ordered: bool = False, partitioned: bool = False,
+        skip_format_check: bool = False, _use_logging: bool = True, **kwargs):
+  """``debug.print`` to the ``logging`` module: an INFO record of the
+  ``jaxlite.debug`` logger, located at the caller's line.
+
+  Example:
+    >>> import logging, sys, jaxlite
+    >>> logger, handler = logging.getLogger("jaxlite.debug"), logging.StreamHandler(sys.stdout)
+    >>> logger.addHandler(handler); logger.setLevel(logging.INFO)
+    >>> jaxlite.jit(lambda x: jaxlite.debug.log("x is {}", x))(1.0)
+    x is 1.0
+    >>> logger.removeHandler(handler)
+  """
+  return print(fmt, *args, ordered=ordered, partitioned=partitioned,
+               skip_format_check=skip_format_check, _use_logging=_use_logging, **kwargs)
 
 
 # Sharding pictures and inspection live with the shardings.
 from jaxlite.sharding.visualize import (inspect_array_sharding,  # noqa: E402,F401
                                         visualize_array_sharding, visualize_sharding)
+
+# jax.debug.breakpoint: the debugger lives in its own package.
+from jaxlite.debugger import breakpoint  # noqa: E402,F401,A004

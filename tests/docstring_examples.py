@@ -37,7 +37,8 @@ import numpy as np
 # of JAX's surface (e.g. jax.scipy) extend this tuple and the known-exception
 # table in tests/test_docstring_examples.py.
 MODULES = ("jax.numpy", "jax.lax", "jax.nn", "jax.random", "jax.profiler",
-           "jax.experimental.jet", "jax.custom_batching")
+           "jax.experimental.jet", "jax.custom_batching", "jax.debug", "jax.ad_checkpoint",
+           "jax.custom_derivatives")
 
 _REAL_IMPORT = builtins.__import__
 

@@ -27,7 +27,7 @@ FLOORS = {
     "jax.tree": (14, 0),
     "jax.dtypes": (12, 0),
     "jax.errors": (12, 0),
-    "jax.debug": (7, 2),
+    "jax.debug": (9, 0),
     "jax.flatten_util": (1, 0),
     "jax.custom_derivatives": (11, 0),
     "jax.ad_checkpoint": (6, 0),

@@ -119,9 +119,10 @@ def test_print_ordered_and_pytrees(capsys):
 
 
 def test_print_format_errors_at_trace_time():
-  with pytest.raises(ValueError, match="names 'missing'"):
+  # JAX's errors: str.format's own for a missing field, its TypeError for a non-string.
+  with pytest.raises(KeyError, match="missing"):
     jaxlite.jit(lambda x: debug.print("{missing}", x))(1.0)
-  with pytest.raises(TypeError, match="format string"):
+  with pytest.raises(TypeError, match="expected str, got float"):
     debug.print(1.0)
 
 
