@@ -21,13 +21,16 @@ import socket
 
 from jaxlite.runtime import backend
 
-_DEFAULT_TIMEOUT_S = 60
+_DEFAULT_TIMEOUT_S = 300   # JAX's initialization_timeout
 
 
 def initialize(coordinator_address: str | None = None, num_processes: int | None = None,
                process_id: int | None = None, local_device_ids=None,
-               initialization_timeout: int = _DEFAULT_TIMEOUT_S, heartbeat_timeout_seconds=None,
-               shutdown_timeout_seconds=None):
+               cluster_detection_method: str | None = None,
+               initialization_timeout: int = _DEFAULT_TIMEOUT_S,
+               heartbeat_timeout_seconds: int = 100, shutdown_timeout_seconds: int = 300,
+               coordinator_bind_address: str | None = None, slice_index: int | None = None,
+               partition_index: int | None = None):
   """Joins this process to a multi-process job (call before any computation).
 
   Args:
@@ -36,6 +39,19 @@ def initialize(coordinator_address: str | None = None, num_processes: int | None
     process_id: this process's index in ``[0, num_processes)``.
     local_device_ids: restricts the devices this process uses (accepted for
       compatibility; the CPU backend uses all its devices).
+    cluster_detection_method: JAX's cluster auto-detection (SLURM, MPI, TPU
+      pods ...) is not part of jaxlite: every argument must be given (or set
+      in the environment); ``'deactivate'`` is accepted.
+    initialization_timeout: seconds to wait for every process to connect.
+    heartbeat_timeout_seconds: seconds without a heartbeat before a process
+      counts as dead.
+    shutdown_timeout_seconds: seconds to wait for every process at shutdown.
+    coordinator_bind_address: the address process 0's service listens on
+      (default ``JAX_COORDINATOR_BIND_ADDRESS``, else the coordinator's port
+      on every interface; a loopback coordinator binds to itself).
+    slice_index: deprecated spelling of ``partition_index``.
+    partition_index: the partition of this process's devices (default
+      ``JAX_PARTITION_INDEX``); recorded, not used by the CPU backend.
 
   The arguments default to the environment variables ``JAX_COORDINATOR_ADDRESS``,
   ``JAX_NUM_PROCESSES`` and ``JAX_PROCESS_ID``.
@@ -51,21 +67,41 @@ def initialize(coordinator_address: str | None = None, num_processes: int | None
   if backend.client_created():
     raise RuntimeError("jaxlite.distributed.initialize() must be called before any "
                        "computation or device query (a backend was already created).")
+  if partition_index is None:
+    if slice_index is not None:
+      import warnings
+      warnings.warn("`slice_index` has been deprecated. Please use `partition_index` "
+                    "instead.", DeprecationWarning, stacklevel=2)
+    partition_index = slice_index
+  if partition_index is None and "JAX_PARTITION_INDEX" in os.environ:
+    partition_index = int(os.environ["JAX_PARTITION_INDEX"])
   coordinator_address = coordinator_address or os.environ.get("JAX_COORDINATOR_ADDRESS")
   if num_processes is None and "JAX_NUM_PROCESSES" in os.environ:
     num_processes = int(os.environ["JAX_NUM_PROCESSES"])
   if process_id is None and "JAX_PROCESS_ID" in os.environ:
     process_id = int(os.environ["JAX_PROCESS_ID"])
-  if coordinator_address is None or num_processes is None or process_id is None:
-    raise ValueError("coordinator_address, num_processes and process_id must be given "
-                     "(or set JAX_COORDINATOR_ADDRESS, JAX_NUM_PROCESSES, JAX_PROCESS_ID).")
+  if coordinator_address is None:
+    raise ValueError("coordinator_address should be defined.")
+  if num_processes is None:
+    raise ValueError("Number of processes must be defined.")
+  if process_id is None:
+    raise ValueError("The process id of the current process must be defined.")
+  if not isinstance(process_id, int):
+    raise TypeError("process_id must be a nonnegative int. "
+                    f"Got process_id={process_id} of type {type(process_id)}.")
+  if not isinstance(num_processes, int):
+    raise TypeError("num_processes must be a positive int. "
+                    f"Got num_processes={num_processes} of type {type(num_processes)}.")
   if not 0 <= process_id < num_processes:
-    raise ValueError(f"process_id={process_id} must be in [0, num_processes={num_processes}).")
+    raise ValueError("process_id and num_processes must be nonnegative, with process_id < "
+                     f"num_processes. Got process_id={process_id}, "
+                     f"num_processes={num_processes}.")
   from jaxlib import _jax
   service = None
   if process_id == 0:
     host, port = coordinator_address.rsplit(":", 1)
-    bind = coordinator_address if _is_loopback(host.strip("[]")) else f"[::]:{port}"
+    bind = (coordinator_bind_address or os.environ.get("JAX_COORDINATOR_BIND_ADDRESS")
+            or (coordinator_address if _is_loopback(host.strip("[]")) else f"[::]:{port}"))
     service_kwargs = {}
     if heartbeat_timeout_seconds is not None:
       service_kwargs["heartbeat_timeout"] = heartbeat_timeout_seconds
@@ -91,6 +127,12 @@ def initialize(coordinator_address: str | None = None, num_processes: int | None
   state.process_id = process_id
   state.num_processes = num_processes
   state.collectives = collectives
+  state.partition_index = partition_index
+  # As JAX (jax_enable_preemption_service, on by default): a preemption
+  # notice (SIGTERM) to one process is agreed on by all, for
+  # multihost_utils.reached_preemption_sync_point.
+  state.preemption_sync_manager = _jax.create_preemption_sync_manager()
+  state.preemption_sync_manager.initialize(client)
   atexit.register(shutdown)
 
 
@@ -107,6 +149,10 @@ def shutdown():
     >>> jaxlite.distributed.shutdown()   # a no-op when not initialised
   """
   state = backend.distributed_state
+  manager = getattr(state, "preemption_sync_manager", None)
+  if manager is not None:   # it uses the client: shut down first
+    state.preemption_sync_manager = None
+    manager.shutdown()
   if state.client is not None:
     try:
       state.client.shutdown()

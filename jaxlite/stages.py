@@ -19,6 +19,10 @@ from typing import Any, Protocol
 
 from jaxlite import core, tree_util
 
+# XLA compiler options by name (``jit(compiler_options=...)``,
+# ``Lowered.compile(compiler_options)``), as JAX's type alias.
+CompilerOptions = dict[str, str | bool]
+
 
 class ArgInfo:
   """One argument of a staged function: its abstract value and whether it is donated."""
@@ -252,4 +256,4 @@ def make_args_info(in_tree, in_avals, donated) -> Any:
       in_tree, [ArgInfo(a, bool(d)) for a, d in zip(in_avals, donated)])
 
 
-__all__ = ["ArgInfo", "Wrapped", "Traced", "Lowered", "Compiled"]
+__all__ = ["ArgInfo", "CompilerOptions", "Wrapped", "Traced", "Lowered", "Compiled"]

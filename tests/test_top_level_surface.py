@@ -214,3 +214,68 @@ def test_docstring_examples_of_the_surface_modules(name):
   module = importlib.import_module(name)
   failed, attempted = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
   assert failed == 0 and attempted > 0
+
+
+_DISTRIBUTED_SCRIPT = """
+import sys, warnings
+import jaxlite
+from jaxlite.experimental import multihost_utils
+pid, port = int(sys.argv[1]), sys.argv[2]
+with warnings.catch_warnings(record=True) as caught:
+  warnings.simplefilter("always")
+  jaxlite.distributed.initialize(f"127.0.0.1:{port}", num_processes=2, process_id=pid,
+                                 cluster_detection_method="deactivate",
+                                 coordinator_bind_address=f"127.0.0.1:{port}", slice_index=pid,
+                                 heartbeat_timeout_seconds=10, shutdown_timeout_seconds=30)
+assert any(issubclass(w.category, DeprecationWarning) for w in caught)
+assert jaxlite.process_count() == 2
+print(multihost_utils.reached_preemption_sync_point(0), flush=True)
+jaxlite.distributed.shutdown()
+"""
+
+
+def test_distributed_initialize_keywords_and_preemption_sync_point():
+  import os
+  import socket
+  import subprocess
+  import sys
+  with socket.socket() as s:
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+  env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=1")
+  procs = [subprocess.Popen([sys.executable, "-c", _DISTRIBUTED_SCRIPT, str(i), str(port)],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+           for i in range(2)]
+  outs = [p.communicate(timeout=120) for p in procs]
+  for p, (out, err) in zip(procs, outs):
+    assert p.returncode == 0, err[-3000:]
+    assert out.strip().splitlines()[-1] == "False"
+  from jaxlite.experimental import multihost_utils
+  assert multihost_utils.reached_preemption_sync_point(3) is False   # not a job
+
+
+def test_small_module_names_as_jax():
+  import inspect
+  from jaxlite.example_libraries import optimizers
+  from jaxlite.experimental import checkify, multihost_utils
+  from jaxlite.extend import backend as extend_backend
+  import jax.example_libraries.optimizers as jax_optimizers
+  import jax.experimental.checkify as jax_checkify
+  import jax.experimental.multihost_utils as jax_multihost_utils
+  import jax.extend.backend as jax_extend_backend
+  params = inspect.signature(jaxlite.distributed.initialize).parameters
+  jax_params = inspect.signature(jax.distributed.initialize).parameters
+  assert list(params) == list(jax_params)
+  assert {k: p.default for k, p in params.items()} == {k: p.default for k, p in
+                                                        jax_params.items()}
+  assert checkify.init_error.get() is None and jax_checkify.init_error.get() is None
+  assert optimizers.unzip2([(1, "a"), (2, "b")]) == jax_optimizers.unzip2([(1, "a"), (2, "b")])
+  with pytest.raises(ValueError):
+    optimizers.safe_zip([1], [1, 2])
+  assert multihost_utils.P("x") == jaxlite.sharding.PartitionSpec("x")
+  assert str(multihost_utils.ProcessFailureError({0})) == str(
+      jax_multihost_utils.ProcessFailureError({0}))
+  assert jaxlite.stages.CompilerOptions == jax.stages.CompilerOptions
+  options = extend_backend.get_compile_options(1, 1, env_options_overrides={"a": "b"})
+  assert options.num_replicas == 1 and options.env_option_overrides == [("a", "b")]
+  assert extend_backend.backend_xla_version() == jax_extend_backend.backend_xla_version()

@@ -31,6 +31,11 @@ from typing import Any, Callable, NamedTuple
 from jaxlite import numpy as jnp
 from jaxlite.tree_util import (register_pytree_node, tree_flatten, tree_map,
                                tree_unflatten)
+from jaxlite.util import safe_map, safe_zip, unzip2
+
+# JAX's module rebinds map/zip to the length-checking versions.
+map = safe_map
+zip = safe_zip
 
 __all__ = [
     "OptimizerState", "Optimizer", "optimizer", "sgd", "momentum", "nesterov", "adagrad",

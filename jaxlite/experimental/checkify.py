@@ -32,10 +32,13 @@ from jaxlite.experimental.checkify_interpreter import (check_error, check_p, mak
 __all__ = ["checkify", "check", "debug_check", "check_error", "Error", "JaxRuntimeError",
            "JaxException", "FailedCheckError", "NaNError", "OOBError", "DivisionByZeroError",
            "BatchedError", "user_checks", "nan_checks", "index_checks", "div_checks",
-           "float_checks", "automatic_checks", "all_checks", "ErrorCategory"]
+           "float_checks", "automatic_checks", "all_checks", "ErrorCategory", "init_error"]
 
 # The type of the members of the check sets below (chex annotates with it).
 ErrorCategory = type[JaxException]
+
+# The error no check has failed in (what a checkified function starts from).
+init_error = Error.empty()
 
 user_checks = frozenset({FailedCheckError})
 nan_checks = frozenset({NaNError})

@@ -21,9 +21,47 @@ import numpy as np
 from jaxlite import tree_util
 from jaxlite.runtime import backend
 
+from jaxlite.sharding.partition_spec import PartitionSpec as P
+from jaxlite.tree_util import tree_flatten, tree_unflatten
+from jaxlite.util import safe_zip
+
 __all__ = ["process_allgather", "broadcast_one_to_all", "sync_global_devices",
            "assert_equal", "host_local_array_to_global_array",
-           "global_array_to_host_local_array"]
+           "global_array_to_host_local_array", "reached_preemption_sync_point",
+           "ProcessFailureError"]
+
+
+class ProcessFailureError(Exception):
+  """Raised when one or more processes of the job have failed.
+
+  Attributes:
+    failed_devices: the devices of the failed processes.
+
+  >>> str(ProcessFailureError({1}))
+  'Devices failed: {1}'
+  """
+
+  def __init__(self, failed_devices: set):
+    self.failed_devices = failed_devices
+    super().__init__(f"Devices failed: {failed_devices}")
+
+
+def reached_preemption_sync_point(step_id: int) -> bool:
+  """Whether every process has reached the step at which to checkpoint after
+  a preemption notice (SIGTERM) reached one of them; call it at every step.
+  Always False outside a multi-process job.
+
+  >>> reached_preemption_sync_point(0)
+  False
+  """
+  state = backend.distributed_state
+  if state.client is None:
+    return False
+  manager = getattr(state, "preemption_sync_manager", None)
+  if manager is None:
+    raise RuntimeError("Preemption sync manager has not been initialized. Make sure the "
+                       "'jax_enable_preemption_service' config is enabled.")
+  return manager.reached_sync_point(step_id)
 
 
 def _lib():
