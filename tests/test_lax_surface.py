@@ -309,3 +309,29 @@ def test_qdwh(shape, dynamic_shape):
   want = linalg_ref.qdwh(x, dynamic_shape=dynamic_shape)
   _close(got[:2], want[:2], tol=1e-5)
   assert int(got[2]) == int(want[2]) and bool(got[3]) == bool(want[3])
+
+
+# --- patches and unshared convolution ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dn", [None, ("NHWC", "HWIO", "NHWC"), ("NCHW", "OIWH", "CNHW")])
+def test_conv_general_dilated_patches(dn):
+  x = _normal(2, 3, 6, 5)
+  if dn is not None and dn[0] == "NHWC":
+    x = np.transpose(x, (0, 2, 3, 1))
+  _close(lax.conv_general_dilated_patches(x, (2, 3), (1, 2), "SAME", dimension_numbers=dn),
+         lax_ref.conv_general_dilated_patches(x, (2, 3), (1, 2), "SAME", dimension_numbers=dn))
+
+
+@pytest.mark.parametrize("dn, lhs_shape, rhs_shape", [
+    (("NCHW", "OIHW", "NCHW"), (2, 3, 6, 5), (4, 18, 5, 2)),
+    (("NHWC", "HWIO", "NHWC"), (2, 6, 5, 3), (5, 2, 18, 4)),
+])
+def test_conv_general_dilated_local(dn, lhs_shape, rhs_shape):
+  lhs, rhs = _normal(*lhs_shape), _normal(*rhs_shape)
+  f = lambda m: lambda l, r: m.lax.conv_general_dilated_local(l, r, (1, 2), "VALID", (2, 3),
+                                                              dimension_numbers=dn)
+  _close(f(jaxlite)(lhs, rhs), f(jax)(lhs, rhs), tol=1e-4)
+  loss = lambda m: lambda l, r: (f(m)(l, r) ** 2).sum()
+  _close(jaxlite.grad(loss(jaxlite), (0, 1))(lhs, rhs), jax.grad(loss(jax), (0, 1))(lhs, rhs),
+         tol=1e-3)
