@@ -75,7 +75,7 @@ CASES = {
                                                   l.sin(1.0), l.abs(1j)),
 }
 
-XFAIL = {"scan weak carry, ys"}
+XFAIL = set()
 
 
 @pytest.mark.parametrize("name", [

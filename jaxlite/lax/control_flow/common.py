@@ -170,9 +170,11 @@ def promote_weak_carry(init_leaves, init_avals, out_avals):
   from jaxlite.lax.structural import _convert_element_type as convert
   new_leaves, new_avals, changed = [], [], False
   for x, a_in, a_out in zip(init_leaves, init_avals, out_avals):
-    if a_in.weak_type and not (typematch(a_in, a_out) and a_out.weak_type):
-      if a_in.shape == a_out.shape and (typematch(a_in, a_out) or dtypes.result_type(
-          a_in, a_out) == np.dtype(a_out.dtype)):
+    # Only a dtype change promotes (JAX's typematch ignores weak types): a weak
+    # carry the body makes strong stays weak going in, strong coming out.
+    if a_in.weak_type and not typematch(a_in, a_out):
+      if a_in.shape == a_out.shape and dtypes.result_type(
+          a_in, a_out) == np.dtype(a_out.dtype):
         x = convert(x, a_out.dtype, a_out.weak_type)
         a_in = a_in.update(dtype=a_out.dtype, weak_type=a_out.weak_type)
         changed = True

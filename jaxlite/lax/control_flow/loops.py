@@ -44,7 +44,7 @@ def _while_abstract_eval(*avals, cond_jaxpr, body_jaxpr, cond_nconsts, body_ncon
   if not all(builtins.map(common.typematch, body_jaxpr.out_avals, carry)):
     raise TypeError(f"while: body_jaxpr returns {[a.str_short() for a in body_jaxpr.out_avals]}"
                     f" for a carry of {[a.str_short() for a in carry]}.")
-  return common.join_weak_types(carry, body_jaxpr.out_avals)
+  return [core.raise_to_shaped(a) for a in body_jaxpr.out_avals]   # as JAX
 
 
 while_p.def_abstract_eval(_while_abstract_eval)

@@ -51,7 +51,8 @@ def _scan_abstract_eval(*avals, reverse, length, jaxpr, num_consts, num_carry,
   if not all(builtins.map(common.typematch, carry_out, carry)):
     raise TypeError(f"scan: the body returns a carry of {[a.str_short() for a in carry_out]} "
                     f"for one of {[a.str_short() for a in carry]}.")
-  return (common.join_weak_types(carry, carry_out)
+  # As JAX: the carry comes out with the body's output types.
+  return ([core.raise_to_shaped(a) for a in carry_out]
           + [y.update(shape=(length,) + y.shape) for y in ys])
 
 
