@@ -248,3 +248,24 @@ def test_logical_ops_of_weak_operands_are_weak(name, x, y):
 def test_operand_type_errors_come_before_a_missing_jvp_rule(x):
   # nextafter has no JVP in either library; JAX checks the dtypes first.
   _same(lambda lib, j: lib.jvp(lambda y: j.nextafter(y, y), (x,), (x,)))
+
+
+def _leaf_types(lib, out):
+  return [(str(v.dtype), bool(v.weak_type), np.asarray(v).tolist())
+          for v in lib.tree_util.tree_leaves(out)]
+
+
+@pytest.mark.parametrize("case", [
+    lambda lib, j, x: lib.lax.scan(lambda c, v: (c + v, c), 0.0, x),
+    lambda lib, j, x: lib.lax.scan(lambda c, v: (c + v, c + 1.0), 0, x),
+    lambda lib, j, x: lib.lax.scan(lambda c, v: (j.float32(1), c), 0.0, x),
+    lambda lib, j, x: lib.jit(lambda: lib.lax.scan(lambda c, v: (c + v, c), 0.0, x))(),
+    lambda lib, j, x: lib.vmap(lambda y: lib.lax.scan(lambda c, v: (c + v * y, c), 0.0, x))(x),
+    lambda lib, j, x: lib.jvp(lambda y: lib.lax.scan(lambda c, v: (c + v * y, c), 0.0, x),
+                              (2.0,), (1.0,)),
+    lambda lib, j, x: lib.lax.while_loop(lambda c: c < 5, lambda c: c + j.float32(1), 0.0),
+    lambda lib, j, x: lib.lax.fori_loop(0, 3, lambda i, c: c + x[i], 0.0),
+])
+def test_loop_weak_carries_are_jaxs(case):
+  got = [_leaf_types(lib, case(lib, j, j.arange(3.0))) for lib, j in LIBS]
+  assert got[0] == got[1]
