@@ -15,6 +15,7 @@ registered, recording an event is a loop over an empty list.
 """
 from __future__ import annotations
 
+import time
 from typing import Protocol
 
 __all__ = [
@@ -27,6 +28,8 @@ __all__ = [
 ]
 
 # The events jaxlite records (JAX's names).
+JAXPR_TRACE_EVENT = "/jax/core/compile/jaxpr_trace_duration"
+JAXPR_TO_MLIR_MODULE_EVENT = "/jax/core/compile/jaxpr_to_mlir_module_duration"
 BACKEND_COMPILE_EVENT = "/jax/core/compile/backend_compile_duration"
 CACHE_REQUEST_EVENT = "/jax/compilation_cache/compile_requests_use_cache"
 CACHE_HIT_EVENT = "/jax/compilation_cache/cache_hits"
@@ -263,3 +266,49 @@ def any_compile_listener() -> bool:
   """
   return bool(_event_listeners or _event_duration_secs_listeners or _event_time_span_listeners
               or _scalar_listeners)
+
+
+class timed_event:
+  """Context manager that records ``event`` (a duration and a time span,
+  with ``fun_name``) around its body when a listener is registered; without
+  one it only checks the listener lists.
+
+  >>> seen = []
+  >>> register_event_duration_secs_listener(lambda e, d, **kw: seen.append((e, kw)))
+  >>> with timed_event("/my/phase", "f"):
+  ...   pass
+  >>> seen
+  [('/my/phase', {'fun_name': 'f'})]
+  >>> clear_event_listeners()
+  """
+  __slots__ = ("event", "fun_name", "start")
+
+  def __init__(self, event: str, fun_name: str):
+    self.event = event
+    self.fun_name = fun_name
+    self.start = None
+
+  def __enter__(self):
+    if _event_duration_secs_listeners or _event_time_span_listeners:
+      self.start = time.time()
+    return self
+
+  def __exit__(self, *exc_info):
+    if self.start is not None:
+      end = time.time()
+      record_event_duration_secs(self.event, end - self.start, fun_name=self.fun_name)
+      record_event_time_span(self.event, self.start, end, fun_name=self.fun_name)
+
+
+def compiled_function_name(module_name: str) -> str:
+  """The name JAX reports for a compiled module: ``jit(f)`` for the module
+  ``jit_f`` (``pmap(f)`` for ``pmap_f``), ``jit(add)`` for an eager
+  primitive's module ``add``.
+
+  >>> compiled_function_name("jit_f"), compiled_function_name("add")
+  ('jit(f)', 'jit(add)')
+  """
+  transform, _, function = module_name.partition("_")
+  if transform in ("jit", "pmap") and function:
+    return f"{transform}({function})"
+  return f"jit({module_name})"

@@ -96,6 +96,26 @@ def test_compiles_record_backend_compile_duration_as_jax(clean_listeners):
   assert names[0][0] == names[0][1]
 
 
+def test_trace_and_lowering_durations_as_jax(clean_listeners):
+  def tripled(x):
+    return x * 3
+
+  recorded = []
+  for module, api, np_ in ((monitoring, jaxlite, jnp), (jax.monitoring, jax, jax.numpy)):
+    seen = _collect(module)
+    x = np_.arange(3.0)
+    api.jit(tripled)(x).block_until_ready()
+    recorded.append([(e, kw["fun_name"]) for e, _, kw in seen["duration"]
+                     if kw.get("fun_name") in ("tripled", "jit(tripled)")])
+    module.clear_event_listeners()
+    for listener in _getters(module).get_scalar_listeners():
+      module.unregister_scalar_listener(listener)
+  assert recorded[0] == recorded[1] == [
+      ("/jax/core/compile/jaxpr_trace_duration", "tripled"),
+      ("/jax/core/compile/jaxpr_to_mlir_module_duration", "jit(tripled)"),
+      ("/jax/core/compile/backend_compile_duration", "jit(tripled)")]
+
+
 def test_persistent_cache_events(clean_listeners, tmp_path):
   seen = _collect(monitoring)
   previous = jaxlite.config.jax_compilation_cache_dir

@@ -20,7 +20,7 @@ from typing import Any, Callable, NamedTuple, Sequence
 
 import numpy as np
 
-from jaxlite import core, dtypes
+from jaxlite import core, dtypes, monitoring
 from jaxlite.core import ClosedJaxpr, Jaxpr, Literal, ShapedArray
 from jaxlite.runtime import caches
 
@@ -426,7 +426,8 @@ def lower_jaxpr_to_module(closed_jaxpr: ClosedJaxpr, *, name="main_module", plat
   SPMD partitioner splits over ``num_partitions`` devices."""
   m = mlir()
   ir = m.ir
-  with make_ir_context(), ir.Location.unknown():
+  with make_ir_context(), ir.Location.unknown(), monitoring.timed_event(
+      monitoring.JAXPR_TO_MLIR_MODULE_EVENT, monitoring.compiled_function_name(name)):
     module = ir.Module.create()
     module.operation.attributes["sym_name"] = ir.StringAttr.get(_sanitize(name))
     i32 = ir.IntegerType.get_signless(32)

@@ -17,7 +17,8 @@ from typing import Any, Callable, NamedTuple, Sequence
 
 import numpy as np
 
-from jaxlite import api_util, core, dtypes, jaxpr_printing, traceback_util, tree_util
+from jaxlite import (api_util, core, dtypes, jaxpr_printing, monitoring, traceback_util,
+                     tree_util)
 from jaxlite.config import config
 from jaxlite.core import _thread_state
 from jaxlite.core import ClosedJaxpr, ShapedArray
@@ -634,8 +635,9 @@ class Jitted:
     names = api_util.arg_names(self.fun, dyn_args, dyn_kwargs)
     if len(names) != len(avals):
       names = None
-    jaxpr, _, consts = pe.trace_to_jaxpr_dynamic(
-        flat_fun, avals, debug_info=(self.name, names, "jit"), arg_names=names)
+    with monitoring.timed_event(monitoring.JAXPR_TRACE_EVENT, self.name):
+      jaxpr, _, consts = pe.trace_to_jaxpr_dynamic(
+          flat_fun, avals, debug_info=(self.name, names, "jit"), arg_names=names)
     closed, consts = _split_consts(jaxpr, consts)
     donated = ()
     if self.donate_argnums or self.donate_argnames:

@@ -144,10 +144,7 @@ def _module_name(module_text: str) -> str:
   if start < 0:
     return "<unnamed>"
   name = module_text[start + len("module @"):].split(None, 1)[0].strip('"')
-  transform, _, function = name.partition("_")
-  if transform in ("jit", "pmap") and function:
-    return f"{transform}({function})"
-  return f"jit({name})"
+  return monitoring.compiled_function_name(name)
 
 
 # --- the persistent (on disk) compilation cache --------------------------------
