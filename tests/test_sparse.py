@@ -215,3 +215,25 @@ def test_sparse_grad_family_matches_jax():
   h = lambda s: s @ V
   _same(sparse.jacfwd(h)(ours), jsparse.jacfwd(h)(theirs))
   _same(sparse.jacrev(h)(ours), jsparse.jacrev(h)(theirs))
+
+
+def test_sparsify_matches_jax():
+  ours = sparse.BCOO.fromdense(jnp.arange(12).reshape(3, 4))
+  theirs = jsparse.BCOO.fromdense(jax.numpy.arange(12).reshape(3, 4))
+  v = np.array([3, 4, 2], np.int32)
+  f = lambda m, v: 2 * m.T @ v
+  expected = jsparse.sparsify(f)(theirs, v)
+  close(sparse.sparsify(f)(ours, v), expected)
+  close(sparse.sparsify(f, use_tracer=True)(ours, v), expected)
+  close(jaxlite.jit(sparse.sparsify(f))(ours, v), expected)
+  close(sparse.sparsify(jaxlite.jit(f))(ours, v), expected)
+  g = lambda np_: lambda m: (np_.sin(m * 2.0) + m).sum(0)
+  out = sparse.sparsify(g(jnp))(ours.astype(np.float32))
+  jout = jsparse.sparsify(g(jax.numpy))(theirs.astype(np.float32))
+  assert repr(out) == repr(jout)
+  close(out.todense(), jout.todense())
+  _same(-ours, -theirs)
+  _same(ours + ours, theirs + theirs)
+  close(ours.sum(), theirs.sum())
+  with pytest.raises(NotImplementedError, match="would result in dense output"):
+    sparse.sparsify(jnp.exp)(ours)

@@ -24,3 +24,5 @@ from jaxlite.experimental.sparse.bcoo_ops import (bcoo_sort_indices, bcoo_sort_i
 from jaxlite.experimental.sparse.api import todense, todense_p, empty, eye
 from jaxlite.experimental.sparse.ad import grad, value_and_grad, jacfwd, jacrev, jacobian
 from jaxlite.experimental.sparse.random import random_bcoo
+
+from jaxlite.experimental.sparse.transform import sparsify, SparseTracer

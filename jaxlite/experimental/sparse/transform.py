@@ -1,0 +1,357 @@
+"""``sparsify``: run a function written for dense arrays on sparse (BCOO) arguments.
+
+A ``SparseTrace`` carries each value as either a dense array or a BCOO array
+(``SparseTracer.value``). A primitive applied to dense values only is bound as
+usual; one that meets a sparse value goes through its sparse rule (below, by
+primitive name), which computes on the stored values and indices and returns
+sparse or dense results. A primitive with no rule raises JAX's
+``NotImplementedError``. By default the function is first staged to a jaxpr at
+dense types (so Python control flow on values fails as under ``jit``) and that
+jaxpr is evaluated on the sparse trace; ``use_tracer=True`` runs the function on
+the tracers directly.
+
+Example:
+  >>> import jaxlite.numpy as jnp
+  >>> from jaxlite.experimental import sparse
+  >>> M = sparse.BCOO.fromdense(jnp.array([[0., 1.], [2., 0.]]))
+  >>> sparse.sparsify(lambda m: (m * 3).sum(1))(M).todense()
+  Array([3., 6.], dtype=float32)
+"""
+from __future__ import annotations
+
+import functools
+from typing import Callable
+
+from jaxlite import core, tree_util
+from jaxlite.experimental.sparse._base import JAXSparse
+from jaxlite.experimental.sparse.bcoo import BCOO, bcoo_transpose, bcoo_dot_general
+from jaxlite.experimental.sparse.bcoo_ops import (bcoo_multiply_dense, bcoo_reduce_sum,
+                                                  bcoo_sum_duplicates)
+
+__all__ = ["sparsify", "SparseTracer", "SparseTrace", "sparse_rules_bcoo"]
+
+
+def _is_sparse(x) -> bool:
+  return isinstance(x, JAXSparse)
+
+
+class SparseTracer(core.Tracer):
+  """A value of a sparsified function: a dense array or a sparse array (``value``)."""
+  __slots__ = ("value",)
+
+  def __init__(self, trace, value):
+    self._trace = trace
+    self.value = value
+
+  @property
+  def aval(self):
+    v = self.value
+    if isinstance(v, BCOO):
+      return core.ShapedArray(v.shape, v.dtype, core.get_aval(v.data).weak_type)
+    return core.raise_to_shaped(core.get_aval(v))
+
+  def full_lower(self):
+    return self
+
+
+class SparseTrace(core.Trace):
+  """Applies sparse rules to primitives that meet sparse values."""
+
+  def pure(self, val):
+    return SparseTracer(self, val)
+
+  lift = pure
+
+  def process_primitive(self, primitive, tracers, params):
+    values = [t.value for t in tracers]
+    if not any(_is_sparse(v) for v in values):
+      return _wrap(self, primitive, primitive.bind(*values, **params))
+    rule = sparse_rules_bcoo.get(primitive.name)
+    if rule is None:
+      _raise_unimplemented(primitive)
+    return _wrap(self, primitive, rule(*values, **params))
+
+
+def _wrap(trace, primitive, out):
+  if primitive.multiple_results:
+    return [SparseTracer(trace, o) for o in out]
+  return SparseTracer(trace, out)
+
+
+_DENSIFYING = {"acos", "acosh", "bessel_i0e", "cos", "cosh", "eq", "exp", "ge", "gt", "le",
+               "lt", "log", "ne", "xor"}
+
+
+def _raise_unimplemented(primitive):
+  if primitive.name in _DENSIFYING:
+    raise NotImplementedError(f"sparse rule for {primitive} is not implemented because it "
+                              "would result in dense output. If this is your intent, use "
+                              "sparse.todense() to convert your arguments to dense matrices.")
+  raise NotImplementedError(f"sparse rule for {primitive} is not implemented.")
+
+
+# --- the transformation ------------------------------------------------------------------
+
+
+def sparsify(f, use_tracer=False):
+  """Experimental sparsification transform.
+
+  Examples:
+
+    Decorate JAX functions to make them compatible with :class:`jax.experimental.sparse.BCOO`
+    matrices:
+
+    >>> import jaxlite.numpy as jnp
+    >>> from jaxlite.experimental import sparse
+
+    >>> @sparse.sparsify
+    ... def f(M, v):
+    ...   return 2 * M.T @ v
+
+    >>> M = sparse.BCOO.fromdense(jnp.arange(12).reshape(3, 4))
+
+    >>> v = jnp.array([3, 4, 2])
+
+    >>> f(M, v)
+    Array([ 64,  82, 100, 118], dtype=int32)
+  """
+  @functools.wraps(f)
+  def sparsified(*args, **kwargs):
+    leaves, in_tree = tree_util.tree_flatten((args, kwargs), is_leaf=_is_sparse)
+    with core.new_main(SparseTrace) as main:
+      trace = SparseTrace(main)
+      tracers = [SparseTracer(trace, x) if _is_sparse(x) else x for x in leaves]
+      if use_tracer:
+        outs, out_tree = _call_flat(f, in_tree, tracers)
+      else:
+        outs, out_tree = _call_staged(f, in_tree, leaves, tracers)
+      outs = [trace.full_raise(o).value for o in outs]
+    return tree_util.tree_unflatten(out_tree, outs)
+  return sparsified
+
+
+def _call_flat(f, in_tree, leaves):
+  args, kwargs = tree_util.tree_unflatten(in_tree, leaves)
+  out = f(*args, **kwargs)
+  return tree_util.tree_flatten(out, is_leaf=_is_sparse)
+
+
+def _call_staged(f, in_tree, leaves, tracers):
+  """Stages ``f`` at dense types, then evaluates its jaxpr on the sparse trace."""
+  from jaxlite.interpreters import partial_eval as pe
+  avals = [core.ShapedArray(x.shape, x.dtype) if _is_sparse(x)
+           else core.raise_to_shaped(core.get_aval(x)) for x in leaves]
+  out_tree_box = []
+
+  def flat(*xs):
+    outs, tree = _call_flat(f, in_tree, list(xs))
+    out_tree_box.append(tree)
+    return outs
+  jaxpr, _, consts = pe.trace_to_jaxpr_dynamic(flat, avals)
+  return core.eval_jaxpr(jaxpr, consts, *tracers), out_tree_box[0]
+
+
+# --- sparse rules, by primitive name -----------------------------------------------------
+
+sparse_rules_bcoo: dict[str, Callable] = {}
+
+
+def _like(mat: BCOO, data, *, unique=None) -> BCOO:
+  """``mat``'s indices with new stored values."""
+  return BCOO((data, mat.indices), shape=mat.shape, indices_sorted=mat.indices_sorted,
+              unique_indices=mat.unique_indices if unique is None else unique)
+
+
+def _with_unique_indices(mat: BCOO) -> BCOO:
+  # A non-linear function of the stored values needs each position stored once.
+  if mat.unique_indices:
+    return mat
+  return bcoo_sum_duplicates(mat, nse=mat.nse)
+
+
+def _unary_rule(primitive_name, linear):
+  def rule(x, **params):
+    primitive = _primitive(primitive_name)
+    if not linear:
+      x = _with_unique_indices(x)
+    return _like(x, primitive.bind(x.data, **params))
+  return rule
+
+
+@functools.lru_cache(maxsize=None)
+def _primitive(name):
+  """jaxlite's primitive called ``name`` (looked up once among lax's)."""
+  from jaxlite import lax
+  return getattr(lax, f"{name}_p")
+
+
+for _name in ("abs", "asin", "asinh", "atan", "atanh", "bessel_i1e", "expm1", "log1p", "sign",
+              "sin", "sinh", "sqrt", "square", "tan", "tanh", "convert_element_type"):
+  sparse_rules_bcoo[_name] = _unary_rule(_name, linear=False)
+for _name in ("conj", "copy", "imag", "neg", "real"):
+  sparse_rules_bcoo[_name] = _unary_rule(_name, linear=True)
+
+
+def _integer_pow_rule(x, *, y):
+  if y <= 0:
+    raise NotImplementedError(
+        f"sparse rule for integer_pow with non-positive exponent {y} is not implemented "
+        "because it would result in dense output. If this is your intent, use "
+        "sparse.todense() to convert your argument to a dense array.")
+  return _unary_rule("integer_pow", linear=False)(x, y=y)
+
+
+def _transpose_rule(x, *, permutation):
+  return bcoo_transpose(x, permutation=tuple(permutation))
+
+
+def _dot_general_rule(lhs, rhs, *, dimension_numbers, precision=None,
+                      preferred_element_type=None, **_):
+  return bcoo_dot_general(lhs, rhs, dimension_numbers=dimension_numbers,
+                          preferred_element_type=preferred_element_type)
+
+
+def _broadcast_scalar_or_same(dense, shape):
+  return dense.shape == () or dense.shape == shape
+
+
+def _add_rule(x, y):
+  from jaxlite import lax
+  if _is_sparse(x) and _is_sparse(y):
+    if x.shape != y.shape:
+      raise NotImplementedError("Addition between sparse matrices of different shapes.")
+    if x.indices is y.indices:
+      return BCOO((lax.add(x.data, y.data), x.indices), shape=x.shape,
+                  indices_sorted=x.indices_sorted, unique_indices=x.unique_indices)
+    if x.indices.ndim != y.indices.ndim or x.data.ndim != y.data.ndim:
+      raise NotImplementedError("Addition between sparse matrices with different "
+                                "batch/dense dimensions.")
+    # Stored elements of both, side by side (duplicates add up where read).
+    axis = x.indices.ndim - 2
+    return BCOO((lax.concatenate([x.data, y.data], axis),
+                 lax.concatenate([x.indices, y.indices], axis)), shape=x.shape)
+  if _is_sparse(y):
+    x, y = y, x
+  out_shape = lax.broadcast_shapes(x.shape, y.shape)
+  if y.shape != out_shape:
+    raise NotImplementedError(
+        "Addition between a sparse array X and a dense array Y is not implemented when "
+        "the output shape is larger than Y.shape. This is to prevent silent densification "
+        "of a large sparse array. If this is your intent, you can explicitly cast the sparse "
+        "array to a dense matrix.")
+  return x.todense() + y
+
+
+def _sub_rule(x, y):
+  if _is_sparse(x) and _is_sparse(y):
+    return _add_rule(x, sparse_rules_bcoo["neg"](y))
+  raise NotImplementedError("Subtraction between sparse and dense array.")
+
+
+def _mul_rule(x, y):
+  from jaxlite import lax
+  if _is_sparse(x) and _is_sparse(y):
+    if x.indices is y.indices and x.unique_indices:
+      return BCOO((lax.mul(x.data, y.data), x.indices), shape=x.shape,
+                  indices_sorted=x.indices_sorted, unique_indices=True)
+    raise NotImplementedError("sparse rule for mul of sparse arrays with different indices "
+                              "is not implemented.")
+  if _is_sparse(y):
+    x, y = y, x
+  return _like(x, bcoo_multiply_dense(x, y))
+
+
+def _div_rule(x, y):
+  if _is_sparse(y):
+    raise NotImplementedError(
+        "Division by a sparse array is not implemented because it "
+        "would result in dense output. If this is your intent, use "
+        "sparse.todense() to convert your arguments to a dense array.")
+  return _like(x, bcoo_multiply_dense(x, 1. / y))
+
+
+def _reduce_sum_rule(x, *, axes, **_):
+  out = bcoo_reduce_sum(x, axes=axes)
+  if out.shape == ():
+    return out.data.sum()
+  return out
+
+
+def _todense_rule(*values, tree):
+  arr = tree_util.tree_unflatten(tree, values) if not _is_sparse(values[0]) else values[0]
+  return arr.todense() if _is_sparse(arr) else arr
+
+
+def _inline_call_rule(param):
+  """Calls (``jit``, custom derivatives) are inlined: their body meets the sparse values."""
+  def rule(*values, **params):
+    closed = params[param]
+    jaxpr = getattr(closed, "jaxpr", closed)
+    consts = getattr(closed, "consts", ())
+    n_consts = params.get("num_consts", 0)
+    if n_consts and not consts:
+      consts, values = values[:n_consts], values[n_consts:]
+    trace = _current_sparse_trace()
+    tracers = [SparseTracer(trace, v) for v in values]
+    outs = core.eval_jaxpr(jaxpr, list(consts), *tracers)
+    return [trace.full_raise(o).value for o in outs]
+  return rule
+
+
+def _current_sparse_trace():
+  main = next(m for m in reversed(core._thread_state.trace_stack)
+              if m.trace_type is SparseTrace)
+  return SparseTrace(main)
+
+
+sparse_rules_bcoo.update({
+    "integer_pow": _integer_pow_rule,
+    "transpose": _transpose_rule,
+    "dot_general": _dot_general_rule,
+    "add": _add_rule,
+    "add_any": _add_rule,
+    "sub": _sub_rule,
+    "mul": _mul_rule,
+    "div": _div_rule,
+    "reduce_sum": _reduce_sum_rule,
+    "todense": _todense_rule,
+    "jit": _inline_call_rule("jaxpr"),
+    "pjit": _inline_call_rule("jaxpr"),
+    "closed_call": _inline_call_rule("call_jaxpr"),
+    "custom_jvp_call": _inline_call_rule("call_jaxpr"),
+})
+
+
+# --- BCOO methods defined through sparsify (as in JAX) -----------------------------------
+
+
+def _swap(f):
+  return lambda a, b: f(b, a)
+
+
+def _install_methods():
+  import jaxlite.numpy as jnp
+
+  def _sum(self, *args, **kwargs):
+    """Sum array along axis."""
+    return sparsify(lambda x: x.sum(*args, **kwargs))(self)
+
+  def _astype(self, *args, **kwargs):
+    """Copy the array and cast to a specified dtype."""
+    return sparsify(lambda x: x.astype(*args, **kwargs))(self)
+
+  methods = {
+      "sum": _sum, "astype": _astype,
+      "__abs__": sparsify(jnp.abs), "__neg__": sparsify(jnp.negative),
+      "__pos__": sparsify(jnp.positive),
+      "__mul__": sparsify(jnp.multiply), "__rmul__": sparsify(_swap(jnp.multiply)),
+      "__truediv__": sparsify(jnp.divide),
+      "__add__": sparsify(jnp.add), "__radd__": sparsify(_swap(jnp.add)),
+      "__sub__": sparsify(jnp.subtract), "__rsub__": sparsify(_swap(jnp.subtract)),
+      "__pow__": lambda x, y: sparsify(lambda x: jnp.power(x, y))(x),
+  }
+  for name, method in methods.items():
+    setattr(BCOO, name, method)
+
+
+_install_methods()
