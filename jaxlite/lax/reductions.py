@@ -125,9 +125,24 @@ def _monoid_lowering(op_name, identity):
     aval_in, aval_out = ctx.avals_in[0], ctx.avals_out[0]
     init = mlir.ir_constant(np.asarray(identity(aval_in.dtype), aval_in.dtype))
     op = getattr(mlir.hlo(), op_name)
+    if op_name in ("maximum", "minimum") and dtypes.issubdtype(aval_in.dtype,
+                                                               np.complexfloating):
+      op = _complex_chooser("GT" if op_name == "maximum" else "LT")
     return build_reduce([mlir.aval_to_ir_type(aval_out)], [x], [init], axes,
                         lambda a, b: [op(a, b)])
   return rule
+
+
+def _complex_chooser(direction):
+  # As lax.max/min and JAX: complex numbers are ordered lexicographically (real
+  # parts, then imaginary); XLA's own complex maximum is not that order.
+  def choose(x, y):
+    hlo = mlir.hlo()
+    rx, ry, ix, iy = hlo.real(x), hlo.real(y), hlo.imag(x), hlo.imag(y)
+    pick_x = hlo.or_(mlir.compare(rx, ry, direction),
+                     hlo.and_(mlir.compare(rx, ry, "EQ"), mlir.compare(ix, iy, direction)))
+    return hlo.select(pick_x, x, y)
+  return choose
 
 
 def _reduce_batch(prim):

@@ -269,3 +269,15 @@ def _leaf_types(lib, out):
 def test_loop_weak_carries_are_jaxs(case):
   got = [_leaf_types(lib, case(lib, j, j.arange(3.0))) for lib, j in LIBS]
   assert got[0] == got[1]
+
+
+@pytest.mark.parametrize("name", ["reduce_max", "reduce_min"])
+def test_complex_max_min_reductions_order_lexicographically(name):
+  x = np.array([[-0 - 2j, 0j], [0j, -0 - 2j], [1 + 1j, 1 + 2j], [-0. - 0j, 0j],
+                [2 - 1j, -0 - 1j], [np.nan, 1j]], np.complex64)
+  got = []
+  for lib, j in LIBS:
+    f = lambda v: getattr(lib.lax, name)(v, (1,))  # noqa: E731
+    got.append([np.asarray(r) for r in (f(x), lib.jit(f)(x), lib.jit(lib.vmap(f))(x[None]))])
+  for mine, theirs in zip(*got):
+    np.testing.assert_array_equal(mine.view(np.uint32), theirs.view(np.uint32))
