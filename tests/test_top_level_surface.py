@@ -279,3 +279,35 @@ def test_small_module_names_as_jax():
   options = extend_backend.get_compile_options(1, 1, env_options_overrides={"a": "b"})
   assert options.num_replicas == 1 and options.env_option_overrides == [("a", "b")]
   assert extend_backend.backend_xla_version() == jax_extend_backend.backend_xla_version()
+
+
+_DS_CASES = [
+    lambda api, x, i: x[api.ds(i, 2)],
+    lambda api, x, i: x[:, api.ds(i, 3, 2)],
+    lambda api, x, i: x[api.ds(i, 2), 1:4],
+    lambda api, x, i: x[1, api.ds(i, 2)],
+    lambda api, x, i: x[api.ds(3, 2)],          # static start, clamped like JAX
+    lambda api, x, i: x[api.ds(i + 2, 3)],      # traced start past the end: clamped
+    lambda api, x, i: x[api.ds(2)],
+    lambda api, x, i: x[api.ds(None), api.ds(i, 1)],
+]
+
+
+@pytest.mark.parametrize("case", range(len(_DS_CASES)))
+def test_ds_indexing_matches_jax(case):
+  x = np.arange(24, dtype=np.int32).reshape(4, 6)
+  f = _DS_CASES[case]
+  ours = jaxlite.jit(lambda x, i: f(jaxlite, x, i))(jnp.asarray(x), 1)
+  theirs = jax.jit(lambda x, i: f(jax, x, i))(jax.numpy.asarray(x), 1)
+  np.testing.assert_array_equal(np.asarray(ours), np.asarray(theirs))
+  eager = f(jaxlite, jnp.asarray(x), 1)
+  np.testing.assert_array_equal(np.asarray(eager), np.asarray(theirs))
+
+
+def test_ds_objects_as_jax():
+  assert repr(jaxlite.ds(1, 3)) == repr(jax.ds(1, 3))
+  assert repr(jaxlite.ds(2)) == repr(jax.ds(2)) and jaxlite.ds(None) == jax.ds(None)
+  with pytest.raises(ValueError, match="Non-static stride"):
+    jaxlite.ds(1, 2, jnp.int32(1))
+  leaves, treedef = jaxlite.tree_util.tree_flatten(jaxlite.ds(1, 3))
+  assert leaves == [] and treedef.unflatten([]) == jaxlite.ds(1, 3)

@@ -296,7 +296,16 @@ def getitem(arr, index, *, mode=None, fill_value=None, unique_indices: bool = Fa
     # lax.slice without strides, then squeeze: the equations JAX stages for x[i].
     out = lax.slice(arr, (i,) + (0,) * (arr.ndim - 1), (i + 1,) + arr.shape[1:])
     return lax_structural.squeeze(out, (0,))
-  entries = _parse(arr.shape, index)
+  try:
+    entries = _parse(arr.shape, index)
+  except TypeError:
+    # jax.ds slices (a traced start) are applied first, then the rest.
+    from jaxlite.numpy.dynamic_slice_index import resolve_slices
+    resolved = resolve_slices(arr, index)
+    if resolved is None:
+      raise
+    return getitem(*resolved, mode=mode, fill_value=fill_value,
+                   unique_indices=unique_indices, indices_are_sorted=indices_are_sorted)
   if all(e.kind in ("slice", "none", "int") for e in entries) and mode is None or \
       all(e.kind in ("slice", "none") for e in entries):
     return _static_getitem(arr, entries)
