@@ -36,7 +36,7 @@ import numpy as np
 # The modules whose docstrings are checked, by JAX's name. Issues adding more
 # of JAX's surface (e.g. jax.scipy) extend this tuple and the known-exception
 # table in tests/test_docstring_examples.py.
-MODULES = ("jax.numpy", "jax.lax", "jax.nn", "jax.random", "jax.profiler",
+MODULES = ("jax.numpy", "jax.lax", "jax.lax.linalg", "jax.nn", "jax.random", "jax.profiler",
            "jax.experimental.jet", "jax.custom_batching", "jax.debug", "jax.ad_checkpoint",
            "jax.custom_derivatives")
 
