@@ -288,28 +288,34 @@ def log_softmax(x, axis=-1, where=None):
   return _log_softmax(x, axis, where)
 
 
-def standardize(x, axis=-1, mean=None, variance=None, epsilon=1e-5, where=None):
+def standardize(x, axis=-1, mean=None, variance=None, epsilon=1e-5, where=None, *,
+                algorithm: str = "fast"):
   r"""``(x - mean) / sqrt(variance + epsilon)`` with the statistics over ``axis``.
 
   >>> from jaxlite import nn
   >>> nn.standardize(np.array([1., 3.]))
   Array([-0.999995,  0.999995], dtype=float32)
   """
-  return _standardize(x, axis, mean, variance, epsilon, where)
+  return _standardize(x, axis, mean, variance, epsilon, where, algorithm)
 
 
-def _standardize_impl(x, axis, mean, variance, epsilon, where):
+def _standardize_impl(x, axis, mean, variance, epsilon, where, algorithm):
   x = jnp.asarray(x)
   if mean is None:
     mean = jnp.mean(x, axis, keepdims=True, where=where)
   if variance is None:
-    # The "fast" algorithm: E[x**2] - E[x]**2, clipped at 0.
-    variance = jnp.mean(jnp.square(x), axis, keepdims=True, where=where) - jnp.square(mean)
-    variance = jnp.clip(variance, 0)
+    if algorithm == "stable":   # two passes: E[(x - mean)**2]
+      variance = jnp.mean(jnp.square(jnp.subtract(x, mean)), axis, keepdims=True, where=where)
+    elif algorithm == "fast":   # one pass: E[x**2] - E[x]**2, clipped at 0
+      variance = jnp.mean(jnp.square(x), axis, keepdims=True,
+                          where=where) - jnp.square(mean)
+      variance = jnp.clip(variance, 0)
+    else:
+      raise ValueError(f"Unknown algorithm '{algorithm}'. Expected 'fast' or 'stable'.")
   return jnp.subtract(x, mean) * lax.rsqrt(variance + epsilon)
 
 
-_standardize = jit(_standardize_impl, static_argnums=(1,))
+_standardize = jit(_standardize_impl, static_argnums=(1, 6))
 
 
 def one_hot(x, num_classes: int, *, dtype=None, axis: int = -1):

@@ -36,24 +36,24 @@ def _dtype(dtype):
   return dtypes.default_float_dtype() if dtype is None else dtype
 
 
-def zeros(key, shape, dtype=None):
+def zeros(key, shape, dtype=None, out_sharding=None):
   """An initializer that returns zeros.
 
   >>> from jaxlite.nn import initializers
   >>> initializers.zeros(None, (2,))
   Array([0., 0.], dtype=float32)
   """
-  return jnp.zeros(shape, _dtype(dtype))
+  return jnp.zeros(shape, _dtype(dtype), out_sharding=out_sharding)
 
 
-def ones(key, shape, dtype=None):
+def ones(key, shape, dtype=None, out_sharding=None):
   """An initializer that returns ones.
 
   >>> from jaxlite.nn import initializers
   >>> initializers.ones(None, (2,))
   Array([1., 1.], dtype=float32)
   """
-  return jnp.ones(shape, _dtype(dtype))
+  return jnp.ones(shape, _dtype(dtype), out_sharding=out_sharding)
 
 
 def constant(value, dtype=None):
