@@ -335,3 +335,25 @@ def test_conv_general_dilated_local(dn, lhs_shape, rhs_shape):
   loss = lambda m: lambda l, r: (f(m)(l, r) ** 2).sum()
   _close(jaxlite.grad(loss(jaxlite), (0, 1))(lhs, rhs), jax.grad(loss(jax), (0, 1))(lhs, rhs),
          tol=1e-3)
+
+
+# --- dot algorithms -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["DEFAULT", "F32_F32_F32", "BF16_BF16_F32", "BF16_BF16_F32_X3"])
+def test_dot_algorithm_presets(name):
+  a, b = _normal(3, 4), _normal(4, 2)
+  want = lax_ref.dot(a, b, precision=getattr(lax_ref.DotAlgorithmPreset, name))
+  _close(lax.dot(a, b, precision=getattr(lax.DotAlgorithmPreset, name)), want)
+  _close(lax.dot(a, b, precision=name), want)
+  loss = lambda m: lambda a, b: (m.lax.dot(a, b, precision=name) ** 2).sum()
+  _close(jaxlite.grad(loss(jaxlite), (0, 1))(a, b), jax.grad(loss(jax), (0, 1))(a, b), tol=1e-4)
+  assert (str(jaxlite.make_jaxpr(lambda a, b: lax.dot(a, b, precision=name))(a, b))
+          == str(jax.make_jaxpr(lambda a, b: lax_ref.dot(a, b, precision=name))(a, b)))
+
+
+def test_dot_algorithm_unsupported_on_cpu():
+  a = _normal(2, 2)
+  for precision in ("TF32_TF32_F32", lax.DotAlgorithm(np.float32, np.float32, np.float32)):
+    with pytest.raises(ValueError, match="is not supported by dot_general on CPU"):
+      lax.dot(a, a, precision=precision)

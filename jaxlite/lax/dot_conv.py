@@ -14,7 +14,7 @@ import numpy as np
 from jaxlite import core, dtypes
 from jaxlite.core import ShapedArray
 from jaxlite.interpreters import ad, batching, mlir
-from jaxlite.lax import base
+from jaxlite.lax import base, dot_algorithms
 from jaxlite.lax import out_sharding as out_sharding_lib
 
 
@@ -52,6 +52,13 @@ def canonicalize_precision(precision: PrecisionLike):
   """None, or a pair of ``Precision`` (one per operand), from JAX's accepted forms."""
   if precision is None:
     return None
+  if dot_algorithms.is_algorithm(precision):
+    return precision
+  if isinstance(precision, str) and Precision._missing_(precision) is None:
+    try:      # the name of a DotAlgorithmPreset
+      return dot_algorithms.DotAlgorithmPreset[precision]
+    except KeyError:
+      pass
   if isinstance(precision, (Precision, str)):
     p = Precision(precision)
     return (p, p)
@@ -65,7 +72,7 @@ def canonicalize_precision(precision: PrecisionLike):
 
 
 def precision_attr(precision):
-  if precision is None:
+  if precision is None or dot_algorithms.is_algorithm(precision):
     return None
   ir, hlo = mlir.ir(), mlir.hlo()
   return ir.ArrayAttr.get([hlo.PrecisionAttr.get(p.name) for p in precision])
@@ -141,6 +148,8 @@ def _dot_general_lowering(ctx, lhs, rhs, *, dimension_numbers, precision,
   lhs_aval, rhs_aval = ctx.avals_in
   aval_out = ctx.avals_out[0]
   out_dtype = aval_out.dtype
+  if dot_algorithms.is_algorithm(precision):
+    return _dot_with_algorithm(ctx, lhs, rhs, dimension_numbers, precision)
   # Operands of different types are computed in the promoted type; bool as
   # int32 (XLA has no boolean dot), turned back into "any product nonzero".
   compute = np.dtype(np.int32) if out_dtype == np.bool_ else \
@@ -166,6 +175,30 @@ def _dot_general_lowering(ctx, lhs, rhs, *, dimension_numbers, precision,
   if result_dtype != out_dtype:
     return mlir.convert(out, aval_out)
   return out
+
+
+def _dot_with_algorithm(ctx, lhs, rhs, dimension_numbers, algorithm):
+  """A dot with an explicit algorithm: operands converted to its types, the
+  product accumulated in its type, then converted to the output dtype."""
+  hlo = mlir.hlo()
+  dot_algorithms.check_platform(algorithm, ctx.module_context.platform)
+  (lc, rc), (lb, rb) = dimension_numbers
+  lhs_aval, rhs_aval = ctx.avals_in
+  aval_out = ctx.avals_out[0]
+  lhs_t, rhs_t, acc_t = dot_algorithms.compute_types(algorithm, lhs_aval.dtype,
+                                                     rhs_aval.dtype, aval_out.dtype)
+  if lhs_t is not None and lhs_t != lhs_aval.dtype:
+    lhs = mlir.convert(lhs, lhs_aval.update(dtype=lhs_t))
+  if rhs_t is not None and rhs_t != rhs_aval.dtype:
+    rhs = mlir.convert(rhs, rhs_aval.update(dtype=rhs_t))
+  acc_aval = aval_out if acc_t is None else aval_out.update(dtype=acc_t)
+  dnums = hlo.DotDimensionNumbers.get(
+      lhs_batching_dimensions=list(lb), rhs_batching_dimensions=list(rb),
+      lhs_contracting_dimensions=list(lc), rhs_contracting_dimensions=list(rc))
+  attr = algorithm._convert_to_hlo_attr(lhs_t or lhs_aval.dtype, rhs_t or rhs_aval.dtype)
+  extra = {} if attr is None else {"algorithm": attr}
+  out = hlo.dot_general(mlir.aval_to_ir_type(acc_aval), lhs, rhs, dnums, **extra)
+  return mlir.convert(out, aval_out) if acc_aval.dtype != aval_out.dtype else out
 
 
 mlir.register_lowering(dot_general_p, _dot_general_lowering)
@@ -215,7 +248,8 @@ def _dot_general_transpose_rhs(ct, x, y, *, dimension_numbers, precision,
                                preferred_element_type):
   (x_contract, y_contract), (x_batch, y_batch) = dimension_numbers
   swapped = ((y_contract, x_contract), (y_batch, x_batch))
-  swapped_precision = None if precision is None else (precision[1], precision[0])
+  swapped_precision = (precision if precision is None or dot_algorithms.is_algorithm(precision)
+                       else (precision[1], precision[0]))
   return _dot_general_transpose_lhs(ct, y, x, dimension_numbers=swapped,
                                     precision=swapped_precision,
                                     preferred_element_type=preferred_element_type,
