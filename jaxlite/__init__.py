@@ -75,6 +75,7 @@ _LAZY_ATTRIBUTES = {
                                            "make_array_from_process_local_data"),
     "fwd_and_bwd": ("jaxlite.api_extras", "fwd_and_bwd"),
     "ds": ("jaxlite.numpy.dynamic_slice_index", "ds"),
+    "smap": ("jaxlite.api_extras", "smap"),
     "effects_barrier": ("jaxlite.api_extras", "effects_barrier"),
     "memory": ("jaxlite.api_extras", "memory"),
     "Shard": ("jaxlite.runtime.array", "Shard"),   # the items of addressable_shards

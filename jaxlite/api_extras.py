@@ -10,12 +10,14 @@
 from __future__ import annotations
 
 import enum
+import functools
 import types
 from collections.abc import Callable, Sequence
 
 from jaxlite import api_util
+from jaxlite.interpreters.shard_map import Infer
 
-__all__ = ["MemorySpace", "effects_barrier", "fwd_and_bwd", "memory"]
+__all__ = ["MemorySpace", "effects_barrier", "fwd_and_bwd", "memory", "smap"]
 
 
 def fwd_and_bwd(fun: Callable, argnums: int | Sequence[int], has_aux: bool = False,
@@ -83,6 +85,73 @@ def effects_barrier() -> None:
         buffer.block_until_ready()
       except Exception:   # a deleted or failed buffer has nothing left to wait for
         pass
+
+
+def _axes_to_spec(axis_name, axis):
+  from jaxlite.sharding.partition_spec import PartitionSpec
+  if axis is None:
+    return PartitionSpec()
+  return PartitionSpec(*([None] * axis + [axis_name]))
+
+
+def smap(f: Callable | None = None, /, *, in_axes=Infer, out_axes, axis_name):
+  """Single-axis ``shard_map`` over the context mesh (``jax.set_mesh``):
+  ``f`` sees, on each device along mesh axis ``axis_name``, its block of the
+  arguments split along ``in_axes``; results are joined along ``out_axes``.
+
+  Args:
+    f: the per-shard function (or None, to use ``smap`` as a decorator).
+    in_axes: an int, None, or a tuple per positional argument: the argument
+      axis to split (None: pass whole). Without it (JAX's ``Infer``) the
+      arguments' own shardings decide.
+    out_axes: an int, None, or pytree of them: where the mesh axis goes in
+      each result.
+    axis_name: the mesh axis that is manual inside ``f``.
+
+  >>> import jaxlite, jaxlite.numpy as jnp
+  >>> mesh = jaxlite.make_mesh((1,), ("x",))
+  >>> with jaxlite.set_mesh(mesh):
+  ...   smap(lambda x: x * 2, in_axes=0, out_axes=0, axis_name="x")(jnp.arange(4.0))
+  Array([0., 2., 4., 6.], dtype=float32)
+  """
+  from jaxlite import tree_util
+  from jaxlite.interpreters.shard_map import shard_map
+  if isinstance(axis_name, (list, tuple)):
+    raise TypeError(f"smap axis_name should be a `str` or a `Hashable`, but got {axis_name}")
+  infer = Infer
+  if in_axes is not None and in_axes is not infer and not isinstance(in_axes, (int, tuple)):
+    raise TypeError("smap in_axes must be an int, None, jax.sharding.Infer, or a tuple of "
+                    "entries corresponding to the positional arguments passed to the "
+                    f"function, but got {in_axes}.")
+  leaf = lambda x: x is None
+  if in_axes is not infer and not all(
+      isinstance(a, int) for a in tree_util.tree_leaves(in_axes)):
+    raise TypeError("smap in_axes must be an int, None, jax.sharding.Infer, or (nested) "
+                    f"container with those types as leaves, but got {in_axes}.")
+  if not all(isinstance(a, int) for a in tree_util.tree_leaves(out_axes)):
+    raise TypeError("smap out_axes must be an int, None, or (nested) container with those "
+                    f"types as leaves, but got {out_axes}.")
+  to_spec = lambda a: _axes_to_spec(axis_name, a)
+  in_specs = infer if in_axes is infer else tree_util.tree_map(to_spec, in_axes, is_leaf=leaf)
+  out_specs = tree_util.tree_map(to_spec, out_axes, is_leaf=leaf)
+
+  def make(g):
+    mapped = shard_map(g, mesh=None, in_specs=in_specs, out_specs=out_specs,
+                       axis_names=frozenset({axis_name}), check_vma=True)
+    if in_axes is not infer:
+      return mapped
+
+    @functools.wraps(g)
+    def inferred(*args):
+      # Inferring the split from the arguments needs an Explicit mesh axis.
+      from jaxlite.sharding import mesh as mesh_lib
+      axis_type = mesh_lib.get_abstract_mesh()._name_to_type.get(axis_name)
+      if axis_type is not None and axis_type.name != "Explicit":
+        raise TypeError(f"in_axes was not specified when axis_name={frozenset({axis_name})} "
+                        f"was of type {axis_type}")
+      return mapped(*args)
+    return inferred
+  return make if f is None else make(f)
 
 
 class MemorySpace(enum.Enum):

@@ -14,7 +14,7 @@ import api_coverage  # noqa: E402  (tools/ is not a package)
 
 # module: (names present at least, signature mismatches at most)
 FLOORS = {
-    "jax": (96, 1),
+    "jax": (97, 1),
     "jax.numpy": (413, 38),
     "jax.numpy.linalg": (31, 1),
     "jax.numpy.fft": (18, 0),

@@ -311,3 +311,33 @@ def test_ds_objects_as_jax():
     jaxlite.ds(1, 2, jnp.int32(1))
   leaves, treedef = jaxlite.tree_util.tree_flatten(jaxlite.ds(1, 3))
   assert leaves == [] and treedef.unflatten([]) == jaxlite.ds(1, 3)
+
+
+def _smap_outcomes(api):
+  out = []
+  mesh = api.make_mesh((4,), ("x",), axis_types=(api.sharding.AxisType.Auto,))
+  with api.set_mesh(mesh):
+    f = api.smap(lambda x, y: (x * 2 + api.lax.psum(y.sum(), "x"), x[None]),
+                 in_axes=(0, None), out_axes=(0, 1), axis_name="x")
+    a, b = api.jit(f)(api.numpy.arange(8.0), api.numpy.ones(3))
+    out += [np.asarray(a).tolist(), np.asarray(b).tolist()]
+    try:
+      api.smap(lambda x: x, out_axes=0, axis_name="x")(api.numpy.arange(8.0))
+    except TypeError as e:
+      out.append(str(e))
+    for bad in (dict(in_axes=0, out_axes=0, axis_name=("x",)), dict(in_axes="0", out_axes=0,
+                                                                     axis_name="x"),
+                dict(in_axes=0, out_axes="0", axis_name="x")):
+      with pytest.raises(TypeError) as info:
+        api.smap(lambda x: x, **bad)
+      out.append(str(info.value).split(",")[0])
+  mesh = api.make_mesh((4,), ("x",))
+  with api.set_mesh(mesh):
+    x = api.device_put(np.arange(8.0), api.sharding.NamedSharding(mesh, api.sharding.PartitionSpec("x")))
+    decorated = api.smap(out_axes=0, axis_name="x")(lambda x: x * 3)
+    out.append(np.asarray(decorated(x)).tolist())
+  return out
+
+
+def test_smap_matches_jax():
+  assert _smap_outcomes(jaxlite) == _smap_outcomes(jax)
