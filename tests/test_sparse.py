@@ -233,7 +233,8 @@ def test_sparsify_matches_jax():
   assert repr(out) == repr(jout)
   close(out.todense(), jout.todense())
   _same(-ours, -theirs)
-  _same(ours + ours, theirs + theirs)
+  _same(ours + ours, theirs + theirs)   # two arguments: stored elements side by side
+  _same(sparse.sparsify(lambda m: m + 2 * m)(ours), jsparse.sparsify(lambda m: m + 2 * m)(theirs))
   close(ours.sum(), theirs.sum())
   with pytest.raises(NotImplementedError, match="would result in dense output"):
     sparse.sparsify(jnp.exp)(ours)

@@ -120,7 +120,8 @@ def sparsify(f, use_tracer=False):
     leaves, in_tree = tree_util.tree_flatten((args, kwargs), is_leaf=_is_sparse)
     with core.new_main(SparseTrace) as main:
       trace = SparseTrace(main)
-      tracers = [SparseTracer(trace, x) if _is_sparse(x) else x for x in leaves]
+      tracers = [SparseTracer(trace, _with_fresh_ref(x)) if _is_sparse(x) else x
+                 for x in leaves]
       if use_tracer:
         outs, out_tree = _call_flat(f, in_tree, tracers)
       else:
@@ -156,10 +157,30 @@ def _call_staged(f, in_tree, leaves, tracers):
 sparse_rules_bcoo: dict[str, Callable] = {}
 
 
+def _with_fresh_ref(mat):
+  """A copy of ``mat`` (same buffers) whose indices count as their own: two arguments
+  never share indices, even when they hold the same index array (as in JAX)."""
+  out = mat.tree_unflatten(mat.tree_flatten()[1], mat.tree_flatten()[0])
+  out._indices_ref = object()
+  return out
+
+
+def _same_indices(x, y) -> bool:
+  # Only indices carried through a rule from one sparse value count as the same.
+  ref = getattr(x, "_indices_ref", None)
+  return ref is not None and ref is getattr(y, "_indices_ref", None)
+
+
+def _sharing_indices(out: BCOO, mat: BCOO) -> BCOO:
+  out._indices_ref = getattr(mat, "_indices_ref", None)
+  return out
+
+
 def _like(mat: BCOO, data, *, unique=None) -> BCOO:
   """``mat``'s indices with new stored values."""
-  return BCOO((data, mat.indices), shape=mat.shape, indices_sorted=mat.indices_sorted,
-              unique_indices=mat.unique_indices if unique is None else unique)
+  return _sharing_indices(
+      BCOO((data, mat.indices), shape=mat.shape, indices_sorted=mat.indices_sorted,
+           unique_indices=mat.unique_indices if unique is None else unique), mat)
 
 
 def _with_unique_indices(mat: BCOO) -> BCOO:
@@ -220,9 +241,8 @@ def _add_rule(x, y):
   if _is_sparse(x) and _is_sparse(y):
     if x.shape != y.shape:
       raise NotImplementedError("Addition between sparse matrices of different shapes.")
-    if x.indices is y.indices:
-      return BCOO((lax.add(x.data, y.data), x.indices), shape=x.shape,
-                  indices_sorted=x.indices_sorted, unique_indices=x.unique_indices)
+    if _same_indices(x, y):
+      return _like(x, lax.add(x.data, y.data))
     if x.indices.ndim != y.indices.ndim or x.data.ndim != y.data.ndim:
       raise NotImplementedError("Addition between sparse matrices with different "
                                 "batch/dense dimensions.")
@@ -251,9 +271,8 @@ def _sub_rule(x, y):
 def _mul_rule(x, y):
   from jaxlite import lax
   if _is_sparse(x) and _is_sparse(y):
-    if x.indices is y.indices and x.unique_indices:
-      return BCOO((lax.mul(x.data, y.data), x.indices), shape=x.shape,
-                  indices_sorted=x.indices_sorted, unique_indices=True)
+    if _same_indices(x, y) and x.unique_indices:
+      return _like(x, lax.mul(x.data, y.data), unique=True)
     raise NotImplementedError("sparse rule for mul of sparse arrays with different indices "
                               "is not implemented.")
   if _is_sparse(y):
