@@ -26,7 +26,7 @@ class Precision(enum.Enum):
 
   >>> from jaxlite import lax
   >>> lax.Precision('highest')
-  <Precision.HIGHEST: 2>
+  Precision.HIGHEST
   """
   DEFAULT = 0
   HIGH = 1
@@ -44,6 +44,13 @@ class Precision(enum.Enum):
   def __str__(self):
     return self.name
 
+  def __repr__(self):
+    return f"{type(self).__name__}.{self.name}"
+
+
+# JAX's precision names (case-sensitive: other strings name a DotAlgorithmPreset).
+_PRECISION_NAMES = frozenset({"default", "bfloat16", "fastest", "high", "bfloat16_3x",
+                              "tensorfloat32", "highest", "float32"})
 
 PrecisionLike = Any
 
@@ -54,7 +61,7 @@ def canonicalize_precision(precision: PrecisionLike):
     return None
   if dot_algorithms.is_algorithm(precision):
     return precision
-  if isinstance(precision, str) and Precision._missing_(precision) is None:
+  if isinstance(precision, str) and precision not in _PRECISION_NAMES:
     try:      # the name of a DotAlgorithmPreset
       return dot_algorithms.DotAlgorithmPreset[precision]
     except KeyError:
