@@ -46,7 +46,7 @@ FLOORS = {
     "jax.export": (10, 0),
     "jax.extend.backend": (8, 0),
     "jax.extend.linear_util": (9, 0),
-    "jax.extend.random": (3, 0),
+    "jax.extend.random": (6, 0),
     "jax.experimental.checkify": (15, 1),
     "jax.experimental.mesh_utils": (3, 0),
     "jax.experimental.multihost_utils": (13, 0),

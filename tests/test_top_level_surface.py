@@ -207,7 +207,8 @@ def test_extend_core_helpers():
     "jaxlite.profiler", "jaxlite.monitoring", "jaxlite.ffi", "jaxlite.export",
     "jaxlite.export.exported", "jaxlite.export.serialization", "jaxlite.export.symbolic",
     "jaxlite.config_guards", "jaxlite.api_extras", "jaxlite.errors",
-    "jaxlite.extend.core_internals", "jaxlite.extend.source_info_util"])
+    "jaxlite.extend.core_internals", "jaxlite.extend.source_info_util", "jaxlite.extend.random",
+    "jaxlite.extend.backend", "jaxlite.numpy.dynamic_slice_index"])
 def test_docstring_examples_of_the_surface_modules(name):
   import doctest
   import importlib
@@ -341,3 +342,21 @@ def _smap_outcomes(api):
 
 def test_smap_matches_jax():
   assert _smap_outcomes(jaxlite) == _smap_outcomes(jax)
+
+
+def test_extend_random_as_jax():
+  from jaxlite.extend import random as extend_random
+  import jax.extend.random as jax_extend_random
+  values = []
+  for api, module in ((jaxlite, extend_random), (jax, jax_extend_random)):
+    base = module.threefry_prng_impl
+    spec = module.define_prng_impl(key_shape=base.key_shape, seed=base.seed, split=base.split,
+                                   random_bits=base.random_bits, fold_in=base.fold_in,
+                                   name="mine", tag="mn")
+    key = api.random.key(3, impl=spec)
+    keys = module.random_seed(np.arange(3), base)
+    values.append((repr(spec), str(key.dtype),
+                   np.asarray(api.random.uniform(api.random.split(key)[1], (3,))).tolist(),
+                   np.asarray(api.random.key_data(keys)).tolist(),
+                   np.asarray(api.random.normal(module.seed_with_impl(base, 5), (2,))).tolist()))
+  assert values[0] == values[1]

@@ -46,6 +46,8 @@ def _resolve_impl(impl_spec) -> PRNGImpl:
     names = ", ".join(f'"{s}"' for s in prng.prngs)
     raise ValueError(f'unrecognized PRNG implementation "{impl_spec}". '
                      f"Did you mean one of: {names}?")
+  if isinstance(getattr(impl_spec, "_impl", None), PRNGImpl):   # jax.extend's PRNGSpec
+    return impl_spec._impl
   raise TypeError(f"unrecognized type {type(impl_spec)} for specifying PRNG implementation.")
 
 
