@@ -357,3 +357,16 @@ def test_dot_algorithm_unsupported_on_cpu():
   for precision in ("TF32_TF32_F32", lax.DotAlgorithm(np.float32, np.float32, np.float32)):
     with pytest.raises(ValueError, match="is not supported by dot_general on CPU"):
       lax.dot(a, a, precision=precision)
+
+
+# --- pbroadcast, pcast ------------------------------------------------------------------------------
+
+
+def test_pbroadcast_and_pcast():
+  x = _normal(4, 2)
+  want = jax.vmap(lambda v: lax_ref.pbroadcast(v, "i", 1), axis_name="i")(x)
+  _close(jaxlite.vmap(lambda v: lax.pbroadcast(v, "i", 1), axis_name="i")(x), want)
+  _close(jaxlite.pmap(lambda v: lax.pbroadcast(v, "i", 1), axis_name="i")(x), want)
+  _close(jaxlite.vmap(lambda v: lax.pcast(v, "i", to="varying"), axis_name="i")(x), x)
+  with pytest.raises(ValueError, match="Got unexpected `to` value"):
+    lax.pcast(x, "i", to="invarying")
