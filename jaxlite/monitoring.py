@@ -16,7 +16,6 @@ registered, recording an event is a loop over an empty list.
 from __future__ import annotations
 
 import time
-from typing import Protocol
 
 __all__ = [
     "clear_event_listeners", "record_event", "record_event_duration_secs",
@@ -37,21 +36,12 @@ CACHE_MISS_EVENT = "/jax/compilation_cache/cache_misses"
 CACHE_RETRIEVAL_EVENT = "/jax/compilation_cache/cache_retrieval_time_sec"
 
 
-class EventListenerWithMetadata(Protocol):
-  def __call__(self, event: str, **kwargs: str | int) -> None: ...
-
-
-class EventDurationListenerWithMetadata(Protocol):
-  def __call__(self, event: str, duration_secs: float, **kwargs: str | int) -> None: ...
-
-
-class EventTimeSpanListenerWithMetadata(Protocol):
-  def __call__(self, event: str, start_time: float, end_time: float,
-               **kwargs: str | int) -> None: ...
-
-
-class ScalarListenerWithMetadata(Protocol):
-  def __call__(self, event: str, value: float | int, **kwargs: str | int) -> None: ...
+# Listener signatures (as JAX's Protocols describe them; plain comments here
+# keep this module, imported with jaxlite, free of typing machinery):
+#   event listener:     (event: str, **kwargs: str | int) -> None
+#   duration listener:  (event: str, duration_secs: float, **kwargs) -> None
+#   time-span listener: (event: str, start_time: float, end_time: float, **kwargs) -> None
+#   scalar listener:    (event: str, value: float | int, **kwargs) -> None
 
 
 # The lists are mutated in place (never rebound), so that modules holding a
@@ -110,7 +100,7 @@ def record_scalar(event: str, value: float | int, **kwargs: str | int) -> None:
     callback(event, value, **kwargs)
 
 
-def register_event_listener(callback: EventListenerWithMetadata) -> None:
+def register_event_listener(callback) -> None:
   """Has ``callback(event, **kwargs)`` called at every :func:`record_event`.
 
   >>> register_event_listener(print)
@@ -121,7 +111,7 @@ def register_event_listener(callback: EventListenerWithMetadata) -> None:
   _event_listeners.append(callback)
 
 
-def register_event_time_span_listener(callback: EventTimeSpanListenerWithMetadata) -> None:
+def register_event_time_span_listener(callback) -> None:
   """Has ``callback(event, start, end, **kwargs)`` called at every
   :func:`record_event_time_span`.
 
@@ -133,7 +123,7 @@ def register_event_time_span_listener(callback: EventTimeSpanListenerWithMetadat
   _event_time_span_listeners.append(callback)
 
 
-def register_event_duration_secs_listener(callback: EventDurationListenerWithMetadata) -> None:
+def register_event_duration_secs_listener(callback) -> None:
   """Has ``callback(event, duration, **kwargs)`` called at every
   :func:`record_event_duration_secs`.
 
@@ -145,7 +135,7 @@ def register_event_duration_secs_listener(callback: EventDurationListenerWithMet
   _event_duration_secs_listeners.append(callback)
 
 
-def register_scalar_listener(callback: ScalarListenerWithMetadata) -> None:
+def register_scalar_listener(callback) -> None:
   """Has ``callback(event, value, **kwargs)`` called at every
   :func:`record_scalar`.
 
@@ -215,7 +205,7 @@ def _unregister(listeners: list, callback) -> None:
   listeners.remove(callback)
 
 
-def unregister_event_duration_listener(callback: EventDurationListenerWithMetadata) -> None:
+def unregister_event_duration_listener(callback) -> None:
   """Removes a listener registered with
   :func:`register_event_duration_secs_listener` (AssertionError if absent).
 
@@ -227,7 +217,7 @@ def unregister_event_duration_listener(callback: EventDurationListenerWithMetada
   _unregister(_event_duration_secs_listeners, callback)
 
 
-def unregister_event_time_span_listener(callback: EventTimeSpanListenerWithMetadata) -> None:
+def unregister_event_time_span_listener(callback) -> None:
   """Removes a listener registered with
   :func:`register_event_time_span_listener` (AssertionError if absent).
 
@@ -237,7 +227,7 @@ def unregister_event_time_span_listener(callback: EventTimeSpanListenerWithMetad
   _unregister(_event_time_span_listeners, callback)
 
 
-def unregister_event_listener(callback: EventListenerWithMetadata) -> None:
+def unregister_event_listener(callback) -> None:
   """Removes a listener registered with :func:`register_event_listener`
   (AssertionError if absent).
 
@@ -247,7 +237,7 @@ def unregister_event_listener(callback: EventListenerWithMetadata) -> None:
   _unregister(_event_listeners, callback)
 
 
-def unregister_scalar_listener(callback: ScalarListenerWithMetadata) -> None:
+def unregister_scalar_listener(callback) -> None:
   """Removes a listener registered with :func:`register_scalar_listener`
   (AssertionError if absent).
 
