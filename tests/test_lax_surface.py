@@ -370,3 +370,20 @@ def test_pbroadcast_and_pcast():
   _close(jaxlite.vmap(lambda v: lax.pcast(v, "i", to="varying"), axis_name="i")(x), x)
   with pytest.raises(ValueError, match="Got unexpected `to` value"):
     lax.pcast(x, "i", to="invarying")
+
+
+# --- scaled_dot -------------------------------------------------------------------------------------
+
+
+def test_scaled_dot():
+  import ml_dtypes
+  lhs, rhs = _normal(4, 8), _normal(8, 3)
+  exponents = lambda *s: (2.0 ** RNG.integers(-2, 3, size=s)).astype(ml_dtypes.float8_e8m0fnu)
+  for kw in (dict(), dict(lhs_scale=exponents(4, 2), rhs_scale=exponents(2, 3),
+                          preferred_element_type=np.float32)):
+    _close(lax.scaled_dot(lhs, rhs, **kw), lax_ref.scaled_dot(lhs, rhs, **kw))
+  f = lambda m: lambda l, r: m.lax.scaled_dot(l, r)
+  assert str(jaxlite.make_jaxpr(f(jaxlite))(lhs, rhs)) == str(jax.make_jaxpr(f(jax))(lhs, rhs))
+  batch = _normal(2, 4, 8)
+  _close(jaxlite.vmap(lambda x: lax.scaled_dot(x, rhs))(batch),
+         jax.vmap(lambda x: lax_ref.scaled_dot(x, rhs))(batch))

@@ -54,6 +54,8 @@ def _attribute(value):
     return ir.FloatAttr.get(ir.F64Type.get(), float(value))
   if isinstance(value, str):
     return ir.StringAttr.get(value)
+  if isinstance(value, np.dtype):     # e.g. a preferred element type
+    return ir.TypeAttr.get(mlir.dtype_to_ir_type(value))
   if isinstance(value, np.ndarray):
     return ir.DenseElementsAttr.get(np.ascontiguousarray(value),
                                     type=mlir.dtype_to_ir_type(value.dtype))
