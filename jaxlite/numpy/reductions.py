@@ -362,9 +362,15 @@ def _strong(a):
   return a
 
 
-def _cumulative(name, a, axis, dtype, upcast=False, include_initial=False):
-  a = _strong(_as_array(a, name))
-  if axis is None or a.ndim == 0:   # as JAX: a scalar is accumulated as shape (1,)
+def _cumulative(name, a, axis, dtype, upcast=False, include_initial=False, fill_nan=None):
+  a = _as_array(a, name)
+  # As JAX: a weakly typed scalar is accumulated as shape (1,); a strong rank-0
+  # array with an axis is an axis error.
+  weak_scalar = a.ndim == 0 and a.aval.weak_type
+  if fill_nan is not None:   # nancumsum/nancumprod
+    a = _replace_nan(a, fill_nan)
+  a = _strong(a)
+  if axis is None or weak_scalar:
     a = lax_structural.reshape(a, (a.size,))
     axis = 0 if axis is None else axis
   axis = promotion.canonicalize_axis(axis, a.ndim)
@@ -595,7 +601,8 @@ def nancumsum(a, axis=None, dtype=None, out=None):
   >>> jnp.nancumsum(jnp.array([1.0, jnp.nan, 2.0]))
   Array([1., 1., 3.], dtype=float32)
   """
-  return cumsum(_replace_nan(a, 0), axis, dtype, out)
+  del out
+  return _cumulative("cumsum", a, axis, dtype, fill_nan=0)
 
 
 def nancumprod(a, axis=None, dtype=None, out=None):
@@ -605,7 +612,8 @@ def nancumprod(a, axis=None, dtype=None, out=None):
   >>> jnp.nancumprod(jnp.array([2.0, jnp.nan, 2.0]))
   Array([2., 2., 4.], dtype=float32)
   """
-  return cumprod(_replace_nan(a, 1), axis, dtype, out)
+  del out
+  return _cumulative("cumprod", a, axis, dtype, fill_nan=1)
 
 
 def average(a, axis=None, weights=None, returned=False, keepdims=False):

@@ -281,3 +281,17 @@ def test_complex_max_min_reductions_order_lexicographically(name):
     got.append([np.asarray(r) for r in (f(x), lib.jit(f)(x), lib.jit(lib.vmap(f))(x[None]))])
   for mine, theirs in zip(*got):
     np.testing.assert_array_equal(mine.view(np.uint32), theirs.view(np.uint32))
+
+
+@pytest.mark.parametrize("name", ["cumsum", "cumprod", "nancumsum", "nancumprod"])
+@pytest.mark.parametrize("case", [
+    lambda lib, j, f: f(j.float32(2), axis=-1), lambda lib, j, f: f(2.0, axis=0),
+    lambda lib, j, f: f(j.asarray(2.0), axis=-1),
+    lambda lib, j, f: lib.jit(lambda x: f(x, axis=-1))(2.0),
+    lambda lib, j, f: lib.vmap(lambda x: f(x, axis=-1))(j.ones(2)),
+    lambda lib, j, f: lib.grad(lambda x: j.real(f(j.cos(x), axis=0)).sum())(2.0),
+    lambda lib, j, f: lib.grad(lambda x: j.real(f(x * np.complex64(1j), axis=0)).sum())(2.0),
+])
+def test_cumulative_reductions_of_scalars_with_an_axis(name, case):
+  # JAX reshapes only weakly typed scalars to (1,); strong rank 0 is an axis error.
+  _same(lambda lib, j: case(lib, j, getattr(j, name)))
