@@ -23,7 +23,7 @@ import docstring_examples  # noqa: E402
 # below land, these floors (the figures reached) keep the share from falling.
 TARGET = 0.99
 MIN_MATCHING = {"jax.numpy": 0.98, "jax.lax": 0.99, "jax.lax.linalg": 0.99, "jax.nn": 0.88,
-                "jax.random": 1.0}
+                "jax.random": 1.0, "jax.export": 0.5}
 
 # Docstrings (JAX's qualified names) whose examples may differ, by module,
 # with the reason; keep in step with docs/differences.md.
@@ -52,6 +52,11 @@ KNOWN_DIFFERENCES = {
                                      "missing (issue 17)",
     },
     "jax.random": {},
+    "jax.export": {
+        "jax.export.export": "JAX's Exported.serialize needs the flatbuffers package, which "
+                             "the test environment lacks (JAX raises ImportError); jaxlite "
+                             "prints the docstring's own expected output",
+    },
 }
 
 

@@ -281,9 +281,16 @@ def export(fun_jit, *, platforms: Sequence[str] | None = None,
   >>> rehydrated.fun_name
   'sin'
   """
+  from jaxlite.api import jit
   from jaxlite.interpreters.pjit import Jitted
   if not isinstance(fun_jit, Jitted):
-    raise ValueError(f"Function to be exported must be the result of `jit` but is: {fun_jit}")
+    # JAX's jax.numpy functions are jitted functions; jaxlite's are plain
+    # functions of the same meaning, so they are exported as their jit.
+    if callable(fun_jit) and getattr(fun_jit, "__module__", "").startswith("jaxlite.numpy"):
+      fun_jit = jit(fun_jit)
+    else:
+      raise ValueError(
+          f"Function to be exported must be the result of `jit` but is: {fun_jit}")
   if _override_lowering_rules:
     raise ValueError("jaxlite's export takes no _override_lowering_rules")
 
