@@ -238,3 +238,20 @@ def test_sparsify_matches_jax():
   close(ours.sum(), theirs.sum())
   with pytest.raises(NotImplementedError, match="would result in dense output"):
     sparse.sparsify(jnp.exp)(ours)
+
+
+def test_sparse_sparse_products_match_jax():
+  ours, theirs = both()
+  _same(ours @ ours.T, theirs @ theirs.T)
+  _same(ours.T @ ours, theirs.T @ theirs)
+  bo, bt = both(n_batch=1, mat=MB)
+  dims = (([2], [2]), ([0], [0]))
+  _same(sparse.bcoo_dot_general(bo, bo, dimension_numbers=dims),
+        jsparse.bcoo_dot_general(bt, bt, dimension_numbers=dims))
+  f = lambda cls, idx: lambda d: (cls((d, idx), shape=M.shape)
+                                  @ cls((d, idx), shape=M.shape).T).data
+  t = np.ones(ours.data.shape, np.float32)
+  close(jaxlite.jvp(f(sparse.BCOO, ours.indices), (ours.data,), (t,))[1],
+        jax.jvp(f(jsparse.BCOO, theirs.indices), (theirs.data,), (t,))[1])
+  with pytest.raises(NotImplementedError, match="Transpose rule"):   # as in JAX
+    jaxlite.grad(lambda d: f(sparse.BCOO, ours.indices)(d).sum())(ours.data)

@@ -26,3 +26,4 @@ from jaxlite.experimental.sparse.ad import grad, value_and_grad, jacfwd, jacrev,
 from jaxlite.experimental.sparse.random import random_bcoo
 
 from jaxlite.experimental.sparse.transform import sparsify, SparseTracer
+from jaxlite.experimental.sparse.bcoo_spdot import bcoo_spdot_general_p
