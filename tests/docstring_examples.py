@@ -38,7 +38,7 @@ import numpy as np
 # table in tests/test_docstring_examples.py.
 MODULES = ("jax.numpy", "jax.lax", "jax.lax.linalg", "jax.nn", "jax.random", "jax.profiler",
            "jax.experimental.jet", "jax.custom_batching", "jax.debug", "jax.ad_checkpoint",
-           "jax.custom_derivatives", "jax.export")
+           "jax.custom_derivatives", "jax.export", "jax.experimental.sparse")
 
 _REAL_IMPORT = builtins.__import__
 

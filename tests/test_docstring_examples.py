@@ -52,6 +52,7 @@ KNOWN_DIFFERENCES = {
                                      "missing (issue 17)",
     },
     "jax.random": {},
+    "jax.experimental.sparse": {},
     "jax.export": {
         "jax.export.export": "JAX's Exported.serialize needs the flatbuffers package, which "
                              "the test environment lacks (JAX raises ImportError); jaxlite "

@@ -39,9 +39,9 @@ class SparseTracer(core.Tracer):
   """A value of a sparsified function: a dense array or a sparse array (``value``)."""
   __slots__ = ("value",)
 
-  def __init__(self, trace, value):
+  def __init__(self, trace, *, spvalue):
     self._trace = trace
-    self.value = value
+    self.value = spvalue
 
   @property
   def aval(self):
@@ -58,7 +58,7 @@ class SparseTrace(core.Trace):
   """Applies sparse rules to primitives that meet sparse values."""
 
   def pure(self, val):
-    return SparseTracer(self, val)
+    return SparseTracer(self, spvalue=val)
 
   lift = pure
 
@@ -74,8 +74,8 @@ class SparseTrace(core.Trace):
 
 def _wrap(trace, primitive, out):
   if primitive.multiple_results:
-    return [SparseTracer(trace, o) for o in out]
-  return SparseTracer(trace, out)
+    return [SparseTracer(trace, spvalue=o) for o in out]
+  return SparseTracer(trace, spvalue=out)
 
 
 _DENSIFYING = {"acos", "acosh", "bessel_i0e", "cos", "cosh", "eq", "exp", "ge", "gt", "le",
@@ -120,7 +120,7 @@ def sparsify(f, use_tracer=False):
     leaves, in_tree = tree_util.tree_flatten((args, kwargs), is_leaf=_is_sparse)
     with core.new_main(SparseTrace) as main:
       trace = SparseTrace(main)
-      tracers = [SparseTracer(trace, _with_fresh_ref(x)) if _is_sparse(x) else x
+      tracers = [SparseTracer(trace, spvalue=_with_fresh_ref(x)) if _is_sparse(x) else x
                  for x in leaves]
       if use_tracer:
         outs, out_tree = _call_flat(f, in_tree, tracers)
@@ -311,7 +311,7 @@ def _inline_call_rule(param):
     if n_consts and not consts:
       consts, values = values[:n_consts], values[n_consts:]
     trace = _current_sparse_trace()
-    tracers = [SparseTracer(trace, v) for v in values]
+    tracers = [SparseTracer(trace, spvalue=v) for v in values]
     outs = core.eval_jaxpr(jaxpr, list(consts), *tracers)
     return [trace.full_raise(o).value for o in outs]
   return rule
