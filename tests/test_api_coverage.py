@@ -44,7 +44,7 @@ FLOORS = {
     "jax.monitoring": (13, 0),
     "jax.ffi": (9, 0),
     "jax.export": (10, 0),
-    "jax.extend.backend": (8, 0),
+    "jax.extend.backend": (9, 0),
     "jax.extend.linear_util": (9, 0),
     "jax.extend.random": (6, 0),
     "jax.experimental.checkify": (15, 1),

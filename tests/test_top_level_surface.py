@@ -360,3 +360,50 @@ def test_extend_random_as_jax():
                    np.asarray(api.random.key_data(keys)).tolist(),
                    np.asarray(api.random.normal(module.seed_with_impl(base, 5), (2,))).tolist()))
   assert values[0] == values[1]
+
+
+_FACTORY_SCRIPT = """
+import sys
+lib = sys.argv[1]
+if lib == "jax":
+  import jax as api
+  import jax.extend.backend as extend_backend
+else:
+  import jaxlite as api
+  import jaxlite.extend.backend as extend_backend
+from jaxlib import xla_client
+made = []
+def factory():
+  made.append(1)
+  return xla_client.make_cpu_client()
+def broken():
+  raise OSError("no such device")
+extend_backend.register_backend_factory("mine", factory, priority=500)
+extend_backend.register_backend_factory("broken", broken, priority=-5)
+print(api.default_backend(), len(api.devices()), len(made), sorted(extend_backend.backends()))
+def late():
+  made.append(2)
+  return xla_client.make_cpu_client()
+extend_backend.register_backend_factory("late", late)   # backends already started
+try:
+  extend_backend.get_backend("late")
+except RuntimeError as e:
+  print("RuntimeError", "late" in str(e), len(made))
+extend_backend.clear_backends()
+print(sorted(extend_backend.backends()), len(made))
+"""
+
+
+def test_register_backend_factory_as_jax():
+  import os
+  import subprocess
+  import sys
+  env = dict(os.environ, XLA_FLAGS="")
+  env.pop("JAX_PLATFORMS", None)
+  outs = []
+  for lib in ("jaxlite", "jax"):
+    done = subprocess.run([sys.executable, "-c", _FACTORY_SCRIPT, lib], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    outs.append(done.stdout.strip().splitlines())
+  assert outs[0] == outs[1]

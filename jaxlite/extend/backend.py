@@ -16,7 +16,46 @@ from jaxlite.runtime.backend import backends, default_device as get_default_devi
 
 __all__ = ["backend_xla_version", "backends", "clear_backends",
            "clear_in_memory_compilation_cache", "get_backend", "get_compile_options",
-           "get_default_device", "register_backend_cache"]
+           "get_default_device", "register_backend_cache", "register_backend_factory"]
+
+
+def register_backend_factory(name: str, factory, *, priority: int = 0,
+                             fail_quietly: bool = True, experimental: bool = False,
+                             make_topology=None, c_api=None) -> None:
+  """Registers ``factory()`` (returning a PJRT client, or None to decline) as
+  the way to create backend ``name``.
+
+  Args:
+    name: the platform name (``get_backend(name)``, ``JAX_PLATFORMS``).
+    factory: a function of no arguments returning the client.
+    priority: where the backend ranks for the default backend when
+      ``JAX_PLATFORMS`` is not set (JAX's: TPU 300, CUDA/ROCm 200, CPU 0).
+    fail_quietly: when False, a factory that raises makes backend start-up fail.
+    experimental: if True, the backend starts only when requested by name.
+    make_topology, c_api: JAX's hooks for topologies and C-API plugins,
+      accepted for compatibility.
+
+  As in JAX, a factory registered after the backends started is used only
+  once they start again (after :func:`clear_backends`).
+
+  >>> from jaxlib import xla_client
+  >>> register_backend_factory("doc_cpu", xla_client.make_cpu_client, priority=-1)
+  >>> "doc_cpu" in backends()
+  False
+  """
+  from jaxlite.runtime import backend
+  del make_topology, c_api
+  entry = (factory, priority, fail_quietly, experimental)
+  with backend._lock:
+    if backend.client_created():
+      _pending_factories[name] = entry
+    else:
+      backend._backend_factories[name] = entry
+
+
+# Factories registered while backends were running: they take part from the
+# next start (clear_backends).
+_pending_factories: dict[str, tuple] = {}
 
 
 def backend_xla_version(platform=None) -> int | None:
@@ -42,6 +81,9 @@ def clear_backends(_crash=False) -> None:
   effects_barrier()
   caches.clear_caches()
   backend._reset_for_tests()
+  with backend._lock:
+    backend._backend_factories.update(_pending_factories)
+    _pending_factories.clear()
 
 
 def clear_in_memory_compilation_cache() -> None:

@@ -44,6 +44,11 @@ _GPU_PLATFORMS = ("cuda", "rocm")
 
 _lock = threading.RLock()
 _backends: dict[str, Any] = {}        # platform -> xc.Client
+# jax.extend.backend.register_backend_factory: name -> (factory, priority,
+# fail_quietly, experimental). JAX's priorities for the built-in platforms
+# decide where a registered one ranks when none is requested.
+_backend_factories: dict[str, tuple] = {}
+_BUILTIN_PRIORITY = {"tpu": 300, "cuda": 200, "rocm": 200, "cpu": 0}
 _backend_errors: dict[str, str] = {}  # platform -> why it failed to start
 _default_platform: str | None = None
 
@@ -244,9 +249,15 @@ def _requested_platforms() -> list[str]:
         "JAX_PLATFORMS") or ""
   names = [p.strip().lower() for p in text.split(",") if p.strip()]
   if not names:
-    # JAX's default: try the accelerators that have a plugin, then the CPU.
+    # JAX's default: try the accelerators that have a plugin, then the CPU,
+    # with registered (non-experimental) factories ranked by their priority.
     names = [p for p in ("cuda", "rocm", "tpu") if p in _plugin_library_paths()]
     names.append("cpu")
+    names += [n for n, (_, _, _, experimental) in _backend_factories.items()
+              if not experimental and n not in names]
+    priority = lambda n: (_backend_factories[n][1] if n in _backend_factories
+                          else _BUILTIN_PRIORITY.get(n, 0))
+    names.sort(key=priority, reverse=True)
   return names
 
 
@@ -259,11 +270,20 @@ def _init_platform(name: str) -> str | None:
       return platform
     if platform in _backend_errors:
       continue
+    factory = _backend_factories.get(platform)
     try:
-      client = (_make_cpu_client() if platform == "cpu"
-                else _make_plugin_client(platform))
+      if factory is not None:
+        client = factory[0]()
+      else:
+        client = (_make_cpu_client() if platform == "cpu"
+                  else _make_plugin_client(platform))
     except Exception as e:  # pylint: disable=broad-except
       _backend_errors[platform] = f"{type(e).__name__}: {e}"
+      if factory is not None and not factory[2]:   # fail_quietly=False
+        raise RuntimeError(f"Unable to initialize backend '{platform}': {e}") from e
+      continue
+    if client is None:   # a factory may decline (JAX skips it)
+      _backend_errors[platform] = "the backend factory returned None"
       continue
     _backends[platform] = client
     return platform
