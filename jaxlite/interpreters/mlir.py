@@ -317,7 +317,7 @@ def jaxpr_subcomp(module_context: ModuleContext, jaxpr: Jaxpr, consts: Sequence,
     env[v] = c if _is_ir_value(c) else ir_constant(np.asarray(c), v.aval.dtype)
   for v, a in zip(jaxpr.invars, args):
     env[v] = a
-  for eqn in jaxpr.eqns:
+  for eqn in _live_eqns(jaxpr):
     rule = _lookup_rule(module_context, eqn.primitive)
     ctx = LoweringRuleContext(module_context, eqn.primitive,
                               [a.aval for a in eqn.invars], [v.aval for v in eqn.outvars])
@@ -336,6 +336,28 @@ def jaxpr_subcomp(module_context: ModuleContext, jaxpr: Jaxpr, consts: Sequence,
     for v, o in zip(eqn.outvars, outs):
       env[v] = o
   return [read(v) for v in jaxpr.outvars]
+
+
+def _live_eqns(jaxpr: Jaxpr) -> list:
+  """The equations whose results are used, or that have effects: as JAX's
+  lowering (dce_jaxpr), an unused effect-free equation is not lowered, so it
+  cannot fail to lower (an unused complex argmin under jit computes)."""
+  live = {v for v in jaxpr.outvars if type(v) is not Literal}
+  kept = []
+  for eqn in reversed(jaxpr.eqns):
+    if eqn.effects or _has_effects(eqn.params) or any(v in live for v in eqn.outvars):
+      kept.append(eqn)
+      live.update(v for v in eqn.invars if type(v) is not Literal)
+  kept.reverse()
+  return kept
+
+
+def _has_effects(params) -> bool:
+  for value in params.values():
+    for item in value if isinstance(value, (tuple, list)) else (value,):
+      if isinstance(item, (Jaxpr, core.ClosedJaxpr)) and item.effects:
+        return True
+  return False
 
 
 def _is_ir_value(x):

@@ -502,8 +502,13 @@ ad.defjvp(integer_pow_p, _integer_pow_jvp)
 
 real_p = naryop("real", _complex, "real", result_dtype=real_dtype)
 imag_p = naryop("imag", _complex, "imag", result_dtype=real_dtype)
-ad.deflinear(real_p, lambda ct: [complex(ct, zeros_like(ct))])
-ad.deflinear(imag_p, lambda ct: [complex(zeros_like(ct), neg(ct))])
+# As JAX: the zero part is a strong constant, so the cotangent is strong.
+ad.deflinear(real_p, lambda ct: [complex(ct, np.zeros((), _ct_dtype(ct)))])
+ad.deflinear(imag_p, lambda ct: [complex(np.zeros((), _ct_dtype(ct)), neg(ct))])
+
+
+def _ct_dtype(ct):
+  return core.get_aval(ct).dtype
 
 complex_p = naryop("complex", [("float32", "float64")] * 2, "complex",
                    result_dtype=complex_dtype)

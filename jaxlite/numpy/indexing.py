@@ -153,7 +153,7 @@ def _parse(shape: tuple, index) -> list[_Entry]:
         entries.append(_Entry("array", coords.astype(_INDEX_DTYPE), axis))
         axis += 1
     else:
-      if shape[axis] == 0 and (kind == "int" or np.ndim(value) == 0):
+      if shape[axis] == 0 and kind != "slice" and (kind == "int" or np.ndim(value) == 0):
         # XLA cannot gather or scatter one element of an empty axis (JAX's check).
         raise IndexError(f"index is out of bounds for axis {axis} with size 0")
       entries.append(_Entry(kind, value, axis))
@@ -428,6 +428,8 @@ def scatter(arr, index, updates, op: str, *, mode=None, indices_are_sorted=False
              for e in entries if e.kind == "slice"}
   target_with_ones = _out_shape(plan, arr.shape, True, lengths)
   target = _out_shape(plan, arr.shape, False, lengths)
+  if 0 in target_with_ones:
+    return arr   # as JAX: an empty slot is no update, whatever the updates' shape
   if op != "apply":
     updates = _broadcast_updates(updates, target_with_ones)
     if target != target_with_ones:

@@ -295,3 +295,37 @@ def test_complex_max_min_reductions_order_lexicographically(name):
 def test_cumulative_reductions_of_scalars_with_an_axis(name, case):
   # JAX reshapes only weakly typed scalars to (1,); strong rank 0 is an axis error.
   _same(lambda lib, j: case(lib, j, getattr(j, name)))
+
+
+@pytest.mark.parametrize("case", [
+    lambda lib, j: j.zeros((2, 0), j.int8)[..., ::-1],
+    lambda lib, j: lib.jit(lambda x: x[::-1])(j.zeros((0,))),
+    lambda lib, j: lib.jit(lambda x: x[::2])(j.zeros((0,))),
+    lambda lib, j: lib.lax.scan(lambda c, x: (c, x[..., ::-1]), 0, j.zeros((2, 2, 0)))[1],
+    lambda lib, j: j.zeros((0,))[0],
+])
+def test_reversed_slices_of_empty_axes(case):
+  _same(case)
+
+
+@pytest.mark.parametrize("update", [np.zeros((2, 0)), np.zeros(3), np.zeros((1, 1, 0))])
+def test_at_set_of_an_empty_slot_ignores_the_updates_shape(update):
+  _same_error(lambda lib, j: j.zeros((2, 0)).at[0].set(update))
+  _same_error(lambda lib, j: lib.vmap(lib.jit(lambda x: x.at[0].set(x)))(j.zeros((2, 2, 0))))
+
+
+@pytest.mark.parametrize("f", [lambda j, x: j.real(x), lambda j, x: j.imag(x),
+                               lambda j, x: j.real(x * x), lambda j, x: j.abs(x)])
+def test_gradients_of_weak_complex_inputs_are_strong(f):
+  _same(lambda lib, j: lib.grad(lambda x: f(j, x))(j.asarray(2 - 1j)))
+  _same(lambda lib, j: lib.jit(lib.grad(lambda x: f(j, x)))(j.asarray(2 - 1j)))
+
+
+def test_unused_equations_are_not_lowered():
+  # JAX's lowering drops them (dce), so an unused complex argmin computes.
+  def f(j, a):
+    j.argmin(a)
+    return j.cos(a)
+  _same(lambda lib, j: lib.jit(lambda a: f(j, a))(1j))
+  _same(lambda lib, j: lib.lax.cond(False, lambda a: f(j, a), lambda a: f(j, a), 1j))
+  _same(lambda lib, j: lib.jit(j.argmin)(1j))   # used: both raise
