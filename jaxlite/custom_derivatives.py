@@ -36,7 +36,8 @@ from jaxlite.interpreters.pjit import shaped_abstractify
 
 __all__ = ["custom_jvp", "custom_vjp", "closure_convert", "SymbolicZero",
            "CustomVJPPrimal", "custom_jvp_call_p", "custom_vjp_call_p", "custom_lin_p",
-           "linear_call", "linear_call_p", "custom_vjp_primal_tree_values", "zero_from_primal"]
+           "linear_call", "linear_call_p", "custom_vjp_primal_tree_values", "zero_from_primal",
+           "remat_opt_p"]
 
 
 class SymbolicZero:
@@ -429,13 +430,16 @@ class custom_vjp:
     self.fwd = None
     self.bwd = None
     self.symbolic_zeros = False
+    self.optimize_remat = False
+    self._fwd_to_run = None   # fwd, or its remat_opt staging (optimize_remat)
 
   __getattr__ = _forward_attr
 
   def __get__(self, obj, objtype=None):
     return self if obj is None else functools.partial(self, obj)
 
-  def defvjp(self, fwd: Callable, bwd: Callable, symbolic_zeros: bool = False) -> None:
+  def defvjp(self, fwd: Callable, bwd: Callable, symbolic_zeros: bool = False,
+             optimize_remat: bool = False) -> None:
     """Define the rule: ``fwd(*args) -> (out, residuals)`` and
     ``bwd(*nondiff_args, residuals, out_cotangent) -> tuple of input cotangents``
     (one per non-``nondiff_argnums`` argument; None for a zero cotangent).
@@ -451,6 +455,15 @@ class custom_vjp:
     self.fwd = fwd
     self.bwd = bwd
     self.symbolic_zeros = symbolic_zeros
+    self.optimize_remat = optimize_remat
+    if symbolic_zeros and optimize_remat:
+      raise NotImplementedError(
+          "remat optimization for custom_vjp does not support symbolic zeros")
+    if optimize_remat:   # fwd staged so that checkpoint can recompute with fun instead
+      from jaxlite.custom_vjp_remat import optimize_remat_of_custom_vjp_fwd
+      self._fwd_to_run = optimize_remat_of_custom_vjp_fwd(self.fun, fwd, self.nondiff_argnums)
+    else:
+      self._fwd_to_run = fwd
 
   def __call__(self, *args, **kwargs):
     name = api_util.fun_name(self.fun)
@@ -480,7 +493,7 @@ def _custom_vjp_fwd(cv, nondiff, in_tree, out_tree, call_jaxpr, primals, perturb
   if cv.symbolic_zeros:
     primals = [CustomVJPPrimal(p, z) for p, z in zip(primals, perturbed)]
   dyn = tree_util.tree_unflatten(in_tree, primals)
-  out = cv.fwd(*_merge_nondiff(cv.nondiff_argnums, nondiff, dyn))
+  out = cv._fwd_to_run(*_merge_nondiff(cv.nondiff_argnums, nondiff, dyn))
   if not (isinstance(out, (list, tuple)) and len(out) == 2):
     raise TypeError(f"Custom VJP fwd rule {fwd_name} for function {fun_name} must produce "
                     "a pair (list or tuple of length two) where the first element "
@@ -831,3 +844,4 @@ def custom_gradient(fun: Callable) -> Callable:
 # this one); they are part of this module's public names, as in JAX.
 from jaxlite.custom_linear import (custom_vjp_primal_tree_values, linear_call,  # noqa: E402,F401
                                    linear_call_p, zero_from_primal)
+from jaxlite.custom_vjp_remat import remat_opt_p  # noqa: E402,F401

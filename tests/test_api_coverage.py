@@ -29,7 +29,7 @@ FLOORS = {
     "jax.errors": (12, 0),
     "jax.debug": (9, 0),
     "jax.flatten_util": (1, 0),
-    "jax.custom_derivatives": (11, 0),
+    "jax.custom_derivatives": (12, 0),
     "jax.ad_checkpoint": (6, 0),
     "jax.distributed": (3, 0),
     "jax.sharding": (14, 0),

@@ -208,6 +208,7 @@ def dce_jaxpr(jaxpr: Jaxpr, used_outputs: Sequence[bool] | None = None,
   new_eqns = []
   for eqn in reversed(jaxpr.eqns):
     if eqn.effects or any(v in live for v in eqn.outvars):
+      eqn = _dce_rewrite(eqn, live)
       new_eqns.append(eqn)
       live.update(v for v in eqn.invars if type(v) is not Literal)
   new_eqns.reverse()
@@ -217,6 +218,18 @@ def dce_jaxpr(jaxpr: Jaxpr, used_outputs: Sequence[bool] | None = None,
   else:
     invars = [v for v, used in zip(jaxpr.invars, used_inputs) if used]
   return jaxpr.replace(invars=invars, outvars=outvars, eqns=new_eqns), used_inputs
+
+
+# primitive -> rule(used_outputs, eqn) -> eqn: a cheaper equation for the outputs
+# still used (custom_vjp(optimize_remat=True) drops its residual computation).
+dce_rules: dict = {}
+
+
+def _dce_rewrite(eqn, live):
+  rule = dce_rules.get(eqn.primitive)
+  if rule is None:
+    return eqn
+  return rule([v in live for v in eqn.outvars], eqn)
 
 
 def prune_constvars(jaxpr: Jaxpr, consts: Sequence) -> tuple[Jaxpr, list]:
@@ -451,6 +464,7 @@ def _dce_eqns(eqns, outvars):
   kept = []
   for eqn in reversed(eqns):
     if eqn.effects or any(v in live for v in eqn.outvars):
+      eqn = _dce_rewrite(eqn, live)
       kept.append(eqn)
       live.update(a for a in eqn.invars if type(a) is not Literal)
   kept.reverse()
