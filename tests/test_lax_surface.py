@@ -135,7 +135,11 @@ def test_platform_dependent():
          np.float32(1.0))
   _close(jaxlite.grad(lambda x: lax.platform_dependent(x, **branches))(x), np.float32(10.0))
   with pytest.raises(NotImplementedError, match="not found for platform cpu"):
-    jaxlite.jit(lambda x: lax.platform_dependent(x, tpu=lambda x: x))(x)
+    jaxlite.jit(lambda x: lax.platform_dependent(x, tpu=lambda x: x, cuda=lambda x: x + 1))(x)
+  with pytest.raises(NotImplementedError, match="not found for platform cpu"):
+    lax.platform_dependent(x, tpu=lambda x: x)      # eagerly, even with one branch
+  # Under jit one branch needs no index (nothing to lower), as in JAX.
+  _close(jaxlite.jit(lambda x: lax.platform_dependent(x, tpu=lambda x: x))(x), x)
   with pytest.raises(ValueError, match="Use 'cuda' or 'rocm'"):
     lax.platform_dependent(x, gpu=lambda x: x)
 
