@@ -840,8 +840,20 @@ def custom_gradient(fun: Callable) -> Callable:
   return functools.update_wrapper(wrapped, fun)
 
 
-# linear_call and the tangent helpers live in their own module (which builds on
-# this one); they are part of this module's public names, as in JAX.
-from jaxlite.custom_linear import (custom_vjp_primal_tree_values, linear_call,  # noqa: E402,F401
-                                   linear_call_p, zero_from_primal)
-from jaxlite.custom_vjp_remat import remat_opt_p  # noqa: E402,F401
+# linear_call, the tangent helpers and remat_opt_p live in their own modules
+# (which build on this one); they are part of this module's public names, as
+# in JAX, imported on first use so that `import jaxlite` stays fast.
+_LAZY_NAMES = {"linear_call": "jaxlite.custom_linear", "linear_call_p": "jaxlite.custom_linear",
+               "custom_vjp_primal_tree_values": "jaxlite.custom_linear",
+               "zero_from_primal": "jaxlite.custom_linear",
+               "remat_opt_p": "jaxlite.custom_vjp_remat"}
+
+
+def __getattr__(name):
+  module = _LAZY_NAMES.get(name)
+  if module is None:
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+  import importlib
+  value = getattr(importlib.import_module(module), name)
+  globals()[name] = value
+  return value
