@@ -74,7 +74,7 @@ CASES = {
     "jit closing over a donated array": (lambda j, n, l: _closure_over_donated(j, n), True),
 }
 
-XFAIL = {"pmap size mismatch", "random.split(key, -1)", "self-referential pytree"}
+XFAIL = {"random.split(key, -1)", "self-referential pytree"}
 
 
 @pytest.mark.parametrize("name", [

@@ -460,6 +460,7 @@ class PmapFunction:
                          "axis_size to be given.")
       return self.axis_size
     if len(sizes) > 1:
+      _check_divisible(avals, in_axes_flat)
       lines = "\n".join(f"  * one axis had size {s}: {', '.join(d)}" for s, d in sizes.items())
       raise ValueError(f"pmap got inconsistent sizes for array axes to be mapped:\n{lines}")
     return next(iter(sizes))
@@ -745,3 +746,23 @@ def _register_pmap_ad_rules():
 
 
 _register_pmap_ad_rules()
+
+
+def _check_divisible(avals, in_axes_flat):
+  """JAX 0.10.2 places every argument on a mesh as large as the first mapped
+  size before it compares sizes: one that does not divide raises its
+  IndivisibleError (a ValueError), where there are devices enough."""
+  from jaxlite.sharding.shardings import IndivisibleError  # pylint: disable=g-import-not-at-top
+  mapped = [(a, ax) for a, ax in zip(avals, in_axes_flat) if ax is not None]
+  n = mapped[0][0].shape[mapped[0][1]]
+  if not 0 < n <= len(backend.local_devices()):
+    return
+  for a, ax in mapped:
+    if a.shape[ax] % n:
+      tiles = [n if d == ax else 1 for d in range(a.ndim)]
+      raise IndivisibleError(
+          f"Sharding NamedSharding(mesh=Mesh('_internal_pmap_axis_name': {n}, "
+          "axis_types=(Auto,)), spec=P('_internal_pmap_axis_name',), memory_kind=device) "
+          f"implies that array axis {ax} is partitioned {n} times, but the dimension size "
+          f"is {a.shape[ax]} (full shape: {a.shape}, per-dimension tiling factors: {tiles} "
+          "should evenly divide the shape)")

@@ -329,3 +329,10 @@ def test_unused_equations_are_not_lowered():
   _same(lambda lib, j: lib.jit(lambda a: f(j, a))(1j))
   _same(lambda lib, j: lib.lax.cond(False, lambda a: f(j, a), lambda a: f(j, a), 1j))
   _same(lambda lib, j: lib.jit(j.argmin)(1j))   # used: both raise
+
+
+def test_pmap_size_mismatch_is_jaxs_indivisible_error():
+  n = len(jaxlite.devices())
+  if n < 2:
+    pytest.skip("needs 2 devices")
+  _same_error(lambda lib, j: lib.pmap(lambda x, y: x + 1)(j.ones((2, 3)), j.ones((3,))))
