@@ -392,3 +392,21 @@ def test_scaled_dot():
   batch = _normal(2, 4, 8)
   _close(jaxlite.vmap(lambda x: lax.scaled_dot(x, rhs))(batch),
          jax.vmap(lambda x: lax_ref.scaled_dot(x, rhs))(batch))
+
+
+# --- ragged_all_to_all ------------------------------------------------------------------------------
+
+
+def test_ragged_all_to_all_as_jax_on_cpu():
+  args = (np.array([[1, 2, 2], [3, 4, 0]], np.float32), np.zeros((2, 4), np.float32),
+          np.array([[0, 1], [0, 1]], np.int32), np.array([[1, 2], [1, 1]], np.int32),
+          np.array([[0, 0], [1, 2]], np.int32), np.array([[1, 1], [2, 1]], np.int32))
+  f = lambda *a: lax.ragged_all_to_all(*a, axis_name="i")
+  with pytest.raises(NotImplementedError, match="Please open a feature request"):
+    jaxlite.vmap(f, axis_name="i")(*args)
+  # XLA:CPU has no kernel (JAX fails the same way); never a crash.
+  with pytest.raises(NotImplementedError, match="not supported by XLA:CPU"):
+    jaxlite.pmap(f, axis_name="i")(*args)
+  with pytest.raises(ValueError, match="input_offsets must be integer type"):
+    jaxlite.vmap(lambda *a: lax.ragged_all_to_all(*a, axis_name="j"), axis_name="j")(
+        *args[:2], args[2].astype(np.float32), *args[3:])
