@@ -75,3 +75,14 @@ def test_objects_without_the_protocol_raise_jaxs_error():
   for mod in (ldlpack, jdlpack):
     with pytest.raises(TypeError, match="must have __dlpack__ and __dlpack_device__ methods"):
       mod.from_dlpack([1, 2])
+
+
+def test_dunder_dlpack_options_match_jax():
+  for lib in (jaxlite.numpy, jax.numpy):
+    a = lib.arange(3.0)
+    np.testing.assert_array_equal(np.from_dlpack(a, copy=True), [0., 1., 2.])
+    assert type(a.__dlpack__(dl_device=(1, 0), max_version=(1, 0))).__name__ == "PyCapsule"
+    with pytest.raises(BufferError, match=r"does not support any version below \(0, 5\)"):
+      a.__dlpack__(max_version=(0, 4))
+    with pytest.raises(BufferError, match="unsupported device type \\(DLDeviceType: 5\\)"):
+      a.__dlpack__(dl_device=(5, 0))

@@ -470,12 +470,28 @@ class Array(_AbstractArray):
   # -- DLPack --------------------------------------------------------------------
   def __dlpack__(self, *, stream=None, max_version=None, dl_device=None,
                  copy=None):
-    del max_version, dl_device, copy  # only the classic capsule is offered
     from jaxlib import _jax  # pylint: disable=g-import-not-at-top
     self._check_if_deleted()
     if not self.is_fully_replicated:
       raise BufferError("__dlpack__ is only supported for single-device arrays")
-    return _jax.buffer_to_dlpack_managed_tensor(self._buf, stream=stream)
+    if max_version is not None and tuple(max_version) < (0, 5):
+      raise BufferError("JAX does not support any version below (0, 5) but version "
+                        f"({max_version}) was requested.")
+    arr = self
+    if dl_device is not None and tuple(dl_device) != self.__dlpack_device__():
+      # A consumer asking for another device gets a copy there (JAX's rules).
+      target = _dlpack_target_device(dl_device)
+      if copy is not None and not copy:
+        raise ValueError(
+            f"Specified device={target} which requires a copy since the source device "
+            f"is {repr(self.device)}, however copy=False. Set copy=True or "
+            "copy=None to perform the requested operation.")
+      from jaxlite.runtime.transfer import device_put  # pylint: disable=g-import-not-at-top
+      arr = device_put(self, target)
+    elif copy:
+      from jaxlite import numpy as jnp  # pylint: disable=g-import-not-at-top
+      arr = jnp.array(self, copy=True)
+    return _jax.buffer_to_dlpack_managed_tensor(arr._buf, stream=stream)
 
   def __dlpack_device__(self):
     device = self.device
@@ -483,6 +499,20 @@ class Array(_AbstractArray):
     if device.platform not in kinds:
       raise BufferError(f"no DLPack device type for {device.platform!r}")
     return kinds[device.platform], device.local_hardware_id or 0
+
+
+def _dlpack_target_device(dl_device):
+  """The local device a DLPack ``(device_type, id)`` pair names."""
+  from jaxlite.runtime import backend  # pylint: disable=g-import-not-at-top
+  device_type, device_id = dl_device
+  platform = {1: "cpu", 2: "gpu", 3: "gpu", 10: "gpu"}.get(int(device_type))
+  if platform is None:
+    raise BufferError("The device specification passed to to_dlpack contains an unsupported "
+                      f"device type (DLDeviceType: {device_type})")
+  for d in backend.devices(platform):
+    if (d.local_hardware_id or 0) == device_id:
+      return d
+  raise BufferError(f"no local {platform} device with hardware id {device_id}")
 
 
 # Host-to-device copies live in runtime/transfer.py, a layer above this one
