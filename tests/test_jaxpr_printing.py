@@ -604,6 +604,14 @@ def round_j(jax, jnp): return lambda x: jnp.round(x) + jnp.round(x, 2)
 def flip_j(jax, jnp): return lambda x: jnp.flip(x, 1)
 
 
+@program(x3)
+def isclose_j(jax, jnp): return lambda x: jnp.isclose(x, 1.0)
+
+
+@program(x3)
+def remainder_j(jax, jnp): return lambda x: jnp.remainder(x, 2.0)
+
+
 def _texts(name):
   build, args = PROGRAMS[name]
   expected = str(jax.make_jaxpr(build(jax, jax_numpy))(*args))

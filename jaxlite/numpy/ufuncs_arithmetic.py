@@ -530,8 +530,9 @@ def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan: bool = False):
   rtol = lax.convert_element_type(rtol, dtype)
   atol = lax.convert_element_type(atol, dtype)
   both_nan = logical_and(isnan(a), isnan(b))
+  check_fin = isfinite(b)   # JAX's order of equations
   in_range = lax.le(lax.abs(lax.sub(a, b)), lax.add(atol, lax.mul(rtol, lax.abs(b))))
-  out = logical_or(lax.eq(a, b), logical_and(isfinite(b), in_range))
+  out = logical_or(lax.eq(a, b), logical_and(check_fin, in_range))
   return logical_or(out, both_nan) if equal_nan else out
 
 
