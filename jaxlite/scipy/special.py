@@ -536,3 +536,14 @@ from jaxlite.scipy.special_gamma import *  # noqa: F401,F403,E402
 from jaxlite.scipy.special_gamma import __all__ as _gamma_family  # noqa: E402
 
 __all__ = __all__ + list(_gamma_family)
+
+# The error-function family, the exponential integrals and the hypergeometric /
+# Bessel / spherical-harmonic functions live in their own modules.
+from jaxlite.scipy.special_erf import *  # noqa: F401,F403,E402
+from jaxlite.scipy.special_erf import __all__ as _erf_family  # noqa: E402
+from jaxlite.scipy.special_expint import *  # noqa: F401,F403,E402
+from jaxlite.scipy.special_expint import __all__ as _expint_family  # noqa: E402
+from jaxlite.scipy.special_hyp import *  # noqa: F401,F403,E402
+from jaxlite.scipy.special_hyp import __all__ as _hyp_family  # noqa: E402
+
+__all__ = __all__ + list(_erf_family) + list(_expint_family) + list(_hyp_family)

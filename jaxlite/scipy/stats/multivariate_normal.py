@@ -20,14 +20,15 @@ def _jnp():
   return jnp
 
 
-def logpdf(x, mean, cov, allow_singular: bool = False):
+def logpdf(x, mean, cov, allow_singular=None):
   """Log density of ``N(mean, cov)`` at ``x`` (batched over leading axes).
 
   Args:
     x: points ``(..., n)`` (or scalars with scalar ``mean``).
     mean: the mean ``(..., n)``.
     cov: a scalar (isotropic) or ``(..., n, n)`` covariance.
-    allow_singular: a singular ``cov`` uses its pseudo-inverse and
+    allow_singular: ``None`` (JAX's default) or False: ``cov`` must be regular; True:
+      a singular ``cov`` uses its pseudo-inverse and
       pseudo-determinant (over its range), as SciPy does.
 
   >>> import jaxlite.numpy as jnp
