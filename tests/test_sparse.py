@@ -255,3 +255,34 @@ def test_sparse_sparse_products_match_jax():
         jax.jvp(f(jsparse.BCOO, theirs.indices), (theirs.data,), (t,))[1])
   with pytest.raises(NotImplementedError, match="Transpose rule"):   # as in JAX
     jaxlite.grad(lambda d: f(sparse.BCOO, ours.indices)(d).sum())(ours.data)
+
+
+STRUCTURAL = {
+    "rev": lambda m, x: m.bcoo_rev(x, (0, 2)),
+    "slice": lambda m, x: m.bcoo_slice(x, start_indices=(0, 1, 1), limit_indices=(2, 3, 4)),
+    "strided": lambda m, x: m.bcoo_slice(x, start_indices=(0, 0, 0), limit_indices=(2, 3, 4),
+                                         strides=(1, 2, 2)),
+    "concat_batch": lambda m, x: m.bcoo_concatenate([x, x], dimension=0),
+    "concat_sparse": lambda m, x: m.bcoo_concatenate([x, x], dimension=1),
+    "broadcast": lambda m, x: m.bcoo_broadcast_in_dim(x, shape=(2, 3, 4),
+                                                      broadcast_dimensions=(0, 1, 2)),
+    "reshape_squeeze": lambda m, x: m.bcoo_squeeze(m.bcoo_reshape(x, new_sizes=(2, 1, 12)),
+                                                   dimensions=(1,)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(STRUCTURAL))
+@pytest.mark.parametrize("n_batch", [0, 1])
+def test_structural_ops_match_jax(name, n_batch):
+  ours, theirs = both(n_batch, mat=MB)
+  out, jout = STRUCTURAL[name](sparse, ours), STRUCTURAL[name](jsparse, theirs)
+  _same(out, jout)
+  close(out.todense(), jout.todense())
+
+
+def test_sparsify_structural_rules():
+  ours, theirs = both()
+  f = lambda m: m.reshape(4, 3)[1:3].T
+  out, jout = sparse.sparsify(f)(ours), jsparse.sparsify(f)(theirs)
+  assert repr(out) == repr(jout)
+  close(out.todense(), jout.todense())

@@ -27,3 +27,6 @@ from jaxlite.experimental.sparse.random import random_bcoo
 
 from jaxlite.experimental.sparse.transform import sparsify, SparseTracer
 from jaxlite.experimental.sparse.bcoo_spdot import bcoo_spdot_general_p
+from jaxlite.experimental.sparse.bcoo_structural import (bcoo_squeeze, bcoo_rev,
+                                                         bcoo_broadcast_in_dim, bcoo_concatenate,
+                                                         bcoo_reshape, bcoo_slice)

@@ -27,6 +27,7 @@ from jaxlite.experimental.sparse._base import JAXSparse
 from jaxlite.experimental.sparse.bcoo import BCOO, bcoo_transpose, bcoo_dot_general
 from jaxlite.experimental.sparse.bcoo_ops import (bcoo_multiply_dense, bcoo_reduce_sum,
                                                   bcoo_sum_duplicates)
+from jaxlite.experimental.sparse import bcoo_structural as structural
 
 __all__ = ["sparsify", "SparseTracer", "SparseTrace", "sparse_rules_bcoo"]
 
@@ -323,7 +324,26 @@ def _current_sparse_trace():
   return SparseTrace(main)
 
 
+def _all_sparse(name, values):
+  if not all(_is_sparse(v) for v in values):
+    raise NotImplementedError(f"sparse rule for {name} of sparse and dense operands is not "
+                              "implemented.")
+  return values
+
+
 sparse_rules_bcoo.update({
+    "broadcast_in_dim": lambda x, *, shape, broadcast_dimensions, **_:
+        structural.bcoo_broadcast_in_dim(x, shape=shape,
+                                         broadcast_dimensions=broadcast_dimensions),
+    "concatenate": lambda *xs, dimension:
+        structural.bcoo_concatenate(_all_sparse("concatenate", xs), dimension=dimension),
+    "reshape": lambda x, *, new_sizes, dimensions=None, **_:
+        structural.bcoo_reshape(x, new_sizes=new_sizes, dimensions=dimensions),
+    "rev": lambda x, *, dimensions: structural.bcoo_rev(x, dimensions),
+    "slice": lambda x, *, start_indices, limit_indices, strides=None:
+        structural.bcoo_slice(x, start_indices=start_indices, limit_indices=limit_indices,
+                              strides=strides),
+    "squeeze": lambda x, *, dimensions: structural.bcoo_squeeze(x, dimensions=dimensions),
     "integer_pow": _integer_pow_rule,
     "transpose": _transpose_rule,
     "dot_general": _dot_general_rule,
@@ -359,8 +379,12 @@ def _install_methods():
     """Copy the array and cast to a specified dtype."""
     return sparsify(lambda x: x.astype(*args, **kwargs))(self)
 
+  def _reshape(self, *args, **kwargs):
+    """Returns an array containing the same data with a new shape."""
+    return sparsify(lambda x: x.reshape(*args, **kwargs))(self)
+
   methods = {
-      "sum": _sum, "astype": _astype,
+      "sum": _sum, "astype": _astype, "reshape": _reshape,
       "__abs__": sparsify(jnp.abs), "__neg__": sparsify(jnp.negative),
       "__pos__": sparsify(jnp.positive),
       "__mul__": sparsify(jnp.multiply), "__rmul__": sparsify(_swap(jnp.multiply)),
