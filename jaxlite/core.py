@@ -43,7 +43,7 @@ class ShapedArray(AbstractValue):
     >>> ShapedArray((2, 3), np.dtype('float32'))
     ShapedArray(float32[2,3])
   """
-  __slots__ = ("shape", "dtype", "weak_type", "_hash")
+  __slots__ = ("shape", "dtype", "weak_type", "_hash", "_sharding")
   array_abstraction_level = 1
 
   def __init__(self, shape, dtype, weak_type=False, *, sharding=None):
@@ -51,15 +51,18 @@ class ShapedArray(AbstractValue):
     self.dtype = np.dtype(dtype)
     self.weak_type = bool(weak_type)
     self._hash = None
-    if sharding is not None:
-      _check_unsharded_type(sharding)
+    # Sharding in types: a NamedSharding over an AbstractMesh naming only
+    # Explicit mesh axes, or None (the usual, unsharded case: kept cheap).
+    self._sharding = None if sharding is None else _type_sharding(sharding, self.shape)
 
   @property
   def sharding(self):
-    """The sharding in this type: JAX's for a value whose mesh axes are not
-    Explicit (jaxlite's only kind), an empty abstract mesh and an unsharded
-    spec, e.g. ``NamedSharding(mesh=AbstractMesh((), axis_types=()), spec=P(None,))``.
-    Where the data really lives is the array's ``.sharding``, not its type's."""
+    """The sharding in this type. On Explicit mesh axes the spec the value is
+    split by (``float32[8@data,8]``); otherwise JAX's empty one, an empty
+    abstract mesh and an unsharded spec, e.g.
+    ``NamedSharding(mesh=AbstractMesh((), axis_types=()), spec=P(None,))``."""
+    if self._sharding is not None:
+      return self._sharding
     from jaxlite.sharding import AbstractMesh, NamedSharding, PartitionSpec
     return NamedSharding(AbstractMesh((), ()), PartitionSpec(*[None] * len(self.shape)))
 
@@ -71,27 +74,37 @@ class ShapedArray(AbstractValue):
       raise TypeError("len() of unsized object")
     return self.shape[0]
 
-  def update(self, shape=None, dtype=None, weak_type=None):
-    return ShapedArray(self.shape if shape is None else shape,
-                       self.dtype if dtype is None else dtype,
-                       self.weak_type if weak_type is None else weak_type)
+  def update(self, shape=None, dtype=None, weak_type=None, sharding=None):
+    out = ShapedArray(self.shape if shape is None else shape,
+                      self.dtype if dtype is None else dtype,
+                      self.weak_type if weak_type is None else weak_type, sharding=sharding)
+    if sharding is None and shape is None:
+      out._sharding = self._sharding   # same shape: the sharding in the type stays
+    return out
 
   def strip_weak_type(self):
     return self.update(weak_type=False) if self.weak_type else self
 
   def __eq__(self, other):
     return (type(self) is type(other) and self.shape == other.shape
-            and self.dtype == other.dtype and self.weak_type == other.weak_type)
+            and self.dtype == other.dtype and self.weak_type == other.weak_type
+            and self._sharding == other._sharding)
 
   def __hash__(self):
     h = self._hash
     if h is None:
-      h = self._hash = hash((self.shape, self.dtype, self.weak_type))
+      s = self._sharding
+      h = self._hash = hash((self.shape, self.dtype, self.weak_type) if s is None
+                            else (self.shape, self.dtype, self.weak_type, s))
     return h
 
   def str_short(self, short_dtypes=True):
-    """``f32[2,3]``, the form used when printing jaxprs."""
+    """``f32[2,3]``, the form used when printing jaxprs (``f32[8@data,3]``
+    when the type is split over Explicit mesh axes)."""
     name = dtypes.short_dtype_name(self.dtype) if short_dtypes else self.dtype.name
+    if self._sharding is not None:
+      from jaxlite.sharding import types as sharding_types
+      return f"{name}[{sharding_types.dims_text(self.shape, self._sharding.spec)}]"
     return f"{name}[{','.join(str(d) for d in self.shape)}]"
 
   def __repr__(self):
@@ -103,13 +116,16 @@ class ShapedArray(AbstractValue):
     return ("~" if self.weak_type else "") + self.str_short(short_dtypes=False)
 
 
-def _check_unsharded_type(sharding):
-  """Types carry no sharding in jaxlite (no Explicit mesh axes): a sharding
-  given for a type must be the unsharded one ``ShapedArray.sharding`` reports."""
-  spec = getattr(sharding, "spec", None)
-  if spec is None or any(p is not None for p in spec):
-    raise ValueError(f"jaxlite types carry no sharding (Explicit mesh axes are not "
-                     f"supported); got sharding={sharding!r}")
+def _type_sharding(sharding, shape):
+  """The sharding a type keeps for ``sharding`` (see jaxlite.sharding.types)."""
+  from jaxlite.sharding import types as sharding_types
+  return sharding_types.type_sharding(sharding, len(shape))
+
+
+def abstract_eval_sharded(primitive, avals, params, out):
+  """Installed by jaxlite.sharding.types once a type carries a sharding: gives
+  ``out`` (an abstract evaluation's result) the sharding JAX's rules give it."""
+  return out
 
 
 class ConcreteArray(ShapedArray):
@@ -229,8 +245,13 @@ class Primitive:
     rule = self._abstract_eval
     if rule is None:
       raise NotImplementedError(f"Abstract evaluation for '{self.name}' not implemented")
+    if sharded_types_seen:   # a module global: nothing more while no type is sharded
+      return abstract_eval_sharded(self, avals, params, rule(*avals, **params))
     return rule(*avals, **params)
 
+
+# Set (by jaxlite.sharding.types) when the first type with a sharding is made.
+sharded_types_seen = False
 
 traceback_util.register_boundary(Primitive.bind)
 

@@ -214,7 +214,7 @@ def test_reshard_matches_jax(env):
                      jax.reshard(jax.device_put(x, js), jt))
   with jaxlite.sharding.set_mesh(emesh):
     out = jaxlite.jit(lambda v: jaxlite.reshard(v * 2, P("model")))(jaxlite.device_put(x, s))
-  assert out.sharding.spec == P("model")
+  assert out.sharding.spec == P("model", None)   # as JAX 0.10.2 (the type's spec)
   with pytest.raises(ValueError, match="cannot contain axis names that are of type Auto"):
     jaxlite.reshard(jaxlite.device_put(x, both(("data",))[0]), both((None, "data"))[0])
 

@@ -192,6 +192,10 @@ class SpmdProgram:
     self.in_shardings = list(in_shardings)
     in_avals = closed_jaxpr.in_avals
     out_avals = closed_jaxpr.out_avals
+    # Results whose type carries a sharding (Explicit mesh axes) are laid out so.
+    out_shardings = [NamedSharding(mesh, a._sharding.spec)
+                     if s is None and getattr(a, "_sharding", None) is not None else s
+                     for s, a in zip(out_shardings, out_avals)]
     annotations = SpmdAnnotations(mesh, self.in_shardings, list(out_shardings),
                                   in_avals, out_avals)
     self.lowered = mlir.lower_jaxpr_to_module(
@@ -216,6 +220,9 @@ class SpmdProgram:
         given = named_sharding_from_hlo(mesh, xc.HloSharding.from_proto(op),
                                         len(aval.shape), memory_kind)
       self.out_shardings.append(given)
+    # Each result's type follows where it really lives (sharding in types).
+    self.out_avals = out_avals = tuple(sharded._typed(a, s)
+                                       for a, s in zip(out_avals, self.out_shardings))
     self.handlers = [xc.array_result_handler(a, layouts.array_layout(s, len(a.shape)),
                                              True, True)
                      for a, s in zip(out_avals, self.out_shardings)]

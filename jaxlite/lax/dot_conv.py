@@ -373,11 +373,14 @@ def dot_general(lhs, rhs, dimension_numbers, precision: PrecisionLike = None,
   Array([[3., 3.],
          [3., 3.]], dtype=float32)
   """
-  out = dot_general_p.bind(lhs, rhs,
-                           dimension_numbers=_canonical_dimension_numbers(dimension_numbers),
-                           precision=canonicalize_precision(precision),
-                           preferred_element_type=_canonical_preferred(preferred_element_type))
-  return out_sharding_lib.place(out, out_sharding, "dot_general")
+  if out_sharding is not None:   # the type's sharding comes from out_sharding
+    return out_sharding_lib.placed_after(
+        lambda: dot_general(lhs, rhs, dimension_numbers, precision, preferred_element_type),
+        out_sharding, "dot_general")
+  return dot_general_p.bind(lhs, rhs,
+                            dimension_numbers=_canonical_dimension_numbers(dimension_numbers),
+                            precision=canonicalize_precision(precision),
+                            preferred_element_type=_canonical_preferred(preferred_element_type))
 
 
 def dot(lhs, rhs, precision: PrecisionLike = None, preferred_element_type=None,

@@ -24,3 +24,37 @@ def place(x, out_sharding, name: str):
                     f"{type(out_sharding)}")
   from jaxlite.lax.sharding_constraint import reshard
   return reshard(x, out_sharding)
+
+
+def check_mesh_for_spec(spec) -> None:
+  """A bare PartitionSpec needs a mesh in context (``set_mesh``): JAX's
+  ValueError otherwise.
+
+  >>> check_mesh_for_spec(None)
+  """
+  # pylint: disable=g-import-not-at-top
+  from jaxlite.sharding.partition_spec import PartitionSpec
+  if not isinstance(spec, PartitionSpec):
+    return
+  from jaxlite.sharding import mesh as mesh_lib
+  if mesh_lib.get_abstract_mesh().empty and mesh_lib.thread_resource_mesh().empty:
+    raise ValueError(
+        "Using PartitionSpec when you are not under a mesh context is not allowed. "
+        "Please pass a NamedSharding instance or enter into a mesh context via "
+        f"`jax.set_mesh`. Got {spec}")
+
+
+def placed_after(op, out_sharding, name: str):
+  """``op()`` placed by ``out_sharding``; while it runs, sharding-in-types rules
+  that could not decide its result's sharding (a sharded contraction, a
+  reshape across sharded dimensions) leave it to ``out_sharding``, as in JAX.
+
+  >>> placed_after(lambda: 1.0, None, "reshape")
+  1.0
+  """
+  if out_sharding is None:
+    return op()
+  from jaxlite.sharding.types import requested_out_sharding  # pylint: disable=g-import-not-at-top
+  with requested_out_sharding():
+    x = op()
+  return place(x, out_sharding, name)

@@ -21,11 +21,21 @@ from jaxlite.interpreters import ad, batching, mlir
 __all__ = ["with_sharding_constraint", "sharding_constraint_p"]   # reshard: jaxlite.sharding
 
 sharding_constraint_p = core.Primitive("sharding_constraint")
-sharding_constraint_p.def_abstract_eval(lambda x, *, sharding: core.raise_to_shaped(x))
+# On Explicit mesh axes the result's type carries the sharding (sharding in types).
+sharding_constraint_p.def_abstract_eval(
+    lambda x, *, sharding: core.raise_to_shaped(x).update(sharding=sharding))
 
 
 def _impl(x, *, sharding):
   from jaxlite.interpreters import spmd  # pylint: disable=g-import-not-at-top
+  mesh = getattr(sharding, "mesh", None)
+  if mesh is not None and mesh._any_axis_explicit:
+    # As the type says: one spec entry per dimension (P('model', None)).
+    parts = tuple(sharding.spec)
+    ndim = len(core.get_aval(x).shape)
+    if len(parts) < ndim:
+      sharding = sharding.update(spec=sharding.spec.update(
+          partitions=parts + (None,) * (ndim - len(parts))))
   return spmd.device_put_tree(x, sharding)
 
 
@@ -96,8 +106,8 @@ def reshard(xs, out_shardings):
   under ``set_mesh``; a pytree prefix of ``xs``): a device-to-device move
   outside ``jit``, a sharding constraint inside.
 
-  jaxlite keeps no sharding in types, so on Explicit mesh axes this does what
-  it does on Auto ones.
+  On Explicit mesh axes the result's type carries the new sharding
+  (``jax.typeof(reshard(x, P(None, 'model')))`` is ``float32[8,8@model]``).
 
   >>> reshard  # doctest: +ELLIPSIS
   <function reshard at ...>
@@ -105,6 +115,9 @@ def reshard(xs, out_shardings):
   from jaxlite.interpreters import spmd  # pylint: disable=g-import-not-at-top
   from jaxlite.sharding.mesh import AxisType  # pylint: disable=g-import-not-at-top
   from jaxlite.sharding.shardings import NamedSharding  # pylint: disable=g-import-not-at-top
+  from jaxlite.lax.out_sharding import check_mesh_for_spec  # pylint: disable=g-import-not-at-top
+  for s in tree_util.tree_leaves(out_shardings):
+    check_mesh_for_spec(s)
   for s in spmd.flatten_shardings(out_shardings, xs, "reshard"):
     if not isinstance(s, NamedSharding):
       continue

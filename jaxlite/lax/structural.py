@@ -426,8 +426,9 @@ def reshape(operand, new_sizes: Sequence[int], dimensions: Sequence[int] | None 
   (2, 3)
   """
   if out_sharding is not None:
-    from jaxlite.lax.out_sharding import place
-    return place(reshape(operand, new_sizes, dimensions), out_sharding, "reshape")
+    from jaxlite.lax.out_sharding import placed_after
+    return placed_after(lambda: reshape(operand, new_sizes, dimensions), out_sharding,
+                        "reshape")
   new_sizes = tuple(int(d) for d in new_sizes)
   dims = None if dimensions is None or tuple(dimensions) == tuple(
       range(core.get_aval(operand).ndim)) else tuple(int(d) for d in dimensions)

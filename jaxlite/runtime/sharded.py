@@ -48,11 +48,21 @@ def check_shape(sharding, shape, what="device_put") -> None:
     raise
 
 
+def _typed(aval, sharding):
+  """``aval`` as the type of an array laid out by ``sharding``: on Explicit mesh
+  axes the type carries the sharding (jaxlite.sharding.types)."""
+  if getattr(getattr(sharding, "mesh", None), "_any_axis_explicit", False):
+    from jaxlite.sharding import types  # pylint: disable=g-import-not-at-top
+    return types.typed_like(aval, sharding)
+  return aval if aval._sharding is None else aval.update(shape=aval.shape)
+
+
 def from_buffers(aval: ShapedArray, sharding, buffers: list, committed=True) -> Array:
   """An Array over ``sharding`` assembled from one single-device jaxlib
   buffer per addressable device (no copy)."""
   xc, layouts = _jaxlib()
   layout = layouts.array_layout(sharding, len(aval.shape))
+  aval = _typed(aval, sharding)
   buf = xc.ArrayImpl(aval, layout, buffers, committed, _skip_checks=True)
   return Array(buf, aval, buffers if len(buffers) > 1 else None)
 
@@ -62,7 +72,7 @@ def put_host(x: np.ndarray, sharding, weak_type: bool) -> Array:
   getting only its piece."""
   xc, layouts = _jaxlib()
   check_shape(sharding, x.shape)
-  aval = ShapedArray(x.shape, x.dtype, weak_type)
+  aval = _typed(ShapedArray(x.shape, x.dtype, weak_type), sharding)
   index_map = sharding.addressable_devices_indices_map(x.shape)
   devices = [d for d in sharding._device_assignment if d in index_map]
   semantics = xc.HostBufferSemantics.IMMUTABLE_ONLY_DURING_CALL

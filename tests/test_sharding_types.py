@@ -1,0 +1,153 @@
+"""Sharding in types (Explicit mesh axes) against JAX 0.10.2, on 8 CPU devices:
+``jax.typeof`` eagerly and under jit, propagation through elementwise ops,
+dot_general, reshape, transpose and reductions, JAX's ShardingTypeErrors,
+``out_sharding=`` and ``reshard``."""
+import numpy as np
+import pytest
+
+import jaxlite
+import jaxlite.numpy as jnp
+from jaxlite.sharding import NamedSharding, PartitionSpec as P
+
+SPECS = {"x": ("data", "model"), "z": ("data", None), "zm": ("model", None)}
+
+
+@pytest.fixture(scope="module")
+def env(jax_reference):
+  """Both libraries' 2x4 Explicit mesh and the same arrays placed on it."""
+  jax = jax_reference
+  if len(jax.devices()) < 8 or len(jaxlite.devices()) < 8:
+    pytest.skip("needs 8 devices")
+  mesh = jaxlite.make_mesh((2, 4), ("data", "model"))
+  jmesh = jax.make_mesh((2, 4), ("data", "model"))
+  values = {"x": np.arange(64.0, dtype=np.float32).reshape(8, 8),
+            "z": np.linspace(0, 1, 64, dtype=np.float32).reshape(8, 8),
+            "zm": np.ones((8, 8), np.float32)}
+  ours = {k: jaxlite.device_put(v, NamedSharding(mesh, P(*SPECS[k]))) for k, v in values.items()}
+  theirs = {k: jax.device_put(v, jax.sharding.NamedSharding(jmesh, jax.P(*SPECS[k])))
+            for k, v in values.items()}
+  return jax, mesh, jmesh, ours, theirs
+
+
+def _outcome(lib, fn, arrays):
+  """``str(typeof(result))`` and the value, or the error's type name and message."""
+  try:
+    out = fn(lib, arrays)
+  except Exception as e:  # pylint: disable=broad-except
+    return type(e).__name__, str(e).splitlines()[0], None
+  return "ok", str(lib.typeof(out)), np.asarray(out)
+
+
+CASES = {
+    "identity": lambda j, a: a["x"],
+    "mul": lambda j, a: a["x"] * 2,
+    "add_broadcast_spec": lambda j, a: a["z"] + a["x"],
+    "add_scalar": lambda j, a: a["z"] + 1.0,
+    "add_host": lambda j, a: a["z"] + np.ones((8, 8), np.float32),
+    "sin": lambda j, a: j.numpy.sin(a["x"]),
+    "astype": lambda j, a: a["z"].astype(j.numpy.int32),
+    "transpose": lambda j, a: a["x"].T,
+    "sum0": lambda j, a: a["x"].sum(0),
+    "sum1": lambda j, a: a["x"].sum(1),
+    "sum_all": lambda j, a: a["x"].sum(),
+    "max1": lambda j, a: a["x"].max(1),
+    "argmax0": lambda j, a: a["x"].argmax(0),
+    "merge_reshape": lambda j, a: a["x"].reshape(64),
+    "split_reshape": lambda j, a: a["z"].reshape(2, 4, 8),
+    "bad_reshape": lambda j, a: a["x"].reshape(4, 16),
+    "expand_dims": lambda j, a: j.numpy.expand_dims(a["z"], 0),
+    "broadcast": lambda j, a: j.numpy.broadcast_to(a["z"][:, None, :], (8, 3, 8)),
+    "matmul_free": lambda j, a: a["z"] @ a["zm"].T,
+    "matmul_inconsistent": lambda j, a: a["x"] @ a["x"],
+    "matmul_sharded_contraction": lambda j, a: a["x"] @ a["zm"],
+    "matmul_duplicate": lambda j, a: a["z"] @ a["z"].T,
+    "dot_general_out_sharding": lambda j, a: j.lax.dot_general(
+        a["x"], a["x"], (((1,), (1,)), ((), ())), out_sharding=j.P("data", "model")),
+    "reshape_out_sharding": lambda j, a: j.lax.reshape(
+        a["x"], (4, 16), out_sharding=j.P("data", "model")),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_eager_types_match_jax(env, case):
+  jax, _, _, ours, theirs = env
+  mine = _outcome(jaxlite, CASES[case], ours)
+  ref = _outcome(jax, CASES[case], theirs)
+  assert mine[:2] == ref[:2]
+  if ref[0] == "ok":
+    np.testing.assert_allclose(mine[2], ref[2], rtol=1e-6)
+
+
+def test_result_sharding_follows_type(env):
+  jax, _, _, ours, theirs = env
+  for f in (lambda a: a["x"] * 2, lambda a: a["x"].T, lambda a: a["z"].sum(1),
+            lambda a: a["z"] @ a["zm"].T):
+    assert repr(f(ours).sharding) == repr(f(theirs).sharding)
+
+
+def test_types_inside_jit(env):
+  jax, mesh, jmesh, ours, theirs = env
+  seen = {}
+
+  def body(lib, key):
+    def f(a, b, c):
+      seen[key] = [str(lib.typeof(v)) for v in (a, a * 2, a.sum(0), a.T, b @ c.T)]
+      return a * 2, a.T
+    return f
+
+  mine = jaxlite.jit(body(jaxlite, "ours"))(ours["x"], ours["z"], ours["zm"])
+  ref = jax.jit(body(jax, "theirs"))(theirs["x"], theirs["z"], theirs["zm"])
+  assert seen["ours"] == seen["theirs"]
+  for m, r in zip(mine, ref):
+    assert repr(m.sharding) == repr(r.sharding)
+    np.testing.assert_array_equal(np.asarray(m), np.asarray(r))
+  assert str(jaxlite.make_jaxpr(lambda a: a * 2)(ours["x"])) == \
+      str(jax.make_jaxpr(lambda a: a * 2)(theirs["x"]))
+
+
+def test_set_mesh_out_sharding_and_reshard(env):
+  jax, mesh, jmesh, ours, theirs = env
+  cases = {
+      "zeros": lambda j, a: j.numpy.zeros((8, 4), out_sharding=j.P("data")),
+      "ones": lambda j, a: j.numpy.ones((8,), out_sharding=j.P("data")),
+      "arange": lambda j, a: j.numpy.arange(8, out_sharding=j.P("data")),
+      "zeros_plain": lambda j, a: j.numpy.zeros((8, 4)),
+      "plain_plus_sharded": lambda j, a: j.numpy.zeros((8, 8)) + a["z"],
+      "reshard": lambda j, a: j.reshard(a["z"], j.P(None, "model")),
+      "dot_out": lambda j, a: j.numpy.dot(a["z"], a["zm"].T, out_sharding=j.P(None, "data")),
+  }
+  for name, f in cases.items():
+    with jaxlite.set_mesh(mesh):
+      mine = _outcome(jaxlite, f, ours)
+    with jax.set_mesh(jmesh):
+      ref = _outcome(jax, f, theirs)
+    assert mine[:2] == ref[:2], name
+    if ref[0] == "ok":
+      np.testing.assert_allclose(mine[2], ref[2], rtol=1e-6)
+
+
+def test_jit_with_out_sharding_under_set_mesh(env):
+  jax, mesh, jmesh, ours, theirs = env
+
+  def f(lib):
+    def g(a):
+      return lib.lax.dot_general(a, a, (((1,), (1,)), ((), ())),
+                                 out_sharding=lib.P("data", "model"))
+    return g
+
+  with jaxlite.set_mesh(mesh):
+    mine = jaxlite.jit(f(jaxlite))(ours["x"])
+  with jax.set_mesh(jmesh):
+    ref = jax.jit(f(jax))(theirs["x"])
+  assert str(jaxlite.typeof(mine)) == str(jax.typeof(ref))
+  assert repr(mine.sharding) == repr(ref.sharding)
+  np.testing.assert_allclose(np.asarray(mine), np.asarray(ref), rtol=1e-6)
+
+
+def test_auto_mesh_types_are_plain(jax_reference):
+  if len(jaxlite.devices()) < 8:
+    pytest.skip("needs 8 devices")
+  mesh = jaxlite.sharding.Mesh(np.array(jaxlite.devices()).reshape(2, 4), ("a", "b"))
+  w = jaxlite.device_put(np.ones((8, 8), np.float32), NamedSharding(mesh, P("a", "b")))
+  assert str(jaxlite.typeof(w)) == str(jaxlite.typeof(w * 2)) == "float32[8,8]"
+  assert (w * 2).sharding.spec == P("a", "b")
