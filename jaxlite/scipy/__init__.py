@@ -10,7 +10,8 @@ from jaxlite.scipy import sparse  # noqa: F401,E402
 
 
 # Loaded on first use (``jaxlite.scipy.signal`` ...), so ``import jaxlite.scipy`` stays light.
-_LAZY = frozenset({'signal', 'fft', 'integrate', 'cluster', 'ndimage', 'interpolate'})
+_LAZY = frozenset({'signal', 'fft', 'integrate', 'cluster', 'ndimage', 'interpolate', 'optimize',
+                   'spatial'})
 
 
 def __getattr__(name):
