@@ -318,13 +318,14 @@ def _fold_in_impl(key, data):
   return threefry_2x32(key, _threefry_seed_impl(data))
 
 
-def _random_bits_impl(key, bit_width, shape):
+def _random_bits_impl(key, bit_width, shape, finish=None):
   k1, k2 = _key_words(key)
   size = math.prod(shape)
   if _BLOCKED_FROM <= size < 2 ** 31:
-    return lax.reshape(_blocked_random_bits(k1, k2, bit_width, size), shape)
+    return lax.reshape(_blocked_random_bits(k1, k2, bit_width, size, finish), shape)
   hi, lo = iota_2x32_shape(shape)
-  return _combine_words(threefry2x32_p.bind(k1, k2, hi, lo), bit_width)
+  bits = _combine_words(threefry2x32_p.bind(k1, k2, hi, lo), bit_width)
+  return bits if finish is None else finish(bits)
 
 
 def _combine_words(words, bit_width):
@@ -346,8 +347,9 @@ _BLOCK = 1 << 20
 _BLOCKED_FROM = 1 << 22
 
 
-def _blocked_random_bits(k1, k2, bit_width, size):
-  """``size`` (< 2**31) flat random bits, hashed ``_BLOCK`` counters at a time.
+def _blocked_random_bits(k1, k2, bit_width, size, finish=None):
+  """``size`` (< 2**31) flat random bits, hashed ``_BLOCK`` counters at a time,
+  each block passed through the elementwise ``finish`` when given.
 
   Element ``i`` hashes the counter ``(0, i)``, as ``iota_2x32_shape`` gives it
   for a row-major flat index below 2**32."""
@@ -355,15 +357,19 @@ def _blocked_random_bits(k1, k2, bit_width, size):
     lo = lax.add(lax.iota(_U32, n),
                  lax.broadcast_in_dim(lax.convert_element_type(start, _U32), (n,), ()))
     hi = lax.full((n,), 0, _U32)
-    return _combine_words(threefry2x32_p.bind(k1, k2, hi, lo), bit_width)
+    bits = _combine_words(threefry2x32_p.bind(k1, k2, hi, lo), bit_width)
+    return bits if finish is None else finish(bits)
 
   def body(i, out):
     start = lax.mul(lax.convert_element_type(i, np.int32), np.int32(_BLOCK))
     return lax.dynamic_update_slice(out, block(start, _BLOCK), (start,))
 
   full, tail = divmod(size, _BLOCK)
-  out = lax.full((size,), 0, UINT_DTYPES[bit_width])
-  out = lax.fori_loop(np.int32(0), np.int32(full), body, out)
+  # The first block outside the loop gives the result's dtype (finish's).
+  first = block(np.int32(0), _BLOCK)
+  out = lax.full((size,), 0, core.get_aval(first).dtype)
+  out = lax.dynamic_update_slice(out, first, (np.int32(0),))
+  out = lax.fori_loop(np.int32(1), np.int32(full), body, out)
   if tail:
     start = np.int32(full * _BLOCK)
     out = lax.dynamic_update_slice(out, block(start, tail), (start,))
@@ -416,14 +422,21 @@ def threefry_fold_in(key, data):
   return _threefry_fold_in(key, data)
 
 
-def threefry_random_bits(key, bit_width, shape):
-  """``uint<bit_width>`` random bits of ``shape`` from one raw key."""
+def threefry_random_bits(key, bit_width, shape, finish=None):
+  """``uint<bit_width>`` random bits of ``shape`` from one raw key.
+
+  ``finish``, an elementwise function, is applied to the bits (a sampler's
+  transformation, called while the sampler is traced): large outputs apply it
+  block by block as the bits are made, so no bits array of the output's size
+  exists beside the result."""
   if bit_width not in (8, 16, 32, 64):
     raise TypeError("requires 8-, 16-, 32- or 64-bit field width.")
   _check_partitionable()
   shape = tuple(operator.index(d) for d in shape)
   if math.prod(shape) > 2 ** 64:
     raise NotImplementedError("random bits array of size exceeding 2 ** 64")
+  if finish is not None:
+    return _random_bits_impl(key, bit_width, shape, finish)
   return _threefry_random_bits(key, bit_width, shape)
 
 

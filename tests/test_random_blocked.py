@@ -44,3 +44,17 @@ def test_blocked_program_is_a_loop():
   text = jaxlite.jit(lambda k: jaxlite.random.bits(k, (BLOCKED,))).lower(
       jaxlite.random.PRNGKey(0)).as_text()
   assert "stablehlo.while" in text and "dynamic_update_slice" in text
+
+
+@pytest.mark.parametrize("minval,maxval", [(-2.0, 3.0), ("array", 1.0)])
+def test_blocked_uniform_matches_jax(minval, maxval):
+  """Scalar bounds run the transformation block by block; bounds per element
+  on the whole array."""
+  shape = (2, BLOCKED // 2 + 3)
+  results = []
+  for lib in (jaxlite, jax):
+    lo = (np.arange(shape[1], dtype=np.float32) / -shape[1] if minval == "array"
+          else minval)
+    results.append(np.asarray(lib.random.uniform(lib.random.PRNGKey(5), shape,
+                                                 minval=lo, maxval=maxval)))
+  np.testing.assert_array_equal(*results)

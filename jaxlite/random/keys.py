@@ -238,8 +238,13 @@ def clone(key):
   return key
 
 
-def _random_bits(typed: PRNGKeyArray, bit_width: int, shape) -> "Array":
-  return typed._impl.random_bits(typed._base_array, bit_width, shape)
+def _random_bits(typed: PRNGKeyArray, bit_width: int, shape, finish=None) -> "Array":
+  """Random bits, passed through the elementwise ``finish`` when given (for
+  threefry, block by block inside the program: see prng.threefry_random_bits)."""
+  if finish is not None and typed._impl is prng.threefry_prng_impl:
+    return prng.threefry_random_bits(typed._base_array, bit_width, shape, finish=finish)
+  bits = typed._impl.random_bits(typed._base_array, bit_width, shape)
+  return bits if finish is None else finish(bits)
 
 
 def sampler_jit(fun, num_static: int):

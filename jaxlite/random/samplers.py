@@ -111,19 +111,24 @@ def _uniform_impl(key, minval, maxval, shape, dtype):
   nbits, nmant = finfo.bits, finfo.nmant
   if nbits not in (8, 16, 32, 64):
     raise TypeError(f"uniform only accepts 8-, 16-, 32-, or 64-bit dtypesgot {dtype}.")
-  minval = _to_rank(_astype(minval, dtype), shape)
-  maxval = _to_rank(_astype(maxval, dtype), shape)
+  minval = _astype(minval, dtype)
+  maxval = _astype(maxval, dtype)
   rng_bits = 8 if nmant < 8 else nbits
   uint = UINT_DTYPES[nbits]
-  bits = _random_bits(key, rng_bits, shape)
-  if rng_bits != nbits:
-    bits = _astype(bits, uint)
-  # Random mantissa bits under the exponent of 1.0: a float in [1, 2).
-  float_bits = lax.bitwise_or(lax.shift_right_logical(bits, _const(uint, rng_bits - nmant)),
-                              np.array(1.0, dtype).view(uint))
-  floats = lax.sub(lax.bitcast_convert_type(float_bits, dtype), _const(dtype, 1.))
-  scaled = lax.add(lax.mul(floats, lax.sub(maxval, minval)), minval)
-  return lax.max(minval, scaled)
+
+  def to_floats(bits):   # elementwise, so large outputs run it block by block
+    lo, hi = _to_rank(minval, np.shape(bits)), _to_rank(maxval, np.shape(bits))
+    if rng_bits != nbits:
+      bits = _astype(bits, uint)
+    # Random mantissa bits under the exponent of 1.0: a float in [1, 2).
+    float_bits = lax.bitwise_or(lax.shift_right_logical(bits, _const(uint, rng_bits - nmant)),
+                                np.array(1.0, dtype).view(uint))
+    floats = lax.sub(lax.bitcast_convert_type(float_bits, dtype), _const(dtype, 1.))
+    return lax.max(lo, lax.add(lax.mul(floats, lax.sub(hi, lo)), lo))
+  if np.shape(minval) or np.shape(maxval):   # bounds per element: on the whole array
+    minval, maxval = _to_rank(minval, shape), _to_rank(maxval, shape)
+    return to_floats(_random_bits(key, rng_bits, shape))
+  return _random_bits(key, rng_bits, shape, finish=to_floats)
 
 
 _uniform = sampler_jit(_uniform_impl, 2)
