@@ -286,3 +286,26 @@ def test_sparsify_structural_rules():
   out, jout = sparse.sparsify(f)(ours), jsparse.sparsify(f)(theirs)
   assert repr(out) == repr(jout)
   close(out.todense(), jout.todense())
+
+
+LEGACY = np.array([[0., 2., 0.], [0., 0., 0.], [1., 0., 4.], [0., 0., 3.]], np.float32)
+
+
+@pytest.mark.parametrize("fmt", ["COO", "CSR", "CSC"])
+def test_legacy_formats_match_jax(fmt):
+  ours, theirs = getattr(sparse, fmt).fromdense(LEGACY), getattr(jsparse, fmt).fromdense(LEGACY)
+  assert repr(ours) == repr(theirs)
+  for a, b in zip(ours.tree_flatten()[0], theirs.tree_flatten()[0]):
+    np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+  close(ours.todense(), LEGACY)
+  B = np.ones((3, 2), np.float32)
+  close(ours @ V[:3], theirs @ V[:3])
+  close(ours @ B, theirs @ B)
+  f = lambda m: lambda d, x: (type(m).tree_unflatten(m.tree_flatten()[1],
+                                                     [d, *m.tree_flatten()[0][1:]]) @ x).sum()
+  g = jaxlite.jit(jaxlite.grad(f(ours), (0, 1)))(ours.data, B)
+  jg = jax.grad(f(theirs), (0, 1))(theirs.data, B)
+  close(g[0], jg[0])
+  close(g[1], jg[1])
+  close(sparse.eye(3, 4, 1, sparse_format=fmt.lower()).todense(),
+        jsparse.eye(3, 4, 1, sparse_format=fmt.lower()).todense())

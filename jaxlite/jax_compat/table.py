@@ -92,6 +92,8 @@ JAX_MODULES = {
     "jax.experimental.sparse.random": "jaxlite.experimental.sparse.random",
     "jax.experimental.sparse.transform": "jaxlite.experimental.sparse.transform",
     "jax.experimental.sparse._base": "jaxlite.experimental.sparse._base",
+    "jax.experimental.sparse.coo": "jaxlite.experimental.sparse.coo",
+    "jax.experimental.sparse.csr": "jaxlite.experimental.sparse.csr",
     "jax.image": "jaxlite.image",
     "jax.custom_batching": "jaxlite.custom_batching",
     "jax.dlpack": "jaxlite.dlpack",

@@ -62,6 +62,9 @@ def _todense_transpose(ct, *bufs, tree):
     return (ct,)
   if isinstance(obj, BCOO):
     return bcoo_extract_buffers(bufs[1], ct), None
+  from jaxlite.experimental.sparse.coo import COO
+  if isinstance(obj, COO):
+    return ct[bufs[1], bufs[2]], None, None
   raise NotImplementedError(f"todense_transpose for {type(obj)}")
 
 
@@ -78,7 +81,9 @@ mlir.register_lowering(todense_p, mlir.lower_fun(_todense_impl, multiple_results
 
 
 def _formats():
-  return {"bcoo": BCOO}
+  from jaxlite.experimental.sparse.coo import COO
+  from jaxlite.experimental.sparse.csr import CSR, CSC
+  return {"bcoo": BCOO, "coo": COO, "csr": CSR, "csc": CSC}
 
 
 def empty(shape, dtype=None, index_dtype="int32", sparse_format: str = "bcoo", **kwds):
