@@ -155,7 +155,7 @@ def scan(f: Callable, init, xs=None, length: int | None = None, reverse: bool = 
     >>> import numpy as np
     >>> from jaxlite import lax
     >>> lax.scan(lambda c, x: (lax.add(c, x), c), 0., np.arange(3.))
-    (Array(3., dtype=float32), Array([0., 0., 1.], dtype=float32))
+    (Array(3., dtype=float32), Array([0., 0., 1.], dtype=float32, weak_type=True))
   """
   del _split_transpose
   if not callable(f):
