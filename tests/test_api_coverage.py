@@ -32,7 +32,7 @@ FLOORS = {
     "jax.custom_derivatives": (12, 0),
     "jax.ad_checkpoint": (6, 0),
     "jax.distributed": (3, 0),
-    "jax.sharding": (14, 0),
+    "jax.sharding": (17, 0),
     "jax.stages": (6, 3),
     "jax.typing": (2, 0),
     "jax.test_util": (3, 0),

@@ -29,6 +29,12 @@ sharding_constraint_p.def_abstract_eval(
 def _impl(x, *, sharding):
   from jaxlite.interpreters import spmd  # pylint: disable=g-import-not-at-top
   mesh = getattr(sharding, "mesh", None)
+  if _only_types(sharding):
+    # reshard onto Auto axes: the same buffers, with an unsharded type.
+    from jaxlite.runtime.array import Array  # pylint: disable=g-import-not-at-top
+    if not isinstance(x, Array):
+      return x
+    return Array(x._buf, x.aval.update(shape=x.shape), x._shards)
   if mesh is not None and mesh._any_axis_explicit:
     # As the type says: one spec entry per dimension (P('model', None)).
     parts = tuple(sharding.spec)
@@ -37,6 +43,13 @@ def _impl(x, *, sharding):
       sharding = sharding.update(spec=sharding.spec.update(
           partitions=parts + (None,) * (ndim - len(parts))))
   return spmd.device_put_tree(x, sharding)
+
+
+def _only_types(sharding) -> bool:
+  """Whether the constraint leaves every dimension to XLA (reshard to Auto axes)."""
+  from jaxlite.sharding.partition_spec import UNCONSTRAINED  # pylint: disable=g-import-not-at-top
+  spec = getattr(sharding, "spec", None)
+  return spec is not None and len(spec) > 0 and all(e is UNCONSTRAINED for e in spec)
 
 
 sharding_constraint_p.def_impl(_impl)
@@ -118,7 +131,10 @@ def reshard(xs, out_shardings):
   from jaxlite.lax.out_sharding import check_mesh_for_spec  # pylint: disable=g-import-not-at-top
   for s in tree_util.tree_leaves(out_shardings):
     check_mesh_for_spec(s)
-  for s in spmd.flatten_shardings(out_shardings, xs, "reshard"):
+  from jaxlite.sharding.partition_spec import UNCONSTRAINED, PartitionSpec  # pylint: disable=g-import-not-at-top
+  targets = spmd.flatten_shardings(out_shardings, xs, "reshard")
+  leaves, tree = tree_util.tree_flatten(xs)
+  for i, s in enumerate(targets):
     if not isinstance(s, NamedSharding):
       continue
     kinds = s.mesh._name_to_type
@@ -129,4 +145,9 @@ def reshard(xs, out_shardings):
               "PartitionSpec passed to reshard cannot contain axis names that are of "
               f"type Auto or Manual. Got PartitionSpec: {s.spec} with axis name: {name} "
               f"of type: AxisType.{kinds[name].name}.")
-  return with_sharding_constraint(xs, out_shardings)
+    if not s.mesh.empty and not s.mesh._any_axis_explicit:
+      # No Explicit axis to place it on: as JAX's, only the type changes and
+      # the layout is XLA's to choose.
+      targets[i] = s.update(spec=PartitionSpec(*[UNCONSTRAINED] * len(
+          core.get_aval(leaves[i]).shape)))
+  return tree_util.tree_unflatten(tree, with_sharding_constraint(leaves, targets))

@@ -12,6 +12,7 @@ This module only re-exports; each name is defined in the module that owns it.
 from jaxlite.sharding.mesh import (AbstractDevice, AbstractMesh, AxisType, Mesh,
                                    get_abstract_mesh, get_mesh, set_mesh,
                                    use_abstract_mesh)
+from jaxlite.sharding.axis_types import ManualAxisType, auto_axes, explicit_axes
 from jaxlite.sharding.partition_spec import PartitionSpec
 from jaxlite.sharding.shardings import (NamedSharding, Sharding, SingleDeviceSharding,
                                         make_single_device_sharding)
@@ -28,7 +29,8 @@ def __getattr__(name):
 
 
 __all__ = [
-    "AbstractDevice", "AbstractMesh", "AxisType", "Mesh", "NamedSharding",
+    "AbstractDevice", "AbstractMesh", "AxisType", "ManualAxisType", "Mesh", "NamedSharding",
     "PartitionSpec", "Sharding", "SingleDeviceSharding", "get_abstract_mesh",
     "get_mesh", "make_single_device_sharding", "reshard", "set_mesh", "use_abstract_mesh",
+    "auto_axes", "explicit_axes",
 ]
