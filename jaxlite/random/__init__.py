@@ -15,3 +15,5 @@ from jaxlite.random.keys import *  # noqa: F401,F403
 from jaxlite.random.samplers import *  # noqa: F401,F403
 from jaxlite.random.gamma import *  # noqa: F401,F403
 from jaxlite.random.discrete import *  # noqa: F401,F403
+from jaxlite.random.binomial import *  # noqa: F401,F403
+from jaxlite.random.gamma_primitive import random_gamma_p  # noqa: F401

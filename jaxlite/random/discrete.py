@@ -12,6 +12,7 @@ import numpy as np
 from jaxlite import core, dtypes, lax
 import jaxlite.numpy as jnp
 from jaxlite.numpy.promotion import promote_dtypes_inexact
+from jaxlite.random.samplers import _sharded
 from jaxlite.random.keys import (_check_prng_key, _random_bits, _split, canonicalize_shape,
                                  sampler_jit)
 from jaxlite.random.samplers import (_check_shape, _float_dtype, _gumbel_impl, _normal_impl,
@@ -48,7 +49,7 @@ def _shuffle_impl(key, x, axis):
 _shuffle = sampler_jit(_shuffle_impl, 1)
 
 
-def permutation(key, x, axis: int = 0, independent: bool = False):
+def permutation(key, x, axis: int = 0, independent: bool = False, *, out_sharding=None):
   """A random permutation of ``arange(x)`` (integer ``x``) or of ``x`` along ``axis``.
 
   With ``independent=True`` every slice along ``axis`` is shuffled on its own.
@@ -57,6 +58,9 @@ def permutation(key, x, axis: int = 0, independent: bool = False):
   >>> random.permutation(random.PRNGKey(0), 5).shape
   (5,)
   """
+  if out_sharding is not None:   # laid out as asked (JAX's out_sharding=)
+    return _sharded(permutation(key, x=x, axis=axis, independent=independent),
+                    out_sharding, "permutation")
   typed, _ = _check_prng_key("permutation", key)
   if not np.ndim(x):
     if not dtypes.issubdtype(dtypes.dtype(x), np.integer):
@@ -87,7 +91,8 @@ def shuffle(key, x, axis: int = 0):
 # --- categorical and choice -------------------------------------------------------------------
 
 
-def categorical(key, logits, axis: int = -1, shape=None, replace: bool = True, mode=None):
+def categorical(key, logits, axis: int = -1, shape=None, replace: bool = True, mode=None, *,
+                out_sharding=None):
   """Samples category indices from unnormalised log-probabilities ``logits``
   (the Gumbel-max trick; Gumbel top-k without replacement).
 
@@ -95,6 +100,10 @@ def categorical(key, logits, axis: int = -1, shape=None, replace: bool = True, m
   >>> random.categorical(random.PRNGKey(0), np.log(np.array([0.2, 0.8])), shape=(3,)).shape
   (3,)
   """
+  if out_sharding is not None:   # laid out as asked (JAX's out_sharding=)
+    out = categorical(key, logits=logits, axis=axis, shape=shape,
+                     replace=replace, mode=mode)
+    return _sharded(out, out_sharding, "categorical")
   typed, _ = _check_prng_key("categorical", key)
   logits = jnp.asarray(logits)
   if not dtypes.issubdtype(logits.dtype, np.inexact):
@@ -201,7 +210,8 @@ _choice_p = sampler_jit(_choice_p_impl, 4)
 # --- linear-algebra samplers ---------------------------------------------------------------------
 
 
-def multivariate_normal(key, mean, cov, shape=None, dtype=None, method: str = "cholesky"):
+def multivariate_normal(key, mean, cov, shape=None, dtype=None, method: str = "cholesky", *,
+                        out_sharding=None):
   r"""Multivariate normal samples ``mean + A z`` with ``A A^T = cov`` from a
   Cholesky, eigen (``'eigh'``) or singular value (``'svd'``) factorisation.
 
@@ -209,6 +219,10 @@ def multivariate_normal(key, mean, cov, shape=None, dtype=None, method: str = "c
   >>> random.multivariate_normal(random.PRNGKey(0), np.zeros(2), np.eye(2)).shape
   (2,)
   """
+  if out_sharding is not None:   # laid out as asked (JAX's out_sharding=)
+    out = multivariate_normal(key, mean=mean, cov=cov, shape=shape,
+                             dtype=dtype, method=method)
+    return _sharded(out, out_sharding, "multivariate_normal")
   typed, _ = _check_prng_key("multivariate_normal", key)
   dtype = _float_dtype("multivariate_normal", dtype)
   if method not in {"svd", "eigh", "cholesky"}:
@@ -248,7 +262,7 @@ def _multivariate_normal_impl(key, mean, cov, shape, dtype, method):
 _multivariate_normal = sampler_jit(_multivariate_normal_impl, 3)
 
 
-def orthogonal(key, n: int, shape=(), dtype=None, m: int | None = None):
+def orthogonal(key, n: int, shape=(), dtype=None, m: int | None = None, *, out_sharding=None):
   r"""A random (semi-)orthogonal ``n x m`` matrix, uniform on O(n) (Haar
   measure): the Q of a QR factorisation of a Gaussian matrix, with the signs of
   R's diagonal moved into Q (Mezzadri 2007).
@@ -258,6 +272,9 @@ def orthogonal(key, n: int, shape=(), dtype=None, m: int | None = None):
   >>> bool(np.allclose(q @ q.T, np.eye(3), atol=1e-5))
   True
   """
+  if out_sharding is not None:   # laid out as asked (JAX's out_sharding=)
+    return _sharded(orthogonal(key, n=n, shape=shape, dtype=dtype, m=m),
+                    out_sharding, "orthogonal")
   shape = canonicalize_shape(shape)
   typed, _ = _check_prng_key("orthogonal", key)
   dtype = _float_dtype("orthogonal", dtype, np.inexact)

@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from jaxlite import core, dtypes, lax
+from jaxlite.random.samplers import _sharded
 from jaxlite.random.keys import _check_prng_key, _split, canonicalize_shape, sampler_jit
 from jaxlite.random.samplers import (_astype, _check_shape, _const, _exponential_impl, _float_dtype,
                                      _normal_real, _rademacher_impl, _shape_or_params,
@@ -66,20 +67,10 @@ def _gamma_one(key, alpha, log_space):
 
 
 def _gamma_impl(key, a, shape, dtype, log_space):
+  # As JAX: one random_gamma_p over all of a (it splits the key per element).
+  from jaxlite.random.gamma_primitive import random_gamma_p  # pylint: disable=g-import-not-at-top
   a = _to_rank(_astype(a, dtype), shape)
-  n = math.prod(shape)
-  # One key per element (split even for a single element), then one
-  # rejection loop per element.
-  keys = _split(key, n)
-  alphas = lax.reshape(a, (n,))
-  one = lambda k, alpha: _gamma_one(k, alpha, log_space)
-  if _while_batches():
-    # Vectorised loops, as JAX lowers them (same values; the same fusions too).
-    from jaxlite.vectorization import vmap
-    samples = vmap(one)(keys, alphas)
-  else:
-    samples = lax.map(lambda ka: one(*ka), (keys, alphas))
-  return lax.reshape(samples, shape)
+  return random_gamma_p.bind(key, a, log_space=log_space)
 
 
 def _while_batches() -> bool:
@@ -99,7 +90,7 @@ def _gamma_args(name, key, a, shape, dtype):
   return typed, shape, dtype
 
 
-def gamma(key, a, shape=None, dtype=None):
+def gamma(key, a, shape=None, dtype=None, *, out_sharding=None):
   """Gamma random values with shape parameter ``a`` and unit scale.
 
   Marsaglia-Tsang rejection sampling (one ``while_loop`` per element);
@@ -109,11 +100,14 @@ def gamma(key, a, shape=None, dtype=None):
   >>> random.gamma(random.PRNGKey(0), 2., (2,)).shape
   (2,)
   """
+  if out_sharding is not None:   # laid out as asked (JAX's out_sharding=)
+    return _sharded(gamma(key, a=a, shape=shape, dtype=dtype),
+                    out_sharding, "gamma")
   typed, shape, dtype = _gamma_args("gamma", key, a, shape, dtype)
   return _gamma(typed, a, shape, dtype, False)
 
 
-def loggamma(key, a, shape=None, dtype=None):
+def loggamma(key, a, shape=None, dtype=None, *, out_sharding=None):
   """The log of Gamma random values, accurate for small ``a`` where the
   samples underflow.
 
@@ -121,17 +115,23 @@ def loggamma(key, a, shape=None, dtype=None):
   >>> random.loggamma(random.PRNGKey(0), 0.01, (2,)).shape
   (2,)
   """
+  if out_sharding is not None:   # laid out as asked (JAX's out_sharding=)
+    return _sharded(loggamma(key, a=a, shape=shape, dtype=dtype),
+                    out_sharding, "loggamma")
   typed, shape, dtype = _gamma_args("loggamma", key, a, shape, dtype)
   return _gamma(typed, a, shape, dtype, True)
 
 
-def beta(key, a, b, shape=None, dtype=None):
+def beta(key, a, b, shape=None, dtype=None, *, out_sharding=None):
   """Beta(a, b) random values: ``Ga / (Ga + Gb)`` computed from log-gamma draws.
 
   >>> from jaxlite import random
   >>> random.beta(random.PRNGKey(0), 2., 3., (2,)).shape
   (2,)
   """
+  if out_sharding is not None:   # laid out as asked (JAX's out_sharding=)
+    return _sharded(beta(key, a=a, b=b, shape=shape, dtype=dtype),
+                    out_sharding, "beta")
   typed, _ = _check_prng_key("beta", key)
   dtype = _float_dtype("beta", dtype)
   shape = _shape_or_params("beta", shape, a, b)
@@ -151,7 +151,7 @@ def _beta_impl(key, a, b, shape, dtype):
 _beta = sampler_jit(_beta_impl, 2)
 
 
-def dirichlet(key, alpha, shape=None, dtype=None):
+def dirichlet(key, alpha, shape=None, dtype=None, *, out_sharding=None):
   """Dirichlet random vectors: normalised gamma draws (a softmax of log-gamma draws).
 
   >>> from jaxlite import random
@@ -159,6 +159,9 @@ def dirichlet(key, alpha, shape=None, dtype=None):
   >>> x.shape
   (3,)
   """
+  if out_sharding is not None:   # laid out as asked (JAX's out_sharding=)
+    return _sharded(dirichlet(key, alpha=alpha, shape=shape, dtype=dtype),
+                    out_sharding, "dirichlet")
   typed, _ = _check_prng_key("dirichlet", key)
   dtype = _float_dtype("dirichlet", dtype)
   if not np.ndim(alpha) >= 1:
@@ -195,13 +198,16 @@ def _chisquare_impl(key, df, shape, dtype):
 _chisquare = sampler_jit(_chisquare_impl, 2)
 
 
-def chisquare(key, df, shape=None, dtype=None):
+def chisquare(key, df, shape=None, dtype=None, *, out_sharding=None):
   """Chi-square random values with ``df`` degrees of freedom: ``2 Gamma(df/2)``.
 
   >>> from jaxlite import random
   >>> random.chisquare(random.PRNGKey(0), 3., (2,)).shape
   (2,)
   """
+  if out_sharding is not None:   # laid out as asked (JAX's out_sharding=)
+    return _sharded(chisquare(key, df=df, shape=shape, dtype=dtype),
+                    out_sharding, "chisquare")
   typed, shape, dtype = _gamma_args("chisquare", key, df, shape, dtype)
   return _chisquare(typed, df, shape, dtype)
 
@@ -220,13 +226,16 @@ def _f_impl(key, dfnum, dfden, shape, dtype):
 _f = sampler_jit(_f_impl, 2)
 
 
-def f(key, dfnum, dfden, shape=None, dtype=None):
+def f(key, dfnum, dfden, shape=None, dtype=None, *, out_sharding=None):
   """F-distribution random values: a ratio of scaled chi-square draws.
 
   >>> from jaxlite import random
   >>> random.f(random.PRNGKey(0), 3., 4., (2,)).shape
   (2,)
   """
+  if out_sharding is not None:   # laid out as asked (JAX's out_sharding=)
+    return _sharded(f(key, dfnum=dfnum, dfden=dfden, shape=shape, dtype=dtype),
+                    out_sharding, "f")
   typed, _ = _check_prng_key("f", key)
   dtype = _float_dtype("f", dtype)
   shape = _shape_or_params("f", shape, dfnum, dfden)
@@ -245,13 +254,16 @@ def _t_impl(key, df, shape, dtype):
 _t = sampler_jit(_t_impl, 2)
 
 
-def t(key, df, shape=None, dtype=None):
+def t(key, df, shape=None, dtype=None, *, out_sharding=None):
   """Student's t random values: ``N / sqrt(chi2(df) / df)``.
 
   >>> from jaxlite import random
   >>> random.t(random.PRNGKey(0), 3., (2,)).shape
   (2,)
   """
+  if out_sharding is not None:   # laid out as asked (JAX's out_sharding=)
+    return _sharded(t(key, df=df, shape=shape, dtype=dtype),
+                    out_sharding, "t")
   typed, shape, dtype = _gamma_args("t", key, df, shape, dtype)
   return _t(typed, df, shape, dtype)
 
@@ -268,13 +280,16 @@ def _generalized_normal_impl(key, p, shape, dtype):
 _generalized_normal = sampler_jit(_generalized_normal_impl, 2)
 
 
-def generalized_normal(key, p, shape=(), dtype=None):
+def generalized_normal(key, p, shape=(), dtype=None, *, out_sharding=None):
   """Generalized normal random values (density ``∝ exp(-|x|**p)``).
 
   >>> from jaxlite import random
   >>> random.generalized_normal(random.PRNGKey(0), 2., (2,)).shape
   (2,)
   """
+  if out_sharding is not None:   # laid out as asked (JAX's out_sharding=)
+    return _sharded(generalized_normal(key, p=p, shape=shape, dtype=dtype),
+                    out_sharding, "generalized_normal")
   typed, _ = _check_prng_key("generalized_normal", key)
   dtype = _float_dtype("generalized_normal", dtype)
   shape = canonicalize_shape(shape)
@@ -295,13 +310,16 @@ def _ball_impl(key, p, d, shape, dtype):
 _ball = sampler_jit(_ball_impl, 3)
 
 
-def ball(key, d, p=2, shape=(), dtype=None):
+def ball(key, d, p=2, shape=(), dtype=None, *, out_sharding=None):
   """Uniform random points in the unit Lp ball of dimension ``d``.
 
   >>> from jaxlite import random
   >>> random.ball(random.PRNGKey(0), 3, shape=(2,)).shape
   (2, 3)
   """
+  if out_sharding is not None:   # laid out as asked (JAX's out_sharding=)
+    return _sharded(ball(key, d=d, p=p, shape=shape, dtype=dtype),
+                    out_sharding, "ball")
   shape = canonicalize_shape(shape)
   typed, _ = _check_prng_key("ball", key)
   dtype = _float_dtype("ball", dtype)
@@ -387,13 +405,16 @@ def _poisson_impl(key, lam, shape, dtype):
 _poisson = sampler_jit(_poisson_impl, 2)
 
 
-def poisson(key, lam, shape=None, dtype=None):
+def poisson(key, lam, shape=None, dtype=None, *, out_sharding=None):
   """Poisson random integers with rate ``lam`` (Knuth below 10, PTRS rejection above).
 
   >>> from jaxlite import random
   >>> random.poisson(random.PRNGKey(0), 3., (2,)).shape
   (2,)
   """
+  if out_sharding is not None:   # laid out as asked (JAX's out_sharding=)
+    return _sharded(poisson(key, lam=lam, shape=shape, dtype=dtype),
+                    out_sharding, "poisson")
   typed, _ = _check_prng_key("poisson", key)
   dtype = np.dtype(dtypes.check_and_canonicalize_user_dtype(
       int if dtype is None else dtype, "poisson"))

@@ -51,14 +51,14 @@ def _resolve_impl(impl_spec) -> PRNGImpl:
   raise TypeError(f"unrecognized type {type(impl_spec)} for specifying PRNG implementation.")
 
 
-def key_dtype(impl=None) -> KeyTy:
+def key_dtype(impl_spec=None) -> KeyTy:
   """The key dtype of a PRNG implementation (default: the configured one).
 
   >>> from jaxlite import random
   >>> random.key_dtype()
   key<fry>
   """
-  return KeyTy(_resolve_impl(impl))
+  return KeyTy(_resolve_impl(impl_spec))
 
 
 def _is_key_array(x) -> bool:
@@ -282,13 +282,16 @@ def canonicalize_shape(shape, context="") -> tuple[int, ...]:
   raise TypeError(msg)
 
 
-def bits(key, shape=(), dtype=None):
+def bits(key, shape=(), dtype=None, *, out_sharding=None):
   """Uniform random bits as unsigned integers of ``dtype`` (default uint32).
 
   >>> from jaxlite import random
   >>> random.bits(random.PRNGKey(0), (2,))
   Array([4070199207, 4202968722], dtype=uint32)
   """
+  if out_sharding is not None:   # laid out as asked (JAX's out_sharding=)
+    from jaxlite.lax.out_sharding import place  # pylint: disable=g-import-not-at-top
+    return place(bits(key, shape=shape, dtype=dtype), out_sharding, "bits")
   typed, _ = _check_prng_key("bits", key)
   if dtype is None:
     dtype = dtypes.default_uint_dtype()

@@ -83,7 +83,7 @@ def _astype(x, dtype):
 # --- uniform and normal ---------------------------------------------------------------
 
 
-def uniform(key, shape=(), dtype=None, minval=0., maxval=1.):
+def uniform(key, shape=(), dtype=None, minval=0., maxval=1., *, out_sharding=None):
   """Uniform random values in ``[minval, maxval)``.
 
   The mantissa of a float in [1, 2) is filled with random bits, then shifted
@@ -99,6 +99,9 @@ def uniform(key, shape=(), dtype=None, minval=0., maxval=1.):
   >>> random.uniform(random.PRNGKey(0), (3,))
   Array([0.947667  , 0.9785799 , 0.33229148], dtype=float32)
   """
+  if out_sharding is not None:   # laid out as asked (JAX's out_sharding=)
+    return _sharded(uniform(key, shape=shape, dtype=dtype, minval=minval, maxval=maxval),
+                    out_sharding, "uniform")
   typed, _ = _check_prng_key("uniform", key)
   dtype = _float_dtype("uniform", dtype)
   shape = canonicalize_shape(shape)
@@ -134,7 +137,7 @@ def _uniform_impl(key, minval, maxval, shape, dtype):
 _uniform = sampler_jit(_uniform_impl, 2)
 
 
-def normal(key, shape=(), dtype=None):
+def normal(key, shape=(), dtype=None, *, out_sharding=None):
   """Standard normal random values: ``sqrt(2) * erf_inv(u)`` for uniform ``u`` in (-1, 1).
 
   Complex dtypes give real and imaginary parts of variance 1/2 each.
@@ -143,6 +146,9 @@ def normal(key, shape=(), dtype=None):
   >>> random.normal(random.PRNGKey(0), (3,))
   Array([ 1.6226422 ,  2.0252647 , -0.43359444], dtype=float32)
   """
+  if out_sharding is not None:   # laid out as asked (JAX's out_sharding=)
+    return _sharded(normal(key, shape=shape, dtype=dtype),
+                    out_sharding, "normal")
   typed, _ = _check_prng_key("normal", key)
   shape = canonicalize_shape(shape)
   dtype = _float_dtype("normal", dtype, np.inexact)
@@ -181,7 +187,7 @@ def _convert_and_clip_integer(val, dtype):
   return _astype(clipped, dtype)
 
 
-def randint(key, shape, minval, maxval, dtype=None):
+def randint(key, shape, minval, maxval, dtype=None, *, out_sharding=None):
   """Uniform random integers in ``[minval, maxval)``.
 
   Two words of random bits per value, reduced modulo the span (slightly
@@ -191,6 +197,9 @@ def randint(key, shape, minval, maxval, dtype=None):
   >>> random.randint(random.PRNGKey(0), (4,), 0, 10)
   Array([9, 0, 2, 3], dtype=int32)
   """
+  if out_sharding is not None:   # laid out as asked (JAX's out_sharding=)
+    return _sharded(randint(key, shape=shape, minval=minval, maxval=maxval, dtype=dtype),
+                    out_sharding, "randint")
   typed, _ = _check_prng_key("randint", key)
   dtype = np.dtype(dtypes.check_and_canonicalize_user_dtype(int if dtype is None else dtype,
                                                             "randint"))
@@ -259,13 +268,16 @@ def _randint_impl(key, minval, maxval, shape, dtype):
 _randint = sampler_jit(_randint_impl, 2)
 
 
-def bernoulli(key, p=0.5, shape=None, mode="low"):
+def bernoulli(key, p=0.5, shape=None, mode="low", *, out_sharding=None):
   """Bernoulli random booleans with mean ``p``.
 
   >>> from jaxlite import random
   >>> random.bernoulli(random.PRNGKey(0), 0.5, (4,))
   Array([False, False,  True,  True], dtype=bool)
   """
+  if out_sharding is not None:   # laid out as asked (JAX's out_sharding=)
+    return _sharded(bernoulli(key, p=p, shape=shape, mode=mode),
+                    out_sharding, "bernoulli")
   if shape is not None:
     shape = canonicalize_shape(shape)
   if mode not in ("high", "low"):
@@ -293,13 +305,16 @@ def _bernoulli_impl(key, p, shape, mode):
 _bernoulli = sampler_jit(_bernoulli_impl, 2)
 
 
-def rademacher(key, shape=(), dtype=None):
+def rademacher(key, shape=(), dtype=None, *, out_sharding=None):
   """Random signs: -1 or +1 with equal probability.
 
   >>> from jaxlite import random
   >>> random.rademacher(random.PRNGKey(0), (4,))
   Array([-1, -1,  1,  1], dtype=int32)
   """
+  if out_sharding is not None:   # laid out as asked (JAX's out_sharding=)
+    return _sharded(rademacher(key, shape=shape, dtype=dtype),
+                    out_sharding, "rademacher")
   typed, _ = _check_prng_key("rademacher", key)
   dtype = np.dtype(dtypes.check_and_canonicalize_user_dtype(
       int if dtype is None else dtype, "rademacher"))
@@ -322,11 +337,12 @@ def _simple_sampler(name, transform, doc_example):
   """A sampler ``f(key, shape=(), dtype=None)`` computing ``transform(key, shape, dtype)``."""
   impl = sampler_jit(transform, 2)
 
-  def sampler(key, shape=(), dtype=None):
+  def sampler(key, shape=(), dtype=None, *, out_sharding=None):
     typed, _ = _check_prng_key(name, key)
     dtype = _float_dtype(name, dtype)
     shape = canonicalize_shape(shape)
-    return impl(typed, shape, dtype)
+    out = impl(typed, shape, dtype)
+    return out if out_sharding is None else _sharded(out, out_sharding, name)
   sampler.__name__ = sampler.__qualname__ = name
   sampler.__doc__ = doc_example
   return sampler
@@ -406,7 +422,7 @@ def _gumbel_impl(key, shape, dtype, mode):
 _gumbel = sampler_jit(_gumbel_impl, 3)
 
 
-def gumbel(key, shape=(), dtype=None, mode=None):
+def gumbel(key, shape=(), dtype=None, mode=None, *, out_sharding=None):
   """Gumbel random values (density ``exp(-(x + exp(-x)))``): ``-log(-log(u))``.
 
   ``mode='high'`` draws two uniforms per value for a wider range in the tails.
@@ -415,6 +431,9 @@ def gumbel(key, shape=(), dtype=None, mode=None):
   >>> random.gumbel(random.PRNGKey(0), (2,))
   Array([2.9233725, 3.8326178], dtype=float32)
   """
+  if out_sharding is not None:   # laid out as asked (JAX's out_sharding=)
+    return _sharded(gumbel(key, shape=shape, dtype=dtype, mode=mode),
+                    out_sharding, "gumbel")
   typed, _ = _check_prng_key("gumbel", key)
   dtype = _float_dtype("gumbel", dtype)
   shape = canonicalize_shape(shape)
@@ -428,13 +447,16 @@ def gumbel(key, shape=(), dtype=None, mode=None):
   return _gumbel(typed, shape, dtype, mode)
 
 
-def truncated_normal(key, lower, upper, shape=None, dtype=None):
+def truncated_normal(key, lower, upper, shape=None, dtype=None, *, out_sharding=None):
   """Standard normal values truncated to the open interval ``(lower, upper)``.
 
   >>> from jaxlite import random
   >>> random.truncated_normal(random.PRNGKey(0), -1., 1., (2,))
   Array([0.8618594, 0.9412883], dtype=float32)
   """
+  if out_sharding is not None:   # laid out as asked (JAX's out_sharding=)
+    return _sharded(truncated_normal(key, lower=lower, upper=upper, shape=shape, dtype=dtype),
+                    out_sharding, "truncated_normal")
   if shape is not None:
     shape = canonicalize_shape(shape)
   typed, _ = _check_prng_key("truncated_normal", key)
@@ -629,13 +651,16 @@ def triangular(key, left, mode, right, shape=None, dtype=None, *, out_sharding=N
 _triangular_sampler = _param_sampler("triangular", _triangular_impl, 3, triangular.__doc__)
 
 
-def geometric(key, p, shape=None, dtype=None):
+def geometric(key, p, shape=None, dtype=None, *, out_sharding=None):
   """Geometric random integers (trials until the first success, ``>= 1``).
 
   >>> from jaxlite import random
   >>> random.geometric(random.PRNGKey(0), 0.5, (3,))
   Array([1, 1, 2], dtype=int32)
   """
+  if out_sharding is not None:   # laid out as asked (JAX's out_sharding=)
+    return _sharded(geometric(key, p=p, shape=shape, dtype=dtype),
+                    out_sharding, "geometric")
   typed, _ = _check_prng_key("geometric", key)
   dtype = np.dtype(dtypes.check_and_canonicalize_user_dtype(
       int if dtype is None else dtype, "geometric"))
@@ -659,13 +684,16 @@ def _geometric_impl(key, p, shape, dtype):
 _geometric = sampler_jit(_geometric_impl, 2)
 
 
-def maxwell(key, shape=(), dtype=None):
+def maxwell(key, shape=(), dtype=None, *, out_sharding=None):
   """Maxwell random values: the norm of a 3-vector of standard normals.
 
   >>> from jaxlite import random
   >>> random.maxwell(random.PRNGKey(0), (2,)).shape
   (2,)
   """
+  if out_sharding is not None:   # laid out as asked (JAX's out_sharding=)
+    return _sharded(maxwell(key, shape=shape, dtype=dtype),
+                    out_sharding, "maxwell")
   typed, _ = _check_prng_key("maxwell", key)
   dtype = _float_dtype("maxwell", dtype)
   shape = canonicalize_shape(shape)
