@@ -14,7 +14,8 @@ import numpy as np
 from jaxlite import core, dtypes, tree_util
 from jaxlite.core import ShapedArray
 from jaxlite.interpreters import ad, batching, mlir
-from jaxlite.lax.elementwise import _any, _bool, _float, _int, broadcast_lowering, naryop
+from jaxlite.lax.bitwise import _comparison, _ordered
+from jaxlite.lax.elementwise import _any
 
 # --- stage -------------------------------------------------------------------------------------
 
@@ -83,19 +84,10 @@ def dce_sink(val, *, prevent_mlir_dce: bool = False):
 # --- dimension comparisons -----------------------------------------------------------------------
 
 
-def _dimension_comparison(name, direction, accepted):
-  def rule(ctx, x, y):
-    return mlir.compare(x, y, direction)
-  prim = naryop(name, [accepted, accepted], broadcast_lowering(rule),
-                result_dtype=lambda dt: np.bool_)
-  ad.defjvp_zero(prim)
-  return prim
-
-
-_ordered = _int + _float + _bool
-eq_to_p = _dimension_comparison('eq_to', 'EQ', _any)
-le_to_p = _dimension_comparison('le_to', 'LE', _ordered)
-lt_to_p = _dimension_comparison('lt_to', 'LT', _ordered)
+# The comparisons of dimension sizes: eq/le/lt under other names.
+eq_to_p = _comparison('eq_to', 'EQ', _any)
+le_to_p = _comparison('le_to', 'LE', _ordered)
+lt_to_p = _comparison('lt_to', 'LT', _ordered)
 
 
 def shape_as_value(shape):
