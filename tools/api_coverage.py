@@ -97,8 +97,8 @@ def public_names(module):
 
 def _signature(obj):
   try:
-    if inspect.isclass(obj):
-      return inspect.signature(obj.__init__)
+    # For a class, the signature of calling it (``self`` bound), which is what
+    # a user's call meets whether the class defines __init__ or __new__.
     return inspect.signature(obj)
   except (TypeError, ValueError):
     return None
@@ -109,11 +109,18 @@ def _signature(obj):
 _PLAIN_DEFAULTS = (type(None), bool, int, float, complex, str, tuple, list, frozenset)
 
 
+def _default_key(v):
+  """A default's identity across the two libraries: classes by their name."""
+  return v.__qualname__ if inspect.isclass(v) else repr(v)
+
+
 def _same_default(a, b):
   if not isinstance(a, _PLAIN_DEFAULTS):
     return True
   if a is b:
     return True
+  if isinstance(a, frozenset) and isinstance(b, frozenset):  # e.g. sets of error classes
+    return sorted(map(_default_key, a)) == sorted(map(_default_key, b))
   if isinstance(a, enum.Enum):   # jaxlite's own enum class of the same name and member
     return (isinstance(b, enum.Enum) and type(a).__name__ == type(b).__name__
             and a.name == b.name and a.value == b.value)
