@@ -409,3 +409,25 @@ def test_ragged_all_to_all_as_jax_on_cpu():
     jaxlite.pmap(f, axis_name="i")(*args)
   with pytest.raises(ValueError, match="input_offsets must be integer type"):
     jaxlite.pmap(f, axis_name="i")(*args[:2], args[2].astype(np.float32), *args[3:])
+
+
+# --- device_put_p -----------------------------------------------------------------------------------
+
+
+def test_device_put_primitive():
+  from jaxlib import xla_client
+  reuse, copy = (xla_client.ArrayCopySemantics.REUSE_INPUT,
+                 xla_client.ArrayCopySemantics.ALWAYS_COPY)
+  x = _normal(3)
+  out = lax.device_put_p.bind(x, np.float32(2), devices=(jaxlite.devices()[0], None),
+                              srcs=(None, None), copy_semantics=(copy, reuse))
+  want = lax_ref.device_put_p.bind(x, np.float32(2), devices=(jax.devices()[0], None),
+                                   srcs=(None, None), copy_semantics=(copy, reuse))
+  _close(out, want)
+  params = dict(devices=(None,), srcs=(None,), copy_semantics=(reuse,))
+  loss = lambda m: lambda x: (m.lax.device_put_p.bind(x, **params)[0] ** 2).sum()
+  _close(jaxlite.grad(loss(jaxlite))(x), jax.grad(loss(jax))(x))
+  _close(jaxlite.vmap(loss(jaxlite))(_normal(2, 3) * 0 + x), np.full(2, (x ** 2).sum()),
+         tol=1e-5)
+  assert (str(jaxlite.make_jaxpr(lambda x: lax.device_put_p.bind(x, **params))(x))
+          == str(jax.make_jaxpr(lambda x: lax_ref.device_put_p.bind(x, **params))(x)))
