@@ -23,6 +23,7 @@ __all__ = ['fft', 'ifft', 'rfft', 'irfft', 'hfft', 'ihfft', 'fft2', 'ifft2', 'rf
            'fftn', 'ifftn', 'rfftn', 'irfftn', 'fftfreq', 'rfftfreq', 'fftshift', 'ifftshift']
 
 _NORMS = (None, "backward", "ortho", "forward")
+_BAD_NORM = 'Invalid norm value {}; should be "backward","ortho" or "forward".'  # JAX's text
 
 
 def _jnp():
@@ -34,8 +35,7 @@ def _scale(x, n, norm, inverse):
   """Applies NumPy's ``norm`` convention for a transform of ``n`` points
   (XLA's inverse transforms already divide by ``n``)."""
   if norm not in _NORMS:
-    raise ValueError(f'Invalid norm value {norm}; should be "backward", "ortho" or '
-                     '"forward".')
+    raise ValueError(_BAD_NORM.format(norm))
   jnp = _jnp()
   real = np.finfo(x.dtype).dtype
   if norm == "ortho":
@@ -193,8 +193,7 @@ def irfft(a, n=None, axis: int = -1, norm=None):
 
 def _swap_norm(norm):
   if norm not in _NORMS:
-    raise ValueError(f'Invalid norm value {norm}; should be "backward", "ortho" or '
-                     '"forward".')
+    raise ValueError(_BAD_NORM.format(norm))
   return {None: "forward", "backward": "forward", "ortho": "ortho",
           "forward": "backward"}[norm]
 
@@ -216,9 +215,15 @@ def ihfft(a, n=None, axis: int = -1, norm=None):
 
   >>> import jaxlite.numpy as jnp
   >>> jnp.fft.ihfft(jnp.array([1., 1., 1., 1.]))
-  Array([1.-0.j, 0.-0.j, 0.-0.j], dtype=complex64)
+  Array([1.+0.j, 0.+0.j, 0.+0.j], dtype=complex64)
   """
-  return _jnp().conj(rfft(a, n, axis, _swap_norm(norm)))
+  jnp = _jnp()
+  a = jnp.asarray(a)
+  points = a.shape[axis] if n is None else n
+  # As JAX: the inverse's norm factor, then conj, then a complex multiply by
+  # 1/n (which also fixes the signs of zero imaginary parts JAX prints).
+  spectrum = _scale(rfft(a, n, axis), points, norm, inverse=True)
+  return jnp.conj(spectrum) * (1 / points)
 
 
 def fftn(a, s=None, axes=None, norm=None):

@@ -80,6 +80,8 @@ def _reduce(name, a, axis, dtype, out, keepdims, initial, where, upcast=False):
   if out is not None:
     raise NotImplementedError(f"The 'out' argument to jnp.{name} is not supported.")
   a = _as_array(a, name)
+  if isinstance(axis, promotion.Tracer):  # JAX's error names the argument
+    axis = promotion.concrete_value(axis, f"axis argument to jnp.{name}().")
   axes = canonicalize_axes(axis, a.ndim)
   if name in ("any", "all"):
     compute = np.dtype(np.bool_)
