@@ -674,12 +674,31 @@ def jaxpr_as_fun(closed_jaxpr: ClosedJaxpr):
   return fun
 
 
+_WEAK_SCALAR_TYPES = {np.dtype(np.int32): int, np.dtype(np.float32): float,
+                      np.dtype(np.complex64): complex}
+
+
+def literal_value(literal: Literal):
+  """A literal's value to bind again: a weakly typed literal of a Python
+  scalar's dtype as that Python scalar (exactly its value), so that it stays
+  weak, as JAX's literals of Python scalars do (``x - 1.0`` in a jaxpr
+  evaluated under jvp keeps ``x``'s weak type)."""
+  val = literal.val
+  if literal.aval.weak_type and isinstance(val, np.generic):
+    to_python = _WEAK_SCALAR_TYPES.get(val.dtype)
+    if to_python is not None:
+      return to_python(val)
+  return val
+
+
 def eval_jaxpr(jaxpr: Jaxpr, consts, *args):
   """Interprets ``jaxpr`` by binding each equation's primitive; returns a list of outputs."""
   env = {}
 
   def read(atom):
-    return atom.val if type(atom) is Literal else env[atom]
+    if type(atom) is Literal:
+      return literal_value(atom)
+    return env[atom]
 
   for v, val in zip(jaxpr.constvars, consts):
     env[v] = val

@@ -20,7 +20,7 @@ __all__ = [
 
 import numpy as np
 
-from jaxlite import core
+from jaxlite import core, dtypes
 from jaxlite.interpreters import ad, mlir
 from jaxlite.lax import base
 from jaxlite.lax.accuracy import accept_accuracy, bind_with_accuracy
@@ -184,11 +184,15 @@ def _replace_zero(x):
 
 
 def _pow_jvp_lhs(g, ans, x, y):
-  # d/dx x**y = y x**(y-1), and exactly 0 where y == 0 (not 0 * inf at x = 0).
+  # d/dx x**y = y x**(y-1), JAX's formulation: exactly 0 where an integer y is
+  # 0; a float y of 0 at x = 0 gives 0 * inf = nan, as in JAX.
   from jaxlite.lax import bitwise
   from jaxlite.lax.structural import convert_element_type
+  integer_y = dtypes.issubdtype(core.get_aval(y).dtype, np.integer)
   y = convert_element_type(y, core.get_aval(x).dtype)
-  jac = mul(y, pow(x, sub(y, const(y, 1))))
+  if not integer_y:
+    return mul(g, mul(y, pow(x, sub(y, const(y, 1)))))
+  jac = mul(_replace_zero(y), pow(x, sub(y, const(y, 1))))
   return mul(g, bitwise.select(bitwise.eq(y, const(y, 0)), zeros_like(jac), jac))
 
 

@@ -336,3 +336,21 @@ def test_pmap_size_mismatch_is_jaxs_indivisible_error():
   if n < 2:
     pytest.skip("needs 2 devices")
   _same_error(lambda lib, j: lib.pmap(lambda x, y: x + 1)(j.ones((2, 3)), j.ones((3,))))
+
+
+@pytest.mark.parametrize("f", [
+    lambda j, lax, x: j.floor_divide(x, x), lambda j, lax, x: j.floor_divide(x, 2.0),
+    lambda j, lax, x: lax.sub(x, lax.full_like(x, 1)), lambda j, lax, x: j.divmod(x, 2.0)])
+def test_weak_literals_stay_weak_when_a_jaxpr_is_evaluated_under_jvp(f):
+  _same(lambda lib, j: [(v, v.weak_type) for v in lib.tree_util.tree_leaves(
+      lib.jvp(lib.jit(lambda x: f(j, lib.lax, x)), (j.asarray(1.5),), (j.asarray(1.5),)))])
+
+
+@pytest.mark.parametrize("exponent", [0, 2, 0.0, 1.5, np.int32(0), np.int32(3)])
+def test_pow_derivative_is_jaxs_formula(exponent):
+  # A float exponent of 0 at x = 0 gives 0 * inf = nan (JAX); an integer one 0.
+  x = np.array([0.0, 2.0, -1.5], np.float32)
+  _same(lambda lib, j: lib.grad(lambda v: j.sum(lib.lax.pow(v, exponent)
+                                                 if isinstance(exponent, np.integer)
+                                                 else v ** exponent))(x))
+  _same(lambda lib, j: lib.grad(lambda v: j.sum(v ** v))(x))
