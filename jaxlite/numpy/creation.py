@@ -632,5 +632,9 @@ def astype(x, dtype, /, *, copy: bool = False, device=None):
     x = np.asarray(x)
   elif x.aval.dtype == dtype and not x.aval.weak_type:
     return _placed(x, device)
+  x_dtype = x.dtype if isinstance(x, np.ndarray) else x.aval.dtype
+  if np.dtype(dtype) == np.bool_ and dtypes.issubdtype(x_dtype, np.complexfloating):
+    # As JAX: complex -> bool is x != 0 (the imaginary part counts).
+    x = lax.ne(x, np.zeros((), x_dtype))
   out = lax_structural._convert_element_type(x, dtype, False)
   return _placed(out, device)

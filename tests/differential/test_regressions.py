@@ -354,3 +354,14 @@ def test_pow_derivative_is_jaxs_formula(exponent):
                                                  if isinstance(exponent, np.integer)
                                                  else v ** exponent))(x))
   _same(lambda lib, j: lib.grad(lambda v: j.sum(v ** v))(x))
+
+
+@pytest.mark.parametrize("case", [
+    lambda lib, j: j.asarray(1j).astype(j.bool_),
+    lambda lib, j: j.asarray(np.array([1j, 0, 0.5], np.complex64)).astype(bool),
+    lambda lib, j: lib.jit(lambda x: j.asarray(x).astype(j.bool_))(1j),
+    lambda lib, j: lib.vmap(lib.jit(lambda a, c: 2 - j.asarray(c).astype(j.bool_)),
+                            (0, None))(j.ones(2), 1j),
+])
+def test_astype_complex_to_bool_counts_the_imaginary_part(case):
+  _same(case)
