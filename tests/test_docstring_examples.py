@@ -23,7 +23,7 @@ import docstring_examples  # noqa: E402
 # below land, these floors (the figures reached) keep the share from falling.
 TARGET = 0.99
 MIN_MATCHING = {"jax.numpy": 0.98, "jax.lax": 0.99, "jax.lax.linalg": 0.99, "jax.nn": 0.88,
-                "jax.random": 1.0, "jax.export": 0.5}
+                "jax.random": 1.0, "jax.export": 0.5, "jax": 0.98, "jax.tree_util": 0.95}
 
 # Docstrings (JAX's qualified names) whose examples may differ, by module,
 # with the reason; keep in step with docs/differences.md.
@@ -53,6 +53,14 @@ KNOWN_DIFFERENCES = {
     },
     "jax.random": {},
     "jax.experimental.sparse": {},
+    "jax": {
+        "jax.freeze": "mutable array refs (new_ref/freeze) missing (issue 17)",
+    },
+    "jax.errors": {},
+    "jax.tree_util": {
+        "jax.tree_util.flatten_one_level": "the example imports JAX's private "
+                                           "jax._src.tree_util, which jaxlite does not mirror",
+    },
     "jax.export": {
         "jax.export.export": "JAX's Exported.serialize needs the flatbuffers package, which "
                              "the test environment lacks (JAX raises ImportError); jaxlite "

@@ -79,6 +79,24 @@ def test_checking_leaks_and_no_tracing():
   assert messages[0] == messages[1]
 
 
+def test_checking_leaks_detects_a_leaked_jit_tracer_as_jax():
+  for api in (jaxlite, jax):
+    leaked = []
+
+    @api.jit
+    def side_effecting(x):
+      leaked.append(x + 1)
+      return x * 2
+
+    with api.checking_leaks():
+      with pytest.raises(Exception, match="Leaked trace DynamicJaxprTrace") as info:
+        side_effecting(1)
+      assert type(info.value) is Exception
+      # A function that keeps nothing traces and runs as usual.
+      assert int(api.jit(lambda x: x * 2 + x.sum())(3)) == 9
+    side_effecting(1)   # the check is off again: no error
+
+
 def test_make_user_context_retraces_like_jax():
   counts = []
   for api in (jaxlite, jax):

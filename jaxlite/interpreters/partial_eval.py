@@ -12,6 +12,7 @@ from typing import Callable, NamedTuple, Sequence
 import numpy as np
 
 from jaxlite import core
+from jaxlite.config import check_tracer_leaks
 from jaxlite.core import (ClosedJaxpr, Jaxpr, JaxprEqn, Literal, ShapedArray, Trace,
                           Tracer, Var)
 
@@ -186,7 +187,25 @@ def trace_to_jaxpr_dynamic(fun: Callable, in_avals: Sequence[ShapedArray],
     in_tracers = [trace.new_arg(aval, name) for aval, name in zip(in_avals, names)]
     outs = fun(*in_tracers)
     jaxpr, consts = builder.to_jaxpr(outs, trace)
+    del in_tracers, outs
+  if check_tracer_leaks.value:
+    builder.const_tracers.clear()   # the builder's own references are no leak
+    _raise_if_leaked(trace)
   return jaxpr, [v.aval for v in jaxpr.outvars], consts
+
+
+def _raise_if_leaked(trace):
+  """JAX's ``jax_check_tracer_leaks``: a tracer of the finished ``trace``
+  still referenced from outside (e.g. appended to a global list) is an error."""
+  import gc  # pylint: disable=g-import-not-at-top  (only with the check on)
+  gc.collect()
+  # A Trace object is made per operation; all of them share the trace's main.
+  traces = [r for r in gc.get_referrers(trace.main) if isinstance(r, core.Trace)]
+  leaked = [r for r in gc.get_referrers(*traces) if isinstance(r, core.Tracer)]
+  if leaked:
+    details = "".join(f"\n{t!r}\n{t._origin_msg()}\n" for t in leaked)
+    raise Exception(  # pylint: disable=broad-exception-raised  (JAX's type)
+        f"Leaked trace {type(trace).__name__}. Leaked tracer(s):\n{details}")
 
 
 def convert_constvars_jaxpr(jaxpr: Jaxpr) -> Jaxpr:

@@ -262,6 +262,17 @@ class Array(_AbstractArray):
             for i, b in enumerate(self._device_buffers())
             if _buffer_device(b).process_index == me]
 
+  def addressable_data(self, index: int) -> "Array":
+    """The data of this process's ``index``-th shard; a fully replicated
+    array gives its first copy whatever ``index`` (as JAX).
+
+    >>> import jaxlite.numpy as jnp
+    >>> jnp.arange(3).addressable_data(0)
+    Array([0, 1, 2], dtype=int32)
+    """
+    self._check_if_deleted()
+    return self.addressable_shards[0 if self.is_fully_replicated else index].data
+
   @property
   def global_shards(self) -> list[Shard]:
     """A shard for every device of the sharding (``data`` is None on other
