@@ -139,8 +139,56 @@ class ConcreteArray(ShapedArray):
     self.val = val
 
 
+class AbstractToken(AbstractValue):
+  """The abstract value of a token (``Tok`` in jaxprs): an ordering dependency
+  between side effects, with no shape or data; ``!stablehlo.token`` in StableHLO.
+
+  Example:
+    >>> abstract_token.str_short()
+    'Tok'
+  """
+  __slots__ = ()
+
+  def str_short(self, short_dtypes=False, mesh_axis_types=False):
+    return 'Tok'
+
+  def __repr__(self):
+    return 'AbstractToken()'
+
+  __str__ = str_short
+
+  def to_tangent_aval(self):
+    return self   # a token's tangent is a token, as in JAX
+
+  def to_ct_aval(self):
+    return self
+
+
+abstract_token = AbstractToken()
+# What a token is at a program's boundary: an empty bool array.
+TOKEN_BUFFER_AVAL = ShapedArray((0,), np.dtype(np.bool_))
+
+
+class Token:
+  """A concrete token: what ``lax.create_token`` returns outside a trace. It
+  wraps an empty ``bool[0]`` buffer, the form a token takes at a jit boundary.
+
+  Example:
+    >>> from jaxlite import lax
+    >>> type(lax.create_token()).__name__
+    'Token'
+  """
+  __slots__ = ('_buf',)
+
+  def __init__(self, buf):
+    self._buf = buf
+
+  def block_until_ready(self):
+    self._buf.block_until_ready()
+
+
 def raise_to_shaped(aval: ShapedArray) -> ShapedArray:
-  if type(aval) is ShapedArray:
+  if type(aval) is ShapedArray or type(aval) is AbstractToken:
     return aval
   return ShapedArray(aval.shape, aval.dtype, aval.weak_type)
 
@@ -170,6 +218,8 @@ def _aval_of_host_value(x) -> ShapedArray:
     return ShapedArray(np.shape(x), dtypes.canonicalize_dtype(x.dtype))
   if hasattr(x, "__jax_array__"):
     return get_aval(x.__jax_array__())
+  if kind is Token:
+    return abstract_token
   raise TypeError(f"Argument '{x!r}' of type {type(x)} is not a valid JAX type.")
 
 

@@ -8,9 +8,9 @@ Re-exports only: each name lives in ``jaxlite.core`` or ``jaxlite.core_tools``.
   >>> isinstance(closed, ClosedJaxpr), jaxpr_as_fun(closed)(3.0)
   (True, [Array(6., dtype=float32, weak_type=True)])
 """
-from jaxlite.core import (ClosedJaxpr, DropVar, Jaxpr, JaxprEqn, JaxprTypeError, Literal,
-                          Primitive, ShapedArray, Var, check_jaxpr, get_aval, jaxpr_as_fun,
-                          subjaxprs)
+from jaxlite.core import (AbstractToken, ClosedJaxpr, DropVar, Jaxpr, JaxprEqn, JaxprTypeError,
+                          Literal, Primitive, ShapedArray, Var, check_jaxpr, get_aval, jaxpr_as_fun,
+                          Token, subjaxprs)
 from jaxlite.core_tools import (Effect, concrete_or_error, find_top_trace, get_opaque_trace_state,
                                 mapped_aval, new_jaxpr_eqn, primal_dtype_to_tangent_dtype,
                                 unmapped_aval, valid_jaxtype)
@@ -25,8 +25,8 @@ from jaxlite.errors import InconclusiveDimensionOperation
 Effects = frozenset
 no_effects: frozenset = frozenset()
 
-__all__ = ["ClosedJaxpr", "DropVar", "Jaxpr", "JaxprEqn", "JaxprTypeError", "Literal",
-           "Primitive", "ShapedArray", "Var", "check_jaxpr", "get_aval", "jaxpr_as_fun",
+__all__ = ["AbstractToken", "Token", "ClosedJaxpr", "DropVar", "Jaxpr", "JaxprEqn",
+           "JaxprTypeError", "Literal", "Primitive", "ShapedArray", "Var", "check_jaxpr", "get_aval", "jaxpr_as_fun",
            "subjaxprs", "concrete_or_error", "find_top_trace", "get_opaque_trace_state",
            "mapped_aval", "new_jaxpr_eqn", "primal_dtype_to_tangent_dtype", "unmapped_aval",
            "valid_jaxtype", "Effect", "Effects", "no_effects", "array_types", "gensym",

@@ -141,6 +141,8 @@ def _to_array(x):
   from jaxlite.runtime import transfer
   if isinstance(x, core.Tracer):
     raise core.escaped_tracer_error(x)
+  if type(x) is core.Token:   # enters a program as its empty bool[0] array, as in JAX
+    return x._buf
   aval = core.get_aval(x)   # validates the type (TypeError for non-arrays)
   return transfer.put_numpy(np.asarray(x, aval.dtype), None, aval.weak_type)
 

@@ -152,6 +152,8 @@ def _dtype_to_ir_type_table():
 
 
 def aval_to_ir_type(aval: ShapedArray):
+  if type(aval) is core.AbstractToken:
+    return mlir().hlo.TokenType.get()
   _check_shape_for_xla(aval)
   return mlir().ir.RankedTensorType.get(aval.shape, dtype_to_ir_type(aval.dtype))
 

@@ -250,6 +250,18 @@ def _outputs(entry, results):
   return tree_util.tree_unflatten(entry.out_tree, outs)
 
 
+def _token_unflattener(out_avals, out_tree):
+  """Unflattens a call's results, wrapping each token result (an empty bool[0]
+  array, see Executable) in ``core.Token`` as JAX does."""
+  is_token = [type(a) is core.AbstractToken for a in out_avals]
+
+  def unflatten(outs):
+    outs = [core.Token(Array(o._buf, core.TOKEN_BUFFER_AVAL)) if token else o
+            for o, token in zip(outs, is_token)]
+    return tree_util.tree_unflatten(out_tree, outs)
+  return unflatten
+
+
 class _CacheEntry:
   __slots__ = ("closed_jaxpr", "consts", "out_tree", "donated", "name", "executable",
                "single_output", "in_avals", "unflatten", "spmd", "arg_names", "placed",
@@ -265,6 +277,9 @@ class _CacheEntry:
     self.single_output = tree_util.treedef_is_leaf(out_tree) and out_tree.num_leaves == 1
     self.in_avals = closed_jaxpr.in_avals
     self.unflatten = None if self.single_output else _cpp_unflattener(out_tree)
+    if any(type(a) is core.AbstractToken for a in closed_jaxpr.out_avals):
+      self.single_output = False
+      self.unflatten = _token_unflattener(closed_jaxpr.out_avals, out_tree)
     self.spmd = None   # a jaxlite.interpreters.spmd.JitCallSite once shardings matter
     self.arg_names = None   # the flat arguments' names, for errors
     self.placed = {}   # device -> Executable, for operands committed to that device

@@ -41,3 +41,4 @@ from jaxlite.lax.parallel_casts import *  # noqa: F401,F403,E402
 from jaxlite.lax.scaled_products import *  # noqa: F401,F403,E402
 from jaxlite.lax.ragged_collective import *  # noqa: F401,F403,E402
 from jaxlite.lax.device_transfer import *  # noqa: F401,F403,E402
+from jaxlite.lax.tokens import *  # noqa: F401,F403,E402

@@ -18,7 +18,7 @@ from typing import Sequence
 
 import numpy as np
 
-from jaxlite import monitoring
+from jaxlite import core, monitoring
 from jaxlite.config import config
 from jaxlite.runtime import special_values
 from jaxlite.runtime.array import Array
@@ -291,8 +291,10 @@ class Executable:
     self.device = device
     self.out_avals = tuple(out_avals)
     sharding = sharding_lib.single_device_sharding(device)
-    self.handlers = [xc.array_result_handler(a, sharding, committed, True)
-                     for a in out_avals]
+    # A token result leaves the program as an empty bool[0] array (as in JAX).
+    self.handlers = [xc.array_result_handler(
+        core.TOKEN_BUFFER_AVAL if type(a) is core.AbstractToken else a, sharding, committed, True)
+        for a in out_avals]
     nans, infs = special_checks
     if nans or infs:
       self.handlers = [special_values.checking_handler(h, a, nans, infs)
