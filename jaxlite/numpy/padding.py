@@ -129,6 +129,8 @@ def pad(array, pad_width, mode="constant", **kwargs):
     if np.ndim(values) == 0 and not isinstance(values, promotion._ARRAY_TYPES):
       fill = np.asarray(values).astype(x.dtype) if not dtypes.issubdtype(
           x.dtype, np.integer) or np.ndim(values) else np.asarray(values).astype(x.dtype)
+      if x.aval.weak_type:   # as JAX: the fill takes the array's weak type
+        fill = lax_structural._convert_element_type(fill, x.dtype, True)
       return lax.pad(x, fill, [(b, a, 0) for b, a in widths])
   from jaxlite.numpy import creation, manipulation as shape_lib  # pylint: disable=g-import-not-at-top
   reflect_type = kwargs.get("reflect_type", "even")

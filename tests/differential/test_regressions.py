@@ -365,3 +365,8 @@ def test_pow_derivative_is_jaxs_formula(exponent):
 ])
 def test_astype_complex_to_bool_counts_the_imaginary_part(case):
   _same(case)
+
+
+@pytest.mark.parametrize("x", [2, 2.0, np.float32(2.0), np.ones(2, np.int8)])
+def test_pad_keeps_a_weak_operands_weak_type(x):
+  _same(lambda lib, j: (j.pad(j.asarray(x), 1), j.pad(j.asarray(x), 1).weak_type))
