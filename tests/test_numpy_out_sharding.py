@@ -48,7 +48,8 @@ def test_out_sharding_none_and_on_a_one_device_mesh(name):
   sharding = NamedSharding(mesh, spec)
   out = make(jnp, out_sharding=sharding)
   np.testing.assert_allclose(out, expected)
-  assert out.sharding == sharding   # the layout is applied, never dropped
+  # the layout is applied, never dropped (spec padded to the rank, as JAX types it)
+  assert out.sharding.is_equivalent_to(sharding, out.ndim)
   with pytest.raises(TypeError, match="`out_sharding` argument of"):
     make(jnp, out_sharding="x")
 

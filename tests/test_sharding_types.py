@@ -225,3 +225,65 @@ def test_manual_axis_type_matches_jax(jax_reference):
     with pytest.raises(ValueError) as ref:
       theirs(**bad)
     assert str(mine.value) == str(ref.value)
+
+
+OUT_SHARDING_CASES = {
+    "array": lambda j, a, k: j.numpy.array(np.ones((8, 4)), out_sharding=j.P("data")),
+    "broadcast_to": lambda j, a, k: j.numpy.broadcast_to(j.numpy.ones(8), (8, 8),
+                                                         out_sharding=j.P("data", "model")),
+    "einsum": lambda j, a, k: j.numpy.einsum("ij,jk->ik", a["x"], a["x"],
+                                             out_sharding=j.P("data")),
+    "matmul": lambda j, a, k: j.numpy.matmul(a["x"], a["x"], out_sharding=j.P("data", "model")),
+    "tensordot": lambda j, a, k: j.numpy.tensordot(a["x"], a["z"], 1, out_sharding=j.P("data")),
+    "full": lambda j, a, k: j.numpy.full((8, 8), 3.0, out_sharding=j.P("model")),
+    "full_like": lambda j, a, k: j.numpy.full_like(a["x"], 3.0, out_sharding=j.P("model")),
+    "zeros_like": lambda j, a, k: j.numpy.zeros_like(a["x"]),
+    "ones_like": lambda j, a, k: j.numpy.ones_like(a["z"], out_sharding=j.P(None, "data")),
+    "ravel": lambda j, a, k: j.numpy.ravel(a["z"], out_sharding=j.P("data")),
+    "reshape": lambda j, a, k: j.numpy.reshape(a["x"], (4, 16), out_sharding=j.P("data", "model")),
+    "repeat": lambda j, a, k: j.numpy.repeat(a["z"], 2, axis=0, out_sharding=j.P("data")),
+    "lax_broadcast": lambda j, a, k: j.lax.broadcast(a["z"], (2,), out_sharding=j.P(None, "data")),
+    "broadcast_in_dim": lambda j, a, k: j.lax.broadcast_in_dim(
+        j.numpy.ones(8), (8, 8), (1,), out_sharding=j.P("data", "model")),
+    "broadcasted_iota": lambda j, a, k: j.lax.broadcasted_iota(
+        j.numpy.int32, (8, 8), 1, out_sharding=j.P("data")),
+    "lax_dot": lambda j, a, k: j.lax.dot(a["x"], a["x"], out_sharding=j.P("data")),
+    "reduce_sum": lambda j, a, k: j.lax.reduce_sum(a["x"], (1,), out_sharding=j.P("data")),
+    "uniform": lambda j, a, k: j.random.uniform(k, (8, 8), out_sharding=j.P("data", "model")),
+    "normal": lambda j, a, k: j.random.normal(k, (8, 4), out_sharding=j.P("data")),
+    "randint": lambda j, a, k: j.random.randint(k, (8,), 0, 5, out_sharding=j.P("model")),
+    "bits": lambda j, a, k: j.random.bits(k, (8,), out_sharding=j.P("model")),
+    "bernoulli": lambda j, a, k: j.random.bernoulli(k, 0.5, (8, 4), out_sharding=j.P("data")),
+    "permutation": lambda j, a, k: j.random.permutation(k, 8, out_sharding=j.P("data")),
+}
+
+
+@pytest.mark.parametrize("case", sorted(OUT_SHARDING_CASES))
+def test_out_sharding_matches_jax(env, case):
+  jax, mesh, jmesh, ours, theirs = env
+  f = OUT_SHARDING_CASES[case]
+  with jaxlite.set_mesh(mesh):
+    mine = _outcome(jaxlite, lambda j, a: f(j, a, j.random.key(0)), ours)
+  with jax.set_mesh(jmesh):
+    ref = _outcome(jax, lambda j, a: f(j, a, j.random.key(0)), theirs)
+  assert mine[:2] == ref[:2]
+  if ref[0] == "ok":
+    np.testing.assert_allclose(mine[2], ref[2], rtol=1e-6)
+
+
+def test_like_functions_keep_type_in_jit(env):
+  jax, _, _, ours, theirs = env
+
+  def f(lib, seen):
+    def g(a):
+      seen.append(str(lib.typeof(lib.numpy.zeros_like(a))))
+      seen.append(str(lib.typeof(lib.numpy.ones_like(a, shape=(3,)))))
+      return lib.numpy.full_like(a, 2.0) * a
+    return g
+
+  seen_ours, seen_theirs = [], []
+  mine = jaxlite.jit(f(jaxlite, seen_ours))(ours["x"])
+  ref = jax.jit(f(jax, seen_theirs))(theirs["x"])
+  assert seen_ours == seen_theirs
+  assert str(jaxlite.typeof(mine)) == str(jax.typeof(ref))
+  np.testing.assert_array_equal(np.asarray(mine), np.asarray(ref))

@@ -799,4 +799,8 @@ def broadcasted_iota(dtype, shape: Sequence[int], dimension: int, *, out_shardin
   dimension = int(dimension)
   if len(shape) and -len(shape) <= dimension < 0:
     dimension += len(shape)
-  return iota_p.bind(dtype=dtype, shape=shape, dimension=dimension, sharding=None)
+  out = iota_p.bind(dtype=dtype, shape=shape, dimension=dimension, sharding=None)
+  if out_sharding is None:
+    return out
+  from jaxlite.lax.out_sharding import place  # pylint: disable=g-import-not-at-top
+  return place(out, out_sharding, "broadcasted_iota")

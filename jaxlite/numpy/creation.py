@@ -228,6 +228,17 @@ def _placed(x, device, out_sharding=None, fun_name=None):
   return transfer.device_put(x, device)
 
 
+def _typed_sharding_of(a, shape, device, out_sharding):
+  """As JAX's ``*_like``: with no shape, device or out_sharding given, the
+  result keeps the sharding in ``a``'s type (Explicit mesh axes)."""
+  aval = getattr(a, "aval", None)
+  if (out_sharding is not None or shape is not None or device is not None
+      or getattr(aval, "_sharding", None) is None):
+    return out_sharding
+  # An Array's sharding (its concrete mesh); a tracer's type's (abstract mesh).
+  return getattr(a, "sharding", None) or aval._sharding
+
+
 def _like(a, dtype, shape, fun_name):
   if _is_shape_dtype_struct_like(a):
     # Duck typing, as JAX: a ShapeDtypeStruct (no aval: never weakly typed).
@@ -256,6 +267,7 @@ def zeros_like(a, dtype=None, shape=None, *, device=None, out_sharding=None):
   >>> jnp.zeros_like(jaxlite.ShapeDtypeStruct((2,), jnp.int8))
   Array([0, 0], dtype=int8)
   """
+  out_sharding = _typed_sharding_of(a, shape, device, out_sharding)
   dtype, shape, weak = _like(a, dtype, shape, "zeros_like")
   return _placed(_full(shape, 0, dtype, "zeros_like", weak),
                  device, out_sharding, "jnp.zeros_like")
@@ -268,6 +280,7 @@ def ones_like(a, dtype=None, shape=None, *, device=None, out_sharding=None):
   >>> jnp.ones_like(jnp.arange(2))
   Array([1, 1], dtype=int32)
   """
+  out_sharding = _typed_sharding_of(a, shape, device, out_sharding)
   dtype, shape, weak = _like(a, dtype, shape, "ones_like")
   return _placed(_full(shape, 1, dtype, "ones_like", weak),
                  device, out_sharding, "jnp.ones_like")
@@ -292,6 +305,7 @@ def full_like(a, fill_value, dtype=None, shape=None, *, device=None, out_shardin
   Array([5, 5], dtype=int32)
   """
   promotion.check_arraylike("full_like", fill_value)
+  out_sharding = _typed_sharding_of(a, shape, device, out_sharding)
   dtype, shape, weak = _like(a, dtype, shape, "full_like")
   return _placed(_full(shape, fill_value, dtype, "full_like", weak),
                  device, out_sharding, "jnp.full_like")

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from jaxlite.lax.out_sharding import place as _place
+from jaxlite.lax.out_sharding import placed_after as _placed_after
 from jaxlite.lax import linalg as lax_linalg
 from jaxlite.lax.linalg_factor import lu_solve_square
 from jaxlite.numpy.promotion import check_arraylike, promote_dtypes_inexact
@@ -686,9 +686,9 @@ def tensordot(x1, x2, /, *, axes=2, precision=None, preferred_element_type=None,
   (2, 2)
   """
   if out_sharding is not None:   # laid out as asked, after computing
-    out = tensordot(x1, x2, axes=axes, precision=precision,
-                    preferred_element_type=preferred_element_type)
-    return _place(out, out_sharding, "jnp.linalg.tensordot")
+    return _placed_after(lambda: tensordot(x1, x2, axes=axes, precision=precision,
+                                           preferred_element_type=preferred_element_type),
+                         out_sharding, "jnp.linalg.tensordot")
   return _jnp().tensordot(x1, x2, axes=axes, precision=precision,
                           preferred_element_type=preferred_element_type)
 

@@ -23,7 +23,7 @@ import string
 import numpy as np
 
 from jaxlite import dtypes, lax
-from jaxlite.lax.out_sharding import place as _place
+from jaxlite.lax.out_sharding import placed_after as _placed_after
 from jaxlite.lax import structural as lax_structural
 from jaxlite.numpy import promotion, ufuncs
 from jaxlite.numpy.promotion import canonicalize_axis, check_arraylike, ensure_array
@@ -56,8 +56,9 @@ def dot(a, b, *, precision=None, preferred_element_type=None, out_sharding=None)
   Array(11, dtype=int32)
   """
   if out_sharding is not None:   # laid out as asked, after computing
-    out = dot(a, b, precision=precision, preferred_element_type=preferred_element_type)
-    return _place(out, out_sharding, "jnp.dot")
+    return _placed_after(lambda: dot(a, b, precision=precision,
+                                     preferred_element_type=preferred_element_type),
+                         out_sharding, "jnp.dot")
   a, b = _arrays("dot", a, b)
   pet = _preferred(preferred_element_type)
   if a.ndim == 0 or b.ndim == 0:
@@ -110,8 +111,9 @@ def matmul(a, b, *, precision=None, preferred_element_type=None, out_sharding=No
   (2, 2, 1)
   """
   if out_sharding is not None:   # laid out as asked, after computing
-    out = matmul(a, b, precision=precision, preferred_element_type=preferred_element_type)
-    return _place(out, out_sharding, "jnp.matmul")
+    return _placed_after(lambda: matmul(a, b, precision=precision,
+                                        preferred_element_type=preferred_element_type),
+                         out_sharding, "jnp.matmul")
   a, b = _arrays("matmul", a, b)
   for i, x in enumerate((a, b)):
     if x.ndim == 0:
@@ -171,9 +173,9 @@ def tensordot(a, b, axes=2, *, precision=None, preferred_element_type=None, out_
   (2, 4)
   """
   if out_sharding is not None:   # laid out as asked, after computing
-    out = tensordot(a, b, axes, precision=precision,
-                    preferred_element_type=preferred_element_type)
-    return _place(out, out_sharding, "jnp.tensordot")
+    return _placed_after(lambda: tensordot(a, b, axes, precision=precision,
+                                           preferred_element_type=preferred_element_type),
+                         out_sharding, "jnp.tensordot")
   a, b = _arrays("tensordot", a, b)
   if isinstance(axes, (int, np.integer)):
     n = int(axes)
@@ -472,9 +474,10 @@ def einsum(subscripts, *operands, out=None, optimize="auto", precision=None,
   Array(3., dtype=float32)
   """
   if out_sharding is not None:   # laid out as asked, after computing
-    out = einsum(subscripts, *operands, out=out, optimize=optimize, precision=precision,
-                 preferred_element_type=preferred_element_type)
-    return _place(out, out_sharding, "jnp.einsum")
+    return _placed_after(lambda: einsum(subscripts, *operands, out=out, optimize=optimize,
+                                        precision=precision,
+                                        preferred_element_type=preferred_element_type),
+                         out_sharding, "jnp.einsum")
   del out, _dot_general
   if not isinstance(subscripts, str):
     subscripts, operands = _interleaved((subscripts,) + operands)

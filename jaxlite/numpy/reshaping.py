@@ -18,7 +18,7 @@ __all__ = ['shape', 'ndim', 'size', 'reshape', 'ravel', 'flatten', 'transpose',
 import builtins
 import math
 
-from jaxlite.lax.out_sharding import place as _place
+from jaxlite.lax.out_sharding import place as _place, placed_after as _placed_after
 from jaxlite.lax import structural as lax_structural
 from jaxlite.numpy import promotion
 from jaxlite.numpy.promotion import (canonicalize_axes, canonicalize_axis,
@@ -92,8 +92,8 @@ def reshape(a, shape=None, order: str = "C", *, newshape=None, copy=None, out_sh
          [3, 4, 5]], dtype=int32)
   """
   if out_sharding is not None:   # laid out as asked, after computing
-    out = reshape(a, shape, order, newshape=newshape, copy=copy)
-    return _place(out, out_sharding, "jnp.reshape")
+    return _placed_after(lambda: reshape(a, shape, order, newshape=newshape, copy=copy),
+                         out_sharding, "jnp.reshape")
   del copy
   if shape is None:
     shape = newshape
@@ -118,8 +118,7 @@ def ravel(a, order: str = "C", *, out_sharding=None):
   (4,)
   """
   if out_sharding is not None:   # laid out as asked, after computing
-    out = ravel(a, order)
-    return _place(out, out_sharding, "jnp.ravel")
+    return _placed_after(lambda: ravel(a, order), out_sharding, "jnp.ravel")
   a = _array(a, "ravel")
   return reshape(a, (a.size,), order)
 
