@@ -319,3 +319,13 @@ def test_sparse_sparse_products_more_layouts():
   dims = (([2], [2]), ([0], [0]))
   _same(sparse.bcoo_dot_general(bo, bo, dimension_numbers=dims),
         jsparse.bcoo_dot_general(bt, bt, dimension_numbers=dims))
+
+
+@pytest.mark.parametrize("layout,change", [((1, 0), dict(n_batch=0)), ((1, 1), dict(n_batch=0, n_dense=0)),
+                                           ((0, 0), dict(n_batch=2, n_dense=0, on_inefficient=None))])
+def test_update_layout_matches_jax(layout, change):
+  ours, theirs = both(*layout, mat=MB)
+  _same(sparse.bcoo_update_layout(ours, **change), jsparse.bcoo_update_layout(theirs, **change))
+  close(ours.update_layout(**change).todense(), MB)
+  with pytest.raises(sparse.SparseEfficiencyError):
+    sparse.bcoo_update_layout(both()[0], n_batch=1)

@@ -36,3 +36,4 @@ from jaxlite.experimental.sparse.coo import (COO, coo_todense, coo_todense_p, co
 from jaxlite.experimental.sparse.csr import (CSR, CSC, csr_todense, csr_todense_p,
                                              csr_fromdense, csr_fromdense_p, csr_matvec,
                                              csr_matvec_p, csr_matmat, csr_matmat_p)
+from jaxlite.experimental.sparse.bcoo_layout import bcoo_update_layout
