@@ -608,12 +608,15 @@ def full_lower(val):
 
 class Var:
   """A jaxpr variable: typed, defined exactly once."""
-  __slots__ = ("aval", "count")
+  __slots__ = ("aval", "count", "initial_qdd", "final_qdd")
   _counter = itertools.count()
 
-  def __init__(self, aval):
+  def __init__(self, aval, initial_qdd=None, final_qdd=None):
     self.aval = aval
     self.count = next(Var._counter)
+    # JAX's quasi-dynamic data of mutable-ref variables; jaxlite's are None.
+    self.initial_qdd = initial_qdd
+    self.final_qdd = final_qdd
 
   def __repr__(self):
     return f"Var({self.count}:{self.aval.str_short()})"
@@ -639,12 +642,49 @@ class Literal:
 Atom = Var | Literal
 
 
-class JaxprEqn(NamedTuple):
-  primitive: Primitive
-  invars: list
-  outvars: list
-  params: dict
-  effects: frozenset = frozenset()
+class JaxprEqn:
+  """One equation of a jaxpr: ``outvars = primitive[params] invars``.
+
+  JAX's constructor and fields (``jax.extend.core.JaxprEqn``): ``source_info``
+  and ``ctx`` are kept for programs that build and rewrite equations;
+  jaxlite's own passes leave them None.
+
+  Example:
+    >>> import numpy as np
+    >>> from jaxlite.lax.transcendental import sin_p
+    >>> x, y = Var(ShapedArray((), np.float32)), Var(ShapedArray((), np.float32))
+    >>> eqn = JaxprEqn([x], [y], sin_p, {}, frozenset(), None, None)
+    >>> eqn.primitive, eqn.replace(params={"accuracy": None}).params
+    (sin, {'accuracy': None})
+  """
+  __slots__ = ("invars", "outvars", "primitive", "params", "effects", "source_info", "ctx")
+
+  def __init__(self, invars, outvars, primitive, params, effs=frozenset(), source_info=None,
+               ctx=None):
+    self.invars = invars
+    self.outvars = outvars
+    self.primitive = primitive
+    self.params = params
+    self.effects = effs
+    self.source_info = source_info
+    self.ctx = ctx
+
+  def replace(self, invars=None, outvars=None, primitive=None, params=None, effects=None,
+              source_info=None, ctx=None):
+    """A copy with the given fields changed, as JAX's ``JaxprEqn.replace``."""
+    return JaxprEqn(self.invars if invars is None else invars,
+                    self.outvars if outvars is None else outvars,
+                    self.primitive if primitive is None else primitive,
+                    self.params if params is None else params,
+                    self.effects if effects is None else effects,
+                    self.source_info if source_info is None else source_info,
+                    self.ctx if ctx is None else ctx)
+
+  def _replace(self, **changes):
+    return self.replace(**changes)
+
+  def __repr__(self):
+    return f"JaxprEqn({self.outvars} = {self.primitive}[{self.params}] {self.invars})"
 
 
 class Jaxpr:
@@ -655,15 +695,17 @@ class Jaxpr:
     >>> print(jaxlite.make_jaxpr(lambda x: jnp.sin(jnp.cos(x)))(3.0))  # doctest: +SKIP
     { lambda ; a:f32[]. let b:f32[] = cos a; c:f32[] = sin b in (c,) }
   """
-  __slots__ = ("constvars", "invars", "outvars", "eqns", "effects", "debug_info")
+  __slots__ = ("constvars", "invars", "outvars", "eqns", "effects", "debug_info", "is_high")
 
-  def __init__(self, constvars, invars, outvars, eqns, effects=frozenset(), debug_info=None):
+  def __init__(self, constvars, invars, outvars, eqns, effects=frozenset(), debug_info=None,
+               is_high=False):
     self.constvars = list(constvars)
     self.invars = list(invars)
     self.outvars = list(outvars)
     self.eqns = list(eqns)
     self.effects = effects
     self.debug_info = debug_info
+    self.is_high = is_high  # JAX: whether it has high-level (mutable ref) types; never in jaxlite
 
   @property
   def in_avals(self):
@@ -686,7 +728,8 @@ class Jaxpr:
 
   def replace(self, **kw):
     fields = dict(constvars=self.constvars, invars=self.invars, outvars=self.outvars,
-                  eqns=self.eqns, effects=self.effects, debug_info=self.debug_info)
+                  eqns=self.eqns, effects=self.effects, debug_info=self.debug_info,
+                  is_high=self.is_high)
     fields.update(kw)
     return Jaxpr(**fields)
 

@@ -43,7 +43,7 @@ def new_jaxpr_eqn(invars, outvars, primitive, params, effects=frozenset(),
     >>> new_jaxpr_eqn([x], [y], sin_p, {}).primitive
     sin
   """
-  return JaxprEqn(primitive, list(invars), list(outvars), dict(params), frozenset(effects))
+  return JaxprEqn(list(invars), list(outvars), primitive, dict(params), frozenset(effects))
 
 
 def find_top_trace(xs):

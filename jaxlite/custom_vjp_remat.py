@@ -179,7 +179,7 @@ def _remat_opt_dce(used_outputs, eqn):
   jaxpr, consts = eqn.params["fun_jaxpr_thunk"]()
   fun_jaxpr = ClosedJaxpr(jaxpr, list(consts))
   params = dict(eqn.params, num_consts=0, num_res=0, fwd_jaxpr=fun_jaxpr)
-  return JaxprEqn(remat_opt_p, list(eqn.invars[num_consts:]), list(eqn.outvars[num_res:]),
+  return JaxprEqn(list(eqn.invars[num_consts:]), list(eqn.outvars[num_res:]), remat_opt_p,
                   params, eqn.effects)
 
 

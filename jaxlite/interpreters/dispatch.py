@@ -163,7 +163,7 @@ def _compile_primitive(primitive, avals, params, device):
   out = primitive.abstract_eval(*avals, **params)
   out_avals = [core.raise_to_shaped(a) for a in (out if primitive.multiple_results else [out])]
   outvars = [Var(a) for a in out_avals]
-  jaxpr = Jaxpr([], invars, outvars, [JaxprEqn(primitive, invars, outvars, params)])
+  jaxpr = Jaxpr([], invars, outvars, [JaxprEqn(invars, outvars, primitive, params)])
   lowered = mlir.lower_jaxpr_to_module(ClosedJaxpr(jaxpr, []), name=primitive.name)
   # As JAX's: results are committed to a device only when an operand was.
   return executable.executable_for(lowered, device or backend.default_device(), out_avals,

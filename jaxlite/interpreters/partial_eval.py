@@ -160,8 +160,8 @@ class DynamicJaxprTrace(Trace):
     avals_out = out if primitive.multiple_results else [out]
     out_tracers = [JaxprTracer(self, core.raise_to_shaped(a), Var(core.raise_to_shaped(a)))
                    for a in avals_out]
-    self.builder.add_eqn(JaxprEqn(primitive, [t._var for t in tracers],
-                                  [t._var for t in out_tracers], params, effects))
+    self.builder.add_eqn(JaxprEqn([t._var for t in tracers], [t._var for t in out_tracers],
+                                  primitive, params, effects))
     return out_tracers if primitive.multiple_results else out_tracers[0]
 
 
@@ -515,16 +515,16 @@ def call_partial_eval_custom_rule(jaxpr_param: str, staged_params=None):
     params_known = dict(eqn.params, **{jaxpr_param: reclose(known, closed.consts)})
     if "donated_invars" in params_known:
       params_known["donated_invars"] = ()
-    eqn_known = JaxprEqn(eqn.primitive, [a for a, u in zip(eqn.invars, unknowns) if not u],
-                         known_outvars, params_known, eqn.effects)
+    eqn_known = JaxprEqn([a for a, u in zip(eqn.invars, unknowns) if not u], known_outvars,
+                         eqn.primitive, params_known, eqn.effects)
     params_staged = dict(eqn.params, **{jaxpr_param: ClosedJaxpr(staged, ())})
     if "donated_invars" in params_staged:
       params_staged["donated_invars"] = ()
     if staged_params:
       params_staged.update(staged_params)
-    eqn_staged = JaxprEqn(eqn.primitive,
-                          res_vars + [a for a, u in zip(eqn.invars, unknowns) if u],
+    eqn_staged = JaxprEqn(res_vars + [a for a, u in zip(eqn.invars, unknowns) if u],
                           [v for v, u in zip(eqn.outvars, out_unks) if u],
+                          eqn.primitive,
                           params_staged, eqn.effects)
     return eqn_known, eqn_staged, out_unks, res_vars
   return rule

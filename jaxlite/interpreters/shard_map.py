@@ -199,7 +199,7 @@ def _rewrite_psums(jaxpr: Jaxpr) -> Jaxpr:
   eqns = []
   for eqn in jaxpr.eqns:
     if eqn.primitive is parallel.psum_p and eqn.params.get("axis_index_groups") is None:
-      eqn = JaxprEqn(psum_invariant_p, eqn.invars, eqn.outvars,
+      eqn = JaxprEqn(eqn.invars, eqn.outvars, psum_invariant_p,
                      {"axes": tuple(eqn.params["axes"])})
     eqns.append(eqn)
   return jaxpr.replace(eqns=eqns)
@@ -240,7 +240,7 @@ def _impl(*args, jaxpr, mesh, in_specs, out_specs, check_vma, manual_axes):
   invars = [Var(a) for a in avals]
   outvars = [Var(a) for a in _abstract_eval(*avals, **params)]
   closed = ClosedJaxpr(Jaxpr([], invars, outvars,
-                             [JaxprEqn(shard_map_p, invars, outvars, params)]), [])
+                             [JaxprEqn(invars, outvars, shard_map_p, params)]), [])
   programs = _eager_programs.setdefault(jaxpr, {})
   return spmd.call_sharded(closed, "shard_map", args, in_shardings,
                            [NamedSharding(mesh, s) for s in out_specs], (), cache=programs)

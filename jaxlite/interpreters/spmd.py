@@ -339,7 +339,7 @@ def apply_primitive_sharded(primitive, args, params):
   invars = [Var(a) for a in avals]
   outvars = [Var(a) for a in out_avals]
   closed = ClosedJaxpr(Jaxpr([], invars, outvars,
-                             [JaxprEqn(primitive, invars, outvars, params)]), [])
+                             [JaxprEqn(invars, outvars, primitive, params)]), [])
   program, bufs, moved = _prepare(closed, primitive.name, args, [None] * len(args),
                                  [None] * len(out_avals), (), programs, None, None, None, 0)
   if fast_key is not None and not moved:

@@ -306,12 +306,12 @@ def _cond_partial_eval_custom(eqn, unknowns, saveable):
   res_vars = [core.Var(a) for a in res_avals]
   index, ops = eqn.invars[0], eqn.invars[1:]
   eqn_known = core.JaxprEqn(
-      cond_p, [index] + [a for a, u in zip(ops, op_unknowns) if not u],
-      [v for v, u in zip(eqn.outvars, out_uks) if not u] + res_vars,
+      [index] + [a for a, u in zip(ops, op_unknowns) if not u], [v for v, u in zip(eqn.outvars, out_uks) if not u] + res_vars,
+      cond_p,
       dict(branches=known_brs), eqn.effects)
   eqn_staged = core.JaxprEqn(
-      cond_p, [index] + res_vars + [a for a, u in zip(ops, op_unknowns) if u],
-      [v for v, u in zip(eqn.outvars, out_uks) if u], dict(branches=staged_brs), eqn.effects)
+      [index] + res_vars + [a for a, u in zip(ops, op_unknowns) if u], [v for v, u in zip(eqn.outvars, out_uks) if u],
+      cond_p, dict(branches=staged_brs), eqn.effects)
   return eqn_known, eqn_staged, out_uks, res_vars
 
 

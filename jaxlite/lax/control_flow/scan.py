@@ -477,15 +477,15 @@ def _scan_partial_eval_custom(eqn, unknowns, saveable):
              for a, f in zip(res_avals, split["forwarded"]) if f is None]
   var_res = _variant_residuals(split, stacked, [a for a, u in zip(xs, xs_uk) if not u])
   eqn_known = core.JaxprEqn(
-      scan_p, known_consts + [a for a, u in zip(init, carry_uk) if not u]
-      + [a for a, u in zip(xs, xs_uk) if not u],
-      [v for v, u in zip(carry_out, carry_uk) if not u]
-      + [v for v, u in zip(ys_out, ys_uk) if not u] + stacked, known_params, eqn.effects)
+      known_consts + [a for a, u in zip(init, carry_uk) if not u]
+      + [a for a, u in zip(xs, xs_uk) if not u], [v for v, u in zip(carry_out, carry_uk) if not u]
+      + [v for v, u in zip(ys_out, ys_uk) if not u] + stacked,
+      scan_p, known_params, eqn.effects)
   eqn_staged = core.JaxprEqn(
-      scan_p, inv_res + [a for a, u in zip(consts, const_uk) if u]
+      inv_res + [a for a, u in zip(consts, const_uk) if u]
       + [a for a, u in zip(init, carry_uk) if u] + var_res
-      + [a for a, u in zip(xs, xs_uk) if u],
-      [v for v, u in zip(carry_out, carry_uk) if u] + [v for v, u in zip(ys_out, ys_uk) if u],
+      + [a for a, u in zip(xs, xs_uk) if u], [v for v, u in zip(carry_out, carry_uk) if u] + [v for v, u in zip(ys_out, ys_uk) if u],
+      scan_p,
       staged_params, eqn.effects)
   return eqn_known, eqn_staged, carry_uk + ys_uk, stacked
 
