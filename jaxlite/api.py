@@ -174,7 +174,8 @@ def eval_shape(fun: Callable, *args, **kwargs):
   """
   jaxpr, _, out_tree, _ = _trace_flat(fun, args, kwargs, transform="eval_shape")
   return tree_util.tree_unflatten(
-      out_tree, [ShapeDtypeStruct(a.shape, a.dtype, weak_type=a.weak_type)
+      out_tree, [a if type(a) is core.AbstractToken   # a token's shape is its aval, as JAX's
+                 else ShapeDtypeStruct(a.shape, a.dtype, weak_type=a.weak_type)
                  for a in jaxpr.out_avals])
 
 

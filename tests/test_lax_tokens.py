@@ -133,3 +133,22 @@ def test_eval_jaxpr_gives_a_token():
     closed = j.make_jaxpr(lambda x: ordered(lax, x))(1.0)
     _, tok = core.jaxpr_as_fun(closed)(1.0)
     assert type(tok) is core.Token
+
+
+def test_eval_shape_block_until_ready_and_typeof_as_jax():
+  for j, lax, _, core in BOTH:
+    tok = lax.create_token()
+    assert repr(j.eval_shape(lambda: lax.create_token())) == "AbstractToken()"
+    assert isinstance(j.eval_shape(lambda t: lax.after_all(t), tok), core.AbstractToken)
+    assert type(j.block_until_ready((tok, 1.0))[0]) is core.Token
+    assert isinstance(j.typeof(tok), core.AbstractToken)
+    assert not isinstance(tok, j.Array)
+    assert len(j.tree_util.tree_leaves(tok)) == 1
+
+
+def test_disable_jit_and_checkpoint_with_tokens():
+  for j, lax, _, core in BOTH:
+    f = j.checkpoint(lambda x: (lax.after_all(lax.create_token()), x * x)[1])
+    assert float(j.grad(f)(3.0)) == 6.0
+    with j.disable_jit():
+      assert type(j.jit(lambda: lax.after_all(lax.create_token()))()) is core.Token
