@@ -31,8 +31,7 @@ _MISSING = "name not in jaxlite yet (issue 17)"
 _WEAK = "result of Python scalars not weakly typed (issue 20)"
 KNOWN_DIFFERENCES = {
     "jax.numpy": {
-        "jax.numpy.ufunc": "jnp.add etc. are functions, not ufunc objects (issue 17)",
-        "jax.numpy.float_power": _WEAK, "jax.numpy.gcd": _WEAK, "jax.numpy.lcm": _WEAK,
+        "jax.numpy.float_power": _WEAK,
         "jax.numpy.argpartition": "other order of the unsorted parts (issue 20)",
         "jax.numpy.einsum_path": "path and report printed differently (issue 20)",
         "jax.numpy.mean": "eager mean divides exactly; JAX's jitted mean lets XLA "
@@ -43,7 +42,6 @@ KNOWN_DIFFERENCES = {
         "jax.numpy.delete": "assume_unique_indices=True under jit raises",
         "jax.numpy.polyadd": "2-D coefficient arrays raise (issue 20)",
         "jax.numpy.polysub": "2-D coefficient arrays raise (issue 20)",
-        "jax.numpy.sort_complex": "does not sort along the last axis (issue 20)",
     },
     "jax.lax": {},
     "jax.lax.linalg": {},

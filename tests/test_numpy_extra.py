@@ -192,6 +192,8 @@ def test_unique_array_api_functions():
 def test_sort_complex():
   z = np.array([1 + 2j, 1 - 1j, 5j, 1 + 0j], np.complex64)
   _assert_close(jnp.sort_complex(z), np.sort_complex(z))
+  grid = np.array([[5, 3, 4], [6, 9, 2]], np.int32)   # sorted along the last axis
+  _assert_close(jnp.sort_complex(grid), np.sort_complex(grid))
   out = jnp.sort_complex(np.array([3, 1], np.int32))
   assert out.dtype == np.complex64
   _assert_close(out, [1, 3])

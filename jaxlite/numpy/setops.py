@@ -254,12 +254,13 @@ def unique_all(x, /, *, size=None, fill_value=None):
 
 
 def sort_complex(a):
-  """``a`` sorted by real part, then imaginary part, as a complex array.
+  """``a`` sorted by real part, then imaginary part along its last axis, as a
+  complex array.
 
   >>> import jaxlite.numpy as jnp
   >>> jnp.sort_complex(jnp.array([1 + 2j, 1 - 1j, 5j]))
   Array([0.+5.j, 1.-1.j, 1.+2.j], dtype=complex64)
   """
   check_arraylike("sort_complex", a)
-  out = sorting.sort(a, axis=0)
+  out = sorting.sort(a, axis=-1)
   return promotion.promote_dtypes_complex(out)[0]

@@ -315,7 +315,7 @@ def gcd(x1, x2):
   # Euclid needs at most ~1.44 * bits steps (Lame's theorem).
   for _ in range(int(1.5 * dtypes.iinfo(_dtype(a)).bits) + 2):
     nonzero = lax.ne(b, zero)
-    safe_b = lax.select_n(nonzero, _full_like(b, 1), b)
+    safe_b = lax.select_n(nonzero, lax.full_like(b, 1), b)   # keeps a weak type
     a, b = lax.select_n(nonzero, a, b), lax.select_n(nonzero, b, lax.rem(a, safe_b))
   return a
 
@@ -327,8 +327,8 @@ def lcm(x1, x2):
     raise ValueError("Arguments to jax.numpy.lcm must be integers.")
   d = gcd(x1, x2)
   zero = lax.eq(d, _constant_like(d, 0))
-  safe = lax.select_n(zero, d, _full_like(d, 1))
-  return lax.select_n(zero, absolute(lax.mul(x1, lax.div(x2, safe))), _full_like(d, 0))
+  safe = lax.select_n(zero, d, lax.full_like(d, 1))
+  return lax.select_n(zero, absolute(lax.mul(x1, lax.div(x2, safe))), lax.full_like(d, 0))
 
 
 # --- rounding ------------------------------------------------------------------
