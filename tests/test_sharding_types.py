@@ -61,6 +61,14 @@ CASES = {
     "matmul_inconsistent": lambda j, a: a["x"] @ a["x"],
     "matmul_sharded_contraction": lambda j, a: a["x"] @ a["zm"],
     "matmul_duplicate": lambda j, a: a["z"] @ a["z"].T,
+    "cumsum_sharded_axis": lambda j, a: j.numpy.cumsum(a["x"], axis=1),
+    "cumsum_free_axis": lambda j, a: j.numpy.cumsum(a["z"], axis=1),
+    "sort_sharded_axis": lambda j, a: j.numpy.sort(a["x"], axis=0),
+    "sort_free_axis": lambda j, a: j.numpy.sort(a["z"], axis=1),
+    "where": lambda j, a: j.numpy.where(a["x"] > 30, a["x"], 0.0),
+    "cond": lambda j, a: j.lax.cond(True, lambda v: v * 2, lambda v: v + 1, a["x"]),
+    "fori_loop": lambda j, a: j.lax.fori_loop(0, 3, lambda i, c: c * 2 + 1, a["z"]),
+    "grad_in_jit": lambda j, a: j.jit(j.grad(lambda v: j.numpy.tanh(v).sum()))(a["x"]),
     "dot_general_out_sharding": lambda j, a: j.lax.dot_general(
         a["x"], a["x"], (((1,), (1,)), ((), ())), out_sharding=j.P("data", "model")),
     "reshape_out_sharding": lambda j, a: j.lax.reshape(

@@ -292,7 +292,31 @@ def _reshape(avals, params):
   return out
 
 
+def _unsharded_axis(avals, params):
+  """Cumulative reductions: the scanned axis must be unsharded (JAX's error)."""
+  operand = avals[0]
+  axis = params["axis"]
+  if _spec(operand)[axis] is not None:
+    raise ShardingTypeError("Input should be unsharded over the axis being reduced. Got "
+                            f"input type={operand} and axis={axis}")
+  return list(_spec(operand))
+
+
+def _sort(avals, params):
+  """Sort: every operand unsharded over the sorting dimension (JAX's error)."""
+  dim = params["dimension"]
+  for a in avals:
+    if _spec(a)[dim] is not None:
+      raise ShardingTypeError("Arguments to sort must be unsharded over the sorting "
+                              f"dimension. Got arg sharding={a._sharding} and "
+                              f"sorting dimension={dim}")
+  return _broadcasting("sort", avals, avals[0].shape)
+
+
 SHARDING_RULES = {
+    "sort": _sort,
+    **{name: _unsharded_axis for name in ("cumsum", "cumprod", "cummax", "cummin",
+                                          "cumlogsumexp")},
     "transpose": _transpose,
     "broadcast_in_dim": _broadcast_in_dim,
     "squeeze": _squeeze,
