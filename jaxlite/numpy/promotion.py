@@ -244,7 +244,9 @@ def promote_args(fun_name: str, *args):
     # Two arrays that already agree need no promotion work at all.
     if isinstance(x, _ARRAY_TYPES) and isinstance(y, _ARRAY_TYPES):
       a, b = x.aval, y.aval
-      if a.dtype == b.dtype and a.shape == b.shape and a.weak_type == b.weak_type:
+      # (Weak booleans are not: JAX's promotion makes them strong.)
+      if a.dtype == b.dtype and a.shape == b.shape and a.weak_type == b.weak_type and (
+          not a.weak_type or a.dtype != np.bool_):
         return [x, y]
   check_arraylike(fun_name, *args)
   return promote_shapes(fun_name, *promote_dtypes(*args))

@@ -370,3 +370,9 @@ def test_astype_complex_to_bool_counts_the_imaginary_part(case):
 @pytest.mark.parametrize("x", [2, 2.0, np.float32(2.0), np.ones(2, np.int8)])
 def test_pad_keeps_a_weak_operands_weak_type(x):
   _same(lambda lib, j: (j.pad(j.asarray(x), 1), j.pad(j.asarray(x), 1).weak_type))
+
+
+@pytest.mark.parametrize("name", ["equal", "not_equal", "logical_and", "logical_xor", "add"])
+def test_ufuncs_of_weak_booleans_promote_to_strong(name):
+  _same(lambda lib, j: getattr(j, name)(j.asarray(0.5) == 0.5, j.asarray(0.5) == 0.5).weak_type)
+  _same(lambda lib, j: ((j.asarray(0.5) == 0.5) == (j.asarray(0.5) == 0.5)).weak_type)
