@@ -266,6 +266,8 @@ STRUCTURAL = {
     "concat_sparse": lambda m, x: m.bcoo_concatenate([x, x], dimension=1),
     "broadcast": lambda m, x: m.bcoo_broadcast_in_dim(x, shape=(2, 3, 4),
                                                       broadcast_dimensions=(0, 1, 2)),
+    "dynamic_slice": lambda m, x: m.bcoo_dynamic_slice(x, [np.int32(1), np.int32(-1), np.int32(2)],
+                                                       (1, 2, 2)),
     "reshape_squeeze": lambda m, x: m.bcoo_squeeze(m.bcoo_reshape(x, new_sizes=(2, 1, 12)),
                                                    dimensions=(1,)),
 }
@@ -284,6 +286,12 @@ def test_sparsify_structural_rules():
   ours, theirs = both()
   f = lambda m: m.reshape(4, 3)[1:3].T
   out, jout = sparse.sparsify(f)(ours), jsparse.sparsify(f)(theirs)
+  assert repr(out) == repr(jout)
+  close(out.todense(), jout.todense())
+  from jaxlite import lax
+  g = lambda lax_: lambda m, i: lax_.dynamic_slice(m, (i, i), (2, 2))
+  out = sparse.sparsify(g(lax))(ours, np.int32(1))
+  jout = jsparse.sparsify(g(jax.lax))(theirs, np.int32(1))
   assert repr(out) == repr(jout)
   close(out.todense(), jout.todense())
 

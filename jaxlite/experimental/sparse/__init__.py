@@ -29,7 +29,8 @@ from jaxlite.experimental.sparse.transform import sparsify, SparseTracer
 from jaxlite.experimental.sparse.bcoo_spdot import bcoo_spdot_general_p
 from jaxlite.experimental.sparse.bcoo_structural import (bcoo_squeeze, bcoo_rev,
                                                          bcoo_broadcast_in_dim, bcoo_concatenate,
-                                                         bcoo_reshape, bcoo_slice)
+                                                         bcoo_reshape, bcoo_slice,
+                                                         bcoo_dynamic_slice)
 from jaxlite.experimental.sparse.coo import (COO, coo_todense, coo_todense_p, coo_fromdense,
                                              coo_fromdense_p, coo_matvec, coo_matvec_p,
                                              coo_matmat, coo_matmat_p)

@@ -25,7 +25,7 @@ from jaxlite.experimental.sparse.bcoo_convert import validate_permutation
 from jaxlite.experimental.sparse.bcoo_ops import bcoo_sum_duplicates
 
 __all__ = ["bcoo_squeeze", "bcoo_rev", "bcoo_broadcast_in_dim", "bcoo_concatenate",
-           "bcoo_reshape", "bcoo_slice"]
+           "bcoo_reshape", "bcoo_slice", "bcoo_dynamic_slice"]
 
 
 def _jnp():
@@ -354,3 +354,73 @@ def bcoo_slice(mat: BCOO, *, start_indices, limit_indices, strides=None) -> BCOO
       out = bcoo_sum_duplicates(BCOO((data, indices), shape=new_shape), nse=new_nse)
       data, indices = out.data, out.indices
   return BCOO((data, indices), shape=new_shape)
+
+
+def bcoo_dynamic_slice(mat: BCOO, start_indices, slice_sizes) -> BCOO:
+  """Sparse implementation of {func}`jax.lax.dynamic_slice`.
+
+  Args:
+    mat: BCOO array to slice.
+    start_indices: a list of scalar indices, one per dimension. These values
+      may be dynamic.
+    slice_sizes: the size of the slice. Must be a sequence of non-negative
+      integers with length equal to `ndim(operand)`. Inside a JIT compiled
+      function, only static values are supported (all JAX arrays inside JIT
+      must have statically known size).
+
+  Returns:
+    out: BCOO array containing the slice.
+
+  >>> import jaxlite.numpy as jnp
+  >>> M = BCOO.fromdense(jnp.array([1., 0., 2., 3.]))
+  >>> bcoo_dynamic_slice(M, (jnp.array(2),), (2,)).todense()
+  Array([2., 3.], dtype=float32)
+  """
+  jnp, lax = _jnp(), _lax()
+  if not isinstance(mat, BCOO):
+    raise TypeError(f"bcoo_slice: input should be BCOO array, got type(mat)={type(mat)}")
+  slice_sizes = tuple(operator.index(i) for i in slice_sizes)
+  starts = tuple(jnp.asarray(i) for i in start_indices)
+  if len(starts) != mat.ndim or len(slice_sizes) != mat.ndim:
+    raise TypeError(f"dynamic_slice: start_indices and slice_sizes must have one entry per "
+                    f"dimension of an operand of shape {mat.shape}, got {len(starts)} and "
+                    f"{len(slice_sizes)}")
+  if any(not np.issubdtype(i.dtype, np.integer) or i.shape != () for i in starts):
+    raise TypeError("index arguments to dynamic_slice must be integer scalars, got "
+                    f"{tuple(str(i.dtype) + str(list(i.shape)) for i in starts)}")
+  if not all(0 <= n <= size for n, size in zip(slice_sizes, mat.shape)):
+    raise TypeError("slice_sizes must be less than or equal to operand shape, "
+                    f"got slice_sizes {slice_sizes} for operand shape {mat.shape}")
+  n_batch, n_sparse = mat.n_batch, mat.n_sparse
+  zero = jnp.zeros((), starts[0].dtype) if starts else 0
+  data_start, data_sizes, index_start, index_sizes = [], [], [], []
+  for i in range(n_batch):
+    # A broadcast (length-1) batch buffer is kept whole.
+    data_bcast, index_bcast = mat.data.shape[i] != mat.shape[i], mat.indices.shape[i] != mat.shape[i]
+    data_start.append(zero if data_bcast else starts[i])
+    data_sizes.append(1 if data_bcast else slice_sizes[i])
+    index_start.append(zero if index_bcast else starts[i])
+    index_sizes.append(1 if index_bcast else slice_sizes[i])
+  data_start.append(zero)
+  data_sizes.append(mat.nse)
+  index_start += [zero, zero]
+  index_sizes += [mat.nse, n_sparse]
+  data_start += list(starts[n_batch + n_sparse:])
+  data_sizes += list(slice_sizes[n_batch + n_sparse:])
+  data = lax.dynamic_slice(mat.data, data_start, data_sizes)
+  indices = lax.dynamic_slice(mat.indices, index_start, index_sizes)
+  if n_sparse:
+    lo = jnp.stack([s.astype(indices.dtype) for s in starts[n_batch:n_batch + n_sparse]])
+    sizes = jnp.array(slice_sizes[n_batch:n_batch + n_sparse], indices.dtype)
+    bound = _sparse_bound(mat)
+    # Start indices wrap once when negative and are clamped in range, as dynamic_slice's.
+    lo = jnp.clip(jnp.where(lo < 0, lo + bound, lo), 0, bound - sizes)
+    keep = jnp.all((indices >= lo) & (indices < lo + sizes), -1, keepdims=True)
+    indices = jnp.where(keep, indices - lo, sizes)
+    keep_data = lax.expand_dims(keep[..., 0], tuple(range(n_batch + 1, n_batch + 1 + mat.n_dense)))
+    data = jnp.where(keep_data, data, jnp.zeros((), data.dtype))
+    new_nse = math.prod(slice_sizes[n_batch:n_batch + n_sparse])
+    if mat.nse > new_nse:
+      out = bcoo_sum_duplicates(BCOO((data, indices), shape=slice_sizes), nse=new_nse)
+      data, indices = out.data, out.indices
+  return BCOO((data, indices), shape=slice_sizes)

@@ -344,6 +344,8 @@ sparse_rules_bcoo.update({
         structural.bcoo_slice(x, start_indices=start_indices, limit_indices=limit_indices,
                               strides=strides),
     "squeeze": lambda x, *, dimensions: structural.bcoo_squeeze(x, dimensions=dimensions),
+    "dynamic_slice": lambda x, *starts, slice_sizes, **_:
+        structural.bcoo_dynamic_slice(x, starts, slice_sizes),
     "integer_pow": _integer_pow_rule,
     "transpose": _transpose_rule,
     "dot_general": _dot_general_rule,
