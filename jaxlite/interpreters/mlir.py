@@ -408,8 +408,26 @@ def lower_jaxpr_to_fun(module_context: ModuleContext, name: str, closed_jaxpr: C
   with ir.InsertionPoint(block):
     outs = jaxpr_subcomp(module_context, closed_jaxpr.jaxpr, closed_jaxpr.consts,
                          *block.arguments)
+    if any(type(a) is core.AbstractToken for a in closed_jaxpr.out_avals):
+      outs = _distinct_tokens(outs, out_types)
     m.func.ReturnOp(outs)
   return fn
+
+
+def _distinct_tokens(outs, out_types):
+  """``outs`` with each repeated token result replaced by a fresh ``after_all``
+  of it (the same ordering): XLA's CPU client aborts the process on a program
+  that returns one token twice (JAX 0.10.2 aborts there).
+  """
+  token_type = mlir().hlo.TokenType.get()
+  returned, distinct = [], []
+  for value, ir_type in zip(outs, out_types):
+    if ir_type == token_type:
+      if any(value == seen for seen in returned):
+        value = mlir().hlo.after_all([value])
+      returned.append(value)
+    distinct.append(value)
+  return distinct
 
 
 def call_lowering(ctx: LoweringRuleContext, *args, name: str, jaxpr: ClosedJaxpr):
