@@ -154,8 +154,10 @@ def shaped_abstractify(x) -> ShapedArray:
   if isinstance(x, (np.ndarray, np.generic)) or type(x) in dtypes.python_scalar_dtypes:
     return core.get_aval(x)
   if hasattr(x, "shape") and hasattr(x, "dtype"):
+    # A ShapeDtypeStruct's sharding on Explicit mesh axes goes into the type.
     return ShapedArray(tuple(x.shape), dtypes.canonicalize_dtype(x.dtype),
-                       bool(getattr(x, "weak_type", False)))
+                       bool(getattr(x, "weak_type", False)),
+                       sharding=getattr(x, "sharding", None))
   return core.get_aval(x)   # raises the "not a valid JAX type" TypeError
 
 
@@ -514,12 +516,12 @@ class Jitted:
     if exe is None or entry.spmd is not None or entry.donated or not 1 <= len(args) <= 2:
       return
     is_array = [type(a) is Array for a in args]
-    if any(flag and a._buf._committed for a, flag in zip(args, is_array)):
-      return   # committed operands run through _call_placed
     mask = sum(bit for bit, flag in zip((1, 2), is_array) if flag)
     if not mask or not all(flag or i in self.static_argnums
                            for i, flag in enumerate(is_array)):
       return   # a pytree or a Python scalar among the dynamic arguments
+    if any(flag and a._buf._committed for a, flag in zip(args, is_array)):
+      return   # committed operands run through _call_placed
     signature = tuple(a.aval if flag else a for a, flag in zip(args, is_array))
     plan = (exe.loaded.execute_sharded, exe.handlers,
             exe.out_avals[0] if entry.single_output else None, entry,
