@@ -3,7 +3,7 @@
 
   >>> from jaxlite.scipy.optimize import minimize
   >>> minimize(lambda x: jnp.sum((x - 3.) ** 2), jnp.zeros(2), method="BFGS").x
-  Array([3., 3.], dtype=float32)
+  Array([3.0000002, 3.       ], dtype=float32)
 """
 from __future__ import annotations
 

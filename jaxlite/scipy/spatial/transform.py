@@ -20,7 +20,8 @@ __all__ = ["Rotation", "Slerp"]
 
 
 def _norm(v):
-  return jnp.sqrt(jnp.sum(v * v, axis=-1))
+  # A dot product (not a sum of squares): the same rounding as JAX's.
+  return jnp.sqrt(jnp.einsum("...i,...i->...", v, v))
 
 
 def _normalized(q):
@@ -32,7 +33,9 @@ def _compose(p, q):
   pv, pw = p[..., :3], p[..., 3:]
   qv, qw = q[..., :3], q[..., 3:]
   vector = pw * qv + qw * pv + jnp.cross(pv, qv)
-  scalar = pw * qw - jnp.sum(pv * qv, axis=-1, keepdims=True)
+  # Subtracted one term at a time, as JAX rounds it.
+  scalar = (pw * qw - pv[..., :1] * qv[..., :1] - pv[..., 1:2] * qv[..., 1:2]
+            - pv[..., 2:] * qv[..., 2:])
   return jnp.concatenate([vector, scalar], axis=-1)
 
 
@@ -208,7 +211,7 @@ class Rotation(NamedTuple):
   def from_mrp(cls, mrp):
     """Initialize from Modified Rodrigues Parameters (MRPs)."""
     mrp = jnp.asarray(mrp)
-    norm2_plus_1 = jnp.sum(mrp * mrp, axis=-1, keepdims=True) + 1
+    norm2_plus_1 = jnp.einsum("...i,...i->...", mrp, mrp)[..., None] + 1
     return cls(jnp.concatenate([2 * mrp[..., :3], 2 - norm2_plus_1], axis=-1) / norm2_plus_1)
 
   @classmethod
@@ -316,7 +319,7 @@ class Slerp(NamedTuple):
   >>> from jaxlite.scipy.spatial.transform import Rotation, Slerp
   >>> keys = Rotation.from_euler('z', jnp.array([[0.], [90.]]), degrees=True)
   >>> Slerp.init(jnp.array([0., 1.]), keys)(0.5).as_euler('xyz', degrees=True)
-  Array([ 0.,  0., 45.], dtype=float32)
+  Array([ 0.      ,  0.      , 45.000004], dtype=float32)
   """
   times: Any
   timedelta: Any
