@@ -154,17 +154,22 @@ def test_disable_jit_and_checkpoint_with_tokens():
       assert type(j.jit(lambda: lax.after_all(lax.create_token()))()) is core.Token
 
 
+CHILD = """
+import jaxlite
+from jaxlite import lax
+t = lax.create_token()
+outs = [jaxlite.jit(lambda t: (t, t))(t), jaxlite.jit(lambda t: (lax.after_all(t),) * 3)(t),
+        jaxlite.jit(lambda t: jaxlite.jit(lambda t: (t, t, 1.0))(t))(t)]
+print(sorted({type(o).__name__ for out in outs for o in out}))
+"""
+
+
 def test_a_token_returned_twice_does_not_abort():
   # XLA's CPU client aborts the process on a program returning one token twice
-  # (JAX 0.10.2 does); jaxlite returns a fresh after_all for each repeat. Run in
-  # a subprocess so that a regression fails this test instead of the session.
+  # (JAX 0.10.2 does); jaxlite returns a fresh after_all for each repeat. A
+  # child process runs it, so that a regression fails this test, not the session.
   import subprocess
   import sys
-  code = ("import jaxlite; from jaxlite import lax; t = lax.create_token()\n"
-          "outs = [jaxlite.jit(lambda t: (t, t))(t),\n"
-          "        jaxlite.jit(lambda t: (lax.after_all(t),) * 3)(t),\n"
-          "        jaxlite.jit(lambda t: jaxlite.jit(lambda t: (t, t, 1.0))(t))(t)]\n"
-          "print(sorted({type(o).__name__ for out in outs for o in out}))\n")
-  run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
-  assert run.returncode == 0, run.stderr[-2000:]
-  assert run.stdout.strip() == "['Array', 'Token']"
+  child = subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True,
+                         timeout=300)
+  assert (child.returncode, child.stdout.strip()) == (0, "['Array', 'Token']"), child.stderr
