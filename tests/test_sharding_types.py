@@ -295,3 +295,12 @@ def test_like_functions_keep_type_in_jit(env):
   assert seen_ours == seen_theirs
   assert str(jaxlite.typeof(mine)) == str(jax.typeof(ref))
   np.testing.assert_array_equal(np.asarray(mine), np.asarray(ref))
+
+
+def test_shape_dtype_struct_sharding_enters_the_type(env):
+  jax, mesh, jmesh, _, _ = env
+  s = jaxlite.ShapeDtypeStruct((8, 8), np.float32, sharding=NamedSharding(mesh, P("data")))
+  js = jax.ShapeDtypeStruct((8, 8), np.float32,
+                            sharding=jax.sharding.NamedSharding(jmesh, jax.P("data")))
+  assert str(jaxlite.make_jaxpr(lambda a: a.T * 2)(s)) == \
+      str(jax.make_jaxpr(lambda a: a.T * 2)(js))
