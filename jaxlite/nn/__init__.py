@@ -8,4 +8,6 @@ standardize, and parameter initializers (``jax.nn``).
 """
 from jaxlite.nn.functions import *  # noqa: F401,F403
 from jaxlite.nn.attention import dot_product_attention  # noqa: F401
+from jaxlite.nn.scaled_dot import (get_scaled_dot_general_config, scaled_dot_general,  # noqa: F401
+                                   scaled_matmul)
 from jaxlite.nn import initializers  # noqa: F401
