@@ -163,6 +163,9 @@ class AbstractToken(AbstractValue):
   def to_ct_aval(self):
     return self
 
+  def strip_weak_type(self):
+    return self
+
 
 abstract_token = AbstractToken()
 # What a token is at a program's boundary: an empty bool array.

@@ -28,10 +28,8 @@ MIN_MATCHING = {"jax.numpy": 0.98, "jax.lax": 0.99, "jax.lax.linalg": 0.99, "jax
 # Docstrings (JAX's qualified names) whose examples may differ, by module,
 # with the reason; keep in step with docs/differences.md.
 _MISSING = "name not in jaxlite yet (issue 17)"
-_WEAK = "result of Python scalars not weakly typed (issue 20)"
 KNOWN_DIFFERENCES = {
     "jax.numpy": {
-        "jax.numpy.float_power": _WEAK,
         "jax.numpy.argpartition": "other order of the unsorted parts (issue 20)",
         "jax.numpy.einsum_path": "path and report printed differently (issue 20)",
         "jax.numpy.mean": "eager mean divides exactly; JAX's jitted mean lets XLA "

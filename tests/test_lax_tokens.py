@@ -128,6 +128,11 @@ def test_vjp_jaxpr_keeps_token_equations_as_jax():
   assert ours == theirs
 
 
+def test_check_jaxpr_accepts_tokens_as_jax():
+  for j, lax, _, core in BOTH:
+    assert core.check_jaxpr(j.make_jaxpr(lambda x: ordered(lax, x))(1.0).jaxpr) is None
+
+
 def test_eval_jaxpr_gives_a_token():
   for j, lax, _, core in BOTH:
     closed = j.make_jaxpr(lambda x: ordered(lax, x))(1.0)
