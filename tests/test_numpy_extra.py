@@ -396,3 +396,13 @@ def test_public_names_cover_jax_numpy():
                    and not hasattr(jnp, n))
   # jnp.ufunc (the ufunc class with reduce/accumulate/at) is not implemented.
   assert missing == ["ufunc"], missing
+
+
+@pytest.mark.parametrize("args", [(np.float16(2), np.float16(3)), (2, 3), (-3, 1.7),
+                                  (np.float32(2), 3), (2, 1j), (True, 2)])
+def test_float_power_dtypes_as_jax(args):
+  """JAX 0.10.2's float_power keeps the promoted inexact dtype (and weak type)."""
+  jax_numpy = pytest.importorskip("jax.numpy")
+  ours, theirs = jnp.float_power(*args), jax_numpy.float_power(*args)
+  assert (ours.dtype, ours.weak_type) == (theirs.dtype, theirs.weak_type)
+  np.testing.assert_allclose(np.asarray(ours), np.asarray(theirs), rtol=1e-3)
