@@ -194,6 +194,8 @@ def test_reduce_sum_matches_jax(n_batch, n_dense, axes):
 def test_multiply_dense_todense_eye_empty_random():
   ours, theirs = both(n_batch=1, mat=MB)
   close(sparse.bcoo_multiply_dense(ours, V), jsparse.bcoo_multiply_dense(theirs, V))
+  _same(sparse.bcoo_multiply_sparse(ours, both(mat=MB)[0]),
+        jsparse.bcoo_multiply_sparse(theirs, both(mat=MB)[1]))
   close(sparse.todense(ours), jsparse.todense(theirs))
   close(jaxlite.grad(lambda d: sparse.todense(sparse.BCOO((d, ours.indices), shape=MB.shape))
                      .sum())(ours.data), np.ones(ours.data.shape))

@@ -20,7 +20,8 @@ from jaxlite.experimental.sparse.bcoo import (BCOO, bcoo_todense, bcoo_fromdense
                                               bcoo_transpose, bcoo_dot_general)
 from jaxlite.experimental.sparse.bcoo_ops import (bcoo_sort_indices, bcoo_sort_indices_p,
                                                   bcoo_sum_duplicates, bcoo_sum_duplicates_p,
-                                                  bcoo_multiply_dense, bcoo_reduce_sum)
+                                                  bcoo_multiply_dense, bcoo_reduce_sum,
+                                                  bcoo_multiply_sparse)
 from jaxlite.experimental.sparse.api import todense, todense_p, empty, eye
 from jaxlite.experimental.sparse.ad import grad, value_and_grad, jacfwd, jacrev, jacobian
 from jaxlite.experimental.sparse.random import random_bcoo

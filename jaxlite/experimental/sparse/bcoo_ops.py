@@ -25,7 +25,8 @@ from jaxlite.experimental.sparse.bcoo_convert import validate_bcoo, batch_dims_t
 from jaxlite.experimental.sparse.bcoo import BCOO
 
 __all__ = ["bcoo_sort_indices", "bcoo_sort_indices_p", "bcoo_sum_duplicates",
-           "bcoo_sum_duplicates_p", "bcoo_multiply_dense", "bcoo_reduce_sum"]
+           "bcoo_sum_duplicates_p", "bcoo_multiply_dense", "bcoo_reduce_sum",
+           "bcoo_multiply_sparse"]
 
 
 def _jnp():
@@ -297,6 +298,54 @@ def bcoo_multiply_dense(sp_mat: BCOO, v):
   v = jnp.broadcast_to(v, shape)
   # Read v at the stored positions (zero at padding), then scale the stored values.
   return sp_mat.data * bcoo_extract_buffers(sp_mat.indices, v)
+
+
+def bcoo_multiply_sparse(lhs: BCOO, rhs: BCOO) -> BCOO:
+  """An element-wise multiplication of two sparse arrays.
+
+  Args:
+    lhs: A BCOO-format array.
+    rhs: A BCOO-format array.
+
+  Returns:
+    An BCOO-format array containing the result.
+
+  >>> import jaxlite.numpy as jnp
+  >>> A = BCOO.fromdense(jnp.array([1., 0., 2.]))
+  >>> bcoo_multiply_sparse(A, A).todense()
+  Array([1., 0., 4.], dtype=float32)
+  """
+  from jaxlite.experimental.sparse.bcoo_layout import bcoo_update_layout
+  jnp = _jnp()
+  if lhs.ndim != rhs.ndim:
+    raise TypeError("bcoo_multiply_sparse: arrays must have same number of dimensions, "
+                    f"got {lhs.shape}, {rhs.shape}")
+  if lhs.n_dense != rhs.n_dense:
+    raise NotImplementedError("bcoo_multiply_sparse: arrays with differing numbers of "
+                              f"dense dimensions: {lhs}, {rhs}")
+  n_batch = min(lhs.n_batch, rhs.n_batch)
+  out_shape = tuple(np.broadcast_shapes(lhs.shape, rhs.shape))
+  # Both operands get the same batch dimensions; the extra ones of one turn sparse.
+  lhs = bcoo_update_layout(lhs, n_batch=n_batch) if lhs.n_batch > n_batch else lhs
+  rhs = bcoo_update_layout(rhs, n_batch=n_batch) if rhs.n_batch > n_batch else rhs
+  lhs_sparse = lhs.shape[n_batch:n_batch + lhs.n_sparse]
+  rhs_sparse = rhs.shape[n_batch:n_batch + rhs.n_sparse]
+  # Dimensions of length 1 on either side broadcast: they do not have to agree.
+  dims = np.array([i for i, (a, b) in enumerate(zip(lhs_sparse, rhs_sparse))
+                   if a != 1 and b != 1], np.int32)
+  nse = lhs.nse * rhs.nse
+  lhs_fill, rhs_fill = max(lhs.shape[n_batch:], default=0), max(rhs.shape[n_batch:], default=0)
+
+  def one(ld, li, rd, ri):
+    meet = jnp.all(li[:, None, dims] == ri[None, :, dims], -1)
+    i_lhs, i_rhs = jnp.nonzero(meet, size=nse, fill_value=(li.shape[0], ri.shape[0]))
+    data = (ld.at[i_lhs].get(mode="fill", fill_value=0) *
+            rd.at[i_rhs].get(mode="fill", fill_value=0))
+    indices = jnp.maximum(li.at[i_lhs].get(mode="fill", fill_value=lhs_fill),
+                          ri.at[i_rhs].get(mode="fill", fill_value=rhs_fill))
+    return data, indices
+  data, indices = nfold_vmap(one, n_batch)(lhs.data, lhs.indices, rhs.data, rhs.indices)
+  return BCOO((data, indices), shape=out_shape)
 
 
 def bcoo_reduce_sum(mat: BCOO, *, axes) -> BCOO:

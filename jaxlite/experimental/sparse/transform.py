@@ -26,7 +26,7 @@ from jaxlite import core, tree_util
 from jaxlite.experimental.sparse._base import JAXSparse
 from jaxlite.experimental.sparse.bcoo import BCOO, bcoo_transpose, bcoo_dot_general
 from jaxlite.experimental.sparse.bcoo_ops import (bcoo_multiply_dense, bcoo_reduce_sum,
-                                                  bcoo_sum_duplicates)
+                                                  bcoo_sum_duplicates, bcoo_multiply_sparse)
 from jaxlite.experimental.sparse import bcoo_structural as structural
 
 __all__ = ["sparsify", "SparseTracer", "SparseTrace", "sparse_rules_bcoo"]
@@ -274,8 +274,7 @@ def _mul_rule(x, y):
   if _is_sparse(x) and _is_sparse(y):
     if _same_indices(x, y) and x.unique_indices:
       return _like(x, lax.mul(x.data, y.data), unique=True)
-    raise NotImplementedError("sparse rule for mul of sparse arrays with different indices "
-                              "is not implemented.")
+    return bcoo_multiply_sparse(x, y)
   if _is_sparse(y):
     x, y = y, x
   return _like(x, bcoo_multiply_dense(x, y))
