@@ -220,6 +220,8 @@ def negative(x, /, *, out=None, where=None):
   """``-x``."""
   if out is not None or where is not None:
     reject_out_where("negative", (x,), out, where)
+  if type(x) is Array and x.aval.dtype.kind in _NUMERIC_KINDS:
+    return _elementwise.neg_p.bind(x)   # an eager array: nothing to promote
   check_arraylike("negative", x)
   (x,) = promotion.promote_dtypes(x)
   if _dtype(x) == np.bool_:

@@ -13,6 +13,7 @@ from jaxlite import dtypes, lax
 from jaxlite.config import config
 from jaxlite.core import _thread_state
 from jaxlite.interpreters import dispatch
+from jaxlite.lax import elementwise as lax_elementwise
 from jaxlite.lax import structural as lax_structural
 from jaxlite.numpy import promotion
 from jaxlite.numpy.promotion import check_arraylike, promote_args, promote_dtypes_inexact
@@ -131,9 +132,13 @@ def _binary(name, lax_name, promote=promote_args, doc=None, ufunc=False):
     x1, x2 = promote(name, x1, x2)
     return getattr(lax, lax_name)(x1, x2)
 
+  primitive = getattr(lax_elementwise, f"{lax_name}_p", None) if ufunc else None
+
   def ufunc_fun(x1, x2, /, *, out=None, where=None):
     if out is not None or where is not None:
       reject_out_where(name, (x1, x2), out, where)
+    if type(x1) is Array and type(x2) is Array and x1.aval == x2.aval:
+      return primitive.bind(x1, x2)   # eager operands that agree: nothing to promote
     x1, x2 = promote(name, x1, x2)
     return getattr(lax, lax_name)(x1, x2)
   fun = ufunc_fun if ufunc else fun
