@@ -36,7 +36,6 @@ KNOWN_DIFFERENCES = {
                           "multiply by the reciprocal (last ulp)",
         "jax.numpy.i0": "last-ulp value at 0",
         "jax.numpy.poly": "sign of a zero imaginary part",
-        "jax.numpy.extract": "a condition longer than the array raises (JAX truncates)",
         "jax.numpy.delete": "assume_unique_indices=True under jit raises",
         "jax.numpy.polyadd": "2-D coefficient arrays raise (issue 20)",
         "jax.numpy.polysub": "2-D coefficient arrays raise (issue 20)",

@@ -72,3 +72,20 @@ def test_static_sizes_under_jit():
     jaxlite.jit(jnp.bincount)(np.array([0, 1]))
   with pytest.raises(ValueError, match="invalid entry"):
     jnp.choose(np.array([3]), [np.arange(1)])
+
+
+def test_compress_and_extract_condition_length_as_jax():
+  """JAX accepts a condition longer than the array if the extra entries are
+  False (any size when ``size`` is given) and wants a 1-D condition in compress."""
+  jax_numpy = pytest.importorskip("jax.numpy")
+  x = np.arange(5)
+  short_true = np.array([True, False, True, False, False, False, False])
+  for lib in (jnp, jax_numpy):
+    np.testing.assert_array_equal(lib.extract(short_true, x), [0, 2])
+    np.testing.assert_array_equal(lib.compress(short_true, x, size=2), [0, 2])
+    with pytest.raises(ValueError, match="out of bounds"):
+      lib.extract(np.append(short_true, True), x)
+    with pytest.raises(ValueError, match="condition must be a 1D array"):
+      lib.compress(np.array([[True, False]]), x)
+  traced = jaxlite.jit(lambda c: jnp.compress(c, x, size=2))(short_true)
+  np.testing.assert_array_equal(traced, [0, 2])

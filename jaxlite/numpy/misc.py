@@ -145,15 +145,21 @@ def compress(condition, a, axis: int | None = None, *, size=None, fill_value=0, 
     raise NotImplementedError("The 'out' argument to jnp.compress is not supported.")
   from jaxlite.numpy import sorting  # pylint: disable=g-import-not-at-top
   a = _array(a, "compress")
-  condition = _array(condition, "compress").ravel()
+  condition = _array(condition, "compress").astype(bool)
+  if condition.ndim != 1:
+    raise ValueError("condition must be a 1D array")
   if axis is None:
     a, axis = a.ravel(), 0
   axis = canonicalize_axis(axis, a.ndim)
   n = a.shape[axis]
   if condition.shape[0] > n:
-    raise ValueError("condition contains entries that are out of bounds")
+    # As JAX: entries past the end may be given, as long as they are False
+    # (not checked with a static ``size``).
+    if size is None and bool(condition[n:].any()):
+      raise ValueError("condition contains entries that are out of bounds")
+    condition = condition[:n]
   from jaxlite.numpy import padding  # pylint: disable=g-import-not-at-top
-  condition = padding.pad(condition.astype(bool), (0, n - condition.shape[0]))
+  condition = padding.pad(condition, (0, n - condition.shape[0]))
   (idx,) = sorting.nonzero(condition, size=size, fill_value=n)
   out = shape_lib.take(a, idx, axis=axis, mode="fill", fill_value=fill_value)
   return out
