@@ -304,3 +304,16 @@ def test_shape_dtype_struct_sharding_enters_the_type(env):
                             sharding=jax.sharding.NamedSharding(jmesh, jax.P("data")))
   assert str(jaxlite.make_jaxpr(lambda a: a.T * 2)(s)) == \
       str(jax.make_jaxpr(lambda a: a.T * 2)(js))
+
+
+def test_lowering_pins_typed_intermediates_as_jax(env):
+  import re  # pylint: disable=g-import-not-at-top
+  jax, _, _, ours, theirs = env
+  f = lambda a: (a.T * 2).sum(0)
+  pattern = r"sdy\.sharding_constraint %\S+ (<@mesh, [^>]*>)"
+  mine = re.findall(pattern, jaxlite.jit(f).lower(ours["x"]).as_text())
+  ref = iter(re.findall(pattern, jax.jit(f).lower(theirs["x"]).as_text()))
+  # JAX also pins the broadcast scalar of `* 2`; every constraint here is JAX's, in order.
+  assert len(mine) == 3 and all(any(m == r for r in ref) for m in mine)
+  np.testing.assert_array_equal(np.asarray(jaxlite.jit(f)(ours["x"])),
+                                np.asarray(jax.jit(f)(theirs["x"])))

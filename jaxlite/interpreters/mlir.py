@@ -319,6 +319,9 @@ def jaxpr_subcomp(module_context: ModuleContext, jaxpr: Jaxpr, consts: Sequence,
     env[v] = c if _is_ir_value(c) else ir_constant(np.asarray(c), v.aval.dtype)
   for v, a in zip(jaxpr.invars, args):
     env[v] = a
+  # Sharding in types: in an SPMD module, values typed as split over Explicit
+  # mesh axes are pinned to that sharding, as JAX's lowering does.
+  typed = getattr(module_context, "spmd_mesh", None) is not None
   for eqn in _live_eqns(jaxpr):
     rule = _lookup_rule(module_context, eqn.primitive)
     ctx = LoweringRuleContext(module_context, eqn.primitive,
@@ -336,8 +339,22 @@ def jaxpr_subcomp(module_context: ModuleContext, jaxpr: Jaxpr, consts: Sequence,
       raise RuntimeError(f"Lowering rule of '{eqn.primitive}' returned {len(outs)} "
                          f"values, expected {len(eqn.outvars)}")
     for v, o in zip(eqn.outvars, outs):
+      if typed and getattr(v.aval, "_sharding", None) is not None:
+        o = _constrain_to_type(module_context, eqn.primitive, o, v.aval)
       env[v] = o
   return [read(v) for v in jaxpr.outvars]
+
+
+def _constrain_to_type(module_context, primitive, value, aval):
+  """``value`` with an ``sdy.sharding_constraint`` to its type's sharding."""
+  sharding = aval._sharding
+  if (primitive.name == "sharding_constraint"   # already constrained
+      or sharding.mesh.axis_names != module_context.spmd_mesh.axis_names):
+    return value
+  from jaxlite.interpreters import spmd  # pylint: disable=g-import-not-at-top
+  m = mlir()
+  attr = m.ir.Attribute.parse(spmd.sdy_sharding_text(sharding, len(aval.shape)))
+  return m.sdy.ShardingConstraintOp(value, attr).result
 
 
 def _live_eqns(jaxpr: Jaxpr) -> list:
