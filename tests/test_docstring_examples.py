@@ -37,8 +37,6 @@ KNOWN_DIFFERENCES = {
         "jax.numpy.i0": "last-ulp value at 0",
         "jax.numpy.poly": "sign of a zero imaginary part",
         "jax.numpy.delete": "assume_unique_indices=True under jit raises",
-        "jax.numpy.polyadd": "2-D coefficient arrays raise (issue 20)",
-        "jax.numpy.polysub": "2-D coefficient arrays raise (issue 20)",
     },
     "jax.lax": {},
     "jax.lax.linalg": {},

@@ -406,3 +406,15 @@ def test_float_power_dtypes_as_jax(args):
   ours, theirs = jnp.float_power(*args), jax_numpy.float_power(*args)
   assert (ours.dtype, ours.weak_type) == (theirs.dtype, theirs.weak_type)
   np.testing.assert_allclose(np.asarray(ours), np.asarray(theirs), rtol=1e-3)
+
+
+def test_polyadd_polysub_two_dimensional_as_jax():
+  """JAX adds the shorter coefficient array into the longer's trailing rows."""
+  jax_numpy = pytest.importorskip("jax.numpy")
+  x3, x4 = np.array([[2, 3, 1]]), np.array([[5, 7, 3], [8, 2, 6]])
+  x6, x7 = np.array([[5, 7, 9], [8, 6, 4]]), np.array([2])
+  for fun in ("polyadd", "polysub"):
+    for a, b in ((x3, x4), (x6, x7), (x7, x6)):
+      ours, theirs = getattr(jnp, fun)(a, b), getattr(jax_numpy, fun)(a, b)
+      np.testing.assert_array_equal(ours, theirs)
+      assert ours.dtype == theirs.dtype

@@ -31,13 +31,6 @@ def _poly_1d(p, fun_name, inexact=False):
   return p
 
 
-def _pad_front(p, n):
-  """``p`` with zeros in front, to length ``n``."""
-  if p.shape[0] >= n:
-    return p
-  return joining.concatenate([lax_structural.full((n - p.shape[0],), 0, p.dtype), p])
-
-
 def polyval(p, x, *, unroll: int = 16):
   """The polynomial with coefficients ``p`` evaluated at ``x`` (Horner's rule).
 
@@ -67,8 +60,10 @@ def polyadd(a1, a2):
   """
   check_arraylike("polyadd", a1, a2)
   a1, a2 = (ensure_array(a) for a in promotion.promote_dtypes(a1, a2))
-  n = max(a1.shape[0], a2.shape[0])
-  return ufuncs.add(_pad_front(a1, n), _pad_front(a2, n))
+  # As JAX: the shorter is added (broadcast) into the trailing rows of the
+  # longer, so 2-D coefficient arrays work as in JAX.
+  longer, shorter = (a1, a2) if a2.shape[0] <= a1.shape[0] else (a2, a1)
+  return longer.at[-shorter.shape[0]:].add(shorter)
 
 
 def polysub(a1, a2):
@@ -80,8 +75,7 @@ def polysub(a1, a2):
   """
   check_arraylike("polysub", a1, a2)
   a1, a2 = (ensure_array(a) for a in promotion.promote_dtypes(a1, a2))
-  n = max(a1.shape[0], a2.shape[0])
-  return ufuncs.subtract(_pad_front(a1, n), _pad_front(a2, n))
+  return polyadd(a1, ufuncs.negative(a2))
 
 
 def polymul(a1, a2, *, trim_leading_zeros: bool = False):
