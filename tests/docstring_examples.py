@@ -41,7 +41,12 @@ MODULES = ("jax.numpy", "jax.lax", "jax.lax.linalg", "jax.nn", "jax.random", "ja
            "jax.custom_derivatives", "jax.export", "jax.experimental.sparse",
            "jax", "jax.errors", "jax.sharding", "jax.tree_util", "jax.dtypes", "jax.ops",
            "jax.experimental.multihost_utils", "jax.experimental.checkify",
-           "jax.nn.initializers", "jax.numpy.linalg", "jax.numpy.fft")
+           "jax.nn.initializers", "jax.numpy.linalg", "jax.numpy.fft",
+           "jax.scipy.linalg", "jax.scipy.signal", "jax.scipy.fft", "jax.scipy.stats",
+           "jax.scipy.stats.poisson", "jax.scipy.spatial.transform", "jax.scipy.integrate",
+           "jax.scipy.interpolate", "jax.scipy.ndimage", "jax.scipy.cluster.vq")
+# (jax.scipy.special, .optimize, .sparse.linalg and the other stats distributions have
+# no docstring examples in 0.10.2.)
 # (jax.stages and the jax.extend modules have no docstring examples in 0.10.2.)
 
 _REAL_IMPORT = builtins.__import__

@@ -23,7 +23,8 @@ import docstring_examples  # noqa: E402
 # below land, these floors (the figures reached) keep the share from falling.
 TARGET = 0.99
 MIN_MATCHING = {"jax.numpy": 0.98, "jax.lax": 0.99, "jax.lax.linalg": 0.99, "jax.nn": 0.88,
-                "jax.random": 1.0, "jax.export": 0.5, "jax": 0.98, "jax.tree_util": 0.95}
+                "jax.random": 1.0, "jax.export": 0.5, "jax.scipy.signal": 0.94, "jax": 0.98,
+                "jax.tree_util": 0.95}
 
 # Docstrings (JAX's qualified names) whose examples may differ, by module,
 # with the reason; keep in step with docs/differences.md.
@@ -46,6 +47,14 @@ KNOWN_DIFFERENCES = {
     },
     "jax.random": {},
     "jax.experimental.sparse": {},
+    "jax.scipy.linalg": {
+        "jax.scipy.linalg.eigh_tridiagonal": "eigenvalues by another LAPACK route: last "
+                                             "float32 digits",
+    },
+    "jax.scipy.signal": {
+        "jax.scipy.signal.detrend": "sign of zeros left by rounding (-0. vs 0.)",
+        "jax.scipy.signal.istft": "float32 rounding (2.0000002 vs 2., 6e-8 vs 0.)",
+    },
     "jax": {
         "jax.freeze": "mutable array refs (new_ref/freeze) missing (issue 17)",
     },
