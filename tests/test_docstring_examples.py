@@ -37,7 +37,6 @@ KNOWN_DIFFERENCES = {
                           "multiply by the reciprocal (last ulp)",
         "jax.numpy.i0": "last-ulp value at 0",
         "jax.numpy.poly": "sign of a zero imaginary part",
-        "jax.numpy.delete": "assume_unique_indices=True under jit raises",
     },
     "jax.lax": {},
     "jax.lax.linalg": {},

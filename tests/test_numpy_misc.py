@@ -89,3 +89,17 @@ def test_compress_and_extract_condition_length_as_jax():
       lib.compress(np.array([[True, False]]), x)
   traced = jaxlite.jit(lambda c: jnp.compress(c, x, size=2))(short_true)
   np.testing.assert_array_equal(traced, [0, 2])
+
+
+def test_delete_unique_indices_under_jit_as_jax():
+  """assume_unique_indices=True deletes traced integer indices as JAX does."""
+  jax = pytest.importorskip("jax")
+  a = np.arange(10).reshape(2, 5)
+  for api, lib in ((jaxlite, jnp), (jax, jax.numpy)):
+    delete = api.jit(lib.delete, static_argnames=["assume_unique_indices", "axis"])
+    np.testing.assert_array_equal(
+        delete(a.ravel(), np.array([1, 3, 7]), assume_unique_indices=True),
+        [0, 2, 4, 5, 6, 8, 9])
+    np.testing.assert_array_equal(
+        delete(a, np.array([-1, 0]), axis=1, assume_unique_indices=True),
+        [[1, 2, 3], [6, 7, 8]])

@@ -225,12 +225,14 @@ def delete(arr, obj, axis: int | None = None, *, assume_unique_indices: bool = F
   >>> jnp.delete(jnp.arange(5), jnp.array([1, 3]))
   Array([0, 2, 4], dtype=int32)
   """
-  del assume_unique_indices
   arr = _array(arr, "delete")
   if axis is None:
     arr, axis = arr.ravel(), 0
   axis = canonicalize_axis(axis, arr.ndim)
   n = arr.shape[axis]
+  if (assume_unique_indices and not isinstance(obj, (slice, int, np.integer))
+      and dtypes.issubdtype(promotion.asarray_value(obj).dtype, np.integer)):
+    return _delete_unique(arr, promotion.asarray_value(obj), axis, n)
   if isinstance(obj, slice):
     drop = np.arange(n)[obj]
   else:
@@ -240,6 +242,18 @@ def delete(arr, obj, axis: int | None = None, *, assume_unique_indices: bool = F
     drop = np.where(drop < 0, drop + n, drop)
   keep = np.setdiff1d(np.arange(n), drop).astype(np.int32)
   return shape_lib.take(arr, keep, axis=axis)
+
+
+def _delete_unique(arr, obj, axis, n):
+  """JAX's jit-compatible deletion of unique integer indices (``obj`` may be
+  traced): the kept positions are counted past the sorted deleted ones."""
+  from jaxlite import numpy as jnp  # pylint: disable=g-import-not-at-top
+  drop = jnp.ravel(obj)
+  drop = jnp.clip(jnp.where(drop < 0, drop + n, drop), 0, n)
+  drop = jnp.sort(drop) - jnp.arange(drop.size, dtype=drop.dtype)
+  keep = jnp.arange(n - drop.size, dtype=drop.dtype)
+  keep = keep + (keep[None, :] >= drop[:, None]).sum(0, dtype=keep.dtype)
+  return arr[(slice(None),) * axis + (keep,)]
 
 
 def insert(arr, obj, values, axis: int | None = None):
