@@ -22,7 +22,7 @@ import docstring_examples  # noqa: E402
 # Issue 20's target is 99% for each module. Until the names and fixes listed
 # below land, these floors (the figures reached) keep the share from falling.
 TARGET = 0.99
-MIN_MATCHING = {"jax.numpy": 0.98, "jax.lax": 0.99, "jax.lax.linalg": 0.99, "jax.nn": 1.0,
+MIN_MATCHING = {"jax.numpy": 0.99, "jax.lax": 0.99, "jax.lax.linalg": 0.99, "jax.nn": 1.0,
                 "jax.random": 1.0, "jax.export": 0.5, "jax.scipy.signal": 0.94, "jax": 0.98,
                 "jax.tree_util": 0.95}
 
