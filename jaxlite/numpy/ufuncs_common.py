@@ -54,11 +54,13 @@ _STABLE_INEXACT = frozenset(d for d in _STABLE_DTYPES if dtypes.issubdtype(d, np
 
 def _direct_primitive(lax_fun, lax_name):
   """The primitive that ``lax_fun`` binds to its operand as it is (its body is
-  ``return <lax_name>_p.bind(x)``), or None."""
+  ``return <lax_name>_p.bind(x)``, or ``bind_with_accuracy(<lax_name>_p, x,
+  accuracy)``, which is that bind when ``accuracy`` is left None), or None."""
   code = getattr(lax_fun, "__code__", None)
   primitive = getattr(lax_fun, "__globals__", {}).get(f"{lax_name}_p")
+  direct_bodies = ((f"{lax_name}_p", "bind"), ("bind_with_accuracy", f"{lax_name}_p"))
   if (code is None or primitive is None or code.co_argcount != 1
-      or code.co_names != (f"{lax_name}_p", "bind") or primitive.multiple_results):
+      or code.co_names not in direct_bodies or primitive.multiple_results):
     return None
   return primitive
 
