@@ -418,3 +418,11 @@ def test_polyadd_polysub_two_dimensional_as_jax():
       ours, theirs = getattr(jnp, fun)(a, b), getattr(jax_numpy, fun)(a, b)
       np.testing.assert_array_equal(ours, theirs)
       assert ours.dtype == theirs.dtype
+
+
+def test_isfinite_of_weak_complex_is_weak_as_jax():
+  jax_numpy = pytest.importorskip("jax.numpy")
+  for arg in (3 - 4j, np.complex64(1), np.array([1j, np.inf])):
+    ours, theirs = jnp.isfinite(arg), jax_numpy.isfinite(arg)
+    assert ours.weak_type == theirs.weak_type
+    np.testing.assert_array_equal(ours, theirs)

@@ -33,7 +33,7 @@ def isfinite(x, /):
   check_arraylike("isfinite", x)
   (x,) = promotion.promote_dtypes(x)
   if _is(x, np.complexfloating):
-    return bitwise_and(lax.is_finite(lax.real(x)), lax.is_finite(lax.imag(x)))
+    return lax.bitwise_and(lax.is_finite(lax.real(x)), lax.is_finite(lax.imag(x)))
   if _is(x, np.floating):
     return lax.is_finite(x)
   return _full_like(x, True, np.bool_)
