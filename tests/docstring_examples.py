@@ -28,6 +28,7 @@ import functools
 import importlib
 import io
 import sys
+import tempfile
 import types
 import warnings
 
@@ -209,8 +210,10 @@ def compare(qualified_name):
   """Runs one docstring's examples under both libraries."""
   module_name = qualified_name.rsplit(".", 1)[0]
   examples = docstrings(module_name)[qualified_name]
-  return Result(qualified_name, examples,
-                run_docstring(examples, "jaxlite"), run_docstring(examples, "jax"))
+  # In a scratch directory: some examples write files (np.save's 'test.npy').
+  with tempfile.TemporaryDirectory() as scratch, contextlib.chdir(scratch):
+    return Result(qualified_name, examples,
+                  run_docstring(examples, "jaxlite"), run_docstring(examples, "jax"))
 
 
 def module_figures(module_name):
