@@ -344,6 +344,10 @@ EXEMPT = {
     "composite": "no batching rule (as in JAX)",
     "rng_uniform": "no batching rule (as in JAX)",
     "select_and_scatter": "no batching rule (as in JAX)",
+    "create_token": "no operands; tokens are unbatched, no batching rule (as in JAX)",
+    "after_all": "tokens are unbatched, no batching rule (as in JAX)",
+    "device_put": "batched by placing each operand (tests/test_lax_surface.py)",
+    "ragged_all_to_all": "collective without a CPU kernel (raises at lowering on CPU)",
 }
 
 PRIMS = _lax_primitives()

@@ -54,7 +54,7 @@ os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=8"
 import numpy as np
 import jaxlite, jaxlite.numpy as jnp
 from jaxlite.sharding import NamedSharding, PartitionSpec as P
-mesh = jaxlite.make_mesh((8,), ("d",))
+mesh = jaxlite.make_mesh((8,), ("d",))   # Explicit axes: grad takes w's type
 x = jaxlite.device_put(np.ones((64, 16), np.float32), NamedSharding(mesh, P("d")))
 w = jaxlite.device_put(np.full((16, 16), 0.01, np.float32), NamedSharding(mesh, P()))
 step = jaxlite.jit(lambda w, x: w - 1e-3 * jaxlite.grad(lambda w: jnp.tanh(x @ w).sum())(w))

@@ -317,3 +317,20 @@ def test_lowering_pins_typed_intermediates_as_jax(env):
   assert len(mine) == 3 and all(any(m == r for r in ref) for m in mine)
   np.testing.assert_array_equal(np.asarray(jaxlite.jit(f)(ours["x"])),
                                 np.asarray(jax.jit(f)(theirs["x"])))
+
+
+def test_grad_through_a_sharded_contraction_takes_the_primal_type(env):
+  """grad of ``tanh(x @ w).sum()`` with x split over a batch axis: the
+  cotangent of w contracts that axis; JAX gives it w's type instead of asking
+  for out_sharding (it is the training step of every data-parallel model)."""
+  jax, mesh, jmesh, ours, theirs = env
+  w = np.full((8, 8), 0.01, np.float32)
+
+  def step(lib, x, w):
+    return lib.jit(lambda w, x: w - 1e-3 * lib.grad(lambda w: lib.numpy.tanh(x @ w).sum())(w))(
+        w, x)
+
+  got = step(jaxlite, ours["z"], jaxlite.device_put(w, NamedSharding(mesh, P())))
+  want = step(jax, theirs["z"], jax.device_put(w, jax.sharding.NamedSharding(jmesh, jax.P())))
+  assert str(jaxlite.typeof(got)) == str(jax.typeof(want))
+  np.testing.assert_allclose(np.asarray(got), np.asarray(want), rtol=1e-6)

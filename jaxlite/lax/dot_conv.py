@@ -245,10 +245,17 @@ def _dot_general_transpose_lhs(ct, x, y, *, dimension_numbers, precision,
   x_contract_sorted_by_y = [c for _, c in sorted(zip(y_contract, x_contract))]
   out_axes = np.argsort(list(x_batch) + x_kept + x_contract_sorted_by_y)
   x_dtype = x.aval.dtype
-  out = dot_general_p.bind(ct, y, dimension_numbers=dims, precision=precision,
-                           preferred_element_type=x_dtype)
   from jaxlite.lax import structural
-  return structural.transpose(out, tuple(int(i) for i in out_axes))
+  # Sharding in types: the cotangent contracts what the primal's result kept
+  # (often a sharded batch axis); as in JAX it takes the primal operand's type
+  # (sharded or not) instead of asking for out_sharding.
+  from jaxlite.sharding.types import requested_out_sharding
+  with requested_out_sharding():
+    out = dot_general_p.bind(ct, y, dimension_numbers=dims, precision=precision,
+                             preferred_element_type=x_dtype)
+    out = structural.transpose(out, tuple(int(i) for i in out_axes))
+  x_sharding = getattr(x.aval, "_sharding", None)
+  return out if x_sharding is None else out_sharding_lib.place(out, x_sharding, "dot_general")
 
 
 def _dot_general_transpose_rhs(ct, x, y, *, dimension_numbers, precision,
