@@ -69,7 +69,7 @@ def _out_info(entry, with_weak_type, sharding=None):
 class Stage:
   """What every stage knows: the argument and result structure and types."""
 
-  def __init__(self, jitted, entry, in_tree, args_info):
+  def _init_stage(self, jitted, entry, in_tree, args_info):
     self._jitted = jitted
     self._entry = entry
     self._in_tree = in_tree
@@ -95,15 +95,47 @@ class Stage:
 
 
 class Traced(Stage):
-  """A jitted function staged to a jaxpr for specific argument types."""
+  """A jitted function staged to a jaxpr for specific argument types.
+
+  The constructor takes JAX's parameters: the flat argument types, the jit's
+  parameters (``params['jaxpr']`` the closed jaxpr, ``params['name']``,
+  ``params['donated_invars']``), the input and output pytree structures and
+  the constants the jaxpr's leading inputs take.
+  """
+
+  def __init__(self, meta_tys_flat, params, in_tree, out_tree, consts):
+    self._meta_tys_flat = list(meta_tys_flat)
+    self._params = params
+    self._consts = list(consts)
+    closed = params["jaxpr"]
+    n = len(self._consts)
+    donated = params.get("donated_invars") or (False,) * len(closed.in_avals)
+    args_info = make_args_info(in_tree, closed.in_avals[n:], donated[n:])
+    self._init_stage(params.get("_jitted"), params.get("_entry"), in_tree, args_info)
+    self._out_tree = out_tree
+
+  @classmethod
+  def _make(cls, jitted, entry, in_tree, args_info):
+    """The Traced stage of jaxlite's jit cache entry ``entry``."""
+    params = {"jaxpr": entry.closed_jaxpr, "name": entry.name,
+              "donated_invars": tuple(entry.donated) if entry.donated else None,
+              "_jitted": jitted, "_entry": entry}
+    traced = cls([a._aval for a in tree_util.tree_leaves(args_info)], params, in_tree,
+                 entry.out_tree, entry.consts)
+    traced.args_info = args_info
+    return traced
+
+  @property
+  def out_tree(self):
+    return self._out_tree
 
   @property
   def jaxpr(self) -> core.ClosedJaxpr:
-    return self._entry.closed_jaxpr
+    return self._params["jaxpr"]
 
   @property
   def fun_name(self) -> str:
-    return self._entry.name
+    return self._params["name"]
 
   @property
   def out_info(self):
@@ -111,16 +143,26 @@ class Traced(Stage):
 
   @property
   def out_avals(self):
-    return tree_util.tree_unflatten(self._entry.out_tree, self._entry.closed_jaxpr.out_avals)
+    return tree_util.tree_unflatten(self._out_tree, self.jaxpr.out_avals)
 
   def lower(self, *, lowering_platforms=None, _private_parameters=None) -> "Lowered":
-    """Emits the StableHLO module for the default (or the jit's) device."""
+    """Emits the StableHLO module for the default (or the jit's) device, or for
+    ``lowering_platforms[0]`` (a module for another platform can be read, not
+    compiled here)."""
     from jaxlite.interpreters import mlir
     from jaxlite.runtime import backend
-    program = getattr(self, "_spmd_program", None)   # see Jitted.trace
-    if program is not None:
-      lowered = Lowered(self._jitted, self._entry, self._in_tree, self.args_info,
-                        program.lowered, program.devices[0])
+    spmd_args = getattr(self, "_spmd_args", None)   # see Jitted.trace
+    if spmd_args is not None:
+      call_site, flat_args = spmd_args
+      platform = lowering_platforms[0] if lowering_platforms else None
+      if platform is not None and not _same_platform(platform, call_site, self._entry,
+                                                      flat_args):
+        module = _lower_spmd_for(call_site, self._entry, flat_args, platform)
+        return Lowered._make(self._jitted, self._entry, self._in_tree, self.args_info,
+                             module, None)
+      program = call_site.program_for(self._entry, flat_args)
+      lowered = Lowered._make(self._jitted, self._entry, self._in_tree, self.args_info,
+                              program.lowered, program.devices[0])
       lowered._spmd_program = program
       return lowered
     device = self._jitted.device or backend.default_device()
@@ -128,16 +170,87 @@ class Traced(Stage):
     lowered = mlir.lower_jaxpr_to_module(self._entry.closed_jaxpr,
                                          name=f"jit_{self._entry.name}", platform=platform,
                                          donated_args=self._entry.donated or None)
-    return Lowered(self._jitted, self._entry, self._in_tree, self.args_info, lowered, device)
+    return Lowered._make(self._jitted, self._entry, self._in_tree, self.args_info, lowered,
+                         device)
+
+
+def _platform_name(platform: str) -> str:
+  # 'gpu' names whichever GPU platform a device reports (cuda or rocm).
+  platform = platform.lower()
+  return "gpu" if platform in ("cuda", "rocm", "gpu") else platform
+
+
+def _spmd_plan(call_site, entry, flat_args):
+  """The mesh and input shardings ``call_site.program_for`` would compile with."""
+  from jaxlite.interpreters import spmd
+  args = list(entry.consts) + list(flat_args)
+  in_shardings = [None] * len(entry.consts) + call_site.in_shardings
+  mesh = spmd._program_mesh(args, in_shardings, call_site.out_shardings, entry.closed_jaxpr)
+  shardings, _ = spmd.plan_inputs(args, in_shardings, mesh, call_site.fun_name)
+  return mesh, shardings
+
+
+def _same_platform(platform, call_site, entry, flat_args) -> bool:
+  mesh, _ = _spmd_plan(call_site, entry, flat_args)
+  return _platform_name(platform) == _platform_name(mesh._flat_devices_tuple[0].platform)
+
+
+def _lower_spmd_for(call_site, entry, flat_args, platform):
+  """The SPMD module of a jitted call lowered for ``platform`` (not this
+  process's devices'): the same module ``program_for`` compiles, uncompiled."""
+  from jaxlite.interpreters import mlir, spmd
+  from jaxlite.sharding import NamedSharding
+  mesh, shardings = _spmd_plan(call_site, entry, flat_args)
+  closed = entry.closed_jaxpr
+  out_shardings = [NamedSharding(mesh, a._sharding.spec)
+                   if s is None and getattr(a, "_sharding", None) is not None else s
+                   for s, a in zip(call_site.out_shardings, closed.out_avals)]
+  annotations = spmd.SpmdAnnotations(mesh, shardings, out_shardings, closed.in_avals,
+                                     closed.out_avals)
+  return mlir.lower_jaxpr_to_module(
+      closed, name=f"jit_{entry.name}", platform=platform, donated_args=entry.donated or None,
+      num_partitions=len(mesh._flat_devices_tuple), spmd=annotations)
+
+
+class Lowering:
+  """jaxlite's lowering of a jitted function (what ``Lowered`` wraps, as JAX's
+  ``Lowered`` wraps its own): the module, the device it is for (None: another
+  platform's module, not compiled here), and the jit cache entry."""
+
+  def __init__(self, module, device, jitted=None, entry=None, in_tree=None):
+    self.module = module
+    self.device = device
+    self.jitted = jitted
+    self.entry = entry
+    self.in_tree = in_tree
 
 
 class Lowered(Stage):
-  """A jitted function lowered to StableHLO for specific argument types."""
+  """A jitted function lowered to StableHLO for specific argument types.
 
-  def __init__(self, jitted, entry, in_tree, args_info, lowered, device):
-    super().__init__(jitted, entry, in_tree, args_info)
-    self._lowered = lowered
-    self._device = device
+  The constructor takes JAX's parameters: the lowering (a ``Lowering``), the
+  ``ArgInfo`` tree, the output pytree structure and JAX's optional extras.
+  """
+
+  def __init__(self, lowering, args_info, out_tree, no_kwargs=False, in_types=None,
+               out_types=None):
+    self._lowering = lowering
+    self._no_kwargs = no_kwargs
+    self._in_types = in_types
+    self._out_types = out_types
+    in_tree = lowering.in_tree or tree_util.tree_structure(args_info)
+    self._init_stage(lowering.jitted, lowering.entry, in_tree, args_info)
+    self._out_tree = out_tree
+    self._lowered = lowering.module
+    self._device = lowering.device
+
+  @classmethod
+  def _make(cls, jitted, entry, in_tree, args_info, module, device):
+    return cls(Lowering(module, device, jitted, entry, in_tree), args_info, entry.out_tree)
+
+  @property
+  def out_tree(self):
+    return self._out_tree
 
   @property
   def out_info(self):
@@ -172,7 +285,11 @@ class Lowered(Stage):
     from jaxlite.runtime import executable
     program = getattr(self, "_spmd_program", None)   # compiled when lowered
     if program is not None:
-      return Compiled(self._jitted, self._entry, self._in_tree, self.args_info, program)
+      return Compiled._make(self._jitted, self._entry, self._in_tree, self.args_info, program)
+    if self._device is None:
+      platform = self._lowered.module_context.platform
+      raise RuntimeError(f"This module was lowered for {platform!r}, which has no device "
+                         "in this process; it cannot be compiled here.")
     loaded = executable.compile_module(
         self._lowered.text, [self._device],
         host_callbacks=self._lowered.module_context.host_callbacks,
@@ -180,15 +297,36 @@ class Lowered(Stage):
         compiler_options=compiler_options or getattr(self._jitted, "compiler_options", None))
     exe = executable.Executable(loaded, self._device, self._entry.closed_jaxpr.out_avals,
                                 self._lowered.text)
-    return Compiled(self._jitted, self._entry, self._in_tree, self.args_info, exe)
+    return Compiled._make(self._jitted, self._entry, self._in_tree, self.args_info, exe)
 
 
 class Compiled(Stage):
-  """An XLA executable for a jitted function at specific argument types."""
+  """An XLA executable for a jitted function at specific argument types.
 
-  def __init__(self, jitted, entry, in_tree, args_info, exe):
-    super().__init__(jitted, entry, in_tree, args_info)
-    self._exe = exe
+  The constructor takes JAX's parameters: the executable (jaxlite's
+  ``Executable`` or SPMD program), the constant arguments passed ahead of the
+  call's, the ``ArgInfo`` tree, the output pytree structure and JAX's extras.
+  """
+
+  def __init__(self, executable, const_args, args_info, out_tree, no_kwargs=False,
+               in_types=None, out_types=None):
+    self._exe = executable
+    self._const_args = list(const_args)
+    self._no_kwargs = no_kwargs
+    self._in_types = in_types
+    self._out_types = out_types
+    self._init_stage(None, None, tree_util.tree_structure(args_info), args_info)
+    self._out_tree = out_tree
+
+  @classmethod
+  def _make(cls, jitted, entry, in_tree, args_info, exe):
+    compiled = cls(exe, entry.consts, args_info, entry.out_tree)
+    compiled._init_stage(jitted, entry, in_tree, args_info)
+    return compiled
+
+  @property
+  def out_tree(self):
+    return self._out_tree
 
   @property
   def out_info(self):
@@ -256,4 +394,4 @@ def make_args_info(in_tree, in_avals, donated) -> Any:
       in_tree, [ArgInfo(a, bool(d)) for a, d in zip(in_avals, donated)])
 
 
-__all__ = ["ArgInfo", "CompilerOptions", "Wrapped", "Traced", "Lowered", "Compiled"]
+__all__ = ["ArgInfo", "CompilerOptions", "Wrapped", "Traced", "Lowered", "Compiled", "Lowering"]

@@ -63,6 +63,10 @@ def _clear_jit_caches():
 def _jit_impl(*args, jaxpr: ClosedJaxpr, name: str, donated_invars=(), inline=False,
               device=None):
   from jaxlite.interpreters.dispatch import _to_array
+  if jaxpr.effects and "jaxlite.state" in sys.modules:
+    from jaxlite.state import discharge
+    if discharge.takes_refs(jaxpr):   # refs as operands: run on their values
+      return discharge.call_with_refs(jaxpr, args, name)
   args = [_to_array(a) for a in args]
   dev = device or _common_device(args)
   if dev is None:
@@ -80,6 +84,18 @@ def _jit_impl(*args, jaxpr: ClosedJaxpr, name: str, donated_invars=(), inline=Fa
 
 
 jit_p.def_impl(_jit_impl)
+
+
+def _jit_inline_staging(trace, tracers, *, jaxpr, inline=False, **_):
+  """``jit(inline=True)`` is inlined when staged into a jaxpr (as JAX's
+  ``pjit_staging_rule``); run eagerly, under jvp or vmap, it stays one
+  compiled call, so XLA rounds its fused arithmetic as JAX's does."""
+  if not inline:
+    return None
+  return core.eval_jaxpr(jaxpr.jaxpr, jaxpr.consts, *tracers)
+
+
+pe.staging_folds[jit_p] = _jit_inline_staging
 
 
 def _common_device(args, fun_name="", arg_names=None):
@@ -147,7 +163,7 @@ jaxpr_printing.pp_eqn_rules[jit_p] = _jit_pp_rule
 def shaped_abstractify(x) -> ShapedArray:
   """The ShapedArray of an array, scalar, or any object with ``shape`` and ``dtype``."""
   aval = getattr(x, "aval", None)
-  if isinstance(aval, ShapedArray):
+  if isinstance(aval, core.AbstractValue):   # an Array's, a Ref's (jaxlite.state)
     return core.raise_to_shaped(aval)
   if isinstance(x, core.Tracer):
     return core.raise_to_shaped(x.aval)
@@ -186,8 +202,8 @@ def _split_consts(jaxpr, consts):
 
 def _device_put_const(c):
   """Closed-over host values become device arrays once, at trace time."""
-  if isinstance(c, (Array, core.Tracer)):
-    return c
+  if isinstance(c, (Array, core.Tracer)) or not isinstance(core.get_aval(c), ShapedArray):
+    return c   # an array, a tracer, or a ref (jaxlite.state: an argument of the program)
   from jaxlite.runtime import transfer
   aval = core.get_aval(c)
   return transfer.put_numpy(np.asarray(c, aval.dtype), None, aval.weak_type)
@@ -425,7 +441,7 @@ class Jitted:
   def _call_entry(self, entry, flat_args):
     if entry.spmd is not None:   # sharded arguments or jit(in/out_shardings=...)
       outs = entry.spmd.call(entry, flat_args)
-      if outs is not None:
+      if outs is not None or getattr(entry.spmd, "always_handles", False):
         return outs
     exe = entry.executable
     if exe is None:
@@ -670,6 +686,11 @@ class Jitted:
       donated = tuple([False] * len(consts) + donated_leaves)
     entry = _CacheEntry(closed, consts, out_tree.val, donated, self.name)
     entry.arg_names = names
+    if "jaxlite.state" in sys.modules:   # refs exist: they may be arguments or results
+      from jaxlite.state import discharge
+      if discharge.check_jit_refs(self.fun, flat_args, names, jaxpr):
+        entry.spmd = discharge.RefCallSite()   # the general call path runs it
+        return entry
     has_mesh = _holds_shard_map(closed)
     if self.in_shardings is not None or self.out_shardings is not None or has_mesh:
       from jaxlite.interpreters import spmd
@@ -693,7 +714,7 @@ class Jitted:
     in_tree = tree_util.tree_structure(self._split_args(args, kwargs)[:2])
     donated = entry.donated[len(entry.consts):] if entry.donated else [False] * len(flat_args)
     args_info = stages.make_args_info(in_tree, entry.in_avals[len(entry.consts):], donated)
-    traced = stages.Traced(self, entry, in_tree, args_info)
+    traced = stages.Traced._make(self, entry, in_tree, args_info)
     from jaxlite.runtime import sharded
     if entry.spmd is None and any(isinstance(x, Array) and sharded.is_sharded(x)
                                   for x in flat_args):
@@ -703,7 +724,7 @@ class Jitted:
         isinstance(x, Array) and sharded.is_sharded(x) for x in flat_args)):
       # An SPMD program: lowering needs the arguments' layouts (and compiles).
       from jaxlite.interpreters.dispatch import _to_array
-      traced._spmd_program = entry.spmd.program_for(entry, [_to_array(x) for x in flat_args])
+      traced._spmd_args = (entry.spmd, [_to_array(x) for x in flat_args])
     return traced
 
   @traceback_util.api_boundary

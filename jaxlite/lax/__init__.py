@@ -42,3 +42,4 @@ from jaxlite.lax.scaled_products import *  # noqa: F401,F403,E402
 from jaxlite.lax.ragged_collective import *  # noqa: F401,F403,E402
 from jaxlite.lax.device_transfer import *  # noqa: F401,F403,E402
 from jaxlite.lax.tokens import *  # noqa: F401,F403,E402
+from jaxlite.lax.single_sided import *  # noqa: F401,F403,E402

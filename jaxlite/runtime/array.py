@@ -22,6 +22,7 @@ path.
 from __future__ import annotations
 
 import ctypes
+import functools
 import math
 import operator
 from typing import Any, NamedTuple
@@ -134,12 +135,63 @@ def _buffer_device(buf):
 # ---------------------------------------------------------------------------
 
 
-class Shard(NamedTuple):
-  """One device's part of an Array: ``array[index]`` lives on ``device``."""
-  device: Any
-  index: Any
-  replica_id: int
-  data: "Array"
+class Shard:
+  """One device's part of an Array: ``array[index]`` lives on ``device``.
+
+  As JAX's: built from the device, the array's sharding and global shape and
+  the data (None for another process's device); ``index`` and ``replica_id``
+  are computed from the sharding.
+
+    >>> import numpy as np
+    >>> from jaxlite.runtime import transfer
+    >>> shard = transfer.put_numpy(np.arange(3.0, dtype=np.float32)).addressable_shards[0]
+    >>> shard.index, shard.replica_id
+    ((slice(None, None, None),), 0)
+  """
+
+  def __init__(self, device, sharding, global_shape, data=None):
+    self._device = device
+    self._sharding = sharding
+    self._global_shape = global_shape
+    self._data = data
+
+  @classmethod
+  def _with_index(cls, device, sharding, global_shape, data, index, replica_id):
+    """A shard whose index and replica id are already known (jaxlite's arrays
+    compute them once for all their shards)."""
+    shard = cls(device, sharding, global_shape, data)
+    shard.__dict__["index"], shard.__dict__["replica_id"] = index, replica_id
+    return shard
+
+  def __repr__(self):
+    try:
+      return (f"Shard(device={self.device!r}, index={self.index}, "
+              f"replica_id={self.replica_id}, data={self.data})")
+    except ValueError:
+      return f"Shard(device={self.device!r}, data={self.data})"
+
+  @functools.cached_property
+  def index(self):
+    try:
+      indices_of = self._sharding.devices_indices_map
+    except AttributeError:
+      raise ValueError(f"Cannot calculate indices from sharding: {self._sharding}. Please "
+                       "create a device to index mapping for your sharding.") from None
+    return indices_of(self._global_shape)[self.device]
+
+  @functools.cached_property
+  def replica_id(self) -> int:
+    from jaxlite.runtime import sharded  # pylint: disable=g-import-not-at-top
+    index_map = self._sharding.devices_indices_map(self._global_shape)
+    return sharded._replica_ids(self._sharding, index_map)[self.device]
+
+  @property
+  def device(self):
+    return self._device
+
+  @property
+  def data(self):
+    return self._data
 
 
 class Array(_AbstractArray):
@@ -255,10 +307,11 @@ class Array(_AbstractArray):
       return sharded.addressable_shards(self)
     if self.is_fully_replicated:
       index = (slice(None),) * self.ndim
-      return [Shard(self.device, index, 0, self)]
+      return [Shard._with_index(self.device, self.sharding, self.shape, self, index, 0)]
     inner = type(self.aval)(self.shape[1:], self.dtype, self.weak_type)
     me = self._buf._sharding._internal_device_list[0].client.process_index()
-    return [Shard(_buffer_device(b), (i,), 0, Array(b, inner))
+    return [Shard._with_index(_buffer_device(b), self.sharding, self.shape, Array(b, inner),
+                              (i,), 0)
             for i, b in enumerate(self._device_buffers())
             if _buffer_device(b).process_index == me]
 

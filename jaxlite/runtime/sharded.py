@@ -112,8 +112,8 @@ def addressable_shards(x: Array) -> list:
   out = []
   for buf in device_buffers(x):
     device = _buffer_device(buf)
-    out.append(Shard(device, index_map[device], replica_ids[device],
-                     Array(buf, shard_aval)))
+    out.append(Shard._with_index(device, sharding, x.shape, Array(buf, shard_aval),
+                                 index_map[device], replica_ids[device]))
   return out
 
 
@@ -124,7 +124,8 @@ def global_shards(x: Array) -> list:
   index_map = sharding.devices_indices_map(x.shape)
   replica_ids = _replica_ids(sharding, index_map)
   local = {s.device: s for s in addressable_shards(x)}
-  return [local.get(d) or Shard(d, index_map[d], replica_ids[d], None)
+  return [local.get(d) or Shard._with_index(d, sharding, x.shape, None, index_map[d],
+                                            replica_ids[d])
           for d in sharding._device_assignment]
 
 

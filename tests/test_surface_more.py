@@ -1,0 +1,148 @@
+"""More of JAX 0.10.2's public surface (issue 17), against the installed JAX:
+lax.psend/precv, jax.Shard, the stages' constructors."""
+import inspect
+import re
+
+import jax
+import numpy as np
+import pytest
+
+import jaxlite
+from jaxlite import lax
+
+
+def _raises_as_jax(run_lite, run_jax):
+  """Both raise the same exception type with the same message."""
+  with pytest.raises(Exception) as want:
+    run_jax()
+  with pytest.raises(type(want.value)) as got:
+    run_lite()
+  assert str(got.value) == str(want.value)
+
+
+# --- psend / precv --------------------------------------------------------------------------------
+
+
+X = np.arange(4, dtype=np.float32)
+PERM = [(0, 1), (1, 0)]
+
+
+class _SendRecv:
+  """``shard_map`` of a psend and its precv over a 2-device axis, jitted, and
+  its argument ``X`` split over that axis."""
+
+  def __init__(self, m, perm):
+    def body(v):
+      token = m.lax.psend(v, 'i', perm)
+      return m.lax.precv(token, m.ShapeDtypeStruct(v.shape, v.dtype), 'i', perm)
+    mesh = m.make_mesh((2,), ('i',), devices=m.devices()[:2])
+    P = m.sharding.PartitionSpec
+    self.fun = m.jit(m.shard_map(body, mesh=mesh, in_specs=P('i'), out_specs=P('i')))
+    self.arg = m.device_put(X, m.sharding.NamedSharding(mesh, P('i')))
+
+  def __call__(self):
+    return self.fun(self.arg)
+
+  def lower(self, platform=None):
+    traced = self.fun.trace(self.arg)
+    return traced.lower(lowering_platforms=(platform,)) if platform else traced.lower()
+
+
+def _send_recv(m, perm):
+  return _SendRecv(m, perm)
+
+
+def _ops(text):
+  """The send/recv lines of a module, SSA names dropped."""
+  return [re.sub(r"%[\w#:]+", "%", line.strip()) for line in text.splitlines()
+          if "stablehlo.send" in line or "stablehlo.recv" in line]
+
+
+def test_psend_precv_lower_for_gpu_as_jax():
+  want = _send_recv(jax, PERM).lower('cuda').as_text()
+  got = _send_recv(jaxlite, PERM).lower('cuda').as_text()
+  assert len(_ops(want)) == 2 and "source_target_pairs = dense<[[0, 1], [1, 0]]>" in want
+  assert _ops(got) == _ops(want)
+
+
+def test_psend_precv_on_cpu_raise_as_jax():
+  _raises_as_jax(_send_recv(jaxlite, PERM), _send_recv(jax, PERM))
+  _raises_as_jax(_send_recv(jaxlite, PERM).lower, _send_recv(jax, PERM).lower)
+  bad = [(0, 1), (0, 0)]
+  _raises_as_jax(lambda: _send_recv(jaxlite, bad).lower('cuda'),
+                 lambda: _send_recv(jax, bad).lower('cuda'))
+
+
+def test_psend_precv_jaxprs_and_errors_as_jax():
+  for m in (jax, jaxlite):
+    text = str(m.make_jaxpr(lambda x: m.lax.precv(
+        m.lax.create_token(), m.ShapeDtypeStruct((2,), np.float32), 'j', [(0, 0)]))(X))
+    assert "precv[axis_name=('j',) out_shape=float32[2] perm=((0, 0),)]" in text
+  _raises_as_jax(lambda: lax.psend(X, 'i', [(0, 1)]), lambda: jax.lax.psend(X, 'i', [(0, 1)]))
+  _raises_as_jax(lambda: jaxlite.make_jaxpr(lambda x: lax.psend(x, 'k', []))(X),
+                 lambda: jax.make_jaxpr(lambda x: jax.lax.psend(x, 'k', []))(X))
+  spec = lambda m: m.ShapeDtypeStruct((2,), np.float32)
+  _raises_as_jax(lambda: lax.precv(lax.create_token(), spec(jaxlite), 'j', [(0, 0)]),
+                 lambda: jax.lax.precv(jax.lax.create_token(), spec(jax), 'j', [(0, 0)]))
+  # A psend whose token nothing reads stays in the jaxpr (it has an effect).
+  mesh = jaxlite.make_mesh((1,), ('i',))
+  P = jaxlite.sharding.PartitionSpec
+  f = jaxlite.shard_map(lambda v: (lax.psend((v, v), 'i', [(0, 0)]), v)[1], mesh=mesh,
+                        in_specs=P(), out_specs=P())
+  assert str(jaxlite.make_jaxpr(f)(X)).count("psend[") == 2
+
+
+def test_psend_under_vmap_as_jax():
+  # JAX batches psend with ppermute's rule: over its own axis the operand is permuted.
+  perm = [(0, 1), (1, 2), (2, 0)]
+  f = lambda m: m.vmap(lambda v: m.lax.psend(v, 'i', perm), axis_name='i')
+  np.testing.assert_array_equal(f(jaxlite)(X[:3]), f(jax)(X[:3]))
+
+
+# --- jax.Shard ------------------------------------------------------------------------------------
+
+
+def test_shard_is_jax_class():
+  assert str(inspect.signature(jaxlite.Shard)) == "(device, sharding, global_shape, data=None)"
+  for m in (jax, jaxlite):
+    mesh = m.make_mesh((2,), ('d',), devices=m.devices()[:2])
+    sharding = m.sharding.NamedSharding(mesh, m.sharding.PartitionSpec('d'))
+    y = m.device_put(np.arange(8.0, dtype=np.float32).reshape(4, 2), sharding)
+    shards = y.addressable_shards
+    made = m.Shard(m.devices()[1], sharding, (4, 2))
+    if m is jax:
+      want = [repr(s) for s in shards] + [repr(made), made.index, made.replica_id]
+    else:
+      got = [repr(s) for s in shards] + [repr(made), made.index, made.replica_id]
+  assert got == want
+  single = jaxlite.numpy.arange(3.0).addressable_shards[0]
+  assert (single.index, single.replica_id) == ((slice(None),), 0)
+  odd = object()
+  _raises_as_jax(lambda: jaxlite.Shard(jaxlite.devices()[0], odd, (2,)).index,
+                 lambda: jax.Shard(jax.devices()[0], odd, (2,)).index)
+
+
+# --- stages ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["Traced", "Lowered", "Compiled"])
+def test_stage_constructors_take_jax_parameters(name):
+  want = inspect.signature(getattr(jax.stages, name))
+  got = inspect.signature(getattr(jaxlite.stages, name))
+  assert [(p.name, p.default) for p in got.parameters.values()] == \
+      [(p.name, p.default) for p in want.parameters.values()]
+
+
+def test_stages_work_through_their_constructors():
+  f = jaxlite.jit(lambda x, y: {"s": x * y})
+  traced = f.trace(np.ones(2, np.float32), 2.0)
+  rebuilt = jaxlite.stages.Traced(traced._meta_tys_flat, traced._params, traced.in_tree,
+                                  traced.out_tree, traced._consts)
+  assert str(rebuilt.jaxpr) == str(traced.jaxpr) and rebuilt.fun_name == "<lambda>"
+  assert rebuilt.args_info == traced.args_info
+  lowered = traced.lower()
+  again = jaxlite.stages.Lowered(lowered._lowering, lowered.args_info, lowered.out_tree)
+  assert again.as_text() == lowered.as_text()
+  compiled = again.compile()
+  assert isinstance(compiled, jaxlite.stages.Compiled)
+  np.testing.assert_array_equal(compiled(np.ones(2, np.float32), 3.0)["s"], [3.0, 3.0])
