@@ -38,6 +38,12 @@ _SCRIPT = textwrap.dedent("""
     one = multihost_utils.broadcast_one_to_all(np.float32(pid + 7))
     multihost_utils.sync_global_devices("done")
     back = multihost_utils.global_array_to_host_local_array(out, mesh, P('data'))
+    again = multihost_utils.host_local_array_to_global_array(back, mesh, P('data'))
+    assert again.shape == (16, 8) and not again.is_fully_addressable
+    assert all(a.index == b.index and np.array_equal(np.asarray(a.data), np.asarray(b.data))
+               for a, b in zip(again.addressable_shards, out.addressable_shards))
+    with multihost_utils.live_devices(jaxlite.devices()) as alive:
+      assert len(alive) == 8
     print(repr(out.sharding.spec), gathered.shape, local.tolist(), float(one),
           back.shape, float(np.abs(np.asarray(back) - gathered[pid * 8:(pid + 1) * 8]).max()))
     np.save(sys.argv[3], gathered)

@@ -146,3 +146,42 @@ def test_stages_work_through_their_constructors():
   compiled = again.compile()
   assert isinstance(compiled, jaxlite.stages.Compiled)
   np.testing.assert_array_equal(compiled(np.ones(2, np.float32), 3.0)["s"], [3.0, 3.0])
+
+
+# --- multihost_utils: the conversions as primitives, live_devices ---------------------------------
+
+
+def _multihost(m):
+  if m is jax:
+    from jax.experimental import multihost_utils
+  else:
+    from jaxlite.experimental import multihost_utils
+  mesh = m.make_mesh((2,), ('x',), devices=m.devices()[:2],
+                     axis_types=(m.sharding.AxisType.Auto,))
+  return multihost_utils, mesh, m.sharding.PartitionSpec
+
+
+def test_multihost_conversions_trace_as_jax():
+  x = np.arange(4.0, dtype=np.float32)
+  results = {}
+  for m in (jax, jaxlite):
+    mh, mesh, P = _multihost(m)
+    g = mh.host_local_array_to_global_array(x, mesh, P('x'))
+    to_global = lambda v: mh.host_local_array_to_global_array(v * 2, mesh, P('x'))
+    results[m] = [
+        g.shape, repr(g.sharding.spec), np.asarray(g).tolist(),
+        mh.global_array_to_host_local_array(g, mesh, P('x')) is g,
+        str(m.make_jaxpr(to_global)(x)).replace("float32", "f32"),
+        np.asarray(m.jit(to_global)(x)).tolist(),
+        np.asarray(m.jit(lambda v: mh.global_array_to_host_local_array(v, mesh, P('x')))(g)
+                   ).tolist(),
+        np.asarray(m.grad(lambda v: (to_global(v) ** 2).sum())(x)).tolist(),
+        str(m.make_jaxpr(m.vmap(lambda v: mh.host_local_array_to_global_array(
+            v, mesh, P())))(x.reshape(2, 2))),
+    ]
+  assert results[jaxlite] == results[jax]
+  for name in ("host_local_array_to_global_array", "global_array_to_host_local_array"):
+    _raises_as_jax(lambda: getattr(_multihost(jaxlite)[0], name)(x, _multihost(jaxlite)[1], None),
+                   lambda: getattr(_multihost(jax)[0], name)(x, _multihost(jax)[1], None))
+  _raises_as_jax(lambda: _multihost(jaxlite)[0].live_devices(jaxlite.devices()).__enter__(),
+                 lambda: _multihost(jax)[0].live_devices(jax.devices()).__enter__())

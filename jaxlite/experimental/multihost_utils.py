@@ -19,6 +19,10 @@ import zlib
 import numpy as np
 
 from jaxlite import tree_util
+from jaxlite.experimental.multihost_arrays import (  # noqa: F401  (JAX's names here)
+    global_array_to_host_local_array_impl, global_array_to_host_local_array_p,
+    gtl_abstract_eval, host_local_array_to_global_array_impl,
+    host_local_array_to_global_array_p, live_devices, ltg_abstract_eval, ltg_batcher)
 from jaxlite.runtime import backend
 
 from jaxlite.sharding.partition_spec import PartitionSpec as P
@@ -28,7 +32,10 @@ from jaxlite.util import safe_zip
 __all__ = ["process_allgather", "broadcast_one_to_all", "sync_global_devices",
            "assert_equal", "host_local_array_to_global_array",
            "global_array_to_host_local_array", "reached_preemption_sync_point",
-           "ProcessFailureError"]
+           "ProcessFailureError", "host_local_array_to_global_array_p",
+           "global_array_to_host_local_array_p", "host_local_array_to_global_array_impl",
+           "global_array_to_host_local_array_impl", "ltg_abstract_eval", "gtl_abstract_eval",
+           "ltg_batcher", "live_devices"]
 
 
 class ProcessFailureError(Exception):
@@ -181,7 +188,8 @@ def sync_global_devices(name: str):
 
 def host_local_array_to_global_array(local_inputs, global_mesh, pspecs):
   """Global arrays over ``global_mesh`` from each process's local blocks
-  (``pspecs``: a PartitionSpec per leaf, or a pytree prefix of them).
+  (``pspecs``: a PartitionSpec per leaf, or a pytree prefix of them); it can
+  be traced (``host_local_array_to_global_array_p``).
 
   >>> import numpy as np, jaxlite
   >>> from jaxlite.sharding import Mesh, PartitionSpec as P
@@ -189,16 +197,12 @@ def host_local_array_to_global_array(local_inputs, global_mesh, pspecs):
   >>> host_local_array_to_global_array(np.arange(2.0), mesh, P('x')).shape
   (2,)
   """
-  _, spmd, _, NamedSharding, PartitionSpec = _lib()
-  specs = _broadcast_specs(pspecs, local_inputs, PartitionSpec)
-  leaves, tree = tree_util.tree_flatten(local_inputs)
-  return tree_util.tree_unflatten(tree, [
-      spmd.make_array_from_process_local_data(NamedSharding(global_mesh, s), np.asarray(x))
-      for x, s in zip(leaves, specs)])
+  return _convert(host_local_array_to_global_array_p, local_inputs, global_mesh, pspecs)
 
 
 def global_array_to_host_local_array(global_inputs, global_mesh, pspecs):
-  """Each process's block of global arrays, as arrays over its local mesh.
+  """Each process's block of global arrays, as arrays over its local mesh; it
+  can be traced (``global_array_to_host_local_array_p``).
 
   >>> import numpy as np, jaxlite
   >>> from jaxlite.sharding import Mesh, PartitionSpec as P
@@ -206,28 +210,20 @@ def global_array_to_host_local_array(global_inputs, global_mesh, pspecs):
   >>> global_array_to_host_local_array(jaxlite.numpy.ones(2), mesh, P('x')).shape
   (2,)
   """
-  jaxlite, spmd, _, NamedSharding, PartitionSpec = _lib()
-  specs = _broadcast_specs(pspecs, global_inputs, PartitionSpec)
-  local_mesh = global_mesh.local_mesh
-  leaves, tree = tree_util.tree_flatten(global_inputs)
-  out = []
-  for x, spec in zip(leaves, specs):
-    shards = x.addressable_shards
-    starts = [min(s.index[d].start or 0 for s in shards) for d in range(x.ndim)]
-    stops = [max(s.index[d].stop if s.index[d].stop is not None else x.shape[d]
-                 for s in shards) for d in range(x.ndim)]
-    local = np.empty([b - a for a, b in zip(starts, stops)], x.dtype)
-    for s in shards:
-      region = tuple(slice((i.start or 0) - a, (i.stop if i.stop is not None else n) - a)
-                     for i, a, n in zip(s.index, starts, x.shape))
-      local[region] = np.asarray(s.data)
-    out.append(jaxlite.device_put(local, NamedSharding(local_mesh, spec)))
-  return tree_util.tree_unflatten(tree, out)
+  return _convert(global_array_to_host_local_array_p, global_inputs, global_mesh, pspecs)
+
+
+def _convert(primitive, tree, global_mesh, pspecs):
+  _, _, _, _, PartitionSpec = _lib()
+  specs = _broadcast_specs(pspecs, tree, PartitionSpec)
+  leaves, treedef = tree_util.tree_flatten(tree)
+  return tree_util.tree_unflatten(treedef, [
+      primitive.bind(x, global_mesh=global_mesh, pspec=s) for x, s in zip(leaves, specs)])
 
 
 def _broadcast_specs(pspecs, tree, PartitionSpec):
   is_leaf = lambda s: s is None or isinstance(s, PartitionSpec)  # noqa: E731
   if is_leaf(pspecs):
-    return [pspecs or PartitionSpec()] * len(tree_util.tree_leaves(tree))
+    return [pspecs] * len(tree_util.tree_leaves(tree))   # None: JAX's ValueError, per leaf
   full = tree_util.tree_broadcast(pspecs, tree, is_leaf=is_leaf)
-  return [s or PartitionSpec() for s in tree_util.tree_leaves(full, is_leaf=is_leaf)]
+  return tree_util.tree_leaves(full, is_leaf=is_leaf)
