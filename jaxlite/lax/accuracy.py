@@ -71,6 +71,23 @@ def bind_with_accuracy(primitive, x, accuracy):
   return primitive.bind(x, accuracy=accuracy)
 
 
+def binds_directly(primitive):
+  """Declares that the decorated one-operand lax function is exactly
+  ``primitive.bind(x)`` when called with its operand alone (as
+  :func:`bind_with_accuracy` with ``accuracy=None``): the fast eager path of
+  ``jnp.sin`` and its kin (numpy/ufuncs_common.py) may then bind ``primitive``
+  itself. The declaration is the ``_binds_primitive`` attribute.
+
+  >>> from jaxlite import lax
+  >>> lax.sin._binds_primitive
+  sin
+  """
+  def declare(fun):
+    fun._binds_primitive = primitive
+    return fun
+  return declare
+
+
 def accept_accuracy(primitive):
   """Lets ``primitive``'s registered rules take an ``accuracy`` parameter.
 

@@ -23,7 +23,7 @@ import numpy as np
 from jaxlite import core, dtypes
 from jaxlite.interpreters import ad, mlir
 from jaxlite.lax import base
-from jaxlite.lax.accuracy import accept_accuracy, bind_with_accuracy
+from jaxlite.lax.accuracy import accept_accuracy, bind_with_accuracy, binds_directly
 from jaxlite.lax.elementwise import (
     _fc, _float, _int, add, check_dtypes, const, div, integer_pow,
     is_kind, mul, naryop, neg, square, sub, zeros_like)
@@ -234,6 +234,7 @@ ad.defjvp(digamma_p, lambda g, x: mul(g, _polygamma_p.bind(x, n=1)))
 # --- public wrappers (JAX's lax signatures) ------------------------------------------------
 
 
+@binds_directly(exp_p)
 def exp(x, *, accuracy=None):
   r"""Elementwise exponential: :math:`e^x`.
 
@@ -254,6 +255,7 @@ def exp2(x, *, accuracy=None):
   return bind_with_accuracy(exp2_p, x, accuracy)
 
 
+@binds_directly(log_p)
 def log(x, *, accuracy=None):
   r"""Elementwise natural logarithm: :math:`\log x`.
 
@@ -264,6 +266,7 @@ def log(x, *, accuracy=None):
   return bind_with_accuracy(log_p, x, accuracy)
 
 
+@binds_directly(log1p_p)
 def log1p(x, *, accuracy=None):
   r"""Elementwise :math:`\log(1 + x)`, accurate for small ``x``.
 
@@ -274,6 +277,7 @@ def log1p(x, *, accuracy=None):
   return bind_with_accuracy(log1p_p, x, accuracy)
 
 
+@binds_directly(expm1_p)
 def expm1(x, *, accuracy=None):
   r"""Elementwise :math:`e^x - 1`, accurate for small ``x``.
 
@@ -284,6 +288,7 @@ def expm1(x, *, accuracy=None):
   return bind_with_accuracy(expm1_p, x, accuracy)
 
 
+@binds_directly(tanh_p)
 def tanh(x, *, accuracy=None):
   r"""Elementwise hyperbolic tangent.
 
@@ -304,6 +309,7 @@ def logistic(x, *, accuracy=None):
   return bind_with_accuracy(logistic_p, x, accuracy)
 
 
+@binds_directly(sin_p)
 def sin(x, *, accuracy=None):
   r"""Elementwise sine.
 
@@ -314,6 +320,7 @@ def sin(x, *, accuracy=None):
   return bind_with_accuracy(sin_p, x, accuracy)
 
 
+@binds_directly(cos_p)
 def cos(x, *, accuracy=None):
   r"""Elementwise cosine.
 
@@ -324,6 +331,7 @@ def cos(x, *, accuracy=None):
   return bind_with_accuracy(cos_p, x, accuracy)
 
 
+@binds_directly(tan_p)
 def tan(x, *, accuracy=None):
   r"""Elementwise tangent.
 
@@ -334,6 +342,7 @@ def tan(x, *, accuracy=None):
   return bind_with_accuracy(tan_p, x, accuracy)
 
 
+@binds_directly(asin_p)
 def asin(x):
   r"""Elementwise arc sine.
 
@@ -344,6 +353,7 @@ def asin(x):
   return asin_p.bind(x)
 
 
+@binds_directly(acos_p)
 def acos(x):
   r"""Elementwise arc cosine.
 
@@ -354,6 +364,7 @@ def acos(x):
   return acos_p.bind(x)
 
 
+@binds_directly(atan_p)
 def atan(x):
   r"""Elementwise arc tangent.
 
@@ -375,6 +386,7 @@ def atan2(x, y):
   return atan2_p.bind(x, y)
 
 
+@binds_directly(sinh_p)
 def sinh(x):
   r"""Elementwise hyperbolic sine.
 
@@ -385,6 +397,7 @@ def sinh(x):
   return sinh_p.bind(x)
 
 
+@binds_directly(cosh_p)
 def cosh(x):
   r"""Elementwise hyperbolic cosine.
 
@@ -395,6 +408,7 @@ def cosh(x):
   return cosh_p.bind(x)
 
 
+@binds_directly(asinh_p)
 def asinh(x):
   r"""Elementwise inverse hyperbolic sine.
 
@@ -405,6 +419,7 @@ def asinh(x):
   return asinh_p.bind(x)
 
 
+@binds_directly(acosh_p)
 def acosh(x):
   r"""Elementwise inverse hyperbolic cosine.
 
@@ -415,6 +430,7 @@ def acosh(x):
   return acosh_p.bind(x)
 
 
+@binds_directly(atanh_p)
 def atanh(x):
   r"""Elementwise inverse hyperbolic tangent.
 

@@ -52,15 +52,12 @@ _STABLE_DTYPES = frozenset(d for d in dtypes._lattice_dtypes
 _STABLE_INEXACT = frozenset(d for d in _STABLE_DTYPES if dtypes.issubdtype(d, np.inexact))
 
 
-def _direct_primitive(lax_fun, lax_name):
-  """The primitive that ``lax_fun`` binds to its operand as it is (its body is
-  ``return <lax_name>_p.bind(x)``, or ``bind_with_accuracy(<lax_name>_p, x,
-  accuracy)``, which is that bind when ``accuracy`` is left None), or None."""
-  code = getattr(lax_fun, "__code__", None)
-  primitive = getattr(lax_fun, "__globals__", {}).get(f"{lax_name}_p")
-  direct_bodies = ((f"{lax_name}_p", "bind"), ("bind_with_accuracy", f"{lax_name}_p"))
-  if (code is None or primitive is None or code.co_argcount != 1
-      or code.co_names not in direct_bodies or primitive.multiple_results):
+def _direct_primitive(lax_fun):
+  """The primitive that ``lax_fun`` declares it binds to its operand as it is
+  (``jaxlite.lax.accuracy.binds_directly``: ``lax.sin`` is
+  ``sin_p.bind(x)``), or None."""
+  primitive = getattr(lax_fun, "_binds_primitive", None)
+  if primitive is None or primitive.multiple_results:
     return None
   return primitive
 
@@ -109,7 +106,7 @@ def _unary(name, lax_name, inexact=False, doc=None):
           _remember_eager(eager_cache, primitive, aval)
         return out
     lax_fun = getattr(lax, lax_name)
-    primitive = _direct_primitive(lax_fun, lax_name)
+    primitive = _direct_primitive(lax_fun)
     check_arraylike(name, x)
     (x,) = promote_dtypes_inexact(x) if inexact else promotion.promote_dtypes(x)
     return getattr(lax, lax_name)(x)

@@ -1,0 +1,42 @@
+"""The eager fast path of jnp's one-primitive unary ufuncs (numpy/ufuncs_common.py):
+the lax functions they call declare the primitive they bind
+(lax.accuracy.binds_directly), and a repeated eager call runs the cached
+executable with the same result as the general path."""
+import numpy as np
+import pytest
+
+import jaxlite.numpy as jnp
+from jaxlite import lax
+from jaxlite.interpreters import dispatch
+from jaxlite.numpy.ufuncs_common import _direct_primitive
+
+# jnp name -> lax name, as ufuncs_math builds them.
+_UNARY = {"sin": "sin", "cos": "cos", "tan": "tan", "arcsin": "asin", "arccos": "acos",
+          "arctan": "atan", "sinh": "sinh", "cosh": "cosh", "tanh": "tanh",
+          "arcsinh": "asinh", "arctanh": "atanh", "exp": "exp", "expm1": "expm1",
+          "log": "log", "log1p": "log1p"}
+
+
+@pytest.mark.parametrize("lax_name", sorted(set(_UNARY.values()) | {"acosh"}))
+def test_lax_unary_declares_its_primitive(lax_name):
+  primitive = _direct_primitive(getattr(lax, lax_name))
+  assert primitive is not None and primitive.name == lax_name
+
+
+def test_undeclared_function_has_no_direct_primitive():
+  assert _direct_primitive(lax.atan2) is None      # two operands
+  assert _direct_primitive(lambda x: lax.sin(x)) is None
+
+
+@pytest.mark.parametrize("name", ["sin", "tanh", "log1p"])
+def test_repeated_eager_call_uses_the_cache_and_agrees(name):
+  fun = getattr(jnp, name)
+  x = jnp.asarray(np.linspace(0.1, 0.9, 8, dtype=np.float32))
+  first = fun(x)
+  fun(x)   # the first call finds the lax function, the second files the executable
+  primitive = _direct_primitive(getattr(lax, _UNARY[name]))
+  assert (primitive, x.aval) in dispatch._cache
+  second = fun(x)
+  assert second.dtype == first.dtype and second.weak_type == first.weak_type
+  np.testing.assert_array_equal(np.asarray(second), np.asarray(first))
+  np.testing.assert_allclose(np.asarray(second), getattr(np, name)(np.asarray(x)), rtol=1e-6)
