@@ -194,9 +194,6 @@ def _explicit_cases():
       Case("rfft2", lambda x: lax.fft(x, lax.FftType.RFFT, (2, 4)), [F(2, 4)], rtol=1e-4),
       Case("reduce_precision", lambda x: lax.reduce_precision(x, 5, 4), [F(2, 3)]),
       Case("copy", lambda x: lax.copy_p.bind(x), [F(2, 3)]),
-      Case("rng_bit_generator", lambda k: lax.rng_bit_generator(
-          k, (2, 3), algorithm=lax.RandomAlgorithm.RNG_THREE_FRY),
-          [np.array([1, 2, 3, 4], np.uint32)]),
       Case("reduce_window_max_jvp", lambda x, t: jaxlite.jvp(
           lambda y: lax.reduce_window(y, -np.inf, lax.max, (2,), (1,), "VALID"), (x,), (t,)),
           [F(5), F(5)]),
@@ -348,6 +345,10 @@ EXEMPT = {
     "after_all": "tokens are unbatched, no batching rule (as in JAX)",
     "device_put": "batched by placing each operand (tests/test_lax_surface.py)",
     "ragged_all_to_all": "collective without a CPU kernel (raises at lowering on CPU)",
+    "psend": "one-sided collective (tests/test_surface_more.py)",
+    "precv": "one-sided collective (tests/test_surface_more.py)",
+    "rng_bit_generator": "the first key draws for every example, unlike a loop (as in JAX; "
+                         "tests/test_surface_more.py)",
 }
 
 PRIMS = _lax_primitives()

@@ -75,7 +75,8 @@ def test_rng_bit_generator_errors_and_batching():
   (nk, bits), dims = batching.primitive_batchers[lax.rng_bit_generator_p](
       (keys,), (1,), shape=(3,), dtype=np.dtype(np.uint32),
       algorithm=lax.RandomAlgorithm.RNG_DEFAULT)
-  for b in range(2):
-    want_k, want_b = lax.rng_bit_generator(keys[:, b], (3,))
-    np.testing.assert_array_equal(np.take(np.asarray(bits), b, dims[1]), want_b)
-    np.testing.assert_array_equal(np.take(np.asarray(nk), b, dims[0]), want_k)
+  # As JAX: the first key draws every example's bits; only its row advances.
+  want_k, want_b = lax.rng_bit_generator(keys[:, 0], (2, 3))
+  np.testing.assert_array_equal(np.moveaxis(np.asarray(bits), dims[1], 0), want_b)
+  np.testing.assert_array_equal(np.take(np.asarray(nk), 0, dims[0]), want_k)
+  np.testing.assert_array_equal(np.take(np.asarray(nk), 1, dims[0]), keys[:, 1])

@@ -185,3 +185,37 @@ def test_multihost_conversions_trace_as_jax():
                    lambda: getattr(_multihost(jax)[0], name)(x, _multihost(jax)[1], None))
   _raises_as_jax(lambda: _multihost(jaxlite)[0].live_devices(jaxlite.devices()).__enter__(),
                  lambda: _multihost(jax)[0].live_devices(jax.devices()).__enter__())
+
+
+# --- the RBG PRNG implementations ---------------------------------------------------------------
+
+
+def _rbg_numbers(m, impl):
+  k = m.random.key(42, impl=impl)
+  k1, k2 = m.random.split(k)
+  data = m.random.key_data
+  return [str(k.dtype), data(k).tolist(), data(k1).tolist(),
+          data(m.random.split(k, (2, 3))).tolist(), data(m.random.fold_in(k, 7)).tolist(),
+          m.random.bits(k, (5,)).tolist(), m.random.bits(k, (3,), dtype=np.uint8).tolist(),
+          m.random.uniform(k2, (4,)).tolist(), m.random.normal(k1, (3,)).tolist(),
+          m.jit(lambda k: m.random.normal(k, (3,)))(k1).tolist(),
+          m.vmap(lambda k: m.random.bits(k, (2,)))(m.random.split(k, 3)).tolist(),
+          data(m.vmap(lambda k: m.random.fold_in(k, 3))(m.random.split(k, 3))).tolist()]
+
+
+@pytest.mark.parametrize("impl", ["rbg", "unsafe_rbg"])
+def test_rbg_keys_and_bits_are_jax_bits(impl):
+  assert _rbg_numbers(jaxlite, impl) == _rbg_numbers(jax, impl)
+  from jax.extend import random as jax_random
+  from jaxlite.extend import random as lite_random
+  for name in ("rbg_prng_impl", "unsafe_rbg_prng_impl"):
+    want, got = getattr(jax_random, name), getattr(lite_random, name)
+    assert (got.key_shape, got.name, got.tag) == (want.key_shape, want.name, want.tag)
+  _raises_as_jax(lambda: jaxlite.random.key(np.zeros(2, np.int32), impl=impl),
+                 lambda: jax.random.key(np.zeros(2, np.int32), impl=impl))
+
+
+def test_rng_bit_generator_vmap_as_jax():
+  keys = np.arange(12, dtype=np.uint32).reshape(3, 4)
+  f = lambda m: m.vmap(lambda k: m.lax.rng_bit_generator(k, (2,)), in_axes=0)(keys)
+  assert [np.asarray(x).tolist() for x in f(jaxlite)] == [np.asarray(x).tolist() for x in f(jax)]

@@ -86,7 +86,7 @@ def host_local_array_to_global_array_impl(arr, *, global_mesh, pspec):
   >>> mesh = jaxlite.make_mesh((1,), ('x',))
   >>> host_local_array_to_global_array_impl(np.arange(2.0), global_mesh=mesh,
   ...                                       pspec=P('x')).sharding.spec
-  PartitionSpec('x',)
+  P('x',)
   """
   from jaxlite.interpreters import spmd
   from jaxlite.sharding import NamedSharding

@@ -12,9 +12,11 @@ from collections.abc import Callable
 import numpy as np
 
 from jaxlite.prng import PRNGImpl, threefry2x32_p, threefry_2x32, threefry_prng_impl
+from jaxlite.random.rbg import rbg_prng_impl, unsafe_rbg_prng_impl
 
 __all__ = ["PRNGImpl", "PRNGSpec", "define_prng_impl", "random_seed", "seed_with_impl",
-           "threefry2x32_p", "threefry_2x32", "threefry_prng_impl"]
+           "threefry2x32_p", "threefry_2x32", "threefry_prng_impl", "rbg_prng_impl",
+           "unsafe_rbg_prng_impl"]
 
 
 class PRNGSpec:

@@ -132,17 +132,18 @@ ad.defjvp_zero(rng_bit_generator_p)
 
 
 def _rng_bit_generator_batch(batched_args, batch_dims, *, shape, dtype, algorithm):
-  # Each key drives its own generator: one generator call per key, stacked.
+  # As JAX 0.10.2: the first key draws the bits of every example at once, and
+  # only its row of the keys advances (so batched keys give JAX's numbers).
   from jaxlite import lax
   (keys,), (d,) = batched_args, batch_dims
   keys = batching.moveaxis(keys, d, 0)
-  new_keys, bits = [], []
-  for i in range(core.get_aval(keys).shape[0]):
-    key = lax.reshape(lax.slice_in_dim(keys, i, i + 1, axis=0), (4,))
-    k, b = rng_bit_generator_p.bind(key, shape=shape, dtype=dtype, algorithm=algorithm)
-    new_keys.append(lax.expand_dims(k, (0,)))
-    bits.append(lax.expand_dims(b, (0,)))
-  return [lax.concatenate(new_keys, 0), lax.concatenate(bits, 0)], [0, 0]
+  size = core.get_aval(keys).shape[0]
+  first = lax.reshape(lax.slice_in_dim(keys, 0, 1, axis=0), (4,))
+  new_key, bits = rng_bit_generator_p.bind(first, shape=(size, *shape), dtype=dtype,
+                                           algorithm=algorithm)
+  new_keys = lax.concatenate([lax.expand_dims(new_key, (0,)),
+                              lax.slice_in_dim(keys, 1, size, axis=0)], 0)
+  return [new_keys, bits], [0, 0]
 
 
 batching.primitive_batchers[rng_bit_generator_p] = _rng_bit_generator_batch

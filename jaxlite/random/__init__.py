@@ -17,3 +17,4 @@ from jaxlite.random.gamma import *  # noqa: F401,F403
 from jaxlite.random.discrete import *  # noqa: F401,F403
 from jaxlite.random.binomial import *  # noqa: F401,F403
 from jaxlite.random.gamma_primitive import random_gamma_p  # noqa: F401
+from jaxlite.random import rbg as _rbg  # noqa: F401,E402  (registers 'rbg' and 'unsafe_rbg')
