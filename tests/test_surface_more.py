@@ -219,3 +219,34 @@ def test_rng_bit_generator_vmap_as_jax():
   keys = np.arange(12, dtype=np.uint32).reshape(3, 4)
   f = lambda m: m.vmap(lambda k: m.lax.rng_bit_generator(k, (2,)), in_axes=0)(keys)
   assert [np.asarray(x).tolist() for x in f(jaxlite)] == [np.asarray(x).tolist() for x in f(jax)]
+
+
+# --- jax.extend.core: trace context and call primitives ------------------------------------------
+
+
+def test_extend_core_tracing_names_as_jax():
+  import jax.extend.core as jax_core
+  import jaxlite.extend.core as lite_core
+  from jax.extend.linear_util import wrap_init as jax_wrap
+  from jaxlite.extend.linear_util import wrap_init as lite_wrap
+  results = {}
+  for core_mod, m, wrap in ((jax_core, jax, jax_wrap), (lite_core, jaxlite, lite_wrap)):
+    prim = core_mod.CallPrimitive("my_call")
+    prim.def_impl(core_mod.call_impl)
+    square = lambda y: [y * y]  # noqa: E731
+    dbg = core_mod.DebugInfo("test", "square", ("y",), ("result",))
+    with core_mod.take_current_trace() as trace:
+      top = type(trace).__name__
+      with core_mod.set_current_trace(trace):
+        added = float(m.lax.add(1.0, 2.0))
+    results[m] = [
+        prim.multiple_results, prim.call_primitive,
+        [float(v) for v in prim.bind(3.0, subfuns=(wrap(square, debug_info=dbg),))],
+        [float(v) for v in m.jvp(lambda x: prim.bind(
+            x, subfuns=(wrap(square, debug_info=dbg),))[0], (3.0,), (1.0,))],
+        m.vmap(lambda x: prim.bind(x, subfuns=(wrap(square, debug_info=dbg),))[0])(
+            np.arange(3.0, dtype=np.float32)).tolist(),
+        [float(v) for v in core_mod.call_impl(wrap(square, debug_info=dbg), 4.0, name="n")],
+        core_mod.TraceTag() == core_mod.TraceTag(), hash(core_mod.TraceTag()) == hash(
+            core_mod.TraceTag()), top, added, dbg.func_name, tuple(dbg)]
+  assert results[jaxlite] == results[jax]

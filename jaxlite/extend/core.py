@@ -20,6 +20,9 @@ from jaxlite.extend.core_internals import (array_types, gensym, jaxprs_in_params
                                            unsafe_am_i_under_a_vmap_DO_NOT_USE,
                                            unsafe_get_axis_names_DO_NOT_USE)
 from jaxlite.errors import InconclusiveDimensionOperation
+from jaxlite.extend.core_tracing import (CallPrimitive, TraceTag, call_impl, set_current_trace,
+                                         take_current_trace)
+from jaxlite.jax_compat.api_util import DebugInfo
 
 # A jaxpr's or an equation's effects: a frozenset of Effect instances.
 Effects = frozenset
@@ -32,4 +35,6 @@ __all__ = ["AbstractToken", "Token", "ClosedJaxpr", "DropVar", "Jaxpr", "JaxprEq
            "valid_jaxtype", "Effect", "Effects", "no_effects", "array_types", "gensym",
            "jaxprs_in_params", "nonempty_axis_env_DO_NOT_USE",
            "unsafe_am_i_under_a_jit_DO_NOT_USE", "unsafe_am_i_under_a_vmap_DO_NOT_USE",
-           "unsafe_get_axis_names_DO_NOT_USE", "InconclusiveDimensionOperation"]
+           "unsafe_get_axis_names_DO_NOT_USE", "InconclusiveDimensionOperation",
+           "CallPrimitive", "DebugInfo", "TraceTag", "call_impl", "set_current_trace",
+           "take_current_trace"]
