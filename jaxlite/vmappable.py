@@ -24,11 +24,17 @@ from jaxlite import tree_util
 __all__ = ["register_vmappable", "has_vmappables", "lift", "is_lifted"]
 
 _registry: dict[type, tuple[Callable, Callable]] = {}
+_in_axis_checks: dict[type, Callable] = {}
 
 
-def register_vmappable(data_type: type, to_elt: Callable, from_elt: Callable) -> None:
-  """Makes ``vmap`` map values of ``data_type`` through ``to_elt``/``from_elt``."""
+def register_vmappable(data_type: type, to_elt: Callable, from_elt: Callable,
+                       check_in_axis: Callable | None = None) -> None:
+  """Makes ``vmap`` map values of ``data_type`` through ``to_elt``/``from_elt``;
+  ``check_in_axis(value, axis)``, if given, sees the whole value before its buffers
+  are mapped (for errors that the buffers' shapes alone would report differently)."""
   _registry[data_type] = (to_elt, from_elt)
+  if check_in_axis is not None:
+    _in_axis_checks[data_type] = check_in_axis
 
 
 def _is_vmappable(x) -> bool:
@@ -65,6 +71,9 @@ def lift(fun: Callable, args: tuple, kwargs: dict, in_axes, flatten_axes):
   new_leaves, new_axes = [], []
   for leaf, axis in zip(arg_leaves, axes):
     if _is_vmappable(leaf):
+      check = _in_axis_checks.get(type(leaf))
+      if check is not None and axis is not None:
+        check(leaf, axis)
       children, aux = leaf.tree_flatten()
       new_leaves.append(_Mapped(type(leaf), aux, axis, list(children)))
       new_axes.append(_Mapped(type(leaf), aux, axis, [axis] * len(children)))

@@ -339,3 +339,101 @@ def test_update_layout_matches_jax(layout, change):
   close(ours.update_layout(**change).todense(), MB)
   with pytest.raises(sparse.SparseEfficiencyError):
     sparse.bcoo_update_layout(both()[0], n_batch=1)
+
+
+# --- BCSR ---------------------------------------------------------------------------
+
+
+def _same_bcsr(ours, theirs):
+  assert repr(ours) == repr(theirs)
+  close(ours.data, theirs.data)
+  for name in ("indices", "indptr"):
+    a, b = np.asarray(getattr(ours, name)), np.asarray(getattr(theirs, name))
+    assert a.dtype == b.dtype
+    np.testing.assert_array_equal(a, b)
+
+
+def test_bcsr_layouts_conversions_and_errors_match_jax():
+  for mat, kw in [(M, {}), (M, dict(nse=7)), (MB, dict(n_batch=1)),
+                  (MB.transpose(1, 2, 0), dict(n_dense=1)), (M, dict(index_dtype=np.int16))]:
+    ours, theirs = sparse.BCSR.fromdense(mat, **kw), jsparse.BCSR.fromdense(mat, **kw)
+    _same_bcsr(ours, theirs)
+    close(ours.todense(), mat)
+    close(sparse.todense(ours), mat)
+  ours, theirs = sparse.BCSR.fromdense(M), jsparse.BCSR.fromdense(M)
+  _same(ours.to_bcoo(), theirs.to_bcoo())
+  unsorted = lambda mod, cls: cls((DUP_DATA, DUP_INDICES), shape=(3, 4))
+  _same_bcsr(sparse.BCSR.from_bcoo(unsorted(sparse, sparse.BCOO)),
+             jsparse.BCSR.from_bcoo(unsorted(jsparse, jsparse.BCOO)))
+  _same_bcsr(sparse.empty((2, 3, 4), sparse_format="bcsr", n_batch=1, nse=2),
+             jsparse.empty((2, 3, 4), sparse_format="bcsr", n_batch=1, nse=2))
+  assert jaxlite.tree_util.tree_structure(ours).num_leaves == 3
+  for make in [lambda s: s.BCSR.fromdense(V), lambda s: s.BCSR.fromdense(M, n_dense=1),
+               lambda s: s.BCSR((M[0, :3], M[0, :3].astype(np.int32), np.zeros(3, np.int32)),
+                                shape=(3, 4)),
+               lambda s: s.empty((3,), sparse_format="bcsr")]:
+    with pytest.raises(ValueError) as e:
+      make(sparse)
+    with pytest.raises(ValueError, match=str(e.value)[:30].replace("(", r"\(").replace("[", r"\[")):
+      make(jsparse)
+  for make, err in [(lambda s: s.BCSR.from_bcoo(s.BCOO.fromdense(V)), NotImplementedError),
+                    (lambda s: s.eye(3, sparse_format="bcsr"), KeyError),
+                    (lambda s: s.BCSR.fromdense(M).T, NotImplementedError),
+                    (lambda s: jnp.ones(3) @ s.BCSR.fromdense(M), NotImplementedError)]:
+    with pytest.raises(err):
+      make(sparse)
+  with pytest.raises(jaxlite.errors.ConcretizationTypeError, match="nse argument of bcsr"):
+    jaxlite.jit(lambda m: sparse.BCSR.fromdense(m))(M)
+
+
+def test_bcsr_dot_general_values_grads_jit_vmap_match_jax():
+  ours, theirs = sparse.BCSR.fromdense(M), jsparse.BCSR.fromdense(M)
+  for rhs, dims in [(X, (([1], [0]), ([], []))), (X.T, (([1], [1]), ([], []))),
+                    (W.T, (([0], [0]), ([], [])))]:
+    close(sparse.bcsr_dot_general(ours, rhs, dimension_numbers=dims),
+          jsparse.bcsr_dot_general(theirs, rhs, dimension_numbers=dims))
+  close(ours @ V, theirs @ V)
+  bo, bt = sparse.BCSR.fromdense(MB, n_batch=1), jsparse.BCSR.fromdense(MB, n_batch=1)
+  xb = np.stack([X, 2 * X])
+  close(bo @ xb, bt @ xb)
+  close(bo @ V, bt @ V)
+  # Gradients with respect to the stored values and the dense operand, under jit.
+  loss = lambda s: lambda d, x: ((s.BCSR((d, ours.indices, ours.indptr), shape=M.shape) @ x)
+                                 ** 2).sum()
+  g = jaxlite.jit(jaxlite.grad(loss(sparse), argnums=(0, 1)))(ours.data, X)
+  jg = jax.jit(jax.grad(loss(jsparse), argnums=(0, 1)))(theirs.data, X)
+  close(g[0], jg[0])
+  close(g[1], jg[1])
+  fd = lambda s: lambda m: (s.BCSR.fromdense(m, nse=5) @ X).sum()
+  close(jaxlite.grad(fd(sparse))(M), jax.grad(fd(jsparse))(M))
+  # vmap over the dense operand, over a BCSR argument and over fromdense.
+  close(jaxlite.vmap(lambda x: ours @ x)(X.T), jax.vmap(lambda x: theirs @ x)(X.T))
+  close(jaxlite.vmap(lambda s: s @ V)(bo), jax.vmap(lambda s: s @ V)(bt))
+  made = jaxlite.vmap(lambda m: sparse.BCSR.fromdense(m, nse=5))(MB)
+  _same_bcsr(made, jax.vmap(lambda m: jsparse.BCSR.fromdense(m, nse=5))(MB))
+  with pytest.raises(ValueError, match="must correspond to a batched dimension"):
+    jaxlite.vmap(lambda s: s, in_axes=1)(bo)
+
+
+def test_bcsr_structural_ops_match_jax():
+  dup = (DUP_DATA, np.array([1, 1, 3, 0], np.int32), np.array([0, 2, 2, 4], np.int32))
+  ours, theirs = sparse.BCSR(dup, shape=(3, 4)), jsparse.BCSR(dup, shape=(3, 4))
+  _same_bcsr(sparse.bcsr_sum_duplicates(ours), jsparse.bcsr_sum_duplicates(theirs))
+  _same_bcsr(ours.sum_duplicates(nse=4, remove_zeros=False),
+             theirs.sum_duplicates(nse=4, remove_zeros=False))
+  close(ours.todense(), theirs.todense())
+  close(sparse.bcsr_extract(ours.indices, ours.indptr, 10 * M),
+        jsparse.bcsr_extract(theirs.indices, theirs.indptr, 10 * M))
+  ours, theirs = sparse.BCSR.fromdense(M), jsparse.BCSR.fromdense(M)
+  _same_bcsr(sparse.bcsr_broadcast_in_dim(ours, shape=(2, 3, 4), broadcast_dimensions=(1, 2)),
+             jsparse.bcsr_broadcast_in_dim(theirs, shape=(2, 3, 4), broadcast_dimensions=(1, 2)))
+  for dim in (0, 1):
+    _same_bcsr(sparse.bcsr_concatenate([ours, ours], dimension=dim),
+               jsparse.bcsr_concatenate([theirs, theirs], dimension=dim))
+  # The todense/extract pair transpose into each other.
+  idx, ptr = np.asarray(ours.indices), np.asarray(ours.indptr)
+  f = lambda s, t: lambda d: (t(s.BCSR((d, idx, ptr), shape=M.shape)) * M).sum()
+  close(jaxlite.grad(f(sparse, sparse.bcsr_todense))(ours.data),
+        jax.grad(f(jsparse, jsparse.bcsr_todense))(theirs.data))
+  h = lambda s: lambda m: (s.bcsr_extract(idx, ptr, m) ** 2).sum()
+  close(jaxlite.grad(h(sparse))(M), jax.grad(h(jsparse))(M))

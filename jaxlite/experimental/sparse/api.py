@@ -62,6 +62,9 @@ def _todense_transpose(ct, *bufs, tree):
     return (ct,)
   if isinstance(obj, BCOO):
     return bcoo_extract_buffers(bufs[1], ct), None
+  from jaxlite.experimental.sparse.bcsr import BCSR, bcsr_extract
+  if isinstance(obj, BCSR):
+    return bcsr_extract(bufs[1], bufs[2], ct), None, None
   from jaxlite.experimental.sparse.coo import COO
   if isinstance(obj, COO):
     return ct[bufs[1], bufs[2]], None, None
@@ -80,10 +83,13 @@ batching.primitive_batchers[todense_p] = _todense_batcher
 mlir.register_lowering(todense_p, mlir.lower_fun(_todense_impl, multiple_results=False))
 
 
-def _formats():
+def _formats(with_bcsr: bool = True):
+  """The sparse formats by name (JAX's ``eye`` knows no "bcsr", its ``empty`` does)."""
+  from jaxlite.experimental.sparse.bcsr import BCSR
   from jaxlite.experimental.sparse.coo import COO
   from jaxlite.experimental.sparse.csr import CSR, CSC
-  return {"bcoo": BCOO, "coo": COO, "csr": CSR, "csc": CSC}
+  formats = {"bcoo": BCOO, "coo": COO, "csr": CSR, "csc": CSC}
+  return {"bcsr": BCSR, **formats} if with_bcsr else formats
 
 
 def empty(shape, dtype=None, index_dtype="int32", sparse_format: str = "bcoo", **kwds):
@@ -131,7 +137,7 @@ def eye(N, M=None, k=0, dtype=None, index_dtype="int32", sparse_format: str = "b
          [0., 0., 1.],
          [0., 0., 0.]], dtype=float32)
   """
-  formats = _formats()
+  formats = _formats(with_bcsr=False)
   if sparse_format not in formats:
     raise KeyError(sparse_format)   # JAX indexes its table of formats
   M = N if M is None else M
