@@ -48,7 +48,12 @@ class ShapedArray(AbstractValue):
 
   def __init__(self, shape, dtype, weak_type=False, *, sharding=None):
     self.shape = tuple(shape)
-    self.dtype = np.dtype(dtype)
+    try:
+      self.dtype = np.dtype(dtype)
+    except TypeError:
+      if not isinstance(dtype, dtypes.ExtendedDType):   # e.g. primal_tangent_dtype's
+        raise
+      self.dtype = dtype
     self.weak_type = bool(weak_type)
     self._hash = None
     # Sharding in types: a NamedSharding over an AbstractMesh naming only

@@ -250,3 +250,26 @@ def test_extend_core_tracing_names_as_jax():
         core_mod.TraceTag() == core_mod.TraceTag(), hash(core_mod.TraceTag()) == hash(
             core_mod.TraceTag()), top, added, dbg.func_name, tuple(dbg)]
   assert results[jaxlite] == results[jax]
+
+
+# --- jax.experimental: EArray, primal_tangent_dtype, cur_qdd --------------------------------------
+
+
+def test_experimental_extended_arrays_as_jax():
+  import jax.experimental as jax_x
+  import jaxlite.experimental as lite_x
+  results = {}
+  for m, x in ((jax, jax_x), (jaxlite, lite_x)):
+    dt = x.primal_tangent_dtype(np.int32, np.float32)
+    named = x.primal_tangent_dtype('float32', 'bfloat16', name='foo')
+    e = x.EArray(m.core.ShapedArray((2,), dt), m.numpy.arange(2, dtype=np.int32))
+    seen = []
+    m.jit(lambda v: seen.append(x.cur_qdd(v)) or v)(np.ones(2, np.float32))
+    with pytest.raises(AttributeError):
+      x.cur_qdd(m.numpy.ones(2))
+    results[m] = [repr(dt), str(dt), dt.name, str(dt.primal_dtype), str(dt.tangent_dtype),
+                  repr(named), str(named.tangent_dtype), m.numpy.issubdtype(dt, m.dtypes.extended),
+                  dt == x.primal_tangent_dtype(np.int32, np.float32),
+                  repr(e), e.shape, repr(e.dtype), e.ndim, e.size, len(e),
+                  len(m.tree_util.tree_leaves(e)), e.block_until_ready() is e, seen]
+  assert results[jaxlite] == results[jax]

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 
 from jaxlite.callbacks import io_callback  # noqa: F401
 from jaxlite.config import enable_x64
+from jaxlite.experimental.earray import EArray, cur_qdd, primal_tangent_dtype  # noqa: F401
 
 
 @contextmanager
@@ -21,4 +22,5 @@ def disable_x64():
     yield
 
 
-__all__ = ["enable_x64", "disable_x64", "io_callback"]
+__all__ = ["enable_x64", "disable_x64", "io_callback", "EArray", "cur_qdd",
+           "primal_tangent_dtype"]
