@@ -254,3 +254,29 @@ def test_inspect_array_sharding_inside_jit_matches_jax(env):
   jaxlite.jit(make(jaxlite.debug, seen))(jaxlite.device_put(x, s))
   jax.jit(make(jax.debug, jseen))(jax.device_put(x, js))
   assert [repr(a) for a in seen] == [repr(b) for b in jseen]
+
+
+def test_result_sharding_reprs_match_jax(env):
+  """A result laid out as the first argument keeps that argument's spec object
+  (P('data', None) stays so); on an Explicit mesh every result shows its
+  type's full-rank spec, P(None, None) when replicated, eager and under jit."""
+  jax, _, _, both = env
+  x = np.arange(64, dtype=np.float32).reshape(8, 8)
+  funcs = [lambda a: a @ a.T, lambda a: a + 1, lambda a: a.T, lambda a: a.sum(0),
+           lambda a: a.sum(1), lambda a: a.sum(), lambda a: a[None] * 2]
+  for spec in [("data", None), ("data",), (), (None, "model")]:
+    s, js = both(spec)
+    ours, theirs = jaxlite.device_put(x, s), jax.device_put(x, js)
+    for f in funcs:
+      assert repr(jaxlite.jit(f)(ours).sharding) == repr(jax.jit(f)(theirs).sharding)
+      assert repr(f(ours).sharding) == repr(f(theirs).sharding)
+  mesh = jaxlite.make_mesh((2, 4), ("data", "model"))
+  jmesh = jax.make_mesh((2, 4), ("data", "model"))
+  for spec in [("data",), ()]:
+    ours = jaxlite.device_put(x, NamedSharding(mesh, P(*spec)))
+    theirs = jax.device_put(x, jax.sharding.NamedSharding(jmesh, jax.P(*spec)))
+    for f in funcs[1:]:
+      assert repr(jaxlite.jit(f)(ours).sharding) == repr(jax.jit(f)(theirs).sharding)
+      assert repr(f(ours).sharding) == repr(f(theirs).sharding)
+  lowered = jaxlite.jit(lambda a: a.sum(0)).lower(ours).as_text()
+  assert 'jax.result_info = "result", sdy.sharding = #sdy.sharding<@mesh, [{}]>' in lowered

@@ -181,7 +181,7 @@ class SpmdProgram:
   """A jaxpr compiled for a mesh with fixed input shardings."""
 
   def __init__(self, closed_jaxpr, name, mesh, in_shardings, out_shardings,
-               donated=(), keep_unused=False):
+               donated=(), keep_unused=False, user_in=None):
     from jaxlite.interpreters import mlir  # pylint: disable=g-import-not-at-top
     from jaxlite.runtime import executable  # pylint: disable=g-import-not-at-top
     from jaxlite.runtime import sharding as layouts  # pylint: disable=g-import-not-at-top
@@ -193,8 +193,7 @@ class SpmdProgram:
     in_avals = closed_jaxpr.in_avals
     out_avals = closed_jaxpr.out_avals
     # Results whose type carries a sharding (Explicit mesh axes) are laid out so.
-    out_shardings = [NamedSharding(mesh, a._sharding.spec)
-                     if s is None and getattr(a, "_sharding", None) is not None else s
+    out_shardings = [_type_out_sharding(mesh, a) if s is None else s
                      for s, a in zip(out_shardings, out_avals)]
     annotations = SpmdAnnotations(mesh, self.in_shardings, list(out_shardings),
                                   in_avals, out_avals)
@@ -219,6 +218,7 @@ class SpmdProgram:
       elif given is None:
         given = named_sharding_from_hlo(mesh, xc.HloSharding.from_proto(op),
                                         len(aval.shape), memory_kind)
+        given = _recover_user_sharding(given, len(aval.shape), user_in)
       self.out_shardings.append(given)
     # Each result's type follows where it really lives (sharding in types).
     self.out_avals = out_avals = tuple(sharded._typed(a, s)
@@ -231,6 +231,43 @@ class SpmdProgram:
     # Bounded launches: XLA's CPU client deadlocks when they run too far ahead.
     results = inflight.launch(self.loaded, bufs).consume_with_handlers(self.handlers)
     return [Array(r, a) for r, a in zip(results, self.out_avals)]
+
+
+def _type_out_sharding(mesh, aval):
+  """The sharding a result must have because of its type: its type's spec on a
+  mesh with Explicit axes (one entry per dimension, as JAX's ``.sharding`` of
+  such results shows: ``P(None, None)`` when nothing splits it); None on Auto
+  meshes, where XLA's propagation decides."""
+  typed = getattr(aval, "_sharding", None)
+  if typed is not None:
+    return NamedSharding(mesh, typed.spec)
+  if mesh.are_all_axes_explicit:
+    return NamedSharding(mesh, PartitionSpec(*[None] * len(aval.shape)))
+  return None
+
+
+def _recover_user_sharding(derived, ndim, user_in):
+  """A result laid out as the first user-given argument sharding ``user_in``
+  (``(sharding, ndim)``) of the same rank reports that very sharding, as JAX's
+  jit does (so ``P('data', None)`` stays so, rather than the ``P('data')`` read
+  back from XLA)."""
+  if user_in is None:
+    return derived
+  sharding, in_ndim = user_in
+  if (in_ndim == ndim and isinstance(sharding, NamedSharding)
+      and sharding.mesh == derived.mesh and derived.is_equivalent_to(sharding, ndim)):
+    return sharding
+  return derived
+
+
+def _user_in_sharding(args, in_shardings, moves, shardings):
+  """``(sharding, ndim)`` of the first argument whose sharding the user chose
+  (a jit in_sharding or the argument's own layout; not an array jaxlite moved
+  onto the mesh), or None."""
+  for a, given, move, s in zip(args, in_shardings, moves, shardings):
+    if given is not None or (move is None and sharded.is_sharded(a)):
+      return s, a.ndim
+  return None
 
 
 # --- moving arrays between layouts ----------------------------------------------------------
@@ -462,12 +499,13 @@ def _prepare(closed_jaxpr, name, args, in_shardings, out_shardings, donated, cac
   if mesh is None:
     raise ValueError("call_sharded needs a sharded argument, a sharding or a shard_map")
   shardings, moves = plan_inputs(args, in_shardings, mesh, fun_name or name, arg_names)
-  key = (tuple(shardings), tuple(out_shardings), tuple(donated))
+  user_in = _user_in_sharding(args, in_shardings, moves, shardings)
+  key = (tuple(shardings), tuple(out_shardings), tuple(donated), user_in)
   programs = {} if cache is None else cache
   program = programs.get(key)
   if program is None:
     program = programs[key] = SpmdProgram(closed_jaxpr, name, mesh, shardings,
-                                          out_shardings, donated)
+                                          out_shardings, donated, user_in=user_in)
   bufs = []
   moved_arg = False
   for i, (a, move) in enumerate(zip(args, moves)):
@@ -587,12 +625,14 @@ class JitCallSite:
     args = consts + list(flat_args)
     in_shardings = [None] * len(consts) + self.in_shardings
     mesh = _program_mesh(args, in_shardings, self.out_shardings, entry.closed_jaxpr)
-    shardings, _ = plan_inputs(args, in_shardings, mesh, self.fun_name)
-    key = (tuple(shardings), tuple(self.out_shardings), tuple(entry.donated))
+    shardings, moves = plan_inputs(args, in_shardings, mesh, self.fun_name)
+    user_in = _user_in_sharding(args, in_shardings, moves, shardings)
+    key = (tuple(shardings), tuple(self.out_shardings), tuple(entry.donated), user_in)
     program = self.programs.get(key)
     if program is None:
       program = self.programs[key] = SpmdProgram(
-          entry.closed_jaxpr, entry.name, mesh, shardings, self.out_shardings, entry.donated)
+          entry.closed_jaxpr, entry.name, mesh, shardings, self.out_shardings, entry.donated,
+          user_in=user_in)
     return program
 
 
