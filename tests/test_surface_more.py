@@ -273,3 +273,67 @@ def test_experimental_extended_arrays_as_jax():
                   repr(e), e.shape, repr(e.dtype), e.ndim, e.size, len(e),
                   len(m.tree_util.tree_leaves(e)), e.block_until_ready() is e, seen]
   assert results[jaxlite] == results[jax]
+
+
+# --- jax.export symbolic dimensions --------------------------------------------------------------
+
+
+def _symbolic_results(export):
+  """Parsing, arithmetic, comparisons and their errors, as text (scope ids dropped)."""
+  out = []
+
+  def record(f):
+    try:
+      out.append(repr(f()))
+    except Exception as e:  # pylint: disable=broad-except
+      out.append(f"{type(e).__name__}: " + re.sub(r"\d{8,}", "ID", str(e)))
+
+  shape, like = export.symbolic_shape, (None, 4)
+  for spec in ["a, 2*b + a, a*b, b - 1, 3, _", "(a, b)", "a, -2 + b", "a, b^2, -a*b",
+               "max(a, b), floordiv(a, 2), mod(a,3), min(a, 4)", "a // 2", "a + ", "a, b**2",
+               "a, ,", "a b"]:
+    record(lambda: shape(spec))
+  record(lambda: shape("a, _", like=like))
+  record(lambda: shape("a, 5", like=like))
+  record(lambda: shape("a, ...", like=(2, 3, 4)))
+  record(lambda: shape(None, like=(2, 3)))
+  record(lambda: shape(3))
+  a, b = shape("a, b")
+  record(lambda: (a + b, a - b, 2 * a + 3, a * b + a, a - a, a + 1 - 1, (a + b) * (a - b),
+                  3 - a, a * 0, -a, a * b * b + b, b * b - a * a))
+  record(lambda: (a == a, a == b, a == 1, a != b, a + 1 == 1 + a, hash(a) == hash(a + 0)))
+  record(lambda: (a >= 1, a >= 0, a > 0, a < 1, a <= 0, 0 < a, a + b >= 2, a * b >= 1))
+  for compare in (lambda: a >= 2, lambda: a < b, lambda: a >= b, lambda: int(a)):
+    record(compare)
+  record(lambda: (a // 2, a % 2, (2 * a) // 2, (2 * a) % 2, 6 // a, (4 * a + 2) // 2))
+  record(lambda: export.SymbolicScope("a >= b"))
+  record(lambda: export.SymbolicScope(["a > b"]))
+  record(lambda: shape("a", constraints=["a >= 2"], scope=export.SymbolicScope()))
+  scope = export.SymbolicScope(["a >= b", "b >= 3"])
+  c, d = shape("a, b", scope=scope)
+  record(lambda: (c >= d, d >= 3, c >= 3, d > 2, c - d >= 0, d < 3))
+  record(lambda: d >= 4)
+  record(lambda: a + c)
+  args = (np.zeros((3, 4), np.float32), np.zeros(2, np.int32))
+  record(lambda: export.symbolic_args_specs(args, "a, b"))
+  record(lambda: export.symbolic_args_specs(args, ("a, _", "c")))
+  record(lambda: export.symbolic_args_specs({"x": args[0], "y": np.ones(2)},
+                                            {"x": "a, _", "y": None}))
+  record(lambda: (export.is_symbolic_dim(a), export.is_symbolic_dim(a - a)))
+  return out
+
+
+def test_symbolic_dimensions_as_jax():
+  import jax.export as jax_export
+  import jaxlite.export as lite_export
+  got, want = _symbolic_results(lite_export), _symbolic_results(jax_export)
+  assert len(got) == len(want)
+  for g, w in zip(got, want):
+    assert g == w
+
+
+def test_export_refuses_symbolic_shapes():
+  from jaxlite import export
+  spec = jaxlite.ShapeDtypeStruct(export.symbolic_shape("n"), np.float32)
+  with pytest.raises(NotImplementedError, match="symbolic shapes"):
+    export.export(jaxlite.jit(lambda x: x * 2))(spec)

@@ -8,17 +8,20 @@ call them again.
   >>> rehydrated.call(np.array([.1, .2, .3, .4], dtype=np.float32))
   Array([0.09983342, 0.19866933, 0.29552022, 0.38941833], dtype=float32)
 
-Shape polymorphism (``symbolic_shape``, ``symbolic_args_specs``,
-``SymbolicScope``) is not part of jaxlite: exports have constant shapes.
+Symbolic dimensions (``symbolic_shape``, ``symbolic_args_specs``,
+``SymbolicScope``) parse, compute and compare as JAX's; exporting a function
+at symbolic shapes is not supported yet (exports have constant shapes).
 """
 from jaxlite.export.exported import (DisabledSafetyCheck, Exported, default_export_platform,
                                      export, maximum_supported_calling_convention_version,
                                      minimum_supported_calling_convention_version)
 from jaxlite.export.serialization import (deserialize, register_namedtuple_serialization,
                                           register_pytree_node_serialization)
-from jaxlite.export.symbolic import is_symbolic_dim
+from jaxlite.export.shape_poly import (SymbolicScope, is_symbolic_dim, symbolic_args_specs,
+                                      symbolic_shape)
 
 __all__ = ["DisabledSafetyCheck", "Exported", "default_export_platform", "deserialize",
            "export", "is_symbolic_dim", "maximum_supported_calling_convention_version",
            "minimum_supported_calling_convention_version", "register_namedtuple_serialization",
-           "register_pytree_node_serialization"]
+           "register_pytree_node_serialization", "SymbolicScope", "symbolic_args_specs",
+           "symbolic_shape"]

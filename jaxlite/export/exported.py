@@ -296,10 +296,25 @@ def export(fun_jit, *, platforms: Sequence[str] | None = None,
 
   def do_export(*args_specs, **kwargs_specs) -> Exported:
     chosen = tuple(platforms) if platforms is not None else (default_export_platform(),)
+    _refuse_symbolic_shapes(args_specs, kwargs_specs)
     traced = fun_jit.trace(*args_specs, **kwargs_specs)
     return exported_from_jaxpr(traced.jaxpr, traced.fun_name, traced.in_tree,
                                traced.out_tree, chosen, tuple(disabled_checks))
   return do_export
+
+
+def _refuse_symbolic_shapes(args_specs, kwargs_specs):
+  """jaxlite traces with constant shapes only: an argument spec with symbolic
+  dimensions (``symbolic_shape``) cannot be exported (JAX exports it as a
+  shape-polymorphic module)."""
+  from jaxlite import tree_util
+  from jaxlite.export.shape_poly import is_symbolic_dim
+  for leaf in tree_util.tree_leaves((args_specs, kwargs_specs)):
+    shape = getattr(leaf, "shape", ())
+    if any(is_symbolic_dim(d) for d in shape):
+      raise NotImplementedError(
+          f"jaxlite cannot export for symbolic shapes (got an argument of shape "
+          f"{tuple(shape)}); export at constant shapes, one export per shape.")
 
 
 def exported_from_jaxpr(closed_jaxpr, fun_name: str, in_tree, out_tree, platforms: tuple,
