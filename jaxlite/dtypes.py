@@ -15,14 +15,23 @@ counterparts. Python scalars are *weakly typed*: ``x + 1`` keeps ``x``'s dtype.
 
 ``finfo`` and ``iinfo`` are ml_dtypes', which extend NumPy's to bfloat16,
 float8 and int4.
+
+ml_dtypes' native extension takes longer to load than the rest of
+``import jaxlite``, so it is imported on first need: one of its names here
+(``bfloat16``, ``finfo`` ...), a dtype string naming one of its types, or
+anyone importing ``ml_dtypes`` (the user, jaxlib). Its types then join the
+tables below in place (``_add_ml_dtypes``): until then no value of those types
+can exist, so the tables are complete for every value there is.
 """
 from __future__ import annotations
 
 import functools
+import importlib.util
+import sys
+import threading
 import warnings
 from typing import Any
 
-import ml_dtypes
 import numpy as np
 
 from jaxlite.config import config
@@ -34,29 +43,24 @@ int8, int16, int32, int64 = np.int8, np.int16, np.int32, np.int64
 uint8, uint16, uint32, uint64 = np.uint8, np.uint16, np.uint32, np.uint64
 float16, float32, float64 = np.float16, np.float32, np.float64
 complex64, complex128 = np.complex64, np.complex128
-bfloat16 = ml_dtypes.bfloat16
-int1, uint1 = ml_dtypes.int1, ml_dtypes.uint1
-int2, uint2 = ml_dtypes.int2, ml_dtypes.uint2
-int4, uint4 = ml_dtypes.int4, ml_dtypes.uint4
-float4_e2m1fn = ml_dtypes.float4_e2m1fn
-float6_e2m3fn = ml_dtypes.float6_e2m3fn
-float6_e3m2fn = ml_dtypes.float6_e3m2fn
-float8_e3m4 = ml_dtypes.float8_e3m4
-float8_e4m3 = ml_dtypes.float8_e4m3
-float8_e8m0fnu = ml_dtypes.float8_e8m0fnu
-float8_e4m3b11fnuz = ml_dtypes.float8_e4m3b11fnuz
-float8_e4m3fn = ml_dtypes.float8_e4m3fn
-float8_e4m3fnuz = ml_dtypes.float8_e4m3fnuz
-float8_e5m2 = ml_dtypes.float8_e5m2
-float8_e5m2fnuz = ml_dtypes.float8_e5m2fnuz
+# ml_dtypes' scalar types, served by __getattr__ until ml_dtypes is loaded
+# (then they are module globals). Families in lattice order.
+_ML_FLOAT8_NAMES = ("float8_e3m4", "float8_e4m3", "float8_e8m0fnu", "float8_e4m3b11fnuz",
+                    "float8_e4m3fn", "float8_e4m3fnuz", "float8_e5m2", "float8_e5m2fnuz")
+_ML_FLOAT6_NAMES = ("float6_e2m3fn", "float6_e3m2fn")
+_ML_FLOAT4_NAMES = ("float4_e2m1fn",)
+_ML_INTN_SIGNED_NAMES = ("int1", "int2", "int4")
+_ML_INTN_UNSIGNED_NAMES = ("uint1", "uint2", "uint4")
+_ML_NAMES = frozenset(("bfloat16", "finfo", "iinfo", *_ML_FLOAT8_NAMES, *_ML_FLOAT6_NAMES,
+                       *_ML_FLOAT4_NAMES, *_ML_INTN_SIGNED_NAMES, *_ML_INTN_UNSIGNED_NAMES))
+# The floats without an infinity (supports_inf).
+_ML_NO_INF_NAMES = ("float8_e4m3b11fnuz", "float8_e4m3fn", "float8_e4m3fnuz", "float8_e5m2fnuz",
+                    "float8_e8m0fnu", "float4_e2m1fn", "float6_e2m3fn", "float6_e3m2fn")
 
 # The 64-bit defaults JAX names, before canonicalisation.
 int_, uint, float_, complex_ = np.int64, np.uint64, np.float64, np.complex128
 
 float0 = np.dtype([("float0", np.void, 0)])
-
-finfo = ml_dtypes.finfo
-iinfo = ml_dtypes.iinfo
 
 
 class extended(np.generic):
@@ -77,30 +81,28 @@ class TypePromotionError(ValueError):
 
 
 _D = np.dtype
-_float8_dtypes = [_D(t) for t in (
-    float8_e3m4, float8_e4m3, float8_e8m0fnu, float8_e4m3b11fnuz,
-    float8_e4m3fn, float8_e4m3fnuz, float8_e5m2, float8_e5m2fnuz)]
-_float6_dtypes = [_D(float6_e2m3fn), _D(float6_e3m2fn)]
-_float4_dtypes = [_D(float4_e2m1fn)]
+# The tables hold NumPy's dtypes; _add_ml_dtypes adds ml_dtypes' in place.
+_float8_dtypes: list = []
+_float6_dtypes: list = []
+_float4_dtypes: list = []
 # Floats NumPy does not know as np.floating: ordered as on the lattice.
-_custom_float_dtypes = [*_float4_dtypes, *_float6_dtypes, *_float8_dtypes,
-                        _D(bfloat16)]
-_custom_float_types = frozenset(d.type for d in _custom_float_dtypes)
-_intn_signed = [_D(int1), _D(int2), _D(int4)]
-_intn_unsigned = [_D(uint1), _D(uint2), _D(uint4)]
-_intn_dtypes = _intn_signed + _intn_unsigned
-_unsigned_dtypes = [*_intn_unsigned, *map(_D, ("uint8", "uint16", "uint32",
-                                               "uint64"))]
-_signed_dtypes = [*_intn_signed, *map(_D, ("int8", "int16", "int32",
-                                           "int64"))]
-_float_dtypes = [*_custom_float_dtypes, *map(_D, ("float16", "float32",
-                                                  "float64"))]
+_custom_float_dtypes: list = []
+_custom_float_types: set = set()
+_no_inf_types: set = set()
+_intn_signed: list = []
+_intn_unsigned: list = []
+_intn_dtypes: list = []
+_intn_signed_types: set = set()
+_intn_unsigned_types: set = set()
+_unsigned_dtypes = [*map(_D, ("uint8", "uint16", "uint32", "uint64"))]
+_signed_dtypes = [*map(_D, ("int8", "int16", "int32", "int64"))]
+_float_dtypes = [*map(_D, ("float16", "float32", "float64"))]
 _complex_dtypes = [_D("complex64"), _D("complex128")]
 _numeric_dtypes = [*_unsigned_dtypes, *_signed_dtypes, *_float_dtypes,
                    *_complex_dtypes]
 _lattice_dtypes = [_D(bool), *_numeric_dtypes]
 _string_dtype = np.dtypes.StringDType()
-_valid_dtypes = frozenset([*_lattice_dtypes, float0, _string_dtype])
+_valid_dtypes = {*_lattice_dtypes, float0, _string_dtype}
 
 
 def supported_dtypes() -> list[np.dtype]:
@@ -187,7 +189,7 @@ def canonicalize_dtype(dtype: Any, allow_extended_dtype: bool = False):
                        f"dtype {dtype} with allow_extended_dtype=False")
     return dtype
   try:
-    dt = np.dtype(dtype)
+    dt = _np_dtype(dtype)
   except TypeError as e:
     raise TypeError(f"dtype {dtype!r} not understood") from e
   out = dt if x64 else _TO_32BIT.get(dt, dt)
@@ -303,7 +305,7 @@ def _dtype_of_specifier(x):
     if issubclass(x, extended):
       return x
   try:
-    dt = np.dtype(x)
+    dt = _np_dtype(x)
   except TypeError as err:
     raise TypeError(f"Cannot determine dtype of {x}") from err
   _check_valid(dt, x)
@@ -391,17 +393,17 @@ def scalar_type_of(x: Any) -> type:
 def issubdtype(a: Any, b: Any) -> bool:
   """``np.issubdtype`` that also knows bfloat16/float8/int4 and extended types.
 
-  >>> issubdtype(bfloat16, np.floating), issubdtype(int4, np.integer)
+  >>> issubdtype('bfloat16', np.floating), issubdtype('int4', np.integer)
   (True, True)
-  >>> issubdtype(np.float32, bfloat16)
+  >>> issubdtype(np.float32, 'bfloat16')
   False
   """
   try:
     return _issubdtype_cached(a, b)
   except TypeError:  # Unhashable input: normalise first.
     return _issubdtype_cached(
-        a if isinstance(a, (type, np.dtype, ExtendedDType)) else np.dtype(a),
-        b if isinstance(b, (type, np.dtype, ExtendedDType)) else np.dtype(b))
+        a if isinstance(a, (type, np.dtype, ExtendedDType)) else _np_dtype(a),
+        b if isinstance(b, (type, np.dtype, ExtendedDType)) else _np_dtype(b))
 
 
 def _scalar_type(x) -> type:
@@ -409,7 +411,7 @@ def _scalar_type(x) -> type:
     return x.type
   if isinstance(x, type) and issubclass(x, np.generic):
     return x
-  return np.dtype(x).type
+  return _np_dtype(x).type
 
 
 @functools.lru_cache(1024)
@@ -422,10 +424,10 @@ def _issubdtype_cached(a, b) -> bool:
   # ml_dtypes' scalar types are not in NumPy's hierarchy: place them by hand.
   if a_type in _custom_float_types:
     return b_type in (a_type, np.floating, np.inexact, np.number, np.generic)
-  if a_type in (int1, int2, int4):
+  if a_type in _intn_signed_types:
     return b_type in (a_type, np.signedinteger, np.integer, np.number,
                       np.generic)
-  if a_type in (uint1, uint2, uint4):
+  if a_type in _intn_unsigned_types:
     return b_type in (a_type, np.unsignedinteger, np.integer, np.number,
                       np.generic)
   return bool(np.issubdtype(a_type, b_type))
@@ -484,9 +486,7 @@ def supports_inf(dtype: Any) -> bool:
   >>> supports_inf('float8_e4m3fn'), supports_inf('float8_e5m2')
   (False, True)
   """
-  if np.dtype(dtype).type in (float8_e4m3b11fnuz, float8_e4m3fn,
-                              float8_e4m3fnuz, float8_e5m2fnuz, float8_e8m0fnu,
-                              float4_e2m1fn, float6_e2m3fn, float6_e3m2fn):
+  if _np_dtype(dtype).type in _no_inf_types:
     return False
   return issubdtype(dtype, np.inexact)
 
@@ -497,11 +497,11 @@ def itemsize_bits(dtype: Any) -> int:
   >>> itemsize_bits('int4'), itemsize_bits('bfloat16')
   (4, 16)
   """
-  dt = np.dtype(dtype)
+  dt = _np_dtype(dtype)
   if dt in _intn_dtypes:
-    return iinfo(dt).bits
+    return _ml_dtypes().iinfo(dt).bits
   if dt in _float4_dtypes or dt in _float6_dtypes:
-    return finfo(dt).bits
+    return _ml_dtypes().finfo(dt).bits
   return 8 * dt.itemsize  # 0 for float0.
 
 
@@ -509,12 +509,12 @@ def itemsize_bits(dtype: Any) -> int:
 def short_dtype_name(dtype) -> str:
   """The abbreviation JAX prints in jaxprs: 'f32', 'i8', 'bf16', 'c64' ...
 
-  >>> short_dtype_name(np.dtype('float32')), short_dtype_name(bfloat16)
+  >>> short_dtype_name(np.dtype('float32')), short_dtype_name('bfloat16')
   ('f32', 'bf16')
   """
   if isinstance(dtype, ExtendedDType):
     return str(dtype)
-  dt = np.dtype(dtype)
+  dt = _np_dtype(dtype)
   if dt == float0:
     return "float0"
   return (dt.name.replace("float", "f").replace("uint", "u")
@@ -552,7 +552,7 @@ def to_floating_dtype(dtype: Any) -> np.dtype:
   >>> to_floating_dtype('complex64')
   dtype('float32')
   """
-  return np.dtype(finfo(to_inexact_dtype(dtype)).dtype)
+  return np.dtype(_ml_dtypes().finfo(to_inexact_dtype(dtype)).dtype)
 
 
 def to_complex_dtype(dtype: Any) -> np.dtype:
@@ -602,7 +602,7 @@ def _check_user_dtype(dtype, fun_name):
     raise ValueError("Passing an array as a dtype argument is no longer "
                      "supported; instead of dtype=arr use dtype=arr.dtype.")
   try:
-    dt = np.dtype(dtype)
+    dt = _np_dtype(dtype)
   except TypeError as e:
     raise TypeError(f"Invalid dtype {dtype!r}{where}: not a dtype or dtype "
                     "specifier") from e
@@ -648,24 +648,29 @@ def check_and_canonicalize_user_dtype(dtype: Any, fun_name: str | None = None):
 
 def _standard_lattice(x64: bool) -> dict:
   b1 = _BOOL
-  u1, u2, u4, u8, u16, u32, u64 = _unsigned_dtypes
-  s1, s2, s4, s8, s16, s32, s64 = _signed_dtypes
-  *small_floats, bf16 = _custom_float_dtypes
+  u8, u16, u32, u64 = _unsigned_dtypes[-4:]
+  s8, s16, s32, s64 = _signed_dtypes[-4:]
+  # ml_dtypes' types (none before it is loaded): bfloat16, and the sub-byte
+  # ints and small floats.
+  bf16s = _custom_float_dtypes[-1:]
+  small_floats = _custom_float_dtypes[:-1]
   f16, f32, f64 = _D("float16"), _F32, _F64
   c64, c128 = _complex_dtypes
   edges = {
       b1: [int],
       # Weak int sits below every integer: `int8_array + 1` stays int8.
-      int: [u8, s8, u1, u2, u4, s1, s2, s4],
+      int: [u8, s8, *_intn_unsigned, *_intn_signed],
       u8: [s16, _D("uint16")], u16: [s32, u32], u32: [_I64, u64],
       s8: [s16], s16: [s32], s32: [s64],
       # Every integer is below weak float: `int64 + float16` is float16.
       u64: [float], s64: [float],
-      float: [*small_floats, bf16, f16, complex],
-      bf16: [f32], f16: [f32], f32: [f64, c64], f64: [c128],
+      float: [*small_floats, *bf16s, f16, complex],
+      f16: [f32], f32: [f64, c64], f64: [c128],
       complex: [c64], c64: [c128], c128: [],
   }
-  for t in (u1, u2, u4, s1, s2, s4, *small_floats):
+  for bf16 in bf16s:
+    edges[bf16] = [f32]
+  for t in (*_intn_dtypes, *small_floats):
     edges[t] = []  # Sub-byte ints and float8s never promote implicitly.
   if not x64:
     # uint32 x int32 -> int64 is the only promotion that makes a 64-bit type
@@ -698,12 +703,16 @@ def _upper_bounds(edges: dict) -> dict:
   return bounds
 
 
-_UPPER_BOUNDS = {
-    ("standard", True): _upper_bounds(_standard_lattice(True)),
-    ("standard", False): _upper_bounds(_standard_lattice(False)),
-    ("strict", True): _upper_bounds(_strict_lattice()),
-    ("strict", False): _upper_bounds(_strict_lattice()),
-}
+def _all_upper_bounds() -> dict:
+  return {
+      ("standard", True): _upper_bounds(_standard_lattice(True)),
+      ("standard", False): _upper_bounds(_standard_lattice(False)),
+      ("strict", True): _upper_bounds(_strict_lattice()),
+      ("strict", False): _upper_bounds(_strict_lattice()),
+  }
+
+
+_UPPER_BOUNDS = _all_upper_bounds()
 
 
 def _no_promotion_message(nodes, mode: str) -> str:
@@ -775,8 +784,8 @@ def promote_types(a: Any, b: Any) -> np.dtype:
   >>> promote_types('uint8', int), promote_types('float16', float)
   (dtype('uint8'), dtype('float16'))
   """
-  a_node = a if any(a is t for t in _weak_types) else np.dtype(a)
-  b_node = b if any(b is t for t in _weak_types) else np.dtype(b)
+  a_node = a if any(a is t for t in _weak_types) else _np_dtype(a)
+  b_node = b if any(b is t for t in _weak_types) else _np_dtype(b)
   return np.dtype(_least_upper_bound(config.jax_numpy_dtype_promotion,
                                      config.jax_enable_x64, a_node, b_node))
 
@@ -894,4 +903,107 @@ def __getattr__(name):
   if name == "prng_key":
     from jaxlite.prng import prng_key
     return prng_key
+  if name in _ML_NAMES:
+    return getattr(_ml_dtypes(), name)
   raise AttributeError(f"module 'jaxlite.dtypes' has no attribute {name!r}")
+
+
+# ----- ml_dtypes, loaded on first need -------------------------------------------
+
+_ml_lock = threading.RLock()
+_ml_module = None   # ml_dtypes, once its types are in the tables
+
+
+def _ml_dtypes():
+  """ml_dtypes, imported (and its types added to the tables) on first call."""
+  if _ml_module is None:
+    import ml_dtypes  # pylint: disable=g-import-not-at-top
+    _add_ml_dtypes(ml_dtypes)
+  return _ml_module
+
+
+def _np_dtype(x) -> np.dtype:
+  """``np.dtype(x)``; a string naming one of ml_dtypes' types ('bfloat16')
+  loads ml_dtypes first (NumPy knows those names only then)."""
+  try:
+    return np.dtype(x)
+  except TypeError:
+    if _ml_module is not None or not isinstance(x, str):
+      raise
+  _ml_dtypes()
+  return np.dtype(x)
+
+
+def _add_ml_dtypes(ml) -> None:
+  """Adds ml_dtypes' types to every table, in place, and makes its names
+  (``bfloat16``, ``finfo`` ...) module globals. Idempotent."""
+  global _ml_module, _UPPER_BOUNDS
+  with _ml_lock:
+    if _ml_module is not None:
+      return
+    names = lambda group: [_D(getattr(ml, n)) for n in group]
+    _float8_dtypes[:] = names(_ML_FLOAT8_NAMES)
+    _float6_dtypes[:] = names(_ML_FLOAT6_NAMES)
+    _float4_dtypes[:] = names(_ML_FLOAT4_NAMES)
+    _custom_float_dtypes[:] = [*_float4_dtypes, *_float6_dtypes, *_float8_dtypes,
+                               _D(ml.bfloat16)]
+    _custom_float_types.update(d.type for d in _custom_float_dtypes)
+    _no_inf_types.update(getattr(ml, n) for n in _ML_NO_INF_NAMES)
+    _intn_signed[:] = names(_ML_INTN_SIGNED_NAMES)
+    _intn_unsigned[:] = names(_ML_INTN_UNSIGNED_NAMES)
+    _intn_dtypes[:] = _intn_signed + _intn_unsigned
+    _intn_signed_types.update(d.type for d in _intn_signed)
+    _intn_unsigned_types.update(d.type for d in _intn_unsigned)
+    _unsigned_dtypes[:0] = _intn_unsigned
+    _signed_dtypes[:0] = _intn_signed
+    _float_dtypes[:0] = _custom_float_dtypes
+    _numeric_dtypes[:] = [*_unsigned_dtypes, *_signed_dtypes, *_float_dtypes,
+                          *_complex_dtypes]
+    _lattice_dtypes[:] = [_BOOL, *_numeric_dtypes]
+    _valid_dtypes.update(_lattice_dtypes)
+    _DTYPE_KINDS["signed integer"].update(_intn_signed)
+    _DTYPE_KINDS["unsigned integer"].update(_intn_unsigned)
+    _DTYPE_KINDS["integral"].update(_intn_dtypes)
+    _DTYPE_KINDS["real floating"].update(_custom_float_dtypes)
+    _DTYPE_KINDS["numeric"].update(_intn_dtypes, _custom_float_dtypes)
+    _TO_INEXACT.update((d, _F32) for d in _intn_dtypes)
+    _UPPER_BOUNDS = _all_upper_bounds()
+    # Results cached before were computed without these types; none involved
+    # them, but a fresh start costs nothing here.
+    _least_upper_bound.cache_clear()
+    _issubdtype_cached.cache_clear()
+    _result_cache.clear()
+    module = sys.modules[__name__]
+    for name in _ML_NAMES:
+      setattr(module, name, getattr(ml, name))
+    _ml_module = ml
+
+
+class _WhenMlDtypesIsImported:
+  """A meta-path finder that only watches: when anyone imports ``ml_dtypes``
+  (the user, jaxlib, jaxlite), its types join the tables as soon as the
+  module has run. It finds nothing itself and leaves after that import."""
+
+  def find_spec(self, name, path=None, target=None):
+    if name != "ml_dtypes":
+      return None
+    try:
+      sys.meta_path.remove(self)   # the finders after it find the module
+    except ValueError:
+      pass
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+      return spec
+    run_module = spec.loader.exec_module
+
+    def run_then_add(module):
+      run_module(module)
+      _add_ml_dtypes(module)
+    spec.loader.exec_module = run_then_add
+    return spec
+
+
+if "ml_dtypes" in sys.modules:
+  _add_ml_dtypes(sys.modules["ml_dtypes"])
+else:
+  sys.meta_path.insert(0, _WhenMlDtypesIsImported())

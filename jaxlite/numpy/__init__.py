@@ -14,7 +14,7 @@ from jaxlite.basearray import Array as ndarray  # noqa: F401  (jax.Array: arrays
 from jaxlite.runtime.array import Array  # noqa: F401
 
 from jaxlite.numpy.scalar_types import *  # noqa: F401,F403
-from jaxlite.numpy.scalar_types import (bool_, dtype, result_type, promote_types,  # noqa: F401
+from jaxlite.numpy.scalar_types import (bool_, result_type, promote_types,  # noqa: F401
                                         issubdtype, isdtype, can_cast, isscalar,
                                         iscomplexobj, isrealobj)
 from jaxlite.numpy.creation import *  # noqa: F401,F403
@@ -49,3 +49,19 @@ inf = _np.inf
 nan = _np.nan
 newaxis = None
 from jaxlite.numpy import linalg, fft  # noqa: F401,E402
+
+
+def __getattr__(name):
+  # jnp.bfloat16 and the other ml_dtypes scalar types, jnp.finfo/iinfo and
+  # jnp.dtype load ml_dtypes on first use (see jaxlite/numpy/scalar_types.py).
+  from jaxlite.numpy import scalar_types  # pylint: disable=g-import-not-at-top
+  if name in scalar_types.LAZY_NAMES:
+    value = getattr(scalar_types, name)
+    globals()[name] = value
+    return value
+  raise AttributeError(f"module 'jaxlite.numpy' has no attribute {name!r}")
+
+
+def __dir__():
+  from jaxlite.numpy import scalar_types  # pylint: disable=g-import-not-at-top
+  return sorted({*globals(), *scalar_types.LAZY_NAMES})

@@ -12,18 +12,26 @@ jaxlite Array (``jnp.float32(3)``), as in JAX.
 """
 from __future__ import annotations
 
+# ml_dtypes' scalar types, jnp.finfo/iinfo and jnp.dtype are served by
+# __getattr__ (they load ml_dtypes, whose native extension costs more than the
+# rest of ``import jaxlite``; see jaxlite/dtypes.py): not in __all__.
+_ML_SCALAR_NAMES = ('bfloat16', 'int4', 'uint4', 'int2', 'uint2', 'int1', 'uint1',
+                    'float8_e4m3fn', 'float8_e5m2', 'float8_e4m3fnuz', 'float8_e5m2fnuz',
+                    'float8_e4m3b11fnuz', 'float8_e3m4', 'float8_e4m3', 'float8_e8m0fnu',
+                    'float4_e2m1fn', 'float6_e2m3fn', 'float6_e3m2fn')
+LAZY_NAMES = (*_ML_SCALAR_NAMES, 'finfo', 'iinfo', 'dtype')
+
 __all__ = ['bool_', 'int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32',
            'uint64', 'float16', 'float32', 'float64', 'complex64', 'complex128',
-           'bfloat16', 'int4', 'uint4', 'int2', 'uint2', 'float8_e4m3fn', 'float8_e5m2',
-           'float8_e4m3fnuz', 'float8_e5m2fnuz', 'float8_e4m3b11fnuz', 'float8_e3m4',
-           'float8_e4m3', 'float8_e8m0fnu', 'float4_e2m1fn', 'int_', 'uint', 'float_',
+           'int_', 'uint', 'float_',
            'complex_', 'double', 'single', 'half', 'csingle', 'cdouble', 'generic',
            'number', 'inexact', 'floating', 'complexfloating', 'integer',
            'signedinteger', 'unsignedinteger', 'character', 'flexible', 'object_',
-           'finfo', 'iinfo', 'float0', 'dtype', 'result_type', 'promote_types',
+           'float0', 'result_type', 'promote_types',
            'issubdtype', 'isdtype', 'can_cast', 'isscalar', 'iscomplexobj', 'isrealobj',
-           'bool', 'int1', 'uint1', 'float6_e2m3fn', 'float6_e3m2fn', 'ComplexWarning',
-           'iterable']
+           'bool', 'ComplexWarning', 'iterable']
+
+import threading
 
 import numpy as np
 
@@ -74,24 +82,6 @@ float32 = _make_scalar_type(np.float32)
 float64 = _make_scalar_type(np.float64)
 complex64 = _make_scalar_type(np.complex64)
 complex128 = _make_scalar_type(np.complex128)
-bfloat16 = _make_scalar_type(dtypes.bfloat16)
-int4 = _make_scalar_type(dtypes.int4)
-uint4 = _make_scalar_type(dtypes.uint4)
-int1 = _make_scalar_type(dtypes.int1)
-uint1 = _make_scalar_type(dtypes.uint1)
-int2 = _make_scalar_type(dtypes.int2)
-uint2 = _make_scalar_type(dtypes.uint2)
-float8_e4m3fn = _make_scalar_type(dtypes.float8_e4m3fn)
-float8_e5m2 = _make_scalar_type(dtypes.float8_e5m2)
-float8_e4m3fnuz = _make_scalar_type(dtypes.float8_e4m3fnuz)
-float8_e5m2fnuz = _make_scalar_type(dtypes.float8_e5m2fnuz)
-float8_e4m3b11fnuz = _make_scalar_type(dtypes.float8_e4m3b11fnuz)
-float8_e3m4 = _make_scalar_type(dtypes.float8_e3m4)
-float8_e4m3 = _make_scalar_type(dtypes.float8_e4m3)
-float8_e8m0fnu = _make_scalar_type(dtypes.float8_e8m0fnu)
-float4_e2m1fn = _make_scalar_type(dtypes.float4_e2m1fn)
-float6_e2m3fn = _make_scalar_type(dtypes.float6_e2m3fn)
-float6_e3m2fn = _make_scalar_type(dtypes.float6_e3m2fn)
 bool = bool_  # pylint: disable=redefined-builtin  (the array API's name, as in JAX)
 # The default types, as named by JAX (64-bit; canonicalised when used).
 int_ = _make_scalar_type(np.int64, "int64")
@@ -121,15 +111,26 @@ ComplexWarning = np.exceptions.ComplexWarning
 # Whether an object can be iterated over: a host-side question, NumPy's answer.
 iterable = np.iterable
 
-finfo = dtypes.finfo
-iinfo = dtypes.iinfo
 float0 = dtypes.float0
 
+_lazy_lock = threading.Lock()
 
-# ``jnp.dtype`` is NumPy's dtype class itself, as in JAX: ``isinstance(x.dtype,
-# jnp.dtype)`` holds and ``jnp.dtype('bfloat16')`` works (ml_dtypes registers
-# its names with NumPy); ``jnp.dtype(None)`` is float64, as NumPy's.
-dtype = np.dtype
+
+def __getattr__(name):
+  # ``jnp.dtype`` is NumPy's dtype class itself, as in JAX: ``isinstance(x.dtype,
+  # jnp.dtype)`` holds and ``jnp.dtype('bfloat16')`` works (ml_dtypes registers
+  # its names with NumPy: serving the name loads it); ``jnp.dtype(None)`` is
+  # float64, as NumPy's. Each value is made once, then is a module global.
+  if name not in LAZY_NAMES:
+    raise AttributeError(f"module 'jaxlite.numpy.scalar_types' has no attribute {name!r}")
+  with _lazy_lock:
+    value = globals().get(name)
+    if value is None:
+      ml = dtypes._ml_dtypes()
+      value = (np.dtype if name == "dtype" else getattr(ml, name) if name in ("finfo", "iinfo")
+               else _make_scalar_type(getattr(ml, name)))
+      globals()[name] = value
+  return value
 
 
 def _dtype_of(x):
