@@ -40,3 +40,25 @@ def test_repeated_eager_call_uses_the_cache_and_agrees(name):
   assert second.dtype == first.dtype and second.weak_type == first.weak_type
   np.testing.assert_array_equal(np.asarray(second), np.asarray(first))
   np.testing.assert_allclose(np.asarray(second), getattr(np, name)(np.asarray(x)), rtol=1e-6)
+
+
+def test_repeated_eager_sum_uses_the_cache_and_agrees():
+  x = jnp.asarray(np.arange(12, dtype=np.float32).reshape(3, 4))
+  results = [jnp.sum(x) for _ in range(3)]
+  assert (lax.reduce_sum_p, x.aval) in dispatch._cache
+  for r in results:
+    assert r.dtype == np.float32 and not r.weak_type and r.shape == ()
+    assert float(r) == 66.0
+
+
+def test_fast_path_stages_under_jit_and_raises_on_deleted():
+  import jaxlite
+  x = jnp.ones(4, np.float32)
+  jnp.sum(x), jnp.sum(x), jnp.sin(x), jnp.sin(x)   # filed in the cache
+  assert "reduce_sum" in str(jaxlite.make_jaxpr(lambda y: jnp.sum(x) + jnp.sin(x).sum() + y)(1.0))
+  y = jnp.ones(4, np.float32)
+  y.delete()
+  with pytest.raises(RuntimeError):
+    jnp.sum(y)
+  with pytest.raises(RuntimeError):
+    jnp.sin(y)

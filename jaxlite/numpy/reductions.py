@@ -27,7 +27,7 @@ import numpy as np
 
 from jaxlite import dtypes, lax
 from jaxlite.lax import structural as lax_structural
-from jaxlite.numpy import promotion, ufuncs
+from jaxlite.numpy import promotion, ufuncs, ufuncs_common
 from jaxlite.numpy.promotion import canonicalize_axes, check_arraylike, ensure_array
 from jaxlite.runtime.array import Array
 from jaxlite.numpy.library_jit import library_jit
@@ -130,8 +130,12 @@ def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=
     if aval.shape and not aval.weak_type and aval.dtype in _SUM_AS_IS:
       # The eager hot path: a total over a strongly typed inexact array needs
       # neither a cast nor checks.
-      return lax.reduce_sum_p.bind(a, axes=tuple(range(len(aval.shape))))
+      return ufuncs_common.bind_eager_one(lax.reduce_sum_p, a, aval, _all_axes)
   return _reduce("sum", a, axis, dtype, out, keepdims, initial, where, promote_integers)
+
+
+def _all_axes(aval):
+  return {"axes": tuple(range(len(aval.shape)))}
 
 
 # Inexact dtypes: a sum accumulates in the array's own dtype.

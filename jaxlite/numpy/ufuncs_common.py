@@ -62,12 +62,13 @@ def _direct_primitive(lax_fun):
   return primitive
 
 
-def _remember_eager(eager_cache, primitive, aval):
-  """Files the executable that ``primitive.bind(x)`` just ran for an
+def _remember_eager(eager_cache, primitive, aval, params=()):
+  """Files the executable that ``primitive.bind(x, **params)`` just ran for an
   uncommitted ``x`` of ``aval`` (dispatch's key for it) under the short key
-  that ``_unary``'s fast path looks up, with the configuration it is valid for.
-  Not while debug_nans/debug_infs are on: those check every eager result."""
-  exe = eager_cache.get((primitive, (aval,), (), None))
+  ``(primitive, aval)`` that the fast paths look up, with the configuration it
+  is valid for (``params`` must follow from ``aval``). Not while
+  debug_nans/debug_infs are on: those check every eager result."""
+  exe = eager_cache.get((primitive, (aval,), params, None))
   if exe is not None and not config.jax_debug_nans and not config.jax_debug_infs:
     eager_cache[(primitive, aval)] = (exe, config.trace_context(), config._generation)
 
@@ -75,41 +76,60 @@ def _remember_eager(eager_cache, primitive, aval):
 _trace_cache = config._trace_cache   # the per-thread trace context (config.trace_context)
 
 
+def bind_eager_one(primitive, x, aval, params_of):
+  """``primitive.bind(x, **params_of(aval))`` for an Array ``x`` of ``aval``
+  (``type(x) is Array``), where the parameters follow from ``aval`` (e.g. a
+  total's axes). Once that ran eagerly on this aval, on the default device and
+  under the same configuration, its executable runs directly (the eager hot
+  path of ``jnp.sum(x)``).
+
+  >>> import jaxlite.numpy as jnp
+  >>> from jaxlite import lax
+  >>> x = jnp.ones(3)
+  >>> bind_eager_one(lax.reduce_sum_p, x, x.aval, lambda aval: {"axes": (0,)})
+  Array(3., dtype=float32)
+  """
+  hit = dispatch._cache.get((primitive, aval))
+  if hit is not None and hit[1] is _trace_cache.context and \
+      hit[2] == config._generation and _thread_state.dynamic_main.level == 0 and \
+      not x._buf._committed:
+    exe = hit[0]
+    try:
+      return Array(exe.loaded.execute_sharded([x._buf]).consume_with_handlers(
+          exe.handlers)[0], exe.out_avals[0])
+    except Exception:  # noqa: BLE001 - e.g. a deleted operand: bind raises JAX's error
+      pass
+  params = params_of(aval)
+  out = primitive.bind(x, **params)
+  if _thread_state.dynamic_main.level == 0 and not x._buf._committed:
+    _remember_eager(dispatch._cache, primitive, aval, tuple(params.items()))
+  return out
+
+
+def _no_params(aval):
+  return {}
+
+
 def _unary(name, lax_name, inexact=False, doc=None):
   """A one-argument ufunc that promotes (to inexact if asked) and binds one lax op."""
   stable = _STABLE_INEXACT if inexact else _STABLE_DTYPES
-  lax_fun = primitive = None
-  eager_cache = dispatch._cache
+  primitive = None
 
   def fun(x, /):
-    nonlocal lax_fun, primitive
-    if type(x) is Array and lax_fun is not None:
+    nonlocal primitive
+    if type(x) is Array and primitive is not None:
       aval = x.aval
       if aval.dtype in stable:
-        # The eager hot path: nothing to check or promote. Once this op ran
-        # eagerly on this aval, on the default device and under the same
-        # configuration (the trace context: x64, default device, debug_nans
-        # ...), its executable runs directly.
-        hit = eager_cache.get((primitive, aval))
-        if hit is not None and hit[1] is _trace_cache.context and \
-            hit[2] == config._generation and _thread_state.dynamic_main.level == 0 and \
-            not x._buf._committed:
-          exe = hit[0]
-          try:
-            return Array(exe.loaded.execute_sharded([x._buf]).consume_with_handlers(
-                exe.handlers)[0], exe.out_avals[0])
-          except Exception:  # noqa: BLE001 - e.g. a deleted operand: the
-            pass           # general path below raises JAX's error
-        out = lax_fun(x)
-        if primitive is not None and _thread_state.dynamic_main.level == 0 and \
-            not x._buf._committed:
-          _remember_eager(eager_cache, primitive, aval)
-        return out
+        # The eager hot path: nothing to check or promote; once this op ran
+        # eagerly on this aval (on the default device, under the same
+        # configuration), its executable runs directly.
+        return bind_eager_one(primitive, x, aval, _no_params)
+    # The lax function is looked up on the first call (lax is complete by then).
     lax_fun = getattr(lax, lax_name)
     primitive = _direct_primitive(lax_fun)
     check_arraylike(name, x)
     (x,) = promote_dtypes_inexact(x) if inexact else promotion.promote_dtypes(x)
-    return getattr(lax, lax_name)(x)
+    return lax_fun(x)
   fun.__name__ = fun.__qualname__ = name
   fun.__doc__ = doc
   return fun
