@@ -437,3 +437,44 @@ def test_bcsr_structural_ops_match_jax():
         jax.grad(f(jsparse, jsparse.bcsr_todense))(theirs.data))
   h = lambda s: lambda m: (s.bcsr_extract(idx, ptr, m) ** 2).sum()
   close(jaxlite.grad(h(sparse))(M), jax.grad(h(jsparse))(M))
+
+
+# --- bcoo_gather, bcoo_conv_general_dilated -------------------------------------------
+
+
+def test_bcoo_gather_matches_jax():
+  G = (jaxlite.lax.GatherDimensionNumbers, jax.lax.GatherDimensionNumbers)
+  for mat, n_batch, idx, dims, sizes in [
+      (M, 0, [[2], [0]], dict(offset_dims=(1,), collapsed_slice_dims=(0,), start_index_map=(0,)),
+       (1, 4)),
+      (M, 0, [[1, 1], [0, 2]], dict(offset_dims=(1,), collapsed_slice_dims=(0,),
+                                    start_index_map=(0, 1)), (1, 2)),
+      (MB, 1, [[1], [0], [1]], dict(offset_dims=(1, 2), collapsed_slice_dims=(0,),
+                                    start_index_map=(0,)), (1, 3, 4))]:
+    idx = np.array(idx, np.int32)
+    _same(sparse.bcoo_gather(sparse.BCOO.fromdense(mat, n_batch=n_batch), idx, G[0](**dims), sizes),
+          jsparse.bcoo_gather(jsparse.BCOO.fromdense(mat, n_batch=n_batch), idx, G[1](**dims),
+                              sizes))
+  dims = dict(offset_dims=(1,), collapsed_slice_dims=(0,), start_index_map=(0,))
+  with pytest.raises(NotImplementedError, match="mode='clip' not yet supported"):
+    sparse.bcoo_gather(sparse.BCOO.fromdense(M), np.zeros((1, 1), np.int32), G[0](**dims), (1, 4),
+                       mode="clip")
+
+
+def test_bcoo_conv_general_dilated_matches_jax():
+  x = np.array([[[0., 1., 0., 2., 0., 0., 3.]]], np.float32)
+  k = np.array([[[1., -2., 0.5]]], np.float32)
+  for padding in ["SAME", [(2, 1)]]:
+    for lhs_sparse, rhs_sparse in [(True, False), (False, True)]:
+      args = lambda s: (s.BCOO.fromdense(x) if lhs_sparse else x,
+                        s.BCOO.fromdense(k) if rhs_sparse else k)
+      _same(sparse.bcoo_conv_general_dilated(*args(sparse), window_strides=(1,), padding=padding),
+            jsparse.bcoo_conv_general_dilated(*args(jsparse), window_strides=(1,),
+                                              padding=padding))
+  conv = lambda s: lambda kk: s.bcoo_conv_general_dilated(
+      s.BCOO.fromdense(x), kk, window_strides=(1,), padding="VALID").data.sum()
+  close(jaxlite.grad(conv(sparse))(k), jax.grad(conv(jsparse))(k))
+  for kw, msg in [(dict(window_strides=(2,)), "non-unit window_strides"),
+                  (dict(window_strides=(1,), rhs_dilation=(2,)), "lhs_dilation")]:
+    with pytest.raises(NotImplementedError, match=msg):
+      sparse.bcoo_conv_general_dilated(sparse.BCOO.fromdense(x), k, padding="VALID", **kw)

@@ -55,7 +55,7 @@ FLOORS = {
     "jax.experimental.ode": (18, 0),
     "jax.experimental.jet": (29, 0),
     "jax.image": (3, 0),
-    "jax.experimental.sparse": (76, 0),
+    "jax.experimental.sparse": (78, 0),
     "jax.custom_batching": (2, 0),
     "jax.dlpack": (2, 0),
 }

@@ -39,6 +39,7 @@ from jaxlite.experimental.sparse.csr import (CSR, CSC, csr_todense, csr_todense_
                                              csr_fromdense, csr_fromdense_p, csr_matvec,
                                              csr_matvec_p, csr_matmat, csr_matmat_p)
 from jaxlite.experimental.sparse.bcoo_layout import bcoo_update_layout
+from jaxlite.experimental.sparse.bcoo_gather_conv import bcoo_gather, bcoo_conv_general_dilated
 from jaxlite.experimental.sparse.bcsr_prims import (bcsr_fromdense_p, bcsr_todense_p,
                                                     bcsr_extract_p, bcsr_dot_general_p)
 from jaxlite.experimental.sparse.bcsr import (BCSR, bcsr_fromdense, bcsr_todense, bcsr_extract,
