@@ -50,7 +50,7 @@ _LAZY_SUBMODULES = frozenset({
     "random", "nn", "scipy", "linen", "distributed", "tools", "debug", "errors",
     "flatten_util", "example_libraries", "experimental", "test_util", "typing", "extend",
     "stages", "sharding", "ops", "profiler", "monitoring", "ffi", "export",
-    "custom_batching", "image", "dlpack",
+    "custom_batching", "image", "dlpack", "ref",
 })
 
 # Top-level names defined in lazily imported modules: name -> (module, attribute).
@@ -79,6 +79,9 @@ _LAZY_ATTRIBUTES = {
     "effects_barrier": ("jaxlite.api_extras", "effects_barrier"),
     "memory": ("jaxlite.api_extras", "memory"),
     "Shard": ("jaxlite.runtime.array", "Shard"),   # the items of addressable_shards
+    **{name: ("jaxlite.state", name)   # mutable array references
+       for name in ("Ref", "new_ref", "empty_ref", "free_ref", "freeze")},
+    "ad": ("jaxlite.state.vjp_refs", "ad"),
     **{name: ("jaxlite.config_guards", name) for name in (
         "transfer_guard", "transfer_guard_host_to_device", "transfer_guard_device_to_device",
         "transfer_guard_device_to_host", "checking_leaks", "make_user_context", "no_tracing",

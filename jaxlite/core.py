@@ -196,8 +196,9 @@ class Token:
 
 
 def raise_to_shaped(aval: ShapedArray) -> ShapedArray:
-  if type(aval) is ShapedArray or type(aval) is AbstractToken:
-    return aval
+  if type(aval) is ShapedArray or (isinstance(aval, AbstractValue)
+                                   and not isinstance(aval, ShapedArray)):
+    return aval   # a token or a ref type (jaxlite.state) stays what it is
   return ShapedArray(aval.shape, aval.dtype, aval.weak_type)
 
 
@@ -206,7 +207,7 @@ def get_aval(x) -> ShapedArray:
   if isinstance(x, Tracer):
     return x.aval
   aval = getattr(x, "aval", None)
-  if isinstance(aval, ShapedArray):
+  if isinstance(aval, AbstractValue):   # an Array's ShapedArray, a Ref's AbstractRef
     return aval
   return _aval_of_host_value(x)
 
@@ -590,6 +591,12 @@ class Tracer(_AbstractArray):
   def __hash__(self):
     raise TypeError(f"unhashable type: {type(self).__name__}")
 
+  def __setitem__(self, index, value):
+    setter = getattr(self.aval, "_setitem", None)   # a tracer of a ref writes it
+    if setter is None:
+      raise TypeError(_IMMUTABLE_ARRAY_MESSAGE)
+    setter(self, index, value)
+
   def item(self):
     v = self._concrete_value()
     if v is None:
@@ -601,6 +608,12 @@ class Tracer(_AbstractArray):
     if v is None:
       raise ConcretizationTypeError(self, "The problem arose with the `tolist` method.")
     return np.asarray(v).tolist()
+
+
+_IMMUTABLE_ARRAY_MESSAGE = (
+    "JAX arrays are immutable and do not support in-place item assignment. Instead of "
+    "x[idx] = y, use x = x.at[idx].set(y) or another .at[] method: "
+    "https://docs.jax.dev/en/latest/_autosummary/jax.numpy.ndarray.at.html")
 
 
 def full_lower(val):
@@ -814,6 +827,21 @@ def eval_jaxpr(jaxpr: Jaxpr, consts, *args):
     for v, val in zip(eqn.outvars, outs):
       env[v] = val
   return [read(v) for v in jaxpr.outvars]
+
+
+# Effects whose equations a jaxpr must lose before it is lowered or transposed,
+# mapped to the rewrite that removes them: effect type -> rewrite(jaxpr, consts)
+# -> (jaxpr, consts). jaxlite.state registers the discharge of mutable refs.
+effect_dischargers: dict = {}
+
+
+def discharge_effects(jaxpr: Jaxpr, consts):
+  """``(jaxpr, consts)`` rewritten by the discharger of an effect it has, if any."""
+  for effect in jaxpr.effects:
+    rewrite = effect_dischargers.get(type(effect))
+    if rewrite is not None:
+      return rewrite(jaxpr, consts)
+  return jaxpr, consts
 
 
 class JaxprTypeError(TypeError):

@@ -248,6 +248,13 @@ class _VJPFunction:
         out.append(_match_dtype(ad.instantiate_zeros(next(cts)), t_aval))
     return tree_util.tree_unflatten(self.in_tree, out)
 
+  def with_refs(self, *maybe_ct_refs):
+    """The backward function with each input's cotangent sent where
+    ``maybe_ct_refs`` says: ``jaxlite.ad.GradValue()`` (returned), a ref
+    (accumulated into it) or ``jaxlite.ad.DontWant()``; see jaxlite.state.vjp_refs."""
+    from jaxlite.state import vjp_refs
+    return vjp_refs.with_refs(self, maybe_ct_refs)
+
 
 # As JAX's vjp function (a Partial over its residuals), ``f_vjp`` is a pytree
 # whose leaves are the residuals: it can be passed to (and returned from) jit.

@@ -43,6 +43,8 @@ class Zero:
 
 def tangent_aval(aval: ShapedArray) -> ShapedArray:
   """Tangents of integer and boolean values are float0; of floats, the same type."""
+  if not isinstance(aval, ShapedArray):   # a ref's tangent is a ref (jaxlite.state)
+    return aval.to_tangent_aval()
   if aval.dtype.kind in "fc" or aval.dtype.name in _FLOAT_NAMES:
     return ShapedArray(aval.shape, aval.dtype, aval.weak_type)
   return ShapedArray(aval.shape, dtypes.float0)
@@ -383,6 +385,8 @@ def linearize_flat(fun: Callable, primals: Sequence, has_aux=False):
       aux = aux_box[0]
       _check_no_escaped_tangent(aux, pe_main)
     jaxpr, consts = builder.to_jaxpr(out_tangents, pe_trace)
+  if jaxpr.effects:   # tangent refs (jaxlite.state) become values: transposable
+    jaxpr, consts = core.discharge_effects(jaxpr, consts)
   jaxpr, _ = pe.dce_jaxpr(jaxpr, instantiate=True)
   jaxpr, consts = pe.prune_constvars(jaxpr, consts)
   consts = [pe.device_put_const(c) for c in consts]

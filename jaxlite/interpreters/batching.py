@@ -71,7 +71,10 @@ class BatchTracer(Tracer):
     if d is not_mapped:
       return aval
     shape = aval.shape
-    return ShapedArray(shape[:d] + shape[d + 1:], aval.dtype, aval.weak_type)
+    unbatched = ShapedArray(shape[:d] + shape[d + 1:], aval.dtype, aval.weak_type)
+    if not isinstance(aval, ShapedArray):   # a batch of refs: one ref of batches
+      return aval.update(inner_aval=unbatched)
+    return unbatched
 
   def full_lower(self):
     if self.batch_dim is not_mapped:

@@ -144,6 +144,8 @@ def _to_array(x):
   if type(x) is core.Token:   # enters a program as its empty bool[0] array, as in JAX
     return x._buf
   aval = core.get_aval(x)   # validates the type (TypeError for non-arrays)
+  if not isinstance(aval, core.ShapedArray):
+    return x   # a mutable ref (jaxlite.state) enters a program through its own path
   return transfer.put_numpy(np.asarray(x, aval.dtype), None, aval.weak_type)
 
 

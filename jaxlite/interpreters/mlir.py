@@ -308,6 +308,8 @@ def jaxpr_subcomp(module_context: ModuleContext, jaxpr: Jaxpr, consts: Sequence,
 
   ``consts`` are ir.Values or host constants for ``jaxpr.constvars``; ``args``
   are ir.Values for ``jaxpr.invars``."""
+  if jaxpr.effects:   # e.g. mutable refs: discharged into plain values first
+    jaxpr, consts = core.discharge_effects(jaxpr, consts)
   env: dict = {}
 
   def read(atom):

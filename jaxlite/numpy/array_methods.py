@@ -187,6 +187,9 @@ def _mT(self):
 
 
 def _getitem(self, index):
+  ref_getitem = getattr(self.aval, "_getitem", None)   # a tracer of a ref reads it
+  if ref_getitem is not None:
+    return ref_getitem(self, index)
   from jaxlite.numpy import indexing  # pylint: disable=g-import-not-at-top
   return indexing.getitem(self, index)
 
