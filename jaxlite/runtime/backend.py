@@ -286,6 +286,9 @@ def _init_platform(name: str) -> str | None:
       _backend_errors[platform] = "the backend factory returned None"
       continue
     _backends[platform] = client
+    # jaxlib imports ml_dtypes (~0.5 s of CPU) on the first transfer to any
+    # device; loading it with the runtime keeps that off the first array op.
+    import ml_dtypes  # pylint: disable=g-import-not-at-top,unused-import
     return platform
   return None
 
