@@ -45,7 +45,7 @@ MODULES = ("jax.numpy", "jax.lax", "jax.lax.linalg", "jax.nn", "jax.random", "ja
            "jax.nn.initializers", "jax.numpy.linalg", "jax.numpy.fft",
            "jax.scipy.linalg", "jax.scipy.signal", "jax.scipy.fft", "jax.scipy.stats",
            "jax.scipy.stats.poisson", "jax.scipy.spatial.transform", "jax.scipy.integrate",
-           "jax.scipy.interpolate", "jax.scipy.ndimage", "jax.scipy.cluster.vq")
+           "jax.scipy.interpolate", "jax.scipy.ndimage", "jax.scipy.cluster.vq", "jax.ref")
 # (jax.scipy.special, .optimize, .sparse.linalg and the other stats distributions have
 # no docstring examples in 0.10.2.)
 # (jax.stages and the jax.extend modules have no docstring examples in 0.10.2.)

@@ -39,7 +39,7 @@ import typing
 # left out: they are not API a portable program calls.
 MODULES = (
     "jax", "jax.numpy", "jax.numpy.linalg", "jax.numpy.fft", "jax.lax", "jax.lax.linalg",
-    "jax.nn", "jax.nn.initializers", "jax.random", "jax.tree_util", "jax.tree",
+    "jax.nn", "jax.nn.initializers", "jax.random", "jax.ref", "jax.tree_util", "jax.tree",
     "jax.dtypes", "jax.errors", "jax.debug", "jax.flatten_util", "jax.custom_derivatives",
     "jax.custom_batching", "jax.ad_checkpoint", "jax.distributed", "jax.dlpack", "jax.ffi",
     "jax.export", "jax.image", "jax.ops", "jax.monitoring", "jax.profiler", "jax.sharding",

@@ -36,6 +36,7 @@ JAX_MODULES = {
     "jax.lax": "jaxlite.lax",
     "jax.lax.linalg": "jaxlite.lax.linalg",
     "jax.random": "jaxlite.random",
+    "jax.ref": "jaxlite.ref",
     "jax.tree": "jaxlite.tree",
     "jax.tree_util": "jaxlite.tree_util",
     "jax.flatten_util": "jaxlite.flatten_util",
