@@ -147,8 +147,8 @@ class Traced(Stage):
 
   def lower(self, *, lowering_platforms=None, _private_parameters=None) -> "Lowered":
     """Emits the StableHLO module for the default (or the jit's) device, or for
-    ``lowering_platforms[0]`` (a module for another platform can be read, not
-    compiled here)."""
+    ``lowering_platforms[0]`` (an SPMD module for another platform can be read,
+    not compiled here)."""
     from jaxlite.interpreters import mlir
     from jaxlite.runtime import backend
     spmd_args = getattr(self, "_spmd_args", None)   # see Jitted.trace
