@@ -57,3 +57,16 @@ def test_first_use_loads_ml_dtypes(expr, expected):
       print({expr})
   """)
   assert out.split() == [expected]
+
+
+def test_host_arrays_of_ml_dtypes_transfer_after_a_rejected_void_dtype():
+  out = _run("""
+      import numpy as np, jaxlite
+      try:
+        jaxlite.device_put(np.zeros(2, 'V4'))
+      except TypeError:
+        print('rejected')
+      import ml_dtypes
+      print(jaxlite.device_put(np.ones(2, ml_dtypes.bfloat16)).dtype)
+  """)
+  assert out.split() == ["rejected", "bfloat16"]

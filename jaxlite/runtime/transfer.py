@@ -88,20 +88,9 @@ array_module._put_numpy = put_numpy   # unpickling Arrays (see runtime/array.py)
 def _valid_dtype(dt: np.dtype) -> bool:
   if dt.kind in "biufc":
     return True
-  # bfloat16, float8 etc. are ml_dtypes types that NumPy files under kind 'V'.
-  return dt.kind == "V" and dt.names is None and dt in _ml_dtypes()
-
-
-_ML_DTYPES = None
-
-
-def _ml_dtypes() -> frozenset:
-  global _ML_DTYPES
-  if _ML_DTYPES is None:
-    _ML_DTYPES = frozenset(d for d in dtypes.supported_dtypes()
-                           if isinstance(d, np.dtype) and d.kind == "V"
-                           and d.names is None)
-  return _ML_DTYPES
+  # bfloat16, float8 etc. are ml_dtypes types that NumPy files under kind 'V'
+  # (jaxlite.dtypes' table holds them once ml_dtypes is loaded).
+  return dt.kind == "V" and dt.names is None and dt in dtypes._valid_dtypes
 
 
 def _host_leaf(x) -> tuple[np.ndarray, bool]:
