@@ -69,15 +69,18 @@ def _jit_impl(*args, jaxpr: ClosedJaxpr, name: str, donated_invars=(), inline=Fa
       return discharge.call_with_refs(jaxpr, args, name)
   args = [_to_array(a) for a in args]
   dev = device or _common_device(args)
+  # As JAX's: results are committed only where an operand (or jit) chose the device.
+  committed = dev is not None
   if dev is None:
     dev = backend.default_device()
   else:   # uncommitted operands follow the committed ones (or jit's device)
     args = placement.follow(args, dev)
   with _jaxpr_lock:
     per_jaxpr = _jaxpr_executables.setdefault(jaxpr, {})
-  exe = per_jaxpr.get(dev)
+  exe = per_jaxpr.get((dev, committed))
   if exe is None:
-    exe = per_jaxpr[dev] = compile_jaxpr(jaxpr, name, dev, donated_invars)
+    exe = per_jaxpr[(dev, committed)] = compile_jaxpr(jaxpr, name, dev, donated_invars,
+                                                      committed=committed)
   outs = exe.call([a._buf for a in args])
   _delete_donated(args, donated_invars)
   return outs
@@ -223,6 +226,7 @@ def _holds_shard_map(closed) -> bool:
 # C-level attribute getters for the cached-call hot path (cheaper than comprehensions).
 _get_aval = operator.attrgetter("aval")
 _get_buf = operator.attrgetter("_buf")
+_get_committed = operator.attrgetter("_committed")
 
 # jaxlib's C++ pytree flattening (a registry of our own, holding only the
 # built-in containers), for the cached-call key of pytree arguments. It is made
@@ -338,8 +342,10 @@ class Jitted:
     # static ones (see _fast_split).
     self._splits: dict = {}
     self._tree_ok = not self.donate_argnums and not self.donate_argnames and device is None
-    # The last call's signature and how to run it (see _set_memo).
+    # The last call's signature and how to run it (see _set_memo), and the
+    # same for the last pytree call (see _set_tree_memo).
     self._memo = None
+    self._tree_memo = None
     # Tracing and compiling happen once per key even when threads race on it.
     self._lock = threading.RLock()
     self._simple = not self.static_argnums and not self.static_argnames and \
@@ -421,13 +427,35 @@ class Jitted:
             if type(a) is not Array:
               break
           else:
+            avals = tuple(map(_get_aval, leaves))
+            memo = self._tree_memo
+            # The steady state of a pytree call: the same structure and avals
+            # as the last one. Comparing the avals finds the very same aval
+            # objects (tuple == tries identity first) where hashing them for
+            # the cache key would run ShapedArray.__hash__ once per leaf.
+            if memo is not None and statics is None and treedef == memo[0] and \
+                avals == memo[1] and _trace_cache.context is memo[2] and \
+                config._generation == memo[3] and _thread_state.dynamic_main.level == 0:
+              bufs = list(map(_get_buf, leaves))
+              if not any(map(_get_committed, bufs)):   # committed: _call_placed
+                plan = memo[4]
+                try:
+                  results = plan[0](plan[4] + bufs if plan[4] else bufs).consume_with_handlers(
+                      plan[1])
+                except Exception:  # noqa: BLE001 - the general call explains or recovers
+                  return self._call_entry(plan[3], leaves)
+                if plan[2] is not None:
+                  return Array(results[0], plan[2])
+                return _outputs(plan[3], results)
             try:
-              entry = self._tree_cache.get(
-                  (treedef, statics, tuple(map(_get_aval, leaves)), config.trace_context()))
+              entry = self._tree_cache.get((treedef, statics, avals, config.trace_context()))
             except TypeError:   # an unhashable static value: the slow path explains
               entry = None
             if entry is not None and _thread_state.dynamic_main.level == 0:
-              self._set_memo(args, entry)
+              if statics is None:
+                self._set_tree_memo(treedef, avals, entry)
+              else:
+                self._set_memo(args, entry)
               return self._call_entry(entry, leaves)
       if config.jax_disable_jit:
         return self.fun(*args, **kwargs)
@@ -545,6 +573,19 @@ class Jitted:
     context = config.trace_context()
     # One tuple, replaced whole: a thread reading it never sees a torn memo.
     self._memo = (signature, context, config._generation, plan, mask, len(args))
+
+  def _set_tree_memo(self, treedef, avals, entry):
+    """Remembers how to run ``entry`` for pytree calls without static
+    arguments whose leaves flatten to ``treedef`` with ``avals`` (see the
+    pytree branch of ``__call__``)."""
+    exe = entry.executable
+    if exe is None or entry.spmd is not None or entry.donated:
+      return
+    plan = (exe.loaded.execute_sharded, exe.handlers,
+            exe.out_avals[0] if entry.single_output else None, entry,
+            list(map(_get_buf, entry.consts)))
+    # One tuple, replaced whole: a thread reading it never sees a torn memo.
+    self._tree_memo = (treedef, avals, config.trace_context(), config._generation, plan)
 
   def _compile_entry(self, entry, flat_args):
     # No lock: threads racing on one entry lower it each but compile it once
@@ -715,6 +756,13 @@ class Jitted:
     donated = entry.donated[len(entry.consts):] if entry.donated else [False] * len(flat_args)
     args_info = stages.make_args_info(in_tree, entry.in_avals[len(entry.consts):], donated)
     traced = stages.Traced._make(self, entry, in_tree, args_info)
+    from jaxlite.interpreters import spmd
+    from jaxlite.interpreters.dispatch import _to_array
+    abstract = spmd.with_abstract_shardings(entry.spmd, flat_args, entry.out_tree, self.name)
+    if abstract is not None:   # ShapeDtypeStructs with shardings: an SPMD program
+      traced._spmd_args = (abstract, [x if hasattr(x, "sharding") and not isinstance(x, Array)
+                                      else _to_array(x) for x in flat_args])
+      return traced
     from jaxlite.runtime import sharded
     if entry.spmd is None and any(isinstance(x, Array) and sharded.is_sharded(x)
                                   for x in flat_args):
@@ -740,6 +788,7 @@ class Jitted:
     self._fast_cache.clear()
     self._tree_cache.clear()
     self._memo = None
+    self._tree_memo = None
 
   def _cache_size(self):
     return len(self._cache)
