@@ -331,3 +331,87 @@ def test_ref_types():
       assert isinstance(q, lib.Ref) and not isinstance(x, lib.Ref)
       return lib.freeze(q)
     f(np_.ones(2))
+
+
+# --- control flow ------------------------------------------------------------------------
+
+
+def _loops(lib, np_):
+  def fori(x):
+    r = lib.new_ref(0.0)
+
+    def body(i, c):
+      r[...] += x[i]
+      return c
+    lib.lax.fori_loop(0, 3, body, None)
+    return r[...]
+
+  def scan(x):
+    r = lib.new_ref(np_.zeros(3))
+
+    def body(c, xi):
+      r[...] = r[...] * 2 + xi
+      return c + 1, r[0]
+    c, ys = lib.lax.scan(body, 0, x)
+    return c, ys, lib.freeze(r)
+
+  def cond(x, p):
+    r = lib.new_ref(x)
+    lib.lax.cond(p, lambda: r.__setitem__(0, x[1] * 9.0), lambda: None)
+    return r[...]
+
+  def while_(x):
+    r = lib.new_ref(x)
+
+    def body(i):
+      r[i] = r[i] * 3
+      return i + 1
+    lib.lax.while_loop(lambda i: i < 2, body, 0)
+    return r[...]
+  return fori, scan, cond, while_
+
+
+def test_control_flow_with_refs_matches_jax():
+  def program(lib, np_):
+    fori, scan, cond, while_ = _loops(lib, np_)
+    x = np_.arange(3.0) + 1.0
+    out = []
+    for wrap in (lambda f: f, lib.jit):
+      out += [wrap(fori)(x), wrap(scan)(x), wrap(cond)(x, True), wrap(cond)(x, False),
+              wrap(while_)(x)]
+    out += [lib.grad(fori)(x), lib.grad(lambda x: scan(x)[2].sum())(x),
+            lib.grad(lambda x: cond(x, True).sum())(x),
+            lib.jvp(while_, (x,), (np_.ones(3),)),
+            lib.jit(lib.grad(lambda x: scan(x)[1].sum()))(x)]
+    return out
+  assert_same_values(*both(program))
+
+
+def test_loop_over_ref_argument_under_jit():
+  def program(lib, np_):
+    acc = lib.new_ref(np_.zeros(2))
+
+    @lib.jit
+    def run(acc, xs):
+      def body(c, x):
+        acc[...] += x
+        return c, acc[0]
+      return lib.lax.scan(body, 0.0, xs)[1]
+    ys = run(acc, np_.ones((4, 2)))
+    return ys, lib.freeze(acc)
+  assert_same_values(*both(program))
+
+
+def test_loop_jaxpr_text_matches_jax():
+  texts = []
+  for lib, np_ in LIBS:
+    def f(x):
+      r = lib.new_ref(x)
+
+      def body(i, c):
+        r[...] += c
+        return c * 2.0
+      lib.lax.fori_loop(0, 3, body, 1.0)
+      return r[...]
+    texts.append(str(lib.make_jaxpr(f)(np_.ones(2))))
+  assert texts[0] == texts[1]

@@ -59,6 +59,9 @@ def apply_primitive(primitive, args, params):
     avals = tuple(map(_get_aval, args))
   except AttributeError:
     args = [_to_array(a) for a in args]
+    if not all(isinstance(a, Array) for a in args):   # mutable refs (jaxlite.state)
+      from jaxlite.state import discharge
+      return discharge.apply_with_refs(primitive, args, params)
     bufs = [a._buf for a in args]
     avals = tuple([a.aval for a in args])
   # Options that change how an eager op runs (default device, debug_nans/infs)

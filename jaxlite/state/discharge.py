@@ -162,7 +162,15 @@ def _discharge_jit(eqn, *ins):
 
 def _register_discharge_rules():
   from jaxlite.interpreters.pjit import jit_p
+  from jaxlite.lax.control_flow.conditionals import cond_p
+  from jaxlite.lax.control_flow.loops import while_p
+  from jaxlite.lax.control_flow.scan import scan_p
+  from jaxlite.state import control_flow
+  is_cell = lambda x: isinstance(x, _Cell)
   return {
+      cond_p: lambda eqn, *ins: control_flow.discharge_cond(eqn, *ins, is_cell=is_cell),
+      while_p: lambda eqn, *ins: control_flow.discharge_while(eqn, *ins, is_cell=is_cell),
+      scan_p: lambda eqn, *ins: control_flow.discharge_scan(eqn, *ins, is_cell=is_cell),
       prims.new_ref_p: lambda eqn, x: [_Cell(x)],
       prims.empty_ref_p: _discharge_empty_ref,
       prims.freeze_p: lambda eqn, cell: [cell.value],
@@ -271,17 +279,30 @@ def call_with_refs(closed: ClosedJaxpr, args, name):
   from jaxlite.interpreters.pjit import jit_p
   discharged = discharged_closed_jaxpr(closed)
   refs = [a for a, aval in zip(args, closed.in_avals) if is_ref_type(aval)]
-  vals = [a._buf if isinstance(a, Ref) and type(a) is Ref else
+  vals = [a._array if type(a) is Ref else
           prims.freeze_p.bind(a) if is_ref_type(aval) else a
           for a, aval in zip(args, closed.in_avals)]
   outs = jit_p.bind(*vals, jaxpr=discharged, name=name)
   n_out = len(closed.out_avals)
   for ref, final in zip(refs, outs[n_out:]):
     if type(ref) is Ref:
-      ref._buf = final
+      ref._array = final
     else:   # a ref of an enclosing transformation: written through its rules
       prims.ref_set(ref, ..., final)
   return list(outs[:n_out])
+
+
+def apply_with_refs(primitive, args, params):
+  """An eager primitive given refs as operands (e.g. a loop whose body
+  writes a ref): staged alone, discharged, run, and the refs updated."""
+  from jaxlite.interpreters import partial_eval as pe
+
+  def one(*xs):
+    out = primitive.bind(*xs, **params)
+    return list(out) if primitive.multiple_results else [out]
+  jaxpr, _, consts = pe.trace_to_jaxpr_dynamic(one, [core.get_aval(a) for a in args])
+  outs = call_with_refs(pe.closed_call_jaxpr(jaxpr, consts), args, primitive.name)
+  return outs if primitive.multiple_results else outs[0]
 
 
 def _function_text(fun) -> str:
@@ -335,6 +356,8 @@ def _register_jit_rules():
   from jaxlite.interpreters import ad
   from jaxlite.interpreters.pjit import jit_p
   ad.primitive_jvps[jit_p] = _discharging_jvp(ad.primitive_jvps[jit_p])
+  from jaxlite.state import control_flow
+  control_flow.register_jvp_rules()
 
 
 _register_jit_rules()

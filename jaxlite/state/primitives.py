@@ -110,7 +110,7 @@ empty_ref_p.effects_rule = lambda **params: ref_effects
 
 freeze_p = Primitive("freeze")
 freeze_p.def_abstract_eval(lambda ref_aval: _check_ref(ref_aval, "freeze").inner_aval)
-freeze_p.def_impl(lambda ref: ref._buf if type(ref) is Ref else ref[()])   # JAX's: x[()]
+freeze_p.def_impl(lambda ref: ref._array if type(ref) is Ref else ref[()])   # JAX's: x[()]
 freeze_p.effects_rule = lambda *avals: ref_effects
 
 free_ref_p = Primitive("free_ref")
@@ -199,14 +199,14 @@ for _p in (get_p, swap_p, addupdate_p):
 def _get_impl(ref, *flat_idx, tree):
   from jaxlite.state import discharge
   _check_ref_value(ref, "ref_get")
-  return discharge.read_value(ref._buf, indexer_of(tree, flat_idx))
+  return discharge.read_value(ref._array, indexer_of(tree, flat_idx))
 
 
 def _swap_impl(ref, val, *flat_idx, tree):
   from jaxlite.state import discharge
   _check_ref_value(ref, "ref_swap")
   _swap_abstract_eval(ref.aval, core.get_aval(val), *map(_index_aval, flat_idx), tree=tree)
-  old, ref._buf = discharge.swap_value(ref._buf, val, indexer_of(tree, flat_idx))
+  old, ref._array = discharge.swap_value(ref._array, val, indexer_of(tree, flat_idx))
   return old
 
 
@@ -215,7 +215,7 @@ def _addupdate_impl(ref, val, *flat_idx, tree):
   _check_ref_value(ref, "ref_addupdate")
   _addupdate_abstract_eval(ref.aval, core.get_aval(val), *map(_index_aval, flat_idx),
                            tree=tree)
-  ref._buf = discharge.addupdate_value(ref._buf, val, indexer_of(tree, flat_idx))
+  ref._array = discharge.addupdate_value(ref._array, val, indexer_of(tree, flat_idx))
   return []
 
 

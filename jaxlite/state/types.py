@@ -124,24 +124,24 @@ class Ref(metaclass=RefMeta):
     >>> ref
     Ref([0., 5., 0.], dtype=float32)
   """
-  __slots__ = ("_aval", "_buf", "__weakref__")
+  __slots__ = ("_aval", "_array", "__weakref__")
 
   def __init__(self, aval: AbstractRef, refs):
     self._aval = aval
-    self._buf = refs   # a jaxlite Array, replaced (never mutated) by each write
+    self._array = refs   # a jaxlite Array, replaced (never mutated) by each write
 
   @property
   def aval(self):
     return self._aval
 
-  shape = property(lambda self: self._buf.shape)
-  dtype = property(lambda self: self._buf.dtype)
-  ndim = property(lambda self: self._buf.ndim)
-  size = property(lambda self: self._buf.size)
-  sharding = property(lambda self: self._buf.sharding)
+  shape = property(lambda self: self._array.shape)
+  dtype = property(lambda self: self._array.dtype)
+  ndim = property(lambda self: self._array.ndim)
+  size = property(lambda self: self._array.size)
+  sharding = property(lambda self: self._array.sharding)
 
   def __len__(self):
-    return len(self._buf)
+    return len(self._array)
 
   def __getitem__(self, index):
     from jaxlite.state import primitives
@@ -154,7 +154,7 @@ class Ref(metaclass=RefMeta):
   def __repr__(self):
     # An Array's text with its name changed (continuation lines keep the
     # Array's indentation, as JAX's do).
-    return "Ref" + repr(self._buf)[len("Array"):]
+    return "Ref" + repr(self._array)[len("Array"):]
 
   __str__ = __repr__
 
@@ -162,7 +162,7 @@ class Ref(metaclass=RefMeta):
     return object.__hash__(self)
 
   def block_until_ready(self):
-    self._buf.block_until_ready()
+    self._array.block_until_ready()
     return self
 
 
