@@ -19,6 +19,7 @@ Example:
 """
 from __future__ import annotations
 
+import copy
 import itertools
 import math
 import operator
@@ -260,12 +261,47 @@ def _recover_user_sharding(derived, ndim, user_in):
   return derived
 
 
+def _is_sharded(a) -> bool:
+  """Whether ``a`` is an Array laid out over several devices (an abstract
+  argument, a ShapeDtypeStruct given to ``lower``, has no layout of its own)."""
+  return isinstance(a, Array) and sharded.is_sharded(a)
+
+
+def abstract_arg_shardings(flat_args) -> list:
+  """For ``jit(f).trace/lower`` on ShapeDtypeStructs: each one's multi-device
+  ``NamedSharding`` (None for the rest), which then acts as its in_sharding."""
+  out = []
+  for x in flat_args:
+    s = None if isinstance(x, Array) else getattr(x, "sharding", None)
+    out.append(s if isinstance(s, NamedSharding) and s._is_concrete
+               and len(s.mesh._flat_devices_tuple) > 1 else None)
+  return out
+
+
+def with_abstract_shardings(call_site, flat_args, out_tree, fun_name):
+  """A copy of the jit's ``call_site`` (or a new one) whose unset in_shardings
+  are the ShapeDtypeStructs' shardings among ``flat_args``; None when they
+  give none. The jit's own call site is left as it is."""
+  given = abstract_arg_shardings(flat_args)
+  if not any(s is not None for s in given):
+    return None
+  if call_site is None:
+    site = JitCallSite(None, None, flat_args, {}, out_tree, fun_name, None)
+  else:
+    site = copy.copy(call_site)
+    site.programs, site.fast, site.moved_consts = {}, {}, {}
+  site.in_shardings = [own if own is not None else s
+                       for own, s in zip(site.in_shardings, given)]
+  site.given = True
+  return site
+
+
 def _user_in_sharding(args, in_shardings, moves, shardings):
   """``(sharding, ndim)`` of the first argument whose sharding the user chose
   (a jit in_sharding or the argument's own layout; not an array jaxlite moved
   onto the mesh), or None."""
   for a, given, move, s in zip(args, in_shardings, moves, shardings):
-    if given is not None or (move is None and sharded.is_sharded(a)):
+    if given is not None or (move is None and _is_sharded(a)):
       return s, a.ndim
   return None
 
@@ -418,7 +454,7 @@ def _program_mesh(args, in_shardings, out_shardings, closed_jaxpr=None):
     if isinstance(s, NamedSharding) and s._is_concrete:
       return s.mesh
   for a in args:
-    if sharded.is_sharded(a) and isinstance(a.sharding, NamedSharding):
+    if _is_sharded(a) and isinstance(a.sharding, NamedSharding):
       return a.sharding.mesh
   return None if closed_jaxpr is None else jaxpr_mesh(closed_jaxpr)
 
@@ -434,17 +470,18 @@ def plan_inputs(args, in_shardings, mesh, fun_name="<lambda>", arg_names=None):
   for i, (a, given) in enumerate(zip(args, in_shardings)):
     current = a.sharding
     if given is not None:
-      if sharded.is_sharded(a) and not current.is_equivalent_to(given, a.ndim):
+      if _is_sharded(a) and not current.is_equivalent_to(given, a.ndim):
         raise ValueError(
             "Sharding passed to jit does not match the sharding on the respective "
             f"arg. Got jit sharding: {given},\narg sharding: {current} for arg "
             f"type: {a.aval.str_short(short_dtypes=False)}")
       shardings.append(given)
-      moves.append(None if current.is_equivalent_to(given, a.ndim) else given)
+      moves.append(None if current is None or current.is_equivalent_to(given, a.ndim)
+                   else given)
       continue
     # jaxlite's eager results are committed to their device, so a single-device
     # argument is always moved onto the mesh (JAX refuses explicitly committed ones).
-    if sharded.is_sharded(a):
+    if _is_sharded(a):
       if tuple(current._device_assignment) != tuple(devices):
         other = first_sharded if first_sharded is not None else None
         name = (arg_names[i] if arg_names and i < len(arg_names) else f"[{i}]")
