@@ -20,6 +20,7 @@ import numpy as np
 
 from jaxlite import core, tree_util
 from jaxlite.core import ShapedArray
+from jaxlite.export import shape_poly
 from jaxlite.interpreters import mlir
 
 # The calling conventions jaxlite's artifacts follow (JAX 0.10.2's range): one
@@ -296,32 +297,28 @@ def export(fun_jit, *, platforms: Sequence[str] | None = None,
 
   def do_export(*args_specs, **kwargs_specs) -> Exported:
     chosen = tuple(platforms) if platforms is not None else (default_export_platform(),)
-    _refuse_symbolic_shapes(args_specs, kwargs_specs)
     traced = fun_jit.trace(*args_specs, **kwargs_specs)
     return exported_from_jaxpr(traced.jaxpr, traced.fun_name, traced.in_tree,
                                traced.out_tree, chosen, tuple(disabled_checks))
   return do_export
 
 
-def _refuse_symbolic_shapes(args_specs, kwargs_specs):
-  """jaxlite traces with constant shapes only: an argument spec with symbolic
-  dimensions (``symbolic_shape``) cannot be exported (JAX exports it as a
-  shape-polymorphic module)."""
-  from jaxlite import tree_util
-  from jaxlite.export.shape_poly import is_symbolic_dim
-  for leaf in tree_util.tree_leaves((args_specs, kwargs_specs)):
-    shape = getattr(leaf, "shape", ())
-    if any(is_symbolic_dim(d) for d in shape):
-      raise NotImplementedError(
-          f"jaxlite cannot export for symbolic shapes (got an argument of shape "
-          f"{tuple(shape)}); export at constant shapes, one export per shape.")
-
-
 def exported_from_jaxpr(closed_jaxpr, fun_name: str, in_tree, out_tree, platforms: tuple,
                         disabled_checks: tuple) -> Exported:
   """Lowers ``closed_jaxpr`` for ``platforms`` into an :class:`Exported`."""
+  from jaxlite.export import poly_module
+  polymorphic = poly_module.is_polymorphic(closed_jaxpr.in_avals)
   texts = []
   for platform in platforms:
+    if polymorphic:
+      arg_names = [_arg_descriptor(in_tree, i) for i in range(len(closed_jaxpr.in_avals))]
+      text = poly_module.lower_polymorphic(closed_jaxpr, name=f"jit_{fun_name}",
+                                           platform=platform, arg_names=arg_names)
+      with mlir.make_ir_context():
+        module = mlir.ir().Module.parse(text)
+        _check_custom_calls(module, disabled_checks)
+      texts.append(text)
+      continue
     lowered = mlir.lower_jaxpr_to_module(closed_jaxpr, name=f"jit_{fun_name}",
                                          platform=platform)
     # Python callbacks (a custom call to a target of this process only) and
@@ -344,7 +341,7 @@ def exported_from_jaxpr(closed_jaxpr, fun_name: str, in_tree, out_tree, platform
       ordered_effects=(), unordered_effects=(), disabled_safety_checks=disabled_checks,
       mlir_module_serialized=_portable_artifact(texts[0]),
       calling_convention_version=maximum_supported_calling_convention_version,
-      module_kept_var_idx=tuple(range(len(in_avals))), uses_global_constants=False,
+      module_kept_var_idx=tuple(range(len(in_avals))), uses_global_constants=polymorphic,
       _get_vjp=_vjp_exporter(closed_jaxpr, fun_name, platforms, disabled_checks))
 
 
@@ -400,10 +397,24 @@ def _call_exported_abstract_eval(*in_avals, exported: Exported):
       raise ValueError(f"Dtype mismatch for {where}: expected {expected.dtype} and called "
                        f"with {actual.dtype}")
     for d, (e, a) in enumerate(zip(expected.shape, actual.shape)):
-      if e != a:
+      if not shape_poly.is_symbolic_dim(e) and e != a:
         raise ValueError(f"Shape mismatch for {where}.shape[{d}] (expected same constant): "
                          f"expected {expected.shape} and called with {actual.shape}")
-  return list(exported.out_avals)
+  if not exported.uses_global_constants:
+    return list(exported.out_avals)
+  values = _dimension_values(exported, in_avals)
+  return [a.update(shape=tuple(shape_poly.evaluate(d, values) for d in a.shape))
+          for a in exported.out_avals]
+
+
+def _dimension_values(exported: Exported, in_avals) -> dict:
+  """The dimension variables' values at the call's argument shapes, after
+  JAX's checks of the specification (ValueError with JAX's messages)."""
+  from jaxlite.export import poly_solve
+  arg_names = [_arg_descriptor(exported.in_tree, i) for i in range(len(in_avals))]
+  solution = poly_solve.solve(exported.in_avals, arg_names,
+                              lambda i, d: in_avals[i].shape[d])
+  return poly_solve.check_ints(solution)
 
 
 _module_counter = itertools.count()
@@ -415,10 +426,12 @@ def _call_exported_lowering(ctx, *args, exported: Exported):
   m = mlir.mlir()
   ir = m.ir
   mc = ctx.module_context
-  key = ("call_exported", id(exported))
+  key = ("call_exported", id(exported), tuple(tuple(a.shape) for a in ctx.avals_in))
   main_name = mc.cached_functions.get(key)
   if main_name is None:
     sub = ir.Module.parse(exported.mlir_module())
+    if exported.uses_global_constants:
+      sub = _refined_module(sub, ctx.avals_in, ctx.avals_out)
     prefix = f"call_exported_{mlir._sanitize(exported.fun_name)}_{next(_module_counter)}"
     functions = [op for op in sub.body.operations if op.operation.name == "func.func"]
     for fn in functions:
@@ -434,12 +447,46 @@ def _call_exported_lowering(ctx, *args, exported: Exported):
     main_name = f"{prefix}_main"
     mc.cached_functions[key] = main_name
     mc.keepalives.append(exported)
-  out_types = [mlir.aval_to_ir_type(a) for a in exported.out_avals]
+  out_types = [mlir.aval_to_ir_type(a) for a in ctx.avals_out]
   call = m.func.CallOp(out_types, ir.FlatSymbolRefAttr.get(main_name), list(args))
   return list(call.results)
 
 
 mlir.register_lowering(call_exported_p, _call_exported_lowering)
+
+
+def _refined_module(sub, avals_in, avals_out):
+  """The shape-polymorphic module ``sub`` specialized to the call's static
+  shapes: a new ``main`` of those shapes casts to the exported ``main``'s and
+  back, and jaxlib's shape refinement makes every shape static (checking the
+  module's shape assertions)."""
+  from jaxlib import _jax
+  from jaxlite.export import dim_lowering
+  m = mlir.mlir()
+  ir = m.ir
+  if not all(dim_lowering.is_constant_shape(a.shape) for a in avals_in):
+    raise ValueError("jaxlite calls a shape-polymorphic Exported at static shapes only; "
+                     f"got arguments of shapes {[a.shape for a in avals_in]}")
+  ir.SymbolTable.replace_all_symbol_uses("main", "_exported_main", sub.operation)
+  old_main = ir.SymbolTable(sub.operation)["main"]
+  ir.SymbolTable.set_symbol_name(old_main, "_exported_main")
+  old_main.attributes["sym_visibility"] = ir.StringAttr.get("private")
+  exported_types = ir.FunctionType(ir.TypeAttr(old_main.attributes["function_type"]).value)
+  in_types = [mlir.aval_to_ir_type(a) for a in avals_in]
+  out_types = [mlir.aval_to_ir_type(a) for a in avals_out]
+  with ir.InsertionPoint(sub.body), ir.Location.unknown():
+    main = m.func.FuncOp("main", ir.FunctionType.get(in_types, out_types))
+    main.attributes["sym_visibility"] = ir.StringAttr.get("public")
+    block = main.add_entry_block()
+    with ir.InsertionPoint(block):
+      args = [m.hlo.convert(t, a) for t, a in zip(exported_types.inputs, block.arguments)]
+      call = m.func.CallOp(list(exported_types.results),
+                           ir.FlatSymbolRefAttr.get("_exported_main"), args)
+      m.func.ReturnOp([m.hlo.convert(t, r) for t, r in zip(out_types, call.results)])
+  refined = _jax.mlir.refine_polymorphic_shapes(
+      sub.operation.get_asm(binary=True), enable_shape_assertions=True,
+      validate_static_shapes=True)
+  return ir.Module.parse(refined)
 
 
 def call_exported(exported: Exported) -> Callable:

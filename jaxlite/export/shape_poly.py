@@ -651,3 +651,81 @@ def symbolic_args_specs(args, shapes_specs, constraints=(), scope=None):
       shape = symbolic_shape(spec, like=shape, scope=scope)
     out.append(ShapeDtypeStruct(shape, dtype))
   return tree_util.tree_unflatten(treedef, out)
+
+
+# --- evaluating expressions ---------------------------------------------------------------------
+
+
+class IntOperations:
+  """The operations :func:`evaluate` computes with, on Python ints (or on
+  other symbolic dimensions); subclasses compute on other values (IR)."""
+
+  def constant(self, value: int):
+    return value
+
+  def add(self, x, y):
+    return x + y
+
+  def mul(self, x, y):
+    return x * y
+
+  def floordiv(self, x, y):
+    return x // y
+
+  def mod(self, x, y):
+    return x % y
+
+  def max(self, x, y):
+    return _apply("max", [x, y], None) if is_symbolic_dim(x) or is_symbolic_dim(y) else max(x, y)
+
+  def min(self, x, y):
+    return _apply("min", [x, y], None) if is_symbolic_dim(x) or is_symbolic_dim(y) else min(x, y)
+
+
+def evaluate(expr, values: dict, operations=IntOperations()):
+  """The value of ``expr`` (an int or symbolic dimension) when its variables
+  have ``values`` (name -> value), computed with ``operations``.
+
+  >>> a, b = symbolic_shape("a, b")
+  >>> evaluate(2 * a * b + 1, {"a": 3, "b": 4})
+  25
+  """
+  if not isinstance(expr, _DimExpr):
+    return operations.constant(int(expr))
+  total = None
+  for factors, coefficient in expr._terms:
+    term = operations.constant(coefficient) if coefficient != 1 or not factors else None
+    for factor, power in factors:
+      value = _evaluate_factor(factor, values, operations)
+      for _ in range(power):
+        term = value if term is None else operations.mul(term, value)
+    total = term if total is None else operations.add(total, term)
+  return total if total is not None else operations.constant(0)
+
+
+def _evaluate_factor(factor, values, operations):
+  if factor.var is not None:
+    return values[factor.var]
+  args = [evaluate(o, values, operations) for o in factor.operands]
+  if factor.op == "non_negative":
+    return operations.max(args[0], operations.constant(0))
+  return getattr(operations, factor.op)(*args)
+
+
+def variables(expr) -> set:
+  """The names of the dimension variables ``expr`` depends on.
+
+  >>> sorted(variables(symbolic_shape("a, floordiv(b, 2)")[1]))
+  ['b']
+  """
+  if not isinstance(expr, _DimExpr):
+    return set()
+  names = set()
+  for factors, _ in expr._terms:
+    for factor, _ in factors:
+      if factor.var is not None:
+        names.add(factor.var)
+      else:
+        for operand in factor.operands:
+          names |= variables(operand)
+  return names

@@ -154,11 +154,20 @@ def _dtype_to_ir_type_table():
 def aval_to_ir_type(aval: ShapedArray):
   if type(aval) is core.AbstractToken:
     return mlir().hlo.TokenType.get()
-  _check_shape_for_xla(aval)
-  return mlir().ir.RankedTensorType.get(aval.shape, dtype_to_ir_type(aval.dtype))
+  shape = aval.shape
+  if not all(isinstance(d, (int, np.integer)) for d in shape):
+    # Symbolic dimensions (shape-polymorphic export) are dynamic sizes.
+    static = tuple(d for d in shape if isinstance(d, (int, np.integer)))
+    _check_shape_for_xla(ShapedArray(static, aval.dtype))
+    dynamic = mlir().ir.ShapedType.get_dynamic_size()
+    shape = [d if isinstance(d, (int, np.integer)) else dynamic for d in shape]
+  else:
+    _check_shape_for_xla(aval)
+  return mlir().ir.RankedTensorType.get(shape, dtype_to_ir_type(aval.dtype))
 
 
 _MAX_BYTES = 2 ** 63 - 1
+_DYNAMIC_SIZE = -2 ** 63   # MLIR's ShapedType::kDynamic
 
 
 def _check_shape_for_xla(aval):
@@ -168,7 +177,9 @@ def _check_shape_for_xla(aval):
   size = 1
   for d in aval.shape:
     if d < 0:
-      raise ValueError(f"negative dimensions are not allowed, got shape {aval.shape}")
+      if d == _DYNAMIC_SIZE:   # MLIR would read it as a dynamic size, not an error
+        raise ValueError(f"negative dimensions are not allowed, got shape {aval.shape}")
+      return   # RankedTensorType.get raises MLIR's MLIRError for it, as in JAX
     size *= d
   if size * max(aval.dtype.itemsize, 1) > _MAX_BYTES:
     raise ValueError(
@@ -272,6 +283,10 @@ class ModuleContext:
     self.host_callbacks: list[Any] = []
     self.keepalives: list[Any] = []
     self._channel = 0
+    # Shape-polymorphic export: the dimension variables every function takes
+    # first (i32/i64 scalars), and their values in the function being lowered.
+    self.dim_vars: tuple = ()
+    self.dim_var_values: dict = {}
 
   def new_channel(self) -> int:
     self._channel += 1
@@ -414,6 +429,9 @@ def lower_jaxpr_to_fun(module_context: ModuleContext, name: str, closed_jaxpr: C
   ir = m.ir
   in_types = [aval_to_ir_type(a) for a in closed_jaxpr.in_avals]
   out_types = [aval_to_ir_type(a) for a in closed_jaxpr.out_avals]
+  n_dims = len(module_context.dim_vars)
+  if n_dims:
+    in_types = [module_context.dim_var_type] * n_dims + in_types
   ftype = ir.FunctionType.get(in_types, out_types)
   with ir.InsertionPoint(module_context.module.body):
     fn = m.func.FuncOp(name, ftype)
@@ -424,12 +442,17 @@ def lower_jaxpr_to_fun(module_context: ModuleContext, name: str, closed_jaxpr: C
     fn.result_attrs = ir.ArrayAttr.get([ir.DictAttr.get(a) for a in result_attrs])
   module_context.symbol_table.insert(fn)
   block = fn.add_entry_block()
-  with ir.InsertionPoint(block):
-    outs = jaxpr_subcomp(module_context, closed_jaxpr.jaxpr, closed_jaxpr.consts,
-                         *block.arguments)
-    if any(type(a) is core.AbstractToken for a in closed_jaxpr.out_avals):
-      outs = _distinct_tokens(outs, out_types)
-    m.func.ReturnOp(outs)
+  outer_dim_values = module_context.dim_var_values
+  module_context.dim_var_values = dict(zip(module_context.dim_vars, block.arguments[:n_dims]))
+  try:
+    with ir.InsertionPoint(block):
+      outs = jaxpr_subcomp(module_context, closed_jaxpr.jaxpr, closed_jaxpr.consts,
+                           *list(block.arguments)[n_dims:])
+      if any(type(a) is core.AbstractToken for a in closed_jaxpr.out_avals):
+        outs = _distinct_tokens(outs, out_types)
+      m.func.ReturnOp(outs)
+  finally:
+    module_context.dim_var_values = outer_dim_values
   return fn
 
 
@@ -461,7 +484,8 @@ def call_lowering(ctx: LoweringRuleContext, *args, name: str, jaxpr: ClosedJaxpr
     mc.keepalives.append(jaxpr)
   out_types = [aval_to_ir_type(a) for a in jaxpr.out_avals]
   sym = m.ir.FlatSymbolRefAttr.get(m.ir.StringAttr(fn.attributes["sym_name"]).value)
-  call = m.func.CallOp(out_types, sym, list(args))
+  dim_values = [mc.dim_var_values[name] for name in mc.dim_vars]
+  call = m.func.CallOp(out_types, sym, dim_values + list(args))
   return list(call.results)
 
 
