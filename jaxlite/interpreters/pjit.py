@@ -266,7 +266,7 @@ def _cpp_unflattener(out_tree):
 
 def _outputs(entry, results):
   """Arrays of a call's results, in the function's output structure."""
-  outs = [Array(r, a) for r, a in zip(results, entry.executable.out_avals)]
+  outs = list(map(Array, results, entry.executable.out_avals))   # no comprehension frame
   if entry.unflatten is not None:
     return entry.unflatten(outs)
   return tree_util.tree_unflatten(entry.out_tree, outs)
