@@ -27,7 +27,12 @@ import numpy as np
 from jaxlite import api_util, core, tree_util
 from jaxlite.config import config
 from jaxlite.core import ClosedJaxpr, ShapedArray
-from jaxlite.interpreters import mlir
+from jaxlite.interpreters import collectives, mlir
+# The collectives' lowering helpers (shared with shard_map), which the pmap
+# lowering below and other modules use under these names.
+from jaxlite.interpreters.collectives import (all_gather, axis_groups, axis_index_value,
+                                              replica_groups_attr)
+from jaxlite.interpreters.collectives import groups as _groups
 from jaxlite.interpreters import partial_eval as pe
 from jaxlite.runtime import backend, caches, inflight
 from jaxlite.runtime.array import Array
@@ -48,66 +53,6 @@ class _ReplicationAxis:
     return f"<replication x{self.size}>"
 
 
-def replica_groups_attr(groups: Sequence[Sequence[int]]):
-  """A ``dense<[[...], ...]> : tensor<GxNxi64>`` attribute for collectives."""
-  ir = mlir.ir()
-  arr = np.asarray(groups, dtype=np.int64)
-  return ir.DenseElementsAttr.get(arr, type=ir.IntegerType.get_signless(64))
-
-
-def axis_groups(ctx: mlir.LoweringRuleContext, axis_names) -> list[list[int]]:
-  """Replica groups over ``axis_names`` (a name or tuple of names) in this module."""
-  if not isinstance(axis_names, (tuple, list)):
-    axis_names = (axis_names,)
-  return ctx.module_context.axis_context.replica_groups(tuple(axis_names))
-
-
-def channel_handle(ctx: mlir.LoweringRuleContext):
-  hlo = mlir.hlo()
-  return hlo.ChannelHandle.get(handle=ctx.module_context.new_channel(), type=1)
-
-
-def all_reduce(ctx, x, aval, groups, reducer: str):
-  """``stablehlo.all_reduce`` of ``x`` with a ``reducer`` (add, maximum, minimum, ...) body."""
-  return all_reduce_many(ctx, [x], [aval], groups, reducer)[0]
-
-
-def all_reduce_many(ctx, xs, avals, groups, reducer: str):
-  """One variadic ``stablehlo.all_reduce`` over operands of one element type."""
-  hlo, ir = mlir.hlo(), mlir.ir()
-  op = hlo.AllReduceOp([mlir.aval_to_ir_type(a) for a in avals], list(xs),
-                       replica_groups_attr(groups))
-  scalar = mlir.aval_to_ir_type(avals[0].update(shape=()))
-  block = op.regions[0].blocks.append(scalar, scalar)
-  with ir.InsertionPoint(block):
-    hlo.ReturnOp([getattr(hlo, reducer)(*block.arguments)])
-  return list(op.results)
-
-
-def all_gather(ctx, x, aval_out, groups, dim: int):
-  """``stablehlo.all_gather`` along ``dim`` (``x`` must have size 1 there)."""
-  hlo = mlir.hlo()
-  op = hlo.AllGatherOp([mlir.aval_to_ir_type(aval_out)], [x], mlir.i64_attr(dim),
-                       replica_groups_attr(groups), channel_handle=channel_handle(ctx),
-                       use_global_device_ids=False)
-  return op.results[0]
-
-
-def axis_index_value(ctx, axis_name):
-  """This replica's index along ``axis_name`` as an int32 scalar value."""
-  hlo = mlir.hlo()
-  axes = ctx.module_context.axis_context.axes
-  names = [n for n, _ in axes]
-  if axis_name not in names:
-    raise NameError(f"unbound axis name: {axis_name}")
-  i = names.index(axis_name)
-  stride = int(np.prod([s for _, s in axes[i + 1:]], dtype=np.int64))
-  size = axes[i][1]
-  i32 = ShapedArray((), np.int32)
-  rid = hlo.convert(mlir.aval_to_ir_type(i32), hlo.replica_id())
-  if stride != 1:
-    rid = hlo.divide(rid, mlir.ir_constant(np.int32(stride)))
-  return hlo.remainder(rid, mlir.ir_constant(np.int32(size)))
 
 
 # --- the xla_pmap primitive (pmap inside another transformation) ------------------------------
@@ -339,6 +284,7 @@ class _PmapExecutable:
 
 # Every live pmapped function, so that clear_caches reaches their caches.
 _live_pmapped: "weakref.WeakSet[PmapFunction]" = weakref.WeakSet()
+_trace_cache = config._trace_cache   # the per-thread trace context (config.trace_context)
 _MAX_ENTRIES_PER_FUNCTION = 4096
 
 
@@ -347,6 +293,7 @@ def _clear_pmap_caches():
   _PmapExecutable._by_jaxpr.clear()
   for pmapped in list(_live_pmapped):
     pmapped._cache.clear()
+    pmapped._fast = None
 
 
 def _too_many_replicas(name, needed, available):
@@ -372,6 +319,9 @@ class PmapFunction:
     self.donate_argnums = api_util.normalize_argnums(donate_argnums, argname="donate_argnums")
     self.name = api_util.fun_name(fun)
     self._cache: dict = {}
+    # The last eager call's signature and executable (see __call__); None until
+    # an eager call of flat Array arguments, and after jaxlite.clear_caches.
+    self._fast = None
     self._lock = threading.RLock()
     _live_pmapped.add(self)
     self.__wrapped__ = fun
@@ -383,6 +333,16 @@ class PmapFunction:
 
   @api_boundary
   def __call__(self, *args, **kwargs):
+    fast = self._fast
+    if fast is not None and not kwargs and core._thread_state.dynamic_main.level == 0 and \
+        fast[2] is _trace_cache.context and fast[3] == config._generation:
+      # The eager hot path: the same argument structure and types as the last
+      # eager call (so the same in_axes, mapped size and cache entry) run its
+      # executable directly.
+      flat_args, in_tree = tree_util.tree_flatten((args, {}))
+      if in_tree == fast[0] and all(type(x) is Array for x in flat_args) and \
+          tuple([x.aval for x in flat_args]) == fast[1]:
+        return tree_util.tree_unflatten(fast[5], fast[4].call(flat_args))
     for i in self.static_argnums:
       if i >= len(args):
         raise ValueError(f"pmapped function has static_broadcasted_argnums="
@@ -441,6 +401,9 @@ class PmapFunction:
         if exe is None:
           exe = self._compile(closed, in_axes_flat, out_axes_flat, size, global_size)
           entry[4] = exe
+    if not kwargs and not statics and all(type(x) is Array for x in flat_args):
+      self._fast = (in_tree, tuple(avals), _trace_cache.context, config._generation, exe,
+                    out_tree)
     return tree_util.tree_unflatten(out_tree, exe.call(flat_args))
 
   def _mapped_size(self, flat_args, avals, in_axes_flat, dyn_args):
@@ -534,120 +497,7 @@ def pmap(fun: Callable, axis_name=None, *, in_axes=0, out_axes=0,
 # --- lowering the collectives of jaxlite.lax.parallel to cross-replica ops ----------------------
 
 
-def _groups(ctx, axis_name, axis_index_groups=None):
-  groups = axis_groups(ctx, axis_name)
-  if axis_index_groups is None:
-    return groups
-  # Checked here: XLA rejects bad groups with a verifier error, or not at all.
-  if len({len(sub) for sub in axis_index_groups}) != 1:
-    raise ValueError("axis_index_groups must all be the same size")
-  if sorted(i for sub in axis_index_groups for i in sub) != list(range(len(groups[0]))):
-    raise ValueError("axis_index_groups must cover all indices exactly once")
-  return [[group[i] for i in sub] for group in groups for sub in axis_index_groups]
-
-
-def _allreduce_lowering(reducer):
-  def rule(ctx, *args, axes, axis_index_groups):
-    groups = _groups(ctx, axes, axis_index_groups)
-    avals = [core.raise_to_shaped(a) for a in ctx.avals_in]
-    for aval in avals:
-      if aval.dtype == np.bool_:
-        raise TypeError(f"psum/pmax/pmin of a boolean array is not supported; got "
-                        f"{aval.str_short()}")
-    # One all-reduce per dtype for all the operands (a pytree's leaves): each
-    # collective is a synchronisation of every replica, so fewer is faster.
-    by_dtype: dict = {}
-    for i, aval in enumerate(avals):
-      by_dtype.setdefault(aval.dtype, []).append(i)
-    outs = [None] * len(args)
-    for dtype, idx in by_dtype.items():
-      results = all_reduce_many(ctx, [args[i] for i in idx], [avals[i] for i in idx],
-                                groups, reducer)
-      for i, r in zip(idx, results):
-        outs[i] = r
-    return outs
-  return rule
-
-
-def _axis_index_lowering(ctx, *, axis_name):
-  hlo = mlir.hlo()
-  names = axis_name if isinstance(axis_name, (tuple, list)) else (axis_name,)
-  idx, stride = None, 1
-  for name in reversed(names):
-    term = axis_index_value(ctx, name)
-    if stride != 1:
-      term = hlo.multiply(term, mlir.ir_constant(np.int32(stride)))
-    idx = term if idx is None else hlo.add(term, idx)
-    stride *= ctx.module_context.axis_context.axis_size(name)
-  return idx
-
-
-def _all_gather_lowering(ctx, x, *, axis_name, all_gather_dimension, axis_size, tiled,
-                         axis_index_groups):
-  hlo = mlir.hlo()
-  aval_in, aval_out = ctx.avals_in[0], ctx.avals_out[0]
-  dim = all_gather_dimension
-  if not tiled:
-    shape = list(aval_in.shape)
-    shape.insert(dim, 1)
-    x = hlo.reshape(mlir.aval_to_ir_type(aval_in.update(shape=tuple(shape))), x)
-  return all_gather(ctx, x, aval_out, _groups(ctx, axis_name, axis_index_groups), dim)
-
-
-def _ppermute_lowering(ctx, x, *, axis_name, perm):
-  hlo, ir = mlir.hlo(), mlir.ir()
-  pairs = []
-  for group in axis_groups(ctx, axis_name):
-    pairs += [(group[src], group[dst]) for src, dst in perm]
-  attr = ir.DenseElementsAttr.get(np.asarray(pairs, np.int64).reshape(-1, 2),
-                                  type=ir.IntegerType.get_signless(64))
-  # Cross-replica (pmap) permutes carry no channel: with one XLA CPU aborts.
-  op = hlo.CollectivePermuteOp(x, attr)
-  return op.result
-
-
-def _all_to_all_lowering(ctx, x, *, axis_name, split_axis, concat_axis, axis_index_groups,
-                         tiled):
-  hlo = mlir.hlo()
-  groups = _groups(ctx, axis_name, axis_index_groups)
-  op = hlo.AllToAllOp([x], split_axis, concat_axis, len(groups[0]), replica_groups_attr(groups),
-                      results=[mlir.aval_to_ir_type(ctx.avals_out[0])])
-  return op.results[0]
-
-
-def _reduce_scatter_lowering(ctx, x, *, axis_name, scatter_dimension, axis_index_groups,
-                             axis_size, tiled):
-  hlo, ir = mlir.hlo(), mlir.ir()
-  aval_in, aval_out = ctx.avals_in[0], ctx.avals_out[0]
-  shape = list(aval_in.shape)
-  shape[scatter_dimension] //= axis_size
-  scattered = aval_in.update(shape=tuple(shape))
-  op = hlo.ReduceScatterOp(mlir.aval_to_ir_type(scattered), x, scatter_dimension,
-                           replica_groups_attr(_groups(ctx, axis_name, axis_index_groups)),
-                           channel_handle=channel_handle(ctx), use_global_device_ids=False)
-  scalar = mlir.aval_to_ir_type(aval_in.update(shape=()))
-  block = op.regions[0].blocks.append(scalar, scalar)
-  with ir.InsertionPoint(block):
-    hlo.ReturnOp([hlo.add(*block.arguments)])
-  out = op.result
-  if not tiled:
-    out = hlo.reshape(mlir.aval_to_ir_type(aval_out), out)
-  return out
-
-
-def _register_collective_lowerings():
-  from jaxlite.lax import parallel
-  mlir.register_lowering(parallel.psum_p, _allreduce_lowering("add"))
-  mlir.register_lowering(parallel.pmax_p, _allreduce_lowering("maximum"))
-  mlir.register_lowering(parallel.pmin_p, _allreduce_lowering("minimum"))
-  mlir.register_lowering(parallel.axis_index_p, _axis_index_lowering)
-  mlir.register_lowering(parallel.all_gather_p, _all_gather_lowering)
-  mlir.register_lowering(parallel.ppermute_p, _ppermute_lowering)
-  mlir.register_lowering(parallel.all_to_all_p, _all_to_all_lowering)
-  mlir.register_lowering(parallel.reduce_scatter_p, _reduce_scatter_lowering)
-
-
-_register_collective_lowerings()
+collectives.register()
 
 
 # --- differentiating through pmap: the body's JVP, split and transpose, mapped ----------------

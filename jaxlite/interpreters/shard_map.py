@@ -34,9 +34,9 @@ import numpy as np
 
 from jaxlite import api_util, core, tree_util
 from jaxlite.core import ClosedJaxpr, Jaxpr, JaxprEqn, Var
-from jaxlite.interpreters import ad, batching, mlir
+from jaxlite.interpreters import ad, batching, collectives, mlir
 from jaxlite.interpreters import partial_eval as pe
-from jaxlite.interpreters import pxla, spmd
+from jaxlite.interpreters import spmd
 from jaxlite.lax import parallel
 from jaxlite.sharding import mesh as mesh_lib
 from jaxlite.sharding.partition_spec import PartitionSpec
@@ -253,6 +253,7 @@ class SpmdAxisContext(mlir.AxisContext):
   """Mesh axes inside a ``sdy.manual_computation``: collectives are
   cross-partition (channel ids, global device ids) over the mesh's logical ids."""
   __slots__ = ()
+  manual = True   # read by jaxlite.interpreters.collectives
 
 
 def _sdy_text(spec, ndim, mesh):
@@ -289,125 +290,10 @@ mlir.register_lowering(shard_map_p, _lowering)
 # --- collectives inside a manual computation ------------------------------------------------------
 
 
-def _in_manual(ctx) -> bool:
-  return isinstance(ctx.module_context.axis_context, SpmdAxisContext)
-
-
-def _spmd_allreduce(reducer):
-  def rule(ctx, *args, axes, axis_index_groups=None):
-    hlo, ir = mlir.hlo(), mlir.ir()
-    groups = pxla._groups(ctx, axes, axis_index_groups)
-    outs = []
-    for x, aval in zip(args, ctx.avals_in):
-      aval = core.raise_to_shaped(aval)
-      op = hlo.AllReduceOp([mlir.aval_to_ir_type(aval)], [x], pxla.replica_groups_attr(groups),
-                           channel_handle=pxla.channel_handle(ctx), use_global_device_ids=True)
-      scalar = mlir.aval_to_ir_type(aval.update(shape=()))
-      block = op.regions[0].blocks.append(scalar, scalar)
-      with ir.InsertionPoint(block):
-        hlo.ReturnOp([getattr(hlo, reducer)(*block.arguments)])
-      outs.append(op.results[0])
-    return outs
-  return rule
-
-
-def _spmd_axis_index(ctx, *, axis_name):
-  hlo = mlir.hlo()
-  axes = ctx.module_context.axis_context.axes
-  names = list(axis_name) if isinstance(axis_name, (tuple, list)) else [axis_name]
-  from jaxlite.core import ShapedArray  # pylint: disable=g-import-not-at-top
-  i32 = mlir.aval_to_ir_type(ShapedArray((), np.int32))
-  pid = hlo.convert(i32, hlo.partition_id())
-  idx, stride = None, 1
-  for name in reversed(names):
-    pos = [n for n, _ in axes].index(name)
-    inner = math.prod(s for _, s in axes[pos + 1:])
-    term = hlo.remainder(hlo.divide(pid, mlir.ir_constant(np.int32(inner))),
-                         mlir.ir_constant(np.int32(axes[pos][1])))
-    if stride != 1:
-      term = hlo.multiply(term, mlir.ir_constant(np.int32(stride)))
-    idx = term if idx is None else hlo.add(term, idx)
-    stride *= axes[pos][1]
-  return idx
-
-
-def _spmd_all_gather(ctx, x, *, axis_name, all_gather_dimension, axis_size, tiled,
-                     axis_index_groups):
-  hlo = mlir.hlo()
-  aval_in, aval_out = ctx.avals_in[0], ctx.avals_out[0]
-  dim = all_gather_dimension
-  if not tiled:
-    shape = list(aval_in.shape)
-    shape.insert(dim, 1)
-    x = hlo.reshape(mlir.aval_to_ir_type(aval_in.update(shape=tuple(shape))), x)
-  op = hlo.AllGatherOp([mlir.aval_to_ir_type(aval_out)], [x], mlir.i64_attr(dim),
-                       pxla.replica_groups_attr(pxla._groups(ctx, axis_name, axis_index_groups)),
-                       channel_handle=pxla.channel_handle(ctx), use_global_device_ids=True)
-  return op.results[0]
-
-
-def _spmd_ppermute(ctx, x, *, axis_name, perm):
-  hlo, ir = mlir.hlo(), mlir.ir()
-  pairs = []
-  for group in pxla.axis_groups(ctx, axis_name):
-    pairs += [(group[src], group[dst]) for src, dst in perm]
-  attr = ir.DenseElementsAttr.get(np.asarray(pairs, np.int64).reshape(-1, 2),
-                                  type=ir.IntegerType.get_signless(64))
-  return hlo.CollectivePermuteOp(x, attr, channel_handle=pxla.channel_handle(ctx)).result
-
-
-def _spmd_all_to_all(ctx, x, *, axis_name, split_axis, concat_axis, axis_index_groups, tiled):
-  hlo = mlir.hlo()
-  groups = pxla._groups(ctx, axis_name, axis_index_groups)
-  op = hlo.AllToAllOp([x], split_axis, concat_axis, len(groups[0]),
-                      pxla.replica_groups_attr(groups), channel_handle=pxla.channel_handle(ctx),
-                      results=[mlir.aval_to_ir_type(ctx.avals_out[0])])
-  return op.results[0]
-
-
-def _spmd_reduce_scatter(ctx, x, *, axis_name, scatter_dimension, axis_index_groups,
-                         axis_size, tiled):
-  hlo, ir = mlir.hlo(), mlir.ir()
-  aval_in, aval_out = ctx.avals_in[0], ctx.avals_out[0]
-  shape = list(aval_in.shape)
-  shape[scatter_dimension] //= axis_size
-  scattered = aval_in.update(shape=tuple(shape))
-  op = hlo.ReduceScatterOp(
-      mlir.aval_to_ir_type(scattered), x, scatter_dimension,
-      pxla.replica_groups_attr(pxla._groups(ctx, axis_name, axis_index_groups)),
-      channel_handle=pxla.channel_handle(ctx), use_global_device_ids=True)
-  scalar = mlir.aval_to_ir_type(aval_in.update(shape=()))
-  block = op.regions[0].blocks.append(scalar, scalar)
-  with ir.InsertionPoint(block):
-    hlo.ReturnOp([hlo.add(*block.arguments)])
-  out = op.result
-  if not tiled:
-    out = hlo.reshape(mlir.aval_to_ir_type(aval_out), out)
-  return out
-
-
-def _dispatch_on_context(primitive, manual_rule):
-  """The primitive's lowering: ``manual_rule`` inside a shard_map, else the
-  existing (pmap, cross-replica) rule."""
-  replica_rule = mlir.lowering_rules.get(primitive)
-
-  def rule(ctx, *args, **params):
-    if _in_manual(ctx):
-      return manual_rule(ctx, *args, **params)
-    return replica_rule(ctx, *args, **params)
-  mlir.register_lowering(primitive, rule)
-
-
-for _prim, _rule in [(parallel.psum_p, _spmd_allreduce("add")),
-                     (parallel.pmax_p, _spmd_allreduce("maximum")),
-                     (parallel.pmin_p, _spmd_allreduce("minimum")),
-                     (parallel.axis_index_p, _spmd_axis_index),
-                     (parallel.all_gather_p, _spmd_all_gather),
-                     (parallel.ppermute_p, _spmd_ppermute),
-                     (parallel.all_to_all_p, _spmd_all_to_all),
-                     (parallel.reduce_scatter_p, _spmd_reduce_scatter)]:
-  _dispatch_on_context(_prim, _rule)
-mlir.register_lowering(psum_invariant_p, _spmd_allreduce("add"))
+# pmap's lowering rules serve here too (jaxlite.interpreters.collectives): the
+# manual axis context makes them cross-partition.
+collectives.register()
+mlir.register_lowering(psum_invariant_p, collectives.allreduce_rule("add", manual=True))
 
 
 # --- autodiff and vmap ----------------------------------------------------------------------------
