@@ -665,6 +665,19 @@ _flatteners.update({type(None): _flatten_none, tuple: _flatten_tuple,
 _get_flattener = _flatteners.get
 
 
+def _too_deep(entry: Callable) -> SystemError:
+  """JAX's error for a tree too deep to flatten (a self-referential list): its
+  C++ flattener turns Python's RecursionError into a SystemError.
+
+  >>> a = []; a.append(a)
+  >>> tree_leaves(a)
+  Traceback (most recent call last):
+  ...
+  SystemError: <function tree_leaves> returned a result with an exception set
+  """
+  return SystemError(f"<function {entry.__name__}> returned a result with an exception set")
+
+
 def tree_flatten(tree: Any, is_leaf: Callable[[Any], bool] | None = None
                  ) -> tuple[list[Any], PyTreeDef]:
   """Flattens a pytree into its leaves and its structure.
@@ -681,7 +694,10 @@ def tree_flatten(tree: Any, is_leaf: Callable[[Any], bool] | None = None
   ([1, 2, 4, 3], PyTreeDef([*, (*, None), {'a': *, 'b': *}]))
   """
   leaves = []
-  return leaves, _flatten(tree, leaves, is_leaf)
+  try:
+    return leaves, _flatten(tree, leaves, is_leaf)
+  except RecursionError as e:
+    raise _too_deep(tree_flatten) from e
 
 
 def tree_unflatten(treedef: PyTreeDef, leaves: Iterable[Any]) -> Any:
@@ -701,7 +717,10 @@ def tree_leaves(tree: Any, is_leaf: Callable[[Any], bool] | None = None
   [1, 2]
   """
   leaves = []
-  _flatten(tree, leaves, is_leaf)
+  try:
+    _flatten(tree, leaves, is_leaf)
+  except RecursionError as e:
+    raise _too_deep(tree_leaves) from e
   return leaves
 
 
@@ -712,7 +731,10 @@ def tree_structure(tree: Any, is_leaf: Callable[[Any], bool] | None = None
   >>> tree_structure((1, [2, None]))
   PyTreeDef((*, [*, None]))
   """
-  return _flatten(tree, [], is_leaf)
+  try:
+    return _flatten(tree, [], is_leaf)
+  except RecursionError as e:
+    raise _too_deep(tree_structure) from e
 
 
 def flatten_one_level(tree: Any) -> tuple[Iterable[Any], Any]:
@@ -796,7 +818,10 @@ def tree_flatten_with_path(tree: Any, is_leaf: Callable | None = None,
   [((DictKey(key='a'), SequenceKey(idx=0)), 1)]
   """
   out = []
-  treedef = _flatten_with_path(tree, (), out, is_leaf, is_leaf_takes_path)
+  try:
+    treedef = _flatten_with_path(tree, (), out, is_leaf, is_leaf_takes_path)
+  except RecursionError as e:
+    raise _too_deep(tree_flatten_with_path) from e
   return out, treedef
 
 

@@ -172,8 +172,8 @@ RAISE = {
     "reduce_window_zero_stride": ("TypeError", "window_strides must be positive"),
     "top_k_too_big": ("ValueError", "k argument to top_k"),
     "iota_negative": ("TypeError", "nonnegative"),
-    "full_negative": ("ValueError", "negative dimensions are not allowed"),
-    "uniform_negative_shape": ("ValueError", "negative dimensions are not allowed"),
+    "full_negative": ("TypeError", "must have every element be nonnegative"),   # JAX's
+    "uniform_negative_shape": ("MLIRError", "invalid tensor dimension size"),   # JAX's too
     "cholesky_nonsquare": ("ValueError", "square"),
     "empty_max": ("ValueError", "zero-size array to reduction operation max"),
     "empty_argmax": ("ValueError", "empty sequence"),

@@ -12,6 +12,12 @@ def _self_referential_list(j):
   return j.tree_util.tree_leaves(a)
 
 
+def _self_referential_dict(j):
+  d = {}
+  d["a"] = d
+  return j.tree_util.tree_map(lambda x: x, d)
+
+
 def _closure_over_donated(j, n):
   x = n.ones(3)
   use = j.jit(lambda: x * 2)
@@ -71,10 +77,14 @@ CASES = {
         n.int32(0), n.int8(3), lambda i, c: c + i, 0), True),
     "random.split(key, -1)": (lambda j, n, l: j.random.split(j.random.PRNGKey(0), -1), False),
     "self-referential pytree": (lambda j, n, l: _self_referential_list(j), False),
+    "self-referential dict under tree_map": (lambda j, n, l: _self_referential_dict(j), False),
+    "lax.full with a negative dimension": (lambda j, n, l: l.full((2, -3), 1.0), True),
+    "random.uniform of a negative shape":
+        (lambda j, n, l: j.random.uniform(j.random.PRNGKey(0), (-1,)), True),
     "jit closing over a donated array": (lambda j, n, l: _closure_over_donated(j, n), True),
 }
 
-XFAIL = {"random.split(key, -1)", "self-referential pytree"}
+XFAIL: set = set()   # none open
 
 
 @pytest.mark.parametrize("name", [

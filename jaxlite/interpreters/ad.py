@@ -481,23 +481,27 @@ def backward_pass(jaxpr: core.Jaxpr, consts: Sequence, primals_in: Sequence,
   return out
 
 
-def transpose_jaxpr(closed_jaxpr: core.ClosedJaxpr, linear: Sequence[bool]
-                    ) -> core.ClosedJaxpr:
+def transpose_jaxpr(closed_jaxpr: core.ClosedJaxpr, linear: Sequence[bool],
+                    ct_avals: Sequence | None = None) -> core.ClosedJaxpr:
   """The transpose of a closed jaxpr, linear in the inputs marked ``linear``.
 
   The result takes ``[non-linear inputs] + [one cotangent per output]`` and
-  returns one (instantiated) cotangent per linear input. Cached per jaxpr.
+  returns one (instantiated) cotangent per linear input. ``ct_avals`` are the
+  cotangents' types (default: the outputs' tangent types); a strong cotangent
+  of a weak output keeps the transposed body strong, as JAX's. Cached per jaxpr.
   """
   linear = tuple(bool(l) for l in linear)
   per_jaxpr = _transpose_jaxpr_cache.get(closed_jaxpr)
   if per_jaxpr is None:
     per_jaxpr = _transpose_jaxpr_cache[closed_jaxpr] = {}
-  hit = per_jaxpr.get(linear)
+  key = linear if ct_avals is None else (linear, tuple(ct_avals))
+  hit = per_jaxpr.get(key)
   if hit is not None:
     return hit
   in_avals = closed_jaxpr.in_avals
   res_avals = [a for a, l in zip(in_avals, linear) if not l]
-  ct_avals = [tangent_aval(a) for a in closed_jaxpr.out_avals]
+  if ct_avals is None:
+    ct_avals = [tangent_aval(a) for a in closed_jaxpr.out_avals]
   n_res = len(res_avals)
 
   def transposed(*args):
@@ -509,7 +513,7 @@ def transpose_jaxpr(closed_jaxpr: core.ClosedJaxpr, linear: Sequence[bool]
   from jaxlite.interpreters import partial_eval as pe
   jaxpr, _, consts = pe.trace_to_jaxpr_dynamic(transposed, res_avals + ct_avals)
   out = pe.closed_call_jaxpr(jaxpr, consts)
-  per_jaxpr[linear] = out
+  per_jaxpr[key] = out
   return out
 
 
@@ -584,9 +588,9 @@ def _jit_transpose(cts, *args, jaxpr, name, donated_invars=(), inline=False, **p
   linear = [is_undefined_primal(a) for a in args]
   if all(type(c) is Zero for c in cts):
     return [Zero(a.aval) if l else None for a, l in zip(args, linear)]
-  trans = transpose_jaxpr(jaxpr, linear)
-  res = [a for a, l in zip(args, linear) if not l]
   cts = [instantiate_zeros(c) for c in cts]
+  trans = transpose_jaxpr(jaxpr, linear, [core.get_aval(c) for c in cts])
+  res = [a for a, l in zip(args, linear) if not l]
   outs = iter(jit_p.bind(*res, *cts, jaxpr=trans, name=name,
                          donated_invars=(), inline=inline, **params))
   return [next(outs) if l else None for l in linear]

@@ -97,16 +97,35 @@ def fixed_dtype_rule(dtype):
 
 
 def broadcasting_shape_rule(name: str, *avals) -> tuple[int, ...]:
-  """Elementwise operands must have equal shapes; rank-0 operands broadcast."""
-  shapes = [a.shape for a in avals if a.shape != ()]
+  """Elementwise operands: rank-0 ones broadcast, the others share a rank and
+  each dimension is equal or 1 (JAX's lax broadcasts size-1 dimensions too).
+
+  >>> from jaxlite.core import ShapedArray
+  >>> broadcasting_shape_rule("add", ShapedArray((1, 3), np.float32), ShapedArray((2, 1), np.float32))
+  (2, 3)
+  """
+  return broadcast_lax_shapes(name, [a.shape for a in avals])
+
+
+def broadcast_lax_shapes(name: str, shapes) -> tuple[int, ...]:
+  """The result shape of elementwise operands of ``shapes`` (rank-0 ones ignored)."""
+  shapes = [tuple(s) for s in shapes if s != ()]
   if not shapes:
     return ()
   first = shapes[0]
-  for s in shapes[1:]:
-    if s != first:
+  if all(s == first for s in shapes):   # the common case, checked once
+    return first
+  ranks = {len(s) for s in shapes}
+  if len(ranks) != 1:
+    raise TypeError(f"{name}: arrays must have the same number of dimensions, got {ranks}")
+  out = []
+  for ds in zip(*shapes):
+    sizes = {d for d in ds if d != 1}
+    if len(sizes) > 1:
       raise TypeError(f"{name} got incompatible shapes for broadcasting: "
-                      f"{', '.join(map(str, [a.shape for a in avals]))}.")
-  return first
+                      f"{', '.join(map(str, shapes))}.")
+    out.append(sizes.pop() if sizes else 1)
+  return tuple(out)
 
 
 def elementwise_shape_rule(name):
@@ -121,8 +140,8 @@ def broadcast_operands(ctx, args):
   out_aval = ctx.avals_out[0]
   out = []
   for x, aval in zip(args, ctx.avals_in):
-    if aval.shape != out_aval.shape:
-      x = mlir.broadcast_in_dim(x, aval.update(shape=out_aval.shape), [])
+    if aval.shape != out_aval.shape:   # rank 0, or size-1 dimensions of the same rank
+      x = mlir.broadcast_in_dim(x, aval.update(shape=out_aval.shape), range(aval.ndim))
     out.append(x)
   return out
 

@@ -156,6 +156,13 @@ def _select_n_batch(batched_args, batch_dims):
     if (which_dim is None and core.get_aval(which).ndim == 0) or \
         (which_dim == d and per_example_shape(which, which_dim) == case_shape):
       return select_n_p.bind(which, *cases), d
+  if which_dim is not None and all(core.get_aval(c).ndim == 0 for c in cases):
+    # JAX's rule: rank-0 (so unbatched) cases take the whole shape of a batched
+    # `which`, even one of higher per-example rank (JAX computes there).
+    which = batching.bdim_at_front(which, which_dim, size)
+    from jaxlite.lax import structural
+    shape = core.get_aval(which).shape
+    return select_n_p.bind(which, *[structural.broadcast_in_dim(c, shape, ()) for c in cases]), 0
   args = broadcast_batched(batched_args, batch_dims, case_shape, size)
   # Unlike `which`, every case needs the full batched shape (rank-0 ones too).
   from jaxlite.lax import structural

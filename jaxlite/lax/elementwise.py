@@ -90,17 +90,9 @@ def check_same_dtypes(name: str, avals):
 
 
 def broadcasting_shape(name: str, avals) -> tuple[int, ...]:
-  """Elementwise operands have one shape; rank-0 operands broadcast to it."""
-  shapes = [tuple(a.shape) for a in avals if a.shape != ()]
-  if not shapes:
-    return ()
-  ranks = {len(s) for s in shapes}
-  if len(ranks) != 1:
-    raise TypeError(f"{name}: arrays must have the same number of dimensions, got {ranks}")
-  if len(set(shapes)) != 1:
-    raise TypeError(f"{name} got incompatible shapes for broadcasting: "
-                    f"{', '.join(map(str, shapes))}.")
-  return shapes[0]
+  """Elementwise operands have one shape; rank-0 operands and size-1 dimensions
+  broadcast to it (see ``base.broadcast_lax_shapes``)."""
+  return base.broadcast_lax_shapes(name, [a.shape for a in avals])
 
 
 # --- weak-type promotion in the wrappers -------------------------------------------------
@@ -167,18 +159,24 @@ def per_example_shape(x, d):
 
 
 def defbroadcasting(prim):
-  """Batching for elementwise n-ary primitives whose rank-0 operands broadcast."""
+  """Batching for elementwise n-ary primitives, JAX's broadcast batcher: batch
+  axes to the front (unbatched non-scalars get a size-1 axis there), lower-rank batched
+  operands padded with trailing size-1 axes, rank-0 operands left alone."""
   def rule(batched_args, batch_dims, **params):
-    shapes = [per_example_shape(x, d) for x, d in zip(batched_args, batch_dims)]
-    out_shape = next((s for s in shapes if s != ()), ())
-    dims = {d for d in batch_dims if d is not batching.not_mapped}
-    if len(dims) == 1 and builtins.all(
-        (d is not batching.not_mapped and s == out_shape) or
-        (d is batching.not_mapped and core.get_aval(x).ndim == 0)
-        for x, d, s in zip(batched_args, batch_dims, shapes)):
-      return prim.bind(*batched_args, **params), dims.pop()
-    size = batching.batch_size(batched_args, batch_dims)
-    args = broadcast_batched(batched_args, batch_dims, out_shape, size)
+    avals = [core.get_aval(x) for x in batched_args]
+    shape, dim = next((a.shape, d) for a, d in zip(avals, batch_dims)
+                      if d is not batching.not_mapped)
+    if builtins.all(a.shape == shape and d == dim
+                    for a, d in zip(avals, batch_dims) if a.ndim):
+      return prim.bind(*batched_args, **params), dim
+    # Unbatched operands get a size-1 axis: the primitive broadcasts it.
+    args = [batching.bdim_at_front(x, d, 1) if a.ndim else x
+            for x, a, d in zip(batched_args, avals, batch_dims)]
+    nd = builtins.max(core.get_aval(x).ndim for x in args)
+    from jaxlite.lax import structural
+    args = [x if d is batching.not_mapped or core.get_aval(x).ndim == nd
+            else structural.expand_dims(x, tuple(range(core.get_aval(x).ndim, nd)))
+            for x, d in zip(args, batch_dims)]
     return prim.bind(*args, **params), 0
   batching.primitive_batchers[prim] = rule
   return rule
@@ -221,7 +219,11 @@ def broadcast_lowering(fn):
   """A lowering ``fn(ctx, *operands, **params)`` whose rank-0 operands are first
   broadcast to the output shape."""
   def rule(ctx, *args, **params):
-    return fn(ctx, *base.broadcast_operands(ctx, args), **params)
+    shape = ctx.avals_out[0].shape
+    if any(a.shape != shape for a in ctx.avals_in):   # fn sees operands of one shape
+      args = base.broadcast_operands(ctx, args)
+      ctx = ctx.replace(avals_in=[a.update(shape=shape) for a in ctx.avals_in])
+    return fn(ctx, *args, **params)
   return rule
 
 
@@ -257,7 +259,12 @@ def unbroadcast(aval, x):
   x_aval = core.get_aval(x)
   if x_aval.shape == aval.shape:
     return x
-  return reductions.reduce_sum(x, tuple(range(x_aval.ndim)))
+  if aval.ndim == 0:
+    return reductions.reduce_sum(x, tuple(range(x_aval.ndim)))
+  # size-1 dimensions that were broadcast: summed, then kept as 1
+  from jaxlite.lax import structural
+  dims = tuple(i for i, (a, b) in enumerate(zip(aval.shape, x_aval.shape)) if a == 1 and b != 1)
+  return structural.reshape(reductions.reduce_sum(x, dims), aval.shape)
 
 
 def real_dtype(dtype):

@@ -321,6 +321,9 @@ def full_like(x, fill_value, dtype=None, shape=None, sharding=None):
 
   >>> from jaxlite import lax
   >>> lax.full_like(lax.iota('int32', 2), 7)
+  if any(isinstance(d, (int, np.integer)) and d < 0 for d in shape):   # JAX's check
+    raise TypeError(f"broadcast_in_dim shape must have every element be nonnegative, "
+                    f"got {shape}.")
   Array([7, 7], dtype=int32)
   """
   aval = core.get_aval(x)

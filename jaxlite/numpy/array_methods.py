@@ -32,14 +32,15 @@ def _accepts(other) -> bool:
   return isinstance(other, _ARRAY_TYPES) or promotion.is_arraylike(other)
 
 
-def _fast_binop(name, ufunc, primitive, swap=False, kinds=_numeric_kinds):
+def _fast_binop(name, ufunc, primitive, swap=False, kinds=_numeric_kinds, eager_only=False):
   """The operator ``name``: ``primitive.bind`` when the operands already agree,
-  ``ufunc`` (with promotion and broadcasting) otherwise."""
+  ``ufunc`` (with promotion and broadcasting) otherwise. ``eager_only``: tracers
+  take the ufunc (a ``jit(inline=True)`` in JAX: one fused call under jvp/vmap)."""
   bind = primitive.bind if primitive is not None else None
 
   if swap:
     def op(self, other):
-      if bind is not None:
+      if bind is not None and (not eager_only or type(self) is Array):
         typ = type(other)
         if typ is float or typ is int:
           aval = self.aval
@@ -51,8 +52,8 @@ def _fast_binop(name, ufunc, primitive, swap=False, kinds=_numeric_kinds):
       return ufunc(other, self)
   else:
     def op(self, other):
-      if bind is not None:
-        if isinstance(other, _ARRAY_TYPES):
+      if bind is not None and (not eager_only or type(self) is Array):
+        if isinstance(other, _ARRAY_TYPES) and (not eager_only or type(other) is Array):
           a, b = self.aval, other.aval
           # A weak operand meeting a strong one is converted first (the ufunc
           # path), as in JAX: that conversion's transpose keeps gradients weak.
@@ -230,10 +231,11 @@ _OPERATORS = {
     "__mul__": _fast_binop("__mul__", ufuncs.multiply, _E.mul_p),
     "__rmul__": _fast_binop("__rmul__", ufuncs.multiply, _E.mul_p, swap=True),
     "__truediv__": _fast_binop("__truediv__", ufuncs.true_divide,
-                               getattr(_E, "div_p", None), kinds=frozenset("fc")),
+                               getattr(_E, "div_p", None), kinds=frozenset("fc"),
+                               eager_only=True),
     "__rtruediv__": _fast_binop("__rtruediv__", ufuncs.true_divide,
                                 getattr(_E, "div_p", None), swap=True,
-                                kinds=frozenset("fc")),
+                                kinds=frozenset("fc"), eager_only=True),
     "__floordiv__": _binop("__floordiv__", ufuncs.floor_divide),
     "__rfloordiv__": _binop("__rfloordiv__", ufuncs.floor_divide, swap=True),
     "__mod__": _binop("__mod__", ufuncs.remainder),

@@ -25,16 +25,17 @@ from typing import Callable, Sequence
 
 
 def library_jit(fun: Callable | None = None, *, static_argnames: Sequence[str] = (),
-                static_argnums: Sequence[int] = ()):
+                static_argnums: Sequence[int] = (), inline: bool = False):
   """Decorates ``fun`` so that it is staged and compiled as one ``jit`` call named
-  after it; ``static_argnames``/``static_argnums`` as in ``jaxlite.jit``.
+  after it; ``static_argnames``/``static_argnums``/``inline`` as in ``jaxlite.jit``
+  (``inline=True``: no ``jit`` equation in jaxprs, one compiled call eagerly).
 
   The wrapper keeps ``fun``'s name, signature and docstring.
   """
   def wrap(f):
     from jaxlite.interpreters.pjit import Jitted
     jitted = Jitted(f, static_argnums=tuple(static_argnums) or None,
-                    static_argnames=tuple(static_argnames) or None)
+                    static_argnames=tuple(static_argnames) or None, inline=inline)
 
     @functools.wraps(f)
     def staged(*args, **kwargs):

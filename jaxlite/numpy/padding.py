@@ -122,6 +122,8 @@ def pad(array, pad_width, mode="constant", **kwargs):
                   "pad_width")
   if any(b < 0 or a < 0 for b, a in widths):
     raise ValueError("index can't contain negative values")
+  if x.ndim == 0:   # as JAX: nothing to pad, the scalar itself (its weak type too)
+    return x
   if mode == "empty":
     mode, kwargs = "constant", {}
   if mode == "constant":

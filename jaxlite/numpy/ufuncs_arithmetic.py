@@ -73,6 +73,7 @@ multiply = _arithmetic("multiply", _elementwise.mul_p, lax.mul, lax.bitwise_and,
                        "Multiplies ``x1`` and ``x2`` (logical and for booleans).")
 
 
+@library_jit(inline=True)   # as JAX: eager jvp(x / x) is one fused computation
 def true_divide(x1, x2, /):
   """Divides ``x1`` by ``x2`` in an inexact dtype."""
   x1, x2 = promote_args_inexact("true_divide", x1, x2)

@@ -376,3 +376,56 @@ def test_pad_keeps_a_weak_operands_weak_type(x):
 def test_ufuncs_of_weak_booleans_promote_to_strong(name):
   _same(lambda lib, j: getattr(j, name)(j.asarray(0.5) == 0.5, j.asarray(0.5) == 0.5).weak_type)
   _same(lambda lib, j: ((j.asarray(0.5) == 0.5) == (j.asarray(0.5) == 0.5)).weak_type)
+
+
+@pytest.mark.parametrize("which_shape", [(2, 3), (2,)])
+def test_vmap_select_with_a_batched_predicate_broadcasts_scalar_cases(which_shape):
+  # JAX's batching rule gives rank-0 cases the whole shape of a batched `which`,
+  # even one of higher per-example rank (un-vmapped, the same call raises).
+  a = (np.arange(6, dtype=np.int8) - 2)[:np.prod(which_shape)].reshape(which_shape)
+  _same(lambda lib, j: lib.vmap(lambda p, c: lib.lax.select(p > 0, c, c * 2), (0, None))(
+      j.asarray(a), j.asarray(3)))
+  _same(lambda lib, j: lib.vmap(lambda p: lib.lax.select(p > 0, 1.0, 2.0))(j.asarray(a)))
+
+
+@pytest.mark.parametrize("shapes", [((1,), (0,)), ((0,), (1,)), ((1, 3), (2, 1)),
+                                    ((2, 1), (2, 0)), ((2,), (0,)), ((2,), (2, 3))])
+def test_lax_binary_ops_broadcast_size_1_dimensions(shapes):
+  # JAX's lax broadcasts equal-rank size-1 dimensions (not ranks): values,
+  # gradients (summed back to size 1), jvp, and vmap's operand padding.
+  x = np.arange(1.0, 1.0 + np.prod(shapes[0]), dtype=np.float32).reshape(shapes[0])
+  y = np.arange(2.0, 2.0 + np.prod(shapes[1]), dtype=np.float32).reshape(shapes[1])
+  for op in ("add", "sub", "mul", "div", "max", "atan2", "pow"):
+    _same(lambda lib, j: getattr(lib.lax, op)(j.asarray(x), j.asarray(y)))
+  _same(lambda lib, j: lib.jit(lib.lax.add)(j.asarray(x), j.asarray(y)))
+  _same(lambda lib, j: lib.grad(lambda a, b: (lib.lax.mul(a, b) + lib.lax.div(a, b)
+                                              + lib.lax.pow(a, b)).sum(), (0, 1))(
+      j.asarray(x), j.asarray(y)))
+  _same(lambda lib, j: lib.vmap(lambda a: lib.lax.mul(a, j.asarray(y)))(j.stack([x, x])))
+  _same(lambda lib, j: lib.vmap(lib.lax.sub)(j.stack([x, x]), j.stack([y, y])))
+
+
+def test_gradients_through_a_jitted_function_take_the_cotangents_weak_type():
+  # remainder is one jit: its transposed body is traced with the cotangent's
+  # (strong) type, not the weak type of its output (JAX's pjit transpose).
+  f = lambda lib, j: lambda a: j.take(j.remainder(a, 3.0), j.array([0, -1]), mode="clip").sum()
+  _same(lambda lib, j: lib.grad(f(lib, j))(1.0))
+  _same(lambda lib, j: lib.jit(lib.grad(f(lib, j)))(0.0))
+  _same(lambda lib, j: lib.grad(lambda a: j.remainder(a, 3.0))(1.0))   # weak throughout
+
+
+@pytest.mark.parametrize("mode", ["constant", "edge", "wrap", "mean"])
+def test_pad_of_a_scalar_is_the_scalar(mode):
+  # jnp.pad returns a rank-0 array itself (no lax.pad): its gradient stays weak.
+  _same(lambda lib, j: lib.grad(lambda a: j.sum(j.pad(a, 1, mode=mode)))(-2.0))
+  _same(lambda lib, j: j.pad(2.0, 1, mode=mode))
+
+
+def test_true_divide_under_jvp_is_one_fused_call():
+  # JAX's true_divide is jit(inline=True): eager jvp/vmap run it as one XLA
+  # call, whose fused x/x tangent is 2.9e-11 at 100, not 0 (op by op).
+  x = np.array([[1.0, -1.0, 100.0], [0.5, 0.0, 1.0]], np.float32)
+  for f in (lambda j: lambda v: j.true_divide(v, v), lambda j: lambda v: v / v):
+    _same(lambda lib, j: lib.jvp(f(j), (j.asarray(x),), (j.ones_like(x),)))
+    _same(lambda lib, j: lib.vmap(lambda a: lib.jvp(f(j), (a,), (j.ones_like(a),)))(j.asarray(x)))
+  _same(lambda lib, j: str(lib.make_jaxpr(lambda v: v / v / 2.0)(1.0)))   # inlined
