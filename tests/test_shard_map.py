@@ -169,3 +169,11 @@ def test_partially_manual_axes(env):
                                  out_specs=jax.P(), axis_names={"a"}))(X)
   np.testing.assert_allclose(np.asarray(ours), np.asarray(theirs), rtol=1e-6)
   assert repr(ours.sharding) == repr(theirs.sharding)
+
+
+def test_jaxpr_of_an_invariant_body_prints_as_jax(env):
+  """The shard_map equation's parameters print as JAX's (newly_manual_axes)."""
+  ours, theirs = both(env, lambda np_, lax_, w: w * 2, (P(),), P())
+  jax = env[0]
+  w = np.ones((4, 3), np.float32)
+  assert str(jaxlite.make_jaxpr(ours)(w)) == str(jax.make_jaxpr(theirs)(w))

@@ -218,7 +218,7 @@ def _params(params, **updates):
   return out
 
 
-def _abstract_eval(*avals, jaxpr, mesh, in_specs, out_specs, check_vma, manual_axes):
+def _abstract_eval(*avals, jaxpr, mesh, in_specs, out_specs, check_vma, newly_manual_axes):
   return [unshard_aval(a, s, mesh) for a, s in zip(jaxpr.out_avals, out_specs)]
 
 
@@ -227,11 +227,11 @@ shard_map_p.def_abstract_eval(_abstract_eval)
 _eager_programs: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
-def _impl(*args, jaxpr, mesh, in_specs, out_specs, check_vma, manual_axes):
+def _impl(*args, jaxpr, mesh, in_specs, out_specs, check_vma, newly_manual_axes):
   # As JAX does, an eager shard_map runs as a compiled program.
   from jaxlite.interpreters.dispatch import _to_array
   params = dict(jaxpr=jaxpr, mesh=mesh, in_specs=in_specs, out_specs=out_specs,
-                check_vma=check_vma, manual_axes=manual_axes)
+                check_vma=check_vma, newly_manual_axes=newly_manual_axes)
   args = [_to_array(a) for a in args]
   in_shardings = [NamedSharding(mesh, s) for s in in_specs]
   args = [a if spmd.sharded.is_sharded(a) and a.sharding.is_equivalent_to(s, a.ndim)
@@ -260,7 +260,7 @@ def _sdy_text(spec, ndim, mesh):
   return spmd.sdy_sharding_text(NamedSharding(mesh, spec), ndim)[len("#sdy.sharding"):]
 
 
-def _lowering(ctx, *args, jaxpr, mesh, in_specs, out_specs, check_vma, manual_axes):
+def _lowering(ctx, *args, jaxpr, mesh, in_specs, out_specs, check_vma, newly_manual_axes):
   m = mlir.mlir()
   ir, sdy = m.ir, m.sdy
   in_attr = ir.Attribute.parse("#sdy.sharding_per_value<[" + ", ".join(
@@ -268,7 +268,7 @@ def _lowering(ctx, *args, jaxpr, mesh, in_specs, out_specs, check_vma, manual_ax
   out_attr = ir.Attribute.parse("#sdy.sharding_per_value<[" + ", ".join(
       _sdy_text(s, a.ndim, mesh) for s, a in zip(out_specs, ctx.avals_out)) + "]>")
   manual = ir.Attribute.parse("#sdy<manual_axes{" + ", ".join(
-      f'"{n}"' for n in mesh.axis_names if n in manual_axes) + "}>")
+      f'"{n}"' for n in mesh.axis_names if n in newly_manual_axes) + "}>")
   op = sdy.ManualComputationOp([mlir.aval_to_ir_type(a) for a in ctx.avals_out], list(args),
                                in_attr, out_attr, manual)
   block = op.body.blocks.append(*[mlir.aval_to_ir_type(a) for a in jaxpr.in_avals])
@@ -327,7 +327,7 @@ def _jvp(primals, tangents, **params):
 def _transpose(cts, *args, **params):
   jaxpr, mesh = params["jaxpr"], params["mesh"]
   in_specs, out_specs = params["in_specs"], params["out_specs"]
-  manual = params["manual_axes"]
+  manual = params["newly_manual_axes"]
   linear = [ad.is_undefined_primal(a) for a in args]
   if all(type(c) is ad.Zero for c in cts):
     return [ad.Zero(a.aval) if l else None for a, l in zip(args, linear)]
@@ -386,7 +386,7 @@ def _partial_eval(trace, tracers, **params):
     stacked_avals = [a.update(shape=(1,) + a.shape) for a in res_avals]
     staged_j, _, sc = pe.trace_to_jaxpr_dynamic(
         staged_unstacked, stacked_avals + list(staged.in_avals[num_res:]))
-  manual = params["manual_axes"]
+  manual = params["newly_manual_axes"]
   known_in = tuple(s for s, u in zip(in_specs, unknowns) if not u)
   # A residual is split over exactly the axes it varies over (its stacked
   # axis has one entry per distinct value): its vma stays what it was.
@@ -625,7 +625,7 @@ def shard_map(f: Callable | None = None, /, *, out_specs, in_specs=Infer, mesh=N
     closed = ClosedJaxpr(body, [])
     outs = shard_map_p.bind(*consts, *flat_args, jaxpr=closed, mesh=the_mesh,
                             in_specs=tuple(all_specs), out_specs=tuple(flat_out_specs),
-                            check_vma=check_vma, manual_axes=manual)
+                            check_vma=check_vma, newly_manual_axes=manual)
     return tree_util.tree_unflatten(out_tree.val, outs)
 
   return wrapped
