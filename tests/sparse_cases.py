@@ -483,3 +483,17 @@ def test_bcoo_conv_general_dilated_matches_jax():
                   (dict(window_strides=(1,), rhs_dilation=(2,)), "lhs_dilation")]:
     with pytest.raises(NotImplementedError, match=msg):
       sparse.bcoo_conv_general_dilated(sparse.BCOO.fromdense(x), k, padding="VALID", **kw)
+
+
+def test_sparsify_bcsr_rules_match_jax():
+  ours, theirs = sparse.BCSR.fromdense(M), jsparse.BCSR.fromdense(M)
+  for f in [lambda s, x: s.sparsify(jnp_of(s).sin)(x),
+            lambda s, x: s.sparsify(lambda y: jnp_of(s).concatenate([y, -y]))(x)]:
+    _same_bcsr(f(sparse, ours), f(jsparse, theirs))
+  close(sparse.sparsify(lambda y: y @ V)(ours), jsparse.sparsify(lambda y: y @ V)(theirs))
+  with pytest.raises(NotImplementedError, match="sparse rule for add is not implemented"):
+    sparse.sparsify(lambda y: y + y)(ours)
+
+
+def jnp_of(module):
+  return jnp if module is sparse else jax.numpy

@@ -28,6 +28,8 @@ from jaxlite.experimental.sparse.bcoo import BCOO, bcoo_transpose, bcoo_dot_gene
 from jaxlite.experimental.sparse.bcoo_ops import (bcoo_multiply_dense, bcoo_reduce_sum,
                                                   bcoo_sum_duplicates, bcoo_multiply_sparse)
 from jaxlite.experimental.sparse import bcoo_structural as structural
+from jaxlite.experimental.sparse.bcsr import (BCSR, bcsr_dot_general, bcsr_broadcast_in_dim,
+                                              bcsr_concatenate, bcsr_sum_duplicates)
 
 __all__ = ["sparsify", "SparseTracer", "SparseTrace", "sparse_rules_bcoo"]
 
@@ -47,7 +49,7 @@ class SparseTracer(core.Tracer):
   @property
   def aval(self):
     v = self.value
-    if isinstance(v, BCOO):
+    if _is_sparse(v):
       return core.ShapedArray(v.shape, v.dtype, core.get_aval(v.data).weak_type)
     return core.raise_to_shaped(core.get_aval(v))
 
@@ -67,7 +69,9 @@ class SparseTrace(core.Trace):
     values = [t.value for t in tracers]
     if not any(_is_sparse(v) for v in values):
       return _wrap(self, primitive, primitive.bind(*values, **params))
-    rule = sparse_rules_bcoo.get(primitive.name)
+    # JAX's choice: a BCSR operand selects the (smaller) BCSR rule table.
+    rules = sparse_rules_bcsr if any(isinstance(v, BCSR) for v in values) else sparse_rules_bcoo
+    rule = rules.get(primitive.name)
     if rule is None:
       _raise_unimplemented(primitive)
     return _wrap(self, primitive, rule(*values, **params))
@@ -156,6 +160,7 @@ def _call_staged(f, in_tree, leaves, tracers):
 # --- sparse rules, by primitive name -----------------------------------------------------
 
 sparse_rules_bcoo: dict[str, Callable] = {}
+sparse_rules_bcsr: dict[str, Callable] = {}
 
 
 def _with_fresh_ref(mat):
@@ -184,11 +189,18 @@ def _like(mat: BCOO, data, *, unique=None) -> BCOO:
            unique_indices=mat.unique_indices if unique is None else unique), mat)
 
 
-def _with_unique_indices(mat: BCOO) -> BCOO:
+def _with_unique_indices(mat):
   # A non-linear function of the stored values needs each position stored once.
   if mat.unique_indices:
     return mat
+  if isinstance(mat, BCSR):
+    return bcsr_sum_duplicates(mat, nse=mat.nse)
   return bcoo_sum_duplicates(mat, nse=mat.nse)
+
+
+def _bcsr_like(mat: BCSR, data) -> BCSR:
+  return BCSR((data, mat.indices, mat.indptr), shape=mat.shape,
+              indices_sorted=mat.indices_sorted, unique_indices=mat.unique_indices)
 
 
 def _unary_rule(primitive_name, linear):
@@ -196,7 +208,8 @@ def _unary_rule(primitive_name, linear):
     primitive = _primitive(primitive_name)
     if not linear:
       x = _with_unique_indices(x)
-    return _like(x, primitive.bind(x.data, **params))
+    out = primitive.bind(x.data, **params)
+    return _bcsr_like(x, out) if isinstance(x, BCSR) else _like(x, out)
   return rule
 
 
@@ -209,9 +222,9 @@ def _primitive(name):
 
 for _name in ("abs", "asin", "asinh", "atan", "atanh", "bessel_i1e", "expm1", "log1p", "sign",
               "sin", "sinh", "sqrt", "square", "tan", "tanh", "convert_element_type"):
-  sparse_rules_bcoo[_name] = _unary_rule(_name, linear=False)
+  sparse_rules_bcoo[_name] = sparse_rules_bcsr[_name] = _unary_rule(_name, linear=False)
 for _name in ("conj", "copy", "imag", "neg", "real"):
-  sparse_rules_bcoo[_name] = _unary_rule(_name, linear=True)
+  sparse_rules_bcoo[_name] = sparse_rules_bcsr[_name] = _unary_rule(_name, linear=True)
 
 
 def _integer_pow_rule(x, *, y):
@@ -359,6 +372,22 @@ sparse_rules_bcoo.update({
     "pjit": _inline_call_rule("jaxpr"),
     "closed_call": _inline_call_rule("call_jaxpr"),
     "custom_jvp_call": _inline_call_rule("call_jaxpr"),
+})
+
+
+# JAX's BCSR rules: elementwise zero-preserving ops, dot_general with a dense rhs,
+# broadcast_in_dim, concatenate, todense and custom_jvp calls (no jit: JAX has none).
+sparse_rules_bcsr.update({
+    "integer_pow": _integer_pow_rule,
+    "dot_general": lambda lhs, rhs, *, dimension_numbers, preferred_element_type=None, **_:
+        bcsr_dot_general(lhs, rhs, dimension_numbers=dimension_numbers,
+                         preferred_element_type=preferred_element_type),
+    "broadcast_in_dim": lambda x, *, shape, broadcast_dimensions, **_:
+        bcsr_broadcast_in_dim(x, shape=shape, broadcast_dimensions=broadcast_dimensions),
+    "concatenate": lambda *xs, dimension:
+        bcsr_concatenate(_all_sparse("concatenate", xs), dimension=dimension),
+    **{name: sparse_rules_bcoo[name]
+       for name in ("todense", "custom_jvp_call")},
 })
 
 
