@@ -15,6 +15,7 @@ by the primitive.
 from __future__ import annotations
 
 import itertools
+import math
 import operator
 import sys
 import threading
@@ -72,7 +73,8 @@ class ShapedArray(AbstractValue):
     return NamedSharding(AbstractMesh((), ()), PartitionSpec(*[None] * len(self.shape)))
 
   ndim = property(lambda self: len(self.shape))
-  size = property(lambda self: int(np.prod(self.shape, dtype=np.int64)))
+  # math.prod: exact, and a symbolic size where the shape has symbolic dimensions.
+  size = property(lambda self: math.prod(self.shape))
 
   def __len__(self):
     if not self.shape:

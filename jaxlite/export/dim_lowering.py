@@ -114,14 +114,6 @@ def iota(module_context, aval_out: ShapedArray, dimension: int):
                           mlir.i64_attr(dimension))
 
 
-def full(module_context, value, aval: ShapedArray):
-  """A constant filled with ``value`` of ``aval``'s (possibly symbolic) shape."""
-  if is_constant_shape(aval.shape):
-    return mlir.full_like_aval(value, aval)
-  scalar = mlir.full_like_aval(value, ShapedArray((), aval.dtype))
-  return broadcast_in_dim(module_context, scalar, aval, ())
-
-
 # --- dimension_as_value: a symbolic size used as an array ----------------------------------------
 
 dimension_as_value_p = core.Primitive("dimension_as_value")

@@ -289,8 +289,29 @@ class _DimExpr:
     if isinstance(divisor, int) and divisor != 0 and \
         all(c % divisor == 0 for _, c in self._terms):
       return _DimExpr._make({f: c // divisor for f, c in self._terms}, self.scope), 0
+    quotient = self._divide_by_monomial(divisor)
+    if quotient is not None:
+      return quotient, 0
     return (_DimExpr._operation("floordiv", (self, divisor), self.scope),
             _DimExpr._operation("mod", (self, divisor), self.scope))
+
+  def _divide_by_monomial(self, divisor):
+    """``self / divisor`` when ``divisor`` is one term that divides every term
+    exactly (``8*a*b // (2*b) == 4*a``); else None."""
+    if not isinstance(divisor, _DimExpr) or len(divisor._terms) != 1:
+      return None
+    (d_factors, d_coefficient), = divisor._terms
+    out = {}
+    for factors, coefficient in self._terms:
+      powers = dict(factors)
+      for f, p in d_factors:
+        if powers.get(f, 0) < p:
+          return None
+        powers[f] -= p
+      if coefficient % d_coefficient:
+        return None
+      out[tuple(sorted((f, p) for f, p in powers.items() if p))] = coefficient // d_coefficient
+    return _DimExpr._make(out, self.scope)
 
   def __floordiv__(self, other):
     other = self._other(other, "floordiv")
@@ -350,6 +371,11 @@ class _DimExpr:
 
   def __lt__(self, other):
     return not _geq(self, other, lambda: f"'{self}' < '{other}'")
+
+  def __jax_array__(self):
+    """The dimension as a scalar integer array (``jnp.mean``'s divisor)."""
+    from jaxlite.export import dim_lowering
+    return dim_lowering.dimension_as_value(self)
 
   def __bool__(self):
     raise InconclusiveDimensionOperation(
@@ -710,6 +736,41 @@ def _evaluate_factor(factor, values, operations):
   if factor.op == "non_negative":
     return operations.max(args[0], operations.constant(0))
   return getattr(operations, factor.op)(*args)
+
+
+def _decided_min(e1, e2, which):
+  """``e1`` or ``e2`` where the bounds say which is the min (max), else the
+  symbolic operation."""
+  for first, second in ((e1, e2), (e2, e1)):
+    try:
+      if first <= second if which == "min" else first >= second:
+        return first
+    except InconclusiveDimensionOperation:
+      pass
+  scope = next(e.scope for e in (e1, e2) if isinstance(e, _DimExpr))
+  return _DimExpr._operation(which, (e1, e2), scope)
+
+
+def dim_min(e1, e2):
+  """``min(e1, e2)``: the smaller where the bounds decide it, else a
+  symbolic ``min`` (as JAX's ``core.min_dim``).
+
+  >>> b, = symbolic_shape("b")
+  >>> dim_min(b, 1), dim_min(b, 3)
+  (1, min(b, 3))
+  """
+  return _decided_min(e1, e2, "min")
+
+
+def dim_max(e1, e2):
+  """``max(e1, e2)``: the larger where the bounds decide it, else a symbolic
+  ``max``.
+
+  >>> b, = symbolic_shape("b")
+  >>> dim_max(0, b - 2)
+  max(0, b - 2)
+  """
+  return _decided_min(e1, e2, "max")
 
 
 def variables(expr) -> set:

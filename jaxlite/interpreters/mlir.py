@@ -444,6 +444,9 @@ def lower_jaxpr_to_fun(module_context: ModuleContext, name: str, closed_jaxpr: C
   block = fn.add_entry_block()
   outer_dim_values = module_context.dim_var_values
   module_context.dim_var_values = dict(zip(module_context.dim_vars, block.arguments[:n_dims]))
+  outer_polymorphic = _polymorphic_context[0]
+  if n_dims:
+    _polymorphic_context[0] = module_context
   try:
     with ir.InsertionPoint(block):
       outs = jaxpr_subcomp(module_context, closed_jaxpr.jaxpr, closed_jaxpr.consts,
@@ -453,7 +456,18 @@ def lower_jaxpr_to_fun(module_context: ModuleContext, name: str, closed_jaxpr: C
       m.func.ReturnOp(outs)
   finally:
     module_context.dim_var_values = outer_dim_values
+    _polymorphic_context[0] = outer_polymorphic
   return fn
+
+
+# The module context of the shape-polymorphic function being lowered (None
+# outside one): helpers without a context argument (broadcast_in_dim,
+# full_like_aval) build its dynamic shapes from its dimension variables.
+_polymorphic_context: list = [None]
+
+
+def _is_static_shape(shape) -> bool:
+  return all(isinstance(d, (int, np.integer)) for d in shape)
 
 
 def _distinct_tokens(outs, out_types):
@@ -561,8 +575,20 @@ def i64_attr(x):
 
 
 def broadcast_in_dim(x, aval_out: ShapedArray, broadcast_dimensions):
+  if not _is_static_shape(aval_out.shape):   # shape-polymorphic export
+    from jaxlite.export import dim_lowering  # pylint: disable=g-import-not-at-top
+    return dim_lowering.broadcast_in_dim(_polymorphic_context[0], x, aval_out,
+                                         broadcast_dimensions)
   return mlir().hlo.broadcast_in_dim(aval_to_ir_type(aval_out), x,
                                      dense_int_array(broadcast_dimensions))
+
+
+def iota(aval_out: ShapedArray, dimension: int):
+  """``stablehlo.iota`` of ``aval_out`` (``dynamic_iota`` where its shape is symbolic)."""
+  if not _is_static_shape(aval_out.shape):   # shape-polymorphic export
+    from jaxlite.export import dim_lowering  # pylint: disable=g-import-not-at-top
+    return dim_lowering.iota(_polymorphic_context[0], aval_out, dimension)
+  return mlir().hlo.iota(aval_to_ir_type(aval_out), i64_attr(dimension))
 
 
 def convert(x, aval_out: ShapedArray):
@@ -594,6 +620,9 @@ def full_like_aval(value, aval: ShapedArray):
   dtype = np.dtype(aval.dtype)
   if dtype == dtypes.float0:
     dtype = np.dtype(np.bool_)
+  if not _is_static_shape(aval.shape):   # shape-polymorphic export: a broadcast scalar
+    scalar = full_like_aval(value, ShapedArray((), dtype))
+    return broadcast_in_dim(scalar, ShapedArray(aval.shape, dtype), ())
   ir_type = aval_to_ir_type(ShapedArray(aval.shape, dtype))
   if dtype.kind == "c":
     scalar_type = m.ir.RankedTensorType.get((), dtype_to_ir_type(dtype))

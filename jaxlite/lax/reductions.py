@@ -289,7 +289,7 @@ def _argminmax_lowering(direction):
                       "at position 0 are subtypes of integer, floating, bool.")
     axis, = axes
     idx_aval = aval_in.update(dtype=np.dtype(index_dtype))
-    iota = hlo.iota(mlir.aval_to_ir_type(idx_aval), mlir.i64_attr(axis))
+    iota = mlir.iota(idx_aval, axis)
     identity = _max_identity if direction == "GT" else _min_identity
     init_v = mlir.ir_constant(np.asarray(identity(aval_in.dtype), aval_in.dtype))
     init_i = mlir.ir_constant(np.asarray(0, index_dtype))

@@ -20,7 +20,7 @@ from typing import Sequence
 
 import numpy as np
 
-from jaxlite import core, dtypes
+from jaxlite import core, dtypes, errors
 from jaxlite.interpreters import ad, batching, mlir
 from jaxlite.lax import structural
 from jaxlite.lax.base import standard_primitive
@@ -49,7 +49,7 @@ def _slice_shape_rule(operand, *, start_indices, limit_indices, strides):
   if any(s < 0 for s in start_indices):
     raise TypeError(f"slice start_indices must be greater than or equal to zero, got "
                     f"start_indices of {start_indices}.")
-  if any(l > d for l, d in zip(limit_indices, operand.shape)):
+  if any(_known(lambda: l > d) for l, d in zip(limit_indices, operand.shape)):
     raise TypeError(f"slice limit_indices must be less than or equal to operand shape, got "
                     f"limit_indices {limit_indices} for operand shape {operand.shape}.")
   if any(l < s for s, l in zip(start_indices, limit_indices)):
@@ -62,10 +62,30 @@ def _slice_shape_rule(operand, *, start_indices, limit_indices, strides):
 
 
 slice_p = standard_primitive(_slice_shape_rule, _same, "slice")
-mlir.register_lowering(slice_p, lambda ctx, x, *, start_indices, limit_indices, strides:
-                       mlir.hlo().slice(x, mlir.dense_int_array(start_indices),
-                                        mlir.dense_int_array(limit_indices),
-                                        mlir.dense_int_array(strides or (1,) * len(start_indices))))
+def _known(predicate) -> bool:
+  """``predicate()``, False where symbolic dimensions leave it undecided (a
+  clamped ``min(b, 3) <= b`` that JAX's bounds prove and jaxlite's do not)."""
+  try:
+    return predicate()
+  except errors.InconclusiveDimensionOperation:
+    return False
+
+
+def _slice_lowering(ctx, x, *, start_indices, limit_indices, strides):
+  strides = strides or (1,) * len(start_indices)
+  if not all(isinstance(i, (int, np.integer)) for i in (*start_indices, *limit_indices)):
+    # Symbolic bounds (shape-polymorphic export): a slice with bounds as tensors.
+    from jaxlite.export import dim_lowering  # pylint: disable=g-import-not-at-top
+    mc = ctx.module_context
+    return mlir.hlo().real_dynamic_slice(
+        mlir.aval_to_ir_type(ctx.avals_out[0]), x,
+        dim_lowering.shape_tensor(mc, start_indices),
+        dim_lowering.shape_tensor(mc, limit_indices), dim_lowering.shape_tensor(mc, strides))
+  return mlir.hlo().slice(x, mlir.dense_int_array(start_indices),
+                          mlir.dense_int_array(limit_indices), mlir.dense_int_array(strides))
+
+
+mlir.register_lowering(slice_p, _slice_lowering)
 
 
 def _slice_transpose(ct, operand, *, start_indices, limit_indices, strides):
@@ -106,8 +126,8 @@ def slice(operand, start_indices: Sequence[int], limit_indices: Sequence[int],
   >>> lax.slice(lax.iota('int32', 6), (1,), (6,), (2,))
   Array([1, 3, 5], dtype=int32)
   """
-  starts = tuple(int(i) for i in start_indices)
-  limits = tuple(int(i) for i in limit_indices)
+  starts = structural.dimension_sizes(start_indices)
+  limits = structural.dimension_sizes(limit_indices)
   # Strides are kept as given, (1,) included, as JAX stages them.
   strides = None if strides is None else tuple(int(s) for s in strides)
   aval = core.get_aval(operand)

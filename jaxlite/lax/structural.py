@@ -12,9 +12,11 @@ __all__ = [
 
 from typing import Sequence
 
+import math
+
 import numpy as np
 
-from jaxlite import core, dtypes
+from jaxlite import core, dtypes, errors
 from jaxlite.core import ShapedArray
 from jaxlite.interpreters import ad, batching, mlir
 from jaxlite.interpreters import partial_eval as pe
@@ -172,7 +174,24 @@ broadcast_in_dim_p = standard_primitive(
 
 
 def _broadcast_in_dim_lowering(ctx, x, *, shape, broadcast_dimensions):
+  if not _is_constant_shape(shape):   # shape-polymorphic export
+    from jaxlite.export import dim_lowering
+    return dim_lowering.broadcast_in_dim(ctx.module_context, x, ctx.avals_out[0],
+                                         broadcast_dimensions)
   return mlir.broadcast_in_dim(x, ctx.avals_out[0], broadcast_dimensions)
+
+
+def dimension_sizes(sizes) -> tuple:
+  """``sizes`` as Python ints; symbolic dimensions (shape-polymorphic
+  export) stay as they are."""
+  try:
+    return tuple(int(d) for d in sizes)
+  except errors.InconclusiveDimensionOperation:
+    return tuple(d if hasattr(d, "scope") else int(d) for d in sizes)
+
+
+def _is_constant_shape(shape) -> bool:
+  return all(isinstance(d, (int, np.integer)) for d in shape)
 
 
 mlir.register_lowering(broadcast_in_dim_p, _broadcast_in_dim_lowering)
@@ -223,7 +242,7 @@ def broadcast_in_dim(operand, shape: Sequence[int], broadcast_dimensions: Sequen
     from jaxlite.lax.out_sharding import place
     return place(broadcast_in_dim(operand, shape, broadcast_dimensions), out_sharding,
                  "broadcast_in_dim")
-  shape = tuple(int(d) for d in shape)
+  shape = dimension_sizes(shape)
   broadcast_dimensions = tuple(int(d) for d in broadcast_dimensions)
   aval = core.get_aval(operand)
   if aval.shape == shape and broadcast_dimensions == tuple(range(len(shape))) and \
@@ -284,6 +303,8 @@ def _concrete_dim(d) -> int:
     if d._concrete_value() is None:
       raise TypeError("traced dimension")
     d = d._concrete_value()
+  if hasattr(d, "scope") and hasattr(d, "__jax_array__"):
+    return d   # a symbolic dimension (shape-polymorphic export)
   if isinstance(d, (bool, np.bool_)) or not (
       isinstance(d, (int, np.integer)) or
       (hasattr(d, "dtype") and np.ndim(d) == 0 and np.issubdtype(d.dtype, np.integer))):
@@ -374,7 +395,7 @@ def expand_dims(array, dimensions: Sequence[int]):
 def _reshape_shape_rule(operand, *, new_sizes, dimensions, sharding=None):
   if any(d < 0 for d in new_sizes):
     raise TypeError(f"reshape new_sizes must all be nonnegative, got {new_sizes}.")
-  if int(np.prod(new_sizes, dtype=np.int64)) != operand.size:
+  if math.prod(new_sizes) != operand.size:   # exact; symbolic sizes compare too
     raise TypeError(f"reshape total size must be unchanged, got new_sizes {new_sizes} "
                     f"for shape {operand.shape}.")
   if dimensions is not None and sorted(dimensions) != list(range(operand.ndim)):
@@ -390,6 +411,9 @@ reshape_p = standard_primitive(_reshape_shape_rule, lambda operand, **_: operand
 def _reshape_lowering(ctx, x, *, new_sizes, dimensions, sharding=None):
   if dimensions is not None:
     x = mlir.hlo().transpose(x, mlir.dense_int_array(dimensions))
+  if not _is_constant_shape(new_sizes):   # shape-polymorphic export
+    from jaxlite.export import dim_lowering
+    return dim_lowering.reshape(ctx.module_context, x, ctx.avals_out[0])
   return mlir.hlo().reshape(mlir.aval_to_ir_type(ctx.avals_out[0]), x)
 
 
@@ -432,7 +456,7 @@ def reshape(operand, new_sizes: Sequence[int], dimensions: Sequence[int] | None 
     from jaxlite.lax.out_sharding import placed_after
     return placed_after(lambda: reshape(operand, new_sizes, dimensions), out_sharding,
                         "reshape")
-  new_sizes = tuple(int(d) for d in new_sizes)
+  new_sizes = dimension_sizes(new_sizes)
   dims = None if dimensions is None or tuple(dimensions) == tuple(
       range(core.get_aval(operand).ndim)) else tuple(int(d) for d in dimensions)
   aval = core.get_aval(operand)
@@ -773,9 +797,13 @@ def _iota_shape_rule(*, dtype, shape, dimension, sharding):
 
 iota_p = standard_primitive(_iota_shape_rule, lambda *, dtype, **_: np.dtype(dtype), "iota",
                             weak_type_rule=lambda **_: False)
-mlir.register_lowering(iota_p, lambda ctx, *, dtype, shape, dimension, sharding:
-                       mlir.hlo().iota(mlir.aval_to_ir_type(ctx.avals_out[0]),
-                                       mlir.i64_attr(dimension)))
+
+
+def _iota_lowering(ctx, *, dtype, shape, dimension, sharding):
+  return mlir.iota(ctx.avals_out[0], dimension)
+
+
+mlir.register_lowering(iota_p, _iota_lowering)
 ad.defjvp_zero(iota_p)
 
 

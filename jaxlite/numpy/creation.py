@@ -327,6 +327,11 @@ def arange(start, stop=None, step=None, dtype=None, *, device=None, out_sharding
   >>> jnp.arange(1.0, 2.0, 0.5)
   Array([1. , 1.5], dtype=float32)
   """
+  if stop is None and step is None and hasattr(start, "__jax_array__") and \
+      hasattr(start, "scope"):   # arange(b) of a symbolic dimension: an iota, as JAX's
+    return lax_structural.iota(
+        dtypes.canonicalize_dtype(np.int64) if dtype is None else _user_dtype(dtype, "arange"),
+        start)
   context = "It arose in the jnp.arange argument '{}'."
   for name, value in (("start", start), ("stop", stop), ("step", step)):
     if value is not None:

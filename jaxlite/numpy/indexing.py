@@ -167,11 +167,33 @@ def _parse(shape: tuple, index) -> list[_Entry]:
 
 def _slice_bounds(s: slice, n: int):
   """(start, length, step) of a slice of an axis of size ``n``."""
+  if not isinstance(n, (int, np.integer)):
+    return _symbolic_slice_bounds(s, n)
   start, stop, step = s.indices(n)
   if step == 0:
     raise ValueError("slice step cannot be zero")
   length = max(0, -(-(stop - start) // step)) if step > 0 else \
       max(0, -(-(start - stop) // -step))
+  return start, length, step
+
+
+def _symbolic_slice_bounds(s: slice, n):
+  """(start, length, step) of a slice of an axis of symbolic size ``n``
+  (shape-polymorphic export): as JAX, bounds are clamped with ``min``/``max``
+  of dimensions where their order is not known."""
+  from jaxlite.export import shape_poly  # pylint: disable=g-import-not-at-top
+  step = 1 if s.step is None else int(s.step)
+  if step <= 0:
+    start, stop, step = s.indices(n)   # JAX's InconclusiveDimensionOperation
+
+  def bound(v, default):
+    if v is None:
+      return default
+    if not shape_poly.is_symbolic_dim(v) and int(v) < 0:
+      return shape_poly.dim_max(0, n + int(v))
+    return shape_poly.dim_min(n, v)
+  start, stop = bound(s.start, 0), bound(s.stop, n)
+  length = stop - start if step == 1 else (stop - start + step - 1) // step
   return start, length, step
 
 
@@ -191,8 +213,9 @@ def _apply_slices(x, entries):
     if step < 0:
       rev_axes.append(e.axis)
       start, step = n - 1 - start, -step
-    starts[e.axis] = start if length else 0
-    limits[e.axis] = start + (length - 1) * step + 1 if length else 0
+    nonempty = length if isinstance(length, (int, np.integer)) else True   # symbolic
+    starts[e.axis] = start if nonempty else 0
+    limits[e.axis] = start + (length - 1) * step + 1 if nonempty else 0
     strides[e.axis] = step
     new_entries.append(_Entry("slice", slice(None), e.axis))
   if rev_axes:

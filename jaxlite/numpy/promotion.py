@@ -17,7 +17,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from jaxlite import core, dtypes
+from jaxlite import core, dtypes, errors
 from jaxlite.core import Tracer
 from jaxlite.lax import structural as lax_structural
 from jaxlite.runtime.array import Array
@@ -319,7 +319,10 @@ def concrete_int(x, context: str) -> int:
     if value is None:
       raise core.ConcretizationTypeError(x, context)
     x = value
-  return operator.index(x)
+  try:
+    return operator.index(x)
+  except errors.InconclusiveDimensionOperation:
+    return x   # a symbolic dimension (shape-polymorphic export) stays symbolic
 
 
 def concrete_shape_allow_negative(shape, fun_name: str) -> tuple:

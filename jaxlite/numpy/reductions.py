@@ -208,6 +208,9 @@ def _check_axes_index(shape, axis):
 def _count(a, axes, where, keepdims, dtype):
   if where is None:
     n = math.prod(a.shape[ax] for ax in axes)
+    if not isinstance(n, int):   # a symbolic size (shape-polymorphic export)
+      from jaxlite.export import dim_lowering  # pylint: disable=g-import-not-at-top
+      return lax.convert_element_type(dim_lowering.dimension_as_value(n), dtype)
     return np.asarray(n, dtype)
   mask = promotion.broadcast_to_shape(
       ensure_array(ufuncs._to_bool(promotion.asarray_value(where))), a.shape)

@@ -17,7 +17,7 @@ __all__ = ['isfinite', 'isnan', 'isinf', 'isposinf', 'isneginf', 'signbit', 'equ
 
 import numpy as np
 
-from jaxlite import dtypes, lax
+from jaxlite import dtypes, errors, lax
 from jaxlite.numpy import promotion
 from jaxlite.numpy.promotion import check_arraylike, promote_args, promote_args_numeric
 from jaxlite.numpy.ufuncs_common import (_binary, _constant_like, _doc, _dtype, _full_like, _is,
@@ -255,7 +255,10 @@ def _where(condition, x, y):
   x, y = promotion.promote_dtypes(x, y)
   condition = _to_bool(promotion.asarray_value(condition))
   condition, x, y = promotion.promote_shapes("where", condition, x, y)
-  shape = np.broadcast_shapes(*map(promotion.shape, (condition, x, y)))
+  try:
+    shape = np.broadcast_shapes(*map(promotion.shape, (condition, x, y)))
+  except errors.InconclusiveDimensionOperation:   # symbolic dimensions
+    shape = promotion.broadcast_shapes_named("where", *map(promotion.shape, (condition, x, y)))
   if shape and not promotion.shape(condition):
     condition = promotion.broadcast_to_shape(condition, shape)
   if shape:
