@@ -493,6 +493,9 @@ def test_sparsify_bcsr_rules_match_jax():
   close(sparse.sparsify(lambda y: y @ V)(ours), jsparse.sparsify(lambda y: y @ V)(theirs))
   with pytest.raises(NotImplementedError, match="sparse rule for add is not implemented"):
     sparse.sparsify(lambda y: y + y)(ours)
+  _same_bcsr(ours[None], theirs[None])   # indexing goes through sparsify, as in JAX
+  with pytest.raises(NotImplementedError, match="sparse rule for slice is not implemented"):
+    ours[0]
 
 
 def jnp_of(module):

@@ -426,5 +426,10 @@ def _install_methods():
   for name, method in methods.items():
     setattr(BCOO, name, method)
 
+  def _bcsr_getitem(self, index):
+    """Index through sparsify (as JAX: only what BCSR's rules cover, e.g. ``None``)."""
+    return sparsify(lambda x: x[index])(self)
+  BCSR.__getitem__ = _bcsr_getitem
+
 
 _install_methods()
