@@ -303,6 +303,8 @@ def test_lower_shape_dtype_struct_with_sharding_matches_jax(env):
     line = next(line for line in text.splitlines() if "func.func public @main" in line)
     return line[line.index("%arg0"):line.index("%arg1")]
   assert first_arg(ours.as_text()) == first_arg(theirs.as_text())
+  mesh_line = lambda text: next(l for l in text.splitlines() if "sdy.mesh @" in l)  # noqa: E731,E741
+  assert mesh_line(ours.as_text()) == mesh_line(theirs.as_text())
   assert "sdy.sharding<@mesh, [{\"data\"}, {\"model\"}]>" in first_arg(ours.as_text())
   # (XLA's choice for an unannotated argument differs: compare with one argument.)
   c_ours = jaxlite.jit(lambda a: f(a, 1.0)).lower(

@@ -102,6 +102,18 @@ def sdy_sharding_text(sharding, ndim: int) -> str:
   return f"#sdy.sharding<@{MESH_SYMBOL}, [{', '.join(dims)}]{extra}>"
 
 
+def stablehlo_mesh_text(mesh) -> str:
+  """The ``stablehlo.mesh`` attribute of a module's ``sdy.mesh``, as JAX emits it.
+
+  >>> from jaxlite.sharding import AbstractMesh
+  >>> stablehlo_mesh_text(AbstractMesh((2,), ('i',)))
+  '{axes = [{name = "i", size = 2 : i64}]}'
+  """
+  axes = ", ".join(f'{{name = "{n}", size = {s} : i64}}'
+                   for n, s in zip(mesh.axis_names, mesh.axis_sizes))
+  return f"{{axes = [{axes}]}}"
+
+
 def sdy_mesh_text(mesh) -> str:
   axes = ", ".join(f'"{n}"={s}' for n, s in zip(mesh.axis_names, mesh.axis_sizes))
   return f"<[{axes}]>"
@@ -123,8 +135,10 @@ class SpmdAnnotations:
     ir = mlir.mlir().ir
     module_context.spmd_mesh = self.mesh   # read by lowering rules (inspect_sharding)
     with ir.InsertionPoint(module_context.module.body):
-      mlir.mlir().sdy.MeshOp(MESH_SYMBOL,
-                             ir.Attribute.parse("#sdy.mesh" + sdy_mesh_text(self.mesh)))
+      mesh_op = mlir.mlir().sdy.MeshOp(MESH_SYMBOL,
+                                       ir.Attribute.parse("#sdy.mesh" + sdy_mesh_text(self.mesh)))
+    # The mesh again as StableHLO's own attribute, which JAX's modules carry too.
+    mesh_op.attributes["stablehlo.mesh"] = ir.Attribute.parse(stablehlo_mesh_text(self.mesh))
     arg_attrs = arg_attrs or [{} for _ in range(n_in)]
     for attrs, s, aval in zip(arg_attrs, self.in_shardings, self.in_avals):
       attrs["sdy.sharding"] = ir.Attribute.parse(sdy_sharding_text(s, len(aval.shape)))
