@@ -415,3 +415,29 @@ def test_loop_jaxpr_text_matches_jax():
       return r[...]
     texts.append(str(lib.make_jaxpr(f)(np_.ones(2))))
   assert texts[0] == texts[1]
+
+
+def test_calls_and_loops_over_refs_under_vmap_and_grad():
+  def program(lib, np_):
+    def fori(x):
+      r = lib.new_ref(0.0)   # made inside vmap: one value per example, as JAX's
+
+      def body(i, c):
+        r[...] += x[i]
+        return c
+      lib.lax.fori_loop(0, 3, body, None)
+      return r[...]
+
+    def with_inner_jit(x):
+      r = lib.new_ref(x)
+
+      @lib.jit
+      def inner(r, y):
+        r[...] += y * y
+      inner(r, x)
+      return r[...]
+    xs = np_.arange(6.0).reshape(2, 3)
+    return (lib.vmap(fori)(xs), lib.jit(lib.vmap(fori))(xs), lib.vmap(with_inner_jit)(xs),
+            lib.grad(lambda x: with_inner_jit(x).sum())(xs[1]),
+            lib.vmap(lib.grad(fori))(xs))
+  assert_same_values(*both(program))

@@ -183,30 +183,61 @@ class _Equation:
     self.primitive, self.params, self.outvars = primitive, params, [None] * n_out
 
 
-_RULES = {"cond": discharge_cond, "while": discharge_while, "scan": discharge_scan}
+def _rules():
+  from jaxlite.state.discharge import discharge_jit_call
+  return {"cond": discharge_cond, "while": discharge_while, "scan": discharge_scan,
+          "jit": discharge_jit_call}
+
+
+def _on_values(primitive, params, n_out):
+  """``primitive`` applied to operands some of which are refs, as a function
+  of the operands: the refs are read into values, the primitive runs on
+  values and the refs are written back (see _RefCell)."""
+  rule = _rules()[primitive.name]
+
+  def run(*ops):
+    cells = [_RefCell(x) if is_ref_type(core.get_aval(x)) else x for x in ops]
+    return list(rule(_Equation(primitive, params, n_out), *cells,
+                     is_cell=lambda x: isinstance(x, _RefCell)))
+  return run
+
+
+def _n_out(params):
+  """How many results a call, loop or cond has: its (body's) outputs."""
+  body = params.get("jaxpr") or params.get("body_jaxpr") or params["branches"][0]
+  return len(body.out_avals)
 
 
 def _discharging_jvp(primitive, jvp_rule):
-  """The JVP rule of a loop (or cond) given refs: the refs become values
-  (read before, written after) and the loop is differentiated on values."""
+  """The JVP rule of a call, loop or cond given refs: the refs become values
+  (read before, written after) and the primitive is differentiated on values."""
   def rule(primals, tangents, **params):
     if not any(is_ref_type(core.get_aval(p)) for p in primals):
       return jvp_rule(primals, tangents, **params)
     from jaxlite.interpreters import ad
-    n_out = len(primitive.abstract_eval(*[core.get_aval(p) for p in primals], **params))
-
-    def on_values(*ops):
-      cells = [_RefCell(x) if is_ref_type(core.get_aval(x)) else x for x in ops]
-      return list(_RULES[primitive.name](_Equation(primitive, params, n_out), *cells,
-                                         is_cell=lambda x: isinstance(x, _RefCell)))
-    return ad.jvp_flat(on_values, primals, tangents)
+    return ad.jvp_flat(_on_values(primitive, params, _n_out(params)),
+                       primals, tangents)
   return rule
 
 
-def register_jvp_rules():
-  from jaxlite.interpreters import ad
+def _discharging_batcher(primitive, batching, axis_rule):
+  """vmap of a call, loop or cond given refs: batched on the refs' values."""
+  def rule(axis_data, vals, dims, **params):
+    if not any(is_ref_type(core.get_aval(v)) for v in vals):
+      return axis_rule(axis_data, vals, dims, **params)
+    run = _on_values(primitive, params, _n_out(params))
+    return batching.batch_flat(run, axis_data, vals, dims,
+                               lambda: [batching.infer] * _n_out(params))
+  return rule
+
+
+def register_rules():
+  from jaxlite.interpreters import ad, batching
+  from jaxlite.interpreters.pjit import jit_p
   from jaxlite.lax.control_flow.conditionals import cond_p
   from jaxlite.lax.control_flow.loops import while_p
   from jaxlite.lax.control_flow.scan import scan_p
-  for p in (cond_p, while_p, scan_p):
+  for p in (cond_p, while_p, scan_p, jit_p):
     ad.primitive_jvps[p] = _discharging_jvp(p, ad.primitive_jvps[p])
+    batching.axis_primitive_batchers[p] = _discharging_batcher(
+        p, batching, batching.axis_primitive_batchers[p])

@@ -144,16 +144,16 @@ def _discharge_empty_ref(eqn):
   return [_Cell(ad.zeros_like_aval(eqn.params["ty"]))]
 
 
-def _discharge_jit(eqn, *ins):
-  """A call whose operands include refs: its jaxpr discharged, the refs'
-  final values read back from its extra outputs."""
+def discharge_jit_call(eqn, *ins, is_cell):
+  """A call whose operands include refs (cells): its jaxpr discharged, the
+  refs' final values read back from its extra outputs."""
   from jaxlite.interpreters.pjit import jit_p
-  cells = [x for x in ins if isinstance(x, _Cell)]
+  cells = [x for x in ins if is_cell(x)]
   if not cells:
     return jit_p.bind(*ins, **eqn.params)
   inner = discharged_closed_jaxpr(eqn.params["jaxpr"])
   params = dict(eqn.params, jaxpr=inner)
-  outs = jit_p.bind(*[x.value if isinstance(x, _Cell) else x for x in ins], **params)
+  outs = jit_p.bind(*[x.value if is_cell(x) else x for x in ins], **params)
   n_out = len(eqn.outvars)
   for cell, final in zip(cells, outs[n_out:]):
     cell.value = final
@@ -178,7 +178,7 @@ def _register_discharge_rules():
       prims.get_p: _discharge_get,
       prims.swap_p: _discharge_swap,
       prims.addupdate_p: _discharge_addupdate,
-      jit_p: _discharge_jit,
+      jit_p: lambda eqn, *ins: discharge_jit_call(eqn, *ins, is_cell=is_cell),
   }
 
 
@@ -357,7 +357,7 @@ def _register_jit_rules():
   from jaxlite.interpreters.pjit import jit_p
   ad.primitive_jvps[jit_p] = _discharging_jvp(ad.primitive_jvps[jit_p])
   from jaxlite.state import control_flow
-  control_flow.register_jvp_rules()
+  control_flow.register_rules()
 
 
 _register_jit_rules()

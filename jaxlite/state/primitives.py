@@ -31,19 +31,17 @@ from jaxlite.state.types import AbstractRef, NDIndexer, Ref, ref_effects
 
 class _AllocatingPrimitive(Primitive):
   """``new_ref``/``empty_ref`` bind at the innermost transformation (JAX's
-  "current trace"), not at their operand's: a ref made inside a function
-  being differentiated gets a tangent ref even when its initial value does
-  not depend on the inputs, so that differentiated values may be written
-  into it, as in JAX."""
+  "current trace"), not at their operand's: see jaxlite.state.allocation."""
 
   def bind(self, *args, **params):
-    from jaxlite.interpreters import ad
-    main = core._thread_state.trace_stack[-1]
-    if not _allocating.active and main.trace_type is ad.JVPTrace and main.level >= max(
-        [a._trace.main.level for a in args if isinstance(a, core.Tracer)], default=-1):
-      trace = ad.JVPTrace(main)
-      return _alloc_jvp(self, trace, [trace.full_raise(a) for a in args], params)
-    out = super().bind(*args, **params)
+    if not _allocating.active:
+      from jaxlite.state import allocation
+      return allocation.allocate(self, args, params, len(core._thread_state.trace_stack) - 1)
+    return self.bind_plainly(*args, **params)
+
+  def bind_plainly(self, *args, **params):
+    """Binds at the operands' trace (the ordinary rule)."""
+    out = Primitive.bind(self, *args, **params)
     var = getattr(out, "_var", None)
     if var is not None:   # staged: remember where, for JAX's error if jit returns it
       _remember_creation_site(var)
@@ -406,59 +404,17 @@ def ref_addupdate(ref, idx, x) -> None:
 
 
 class _Allocating(threading.local):
-  active = False   # set while a JVP allocation binds its primal and tangent refs
+  active = False   # set while jaxlite.state.allocation binds refs itself
 
 
 _allocating = _Allocating()
 
 
-def _alloc_jvp(primitive, trace, tracers, params):
-  """A new ref inside a function being differentiated: the primal ref and a
-  tangent ref (of zeros when the initial value's tangent is zero). The refs
-  are made by the traces below, whose rules bind plainly (``_allocating``)."""
-  _allocating.active = True
-  try:
-    return _alloc_jvp_refs(primitive, trace, tracers, params)
-  finally:
-    _allocating.active = False
-
-
 def _new_ref_jvp(primals, tangents, **params):
   """new_ref reached by a JVP trace through another trace's rule."""
   from jaxlite.interpreters import ad
-  return (Primitive.bind(new_ref_p, *primals, **params),
-          Primitive.bind(new_ref_p, ad.instantiate_zeros(tangents[0]), **params))
-
-
-def _alloc_jvp_refs(primitive, trace, tracers, params):
-  from jaxlite.interpreters import ad
-  primals = [t.primal for t in tracers]
-  primal_ref = Primitive.bind(primitive, *primals, **params)
-  if primitive is new_ref_p:
-    tangent = tracers[0].tangent
-    if type(tangent) is ad.Zero:
-      tangent = _staged_zeros(trace.main, tangent.aval)
-    tangent_ref = Primitive.bind(new_ref_p, tangent, **params)
-  else:
-    tangent_ref = Primitive.bind(empty_ref_p, ty=ad.tangent_aval(params["ty"]),
-                                 memory_space=params["memory_space"])
-  return ad.JVPTracer(trace, primal_ref, tangent_ref)
-
-
-def _staged_zeros(jvp_main, aval):
-  """Zeros for a tangent ref. Under linearize (a partial-evaluation trace
-  right below the JVP trace) they are staged there, so that the tangent ref
-  is an unknown value whose reads and writes are all staged in order."""
-  from jaxlite.interpreters import ad
-  from jaxlite.interpreters import partial_eval as pe
-  zeros = ad.zeros_like_aval(aval)
-  below = core._thread_state.trace_stack[jvp_main.level - 1]
-  if below.trace_type is pe.JaxprTrace:
-    trace = pe.JaxprTrace(below)
-    # A staged copy of known zeros (JaxprTrace.stage records it as unknown).
-    from jaxlite.lax.misc import copy_p
-    return trace.stage(copy_p, [trace.pure(zeros)], {})
-  return zeros
+  return (new_ref_p.bind_plainly(*primals, **params),
+          new_ref_p.bind_plainly(ad.instantiate_zeros(tangents[0]), **params))
 
 
 def _get_jvp(primals, tangents, *, tree):
