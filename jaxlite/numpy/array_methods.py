@@ -188,11 +188,15 @@ def _mT(self):
 
 
 def _getitem(self, index):
+  from jaxlite.numpy import indexing  # pylint: disable=g-import-not-at-top
+  return indexing.getitem(self, index)
+
+
+def _tracer_getitem(self, index):
   ref_getitem = getattr(self.aval, "_getitem", None)   # a tracer of a ref reads it
   if ref_getitem is not None:
     return ref_getitem(self, index)
-  from jaxlite.numpy import indexing  # pylint: disable=g-import-not-at-top
-  return indexing.getitem(self, index)
+  return _getitem(self, index)
 
 
 def _at(self):
@@ -331,6 +335,8 @@ def install(classes=(Array, Tracer)) -> None:
       setattr(cls, name, fun)
     for name, prop in _PROPERTIES.items():
       setattr(cls, name, prop)
+    if issubclass(cls, Tracer):   # a tracer may stand for a ref (jaxlite.state)
+      cls.__getitem__ = _tracer_getitem
 
 
 install()
