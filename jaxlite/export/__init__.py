@@ -9,8 +9,9 @@ call them again.
   Array([0.09983342, 0.19866933, 0.29552022, 0.38941833], dtype=float32)
 
 Symbolic dimensions (``symbolic_shape``, ``symbolic_args_specs``,
-``SymbolicScope``) parse, compute and compare as JAX's; exporting a function
-at symbolic shapes is not supported yet (exports have constant shapes).
+``SymbolicScope``) parse, compute and compare as JAX's; a function exported at
+symbolic shapes is a shape-polymorphic module, callable at any sizes that
+meet the specification.
 """
 from jaxlite.export.exported import (DisabledSafetyCheck, Exported, default_export_platform,
                                      export, maximum_supported_calling_convention_version,

@@ -88,7 +88,8 @@ class Exported:
     mlir_module_serialized: the module as a portable VHLO artifact.
     calling_convention_version: the calling convention version.
     module_kept_var_idx: the indices of the arguments the module takes (all).
-    uses_global_constants: whether the module needs shape refinement (never).
+    uses_global_constants: whether the module needs shape refinement (it is
+      shape-polymorphic: its dimension variables are global constants).
   """
   fun_name: str
   in_tree: Any

@@ -197,7 +197,29 @@ def _deserialize_treedef(desc: list):
 
 
 def _aval_record(aval) -> list:
-  return [list(aval.shape), np.dtype(aval.dtype).name, bool(aval.weak_type)]
+  # A symbolic dimension is written as its expression ("2*b + 1").
+  shape = [d if isinstance(d, (int, np.integer)) else str(d) for d in aval.shape]
+  return [[int(d) if isinstance(d, np.integer) else d for d in shape],
+          np.dtype(aval.dtype).name, bool(aval.weak_type)]
+
+
+def _scope_constraints(avals) -> list:
+  """The texts of the user constraints of the avals' symbolic scope."""
+  from jaxlite.export import shape_poly
+  for aval in avals:
+    for d in aval.shape:
+      if shape_poly.is_symbolic_dim(d):
+        return list(dict.fromkeys(text for text, _ in d.scope._constraints))
+  return []
+
+
+def _aval_from_record(record, scope):
+  """The aval of ``_aval_record``'s output, its symbolic dimensions parsed in ``scope``."""
+  from jaxlite.export import shape_poly
+  shape, dtype, weak_type = record
+  shape = [shape_poly.symbolic_shape(d, scope=scope)[0] if isinstance(d, str) else d
+           for d in shape]
+  return shaped_array_from_spec(shape, dtype, weak_type)
 
 
 def _record(exp: Exported, vjp_order: int) -> dict:
@@ -215,6 +237,7 @@ def _record(exp: Exported, vjp_order: int) -> dict:
       "calling_convention_version": exp.calling_convention_version,
       "module_kept_var_idx": list(exp.module_kept_var_idx),
       "uses_global_constants": exp.uses_global_constants,
+      "constraints": _scope_constraints(exp.in_avals),
       "module": base64.b64encode(exp.mlir_module_serialized).decode("ascii"),
   }
   if vjp_order > 0:
@@ -249,11 +272,14 @@ def _from_record(record: dict) -> Exported:
                      f"{maximum_supported_calling_convention_version}].")
   vjp_record = record.get("vjp")
   get_vjp = None if vjp_record is None else (lambda _: _from_record(vjp_record))
+  from jaxlite.export.shape_poly import SymbolicScope
+  # One scope for every symbolic dimension of the arguments and results.
+  scope = SymbolicScope(record.get("constraints", ()))
   return Exported(
       fun_name=record["fun_name"], in_tree=_deserialize_treedef(record["in_tree"]),
-      in_avals=tuple(shaped_array_from_spec(*a) for a in record["in_avals"]),
+      in_avals=tuple(_aval_from_record(a, scope) for a in record["in_avals"]),
       out_tree=_deserialize_treedef(record["out_tree"]),
-      out_avals=tuple(shaped_array_from_spec(*a) for a in record["out_avals"]),
+      out_avals=tuple(_aval_from_record(a, scope) for a in record["out_avals"]),
       _has_named_shardings=False, _in_named_shardings=(None,) * len(record["in_avals"]),
       _out_named_shardings=(None,) * len(record["out_avals"]),
       in_shardings_hlo=(None,) * len(record["in_avals"]),

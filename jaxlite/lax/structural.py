@@ -411,10 +411,16 @@ reshape_p = standard_primitive(_reshape_shape_rule, lambda operand, **_: operand
 def _reshape_lowering(ctx, x, *, new_sizes, dimensions, sharding=None):
   if dimensions is not None:
     x = mlir.hlo().transpose(x, mlir.dense_int_array(dimensions))
-  if not _is_constant_shape(new_sizes):   # shape-polymorphic export
+  return _reshape_to_out(ctx, x)
+
+
+def _reshape_to_out(ctx, x):
+  """``x`` reshaped to the result's aval (dynamically where it is symbolic)."""
+  aval = ctx.avals_out[0]
+  if not _is_constant_shape(aval.shape):   # shape-polymorphic export
     from jaxlite.export import dim_lowering
-    return dim_lowering.reshape(ctx.module_context, x, ctx.avals_out[0])
-  return mlir.hlo().reshape(mlir.aval_to_ir_type(ctx.avals_out[0]), x)
+    return dim_lowering.reshape(ctx.module_context, x, aval)
+  return mlir.hlo().reshape(mlir.aval_to_ir_type(aval), x)
 
 
 mlir.register_lowering(reshape_p, _reshape_lowering)
@@ -515,7 +521,7 @@ def collapse(operand, start_dimension: int, stop_dimension: int | None = None):
   """
   shape = core.get_aval(operand).shape
   lo, hi, _ = slice(start_dimension, stop_dimension).indices(len(shape))
-  size = int(np.prod(shape[lo:hi], dtype=np.int64))
+  size = math.prod(shape[lo:hi])
   return reshape(operand, shape[:lo] + (size,) + shape[hi:])
 
 
@@ -536,9 +542,7 @@ def _squeeze_shape_rule(operand, *, dimensions):
 
 squeeze_p = standard_primitive(_squeeze_shape_rule, lambda operand, **_: operand.dtype,
                                "squeeze")
-mlir.register_lowering(
-    squeeze_p, lambda ctx, x, *, dimensions:
-    mlir.hlo().reshape(mlir.aval_to_ir_type(ctx.avals_out[0]), x))
+mlir.register_lowering(squeeze_p, lambda ctx, x, *, dimensions: _reshape_to_out(ctx, x))
 ad.deflinear2(squeeze_p, lambda ct, operand, *, dimensions:
               [reshape(ct, operand.aval.shape)])
 
