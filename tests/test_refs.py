@@ -441,3 +441,19 @@ def test_calls_and_loops_over_refs_under_vmap_and_grad():
             lib.grad(lambda x: with_inner_jit(x).sum())(xs[1]),
             lib.vmap(lib.grad(fori))(xs))
   assert_same_values(*both(program))
+
+
+def test_vmap_with_batched_indices():
+  def program(lib, np_):
+    r = lib.new_ref(np_.arange(12.0).reshape(3, 4))
+    idx = np_.array([2, 0])
+
+    def write_read(x, i):
+      q = lib.new_ref(x)
+      q[i] = 7.0
+      lib.ref.addupdate(q, (i + 1) % 3, 5.0)
+      return q[i], lib.freeze(q)
+    return (lib.vmap(lambda i: r[i])(idx), lib.vmap(lambda i: r[:, i])(idx),
+            lib.vmap(write_read)(np_.ones((2, 3)), idx),
+            lib.jit(lib.vmap(write_read))(np_.ones((2, 3)), idx))
+  assert_same_values(*both(program))

@@ -13,31 +13,55 @@ written into a batched ref is broadcast first, as in JAX.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from jaxlite import tree_util
 from jaxlite.numpy.dynamic_slice_index import Slice
 from jaxlite.state import primitives as prims
 from jaxlite.state.types import NDIndexer
 
 
-def _batched_indexer(tree, idx, ref_shape, ref_dim):
-  """The index of the whole ref (batch axis ``ref_dim`` included) and where the
-  batch axis lands in the result."""
+def _batched_indexer(tree, idx, idx_dims, ref_shape, ref_dim):
+  """The index of the whole ref (batch axis ``ref_dim`` included, or None for
+  an unbatched ref) and where the batch axis lands in the result. Integer
+  indices batched per example become integer arrays led by the batch axis;
+  a batched ref is then indexed along its batch axis by ``arange``."""
+  from jaxlite.interpreters import batching
   indexer = prims.indexer_of(tree, idx)
-  if indexer is None:
+  batched_idx = any(d is not None for d in idx_dims)
+  if indexer is None and not batched_idx:
     return tree, list(idx), ref_dim
-  if any(not isinstance(i, Slice) and getattr(i, "shape", ()) != () for i in indexer.indices):
-    raise NotImplementedError("vmap of a ref indexed with integer arrays is not supported")
+  inner_shape = tuple(s for k, s in enumerate(ref_shape) if k != ref_dim)
+  if indexer is None:
+    indexer = NDIndexer.from_indices_shape((), inner_shape)
+  dims = prims.indexer_of(tree, list(idx_dims)) if idx_dims else None
   indices = list(indexer.indices)
-  indices.insert(ref_dim, Slice(0, ref_shape[ref_dim], 1))
-  out_dim = sum(isinstance(i, Slice) for i in indices[:ref_dim])
+  if batched_idx:
+    for k, (i, d) in enumerate(zip(indices, dims.indices)):
+      if isinstance(i, Slice):
+        if isinstance(d, Slice) and d.start is not None and i.is_dynamic_start:
+          raise NotImplementedError("vmap of a ref indexed by jax.ds with a batched start")
+      elif d is not None:
+        indices[k] = batching.moveaxis(i, d, 0)
+  elif any(not isinstance(i, Slice) and getattr(i, "shape", ()) != () for i in indices):
+    raise NotImplementedError("vmap of a ref indexed with integer arrays is not supported")
+  if ref_dim is not None:
+    size = ref_shape[ref_dim]
+    if batched_idx:
+      from jaxlite import lax
+      extra = max(len(getattr(i, "shape", ())) for i in indices if not isinstance(i, Slice))
+      batch_index = lax.broadcasted_iota(np.int32, (size,) + (1,) * (extra - 1), 0)
+    else:
+      batch_index = Slice(0, size, 1)
+    indices.insert(ref_dim, batch_index)
+  ints = [k for k, i in enumerate(indices) if not isinstance(i, Slice)]
+  if batched_idx:
+    adjacent = ints == list(range(ints[0], ints[-1] + 1))
+    out_dim = sum(isinstance(i, Slice) for i in indices[:ints[0]]) if adjacent else 0
+  else:
+    out_dim = sum(isinstance(i, Slice) for i in indices[:ref_dim])
   flat, new_tree = tree_util.tree_flatten((NDIndexer(tuple(indices), tuple(ref_shape)),))
   return new_tree, flat, out_dim
-
-
-def _check_index_unbatched(dims):
-  if any(d is not None for d in dims):
-    raise NotImplementedError("vmap of a ref read or written at batched indices "
-                              "is not supported")
 
 
 def _ref_shape(ref):
@@ -47,8 +71,7 @@ def _ref_shape(ref):
 
 def _get_batch(vals, dims, *, tree):
   ref, *idx = vals
-  _check_index_unbatched(dims[1:])
-  new_tree, flat, out_dim = _batched_indexer(tree, idx, _ref_shape(ref), dims[0])
+  new_tree, flat, out_dim = _batched_indexer(tree, idx, dims[1:], _ref_shape(ref), dims[0])
   return prims.get_p.bind(ref, *flat, tree=new_tree), out_dim
 
 
@@ -63,14 +86,13 @@ def _write_batch(batching, primitive, what, vals, dims, tree):
   moved (or broadcast) to where the batch axis of ``ref[idx]`` is."""
   from jaxlite import core
   ref, val, *idx = vals
-  _check_index_unbatched(dims[2:])
   if dims[0] is None:
     raise Exception(   # JAX's type and message
         f"performing a {what} operation with vmapped value on an unbatched array reference "
         f"of type {core.get_aval(ref).str_short(short_dtypes=False)}. Move the array "
         "reference to be an argument to the vmapped function?")
   size = _ref_shape(ref)[dims[0]]
-  new_tree, flat, out_dim = _batched_indexer(tree, idx, _ref_shape(ref), dims[0])
+  new_tree, flat, out_dim = _batched_indexer(tree, idx, dims[2:], _ref_shape(ref), dims[0])
   val = _value_at(batching, val, dims[1], out_dim, size)
   out = primitive.bind(ref, val, *flat, tree=new_tree)
   return (out, out_dim) if primitive is prims.swap_p else (out, [])
