@@ -612,6 +612,129 @@ def isclose_j(jax, jnp): return lambda x: jnp.isclose(x, 1.0)
 def remainder_j(jax, jnp): return lambda x: jnp.remainder(x, 2.0)
 
 
+# --- library functions JAX stages as their own jit equation --------------------------
+
+@program(x3, x3)
+def append_j(jax, jnp): return jnp.append
+
+
+@program(x3)
+def cross_j(jax, jnp): return lambda x: jnp.cross(x, x[::-1])
+
+
+@program(x3)
+def lexsort_j(jax, jnp): return lambda x: jnp.lexsort((x, x))
+
+
+@program(x3)
+def nan_to_num_j(jax, jnp): return jnp.nan_to_num
+
+
+@program(x3)
+def partition_j(jax, jnp): return lambda x: jnp.partition(x, 1)
+
+
+@program(i3)
+def bitwise_count_j(jax, jnp): return jnp.bitwise_count
+
+
+@program(m23)
+def norm_j(jax, jnp): return lambda x: (jnp.linalg.norm(x), jnp.linalg.norm(x, axis=1))
+
+
+@program(m23)
+def rot90_j(jax, jnp): return jnp.rot90
+
+
+@program(x3)
+def angle_arccosh_j(jax, jnp): return lambda x: jnp.angle(x) + jnp.arccosh(x)
+
+
+@program(1.0, x3, m23)
+def atleast_j(jax, jnp):
+  return lambda a, b, c: (jnp.atleast_1d(a), jnp.atleast_2d(a, b), jnp.atleast_3d(a, b, c))
+
+
+@program(m23)
+def count_nonzero_j(jax, jnp): return lambda x: jnp.count_nonzero(x, axis=0)
+
+
+@program(x3)
+def isreal_j(jax, jnp): return lambda x: (jnp.isreal(x), jnp.iscomplex(x))
+
+
+@program(m23)
+def nan_reductions_j(jax, jnp):
+  return lambda x: (jnp.nansum(x), jnp.nanprod(x, axis=0), jnp.nanmax(x, axis=1), jnp.nanmin(x),
+                    jnp.nancumsum(x, axis=1), jnp.nancumprod(x))
+
+
+@program(m23)
+def var_std_j(jax, jnp):
+  return lambda x: (jnp.var(x), jnp.std(x, axis=0), jnp.var(x, axis=1, ddof=1, keepdims=True))
+
+
+@program(m23)
+def keepdims_initial(jax, jnp):
+  return lambda x: (jnp.mean(x, axis=1, keepdims=True), jnp.max(x, initial=0.0),
+                    jnp.sum(x, axis=(0, 1), keepdims=True))
+
+
+@program(m23, x3)
+def size1_broadcast(jax, jnp):
+  # Equal ranks are left to the lax op (size-1 axes), lower ranks get leading axes.
+  return lambda a, b: (a - a[:1], a * b, jnp.arctan2(a[:, :1], a))
+
+
+@program(m23)
+def softmax_nn(jax, jnp):
+  return lambda x: (jax.nn.softmax(x), jax.nn.log_softmax(x, axis=0), jax.nn.logsumexp(x))
+
+
+@program(x3, x3)
+def logaddexp_j(jax, jnp): return lambda a, b: (jnp.logaddexp(a, b), jnp.logaddexp2(a, b))
+
+
+@program(i3)
+def one_hot_nn(jax, jnp): return lambda i: jax.nn.one_hot(i, 4)
+
+
+@program(m23, i3)
+def index_array(jax, jnp): return lambda x, i: (x[:, i], x[i[:2]])
+
+
+@program(m23)
+def diff_ptp_j(jax, jnp):
+  return lambda x: (jnp.diff(x), jnp.diff(x, n=2, axis=1), jnp.ediff1d(x), jnp.ptp(x, axis=0))
+
+
+@program(x3, x3)
+def fmax_fmin_kron_j(jax, jnp):
+  return lambda a, b: (jnp.fmax(a, b), jnp.fmin(a, 1.0), jnp.kron(a, b))
+
+
+@program(m23)
+def tri_signbit_any_copy_j(jax, jnp):
+  return lambda x: (jnp.triu(x, 1), jnp.tril(x), jnp.signbit(x), jnp.any(x), jnp.all(x, axis=0),
+                    jnp.copy(x))
+
+
+@program(m23)
+def roll_full_where_j(jax, jnp):
+  return lambda x: (jnp.roll(x, 1), jnp.roll(x, -1, axis=1), x + jnp.full(3, 2.0),
+                    jnp.sum(x, where=x > 1), jnp.heaviside(x, 0.5))
+
+
+@program(x3)
+def norm_logpdf(jax, jnp): return lambda x: jax.scipy.stats.norm.logpdf(x, 1.0, 2.0)
+
+
+@program(x3)
+def linspace_logspace_j(jax, jnp):
+  return lambda x: (x + jnp.linspace(0.0, 1.0, 3), x * jnp.logspace(0.0, 1.0, 3),
+                    jnp.linspace(x, 2.0, 4, axis=1, endpoint=False))
+
+
 def _texts(name):
   build, args = PROGRAMS[name]
   expected = str(jax.make_jaxpr(build(jax, jax_numpy))(*args))

@@ -12,9 +12,10 @@ from jaxlite import core, dtypes, lax
 from jaxlite.api import jit
 from jaxlite.custom_derivatives import custom_jvp
 import jaxlite.numpy as jnp
-from jaxlite.numpy.promotion import promote_args_inexact
-from jaxlite.scipy.special import (log1mexp, logsumexp, masked_log_softmax as _log_softmax,
-                                   masked_softmax as _softmax)
+from jaxlite.config import config
+from jaxlite.numpy.library_jit import library_jit
+from jaxlite.numpy.promotion import check_arraylike, promote_args_inexact
+from jaxlite.scipy.special import log1mexp, logsumexp, masked_softmax as _softmax
 
 __all__ = ["log1mexp", "relu", "relu6", "gelu", "silu", "swish", "sigmoid", "softplus", "soft_sign",
            "elu", "celu", "selu", "leaky_relu", "hard_tanh", "hard_sigmoid", "hard_silu",
@@ -275,9 +276,18 @@ def softmax(x, axis=-1, where=None):
   >>> nn.softmax(np.array([0., 0.]))
   Array([0.5, 0.5], dtype=float32)
   """
-  return _softmax(x, axis, where)
+  if config.jax_softmax_custom_jvp:
+    return _softmax(x, axis, where)
+  # JAX's default (jax_softmax_custom_jvp off): plain ops, the max held constant
+  # by stop_gradient, so jaxprs and derivatives are JAX's.
+  x_max = jnp.max(x, axis, where=where, initial=-np.inf, keepdims=True)
+  x_safe = x if where is None else jnp.where(where, x, -np.inf)
+  unnormalized = jnp.exp(x_safe - lax.stop_gradient(x_max))
+  result = unnormalized / jnp.sum(unnormalized, axis, where=where, keepdims=True)
+  return result if where is None else jnp.where(where, result, 0)
 
 
+@library_jit(static_argnames=("axis",))
 def log_softmax(x, axis=-1, where=None):
   r"""``x - logsumexp(x)`` along ``axis``.
 
@@ -285,7 +295,12 @@ def log_softmax(x, axis=-1, where=None):
   >>> nn.log_softmax(np.array([0., 0.]))
   Array([-0.6931472, -0.6931472], dtype=float32)
   """
-  return _log_softmax(x, axis, where)
+  check_arraylike("log_softmax", x)
+  x_max = jnp.max(x, axis, where=where, initial=-np.inf, keepdims=True)
+  x_safe = x if where is None else jnp.where(where, x, -np.inf)
+  shifted = x_safe - lax.stop_gradient(x_max)
+  result = shifted - jnp.log(jnp.sum(jnp.exp(shifted), axis, where=where, keepdims=True))
+  return result if where is None else jnp.where(where, result, -np.inf)
 
 
 def standardize(x, axis=-1, mean=None, variance=None, epsilon=1e-5, where=None, *,
@@ -335,10 +350,10 @@ def one_hot(x, num_classes: int, *, dtype=None, axis: int = -1):
         num_classes, "The error arose in jax.nn.one_hot argument `num_classes`.") from None
   x = jnp.asarray(x)
   dtype = dtypes.default_float_dtype() if dtype is None else dtype
-  return _one_hot(x, num_classes, dtype, operator.index(axis))
+  return _one_hot_staged(x, num_classes, dtype, operator.index(axis))
 
 
-def _one_hot_impl(x, num_classes, dtype, axis):
+def _one_hot(x, num_classes, dtype, axis):
   out_axis = axis % (x.ndim + 1)
   lhs = lax.expand_dims(x, (out_axis,))
   rhs_shape = [1] * x.ndim
@@ -347,7 +362,7 @@ def _one_hot_impl(x, num_classes, dtype, axis):
   return jnp.asarray(lhs == rhs, dtype)
 
 
-_one_hot = jit(_one_hot_impl, static_argnums=(1, 2, 3))
+_one_hot_staged = jit(_one_hot, static_argnums=(1, 2, 3))   # jit[name=_one_hot], as JAX
 
 
 @jit

@@ -135,6 +135,8 @@ def copy(a, order=None):
   """
   del order
   promotion.check_arraylike("copy", a)
+  if isinstance(a, _ARRAY_TYPES):   # a `copy` equation, as JAX stages it
+    return lax.copy_p.bind(a)
   return array(a, copy=True)
 
 
@@ -160,8 +162,9 @@ def _full(shape, fill_value, dtype, fun_name, weak=False):
     fill = lax_structural._convert_element_type(fill_value, dtype, weak)
   else:
     fill = np.asarray(fill_value, dtype)
-  if weak:
-    return promotion.broadcast_to_shape(promotion.ensure_array(fill, dtype, True), shape)
+  if weak:   # a weak literal under a trace (not a captured constant), as JAX
+    fill = lax_structural._convert_element_type(fill, dtype, True)
+    return promotion.broadcast_to_shape(fill, shape)
   return lax_structural.broadcast(fill, shape)
 
 
@@ -378,48 +381,59 @@ def linspace(start, stop, num: int = 50, endpoint: bool = True, retstep: bool = 
   Array([0.  , 0.25, 0.5 , 0.75, 1.  ], dtype=float32)
   """
   num = promotion.concrete_int(num, "'num' argument of jnp.linspace")
+  axis = promotion.concrete_int(axis, "'axis' argument of jnp.linspace")
+  out = _linspace(start, stop, num, endpoint, retstep, dtype, axis)
+  if retstep:
+    return _placed(out[0], device), out[1]
+  return _placed(out, device)
+
+
+@library_jit(static_argnames=("num", "endpoint", "retstep", "dtype", "axis"))
+def _linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
+  # JAX's formulation, start * (1 - t) + stop * t (so the values are JAX's).
+  from jaxlite.numpy import ufuncs  # pylint: disable=g-import-not-at-top
   if num < 0:
     raise ValueError(f"Number of samples, {num}, must be non-negative.")
   promotion.check_arraylike("linspace", start, stop)
-  dtype = _user_dtype(dtype, "linspace")
+  start = promotion.ensure_array(promotion.asarray_value(start))
+  stop = promotion.ensure_array(promotion.asarray_value(stop))
   if dtype is None:
     dtype = dtypes.to_inexact_dtype(dtypes.result_type(start, stop))
-    dtype = dtypes.canonicalize_dtype(dtype)
-  compute = dtypes.canonicalize_dtype(dtypes.to_inexact_dtype(dtype))
-  start = promotion.ensure_array(promotion.convert(start, compute))
-  stop = promotion.ensure_array(promotion.convert(stop, compute))
-  bshape = np.broadcast_shapes(start.shape, stop.shape)
-  start = promotion.broadcast_to_shape(start, bshape)
-  stop = promotion.broadcast_to_shape(stop, bshape)
-  out_shape = bshape[:axis] + (num,) + bshape[axis:] if bshape else (num,)
-  axis = promotion.canonicalize_axis(axis, len(out_shape))
-  out_shape = bshape[:axis] + (num,) + bshape[axis:]
-  div = (num - 1) if endpoint else num
-  from jaxlite.numpy import ufuncs  # pylint: disable=g-import-not-at-top
-  delta = ufuncs.subtract(stop, start)
-  if num == 0:
-    out = lax_structural.broadcast(np.zeros((), compute), out_shape)
-    step = ufuncs.true_divide(delta, div) if div > 0 else delta * np.nan
   else:
-    steps = lax.broadcasted_iota(compute, out_shape, axis)
-    dims = [d for d in range(len(out_shape)) if d != axis]
-    start_b = lax_structural.broadcast_in_dim(start, out_shape, dims)
-    stop_b = lax_structural.broadcast_in_dim(stop, out_shape, dims)
-    delta_b = lax.sub(stop_b, start_b)
-    if div > 0:
-      step = ufuncs.true_divide(delta, np.asarray(div, compute))
-      out = lax.add(start_b, lax.div(lax.mul(steps, delta_b),
-                                     np.asarray(div, compute)))
-      if endpoint:
-        # The last value is exactly `stop`, as NumPy's.
-        out = lax.select_n(lax.eq(steps, np.asarray(num - 1, compute)), out, stop_b)
-    else:
-      step = ufuncs.multiply(delta, np.asarray(np.nan, compute))
-      out = start_b
-  if dtypes.issubdtype(dtype, np.integer):
+    dtype = dtypes.check_and_canonicalize_user_dtype(dtype, "linspace")
+  compute = dtypes.canonicalize_dtype(dtypes.to_inexact_dtype(dtype))
+  start, stop = start.astype(compute), stop.astype(compute)
+  bounds = list(np.broadcast_shapes(start.shape, stop.shape))
+  start_b = promotion.broadcast_to_shape(start, tuple(bounds))
+  stop_b = promotion.broadcast_to_shape(stop, tuple(bounds))
+  axis = len(bounds) + axis + 1 if axis < 0 else axis
+  bounds.insert(axis, 1)
+  div = (num - 1) if endpoint else num
+  if num > 1:
+    delta = ufuncs.true_divide(lax_structural.convert_element_type(
+        ufuncs.subtract(stop, start), compute), np.asarray(div, compute))
+    iota_shape = [1] * len(bounds)
+    iota_shape[axis] = div
+    real = np.finfo(compute).dtype
+    step = ufuncs.true_divide(lax_structural.reshape(lax.iota(real, div), iota_shape),
+                              np.asarray(div, real)).astype(compute)
+    out = ufuncs.add(ufuncs.multiply(lax_structural.reshape(start_b, bounds),
+                                     ufuncs.subtract(1, step)),
+                     ufuncs.multiply(lax_structural.reshape(stop_b, bounds), step))
+    if endpoint:
+      out = lax.concatenate([out, lax_structural.expand_dims(stop_b, (axis,))], axis)
+  elif num == 1:
+    delta = np.asarray(np.nan, compute) if endpoint else \
+        ufuncs.subtract(stop, start).astype(compute)
+    out = lax_structural.reshape(start_b, bounds)
+  else:
+    bounds[axis] = 0
+    delta = np.asarray(np.nan, compute)
+    out = lax_structural.full(tuple(bounds), 0, dtype)
+  if dtypes.issubdtype(dtype, np.integer) and not dtypes.issubdtype(out.dtype, np.integer):
     out = lax.floor(out)
-  out = _placed(lax_structural.convert_element_type(out, dtype), device)
-  return (out, step) if retstep else out
+  out = lax_structural.convert_element_type(out, dtype)
+  return (out, promotion.ensure_array(delta)) if retstep else out
 
 
 def logspace(start, stop, num: int = 50, endpoint: bool = True, base=10.0,
@@ -430,14 +444,24 @@ def logspace(start, stop, num: int = 50, endpoint: bool = True, base=10.0,
   >>> jnp.logspace(0, 2, 3)
   Array([  1.,  10., 100.], dtype=float32)
   """
-  dtype = _user_dtype(dtype, "logspace")
-  compute = dtypes.canonicalize_dtype(dtypes.to_inexact_dtype(
-      dtypes.result_type(start, stop))) if dtype is None else \
-      dtypes.canonicalize_dtype(dtypes.to_inexact_dtype(dtype))
+  num = promotion.concrete_int(num, "'num' argument of jnp.logspace")
+  axis = promotion.concrete_int(axis, "'axis' argument of jnp.logspace")
+  return _logspace(start, stop, num, endpoint, base, dtype, axis)
+
+
+@library_jit(static_argnames=("num", "endpoint", "dtype", "axis"))
+def _logspace(start, stop, num=50, endpoint=True, base=10.0, dtype=None, axis=0):
   from jaxlite.numpy import ufuncs  # pylint: disable=g-import-not-at-top
-  lin = linspace(start, stop, num, endpoint=endpoint, dtype=compute, axis=axis)
-  out = ufuncs.power(promotion.convert(base, compute), lin)
-  return lax_structural.convert_element_type(out, dtype or compute)
+  if dtype is None:
+    dtype = dtypes.to_inexact_dtype(dtypes.result_type(start, stop))
+  else:
+    dtype = dtypes.check_and_canonicalize_user_dtype(dtype, "logspace")
+  compute = dtypes.canonicalize_dtype(dtypes.to_inexact_dtype(dtype))
+  promotion.check_arraylike("logspace", start, stop)
+  start = promotion.ensure_array(promotion.asarray_value(start)).astype(compute)
+  stop = promotion.ensure_array(promotion.asarray_value(stop)).astype(compute)
+  lin = linspace(start, stop, num, endpoint=endpoint, axis=axis)
+  return lax_structural.convert_element_type(ufuncs.power(base, lin), dtype)
 
 
 def geomspace(start, stop, num: int = 50, endpoint: bool = True, dtype=None,
@@ -473,8 +497,9 @@ def geomspace(start, stop, num: int = 50, endpoint: bool = True, dtype=None,
 
 def _tri_mask(n, m, k):
   rows = lax.broadcasted_iota(dtypes.canonicalize_dtype(np.int32), (n, m), 0)
+  rows = lax.add(rows, np.asarray(k, rows.dtype))   # before the column iota, as JAX
   cols = lax.broadcasted_iota(dtypes.canonicalize_dtype(np.int32), (n, m), 1)
-  return lax.ge(lax.add(rows, np.asarray(k, rows.dtype)), cols)
+  return lax.ge(rows, cols)
 
 
 def eye(N, M=None, k=0, dtype=None, *, device=None):
@@ -530,10 +555,11 @@ def _tri_select(m, k, lower, fun_name):
                      f"got {m.ndim}")
   k = promotion.concrete_int(k, f"'k' argument of jnp.{fun_name}")
   n, cols = m.shape[-2:]
-  mask = _tri_mask(n, cols, k) if lower else lax.bitwise_not(_tri_mask(n, cols, k - 1))
+  # triu zeroes where tril(k - 1)'s mask holds (JAX's select, no negation).
+  mask = _tri_mask(n, cols, k if lower else k - 1)
   mask = lax_structural.broadcast_in_dim(mask, m.shape, (m.ndim - 2, m.ndim - 1))
   zero = lax_structural.broadcast(np.zeros((), m.dtype), m.shape)
-  return lax.select_n(mask, zero, m)
+  return lax.select_n(mask, zero, m) if lower else lax.select_n(mask, m, zero)
 
 
 @library_jit(static_argnames=("k",))

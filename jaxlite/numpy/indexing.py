@@ -239,9 +239,9 @@ def _normalize_index_array(idx, n: int):
     idx = lax_structural.convert_element_type(idx, _INDEX_DTYPE)
   if dtypes.issubdtype(dtype, np.unsignedinteger):
     return idx
-  zero = np.asarray(0, _INDEX_DTYPE)
+  negative = lax.lt(idx, np.asarray(0, _INDEX_DTYPE))   # JAX's order of equations
   wrapped = lax.add(idx, np.asarray(n, _INDEX_DTYPE))
-  return lax.select_n(lax.lt(idx, zero), idx, wrapped)
+  return lax.select_n(negative, idx, wrapped)
 
 
 class _Plan(NamedTuple):
@@ -293,8 +293,8 @@ def _out_shape(plan, shape, with_ones, lengths=None):
 
 
 def _gather_mode(mode):
-  if mode is None:
-    return lax.GatherScatterMode.CLIP
+  if mode is None:   # JAX's default for indexing: indices promised in bounds
+    return lax.GatherScatterMode.PROMISE_IN_BOUNDS
   if mode == "drop":
     mode = "fill"
   return lax.GatherScatterMode.from_any(mode)
@@ -312,8 +312,12 @@ def getitem(arr, index, *, mode=None, fill_value=None, unique_indices: bool = Fa
   # Fast paths for the commonest static forms.
   if type(index) is int and arr.ndim >= 1 and mode is None:
     n = arr.shape[0]
-    i = index + n if index < 0 else index
-    i = min(max(i, 0), n - 1) if n else 0
+    if isinstance(n, int):
+      i = index + n if index < 0 else index
+      i = min(max(i, 0), n - 1) if n else 0
+    else:   # a symbolic size (shape-polymorphic export): clamped as JAX's
+      from jaxlite.export import shape_poly  # pylint: disable=g-import-not-at-top
+      i = shape_poly.dim_max(0, n + index) if index < 0 else shape_poly.dim_min(index, n - 1)
     if n == 0:
       raise IndexError("index is out of bounds for axis 0 with size 0")
     # lax.slice without strides, then squeeze: the equations JAX stages for x[i].
@@ -343,7 +347,7 @@ def getitem(arr, index, *, mode=None, fill_value=None, unique_indices: bool = Fa
   for _, idx in plan.arrays:
     idx = promotion.broadcast_to_shape(idx if not isinstance(idx, np.ndarray) else
                                        promotion.ensure_array(idx), plan.batch_shape)
-    columns.append(lax_structural.reshape(idx, plan.batch_shape + (1,)))
+    columns.append(lax_structural.expand_dims(idx, (batch_rank,)))   # as JAX
   indices = columns[0] if len(columns) == 1 else lax.concatenate(columns, batch_rank)
   gather_shape = _out_shape(plan, x.shape, with_ones=False)
   offset_dims = []

@@ -25,10 +25,13 @@ from typing import Callable, Sequence
 
 
 def library_jit(fun: Callable | None = None, *, static_argnames: Sequence[str] = (),
-                static_argnums: Sequence[int] = (), inline: bool = False):
+                static_argnums: Sequence[int] = (), inline: bool = False,
+                name: str | None = None):
   """Decorates ``fun`` so that it is staged and compiled as one ``jit`` call named
   after it; ``static_argnames``/``static_argnums``/``inline`` as in ``jaxlite.jit``
-  (``inline=True``: no ``jit`` equation in jaxprs, one compiled call eagerly).
+  (``inline=True``: no ``jit`` equation in jaxprs, one compiled call eagerly);
+  ``name``: the equation's name when it is not ``fun``'s (JAX's private helpers
+  such as ``_var``).
 
   The wrapper keeps ``fun``'s name, signature and docstring.
   """
@@ -36,6 +39,8 @@ def library_jit(fun: Callable | None = None, *, static_argnames: Sequence[str] =
     from jaxlite.interpreters.pjit import Jitted
     jitted = Jitted(f, static_argnums=tuple(static_argnums) or None,
                     static_argnames=tuple(static_argnames) or None, inline=inline)
+    if name is not None:
+      jitted.name = name
 
     @functools.wraps(f)
     def staged(*args, **kwargs):

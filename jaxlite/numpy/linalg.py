@@ -18,6 +18,7 @@ from jaxlite.lax.out_sharding import placed_after as _placed_after
 from jaxlite.lax import linalg as lax_linalg
 from jaxlite.lax.linalg_factor import lu_solve_square
 from jaxlite.numpy.promotion import check_arraylike, promote_dtypes_inexact
+from jaxlite.numpy.library_jit import library_jit
 
 __all__ = [
     'EighResult', 'EigResult', 'QRResult', 'SlogdetResult', 'SVDResult',
@@ -554,9 +555,9 @@ def _vector_norm(x, ord, axis, keepdims):
   jnp = _jnp()
   if isinstance(ord, str):
     raise ValueError(f"Invalid order '{ord}' for vector norm.")
-  ax = jnp.abs(x)
   if ord is None or ord == 2:
     return jnp.sqrt(jnp.sum(jnp.real(x * jnp.conj(x)), axis=axis, keepdims=keepdims))
+  ax = jnp.abs(x)
   if ord == np.inf:
     return jnp.max(ax, axis=axis, keepdims=keepdims)
   if ord == -np.inf:
@@ -593,6 +594,7 @@ def _matrix_norm(x, ord, axis, keepdims):
   return out if keepdims else jnp.squeeze(out, axis=(row, col))
 
 
+@library_jit(static_argnames=("ord", "axis", "keepdims"))
 def norm(x, ord=None, axis=None, keepdims: bool = False):
   """Vector or matrix norm (NumPy's ``ord`` values; ``axis`` an int or a pair).
 

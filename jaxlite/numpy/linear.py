@@ -27,6 +27,7 @@ from jaxlite.lax.out_sharding import placed_after as _placed_after
 from jaxlite.lax import structural as lax_structural
 from jaxlite.numpy import promotion, ufuncs
 from jaxlite.numpy.promotion import canonicalize_axis, check_arraylike, ensure_array
+from jaxlite.numpy.library_jit import library_jit
 
 
 def _arrays(fun_name, *args):
@@ -227,6 +228,7 @@ def outer(a, b, out=None):
   return ufuncs.multiply(a.ravel()[:, None], b.ravel()[None, :])
 
 
+@library_jit
 def kron(a, b):
   """The Kronecker product.
 
@@ -237,13 +239,14 @@ def kron(a, b):
   """
   a, b = _arrays("kron", a, b)
   nd = max(a.ndim, b.ndim)
-  a = lax_structural.reshape(a, (1,) * (nd - a.ndim) + a.shape)
-  b = lax_structural.reshape(b, (1,) * (nd - b.ndim) + b.shape)
-  a_wide = lax_structural.reshape(a, tuple(itertools.chain.from_iterable(
-      (d, 1) for d in a.shape)))
-  b_wide = lax_structural.reshape(b, tuple(itertools.chain.from_iterable(
-      (1, d) for d in b.shape)))
-  out = ufuncs.multiply(a_wide, b_wide)
+  # New axes by expand_dims (broadcast_in_dim), as JAX stages them.
+  if a.ndim < nd:
+    a = lax_structural.expand_dims(a, tuple(range(nd - a.ndim)))
+  if b.ndim < nd:
+    b = lax_structural.expand_dims(b, tuple(range(nd - b.ndim)))
+  a_wide = lax_structural.expand_dims(a, tuple(range(1, 2 * nd, 2)))
+  b_wide = lax_structural.expand_dims(b, tuple(range(0, 2 * nd, 2)))
+  out = lax.mul(a_wide, b_wide)
   return lax_structural.reshape(out, tuple(x * y for x, y in zip(a.shape, b.shape)))
 
 
@@ -320,6 +323,7 @@ def diagflat(v, k: int = 0):
   return diag(ensure_array(promotion.asarray_value(v)).ravel(), k)
 
 
+@library_jit(static_argnames=("axisa", "axisb", "axisc", "axis"))
 def cross(a, b, axisa: int = -1, axisb: int = -1, axisc: int = -1, axis=None):
   """The cross product of 2- or 3-component vectors along the given axes.
 
@@ -491,7 +495,7 @@ def einsum(subscripts, *operands, out=None, optimize="auto", precision=None,
       if sizes.get(c, 1) not in (1, d) and d != 1:
         raise ValueError(f"Size of label '{c}' for operand {terms.index(term)} "
                          f"({d}) does not match previous terms ({sizes[c]}).")
-      sizes[c] = max(sizes.get(c, 1), d)
+      sizes[c] = d if sizes.get(c, 1) == 1 else sizes[c]   # (sizes may be symbolic)
   # A label of size 1 broadcasts against the same label elsewhere: drop it there.
   for k, (term, x) in enumerate(zip(terms, arrays)):
     drop = [i for i, c in enumerate(term) if x.shape[i] == 1 and sizes[c] != 1]

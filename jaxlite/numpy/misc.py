@@ -16,6 +16,7 @@ from jaxlite.lax.out_sharding import place as _place
 from jaxlite.numpy import creation, promotion, reductions, ufuncs
 from jaxlite.numpy import manipulation as shape_lib
 from jaxlite.numpy.promotion import canonicalize_axis, check_arraylike, ensure_array
+from jaxlite.numpy.library_jit import library_jit
 
 __all__ = ['allclose', 'array_equal', 'array_equiv', 'diff', 'ediff1d', 'select',
            'compress', 'extract', 'choose', 'append', 'delete', 'insert', 'bincount',
@@ -69,6 +70,7 @@ def array_equiv(a1, a2):
   return reductions.all(ufuncs.equal(a1, a2))
 
 
+@library_jit(static_argnames=("n", "axis"))
 def diff(a, n: int = 1, axis: int = -1, prepend=None, append=None):
   """The ``n``-th discrete difference along ``axis``.
 
@@ -90,15 +92,16 @@ def diff(a, n: int = 1, axis: int = -1, prepend=None, append=None):
       extra = shape_lib.broadcast_to(extra, tuple(shape))
     pieces.append(extra)
   a = shape_lib.concatenate([p for p in (pieces[0], a, pieces[1]) if p is not None], axis)
+  # Basic indexing (a lax.slice without strides), as JAX stages it.
+  later = tuple(slice(1, None) if i == axis else slice(None) for i in range(a.ndim))
+  earlier = tuple(slice(None, -1) if i == axis else slice(None) for i in range(a.ndim))
   for _ in range(n):
-    size = a.shape[axis]
-    later = lax.slice_in_dim(a, 1, size, axis=axis)
-    earlier = lax.slice_in_dim(a, 0, max(size - 1, 0), axis=axis)
-    a = ufuncs.not_equal(later, earlier) if a.dtype == np.bool_ else \
-        ufuncs.subtract(later, earlier)
+    a = ufuncs.not_equal(a[later], a[earlier]) if a.dtype == np.bool_ else \
+        ufuncs.subtract(a[later], a[earlier])
   return a
 
 
+@library_jit
 def ediff1d(ary, to_end=None, to_begin=None):
   """Differences of the flattened array, with optional values at either end.
 
@@ -106,7 +109,8 @@ def ediff1d(ary, to_end=None, to_begin=None):
   >>> jnp.ediff1d(jnp.array([1, 2, 4]), to_begin=0)
   Array([0, 1, 2], dtype=int32)
   """
-  out = diff(_array(ary, "ediff1d").ravel())
+  flat = _array(ary, "ediff1d").ravel()
+  out = ufuncs.subtract(flat[1:], flat[:-1])   # inline, as JAX (no nested diff call)
   parts = [out]
   if to_begin is not None:
     parts.insert(0, _array(to_begin, "ediff1d").ravel().astype(out.dtype))
@@ -200,6 +204,7 @@ def choose(a, choices, out=None, mode: str = "raise"):
   return lax.select_n(arrays[0].astype(np.int32), *[stacked[i] for i in range(n)])
 
 
+@library_jit(static_argnames=("axis",))
 def append(arr, values, axis: int | None = None):
   """``values`` appended to ``arr`` (both flattened if ``axis`` is None).
 

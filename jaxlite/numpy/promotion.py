@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import builtins
 import operator
+import warnings
 from typing import Any, Sequence
 
 import numpy as np
 
 from jaxlite import core, dtypes, errors
+from jaxlite.config import config
 from jaxlite.core import Tracer
 from jaxlite.lax import structural as lax_structural
 from jaxlite.runtime.array import Array
@@ -219,16 +221,34 @@ def broadcast_to_checked(x, shape: tuple):
 
 
 def promote_shapes(fun_name: str, *args):
-  """Broadcasts ``args`` to a common shape; rank-0 operands are left alone
-  (every elementwise lax primitive broadcasts those itself)."""
+  """JAX's rank promotion: operands of one rank, or scalars beside operands of one
+  rank, are left alone (elementwise lax primitives broadcast size-1 axes and
+  scalars themselves, and JAX's jaxprs show them so); otherwise lower-rank
+  operands get leading size-1 axes (``jax_numpy_rank_promotion`` may warn or
+  refuse)."""
   if len(args) < 2:
     return list(args)
   shapes = [shape(a) for a in args]
-  nonscalar = [s for s in shapes if s]
-  if not nonscalar or all(s == nonscalar[0] for s in nonscalar):
+  if all(len(s) == len(shapes[0]) for s in shapes[1:]):
     return list(args)
-  out_shape = broadcast_shapes_named(fun_name, *shapes)
-  return [a if not s else broadcast_to_shape(a, out_shape)
+  if len({len(s) for s in shapes if s}) < 2:
+    return list(args)
+  mode = config.jax_numpy_rank_promotion
+  if mode != "allow":
+    shown = " ".join(map(str, shapes))
+    if mode == "warn":
+      warnings.warn(f"Following NumPy automatic rank promotion for {fun_name} on shapes "
+                    f"{shown}. Set the jax_numpy_rank_promotion config option to 'allow' to "
+                    "disable this warning; for more information, see "
+                    "https://docs.jax.dev/en/latest/rank_promotion_warning.html.")
+    else:
+      raise ValueError(f"Operands could not be broadcast together for {fun_name} on shapes "
+                       f"{shown} and with the config option jax_numpy_rank_promotion='raise'. "
+                       "For more information, see "
+                       "https://docs.jax.dev/en/latest/rank_promotion_warning.html.")
+  rank = len(broadcast_shapes_named(fun_name, *shapes))
+  return [a if len(s) == rank else
+          lax_structural.expand_dims(a, tuple(range(rank - len(s))))
           for a, s in zip(args, shapes)]
 
 

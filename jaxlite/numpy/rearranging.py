@@ -270,6 +270,17 @@ def flipud(m):
   return flip(m, 0)
 
 
+@library_jit(static_argnums=(1, 2))
+def _roll_static(a, shifts, axes):
+  for s, ax in zip(shifts, axes):
+    n = a.shape[ax]
+    if n:
+      i = (-s) % n
+      a = lax.concatenate([lax.slice_in_dim(a, i, n, axis=ax),
+                           lax.slice_in_dim(a, 0, i, axis=ax)], ax)
+  return a
+
+
 def roll(a, shift, axis=None):
   """Rolls elements along ``axis`` (of the flattened array if None).
 
@@ -284,6 +295,9 @@ def roll(a, shift, axis=None):
   shifts = shift if isinstance(shift, (tuple, list)) else (shift,) * len(axes)
   if len(shifts) != len(axes):
     shifts, axes = np.broadcast_arrays(np.asarray(shifts), np.asarray(axes))
+  if builtins.all(promotion.is_concrete(s) for s in shifts):   # JAX's _roll_static call
+    return _roll_static(a, tuple(int(promotion.concrete_value(s)) for s in shifts),
+                        tuple(canonicalize_axis(int(ax), a.ndim) for ax in axes))
   for s, ax in zip(shifts, axes):
     ax = canonicalize_axis(int(ax), a.ndim)
     n = a.shape[ax]
@@ -304,6 +318,7 @@ def roll(a, shift, axis=None):
   return a
 
 
+@library_jit(static_argnames=("k", "axes"))
 def rot90(m, k: int = 1, axes=(0, 1)):
   """Rotates ``m`` by 90 degrees ``k`` times in the plane of ``axes``.
 

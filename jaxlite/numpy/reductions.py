@@ -39,8 +39,8 @@ def _as_array(a, fun_name):
 
 
 def _keep(out, shape, axes):
-  return lax_structural.reshape(out, tuple(1 if i in axes else d
-                                           for i, d in enumerate(shape)))
+  # JAX re-inserts reduced axes with lax.expand_dims (a broadcast_in_dim).
+  return lax_structural.expand_dims(out, tuple(sorted(axes)))
 
 
 def _upcast_integer(dtype):
@@ -92,8 +92,7 @@ def _reduce(name, a, axis, dtype, out, keepdims, initial, where, upcast=False):
   else:
     compute = a.dtype
   if a.dtype != compute:
-    a = lax_structural.convert_element_type(
-        a, compute) if compute != np.bool_ else ufuncs.not_equal(a, 0)
+    a = lax_structural.convert_element_type(a, compute)   # to bool too, as JAX
   a = _strong(a)
   if name in ("max", "min") and initial is None and where is None and builtins.any(
       a.shape[ax] == 0 for ax in axes):
@@ -103,14 +102,12 @@ def _reduce(name, a, axis, dtype, out, keepdims, initial, where, upcast=False):
     if name in ("max", "min") and initial is None:
       raise ValueError(f"reduction operation '{name}' does not have an identity, so "
                        "to use a where mask one has to specify 'initial'")
-    mask = promotion.broadcast_to_shape(
-        ensure_array(ufuncs._to_bool(promotion.asarray_value(where))), a.shape)
-    ident = lax_structural.broadcast(_identity(name, compute), a.shape)
-    a = lax.select_n(mask, ident, a)
+    # JAX's `_where(where, a, identity)` call (broadcasting inside it).
+    a = ufuncs.ufuncs_logical._where(where, a, _identity(name, compute))
   result = getattr(lax, _LAX_REDUCERS[name])(a, axes) if axes else a
   if initial is not None:
     init = promotion.convert(initial, compute)
-    result = getattr(lax, _COMBINE[name])(result, init)
+    result = getattr(lax, _COMBINE[name])(init, result)   # JAX's operand order
   if keepdims:
     result = _keep(result, a.shape, axes)
   return result
@@ -240,33 +237,83 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
 
 
 def _var(name, a, axis, dtype, out, ddof, keepdims, where, correction, a_mean=None):
-  if out is not None:
-    raise NotImplementedError(f"The 'out' argument to jnp.{name} is not supported.")
-  if correction is not None:
-    ddof = correction
+  """Checks as JAX's public var/std, then the staged ``_var``/``_std`` call."""
+  if correction is None:
+    correction = ddof
+  elif not isinstance(ddof, int) or ddof != 0:
+    raise ValueError("ddof and correction can't be provided simultaneously.")
   a = _as_array(a, name)
   if a_mean is None and where is None and axis is not None:
     _check_axes_index(a.shape, axis)   # JAX's mean sizes the axes first
   axes = canonicalize_axes(axis, a.ndim)
-  compute = _inexact(a.dtype)
+  staged = _std_staged if name == "std" else _var_staged
+  return staged(a, axis=axes, dtype=dtype, out=out, correction=correction,
+                keepdims=keepdims, where=where, a_mean=a_mean)
+
+
+def _upcast_f16(dtype):
+  """Half-precision variances are computed in float32, as JAX."""
+  return np.dtype(np.float32) if dtype in (np.float16, dtypes.bfloat16) else np.dtype(dtype)
+
+
+def _var_dtypes(a_dtype, dtype):
+  """(computation dtype, result dtype) of var/std, JAX's rules."""
+  if dtype is not None:
+    if (not dtypes.issubdtype(dtype, np.complexfloating)
+        and dtypes.issubdtype(a_dtype, np.complexfloating)):
+      raise ValueError(
+          "jax.numpy.var does not yet support real dtype parameters when computing the "
+          "variance of an array of complex values. The semantics of numpy.var seem unclear "
+          "in this case. Please comment on https://github.com/jax-ml/jax/issues/2283 if "
+          "this behavior is important to you.")
+    return _upcast_f16(dtype), np.dtype(dtype)
+  if not dtypes.issubdtype(a_dtype, np.inexact):
+    out = _inexact(a_dtype)
+    return _upcast_f16(out), np.dtype(out)
+  return _upcast_f16(a_dtype), np.zeros((), a_dtype).real.dtype
+
+
+@library_jit(static_argnames=("axis", "dtype", "keepdims"), name="_var")
+def _var_staged(a, *, axis=None, dtype=None, out=None, correction=0, keepdims=False,
+                where=None, a_mean=None):
+  if dtype is not None:
+    dtype = dtypes.check_and_canonicalize_user_dtype(dtype, "var")
+  if out is not None:
+    raise NotImplementedError("The 'out' argument to jnp.var is not supported.")
+  compute, dtype = _var_dtypes(a.dtype, dtype)
   a = a.astype(compute)
   if a_mean is None:
-    a_mean = mean(a, axes, keepdims=True, where=where)
+    a_mean = mean(a, axis, dtype=compute, keepdims=True, where=where)
   else:   # the caller's mean (JAX's mean=), broadcast against a
-    a_mean = _as_array(a_mean, name).astype(compute)
+    a_mean = _as_array(a_mean, "var").astype(compute)
   centered = ufuncs.subtract(a, a_mean)
   if dtypes.issubdtype(compute, np.complexfloating):
-    squared = ufuncs.real(ufuncs.multiply(centered, ufuncs.conjugate(centered)))
+    centered = lax.real(lax.mul(centered, lax.conj(centered)))
+    compute = centered.dtype   # the count stays real
   else:
-    squared = ufuncs.square(centered)
-  real_dtype = squared.dtype
-  total = sum(squared, axis=axes, keepdims=keepdims, where=where)
-  count = _count(a, axes, where, keepdims, real_dtype)
-  denominator = ufuncs.subtract(count, np.asarray(ddof, real_dtype))
-  out = ufuncs.true_divide(total, denominator)
+    centered = lax.square(centered)
+  if where is None:
+    count = lax_structural.convert_element_type(
+        math.prod(a.shape[ax] for ax in axis), compute)
+  else:
+    count = _count(a, axis, where, keepdims, compute)
+  count = lax.sub(count, lax_structural.convert_element_type(correction, compute))
+  result = sum(centered, axis, dtype=compute, keepdims=keepdims, where=where)
+  result = ufuncs.true_divide(result, count).astype(dtype)
+  return ufuncs.ufuncs_logical._where(ufuncs.greater(count, 0), result, np.nan)
+
+
+@library_jit(static_argnames=("axis", "dtype", "keepdims"), name="_std")
+def _std_staged(a, *, axis=None, dtype=None, out=None, correction=0, keepdims=False,
+                where=None, a_mean=None):
   if dtype is not None:
-    out = out.astype(dtypes.check_and_canonicalize_user_dtype(dtype, name))
-  return out
+    dtype = dtypes.check_and_canonicalize_user_dtype(dtype, "std")
+    if not dtypes.issubdtype(dtype, np.inexact):
+      raise ValueError(f"dtype argument to jnp.std must be inexact; got {dtype}")
+  if out is not None:
+    raise NotImplementedError("The 'out' argument to jnp.std is not supported.")
+  return lax.sqrt(var(a, axis=axis, dtype=dtype, correction=correction, keepdims=keepdims,
+                      where=where, mean=a_mean))
 
 
 def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None,
@@ -290,8 +337,7 @@ def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Non
   >>> jnp.std(jnp.array([1.0, 3.0]))
   Array(1., dtype=float32)
   """
-  return ufuncs.sqrt(_var("std", a, axis, dtype, out, ddof, keepdims, where,
-                          correction, mean))
+  return _var("std", a, axis, dtype, out, ddof, keepdims, where, correction, mean)
 
 
 def ptp(a, axis=None, out=None, keepdims=False):
@@ -301,6 +347,11 @@ def ptp(a, axis=None, out=None, keepdims=False):
   >>> jnp.ptp(jnp.array([4, 1, 9]))
   Array(8, dtype=int32)
   """
+  return _ptp(_as_array(a, "ptp"), axis, out, keepdims)
+
+
+@library_jit(static_argnames=("axis", "keepdims"))
+def _ptp(a, axis=None, out=None, keepdims=False):
   return ufuncs.subtract(max(a, axis, out, keepdims), min(a, axis, out, keepdims))
 
 
@@ -348,6 +399,7 @@ def argmin(a, axis=None, out=None, keepdims=None):
   return _arg_reduce("argmin", a, axis, out, keepdims)
 
 
+@library_jit(static_argnames=("axis", "keepdims"))
 def count_nonzero(a, axis=None, keepdims=False):
   """The number of non-zero elements over ``axis``.
 
@@ -376,12 +428,12 @@ def _cumulative(name, a, axis, dtype, upcast=False, include_initial=False, fill_
   # As JAX: a weakly typed scalar is accumulated as shape (1,); a strong rank-0
   # array with an axis is an axis error.
   weak_scalar = a.ndim == 0 and a.aval.weak_type
-  if fill_nan is not None:   # nancumsum/nancumprod
-    a = _replace_nan(a, fill_nan)
-  a = _strong(a)
   if axis is None or weak_scalar:
     a = lax_structural.reshape(a, (a.size,))
     axis = 0 if axis is None else axis
+  if fill_nan is not None:   # nancumsum/nancumprod (after flattening, as JAX)
+    a = _replace_nan(a, fill_nan)
+  a = _strong(a)
   axis = promotion.canonicalize_axis(axis, a.ndim)
   if dtype is not None:
     a = a.astype(dtypes.check_and_canonicalize_user_dtype(dtype, name))
@@ -391,7 +443,7 @@ def _cumulative(name, a, axis, dtype, upcast=False, include_initial=False, fill_
     a = a.astype(dtypes.canonicalize_dtype(dtypes.int_))
   fun = {"cumsum": lax.cumsum, "cumprod": lax.cumprod, "cummax": lax.cummax,
          "cummin": lax.cummin}[name]
-  out = fun(a, axis) if a.shape[axis] else a
+  out = a if isinstance(a.shape[axis], int) and a.shape[axis] == 0 else fun(a, axis)
   if include_initial:
     from jaxlite.numpy import manipulation as shape_lib  # pylint: disable=g-import-not-at-top
     shape = list(a.shape)
@@ -476,6 +528,7 @@ def _replace_nan(a, value):
   return ufuncs.where(ufuncs.isnan(a), np.asarray(value, a.dtype), a)
 
 
+@library_jit(static_argnames=("axis", "dtype", "keepdims"))
 def nansum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
   """``sum`` treating NaNs as zero.
 
@@ -486,6 +539,7 @@ def nansum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, whe
   return sum(_replace_nan(a, 0), axis, dtype, out, keepdims, initial, where)
 
 
+@library_jit(static_argnames=("axis", "dtype", "keepdims"))
 def nanprod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
   """``prod`` treating NaNs as one.
 
@@ -507,6 +561,7 @@ def _nan_extremum(name, a, axis, out, keepdims, initial, where):
   return result
 
 
+@library_jit(static_argnames=("axis", "keepdims"))
 def nanmax(a, axis=None, out=None, keepdims=False, initial=None, where=None):
   """``max`` ignoring NaNs (NaN where every element is NaN).
 
@@ -517,6 +572,7 @@ def nanmax(a, axis=None, out=None, keepdims=False, initial=None, where=None):
   return _nan_extremum("nanmax", a, axis, out, keepdims, initial, where)
 
 
+@library_jit(static_argnames=("axis", "keepdims"))
 def nanmin(a, axis=None, out=None, keepdims=False, initial=None, where=None):
   """``min`` ignoring NaNs.
 
@@ -603,6 +659,7 @@ def nanargmin(a, axis=None, out=None, keepdims=None):
   return ufuncs.where(all_nan, np.asarray(-1, out_.dtype), out_)
 
 
+@library_jit(static_argnames=("axis", "dtype"))
 def nancumsum(a, axis=None, dtype=None, out=None):
   """``cumsum`` treating NaNs as zero.
 
@@ -614,6 +671,7 @@ def nancumsum(a, axis=None, dtype=None, out=None):
   return _cumulative("cumsum", a, axis, dtype, fill_nan=0)
 
 
+@library_jit(static_argnames=("axis", "dtype"))
 def nancumprod(a, axis=None, dtype=None, out=None):
   """``cumprod`` treating NaNs as one.
 

@@ -23,6 +23,7 @@ from jaxlite.lax import structural as lax_structural
 from jaxlite.numpy import promotion
 from jaxlite.numpy.promotion import (canonicalize_axes, canonicalize_axis,
                                      check_arraylike, ensure_array)
+from jaxlite.numpy.library_jit import library_jit
 
 
 def _array(a, fun_name):
@@ -303,6 +304,7 @@ def broadcast_arrays(*args):
           for a in args]
 
 
+@library_jit
 def atleast_1d(*arys):
   """Each argument with at least one dimension.
 
@@ -311,10 +313,11 @@ def atleast_1d(*arys):
   (1,)
   """
   out = [_array(a, "atleast_1d") for a in arys]
-  out = [reshape(a, (1,)) if a.ndim == 0 else a for a in out]
+  out = [lax_structural.expand_dims(a, (0,)) if a.ndim == 0 else a for a in out]
   return out[0] if len(out) == 1 else out
 
 
+@library_jit
 def atleast_2d(*arys):
   """Each argument with at least two dimensions (new axes in front).
 
@@ -323,10 +326,13 @@ def atleast_2d(*arys):
   (1, 3)
   """
   out = [_array(a, "atleast_2d") for a in arys]
-  out = [reshape(a, (1,) * (2 - a.ndim) + a.shape) if a.ndim < 2 else a for a in out]
+  # New leading axes by broadcast_in_dim, as JAX stages them.
+  out = [lax_structural.expand_dims(a, tuple(range(2 - a.ndim))) if a.ndim < 2 else a
+         for a in out]
   return out[0] if len(out) == 1 else out
 
 
+@library_jit
 def atleast_3d(*arys):
   """Each argument with at least three dimensions (``(n,)`` becomes ``(1, n, 1)``).
 
@@ -334,14 +340,10 @@ def atleast_3d(*arys):
   >>> jnp.atleast_3d(jnp.zeros(3)).shape
   (1, 3, 1)
   """
-  out = []
-  for a in arys:
-    a = _array(a, "atleast_3d")
-    if a.ndim == 0:
-      a = reshape(a, (1, 1, 1))
-    elif a.ndim == 1:
-      a = reshape(a, (1, a.shape[0], 1))
-    elif a.ndim == 2:
-      a = reshape(a, a.shape + (1,))
-    out.append(a)
-  return out[0] if len(out) == 1 else out
+  if len(arys) != 1:   # JAX stages one nested atleast_3d call per argument
+    for a in arys:
+      check_arraylike("atleast_3d", a)
+    return [atleast_3d(a) for a in arys]
+  a = _array(arys[0], "atleast_3d")
+  new_axes = {0: (0, 1, 2), 1: (0, 2), 2: (2,)}.get(a.ndim)
+  return a if new_axes is None else lax_structural.expand_dims(a, new_axes)

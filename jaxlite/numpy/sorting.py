@@ -56,7 +56,7 @@ def sort(a, axis: int | None = -1, *, kind=None, order=None, stable: bool = True
   if order is not None:
     raise TypeError("'order' argument to sort is not supported.")
   a, axis = _flatten_axis(_as_array(a, "sort"), axis)
-  if a.ndim == 0 or a.shape[axis] <= 1:
+  if a.ndim == 0 or (isinstance(a.shape[axis], int) and a.shape[axis] <= 1):
     return a
   if descending:
     return lax.rev(lax.sort(lax.rev(a, (axis,)), dimension=axis, is_stable=stable),
@@ -96,6 +96,7 @@ def argsort(a, axis: int | None = -1, *, kind=None, order=None, stable: bool = T
   return perm
 
 
+@library_jit(static_argnames=("axis",))
 def lexsort(keys, axis: int = -1):
   """Indices sorting by several keys, the last key primary (stable).
 
@@ -119,6 +120,7 @@ def lexsort(keys, axis: int = -1):
   return outs[-1]
 
 
+@library_jit(static_argnames=("kth", "axis"))
 def partition(a, kth: int, axis: int = -1):
   """``a`` with its ``kth`` element in sorted position, smaller ones before it
   and larger ones after, in JAX's order: the ``kth + 1`` smallest ascending,

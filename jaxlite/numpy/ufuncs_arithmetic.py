@@ -30,9 +30,9 @@ from jaxlite.numpy.promotion import (check_arraylike, promote_args, promote_args
                                      promote_args_numeric, promote_dtypes_inexact)
 from jaxlite.numpy.ufuncs_common import (_binary, _constant_like, _doc, _dtype, _full_like,
                                          _is, reject_out_where)
-from jaxlite.numpy.ufuncs_logical import (bitwise_and, equal, isfinite, isinf, isnan,
-                                          isneginf, isposinf, less_equal, logical_and,
-                                          logical_or, where)
+from jaxlite.numpy.ufuncs_logical import (bitwise_and, bitwise_or, equal, greater, isfinite,
+                                          isinf, isnan, isneginf, isposinf, less, less_equal,
+                                          logical_and, logical_or, where)
 from jaxlite.numpy.library_jit import library_jit
 from jaxlite.runtime.array import Array
 
@@ -282,22 +282,16 @@ maximum = _binary("maximum", "max", ufunc=True)
 minimum = _binary("minimum", "min", ufunc=True)
 
 
+@library_jit
 def fmax(x1, x2):
   """The maximum, ignoring NaNs (NaN only where both are NaN)."""
-  x1, x2 = promote_args("fmax", x1, x2)
-  out = lax.max(x1, x2)
-  if _is(x1, np.inexact):
-    out = where(isnan(x2), x1, where(isnan(x1), x2, out))
-  return out
+  return where(bitwise_or(greater(x1, x2), isnan(x2)), x1, x2)   # JAX's formulation
 
 
+@library_jit
 def fmin(x1, x2):
   """The minimum, ignoring NaNs (NaN only where both are NaN)."""
-  x1, x2 = promote_args("fmin", x1, x2)
-  out = lax.min(x1, x2)
-  if _is(x1, np.inexact):
-    out = where(isnan(x2), x1, where(isnan(x1), x2, out))
-  return out
+  return where(bitwise_or(less(x1, x2), isnan(x2)), x1, x2)
 
 
 def gcd(x1, x2):
@@ -448,18 +442,21 @@ def conjugate(x, /):
 conj = conjugate
 
 
+@library_jit
 def isreal(x):
   """True where the imaginary part is zero."""
   i = imag(x)
   return lax.eq(i, _constant_like(i, 0))
 
 
+@library_jit
 def iscomplex(x):
   """True where the imaginary part is not zero."""
   i = imag(x)
   return lax.ne(i, _constant_like(i, 0))
 
 
+@library_jit
 def nan_to_num(x, copy: bool = True, nan=0.0, posinf=None, neginf=None):
   """Replaces NaN by ``nan`` and infinities by ``posinf``/``neginf`` (default:
   the dtype's largest and smallest finite values).

@@ -85,7 +85,7 @@ def signbit(x, /):
   check_arraylike("signbit", x)
   (x,) = promotion.promote_dtypes(x)
   dtype = _dtype(x)
-  if dtypes.issubdtype(dtype, np.signedinteger):
+  if dtypes.issubdtype(dtype, np.integer):
     return lax.lt(x, _constant_like(x, 0))
   if dtypes.issubdtype(dtype, np.complexfloating):
     raise ValueError(f"jax.numpy.signbit is not well defined for {dtype}")
@@ -93,7 +93,9 @@ def signbit(x, /):
     return _full_like(x, False, np.bool_)
   int_type = {2: np.int16, 4: np.int32, 8: np.int64}[dtype.itemsize]
   bits = lax.bitcast_convert_type(x, int_type)
-  return lax.lt(bits, np.asarray(0, int_type))
+  # The sign bit shifted down arithmetically (0 or -1), as JAX stages it.
+  shift = np.asarray(dtype.itemsize * 8 - 1, int_type)
+  return lax.convert_element_type(lax.shift_right_arithmetic(bits, shift), np.bool_)
 
 
 # --- comparisons -------------------------------------------------------------------
@@ -218,6 +220,7 @@ def right_shift(x1, x2, /):
 bitwise_left_shift, bitwise_right_shift = left_shift, right_shift
 
 
+@library_jit
 def bitwise_count(x, /):
   """The number of 1 bits in ``|x|`` (as uint8)."""
   check_arraylike("bitwise_count", x)
@@ -255,11 +258,15 @@ def _where(condition, x, y):
   x, y = promotion.promote_dtypes(x, y)
   condition = _to_bool(promotion.asarray_value(condition))
   condition, x, y = promotion.promote_shapes("where", condition, x, y)
+  shapes = [promotion.shape(v) for v in (condition, x, y)]
   try:
-    shape = np.broadcast_shapes(*map(promotion.shape, (condition, x, y)))
+    shape = np.broadcast_shapes(*shapes)
+  except ValueError:   # JAX broadcasts the three operands with lax.broadcast_shapes
+    raise ValueError("Incompatible shapes for broadcasting: shapes="
+                     f"{shapes if shapes[0] else shapes[1:]}") from None
   except errors.InconclusiveDimensionOperation:   # symbolic dimensions
-    shape = promotion.broadcast_shapes_named("where", *map(promotion.shape, (condition, x, y)))
-  if shape and not promotion.shape(condition):
+    shape = promotion.broadcast_shapes_named("where", *shapes)
+  if shapes[0]:   # a scalar condition stays one (select_n takes it), as in JAX
     condition = promotion.broadcast_to_shape(condition, shape)
   if shape:
     x, y = (promotion.broadcast_to_shape(v, shape) for v in (x, y))

@@ -132,7 +132,8 @@ sinh = _unary("sinh", "sinh", True)
 cosh = _unary("cosh", "cosh", True)
 tanh = _unary("tanh", "tanh", True)
 arcsinh = _unary("arcsinh", "asinh", True)
-arccosh = _unary("arccosh", "acosh", True)
+# JAX stages arccosh as a jit call of its own (its acosh lowering is a formula).
+arccosh = library_jit(_unary("arccosh", "acosh", True))
 arctanh = _unary("arctanh", "atanh", True)
 exp = _unary("exp", "exp", True)
 expm1 = _unary("expm1", "expm1", True)
@@ -211,21 +212,25 @@ def _custom_logaddexp(base):
       raise ValueError(f"logaddexp requires floating-point or complex inputs; got "
                        f"{_dtype(x1)}")
     delta = lax.sub(x1, x2)
+    # inf - inf is NaN: equal infinities (and NaNs) give x1 + x2 (JAX's order of ops).
+    is_nan, both = lax.ne(delta, delta), lax.add(x1, x2)
     tail = lax.log1p(exp(lax.neg(lax.abs(delta))))
     if base == "2":
       tail = lax.mul(_lax_const(amax, 1 / np.log(2)), tail)
-    # inf - inf is NaN: equal infinities (and NaNs) give x1 + x2.
-    return lax.select_n(lax.ne(delta, delta), lax.add(amax, tail), lax.add(x1, x2))
+    return lax.select_n(is_nan, lax.add(amax, tail), both)
 
+  name = "logaddexp" if base == "e" else "logaddexp2"
+  impl.__name__ = impl.__qualname__ = name   # jaxprs name the custom_jvp as JAX's
   fun = custom_jvp(impl)
 
-  @fun.defjvp
   def _jvp(primals, tangents):
     (x1, x2), (t1, t2) = primals, tangents
     out = fun(x1, x2)
     return out, lax.add(
         lax.mul(t1, exp(lax.sub(_replace_inf(x1), _replace_inf(out)))),
         lax.mul(t2, exp(lax.sub(_replace_inf(x2), _replace_inf(out)))))
+  _jvp.__name__ = _jvp.__qualname__ = f"_{name}_jvp"
+  fun.defjvp(_jvp)
   _LOGADDEXP[base] = fun
   return fun
 
@@ -253,12 +258,13 @@ def copysign(x1, x2, /):
   return where(signbit(x2), lax.neg(lax.abs(x1)), lax.abs(x1))
 
 
+@library_jit
 def heaviside(x1, x2, /):
   """0 where ``x1 < 0``, ``x2`` where ``x1 == 0``, 1 where ``x1 > 0``."""
   x1, x2 = promote_args_inexact("heaviside", x1, x2)
   zero = _constant_like(x1, 0)
-  return where(lax.lt(x1, zero), _full_like(x1, 0),
-               where(lax.gt(x1, zero), _full_like(x1, 1), x2))
+  return where(lax.lt(x1, zero), zero,   # JAX's formulation (NaN x1 stays NaN)
+               where(lax.gt(x1, zero), _constant_like(x1, 1), where(lax.ne(x1, x1), x1, x2)))
 
 
 def ldexp(x1, x2, /):
@@ -306,6 +312,7 @@ def modf(x, /, out=None):
   return lax.sub(x, whole), whole
 
 
+@library_jit(static_argnames=("deg",))
 def angle(z, deg: bool = False):
   """The argument of a complex number (in degrees if ``deg``).
 

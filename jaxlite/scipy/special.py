@@ -46,8 +46,9 @@ def reduction_axes(x, axis) -> tuple[int, ...]:
 
 def keep_dims(x, reduced, axes):
   """``reduced`` with the reduced ``axes`` of ``x`` put back as size 1."""
-  shape = tuple(1 if i in axes else d for i, d in enumerate(np.shape(x)))
-  return lax.reshape(reduced, shape)
+  del x   # JAX re-inserts the axes with lax.expand_dims (a broadcast_in_dim)
+  return lax.expand_dims(reduced, tuple(sorted(a % (np.ndim(reduced) + len(axes))
+                                               for a in axes)))
 
 
 def masked_reduce(x, axes, kind, where=None, initial=None, keepdims=False):
@@ -67,7 +68,7 @@ def masked_reduce(x, axes, kind, where=None, initial=None, keepdims=False):
     x = lax.select(where, x, lax.full(np.shape(x), identity, dtype))
   out = reduce(x, axes)
   if kind == "max" and initial is not None:
-    out = lax.max(out, lax.full(np.shape(out), initial, dtype))
+    out = lax.max(lax.full(np.shape(out), initial, dtype), out)   # JAX's operand order
   return keep_dims(x, out, axes) if keepdims else out
 
 

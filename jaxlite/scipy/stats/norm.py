@@ -7,12 +7,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from jaxlite import lax
+from jaxlite import core, lax
+from jaxlite.lax import structural as lax_structural
 import jaxlite.numpy as jnp
 from jaxlite.numpy.promotion import promote_args_inexact
 from jaxlite.scipy import special
 
 __all__ = ["pdf", "logpdf", "cdf", "logcdf", "ppf", "sf", "logsf", "isf"]
+
+
+def _scalar_like(x, value):
+  """``value`` as a rank-0 constant of ``x``'s type (a literal in jaxprs, as JAX's)."""
+  aval = core.get_aval(x)
+  return lax.convert_element_type(value, aval.dtype) if not aval.weak_type else \
+      lax_structural._convert_element_type(value, aval.dtype, True)
 
 
 def logpdf(x, loc=0, scale=1):
@@ -26,7 +34,8 @@ def logpdf(x, loc=0, scale=1):
   scale_sqrd = lax.square(scale)
   log_normalizer = lax.log(lax.mul(lax.full_like(scale_sqrd, 2 * np.pi), scale_sqrd))
   quadratic = lax.div(lax.square(lax.sub(x, loc)), scale_sqrd)
-  return lax.div(lax.add(log_normalizer, quadratic), lax.full_like(quadratic, -2))
+  # A scalar divisor (a literal in the jaxpr), as JAX.
+  return lax.div(lax.add(log_normalizer, quadratic), _scalar_like(quadratic, -2))
 
 
 def pdf(x, loc=0, scale=1):
