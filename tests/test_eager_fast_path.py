@@ -62,3 +62,27 @@ def test_fast_path_stages_under_jit_and_raises_on_deleted():
     jnp.sum(y)
   with pytest.raises(RuntimeError):
     jnp.sin(y)
+
+
+@pytest.mark.skipif(__import__("jaxlite").device_count() < 4, reason="needs 4 CPU devices")
+def test_pmap_repeated_calls_take_the_fast_path_and_follow_new_signatures():
+  import jaxlite
+  devs = jaxlite.local_devices()[:4]
+  f = jaxlite.pmap(lambda x: x / lax.psum(x, "i"), axis_name="i", devices=devs)
+  host = np.arange(1, 13, dtype=np.float32).reshape(4, 3)
+  x = jaxlite.pmap(lambda v: v, devices=devs)(host)
+  expected = host / host.sum(0)
+  first = f(x)
+  assert f._fast is not None   # filed by the first eager call
+  for out in (f(x), f(x)):
+    np.testing.assert_allclose(np.asarray(out), expected, rtol=1e-6)
+    assert out.dtype == first.dtype and out.shape == first.shape
+  ints = f(jnp.ones((4, 2), jnp.int32))   # a new signature: the general path
+  assert ints.dtype == np.float32 and ints.shape == (4, 2)
+  np.testing.assert_allclose(np.asarray(f(x)), expected, rtol=1e-6)
+  with jaxlite.enable_x64(True):           # another trace context: not the fast path
+    assert f(np.ones((4, 2))).dtype == np.float64
+  assert f(x).dtype == np.float32
+  jaxlite.clear_caches()
+  assert f._fast is None                   # clear_caches releases the executable
+  np.testing.assert_allclose(np.asarray(f(x)), expected, rtol=1e-6)
