@@ -457,3 +457,13 @@ def test_vmap_with_batched_indices():
             lib.vmap(write_read)(np_.ones((2, 3)), idx),
             lib.jit(lib.vmap(write_read))(np_.ones((2, 3)), idx))
   assert_same_values(*both(program))
+
+
+def test_ref_methods_and_out_of_bounds_index():
+  def program(lib, np_):
+    r = lib.new_ref(np_.ones(2))
+    r.addupdate(np_.ones(2))
+    r.addupdate(3.0, 1)
+    return repr(r), r.committed, error_of(lambda: r[2]), error_of(lambda: list(r))
+  ours, theirs = both(program)
+  assert ours == theirs

@@ -161,9 +161,16 @@ class Ref(metaclass=RefMeta):
   def __hash__(self):
     return object.__hash__(self)
 
-  def block_until_ready(self):
-    self._array.block_until_ready()
-    return self
+  def addupdate(self, x, idx=()):
+    """``self[idx] += x`` in place (``jax.ref.addupdate``)."""
+    from jaxlite.state import primitives
+    primitives.ref_addupdate(self, idx, x)
+
+  # A ref is always committed to its device, as in JAX.
+  committed = _committed = property(lambda self: True)
+
+  def unsafe_buffer_pointer(self):
+    return self._array._buf.unsafe_buffer_pointer()
 
 
 def is_ref_type(aval) -> bool:
@@ -261,8 +268,8 @@ def _normalize(index, dim):
     index = int(index)
     if index < 0:
       index += dim
-    if not 0 <= index < max(dim, 1):
-      raise IndexError(f"index {index} is out of bounds for axis with size {dim}")
+    if not 0 <= index < dim:
+      raise ValueError(f"Out of bound indexer: idx={index}, dim={dim}.")   # JAX's
     return index
   aval = core.get_aval(index)
   if aval.dtype.kind not in "iu":
