@@ -20,7 +20,7 @@ from typing import Sequence
 
 import numpy as np
 
-from jaxlite import core, dtypes, errors
+from jaxlite import core, dtypes
 from jaxlite.interpreters import ad, batching, mlir
 from jaxlite.lax import structural
 from jaxlite.lax.base import standard_primitive
@@ -67,7 +67,7 @@ def _known(predicate) -> bool:
   clamped ``min(b, 3) <= b`` that JAX's bounds prove and jaxlite's do not)."""
   try:
     return predicate()
-  except errors.InconclusiveDimensionOperation:
+  except structural.inconclusive_dimension_error():
     return False
 
 

@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from jaxlite import core, dtypes, errors
+from jaxlite import core, dtypes
 from jaxlite.core import ShapedArray
 from jaxlite.interpreters import ad, batching, mlir
 from jaxlite.interpreters import partial_eval as pe
@@ -181,12 +181,19 @@ def _broadcast_in_dim_lowering(ctx, x, *, shape, broadcast_dimensions):
   return mlir.broadcast_in_dim(x, ctx.avals_out[0], broadcast_dimensions)
 
 
+def inconclusive_dimension_error() -> type:
+  """``jaxlite.errors.InconclusiveDimensionOperation``, imported when an
+  ``except`` clause tests for it (jaxlite.errors imports jaxlite.numpy)."""
+  from jaxlite import errors  # pylint: disable=g-import-not-at-top
+  return errors.InconclusiveDimensionOperation
+
+
 def dimension_sizes(sizes) -> tuple:
   """``sizes`` as Python ints; symbolic dimensions (shape-polymorphic
   export) stay as they are."""
   try:
     return tuple(int(d) for d in sizes)
-  except errors.InconclusiveDimensionOperation:
+  except inconclusive_dimension_error():
     return tuple(d if hasattr(d, "scope") else int(d) for d in sizes)
 
 

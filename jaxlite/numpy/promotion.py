@@ -18,7 +18,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from jaxlite import core, dtypes, errors
+from jaxlite import core, dtypes
 from jaxlite.config import config
 from jaxlite.core import Tracer
 from jaxlite.lax import structural as lax_structural
@@ -341,7 +341,7 @@ def concrete_int(x, context: str) -> int:
     x = value
   try:
     return operator.index(x)
-  except errors.InconclusiveDimensionOperation:
+  except lax_structural.inconclusive_dimension_error():
     return x   # a symbolic dimension (shape-polymorphic export) stays symbolic
 
 

@@ -17,7 +17,7 @@ __all__ = ['isfinite', 'isnan', 'isinf', 'isposinf', 'isneginf', 'signbit', 'equ
 
 import numpy as np
 
-from jaxlite import dtypes, errors, lax
+from jaxlite import dtypes, lax
 from jaxlite.numpy import promotion
 from jaxlite.numpy.promotion import check_arraylike, promote_args, promote_args_numeric
 from jaxlite.numpy.ufuncs_common import (_binary, _constant_like, _doc, _dtype, _full_like, _is,
@@ -264,7 +264,7 @@ def _where(condition, x, y):
   except ValueError:   # JAX broadcasts the three operands with lax.broadcast_shapes
     raise ValueError("Incompatible shapes for broadcasting: shapes="
                      f"{shapes if shapes[0] else shapes[1:]}") from None
-  except errors.InconclusiveDimensionOperation:   # symbolic dimensions
+  except promotion.lax_structural.inconclusive_dimension_error():   # symbolic dimensions
     shape = promotion.broadcast_shapes_named("where", *shapes)
   if shapes[0]:   # a scalar condition stays one (select_n takes it), as in JAX
     condition = promotion.broadcast_to_shape(condition, shape)
