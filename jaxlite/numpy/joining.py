@@ -45,20 +45,17 @@ def concatenate(arrays, axis: int | None = 0, dtype=None):
   if axis is None:
     arrays = [ravel(a) for a in arrays]
     axis = 0
+  if promotion.ndim(arrays[0]) == 0:
+    raise ValueError("Zero-dimensional arrays cannot be concatenated.")
   if dtype is not None:
     dtype = dtypes.check_and_canonicalize_user_dtype(dtype, "concatenate")
     arrays = [promotion.convert(a, dtype) for a in arrays]
   else:
     arrays = promotion.promote_dtypes(*arrays)
   arrays = [ensure_array(a) for a in arrays]
-  nd = arrays[0].ndim
-  if nd == 0:
-    raise ValueError("Zero-dimensional arrays cannot be concatenated.")
-  for a in arrays[1:]:
-    if a.ndim != nd:
-      raise ValueError("All input arrays must have the same number of dimensions, got "
-                       f"{nd} and {a.ndim}")
-  axis = canonicalize_axis(axis, nd)
+  # Ranks that differ are lax.concatenate's TypeError (JAX's), naming the
+  # shapes, batched ones under vmap.
+  axis = canonicalize_axis(axis, arrays[0].ndim)
   if len(arrays) == 1:
     return arrays[0]
   return lax.concatenate(arrays, axis)

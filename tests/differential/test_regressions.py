@@ -429,3 +429,16 @@ def test_true_divide_under_jvp_is_one_fused_call():
     _same(lambda lib, j: lib.jvp(f(j), (j.asarray(x),), (j.ones_like(x),)))
     _same(lambda lib, j: lib.vmap(lambda a: lib.jvp(f(j), (a,), (j.ones_like(a),)))(j.asarray(x)))
   _same(lambda lib, j: str(lib.make_jaxpr(lambda v: v / v / 2.0)(1.0)))   # inlined
+
+
+@pytest.mark.parametrize("case", [
+    lambda lib, j: j.concatenate([j.ones((1, 2)), j.ones(2)], axis=-1),
+    lambda lib, j: lib.jit(lambda a: j.concatenate([j.expand_dims(a, 0), a], axis=-1))(j.ones(2)),
+    lambda lib, j: lib.vmap(lambda a: j.concatenate([j.expand_dims(a, 0), a], axis=-1))(
+        j.ones((2, 2))),
+    lambda lib, j: j.concatenate([1.0, 2.0], axis=None),
+    lambda lib, j: j.concatenate([j.ones(()), j.ones(2)]),
+])
+def test_concatenate_of_different_ranks_is_laxs_type_error(case):
+  # JAX's jnp.concatenate leaves the rank check to lax.concatenate (TypeError).
+  _same(case)
