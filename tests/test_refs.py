@@ -467,3 +467,14 @@ def test_ref_methods_and_out_of_bounds_index():
     return repr(r), r.committed, error_of(lambda: r[2]), error_of(lambda: list(r))
   ours, theirs = both(program)
   assert ours == theirs
+
+
+def test_grad_of_checkpointed_function_using_refs():
+  def program(lib, np_):
+    def f(x):
+      q = lib.new_ref(x)
+      q[0] = x[1] * 2
+      return lib.freeze(q).sum()
+    return lib.grad(lib.checkpoint(f))(np_.ones(3)), lib.jit(lib.grad(lib.checkpoint(f)))(
+        np_.arange(3.0))
+  assert_same_values(*both(program))

@@ -343,8 +343,9 @@ def check_jit_refs(fun, flat_args, arg_names, jaxpr: Jaxpr) -> bool:
 
 
 def _discharging_jvp(jvp_rule):
-  """jit's JVP rule, given the discharged body when the body's refs are all
-  its own: the JVP, partial evaluation and transpose then see plain values."""
+  """A call's (jit, checkpoint) JVP rule, given the discharged body when the
+  body's refs are all its own: the JVP, partial evaluation and transpose then
+  see plain values."""
   def rule(primals, tangents, *, jaxpr, **params):
     if jaxpr.effects and not takes_refs(jaxpr) and has_refs(jaxpr.jaxpr):
       jaxpr = discharged_closed_jaxpr(jaxpr)
@@ -353,9 +354,11 @@ def _discharging_jvp(jvp_rule):
 
 
 def _register_jit_rules():
+  from jaxlite.checkpoint import remat_p
   from jaxlite.interpreters import ad
   from jaxlite.interpreters.pjit import jit_p
-  ad.primitive_jvps[jit_p] = _discharging_jvp(ad.primitive_jvps[jit_p])
+  for p in (jit_p, remat_p):   # calls whose body may make and use its own refs
+    ad.primitive_jvps[p] = _discharging_jvp(ad.primitive_jvps[p])
   from jaxlite.state import control_flow
   control_flow.register_rules()
 
