@@ -77,6 +77,16 @@ CASES = [
      [[(4, 8), (8, 2), (2, 4)], [(4, 8), (8, 2), (7, 4)]]),
     ("two_b", lambda n, l: lambda x: x.reshape(-1, 2).sum(1) + n.outer(x[:, 0], x[:, 1]).sum(),
      [("2*b, 4", F32)], [[(2, 4)], [(6, 4)]]),
+    ("int_index_sort_einsum", lambda n, l: lambda x: (x[0] + x[-1], n.sort(x, axis=0),
+                                                      n.einsum("bi,bj->ij", x, x)),
+     [("b, 4", F32)], [[(2, 4)], [(5, 4)]]),
+    ("control_flow", lambda n, l: lambda x: (
+        l.lax.cond(x.sum() > 0, lambda y: y * 2, lambda y: -y, x),
+        l.lax.fori_loop(0, 3, lambda i, y: y * 2 + 1, x), l.jit(n.sin)(x)),
+     [("b, 4", F32)], [[(2, 4)], [(3, 4)]]),
+    ("rnn_scan_grad", lambda n, l: l.value_and_grad(lambda w, x: l.lax.scan(
+        lambda h, xt: (n.tanh(h @ w + xt),) * 2, n.zeros(x.shape[1:]), x, reverse=True)[0].sum()),
+     [("4, 4", F32), ("t, b, 4", F32)], [[(4, 4), (2, 3, 4)], [(4, 4), (5, 1, 4)]]),
 ]
 
 

@@ -66,29 +66,54 @@ def _scan_lowering(ctx, *args, reverse, length, jaxpr, num_consts, num_carry,
   consts, carry, xs = common.split_list(args, [num_consts, num_carry])
   _, _, xs_avals = common.split_list(ctx.avals_in, [num_consts, num_carry])
   ys_avals = ctx.avals_out[num_carry:]
-  unroll = length if unroll is True else builtins.max(1, builtins.min(int(unroll), length or 1))
+  symbolic = not isinstance(length, int) or not all(
+      isinstance(d, int) for a in (*xs_avals, *ys_avals) for d in a.shape)
+  if symbolic:   # shape-polymorphic export: sizes from the dimension variables
+    from jaxlite.export import dim_lowering  # pylint: disable=g-import-not-at-top
+    i32 = mlir.aval_to_ir_type(core.ShapedArray((), np.int32))
+    length_value = hlo.convert(i32, dim_lowering.dim_value(mc, length))
+    int32 = lambda v: length_value if v is length else hlo.convert(  # noqa: E731
+        i32, dim_lowering.dim_value(mc, v))
+    unroll = 1   # the same loop, one iteration per trip
+  else:
+    int32 = lambda v: mlir.ir_constant(np.int32(v))  # noqa: E731
+    unroll = length if unroll is True else builtins.max(1, builtins.min(int(unroll),
+                                                                        length or 1))
   ys = [mlir.full_like_aval(0, a) for a in ys_avals]
+
+  def slice_one(x, a, t, zero):
+    """``x[t:t+1]`` (a dynamic slice; with bounds as tensors where ``a`` is symbolic)."""
+    if not symbolic or all(isinstance(d, int) for d in a.shape[1:]):
+      return hlo.dynamic_slice(x, [t] + [zero] * (a.ndim - 1), (1,) + a.shape[1:])
+    start = dim_lowering.shape_tensor(mc, [0] * a.ndim)
+    start = hlo.dynamic_update_slice(start, hlo.reshape(
+        ir.RankedTensorType.get((1,), ir.RankedTensorType(start.type).element_type),
+        hlo.convert(ir.RankedTensorType.get((), ir.RankedTensorType(start.type).element_type),
+                    t)), [mlir.ir_constant(np.int32(0))])
+    limit = hlo.add(start, dim_lowering.shape_tensor(mc, (1,) + a.shape[1:]))
+    return hlo.real_dynamic_slice(mlir.aval_to_ir_type(a.update(shape=(1,) + a.shape[1:])),
+                                  x, start, limit, dim_lowering.shape_tensor(mc, [1] * a.ndim))
 
   def body(i, consts, xs, carry, ys):
     # One iteration: read x[t], run the body, write y[t]; t counts down if reversed.
-    t = hlo.subtract(mlir.ir_constant(np.int32(length - 1)), i) if reverse else i
+    t = hlo.subtract(hlo.subtract(int32(length), int32(1)), i) if reverse else i
     zero = mlir.ir_constant(np.int32(0))
     x_t = []
     for x, a in zip(xs, xs_avals):
-      sl = hlo.dynamic_slice(x, [t] + [zero] * (a.ndim - 1), (1,) + a.shape[1:])
-      x_t.append(hlo.reshape(mlir.aval_to_ir_type(a.update(shape=a.shape[1:])), sl))
+      sl = slice_one(x, a, t, zero)
+      x_t.append(_reshape(mc, sl, a.update(shape=a.shape[1:])))
     outs = mlir.jaxpr_subcomp(mc, jaxpr.jaxpr, jaxpr.consts, *consts, *carry, *x_t)
     carry, y_t = outs[:num_carry], outs[num_carry:]
     new_ys = []
     for y, y1, a in zip(ys, y_t, ys_avals):
-      upd = hlo.reshape(mlir.aval_to_ir_type(a.update(shape=(1,) + a.shape[1:])), y1)
+      upd = _reshape(mc, y1, a.update(shape=(1,) + a.shape[1:]))
       new_ys.append(hlo.dynamic_update_slice(y, upd, [t] + [zero] * (a.ndim - 1)))
     return hlo.add(i, mlir.ir_constant(np.int32(1))), carry, new_ys
 
   i = mlir.ir_constant(np.int32(0))
-  blocks, remainder = divmod(length, unroll)
+  blocks, remainder = (length, 0) if symbolic else divmod(length, unroll)
   for trips, copies in ((blocks, unroll), (remainder, 1)):
-    if trips == 0:
+    if isinstance(trips, int) and trips == 0:
       continue
     state = [i] + consts + xs + carry + ys
     types = [v.type for v in state]
@@ -96,11 +121,11 @@ def _scan_lowering(ctx, *args, reverse, length, jaxpr, num_consts, num_carry,
     nc, nx = len(consts), len(xs)
     # The index counts iterations: the unrolled phase stops at a multiple of
     # `unroll`, the remainder phase at `length`.
-    stop = blocks * unroll if copies == unroll and trips == blocks else length
+    stop = length if symbolic or not (copies == unroll and trips == blocks) else \
+        blocks * unroll
     cond_block = loop.regions[0].blocks.append(*types)
     with ir.InsertionPoint(cond_block):
-      hlo.return_([mlir.compare(cond_block.arguments[0], mlir.ir_constant(np.int32(stop)),
-                                "LT", "SIGNED")])
+      hlo.return_([mlir.compare(cond_block.arguments[0], int32(stop), "LT", "SIGNED")])
     body_block = loop.regions[1].blocks.append(*types)
     with ir.InsertionPoint(body_block):
       st = list(body_block.arguments)
@@ -117,6 +142,14 @@ def _scan_lowering(ctx, *args, reverse, length, jaxpr, num_consts, num_carry,
 
 
 mlir.register_lowering(scan_p, _scan_lowering)
+
+
+def _reshape(mc, x, aval):
+  """``x`` reshaped to ``aval`` (dynamically where its shape is symbolic)."""
+  if all(isinstance(d, int) for d in aval.shape):
+    return mlir.hlo().reshape(mlir.aval_to_ir_type(aval), x)
+  from jaxlite.export import dim_lowering  # pylint: disable=g-import-not-at-top
+  return dim_lowering.reshape(mc, x, aval)
 
 
 def scan(f: Callable, init, xs=None, length: int | None = None, reverse: bool = False,
