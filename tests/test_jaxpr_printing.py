@@ -735,6 +735,15 @@ def linspace_logspace_j(jax, jnp):
                     jnp.linspace(x, 2.0, 4, axis=1, endpoint=False))
 
 
+@program(m23)
+def pad_constant_j(jax, jnp):
+  return lambda x: (jnp.pad(x, 1), jnp.pad(x, ((0, 1), (2, 0)), constant_values=-1.5))
+
+
+@program(m23)
+def standardize_nn(jax, jnp): return lambda x: (jax.nn.standardize(x), jax.nn.standardize(x, 0))
+
+
 def _texts(name):
   build, args = PROGRAMS[name]
   expected = str(jax.make_jaxpr(build(jax, jax_numpy))(*args))

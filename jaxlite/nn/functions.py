@@ -303,6 +303,7 @@ def log_softmax(x, axis=-1, where=None):
   return result if where is None else jnp.where(where, result, -np.inf)
 
 
+@library_jit(static_argnames=("axis", "algorithm"))   # defaults stay inside, as JAX's jit
 def standardize(x, axis=-1, mean=None, variance=None, epsilon=1e-5, where=None, *,
                 algorithm: str = "fast"):
   r"""``(x - mean) / sqrt(variance + epsilon)`` with the statistics over ``axis``.
@@ -311,7 +312,7 @@ def standardize(x, axis=-1, mean=None, variance=None, epsilon=1e-5, where=None, 
   >>> nn.standardize(np.array([1., 3.]))
   Array([-0.999995,  0.999995], dtype=float32)
   """
-  return _standardize(x, axis, mean, variance, epsilon, where, algorithm)
+  return _standardize_impl(x, axis, mean, variance, epsilon, where, algorithm)
 
 
 def _standardize_impl(x, axis, mean, variance, epsilon, where, algorithm):
@@ -329,8 +330,6 @@ def _standardize_impl(x, axis, mean, variance, epsilon, where, algorithm):
       raise ValueError(f"Unknown algorithm '{algorithm}'. Expected 'fast' or 'stable'.")
   return jnp.subtract(x, mean) * lax.rsqrt(variance + epsilon)
 
-
-_standardize = jit(_standardize_impl, static_argnums=(1, 6))
 
 
 def one_hot(x, num_classes: int, *, dtype=None, axis: int = -1):

@@ -18,6 +18,7 @@ import numpy as np
 from jaxlite import dtypes, lax
 from jaxlite.lax import structural as lax_structural
 from jaxlite.numpy import promotion, ufuncs
+from jaxlite.numpy.library_jit import library_jit
 from jaxlite.numpy.promotion import check_arraylike, ensure_array
 
 _MODES = ("constant", "edge", "reflect", "symmetric", "wrap", "linear_ramp", "maximum",
@@ -94,6 +95,14 @@ def _pad_with_function(x, pad_width, func, kwargs):
   return padded
 
 
+@library_jit(static_argnums=(1, 2))
+def _pad(x, widths, mode, constant_values):
+  del mode   # "constant": the only mode staged so far
+  # As JAX: the fill takes the array's dtype and weak type.
+  fill = lax_structural._convert_element_type(constant_values, x.dtype, x.aval.weak_type)
+  return lax_structural.pad_p.bind(x, fill, padding_config=tuple((b, a, 0) for b, a in widths))
+
+
 def pad(array, pad_width, mode="constant", **kwargs):
   """``array`` padded by ``pad_width`` (per axis ``(before, after)``) with NumPy's modes.
 
@@ -129,11 +138,8 @@ def pad(array, pad_width, mode="constant", **kwargs):
   if mode == "constant":
     values = kwargs.get("constant_values", 0)
     if np.ndim(values) == 0 and not isinstance(values, promotion._ARRAY_TYPES):
-      fill = np.asarray(values).astype(x.dtype) if not dtypes.issubdtype(
-          x.dtype, np.integer) or np.ndim(values) else np.asarray(values).astype(x.dtype)
-      if x.aval.weak_type:   # as JAX: the fill takes the array's weak type
-        fill = lax_structural._convert_element_type(fill, x.dtype, True)
-      return lax.pad(x, fill, [(b, a, 0) for b, a in widths])
+      # JAX's `_pad` jit (the fill a dynamic argument, the widths NumPy int64s).
+      return _pad(x, tuple((np.int64(b), np.int64(a)) for b, a in widths), mode, values)
   from jaxlite.numpy import creation, manipulation as shape_lib  # pylint: disable=g-import-not-at-top
   reflect_type = kwargs.get("reflect_type", "even")
   if reflect_type not in ("even", "odd"):
