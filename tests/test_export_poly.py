@@ -29,7 +29,9 @@ def _export_both(make_fun, specs):
 def _check_calls(ours, theirs, specs, shapes_list):
   rng = np.random.default_rng(0)
   for shapes in shapes_list:
-    args = [rng.standard_normal(s).astype(d) for s, (_, d) in zip(shapes, specs)]
+    # Integer arguments are indices in range of every axis they index here.
+    args = [rng.standard_normal(s).astype(d) if np.dtype(d).kind == "f"
+            else rng.integers(-2, 2, s).astype(d) for s, (_, d) in zip(shapes, specs)]
     got, want = ours.call(*args), theirs.call(*args)
     got, want = jaxlite.tree_util.tree_leaves(got), jax.tree_util.tree_leaves(want)
     assert len(got) == len(want)
@@ -80,6 +82,9 @@ CASES = [
     ("int_index_sort_einsum", lambda n, l: lambda x: (x[0] + x[-1], n.sort(x, axis=0),
                                                       n.einsum("bi,bj->ij", x, x)),
      [("b, 4", F32)], [[(2, 4)], [(5, 4)]]),
+    ("gathers", lambda n, l: lambda x, e, i: (x[i] * 2, e[i].sum(1), n.cumsum(x, axis=1)),
+     [("b, 4", F32), ("10, 4", F32), ("c, 2", np.int32)],
+     [[(3, 4), (10, 4), (2, 2)], [(5, 4), (10, 4), (3, 2)]]),
     ("control_flow", lambda n, l: lambda x: (
         l.lax.cond(x.sum() > 0, lambda y: y * 2, lambda y: -y, x),
         l.lax.fori_loop(0, 3, lambda i, y: y * 2 + 1, x), l.jit(n.sin)(x)),

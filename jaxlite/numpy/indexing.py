@@ -227,7 +227,11 @@ def _apply_slices(x, entries):
 
 def _normalize_index_array(idx, n: int):
   """Integer index array with negative entries wrapped (still possibly out of range)."""
-  if isinstance(idx, np.ndarray) or isinstance(idx, (int, np.integer)):
+  if not isinstance(n, (int, np.integer)):   # a symbolic size: wrapped on the device
+    n = lax_structural.convert_element_type(n.__jax_array__(), _INDEX_DTYPE)
+    if isinstance(idx, (int, np.integer)) or isinstance(idx, np.ndarray):
+      idx = np.asarray(idx, _INDEX_DTYPE)
+  elif isinstance(idx, np.ndarray) or isinstance(idx, (int, np.integer)):
     idx = np.asarray(idx)
     idx = np.where(idx < 0, idx + n, idx)
     return idx.astype(_INDEX_DTYPE)
@@ -240,7 +244,8 @@ def _normalize_index_array(idx, n: int):
   if dtypes.issubdtype(dtype, np.unsignedinteger):
     return idx
   negative = lax.lt(idx, np.asarray(0, _INDEX_DTYPE))   # JAX's order of equations
-  wrapped = lax.add(idx, np.asarray(n, _INDEX_DTYPE))
+  wrapped = lax.add(idx, n if not isinstance(n, (int, np.integer)) else
+                    np.asarray(n, _INDEX_DTYPE))
   return lax.select_n(negative, idx, wrapped)
 
 
@@ -259,8 +264,11 @@ def _plan(shape, entries) -> _Plan:
     if e.kind in ("int", "array"):
       arrays.append((e.axis, _normalize_index_array(e.value, shape[e.axis])))
       positions.append(i)
-  batch_shape = np.broadcast_shapes(*(np.shape(a) if isinstance(a, np.ndarray)
-                                      else a.shape for _, a in arrays)) if arrays else ()
+  index_shapes = [np.shape(a) if isinstance(a, np.ndarray) else a.shape for _, a in arrays]
+  try:
+    batch_shape = np.broadcast_shapes(*index_shapes) if arrays else ()
+  except lax_structural.inconclusive_dimension_error():   # symbolic index shapes
+    batch_shape = promotion.broadcast_shapes_named("index", *index_shapes)
   adjacent = positions == list(range(positions[0], positions[0] + len(positions))) \
       if positions else True
   layout = [] if adjacent else [("batch",)]
