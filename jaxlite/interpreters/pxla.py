@@ -226,11 +226,12 @@ class _PmapExecutable:
 
   def _shard_input(self, x, axis):
     """A jaxlib array over all devices with one per-replica value per device."""
-    from jaxlite.runtime import transfer
     n_local = len(self.local_devices)
-    if (axis == 0 and isinstance(x, Array) and self.inner == 1 and
-        x._buf._sharding == self.local_sharding and n_local == len(self.devices)):
-      return x._buf   # already laid out as pmap wants: no copy
+    if axis == 0 and isinstance(x, Array) and self.inner == 1 and n_local == len(self.devices):
+      layout = x._buf._sharding
+      if layout is self.local_sharding or layout == self.local_sharding:
+        return x._buf   # already laid out as pmap wants: no copy
+    from jaxlite.runtime import transfer   # here: the steady path above imports nothing
     if isinstance(x, Array):
       host = x._value
       weak = x.weak_type
@@ -268,6 +269,8 @@ class _PmapExecutable:
     return [self._finish_output(o, ax) for o, ax in zip(outs, self.out_axes)]
 
   def _finish_output(self, out, axis):
+    if self.inner == 1 and axis == 0:
+      return out   # the steady case: as the devices laid it out
     from jaxlite.runtime import transfer
     if self.inner > 1:
       # Each outer slice is replicated over `inner` devices: keep one of each.
