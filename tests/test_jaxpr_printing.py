@@ -744,6 +744,10 @@ def pad_constant_j(jax, jnp):
 def standardize_nn(jax, jnp): return lambda x: (jax.nn.standardize(x), jax.nn.standardize(x, 0))
 
 
+@program(i3, i3)
+def int_remainder_j(jax, jnp): return lambda a, b: (a % b, jnp.fmod(a, b), a % 2)
+
+
 def _texts(name):
   build, args = PROGRAMS[name]
   expected = str(jax.make_jaxpr(build(jax, jax_numpy))(*args))

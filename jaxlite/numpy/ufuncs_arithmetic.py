@@ -124,7 +124,7 @@ def _ones_like(x):
 def _nonzero_divisor(x2):
   # Integer division by zero gives 0 in JAX's remainder/fmod: divide by 1 there.
   if dtypes.issubdtype(_dtype(x2), np.integer):
-    return lax.select_n(lax.eq(x2, _constant_like(x2, 0)), x2, _ones_like(x2))
+    return where(lax.eq(x2, _constant_like(x2, 0)), _ones_like(x2), x2)   # JAX's _where
   return x2
 
 
