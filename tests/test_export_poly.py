@@ -170,12 +170,16 @@ def test_call_shape_errors_are_jax(specs, arg_shapes):
   assert ours == theirs
 
 
-def test_inconclusive_comparison_is_jax():
+@pytest.mark.parametrize("make_fun", [
+    lambda n: lambda x: x if x.shape[0] >= 2 else -x,
+    lambda n: lambda x: n.ones(x.shape[0] - 2),
+], ids=["python_if", "shape_check"])
+def test_inconclusive_comparison_is_jax(make_fun):
   messages = []
   for lib, n, ex in ((jaxlite, jnp, lexport), (jax, jjnp, jexport)):
     spec = lib.ShapeDtypeStruct(ex.symbolic_shape("b"), F32)
     with pytest.raises(Exception) as info:
-      ex.export(lib.jit(lambda x: x if x.shape[0] >= 2 else -x))(spec)
+      ex.export(lib.jit(make_fun(n)))(spec)
     assert type(info.value).__name__ == "InconclusiveDimensionOperation"
     messages.append(str(info.value))
   assert messages[0] == messages[1]

@@ -374,7 +374,8 @@ def concrete_shape(shape, fun_name: str, allow_negative: bool = False,
       raise TypeError(f"Shapes must be 1D sequences of concrete values of integer "
                       f"type, got {shape!r}.") from err
     out.append(d)
-  if not allow_negative and builtins.any(d < 0 for d in out):
+  # `not d >= 0`: JAX's comparison, so a symbolic size says what JAX's does.
+  if not allow_negative and builtins.any(not d >= 0 for d in out):
     if negative_error:   # the lax primitive JAX's function fails in, and its TypeError
       raise TypeError(f"{negative_error} shape must have every element be nonnegative, "
                       f"got {tuple(out)}.")
