@@ -193,3 +193,17 @@ def test_unsolvable_dimension_variables_is_jax():
       ex.export(lib.jit(lambda x: x))(spec)
     messages.append(str(info.value))
   assert messages[0] == messages[1]
+
+
+def test_call_inside_polymorphic_export():
+  """An Exported called at symbolic shapes, inside another polymorphic export."""
+  results = []
+  x = np.arange(12, dtype=F32).reshape(3, 4)
+  for lib, n, ex in ((jaxlite, jnp, lexport), (jax, jjnp, jexport)):
+    inner = ex.export(lib.jit(lambda v: n.sin(v).reshape(-1)))(
+        lib.ShapeDtypeStruct(ex.symbolic_shape("a, 4"), F32))
+    outer = ex.export(lib.jit(lambda y: inner.call(n.concatenate([y, y])) * 2))(
+        lib.ShapeDtypeStruct(ex.symbolic_shape("b, 4"), F32))
+    results.append((str(outer.out_avals), np.asarray(outer.call(x))))
+  assert results[0][0] == results[1][0] == "(ShapedArray(float32[8*b]),)"
+  np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-6)

@@ -427,11 +427,17 @@ def _call_exported_lowering(ctx, *args, exported: Exported):
   m = mlir.mlir()
   ir = m.ir
   mc = ctx.module_context
+  from jaxlite.export import dim_lowering
+  # Called at symbolic shapes (from inside a shape-polymorphic export): the
+  # exported module's inner function is called with the dimension variables'
+  # values computed from the caller's; at static shapes, the module is refined.
+  symbolic_call = exported.uses_global_constants and not all(
+      dim_lowering.is_constant_shape(a.shape) for a in ctx.avals_in)
   key = ("call_exported", id(exported), tuple(tuple(a.shape) for a in ctx.avals_in))
   main_name = mc.cached_functions.get(key)
   if main_name is None:
     sub = ir.Module.parse(exported.mlir_module())
-    if exported.uses_global_constants:
+    if exported.uses_global_constants and not symbolic_call:
       sub = _refined_module(sub, ctx.avals_in, ctx.avals_out)
     prefix = f"call_exported_{mlir._sanitize(exported.fun_name)}_{next(_module_counter)}"
     functions = [op for op in sub.body.operations if op.operation.name == "func.func"]
@@ -445,12 +451,23 @@ def _call_exported_lowering(ctx, *args, exported: Exported):
     with ir.InsertionPoint(mc.module.body):
       for fn in functions:
         mc.symbol_table.insert(fn.operation.clone())
-    main_name = f"{prefix}_main"
+    main_name = f"{prefix}_{'_wrapped_jax_export_main' if symbolic_call else 'main'}"
     mc.cached_functions[key] = main_name
     mc.keepalives.append(exported)
   out_types = [mlir.aval_to_ir_type(a) for a in ctx.avals_out]
-  call = m.func.CallOp(out_types, ir.FlatSymbolRefAttr.get(main_name), list(args))
-  return list(call.results)
+  if not symbolic_call:
+    call = m.func.CallOp(out_types, ir.FlatSymbolRefAttr.get(main_name), list(args))
+    return list(call.results)
+  from jaxlite.export import poly_module
+  callee = mc.symbol_table[main_name]
+  callee_type = ir.FunctionType(ir.TypeAttr(callee.attributes["function_type"]).value)
+  values = _dimension_values(exported, ctx.avals_in)
+  operands = [dim_lowering.dim_value(mc, values[v])
+              for v in poly_module.dimension_variables(exported.in_avals)] + list(args)
+  operands = [m.hlo.convert(t, x) for t, x in zip(callee_type.inputs, operands)]
+  call = m.func.CallOp(list(callee_type.results), ir.FlatSymbolRefAttr.get(main_name),
+                       operands)
+  return [m.hlo.convert(t, r) for t, r in zip(out_types, call.results)]
 
 
 mlir.register_lowering(call_exported_p, _call_exported_lowering)
@@ -462,12 +479,8 @@ def _refined_module(sub, avals_in, avals_out):
   back, and jaxlib's shape refinement makes every shape static (checking the
   module's shape assertions)."""
   from jaxlib import _jax
-  from jaxlite.export import dim_lowering
   m = mlir.mlir()
   ir = m.ir
-  if not all(dim_lowering.is_constant_shape(a.shape) for a in avals_in):
-    raise ValueError("jaxlite calls a shape-polymorphic Exported at static shapes only; "
-                     f"got arguments of shapes {[a.shape for a in avals_in]}")
   ir.SymbolTable.replace_all_symbol_uses("main", "_exported_main", sub.operation)
   old_main = ir.SymbolTable(sub.operation)["main"]
   ir.SymbolTable.set_symbol_name(old_main, "_exported_main")
