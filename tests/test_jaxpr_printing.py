@@ -745,7 +745,7 @@ def standardize_nn(jax, jnp): return lambda x: (jax.nn.standardize(x), jax.nn.st
 
 
 @program(i3, i3)
-def int_remainder_j(jax, jnp): return lambda a, b: (a % b, jnp.fmod(a, b), a % 2)
+def int_remainder_j(jax, jnp): return lambda a, b: (a % b, jnp.fmod(a, b), a % 2, a // b)
 
 
 def _texts(name):

@@ -96,8 +96,8 @@ def floor_divide(x1, x2, /):
     # the division was not exact.
     fix = bitwise_and(lax.ne(lax.sign(x1), lax.sign(x2)),
                       lax.ne(lax.rem(x1, x2), _constant_like(x1, 0)))
-    # ``_ones_like`` keeps the weak type, as JAX's ``quotient - 1`` does.
-    return lax.select_n(fix, quotient, lax.sub(quotient, _ones_like(quotient)))
+    # JAX's `_where(fix, quotient - 1, quotient)` (a weak literal 1).
+    return where(fix, subtract(quotient, 1), quotient)
   if dtypes.issubdtype(dtype, np.complexfloating):
     raise TypeError("floor_divide does not support complex-valued inputs")
   return _float_divmod(x1, x2)[0]
