@@ -748,6 +748,10 @@ def standardize_nn(jax, jnp): return lambda x: (jax.nn.standardize(x), jax.nn.st
 def int_remainder_j(jax, jnp): return lambda a, b: (a % b, jnp.fmod(a, b), a % 2, a // b)
 
 
+@program(m23)
+def nanargmax_j(jax, jnp): return lambda x: (jnp.nanargmax(x), jnp.nanargmin(x, axis=1))
+
+
 def _texts(name):
   build, args = PROGRAMS[name]
   expected = str(jax.make_jaxpr(build(jax, jax_numpy))(*args))

@@ -629,6 +629,26 @@ def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=Non
   return ufuncs.sqrt(nanvar(a, axis, dtype, out, ddof, keepdims, where, mean))
 
 
+def _nan_arg_extremum_impl(a, axis, keepdims, which):
+  # JAX's _nanargmax/_nanargmin: NaNs masked by _where, -1 where all are NaN.
+  reduce = argmax if which == "argmax" else argmin
+  if not dtypes.issubdtype(a.dtype, np.inexact):
+    return reduce(a, axis=axis, keepdims=keepdims)
+  nan_mask = ufuncs.isnan(a)
+  masked = ufuncs.ufuncs_logical._where(nan_mask, -np.inf if which == "argmax" else np.inf, a)
+  result = reduce(masked, axis=axis, keepdims=keepdims)
+  return ufuncs.ufuncs_logical._where(all(nan_mask, axis=axis, keepdims=keepdims), -1, result)
+
+
+_NAN_ARG_EXTREMA = {
+    which: library_jit(_nan_arg_extremum_impl, static_argnums=(1, 2, 3), name=f"_nan{which}")
+    for which in ("argmax", "argmin")}
+
+
+def _nan_arg_extremum(a, axis, keepdims, which):
+  return _NAN_ARG_EXTREMA[which](a, axis, keepdims, which)
+
+
 def nanargmax(a, axis=None, out=None, keepdims=None):
   """``argmax`` ignoring NaNs (-1 where every element is NaN).
 
@@ -636,12 +656,11 @@ def nanargmax(a, axis=None, out=None, keepdims=None):
   >>> jnp.nanargmax(jnp.array([jnp.nan, 2.0, 1.0]))
   Array(1, dtype=int32)
   """
+  if out is not None:
+    raise NotImplementedError("The 'out' argument to jnp.nanargmax is not supported.")
   a = _as_array(a, "nanargmax")
-  out_ = argmax(_replace_nan(a, -np.inf), axis, out, keepdims)
-  if not dtypes.issubdtype(a.dtype, np.inexact):
-    return out_
-  all_nan = all(ufuncs.isnan(a), axis=axis, keepdims=bool(keepdims))
-  return ufuncs.where(all_nan, np.asarray(-1, out_.dtype), out_)
+  return _nan_arg_extremum(a, None if axis is None else operator.index(axis),
+                           bool(keepdims), "argmax")
 
 
 def nanargmin(a, axis=None, out=None, keepdims=None):
@@ -651,12 +670,11 @@ def nanargmin(a, axis=None, out=None, keepdims=None):
   >>> jnp.nanargmin(jnp.array([jnp.nan, 2.0, 1.0]))
   Array(2, dtype=int32)
   """
+  if out is not None:
+    raise NotImplementedError("The 'out' argument to jnp.nanargmin is not supported.")
   a = _as_array(a, "nanargmin")
-  out_ = argmin(_replace_nan(a, np.inf), axis, out, keepdims)
-  if not dtypes.issubdtype(a.dtype, np.inexact):
-    return out_
-  all_nan = all(ufuncs.isnan(a), axis=axis, keepdims=bool(keepdims))
-  return ufuncs.where(all_nan, np.asarray(-1, out_.dtype), out_)
+  return _nan_arg_extremum(a, None if axis is None else operator.index(axis),
+                           bool(keepdims), "argmin")
 
 
 @library_jit(static_argnames=("axis", "dtype"))
