@@ -752,6 +752,10 @@ def int_remainder_j(jax, jnp): return lambda a, b: (a % b, jnp.fmod(a, b), a % 2
 def nanargmax_j(jax, jnp): return lambda x: (jnp.nanargmax(x), jnp.nanargmin(x, axis=1))
 
 
+@program(m23)
+def modf_sort_complex_j(jax, jnp): return lambda x: (jnp.modf(x - 2.5), jnp.sort_complex(x))
+
+
 def _texts(name):
   build, args = PROGRAMS[name]
   expected = str(jax.make_jaxpr(build(jax, jax_numpy))(*args))

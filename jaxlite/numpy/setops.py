@@ -23,6 +23,7 @@ from jaxlite import core, dtypes, lax
 from jaxlite.core import Tracer
 from jaxlite.lax import structural as lax_structural
 from jaxlite.numpy import joining, promotion, reductions, sorting, ufuncs
+from jaxlite.numpy.library_jit import library_jit
 from jaxlite.numpy.promotion import check_arraylike, ensure_array
 from jaxlite.runtime.array import Array
 
@@ -253,6 +254,7 @@ def unique_all(x, /, *, size=None, fill_value=None):
   return UniqueAllResult(values, indices, inverse, counts)
 
 
+@library_jit
 def sort_complex(a):
   """``a`` sorted by real part, then imaginary part along its last axis, as a
   complex array.
@@ -262,5 +264,5 @@ def sort_complex(a):
   Array([0.+5.j, 1.-1.j, 1.+2.j], dtype=complex64)
   """
   check_arraylike("sort_complex", a)
-  out = sorting.sort(a, axis=-1)
-  return promotion.promote_dtypes_complex(out)[0]
+  out = lax.sort(ensure_array(promotion.asarray_value(a)))   # last axis, as JAX's lax.sort
+  return lax.convert_element_type(out, dtypes.to_complex_dtype(out.dtype))

@@ -23,7 +23,7 @@ from jaxlite.numpy import promotion
 from jaxlite.numpy.promotion import check_arraylike, promote_args_inexact, promote_dtypes_inexact
 from jaxlite.numpy.ufuncs_common import (_binary, _constant_like, _doc, _dtype, _full_like,
                                          _is, _unary, reject_out_where)
-from jaxlite.numpy.ufuncs_arithmetic import imag, real, trunc
+from jaxlite.numpy.ufuncs_arithmetic import ceil, floor, imag, real, subtract, trunc
 from jaxlite.numpy.ufuncs_logical import (bitwise_not, bitwise_or, isfinite, signbit,
                                           where)
 from jaxlite.numpy.library_jit import library_jit
@@ -262,9 +262,10 @@ def copysign(x1, x2, /):
 def heaviside(x1, x2, /):
   """0 where ``x1 < 0``, ``x2`` where ``x1 == 0``, 1 where ``x1 > 0``."""
   x1, x2 = promote_args_inexact("heaviside", x1, x2)
-  zero = _constant_like(x1, 0)
-  return where(lax.lt(x1, zero), zero,   # JAX's formulation (NaN x1 stays NaN)
-               where(lax.gt(x1, zero), _constant_like(x1, 1), where(lax.ne(x1, x1), x1, x2)))
+  # JAX's formulation (NaN x1 stays NaN); constants weak for a weak scalar x1, as JAX's
+  zero = _lax_const(x1, 0)
+  return where(lax.lt(x1, zero), zero,
+               where(lax.gt(x1, zero), _lax_const(x1, 1), where(lax.ne(x1, x1), x1, x2)))
 
 
 def ldexp(x1, x2, /):
@@ -302,14 +303,16 @@ def frexp(x, /):
   return lax.select_n(special, mantissa, x), exponent
 
 
+@library_jit
 def modf(x, /, out=None):
   """Fractional and integral parts, both with the sign of ``x``."""
   if out is not None:
     raise NotImplementedError("The 'out' argument to jnp.modf is not supported.")
   check_arraylike("modf", x)
   (x,) = promote_dtypes_inexact(x)
-  whole = trunc(x)
-  return lax.sub(x, whole), whole
+  # JAX's formulation: floor or ceil by the sign, through _where.
+  whole = where(lax.ge(x, _constant_like(x, 0)), floor(x), ceil(x))
+  return subtract(x, whole), whole
 
 
 @library_jit(static_argnames=("deg",))
