@@ -478,3 +478,14 @@ def test_grad_of_checkpointed_function_using_refs():
     return lib.grad(lib.checkpoint(f))(np_.ones(3)), lib.jit(lib.grad(lib.checkpoint(f)))(
         np_.arange(3.0))
   assert_same_values(*both(program))
+
+
+def test_a_weakly_typed_ref_keeps_its_type_when_written():
+  def program(lib, np_):
+    r = lib.new_ref(0.0)
+    r[...] += np_.float32(1)
+    out = [repr(r[...])]
+    r[...] = np_.float32(5)
+    return out + [repr(r[...]), repr(r)]
+  ours, theirs = both(program)
+  assert ours == theirs

@@ -4,7 +4,7 @@ or writes: each ref becomes an operand (``cond``) or a loop carry (``while``,
 
   >>> import jaxlite, jaxlite.numpy as jnp
   >>> def total(x):
-  ...   acc = jaxlite.new_ref(0.0)
+  ...   acc = jaxlite.new_ref(jnp.zeros(()))
   ...   def body(i, carry):
   ...     acc[...] += x[i]
   ...     return carry

@@ -13,8 +13,9 @@ writes back into the ref (``call_with_refs``).
   ...   r[0] = 2.0
   ...   return r[...] * 2
   >>> jaxpr = jaxlite.make_jaxpr(f)(jnp.ones(2)).jaxpr
-  >>> [e.primitive.name for e in discharge_jaxpr(jaxpr).eqns]
-  ['scatter', 'mul']
+  >>> discharged, consts = discharge_with_consts(jaxpr)
+  >>> [e.primitive.name for e in discharged.eqns]
+  ['slice', 'squeeze', 'broadcast_in_dim', 'scatter', 'mul']
 """
 from __future__ import annotations
 

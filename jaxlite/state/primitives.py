@@ -204,7 +204,8 @@ def _swap_impl(ref, val, *flat_idx, tree):
   from jaxlite.state import discharge
   _check_ref_value(ref, "ref_swap")
   _swap_abstract_eval(ref.aval, core.get_aval(val), *map(_index_aval, flat_idx), tree=tree)
-  old, ref._array = discharge.swap_value(ref._array, val, indexer_of(tree, flat_idx))
+  old, new = discharge.swap_value(ref._array, val, indexer_of(tree, flat_idx))
+  ref._array = _as_ref_type(new, ref)
   return old
 
 
@@ -213,8 +214,18 @@ def _addupdate_impl(ref, val, *flat_idx, tree):
   _check_ref_value(ref, "ref_addupdate")
   _addupdate_abstract_eval(ref.aval, core.get_aval(val), *map(_index_aval, flat_idx),
                            tree=tree)
-  ref._array = discharge.addupdate_value(ref._array, val, indexer_of(tree, flat_idx))
+  ref._array = _as_ref_type(
+      discharge.addupdate_value(ref._array, val, indexer_of(tree, flat_idx)), ref)
   return []
+
+
+def _as_ref_type(value, ref):
+  """A ref's type is fixed: a value written into it takes its weak type, as in JAX."""
+  weak = ref.aval.weak_type
+  if value.aval.weak_type == weak:
+    return value
+  from jaxlite.lax import structural
+  return structural._convert_element_type(value, value.dtype, weak)
 
 
 def _index_aval(x):
