@@ -130,10 +130,7 @@ def slice(operand, start_indices: Sequence[int], limit_indices: Sequence[int],
   limits = structural.dimension_sizes(limit_indices)
   # Strides are kept as given, (1,) included, as JAX stages them.
   strides = None if strides is None else tuple(int(s) for s in strides)
-  aval = core.get_aval(operand)
-  if isinstance(operand, core.Tracer) and (strides is None or all(s == 1 for s in strides)) \
-      and starts == (0,) * aval.ndim and limits == aval.shape:
-    return operand
+  # A full slice is staged too, as JAX's (its transpose pads with a strong zero).
   return slice_p.bind(operand, start_indices=starts, limit_indices=limits, strides=strides)
 
 

@@ -442,3 +442,17 @@ def test_true_divide_under_jvp_is_one_fused_call():
 def test_concatenate_of_different_ranks_is_laxs_type_error(case):
   # JAX's jnp.concatenate leaves the rank check to lax.concatenate (TypeError).
   _same(case)
+
+
+@pytest.mark.parametrize("case", [
+    lambda lib, j: lib.grad(lambda a: j.sum(j.real(-j.roll(a, 1))))(1.5),
+    lambda lib, j: lib.grad(lambda a: j.roll(a, 1))(1.5),
+    lambda lib, j: lib.grad(lambda a: lib.lax.slice(a, (0,), (2,)).sum())(j.ones(2)),
+    lambda lib, j: lib.jit(lambda a: j.heaviside(a, a))(128),
+    lambda lib, j: j.heaviside(1.5, 0.5),
+    lambda lib, j: j.heaviside(j.int32(1), 1),
+])
+def test_full_slices_are_staged_and_heaviside_keeps_weak_scalars_weak(case):
+  # JAX stages a full lax.slice (its transpose pads with a strong zero, so
+  # roll's gradient is strong); heaviside's constants take a weak x1's type.
+  _same(case)
