@@ -24,8 +24,8 @@ from jaxlite.numpy.promotion import check_arraylike, promote_args_inexact, promo
 from jaxlite.numpy.ufuncs_common import (_binary, _constant_like, _doc, _dtype, _full_like,
                                          _is, _unary, reject_out_where)
 from jaxlite.numpy.ufuncs_arithmetic import ceil, floor, imag, real, subtract, trunc
-from jaxlite.numpy.ufuncs_logical import (bitwise_not, bitwise_or, isfinite, signbit,
-                                          where)
+from jaxlite.numpy.ufuncs_logical import (bitwise_not, bitwise_or, isfinite, isposinf,
+                                          signbit, where)
 from jaxlite.numpy.library_jit import library_jit
 
 
@@ -154,12 +154,14 @@ def hypot(x1, x2, /):
     raise ValueError("jnp.hypot is not well defined for complex-valued inputs. "
                      "Please convert to real values first, such as by using abs(x)")
   x1, x2 = lax.abs(x1), lax.abs(x2)
+  # JAX's formulation: an infinite operand gives inf (hypot(inf, inf) too), and
+  # lax.square, whose derivative rounds as JAX's; weak-preserving constants.
+  is_inf = bitwise_or(isposinf(x1), isposinf(x2))
   big, small = lax.max(x1, x2), lax.min(x1, x2)
-  # Weak-preserving constants (lax's), so Python scalars give a weak result as in JAX.
   zero = lax.eq(big, _lax_const(big, 0))
-  ratio = lax.div(small, lax.select_n(zero, big, lax.full_like(big, 1)))
-  out = lax.mul(big, lax.sqrt(lax.add(_lax_const(big, 1), lax.mul(ratio, ratio))))
-  return lax.select_n(zero, out, big)
+  ratio = lax.div(small, where(zero, lax.full_like(big, 1), big))
+  out = where(zero, big, lax.mul(big, lax.sqrt(lax.add(_lax_const(big, 1), lax.square(ratio)))))
+  return where(is_inf, _lax_const(out, np.inf), out)
 
 
 def logaddexp(x1, x2, /, *, out=None, where=None):

@@ -456,3 +456,16 @@ def test_full_slices_are_staged_and_heaviside_keeps_weak_scalars_weak(case):
   # JAX stages a full lax.slice (its transpose pads with a strong zero, so
   # roll's gradient is strong); heaviside's constants take a weak x1's type.
   _same(case)
+
+
+def test_hypot_is_jaxs_formulation():
+  # JAX's hypot: inf for an infinite operand (hypot(inf, inf) too) and
+  # lax.square of the ratio, whose second derivative rounds as JAX's.
+  x = np.array([0.3, -2.0, 0.0, np.inf, 5.0], np.float32)
+  y = np.array([1.7, 0.0, 0.0, np.inf, -np.inf], np.float32)
+  _same(lambda lib, j: j.hypot(x, y))
+  _same(lambda lib, j: j.hypot(2, 3.0))
+  for i in range(len(x)):
+    _same(lambda lib, j: lib.grad(lib.grad(lambda a, b: j.hypot(a, b).sum()), 0)(x[i], y[i]))
+  _same(lambda lib, j: lib.vmap(lambda a: lib.jvp(lambda v: j.hypot(j.log1p(v), v), (a,),
+                                                  (j.ones_like(a),)))(j.asarray(x[:3])))
