@@ -18,6 +18,7 @@ __all__ = ['isfinite', 'isnan', 'isinf', 'isposinf', 'isneginf', 'signbit', 'equ
 import numpy as np
 
 from jaxlite import dtypes, lax
+from jaxlite.lax.elementwise import const as _lax_const
 from jaxlite.numpy import promotion
 from jaxlite.numpy.promotion import check_arraylike, promote_args, promote_args_numeric
 from jaxlite.numpy.ufuncs_common import (_binary, _constant_like, _doc, _dtype, _full_like, _is,
@@ -130,11 +131,10 @@ greater_equal = _ordered("greater_equal", "ge")
 def _to_bool(x):
   if _dtype(x) == np.bool_:
     return x
-  # As JAX's lax._const: a weak operand compares with a weak (Python) zero, so
-  # the boolean is weak too (jnp.logical_xor(2, 2) is weak in JAX).
-  if dtypes.is_weakly_typed(x):
-    return lax.ne(x, dtypes.scalar_type_of(x)(0))
-  return lax.ne(x, _constant_like(x, 0))
+  # As JAX's lax._const: a weak rank-0 operand compares with a weak (Python)
+  # zero, so the boolean is weak too (jnp.logical_xor(2, 2) is weak in JAX);
+  # a weak array with a strong zero (its boolean is strong).
+  return lax.ne(x, _lax_const(x, 0))
 
 
 def logical_and(x1, x2, /, *, out=None, where=None):

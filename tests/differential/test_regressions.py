@@ -469,3 +469,14 @@ def test_hypot_is_jaxs_formulation():
     _same(lambda lib, j: lib.grad(lib.grad(lambda a, b: j.hypot(a, b).sum()), 0)(x[i], y[i]))
   _same(lambda lib, j: lib.vmap(lambda a: lib.jvp(lambda v: j.hypot(j.log1p(v), v), (a,),
                                                   (j.ones_like(a),)))(j.asarray(x[:3])))
+
+
+@pytest.mark.parametrize("case", [
+    lambda lib, j: j.logical_not(j.asarray(np.array([0, 0, 2], np.int8)) * 2.0),
+    lambda lib, j: lib.lax.scan(lambda c, xs: (c, j.logical_not(xs * 2.0)), 0,
+                                j.ones(2, j.int8))[1],
+    lambda lib, j: (j.logical_xor(2, 2), j.logical_and(j.ones(2) * 2.0, 1)),
+])
+def test_truth_value_of_a_weak_array_is_strong_of_a_weak_scalar_weak(case):
+  # JAX's lax._const: a weak rank-0 operand meets a weak zero, an array a strong one.
+  _same(case)
