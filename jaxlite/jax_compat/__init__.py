@@ -15,7 +15,6 @@ gets.
 """
 import functools
 import importlib
-import importlib.abc
 import importlib.machinery
 import sys
 import threading
@@ -28,7 +27,10 @@ def _is_jax_name(fullname):
   return fullname == "jax" or fullname.startswith("jax.")
 
 
-class _ServeExisting(importlib.abc.Loader):
+# The loader and finder below implement the import protocols without
+# subclassing importlib.abc's: that module imports importlib.resources (and
+# with it tempfile, shutil, random ...) into every ``import jaxlite``.
+class _ServeExisting:
   """Hands the import system an already-imported jaxlite module.
 
   The import system stamps the spec it used onto the module it gets; the
@@ -48,12 +50,15 @@ class _ServeExisting(importlib.abc.Loader):
       module.__spec__ = self._own_spec
 
 
-class JaxModuleFinder(importlib.abc.MetaPathFinder):
+class JaxModuleFinder:
   """Resolves ``jax`` and ``jax.*`` names through ``JAX_MODULES``.
 
   Unmapped ``jax.*`` names raise ``ModuleNotFoundError`` here instead of
   falling through to the real JAX on disk: one process never mixes the two.
   """
+
+  def invalidate_caches(self):
+    """Nothing cached here (``importlib.invalidate_caches`` calls it)."""
 
   def find_spec(self, fullname, path=None, target=None):
     if not _is_jax_name(fullname):
