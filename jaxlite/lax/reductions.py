@@ -149,6 +149,10 @@ def _reduce_batch(prim):
   def rule(batched_args, batch_dims, *, axes, **params):
     (x,), (d,) = batched_args, batch_dims
     new_axes = tuple(a + (a >= d) for a in axes)
+    ndim = core.get_aval(x).ndim
+    for a in new_axes:   # JAX's batcher fails here first, in NumPy's np.delete
+      if a >= ndim:
+        raise IndexError(f"index {a} is out of bounds for axis 0 with size {ndim}")
     out_d = d - sum(a < d for a in axes)
     return prim.bind(x, axes=new_axes, **params), out_d
   return rule

@@ -480,3 +480,12 @@ def test_hypot_is_jaxs_formulation():
 def test_truth_value_of_a_weak_array_is_strong_of_a_weak_scalar_weak(case):
   # JAX's lax._const: a weak rank-0 operand meets a weak zero, an array a strong one.
   _same(case)
+
+
+def test_vmap_of_a_reduction_over_a_missing_axis_is_jaxs_index_error():
+  # JAX's reducer batcher computes the output axis with np.delete first.
+  a = np.array([2, 2], np.uint32)
+  _same(lambda lib, j: lib.vmap(lambda v: lib.lax.reduce_max(v, (0,)))(a))
+  _same(lambda lib, j: lib.vmap(lib.grad(lambda v: j.sum(lib.lax.reduce_max(v, (0,)))))(
+      np.ones(2, np.float32)))
+  _same(lambda lib, j: lib.vmap(lambda v: lib.lax.reduce_sum(v, (0,)))(np.ones((2, 3))))
