@@ -18,7 +18,6 @@ module adds the registration helpers, mapping, reductions and diagnostics.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import functools
 import textwrap
 from typing import Any, Callable, Iterable
@@ -434,6 +433,7 @@ def _prefix_errors(key_path, prefix_tree, full_tree, is_leaf=None):
            f"so the symmetric difference on key sets is\n    {show(diff)}"))
     return
   if not _data_equal(prefix_meta, full_meta):
+    import difflib  # pylint: disable=g-import-not-at-top  (only for this error)
     prefix_str, full_str = str(prefix_meta), str(full_meta)
     diff_str = textwrap.indent("\n".join(difflib.ndiff(
         prefix_str.splitlines(), full_str.splitlines())), prefix="    ")
