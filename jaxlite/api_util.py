@@ -3,7 +3,7 @@ pytrees, argnums bookkeeping and the debug information used in error messages.""
 from __future__ import annotations
 
 import inspect
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, NamedTuple, Sequence
 
 from jaxlite import tree_util
 
@@ -51,6 +51,26 @@ def flatten_fun_nokwargs(fun: Callable, in_tree) -> tuple[Callable, Store]:
     out_tree.store(tree)
     return flat_out
   return flat_fun, out_tree
+
+
+class DebugInfo(NamedTuple):
+  """What a traced function was traced for, where it comes from, and the names
+  of its arguments and results (``None`` where unknown)."""
+  traced_for: str
+  func_src_info: str | None
+  arg_names: tuple | None
+  result_paths: tuple | None
+
+  @property
+  def func_name(self) -> str:
+    return self.func_src_info.split(" ")[0] if self.func_src_info else "<unknown>"
+
+  def with_unknown_names(self) -> "DebugInfo":
+    return self._replace(arg_names=None, result_paths=None)
+
+  def replace_func_name(self, name: str) -> "DebugInfo":
+    rest = self.func_src_info.split(" ", 1)[1:] if self.func_src_info else []
+    return self._replace(func_src_info=" ".join([name, *rest]))
 
 
 def fun_name(fun) -> str:

@@ -332,8 +332,3 @@ def test_symbolic_dimensions_as_jax():
     assert g == w
 
 
-def test_export_refuses_symbolic_shapes():
-  from jaxlite import export
-  spec = jaxlite.ShapeDtypeStruct(export.symbolic_shape("n"), np.float32)
-  with pytest.raises(NotImplementedError, match="symbolic shapes"):
-    export.export(jaxlite.jit(lambda x: x * 2))(spec)

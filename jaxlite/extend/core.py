@@ -22,7 +22,7 @@ from jaxlite.extend.core_internals import (array_types, gensym, jaxprs_in_params
 from jaxlite.errors import InconclusiveDimensionOperation
 from jaxlite.extend.core_tracing import (CallPrimitive, TraceTag, call_impl, set_current_trace,
                                          take_current_trace)
-from jaxlite.jax_compat.api_util import DebugInfo
+from jaxlite.api_util import DebugInfo
 
 # A jaxpr's or an equation's effects: a frozenset of Effect instances.
 Effects = frozenset

@@ -17,9 +17,9 @@ and ``debug_info`` describes the traced function. Every other name is
 from __future__ import annotations
 
 import inspect
-from typing import NamedTuple
 
 from jaxlite import api_util as _api_util
+from jaxlite.api_util import DebugInfo  # noqa: F401  (jax._src.api_util.DebugInfo)
 from jaxlite import tree_util
 from jaxlite.extend import linear_util as lu
 from jaxlite.interpreters.pjit import shaped_abstractify  # noqa: F401
@@ -27,26 +27,6 @@ from jaxlite.interpreters.pjit import shaped_abstractify  # noqa: F401
 
 def __getattr__(name):
   return getattr(_api_util, name)
-
-
-class DebugInfo(NamedTuple):
-  """What a traced function was traced for, where it comes from, and the names
-  of its arguments and results (``None`` where unknown)."""
-  traced_for: str
-  func_src_info: str | None
-  arg_names: tuple | None
-  result_paths: tuple | None
-
-  @property
-  def func_name(self) -> str:
-    return self.func_src_info.split(" ")[0] if self.func_src_info else "<unknown>"
-
-  def with_unknown_names(self) -> "DebugInfo":
-    return self._replace(arg_names=None, result_paths=None)
-
-  def replace_func_name(self, name: str) -> "DebugInfo":
-    rest = self.func_src_info.split(" ", 1)[1:] if self.func_src_info else []
-    return self._replace(func_src_info=" ".join([name, *rest]))
 
 
 def _source_info(fun) -> str:
