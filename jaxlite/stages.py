@@ -167,6 +167,11 @@ class Traced(Stage):
       return lowered
     device = self._jitted.device or backend.default_device()
     platform = lowering_platforms[0] if lowering_platforms else device.platform
+    if getattr(self._entry.spmd, "takes_refs", False):   # jaxlite.state: discharged
+      from jaxlite.state import staged
+      module, _ = staged.lower_with_refs(self._entry, f"jit_{self._entry.name}", platform)
+      return Lowered._make(self._jitted, self._entry, self._in_tree, self.args_info, module,
+                           device)
     lowered = mlir.lower_jaxpr_to_module(self._entry.closed_jaxpr,
                                          name=f"jit_{self._entry.name}", platform=platform,
                                          donated_args=self._entry.donated or None)
@@ -290,13 +295,21 @@ class Lowered(Stage):
       platform = self._lowered.module_context.platform
       raise RuntimeError(f"This module was lowered for {platform!r}, which has no device "
                          "in this process; it cannot be compiled here.")
+    lowered = self._lowered
+    if getattr(self._entry.spmd, "takes_refs", False):   # no donation of refs' buffers
+      from jaxlite.state import staged
+      lowered, _ = staged.lower_with_refs(self._entry, f"jit_{self._entry.name}",
+                                          lowered.module_context.platform, alias=False)
     loaded = executable.compile_module(
-        self._lowered.text, [self._device],
-        host_callbacks=self._lowered.module_context.host_callbacks,
-        module=self._lowered.module,
+        lowered.text, [self._device],
+        host_callbacks=lowered.module_context.host_callbacks,
+        module=lowered.module,
         compiler_options=compiler_options or getattr(self._jitted, "compiler_options", None))
-    exe = executable.Executable(loaded, self._device, self._entry.closed_jaxpr.out_avals,
-                                self._lowered.text)
+    out_avals = self._entry.closed_jaxpr.out_avals
+    if getattr(self._entry.spmd, "takes_refs", False):   # refs' final values follow
+      from jaxlite.state.discharge import discharged_closed_jaxpr
+      out_avals = discharged_closed_jaxpr(self._entry.closed_jaxpr).out_avals
+    exe = executable.Executable(loaded, self._device, out_avals, self._lowered.text)
     return Compiled._make(self._jitted, self._entry, self._in_tree, self.args_info, exe)
 
 
@@ -374,6 +387,10 @@ class Compiled(Stage):
       return self._jitted(*args, **kwargs)
     dyn_args, dyn_kwargs, _, _ = self._jitted._split_args(args, kwargs)
     flat_args, in_tree = tree_util.tree_flatten((dyn_args, dyn_kwargs))
+    if getattr(self._entry.spmd, "takes_refs", False) and in_tree == self._in_tree:
+      from jaxlite.state import staged
+      outs = staged.call_compiled(self._exe, self._entry, flat_args)
+      return tree_util.tree_unflatten(self._entry.out_tree, outs)
     from jaxlite.interpreters.dispatch import _to_array
     flat_args = [_to_array(x) for x in flat_args]
     avals = [core.raise_to_shaped(a.aval) for a in flat_args]

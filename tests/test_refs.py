@@ -489,3 +489,30 @@ def test_a_weakly_typed_ref_keeps_its_type_when_written():
     return out + [repr(r[...]), repr(r)]
   ours, theirs = both(program)
   assert ours == theirs
+
+
+# --- ahead-of-time stages ---------------------------------------------------------------
+
+
+def test_lower_and_compile_a_function_taking_refs():
+  import re
+
+  def program(lib, np_):
+    x0 = np_.arange(3.0)
+    r = lib.new_ref(x0)
+    before = r[...]
+    q = lib.new_ref(np_.ones(2))
+
+    def h(a, r, b):
+      r[1] += a
+      q[0] += 5.0
+      return a * b, r[...].sum()
+    lowered = lib.jit(h).lower(2.0, r, np_.ones(2))
+    # Each ref's buffer may be reused by its final value (the results after h's).
+    aliases = re.findall(r"tf\.aliasing_output = (\d+)", lowered.as_text())
+    compiled = lowered.compile()
+    outs = [compiled(2.0, r, np_.ones(2)), compiled(3.0, r, np_.ones(2))]
+    return aliases, outs, r[...], q[...], before, x0
+  ours, theirs = both(program)
+  assert ours[0] == theirs[0] == ["2", "3"]
+  assert_same_values(ours[1:], theirs[1:])

@@ -517,12 +517,14 @@ class LoweredModule(NamedTuple):
 def lower_jaxpr_to_module(closed_jaxpr: ClosedJaxpr, *, name="main_module", platform="cpu",
                           axis_context=AxisContext(), num_replicas=1,
                           donated_args: Sequence[bool] | None = None,
-                          num_partitions=1, spmd=None) -> LoweredModule:
+                          num_partitions=1, spmd=None,
+                          aliased_outputs: Sequence[int | None] | None = None) -> LoweredModule:
   """Builds and verifies a StableHLO module whose ``main`` computes ``closed_jaxpr``.
 
   ``spmd`` (see ``jaxlite.interpreters.spmd``) adds the Shardy mesh
   and the arguments' and results' sharding attributes of a program that XLA's
-  SPMD partitioner splits over ``num_partitions`` devices."""
+  SPMD partitioner splits over ``num_partitions`` devices. ``aliased_outputs``
+  gives per argument the result that may reuse its buffer (a ref's final value)."""
   m = mlir()
   ir = m.ir
   with make_ir_context(), ir.Location.unknown(), monitoring.timed_event(
@@ -538,6 +540,9 @@ def lower_jaxpr_to_module(closed_jaxpr: ClosedJaxpr, *, name="main_module", plat
     if donated_args is not None and any(donated_args):
       arg_attrs = [({"jax.buffer_donor": ir.BoolAttr.get(True)} if d else {})
                    for d in donated_args]
+    if aliased_outputs is not None and any(o is not None for o in aliased_outputs):
+      arg_attrs = [({"tf.aliasing_output": ir.IntegerAttr.get(i32, o)} if o is not None else {})
+                   for o in aliased_outputs]
     if spmd is not None:
       arg_attrs, result_attrs = spmd.add_to_module(mc, arg_attrs, len(closed_jaxpr.in_avals),
                                                    len(closed_jaxpr.out_avals))

@@ -263,6 +263,7 @@ class RefCallSite:
   given = False
   has_mesh = False
   always_handles = True   # its None is a result (a function returning None)
+  takes_refs = True   # jaxlite.stages lowers and calls it through jaxlite.state.staged
 
   def call(self, entry, flat_args):
     from jaxlite import tree_util
