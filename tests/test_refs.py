@@ -516,3 +516,29 @@ def test_lower_and_compile_a_function_taking_refs():
   ours, theirs = both(program)
   assert ours[0] == theirs[0] == ["2", "3"]
   assert_same_values(ours[1:], theirs[1:])
+
+
+def test_control_flow_returning_a_ref_errors_match_jax():
+  def program(lib, np_):
+    r = lib.new_ref(np_.zeros(3))
+
+    def body(carry, x):
+      return carry, x
+    lax = lib.lax
+    cases = [
+        lambda: lax.scan(lambda c, x: (r, x), r, np_.arange(3.0)),
+        lambda: lax.scan(body, r, np_.arange(3.0)),
+        lambda: lax.scan(lambda c, x: ({"a": c["a"], "b": lib.new_ref(x)}, x),
+                         {"a": 1.0, "b": r}, np_.arange(3.0)),
+        lambda: lax.while_loop(lambda c: False, lambda c: c, r),
+        lambda: lax.while_loop(lambda c: False, lambda c: (c[0], r), (1.0, 2.0)),
+        lambda: lax.while_loop(lambda c: r, lambda c: c, 1.0),
+        lambda: lax.fori_loop(0, 2, lambda i, c: c, r),
+        lambda: lib.jit(lambda n: lax.fori_loop(0, n, lambda i, c: c, r))(3),
+        lambda: lax.cond(True, lambda: r, lambda: r),
+        lambda: lax.switch(1, [lambda a: a, lambda a: a], r),
+    ]
+    return [error_of(case) for case in cases]
+  ours, theirs = both(program)
+  for a, b in zip(ours, theirs):
+    assert a == b

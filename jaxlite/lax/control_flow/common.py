@@ -10,6 +10,7 @@ enclosing ``vmap`` is batched) and the jaxpr itself can be shared.
 """
 from __future__ import annotations
 
+import sys
 import threading
 import weakref
 from typing import Any, Callable, Sequence
@@ -70,6 +71,9 @@ def trace_to_closed_jaxpr(fun: Callable, in_tree, in_avals: Sequence[ShapedArray
   flat_fun, out_tree = api_util.flatten_fun_nokwargs(fun, in_tree)
   jaxpr, _, consts = pe.trace_to_jaxpr_dynamic(flat_fun, list(in_avals),
                                                debug_info=(name, None, name))
+  if "jaxlite.state" in sys.modules:   # refs exist: JAX's error if one is returned
+    from jaxlite.state.returned_refs import check_no_returned_refs
+    check_no_returned_refs(fun, jaxpr, in_tree, out_tree.val, name, tag)
   closed = ClosedJaxpr(pe.convert_constvars_jaxpr(jaxpr), [])
   result = (closed, list(consts), out_tree.val)
   # Closed-over tracers belong to the transformation active now: never cache them.

@@ -375,6 +375,7 @@ def fori_loop(lower, upper, body_fun: Callable, init_val, *, unroll: int | bool 
       def scan_body(carry, _):
         i, x = carry
         return (lax.add(i, _convert(1, dtype, weak)), get_body()(i, x)), None
+      scan_body.fori_body = get_body   # named for errors (jaxlite.state.returned_refs)
       return scan_body
 
     scan_body = common.wrap_function(body_fun, ("fori_scan", dtype, weak), make_scan_body)
@@ -392,6 +393,7 @@ def fori_loop(lower, upper, body_fun: Callable, init_val, *, unroll: int | bool 
     def body(carry):
       i, hi, x = carry
       return lax.add(i, _convert(1, dtype, weak)), hi, get_body()(i, x)
+    body.fori_body = get_body   # named for errors (jaxlite.state.returned_refs)
     return body
 
   body = common.wrap_function(body_fun, ("fori_while", dtype, weak), make_body)
