@@ -542,3 +542,32 @@ def test_control_flow_returning_a_ref_errors_match_jax():
   ours, theirs = both(program)
   for a, b in zip(ours, theirs):
     assert a == b
+
+
+def test_vmap_with_unbatched_integer_arrays_and_batched_ds_starts():
+  def program(lib, np_):
+    idx = np_.array([3, 0])
+
+    def per_row(x):
+      q = lib.new_ref(x)
+      old = q[:, idx]   # integer dims after a slice: the batch iota splits them
+      q[:, idx] = np_.ones((3, 2)) * 9
+      lib.ref.addupdate(q, (slice(None), idx), np_.ones((3, 2)))
+      return old, q[idx[:1]], lib.freeze(q)
+
+    def scalar_write(x):   # JAX's batching leaves the broadcast value unbatched
+      q = lib.new_ref(x)
+      q[idx[:2] % 3] = 7.0
+      return lib.freeze(q)
+    r = lib.new_ref(np_.arange(12.0).reshape(3, 4))
+    x = np_.arange(24.0).reshape(2, 3, 4)
+    values = (lib.vmap(per_row)(x), lib.vmap(per_row, in_axes=2, out_axes=1)(
+        np_.moveaxis(x, 0, 2)), lib.jit(lib.vmap(per_row))(x))
+    errors = [error_of(lambda: lib.vmap(scalar_write)(x[:, 0])),
+              error_of(lambda: lib.vmap(lambda s: r[lib.ds(s, 2)])(np_.array([0, 1]))),
+              error_of(lambda: lib.jit(lib.vmap(lambda s: r[:, lib.ds(s, 2)]))(
+                  np_.array([0, 2])))]
+    return values, errors
+  ours, theirs = both(program)
+  assert_same_values(ours[0], theirs[0])
+  assert ours[1] == theirs[1]

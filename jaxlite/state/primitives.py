@@ -157,6 +157,20 @@ def _indexed_shape(indexer: NDIndexer):
   return indexer.output_shape()
 
 
+def _indexer_text(indexer) -> str:
+  """An indexer of avals as JAX's error messages show it: integer indices
+  (Python ints as weak int32) broadcast to their common shape."""
+  from jaxlite.numpy.dynamic_slice_index import Slice
+  ints = [i for i in indexer.indices if not isinstance(i, Slice)]
+  int_shape = tuple(np.broadcast_shapes(*[np.shape(i) if not hasattr(i, "shape") else
+                                          i.shape for i in ints])) if ints else ()
+  parts = [repr(i) if isinstance(i, Slice) else
+           repr(ShapedArray(int_shape, np.int32, weak_type=True)) if isinstance(i, int) else
+           repr(i.update(shape=int_shape)) for i in indexer.indices]
+  return (f"NDIndexer(indices=({', '.join(parts)}{',' if len(parts) == 1 else ''}), "
+          f"shape={tuple(indexer.shape)}, int_indexer_shape={int_shape}, validate=False)")
+
+
 def _written_shape(name, ref_aval, val_aval, idx_avals, tree):
   """The shape ``ref[idx]`` has; JAX's errors when the value written differs."""
   _check_ref(ref_aval, f"ref_{name}")
@@ -167,7 +181,7 @@ def _written_shape(name, ref_aval, val_aval, idx_avals, tree):
     raise ValueError(
         f"Invalid shape for `{name}`. Ref shape: {inner.shape}. Expected shape: "
         f"{expected}. Value shape: {tuple(val_aval.shape)}. Transforms: "
-        f"{() if indexer is None else (indexer,)}. ")
+        f"{'()' if indexer is None else '(' + _indexer_text(indexer) + ',)'}. ")
   if val_aval.dtype != inner.dtype:
     raise ValueError(f"Invalid dtype for `{name}`. Ref dtype: {inner.dtype}. "
                      f"Value dtype: {val_aval.dtype}. ")
