@@ -332,6 +332,9 @@ def full(shape: Sequence[int], fill_value, dtype=None, *, sharding=None):
   Array([3., 3.], dtype=float32, weak_type=True)
   """
   shape = canonicalize_shape(shape)
+  if any(isinstance(d, (int, np.integer)) and d < 0 for d in shape):   # JAX's check
+    raise TypeError(f"broadcast_in_dim shape must have every element be nonnegative, "
+                    f"got {shape}.")
   if np.ndim(fill_value) != 0:
     raise TypeError(f"full must be called with scalar fill_value, got fill_value.shape "
                     f"{np.shape(fill_value)}.")
@@ -349,9 +352,6 @@ def full_like(x, fill_value, dtype=None, shape=None, sharding=None):
 
   >>> from jaxlite import lax
   >>> lax.full_like(lax.iota('int32', 2), 7)
-  if any(isinstance(d, (int, np.integer)) and d < 0 for d in shape):   # JAX's check
-    raise TypeError(f"broadcast_in_dim shape must have every element be nonnegative, "
-                    f"got {shape}.")
   Array([7, 7], dtype=int32)
   """
   aval = core.get_aval(x)
