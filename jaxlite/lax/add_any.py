@@ -13,12 +13,15 @@ from __future__ import annotations
 
 from jaxlite import core
 from jaxlite.interpreters import ad, batching, mlir
-from jaxlite.lax import base
+from jaxlite.lax import base, elementwise
 
 add_any_p = core.Primitive("add_any")
 # Both operands have the result's type (they are tangents of one value).
 add_any_p.def_abstract_eval(lambda x, y: core.raise_to_shaped(x))
 mlir.register_lowering(add_any_p, base.nary_lowering("add", broadcast=False))
+# Eagerly it is ``lax.add``, as in JAX: weakly typed only when both operands are
+# (staged, the result takes the first operand's type).
+add_any_p.def_impl(lambda x, y: elementwise.add_p.bind(x, y))
 
 
 def _add_any_transpose(ct, x, y):

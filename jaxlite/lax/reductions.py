@@ -195,30 +195,31 @@ reduce_prod_p = _monoid_primitive("reduce_prod", _number_dtype_error("reduce_pro
 
 
 def _reduce_prod_jvp(primals, tangents, *, axes):
-  # d prod(x) = sum_j t_j prod_{k != j} x_k, computed without dividing by zeros:
-  # with no zero it is prod(x) * sum(t / x); with exactly one zero only that
-  # element's tangent survives, times the product of the others; else zero.
+  # JAX's formulation (same roundings, same inf/zero/NaN behaviour): move the
+  # reduced axes to the front, flatten them, and multiply halves pairwise (an
+  # odd half padded with 1) until one row is left, carrying the product rule
+  # d(a*b) = da*b + a*db along.
   lax = _lax()
   (x,), (t,) = primals, tangents
-  ans = reduce_prod_p.bind(x, axes=axes)
   if type(t) is ad.Zero:
+    ans = reduce_prod_p.bind(x, axes=axes)
     return ans, ad.Zero(ad.tangent_aval(core.get_aval(ans)))
-  aval = core.get_aval(x)
-  is_zero = lax.eq(x, lax.full(aval.shape, 0, aval.dtype))
-  ones = lax.full(aval.shape, 1, aval.dtype)
-  zeros = lax.full(aval.shape, 0, aval.dtype)
-  x_nonzero = lax.select(is_zero, ones, x)
-  prod_nonzero = reduce_prod_p.bind(x_nonzero, axes=axes)
-  n_zeros = reduce_sum_p.bind(lax.convert_element_type(is_zero, np.int32), axes=axes,
-                              out_sharding=None)
-  no_zero = reduce_sum_p.bind(lax.div(t, x_nonzero), axes=axes, out_sharding=None)
-  one_zero = reduce_sum_p.bind(lax.select(is_zero, t, zeros), axes=axes, out_sharding=None)
-  out_shape = core.get_aval(ans).shape
-  zi = lambda v: lax.full(out_shape, v, np.int32)
-  out = lax.select(lax.eq(n_zeros, zi(0)), lax.mul(prod_nonzero, no_zero),
-                   lax.select(lax.eq(n_zeros, zi(1)), lax.mul(prod_nonzero, one_zero),
-                              lax.full(out_shape, 0, aval.dtype)))
-  return ans, out
+  shape = core.get_aval(x).shape
+  rest = tuple(i for i in range(len(shape)) if i not in axes)
+  rows = (int(np.prod([shape[a] for a in axes], dtype=np.int64)),) + tuple(shape[i] for i in rest)
+  x, t = (lax.reshape(lax.transpose(v, tuple(axes) + rest), rows) for v in (x, t))
+  if rows[0] == 0:
+    return lax.full(rows[1:], 1, x.dtype), lax.full(rows[1:], 0, t.dtype)
+  while x.shape[0] > 1:
+    n1 = (x.shape[0] + 1) // 2
+    x1, x2, t1, t2 = (lax.slice_in_dim(x, 0, n1), lax.slice_in_dim(x, n1, None),
+                      lax.slice_in_dim(t, 0, n1), lax.slice_in_dim(t, n1, None))
+    if x2.shape[0] != n1:
+      pads = [(0, 1, 0)] + [(0, 0, 0)] * len(rest)
+      x2 = lax.pad(x2, lax.full((), 1, x.dtype), pads)
+      t2 = lax.pad(t2, lax.full((), 0, t.dtype), pads)
+    x, t = lax.mul(x1, x2), lax.add(lax.mul(t1, x2), lax.mul(x1, t2))
+  return lax.squeeze(x, (0,)), lax.squeeze(t, (0,))
 
 
 ad.primitive_jvps[reduce_prod_p] = _reduce_prod_jvp

@@ -197,8 +197,10 @@ def _pow_jvp_lhs(g, ans, x, y):
 
 
 def _pow_jvp_rhs(g, ans, x, y):
-  # d/dy x**y = log(x) x**y, taken as 0 at x = 0.
-  return mul(g, mul(log(_replace_zero(x)), ans))
+  # d/dy x**y = log(x) x**y, taken as 0 at x = 0; cast to y's dtype, strongly
+  # typed, as JAX does (its transpose makes a weak y's cotangent weak again).
+  from jaxlite.lax.structural import convert_element_type
+  return convert_element_type(mul(g, mul(log(_replace_zero(x)), ans)), core.get_aval(y).dtype)
 
 
 ad.defjvp2(pow_p, _pow_jvp_lhs, _pow_jvp_rhs)

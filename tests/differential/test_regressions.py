@@ -489,3 +489,30 @@ def test_vmap_of_a_reduction_over_a_missing_axis_is_jaxs_index_error():
   _same(lambda lib, j: lib.vmap(lib.grad(lambda v: j.sum(lib.lax.reduce_max(v, (0,)))))(
       np.ones(2, np.float32)))
   _same(lambda lib, j: lib.vmap(lambda v: lib.lax.reduce_sum(v, (0,)))(np.ones((2, 3))))
+
+
+def test_prod_derivative_is_jaxs_pairwise_product_tree():
+  # JAX differentiates reduce_prod through a tree of pairwise multiplies (odd
+  # halves padded with 1): the same inf/zero NaNs and float16 roundings.
+  inf = np.inf
+  a = np.array([inf, 1e-3, 0.0, 0.0, 1.0, 1.0, 0.5, -0.0, -inf, -0.0, 1.0, -2.5],
+               np.float16).reshape(2, 2, 3)
+  b = np.array([0.5 - 1.5j, 0.5 - 1.5j, -1 + 0.25j], np.complex64)
+  f = lambda j, a0, a1: j.sum(j.real(j.minimum(j.prod(a0, axis=0), a1)))
+  _same(lambda lib, j: lib.vmap(lib.grad(lambda v: f(j, v, b)))(a))
+  x = np.array([[2, 0, 3], [inf, 0, 1], [3, 5, 7], [0.5, -0.0, inf], [1, 2, 3]], np.float16)
+  _same(lambda lib, j: lib.jvp(lambda v: j.prod(v, axis=0), (x,), (j.ones_like(x),)))
+  _same(lambda lib, j: lib.grad(lambda v: j.prod(v, axis=(0, 1)))(x[:, :2].astype(np.float32)))
+  _same(lambda lib, j: lib.jit(lib.grad(lambda v: j.prod(v)))(np.float32([1.5, 3.0, 0.1])))
+
+
+@pytest.mark.parametrize("jit", [False, True])
+def test_pow_exponent_cotangent_is_weak_like_jaxs(jit):
+  # JAX casts pow's exponent tangent to its dtype (strong); transposed, a weak
+  # exponent's cotangent is weak again and, staged, add_any keeps the first
+  # operand's type; eagerly add_any is lax.add.
+  for fn in (lambda j: lambda a: j.sum(j.real(j.power(a, a))),
+             lambda j: lambda a: j.power(2.0, a), lambda j: lambda a: j.power(a, 1.5)):
+    for x in (1j, 0.7, np.float32(0.7)):
+      _same(lambda lib, j: (lambda g: lib.jit(g) if jit else g)(
+          lib.grad(lambda a: j.real(fn(j)(a))))(x))
