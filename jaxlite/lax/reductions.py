@@ -199,6 +199,7 @@ def _reduce_prod_jvp(primals, tangents, *, axes):
   # reduced axes to the front, flatten them, and multiply halves pairwise (an
   # odd half padded with 1) until one row is left, carrying the product rule
   # d(a*b) = da*b + a*db along.
+  from jaxlite.lax.add_any import add_any
   lax = _lax()
   (x,), (t,) = primals, tangents
   if type(t) is ad.Zero:
@@ -212,13 +213,13 @@ def _reduce_prod_jvp(primals, tangents, *, axes):
     return lax.full(rows[1:], 1, x.dtype), lax.full(rows[1:], 0, t.dtype)
   while x.shape[0] > 1:
     n1 = (x.shape[0] + 1) // 2
-    x1, x2, t1, t2 = (lax.slice_in_dim(x, 0, n1), lax.slice_in_dim(x, n1, None),
-                      lax.slice_in_dim(t, 0, n1), lax.slice_in_dim(t, n1, None))
+    x1, t1 = lax.slice_in_dim(x, 0, n1), lax.slice_in_dim(t, 0, n1)
+    x2, t2 = lax.slice_in_dim(x, n1, None), lax.slice_in_dim(t, n1, None)
     if x2.shape[0] != n1:
       pads = [(0, 1, 0)] + [(0, 0, 0)] * len(rest)
       x2 = lax.pad(x2, lax.full((), 1, x.dtype), pads)
       t2 = lax.pad(t2, lax.full((), 0, t.dtype), pads)
-    x, t = lax.mul(x1, x2), lax.add(lax.mul(t1, x2), lax.mul(x1, t2))
+    x, t = lax.mul(x1, x2), add_any(lax.mul(t1, x2), lax.mul(x1, t2))
   return lax.squeeze(x, (0,)), lax.squeeze(t, (0,))
 
 

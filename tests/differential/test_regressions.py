@@ -504,6 +504,8 @@ def test_prod_derivative_is_jaxs_pairwise_product_tree():
   _same(lambda lib, j: lib.jvp(lambda v: j.prod(v, axis=0), (x,), (j.ones_like(x),)))
   _same(lambda lib, j: lib.grad(lambda v: j.prod(v, axis=(0, 1)))(x[:, :2].astype(np.float32)))
   _same(lambda lib, j: lib.jit(lib.grad(lambda v: j.prod(v)))(np.float32([1.5, 3.0, 0.1])))
+  _same(lambda lib, j: str(lib.make_jaxpr(lambda v, t: lib.jvp(
+      lambda u: j.prod(u, axis=0), (v,), (t,)))(x[:3], x[:3])))
 
 
 @pytest.mark.parametrize("jit", [False, True])
