@@ -91,6 +91,9 @@ def _reduce(name, a, axis, dtype, out, keepdims, initial, where, upcast=False):
     compute = _upcast_integer(a.dtype)
   else:
     compute = a.dtype
+  result_dtype = compute
+  if name in ("sum", "prod") and dtype is None and dtypes.issubdtype(compute, np.inexact):
+    compute = _upcast_f16(compute)   # JAX accumulates half precision in float32
   if a.dtype != compute:
     a = lax_structural.convert_element_type(a, compute)   # to bool too, as JAX
   a = _strong(a)
@@ -110,6 +113,8 @@ def _reduce(name, a, axis, dtype, out, keepdims, initial, where, upcast=False):
     result = getattr(lax, _COMBINE[name])(init, result)   # JAX's operand order
   if keepdims:
     result = _keep(result, a.shape, axes)
+  if result_dtype != compute:
+    result = lax_structural.convert_element_type(result, result_dtype)
   return result
 
 
@@ -136,7 +141,9 @@ def _all_axes(aval):
 
 
 # Inexact dtypes: a sum accumulates in the array's own dtype.
-_SUM_AS_IS = frozenset(d for d in dtypes._lattice_dtypes if dtypes.issubdtype(d, np.inexact))
+# Half precision is summed in float32 (below), so it takes the general path.
+_SUM_AS_IS = frozenset(d for d in dtypes._lattice_dtypes if dtypes.issubdtype(d, np.inexact)
+                       and d not in (np.float16, dtypes.bfloat16))
 
 
 def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None,
