@@ -236,11 +236,13 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
   if where is None and axis is not None:
     _check_axes_index(a.shape, axis)
   axes = canonicalize_axes(axis, a.ndim)
-  compute = _inexact(a.dtype) if dtype is None else \
+  result = _inexact(a.dtype) if dtype is None else \
       dtypes.check_and_canonicalize_user_dtype(dtype, "mean")
+  # JAX averages half precision in float32 unless the dtype is the user's.
+  compute = _upcast_f16(result) if dtype is None else result
   total = sum(a, axis=axes, dtype=compute, out=out, keepdims=keepdims, where=where)
   count = _count(a, axes, where, keepdims, compute)
-  return ufuncs.true_divide(total, count).astype(compute)
+  return ufuncs.true_divide(total, count).astype(result)
 
 
 def _var(name, a, axis, dtype, out, ddof, keepdims, where, correction, a_mean=None):

@@ -518,3 +518,13 @@ def test_pow_exponent_cotangent_is_weak_like_jaxs(jit):
     for x in (1j, 0.7, np.float32(0.7)):
       _same(lambda lib, j: (lambda g: lib.jit(g) if jit else g)(
           lib.grad(lambda a: j.real(fn(j)(a))))(x))
+
+
+def test_half_precision_sum_prod_mean_accumulate_in_float32():
+  # JAX's upcast_f16_for_computation (when no dtype is given).
+  x = (np.arange(9).reshape(3, 3) / 7).astype(np.float16)
+  make = lambda j: lambda v: (j.sum(v, axis=0), j.prod(v, keepdims=True, initial=2.0),
+                              j.sum(v, dtype=np.float16), j.mean(v, axis=0),
+                              j.mean(v, dtype=j.bfloat16), j.sum(v.astype(j.bfloat16)))
+  _same(lambda lib, j: make(j)(x))
+  _same(lambda lib, j: str(lib.make_jaxpr(make(j))(x)))
