@@ -51,9 +51,7 @@ KNOWN_DIFFERENCES = {
         "jax.scipy.signal.detrend": "sign of zeros left by rounding (-0. vs 0.)",
         "jax.scipy.signal.istft": "float32 rounding (2.0000002 vs 2., 6e-8 vs 0.)",
     },
-    "jax": {
-        "jax.freeze": "mutable array refs (new_ref/freeze) missing (issue 17)",
-    },
+    "jax": {},
     "jax.errors": {},
     "jax.tree_util": {
         "jax.tree_util.flatten_one_level": "the example imports JAX's private "

@@ -12,11 +12,15 @@ import os
 import subprocess
 import sys
 
+import pytest
 
-def test_sparse_cases_pass_in_a_fresh_interpreter():
+
+@pytest.mark.parametrize("selection", ["not slow", pytest.param("slow", marks=pytest.mark.slow)])
+def test_sparse_cases_pass_in_a_fresh_interpreter(selection):
+  # The cases marked slow (more layouts of the same code paths) run with the slow tests.
   here = os.path.dirname(os.path.abspath(__file__))
   out = subprocess.run(
       [sys.executable, "-X", "faulthandler", "-m", "pytest", "-q", "-p", "no:cacheprovider",
-       os.path.join(here, "sparse_cases.py")],
+       "-m", selection, os.path.join(here, "sparse_cases.py")],
       capture_output=True, text=True, timeout=900, cwd=os.path.dirname(here))
   assert out.returncode == 0, (out.stdout[-4000:] + out.stderr[-4000:])

@@ -223,7 +223,7 @@ def test_extend_core_helpers():
 
 @pytest.mark.parametrize("name", [
     "jaxlite.profiler", "jaxlite.monitoring", "jaxlite.ffi", "jaxlite.export",
-    "jaxlite.export.exported", "jaxlite.export.serialization", "jaxlite.export.symbolic",
+    "jaxlite.export.exported", "jaxlite.export.serialization", "jaxlite.export.shape_poly",
     "jaxlite.config_guards", "jaxlite.api_extras", "jaxlite.errors",
     "jaxlite.extend.core_internals", "jaxlite.extend.source_info_util", "jaxlite.extend.random",
     "jaxlite.extend.backend", "jaxlite.numpy.dynamic_slice_index"])

@@ -625,6 +625,8 @@ def _pad_shape_rule(operand, padding_value, *, padding_config):
                      f"padding_config {padding_config}")
   out = tuple(lo + hi + d + max(d - 1, 0) * i
               for d, (lo, hi, i) in zip(operand.shape, padding_config))
+  # Widths may be NumPy integers (jnp.pad passes them as JAX does); shapes hold Python ints.
+  out = tuple(int(d) if isinstance(d, np.integer) else d for d in out)
   if any(d < 0 for d in out):
     raise ValueError(f"Dimension size after padding is not at least 0, got result shape "
                      f"{out}, for padding_config {padding_config} and operand shape "
