@@ -39,6 +39,7 @@ def test_lax_schur_hessenberg_bit_equal_to_jax(dtype):
        jax.vmap(lambda m: jax.lax.linalg.schur(m)[0])(batched))
 
 
+@pytest.mark.slow   # 20-33 s; the default suite stays under 20 minutes
 def test_constructors_vs_jax():
   c, r = np.array([1, 2, 3]), np.array([1, 5, 6, 7])
   cb = np.arange(6.).reshape(2, 3)

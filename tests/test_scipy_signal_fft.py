@@ -140,6 +140,7 @@ def test_regular_grid_interpolator():
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.slow   # 20-33 s; the default suite stays under 20 minutes
 def test_spectral_estimates():
   x = r.randn(2, 50).astype(np.float32)
   y = r.randn(2, 50).astype(np.float32)

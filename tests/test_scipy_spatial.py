@@ -76,6 +76,7 @@ def test_constructors_composition_and_apply_match_jax():
                              SRotation.from_quat(QUATS).apply(VECTORS), atol=1e-5)
 
 
+@pytest.mark.slow   # 20-33 s; the default suite stays under 20 minutes
 def test_slerp_matches_jax_and_scipy():
   rots = np.array([[90, 0, 0], [0, 45, 0], [0, 0, -30]])
   times = [0, 0.5, 1, 1.5, 2]

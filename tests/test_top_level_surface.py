@@ -79,6 +79,7 @@ def test_checking_leaks_and_no_tracing():
   assert messages[0] == messages[1]
 
 
+@pytest.mark.slow   # 20-33 s; the default suite stays under 20 minutes
 def test_checking_leaks_detects_a_leaked_jit_tracer_as_jax():
   for api in (jaxlite, jax):
     leaked = []

@@ -142,8 +142,9 @@ def _all_axes(aval):
 
 # Inexact dtypes: a sum accumulates in the array's own dtype.
 # Half precision is summed in float32 (below), so it takes the general path.
+# (Compared by name: naming dtypes.bfloat16 here would load ml_dtypes at import.)
 _SUM_AS_IS = frozenset(d for d in dtypes._lattice_dtypes if dtypes.issubdtype(d, np.inexact)
-                       and d not in (np.float16, dtypes.bfloat16))
+                       and np.dtype(d).name not in ("float16", "bfloat16"))
 
 
 def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None,
