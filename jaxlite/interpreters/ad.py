@@ -314,9 +314,7 @@ def jvp_jaxpr(closed_jaxpr: core.ClosedJaxpr, nonzeros: Sequence[bool],
   inst = tuple(instantiate) if isinstance(instantiate, (list, tuple)) else \
       (bool(instantiate),) * n_out
   key = (nonzeros, inst)
-  per_jaxpr = _jvp_jaxpr_cache.get(closed_jaxpr)
-  if per_jaxpr is None:
-    per_jaxpr = _jvp_jaxpr_cache[closed_jaxpr] = {}
+  per_jaxpr = _jvp_jaxpr_cache.setdefault(closed_jaxpr, {})
   hit = per_jaxpr.get(key)
   if hit is not None:
     return hit
@@ -338,8 +336,8 @@ def jvp_jaxpr(closed_jaxpr: core.ClosedJaxpr, nonzeros: Sequence[bool],
   from jaxlite.interpreters import partial_eval as pe
   jaxpr, _, consts = pe.trace_to_jaxpr_dynamic(jvp_fun, list(in_avals) + t_avals)
   out = (pe.closed_call_jaxpr(jaxpr, consts), list(out_nonzeros))
-  per_jaxpr[key] = out
-  return out
+  # A thread that lost a race adopts the winner's jaxpr: one jaxpr, one compile.
+  return per_jaxpr.setdefault(key, out)
 
 
 _jvp_jaxpr_cache: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
@@ -491,9 +489,7 @@ def transpose_jaxpr(closed_jaxpr: core.ClosedJaxpr, linear: Sequence[bool],
   of a weak output keeps the transposed body strong, as JAX's. Cached per jaxpr.
   """
   linear = tuple(bool(l) for l in linear)
-  per_jaxpr = _transpose_jaxpr_cache.get(closed_jaxpr)
-  if per_jaxpr is None:
-    per_jaxpr = _transpose_jaxpr_cache[closed_jaxpr] = {}
+  per_jaxpr = _transpose_jaxpr_cache.setdefault(closed_jaxpr, {})
   key = linear if ct_avals is None else (linear, tuple(ct_avals))
   hit = per_jaxpr.get(key)
   if hit is not None:
@@ -513,8 +509,7 @@ def transpose_jaxpr(closed_jaxpr: core.ClosedJaxpr, linear: Sequence[bool],
   from jaxlite.interpreters import partial_eval as pe
   jaxpr, _, consts = pe.trace_to_jaxpr_dynamic(transposed, res_avals + ct_avals)
   out = pe.closed_call_jaxpr(jaxpr, consts)
-  per_jaxpr[key] = out
-  return out
+  return per_jaxpr.setdefault(key, out)   # racing threads share the winner's
 
 
 _transpose_jaxpr_cache: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
@@ -622,17 +617,19 @@ def _split_jit_jaxpr(jaxpr: core.ClosedJaxpr, unknowns: tuple):
   the compiled known part and the transposed staged part instead of
   recompiling both each time."""
   from jaxlite.interpreters import partial_eval as pe
-  per_jaxpr = _split_jit_cache.get(jaxpr)
-  if per_jaxpr is None:
-    per_jaxpr = _split_jit_cache[jaxpr] = {}
+  # setdefault (atomic on dicts) at both levels: threads racing on a new jaxpr
+  # all end up with the same split, so its compiled parts are shared and stay
+  # alive with the jitted function rather than with one thread's call.
+  per_jaxpr = _split_jit_cache.setdefault(jaxpr, {})
   hit = per_jaxpr.get(unknowns)
   if hit is None:
     n_consts = len(jaxpr.consts)
     known, staged, out_unknowns, num_res = pe.partial_eval_jaxpr_custom(
         pe.convert_constvars_jaxpr(jaxpr.jaxpr), [False] * n_consts + list(unknowns),
         pe.everything_saveable)
-    hit = per_jaxpr[unknowns] = (pe.reclose(known, jaxpr.consts),
-                                 core.ClosedJaxpr(staged, ()), out_unknowns, num_res)
+    hit = per_jaxpr.setdefault(unknowns, (pe.reclose(known, jaxpr.consts),
+                                          core.ClosedJaxpr(staged, ()), out_unknowns,
+                                          num_res))
   return hit
 
 
