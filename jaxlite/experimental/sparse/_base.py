@@ -12,7 +12,7 @@ import math
 
 from jaxlite.experimental.sparse.util import canonical_shape
 
-__all__ = ["JAXSparse"]
+__all__ = ["JAXSparse", "BufferedSparse"]
 
 
 class JAXSparse(abc.ABC):
@@ -70,6 +70,68 @@ class JAXSparse(abc.ABC):
     for arg in self.tree_flatten()[0]:
       arg.block_until_ready()
     return self
+
+
+class BufferedSparse(JAXSparse):
+  """A sparse array held as named buffers (``data`` first) and static layout facts.
+
+  The constructor, ``dtype``, ``_info`` and pytree plumbing that BCOO, BCSR, COO
+  and CSR share. A subclass names its buffers in ``_buffer_names`` (its pytree
+  children, in order), maps each layout keyword (each key of its aux data) to
+  the attribute that holds it in ``_layout_attributes``, and names the type its
+  ``_info`` is in ``_info_type``.
+
+  >>> import jaxlite.numpy as jnp
+  >>> from jaxlite.experimental.sparse import BCOO
+  >>> M = BCOO((jnp.array([5.]), jnp.array([[1]])), shape=(3,))
+  >>> BCOO.tree_unflatten(*reversed(M.tree_flatten())).todense()
+  Array([0., 5., 0.], dtype=float32)
+  """
+  _buffer_names: tuple = ("data",)
+  _layout_attributes: dict = {"shape": "shape"}
+  _info_type = dict
+
+  def __init__(self, args, *, shape, **layout):
+    import jaxlite.numpy as jnp
+    self.__dict__.update(_named(self._buffer_names, map(jnp.asarray, args)))
+    for keyword, value in layout.items():
+      setattr(self, self._layout_attributes[keyword], value)
+    super().__init__(args, shape=shape)
+
+  @property
+  def dtype(self):
+    return self.data.dtype
+
+  def _layout(self) -> dict:
+    """The aux data of the pytree: each layout keyword with its value."""
+    return {key: getattr(self, attribute) for key, attribute in self._layout_attributes.items()}
+
+  @property
+  def _info(self):
+    return self._info_type(**self._layout())
+
+  def tree_flatten(self):
+    return tuple(getattr(self, name) for name in self._buffer_names), self._layout()
+
+  @classmethod
+  def tree_unflatten(cls, aux_data, children):
+    obj = object.__new__(cls)
+    obj.__dict__.update(_named(cls._buffer_names, children))
+    if aux_data.keys() != cls._layout_attributes.keys():
+      raise ValueError(f"{cls.__name__}.tree_unflatten: invalid {aux_data=}")
+    for key, value in aux_data.items():
+      setattr(obj, cls._layout_attributes[key], value)
+    return obj
+
+
+def _named(names: tuple, values) -> dict:
+  # Unpacking's own errors, as ``self.data, self.indices = args`` would raise them.
+  values = tuple(values)
+  if len(values) > len(names):
+    raise ValueError(f"too many values to unpack (expected {len(names)})")
+  if len(values) < len(names):
+    raise ValueError(f"not enough values to unpack (expected {len(names)}, got {len(values)})")
+  return dict(zip(names, values))
 
 
 def _tracer_wrapped(data, text: str) -> str:

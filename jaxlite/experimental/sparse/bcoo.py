@@ -15,7 +15,7 @@ import numpy as np
 
 from jaxlite import core, tree_util, vmappable
 from jaxlite.core_tools import concrete_or_error
-from jaxlite.experimental.sparse._base import JAXSparse
+from jaxlite.experimental.sparse._base import BufferedSparse
 from jaxlite.experimental.sparse.util import SparseInfo
 from jaxlite.experimental.sparse.bcoo_convert import (
     validate_bcoo, bcoo_todense_buffers, bcoo_fromdense_buffers, bcoo_extract_buffers,
@@ -33,7 +33,7 @@ def _jnp():
 
 
 @tree_util.register_pytree_node_class
-class BCOO(JAXSparse):
+class BCOO(BufferedSparse):
   """Experimental batched COO matrix implemented in JAX
 
   Args:
@@ -64,26 +64,20 @@ class BCOO(JAXSparse):
            [1, 0],
            [1, 2]], dtype=int32)
   """
+  _buffer_names = ("data", "indices")
+  _layout_attributes = {"shape": "shape", "indices_sorted": "indices_sorted",
+                        "unique_indices": "unique_indices"}
+  _info_type = SparseInfo
+
   def __init__(self, args, *, shape, indices_sorted: bool = False,
                unique_indices: bool = False):
-    jnp = _jnp()
-    self.data, self.indices = map(jnp.asarray, args)
-    self.indices_sorted = indices_sorted
-    self.unique_indices = unique_indices
-    super().__init__(args, shape=tuple(shape))
+    super().__init__(args, shape=tuple(shape), indices_sorted=indices_sorted,
+                     unique_indices=unique_indices)
     validate_bcoo(self.data, self.indices, self.shape)
-
-  @property
-  def _info(self) -> SparseInfo:
-    return SparseInfo(self.shape, self.indices_sorted, self.unique_indices)
 
   @property
   def nse(self) -> int:
     return self.indices.shape[-2]
-
-  @property
-  def dtype(self):
-    return self.data.dtype
 
   @property
   def n_batch(self) -> int:
@@ -196,17 +190,6 @@ class BCOO(JAXSparse):
   def __pos__(self):
     return self
 
-  def tree_flatten(self):
-    return (self.data, self.indices), self._info._asdict()
-
-  @classmethod
-  def tree_unflatten(cls, aux_data, children):
-    obj = object.__new__(cls)
-    obj.data, obj.indices = children
-    if aux_data.keys() != {"shape", "indices_sorted", "unique_indices"}:
-      raise ValueError(f"BCOO.tree_unflatten: invalid {aux_data=}")
-    obj.__dict__.update(**aux_data)
-    return obj
 
 
 def bcoo_todense(mat: BCOO):

@@ -25,7 +25,7 @@ import numpy as np
 from jaxlite import core
 from jaxlite.core_tools import concrete_or_error
 from jaxlite.interpreters import ad, batching, mlir
-from jaxlite.experimental.sparse.util import SparseInfo, nfold_vmap
+from jaxlite.experimental.sparse.util import SparseInfo, nfold_vmap, fromdense_batcher
 
 __all__ = ["bcoo_todense_p", "bcoo_fromdense_p", "bcoo_extract_p", "bcoo_transpose_p",
            "BCOOProperties", "validate_bcoo", "validate_bcoo_indices"]
@@ -324,19 +324,10 @@ def _fromdense_transpose(ct, mat, *, nse, n_batch, n_dense, index_dtype):
   raise ValueError("Cannot transpose with respect to sparse indices")
 
 
-def _fromdense_batcher(batched_args, batch_dims, *, nse, n_batch, n_dense, index_dtype):
-  (mat,), (bdim,) = batched_args, batch_dims
-  if not 0 <= bdim <= n_batch:
-    raise ValueError(f"Expected 0 < bdim <= n_batch; got {bdim=}, {n_batch=}")
-  outs = bcoo_fromdense_p.bind(mat, nse=nse, n_batch=n_batch + 1, n_dense=n_dense,
-                               index_dtype=index_dtype)
-  return outs, [bdim, bdim]
-
-
 bcoo_fromdense_p.def_abstract_eval(_fromdense_abstract_eval)
 ad.primitive_jvps[bcoo_fromdense_p] = _fromdense_jvp
 ad.primitive_transposes[bcoo_fromdense_p] = _fromdense_transpose
-batching.primitive_batchers[bcoo_fromdense_p] = _fromdense_batcher
+batching.primitive_batchers[bcoo_fromdense_p] = fromdense_batcher(bcoo_fromdense_p, 2)
 mlir.register_lowering(bcoo_fromdense_p, mlir.lower_fun(_fromdense_impl, multiple_results=True))
 
 

@@ -24,7 +24,7 @@ import numpy as np
 
 from jaxlite import tree_util, vmappable
 from jaxlite.core_tools import concrete_or_error
-from jaxlite.experimental.sparse._base import JAXSparse
+from jaxlite.experimental.sparse._base import BufferedSparse
 from jaxlite.experimental.sparse.util import SparseInfo
 from jaxlite.experimental.sparse.bcoo import BCOO
 from jaxlite.experimental.sparse.bcoo_convert import count_stored_elements
@@ -43,7 +43,7 @@ def _jnp():
 
 
 @tree_util.register_pytree_node_class
-class BCSR(JAXSparse):
+class BCSR(BufferedSparse):
   """Experimental batched CSR matrix implemented in JAX.
 
   >>> import jaxlite.numpy as jnp
@@ -52,13 +52,15 @@ class BCSR(JAXSparse):
          [2., 0.]], dtype=float32)
   """
 
+  # BCOO's layout keywords, with a third buffer.
+  _buffer_names = ("data", "indices", "indptr")
+  _layout_attributes = BCOO._layout_attributes
+  _info_type = SparseInfo
+
   def __init__(self, args, *, shape, indices_sorted: bool = False,
                unique_indices: bool = False):
-    jnp = _jnp()
-    self.data, self.indices, self.indptr = map(jnp.asarray, args)
-    self.indices_sorted = indices_sorted
-    self.unique_indices = unique_indices
-    super().__init__(args, shape=tuple(shape))
+    super().__init__(args, shape=tuple(shape), indices_sorted=indices_sorted,
+                     unique_indices=unique_indices)
     validate_bcsr(self.data, self.indices, self.indptr, self.shape)
 
   @property
@@ -66,16 +68,8 @@ class BCSR(JAXSparse):
     return (self.data, self.indices, self.indptr)
 
   @property
-  def _info(self) -> SparseInfo:
-    return SparseInfo(self.shape, self.indices_sorted, self.unique_indices)
-
-  @property
   def nse(self) -> int:
     return self.indices.shape[-1]
-
-  @property
-  def dtype(self):
-    return self.data.dtype
 
   @property
   def n_batch(self) -> int:
@@ -98,18 +92,6 @@ class BCSR(JAXSparse):
 
   def transpose(self, *args, **kwargs):
     raise NotImplementedError("Transpose is not implemented.")
-
-  def tree_flatten(self):
-    return (self.data, self.indices, self.indptr), self._info._asdict()
-
-  @classmethod
-  def tree_unflatten(cls, aux_data, children):
-    obj = object.__new__(cls)
-    obj.data, obj.indices, obj.indptr = children
-    if aux_data.keys() != {"shape", "indices_sorted", "unique_indices"}:
-      raise ValueError(f"BCSR.tree_unflatten: invalid {aux_data=}")
-    obj.__dict__.update(**aux_data)
-    return obj
 
   @classmethod
   def _empty(cls, shape, *, dtype=None, index_dtype="int32", n_dense=0, n_batch=0, nse=0):
@@ -313,17 +295,8 @@ def bcsr_eliminate_zeros(mat: BCSR, nse=None) -> BCSR:
 def bcsr_sum_duplicates(mat: BCSR, nse=None) -> BCSR:
   """Sums duplicate indices within a BCSR array, returning an array with sorted indices.
 
-  Args:
-    mat : BCSR array
-    nse : integer (optional). The number of specified elements in the output matrix. This must
-      be specified for bcoo_sum_duplicates to be compatible with JIT and other JAX transformations.
-      If not specified, the optimal nse will be computed based on the contents of the data and
-      index arrays. If specified nse is larger than necessary, data and index arrays will be padded
-      with standard fill values. If smaller than necessary, data elements will be dropped from the
-      output matrix.
-
-  Returns:
-    mat_out : BCSR array with sorted indices and no duplicate indices.
+  :func:`bcoo_sum_duplicates` on ``mat.to_bcoo()``, back in BCSR format; ``nse``
+  means what it means there.
 
   >>> import jaxlite.numpy as jnp
   >>> M = BCSR((jnp.array([1., 2.]), jnp.array([1, 1]), jnp.array([0, 2])), shape=(1, 2))
@@ -350,16 +323,8 @@ def bcsr_broadcast_in_dim(mat: BCSR, *, shape, broadcast_dimensions, sharding=No
 def bcsr_concatenate(operands, *, dimension: int) -> BCSR:
   """Sparse implementation of :func:`jax.lax.concatenate`
 
-  Args:
-    operands : Sequence of BCSR arrays to concatenate. The arrays must have equal
-      shapes, except in the `dimension` axis. Additionally, the arrays must have
-      have equivalent batch, sparse, and dense dimensions.
-    dimension : Positive integer specifying the dimension along which to concatenate
-      the arrays. The dimension must be among batch or sparse dimensions of the input;
-      concatenation along dense dimensions is not supported.
-
-  Returns:
-    A BCSR array containing the concatenation of the inputs.
+  :func:`bcoo_concatenate` of the operands' BCOO forms, back in BCSR format: the
+  same requirements on ``operands`` and ``dimension``.
 
   >>> import jaxlite.numpy as jnp
   >>> M = BCSR.fromdense(jnp.array([[0., 1.], [2., 0.]]))

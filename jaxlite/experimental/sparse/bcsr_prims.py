@@ -27,7 +27,8 @@ import numpy as np
 from jaxlite import core
 from jaxlite.core_tools import concrete_or_error
 from jaxlite.interpreters import ad, batching, mlir
-from jaxlite.experimental.sparse.util import SparseInfo, nfold_vmap, dot_general_aval
+from jaxlite.experimental.sparse.util import (SparseInfo, nfold_vmap, dot_general_aval,
+                                              fromdense_batcher)
 from jaxlite.experimental.sparse.bcoo_convert import (
     validate_bcoo_indices, bcoo_todense_buffers, bcoo_fromdense_buffers, bcoo_extract_buffers)
 from jaxlite.experimental.sparse import bcoo_dot
@@ -217,19 +218,10 @@ def _fromdense_transpose(ct, mat, *, nse, n_batch, n_dense, index_dtype):
                                spinfo=SparseInfo(mat.aval.shape)),)
 
 
-def _fromdense_batcher(batched_args, batch_dims, *, nse, n_batch, n_dense, index_dtype):
-  (mat,), (bdim,) = batched_args, batch_dims
-  if not 0 <= bdim <= n_batch:
-    raise ValueError(f"Expected 0 < bdim <= n_batch; got {bdim=}, {n_batch=}")
-  out = bcsr_fromdense_buffers(mat, nse=nse, n_batch=n_batch + 1, n_dense=n_dense,
-                               index_dtype=index_dtype)
-  return out, (bdim, bdim, bdim)
-
-
 bcsr_fromdense_p.def_abstract_eval(_fromdense_abstract_eval)
 ad.primitive_jvps[bcsr_fromdense_p] = _fromdense_jvp
 ad.primitive_transposes[bcsr_fromdense_p] = _fromdense_transpose
-batching.primitive_batchers[bcsr_fromdense_p] = _fromdense_batcher
+batching.primitive_batchers[bcsr_fromdense_p] = fromdense_batcher(bcsr_fromdense_p, 3)
 mlir.register_lowering(bcsr_fromdense_p, mlir.lower_fun(_fromdense_impl, multiple_results=True))
 
 

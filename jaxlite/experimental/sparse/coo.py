@@ -21,7 +21,7 @@ import numpy as np
 from jaxlite import core, tree_util
 from jaxlite.core_tools import concrete_or_error
 from jaxlite.interpreters import ad, mlir
-from jaxlite.experimental.sparse._base import JAXSparse
+from jaxlite.experimental.sparse._base import BufferedSparse, JAXSparse
 
 __all__ = ["COO", "COOInfo", "coo_todense", "coo_todense_p", "coo_fromdense", "coo_fromdense_p",
            "coo_matvec", "coo_matvec_p", "coo_matmat", "coo_matmat_p"]
@@ -39,31 +39,24 @@ class COOInfo(NamedTuple):
 
 
 @tree_util.register_pytree_node_class
-class COO(JAXSparse):
+class COO(BufferedSparse):
   """Experimental COO matrix implemented in JAX.
 
   Note: this class has minimal compatibility with JAX transforms such as
   grad and autodiff, and offers very little functionality. In general you
   should prefer :class:`jax.experimental.sparse.BCOO`.
   """
-  def __init__(self, args, *, shape, rows_sorted: bool = False, cols_sorted: bool = False):
-    jnp = _jnp()
-    self.data, self.row, self.col = map(jnp.asarray, args)
-    self._rows_sorted = rows_sorted
-    self._cols_sorted = cols_sorted
-    super().__init__(args, shape=shape)
+  _buffer_names = ("data", "row", "col")
+  _layout_attributes = {"shape": "shape", "rows_sorted": "_rows_sorted",
+                        "cols_sorted": "_cols_sorted"}
+  _info_type = COOInfo
 
-  @property
-  def _info(self) -> COOInfo:
-    return COOInfo(self.shape, self._rows_sorted, self._cols_sorted)
+  def __init__(self, args, *, shape, rows_sorted: bool = False, cols_sorted: bool = False):
+    super().__init__(args, shape=shape, rows_sorted=rows_sorted, cols_sorted=cols_sorted)
 
   @property
   def nse(self) -> int:
     return self.data.size
-
-  @property
-  def dtype(self):
-    return self.data.dtype
 
   @classmethod
   def fromdense(cls, mat, *, nse=None, index_dtype=np.int32) -> "COO":
@@ -107,20 +100,6 @@ class COO(JAXSparse):
       raise NotImplementedError("axes argument to transpose()")
     return COO((self.data, self.col, self.row), shape=self.shape[::-1],
                rows_sorted=self._cols_sorted, cols_sorted=self._rows_sorted)
-
-  def tree_flatten(self):
-    return (self.data, self.row, self.col), self._info._asdict()
-
-  @classmethod
-  def tree_unflatten(cls, aux_data, children):
-    obj = object.__new__(cls)
-    obj.data, obj.row, obj.col = children
-    if aux_data.keys() != {"shape", "rows_sorted", "cols_sorted"}:
-      raise ValueError(f"COO.tree_unflatten: invalid aux_data={aux_data}")
-    obj.shape = aux_data["shape"]
-    obj._rows_sorted = aux_data["rows_sorted"]
-    obj._cols_sorted = aux_data["cols_sorted"]
-    return obj
 
   def __matmul__(self, other):
     return coo_like_matmul(self, other, coo_matvec, coo_matmat)

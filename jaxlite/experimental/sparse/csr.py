@@ -23,7 +23,7 @@ import numpy as np
 from jaxlite import core, tree_util
 from jaxlite.core_tools import concrete_or_error
 from jaxlite.interpreters import ad, mlir
-from jaxlite.experimental.sparse._base import JAXSparse
+from jaxlite.experimental.sparse._base import BufferedSparse
 from jaxlite.experimental.sparse.coo import coo_product, coo_like_matmul
 
 __all__ = ["CSR", "CSC", "csr_todense", "csr_todense_p", "csr_fromdense", "csr_fromdense_p",
@@ -43,25 +43,21 @@ def csr_rows(indices, indptr):
 
 
 @tree_util.register_pytree_node_class
-class CSR(JAXSparse):
+class CSR(BufferedSparse):
   """Experimental CSR matrix implemented in JAX.
 
   Note: this class has minimal compatibility with JAX transforms such as
   grad and autodiff, and offers very little functionality. In general you
   should prefer :class:`jax.experimental.sparse.BCOO`.
   """
+  _buffer_names = ("data", "indices", "indptr")
+
   def __init__(self, args, *, shape):
-    jnp = _jnp()
-    self.data, self.indices, self.indptr = map(jnp.asarray, args)
     super().__init__(args, shape=shape)
 
   @property
   def nse(self) -> int:
     return self.data.size
-
-  @property
-  def dtype(self):
-    return self.data.dtype
 
   @classmethod
   def fromdense(cls, mat, *, nse=None, index_dtype=np.int32):
@@ -102,18 +98,6 @@ class CSR(JAXSparse):
 
   def __matmul__(self, other):
     return coo_like_matmul(self, other, csr_matvec, csr_matmat)
-
-  def tree_flatten(self):
-    return (self.data, self.indices, self.indptr), {"shape": self.shape}
-
-  @classmethod
-  def tree_unflatten(cls, aux_data, children):
-    obj = object.__new__(cls)
-    obj.data, obj.indices, obj.indptr = children
-    if aux_data.keys() != {"shape"}:
-      raise ValueError(f"{cls.__name__}.tree_unflatten: invalid aux_data={aux_data}")
-    obj.__dict__.update(**aux_data)
-    return obj
 
 
 @tree_util.register_pytree_node_class

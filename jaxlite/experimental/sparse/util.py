@@ -15,7 +15,7 @@ import numpy as np
 
 __all__ = ["SparseEfficiencyError", "SparseEfficiencyWarning", "CuSparseEfficiencyWarning",
            "SparseInfo", "nfold_vmap", "remaining", "dot_general_aval",
-           "as_index_tuple", "canonical_shape"]
+           "as_index_tuple", "canonical_shape", "fromdense_batcher"]
 
 
 class SparseEfficiencyError(ValueError):
@@ -131,3 +131,26 @@ def canonical_shape(shape) -> tuple:
   except TypeError:
     raise TypeError("Shapes must be 1D sequences of concrete values of integer type, "
                     f"got {shape}.") from None
+
+
+def fromdense_batcher(fromdense_p, n_outputs: int):
+  """The vmap rule of a ``*_fromdense`` primitive (BCOO's or BCSR's).
+
+  The mapped axis of the dense operand becomes one more batch dimension of the
+  sparse result, so it must lie among (or just after) the batch dimensions; each
+  of the ``n_outputs`` buffers is mapped along that same axis.
+
+  >>> from jaxlite.experimental.sparse.bcoo_convert import bcoo_fromdense_p
+  >>> rule = fromdense_batcher(bcoo_fromdense_p, 2)
+  >>> rule([np.eye(2, dtype=np.float32)], [0], nse=1, n_batch=0, n_dense=0,
+  ...      index_dtype=np.dtype("int32"))[1]
+  (0, 0)
+  """
+  def batcher(batched_args, batch_dims, *, nse, n_batch, n_dense, index_dtype):
+    (mat,), (bdim,) = batched_args, batch_dims
+    if not 0 <= bdim <= n_batch:
+      raise ValueError(f"Expected 0 < bdim <= n_batch; got {bdim=}, {n_batch=}")
+    outs = fromdense_p.bind(mat, nse=nse, n_batch=n_batch + 1, n_dense=n_dense,
+                            index_dtype=index_dtype)
+    return outs, (bdim,) * n_outputs
+  return batcher
