@@ -54,6 +54,46 @@ def _run_discharged(closed, args):
   return core.eval_jaxpr(d.jaxpr, d.consts, *args)
 
 
+def _cut(values, *sizes):
+  """``values`` cut into pieces of ``sizes`` and the rest: ``_cut(range(5), 1, 2)``
+  gives ``[range(0, 1), range(1, 3), range(3, 5)]``."""
+  pieces, start = [], 0
+  for size in sizes:
+    pieces.append(values[start:start + size])
+    start += size
+  return pieces + [values[start:]]
+
+
+class _LoopConsts:
+  """A loop body's consts, some of them ref cells: the plain ones stay consts of
+  the discharged loop, the cells' values travel as extra carries (one per
+  distinct cell, in ``cells``' order, shared by cond and body)."""
+
+  def __init__(self, consts, cells, is_cell):
+    self.consts, self.cells, self.is_cell = consts, cells, is_cell
+    self.plain = [x for x in consts if not is_cell(x)]
+
+  def plain_avals(self, const_avals):
+    """The avals of the plain consts, from the avals of all the consts."""
+    return [a for a, x in zip(const_avals, self.consts) if not self.is_cell(x)]
+
+  def run(self, closed, plain, ref_values, rest):
+    """The discharged ``closed`` on the consts refilled (plain values and the
+    cells' current values, in the consts' order) and then ``rest``."""
+    plain = iter(plain)
+    consts = [ref_values[_index_of(self.cells, x)] if self.is_cell(x) else next(plain)
+              for x in self.consts]
+    return _run_discharged(closed, consts + list(rest))
+
+  def updated(self, ref_values, finals):
+    """``ref_values`` (a new list) with each ref const's final value in its cell's place."""
+    ref_values, finals = list(ref_values), iter(finals)
+    for x in self.consts:
+      if self.is_cell(x):
+        ref_values[_index_of(self.cells, x)] = next(finals)
+    return ref_values
+
+
 def discharge_cond(eqn, index, *ops, is_cell):
   from jaxlite.state.discharge import discharged_closed_jaxpr
   cells = [x for x in ops if is_cell(x)]
@@ -69,46 +109,35 @@ def discharge_cond(eqn, index, *ops, is_cell):
 
 def discharge_while(eqn, *ins, is_cell):
   p = eqn.params
-  n_cc, n_bc = p["cond_nconsts"], p["body_nconsts"]
-  cconsts, bconsts, carry = ins[:n_cc], ins[n_cc:n_cc + n_bc], ins[n_cc + n_bc:]
+  cconsts, bconsts, carry = _cut(ins, p["cond_nconsts"], p["body_nconsts"])
   if any(is_cell(x) for x in carry):
     raise NotImplementedError("a mutable array reference carried by a while loop")
   cells = _unique_cells(list(cconsts) + list(bconsts), is_cell)
   if not cells:
     return eqn.primitive.bind(*ins, **p)
   cond, body = p["cond_jaxpr"], p["body_jaxpr"]
-  c_plain = [x for x in cconsts if not is_cell(x)]
-  b_plain = [x for x in bconsts if not is_cell(x)]
+  c_consts, b_consts = _LoopConsts(cconsts, cells, is_cell), _LoopConsts(bconsts, cells, is_cell)
   n_carry = len(carry)
 
-  def refill(consts, plain, ref_values):
-    plain = iter(plain)
-    return [ref_values[_index_of(cells, x)] if is_cell(x) else next(plain) for x in consts]
-
   def new_cond(*args):
-    plain, rest = args[:len(c_plain)], args[len(c_plain):]
-    carry_in, ref_values = rest[:n_carry], rest[n_carry:]
-    return _run_discharged(cond, refill(cconsts, plain, ref_values) + list(carry_in))[:1]
+    plain, carry_in, ref_values = _cut(args, len(c_consts.plain), n_carry)
+    return c_consts.run(cond, plain, ref_values, carry_in)[:1]
 
   def new_body(*args):
-    plain, rest = args[:len(b_plain)], args[len(b_plain):]
-    carry_in, ref_values = rest[:n_carry], list(rest[n_carry:])
-    outs = _run_discharged(body, refill(bconsts, plain, ref_values) + list(carry_in))
-    finals = iter(outs[n_carry:])
-    for x in bconsts:
-      if is_cell(x):
-        ref_values[_index_of(cells, x)] = next(finals)
-    return list(outs[:n_carry]) + ref_values
+    plain, carry_in, ref_values = _cut(args, len(b_consts.plain), n_carry)
+    outs = b_consts.run(body, plain, ref_values, carry_in)
+    return list(outs[:n_carry]) + b_consts.updated(ref_values, outs[n_carry:])
 
   carry_avals = list(body.out_avals)
   ref_avals = [core.get_aval(c.value) for c in cells]
-  c_avals = [a for a, x in zip(cond.in_avals, cconsts) if not is_cell(x)]
-  b_avals = [a for a, x in zip(body.in_avals, bconsts) if not is_cell(x)]
+  c_avals = c_consts.plain_avals(cond.in_avals)
+  b_avals = b_consts.plain_avals(body.in_avals)
   new_cond_jaxpr = _closed(new_cond, c_avals + carry_avals + ref_avals)
   new_body_jaxpr = _closed(new_body, b_avals + carry_avals + ref_avals)
-  outs = eqn.primitive.bind(*c_plain, *b_plain, *carry, *[c.value for c in cells],
+  outs = eqn.primitive.bind(*c_consts.plain, *b_consts.plain, *carry, *[c.value for c in cells],
                             **dict(p, cond_jaxpr=new_cond_jaxpr, body_jaxpr=new_body_jaxpr,
-                                   cond_nconsts=len(c_plain), body_nconsts=len(b_plain)))
+                                   cond_nconsts=len(c_consts.plain),
+                                   body_nconsts=len(b_consts.plain)))
   _write_back(cells, outs[n_carry:])
   return outs[:n_carry]
 
@@ -116,36 +145,28 @@ def discharge_while(eqn, *ins, is_cell):
 def discharge_scan(eqn, *ins, is_cell):
   p = eqn.params
   n_consts, n_carry = p["num_consts"], p["num_carry"]
-  consts, carry, xs = ins[:n_consts], ins[n_consts:n_consts + n_carry], ins[n_consts + n_carry:]
+  consts, carry, xs = _cut(ins, n_consts, n_carry)
   if any(is_cell(x) for x in list(carry) + list(xs)):
     raise NotImplementedError("a mutable array reference carried or scanned over by scan")
   cells = _unique_cells(consts, is_cell)
   if not cells:
     return eqn.primitive.bind(*ins, **p)
   body = p["jaxpr"]
-  plain = [x for x in consts if not is_cell(x)]
-  n_plain, n_cells = len(plain), len(cells)
+  loop_consts = _LoopConsts(consts, cells, is_cell)
+  n_plain, n_cells = len(loop_consts.plain), len(cells)
 
   def new_body(*args):
-    plain_in = iter(args[:n_plain])
-    carry_in = args[n_plain:n_plain + n_carry]
-    ref_values = list(args[n_plain + n_carry:n_plain + n_carry + n_cells])
-    xs_in = args[n_plain + n_carry + n_cells:]
-    full = [ref_values[_index_of(cells, x)] if is_cell(x) else next(plain_in) for x in consts]
-    outs = _run_discharged(body, full + list(carry_in) + list(xs_in))
+    plain_in, carry_in, ref_values, xs_in = _cut(args, n_plain, n_carry, n_cells)
+    outs = loop_consts.run(body, plain_in, ref_values, list(carry_in) + list(xs_in))
     n_out = len(body.out_avals)
-    carry_out, ys, finals = outs[:n_carry], outs[n_carry:n_out], iter(outs[n_out:])
-    for x in consts:
-      if is_cell(x):
-        ref_values[_index_of(cells, x)] = next(finals)
-    return list(carry_out) + ref_values + list(ys)
+    carry_out, ys = outs[:n_carry], outs[n_carry:n_out]
+    return list(carry_out) + loop_consts.updated(ref_values, outs[n_out:]) + list(ys)
 
-  in_avals = body.in_avals
-  plain_avals = [a for a, x in zip(in_avals[:n_consts], consts) if not is_cell(x)]
+  const_avals, carry_avals, xs_avals = _cut(body.in_avals, n_consts, n_carry)
   ref_avals = [core.get_aval(c.value) for c in cells]
-  new_jaxpr = _closed(new_body, plain_avals + list(in_avals[n_consts:n_consts + n_carry])
-                      + ref_avals + list(in_avals[n_consts + n_carry:]))
-  outs = eqn.primitive.bind(*plain, *carry, *[c.value for c in cells], *xs,
+  new_jaxpr = _closed(new_body, loop_consts.plain_avals(const_avals) + list(carry_avals)
+                      + ref_avals + list(xs_avals))
+  outs = eqn.primitive.bind(*loop_consts.plain, *carry, *[c.value for c in cells], *xs,
                             **dict(p, jaxpr=new_jaxpr, num_consts=n_plain,
                                    num_carry=n_carry + n_cells))
   _write_back(cells, outs[n_carry:n_carry + n_cells])
