@@ -37,6 +37,9 @@ class AbstractValue:
   __slots__ = ()
 
 
+_NO_VMA = frozenset()
+
+
 class ShapedArray(AbstractValue):
   """The abstract value of an array: its shape, dtype and weak type.
 
@@ -44,10 +47,10 @@ class ShapedArray(AbstractValue):
     >>> ShapedArray((2, 3), np.dtype('float32'))
     ShapedArray(float32[2,3])
   """
-  __slots__ = ("shape", "dtype", "weak_type", "_hash", "_sharding")
+  __slots__ = ("shape", "dtype", "weak_type", "_hash", "_sharding", "vma")
   array_abstraction_level = 1
 
-  def __init__(self, shape, dtype, weak_type=False, *, sharding=None):
+  def __init__(self, shape, dtype, weak_type=False, *, sharding=None, vma=_NO_VMA):
     self.shape = tuple(shape)
     try:
       self.dtype = np.dtype(dtype)
@@ -60,6 +63,9 @@ class ShapedArray(AbstractValue):
     # Sharding in types: a NamedSharding over an AbstractMesh naming only
     # Explicit mesh axes, or None (the usual, unsharded case: kept cheap).
     self._sharding = None if sharding is None else _type_sharding(sharding, self.shape)
+    # Inside a checked shard_map: the manual mesh axes the value varies along
+    # (JAX's vma), printed ``f32[4]{V:i}``. Empty everywhere else.
+    self.vma = vma
 
   @property
   def sharding(self):
@@ -81,10 +87,11 @@ class ShapedArray(AbstractValue):
       raise TypeError("len() of unsized object")
     return self.shape[0]
 
-  def update(self, shape=None, dtype=None, weak_type=None, sharding=None):
+  def update(self, shape=None, dtype=None, weak_type=None, sharding=None, vma=None):
     out = ShapedArray(self.shape if shape is None else shape,
                       self.dtype if dtype is None else dtype,
-                      self.weak_type if weak_type is None else weak_type, sharding=sharding)
+                      self.weak_type if weak_type is None else weak_type, sharding=sharding,
+                      vma=self.vma if vma is None else frozenset(vma))
     if sharding is None and shape is None:
       out._sharding = self._sharding   # same shape: the sharding in the type stays
     return out
@@ -95,14 +102,15 @@ class ShapedArray(AbstractValue):
   def __eq__(self, other):
     return (type(self) is type(other) and self.shape == other.shape
             and self.dtype == other.dtype and self.weak_type == other.weak_type
-            and self._sharding == other._sharding)
+            and self._sharding == other._sharding and self.vma == other.vma)
 
   def __hash__(self):
     h = self._hash
     if h is None:
       s = self._sharding
       h = self._hash = hash((self.shape, self.dtype, self.weak_type) if s is None
-                            else (self.shape, self.dtype, self.weak_type, s))
+                            and not self.vma
+                            else (self.shape, self.dtype, self.weak_type, s, self.vma))
     return h
 
   def str_short(self, short_dtypes=True):
@@ -111,8 +119,10 @@ class ShapedArray(AbstractValue):
     name = dtypes.short_dtype_name(self.dtype) if short_dtypes else self.dtype.name
     if self._sharding is not None:
       from jaxlite.sharding import types as sharding_types
-      return f"{name}[{sharding_types.dims_text(self.shape, self._sharding.spec)}]"
-    return f"{name}[{','.join(str(d) for d in self.shape)}]"
+      dims = sharding_types.dims_text(self.shape, self._sharding.spec)
+    else:
+      dims = ','.join(str(d) for d in self.shape)
+    return f"{name}[{dims}]{vma_text(self.vma) if self.vma else ''}"
 
   def __repr__(self):
     weak = ", weak_type=True" if self.weak_type else ""
@@ -121,6 +131,18 @@ class ShapedArray(AbstractValue):
   def __str__(self):
     """``bfloat16[2,3]``; a weak type is marked ``~`` (``~int32[]``), as in JAX."""
     return ("~" if self.weak_type else "") + self.str_short(short_dtypes=False)
+
+
+def vma_text(vma) -> str:
+  """``{V:i}`` / ``{V:(i,j)}``: the varying manual axes as JAX prints them,
+  in the order of the mesh that made them manual (``vma_axis_order``)."""
+  names = sorted(vma, key=lambda n: (vma_axis_order.get(n, len(vma_axis_order)), str(n)))
+  text = ",".join(str(n) for n in names)
+  return f"{{V:{text if len(names) == 1 else f'({text})'}}}"
+
+
+# Mesh axis name -> position, filled in by shard_map for printing vma.
+vma_axis_order: dict = {}
 
 
 def _type_sharding(sharding, shape):

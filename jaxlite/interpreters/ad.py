@@ -46,8 +46,8 @@ def tangent_aval(aval: ShapedArray) -> ShapedArray:
   if not isinstance(aval, ShapedArray):   # a ref's tangent is a ref (jaxlite.state)
     return aval.to_tangent_aval()
   if aval.dtype.kind in "fc" or aval.dtype.name in _FLOAT_NAMES:
-    return ShapedArray(aval.shape, aval.dtype, aval.weak_type)
-  return ShapedArray(aval.shape, dtypes.float0)
+    return ShapedArray(aval.shape, aval.dtype, aval.weak_type, vma=aval.vma)
+  return ShapedArray(aval.shape, dtypes.float0, vma=aval.vma)
 
 
 _FLOAT_NAMES = {"bfloat16", "float8_e4m3fn", "float8_e5m2", "float8_e4m3fnuz",

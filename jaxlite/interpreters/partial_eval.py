@@ -111,6 +111,10 @@ def _is_literalable(val):
 # drops a conversion that changes nothing; these rules make the jaxprs the same.
 staging_folds: dict = {}
 
+# Set by jaxlite.interpreters.vma while a checked shard_map body is traced: a
+# function staging a primitive with JAX's varying-manual-axes types.
+vma_typing = None
+
 
 class DynamicJaxprTrace(Trace):
   """Records primitives into the builder held by its main trace."""
@@ -152,14 +156,26 @@ class DynamicJaxprTrace(Trace):
       folded = fold(self, tracers, **params)
       if folded is not None:
         return folded
+    if vma_typing is not None:   # inside a checked shard_map body
+      return vma_typing(self, primitive, tracers, params)
+    return self.stage_primitive(primitive, tracers, params)
+
+  def stage_primitive(self, primitive, tracers, params, vma=None):
+    """Records ``primitive``; ``vma`` (a set for every result, one per result,
+    or a function of the result types) types the results inside shard_map."""
     avals_in = [t._aval for t in tracers]
     out = primitive.abstract_eval(*avals_in, **params)
     effects = frozenset()
     if getattr(primitive, "effects_rule", None) is not None:
       effects = primitive.effects_rule(*avals_in, **params)
-    avals_out = out if primitive.multiple_results else [out]
-    out_tracers = [JaxprTracer(self, core.raise_to_shaped(a), Var(core.raise_to_shaped(a)))
-                   for a in avals_out]
+    avals_out = [core.raise_to_shaped(a)
+                 for a in (out if primitive.multiple_results else [out])]
+    if vma is not None:
+      vma = vma(avals_out) if callable(vma) else vma
+      vma = [vma] * len(avals_out) if isinstance(vma, frozenset) else vma
+      avals_out = [a.update(vma=v) if isinstance(a, core.ShapedArray) and a.vma != v else a
+                   for a, v in zip(avals_out, vma)]
+    out_tracers = [JaxprTracer(self, a, Var(a)) for a in avals_out]
     self.builder.add_eqn(JaxprEqn([t._var for t in tracers], [t._var for t in out_tracers],
                                   primitive, params, effects))
     return out_tracers if primitive.multiple_results else out_tracers[0]

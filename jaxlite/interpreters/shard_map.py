@@ -37,6 +37,7 @@ from jaxlite.core import ClosedJaxpr, Jaxpr, JaxprEqn, Var
 from jaxlite.interpreters import ad, batching, collectives, mlir
 from jaxlite.interpreters import partial_eval as pe
 from jaxlite.interpreters import spmd
+from jaxlite.interpreters import vma as vma_lib
 from jaxlite.lax import parallel
 from jaxlite.sharding import mesh as mesh_lib
 from jaxlite.sharding.partition_spec import PartitionSpec
@@ -70,80 +71,30 @@ def shard_aval(aval, spec, mesh):
 
 
 def unshard_aval(aval, spec, mesh):
+  """The global aval of per-device values of ``aval`` assembled as ``spec``
+  (outside, it no longer varies along ``mesh``'s axes)."""
   sizes = dict(zip(mesh.axis_names, mesh.axis_sizes))
   shape = [d * math.prod(sizes[n] for n in names)
            for d, names in zip(aval.shape, _spec_axes_per_dim(spec, len(aval.shape)))]
-  return aval.update(shape=tuple(shape))
+  return aval.update(shape=tuple(shape), vma=aval.vma - frozenset(mesh.axis_names))
 
 
-# --- psum_invariant and pvary -------------------------------------------------------------------
-# Under check_vma a psum's result is invariant over the summed axes and its
-# transpose hands each device the cotangent (pvary); pvary marks a value as
-# varying and transposes to a psum.
-
-psum_invariant_p = parallel.CollectivePrimitive("psum_invariant", axis_param="axes")
-psum_invariant_p.multiple_results = True
-pvary_p = parallel.CollectivePrimitive("pvary", axis_param="axes")
-pvary_p.multiple_results = True
-
-
-def _same_avals(*avals, axes):
-  return [core.raise_to_shaped(a) for a in avals]
+def call_vma(params, in_vma, avals_out) -> list:
+  """The vma of the results of a call, loop or conditional inside a checked
+  body: the types its jaxprs were traced with, else read off its jaxpr."""
+  if any(a.vma for a in avals_out if isinstance(a, core.ShapedArray)):
+    return [getattr(a, "vma", frozenset()) for a in avals_out]
+  inner = params.get("jaxpr", params.get("call_jaxpr"))
+  if isinstance(inner, ClosedJaxpr) and len(inner.jaxpr.invars) == len(in_vma) and \
+      len(inner.jaxpr.outvars) == len(avals_out):
+    return varying_axes(inner.jaxpr, in_vma)
+  union = frozenset().union(*in_vma)
+  return [union] * len(avals_out)
 
 
-psum_invariant_p.def_abstract_eval(_same_avals)
-pvary_p.def_abstract_eval(_same_avals)
-psum_invariant_p.def_impl(lambda *xs, axes: parallel.psum_p.bind(
-    *xs, axes=axes, axis_index_groups=None))
-pvary_p.def_impl(lambda *xs, axes: list(xs))
-
-
-def _linear_jvp(prim):
-  def rule(primals, tangents, *, axes):
-    outs = prim.bind(*primals, axes=axes)
-    tangents = [ad.instantiate_zeros(t) for t in tangents]
-    return outs, prim.bind(*tangents, axes=axes)
-  return rule
-
-
-def _transpose_to(prim):
-  def rule(cts, *args, axes):
-    cts = [ad.instantiate_zeros(c) for c in cts]
-    return prim.bind(*cts, axes=axes)
-  return rule
-
-
-ad.primitive_jvps[psum_invariant_p] = _linear_jvp(psum_invariant_p)
-ad.primitive_jvps[pvary_p] = _linear_jvp(pvary_p)
-ad.primitive_transposes[psum_invariant_p] = _transpose_to(pvary_p)
-ad.primitive_transposes[pvary_p] = _transpose_to(psum_invariant_p)
-
-
-def _psum_invariant_axis_rule(axis_data, vals, dims, *, axes):
-  rule = batching.axis_primitive_batchers[parallel.psum_p]
-  return rule(axis_data, vals, dims, axes=axes, axis_index_groups=None)
-
-
-def _pvary_batcher(vals, dims, *, axes):
-  return pvary_p.bind(*vals, axes=axes), list(dims)
-
-
-batching.axis_primitive_batchers[psum_invariant_p] = _psum_invariant_axis_rule
-batching.primitive_batchers[pvary_p] = _pvary_batcher
-batching.primitive_batchers[psum_invariant_p] = (
-    lambda vals, dims, *, axes: (psum_invariant_p.bind(*vals, axes=axes), list(dims)))
-mlir.register_lowering(pvary_p, lambda ctx, *xs, axes: list(xs))
-
-
-def pvary(x, axis_name):
-  """Marks ``x`` as varying over ``axis_name`` (no data moves).
-
-  >>> pvary  # doctest: +ELLIPSIS
-  <function pvary at ...>
-  """
-  names = tuple(axis_name) if isinstance(axis_name, (tuple, list)) else (axis_name,)
-  leaves, tree = tree_util.tree_flatten(x)
-  return tree_util.tree_unflatten(tree, pvary_p.bind(*leaves, axes=names))
+# psum_invariant and pvary (JAX's varying-manual-axes casts) live in
+# jaxlite.interpreters.vma with the typing rules.
+psum_invariant_p, pvary_p, pvary = vma_lib.psum_invariant_p, vma_lib.pvary_p, vma_lib.pvary
 
 
 # --- which mesh axes a value varies over -------------------------------------------------------
@@ -299,18 +250,21 @@ mlir.register_lowering(psum_invariant_p, collectives.allreduce_rule("add", manua
 # --- autodiff and vmap ----------------------------------------------------------------------------
 
 
-def _axis_env(mesh):
+def _axis_env(mesh, check_vma=False):
+  """The mesh axes bound while a body is traced (and, when ``check_vma``,
+  staged primitives typed with vma)."""
   import contextlib  # pylint: disable=g-import-not-at-top
   stack = contextlib.ExitStack()
   for name, size in zip(mesh.axis_names, mesh.axis_sizes):
     stack.enter_context(core.extend_axis_env(name, size, None))
+  stack.enter_context(vma_lib.checking(mesh, check_vma))
   return stack
 
 
 def _jvp(primals, tangents, **params):
   jaxpr, in_specs, out_specs = params["jaxpr"], params["in_specs"], params["out_specs"]
   nonzeros = [type(t) is not ad.Zero for t in tangents]
-  with _axis_env(params["mesh"]):
+  with _axis_env(params["mesh"], params["check_vma"]):
     jvp_closed, out_nonzeros = ad.jvp_jaxpr(jaxpr, nonzeros, instantiate=False)
   nz_tangents = [t for t in tangents if type(t) is not ad.Zero]
   outs = shard_map_p.bind(*primals, *nz_tangents, **_params(
@@ -331,7 +285,7 @@ def _transpose(cts, *args, **params):
   linear = [ad.is_undefined_primal(a) for a in args]
   if all(type(c) is ad.Zero for c in cts):
     return [ad.Zero(a.aval) if l else None for a, l in zip(args, linear)]
-  with _axis_env(mesh):
+  with _axis_env(mesh, params["check_vma"]):
     trans = ad.transpose_jaxpr(jaxpr, linear)
   res_specs = [s for s, l in zip(in_specs, linear) if not l]
   lin_specs = [s for s, l in zip(in_specs, linear) if l]
@@ -345,7 +299,7 @@ def _transpose(cts, *args, **params):
     def summed(*xs):
       outs = core.eval_jaxpr(trans.jaxpr, trans.consts, *xs)
       return [psum_invariant_p.bind(o, axes=e)[0] if e else o for o, e in zip(outs, extra)]
-    with _axis_env(mesh):
+    with _axis_env(mesh, params["check_vma"]):
       body, _, consts = pe.trace_to_jaxpr_dynamic(summed, trans.in_avals)
     trans = ClosedJaxpr(pe.convert_constvars_jaxpr(body), [])
     res_consts = list(consts)
@@ -368,7 +322,7 @@ def _partial_eval(trace, tracers, **params):
   in_specs, out_specs = params["in_specs"], params["out_specs"]
   unknowns = [not trace.is_known(t) for t in tracers]
   known_vals = [trace.known_value(t) for t, u in zip(tracers, unknowns) if not u]
-  with _axis_env(mesh):
+  with _axis_env(mesh, params["check_vma"]):
     known, staged, out_unknowns, num_res = ad._split_jit_jaxpr(jaxpr, tuple(unknowns))
   n_known_out = len(known.out_avals) - num_res
   res_avals = known.out_avals[n_known_out:]
@@ -381,7 +335,7 @@ def _partial_eval(trace, tracers, **params):
   def staged_unstacked(*xs):
     res = [lax.squeeze(r, (0,)) for r in xs[:num_res]]
     return core.eval_jaxpr(staged.jaxpr, staged.consts, *res, *xs[num_res:])
-  with _axis_env(mesh):
+  with _axis_env(mesh, params["check_vma"]):
     known_j, _, kc = pe.trace_to_jaxpr_dynamic(known_stacked, known.in_avals)
     stacked_avals = [a.update(shape=(1,) + a.shape) for a in res_avals]
     staged_j, _, sc = pe.trace_to_jaxpr_dynamic(
@@ -435,7 +389,7 @@ def _batcher(axis_data, vals, dims, **params):
   vals = [v if d is batching.not_mapped else batching.moveaxis(v, d, 0)
           for v, d in zip(vals, dims)]
   in_axes = [batching.not_mapped if d is batching.not_mapped else 0 for d in dims]
-  with _axis_env(params["mesh"]):
+  with _axis_env(params["mesh"], params["check_vma"]):
     batched, out_axes = batching.batch_jaxpr_axes(jaxpr, axis_data, in_axes,
                                                   [0] * len(jaxpr.out_avals))
   new_in = tuple(s if d is batching.not_mapped else _insert_batch_dim(s, 0)
@@ -515,6 +469,50 @@ def _check_divisible(fun_name, mesh, avals, specs, names):
             "of the argument's in_specs entry. Consider checking that in_specs are "
             "correct, and if so consider changing the mesh axis sizes or else padding "
             f"the input and adapting '{fun_name}' appropriately.")
+
+
+def _vary_along(x, axes):
+  """``x`` made to vary along ``axes`` too (JAX's implicit pvary of results)."""
+  from jaxlite import config_guards  # pylint: disable=g-import-not-at-top
+  missing = frozenset(axes) - getattr(core.get_aval(x), "vma", frozenset())
+  if not missing or not config_guards.auto_pcast.value:
+    return x
+  return pvary_p.bind(x, axes=tuple(missing))[0]
+
+
+def _check_out_ranks(fun_name, out_specs, tree, out_avals, flat_specs):
+  """JAX's ValueError for an out spec longer than its output's rank."""
+  bad = [i for i, (a, s) in enumerate(zip(out_avals, flat_specs))
+         if len(s.partitions) > a.ndim]
+  if not bad:
+    return
+  is_leaf = lambda x: x is None or isinstance(x, PartitionSpec)  # noqa: E731
+  out_paths = [tree_util.keystr(p) for p, _ in tree_util.tree_flatten_with_path(
+      tree_util.tree_unflatten(tree, [0] * tree.num_leaves))[0]]
+  spec_paths = [tree_util.keystr(p) for p, _ in
+                tree_util.tree_flatten_with_path(out_specs, is_leaf=is_leaf)[0]]
+  msgs = []
+  for i in bad:
+    key = max((k for k in spec_paths if out_paths[i].startswith(k)), key=len, default="")
+    a, s = out_avals[i], flat_specs[i]
+    msgs.append(
+        f"* out_specs{key} is {s} which has length {len(s.partitions)}, but "
+        f"{fun_name}(*args){out_paths[i]} has shape {a.str_short(short_dtypes=False)}, "
+        f"which has rank {a.ndim} (and {a.ndim} < {len(s.partitions)})")
+  if len(msgs) == 1:
+    msgs = [msgs[0][2:]]
+  msg = (f"shard_map applied to the function '{fun_name}' was given an out_specs entry "
+         "which is too long to be compatible with the corresponding output value from "
+         "the function:\n\n" + "\n\n".join(msgs) + "\n\nEntries in out_specs must be "
+         "of length no greater than the number of axes in the corresponding output "
+         f"value.\n\nEither revise the spec to be shorter, or modify '{fun_name}' so that "
+         "its outputs have sufficient rank.")
+  if any(not out_avals[i].ndim for i in bad):
+    msg += ("\n\nFor scalar values (rank 0), consider using an out_specs entry of `P()`, "
+            "where `P = jax.sharding.PartitionSpec`. In particular, for rank 0 outputs "
+            "which are not constant over the mesh, add at least one (singleton) axis to "
+            "them so that they can be concatenated using out_specs.")
+  raise ValueError(msg)
 
 
 def _vma_error(fun_name, mesh, failures):
@@ -603,17 +601,33 @@ def shard_map(f: Callable | None = None, /, *, out_specs, in_specs=Infer, mesh=N
       names = None
     _check_divisible(fun_name, the_mesh, avals, specs, names)
     flat_fun, out_tree = api_util.flatten_fun(f, in_tree)
-    with _axis_env(the_mesh):
-      body, out_avals, consts = pe.trace_to_jaxpr_dynamic(
-          flat_fun, [shard_aval(a, s, the_mesh) for a, s in zip(avals, specs)])
+    in_avals = [shard_aval(a, s, the_mesh) for a, s in zip(avals, specs)]
+    if check_vma:
+      in_avals = [a.update(vma=a.vma | (_spec_axes(s) & manual))
+                  for a, s in zip(in_avals, specs)]
+
+    def flat_out_specs_of(tree):
+      flat = _flat_specs(out_specs, tree, "out_specs", fun_name)
+      return [PartitionSpec() if s is None else s for s in flat]
+
+    def body_fun(*xs):
+      outs = flat_fun(*xs)
+      if not check_vma:
+        return outs
+      # As JAX: each result is made to vary along the axes its out spec
+      # splits it over (pvary), so its cotangent arrives typed as such.
+      return [_vary_along(o, _spec_axes(s) & manual)
+              for o, s in zip(outs, flat_out_specs_of(out_tree.val))]
+    with _axis_env(the_mesh, check_vma):
+      body, out_avals, consts = pe.trace_to_jaxpr_dynamic(body_fun, in_avals)
     body = pe.convert_constvars_jaxpr(body)
     n_consts = len(consts)
     all_specs = [PartitionSpec()] * n_consts + specs
     if check_vma:
       body = _rewrite_psums(body)
-    flat_out_specs = _flat_specs(out_specs, out_tree.val, "out_specs", fun_name)
-    flat_out_specs = [PartitionSpec() if s is None else s for s in flat_out_specs]
+    flat_out_specs = flat_out_specs_of(out_tree.val)
     _check_spec_names(flat_out_specs, manual, "out_specs")
+    _check_out_ranks(fun_name, out_specs, out_tree.val, out_avals, flat_out_specs)
     if check_vma:
       vma = varying_axes(body, [_spec_axes(s) & manual for s in all_specs])
       single = isinstance(out_specs, PartitionSpec)
