@@ -18,13 +18,13 @@ operand of jitted computations.
 from __future__ import annotations
 
 import functools
-import math
 import types
 
 import numpy as np
 
 from jaxlite import core, dtypes
 from jaxlite.basearray import Array as _AbstractArray
+from jaxlite.forwarding import forwarding_mixin
 
 __all__ = ["EArray", "primal_tangent_dtype", "cur_qdd"]
 
@@ -91,7 +91,15 @@ def primal_tangent_dtype(primal_dtype, tangent_dtype, name=None):
   return PrimalTangentDType(primal_dtype, tangent_dtype, name)
 
 
-class EArray(_AbstractArray):
+# Where the data live and their state: the physical array's.
+_PHYSICAL_PROPERTIES = ("devices", "_committed", "committed", "is_fully_addressable",
+                        "is_fully_replicated", "delete", "is_deleted",
+                        "on_device_size_in_bytes", "unsafe_buffer_pointer", "sharding")
+
+
+# shape, dtype, ndim, size and len() are the aval's; the rest the physical array's.
+class EArray(forwarding_mixin("aval"), forwarding_mixin("_data", _PHYSICAL_PROPERTIES),
+             _AbstractArray):
   """An array of an extended dtype: its abstract value ``aval`` (shape and
   extended dtype) over ``data``, the physical array holding its values."""
   __slots__ = ("_aval", "_data")
@@ -124,28 +132,7 @@ class EArray(_AbstractArray):
       raise TypeError("iteration over a 0-d array")
     raise NotImplementedError("iteration over an EArray")   # as in JAX 0.10.2
 
-  shape = property(lambda self: self.aval.shape)
-  dtype = property(lambda self: self.aval.dtype)
-  ndim = property(lambda self: len(self.aval.shape))
-  size = property(lambda self: math.prod(self.aval.shape))
   itemsize = property(lambda self: self._data.dtype.itemsize)
-
-  def __len__(self):
-    if self.ndim == 0:
-      raise TypeError("len() of unsized object")
-    return self.shape[0]
-
-  # Where the data live and their state: the physical array's.
-  devices = property(lambda self: self._data.devices)
-  _committed = property(lambda self: self._data._committed)
-  committed = property(lambda self: self._data.committed)
-  is_fully_addressable = property(lambda self: self._data.is_fully_addressable)
-  is_fully_replicated = property(lambda self: self._data.is_fully_replicated)
-  delete = property(lambda self: self._data.delete)
-  is_deleted = property(lambda self: self._data.is_deleted)
-  on_device_size_in_bytes = property(lambda self: self._data.on_device_size_in_bytes)
-  unsafe_buffer_pointer = property(lambda self: self._data.unsafe_buffer_pointer)
-  sharding = property(lambda self: self._data.sharding)
 
   @property
   def device(self):

@@ -16,6 +16,7 @@ import numpy as np
 
 from jaxlite import core, tree_util
 from jaxlite.core import AbstractValue, ShapedArray, Tracer
+from jaxlite.forwarding import ARRAY_PROPERTIES, forwarding_mixin
 from jaxlite.numpy.dynamic_slice_index import Slice
 
 
@@ -36,7 +37,9 @@ ref_effect = RefEffect()
 ref_effects = frozenset({ref_effect})
 
 
-class AbstractRef(AbstractValue):
+# shape, dtype, ndim, size, len() (and the rest named) are the inner aval's.
+class AbstractRef(forwarding_mixin("inner_aval", ARRAY_PROPERTIES + ("weak_type", "sharding")),
+                  AbstractValue):
   """The type of a mutable array reference holding values of ``inner_aval``.
 
   Example:
@@ -50,16 +53,6 @@ class AbstractRef(AbstractValue):
     self.inner_aval = inner_aval
     self.kind = kind
     self.memory_space = memory_space
-
-  shape = property(lambda self: self.inner_aval.shape)
-  dtype = property(lambda self: self.inner_aval.dtype)
-  ndim = property(lambda self: self.inner_aval.ndim)
-  size = property(lambda self: self.inner_aval.size)
-  weak_type = property(lambda self: self.inner_aval.weak_type)
-  sharding = property(lambda self: self.inner_aval.sharding)
-
-  def __len__(self):
-    return len(self.inner_aval)
 
   def __eq__(self, other):
     return (type(other) is AbstractRef and self.inner_aval == other.inner_aval
@@ -110,7 +103,8 @@ class RefMeta(type):
     return isinstance(instance, Tracer) and isinstance(instance.aval, AbstractRef)
 
 
-class Ref(metaclass=RefMeta):
+# shape, dtype, ndim, size, sharding and len() are the current value's.
+class Ref(forwarding_mixin("_array", ARRAY_PROPERTIES + ("sharding",)), metaclass=RefMeta):
   """Mutable array reference.
 
   In most cases this should not be constructed directly, but rather via
@@ -133,15 +127,6 @@ class Ref(metaclass=RefMeta):
   @property
   def aval(self):
     return self._aval
-
-  shape = property(lambda self: self._array.shape)
-  dtype = property(lambda self: self._array.dtype)
-  ndim = property(lambda self: self._array.ndim)
-  size = property(lambda self: self._array.size)
-  sharding = property(lambda self: self._array.sharding)
-
-  def __len__(self):
-    return len(self._array)
 
   def __getitem__(self, index):
     from jaxlite.state import primitives
