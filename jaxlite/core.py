@@ -26,6 +26,9 @@ import numpy as np
 
 from jaxlite import dtypes, traceback_util
 from jaxlite.basearray import Array as _AbstractArray
+# The dimension protocol: symbolic dimensions for the layers below jaxlite.export.
+from jaxlite.symbolic_dims import (is_symbolic_dim, register_symbolic_dimensions,  # noqa: F401
+                                   symbolic_dimensions)
 
 # ---------------------------------------------------------------------------
 # Abstract values

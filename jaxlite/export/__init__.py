@@ -20,6 +20,19 @@ from jaxlite.export.serialization import (deserialize, register_namedtuple_seria
                                           register_pytree_node_serialization)
 from jaxlite.export.shape_poly import (SymbolicScope, is_symbolic_dim, symbolic_args_specs,
                                       symbolic_shape)
+from jaxlite.export import dim_lowering as _dim_lowering, shape_poly as _shape_poly
+from jaxlite import core as _core
+import types as _types
+
+# lax, numpy and the lowering sit below this package and meet symbolic dimensions:
+# they reach them through core's dimension protocol, not by importing upward.
+_core.register_symbolic_dimensions(_types.SimpleNamespace(
+    is_symbolic_dim=_shape_poly.is_symbolic_dim, dim_min=_shape_poly.dim_min,
+    dim_max=_shape_poly.dim_max, dim_value=_dim_lowering.dim_value,
+    shape_tensor=_dim_lowering.shape_tensor,
+    dimension_as_value=_dim_lowering.dimension_as_value,
+    broadcast_in_dim=_dim_lowering.broadcast_in_dim, reshape=_dim_lowering.reshape,
+    iota=_dim_lowering.iota))
 
 __all__ = ["DisabledSafetyCheck", "Exported", "default_export_platform", "deserialize",
            "export", "is_symbolic_dim", "maximum_supported_calling_convention_version",

@@ -581,9 +581,8 @@ def i64_attr(x):
 
 def broadcast_in_dim(x, aval_out: ShapedArray, broadcast_dimensions):
   if not _is_static_shape(aval_out.shape):   # shape-polymorphic export
-    from jaxlite.export import dim_lowering  # pylint: disable=g-import-not-at-top
-    return dim_lowering.broadcast_in_dim(_polymorphic_context[0], x, aval_out,
-                                         broadcast_dimensions)
+    return core.symbolic_dimensions().broadcast_in_dim(_polymorphic_context[0], x, aval_out,
+                                                       broadcast_dimensions)
   return mlir().hlo.broadcast_in_dim(aval_to_ir_type(aval_out), x,
                                      dense_int_array(broadcast_dimensions))
 
@@ -591,8 +590,7 @@ def broadcast_in_dim(x, aval_out: ShapedArray, broadcast_dimensions):
 def iota(aval_out: ShapedArray, dimension: int):
   """``stablehlo.iota`` of ``aval_out`` (``dynamic_iota`` where its shape is symbolic)."""
   if not _is_static_shape(aval_out.shape):   # shape-polymorphic export
-    from jaxlite.export import dim_lowering  # pylint: disable=g-import-not-at-top
-    return dim_lowering.iota(_polymorphic_context[0], aval_out, dimension)
+    return core.symbolic_dimensions().iota(_polymorphic_context[0], aval_out, dimension)
   return mlir().hlo.iota(aval_to_ir_type(aval_out), i64_attr(dimension))
 
 

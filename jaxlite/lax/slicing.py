@@ -75,8 +75,7 @@ def _slice_lowering(ctx, x, *, start_indices, limit_indices, strides):
   strides = strides or (1,) * len(start_indices)
   if not all(isinstance(i, (int, np.integer)) for i in (*start_indices, *limit_indices)):
     # Symbolic bounds (shape-polymorphic export): a slice with bounds as tensors.
-    from jaxlite.export import dim_lowering  # pylint: disable=g-import-not-at-top
-    mc = ctx.module_context
+    dim_lowering, mc = core.symbolic_dimensions(), ctx.module_context
     return mlir.hlo().real_dynamic_slice(
         mlir.aval_to_ir_type(ctx.avals_out[0]), x,
         dim_lowering.shape_tensor(mc, start_indices),

@@ -175,9 +175,8 @@ broadcast_in_dim_p = standard_primitive(
 
 def _broadcast_in_dim_lowering(ctx, x, *, shape, broadcast_dimensions):
   if not _is_constant_shape(shape):   # shape-polymorphic export
-    from jaxlite.export import dim_lowering
-    return dim_lowering.broadcast_in_dim(ctx.module_context, x, ctx.avals_out[0],
-                                         broadcast_dimensions)
+    return core.symbolic_dimensions().broadcast_in_dim(ctx.module_context, x,
+                                                       ctx.avals_out[0], broadcast_dimensions)
   return mlir.broadcast_in_dim(x, ctx.avals_out[0], broadcast_dimensions)
 
 
@@ -194,7 +193,7 @@ def dimension_sizes(sizes) -> tuple:
   try:
     return tuple(int(d) for d in sizes)
   except inconclusive_dimension_error():
-    return tuple(d if hasattr(d, "scope") else int(d) for d in sizes)
+    return tuple(d if core.is_symbolic_dim(d) else int(d) for d in sizes)
 
 
 def _is_constant_shape(shape) -> bool:
@@ -425,8 +424,7 @@ def _reshape_to_out(ctx, x):
   """``x`` reshaped to the result's aval (dynamically where it is symbolic)."""
   aval = ctx.avals_out[0]
   if not _is_constant_shape(aval.shape):   # shape-polymorphic export
-    from jaxlite.export import dim_lowering
-    return dim_lowering.reshape(ctx.module_context, x, aval)
+    return core.symbolic_dimensions().reshape(ctx.module_context, x, aval)
   return mlir.hlo().reshape(mlir.aval_to_ir_type(aval), x)
 
 

@@ -181,7 +181,7 @@ def _symbolic_slice_bounds(s: slice, n):
   """(start, length, step) of a slice of an axis of symbolic size ``n``
   (shape-polymorphic export): as JAX, bounds are clamped with ``min``/``max``
   of dimensions where their order is not known."""
-  from jaxlite.export import shape_poly  # pylint: disable=g-import-not-at-top
+  shape_poly = core.symbolic_dimensions()
   step = 1 if s.step is None else int(s.step)
   if step <= 0:
     start, stop, step = s.indices(n)   # JAX's InconclusiveDimensionOperation
@@ -324,8 +324,8 @@ def getitem(arr, index, *, mode=None, fill_value=None, unique_indices: bool = Fa
       i = index + n if index < 0 else index
       i = min(max(i, 0), n - 1) if n else 0
     else:   # a symbolic size (shape-polymorphic export): clamped as JAX's
-      from jaxlite.export import shape_poly  # pylint: disable=g-import-not-at-top
-      i = shape_poly.dim_max(0, n + index) if index < 0 else shape_poly.dim_min(index, n - 1)
+      dims = core.symbolic_dimensions()
+      i = dims.dim_max(0, n + index) if index < 0 else dims.dim_min(index, n - 1)
     if n == 0:
       raise IndexError("index is out of bounds for axis 0 with size 0")
     # lax.slice without strides, then squeeze: the equations JAX stages for x[i].

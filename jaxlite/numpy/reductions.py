@@ -25,7 +25,7 @@ import operator
 
 import numpy as np
 
-from jaxlite import dtypes, lax
+from jaxlite import core, dtypes, lax
 from jaxlite.lax import structural as lax_structural
 from jaxlite.numpy import promotion, ufuncs, ufuncs_common
 from jaxlite.numpy.promotion import canonicalize_axes, check_arraylike, ensure_array
@@ -214,8 +214,7 @@ def _count(a, axes, where, keepdims, dtype):
   if where is None:
     n = math.prod(a.shape[ax] for ax in axes)
     if not isinstance(n, int):   # a symbolic size (shape-polymorphic export)
-      from jaxlite.export import dim_lowering  # pylint: disable=g-import-not-at-top
-      return lax.convert_element_type(dim_lowering.dimension_as_value(n), dtype)
+      return lax.convert_element_type(core.symbolic_dimensions().dimension_as_value(n), dtype)
     return np.asarray(n, dtype)
   mask = promotion.broadcast_to_shape(
       ensure_array(ufuncs._to_bool(promotion.asarray_value(where))), a.shape)

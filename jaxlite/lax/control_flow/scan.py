@@ -69,7 +69,7 @@ def _scan_lowering(ctx, *args, reverse, length, jaxpr, num_consts, num_carry,
   symbolic = not isinstance(length, int) or not all(
       isinstance(d, int) for a in (*xs_avals, *ys_avals) for d in a.shape)
   if symbolic:   # shape-polymorphic export: sizes from the dimension variables
-    from jaxlite.export import dim_lowering  # pylint: disable=g-import-not-at-top
+    dim_lowering = core.symbolic_dimensions()
     i32 = mlir.aval_to_ir_type(core.ShapedArray((), np.int32))
     length_value = hlo.convert(i32, dim_lowering.dim_value(mc, length))
     int32 = lambda v: length_value if v is length else hlo.convert(  # noqa: E731
@@ -148,8 +148,7 @@ def _reshape(mc, x, aval):
   """``x`` reshaped to ``aval`` (dynamically where its shape is symbolic)."""
   if all(isinstance(d, int) for d in aval.shape):
     return mlir.hlo().reshape(mlir.aval_to_ir_type(aval), x)
-  from jaxlite.export import dim_lowering  # pylint: disable=g-import-not-at-top
-  return dim_lowering.reshape(mc, x, aval)
+  return core.symbolic_dimensions().reshape(mc, x, aval)
 
 
 def scan(f: Callable, init, xs=None, length: int | None = None, reverse: bool = False,
