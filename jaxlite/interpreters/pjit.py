@@ -60,13 +60,24 @@ def _clear_jit_caches():
     jitted.clear_cache()
 
 
+# Mutable refs live in jaxlite.state, a layer above: when it loads, it installs
+# how jit calls that take or return refs run (a global test per call, no import).
+_ref_calls = None
+
+
+def register_ref_calls(ref_calls) -> None:
+  """Installs ``ref_calls`` (``jaxlite.state.discharge``): its ``takes_refs``,
+  ``call_with_refs``, ``check_jit_refs`` and ``RefCallSite`` run jit calls with refs."""
+  global _ref_calls
+  _ref_calls = ref_calls
+
+
 def _jit_impl(*args, jaxpr: ClosedJaxpr, name: str, donated_invars=(), inline=False,
               device=None):
   from jaxlite.interpreters.dispatch import _to_array
-  if jaxpr.effects and "jaxlite.state" in sys.modules:
-    from jaxlite.state import discharge
-    if discharge.takes_refs(jaxpr):   # refs as operands: run on their values
-      return discharge.call_with_refs(jaxpr, args, name)
+  if jaxpr.effects and _ref_calls is not None:
+    if _ref_calls.takes_refs(jaxpr):   # refs as operands: run on their values
+      return _ref_calls.call_with_refs(jaxpr, args, name)
   args = [_to_array(a) for a in args]
   dev = device or _common_device(args)
   # As JAX's: results are committed only where an operand (or jit) chose the device.
@@ -727,10 +738,9 @@ class Jitted:
       donated = tuple([False] * len(consts) + donated_leaves)
     entry = _CacheEntry(closed, consts, out_tree.val, donated, self.name)
     entry.arg_names = names
-    if "jaxlite.state" in sys.modules:   # refs exist: they may be arguments or results
-      from jaxlite.state import discharge
-      if discharge.check_jit_refs(self.fun, flat_args, names, jaxpr):
-        entry.spmd = discharge.RefCallSite()   # the general call path runs it
+    if _ref_calls is not None:   # refs exist: they may be arguments or results
+      if _ref_calls.check_jit_refs(self.fun, flat_args, names, jaxpr):
+        entry.spmd = _ref_calls.RefCallSite()   # the general call path runs it
         return entry
     has_mesh = _holds_shard_map(closed)
     if self.in_shardings is not None or self.out_shardings is not None or has_mesh:

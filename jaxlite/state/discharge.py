@@ -358,11 +358,18 @@ def _discharging_jvp(jvp_rule):
 def _register_jit_rules():
   from jaxlite.checkpoint import remat_p
   from jaxlite.interpreters import ad
+  from jaxlite.interpreters import pjit
   from jaxlite.interpreters.pjit import jit_p
   for p in (jit_p, remat_p):   # calls whose body may make and use its own refs
     ad.primitive_jvps[p] = _discharging_jvp(ad.primitive_jvps[p])
   from jaxlite.state import control_flow
   control_flow.register_rules()
+  # The layers below meet refs through these hooks instead of probing sys.modules.
+  import sys
+  from jaxlite.lax.control_flow import common
+  from jaxlite.state.returned_refs import check_no_returned_refs
+  pjit.register_ref_calls(sys.modules[__name__])
+  common.register_returned_ref_check(check_no_returned_refs)
 
 
 _register_jit_rules()

@@ -10,7 +10,6 @@ enclosing ``vmap`` is batched) and the jaxpr itself can be shared.
 """
 from __future__ import annotations
 
-import sys
 import threading
 import weakref
 from typing import Any, Callable, Sequence
@@ -71,9 +70,8 @@ def trace_to_closed_jaxpr(fun: Callable, in_tree, in_avals: Sequence[ShapedArray
   flat_fun, out_tree = api_util.flatten_fun_nokwargs(fun, in_tree)
   jaxpr, _, consts = pe.trace_to_jaxpr_dynamic(flat_fun, list(in_avals),
                                                debug_info=(name, None, name))
-  if "jaxlite.state" in sys.modules:   # refs exist: JAX's error if one is returned
-    from jaxlite.state.returned_refs import check_no_returned_refs
-    check_no_returned_refs(fun, jaxpr, in_tree, out_tree.val, name, tag)
+  if _returned_ref_check is not None:   # refs exist: JAX's error if one is returned
+    _returned_ref_check(fun, jaxpr, in_tree, out_tree.val, name, tag)
   closed = ClosedJaxpr(pe.convert_constvars_jaxpr(jaxpr), [])
   result = (closed, list(consts), out_tree.val)
   # Closed-over tracers belong to the transformation active now: never cache them.
@@ -81,6 +79,18 @@ def trace_to_closed_jaxpr(fun: Callable, in_tree, in_avals: Sequence[ShapedArray
     with _cache_lock:
       per_fun[key] = result
   return result
+
+
+# Mutable refs live in jaxlite.state, a layer above: when it loads, it installs
+# its check that a traced body returns no ref (none can before it has loaded).
+_returned_ref_check = None
+
+
+def register_returned_ref_check(check) -> None:
+  """Installs ``check(fun, jaxpr, in_tree, out_tree, name, tag)``, run on each
+  traced control-flow body (``jaxlite.state`` installs JAX's returned-ref error)."""
+  global _returned_ref_check
+  _returned_ref_check = check
 
 
 def flatten_args_avals(args):
