@@ -912,6 +912,26 @@ def __getattr__(name):
 
 _ml_lock = threading.RLock()
 _ml_module = None   # ml_dtypes, once its types are in the tables
+_ml_listeners: list = []   # see when_ml_dtypes_load
+
+
+def when_ml_dtypes_load(callback) -> None:
+  """Calls ``callback(ml_dtypes)`` once ml_dtypes' types are in the dtype tables: now
+  if they are, else right after ml_dtypes is first imported. For tables that other
+  modules derive from the lattice at import (ml_dtypes loads lazily), so that they
+  extend themselves without naming ``bfloat16`` (which would load it).
+
+  >>> seen = []
+  >>> when_ml_dtypes_load(lambda ml: seen.append(ml.__name__))
+  >>> _ = _ml_dtypes()   # the first need of its types loads ml_dtypes
+  >>> seen
+  ['ml_dtypes']
+  """
+  with _ml_lock:
+    if _ml_module is None:
+      _ml_listeners.append(callback)
+      return
+  callback(_ml_module)
 
 
 def _ml_dtypes():
@@ -977,6 +997,10 @@ def _add_ml_dtypes(ml) -> None:
     for name in _ML_NAMES:
       setattr(module, name, getattr(ml, name))
     _ml_module = ml
+    listeners = _ml_listeners[:]
+    _ml_listeners.clear()
+    for callback in listeners:   # under the lock: no caller sees half-extended tables
+      callback(ml)
 
 
 class _WhenMlDtypesIsImported:

@@ -142,9 +142,22 @@ def _all_axes(aval):
 
 # Inexact dtypes: a sum accumulates in the array's own dtype.
 # Half precision is summed in float32 (below), so it takes the general path.
-# (Compared by name: naming dtypes.bfloat16 here would load ml_dtypes at import.)
-_SUM_AS_IS = frozenset(d for d in dtypes._lattice_dtypes if dtypes.issubdtype(d, np.inexact)
-                       and np.dtype(d).name not in ("float16", "bfloat16"))
+# Extended in place once ml_dtypes (loaded lazily) adds bfloat16 and float8.
+_HALF_PRECISION = {np.dtype(np.float16)}
+_SUM_AS_IS: set = set()
+
+
+def _collect_sum_as_is(ml_dtypes=None):
+  if ml_dtypes is not None:
+    _HALF_PRECISION.add(np.dtype(ml_dtypes.bfloat16))
+  _SUM_AS_IS.update(d for d in dtypes._lattice_dtypes if dtypes.issubdtype(d, np.inexact)
+                    and d not in _HALF_PRECISION)
+  # (Where ml_dtypes loaded first, the call without it has just added bfloat16.)
+  _SUM_AS_IS.difference_update(_HALF_PRECISION)
+
+
+_collect_sum_as_is()
+dtypes.when_ml_dtypes_load(_collect_sum_as_is)
 
 
 def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None,

@@ -46,10 +46,20 @@ def _doc(fun, numpy_name, example, result):
 
 
 # Dtypes that promotion leaves as they are, with or without x64: for an Array
-# of one of these, a one-argument ufunc's promotion is the identity.
-_STABLE_DTYPES = frozenset(d for d in dtypes._lattice_dtypes
-                           if d.itemsize < 8 or d == np.dtype(np.complex64))
-_STABLE_INEXACT = frozenset(d for d in _STABLE_DTYPES if dtypes.issubdtype(d, np.inexact))
+# of one of these, a one-argument ufunc's promotion is the identity. Sets the
+# ufuncs hold, extended in place once ml_dtypes (loaded lazily) adds its types.
+_STABLE_DTYPES: set = set()
+_STABLE_INEXACT: set = set()
+
+
+def _collect_stable_dtypes(ml_dtypes=None):
+  _STABLE_DTYPES.update(d for d in dtypes._lattice_dtypes
+                        if d.itemsize < 8 or d == np.dtype(np.complex64))
+  _STABLE_INEXACT.update(d for d in _STABLE_DTYPES if dtypes.issubdtype(d, np.inexact))
+
+
+_collect_stable_dtypes()
+dtypes.when_ml_dtypes_load(_collect_stable_dtypes)
 
 
 def _direct_primitive(lax_fun):
