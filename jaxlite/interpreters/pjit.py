@@ -79,6 +79,19 @@ def _jit_impl(*args, jaxpr: ClosedJaxpr, name: str, donated_invars=(), inline=Fa
     if _ref_calls.takes_refs(jaxpr):   # refs as operands: run on their values
       return _ref_calls.call_with_refs(jaxpr, args, name)
   args = [_to_array(a) for a in args]
+  with _jaxpr_lock:
+    per_jaxpr = _jaxpr_executables.setdefault(jaxpr, {})
+  # A jaxpr holding a shard_map (say the known part of a differentiated
+  # jit(shard_map), or a staged pmap) is an SPMD program over its mesh.
+  spmd_programs = per_jaxpr.get("spmd")
+  if spmd_programs is None:
+    spmd_programs = per_jaxpr.setdefault("spmd", {} if _holds_shard_map(jaxpr) else False)
+  if spmd_programs is not False:
+    from jaxlite.interpreters import spmd
+    return spmd.call_sharded(jaxpr, name, args, [None] * len(args),
+                             [None] * len(jaxpr.out_avals),
+                             tuple(donated_invars) or (False,) * len(args),
+                             cache=spmd_programs)
   dev = device or _common_device(args)
   # As JAX's: results are committed only where an operand (or jit) chose the device.
   committed = dev is not None
@@ -86,8 +99,6 @@ def _jit_impl(*args, jaxpr: ClosedJaxpr, name: str, donated_invars=(), inline=Fa
     dev = backend.default_device()
   else:   # uncommitted operands follow the committed ones (or jit's device)
     args = placement.follow(args, dev)
-  with _jaxpr_lock:
-    per_jaxpr = _jaxpr_executables.setdefault(jaxpr, {})
   exe = per_jaxpr.get((dev, committed))
   if exe is None:
     exe = per_jaxpr[(dev, committed)] = compile_jaxpr(jaxpr, name, dev, donated_invars,

@@ -34,6 +34,7 @@ from jaxlite.interpreters.collectives import (all_gather, axis_groups, axis_inde
                                               replica_groups_attr)
 from jaxlite.interpreters.collectives import groups as _groups
 from jaxlite.interpreters import partial_eval as pe
+from jaxlite.interpreters import pmap_staging
 from jaxlite.runtime import backend, caches, inflight
 from jaxlite.runtime.array import Array
 from jaxlite.traceback_util import api_boundary
@@ -296,6 +297,7 @@ def _clear_pmap_caches():
   _PmapExecutable._by_jaxpr.clear()
   for pmapped in list(_live_pmapped):
     pmapped._cache.clear()
+    pmapped._staged.clear()
     pmapped._fast = None
 
 
@@ -312,6 +314,9 @@ class PmapFunction:
     api_util.check_callable(fun)
     self.fun = fun
     self.axis_name = axis_name if axis_name is not None else object()
+    # The staged (shard_map) form names its mesh axis as JAX does.
+    self.mesh_axis_name = axis_name if axis_name is not None else \
+        pmap_staging.DEFAULT_AXIS_NAME
     self.in_axes = in_axes
     self.out_axes = out_axes
     self.static_argnums = api_util.normalize_argnums(static_broadcasted_argnums,
@@ -322,6 +327,7 @@ class PmapFunction:
     self.donate_argnums = api_util.normalize_argnums(donate_argnums, argname="donate_argnums")
     self.name = api_util.fun_name(fun)
     self._cache: dict = {}
+    self._staged: dict = {}   # traced calls' jitted shard_maps (see _staged_call)
     # The last eager call's signature and executable (see __call__); None until
     # an eager call of flat Array arguments, and after jaxlite.clear_caches.
     self._fast = None
@@ -378,6 +384,18 @@ class PmapFunction:
                    for a, ax in zip(avals, in_axes_flat)]
     tracing = core._thread_state.dynamic_main.level != 0 or any(
         isinstance(x, core.Tracer) for x in flat_args)
+    if tracing:
+      body = pmap_staging.innermost_body()
+      if body == "mesh":
+        raise pmap_staging.NestedPmap()
+      if body is None:
+        # Traced: staged as JAX 0.10.2 does, a jitted shard_map; a nested pmap
+        # in the body makes it fall back to an xla_pmap (see pmap_staging).
+        try:
+          return self._staged_call(dyn_args, kwargs, statics, flat_args, in_tree,
+                                   in_axes_flat, size)
+        except pmap_staging.NestedPmap:
+          pass
     global_size = size if tracing or self.devices is not None else \
         size * backend.process_count()
     key = (in_tree, tuple(per_replica), tuple(in_axes_flat), statics, global_size,
@@ -431,18 +449,57 @@ class PmapFunction:
       raise ValueError(f"pmap got inconsistent sizes for array axes to be mapped:\n{lines}")
     return next(iter(sizes))
 
-  def _trace(self, dyn_args, kwargs, statics, in_tree, per_replica, global_size):
-    fun = self.fun
-    if statics:
-      static_map = dict(statics)
-      nargs = len(dyn_args) + len(statics)
+  def _with_statics(self, statics, num_dyn):
+    """``self.fun`` of the dynamic arguments only, the static ones bound."""
+    if not statics:
+      return self.fun
+    static_map = dict(statics)
+    nargs = num_dyn + len(statics)
 
-      def fun(*dyn, **kw):
-        it = iter(dyn)
-        return self.fun(*[static_map[i] if i in static_map else next(it)
-                          for i in range(nargs)], **kw)
+    def fun(*dyn, **kw):
+      it = iter(dyn)
+      return self.fun(*[static_map[i] if i in static_map else next(it)
+                        for i in range(nargs)], **kw)
+    return fun
+
+  def _staged_call(self, dyn_args, kwargs, statics, flat_args, in_tree, in_axes_flat, size):
+    """Calls the jitted shard_map JAX 0.10.2 stages for this pmap (one per
+    argument structure, kept so that its jit caches its traces)."""
+    devices = self._mesh_devices(size)
+    key = (in_tree, tuple(in_axes_flat), statics, devices)
+    staged = self._staged.get(key)
+    if staged is None:
+      with self._lock:
+        staged = self._staged.get(key)
+        if staged is None:
+          donated = []
+          if self.donate_argnums:
+            dyn_positions = [i for i in range(len(dyn_args) + len(statics))
+                             if i not in self.static_argnums]
+            for pos, arg in zip(dyn_positions, dyn_args):
+              donated += [pos in self.donate_argnums] * len(tree_util.tree_leaves(arg))
+          donated += [False] * (len(flat_args) - len(donated))
+          staged = pmap_staging.staged_function(
+              self._with_statics(statics, len(dyn_args)), in_tree, in_axes_flat,
+              self.out_axes, self.mesh_axis_name, devices, donated)
+          if len(self._staged) >= _MAX_ENTRIES_PER_FUNCTION:
+            self._staged.clear()
+          self._staged[key] = staged
+    return staged(*flat_args)
+
+  def _mesh_devices(self, size):
+    """The devices of a staged pmap's mesh: ``devices=`` or the first ``size``."""
+    if self.devices is not None:
+      return self.devices
+    if backend.process_count() > 1:
+      return tuple(backend.local_devices()[:size])
+    return tuple(backend.devices()[:size])
+
+  def _trace(self, dyn_args, kwargs, statics, in_tree, per_replica, global_size):
+    fun = self._with_statics(statics, len(dyn_args))
     flat_fun, out_tree = api_util.flatten_fun(fun, in_tree)
-    with core.extend_axis_env(self.axis_name, global_size, None):
+    with core.extend_axis_env(self.axis_name, global_size, None), \
+        pmap_staging.tracing_body("replicas"):
       jaxpr, out_avals, consts = pe.trace_to_jaxpr_dynamic(
           flat_fun, per_replica, debug_info=(self.name, None, "pmap"))
     closed = ClosedJaxpr(pe.convert_constvars_jaxpr(jaxpr), [])

@@ -365,6 +365,76 @@ def _partial_eval(trace, tracers, **params):
   return [next(staged_it) if u else next(known_it) for u in out_unknowns]
 
 
+def _partial_eval_custom(eqn, unknowns, saveable):
+  """shard_map's ``partial_eval_jaxpr_custom`` rule (a shard_map inside a
+  differentiated jit): a known shard_map that also returns the residuals and a
+  staged one that reads them. As JAX does, a residual is returned split along
+  its leading axis over the manual axes it varies over (every manual axis
+  without check_vma), so each device reads its own back; a scalar one gets a
+  length-1 axis first."""
+  params = eqn.params
+  closed, mesh, manual = params["jaxpr"], params["mesh"], params["newly_manual_axes"]
+  in_specs, out_specs = params["in_specs"], params["out_specs"]
+  n_consts = len(closed.consts)
+  with _axis_env(mesh, params["check_vma"]):
+    known, staged, out_unks, num_res = pe.partial_eval_jaxpr_custom(
+        pe.convert_constvars_jaxpr(closed.jaxpr), [False] * n_consts + list(unknowns),
+        saveable)
+  n_known_out = len(known.outvars) - num_res
+  known_in = tuple(s for s, u in zip(in_specs, unknowns) if not u)
+  if params["check_vma"]:
+    vma = varying_axes(known, [()] * n_consts + [_spec_axes(s) & manual for s in known_in])
+    vma = vma[n_known_out:]
+  else:
+    vma = [manual] * num_res
+  res_axes = [tuple(n for n in mesh.axis_names if n in v) for v in vma]
+  singleton = [bool(ax) and not v.aval.shape for ax, v in
+               zip(res_axes, known.outvars[n_known_out:])]
+  if any(singleton):
+    known, staged = _add_singletons(known, staged, singleton, mesh, params["check_vma"])
+  res_specs = tuple(PartitionSpec(ax) if ax else PartitionSpec() for ax in res_axes)
+  res_vars = [Var(unshard_aval(v.aval, spec, mesh))
+              for v, spec in zip(known.outvars[n_known_out:], res_specs)]
+  known_out = tuple(s for s, u in zip(out_specs, out_unks) if not u) + res_specs
+  eqn_known = JaxprEqn(
+      [a for a, u in zip(eqn.invars, unknowns) if not u],
+      [v for v, u in zip(eqn.outvars, out_unks) if not u] + res_vars, shard_map_p,
+      _params(params, jaxpr=pe.reclose(known, closed.consts), in_specs=known_in,
+              out_specs=known_out), eqn.effects)
+  eqn_staged = JaxprEqn(
+      res_vars + [a for a, u in zip(eqn.invars, unknowns) if u],
+      [v for v, u in zip(eqn.outvars, out_unks) if u], shard_map_p,
+      _params(params, jaxpr=ClosedJaxpr(staged, ()),
+              in_specs=res_specs + tuple(s for s, u in zip(in_specs, unknowns) if u),
+              out_specs=tuple(s for s, u in zip(out_specs, out_unks) if u)), eqn.effects)
+  return eqn_known, eqn_staged, out_unks, res_vars
+
+
+def _add_singletons(known, staged, which, mesh, check_vma):
+  """``known`` returns the residuals flagged in ``which`` with a leading
+  length-1 axis and ``staged`` drops it again."""
+  lax = _lax()
+  n_res = len(which)
+  n_known_out = len(known.outvars) - n_res
+
+  def known_fun(*xs):
+    outs = core.eval_jaxpr(known, [], *xs)
+    return outs[:n_known_out] + [lax.expand_dims(r, (0,)) if w else r
+                                 for r, w in zip(outs[n_known_out:], which)]
+
+  def staged_fun(*xs):
+    res = [lax.squeeze(r, (0,)) if w else r for r, w in zip(xs[:n_res], which)]
+    return core.eval_jaxpr(staged, [], *res, *xs[n_res:])
+  staged_avals = [v.aval.update(shape=(1,)) if w else v.aval
+                  for v, w in zip(staged.invars[:n_res], which)]
+  with _axis_env(mesh, check_vma):
+    known_j, _, kc = pe.trace_to_jaxpr_dynamic(known_fun, [v.aval for v in known.invars])
+    staged_j, _, sc = pe.trace_to_jaxpr_dynamic(
+        staged_fun, staged_avals + [v.aval for v in staged.invars[n_res:]])
+  assert not kc and not sc
+  return known_j, staged_j
+
+
 def _lax():
   from jaxlite import lax  # pylint: disable=g-import-not-at-top
   return lax
@@ -372,6 +442,7 @@ def _lax():
 
 ad.primitive_jvps[shard_map_p] = _jvp
 ad.primitive_transposes[shard_map_p] = _transpose
+pe.partial_eval_jaxpr_custom_rules[shard_map_p] = _partial_eval_custom
 pe.partial_eval_rules[shard_map_p] = _partial_eval
 
 
@@ -384,21 +455,20 @@ def _insert_batch_dim(spec: PartitionSpec, dim) -> PartitionSpec:
 
 
 def _batcher(axis_data, vals, dims, **params):
+  # As JAX: batch axes stay where they are (the specs gain an unsplit entry
+  # there) and the outputs' batch axes are wherever the body puts them.
   jaxpr, in_specs, out_specs = params["jaxpr"], params["in_specs"], params["out_specs"]
-  size = axis_data.size
-  vals = [v if d is batching.not_mapped else batching.moveaxis(v, d, 0)
-          for v, d in zip(vals, dims)]
-  in_axes = [batching.not_mapped if d is batching.not_mapped else 0 for d in dims]
+  in_axes = list(dims)
   with _axis_env(params["mesh"], params["check_vma"]):
     batched, out_axes = batching.batch_jaxpr_axes(jaxpr, axis_data, in_axes,
-                                                  [0] * len(jaxpr.out_avals))
-  new_in = tuple(s if d is batching.not_mapped else _insert_batch_dim(s, 0)
+                                                  [batching.infer] * len(jaxpr.out_avals))
+  new_in = tuple(s if d is batching.not_mapped else _insert_batch_dim(s, d)
                  for s, d in zip(in_specs, in_axes))
-  new_out = tuple(_insert_batch_dim(s, 0) for s in out_specs)
-  del size
+  new_out = tuple(s if d is batching.not_mapped else _insert_batch_dim(s, d)
+                  for s, d in zip(out_specs, out_axes))
   outs = shard_map_p.bind(*vals, **_params(params, jaxpr=batched, in_specs=new_in,
                                            out_specs=new_out))
-  return outs, [0] * len(outs)
+  return outs, list(out_axes)
 
 
 batching.axis_primitive_batchers[shard_map_p] = _batcher

@@ -553,9 +553,10 @@ ad.deflinear2(squeeze_p, lambda ct, operand, *, dimensions:
 
 
 def _squeeze_batch(batched_args, batch_dims, *, dimensions):
+  # As JAX: the batch axis moves to the front first (a transpose in the jaxpr).
   (x,), (d,) = batched_args, batch_dims
-  dims = tuple(a + (a >= d) for a in dimensions)
-  return squeeze_p.bind(x, dimensions=dims), d - sum(a < d for a in dimensions)
+  x = batching.moveaxis(x, d, 0)
+  return squeeze_p.bind(x, dimensions=tuple(a + 1 for a in dimensions)), 0
 
 
 batching.primitive_batchers[squeeze_p] = _squeeze_batch
