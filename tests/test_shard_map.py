@@ -1,5 +1,7 @@
 """jaxlite.shard_map against JAX 0.10.2's shard_map in the same run (8 CPU devices):
 forward programs with every collective, grad and vmap through it, and its errors."""
+import functools
+
 import numpy as np
 import pytest
 
@@ -177,3 +179,155 @@ def test_jaxpr_of_an_invariant_body_prints_as_jax(env):
   jax = env[0]
   w = np.ones((4, 3), np.float32)
   assert str(jaxlite.make_jaxpr(ours)(w)) == str(jax.make_jaxpr(theirs)(w))
+
+
+# --- varying manual axes (vma): types, implicit pvary, errors ---------------------------------
+
+
+def _pair(env, make):
+  """``make(lib, jnp, P, mesh)`` under jaxlite and under JAX."""
+  jax, mesh, jmesh = env
+  return make(jaxlite, jnp, P, mesh), make(jax, jax.numpy, jax.P, jmesh)
+
+
+VMA_PROGRAMS = {
+    # implicit pvary of a replicated operand, psum makes the result invariant
+    "matmul_psum": (lambda lib, jnp_, x, w: lib.lax.psum(x @ w, "a"), ("a", None), P()),
+    # a scalar sliced from a replicated value is pvary'd before the product
+    "scalar_pvary": (lambda lib, jnp_, x, w: jnp_.sin(x) * w[0, 0], ("a", None), P("a")),
+    # partial psum: varying over b, invariant over a after it
+    "psum_one_axis": (lambda lib, jnp_, x, w: lib.lax.psum(jnp_.tanh(x @ w), "a"),
+                      (("a", "b"), None), P("b")),
+    "axis_index_pmax": (lambda lib, jnp_, x, w: lib.lax.pmax(
+        x * lib.lax.axis_index("b"), "b") + w[0], ("a", "b"), P("a", None)),
+    "ppermute_replicated": (lambda lib, jnp_, x, w: lib.lax.ppermute(
+        w, "b", [(k, (k + 1) % 4) for k in range(4)])[:, :1] + x, ("a", "b"), P("a", "b")),
+    "cond_replicated_pred": (lambda lib, jnp_, x, w: lib.lax.cond(
+        jnp_.sum(w) > 0, lambda a, b: a @ b, lambda a, b: a @ b * 2, x, w), ("a", None),
+        P("a")),
+    "jit_inside": (lambda lib, jnp_, x, w: lib.jit(lambda a, b: lib.lax.psum(a @ b, "a"))(x, w),
+                   ("a", None), P()),
+    "remat_inside": (lambda lib, jnp_, x, w: lib.checkpoint(lambda a, b: jnp_.sin(a @ b))(x, w),
+                     ("a", None), P("a")),
+    "pcast_varying": (lambda lib, jnp_, x, w: lib.lax.pcast(w, "a", to="varying") * 2,
+                      ("a", None), P("a")),
+    "grad_inside": (lambda lib, jnp_, x, w: lib.lax.psum(lib.grad(
+        lambda v: jnp_.sum(jnp_.tanh(x @ v)))(w), ("a", "b")), (("a", "b"), None), P()),
+}
+XV = np.linspace(-1, 1, 32, dtype=np.float32).reshape(8, 4)
+WV = np.cos(np.arange(16, dtype=np.float32)).reshape(4, 4)
+
+
+def _vma_fns(env, name):
+  body, x_spec, out_spec = VMA_PROGRAMS[name]
+
+  def make(lib, jnp_, P_, mesh_):
+    return lib.shard_map(lambda x, w: body(lib, jnp_, x, w), mesh=mesh_,
+                         in_specs=(P_(*x_spec), P_()), out_specs=P_(*out_spec.partitions))
+  return _pair(env, make)
+
+
+@pytest.mark.parametrize("name", sorted(VMA_PROGRAMS))
+def test_vma_jaxprs_and_values_match_jax(env, name):
+  """The staged body (pvary equations, {V:..} types) prints as JAX's; the
+  values and, through grad, the gradients of the replicated w are JAX's."""
+  jax = env[0]
+  ours, theirs = _vma_fns(env, name)
+  # Left out: JAX pvarys grad's scalar seed before broadcasting it, and its
+  # ppermute equation names its axis as a tuple.
+  if name not in ("grad_inside", "ppermute_replicated"):
+    assert str(jaxlite.make_jaxpr(ours)(XV, WV)) == str(jax.make_jaxpr(theirs)(XV, WV))
+  np.testing.assert_allclose(np.asarray(ours(XV, WV)), np.asarray(theirs(XV, WV)),
+                             rtol=1e-5, atol=1e-6)
+  if name in ("matmul_psum", "scalar_pvary", "psum_one_axis", "grad_inside"):
+    loss = lambda f, np_: lambda x, w: np_.sum(np_.sin(f(x, w)))  # noqa: E731
+    g = jaxlite.grad(loss(ours, jnp), argnums=(0, 1))(XV, WV)
+    jg = jax.grad(loss(theirs, jax.numpy), argnums=(0, 1))(XV, WV)
+    for a, b in zip(g, jg):
+      np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-4, atol=1e-5)
+
+
+def test_typeof_inside_shard_map_prints_vma(env):
+  def make(lib, jnp_, P_, mesh_):
+    seen = []
+
+    def body(x, w):
+      y = x @ w
+      z = lib.lax.psum(y, "a")
+      seen.extend(str(lib.typeof(v)) for v in (x, w, y, z, lib.lax.axis_index("b")))
+      return z
+    f = lib.shard_map(body, mesh=mesh_, in_specs=(P_(("a", "b")), P_()), out_specs=P_("b"))
+    return f, seen
+  (ours, ours_seen), (theirs, theirs_seen) = _pair(env, make)
+  ours(XV, WV)
+  theirs(XV, WV)
+  assert ours_seen == theirs_seen
+  assert ours_seen[0] == "float32[1,4]{V:(a,b)}" and ours_seen[3] == "float32[1,4]{V:b}"
+
+
+def test_grads_of_replicated_and_split_parameters_match_jax(env):
+  """The guide's patterns: tensor-parallel (Megatron) layers and FSDP's
+  all_gather of split weights; replicated biases get their psum."""
+  jax = env[0]
+  rng = np.random.RandomState(2)
+  x, w1, w2, b = (rng.randn(*s).astype(np.float32) for s in ((8, 4), (4, 8), (8, 4), (4,)))
+
+  def make(lib, jnp_, P_, mesh_):
+    def megatron(x, w1, w2, b):
+      return lib.lax.psum(jnp_.tanh(x @ w1) @ w2, "b") + b
+    f = lib.shard_map(megatron, mesh=mesh_, in_specs=(P_("a"), P_(None, "b"), P_("b"), P_()),
+                      out_specs=P_("a"))
+
+    def fsdp(x, w1, w2, b):
+      w = lib.lax.all_gather(w1, "a", tiled=True)
+      return lib.lax.pmean(jnp_.sum(jnp_.tanh(x @ w) @ w2) + jnp_.sum(b), "a")
+    g = lib.shard_map(fsdp, mesh=mesh_, in_specs=(P_("a"), P_("a"), P_(), P_()),
+                      out_specs=P_())
+    loss = lambda *a: jnp_.sum(f(*a) ** 2) + g(*a)  # noqa: E731
+    return lib.jit(lib.grad(loss, argnums=(0, 1, 2, 3)))
+  ours, theirs = _pair(env, make)
+  for a, b_ in zip(ours(x, w1, w2, b), theirs(x, w1, w2, b)):
+    np.testing.assert_allclose(np.asarray(a), np.asarray(b_), rtol=1e-4, atol=1e-4)
+
+
+def _error_text(fn, *args):
+  try:
+    fn(*args)
+  except (ValueError, TypeError) as e:
+    # JAX names a single-output function '_rem_singleton' in its replication error.
+    text = str(e).replace("'_rem_singleton'", "'double'")
+    return type(e).__name__, text.split("\n--------------------")[0]
+  return None
+
+
+def test_vma_errors_match_jax(env):
+  """Out specs longer than an output's rank, a replication the types do not
+  show, a loop carry that becomes varying, pcast of a concrete value."""
+  def cases(lib, jnp_, P_, mesh_):
+    sm = functools.partial(lib.shard_map, mesh=mesh_)
+
+    def f(x):
+      return jnp_.sum(x), (x[0, 0], x)
+
+    def double(x):
+      return x * 2
+
+    def scan_carry(x):
+      return lib.lax.scan(lambda c, xi: (c + xi, ()), jnp_.zeros(4), x)[0]
+
+    def while_carry(x):
+      return lib.lax.while_loop(lambda c: c[1] < 2, lambda c: (c[0] + x[0], c[1] + 1),
+                                (jnp_.zeros(4), 0))[0]
+    return [
+        (sm(f, in_specs=P_("a"), out_specs=(P_("a"), (P_("b"), P_("a")))), XV),
+        (sm(lambda x: jnp_.sum(x), in_specs=P_("a"), out_specs=P_("a")), XV),
+        (sm(double, in_specs=P_("a", "b"), out_specs=P_(None, "b")), XV),
+        (sm(scan_carry, in_specs=P_("a"), out_specs=P_("a")), XV),
+        (sm(while_carry, in_specs=P_("a"), out_specs=P_("a")), XV),
+        (lambda v: lib.lax.pcast(v, "a", to="varying"), np.float32(1)),
+    ]
+  ours, theirs = _pair(env, cases)
+  for (fo, xo), (ft, xt) in zip(ours, theirs):
+    expected = _error_text(ft, xt)
+    assert expected is not None
+    assert _error_text(fo, xo) == expected

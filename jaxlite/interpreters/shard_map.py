@@ -62,6 +62,13 @@ def _spec_axes(spec) -> set:
   return {n for names in _spec_axes_per_dim(spec, len(spec.partitions)) for n in names}
 
 
+def _spec_vma(spec) -> frozenset:
+  """The mesh axes ``spec`` splits over, as a vma. Built in JAX's order: the
+  order pvary lists axes in follows the frozenset's iteration order."""
+  return frozenset(n for entry in spec.partitions if entry is not None
+                   for n in (entry if isinstance(entry, tuple) else (entry,)))
+
+
 def shard_aval(aval, spec, mesh):
   """The per-device aval of a value of ``aval`` split as ``spec``."""
   sizes = dict(zip(mesh.axis_names, mesh.axis_sizes))
@@ -544,10 +551,10 @@ def _check_divisible(fun_name, mesh, avals, specs, names):
 def _vary_along(x, axes):
   """``x`` made to vary along ``axes`` too (JAX's implicit pvary of results)."""
   from jaxlite import config_guards  # pylint: disable=g-import-not-at-top
-  missing = frozenset(axes) - getattr(core.get_aval(x), "vma", frozenset())
+  missing = axes - getattr(core.get_aval(x), "vma", frozenset())
   if not missing or not config_guards.auto_pcast.value:
     return x
-  return pvary_p.bind(x, axes=tuple(missing))[0]
+  return vma_lib.pvary(x, tuple(missing))
 
 
 def _check_out_ranks(fun_name, out_specs, tree, out_avals, flat_specs):
@@ -564,7 +571,7 @@ def _check_out_ranks(fun_name, out_specs, tree, out_avals, flat_specs):
   msgs = []
   for i in bad:
     key = max((k for k in spec_paths if out_paths[i].startswith(k)), key=len, default="")
-    a, s = out_avals[i], flat_specs[i]
+    a, s = out_avals[i].update(vma=frozenset()), flat_specs[i]   # JAX shows no vma here
     msgs.append(
         f"* out_specs{key} is {s} which has length {len(s.partitions)}, but "
         f"{fun_name}(*args){out_paths[i]} has shape {a.str_short(short_dtypes=False)}, "
@@ -673,8 +680,7 @@ def shard_map(f: Callable | None = None, /, *, out_specs, in_specs=Infer, mesh=N
     flat_fun, out_tree = api_util.flatten_fun(f, in_tree)
     in_avals = [shard_aval(a, s, the_mesh) for a, s in zip(avals, specs)]
     if check_vma:
-      in_avals = [a.update(vma=a.vma | (_spec_axes(s) & manual))
-                  for a, s in zip(in_avals, specs)]
+      in_avals = [a.update(vma=_spec_vma(s) | a.vma) for a, s in zip(in_avals, specs)]
 
     def flat_out_specs_of(tree):
       flat = _flat_specs(out_specs, tree, "out_specs", fun_name)
@@ -686,7 +692,7 @@ def shard_map(f: Callable | None = None, /, *, out_specs, in_specs=Infer, mesh=N
         return outs
       # As JAX: each result is made to vary along the axes its out spec
       # splits it over (pvary), so its cotangent arrives typed as such.
-      return [_vary_along(o, _spec_axes(s) & manual)
+      return [_vary_along(o, _spec_vma(s))
               for o, s in zip(outs, flat_out_specs_of(out_tree.val))]
     with _axis_env(the_mesh, check_vma):
       body, out_avals, consts = pe.trace_to_jaxpr_dynamic(body_fun, in_avals)

@@ -24,8 +24,11 @@ While a checked body is traced, :func:`typing` is installed as
   >>> f = jaxlite.shard_map(lambda x, w: x * w, mesh=mesh, in_specs=(P('i'), P()),
   ...                       out_specs=P('i'))
   >>> print(jaxlite.make_jaxpr(f)(np.ones(2, np.float32), np.float32(2)).eqns[0]
-  ...       .params['jaxpr'].eqns[0])
-  c:f32[]{V:i} = pvary[axes=('i',)] b
+  ...       .params['jaxpr'])
+  { lambda ; a:f32[2]{V:i} b:f32[]. let
+      c:f32[]{V:i} = pvary[axes=('i',)] b
+      d:f32[2]{V:i} = mul a c
+    in (d,) }
 """
 from __future__ import annotations
 
@@ -49,7 +52,9 @@ _NONE = frozenset()
 
 psum_invariant_p = parallel.CollectivePrimitive("psum_invariant", axis_param="axes")
 psum_invariant_p.multiple_results = True
-pvary_p = parallel.CollectivePrimitive("pvary", axis_param="axes")
+# A plain primitive: named axes bind no trace of their own inside shard_map,
+# and outside one its eager application is JAX's error, not an unbound name.
+pvary_p = core.Primitive("pvary")
 pvary_p.multiple_results = True
 
 
@@ -113,7 +118,10 @@ def pvary(x, axis_name):
   """
   from jaxlite import tree_util  # pylint: disable=g-import-not-at-top
   names = tuple(axis_name) if isinstance(axis_name, (tuple, list)) else (axis_name,)
+  names = _mesh_ordered(names) if all(n in core.vma_axis_order for n in names) else names
   leaves, tree = tree_util.tree_flatten(x)
+  if not all(isinstance(leaf, core.Tracer) for leaf in leaves):
+    _pvary_outside(axes=names)   # a concrete value: no shard_map is being traced
   return tree_util.tree_unflatten(tree, [pvary_p.bind(leaf, axes=names)[0]
                                          for leaf in leaves])
 
@@ -125,14 +133,15 @@ def vma_of(tracer) -> frozenset:
   return getattr(tracer._aval, "vma", _NONE)
 
 
-def _ordered(union: frozenset, names) -> tuple:
-  # JAX lists the added axes in the iteration order of the union's frozenset.
-  return tuple(n for n in union if n in names)
+def _mesh_ordered(names) -> tuple:
+  """``names`` in the order of the mesh's axes, as JAX's pvary lists them."""
+  order = core.vma_axis_order
+  return tuple(sorted(names, key=lambda n: order.get(n, len(order))))
 
 
-def _cast(tracer, names: tuple):
+def _cast(tracer, names):
   """``tracer`` made to vary also along ``names``."""
-  return pvary_p.bind(tracer, axes=names)[0]
+  return pvary_p.bind(tracer, axes=_mesh_ordered(names))[0]
 
 
 def _pvary_rule(trace, primitive, tracers, params):
@@ -154,7 +163,7 @@ def _cast_to_axes(tracers, names):
   for t in tracers:
     vma = vma_of(t)
     missing = set(names) - vma
-    out.append(_cast(t, _ordered(frozenset(names) | vma, missing)) if missing else t)
+    out.append(_cast(t, missing) if missing else t)
   return out
 
 
@@ -164,7 +173,8 @@ def _reducing_rule(trace, primitive, tracers, params):
   if primitive is parallel.psum_p:
     if params.get("axis_index_groups") is not None:
       raise NotImplementedError
-    tracers = _cast_to_axes(tracers, names)
+    tracers = [_cast(t, missing) if (missing := set(names) - vma_of(t)) else t
+               for t in tracers]
     return [o for t in tracers for o in psum_invariant_p.bind(t, axes=tuple(names))]
   tracers = _cast_to_axes(tracers, names)
   return trace.stage_primitive(primitive, tracers, params,
@@ -233,7 +243,7 @@ def typing(trace, primitive, tracers, params):
     from jaxlite import config_guards  # pylint: disable=g-import-not-at-top
     if not config_guards.auto_pcast.value:
       raise _mismatch_error(primitive, vmas)
-    tracers = [_cast(t, _ordered(union, union - v))
+    tracers = [_cast(t, union - v)
                if v != union and isinstance(t._aval, ShapedArray) else t
                for t, v in zip(tracers, vmas)]
   return trace.stage_primitive(primitive, tracers, params, union)
@@ -251,3 +261,60 @@ def checking(mesh, on: bool = True):
     yield
   finally:
     pe.vma_typing = outer
+
+
+def check_carry(name: str, body_fun, carry_tree, in_avals, out_avals):
+  """JAX's TypeError when a loop body returns a carry that varies along other
+  manual axes than the carry it was given (``name``: 'scan body' or
+  'while_loop body'); other mismatches are left to the loop's own check."""
+  if len(in_avals) != len(out_avals) or all(
+      getattr(a, "vma", _NONE) == getattr(b, "vma", _NONE)
+      for a, b in zip(in_avals, out_avals)):
+    return
+  import inspect  # pylint: disable=g-import-not-at-top
+  from jaxlite import tree_util  # pylint: disable=g-import-not-at-top
+  try:
+    carry_name = next(iter(inspect.signature(body_fun).parameters), None)
+  except (ValueError, TypeError):
+    carry_name = None
+  paths = [tree_util.keystr(p) for p, _ in tree_util.tree_flatten_with_path(
+      tree_util.tree_unflatten(carry_tree, [0] * carry_tree.num_leaves))[0]]
+
+  def component(path):
+    if carry_name:
+      return f"the input carry component {carry_name}{path}" if path else \
+          f"the input carry {carry_name}"
+    return f"the input carry at path {path}" if path else "the input carry"
+
+  def why(a, b):
+    parts = [w for w, bad in (("the dtypes do not match", a.dtype != b.dtype),
+                              ("the shapes do not match", a.shape != b.shape),
+                              ("the manual axis types do not match", a.vma != b.vma)) if bad]
+    if len(parts) == 1:
+      return ", so " + parts[0]
+    return ", so " + ", ".join(parts[:-1]) + ", and " + parts[-1] if parts else ""
+
+  bad = [(p, a, b) for p, a, b in zip(paths, in_avals, out_avals)
+         if a.shape != b.shape or a.dtype != b.dtype or a.vma != b.vma]
+  diffs = [f"{component(p)} has type {a.str_short(short_dtypes=False)} but the "
+           f"corresponding output carry component has type "
+           f"{b.str_short(short_dtypes=False)}{why(a, b)}" for p, a, b in bad]
+  casts = [f"applying `jax.lax.pcast(..., {tuple(b.vma - a.vma)}, to='varying')`, to the "
+           f"initial carry value corresponding to {component(p)}"
+           for p, a, b in bad if b.vma - a.vma]
+
+  def listing(items):
+    if len(items) == 1:
+      return items[0][0].upper() + items[0][1:] + ".\n"
+    return "\n".join(f"  * {d};\n" for d in items[:-1]) + f"  * {items[-1]}.\n"
+  cast_msg = ""
+  if casts:
+    cast_msg = ("This might be fixed by " + casts[0] + ".\n" if len(casts) == 1 else
+                "This might be fixed by:\n" + "\n".join(f"  * {d};\n" for d in casts[:-1])
+                + f"  * {casts[-1]}.\n")
+    cast_msg += ("See https://docs.jax.dev/en/latest/notebooks/shard_map.html#scan-vma "
+                 "for more information.\n\n")
+  raise TypeError(
+      f"{name} function carry input and carry output must have equal types, but they "
+      f"differ:\n\n{listing(diffs)}\n{cast_msg}Revise the function so that all output "
+      "types match the corresponding input types.")

@@ -3,9 +3,9 @@ and ``pcast`` (JAX's cast between the manual-axis types of ``shard_map``).
 
 ``pbroadcast`` is, as JAX documents it, ``psum`` of the value masked to the
 source member, so it works under ``vmap`` and ``pmap`` alike. jaxlite does not
-type values as varying/invariant/reduced along manual axes, so ``pcast``
+type values as reduced/unreduced along manual axes, so ``pcast`` to those
 checks its arguments as JAX does and leaves the values as they are (every
-cast JAX offers is the identity on values).
+cast JAX offers is the identity on values); ``to='varying'`` is ``pvary``.
 """
 from __future__ import annotations
 
@@ -36,12 +36,16 @@ def pbroadcast(x, axis_name, source):
 
 def pcast(x, axis_name, *, to: str):
   """Casts ``x`` to the manual-axis type ``to`` ('varying', 'reduced' or
-  'unreduced') along ``axis_name``; the values are unchanged.
+  'unreduced') along ``axis_name``; the values are unchanged. Inside a
+  ``shard_map``, an invariant value cast to 'varying' is ``pvary``'d
+  (``f32[]`` becomes ``f32[]{V:i}``).
 
   >>> import numpy as np
   >>> from jaxlite import lax
   >>> lax.pcast(np.float32(1.), 'i', to='varying')
-  np.float32(1.0)
+  Traceback (most recent call last):
+  ...
+  ValueError: pvary should be called under jax.shard_map.
   """
   if isinstance(axis_name, (set, frozenset)):
     raise TypeError(f"axis_name={axis_name} must be a tuple or a str. Got {axis_name}")
@@ -50,4 +54,21 @@ def pcast(x, axis_name, *, to: str):
   if to not in _PCAST_TO:
     raise ValueError("Got unexpected `to` value. Allowed `to` values are: "
                      "{'unreduced', 'reduced', 'varying'}")
-  return x
+  if to != 'varying':
+    return x   # jaxlite types no reduced/unreduced values: the cast is the identity
+  from jaxlite.interpreters import vma  # pylint: disable=g-import-not-at-top
+  axes = axis_name if isinstance(axis_name, tuple) else (axis_name,)
+
+  def one(leaf):
+    aval = core.get_aval(leaf)
+    varying = getattr(aval, 'vma', frozenset())
+    states = {'varying' if a in varying else 'invarying' for a in axes}
+    if len(states) > 1:
+      raise ValueError(
+          "jax.lax.pcast can only accept axis_name which corresponds to one of varying, "
+          "unreduced, reduced or invarying state of the input. Got input type: "
+          f"{aval}, axes: {axes} and input state: {states}")
+    if states == {'varying'}:
+      raise ValueError("Unsupported pcast from=varying, to='varying'")
+    return vma.pvary(leaf, axes)
+  return tree_util.tree_map(one, x)

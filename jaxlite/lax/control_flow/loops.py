@@ -123,6 +123,9 @@ def while_loop(cond_fun: Callable, body_fun: Callable, init_val):
     body_jaxpr, body_consts, body_tree = common.trace_to_closed_jaxpr(
         body_fun, in_tree, avals, "body_fun", tag="while_body")
   carry_tree = tree_util.treedef_children(in_tree)[0]
+  if body_tree == carry_tree:   # inside shard_map: the carry's manual axes must agree
+    from jaxlite.interpreters import vma  # pylint: disable=g-import-not-at-top
+    vma.check_carry("while_loop body", body_fun, carry_tree, avals, body_jaxpr.out_avals)
   common.check_tree_and_avals("body_fun output and input", body_tree, body_jaxpr.out_avals,
                               carry_tree, avals)
   cond_jaxpr, cond_consts, cond_tree = common.trace_to_closed_jaxpr(

@@ -66,6 +66,8 @@ def _scan_lowering(ctx, *args, reverse, length, jaxpr, num_consts, num_carry,
   consts, carry, xs = common.split_list(args, [num_consts, num_carry])
   _, _, xs_avals = common.split_list(ctx.avals_in, [num_consts, num_carry])
   ys_avals = ctx.avals_out[num_carry:]
+  # Key arrays are sliced and stacked as their key data (u32[..., 2]).
+  xs_avals, ys_avals = ([core.physical_aval(a) for a in avals] for avals in (xs_avals, ys_avals))
   symbolic = not isinstance(length, int) or not all(
       isinstance(d, int) for a in (*xs_avals, *ys_avals) for d in a.shape)
   if symbolic:   # shape-polymorphic export: sizes from the dimension variables
@@ -215,6 +217,9 @@ def scan(f: Callable, init, xs=None, length: int | None = None, reverse: bool = 
     init_avals = new_avals
     jaxpr, consts, out_tree = trace(init_avals)
     carry_tree, carry_avals_out = _check_scan_output(out_tree, jaxpr, len(init_leaves))
+  if carry_tree == init_tree:   # inside shard_map: the carry's manual axes must agree
+    from jaxlite.interpreters import vma  # pylint: disable=g-import-not-at-top
+    vma.check_carry("scan body", f, init_tree, init_avals, carry_avals_out)
   common.check_tree_and_avals(
       "scan body function carry output and input", carry_tree, carry_avals_out,
       init_tree, init_avals)
