@@ -756,6 +756,70 @@ def nanargmax_j(jax, jnp): return lambda x: (jnp.nanargmax(x), jnp.nanargmin(x, 
 def modf_sort_complex_j(jax, jnp): return lambda x: (jnp.modf(x - 2.5), jnp.sort_complex(x))
 
 
+# --- pmap: JAX 0.10.2 stages it as jit[name=_fun] of a shard_map (2 of the
+# 8 CPU devices tests/conftest.py asks XLA for) --------------------------------------
+
+@program(m23)
+def pmap_psum(jax, jnp): return jax.pmap(lambda x: x / jax.lax.psum(x, 'i'), axis_name='i')
+
+
+@program(m23)
+def pmap_pmean(jax, jnp): return jax.pmap(lambda x: jax.lax.pmean(x, 'i'), axis_name='i')
+
+
+@program(m23)
+def pmap_axis_index(jax, jnp): return jax.pmap(lambda x: x * jax.lax.axis_index('i'), axis_name='i')
+
+
+@program(m23, 2.0)
+def pmap_in_axes_none(jax, jnp): return jax.pmap(lambda x, y: x * y, in_axes=(0, None))
+
+
+@program(m23)
+def pmap_out_axes_1(jax, jnp): return jax.pmap(lambda x: x * 2, out_axes=1)
+
+
+@program(m23.T.copy())
+def pmap_in_axes_1(jax, jnp): return jax.pmap(lambda x: x * 2, in_axes=1)
+
+
+@program(m23)
+def pmap_grad_inside(jax, jnp): return jax.pmap(jax.grad(lambda x: jnp.sum(jnp.sin(x))))
+
+
+@program({"a": m23, "b": np.arange(2.0, dtype=np.float32)})
+def pmap_pytree(jax, jnp): return jax.pmap(lambda d: (d["a"] * 2, d["b"] + 1))
+
+
+@program(m23)
+def pmap_out_axes_none(jax, jnp): return jax.pmap(lambda x: x.sum(), out_axes=None)
+
+
+@program(m23)
+def pmap_jit(jax, jnp): return jax.jit(jax.pmap(jnp.sin))
+
+
+@program(m23)
+def pmap_vmap(jax, jnp): return jax.vmap(jax.pmap(jnp.sin), in_axes=1, out_axes=1)
+
+
+@program(m23)
+def pmap_donated(jax, jnp): return jax.pmap(lambda x: x * 2, donate_argnums=0)
+
+
+@program(m23)
+def pmap_kwargs(jax, jnp): return lambda x: jax.pmap(lambda x, y: x + y)(x, y=x)
+
+
+@program(m23)
+def pmap_static(jax, jnp):
+  return lambda x: jax.pmap(lambda x, n: x * n, static_broadcasted_argnums=1)(x, 3)
+
+
+@program(m23)
+def pmap_devices(jax, jnp): return jax.pmap(jnp.cos, axis_name='i', devices=jax.devices()[2:4])
+
+
 def _texts(name):
   build, args = PROGRAMS[name]
   expected = str(jax.make_jaxpr(build(jax, jax_numpy))(*args))
@@ -791,7 +855,7 @@ def test_corpus_covers_control_flow_calls_and_layouts():
               stack.append(getattr(sub, "jaxpr", sub))
   assert {"cond", "while", "scan", "jit", "custom_jvp_call", "custom_vjp_call",
           "add_any", "dot_general", "reduce_sum", "debug_print", "io_callback",
-          "pure_callback", "remat2", "pad"} <= primitives
+          "pure_callback", "remat2", "pad", "shard_map", "psum", "axis_index"} <= primitives
   assert layouts == {"one line", "multi-line", "shared sub-jaxpr", "unread output"}
 
 

@@ -356,7 +356,8 @@ class PmapFunction:
       if i >= len(args):
         raise ValueError(f"pmapped function has static_broadcasted_argnums="
                          f"{self.static_argnums} but was called with only {len(args)} "
-                         "positional arguments.")
+                         f"positional argument{'s' if len(args) > 1 else ''}. All static "
+                         "broadcasted arguments must be passed positionally.")
     dyn_args = tuple(a for i, a in enumerate(args) if i not in self.static_argnums)
     statics = tuple((i, a) for i, a in enumerate(args) if i in self.static_argnums)
     flat_args, in_tree = tree_util.tree_flatten((dyn_args, kwargs))
@@ -447,7 +448,11 @@ class PmapFunction:
       _check_divisible(avals, in_axes_flat)
       lines = "\n".join(f"  * one axis had size {s}: {', '.join(d)}" for s, d in sizes.items())
       raise ValueError(f"pmap got inconsistent sizes for array axes to be mapped:\n{lines}")
-    return next(iter(sizes))
+    size = next(iter(sizes))
+    if self.axis_size is not None and self.axis_size != size and backend.process_count() == 1:
+      raise ValueError(f"Specified axis_size {self.axis_size} doesn't match received "
+                       f"axis_size {size}.")
+    return size
 
   def _with_statics(self, statics, num_dyn):
     """``self.fun`` of the dynamic arguments only, the static ones bound."""

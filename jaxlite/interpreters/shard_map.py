@@ -517,7 +517,21 @@ def _check_spec_names(specs, manual, what):
         f"Check the {what} values passed to shard_map.")
 
 
-def _check_divisible(fun_name, mesh, avals, specs, names):
+def _varargs_param(f):
+  """``(name, number of positional parameters before it)`` of ``f``'s
+  ``*args`` parameter, or None."""
+  import inspect  # pylint: disable=g-import-not-at-top
+  try:
+    params = [p for p in inspect.signature(f).parameters.values()
+              if p.kind not in (p.KEYWORD_ONLY, p.VAR_KEYWORD)]
+  except (TypeError, ValueError):
+    return None
+  if params and params[-1].kind == params[-1].VAR_POSITIONAL:
+    return params[-1].name, len(params) - 1
+  return None
+
+
+def _check_divisible(fun_name, mesh, avals, specs, names, varargs=None):
   sizes = dict(zip(mesh.axis_names, mesh.axis_sizes))
   for i, (aval, spec) in enumerate(zip(avals, specs)):
     if len(spec.partitions) > aval.ndim:
@@ -531,6 +545,9 @@ def _check_divisible(fun_name, mesh, avals, specs, names):
         name = names[i] if names and i < len(names) else None
         bound = f", where args[{i}] is bound to {fun_name}'s parameter '{name}'" \
             if name else ""
+        if varargs is not None and i >= varargs[1]:   # JAX's words for *args
+          bound = (f", where args[{i}] is the index {i - varargs[1]} component of "
+                   f"{fun_name}'s varargs parameter '{varargs[0]}'")
         axis_text = (f"mesh axis '{axes[0]}' (of size {sizes[axes[0]]})" if len(axes) == 1
                      else f"mesh axes {axes} (of total size {total})")
         raise ValueError(
@@ -676,7 +693,7 @@ def shard_map(f: Callable | None = None, /, *, out_specs, in_specs=Infer, mesh=N
       names = api_util.arg_names(f, args, {})
     except Exception:  # pylint: disable=broad-except
       names = None
-    _check_divisible(fun_name, the_mesh, avals, specs, names)
+    _check_divisible(fun_name, the_mesh, avals, specs, names, _varargs_param(f))
     flat_fun, out_tree = api_util.flatten_fun(f, in_tree)
     in_avals = [shard_aval(a, s, the_mesh) for a, s in zip(avals, specs)]
     if check_vma:
