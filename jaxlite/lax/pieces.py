@@ -12,6 +12,7 @@ import numpy as np
 from jaxlite import core
 from jaxlite.core import ShapedArray
 from jaxlite.interpreters import ad, batching, mlir
+from jaxlite.lax.base import same_dtypes_rule
 
 
 def _slice(x, aval, starts, limits):
@@ -87,16 +88,17 @@ batching.primitive_batchers[split_p] = _split_batch
 
 
 def _stack_abstract_eval(*operands, axis):
+  # JAX's shape rule (ValueErrors, ranks checked before shapes), then its
+  # dtype rule (check_same_dtypes' TypeError).
   if not operands:
-    raise TypeError("stack requires at least one operand.")
+    raise ValueError("stack expects at least one operand, got 0.")
+  shapes = ", ".join(str(o.shape) for o in operands)
+  if len({o.ndim for o in operands}) != 1:
+    raise ValueError(f"Cannot stack arrays with different numbers of dimensions: got {shapes}.")
+  if len({o.shape for o in operands}) != 1:
+    raise ValueError(f"All input arrays must have the same shape. Got {shapes}.")
+  same_dtypes_rule("stack")(*operands)
   first = operands[0]
-  for x in operands[1:]:
-    if x.shape != first.shape:
-      raise TypeError("stack requires all operands to have the same shape, got "
-                      f"{', '.join(str(o.shape) for o in operands)}.")
-    if x.dtype != first.dtype:
-      raise TypeError("stack requires all operands to have the same dtype, got "
-                      f"{', '.join(np.dtype(o.dtype).name for o in operands)}.")
   shape = first.shape[:axis] + (len(operands),) + first.shape[axis:]
   return ShapedArray(shape, first.dtype, all(o.weak_type for o in operands))
 

@@ -143,6 +143,13 @@ def _convert_element_type(operand, new_dtype=None, weak_type=False):
 
 
 def _broadcast_in_dim_shape_rule(operand, *, shape, broadcast_dimensions):
+  # JAX's checks in JAX's order (each a TypeError with JAX's text); symbolic
+  # dimensions (shape-polymorphic export) are nonnegative.
+  if any(not hasattr(d, "scope") and d < 0 for d in shape):
+    raise TypeError(f"broadcast_in_dim shape must have every element be nonnegative, got {shape}.")
+  if any(d < 0 for d in broadcast_dimensions):
+    raise TypeError("broadcast_in_dim broadcast_dimensions must have every element be "
+                    f"nonnegative, got {broadcast_dimensions}.")
   if len(broadcast_dimensions) != operand.ndim:
     raise TypeError(
         "broadcast_in_dim broadcast_dimensions must have length equal to operand ndim; "
@@ -151,10 +158,11 @@ def _broadcast_in_dim_shape_rule(operand, *, shape, broadcast_dimensions):
     raise TypeError(f"broadcast_in_dim target broadcast shape must have equal or higher "
                     f"rank to the operand shape; got operand ndim {operand.ndim} and "
                     f"target broadcast ndim {len(shape)}.")
+  if not set(broadcast_dimensions) <= set(range(len(shape))):
+    raise TypeError("broadcast_in_dim broadcast_dimensions must be a subset of output "
+                    f"dimensions, got {broadcast_dimensions} for operand ndim {operand.ndim} "
+                    f"and shape {shape}.")
   for i, d in enumerate(broadcast_dimensions):
-    if not 0 <= d < len(shape):
-      raise TypeError(f"broadcast_in_dim broadcast_dimensions must be in range "
-                      f"[0, {len(shape)}); got {broadcast_dimensions}.")
     if operand.shape[i] not in (1, shape[d]):
       raise TypeError(
           f"broadcast_in_dim operand dimension sizes must either be 1, or be equal to "

@@ -74,8 +74,10 @@ def array(object, dtype=None, copy: bool = True, order="K", ndmin: int = 0, *,  
   elif isinstance(object, (list, tuple)) and _contains_arrays(object):
     if not object:
       raise ValueError("empty sequence")
-    from jaxlite.numpy import manipulation as shape_lib  # pylint: disable=g-import-not-at-top
-    out = shape_lib.stack([array(o, copy=False) for o in object])
+    if dtype is None:
+      # The promotion of every leaf of the nested lists, as JAX.
+      dtype = dtypes.canonicalize_dtype(dtypes.lattice_result_type(*_list_leaves(object))[0])
+    out = _join_elements(array(o, dtype, copy=False) for o in object)
     # A list is never weakly typed, whatever its elements are (as in JAX).
     if dtype is not None or out.aval.weak_type:
       out = lax_structural._convert_element_type(out, dtype or out.aval.dtype, False)
@@ -97,6 +99,22 @@ def array(object, dtype=None, copy: bool = True, order="K", ndmin: int = 0, *,  
   if device is not None or out_sharding is not None:
     out = _placed(out, device, out_sharding, "jnp.array")
   return out
+
+
+def _list_leaves(obj):
+  if isinstance(obj, (list, tuple)):
+    return [leaf for o in obj for leaf in _list_leaves(o)]
+  return [obj.__jax_array__() if hasattr(obj, "__jax_array__") else obj]
+
+
+def _join_elements(elements):
+  # As JAX: each element gets a leading axis as it is made (`elements` is an
+  # iterator: the jaxpr's order is JAX's), then they are concatenated, in a
+  # tree of at most 16 operands per concatenate (wide ones compile slowly).
+  out = [lax_structural.expand_dims(e, (0,)) for e in elements]
+  while len(out) > 16:
+    out = [lax.concatenate(out[i:i + 16], 0) for i in range(0, len(out), 16)]
+  return lax.concatenate(out, 0)
 
 
 def _check_no_none(obj):
@@ -469,27 +487,38 @@ def geomspace(start, stop, num: int = 50, endpoint: bool = True, dtype=None,
   """Numbers spaced evenly on a log scale from ``start`` to ``stop``.
 
   >>> import jaxlite.numpy as jnp
-  >>> jnp.geomspace(1, 100, 3)
-  Array([  1.,  10., 100.], dtype=float32)
+  >>> jnp.geomspace(1, 16, 5)
+  Array([ 1.,  2.,  4.,  8., 16.], dtype=float32)
   """
+  num = promotion.concrete_int(num, "'num' argument of jnp.geomspace")
+  axis = promotion.concrete_int(axis, "'axis' argument of jnp.geomspace")
+  return _geomspace(start, stop, num, endpoint, dtype, axis)
+
+
+@library_jit(static_argnames=("num", "endpoint", "dtype", "axis"))
+def _geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
+  # JAX's formulation, sign * logspace(log10(start / sign), log10(stop / sign))
+  # along axis 0, so the roundings are JAX's (1000 ** (1/3) is not exactly 10)
+  # and a zero start gives nan as in JAX.
   from jaxlite.numpy import ufuncs  # pylint: disable=g-import-not-at-top
-  dtype = _user_dtype(dtype, "geomspace")
-  compute = dtypes.canonicalize_dtype(dtypes.to_inexact_dtype(
-      dtypes.result_type(start, stop))) if dtype is None else \
-      dtypes.canonicalize_dtype(dtypes.to_inexact_dtype(dtype))
-  start = promotion.ensure_array(promotion.convert(start, compute))
-  stop = promotion.ensure_array(promotion.convert(stop, compute))
-  if not dtypes.issubdtype(compute, np.complexfloating):
-    sign = ufuncs.sign(start)
-    start, stop = ufuncs.absolute(start), ufuncs.absolute(stop)
+  if dtype is None:
+    dtype = dtypes.to_inexact_dtype(dtypes.result_type(start, stop))
   else:
-    sign = None
-  out = logspace(ufuncs.log10(start), ufuncs.log10(stop), num, endpoint=endpoint,
-                 base=10.0, dtype=compute, axis=axis)
-  if sign is not None:
-    from jaxlite.numpy import manipulation as shape_lib  # pylint: disable=g-import-not-at-top
-    out = ufuncs.multiply(out, shape_lib.expand_dims(sign, axis))
-  return lax_structural.convert_element_type(out, dtype or compute)
+    dtype = dtypes.check_and_canonicalize_user_dtype(dtype, "geomspace")
+  compute = dtypes.canonicalize_dtype(dtypes.to_inexact_dtype(dtype))
+  promotion.check_arraylike("geomspace", start, stop)
+  start = promotion.ensure_array(promotion.asarray_value(start)).astype(compute)
+  stop = promotion.ensure_array(promotion.asarray_value(stop)).astype(compute)
+  sign = ufuncs.sign(start)
+  out = ufuncs.multiply(sign, logspace(
+      ufuncs.log10(ufuncs.true_divide(start, sign)),
+      ufuncs.log10(ufuncs.true_divide(stop, sign)),
+      num, endpoint=endpoint, base=10.0, dtype=compute, axis=0))
+  axis = promotion.canonicalize_axis(axis, out.ndim)
+  if axis != 0:
+    out = lax_structural.transpose(
+        out, (*range(1, axis + 1), 0, *range(axis + 1, out.ndim)))
+  return lax_structural.convert_element_type(out, dtype)
 
 
 # --- matrices -------------------------------------------------------------------------

@@ -38,7 +38,7 @@ def concatenate(arrays, axis: int | None = 0, dtype=None):
   Array([0, 1, 0], dtype=int32)
   """
   if isinstance(arrays, (Array, Tracer, np.ndarray)):
-    arrays = list(arrays) if promotion.ndim(arrays) else [arrays]
+    return _concatenate_array(arrays, axis, dtype)
   if not len(arrays):
     raise ValueError("Need at least one array to concatenate.")
   check_arraylike("concatenate", *arrays)
@@ -61,6 +61,23 @@ def concatenate(arrays, axis: int | None = 0, dtype=None):
   return lax.concatenate(arrays, axis)
 
 
+def _concatenate_array(arr, axis, dtype):
+  # An array's rows joined along `axis` are one reshape of it, as in JAX (whose
+  # jaxpr is that reshape, not a slice per row).
+  if dtype is not None:
+    arr = promotion.convert(arr, dtypes.check_and_canonicalize_user_dtype(dtype, "asarray"))
+  arr = ensure_array(arr)
+  if arr.ndim == 0 or arr.shape[0] == 0:
+    raise ValueError("Need at least one array to concatenate.")
+  if axis is None:
+    return reshape(arr, (arr.size,))
+  if arr.ndim == 1:
+    raise ValueError("Zero-dimensional arrays cannot be concatenated.")
+  axis = canonicalize_axis(axis, arr.ndim - 1)
+  shape = arr.shape[1:axis + 1] + (arr.shape[0] * arr.shape[axis + 1],) + arr.shape[axis + 2:]
+  return lax.reshape(arr, shape, (*range(1, axis + 1), 0, *range(axis + 1, arr.ndim)))
+
+
 def concat(arrays, /, *, axis: int | None = 0):
   """The array API's name for ``concatenate``.
 
@@ -78,20 +95,22 @@ def stack(arrays, axis: int = 0, out=None, dtype=None):
   >>> jnp.stack([jnp.arange(2), jnp.arange(2)], axis=1).shape
   (2, 2)
   """
+  # JAX's order of checks: len() first (a 0-d array's TypeError), then `out`.
+  if not len(arrays):
+    raise ValueError("Need at least one array to stack.")
   if out is not None:
     raise NotImplementedError("The 'out' argument to jnp.stack is not supported.")
   if isinstance(arrays, (Array, Tracer, np.ndarray)):
-    arrays = list(arrays)
-  if not len(arrays):
-    raise ValueError("Need at least one array to stack.")
+    axis = canonicalize_axis(axis, promotion.ndim(arrays))
+    return concatenate(expand_dims(arrays, axis + 1), axis, dtype=dtype)
   check_arraylike("stack", *arrays)
-  shapes = {promotion.shape(a) for a in arrays}
-  if len(shapes) != 1:
-    raise ValueError("All input arrays must have the same shape.")
-  nd = len(next(iter(shapes)))
-  axis = canonicalize_axis(axis, nd + 1)
-  expanded = [expand_dims(a, axis) for a in arrays]
-  return concatenate(expanded, axis, dtype=dtype)
+  if dtype is not None:
+    dtype = dtypes.check_and_canonicalize_user_dtype(dtype, "stack")
+    arrays = [promotion.convert(a, dtype) for a in arrays]
+  else:
+    arrays = promotion.promote_dtypes(*arrays)
+  # One `stack` equation, as JAX (its shape errors name the shapes).
+  return lax.stack(arrays, axis=axis)
 
 
 def _block_depth(arrays):

@@ -347,10 +347,11 @@ def cross(a, b, axisa: int = -1, axisb: int = -1, axisc: int = -1, axis=None):
   b0, b1 = b[..., 0], b[..., 1]
   b2 = b[..., 2] if b.shape[-1] == 3 else ufuncs.multiply(b0, 0)
   mul, sub = ufuncs.multiply, ufuncs.subtract
-  c = shape_lib.stack(shape_lib.broadcast_arrays(
-      sub(mul(a1, b2), mul(a2, b1)), sub(mul(a2, b0), mul(a0, b2)),
-      sub(mul(a0, b1), mul(a1, b0))), axis=-1)
-  return shape_lib.moveaxis(c, -1, axisc)
+  # jnp.array of the three components, as JAX (concatenate in the jaxpr, not stack).
+  from jaxlite.numpy.creation import array  # pylint: disable=g-import-not-at-top
+  c = array([sub(mul(a1, b2), mul(a2, b1)), sub(mul(a2, b0), mul(a0, b2)),
+             sub(mul(a0, b1), mul(a1, b0))])
+  return shape_lib.moveaxis(c, 0, axisc)
 
 
 # --- einsum ------------------------------------------------------------------------------

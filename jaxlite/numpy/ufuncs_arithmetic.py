@@ -29,7 +29,7 @@ from jaxlite.numpy import promotion
 from jaxlite.numpy.promotion import (check_arraylike, promote_args, promote_args_inexact,
                                      promote_args_numeric, promote_dtypes_inexact)
 from jaxlite.numpy.ufuncs_common import (_binary, _constant_like, _doc, _dtype, _full_like,
-                                         _is, reject_out_where)
+                                         _is, _lax_const, reject_out_where)
 from jaxlite.numpy.ufuncs_logical import (bitwise_and, bitwise_or, equal, greater, isfinite,
                                           isinf, isnan, isneginf, isposinf, less, less_equal,
                                           logical_and, logical_or, where)
@@ -446,14 +446,14 @@ conj = conjugate
 def isreal(x):
   """True where the imaginary part is zero."""
   i = imag(x)
-  return lax.eq(i, _constant_like(i, 0))
+  return lax.eq(i, _lax_const(i, 0))
 
 
 @library_jit
 def iscomplex(x):
   """True where the imaginary part is not zero."""
   i = imag(x)
-  return lax.ne(i, _constant_like(i, 0))
+  return lax.ne(i, _lax_const(i, 0))
 
 
 @library_jit

@@ -38,6 +38,22 @@ def _constant_like(x, value):
   return np.asarray(value, _dtype(x))
 
 
+def _lax_const(x, value):
+  """JAX's ``lax._const``: a Python scalar where ``x`` is a weakly typed rank-0
+  value (so a result computed with it stays weak), else :func:`_constant_like`.
+
+  >>> _lax_const(1.0, 0), _lax_const(np.float32(1), 0)
+  (0.0, array(0., dtype=float32))
+  """
+  if dtypes.is_python_scalar(x):
+    dt = _dtype(x)
+    scalar = dtypes.scalar_type_of(dt)(value)
+    # A weak scalar of another width than the default (bfloat16) gets a strong
+    # constant of its own dtype, as in JAX.
+    return scalar if dtypes.dtype(scalar, canonicalize=True) == dt else np.asarray(scalar, dt)
+  return _constant_like(x, value)
+
+
 def _doc(fun, numpy_name, example, result):
   fun.__doc__ = (f"{fun.__doc__ or ''}\n\n  Elementwise, with NumPy broadcasting and "
                  f"JAX's type promotion; see :func:`numpy.{numpy_name}`.\n\n"

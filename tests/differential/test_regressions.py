@@ -528,3 +528,68 @@ def test_half_precision_sum_prod_mean_accumulate_in_float32():
                               j.mean(v, dtype=j.bfloat16), j.sum(v.astype(j.bfloat16)))
   _same(lambda lib, j: make(j)(x))
   _same(lambda lib, j: str(lib.make_jaxpr(make(j))(x)))
+
+
+
+@pytest.mark.parametrize("case", [
+    lambda lib, j: j.stack([j.ones(2), j.ones(3)]),
+    lambda lib, j: j.stack([j.ones(2), j.ones((2, 1))]),
+    lambda lib, j: j.stack(j.float32(1)),
+    lambda lib, j: j.stack([]),
+    lambda lib, j: j.stack([j.ones(2), j.ones(2)], axis=2),
+    lambda lib, j: lib.lax.stack([j.ones(2), j.ones(2, j.int32)]),
+    lambda lib, j: j.stack([j.asarray(1.0), 2]),
+    lambda lib, j: j.stack(np.arange(6.0).reshape(2, 3), axis=-1),
+    lambda lib, j: j.concatenate(np.arange(24.0).reshape(2, 3, 4), axis=-1),
+    lambda lib, j: j.concatenate(j.ones(3)),
+    lambda lib, j: str(lib.make_jaxpr(lambda x, y: j.stack([x, y], axis=1))(
+        np.ones(2, np.float32), np.ones(2, np.int8))),
+    lambda lib, j: str(lib.make_jaxpr(lambda x: j.stack(x, axis=1))(np.ones((2, 3), np.float32))),
+    lambda lib, j: lib.vmap(lambda x, y: j.stack([x, y], axis=1), (1, None))(
+        np.ones((3, 2), np.float32), np.zeros(3, np.int8)),
+])
+def test_stack_is_jaxs_stack_primitive_with_jaxs_errors(case):
+  _same_error(case)
+
+
+@pytest.mark.parametrize("shape,dims", [((3, 2), (-1,)), ((2, 3), (2,)), ((-1, 3), (1,)),
+                                        ((3, 3), (0, 0)), ((4, 2), (0,)), ((3,), (0, 1))])
+@pytest.mark.parametrize("jit", [False, True])
+def test_broadcast_in_dim_rejects_bad_dimensions_with_jaxs_type_error(shape, dims, jit):
+  def make(lib, j):
+    f = lambda x: lib.lax.broadcast_in_dim(x, shape, dims)
+    return (lib.jit(f) if jit else f)(j.ones(3))
+  _same_error(make)
+
+
+@pytest.mark.parametrize("args", [
+    (1, 1000, 4), (-1, -1000, 4), (1j, 1000j, 4), (1 + 1j, 100, 3), (0, 10, 3), (-1, 100, 3),
+    (1.0, 2.0, 5, False), (1, 256, 9, True, np.int32), (1, 100, 3, True, np.float16),
+    (np.array([1.0, 10.0]), np.array([100.0, 1000.0]), 3, True, None, 1), (2, 3, 1),
+    (1, 10, 0)])
+def test_geomspace_is_jaxs_formulation(args):
+  # repr shows nan as nan on both sides, so equal reprs mean equal values.
+  _same_error(lambda lib, j: j.geomspace(*args))
+
+
+@pytest.mark.parametrize("x", [1.0, 1, 1j, True, np.float32(1), np.array([1 + 0j, 1j])])
+@pytest.mark.parametrize("name", ["isreal", "iscomplex"])
+@pytest.mark.parametrize("jit", [False, True])
+def test_isreal_iscomplex_of_weak_scalars_are_weak(x, name, jit):
+  def make(lib, j):
+    f = getattr(j, name)
+    y = j.asarray(x) if isinstance(x, np.ndarray) else x
+    return (lib.jit(f) if jit else f)(y)
+  _same_error(make)
+  _same_error(lambda lib, j: getattr(j, name)(j.asarray(x)))
+
+
+@pytest.mark.parametrize("case", [
+    lambda lib, j: j.array([[j.asarray(1.0), 2.0], [3, j.float16(1)]]),   # every leaf promotes
+    lambda lib, j: j.array([j.ones(2), j.ones(3)]),
+    lambda lib, j: j.array([j.float32(i) for i in range(40)]),            # a concatenate tree
+    lambda lib, j: str(lib.make_jaxpr(lambda x: j.array([x, 2 * x]))(1.0)),
+    lambda lib, j: str(lib.make_jaxpr(j.cross)(np.ones(3, np.float32), np.ones(3, np.float32))),
+])
+def test_array_of_a_list_of_arrays_is_jaxs_concatenate(case):
+  _same_error(case)
