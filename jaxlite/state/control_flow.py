@@ -15,6 +15,8 @@ or writes: each ref becomes an operand (``cond``) or a loop carry (``while``,
 """
 from __future__ import annotations
 
+import numpy as np
+
 from jaxlite import core
 from jaxlite.state.types import is_ref_type
 
@@ -142,35 +144,80 @@ def discharge_while(eqn, *ins, is_cell):
   return outs[:n_carry]
 
 
+class _ScannedRefs:
+  """The refs a scan runs over (its ``xs`` that are cells). The discharged
+  loop carries each one's whole value and gives the body, at iteration ``i``,
+  its row ``i`` as the ref's value; the row's final value is written back in
+  place (``dynamic_update_index``), so writes land in the original ref as
+  JAX's per-iteration ref views do."""
+
+  def __init__(self, xs, is_cell):
+    self.xs, self.is_cell = xs, is_cell
+    self.plain = [x for x in xs if not is_cell(x)]
+    self.cells = [x for x in xs if is_cell(x)]
+
+  def plain_avals(self, xs_avals):
+    return [a for a, x in zip(xs_avals, self.xs) if not self.is_cell(x)]
+
+  def rows(self, index, plain, values):
+    """The body's ``xs`` at ``index``: plain xs as given, rows of the refs' values."""
+    from jaxlite import lax
+    plain, values = iter(plain), iter(values)
+    return [lax.dynamic_index_in_dim(next(values), index, 0, keepdims=False)
+            if self.is_cell(x) else next(plain) for x in self.xs]
+
+  def updated(self, index, values, final_rows):
+    from jaxlite import lax
+    return [lax.dynamic_update_index_in_dim(v, row, index, 0)
+            for v, row in zip(values, final_rows)]
+
+
 def discharge_scan(eqn, *ins, is_cell):
+  """A scan given refs: refs among its consts become carries holding their
+  values, refs among its ``xs`` become carries too, read and written one row
+  per iteration (the iteration's index travels as an extra ``xs``)."""
   p = eqn.params
   n_consts, n_carry = p["num_consts"], p["num_carry"]
   consts, carry, xs = _cut(ins, n_consts, n_carry)
-  if any(is_cell(x) for x in list(carry) + list(xs)):
-    raise NotImplementedError("a mutable array reference carried or scanned over by scan")
+  if any(is_cell(x) for x in carry):   # scan's tracing rejects this (returned ref)
+    raise ValueError("a mutable array reference cannot be a scan carry")
+  scanned = _ScannedRefs(xs, is_cell)
   cells = _unique_cells(consts, is_cell)
-  if not cells:
+  if not cells and not scanned.cells:
     return eqn.primitive.bind(*ins, **p)
   body = p["jaxpr"]
   loop_consts = _LoopConsts(consts, cells, is_cell)
-  n_plain, n_cells = len(loop_consts.plain), len(cells)
+  n_plain, n_cells, n_rows = len(loop_consts.plain), len(cells), len(scanned.cells)
+  n_const_refs = sum(1 for x in consts if is_cell(x))
 
   def new_body(*args):
-    plain_in, carry_in, ref_values, xs_in = _cut(args, n_plain, n_carry, n_cells)
-    outs = loop_consts.run(body, plain_in, ref_values, list(carry_in) + list(xs_in))
+    plain_in, carry_in, ref_values, row_values, index, xs_in = _cut(
+        args, n_plain, n_carry, n_cells, n_rows, 1)
+    index = index[0]
+    xs_body = scanned.rows(index, xs_in, row_values)
+    outs = loop_consts.run(body, plain_in, ref_values, list(carry_in) + xs_body)
     n_out = len(body.out_avals)
     carry_out, ys = outs[:n_carry], outs[n_carry:n_out]
-    return list(carry_out) + loop_consts.updated(ref_values, outs[n_out:]) + list(ys)
+    const_finals, row_finals = _cut(outs[n_out:], n_const_refs)
+    return (list(carry_out) + loop_consts.updated(ref_values, const_finals)
+            + scanned.updated(index, row_values, row_finals) + list(ys))
 
   const_avals, carry_avals, xs_avals = _cut(body.in_avals, n_consts, n_carry)
   ref_avals = [core.get_aval(c.value) for c in cells]
+  row_avals = [core.get_aval(c.value) for c in scanned.cells]
+  index_aval = core.ShapedArray((), np.dtype(np.int32))
   new_jaxpr = _closed(new_body, loop_consts.plain_avals(const_avals) + list(carry_avals)
-                      + ref_avals + list(xs_avals))
-  outs = eqn.primitive.bind(*loop_consts.plain, *carry, *[c.value for c in cells], *xs,
+                      + ref_avals + row_avals + [index_aval] + scanned.plain_avals(xs_avals))
+  from jaxlite import lax
+  indices = lax.iota(np.int32, p["length"])
+  outs = eqn.primitive.bind(*loop_consts.plain, *carry, *[c.value for c in cells],
+                            *[c.value for c in scanned.cells], indices, *scanned.plain,
                             **dict(p, jaxpr=new_jaxpr, num_consts=n_plain,
-                                   num_carry=n_carry + n_cells))
-  _write_back(cells, outs[n_carry:n_carry + n_cells])
-  return list(outs[:n_carry]) + list(outs[n_carry + n_cells:])
+                                   num_carry=n_carry + n_cells + n_rows))
+  carry_out, ref_finals, row_finals, ys = _cut(outs, n_carry, n_cells, n_rows)
+  _write_back(cells, ref_finals)
+  _write_back(scanned.cells, row_finals)
+  return list(carry_out) + list(ys)
 
 
 # --- loops over refs under differentiation -----------------------------------------------

@@ -370,6 +370,8 @@ def _register_jit_rules():
   from jaxlite.state.returned_refs import check_no_returned_refs
   pjit.register_ref_calls(sys.modules[__name__])
   common.register_returned_ref_check(check_no_returned_refs)
+  from jaxlite.state.aliased_refs import check_ref_arguments
+  common.register_ref_argument_check(check_ref_arguments)
 
 
 _register_jit_rules()

@@ -72,9 +72,12 @@ class AbstractRef(forwarding_mixin("inner_aval", ARRAY_PROPERTIES + ("weak_type"
   def strip_weak_type(self):
     return self
 
-  def update(self, inner_aval=None, **_):
-    return AbstractRef(self.inner_aval if inner_aval is None else inner_aval, self.kind,
-                       self.memory_space)
+  def update(self, inner_aval=None, shape=None, **_):
+    """This type with another ``inner_aval``, or with the inner aval's ``shape``
+    changed (as ``scan`` does to type one iteration's view of a scanned ref)."""
+    if inner_aval is None:
+      inner_aval = self.inner_aval if shape is None else self.inner_aval.update(shape=shape)
+    return AbstractRef(inner_aval, self.kind, self.memory_space)
 
   def to_tangent_aval(self):
     from jaxlite.interpreters import ad

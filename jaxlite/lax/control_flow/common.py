@@ -93,6 +93,24 @@ def register_returned_ref_check(check) -> None:
   _returned_ref_check = check
 
 
+# Likewise its check that no ref reaches a body twice (two arguments, or an
+# argument and a closed-over value).
+_ref_argument_check = None
+
+
+def register_ref_argument_check(check) -> None:
+  """Installs ``check(fun, traced_for, in_tree, args, consts)``, run on the
+  arguments and consts of a traced control-flow body (``jaxlite.state``)."""
+  global _ref_argument_check
+  _ref_argument_check = check
+
+
+def check_ref_arguments(fun, traced_for, in_tree, args, consts) -> None:
+  """The installed ref-argument check, if refs exist (see above)."""
+  if _ref_argument_check is not None:
+    _ref_argument_check(fun, traced_for, in_tree, args, consts)
+
+
 def flatten_args_avals(args):
   """Flat leaves, their treedef and their (shaped) abstract values."""
   leaves, tree = tree_util.tree_flatten(args)

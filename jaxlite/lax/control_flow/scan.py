@@ -210,6 +210,7 @@ def scan(f: Callable, init, xs=None, length: int | None = None, reverse: bool = 
     return jaxpr, consts, out_tree
 
   jaxpr, consts, out_tree = trace(init_avals)
+  common.check_ref_arguments(f, "scan", in_tree, list(init_leaves) + list(xs_leaves), consts)
   carry_tree, carry_avals_out = _check_scan_output(out_tree, jaxpr, len(init_leaves))
   init_leaves, new_avals, changed = common.promote_weak_carry(init_leaves, init_avals,
                                                         carry_avals_out)
