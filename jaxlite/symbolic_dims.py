@@ -31,6 +31,7 @@ def register_symbolic_dimensions(implementation) -> None:
     implementation: an object with ``is_symbolic_dim(d)`` and the operations the
       lower layers use on symbolic dimensions: ``dim_min``, ``dim_max`` (arithmetic)
       and the lowering helpers ``dim_value``, ``shape_tensor``, ``dimension_as_value``,
+      ``reduce_window`` (a window of symbolic size),
       ``broadcast_in_dim``, ``reshape`` and ``iota``.
 
   >>> import types

@@ -32,7 +32,7 @@ _core.register_symbolic_dimensions(_types.SimpleNamespace(
     shape_tensor=_dim_lowering.shape_tensor,
     dimension_as_value=_dim_lowering.dimension_as_value,
     broadcast_in_dim=_dim_lowering.broadcast_in_dim, reshape=_dim_lowering.reshape,
-    iota=_dim_lowering.iota))
+    iota=_dim_lowering.iota, reduce_window=_dim_lowering.reduce_window))
 
 __all__ = ["DisabledSafetyCheck", "Exported", "default_export_platform", "deserialize",
            "export", "is_symbolic_dim", "maximum_supported_calling_convention_version",

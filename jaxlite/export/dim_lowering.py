@@ -114,6 +114,38 @@ def iota(module_context, aval_out: ShapedArray, dimension: int):
                           mlir.i64_attr(dimension))
 
 
+def reduce_window(module_context, out_types, operands, inits, window_dimensions,
+                  window_strides, padding, base_dilation, window_dilation, body):
+  """A ``reduce_window`` whose window or padding has symbolic sizes, as JAX emits
+  it: a ``stablehlo.dynamic_reduce_window`` custom call taking the sizes as
+  tensors and the reducer ``body(*accs, *elems) -> values`` as a function of the
+  module (``refine_polymorphic_shapes`` turns it into a ``reduce_window`` once
+  the shapes are known)."""
+  m = mlir.mlir()
+  ir, hlo = m.ir, m.hlo
+  scalar_types = [ir.RankedTensorType.get((), ir.RankedTensorType(v.type).element_type)
+                  for v in inits]
+  with ir.InsertionPoint.at_block_begin(module_context.module.body):
+    reducer = m.func.FuncOp(f"reduce_window_{scalar_types[0].element_type}_reducer",
+                            ir.FunctionType.get(scalar_types * 2, scalar_types))
+  module_context.symbol_table.insert(reducer)
+  block = reducer.add_entry_block()
+  with ir.InsertionPoint(block):
+    m.func.ReturnOp(list(body(*block.arguments)))
+  pads = [shape_tensor(module_context, lo_hi) for lo_hi in padding]
+  pads = [hlo.reshape(ir.RankedTensorType.get((1, 2), ir.RankedTensorType(p.type).element_type),
+                      p) for p in pads]
+  op = hlo.CustomCallOp(
+      list(out_types),
+      [*operands, *inits, *(shape_tensor(module_context, sizes) for sizes in
+                            (window_dimensions, window_strides, base_dilation, window_dilation)),
+       pads[0] if len(pads) == 1 else hlo.concatenate(pads, 0)],
+      call_target_name=ir.StringAttr.get("stablehlo.dynamic_reduce_window"),
+      api_version=ir.IntegerAttr.get(ir.IntegerType.get_signless(32), 2),
+      called_computations=ir.ArrayAttr.get([ir.FlatSymbolRefAttr.get(reducer.name.value)]))
+  return list(op.results)
+
+
 # --- dimension_as_value: a symbolic size used as an array ----------------------------------------
 
 dimension_as_value_p = core.Primitive("dimension_as_value")

@@ -10,6 +10,8 @@ from __future__ import annotations
 __all__ = ['cumsum', 'cumprod', 'cummax', 'cummin', 'cumlogsumexp',
            'cumsum_p', 'cumprod_p', 'cummax_p', 'cummin_p', 'cumlogsumexp_p']
 
+import functools
+
 import numpy as np
 
 from jaxlite import core, dtypes
@@ -61,7 +63,11 @@ def _cumulative_primitive(name, accepted, identity, body):
     aval = ctx.avals_in[0]
     init = mlir.ir_constant(np.asarray(identity(aval.dtype), aval.dtype))
     p = _window_params(aval.shape, axis, reverse)
-    return build_reduce_window([mlir.aval_to_ir_type(ctx.avals_out[0])], [x], [init],
+    if core.is_symbolic_dim(aval.shape[axis]):   # a window as long as a symbolic axis
+      build = functools.partial(core.symbolic_dimensions().reduce_window, ctx.module_context)
+    else:
+      build = build_reduce_window
+    return build([mlir.aval_to_ir_type(ctx.avals_out[0])], [x], [init],
                                p["window_dimensions"], p["window_strides"], p["padding"],
                                p["base_dilation"], p["window_dilation"], body=body)
 
@@ -135,7 +141,11 @@ def _cum_chooser_jvp(prim, select_prim):
     ans = prim.bind(x, axis=axis, reverse=reverse)
     if type(t) is ad.Zero or not dtypes.issubdtype(core.get_aval(x).dtype, np.inexact):
       return ans, _zero_tangent_like(ans)
-    params = _window_params(core.get_aval(x).shape, axis, reverse)
+    shape = core.get_aval(x).shape
+    # JAX differentiates these through associative_scan, which needs the size.
+    from jaxlite.lax.control_flow.associative_scan import check_constant_length
+    check_constant_length(shape[axis])
+    params = _window_params(shape, axis, reverse)
     return ans, select_and_gather_add_p.bind(t, x, select_prim=select_prim, **params)
   return rule
 

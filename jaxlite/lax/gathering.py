@@ -193,17 +193,42 @@ def gather_dnums_ir(dn, index_vector_dim):
       start_index_map=list(dn.start_index_map), index_vector_dim=index_vector_dim)
 
 
-def in_bounds_mask(indices, indices_aval, upper_bounds):
+def _filled(module_context, value, aval, broadcast_dimensions=()):
+  """``value`` (a NumPy constant of ``aval``'s dtype) broadcast to ``aval``'s
+  shape: a constant of that shape, or where the shape is symbolic a
+  ``dynamic_broadcast_in_dim`` (shape-polymorphic export)."""
+  if all(isinstance(d, (int, np.integer)) for d in aval.shape):
+    # (value's axes are the trailing ones wherever broadcast_dimensions are given)
+    return mlir.ir_constant(np.asarray(np.broadcast_to(value, aval.shape), aval.dtype))
+  return core.symbolic_dimensions().broadcast_in_dim(
+      module_context, mlir.ir_constant(np.asarray(value, aval.dtype)), aval,
+      broadcast_dimensions)
+
+
+def _upper_bounds(module_context, upper_bounds, indices_aval):
+  """``upper_bounds`` (ints, or symbolic sizes) broadcast along the indices'
+  last axis, in the indices' dtype."""
+  dtype = indices_aval.dtype
+  last = (indices_aval.ndim - 1,)
+  if all(isinstance(b, (int, np.integer)) for b in upper_bounds):
+    hi_vec = np.asarray(upper_bounds, np.int64)
+    if np.issubdtype(dtype, np.integer):
+      hi_vec = np.clip(hi_vec, np.iinfo(dtype).min, np.iinfo(dtype).max)
+    return _filled(module_context, hi_vec.astype(dtype), indices_aval, last)
+  dims = core.symbolic_dimensions()
+  vector = mlir.hlo().convert(
+      mlir.aval_to_ir_type(core.ShapedArray((len(upper_bounds),), dtype)),
+      dims.shape_tensor(module_context, upper_bounds))
+  return dims.broadcast_in_dim(module_context, vector, indices_aval, last)
+
+
+def in_bounds_mask(indices, indices_aval, upper_bounds, module_context=None):
   """i1 tensor of the indices' batch shape: every entry k of an index vector
-  lies in ``[0, upper_bounds[k]]``."""
+  lies in ``[0, upper_bounds[k]]`` (sizes may be symbolic, given the module)."""
   hlo = mlir.hlo()
   ir = mlir.ir()
-  dtype = indices_aval.dtype
-  lo = mlir.ir_constant(np.zeros(indices_aval.shape, dtype))
-  hi_vec = np.asarray(upper_bounds, np.int64)
-  if np.issubdtype(dtype, np.integer):
-    hi_vec = np.clip(hi_vec, np.iinfo(dtype).min, np.iinfo(dtype).max)
-  hi = mlir.ir_constant(np.broadcast_to(hi_vec.astype(dtype), indices_aval.shape))
+  lo = _filled(module_context, np.zeros((), indices_aval.dtype), indices_aval)
+  hi = _upper_bounds(module_context, upper_bounds, indices_aval)
   ok = hlo.and_(mlir.compare(indices, lo, "GE"), mlir.compare(indices, hi, "LE"))
   batch_aval = core.ShapedArray(indices_aval.shape[:-1], np.bool_)
   i1 = mlir.dtype_to_ir_type(np.bool_)
@@ -234,11 +259,16 @@ def _gather_lowering(ctx, operand, indices, *, dimension_numbers, slice_sizes,
   # FILL_OR_DROP: XLA gathered a clamped slice; replace the slices whose start
   # index was out of bounds by the fill value.
   bounds = [op_aval.shape[d] - slice_sizes[d] for d in dn.start_index_map]
-  mask = in_bounds_mask(indices, idx_aval, bounds)
+  mc = ctx.module_context
+  mask = in_bounds_mask(indices, idx_aval, bounds, mc)
   batch_positions = [i for i in range(out_aval.ndim) if i not in dn.offset_dims]
-  mask = mlir.broadcast_in_dim(mask, out_aval.update(dtype=np.bool_), batch_positions)
+  mask_aval = out_aval.update(dtype=np.bool_)
+  if all(isinstance(d, (int, np.integer)) for d in out_aval.shape):
+    mask = mlir.broadcast_in_dim(mask, mask_aval, batch_positions)
+  else:
+    mask = core.symbolic_dimensions().broadcast_in_dim(mc, mask, mask_aval, batch_positions)
   fill = default_fill_value(out_aval.dtype) if fill_value is None else fill_value
-  fill = mlir.ir_constant(np.full(out_aval.shape, fill, out_aval.dtype))
+  fill = _filled(mc, np.asarray(fill, out_aval.dtype), out_aval)
   return hlo.select(mask, out, fill)
 
 

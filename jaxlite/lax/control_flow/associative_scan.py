@@ -42,6 +42,17 @@ def _interleave(evens, odds, axis):
   return combine(lax.pad(evens, zero_e, pad_e), lax.pad(odds, zero_o, pad_o))
 
 
+def check_constant_length(n) -> None:
+  """JAX's NotImplementedError for a scan along an axis of symbolic size
+  (shape-polymorphic export), whose recursion needs the size.
+
+  >>> check_constant_length(3)
+  """
+  if core.is_symbolic_dim(n):
+    raise NotImplementedError(f"associative scan over axis of non-constant size: {n}. "
+                              "You may be able to avoid this on TPU. See b/274176030.")
+
+
 def associative_scan(fn: Callable, elems, reverse: bool = False, axis: int = 0):
   """Scans ``fn`` (associative) along ``axis`` in parallel.
 
@@ -82,6 +93,7 @@ def associative_scan(fn: Callable, elems, reverse: bool = False, axis: int = 0):
   if len(lengths) != 1:
     raise ValueError("Array inputs to associative_scan must have the same first dimension. "
                      f"(saw: {[a.shape for a in avals]})")
+  check_constant_length(avals[0].shape[axis])
   if reverse:
     leaves = [lax.rev(x, (axis,)) for x in leaves]
 
