@@ -38,6 +38,13 @@ CASES = {
     "jit_pmap_devices": (lambda J, jn: J.jit(J.pmap(jn.cos, devices=J.devices()[4:6])), (m23,)),
     "jvp_pmap": (lambda J, jn: lambda x: J.jvp(_normalized(J, jn), (x,), (np.ones_like(x),)),
                  (m23,)),
+    # pmap inside loop and branch bodies, run eagerly and under jit
+    "fori_pmap": (lambda J, jn: lambda x: J.lax.fori_loop(
+        0, 2, lambda i, c: _normalized(J, jn)(c) * 2.0, x), (m23,)),
+    "jit_fori_pmap": (lambda J, jn: J.jit(lambda x: J.lax.fori_loop(
+        0, 2, lambda i, c: _normalized(J, jn)(c) * 2.0, x)), (m23,)),
+    "cond_pmap": (lambda J, jn: lambda x: J.lax.cond(x[0, 0] > 0, _normalized(J, jn),
+                                                     lambda y: y, x), (m23,)),
 }
 
 

@@ -448,18 +448,23 @@ def _describe_devices(arg_name, fun_name, aval, devices):
 
 def jaxpr_mesh(closed_jaxpr):
   """The mesh of the first ``shard_map`` or sharding constraint in a jaxpr (or
-  its jit calls), or None."""
-  for eqn in closed_jaxpr.jaxpr.eqns:
+  the jaxprs its equations hold: jit calls, loop and branch bodies), or None."""
+  return mesh_in_jaxpr(closed_jaxpr.jaxpr)
+
+
+def mesh_in_jaxpr(jaxpr):
+  """``jaxpr_mesh`` of an open jaxpr."""
+  for eqn in jaxpr.eqns:
     mesh = eqn.params.get("mesh")
     if mesh is None and isinstance(eqn.params.get("sharding"), NamedSharding):
       mesh = eqn.params["sharding"].mesh
     if isinstance(mesh, mesh_lib.Mesh) and not mesh.empty:
       return mesh
-    inner = eqn.params.get("jaxpr")
-    if isinstance(inner, ClosedJaxpr):
-      mesh = jaxpr_mesh(inner)
-      if mesh is not None:
-        return mesh
+    for param in eqn.params.values():
+      for inner in core._subjaxprs(param):
+        mesh = mesh_in_jaxpr(inner)
+        if mesh is not None:
+          return mesh
   return None
 
 
