@@ -104,3 +104,13 @@ def test_pmap_errors_are_jaxs(call):
   with pytest.raises(ValueError) as got:
     call(jaxlite)
   assert str(got.value) == str(expected.value)
+
+
+def test_unhashable_static_argument_raises_jaxs_error():
+  def call(J):
+    return J.pmap(lambda x, n: x * n, static_broadcasted_argnums=1)(m23, np.ones(2))
+  with pytest.raises(ValueError) as expected:
+    call(jax)
+  with pytest.raises(ValueError) as got:
+    call(jaxlite)
+  assert str(got.value) == str(expected.value)

@@ -360,6 +360,14 @@ class PmapFunction:
                          "broadcasted arguments must be passed positionally.")
     dyn_args = tuple(a for i, a in enumerate(args) if i not in self.static_argnums)
     statics = tuple((i, a) for i, a in enumerate(args) if i in self.static_argnums)
+    for i, a in statics:
+      try:
+        hash(a)
+      except TypeError:
+        raise ValueError(
+            "Non-hashable static arguments are not supported, as this can lead to "
+            f"unexpected cache-misses. Static argument (index {i}) of type {type(a)} for "
+            f"function {self.name} is non-hashable.") from None
     flat_args, in_tree = tree_util.tree_flatten((dyn_args, kwargs))
     in_axes_tree = self.in_axes
     if isinstance(in_axes_tree, list):
