@@ -672,3 +672,43 @@ def test_vmap_of_scan_over_a_ref():
   for k in range(2):
     np.testing.assert_allclose(np.asarray(batched[k]),
                                np.stack([np.asarray(o[k]) for o in one_by_one]))
+
+
+def _checkpointed_writer(lib):
+  def f(x):
+    r = lib.new_ref(x)
+
+    @lib.checkpoint
+    def g(y):
+      r[...] += y
+      return y * 2
+    return g(x) + r[...]
+  return f
+
+
+def test_checkpoint_closing_over_a_ref_matches_jax():
+  def program(lib, np_):
+    f = _checkpointed_writer(lib)
+    x = np_.arange(3.0)
+    return f(x), lib.jit(f)(x), lib.vmap(f)(np_.ones((2, 3)))
+  assert_same_values(*both(program))
+  # JAX 0.10.2 fails here with AttributeError: 'ValAccum' object has no attribute 'ref';
+  # f(x) = 2x + 2x.
+  f = _checkpointed_writer(jaxlite)
+  np.testing.assert_allclose(jaxlite.grad(lambda x: f(x).sum())(jnp.arange(3.0)), [4.0] * 3)
+
+
+def test_custom_jvp_closing_over_a_ref_error_is_jax():
+  def program(lib, np_):
+    def f(x):
+      r = lib.new_ref(x)
+
+      @lib.custom_jvp
+      def h(y):
+        r[...] += y
+        return y
+      h.defjvp(lambda p, t: (h(p[0]), t[0]))
+      return h(x) + r[...]
+    return error_of(lambda: lib.jit(f)(np_.arange(3.0)))
+  ours, theirs = both(program)
+  assert ours == theirs and ours[0] == "NotImplementedError"

@@ -252,9 +252,9 @@ class _Equation:
 
 
 def _rules():
-  from jaxlite.state.discharge import discharge_jit_call
+  from jaxlite.state.discharge import discharge_call
   return {"cond": discharge_cond, "while": discharge_while, "scan": discharge_scan,
-          "jit": discharge_jit_call}
+          "jit": discharge_call, "remat2": discharge_call}
 
 
 def _on_values(primitive, params, n_out):
@@ -300,12 +300,13 @@ def _discharging_batcher(primitive, batching, axis_rule):
 
 
 def register_rules():
+  from jaxlite.checkpoint import remat_p
   from jaxlite.interpreters import ad, batching
   from jaxlite.interpreters.pjit import jit_p
   from jaxlite.lax.control_flow.conditionals import cond_p
   from jaxlite.lax.control_flow.loops import while_p
   from jaxlite.lax.control_flow.scan import scan_p
-  for p in (cond_p, while_p, scan_p, jit_p):
+  for p in (cond_p, while_p, scan_p, jit_p, remat_p):
     ad.primitive_jvps[p] = _discharging_jvp(p, ad.primitive_jvps[p])
     batching.axis_primitive_batchers[p] = _discharging_batcher(
         p, batching, batching.axis_primitive_batchers[p])

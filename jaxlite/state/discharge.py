@@ -111,9 +111,8 @@ def _eval_discharged(jaxpr: Jaxpr, args):
     if rule is not None:
       outs = rule(eqn, *ins)
     elif any(isinstance(x, _Cell) for x in ins):
-      raise NotImplementedError(
-          f"Discharge of mutable array references passed to '{eqn.primitive}' "
-          "is not implemented")
+      raise NotImplementedError(   # JAX's error (custom_jvp/custom_vjp closing over a ref)
+          f"No state discharge rule implemented for primitive: {eqn.primitive}")
     else:
       outs = eqn.primitive.bind(*ins, **eqn.params)
       if not eqn.primitive.multiple_results:
@@ -145,16 +144,17 @@ def _discharge_empty_ref(eqn):
   return [_Cell(ad.zeros_like_aval(eqn.params["ty"]))]
 
 
-def discharge_jit_call(eqn, *ins, is_cell):
-  """A call whose operands include refs (cells): its jaxpr discharged, the
-  refs' final values read back from its extra outputs."""
-  from jaxlite.interpreters.pjit import jit_p
+def discharge_call(eqn, *ins, is_cell):
+  """A call (``jit``, ``checkpoint``'s ``remat2``) whose operands include refs
+  (cells): its jaxpr discharged, the refs' final values read back from its
+  extra outputs."""
+  call_p = eqn.primitive
   cells = [x for x in ins if is_cell(x)]
   if not cells:
-    return jit_p.bind(*ins, **eqn.params)
+    return call_p.bind(*ins, **eqn.params)
   inner = discharged_closed_jaxpr(eqn.params["jaxpr"])
   params = dict(eqn.params, jaxpr=inner)
-  outs = jit_p.bind(*[x.value if is_cell(x) else x for x in ins], **params)
+  outs = call_p.bind(*[x.value if is_cell(x) else x for x in ins], **params)
   n_out = len(eqn.outvars)
   for cell, final in zip(cells, outs[n_out:]):
     cell.value = final
@@ -162,6 +162,7 @@ def discharge_jit_call(eqn, *ins, is_cell):
 
 
 def _register_discharge_rules():
+  from jaxlite.checkpoint import remat_p
   from jaxlite.interpreters.pjit import jit_p
   from jaxlite.lax.control_flow.conditionals import cond_p
   from jaxlite.lax.control_flow.loops import while_p
@@ -179,7 +180,8 @@ def _register_discharge_rules():
       prims.get_p: _discharge_get,
       prims.swap_p: _discharge_swap,
       prims.addupdate_p: _discharge_addupdate,
-      jit_p: lambda eqn, *ins: discharge_jit_call(eqn, *ins, is_cell=is_cell),
+      jit_p: lambda eqn, *ins: discharge_call(eqn, *ins, is_cell=is_cell),
+      remat_p: lambda eqn, *ins: discharge_call(eqn, *ins, is_cell=is_cell),
   }
 
 
