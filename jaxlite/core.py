@@ -263,6 +263,26 @@ def concrete_aval(x):
   return get_aval(x)
 
 
+def is_extended_aval(aval) -> bool:
+  """Whether ``aval`` is an array type of an extended dtype (``key<fry>[]``)."""
+  return isinstance(getattr(aval, "dtype", None), dtypes.ExtendedDType)
+
+
+def physical_aval(aval: ShapedArray) -> ShapedArray:
+  """The type of the array that stores values of ``aval``: itself, or for an
+  extended dtype its elements' physical type appended (``key<fry>[3]`` is
+  stored as ``u32[3,2]``).
+
+  Example:
+    >>> physical_aval(ShapedArray((2,), np.dtype('float32')))
+    ShapedArray(float32[2])
+  """
+  if not isinstance(getattr(aval, "dtype", None), dtypes.ExtendedDType):
+    return aval
+  element = aval.dtype._rules.physical_element_aval(aval.dtype)
+  return ShapedArray((*aval.shape, *element.shape), element.dtype)
+
+
 # ---------------------------------------------------------------------------
 # Primitives
 # ---------------------------------------------------------------------------

@@ -9,9 +9,9 @@ words that are hashed as one block, so element ``i`` of any output depends
 only on the key and ``i``.
 
 Raw keys are ``uint32[..., 2]`` arrays. ``PRNGKeyArray`` is the typed form
-(``jax.random.key``): an array of keys whose dtype is ``key<fry>``. It is a
-pytree whose single leaf is the raw key data, which is how it passes through
-``jit`` and ``vmap`` (in JAX a key array is itself a leaf).
+(``jax.random.key``): an array of keys whose dtype is ``key<fry>``, a pytree
+leaf whose abstract value ``key<fry>[*shape]`` is what ``jit``, ``vmap`` and
+jaxprs see; it enters a compiled program as its raw key data.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from typing import Callable, NamedTuple, Sequence
 
 import numpy as np
 
-from jaxlite import core, dtypes, lax, tree_util
+from jaxlite import core, dtypes, lax
 from jaxlite.basearray import Array as _AbstractArray
 from jaxlite.config import config
 from jaxlite.interpreters import ad, batching, mlir
@@ -509,6 +509,35 @@ class KeyTy(dtypes.ExtendedDType):
   def __hash__(self):
     return hash((KeyTy, self._impl))
 
+  @property
+  def _rules(self):
+    """How layers below ``random`` treat key arrays (JAX's ``KeyTyRules``): a
+    key is stored as ``uint32[*impl.key_shape]``, has ``float0`` tangents, and
+    a program's key results are wrapped back into ``PRNGKeyArray``s."""
+    return _KeyRules(self._impl)
+
+
+class _KeyRules:
+  __slots__ = ("_impl",)
+  allow_conversion = False
+
+  def __init__(self, impl):
+    self._impl = impl
+
+  def physical_element_aval(self, dtype):
+    return core.ShapedArray(self._impl.key_shape, _U32)
+
+  def tangent_dtype(self, dtype):
+    return dtypes.float0
+
+  def physical_aval(self, aval):
+    """``key<fry>[*s]`` -> ``u32[*s, 2]``: the array a key array is stored as."""
+    return core.ShapedArray(tuple(aval.shape) + self._impl.key_shape, _U32)
+
+  def wrap_physical(self, data):
+    """A program's result of a key type: its key data, wrapped."""
+    return PRNGKeyArray(self._impl, data)
+
 
 def check_key_data(impl: PRNGImpl, key_data):
   """TypeError (JAX's messages) unless ``key_data`` is ``uint32[..., *key_shape]``."""
@@ -532,8 +561,10 @@ class PRNGKeyArray(_AbstractArray):  # a jax.Array, as JAX's key arrays are
   """An array of PRNG keys (``jax.random.key``), shaped like the keys, whose
   dtype names the implementation (``key<fry>``).
 
-  It holds the raw key data ``uint32[*shape, *impl.key_shape]`` and is a
-  pytree with that array as its only leaf; it has no arithmetic.
+  It holds the raw key data ``uint32[*shape, *impl.key_shape]``; like any
+  array it is a pytree leaf, of type ``key<fry>[*shape]`` under
+  transformations (see ``jaxlite.random.key_primitives``). It has no
+  arithmetic.
 
   >>> from jaxlite import random
   >>> random.key(0)
@@ -556,6 +587,13 @@ class PRNGKeyArray(_AbstractArray):  # a jax.Array, as JAX's key arrays are
   def shape(self):
     return tuple(self._base_array.shape[:-len(self._impl.key_shape)])
 
+  @property
+  def aval(self):
+    """``key<fry>[*shape]``: a key array is one value of a key type to
+    ``jit``, ``vmap`` and jaxprs (``jax.typeof(random.key(0))``)."""
+    return core.ShapedArray(self.shape, KeyTy(self._impl))
+
+  weak_type = False
   ndim = property(lambda self: len(self.shape))
   size = property(lambda self: math.prod(self.shape))
   itemsize = property(lambda self: self.dtype.itemsize)
@@ -675,6 +713,9 @@ class PRNGKeyArray(_AbstractArray):  # a jax.Array, as JAX's key arrays are
   def delete(self):
     self._base_array.delete()
 
+  def _check_if_deleted(self):
+    self._base_array._check_if_deleted()
+
 
 def _unstack_impl(x):
   return [lax.index_in_dim(x, i, 0, keepdims=False) for i in range(core.get_aval(x).shape[0])]
@@ -682,7 +723,3 @@ def _unstack_impl(x):
 
 _unstack = static_jit(_unstack_impl, inline=True)
 
-
-tree_util.register_pytree_node(
-    PRNGKeyArray, lambda k: ((k._base_array,), k._impl),
-    lambda impl, children: PRNGKeyArray(impl, children[0]))

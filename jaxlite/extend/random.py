@@ -71,7 +71,7 @@ def random_seed(seeds, impl):
   from jaxlite import lax
   from jaxlite import numpy as jnp
   from jaxlite.config import config
-  from jaxlite.prng import PRNGKeyArray
+  from jaxlite.random.key_primitives import random_wrap
   from jaxlite.random.keys import _resolve_impl
   from jaxlite.vectorization import vmap
   impl = _resolve_impl(impl)
@@ -82,7 +82,7 @@ def random_seed(seeds, impl):
   shape = seeds.shape
   flat = lax.reshape(seeds, (int(np.prod(shape, dtype=np.int64)),))
   data = vmap(impl.seed)(flat)
-  return PRNGKeyArray(impl, lax.reshape(data, shape + tuple(impl.key_shape)))
+  return random_wrap(lax.reshape(data, shape + tuple(impl.key_shape)), impl=impl)
 
 
 def seed_with_impl(impl, seed):

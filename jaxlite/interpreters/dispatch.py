@@ -8,7 +8,6 @@ semantics come from the same StableHLO that ``jit`` produces.
 from __future__ import annotations
 
 import operator
-import sys
 import threading
 
 import numpy as np
@@ -59,6 +58,8 @@ def apply_primitive(primitive, args, params):
     bufs = list(map(_get_buf, args))
     avals = tuple(map(_get_aval, args))
   except AttributeError:
+    if any(core.is_extended_aval(getattr(a, "aval", None)) for a in args):
+      return _apply_with_key_arrays(primitive, args, params)
     args = [_to_array(a) for a in args]
     if not all(isinstance(a, Array) for a in args):   # mutable refs (jaxlite.state)
       from jaxlite.state import discharge
@@ -97,11 +98,6 @@ def apply_primitive(primitive, args, params):
   try:
     exe = _cache[key]
   except KeyError:
-    if _runs_shard_map(params):
-      # A loop or branch whose body holds a shard_map (a traced pmap, say):
-      # an SPMD program over its mesh (interpreters/spmd.py).
-      from jaxlite.interpreters import spmd
-      return spmd.apply_primitive_sharded(primitive, args, params)
     exe = _compile_once(key, primitive, avals, params, device)
   except TypeError:   # unhashable parameters: compile without caching
     exe = _compile_primitive(primitive, avals, params, device)
@@ -121,16 +117,6 @@ def apply_primitive(primitive, args, params):
     special_values.check_eager_outputs(primitive, outs if primitive.multiple_results
                                        else [outs])
   return outs
-
-
-def _runs_shard_map(params) -> bool:
-  """Whether a primitive's jaxpr parameters hold a shard_map or a sharding
-  constraint (checked when it compiles, never on the cached path)."""
-  if not params or "jaxlite.interpreters.spmd" not in sys.modules:
-    return False
-  from jaxlite.interpreters import spmd
-  return any(spmd.mesh_in_jaxpr(j) is not None
-             for p in params.values() for j in core._subjaxprs(p))
 
 
 def _compile_once(key, primitive, avals, params, device):
@@ -154,6 +140,29 @@ def _move_to(x, device):
   return transfer.device_put(x, device)
 
 
+_key_array_programs: dict = {}
+
+
+def _apply_with_key_arrays(primitive, args, params):
+  """An eager primitive on key arrays (``jnp.concatenate`` of keys, a ``scan``
+  carrying one) runs as a jitted call of it: jit's boundary takes key arrays
+  in as their key data and wraps the key results."""
+  from jaxlite import api
+  try:
+    key = (primitive, tuple(params.items()))
+    jitted = _key_array_programs.get(key)
+  except TypeError:   # unhashable params: not cached
+    key, jitted = None, None
+  if jitted is None:
+    def apply(*xs):
+      return primitive.bind(*xs, **params)
+    apply.__name__ = primitive.name
+    jitted = api.jit(apply)
+    if key is not None:
+      _key_array_programs[key] = jitted
+  return jitted(*args)
+
+
 def _to_array(x):
   if isinstance(x, Array):
     return x
@@ -165,6 +174,8 @@ def _to_array(x):
   aval = core.get_aval(x)   # validates the type (TypeError for non-arrays)
   if not isinstance(aval, core.ShapedArray):
     return x   # a mutable ref (jaxlite.state) enters a program through its own path
+  if isinstance(aval.dtype, dtypes.ExtendedDType):
+    return x._base_array   # a key array enters a program as its key data
   return transfer.put_numpy(np.asarray(x, aval.dtype), None, aval.weak_type)
 
 

@@ -154,6 +154,8 @@ def _dtype_to_ir_type_table():
 def aval_to_ir_type(aval: ShapedArray):
   if type(aval) is core.AbstractToken:
     return mlir().hlo.TokenType.get()
+  if isinstance(aval.dtype, dtypes.ExtendedDType):   # a key array: its key data
+    aval = core.physical_aval(aval)
   shape = aval.shape
   if not all(isinstance(d, (int, np.integer)) for d in shape):
     # Symbolic dimensions (shape-polymorphic export) are dynamic sizes.

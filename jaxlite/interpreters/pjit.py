@@ -298,10 +298,14 @@ def _token_unflattener(out_avals, out_tree):
   """Unflattens a call's results, wrapping each token result (an empty bool[0]
   array, see Executable) in ``core.Token`` as JAX does."""
   is_token = [type(a) is core.AbstractToken for a in out_avals]
+  # Key arrays (extended dtypes) are wrapped around their key data too.
+  from jaxlite.runtime import executable
+  extended = [core.is_extended_aval(a) and a for a in out_avals]
 
   def unflatten(outs):
-    outs = [core.Token(Array(o._buf, core.TOKEN_BUFFER_AVAL)) if token else o
-            for o, token in zip(outs, is_token)]
+    outs = [core.Token(Array(o._buf, core.TOKEN_BUFFER_AVAL)) if token else
+            executable.wrap_extended(o._buf, ext) if ext else o
+            for o, token, ext in zip(outs, is_token, extended)]
     return tree_util.tree_unflatten(out_tree, outs)
   return unflatten
 
@@ -321,7 +325,8 @@ class _CacheEntry:
     self.single_output = tree_util.treedef_is_leaf(out_tree) and out_tree.num_leaves == 1
     self.in_avals = closed_jaxpr.in_avals
     self.unflatten = None if self.single_output else _cpp_unflattener(out_tree)
-    if any(type(a) is core.AbstractToken for a in closed_jaxpr.out_avals):
+    if any(type(a) is core.AbstractToken or core.is_extended_aval(a)
+           for a in closed_jaxpr.out_avals):
       self.single_output = False
       self.unflatten = _token_unflattener(closed_jaxpr.out_avals, out_tree)
     self.spmd = None   # a jaxlite.interpreters.spmd.JitCallSite once shardings matter

@@ -80,9 +80,9 @@ _NUMPY_TIPS = {
 
 
 def check_same_dtypes(name: str, avals):
-  if len({np.dtype(a.dtype) for a in avals}) > 1:
+  if len({a.dtype for a in avals}) > 1:   # avals' dtypes: NumPy's or key<fry>
     msg = (f"lax.{name} requires arguments to have the same dtypes, got "
-           f"{', '.join(np.dtype(a.dtype).name for a in avals)}.")
+           f"{', '.join(a.dtype.name for a in avals)}.")
     if name in _NUMPY_TIPS:
       msg += (f" (Tip: jnp.{_NUMPY_TIPS[name]} is a similar function that does "
               "automatic type promotion on inputs).")

@@ -337,6 +337,17 @@ def install(classes=(Array, Tracer)) -> None:
       setattr(cls, name, prop)
     if issubclass(cls, Tracer):   # a tracer may stand for a ref (jaxlite.state)
       cls.__getitem__ = _tracer_getitem
+      cls.__iter__ = _tracer_iter
+
+
+def _tracer_iter(self):
+  """``a, b = x`` on a traced array: one ``slice`` (strides (1,)) and
+  ``squeeze`` per row, as JAX stages it (key arrays too)."""
+  n = len(self)
+  if n > 100:   # JAX unstacks large arrays in chunks; rows one by one here
+    return iter([self[i] for i in range(n)])
+  from jaxlite import lax  # pylint: disable=g-import-not-at-top
+  return iter([lax.index_in_dim(self, i, 0, keepdims=False) for i in range(n)])
 
 
 install()

@@ -13,6 +13,7 @@ import numpy as np
 
 from jaxlite import core, dtypes, lax
 from jaxlite.random.samplers import _sharded
+from jaxlite.random.key_primitives import impl_of
 from jaxlite.random.keys import _check_prng_key, _split, canonicalize_shape, sampler_jit
 from jaxlite.random.samplers import (_astype, _check_shape, _const, _exponential_impl, _float_dtype,
                                      _normal_real, _rademacher_impl, _shape_or_params,
@@ -418,9 +419,9 @@ def poisson(key, lam, shape=None, dtype=None, *, out_sharding=None):
   typed, _ = _check_prng_key("poisson", key)
   dtype = np.dtype(dtypes.check_and_canonicalize_user_dtype(
       int if dtype is None else dtype, "poisson"))
-  if typed._impl.name != "threefry2x32":
+  if impl_of(typed).name != "threefry2x32":
     raise NotImplementedError("`poisson` is only implemented for the threefry2x32 RNG, "
-                              f"not {typed._impl}")
+                              f"not {impl_of(typed)}")
   shape = canonicalize_shape(shape) if shape is not None else tuple(np.shape(lam))
   _check_shape("poisson", shape, np.shape(lam))
   lam = _to_rank(_astype(lam, np.float32), shape)

@@ -21,7 +21,8 @@ import numpy as np
 
 from jaxlite import core, dtypes, lax
 from jaxlite.interpreters import ad, batching, mlir
-from jaxlite.prng import PRNGKeyArray, default_prng_impl
+from jaxlite.prng import default_prng_impl
+from jaxlite.random import key_primitives as kp
 
 __all__ = ["random_gamma_p"]
 
@@ -30,8 +31,8 @@ class _KeyDataPrimitive(core.Primitive):
   """A primitive whose first operand is a key array, bound as its key data."""
 
   def bind(self, key, a, *, log_space, impl=None):  # pylint: disable=arguments-differ
-    if isinstance(key, PRNGKeyArray):
-      impl, key = key._impl, key._base_array   # pylint: disable=protected-access
+    if kp.is_key_value(key):   # a typed key array, concrete or traced
+      impl, key = kp.impl_of(key), kp.random_unwrap(key)
     elif impl is None:
       impl = default_prng_impl()
     return super().bind(key, a, log_space=bool(log_space), impl=impl)
@@ -65,13 +66,13 @@ def _samples(key_data, a, *, log_space, impl):
   from jaxlite.random.gamma import _gamma_one, _while_batches
   from jaxlite.random.keys import _split
   from jaxlite.vectorization import vmap
-  keys = PRNGKeyArray(impl, key_data)
+  keys = kp.random_wrap(key_data, impl=impl)
   per_key = math.prod(a.shape[len(keys.shape):])
   if keys.shape:
     n_keys = math.prod(keys.shape)
-    flat = PRNGKeyArray(impl, lax.reshape(key_data, (n_keys, *impl.key_shape)))
-    split = vmap(lambda k: _split(k, per_key))(flat)._base_array  # pylint: disable=protected-access
-    keys = PRNGKeyArray(impl, lax.reshape(split, (n_keys * per_key, *impl.key_shape)))
+    flat = kp.random_wrap(lax.reshape(key_data, (n_keys, *impl.key_shape)), impl=impl)
+    split = kp.random_unwrap(vmap(lambda k: _split(k, per_key))(flat))
+    keys = kp.random_wrap(lax.reshape(split, (n_keys * per_key, *impl.key_shape)), impl=impl)
   else:
     keys = _split(keys, per_key)
   n = math.prod(a.shape)

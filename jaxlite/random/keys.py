@@ -6,6 +6,7 @@ Two kinds of key are accepted everywhere: legacy raw keys (``PRNGKey``, a
 """
 from __future__ import annotations
 
+import math
 import operator
 import warnings
 from typing import Sequence
@@ -15,6 +16,7 @@ import numpy as np
 from jaxlite import core, dtypes, lax, prng
 from jaxlite.config import config
 from jaxlite.prng import KeyTy, PRNGImpl, PRNGKeyArray
+from jaxlite.random import key_primitives as kp
 
 __all__ = ["PRNGKey", "key", "key_data", "wrap_key_data", "key_impl", "key_dtype",
            "split", "fold_in", "bits", "default_prng_impl", "clone", "PRNGKeyArray",
@@ -62,17 +64,19 @@ def key_dtype(impl_spec=None) -> KeyTy:
 
 
 def _is_key_array(x) -> bool:
-  return isinstance(x, PRNGKeyArray)
+  return kp.is_key_value(x)
 
 
 def _check_prng_key(name: str, key, *, allow_batched: bool = False):
-  """(typed key, was_raw): raw ``uint32[..., 2]`` keys are wrapped, after JAX's checks."""
+  """(typed key, was_raw): raw ``uint32[..., 2]`` keys are wrapped (``random_wrap``,
+  as in JAX), after JAX's checks. A typed key is a ``PRNGKeyArray`` or a tracer
+  of a key type."""
   if _is_key_array(key):
     typed, wrapped = key, False
   elif isinstance(key, (np.ndarray, np.generic, core.Tracer)) or hasattr(key, "aval"):
     impl = prng.default_prng_impl()
     prng.check_key_data(impl, key)
-    typed, wrapped = PRNGKeyArray(impl, key), True
+    typed, wrapped = kp.random_wrap(key, impl=impl), True
     mode = config.jax_legacy_prng_key
     msg = ("Legacy uint32 key array passed as key to jax.random function. Please create "
            "keys using jax.random.key(). If use of a raw key array was intended, set "
@@ -91,7 +95,7 @@ def _check_prng_key(name: str, key, *, allow_batched: bool = False):
 
 def _return_keys(was_wrapped: bool, keys: PRNGKeyArray):
   if was_wrapped and not config.jax_enable_custom_prng:
-    return keys._base_array
+    return kp.random_unwrap(keys)
   return keys
 
 
@@ -113,7 +117,7 @@ def _seed(ctor_name: str, seed, impl: PRNGImpl) -> PRNGKeyArray:
   offset = config.jax_random_seed_offset
   if offset:
     seed = lax.add(seed, lax.convert_element_type(offset, core.get_aval(seed).dtype))
-  return PRNGKeyArray(impl, impl.seed(seed))
+  return kp.random_seed(seed, impl)
 
 
 def key(seed, *, impl=None, dtype=None) -> PRNGKeyArray:
@@ -143,7 +147,7 @@ def PRNGKey(seed, *, impl=None):
   >>> random.PRNGKey(42)
   Array([ 0, 42], dtype=uint32)
   """
-  return _seed("PRNGKey", seed, _resolve_impl(impl))._base_array
+  return kp.random_unwrap(_seed("PRNGKey", seed, _resolve_impl(impl)))
 
 
 def key_data(keys):
@@ -153,8 +157,8 @@ def key_data(keys):
   >>> random.key_data(random.key(7))
   Array([0, 7], dtype=uint32)
   """
-  typed, _ = _check_prng_key("key_data", keys, allow_batched=True)
-  return typed._base_array
+  typed, wrapped = _check_prng_key("key_data", keys, allow_batched=True)
+  return keys if wrapped else kp.random_unwrap(typed)
 
 
 def wrap_key_data(key_bits_array, *, impl=None, dtype=None) -> PRNGKeyArray:
@@ -173,8 +177,7 @@ def wrap_key_data(key_bits_array, *, impl=None, dtype=None) -> PRNGKeyArray:
   impl = _resolve_impl(impl)
   if isinstance(key_bits_array, (list, tuple, int)):
     key_bits_array = np.asarray(key_bits_array)
-  prng.check_key_data(impl, key_bits_array)
-  return PRNGKeyArray(impl, key_bits_array)
+  return kp.random_wrap(key_bits_array, impl=impl)
 
 
 def key_impl(keys):
@@ -185,7 +188,7 @@ def key_impl(keys):
   'threefry2x32'
   """
   typed, _ = _check_prng_key("key_impl", keys, allow_batched=True)
-  return typed._impl.name
+  return kp.impl_of(typed).name
 
 
 def _split(typed: PRNGKeyArray, num=2) -> PRNGKeyArray:
@@ -194,7 +197,9 @@ def _split(typed: PRNGKeyArray, num=2) -> PRNGKeyArray:
                     f"{typed.shape} != (). Use jax.vmap for batching.")
   shape = tuple(num) if isinstance(num, Sequence) else (num,)
   shape = tuple(operator.index(d) for d in shape)
-  return PRNGKeyArray(typed._impl, typed._impl.split(typed._base_array, shape))
+  if kp.impl_of(typed) is prng.threefry_prng_impl:
+    prng._check_partitionable()   # pylint: disable=protected-access
+  return kp.random_split(typed, shape)
 
 
 def split(key, num: int | tuple[int, ...] = 2):
@@ -224,8 +229,7 @@ def fold_in(key, data):
     data = np.asarray(data, np.uint32)  # OverflowError for out-of-range ints, as JAX
   else:
     data = lax.convert_element_type(data, np.uint32)
-  out = PRNGKeyArray(typed._impl, typed._impl.fold_in(typed._base_array, data))
-  return _return_keys(wrapped, out)
+  return _return_keys(wrapped, kp.random_fold_in(typed, data))
 
 
 def clone(key):
@@ -241,25 +245,47 @@ def clone(key):
 def _random_bits(typed: PRNGKeyArray, bit_width: int, shape, finish=None) -> "Array":
   """Random bits, passed through the elementwise ``finish`` when given (for
   threefry, block by block inside the program: see prng.threefry_random_bits)."""
-  if finish is not None and typed._impl is prng.threefry_prng_impl:
-    return prng.threefry_random_bits(typed._base_array, bit_width, shape, finish=finish)
-  bits = typed._impl.random_bits(typed._base_array, bit_width, shape)
+  impl = kp.impl_of(typed)
+  if impl is prng.threefry_prng_impl:
+    if bit_width not in (8, 16, 32, 64):
+      raise TypeError("requires 8-, 16-, 32- or 64-bit field width.")
+    prng._check_partitionable()   # pylint: disable=protected-access
+    if finish is not None and math.prod(shape) >= prng._BLOCKED_FROM:
+      # Hashed and finished block by block (see prng.threefry_random_bits).
+      return prng.threefry_random_bits(kp.random_unwrap(typed), bit_width, shape,
+                                       finish=finish)
+  bits = kp.random_bits(typed, bit_width, shape)
   return bits if finish is None else finish(bits)
 
 
-def sampler_jit(fun, num_static: int):
-  """``fun(key, *args)`` jitted per key implementation and value of its last
-  ``num_static`` arguments; the call passes the raw key data, so an eager
-  sampler call with array (or no) arguments is one cached dispatch."""
-  def with_impl(*args):
+def sampler_jit(fun, num_static: int, name: str | None = None):
+  """``fun(key, *args)`` jitted with its last ``num_static`` arguments static,
+  as JAX jits its samplers: traced, it stages ``jit[name=_uniform ...]`` over
+  the typed key. A concrete key array is passed as its raw key data to a
+  program that wraps it again, so an eager sampler call with array (or no)
+  arguments takes jit's fast path: one cached dispatch."""
+  name = name or fun.__name__.removesuffix("_impl")
+
+  def over_key_data(*args):
     cut = len(args) - num_static - 1
     base, dynamic, impl, static = args[0], args[1:cut], args[cut], args[cut + 1:]
-    return fun(PRNGKeyArray(impl, base), *dynamic, *static)
-  compiled = prng.static_jit(with_impl, num_static + 1)
+    return fun(kp.random_wrap(base, impl=impl), *dynamic, *static)
+  eager = prng.static_jit(over_key_data, num_static + 1)
+  traced = {}
 
-  def call(key: PRNGKeyArray, *args):
+  def call(key, *args):
     cut = len(args) - num_static
-    return compiled(key._base_array, *args[:cut], key._impl, *args[cut:])
+    if isinstance(key, PRNGKeyArray):
+      return eager(key._base_array, *args[:cut], key._impl, *args[cut:])
+    static = args[cut:]
+    jitted = traced.get(static)
+    if jitted is None:
+      from jaxlite import api  # pylint: disable=g-import-not-at-top
+      def bound(*dyn):
+        return fun(*dyn, *static)
+      bound.__name__ = bound.__qualname__ = name   # the name jaxprs print
+      jitted = traced[static] = api.jit(bound)
+    return jitted(key, *args[:cut])
   call.__wrapped__ = fun
   return call
 

@@ -114,22 +114,27 @@ def _uniform_impl(key, minval, maxval, shape, dtype):
   nbits, nmant = finfo.bits, finfo.nmant
   if nbits not in (8, 16, 32, 64):
     raise TypeError(f"uniform only accepts 8-, 16-, 32-, or 64-bit dtypesgot {dtype}.")
-  minval = _astype(minval, dtype)
-  maxval = _astype(maxval, dtype)
+  # As JAX's: the bounds keep their shape, raised to the result's rank (size-1
+  # axes broadcast in the arithmetic below).
+  minval, maxval = _astype(minval, dtype), _astype(maxval, dtype)
+  minval = lax.broadcast_to_rank(minval, len(shape))
+  maxval = lax.broadcast_to_rank(maxval, len(shape))
   rng_bits = 8 if nmant < 8 else nbits
   uint = UINT_DTYPES[nbits]
 
   def to_floats(bits):   # elementwise, so large outputs run it block by block
-    lo, hi = _to_rank(minval, np.shape(bits)), _to_rank(maxval, np.shape(bits))
     if rng_bits != nbits:
       bits = _astype(bits, uint)
     # Random mantissa bits under the exponent of 1.0: a float in [1, 2).
     float_bits = lax.bitwise_or(lax.shift_right_logical(bits, _const(uint, rng_bits - nmant)),
                                 np.array(1.0, dtype).view(uint))
     floats = lax.sub(lax.bitcast_convert_type(float_bits, dtype), _const(dtype, 1.))
+    lo, hi = minval, maxval
+    if np.shape(bits) != tuple(shape):   # a block of the flattened result
+      lo, hi = (lax.reshape(b, (1,)) if math.prod(np.shape(b)) == 1 else b
+                for b in (lo, hi))
     return lax.max(lo, lax.add(lax.mul(floats, lax.sub(hi, lo)), lo))
-  if np.shape(minval) or np.shape(maxval):   # bounds per element: on the whole array
-    minval, maxval = _to_rank(minval, shape), _to_rank(maxval, shape)
+  if np.shape(minval) != (1,) * len(shape):   # bounds per element: on the whole array
     return to_floats(_random_bits(key, rng_bits, shape))
   return _random_bits(key, rng_bits, shape, finish=to_floats)
 
@@ -155,10 +160,13 @@ def normal(key, shape=(), dtype=None, *, out_sharding=None):
   return _normal(typed, shape, dtype)
 
 
-def _normal_real(key, shape, dtype):
+def _normal_real_impl(key, shape, dtype):
   lo = np.nextafter(np.array(-1., dtype), np.array(0., dtype), dtype=dtype)
-  u = _uniform_impl(key, lo, np.array(1., dtype), shape, dtype)
+  u = _uniform(key, lo, np.array(1., dtype), shape, dtype)
   return lax.mul(_const(dtype, np.sqrt(2)), lax.erf_inv(u))
+
+
+_normal_real = sampler_jit(_normal_real_impl, 2)
 
 
 def _normal_impl(key, shape, dtype):
@@ -180,11 +188,15 @@ _normal = sampler_jit(_normal_impl, 2)
 
 def _convert_and_clip_integer(val, dtype):
   """``val`` in ``dtype``, clipped to its range rather than wrapped."""
-  val_dtype = core.get_aval(val).dtype
+  from jaxlite import numpy as jnp  # pylint: disable=g-import-not-at-top
+  val_dtype = dtypes.dtype(val, canonicalize=True)
   lo = max(int(dtypes.iinfo(dtype).min), int(dtypes.iinfo(val_dtype).min))
   hi = min(int(dtypes.iinfo(dtype).max), int(dtypes.iinfo(val_dtype).max))
-  clipped = lax.clamp(_const(val_dtype, lo), val, _const(val_dtype, hi))
-  return _astype(clipped, dtype)
+  if dtypes.is_weakly_typed(val):   # weak limits for a weak scalar, as JAX's lax._const
+    clipped = jnp.clip(val, lo, hi)
+  else:
+    clipped = jnp.clip(val, _const(val_dtype, lo), _const(val_dtype, hi))
+  return lax.convert_element_type(clipped, dtype)
 
 
 def randint(key, shape, minval, maxval, dtype=None, *, out_sharding=None):
@@ -223,9 +235,12 @@ def _int_arg(x):
   floats are truncated to it (as ``.astype(int)``)."""
   if isinstance(x, (list, tuple)):
     x = np.asarray(x)
-  if isinstance(x, (int, float, bool)) and not isinstance(x, bool) and isinstance(x, int):
-    # Clip out-of-range Python ints to the default int type's range first.
+  if isinstance(x, int) and not isinstance(x, bool):
+    # Clip out-of-range Python ints to the default int type's range first;
+    # the others stay weakly typed, as JAX passes them.
     info = dtypes.iinfo(dtypes.default_int_dtype())
+    if int(info.min) <= x <= int(info.max):
+      return x
     return np.asarray(min(max(x, int(info.min)), int(info.max)), dtypes.default_int_dtype())
   dt = dtypes.dtype(x)
   if not dtypes.issubdtype(dt, np.integer):
@@ -235,13 +250,16 @@ def _int_arg(x):
 
 def _randint_impl(key, minval, maxval, shape, dtype):
   _check_shape("randint", shape, np.shape(minval), np.shape(maxval))
-  max_dtype = core.get_aval(maxval).dtype
+  from jaxlite import numpy as jnp  # pylint: disable=g-import-not-at-top
+  minval, maxval = jnp.asarray(minval), jnp.asarray(maxval)
   # Is maxval above dtype's maximum? (e.g. randint(key, shape, 0, 256, 'uint8'))
-  dtype_max = _convert_and_clip_integer(_const(dtype, dtypes.iinfo(dtype).max), max_dtype)
+  dtype_max = _convert_and_clip_integer(_const(dtype, dtypes.iinfo(dtype).max), maxval.dtype)
   maxval_out_of_range = lax.gt(maxval, dtype_max)
-  minval = _to_rank(_convert_and_clip_integer(minval, dtype), shape)
-  maxval = _to_rank(_convert_and_clip_integer(maxval, dtype), shape)
-  maxval_out_of_range = _to_rank(maxval_out_of_range, shape)
+  # The bounds keep their shape, raised to the result's rank (as JAX's).
+  minval = _convert_and_clip_integer(minval, dtype)
+  maxval = _convert_and_clip_integer(maxval, dtype)
+  minval = lax.broadcast_to_rank(minval, len(shape))
+  maxval = lax.broadcast_to_rank(maxval, len(shape))
   nbits = dtypes.iinfo(dtype).bits
   if nbits not in (8, 16, 32, 64):
     raise TypeError(f"randint only accepts 8-, 16-, 32-, or 64-bit dtypes, got {dtype}")
@@ -250,14 +268,13 @@ def _randint_impl(key, minval, maxval, shape, dtype):
   lower_bits = _random_bits(k2, nbits, shape)
   uint = UINT_DTYPES[nbits]
   span = _astype(lax.sub(maxval, minval), uint)
-  one = lax.full(shape, 1, uint)
   # maxval <= minval always gives minval (span 1).
-  span = lax.select(lax.le(maxval, minval), one, span)
+  span = lax.select(lax.le(maxval, minval), lax.full_like(span, 1), span)
   # maxval beyond the dtype: the span is one larger (wrapping to 0 at the top).
   span = lax.select(lax.bitwise_and(maxval_out_of_range, lax.gt(maxval, minval)),
-                    lax.add(span, one), span)
+                    lax.add(span, _const(uint, 1)), span)
   # (hi * 2**nbits + lo) % span, with 2**nbits % span computed without overflow.
-  multiplier = lax.rem(lax.full(shape, 2 ** (nbits // 2), uint), span)
+  multiplier = lax.rem(_const(uint, 2 ** (nbits // 2)), span)
   multiplier = lax.rem(lax.mul(multiplier, multiplier), span)
   offset = lax.add(lax.mul(lax.rem(higher_bits, span), multiplier),
                    lax.rem(lower_bits, span))
@@ -292,14 +309,15 @@ def bernoulli(key, p=0.5, shape=None, mode="low", *, out_sharding=None):
 def _bernoulli_impl(key, p, shape, mode):
   shape = _shape_or_params("bernoulli", shape, p)
   dtype = core.get_aval(p).dtype
-  p = _to_rank(p, shape)
+  if np.ndim(p) not in (0, len(shape)):
+    p = _to_rank(p, shape)
   if mode == "high":
-    u = _uniform_impl(key, 0., 1., (2, *shape), dtype)
+    u = _uniform(key, 0., 1., (2, *shape), dtype)
     u1 = lax.reshape(lax.index_in_dim(u, 0, 0, False), shape)
     u2 = lax.reshape(lax.index_in_dim(u, 1, 0, False), shape)
     u2 = lax.mul(u2, _const(dtype, 2. ** -dtypes.finfo(dtype).nmant))
     return lax.lt(u2, lax.sub(p, u1))
-  return lax.lt(_uniform_impl(key, 0., 1., shape, dtype), p)
+  return lax.lt(_uniform(key, 0., 1., shape, dtype), p)
 
 
 _bernoulli = sampler_jit(_bernoulli_impl, 2)

@@ -293,7 +293,8 @@ class Executable:
     sharding = sharding_lib.single_device_sharding(device)
     # A token result leaves the program as an empty bool[0] array (as in JAX).
     self.handlers = [xc.array_result_handler(
-        core.TOKEN_BUFFER_AVAL if type(a) is core.AbstractToken else a, sharding, committed, True)
+        core.TOKEN_BUFFER_AVAL if type(a) is core.AbstractToken else core.physical_aval(a),
+        sharding, committed, True)
         for a in out_avals]
     nans, infs = special_checks
     if nans or infs:
@@ -311,7 +312,13 @@ class Executable:
     # compiles and multi-device arrays fail for want of a user context), and
     # a TracebackScope saves a third of it for ~3 us a call.
     results = self.loaded.execute_sharded(bufs).consume_with_handlers(self.handlers)
-    return [Array(r, a) for r, a in zip(results, self.out_avals)]
+    return [Array(r, a) if not core.is_extended_aval(a) else wrap_extended(r, a)
+            for r, a in zip(results, self.out_avals)]
+
+
+def wrap_extended(buf, aval):
+  """A result of an extended type (a key array) from its physical buffer."""
+  return aval.dtype._rules.wrap_physical(Array(buf, core.physical_aval(aval)))
 
 
 def check_live(args):
