@@ -8,6 +8,7 @@ semantics come from the same StableHLO that ``jit`` produces.
 from __future__ import annotations
 
 import operator
+import sys
 import threading
 
 import numpy as np
@@ -98,6 +99,11 @@ def apply_primitive(primitive, args, params):
   try:
     exe = _cache[key]
   except KeyError:
+    if _runs_shard_map(params):
+      # A loop or branch whose body holds a shard_map (a traced pmap, say):
+      # an SPMD program over its mesh (interpreters/spmd.py).
+      from jaxlite.interpreters import spmd
+      return spmd.apply_primitive_sharded(primitive, args, params)
     exe = _compile_once(key, primitive, avals, params, device)
   except TypeError:   # unhashable parameters: compile without caching
     exe = _compile_primitive(primitive, avals, params, device)
@@ -117,6 +123,16 @@ def apply_primitive(primitive, args, params):
     special_values.check_eager_outputs(primitive, outs if primitive.multiple_results
                                        else [outs])
   return outs
+
+
+def _runs_shard_map(params) -> bool:
+  """Whether a primitive's jaxpr parameters hold a shard_map or a sharding
+  constraint (checked when it compiles, never on the cached path)."""
+  if not params or "jaxlite.interpreters.spmd" not in sys.modules:
+    return False
+  from jaxlite.interpreters import spmd
+  return any(spmd.mesh_in_jaxpr(j) is not None
+             for p in params.values() for j in core._subjaxprs(p))
 
 
 def _compile_once(key, primitive, avals, params, device):
