@@ -300,11 +300,11 @@ def _token_unflattener(out_avals, out_tree):
   is_token = [type(a) is core.AbstractToken for a in out_avals]
   # Key arrays (extended dtypes) are wrapped around their key data too.
   from jaxlite.runtime import executable
-  extended = [core.is_extended_aval(a) and a for a in out_avals]
+  extended = [a if core.is_extended_aval(a) else None for a in out_avals]
 
   def unflatten(outs):
     outs = [core.Token(Array(o._buf, core.TOKEN_BUFFER_AVAL)) if token else
-            executable.wrap_extended(o._buf, ext) if ext else o
+            executable.wrap_extended(o._buf, ext) if ext is not None else o
             for o, token, ext in zip(outs, is_token, extended)]
     return tree_util.tree_unflatten(out_tree, outs)
   return unflatten
