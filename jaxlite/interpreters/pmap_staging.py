@@ -95,7 +95,7 @@ def staged_function(fun: Callable, in_tree, in_axes_flat, out_axes, axis_name, d
       out = fun(*args, **kwargs)
     out_flat, out_tree = tree_util.tree_flatten(out)
     from jaxlite.interpreters.pxla import flatten_axes
-    axes = flatten_axes("pmap out_axes", out_tree, out_axes)
+    axes = flatten_axes("pmap out_axes", out_tree, out_axes, out)
     out_flat = [x if ax is None else lax.expand_dims(x, (ax,))
                 for x, ax in zip(out_flat, axes)]
     return tree_util.tree_unflatten(out_tree, out_flat)

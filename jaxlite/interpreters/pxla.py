@@ -153,10 +153,12 @@ def _subjaxprs(params):
 # --- the public pmap -------------------------------------------------------------------------
 
 
-def flatten_axes(what: str, treedef, axis_tree) -> list:
-  """Broadcasts a pytree prefix of axes (ints/None) to the leaves of ``treedef``."""
+def flatten_axes(what: str, treedef, axis_tree, values=None) -> list:
+  """Broadcasts a pytree prefix of axes (ints/None) to the leaves of ``treedef``
+  (``values``: the tree itself, for the types in an out_axes error)."""
   proxy = object()
-  dummy = tree_util.tree_unflatten(treedef, [proxy] * treedef.num_leaves)
+  dummy = tree_util.tree_unflatten(treedef, [proxy] * treedef.num_leaves) \
+      if values is None else values
   axes = []
 
   def add_leaves(axis, subtree):
@@ -164,9 +166,32 @@ def flatten_axes(what: str, treedef, axis_tree) -> list:
   try:
     tree_util.tree_map(add_leaves, axis_tree, dummy, is_leaf=lambda x: x is None)
   except ValueError as e:
+    if what == "pmap out_axes":   # JAX 0.10.2's words (its broadcast_prefix's)
+      err = next(tree_util._prefix_errors((), axis_tree, dummy, lambda x: x is None), None)
+      if err is not None:
+        raise err("broadcast_prefix prefix_tree") from None
     raise ValueError(f"{what} specification must be a tree prefix of the corresponding "
                      f"value, got specification {axis_tree} for value tree {treedef}.") from e
   return axes
+
+
+def _in_axes_error(in_axes, dyn_args, kwargs) -> ValueError:
+  """JAX 0.10.2's error for ``in_axes`` that are no prefix of the arguments."""
+  err = next(tree_util._prefix_errors((), (in_axes, 0), (dyn_args, kwargs)), None)
+  msg = err("pmap in_axes").args[0] if err is not None else \
+      f"pmap in_axes {in_axes} is not a tree prefix of the arguments"
+  msg += ("\n\nThe 'full pytree' here is the tuple of arguments passed positionally to the "
+          "pmapped function, and the value of `in_axes` must be a tree prefix of that "
+          "tuple. But it was not a prefix.")
+  if kwargs:
+    msg += ("\n\nWhen some arguments are passed by keyword to the pmapped function, they "
+            "are not included in the comparison to `in_axes`. Instead, each argument passed "
+            "by keyword is mapped over its leading axis. See the description of `in_axes` "
+            "in the `pmap` docstring: "
+            "https://docs.jax.dev/en/latest/_autosummary/jax.pmap.html#jax.pmap")
+  msg += ("\n\nCheck that the value of the `in_axes` argument to `pmap` is a tree prefix "
+          "of the tuple of arguments passed positionally to the pmapped function.")
+  return ValueError(msg)
 
 
 class _PmapExecutable:
@@ -375,11 +400,15 @@ class PmapFunction:
     if isinstance(in_axes_tree, tuple) and statics:
       in_axes_tree = tuple(a for i, a in enumerate(in_axes_tree) if i not in self.static_argnums)
     if isinstance(in_axes_tree, tuple) and len(in_axes_tree) != len(dyn_args):
-      raise ValueError(f"pmap in_axes specification must be a tree prefix of the "
-                       f"corresponding value, got specification {self.in_axes} for value "
-                       f"tree {tree_util.tree_structure(dyn_args)}.")
-    in_axes_flat = flatten_axes("pmap in_axes", in_tree, (in_axes_tree, 0))
+      raise _in_axes_error(in_axes_tree, dyn_args, kwargs)
+    try:
+      in_axes_flat = flatten_axes("pmap in_axes", in_tree, (in_axes_tree, 0))
+    except ValueError:
+      raise _in_axes_error(in_axes_tree, dyn_args, kwargs) from None
     avals = [core.raise_to_shaped(core.get_aval(x)) for x in flat_args]
+    for ax, a in zip(in_axes_flat, avals):
+      if ax is not None and not -a.ndim <= ax < a.ndim:
+        raise IndexError("tuple index out of range")   # JAX 0.10.2's: it indexes the shape
     in_axes_flat = [None if ax is None else ax % max(a.ndim, 1)
                     for ax, a in zip(in_axes_flat, avals)]
     size = self._mapped_size(flat_args, avals, in_axes_flat, dyn_args)
@@ -441,17 +470,10 @@ class PmapFunction:
     for i, (a, ax) in enumerate(zip(avals, in_axes_flat)):
       if ax is None:
         continue
-      if a.ndim == 0:
-        raise ValueError(f"pmap was requested to map its argument along axis {ax}, which "
-                         f"implies that its rank should be at least {ax + 1}, but is only "
-                         f"0 (its shape is ())")
       sizes.setdefault(a.shape[ax], []).append(f"axis {ax} of argument {i} of type "
                                                f"{a.str_short()}")
     if not sizes:
-      if self.axis_size is None:
-        raise ValueError("pmap requires at least one argument with a mapped axis, or "
-                         "axis_size to be given.")
-      return self.axis_size
+      raise ValueError("pmap requires at least one argument with a mapped axis.")
     if len(sizes) > 1:
       _check_divisible(avals, in_axes_flat)
       lines = "\n".join(f"  * one axis had size {s}: {', '.join(d)}" for s, d in sizes.items())
@@ -563,6 +585,12 @@ def pmap(fun: Callable, axis_name=None, *, in_axes=0, out_axes=0,
     True
   """
   del global_arg_shapes
+  if devices is not None and not devices:
+    raise ValueError("'devices' argument to pmap must be non-empty, or None.")
+  for what, tree in (("in_axes", in_axes), ("out_axes", out_axes)):
+    if not all(type(leaf) is int for leaf in tree_util.tree_leaves(tree)):
+      raise TypeError(f"pmap {what} must be an int, None, or (nested) container with those "
+                      f"types as leaves, but got {tree}.")
   return PmapFunction(fun, axis_name, in_axes, out_axes, static_broadcasted_argnums,
                       devices, backend, axis_size, donate_argnums)
 
