@@ -361,8 +361,13 @@ def _one_like(x):
   typed, so that gradients of weakly typed values stay weakly typed, as in JAX."""
   aval = core.get_aval(x)
   if aval.weak_type:
-    return 1.0 + 0j if dtypes.issubdtype(aval.dtype, np.complexfloating) else 1.0
-  return np.ones((), aval.dtype)
+    seed = 1.0 + 0j if dtypes.issubdtype(aval.dtype, np.complexfloating) else 1.0
+  else:
+    seed = np.ones((), aval.dtype)
+  if getattr(aval, "vma", None):   # inside shard_map: varying as x is (JAX pvarys it)
+    from jaxlite.interpreters import vma  # pylint: disable=g-import-not-at-top
+    return vma.vary(seed, aval.vma)
+  return seed
 
 
 def _as_array(x):

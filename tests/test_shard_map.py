@@ -205,6 +205,20 @@ VMA_PROGRAMS = {
     "cond_replicated_pred": (lambda lib, jnp_, x, w: lib.lax.cond(
         jnp_.sum(w) > 0, lambda a, b: a @ b, lambda a, b: a @ b * 2, x, w), ("a", None),
         P("a")),
+    # a cond's results vary as its branches' do (here invariant), whatever its index
+    "cond_psum_branch": (lambda lib, jnp_, x, w: lib.lax.cond(
+        jnp_.sum(w) > 0, lambda a, b: lib.lax.psum(a @ b, "a"), lambda a, b: b * 2.0, x, w),
+        ("a", None), P()),
+    "cond_varying_pred": (lambda lib, jnp_, x, w: lib.lax.cond(
+        jnp_.sum(x) > 0, lambda b: b * 2.0, lambda b: b * 3.0, w), ("a", None), P()),
+    "scan_pcast_carry": (lambda lib, jnp_, x, w: lib.lax.psum(lib.lax.scan(
+        lambda c, xi: (jnp_.tanh(xi * c), ()),
+        lib.lax.pcast(jnp_.ones(4), "a", to="varying"), x)[0], "a"), ("a", None), P()),
+    # *_like of a varying value varies too (JAX's full_like pvarys), so a scan
+    # carry started from zeros_like(x) keeps its type
+    "zeros_like_carry": (lambda lib, jnp_, x, w: lib.lax.scan(
+        lambda c, xi: (c + xi, ()), jnp_.zeros_like(x[0]), x)[0] + lib.lax.full_like(x[0], 2.)
+        + jnp_.ones_like(x, shape=(4,)) + w[0], ("a", None), P("a")),
     "jit_inside": (lambda lib, jnp_, x, w: lib.jit(lambda a, b: lib.lax.psum(a @ b, "a"))(x, w),
                    ("a", None), P()),
     "remat_inside": (lambda lib, jnp_, x, w: lib.checkpoint(lambda a, b: jnp_.sin(a @ b))(x, w),
@@ -233,9 +247,7 @@ def test_vma_jaxprs_and_values_match_jax(env, name):
   values and, through grad, the gradients of the replicated w are JAX's."""
   jax = env[0]
   ours, theirs = _vma_fns(env, name)
-  # Left out: JAX pvarys grad's scalar seed before broadcasting it, and its
-  # ppermute equation names its axis as a tuple.
-  if name not in ("grad_inside", "ppermute_replicated"):
+  if name != "ppermute_replicated":   # JAX's ppermute names its axis as a tuple
     assert str(jaxlite.make_jaxpr(ours)(XV, WV)) == str(jax.make_jaxpr(theirs)(XV, WV))
   np.testing.assert_allclose(np.asarray(ours(XV, WV)), np.asarray(theirs(XV, WV)),
                              rtol=1e-5, atol=1e-6)
@@ -312,6 +324,9 @@ def test_vma_errors_match_jax(env):
     def double(x):
       return x * 2
 
+    def branch_vma(x):
+      return lib.lax.cond(x[0, 0] > 0, lambda v: v * 2, lambda v: jnp_.ones(4), x[0])
+
     def scan_carry(x):
       return lib.lax.scan(lambda c, xi: (c + xi, ()), jnp_.zeros(4), x)[0]
 
@@ -325,6 +340,7 @@ def test_vma_errors_match_jax(env):
         (sm(scan_carry, in_specs=P_("a"), out_specs=P_("a")), XV),
         (sm(while_carry, in_specs=P_("a"), out_specs=P_("a")), XV),
         (lambda v: lib.lax.pcast(v, "a", to="varying"), np.float32(1)),
+        (sm(branch_vma, in_specs=P_("a"), out_specs=P_("a")), XV),
     ]
   ours, theirs = _pair(env, cases)
   for (fo, xo), (ft, xt) in zip(ours, theirs):

@@ -88,15 +88,11 @@ def unshard_aval(aval, spec, mesh):
 
 def call_vma(params, in_vma, avals_out) -> list:
   """The vma of the results of a call, loop or conditional inside a checked
-  body: the types its jaxprs were traced with, else read off its jaxpr."""
-  if any(a.vma for a in avals_out if isinstance(a, core.ShapedArray)):
-    return [getattr(a, "vma", frozenset()) for a in avals_out]
-  inner = params.get("jaxpr", params.get("call_jaxpr"))
-  if isinstance(inner, ClosedJaxpr) and len(inner.jaxpr.invars) == len(in_vma) and \
-      len(inner.jaxpr.outvars) == len(avals_out):
-    return varying_axes(inner.jaxpr, in_vma)
-  union = frozenset().union(*in_vma)
-  return [union] * len(avals_out)
+  body: its jaxprs were traced there with vma types, so its results' types
+  say it (as JAX's, a cond's results vary as its branches' do, whatever its
+  index)."""
+  del params, in_vma
+  return [getattr(a, "vma", frozenset()) for a in avals_out]
 
 
 # psum_invariant and pvary (JAX's varying-manual-axes casts) live in
@@ -124,6 +120,11 @@ def _names(params, key):
 def varying_axes(jaxpr: Jaxpr, in_vma: list) -> list:
   """For each output of ``jaxpr``, the mesh axes it may vary over, given its
   inputs' (JAX's vma typing, read off the jaxpr)."""
+  if any(in_vma) and all(getattr(v.aval, "vma", None) == frozenset(s)
+                         for v, s in zip(jaxpr.invars, in_vma)):
+    # Traced with vma types (a checked body): its outputs' types say it.
+    return [getattr(v.aval, "vma", frozenset()) if isinstance(v, Var) else frozenset()
+            for v in jaxpr.outvars]
   env: dict = {}
   for v, s in zip(jaxpr.invars, in_vma):
     env[v] = frozenset(s)

@@ -139,6 +139,12 @@ def _mesh_ordered(names) -> tuple:
   return tuple(sorted(names, key=lambda n: order.get(n, len(order))))
 
 
+def vary(x, names):
+  """``x`` (traced, or a constant inside a shard_map body) made to vary along
+  ``names``: one ``pvary`` listing them in mesh order."""
+  return pvary_p.bind(x, axes=_mesh_ordered(names))[0]
+
+
 def _cast(tracer, names):
   """``tracer`` made to vary also along ``names``."""
   return pvary_p.bind(tracer, axes=_mesh_ordered(names))[0]
@@ -318,3 +324,55 @@ def check_carry(name: str, body_fun, carry_tree, in_avals, out_avals):
       f"{name} function carry input and carry output must have equal types, but they "
       f"differ:\n\n{listing(diffs)}\n{cast_msg}Revise the function so that all output "
       "types match the corresponding input types.")
+
+
+def _sourceinfo(fun) -> str:
+  """``name at file:line``, as JAX names a branch function in its errors."""
+  import functools as ft  # pylint: disable=g-import-not-at-top
+  import inspect  # pylint: disable=g-import-not-at-top
+  while isinstance(fun, ft.partial):
+    fun = fun.func
+  fun = inspect.unwrap(fun)
+  try:
+    return f"{fun.__name__} at {fun.__code__.co_filename}:{fun.__code__.co_firstlineno}"
+  except AttributeError:
+    return "<unknown>"
+
+
+def check_branch_outputs(api_name, name1, name2, f1, f2, tree, avals1, avals2):
+  """JAX's TypeError when two branches of a cond/switch return values that
+  vary along different manual axes (shape and dtype mismatches are left to
+  the caller's own check)."""
+  pairs = list(zip(avals1, avals2))
+  if len(avals1) != len(avals2) or any(
+      a.shape != b.shape or a.dtype != b.dtype for a, b in pairs) or all(
+      getattr(a, "vma", _NONE) == getattr(b, "vma", _NONE) for a, b in pairs):
+    return
+  from jaxlite import tree_util  # pylint: disable=g-import-not-at-top
+  paths = [tree_util.keystr(p) for p, _ in tree_util.tree_flatten_with_path(
+      tree_util.tree_unflatten(tree, [0] * tree.num_leaves))[0]]
+  where = lambda p: f" at path {p}" if p else ""  # noqa: E731
+  bad = [(p, a, b) for p, (a, b) in zip(paths, pairs) if a.vma != b.vma]
+  diffs = [f"the output of {name1}{where(p)} has type {a.str_short(short_dtypes=False)} but "
+           f"the corresponding output of {name2} has type "
+           f"{b.str_short(short_dtypes=False)}, so the manual axis types do not match"
+           for p, a, b in bad]
+  # JAX's hint names the axes the *other* branch lacks (an empty tuple here).
+  casts = [f"applying `jax.lax.pcast(..., {tuple(x.vma - y.vma)}, to='varying')` to the "
+           f"output of {n}{where(p)}"
+           for p, a, b in bad for n, x, y in ((name1, b, a), (name2, a, b)) if y.vma - x.vma]
+  if len(diffs) == 1:
+    differences = diffs[0][0].upper() + diffs[0][1:] + ".\n"
+  else:
+    differences = "\n".join(f"  * {d};" for d in diffs[:-1]) + f"\n  * {diffs[-1]}.\n"
+  cast_msg = ""
+  if casts:
+    cast_msg = ("This might be fixed by " + casts[0] + ".\n" if len(casts) == 1 else
+                "This might be fixed by:\n" + "\n".join(f"  * {d};" for d in casts[:-1])
+                + f"\n  * {casts[-1]}.\n")
+    cast_msg += ("See https://docs.jax.dev/en/latest/notebooks/shard_map.html#scan-vma "
+                 "for more information.\n\n")
+  raise TypeError(
+      f"{api_name} branches must have equal output types but they differ.\n\n"
+      f"{name1} is {_sourceinfo(f1)}\n{name2} is {_sourceinfo(f2)}\n\n{differences}\n"
+      f"{cast_msg}Revise {name1} and/or {name2} so that all output types match.")

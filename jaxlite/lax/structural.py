@@ -368,7 +368,11 @@ def full_like(x, fill_value, dtype=None, shape=None, sharding=None):
   if np.ndim(fill_value) != 0:
     raise TypeError(f"full must be called with scalar fill_value, got fill_value.shape "
                     f"{np.shape(fill_value)}.")
-  return broadcast(_convert_element_type(fill_value, dtype, weak), shape)
+  out = broadcast(_convert_element_type(fill_value, dtype, weak), shape)
+  if getattr(aval, "vma", None):   # inside shard_map: varying as x is, as JAX's
+    from jaxlite.interpreters import vma  # pylint: disable=g-import-not-at-top
+    out = vma.vary(out, aval.vma)
+  return out
 
 
 def zeros_like_array(x):

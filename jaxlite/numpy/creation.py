@@ -278,6 +278,16 @@ def _is_shape_dtype_struct_like(a) -> bool:
           and not isinstance(a, (np.ndarray, np.generic)))
 
 
+def _vary_like(a, out):
+  """Inside shard_map, ``out`` varies along the manual axes ``a`` does (JAX's
+  full_like pvarys its result)."""
+  vma = getattr(getattr(a, "aval", None), "vma", None)
+  if not vma:
+    return out
+  from jaxlite.interpreters import vma as vma_lib  # pylint: disable=g-import-not-at-top
+  return vma_lib.vary(out, vma)
+
+
 def zeros_like(a, dtype=None, shape=None, *, device=None, out_sharding=None):
   """Zeros with the shape and dtype of ``a``.
 
@@ -290,7 +300,7 @@ def zeros_like(a, dtype=None, shape=None, *, device=None, out_sharding=None):
   """
   out_sharding = _typed_sharding_of(a, shape, device, out_sharding)
   dtype, shape, weak = _like(a, dtype, shape, "zeros_like")
-  return _placed(_full(shape, 0, dtype, "zeros_like", weak),
+  return _placed(_vary_like(a, _full(shape, 0, dtype, "zeros_like", weak)),
                  device, out_sharding, "jnp.zeros_like")
 
 
@@ -303,7 +313,7 @@ def ones_like(a, dtype=None, shape=None, *, device=None, out_sharding=None):
   """
   out_sharding = _typed_sharding_of(a, shape, device, out_sharding)
   dtype, shape, weak = _like(a, dtype, shape, "ones_like")
-  return _placed(_full(shape, 1, dtype, "ones_like", weak),
+  return _placed(_vary_like(a, _full(shape, 1, dtype, "ones_like", weak)),
                  device, out_sharding, "jnp.ones_like")
 
 
@@ -315,7 +325,7 @@ def empty_like(prototype, dtype=None, shape=None, *, device=None):
   (2,)
   """
   dtype, shape, weak = _like(prototype, dtype, shape, "empty_like")
-  return _placed(_full(shape, 0, dtype, "empty_like", weak), device)
+  return _placed(_vary_like(prototype, _full(shape, 0, dtype, "empty_like", weak)), device)
 
 
 def full_like(a, fill_value, dtype=None, shape=None, *, device=None, out_sharding=None):
@@ -328,7 +338,7 @@ def full_like(a, fill_value, dtype=None, shape=None, *, device=None, out_shardin
   promotion.check_arraylike("full_like", fill_value)
   out_sharding = _typed_sharding_of(a, shape, device, out_sharding)
   dtype, shape, weak = _like(a, dtype, shape, "full_like")
-  return _placed(_full(shape, fill_value, dtype, "full_like", weak),
+  return _placed(_vary_like(a, _full(shape, fill_value, dtype, "full_like", weak)),
                  device, out_sharding, "jnp.full_like")
 
 

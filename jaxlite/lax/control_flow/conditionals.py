@@ -109,6 +109,11 @@ def _bind_cond(index, funs, operands, name, tree_msg, trace_order=None):
     jaxprs[i], out_trees[i] = traced[k], traced_trees[k]
   for i in range(1, len(jaxprs)):
     first, second = (i, 0) if name == "cond" else (0, i)   # cond: true_fun's type first
+    if out_trees[first] == out_trees[second]:   # inside shard_map: the same manual axes
+      from jaxlite.interpreters import vma  # pylint: disable=g-import-not-at-top
+      names = ("true_fun", "false_fun") if name == "cond" else ("branch 0", f"branch{i}")
+      vma.check_branch_outputs(name, *names, funs[first], funs[second], out_trees[first],
+                               jaxprs[first].out_avals, jaxprs[second].out_avals)
     common.check_tree_and_avals(tree_msg(i), out_trees[first], jaxprs[first].out_avals,
                                 out_trees[second], jaxprs[second].out_avals)
   outs = cond_p.bind(index, *consts, *ops, branches=tuple(jaxprs))
