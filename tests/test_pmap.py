@@ -275,3 +275,26 @@ def test_transformations_through_pmap():
       jnp.arange(8.).reshape(4, 2))
   np.testing.assert_allclose(np.asarray(pv), np.arange(8.).reshape(4, 2) *
                              np.arange(8.).reshape(4, 2).sum(0))
+
+
+def test_cached_call_with_pytree_and_deleted_argument_matches_jax(jax_reference):
+  """The steady path (jaxlib's C++ flatten, outputs passed straight through)
+  computes as JAX does over a pytree; a deleted argument raises JAX's error
+  (a multi-device launch with a deleted buffer would crash jaxlib)."""
+  jax = jax_reference
+
+  def run(lib):
+    f = lib.pmap(lambda p: {"w": p["w"] * 2, "b": [p["b"][0] + p["w"]]})
+    p = {"w": np.arange(8.0, dtype=np.float32), "b": [np.ones(8, np.float32)]}
+    for _ in range(3):
+      p = f(p)
+    old = p["w"]
+    p = f(p)
+    old.delete()
+    with pytest.raises(RuntimeError) as info:
+      f({"w": old, "b": p["b"]})
+    return p, str(info.value).splitlines()[0]
+  ours, theirs = run(jaxlite), run(jax)
+  np.testing.assert_array_equal(np.asarray(ours[0]["w"]), np.asarray(theirs[0]["w"]))
+  np.testing.assert_array_equal(np.asarray(ours[0]["b"][0]), np.asarray(theirs[0]["b"][0]))
+  assert ours[1] == theirs[1]

@@ -321,3 +321,37 @@ def test_lower_shape_dtype_struct_with_sharding_matches_jax(env):
   # Without a sharding the ShapeDtypeStruct lowers for one device, as before.
   assert "sdy" not in jaxlite.jit(f).lower(jaxlite.ShapeDtypeStruct((8, 8), jnp.float32),
                                           jnp.ones(8)).as_text()
+
+
+def test_donated_sharded_step_on_the_cached_path_matches_jax(env):
+  """Repeated calls (slow path, then the pytree cache, then the memo of the
+  last signature) compute and delete donated arguments as JAX does; a call
+  with a donated (deleted) argument raises JAX's error (JAX 0.10.2's own jit
+  crashes the process there, so its eager error is the reference)."""
+  jax, _, _, both = env
+  s, js = both(("data",))
+
+  def step(p, x):
+    return [w * 2 + x for w in p], x.sum()
+
+  def run(lib, sharding):
+    f = lib.jit(step, in_shardings=([sharding, sharding], sharding), donate_argnums=(0,))
+    p = [lib.device_put(np.full(8, i + 1.0, np.float32), sharding) for i in range(2)]
+    x = lib.device_put(np.arange(8.0, dtype=np.float32), sharding)
+    deleted = []
+    for _ in range(4):
+      old = p
+      p, total = f(p, x)
+      deleted.append(([a.is_deleted() for a in old], x.is_deleted()))
+    return f, p, total, deleted, old, x
+  ours, theirs = run(jaxlite, s), run(jax, js)
+  for a, b in zip(ours[1], theirs[1]):
+    assert_same_layout(a, b)
+  assert float(ours[2]) == float(theirs[2])
+  assert ours[3] == theirs[3]
+  f, _, _, _, old, x = ours
+  with pytest.raises(RuntimeError) as info:
+    f(old, x)
+  with pytest.raises(RuntimeError) as jax_info:
+    theirs[4][0] + 1
+  assert str(info.value).splitlines()[0] == str(jax_info.value).splitlines()[0]

@@ -17,6 +17,8 @@ the body, and the results are reassembled with ``all_gather``.
 """
 from __future__ import annotations
 
+import operator
+import sys
 import threading
 import weakref
 from functools import partial
@@ -24,7 +26,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from jaxlite import api_util, core, tree_util
+from jaxlite import api_util, core, traceback_util, tree_util
 from jaxlite.config import config
 from jaxlite.core import ClosedJaxpr, ShapedArray
 from jaxlite.interpreters import collectives, mlir
@@ -37,7 +39,6 @@ from jaxlite.interpreters import partial_eval as pe
 from jaxlite.interpreters import pmap_staging
 from jaxlite.runtime import backend, caches, inflight
 from jaxlite.runtime.array import Array
-from jaxlite.traceback_util import api_boundary
 
 # --- replica groups and collective lowering helpers ----------------------------------------
 
@@ -233,6 +234,12 @@ class _PmapExecutable:
                              for a in closed.out_avals]
     self.handlers = [xc.array_result_handler(a, self.local_sharding, True, True)
                      for a in self.out_global_avals]
+    # The steady case, decided once: every input mapped over its leading axis
+    # and every output stacked on it, one replica per local device, so that
+    # arguments laid out as this program's results pass straight through.
+    self.leading_axes_only = (inner == 1 and n_local == len(self.devices)
+                              and all(ax == 0 for ax in self.in_axes)
+                              and all(ax == 0 for ax in self.out_axes))
 
   @classmethod
   def for_jaxpr(cls, closed, axis_name, axis_size, in_axes, out_axes, name):
@@ -288,8 +295,18 @@ class _PmapExecutable:
   # -- call --
 
   def call(self, args) -> list:
+    if self.leading_axes_only:
+      layout = self.local_sharding
+      for x in args:
+        if type(x) is not Array or x._buf._sharding is not layout:
+          bufs = [self._shard_input(x, 0) for x in args]
+          break
+      else:
+        bufs = list(map(_get_buf, args))
+      # Bounded launches: XLA's CPU client deadlocks when they run too far ahead.
+      results = inflight.launch(self.loaded, bufs).consume_with_handlers(self.handlers)
+      return list(map(Array, results, self.out_global_avals))   # no comprehension frame
     bufs = [self._shard_input(x, ax) for x, ax in zip(args, self.in_axes)]
-    # Bounded launches: XLA's CPU client deadlocks when they run too far ahead.
     results = inflight.launch(self.loaded, bufs).consume_with_handlers(self.handlers)
     outs = [Array(r, a) for r, a in zip(results, self.out_global_avals)]
     return [self._finish_output(o, ax) for o, ax in zip(outs, self.out_axes)]
@@ -315,6 +332,8 @@ class _PmapExecutable:
 _live_pmapped: "weakref.WeakSet[PmapFunction]" = weakref.WeakSet()
 _trace_cache = config._trace_cache   # the per-thread trace context (config.trace_context)
 _MAX_ENTRIES_PER_FUNCTION = 4096
+_get_buf = operator.attrgetter("_buf")
+_get_aval = operator.attrgetter("aval")
 
 
 @caches.register
@@ -365,18 +384,32 @@ class PmapFunction:
       except AttributeError:
         pass
 
-  @api_boundary
   def __call__(self, *args, **kwargs):
-    fast = self._fast
-    if fast is not None and not kwargs and core._thread_state.dynamic_main.level == 0 and \
-        fast[2] is _trace_cache.context and fast[3] == config._generation:
-      # The eager hot path: the same argument structure and types as the last
-      # eager call (so the same in_axes, mapped size and cache entry) run its
-      # executable directly.
-      flat_args, in_tree = tree_util.tree_flatten((args, {}))
-      if in_tree == fast[0] and all(type(x) is Array for x in flat_args) and \
-          tuple([x.aval for x in flat_args]) == fast[1]:
-        return tree_util.tree_unflatten(fast[5], fast[4].call(flat_args))
+    # An API boundary (see jaxlite.traceback_util), filtered in its own try
+    # (a decorator's frame would cost every call).
+    try:
+      fast = self._fast
+      if fast is not None and not kwargs and core._thread_state.dynamic_main.level == 0 and \
+          fast[2] is _trace_cache.context and fast[3] == config._generation:
+        # The eager hot path: the same argument structure and types as the
+        # last eager call (so the same in_axes, mapped size and cache entry)
+        # run its executable directly. jaxlib's C++ flatten (built-in
+        # containers only) reads the structure; the avals compare by identity
+        # first.
+        leaves, treedef = fast[6](args)
+        if treedef == fast[0]:
+          for x in leaves:
+            if type(x) is not Array:
+              break
+          else:
+            if tuple(map(_get_aval, leaves)) == fast[1]:
+              return fast[5](fast[4].call(leaves))
+      return self._call(args, kwargs)
+    except Exception as e:
+      traceback_util.filter_exception(e, sys._getframe())
+      raise
+
+  def _call(self, args, kwargs):
     for i in self.static_argnums:
       if i >= len(args):
         raise ValueError(f"pmapped function has static_broadcasted_argnums="
@@ -461,9 +494,23 @@ class PmapFunction:
           exe = self._compile(closed, in_axes_flat, out_axes_flat, size, global_size)
           entry[4] = exe
     if not kwargs and not statics and all(type(x) is Array for x in flat_args):
-      self._fast = (in_tree, tuple(avals), _trace_cache.context, config._generation, exe,
-                    out_tree)
+      self._remember_fast(args, flat_args, exe, out_tree)
     return tree_util.tree_unflatten(out_tree, exe.call(flat_args))
+
+  def _remember_fast(self, args, flat_args, exe, out_tree):
+    """Keeps this eager call's signature and executable for the hot path of
+    ``__call__``, when jaxlib's C++ flatten finds exactly these leaves."""
+    from jaxlite.interpreters import pjit   # pylint: disable=g-import-not-at-top
+    flatten = pjit._cpp_pytree_flatten()
+    leaves, treedef = flatten(args)
+    if len(leaves) != len(flat_args) or any(a is not b for a, b in zip(leaves, flat_args)):
+      return
+    unflatten = pjit._cpp_unflattener(out_tree)
+    if unflatten is None:
+      unflatten = partial(tree_util.tree_unflatten, out_tree)
+    # One tuple, replaced whole: a thread reading it never sees a torn one.
+    self._fast = (treedef, tuple(map(_get_aval, flat_args)), _trace_cache.context,
+                  config._generation, exe, unflatten, flatten)
 
   def _mapped_size(self, flat_args, avals, in_axes_flat, dyn_args):
     sizes = {}
@@ -568,6 +615,9 @@ class PmapFunction:
   def lower(self, *args, **kwargs):
     raise TypeError("pmap(...).lower is not supported; use jaxlite.xla_computation with "
                     "axis_env to inspect the replicated computation.")
+
+
+traceback_util.register_boundary(PmapFunction.__call__)
 
 
 def pmap(fun: Callable, axis_name=None, *, in_axes=0, out_axes=0,

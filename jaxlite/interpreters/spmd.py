@@ -241,6 +241,9 @@ class SpmdProgram:
     self.handlers = [xc.array_result_handler(a, layouts.array_layout(s, len(a.shape)),
                                              True, True)
                      for a, s in zip(out_avals, self.out_shardings)]
+    # The donated arguments XLA leaves alive (see JitCallSite.call); None
+    # until the first call shows which.
+    self.donated_left_alive = None
 
   def call(self, bufs) -> list:
     # Bounded launches: XLA's CPU client deadlocks when they run too far ahead.
@@ -306,7 +309,7 @@ def with_abstract_shardings(call_site, flat_args, out_tree, fun_name):
     site.programs, site.fast, site.moved_consts = {}, {}, {}
   site.in_shardings = [own if own is not None else s
                        for own, s in zip(site.in_shardings, given)]
-  site.given = True
+  site.given = site.always_handles = True
   return site
 
 
@@ -621,6 +624,8 @@ class JitCallSite:
         sharded.check_shape(s, tuple(x.shape), "jit")
     self.given = any(s is not None for s in self.in_shardings + self.out_shardings)
     self.has_mesh = has_mesh   # the jaxpr holds a shard_map
+    # Every call runs here (a None from ``call`` is the function's result).
+    self.always_handles = self.given or has_mesh
     self.fun_name = fun_name
     self.arg_names = arg_names
     self.programs: dict = {}
@@ -659,16 +664,23 @@ class JitCallSite:
         a._check_if_deleted()
       raise
     if entry.donated:
-      donated = self.donated_args
-      if donated is None:
-        donated = self.donated_args = [i for i, d in enumerate(
-            entry.donated[len(entry.consts):]) if d]
-      for i in donated:
+      # XLA deletes the buffers it took over; deleting one again costs ~6K
+      # instructions, so only those it left alive (its executable's donation
+      # is fixed, so the first call tells) are deleted here.
+      left = program.donated_left_alive
+      if left is None:
+        donated = self.donated_args
+        if donated is None:
+          donated = self.donated_args = [i for i, d in enumerate(
+              entry.donated[len(entry.consts):]) if d]
+        left = program.donated_left_alive = [
+            i for i in donated if not flat_args[i]._buf.is_deleted()]
+      for i in left:
         flat_args[i]._buf.delete()
     avals = program.out_avals
     if entry.single_output:
       return Array(results[0], avals[0])
-    outs = [Array(r, a) for r, a in zip(results, avals)]
+    outs = list(map(Array, results, avals))   # no comprehension frame
     unflatten = getattr(entry, "unflatten", None)   # jaxlib's C++ unflatten, if any
     if unflatten is not None:
       return unflatten(outs)

@@ -60,6 +60,11 @@ def launch(loaded, bufs):
   >>> results = launch(exe.loaded, bufs)    # doctest: +SKIP
   >>> outs = results.consume_with_handlers(exe.handlers)   # doctest: +SKIP
   """
+  for b in bufs:
+    # jaxlib 0.10.2 crashes the process on a multi-device launch with a
+    # deleted (say donated) operand: JAX's error instead.
+    if b.is_deleted():
+      raise RuntimeError(f"Array has been deleted with shape={_shape_text(b)}.")
   oldest = None
   with _launch_lock:
     if len(_tokens) >= MAX_IN_FLIGHT:
@@ -74,6 +79,13 @@ def launch(loaded, bufs):
     results = loaded.execute_sharded(bufs, with_tokens=True)
     _tokens.append(results.consume_token())
   return results
+
+
+def _shape_text(buf) -> str:
+  try:
+    return buf.aval.str_short(short_dtypes=False)
+  except Exception:  # noqa: BLE001 - an aval without jaxlite's printer
+    return str(buf.aval)
 
 
 def in_flight() -> int:
