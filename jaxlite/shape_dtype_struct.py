@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from jaxlite import dtypes
+
 
 class ShapeDtypeStruct:
   """A container for the shape, dtype (and weak type) of an array, for
@@ -22,7 +24,8 @@ class ShapeDtypeStruct:
   def __init__(self, shape, dtype, sharding=None, weak_type=False, *, manual_axis_type=None,
                is_ref=False):
     self.shape = tuple(shape)
-    self.dtype = np.dtype(dtype)
+    # An extended dtype (a key type, key<fry>) is kept as it is.
+    self.dtype = dtype if isinstance(dtype, dtypes.ExtendedDType) else np.dtype(dtype)
     self.sharding = sharding
     self.weak_type = weak_type
     self.manual_axis_type = manual_axis_type

@@ -400,6 +400,17 @@ def _adjust_dynamic_update_slice(n, ctx, args, params):
   return ctx, args, params
 
 
+def _adjust_gather(n, ctx, args, params):
+  # The key-data axes are the last axes of every slice: offset axes at the end.
+  dn = params["dimension_numbers"]
+  out_ndim = ctx.avals_out[0].ndim
+  params["dimension_numbers"] = dn._replace(
+      offset_dims=tuple(dn.offset_dims) + tuple(range(out_ndim - n, out_ndim)))
+  operand = ctx.avals_in[0]
+  params["slice_sizes"] = tuple(params["slice_sizes"]) + tuple(operand.shape[operand.ndim - n:])
+  return ctx, args, params
+
+
 def _unchanged(n, ctx, args, params):
   return ctx, args, params
 
@@ -411,5 +422,5 @@ for _prim, _adjust in ((lax.slice_p, _adjust_slice), (lax.squeeze_p, _unchanged)
                        (lax.select_n_p, _adjust_select_n),
                        (lax.dynamic_slice_p, _adjust_dynamic_slice),
                        (lax.dynamic_update_slice_p, _adjust_dynamic_update_slice),
-                       (lax.copy_p, _unchanged)):
+                       (lax.gather_p, _adjust_gather), (lax.copy_p, _unchanged)):
   _lower_physically(_prim, _adjust)

@@ -199,6 +199,14 @@ def device_put(x: Any, device=None, *, src=None, donate=False, may_alias=None) -
   device = _as_device(device)
   leaves, treedef = tree_util.tree_flatten(x)
   copies = _copy_flags(treedef, donate, may_alias)
+  if any(hasattr(leaf, "_base_array") for leaf in leaves):
+    # Key arrays move as their key data (see jaxlite.prng.PRNGKeyArray).
+    is_key = [hasattr(leaf, "_base_array") for leaf in leaves]
+    data = [leaf._base_array if k else leaf for leaf, k in zip(leaves, is_key)]
+    moved = tree_util.tree_leaves(device_put(treedef.unflatten(data), device, src=src,
+                                             donate=donate, may_alias=may_alias))
+    return treedef.unflatten([leaf._wrap(m) if k else m
+                              for leaf, m, k in zip(leaves, moved, is_key)])
   if src is not None and not isinstance(src, (str, bytes)) and _names_one_device(src):
     _as_device(src)
   # Validate every leaf before the first transfer, so a bad leaf changes nothing.
