@@ -25,11 +25,20 @@ _cache: dict = {}
 _CACHE_LIMIT = 4096
 _cache_lock = threading.RLock()   # re-entrant: lowering may dispatch constants
 caches.register(_cache.clear)     # jaxlite.clear_caches
+# primitive -> (aval, executable, trace context, generation) of its last eager
+# run through jnp's fast paths (numpy/ufuncs_common.bind_eager_one): the
+# steady state compares the aval by identity instead of hashing it.
+last_eager_run: dict = {}
+caches.register(last_eager_run.clear)
 
 
 # C-level attribute getters: cheaper than comprehensions on the eager hot path.
 _get_buf = operator.attrgetter("_buf")
 _get_aval = operator.attrgetter("aval")
+# An Array made without running its __init__ (a Python frame entered from C
+# costs about a third of making one); tests/test_jit_dispatch_cost.py checks
+# that these paths fill every slot.
+_new_object = object.__new__
 # How JAX names the operands of an eager op in its incompatible-devices error.
 _EAGER_ARG_NAMES = ("x", "y")
 
@@ -117,7 +126,10 @@ def apply_primitive(primitive, args, params):
   if primitive.multiple_results:
     outs = [Array(r, a) for r, a in zip(results, exe.out_avals)]
   else:
-    outs = Array(results[0], exe.out_avals[0])
+    outs = _new_object(Array)   # Array(results[0], aval), inlined (see _new_object)
+    outs._buf = results[0]
+    outs.aval = exe.out_avals[0]
+    outs._npy = outs._shards = None
   if not plain and (_debug_nans.value or _debug_infs.value):
     # An executable compiled before the option was set has no checking handlers.
     special_values.check_eager_outputs(primitive, outs if primitive.multiple_results

@@ -249,6 +249,10 @@ def _holds_shard_map(closed) -> bool:
 _get_aval = operator.attrgetter("aval")
 _get_buf = operator.attrgetter("_buf")
 _get_committed = operator.attrgetter("_committed")
+# An Array made without running its __init__ (a Python frame entered from C
+# costs about a third of making one): the cached-call paths fill its slots
+# in place, see _outputs. tests/test_jit_dispatch_cost.py checks the slots.
+_new_object = object.__new__
 
 # jaxlib's C++ pytree flattening (a registry of our own, holding only the
 # built-in containers), for the cached-call key of pytree arguments. It is made
@@ -288,7 +292,14 @@ def _cpp_unflattener(out_tree):
 
 def _outputs(entry, results):
   """Arrays of a call's results, in the function's output structure."""
-  outs = list(map(Array, results, entry.executable.out_avals))   # no comprehension frame
+  outs = []
+  append = outs.append
+  for buf, aval in zip(results, entry.executable.out_avals):
+    out = _new_object(Array)   # Array(buf, aval), inlined (see _new_object)
+    out._buf = buf
+    out.aval = aval
+    out._npy = out._shards = None
+    append(out)
   if entry.unflatten is not None:
     return entry.unflatten(outs)
   return tree_util.tree_unflatten(entry.out_tree, outs)
@@ -300,11 +311,11 @@ def _token_unflattener(out_avals, out_tree):
   is_token = [type(a) is core.AbstractToken for a in out_avals]
   # Key arrays (extended dtypes) are wrapped around their key data too.
   from jaxlite.runtime import executable
-  extended = [a if core.is_extended_aval(a) else None for a in out_avals]
+  extended = [core.is_extended_aval(a) and a for a in out_avals]
 
   def unflatten(outs):
     outs = [core.Token(Array(o._buf, core.TOKEN_BUFFER_AVAL)) if token else
-            executable.wrap_extended(o._buf, ext) if ext is not None else o
+            executable.wrap_extended(o._buf, ext) if ext else o
             for o, token, ext in zip(outs, is_token, extended)]
     return tree_util.tree_unflatten(out_tree, outs)
   return unflatten
@@ -368,9 +379,7 @@ class Jitted:
     # Per number of positional arguments: getters of the dynamic ones and of the
     # static ones (see _fast_split).
     self._splits: dict = {}
-    # (Donated arguments too: the entry's donation mask follows from the
-    # treedef, and _call_entry deletes them, as the slow path does.)
-    self._tree_ok = device is None
+    self._tree_ok = not self.donate_argnums and not self.donate_argnames and device is None
     # The last call's signature and how to run it (see _set_memo), and the
     # same for the last pytree call (see _set_tree_memo).
     self._memo = None
@@ -431,7 +440,11 @@ class Jitted:
               except Exception:  # noqa: BLE001 - the general call explains or recovers
                 return self._call_entry(plan[3], [x for x in args if type(x) is Array])
               if plan[2] is not None:
-                return Array(results[0], plan[2])
+                out = _new_object(Array)   # Array(results[0], plan[2]), inlined
+                out._buf = results[0]
+                out.aval = plan[2]
+                out._npy = out._shards = None
+                return out
               return _outputs(plan[3], results)
         if self._simple:
           for a in args:
@@ -465,21 +478,20 @@ class Jitted:
             if memo is not None and statics is None and treedef == memo[0] and \
                 avals == memo[1] and _trace_cache.context is memo[2] and \
                 config._generation == memo[3] and _thread_state.dynamic_main.level == 0:
-              plan = memo[4]
-              if plan[0] is None:   # an SPMD program: its call site checks the layouts
-                outs = plan[4].call(plan[3], leaves)
-                if outs is not None or plan[4].always_handles:
-                  return outs
-                return self._call_entry(plan[3], leaves)
               bufs = list(map(_get_buf, leaves))
               if not any(map(_get_committed, bufs)):   # committed: _call_placed
+                plan = memo[4]
                 try:
                   results = plan[0](plan[4] + bufs if plan[4] else bufs).consume_with_handlers(
                       plan[1])
                 except Exception:  # noqa: BLE001 - the general call explains or recovers
                   return self._call_entry(plan[3], leaves)
                 if plan[2] is not None:
-                  return Array(results[0], plan[2])
+                  out = _new_object(Array)   # Array(results[0], plan[2]), inlined
+                  out._buf = results[0]
+                  out.aval = plan[2]
+                  out._npy = out._shards = None
+                  return out
                 return _outputs(plan[3], results)
             try:
               entry = self._tree_cache.get((treedef, statics, avals, config.trace_context()))
@@ -613,16 +625,11 @@ class Jitted:
     arguments whose leaves flatten to ``treedef`` with ``avals`` (see the
     pytree branch of ``__call__``)."""
     exe = entry.executable
-    if entry.spmd is not None:
-      # Sharded arguments or jit(in/out_shardings=...): the call site's own
-      # fast path (keyed by the arguments' layouts) runs it.
-      plan = (None, None, None, entry, entry.spmd)
-    elif exe is None or entry.donated:
+    if exe is None or entry.spmd is not None or entry.donated:
       return
-    else:
-      plan = (exe.loaded.execute_sharded, exe.handlers,
-              exe.out_avals[0] if entry.single_output else None, entry,
-              list(map(_get_buf, entry.consts)))
+    plan = (exe.loaded.execute_sharded, exe.handlers,
+            exe.out_avals[0] if entry.single_output else None, entry,
+            list(map(_get_buf, entry.consts)))
     # One tuple, replaced whole: a thread reading it never sees a torn memo.
     self._tree_memo = (treedef, avals, config.trace_context(), config._generation, plan)
 

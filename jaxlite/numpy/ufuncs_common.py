@@ -96,10 +96,13 @@ def _remember_eager(eager_cache, primitive, aval, params=()):
   debug_nans/debug_infs are on: those check every eager result."""
   exe = eager_cache.get((primitive, (aval,), params, None))
   if exe is not None and not config.jax_debug_nans and not config.jax_debug_infs:
-    eager_cache[(primitive, aval)] = (exe, config.trace_context(), config._generation)
+    hit = (exe, config.trace_context(), config._generation)
+    eager_cache[(primitive, aval)] = hit
+    dispatch.last_eager_run[primitive] = (aval,) + hit
 
 
 _trace_cache = config._trace_cache   # the per-thread trace context (config.trace_context)
+_new_object = object.__new__
 
 
 def bind_eager_one(primitive, x, aval, params_of):
@@ -115,16 +118,27 @@ def bind_eager_one(primitive, x, aval, params_of):
   >>> bind_eager_one(lax.reduce_sum_p, x, x.aval, lambda aval: {"axes": (0,)})
   Array(3., dtype=float32)
   """
-  hit = dispatch._cache.get((primitive, aval))
-  if hit is not None and hit[1] is _trace_cache.context and \
-      hit[2] == config._generation and _thread_state.dynamic_main.level == 0 and \
+  # The primitive's last eager run, when it was on this very aval (the
+  # steady state), spares hashing the aval for the cache key.
+  hit = dispatch.last_eager_run.get(primitive)
+  if hit is None or hit[0] is not aval:
+    hit = dispatch._cache.get((primitive, aval))
+    if hit is not None:
+      hit = dispatch.last_eager_run[primitive] = (aval,) + hit
+  if hit is not None and hit[2] is _trace_cache.context and \
+      hit[3] == config._generation and _thread_state.dynamic_main.level == 0 and \
       not x._buf._committed:
-    exe = hit[0]
+    exe = hit[1]
     try:
-      return Array(exe.loaded.execute_sharded([x._buf]).consume_with_handlers(
-          exe.handlers)[0], exe.out_avals[0])
+      buf = exe.loaded.execute_sharded([x._buf]).consume_with_handlers(exe.handlers)[0]
     except Exception:  # noqa: BLE001 - e.g. a deleted operand: bind raises JAX's error
       pass
+    else:
+      out = _new_object(Array)   # Array(buf, aval), inlined (see dispatch._new_object)
+      out._buf = buf
+      out.aval = exe.out_avals[0]
+      out._npy = out._shards = None
+      return out
   params = params_of(aval)
   out = primitive.bind(x, **params)
   if _thread_state.dynamic_main.level == 0 and not x._buf._committed:

@@ -1,0 +1,63 @@
+"""The cached-call paths (jit's memo paths and ``_outputs``, eager
+``apply_primitive``) make their result Arrays without ``Array.__init__``:
+they fill its slots in place, which saves a Python frame per result. These
+tests fail when ``Array`` gains a slot those paths do not fill, or when a
+result made so differs from one made by ``Array(buf, aval)``."""
+import numpy as np
+
+import jaxlite
+import jaxlite.numpy as jnp
+from jaxlite.runtime.array import Array
+
+_FILLED = ("_buf", "aval", "_npy", "_shards")
+
+
+def test_array_slots_are_the_ones_the_fast_paths_fill():
+  # A new slot must be filled in pjit.py (_outputs and the memo paths) and
+  # in dispatch.apply_primitive too.
+  assert set(Array.__slots__) == set(_FILLED) | {"__weakref__"}
+
+
+def _check(out, expected):
+  assert type(out) is Array
+  for name in _FILLED:
+    getattr(out, name)   # an unfilled slot raises AttributeError
+  assert out._npy is None and out._shards is None
+  np.testing.assert_array_equal(np.asarray(out), expected)
+  assert out.dtype == np.asarray(expected).dtype
+
+
+def test_jit_memo_paths_fill_every_slot():
+  x = jnp.arange(3.0, dtype=jnp.float32)
+  two = jaxlite.jit(lambda a, b: a * b + a)
+  static = jaxlite.jit(lambda a, n: a * n, static_argnums=1)
+  tree = jaxlite.jit(lambda p: p[0] + p[1])
+  for _ in range(3):   # the second and third calls take the memo paths
+    _check(two(x, x), np.array([0., 2., 6.], np.float32))
+    _check(static(x, 2), np.array([0., 2., 4.], np.float32))
+    _check(tree((x, x)), np.array([0., 2., 4.], np.float32))
+  out = two(x, x)
+  assert out.weak_type is False and out.shape == (3,)
+
+
+def test_jit_multiple_outputs_fill_every_slot():
+  x = jnp.arange(3.0, dtype=jnp.float32)
+  f = jaxlite.jit(lambda p: {"a": p[0] * 2, "b": [p[1] + 1, p[0] - p[1]]})
+  for _ in range(3):
+    out = f((x, x))
+    _check(out["a"], np.array([0., 2., 4.], np.float32))
+    _check(out["b"][0], np.array([1., 2., 3.], np.float32))
+    _check(out["b"][1], np.zeros(3, np.float32))
+  grads = jaxlite.jit(jaxlite.grad(lambda p: jnp.sum(p[0] * p[1])))
+  for _ in range(3):
+    g = grads((x, 2 * x))
+    _check(g[0], np.array([0., 2., 4.], np.float32))
+    _check(g[1], np.array([0., 1., 2.], np.float32))
+
+
+def test_eager_results_fill_every_slot():
+  x = jnp.zeros(2, jnp.float32)
+  for _ in range(3):
+    _check(jnp.sin(x), np.zeros(2, np.float32))
+  out = jnp.sin(1.0)   # a weak-typed scalar keeps its weak type
+  assert out.weak_type is True
