@@ -311,11 +311,11 @@ def _token_unflattener(out_avals, out_tree):
   is_token = [type(a) is core.AbstractToken for a in out_avals]
   # Key arrays (extended dtypes) are wrapped around their key data too.
   from jaxlite.runtime import executable
-  extended = [core.is_extended_aval(a) and a for a in out_avals]
+  extended = [a if core.is_extended_aval(a) else None for a in out_avals]
 
   def unflatten(outs):
     outs = [core.Token(Array(o._buf, core.TOKEN_BUFFER_AVAL)) if token else
-            executable.wrap_extended(o._buf, ext) if ext else o
+            executable.wrap_extended(o._buf, ext) if ext is not None else o
             for o, token, ext in zip(outs, is_token, extended)]
     return tree_util.tree_unflatten(out_tree, outs)
   return unflatten
@@ -379,7 +379,9 @@ class Jitted:
     # Per number of positional arguments: getters of the dynamic ones and of the
     # static ones (see _fast_split).
     self._splits: dict = {}
-    self._tree_ok = not self.donate_argnums and not self.donate_argnames and device is None
+    # (Donated arguments too: the entry's donation mask follows from the
+    # treedef, and _call_entry deletes them, as the slow path does.)
+    self._tree_ok = device is None
     # The last call's signature and how to run it (see _set_memo), and the
     # same for the last pytree call (see _set_tree_memo).
     self._memo = None
@@ -478,9 +480,14 @@ class Jitted:
             if memo is not None and statics is None and treedef == memo[0] and \
                 avals == memo[1] and _trace_cache.context is memo[2] and \
                 config._generation == memo[3] and _thread_state.dynamic_main.level == 0:
+              plan = memo[4]
+              if plan[0] is None:   # an SPMD program: its call site checks the layouts
+                outs = plan[4].call(plan[3], leaves)
+                if outs is not None or plan[4].always_handles:
+                  return outs
+                return self._call_entry(plan[3], leaves)
               bufs = list(map(_get_buf, leaves))
               if not any(map(_get_committed, bufs)):   # committed: _call_placed
-                plan = memo[4]
                 try:
                   results = plan[0](plan[4] + bufs if plan[4] else bufs).consume_with_handlers(
                       plan[1])
@@ -625,11 +632,16 @@ class Jitted:
     arguments whose leaves flatten to ``treedef`` with ``avals`` (see the
     pytree branch of ``__call__``)."""
     exe = entry.executable
-    if exe is None or entry.spmd is not None or entry.donated:
+    if entry.spmd is not None:
+      # Sharded arguments or jit(in/out_shardings=...): the call site's own
+      # fast path (keyed by the arguments' layouts) runs it.
+      plan = (None, None, None, entry, entry.spmd)
+    elif exe is None or entry.donated:
       return
-    plan = (exe.loaded.execute_sharded, exe.handlers,
-            exe.out_avals[0] if entry.single_output else None, entry,
-            list(map(_get_buf, entry.consts)))
+    else:
+      plan = (exe.loaded.execute_sharded, exe.handlers,
+              exe.out_avals[0] if entry.single_output else None, entry,
+              list(map(_get_buf, entry.consts)))
     # One tuple, replaced whole: a thread reading it never sees a torn memo.
     self._tree_memo = (treedef, avals, config.trace_context(), config._generation, plan)
 
