@@ -712,3 +712,42 @@ def test_custom_jvp_closing_over_a_ref_error_is_jax():
     return error_of(lambda: lib.jit(f)(np_.arange(3.0)))
   ours, theirs = both(program)
   assert ours == theirs and ours[0] == "NotImplementedError"
+
+
+def test_scan_over_a_pytree_of_refs_matches_jax():
+  def program(lib, np_):
+    def f(x):
+      refs = {"a": lib.new_ref(x), "b": lib.new_ref(x[:, 0])}
+
+      def body(c, rs):
+        rs["a"][...] += rs["b"][...]
+        rs["b"][...] = c
+        return c + 1.0, rs["a"][1]
+      ys = lib.lax.scan(body, 0.0, refs, length=3)[1]
+      return ys, refs["a"][...], refs["b"][...]
+    x = np_.arange(6.0).reshape(3, 2)
+    return f(x), lib.jit(f)(x)
+  assert_same_values(*both(program))
+
+
+def test_ref_passed_to_an_array_primitive_error_is_jax():
+  def program(lib, np_):
+    r = lib.new_ref(np_.ones(3))
+
+    def scan_without_jit():
+      with lib.disable_jit():   # scan slices xs in Python: a primitive meets the ref
+        lib.lax.scan(lambda c, xr: (c, None), 0.0, lib.new_ref(np_.ones((2, 3))))
+    cases = [lambda: lib.lax.sin(r), lambda: lib.jit(lambda r: lib.lax.add(r, 1.0))(r),
+             scan_without_jit]
+    return [error_of(case) for case in cases]
+  ours, theirs = both(program)
+  assert None not in ours
+  assert ours == theirs
+
+
+def test_scan_of_length_zero_over_a_ref():
+  def program(lib, np_):
+    r = lib.new_ref(np_.ones((0, 2)))
+    c, ys = lib.lax.scan(lambda c, xr: (c + 1.0, c), 0.0, r)
+    return c, ys, r[...]
+  assert_same_values(*both(program))

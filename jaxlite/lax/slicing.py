@@ -246,10 +246,10 @@ def _dynamic_slice_shape_rule(operand, *indices, slice_sizes):
     raise TypeError(f"dynamic_slice slice_sizes must have the same length as operand rank, "
                     f"got slice_sizes {slice_sizes} for operand shape {operand.shape}.")
   if any(s < 0 for s in slice_sizes):
-    raise TypeError(f"dynamic_slice slice_sizes must be greater than or equal to zero, got "
+    raise TypeError(f"slice slice_sizes must be greater than or equal to zero, got "   # JAX's text
                     f"slice_sizes of {slice_sizes}.")
   if any(s > d for s, d in zip(slice_sizes, operand.shape)):
-    raise TypeError(f"dynamic_slice slice_sizes must be less than or equal to operand "
+    raise TypeError(f"slice slice_sizes must be less than or equal to operand "   # JAX's text
                     f"shape, got slice_sizes {slice_sizes} for operand shape "
                     f"{operand.shape}.")
   return tuple(slice_sizes)

@@ -161,15 +161,29 @@ class _ScannedRefs:
 
   def rows(self, index, plain, values):
     """The body's ``xs`` at ``index``: plain xs as given, rows of the refs' values."""
-    from jaxlite import lax
     plain, values = iter(plain), iter(values)
-    return [lax.dynamic_index_in_dim(next(values), index, 0, keepdims=False)
-            if self.is_cell(x) else next(plain) for x in self.xs]
+    return [_row(next(values), index) if self.is_cell(x) else next(plain) for x in self.xs]
 
   def updated(self, index, values, final_rows):
     from jaxlite import lax
-    return [lax.dynamic_update_index_in_dim(v, row, index, 0)
+    return [v if _empty(v) else lax.dynamic_update_index_in_dim(v, row, index, 0)
             for v, row in zip(values, final_rows)]
+
+
+def _empty(value) -> bool:
+  """Whether ``value`` has no rows (a scan of length 0, whose body never runs)."""
+  n = core.get_aval(value).shape[0]
+  return isinstance(n, int) and n == 0
+
+
+def _row(value, index):
+  """Row ``index`` of ``value``; zeros where there is none (the body is traced
+  but never runs, and an untaken read must not fail, as in JAX)."""
+  from jaxlite import lax
+  if _empty(value):
+    aval = core.get_aval(value)
+    return lax.full(aval.shape[1:], 0, aval.dtype)
+  return lax.dynamic_index_in_dim(value, index, 0, keepdims=False)
 
 
 def discharge_scan(eqn, *ins, is_cell):

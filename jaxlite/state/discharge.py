@@ -111,8 +111,7 @@ def _eval_discharged(jaxpr: Jaxpr, args):
     if rule is not None:
       outs = rule(eqn, *ins)
     elif any(isinstance(x, _Cell) for x in ins):
-      raise NotImplementedError(   # JAX's error (custom_jvp/custom_vjp closing over a ref)
-          f"No state discharge rule implemented for primitive: {eqn.primitive}")
+      _raise_no_rule(eqn, ins)
     else:
       outs = eqn.primitive.bind(*ins, **eqn.params)
       if not eqn.primitive.multiple_results:
@@ -123,6 +122,18 @@ def _eval_discharged(jaxpr: Jaxpr, args):
   if any(isinstance(o, _Cell) for o in outs):
     raise ValueError("a discharged jaxpr cannot return a mutable array reference")
   return outs, [c.value for c in ref_cells]
+
+
+def _raise_no_rule(eqn, ins):
+  """JAX's errors for a ref reaching a primitive that cannot take one: an
+  operation on arrays (a ref not read with ``[...]``), or a call such as
+  ``custom_jvp`` closing over a ref, which has no discharge rule."""
+  if not any(isinstance(v, (Jaxpr, ClosedJaxpr)) for v in eqn.params.values()):
+    aval = next(v.aval for v, x in zip(eqn.invars, ins) if isinstance(x, _Cell))
+    raise ValueError(f"Attempting to pass a Ref {aval} to a primitive: {eqn.primitive} "
+                     "-- did you forget to unpack ([...]) the ref?")
+  raise NotImplementedError(
+      f"No state discharge rule implemented for primitive: {eqn.primitive}")
 
 
 def _discharge_get(eqn, cell, *idx):
