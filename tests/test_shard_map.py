@@ -202,6 +202,11 @@ VMA_PROGRAMS = {
         x * lib.lax.axis_index("b"), "b") + w[0], ("a", "b"), P("a", None)),
     "ppermute_replicated": (lambda lib, jnp_, x, w: lib.lax.ppermute(
         w, "b", [(k, (k + 1) % 4) for k in range(4)])[:, :1] + x, ("a", "b"), P("a", "b")),
+    "collective_params": (lambda lib, jnp_, x, w: lib.lax.ppermute(
+        x, "b", [(k, (k + 1) % 4) for k in range(4)]) + lib.lax.all_gather(
+        x, "b", axis=1, tiled=True)[:, :1] + lib.lax.psum_scatter(
+        jnp_.concatenate([x] * 4, axis=1), "b", scatter_dimension=1, tiled=True), (None, "b"),
+        P(None, "b")),
     "cond_replicated_pred": (lambda lib, jnp_, x, w: lib.lax.cond(
         jnp_.sum(w) > 0, lambda a, b: a @ b, lambda a, b: a @ b * 2, x, w), ("a", None),
         P("a")),
@@ -247,8 +252,7 @@ def test_vma_jaxprs_and_values_match_jax(env, name):
   values and, through grad, the gradients of the replicated w are JAX's."""
   jax = env[0]
   ours, theirs = _vma_fns(env, name)
-  if name != "ppermute_replicated":   # JAX's ppermute names its axis as a tuple
-    assert str(jaxlite.make_jaxpr(ours)(XV, WV)) == str(jax.make_jaxpr(theirs)(XV, WV))
+  assert str(jaxlite.make_jaxpr(ours)(XV, WV)) == str(jax.make_jaxpr(theirs)(XV, WV))
   np.testing.assert_allclose(np.asarray(ours(XV, WV)), np.asarray(theirs(XV, WV)),
                              rtol=1e-5, atol=1e-6)
   if name in ("matmul_psum", "scalar_pvary", "psum_one_axis", "grad_inside"):

@@ -401,7 +401,7 @@ def all_gather(x, axis_name, *, axis_index_groups=None, axis=0, tiled=False,
       raise ValueError(f"all_gather axis {axis} is out of bounds for an operand of rank "
                        f"{ndim}{' (tiled)' if tiled else ''}")
     dim = axis % out_ndim
-    return all_gather_p.bind(leaf, axis_name=axis_name, all_gather_dimension=dim,
+    return all_gather_p.bind(leaf, axis_name=names, all_gather_dimension=dim,
                              axis_size=size, tiled=tiled, axis_index_groups=axis_index_groups)
   return tree_util.tree_map(bind, x)
 
@@ -488,7 +488,7 @@ def ppermute(x, axis_name, perm):
     raise ValueError(f"ppermute permutation {perm} has an index out of range for axis "
                      f"{axis_name!r} of size {size}.")
   return tree_util.tree_map(
-      lambda leaf: ppermute_p.bind(leaf, axis_name=axis_name, perm=perm), x)
+      lambda leaf: ppermute_p.bind(leaf, axis_name=_as_names(axis_name), perm=perm), x)
 
 
 def pshuffle(x, axis_name, perm):
@@ -735,7 +735,7 @@ def psum_scatter(x, axis_name, *, scatter_dimension=0, axis_index_groups=None, t
     if not -ndim <= scatter_dimension < ndim:
       raise ValueError(f"psum_scatter scatter_dimension {scatter_dimension} is out of "
                        f"bounds for an operand of rank {ndim}")
-    return reduce_scatter_p.bind(leaf, axis_name=axis_name,
+    return reduce_scatter_p.bind(leaf, axis_name=names,
                                  scatter_dimension=scatter_dimension % ndim,
                                  axis_index_groups=axis_index_groups, axis_size=size,
                                  tiled=tiled)
