@@ -751,3 +751,26 @@ def test_scan_of_length_zero_over_a_ref():
     c, ys = lib.lax.scan(lambda c, xr: (c + 1.0, c), 0.0, r)
     return c, ys, r[...]
   assert_same_values(*both(program))
+
+
+def test_scan_writing_a_differentiated_value_into_an_undifferentiated_ref():
+  # JAX's error names the row view's type and comes before anything runs.
+  def program(lib, np_):
+    outer = lib.new_ref(np_.zeros((3, 2)))
+
+    def f(w):
+      def body(c, xr):
+        xr[...] += w * c
+        return c + 1.0, (xr[...] * w).sum()
+      return lib.lax.scan(body, 1.0, outer)[1].sum()
+
+    def g(w):
+      def body(i, c):
+        outer[i] = outer[i] * w
+        return c
+      return lib.lax.fori_loop(0, 3, body, 0.0) + w
+    errors = [error_of(lambda: lib.grad(f)(2.0)), error_of(lambda: lib.grad(g)(2.0))]
+    return errors, outer[...]
+  ours, theirs = both(program)
+  assert ours[0] == theirs[0] and "Ref{float32[2]}" in ours[0][0][1]
+  assert_same_values(ours[1], theirs[1])

@@ -290,6 +290,40 @@ def _n_out(params):
   return len(body.out_avals)
 
 
+def _bodies_and_inputs(name, params, nonzeros):
+  """``[(body, which of its inputs have nonzero tangents, carry slice or None)]``
+  for a call, loop or cond whose operands' tangents are ``nonzeros``."""
+  if name == "scan":
+    n_consts, n_carry = params["num_consts"], params["num_carry"]
+    return [(params["jaxpr"], list(nonzeros), (n_consts, n_carry))]
+  if name == "while":
+    body_nonzeros = list(nonzeros[params["cond_nconsts"]:])
+    return [(params["body_jaxpr"], body_nonzeros, (params["body_nconsts"],
+                                                   len(params["body_jaxpr"].out_avals)))]
+  if name == "cond":
+    return [(b, list(nonzeros[1:]), None) for b in params["branches"]]
+  return [(params["jaxpr"], list(nonzeros), None)]
+
+
+def _check_ref_writes(primitive, params, tangents):
+  """JAX's error, raised before anything runs, for a body that writes a
+  differentiated value into a ref that is not differentiated: the body's JVP
+  is traced (to a fixed point of its carries' tangents), as JAX traces it,
+  so the error names the ref's type inside the body (a scan's row view)."""
+  from jaxlite.interpreters import ad
+  nonzeros = [type(t) is not ad.Zero for t in tangents]
+  for body, nz, carry in _bodies_and_inputs(primitive.name, params, nonzeros):
+    while True:
+      _, out_nz = ad.jvp_jaxpr(body, nz, instantiate=False)
+      if carry is None:
+        break
+      start, n = carry
+      merged = [a or b for a, b in zip(nz[start:start + n], out_nz[:n])]
+      if merged == nz[start:start + n]:
+        break
+      nz[start:start + n] = merged
+
+
 def _discharging_jvp(primitive, jvp_rule):
   """The JVP rule of a call, loop or cond given refs: the refs become values
   (read before, written after) and the primitive is differentiated on values."""
@@ -297,6 +331,7 @@ def _discharging_jvp(primitive, jvp_rule):
     if not any(is_ref_type(core.get_aval(p)) for p in primals):
       return jvp_rule(primals, tangents, **params)
     from jaxlite.interpreters import ad
+    _check_ref_writes(primitive, params, tangents)
     return ad.jvp_flat(_on_values(primitive, params, _n_out(params)),
                        primals, tangents)
   return rule
