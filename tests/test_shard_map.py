@@ -207,6 +207,9 @@ VMA_PROGRAMS = {
         x, "b", axis=1, tiled=True)[:, :1] + lib.lax.psum_scatter(
         jnp_.concatenate([x] * 4, axis=1), "b", scatter_dimension=1, tiled=True), (None, "b"),
         P(None, "b")),
+    # to='invarying': the gathered value is invariant (JAX's all_gather_invariant)
+    "all_gather_invariant": (lambda lib, jnp_, x, w: jnp_.sin(lib.lax.all_gather(
+        x, "a", axis=0, tiled=True, to="invarying")) @ w, ("a", None), P()),
     "cond_replicated_pred": (lambda lib, jnp_, x, w: lib.lax.cond(
         jnp_.sum(w) > 0, lambda a, b: a @ b, lambda a, b: a @ b * 2, x, w), ("a", None),
         P("a")),
@@ -255,7 +258,8 @@ def test_vma_jaxprs_and_values_match_jax(env, name):
   assert str(jaxlite.make_jaxpr(ours)(XV, WV)) == str(jax.make_jaxpr(theirs)(XV, WV))
   np.testing.assert_allclose(np.asarray(ours(XV, WV)), np.asarray(theirs(XV, WV)),
                              rtol=1e-5, atol=1e-6)
-  if name in ("matmul_psum", "scalar_pvary", "psum_one_axis", "grad_inside"):
+  if name in ("matmul_psum", "scalar_pvary", "psum_one_axis", "grad_inside",
+              "all_gather_invariant"):
     loss = lambda f, np_: lambda x, w: np_.sum(np_.sin(f(x, w)))  # noqa: E731
     g = jaxlite.grad(loss(ours, jnp), argnums=(0, 1))(XV, WV)
     jg = jax.grad(loss(theirs, jax.numpy), argnums=(0, 1))(XV, WV)

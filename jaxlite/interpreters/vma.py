@@ -34,13 +34,16 @@ from __future__ import annotations
 
 import contextlib
 
+import numpy as np
+
 from jaxlite import core
 from jaxlite.core import ClosedJaxpr, Jaxpr, ShapedArray
 from jaxlite.interpreters import ad, batching, mlir
 from jaxlite.interpreters import partial_eval as pe
 from jaxlite.lax import parallel
 
-__all__ = ["pvary_p", "psum_invariant_p", "pvary", "checking", "typing"]
+__all__ = ["pvary_p", "psum_invariant_p", "all_gather_invariant_p", "pvary",
+           "all_gather_invariant", "checking", "typing"]
 
 _NONE = frozenset()
 
@@ -105,6 +108,62 @@ batching.primitive_batchers[pvary_p] = (
 batching.primitive_batchers[psum_invariant_p] = (
     lambda vals, dims, *, axes: (psum_invariant_p.bind(*vals, axes=axes), list(dims)))
 mlir.register_lowering(pvary_p, lambda ctx, *xs, axes: list(xs))
+
+
+# all_gather(..., to='invarying') inside a checked shard_map: the gathered
+# value is the same on every member, so it is invariant along the axes; its
+# transpose hands each member its own slice of the cotangent.
+all_gather_invariant_p = core.Primitive("all_gather_invariant")
+
+
+def _gathered_aval(x, *, all_gather_dimension, axis_name, axis_size, tiled):
+  shape = list(x.shape)
+  if tiled:
+    shape[all_gather_dimension] *= axis_size
+  else:
+    shape.insert(all_gather_dimension, axis_size)
+  return core.raise_to_shaped(x).update(shape=tuple(shape))
+
+
+def _gather_invariant_lowering(ctx, x, **params):
+  from jaxlite.interpreters import collectives  # pylint: disable=g-import-not-at-top
+  return collectives.all_gather_rule(ctx, x, axis_index_groups=None, **params)
+
+
+def _gather_invariant_transpose(ct, x, *, all_gather_dimension, axis_name, axis_size, tiled):
+  from jaxlite import lax  # pylint: disable=g-import-not-at-top
+  ct = ad.instantiate_zeros(ct)
+  size = ct.shape[all_gather_dimension] // axis_size
+  start = lax.mul(parallel.axis_index(axis_name), np.int32(size))
+  out = lax.dynamic_slice_in_dim(ct, start, size, axis=all_gather_dimension)
+  return [out if tiled else lax.squeeze(out, [all_gather_dimension])]
+
+
+def _gather_invariant_jvp(primals, tangents, **params):
+  return (all_gather_invariant_p.bind(*primals, **params),
+          all_gather_invariant_p.bind(ad.instantiate_zeros(tangents[0]), **params))
+
+
+all_gather_invariant_p.def_abstract_eval(_gathered_aval)
+all_gather_invariant_p.def_impl(lambda x, **params: _pvary_outside(axes=()))
+mlir.register_lowering(all_gather_invariant_p, _gather_invariant_lowering)
+ad.primitive_jvps[all_gather_invariant_p] = _gather_invariant_jvp
+ad.primitive_transposes[all_gather_invariant_p] = _gather_invariant_transpose
+
+
+def all_gather_invariant(x, axis_name, *, axis, tiled):
+  """``all_gather(x, axis_name, axis=axis, tiled=tiled, to='invarying')``
+  inside a checked shard_map body (``x`` a traced value)."""
+  names = tuple(axis_name) if isinstance(axis_name, (tuple, list)) else (axis_name,)
+  size = 1
+  for n in names:
+    size *= core.axis_frame(n).size
+  aval = core.get_aval(x)
+  if missing := set(names) - aval.vma:
+    x = _cast(x, missing)
+  dim = axis % (aval.ndim if tiled else aval.ndim + 1)
+  return all_gather_invariant_p.bind(x, all_gather_dimension=dim, axis_name=names,
+                                     axis_size=size, tiled=tiled)
 
 
 def pvary(x, axis_name):
@@ -194,6 +253,12 @@ def _varying_collective_rule(trace, primitive, tracers, params):
   return trace.stage_primitive(primitive, tracers, params, [vma_of(tracers[0])] * n_out)
 
 
+def _gather_invariant_rule(trace, primitive, tracers, params):
+  names = frozenset(params["axis_name"])
+  return trace.stage_primitive(primitive, tracers, params,
+                               [vma_of(t) - names for t in tracers])
+
+
 def _axis_index_rule(trace, primitive, tracers, params):
   return trace.stage_primitive(primitive, tracers, params,
                                [frozenset(parallel._as_names(params["axis_name"]))])
@@ -210,7 +275,8 @@ def _rules() -> dict:
                    parallel.all_gather_p: _varying_collective_rule,
                    parallel.ppermute_p: _varying_collective_rule,
                    parallel.all_to_all_p: _varying_collective_rule,
-                   parallel.reduce_scatter_p: _varying_collective_rule})
+                   parallel.reduce_scatter_p: _varying_collective_rule,
+                   all_gather_invariant_p: _gather_invariant_rule})
   return _RULES
 
 

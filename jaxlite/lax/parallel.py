@@ -388,6 +388,11 @@ def all_gather(x, axis_name, *, axis_index_groups=None, axis=0, tiled=False,
   if to != 'varying' and axis_index_groups is not None:
     raise NotImplementedError(f"all_gather(to={to!r}) with axis_index_groups")
   names = _as_names(axis_name)
+  from jaxlite.interpreters import partial_eval as pe  # pylint: disable=g-import-not-at-top
+  if to == 'invarying' and pe.vma_typing is not None:   # inside a checked shard_map
+    from jaxlite.interpreters import vma  # pylint: disable=g-import-not-at-top
+    return tree_util.tree_map(
+        lambda leaf: vma.all_gather_invariant(leaf, names, axis=axis, tiled=tiled), x)
   if axis_index_groups is None:
     size = _axis_size(names)
   else:
