@@ -738,7 +738,7 @@ def test_ref_passed_to_an_array_primitive_error_is_jax():
       with lib.disable_jit():   # scan slices xs in Python: a primitive meets the ref
         lib.lax.scan(lambda c, xr: (c, None), 0.0, lib.new_ref(np_.ones((2, 3))))
     cases = [lambda: lib.lax.sin(r), lambda: lib.jit(lambda r: lib.lax.add(r, 1.0))(r),
-             scan_without_jit]
+             lambda: lib.make_jaxpr(lambda r: lib.lax.exp(r))(r), scan_without_jit]
     return [error_of(case) for case in cases]
   ours, theirs = both(program)
   assert None not in ours

@@ -31,6 +31,9 @@ def standard_primitive(shape_rule: Callable, dtype_rule: Callable, name: str,
   weak_type_rule = weak_type_rule or _standard_weak_type_rule
 
   def abstract_eval(*avals, **params):
+    for a in avals:
+      if type(a) is not ShapedArray:
+        _check_not_ref(a, prim)
     shape = shape_rule(*avals, **params)
     dtype = dtype_rule(*avals, **params)
     weak = weak_type_rule(*avals, **params)
@@ -40,6 +43,14 @@ def standard_primitive(shape_rule: Callable, dtype_rule: Callable, name: str,
 
   prim.def_abstract_eval(abstract_eval)
   return prim
+
+
+def _check_not_ref(aval, prim) -> None:
+  """JAX's error for a mutable array reference (``jaxlite.state``'s
+  ``AbstractRef``, which holds an ``inner_aval``) given to an array operation."""
+  if getattr(aval, "inner_aval", None) is not None:
+    raise ValueError(f"Attempting to pass a Ref {aval} to a primitive: {prim} "
+                     "-- did you forget to unpack ([...]) the ref?")
 
 
 def _standard_weak_type_rule(*avals, **params):
