@@ -539,7 +539,7 @@ def _custom_vjp_bwd(cv, nondiff, in_tree, out_tree, res_tree, in_avals, res, cts
                     f"arguments to the primal function, but got bwd output structure {got} "
                     f"for primal input structure {in_tree} (bwd rule {bwd_name}).")
   flat_cts = []
-  for arg_ct, arg_template in zip(out, dyn_template):
+  for k, (arg_ct, arg_template) in enumerate(zip(out, dyn_template)):
     idx = tree_util.tree_leaves(arg_template)
     if arg_ct is None:
       flat_cts.extend(Zero(ad.tangent_aval(in_avals[i])) for i in idx)
@@ -571,6 +571,16 @@ def _custom_vjp_bwd(cv, nondiff, in_tree, out_tree, res_tree, in_avals, res, cts
             f"args tuple of the primal function, but at output position {i} got shape "
             f"{ct_aval.shape} for an input of shape {expected.shape} (bwd rule "
             f"{bwd_name}).")
+      if getattr(ct_aval, "vma", None) != getattr(expected, "vma", None):
+        # Inside shard_map: a cotangent must vary along the manual axes its input does.
+        sub = {leaf: tree_util.keystr(path) for path, leaf in
+               tree_util.tree_flatten_with_path(arg_template)[0]}[i]
+        raise ValueError(
+            "Custom VJP bwd rule must produce an output with the same type as the args "
+            f"tuple of the primal function, but at output[{k}]{sub} the bwd rule produced "
+            f"an output of type {ct_aval.str_short(short_dtypes=False)} corresponding to "
+            f"an input of type {in_avals[i].str_short(short_dtypes=False)}, so the manual "
+            "axis types do not match")
       flat_cts.append(ct)
   return flat_cts
 

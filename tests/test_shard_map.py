@@ -332,6 +332,12 @@ def test_vma_errors_match_jax(env):
     def double(x):
       return x * 2
 
+    @lib.custom_vjp
+    def mm(a, b):
+      return a @ b
+    # the bwd rule returns a varying cotangent for the replicated b (no psum)
+    mm.defvjp(lambda a, b: (a @ b, (a, b)), lambda r, g: (g @ r[1].T, r[0].T @ g))
+
     def branch_vma(x):
       return lib.lax.cond(x[0, 0] > 0, lambda v: v * 2, lambda v: jnp_.ones(4), x[0])
 
@@ -349,6 +355,8 @@ def test_vma_errors_match_jax(env):
         (sm(while_carry, in_specs=P_("a"), out_specs=P_("a")), XV),
         (lambda v: lib.lax.pcast(v, "a", to="varying"), np.float32(1)),
         (sm(branch_vma, in_specs=P_("a"), out_specs=P_("a")), XV),
+        (lib.grad(lambda w: jnp_.sum(sm(lambda x, v: mm(x, v), in_specs=(P_("a"), P_()),
+                                        out_specs=P_("a"))(XV, w)), argnums=0), WV),
     ]
   ours, theirs = _pair(env, cases)
   for (fo, xo), (ft, xt) in zip(ours, theirs):
