@@ -38,7 +38,7 @@ from jaxlite.interpreters.collectives import groups as _groups
 from jaxlite.interpreters import partial_eval as pe
 from jaxlite.interpreters import pmap_staging
 from jaxlite.runtime import backend, caches, inflight
-from jaxlite.runtime.array import Array
+from jaxlite.runtime.array import Array, arrays_of
 
 # --- replica groups and collective lowering helpers ----------------------------------------
 
@@ -305,7 +305,7 @@ class _PmapExecutable:
         bufs = list(map(_get_buf, args))
       # Bounded launches: XLA's CPU client deadlocks when they run too far ahead.
       results = inflight.launch(self.loaded, bufs).consume_with_handlers(self.handlers)
-      return list(map(Array, results, self.out_global_avals))   # no comprehension frame
+      return arrays_of(results, self.out_global_avals)
     bufs = [self._shard_input(x, ax) for x, ax in zip(args, self.in_axes)]
     results = inflight.launch(self.loaded, bufs).consume_with_handlers(self.handlers)
     outs = [Array(r, a) for r, a in zip(results, self.out_global_avals)]

@@ -29,7 +29,7 @@ import numpy as np
 
 from jaxlite import core
 from jaxlite.core import ClosedJaxpr, Jaxpr, JaxprEqn, ShapedArray, Var
-from jaxlite.runtime.array import Array
+from jaxlite.runtime.array import Array, arrays_of
 from jaxlite.runtime import inflight, sharded
 from jaxlite.sharding import mesh as mesh_lib
 from jaxlite.sharding.partition_spec import UNCONSTRAINED, PartitionSpec
@@ -680,7 +680,7 @@ class JitCallSite:
     avals = program.out_avals
     if entry.single_output:
       return Array(results[0], avals[0])
-    outs = list(map(Array, results, avals))   # no comprehension frame
+    outs = arrays_of(results, avals)
     unflatten = getattr(entry, "unflatten", None)   # jaxlib's C++ unflatten, if any
     if unflatten is not None:
       return unflatten(outs)
