@@ -153,7 +153,15 @@ ad.primitive_transposes[all_gather_invariant_p] = _gather_invariant_transpose
 
 def all_gather_invariant(x, axis_name, *, axis, tiled):
   """``all_gather(x, axis_name, axis=axis, tiled=tiled, to='invarying')``
-  inside a checked shard_map body (``x`` a traced value)."""
+  inside a checked shard_map body (``x`` a traced value).
+
+  >>> import numpy as np, jaxlite
+  >>> from jaxlite.sharding import Mesh, PartitionSpec as P
+  >>> mesh = Mesh(np.array(jaxlite.devices()[:1]), ('i',))
+  >>> f = jaxlite.shard_map(lambda x: all_gather_invariant(x, 'i', axis=0, tiled=True),
+  ...                       mesh=mesh, in_specs=P('i'), out_specs=P())
+  >>> f(np.arange(2.0, dtype=np.float32))
+  Array([0., 1.], dtype=float32)"""
   names = tuple(axis_name) if isinstance(axis_name, (tuple, list)) else (axis_name,)
   size = 1
   for n in names:
@@ -188,7 +196,7 @@ def pvary(x, axis_name):
 # --- typing staged primitives ----------------------------------------------------------------------
 
 
-def vma_of(tracer) -> frozenset:
+def _vma_of(tracer) -> frozenset:
   return getattr(tracer._aval, "vma", _NONE)
 
 
@@ -200,7 +208,15 @@ def _mesh_ordered(names) -> tuple:
 
 def vary(x, names):
   """``x`` (traced, or a constant inside a shard_map body) made to vary along
-  ``names``: one ``pvary`` listing them in mesh order."""
+  ``names``: one ``pvary`` listing them in mesh order.
+
+  >>> import numpy as np, jaxlite
+  >>> from jaxlite.sharding import Mesh, PartitionSpec as P
+  >>> mesh = Mesh(np.array(jaxlite.devices()[:1]), ('i',))
+  >>> f = jaxlite.shard_map(lambda w: vary(w, {'i'}), mesh=mesh, in_specs=P(),
+  ...                       out_specs=P('i'))
+  >>> print(jaxlite.make_jaxpr(f)(np.ones(2, np.float32)).eqns[0].params['jaxpr'])
+  { lambda ; a:f32[2]. let b:f32[2]{V:i} = pvary[axes=('i',)] a in (b,) }"""
   return pvary_p.bind(x, axes=_mesh_ordered(names))[0]
 
 
@@ -212,13 +228,13 @@ def _cast(tracer, names):
 def _pvary_rule(trace, primitive, tracers, params):
   axes = params["axes"]
   for t in tracers:
-    if set(axes) & vma_of(t):
+    if set(axes) & _vma_of(t):
       raise ValueError(
           "pvary is a invariant->variant collective. This means that the axis names "
           "mentioned in `axes` passed to `pvary` must not be present in "
           f"`jax.typeof(inp).mat.varying`. Got axes={axes} and jax.typeof(inp)={t._aval}")
   return trace.stage_primitive(primitive, tracers, params,
-                               [vma_of(t) | frozenset(axes) for t in tracers])
+                               [_vma_of(t) | frozenset(axes) for t in tracers])
 
 
 def _cast_to_axes(tracers, names):
@@ -226,7 +242,7 @@ def _cast_to_axes(tracers, names):
   insert_collective_pvary)."""
   out = []
   for t in tracers:
-    vma = vma_of(t)
+    vma = _vma_of(t)
     missing = set(names) - vma
     out.append(_cast(t, missing) if missing else t)
   return out
@@ -238,25 +254,25 @@ def _reducing_rule(trace, primitive, tracers, params):
   if primitive is parallel.psum_p:
     if params.get("axis_index_groups") is not None:
       raise NotImplementedError
-    tracers = [_cast(t, missing) if (missing := set(names) - vma_of(t)) else t
+    tracers = [_cast(t, missing) if (missing := set(names) - _vma_of(t)) else t
                for t in tracers]
     return [o for t in tracers for o in psum_invariant_p.bind(t, axes=tuple(names))]
   tracers = _cast_to_axes(tracers, names)
   return trace.stage_primitive(primitive, tracers, params,
-                               [vma_of(t) - frozenset(names) for t in tracers])
+                               [_vma_of(t) - frozenset(names) for t in tracers])
 
 
 def _varying_collective_rule(trace, primitive, tracers, params):
   """all_gather/ppermute/all_to_all/psum_scatter: varying along their axes."""
   tracers = _cast_to_axes(tracers, parallel._as_names(params["axis_name"]))
   n_out = 1 if not primitive.multiple_results else len(tracers)
-  return trace.stage_primitive(primitive, tracers, params, [vma_of(tracers[0])] * n_out)
+  return trace.stage_primitive(primitive, tracers, params, [_vma_of(tracers[0])] * n_out)
 
 
 def _gather_invariant_rule(trace, primitive, tracers, params):
   names = frozenset(params["axis_name"])
   return trace.stage_primitive(primitive, tracers, params,
-                               [vma_of(t) - names for t in tracers])
+                               [_vma_of(t) - names for t in tracers])
 
 
 def _axis_index_rule(trace, primitive, tracers, params):
@@ -297,11 +313,19 @@ def _mismatch_error(primitive, vmas):
 
 
 def typing(trace, primitive, tracers, params):
-  """Stages ``primitive`` on ``trace`` with vma types (see the module docstring)."""
+  """Stages ``primitive`` on ``trace`` with vma types (see the module docstring):
+  installed as ``partial_eval.vma_typing`` by :func:`checking`.
+
+  >>> import numpy as np, jaxlite
+  >>> from jaxlite.sharding import Mesh
+  >>> with checking(Mesh(np.array(jaxlite.devices()[:1]), ('i',))):
+  ...   from jaxlite.interpreters import partial_eval as pe
+  ...   pe.vma_typing is typing
+  True"""
   rule = _rules().get(primitive)
   if rule is not None:
     return rule(trace, primitive, tracers, params)
-  vmas = [vma_of(t) for t in tracers]
+  vmas = [_vma_of(t) for t in tracers]
   if _inner_jaxprs(params):
     # A call, loop or conditional: its jaxprs were traced with these types,
     # so their results' types say how its results vary.
@@ -324,7 +348,14 @@ def typing(trace, primitive, tracers, params):
 @contextlib.contextmanager
 def checking(mesh, on: bool = True):
   """Types staged primitives with vma while tracing a checked ``shard_map``
-  body over ``mesh`` (``on=False``: an unchecked one; nothing is typed)."""
+  body over ``mesh`` (``on=False``: an unchecked one; nothing is typed).
+
+  >>> import numpy as np, jaxlite
+  >>> from jaxlite.sharding import Mesh
+  >>> from jaxlite.interpreters import partial_eval as pe
+  >>> with checking(Mesh(np.array(jaxlite.devices()[:1]), ('i',)), on=False):
+  ...   pe.vma_typing is None
+  True"""
   for i, name in enumerate(mesh.axis_names):
     core.vma_axis_order.setdefault(name, i)
   outer = pe.vma_typing
@@ -338,7 +369,16 @@ def checking(mesh, on: bool = True):
 def check_carry(name: str, body_fun, carry_tree, in_avals, out_avals):
   """JAX's TypeError when a loop body returns a carry that varies along other
   manual axes than the carry it was given (``name``: 'scan body' or
-  'while_loop body'); other mismatches are left to the loop's own check."""
+  'while_loop body'); other mismatches are left to the loop's own check.
+
+  >>> import numpy as np
+  >>> from jaxlite import tree_util
+  >>> a = ShapedArray((2,), np.dtype('float32'))
+  >>> check_carry('scan body', lambda c, x: (c, x), tree_util.tree_structure(0), [a],
+  ...             [a.update(vma={'i'})])  # doctest: +ELLIPSIS
+  Traceback (most recent call last):
+  ...
+  TypeError: scan body function carry input and carry output must have equal types, ..."""
   if len(in_avals) != len(out_avals) or all(
       getattr(a, "vma", _NONE) == getattr(b, "vma", _NONE)
       for a, b in zip(in_avals, out_avals)):
@@ -408,7 +448,17 @@ def _sourceinfo(fun) -> str:
 def check_branch_outputs(api_name, name1, name2, f1, f2, tree, avals1, avals2):
   """JAX's TypeError when two branches of a cond/switch return values that
   vary along different manual axes (shape and dtype mismatches are left to
-  the caller's own check)."""
+  the caller's own check).
+
+  >>> import numpy as np
+  >>> from jaxlite import tree_util
+  >>> a = ShapedArray((), np.dtype('float32'))
+  >>> check_branch_outputs('cond', 'true_fun', 'false_fun', abs, abs,
+  ...                      tree_util.tree_structure(0), [a.update(vma={'i'})], [a])
+  ... # doctest: +ELLIPSIS
+  Traceback (most recent call last):
+  ...
+  TypeError: cond branches must have equal output types but they differ..."""
   pairs = list(zip(avals1, avals2))
   if len(avals1) != len(avals2) or any(
       a.shape != b.shape or a.dtype != b.dtype for a, b in pairs) or all(
