@@ -718,10 +718,28 @@ def tree_leaves(tree: Any, is_leaf: Callable[[Any], bool] | None = None
   """
   leaves = []
   try:
-    _flatten(tree, leaves, is_leaf)
+    if is_leaf is None and (type(tree) is list or type(tree) is tuple):
+      _collect_leaves(tree, leaves)   # no treedef to build
+    else:
+      _flatten(tree, leaves, is_leaf)
   except RecursionError as e:
     raise _too_deep(tree_leaves) from e
   return leaves
+
+
+def _collect_leaves(xs, leaves):
+  """Appends the leaves of the tuple or list ``xs`` to ``leaves``, walking
+  nested tuples and lists here (one frame each, no treedefs); other nodes
+  flatten as in ``_flatten``. ``tree_leaves(params)`` of a list of (w, b)
+  tuples is on the path of every training step."""
+  for c in xs:
+    t = type(c)
+    if t is tuple or t is list:
+      _collect_leaves(c, leaves)
+    elif _get_flattener(t) is None and not issubclass(t, tuple):
+      leaves.append(c)
+    else:   # None, a dict, a namedtuple or a registered node
+      _flatten(c, leaves, None)
 
 
 def tree_structure(tree: Any, is_leaf: Callable[[Any], bool] | None = None

@@ -61,3 +61,25 @@ def test_eager_results_fill_every_slot():
     _check(jnp.sin(x), np.zeros(2, np.float32))
   out = jnp.sin(1.0)   # a weak-typed scalar keeps its weak type
   assert out.weak_type is True
+
+
+def test_tree_leaves_of_nested_lists_and_tuples_as_jax():
+  # tree_leaves walks nested tuples and lists itself (no treedefs); every
+  # other node must still flatten as JAX's do.
+  import collections
+  import jax
+  pair = collections.namedtuple("pair", "a b")
+
+  class Box:
+    def __init__(self, x):
+      self.x = x
+
+  class Tup(tuple):   # a tuple subclass that is no namedtuple: a leaf
+    pass
+
+  for tu in (jaxlite.tree_util, jax.tree_util):
+    tu.register_pytree_node(Box, lambda b: ((b.x,), None), lambda _, c: Box(*c))
+  box = Box([5, (6,)])
+  for tree in ([1, (2, None), {"b": 3, "a": 4}], (pair(1, [2, 3]), [[], ()], None),
+               [box, (Box(7),)], [Tup((8, 9)), [[[10]]]], [], ()):
+    assert jaxlite.tree_util.tree_leaves(tree) == jax.tree_util.tree_leaves(tree)
