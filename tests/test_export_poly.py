@@ -46,6 +46,17 @@ def _mlp_grad(np_module, lib):
   return lib.grad(loss, argnums=(0, 1))
 
 
+def _scan_over_a_ref(lib):
+  def f(x):
+    r = lib.new_ref(x)
+
+    def body(c, row):   # row: a view of one row of r, written in place
+      row[...] = row[...] * 2 + c
+      return c + 1.0, row[0]
+    return lib.lax.scan(body, 0.0, r)[1], r[...]
+  return f
+
+
 CASES = [
     ("unary", lambda n, l: n.tanh, [("b, 4", F32)], [[(2, 4)], [(5, 4)]]),
     ("broadcast_binary", lambda n, l: lambda x, y, z: x * y + z - 1.0,
@@ -110,6 +121,7 @@ CASES = [
      [("b, 4", F32)], [[(2, 4)], [(5, 4)]]),
     ("cumsum_grad", lambda n, l: l.grad(lambda x: (n.cumsum(x, axis=0) ** 2).sum()),
      [("b, 4", F32)], [[(2, 4)], [(5, 4)]]),
+    ("scan_over_a_ref", lambda n, l: _scan_over_a_ref(l), [("b, 4", F32)], [[(2, 4)], [(5, 4)]]),
 ]
 
 

@@ -672,6 +672,16 @@ def test_vmap_of_scan_over_a_ref():
   for k in range(2):
     np.testing.assert_allclose(np.asarray(batched[k]),
                                np.stack([np.asarray(o[k]) for o in one_by_one]))
+  # A batched ref argument: each example's rows written in place.
+  refs = jaxlite.new_ref(xs)
+
+  def on_ref(r):
+    return jaxlite.lax.scan(lambda c, row: (c + row[0], row.__setitem__(..., row[...] + c)),
+                            0.0, r)[0]
+  np.testing.assert_allclose(jaxlite.vmap(on_ref)(refs), [6.0, 24.0])
+  firsts = np.asarray(xs)[:, :, 0]
+  carried_in = np.cumsum(firsts, axis=1) - firsts   # the carry each row sees
+  np.testing.assert_allclose(refs[...], np.asarray(xs) + carried_in[:, :, None])
 
 
 def _checkpointed_writer(lib):

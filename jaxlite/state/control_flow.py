@@ -166,7 +166,8 @@ class _ScannedRefs:
 
   def updated(self, index, values, final_rows):
     from jaxlite import lax
-    return [v if _empty(v) else lax.dynamic_update_index_in_dim(v, row, index, 0)
+    return [v if _empty(v) else lax.dynamic_update_index_in_dim(
+                v, row, index, 0, allow_negative_indices=False)   # (the scan's own index)
             for v, row in zip(values, final_rows)]
 
 
@@ -183,7 +184,7 @@ def _row(value, index):
   if _empty(value):
     aval = core.get_aval(value)
     return lax.full(aval.shape[1:], 0, aval.dtype)
-  return lax.dynamic_index_in_dim(value, index, 0, keepdims=False)
+  return lax.dynamic_index_in_dim(value, index, 0, keepdims=False, allow_negative_indices=False)
 
 
 def discharge_scan(eqn, *ins, is_cell):
