@@ -647,6 +647,9 @@ def test_scan_over_a_ref_errors_match_jax():
         lambda: lib.jit(lambda: lax.scan(lambda c, xr: (c + r[0, 0], None), 0.0, r))(),
         lambda: lax.scan(lambda c, xr: (c, None), 0.0, r, length=4),
         lambda: lax.scan(lambda c, xr: (c, xr), 0.0, r),
+        lambda: lax.cond(True, lambda a, b: None, lambda a, b: None, r, r),
+        lambda: lax.cond(False, lambda a: None, lambda a: a.__setitem__(0, r[1, 0]), r),
+        lambda: lib.jit(lambda a: a.__setitem__(0, r[1]))(r),
     ]
     return [error_of(case) for case in cases]
   ours, theirs = both(program)

@@ -786,7 +786,7 @@ class Jitted:
     entry = _CacheEntry(closed, consts, out_tree.val, donated, self.name)
     entry.arg_names = names
     if _ref_calls is not None:   # refs exist: they may be arguments or results
-      if _ref_calls.check_jit_refs(self.fun, flat_args, names, jaxpr):
+      if _ref_calls.check_jit_refs(self.fun, flat_args, names, jaxpr, consts):
         entry.spmd = _ref_calls.RefCallSite()   # the general call path runs it
         return entry
     has_mesh = _holds_shard_map(closed)

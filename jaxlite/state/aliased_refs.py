@@ -48,11 +48,19 @@ def check_ref_arguments(fun, traced_for: str, in_tree, args, consts) -> None:
           f"array reference of type {core.get_aval(x)} appeared at both "
           f"{names[first[id(x)]]} and {names[i]}.")
     first[id(x)] = i
+  if first:
+    check_closed_over(fun, traced_for, consts, first,
+                      lambda i: _names(fun, in_tree, len(args))[i])
+
+
+def check_closed_over(fun, traced_for: str, consts, first: dict, name_of) -> None:
+  """Raises JAX's ValueError when one of ``consts`` (the values ``fun`` closes
+  over) is a ref also passed as an argument: ``first`` maps the ``id`` of each
+  ref argument to its position, ``name_of(position)`` names it."""
   for c in consts:
     if _is_ref(c) and id(c) in first:
       from jaxlite.state.discharge import _function_text
-      names = _names(fun, in_tree, len(args))
       raise ValueError(
           f"when tracing {_function_text(fun)} for {traced_for}, a mutable array reference "
           f"of type {core.get_aval(c)} was both closed over and passed as the argument "
-          f"{names[first[id(c)]]}")
+          f"{name_of(first[id(c)])}")

@@ -326,19 +326,23 @@ def _function_text(fun) -> str:
   return f"{name} at {code.co_filename}:{code.co_firstlineno}" if code else name
 
 
-def check_jit_refs(fun, flat_args, arg_names, jaxpr: Jaxpr) -> bool:
-  """JAX's errors for refs at a jit boundary (a ref passed twice, a ref
-  returned); whether the program takes refs (as arguments or constants)."""
+def check_jit_refs(fun, flat_args, arg_names, jaxpr: Jaxpr, consts=()) -> bool:
+  """JAX's errors for refs at a jit boundary (a ref passed twice, or passed and
+  also closed over, a ref returned); whether the program takes refs (as
+  arguments or constants)."""
   seen = {}
+  name = lambda k: arg_names[k] if arg_names and k < len(arg_names) else f"[{k}]"
   for i, x in enumerate(flat_args):
     if isinstance(x, Ref) and type(x) is Ref:
       if id(x) in seen:
-        name = lambda k: arg_names[k] if arg_names and k < len(arg_names) else f"[{k}]"
         raise ValueError(
             "only one reference to a mutable array may be passed as an argument to a "
             f"function, but when tracing {_function_text(fun)} for jit the mutable array "
             f"reference of type {x.aval} appeared at both {name(seen[id(x)])} and {name(i)}.")
       seen[id(x)] = i
+  if seen and consts:
+    from jaxlite.state.aliased_refs import check_closed_over
+    check_closed_over(fun, "jit", consts, seen, name)
   for var in jaxpr.outvars:
     if isinstance(var.aval, AbstractRef):
       msg = (f"function {_function_text(fun)} traced for jit returned a mutable array "

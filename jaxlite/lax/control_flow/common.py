@@ -118,16 +118,21 @@ def flatten_args_avals(args):
 
 
 def trace_branches_with_common_consts(funs: Sequence[Callable], in_tree, in_avals,
-                                      name: str, tag: Any = None):
+                                      name: str, tag: Any = None, args=None):
   """Stages several functions of the same arguments (the branches of a cond).
 
   Each branch closes over its own values; the returned jaxprs all take the
   concatenation of every branch's constants followed by the arguments, so
-  that one operand list feeds every branch.
+  that one operand list feeds every branch. Given the flat ``args``, each
+  branch is checked to receive no ref twice (``check_ref_arguments``).
 
   Returns ``(jaxprs, consts, out_trees)``.
   """
-  traced = [trace_to_closed_jaxpr(f, in_tree, in_avals, name, tag) for f in funs]
+  traced = []
+  for f in funs:
+    traced.append(trace_to_closed_jaxpr(f, in_tree, in_avals, name, tag))
+    if args is not None:
+      check_ref_arguments(f, name, in_tree, args, traced[-1][1])
   const_avals = [[_abstractify(c) for c in consts] for _, consts, _ in traced]
   all_consts = [c for _, consts, _ in traced for c in consts]
   jaxprs = []

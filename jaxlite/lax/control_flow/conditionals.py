@@ -103,7 +103,7 @@ def _bind_cond(index, funs, operands, name, tree_msg, trace_order=None):
   ops, in_tree, in_avals = common.flatten_args_avals(tuple(operands))
   order = list(trace_order) if trace_order is not None else list(range(len(funs)))
   traced, consts, traced_trees = common.trace_branches_with_common_consts(
-      [funs[i] for i in order], in_tree, in_avals, name, tag="cond")
+      [funs[i] for i in order], in_tree, in_avals, name, tag="cond", args=ops)
   jaxprs, out_trees = [None] * len(funs), [None] * len(funs)
   for k, i in enumerate(order):
     jaxprs[i], out_trees[i] = traced[k], traced_trees[k]
