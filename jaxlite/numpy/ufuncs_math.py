@@ -30,11 +30,11 @@ from jaxlite.numpy.library_jit import library_jit
 
 
 def sqrt(x, /):
-  return lax.sqrt(promote_dtypes_inexact(x)[0])
+  return lax.sqrt(promote_args_inexact("sqrt", x)[0])
 
 
 def cbrt(x, /):
-  (x,) = promote_dtypes_inexact(x)
+  (x,) = promote_args_inexact("cbrt", x)
   if _is(x, np.complexfloating):
     raise TypeError("cbrt does not accept complex inputs")
   return lax.cbrt(x)
@@ -42,12 +42,12 @@ def cbrt(x, /):
 
 def exp2(x, /):
   """``2 ** x``."""
-  (x,) = promote_dtypes_inexact(x)
+  (x,) = promote_args_inexact("exp2", x)
   return lax.exp2(x)
 
 
 def log2(x, /):
-  (x,) = promote_dtypes_inexact(x)
+  (x,) = promote_args_inexact("log2", x)
   if _is(x, np.complexfloating):   # as JAX: real and imaginary parts divided apart
     r = lax.log(x)
     ln2 = lax.log(_constant_like(lax.real(r), 2))
@@ -56,7 +56,7 @@ def log2(x, /):
 
 
 def log10(x, /):
-  (x,) = promote_dtypes_inexact(x)
+  (x,) = promote_args_inexact("log10", x)
   # As JAX: times 1/log(10) (a multiply, not a division), per part for complex.
   inverse = np.array(0.4342944819032518, dtypes.finfo(_dtype(x)).dtype)
   if _is(x, np.complexfloating):
@@ -66,12 +66,12 @@ def log10(x, /):
 
 
 def deg2rad(x, /):
-  (x,) = promote_dtypes_inexact(x)
+  (x,) = promote_args_inexact("deg2rad", x)
   return lax.mul(x, _lax_const(x, np.pi / 180))   # weak for a Python scalar, as JAX's
 
 
 def rad2deg(x, /):
-  (x,) = promote_dtypes_inexact(x)
+  (x,) = promote_args_inexact("rad2deg", x)
   return lax.mul(x, _lax_const(x, 180 / np.pi))
 
 
@@ -87,7 +87,7 @@ def sinc(x, /):
   -3.289868...
   """
   check_arraylike("sinc", x)
-  (x,) = promote_dtypes_inexact(x)
+  (x,) = promote_args_inexact("sinc", x)
   # lax constants: Python scalars for a weak scalar x, which keeps it weak.
   zero = lax.eq(x, _lax_const(x, 0))
   pi_x = lax.mul(_lax_const(x, np.pi), x)
@@ -284,7 +284,7 @@ def ldexp(x1, x2, /):
 def frexp(x, /):
   """Mantissa in [0.5, 1) and integer exponent, ``x == m * 2**e``."""
   check_arraylike("frexp", x)
-  (x,) = promote_dtypes_inexact(x)
+  (x,) = promote_args_inexact("frexp", x)
   if _is(x, np.complexfloating):
     raise TypeError("frexp does not support complex-valued inputs")
   special = bitwise_or(lax.eq(x, _constant_like(x, 0)), bitwise_not(isfinite(x)))
@@ -311,7 +311,7 @@ def modf(x, /, out=None):
   if out is not None:
     raise NotImplementedError("The 'out' argument to jnp.modf is not supported.")
   check_arraylike("modf", x)
-  (x,) = promote_dtypes_inexact(x)
+  (x,) = promote_args_inexact("modf", x)
   # JAX's formulation: floor or ceil by the sign, through _where.
   whole = where(lax.ge(x, _constant_like(x, 0)), floor(x), ceil(x))
   return subtract(x, whole), whole
@@ -348,7 +348,7 @@ def spacing(x, /):
   >>> jnp.spacing(jnp.float32(1.0))
   Array(1.1920929e-07, dtype=float32)
   """
-  (x,) = promote_dtypes_inexact(x)
+  (x,) = promote_args_inexact("spacing", x)
   if _is(x, np.complexfloating):
     raise ValueError("jnp.spacing is not defined for complex inputs.")
   inf = _constant_like(x, np.inf)
@@ -404,7 +404,7 @@ def i0(x):
   Array(1.266066, dtype=float32)
   """
   check_arraylike("i0", x)
-  (x,) = promote_dtypes_inexact(x)
+  (x,) = promote_args_inexact("i0", x)
   if not _is(x, np.floating):
     raise ValueError(f"Unsupported input type to jax.numpy.i0: {_dtype(x)}")
   ax = lax.abs(x)

@@ -593,3 +593,10 @@ def test_isreal_iscomplex_of_weak_scalars_are_weak(x, name, jit):
 ])
 def test_array_of_a_list_of_arrays_is_jaxs_concatenate(case):
   _same_error(case)
+
+
+@pytest.mark.parametrize("name", ["sqrt", "cbrt", "exp2", "log2", "log10", "deg2rad", "rad2deg",
+                                  "sinc", "frexp", "modf", "spacing", "i0"])
+def test_unary_math_rejects_a_tuple_like_jax(name):
+  # Fuzzer seed 119: jnp.sqrt(jnp.divmod(x, x)) computed on the tuple.
+  _same_error(lambda lib, j: getattr(j, name)((j.ones(2), j.ones(2))))
