@@ -113,7 +113,7 @@ def discharge_while(eqn, *ins, is_cell):
   p = eqn.params
   cconsts, bconsts, carry = _cut(ins, p["cond_nconsts"], p["body_nconsts"])
   if any(is_cell(x) for x in carry):
-    raise NotImplementedError("a mutable array reference carried by a while loop")
+    raise ValueError("a mutable array reference cannot be a while_loop carry")   # (tracing rejects it)
   cells = _unique_cells(list(cconsts) + list(bconsts), is_cell)
   if not cells:
     return eqn.primitive.bind(*ins, **p)
