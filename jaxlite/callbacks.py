@@ -181,6 +181,7 @@ def emit_ordered_callback(ctx, callback: Callable, operands, result_avals):
       has_side_effect=ir.BoolAttr.get(True),
       api_version=ir.IntegerAttr.get(ir.IntegerType.get_signless(32), 4),
       backend_config=ir.DictAttr.get({"index": ir.IntegerAttr.get(u64, index)}))
+  mlir.pin_to_first_device(mc, op, len(result_types))
   token_out, *results = op.results
   _tokens[mc][block] = token_out
   return results

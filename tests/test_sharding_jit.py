@@ -355,3 +355,37 @@ def test_donated_sharded_step_on_the_cached_path_matches_jax(env):
   with pytest.raises(RuntimeError) as jax_info:
     theirs[4][0] + 1
   assert str(info.value).splitlines()[0] == str(jax_info.value).splitlines()[0]
+
+
+def test_host_callbacks_in_a_sharded_jit_match_jax(env, capfd):
+  # XLA's SPMD partitioner needs a sharding on side-effecting custom calls:
+  # JAX pins host callbacks to the first device (@maximal_mesh_0); without
+  # it debug.print inside a sharded jit failed a RET_CHECK.
+  from jax.experimental import io_callback as jax_io_callback
+  from jaxlite.experimental import io_callback
+  jax, _, _, both = env
+  x = np.arange(8.0, dtype=np.float32).reshape(2, 4)
+  s, js = both(("data", "model"))
+
+  def step(lib, callback, xs, seen):
+    def f(v):
+      lib.debug.print("total {}", v.sum())
+      y = lib.pure_callback(lambda a: a * 2, lib.ShapeDtypeStruct((2, 4), np.float32), v)
+      callback(lambda a: seen.append(float(a.sum())), None, v, ordered=True)
+      return v + y
+    out = lib.jit(f)(xs)
+    out.block_until_ready()
+    lib.effects_barrier()   # debug.print runs asynchronously
+    return out, lib.jit(f).lower(xs).as_text()
+
+  seen, jseen = [], []
+  ours, text = step(jaxlite, io_callback, jaxlite.device_put(x, s), seen)
+  printed = capfd.readouterr().out
+  theirs, jtext = step(jax, jax_io_callback, jax.device_put(x, js), jseen)
+  assert printed == capfd.readouterr().out == "total 28.0\n"
+  assert seen == jseen == [28.0]
+  assert_same_layout(ours, theirs)
+  mesh_decl = "sdy.mesh @maximal_mesh_0 = <[], device_ids=[0]>"
+  assert mesh_decl in text and mesh_decl in jtext
+  pin = "sdy.sharding = #sdy.sharding_per_value<[<@maximal_mesh_0, []>]>"
+  assert text.count(pin) == jtext.count(pin) == 3

@@ -663,4 +663,30 @@ def emit_python_callback(ctx: LoweringRuleContext, callback, operands, result_av
       has_side_effect=ir.BoolAttr.get(has_side_effect),
       api_version=ir.IntegerAttr.get(ir.IntegerType.get_signless(32), 4),
       backend_config=ir.DictAttr.get({"index": ir.IntegerAttr.get(u64, index)}))
+  pin_to_first_device(mc, op, len(result_types))
   return list(op.results)
+
+
+_MAXIMAL_MESH = "maximal_mesh_0"
+
+
+def pin_to_first_device(module_context, op, num_results: int):
+  """In an SPMD module, runs the host-callback ``op`` on the mesh's first
+  device only, as JAX does (XLA's partitioner requires a sharding on every
+  side-effecting op): ``sdy.sharding`` on a one-device ``@maximal_mesh_0``."""
+  if getattr(module_context, "spmd_mesh", None) is None:
+    return
+  m = mlir()
+  ir = m.ir
+  if not getattr(module_context, "declared_maximal_mesh", False):
+    module_context.declared_maximal_mesh = True
+    body = module_context.module.body
+    ops = list(body.operations)
+    # Right after the module's @mesh, where JAX declares it.
+    point = ir.InsertionPoint(ops[1]) if len(ops) > 1 else ir.InsertionPoint(body)
+    with point:
+      mesh_op = m.sdy.MeshOp(_MAXIMAL_MESH, ir.Attribute.parse("#sdy.mesh<[], device_ids=[0]>"))
+    mesh_op.attributes["stablehlo.mesh"] = ir.Attribute.parse(
+        "{axes = [], device_ids = dense<0> : tensor<1xi64>}")
+  per_value = ", ".join([f"<@{_MAXIMAL_MESH}, []>"] * max(1, num_results))
+  op.attributes["sdy.sharding"] = ir.Attribute.parse(f"#sdy.sharding_per_value<[{per_value}]>")
