@@ -46,7 +46,35 @@ def _jit_uniform_normal(jx, jnp):
   return run
 
 
+def _eager_normal(typed):
+  def setup(jx, jnp):
+    random = jx.random
+    key = random.key(0) if typed else random.PRNGKey(0)
+
+    def run():
+      random.normal(key, (128,))
+    run()
+    return run
+  return setup
+
+
+def _eager_split(jx, jnp):
+  random = jx.random
+  key = random.key(0)
+
+  def run():
+    random.split(key)
+  run()
+  return run
+
+
 CASES = [
+    Case("instr_random_normal_eager_typed", _eager_normal(True), goal="<= 1.0x JAX",
+         kind="instructions"),
+    Case("instr_random_normal_eager_raw", _eager_normal(False), goal="<= 1.0x JAX",
+         kind="instructions"),
+    Case("instr_random_split_eager_typed", _eager_split, goal="<= 1.0x JAX",
+         kind="instructions"),
     Case("random_split_normal_loop_20", _split_normal_loop, goal="<= 1.0x JAX"),
     Case("random_split_normal_loop_20_typed_keys", _split_normal_loop_typed,
          goal="<= 1.0x JAX"),

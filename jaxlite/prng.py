@@ -15,6 +15,7 @@ jaxprs see; it enters a compiled program as its raw key data.
 """
 from __future__ import annotations
 
+import functools
 import math
 import operator
 from functools import partial
@@ -591,7 +592,7 @@ class PRNGKeyArray(_AbstractArray):  # a jax.Array, as JAX's key arrays are
   def aval(self):
     """``key<fry>[*shape]``: a key array is one value of a key type to
     ``jit``, ``vmap`` and jaxprs (``jax.typeof(random.key(0))``)."""
-    return core.ShapedArray(self.shape, KeyTy(self._impl))
+    return _key_aval(self.shape, self._impl)
 
   weak_type = False
   ndim = property(lambda self: len(self.shape))
@@ -715,6 +716,12 @@ class PRNGKeyArray(_AbstractArray):  # a jax.Array, as JAX's key arrays are
 
   def _check_if_deleted(self):
     self._base_array._check_if_deleted()
+
+
+@functools.lru_cache(maxsize=256)
+def _key_aval(shape, impl) -> core.ShapedArray:
+  # Cached: ShapedArray first tries np.dtype(key<fry>), which raises.
+  return core.ShapedArray(shape, KeyTy(impl))
 
 
 def _unstack_impl(x):

@@ -820,10 +820,112 @@ def pmap_static(jax, jnp):
 def pmap_devices(jax, jnp): return jax.pmap(jnp.cos, axis_name='i', devices=jax.devices()[2:4])
 
 
+# Random programs: typed keys and raw uint32[2] keys (JAX's random_wrap,
+# random_seed, random_bits ... primitives and its jitted samplers' nesting).
+class _Key:
+  """An example argument made by each library: ``random.key(seed)``."""
+
+  def __init__(self, seed, shape=None):
+    self.seed, self.shape = seed, shape
+
+  def __call__(self, lib):
+    k = lib.random.key(self.seed)
+    return k if self.shape is None else lib.random.split(k, self.shape)
+
+
+raw_key = np.array([0, 42], dtype=np.uint32)
+
+
+@program(_Key(0))
+def rand_normal(jax, jnp): return lambda k: jax.random.normal(k, (3,))
+
+
+@program(raw_key)
+def rand_normal_raw(jax, jnp): return lambda k: jax.random.normal(k, (3,))
+
+
+@program(_Key(0))
+def rand_uniform(jax, jnp): return lambda k: jax.random.uniform(k, (2,), minval=-1.0)
+
+
+@program(_Key(0))
+def rand_split(jax, jnp): return lambda k: jax.random.split(k)
+
+
+@program(raw_key)
+def rand_split_raw(jax, jnp): return lambda k: jax.random.split(k, 3)
+
+
+@program(_Key(0))
+def rand_split_unpack(jax, jnp):
+  def f(k):
+    k1, k2 = jax.random.split(k)
+    return jax.random.uniform(k1) + jax.random.normal(k2)
+  return f
+
+
+@program(_Key(0))
+def rand_fold_in(jax, jnp): return lambda k: jax.random.fold_in(k, 3)
+
+
+@program(_Key(0))
+def rand_randint(jax, jnp): return lambda k: jax.random.randint(k, (2,), 0, 10)
+
+
+@program(_Key(0))
+def rand_bernoulli(jax, jnp): return lambda k: jax.random.bernoulli(k, 0.3, (2,))
+
+
+@program(_Key(0, 3))
+def rand_vmap_keys(jax, jnp): return jax.vmap(lambda k: jax.random.normal(k))
+
+
+@program(_Key(0))
+def rand_vmap_split(jax, jnp):
+  return lambda k: jax.vmap(lambda kk: jax.random.uniform(kk))(jax.random.split(k, 3))
+
+
+@program(np.int32(0))
+def rand_key_seed(jax, jnp): return lambda s: jax.random.key(s)
+
+
+@program(np.int32(0))
+def rand_prngkey_seed(jax, jnp): return lambda s: jax.random.PRNGKey(s)
+
+
+@program(_Key(1))
+def rand_key_data(jax, jnp): return lambda k: jax.random.key_data(jax.random.split(k))
+
+
+@program(raw_key)
+def rand_wrap(jax, jnp): return lambda d: jax.random.wrap_key_data(d)
+
+
+@program(_Key(0))
+def rand_bits(jax, jnp): return lambda k: jax.random.bits(k, (2,))
+
+
+@program(_Key(0))
+def rand_scan_carry(jax, jnp):
+  def step(k, _):
+    k, sub = jax.random.split(k)
+    return k, jax.random.normal(sub)
+  return lambda k: jax.lax.scan(step, k, None, length=2)
+
+
+@program(x3, _Key(0))
+def rand_grad_noise(jax, jnp):
+  return jax.grad(lambda x, k: jnp.sum(x * jax.random.normal(k, (3,))))
+
+
+def _example_args(args, lib):
+  return [a(lib) if isinstance(a, _Key) else a for a in args]
+
+
 def _texts(name):
   build, args = PROGRAMS[name]
-  expected = str(jax.make_jaxpr(build(jax, jax_numpy))(*args))
-  got = str(jaxlite.make_jaxpr(build(jaxlite, jaxlite_numpy))(*args))
+  expected = str(jax.make_jaxpr(build(jax, jax_numpy))(*_example_args(args, jax)))
+  got = str(jaxlite.make_jaxpr(build(jaxlite, jaxlite_numpy))(*_example_args(args, jaxlite)))
   return expected, got
 
 
@@ -837,7 +939,7 @@ def test_corpus_covers_control_flow_calls_and_layouts():
   assert len(PROGRAMS) >= 60
   primitives, layouts = set(), set()
   for name, (build, args) in PROGRAMS.items():
-    jaxpr = jax.make_jaxpr(build(jax, jax_numpy))(*args)
+    jaxpr = jax.make_jaxpr(build(jax, jax_numpy))(*_example_args(args, jax))
     text = str(jaxpr)
     layouts.add("one line" if "\n" not in text else "multi-line")
     if text.startswith("let "):
@@ -855,7 +957,9 @@ def test_corpus_covers_control_flow_calls_and_layouts():
               stack.append(getattr(sub, "jaxpr", sub))
   assert {"cond", "while", "scan", "jit", "custom_jvp_call", "custom_vjp_call",
           "add_any", "dot_general", "reduce_sum", "debug_print", "io_callback",
-          "pure_callback", "remat2", "pad", "shard_map", "psum", "axis_index"} <= primitives
+          "pure_callback", "remat2", "pad", "shard_map", "psum", "axis_index",
+          "random_seed", "random_bits", "random_split", "random_fold_in", "random_wrap",
+          "random_unwrap"} <= primitives
   assert layouts == {"one line", "multi-line", "shared sub-jaxpr", "unread output"}
 
 

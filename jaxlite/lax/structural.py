@@ -460,8 +460,7 @@ def _reshape_batch(batched_args, batch_dims, *, new_sizes, dimensions, sharding=
   if dimensions is not None:
     x = transpose(x, (0,) + tuple(i + 1 for i in dimensions))
   size = core.get_aval(x).shape[0]
-  return reshape_p.bind(x, new_sizes=(size,) + tuple(new_sizes), dimensions=None,
-                        sharding=None), 0
+  return reshape(x, (size,) + tuple(new_sizes)), 0   # a no-op reshape folds away, as JAX's
 
 
 batching.primitive_batchers[reshape_p] = _reshape_batch
@@ -483,7 +482,9 @@ def reshape(operand, new_sizes: Sequence[int], dimensions: Sequence[int] | None 
   dims = None if dimensions is None or tuple(dimensions) == tuple(
       range(core.get_aval(operand).ndim)) else tuple(int(d) for d in dimensions)
   aval = core.get_aval(operand)
-  if aval.shape == new_sizes and dims is None and isinstance(operand, core.Tracer):
+  # As JAX's: a rank-0 operand is reshaped even to its own shape ().
+  if aval.shape and aval.shape == new_sizes and dims is None and \
+      isinstance(operand, core.Tracer):
     return operand
   # sharding=None (inferred) is JAX 0.10.2's parameter too.
   return reshape_p.bind(operand, new_sizes=new_sizes, dimensions=dims, sharding=None)

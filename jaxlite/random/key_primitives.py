@@ -42,6 +42,8 @@ def is_key_value(x) -> bool:
 
 def impl_of(keys):
   """The ``PRNGImpl`` of a key array (concrete or traced)."""
+  if type(keys) is PRNGKeyArray:   # without making its aval (eager calls)
+    return keys._impl   # pylint: disable=protected-access
   return core.get_aval(keys).dtype._impl   # pylint: disable=protected-access
 
 
@@ -57,6 +59,8 @@ def _check_keys(name, aval):
 def _mapped(fn, batch_ndim):
   """``fn`` on one key's data, mapped over ``batch_ndim`` leading axes (of
   every argument): the key array's shape."""
+  if not batch_ndim:
+    return fn
   from jaxlite.vectorization import vmap  # pylint: disable=g-import-not-at-top
   for _ in range(batch_ndim):
     fn = vmap(fn)
@@ -70,7 +74,10 @@ def _seed_data(seeds, *, impl):
 
 
 def _split_data(data, *, impl, shape):
-  return _mapped(lambda k: impl.split(k, shape), np.ndim(data) - len(impl.key_shape))(data)
+  batch_ndim = np.ndim(data) - len(impl.key_shape)
+  if not batch_ndim:   # one key (the eager common case): no mapping
+    return impl.split(data, shape)
+  return _mapped(lambda k: impl.split(k, shape), batch_ndim)(data)
 
 
 def _fold_in_data(data, msgs, *, impl):
@@ -82,8 +89,10 @@ def _fold_in_data(data, msgs, *, impl):
 
 
 def _bits_data(data, *, impl, bit_width, shape):
-  return _mapped(lambda k: impl.random_bits(k, bit_width, shape),
-                 np.ndim(data) - len(impl.key_shape))(data)
+  batch_ndim = np.ndim(data) - len(impl.key_shape)
+  if not batch_ndim:
+    return impl.random_bits(data, bit_width, shape)
+  return _mapped(lambda k: impl.random_bits(k, bit_width, shape), batch_ndim)(data)
 
 
 def _physical_lowering(data_fn, multiple_results=False):

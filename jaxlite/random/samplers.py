@@ -133,7 +133,8 @@ def _uniform_impl(key, minval, maxval, shape, dtype):
     if np.shape(bits) != tuple(shape):   # a block of the flattened result
       lo, hi = (lax.reshape(b, (1,)) if math.prod(np.shape(b)) == 1 else b
                 for b in (lo, hi))
-    return lax.max(lo, lax.add(lax.mul(floats, lax.sub(hi, lo)), lo))
+    return lax.max(lo, lax.reshape(lax.add(lax.mul(floats, lax.sub(hi, lo)), lo),
+                                   np.shape(bits)))
   if np.shape(minval) != (1,) * len(shape):   # bounds per element: on the whole array
     return to_floats(_random_bits(key, rng_bits, shape))
   return _random_bits(key, rng_bits, shape, finish=to_floats)
