@@ -716,9 +716,10 @@ _register_batchers()
 def closure_convert(fun: Callable, *example_args) -> tuple[Callable, list]:
   """Closure conversion utility, for use with higher-order custom derivatives.
 
-  Traces ``fun`` at the types of ``example_args`` and hoists the floating-point
-  values it closes over (arrays captured in closures, tracers of enclosing
-  transformations) into explicit arguments.
+  Traces ``fun`` at the types of ``example_args`` and hoists the values it
+  closes over that may carry a derivative (tracers of enclosing
+  transformations) into explicit arguments, as JAX does; concrete constants
+  stay inside the converted function.
 
   Returns:
     ``(converted_fun, consts)``: ``converted_fun(*args, *consts)`` computes
@@ -729,33 +730,49 @@ def closure_convert(fun: Callable, *example_args) -> tuple[Callable, list]:
     >>> from jaxlite import lax
     >>> w = np.float32(3.0)
     >>> f, consts = jaxlite.closure_convert(lambda x: lax.mul(x, w), 1.0)
-    >>> print(f(2.0, *consts))
-    6.0
+    >>> print(f(2.0, *consts), len(consts))
+    6.0 0
+    >>> jaxlite.grad(lambda w: len(jaxlite.closure_convert(lambda x: x * w, 1.0)[1]) * w)(2.0)
+    Array(1., dtype=float32, weak_type=True)
   """
   flat_args, in_tree = tree_util.tree_flatten(example_args)
   flat_fun, out_tree = api_util.flatten_fun_nokwargs(fun, in_tree)
   avals = [shaped_abstractify(x) for x in flat_args]
   jaxpr, _, consts = pe.trace_to_jaxpr_dynamic(flat_fun, avals)
-  hoist = [isinstance(c, core.Tracer) or dtypes.issubdtype(core.get_aval(c).dtype,
-                                                           np.inexact) for c in consts]
+  hoist = [_maybe_perturbed(c) for c in consts]
   hoisted = [c for c, h in zip(consts, hoist) if h]
-  n_args = len(flat_args)
   tree = out_tree.val
 
   def converted_fun(*args_hconsts):
-    args, hconsts = args_hconsts[:len(args_hconsts) - len(hoisted)], \
-        args_hconsts[len(args_hconsts) - len(hoisted):]
-    flat, tree_in = tree_util.tree_flatten(args)
-    if tree_in != in_tree or len(flat) != n_args:
-      raise TypeError(f"closure-converted function expected arguments with structure "
-                      f"{in_tree}, got {tree_in}")
+    num_args = len(args_hconsts) - len(hoisted)
+    args, hconsts = args_hconsts[:num_args], args_hconsts[num_args:]
+    flat, tree_in = tree_util.tree_flatten(tuple(args))
+    if tree_in != in_tree:
+      raise TypeError("The inputs to the closure produced by closure_convert must have the "
+                      "same Pytree structure as the example arguments passed when "
+                      f"closure_convert was called. Expected {in_tree}, but got {tree_in}")
     it = iter(hconsts)
     all_consts = [next(it) if h else c for c, h in zip(consts, hoist)]
     outs = core.eval_jaxpr(jaxpr, all_consts, *flat)
     return tree_util.tree_unflatten(tree, outs)
 
-  converted_fun.__name__ = f"closure_converted({api_util.fun_name(fun)})"
   return converted_fun, hoisted
+
+
+def _maybe_perturbed(x) -> bool:
+  """Whether ``x`` may carry a nonzero tangent (JAX's heuristic): concrete values
+  never do; a JVP tracer does unless its tangent is a symbolic zero; a staged
+  value does unless its tangent type is float0."""
+  if not isinstance(x, core.Tracer):
+    return False
+  if isinstance(x, ad.JVPTracer):
+    return type(x.tangent) is not Zero or _maybe_perturbed(x.primal)
+  if isinstance(x, pe.JaxprTracer):
+    return ad.tangent_aval(core.raise_to_shaped(x.aval)).dtype != dtypes.float0
+  from jaxlite.interpreters import batching
+  if isinstance(x, batching.BatchTracer):
+    return _maybe_perturbed(x.val)
+  return True   # another trace's value: it may be
 
 
 # --- printing: JAX shows the user's function and rule names -------------------------
