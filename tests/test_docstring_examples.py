@@ -32,7 +32,6 @@ _MISSING = "name not in jaxlite yet (issue 17)"
 KNOWN_DIFFERENCES = {
     "jax.numpy": {
         "jax.numpy.argpartition": "other order of the unsorted parts (issue 20)",
-        "jax.numpy.einsum_path": "path and report printed differently (issue 20)",
         "jax.numpy.mean": "eager mean divides exactly; JAX's jitted mean lets XLA "
                           "multiply by the reciprocal (last ulp)",
         "jax.numpy.i0": "last-ulp value at 0",

@@ -446,24 +446,63 @@ def _contract_pair(a, la, b, lb, keep, precision, pet):
   return out, labels
 
 
-def _greedy_path(terms, output, sizes):
-  """Pairs to contract, chosen greedily by the size of the result."""
-  terms = list(terms)
-  path = []
-  while len(terms) > 1:
-    best = None
-    for i, j in itertools.combinations(range(len(terms)), 2):
-      others = set(output).union(*(set(t) for k, t in enumerate(terms) if k not in (i, j)))
-      result = [c for c in dict.fromkeys(terms[i] + terms[j]) if c in others]
-      cost = math.prod(sizes[c] for c in result)
-      shares = bool(set(terms[i]) & set(terms[j]))
-      key = (not shares, cost, i, j)
-      if best is None or key < best[0]:
-        best = (key, i, j, "".join(result))
-    _, i, j, result = best
-    path.append((i, j))
-    terms = [t for k, t in enumerate(terms) if k not in (i, j)] + [result]
-  return path
+def _path_optimizer(optimize):
+  """The opt_einsum path choice JAX makes for ``optimize``: True is "optimal",
+  False (or None) contracts left to right."""
+  import opt_einsum  # pylint: disable=g-import-not-at-top  (only for 3+ operands)
+
+  class LeftToRight(opt_einsum.paths.PathOptimizer):
+    def __call__(self, inputs, *args, **kwargs):
+      return [(0, 1)] * (len(inputs) - 1)
+  if optimize is True:
+    return "optimal"
+  if optimize is False or optimize is None:
+    return LeftToRight()
+  return optimize
+
+
+def _contract_in_jax_order(arrays, terms, output, optimize, precision, pet):
+  """Contracts ``arrays`` (labelled ``terms``) pairwise as JAX does: in
+  opt_einsum's order, each pair's intermediate labelled as opt_einsum labels it,
+  and the pair's ``dot_general`` operands swapped when that avoids a transpose.
+  The same order and operand order give JAX's jaxprs and JAX's rounding."""
+  import opt_einsum  # pylint: disable=g-import-not-at-top
+  spec = ",".join(terms) + "->" + output
+  shapes = [tuple(x.shape) for x in arrays]
+  _, contractions = opt_einsum.contract_path(spec, *shapes, shapes=True, einsum_call=True,
+                                             use_blas=True, optimize=_path_optimizer(optimize))
+  arrays, terms = list(arrays), list(terms)
+  for indices, removed, einstr, *_ in contractions:
+    inputs, result = einstr.split("->")
+    if len(indices) == 1:   # a lone operand: diagonals and sums only
+      x, labels = arrays.pop(indices[0]), terms.pop(indices[0])
+      x, labels = _reduce_single(x, labels, set(result))
+    else:
+      lhs, rhs = (arrays.pop(k) for k in indices)
+      lhs_names, rhs_names = (terms.pop(k) for k in indices)
+      lhs, lhs_names = _reduce_single(lhs, lhs_names, set(result) | set(rhs_names))
+      rhs, rhs_names = _reduce_single(rhs, rhs_names, set(result) | set(lhs_names))
+      both = set(lhs_names) & set(rhs_names)
+      contracted = [c for c in sorted(removed) if c in both]
+      batch = [c for c in result if c in both]
+      lhs_cont = tuple(lhs_names.index(c) for c in contracted)
+      rhs_cont = tuple(rhs_names.index(c) for c in contracted)
+      lhs_batch = tuple(lhs_names.index(c) for c in batch)
+      rhs_batch = tuple(rhs_names.index(c) for c in batch)
+      gone = set(batch) | set(contracted)
+      lhs_rest = "".join(c for c in lhs_names if c not in gone)
+      rhs_rest = "".join(c for c in rhs_names if c not in gone)
+      labels = "".join(batch) + rhs_rest + lhs_rest
+      if labels == result:   # (rhs, lhs) needs no transpose
+        x = _dot_general(rhs, lhs, (rhs_cont, lhs_cont), (rhs_batch, lhs_batch), precision, pet)
+      else:
+        labels = "".join(batch) + lhs_rest + rhs_rest
+        x = _dot_general(lhs, rhs, (lhs_cont, rhs_cont), (lhs_batch, rhs_batch), precision, pet)
+    if labels != result:
+      x = lax_structural.transpose(x, tuple(labels.index(c) for c in result))
+    arrays.append(x)
+    terms.append(result)
+  return arrays, terms
 
 
 def einsum(subscripts, *operands, out=None, optimize="auto", precision=None,
@@ -508,11 +547,9 @@ def einsum(subscripts, *operands, out=None, optimize="auto", precision=None,
   for k in range(len(arrays)):
     others = set(output).union(*(set(t) for i, t in enumerate(terms) if i != k))
     arrays[k], terms[k] = _reduce_single(arrays[k], terms[k], others)
-  if optimize is False or optimize is None or len(arrays) <= 2:
-    path = [(0, 1)] * (len(arrays) - 1)
-  else:
-    path = _greedy_path(terms, output, sizes)
-  for i, j in path:
+  if len(arrays) > 2:   # JAX's order: opt_einsum's contractions, pairs as JAX forms them
+    arrays, terms = _contract_in_jax_order(arrays, terms, output, optimize, precision, pet)
+  for i, j in [(0, 1)] * (len(arrays) - 1):
     a, la, b, lb = arrays[i], terms[i], arrays[j], terms[j]
     rest = [k for k in range(len(arrays)) if k not in (i, j)]
     keep = set(output).union(*(set(terms[k]) for k in rest))
@@ -536,15 +573,15 @@ def einsum(subscripts, *operands, out=None, optimize="auto", precision=None,
 
 
 def einsum_path(subscripts, *operands, optimize="auto"):
-  """The contraction order ``einsum`` would use, as ``(path, description)``.
+  """The contraction order ``einsum`` uses, as opt_einsum's ``(path, PathInfo)``
+  (as JAX: ``optimize`` True is "optimal", False left to right).
 
   >>> import jaxlite.numpy as jnp
-  >>> jnp.einsum_path('ij,jk->ik', jnp.ones((2, 2)), jnp.ones((2, 2)))[0]
-  ['einsum_path', (0, 1)]
+  >>> x, y, z = jnp.ones((2, 3)), jnp.ones((3, 4)), jnp.ones((4, 5))
+  >>> jnp.einsum_path("ij,jk,kl", x, y, z, optimize="optimal")[0]
+  [(1, 2), (0, 1)]
   """
-  del optimize
+  import opt_einsum  # pylint: disable=g-import-not-at-top
   shapes = [promotion.shape(x) for x in operands]
-  terms, output = _parse_subscripts(subscripts, shapes)
-  sizes = {c: d for t, s in zip(terms, shapes) for c, d in zip(t, s)}
-  path = _greedy_path(terms, output, sizes) if len(terms) > 1 else []
-  return ["einsum_path", *path], f"greedy path for {subscripts}"
+  return opt_einsum.contract_path(subscripts, *shapes, shapes=True,
+                                  optimize=_path_optimizer(optimize))
