@@ -16,8 +16,6 @@ __all__ = ['dot', 'vdot', 'vecdot', 'matmul', 'matvec', 'vecmat', 'tensordot', '
            'einsum_path']
 
 import collections
-import itertools
-import math
 import string
 
 import numpy as np
