@@ -311,8 +311,9 @@ def _split_impl(key, shape):
   k1, k2 = _key_words(key)
   hi, lo = iota_2x32_shape(shape)
   b1, b2 = threefry2x32_p.bind(k1, k2, hi, lo)
-  n = len(shape)
-  return lax.concatenate([lax.expand_dims(b1, (n,)), lax.expand_dims(b2, (n,))], n)
+  # stacked as JAX's split stacks them (no shape check before lowering, so a
+  # negative count fails where JAX's does)
+  return lax.stack([b1, b2], axis=len(shape))
 
 
 def _fold_in_impl(key, data):

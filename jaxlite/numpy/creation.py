@@ -497,8 +497,8 @@ def geomspace(start, stop, num: int = 50, endpoint: bool = True, dtype=None,
   """Numbers spaced evenly on a log scale from ``start`` to ``stop``.
 
   >>> import jaxlite.numpy as jnp
-  >>> jnp.geomspace(1, 16, 5)
-  Array([ 1.,  2.,  4.,  8., 16.], dtype=float32)
+  >>> jnp.geomspace(1, 16, 5)   # JAX's formulation: exp of a linspace of logs
+  Array([ 1.       ,  2.       ,  4.0000005,  8.       , 16.000002 ],      dtype=float32)
   """
   num = promotion.concrete_int(num, "'num' argument of jnp.geomspace")
   axis = promotion.concrete_int(axis, "'axis' argument of jnp.geomspace")

@@ -577,7 +577,7 @@ def einsum_path(subscripts, *operands, optimize="auto"):
   >>> import jaxlite.numpy as jnp
   >>> x, y, z = jnp.ones((2, 3)), jnp.ones((3, 4)), jnp.ones((4, 5))
   >>> jnp.einsum_path("ij,jk,kl", x, y, z, optimize="optimal")[0]
-  [(1, 2), (0, 1)]
+  [(0, 1), (0, 1)]
   """
   import opt_einsum  # pylint: disable=g-import-not-at-top
   shapes = [promotion.shape(x) for x in operands]

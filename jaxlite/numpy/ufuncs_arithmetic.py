@@ -562,8 +562,8 @@ for _f, _example, _result in [
     (real, "jnp.real(1 + 2j)", "Array(1., dtype=float32, weak_type=True)"),
     (imag, "jnp.imag(1 + 2j)", "Array(2., dtype=float32, weak_type=True)"),
     (conjugate, "jnp.conjugate(1 + 2j)", "Array(1.-2.j, dtype=complex64, weak_type=True)"),
-    (isreal, "jnp.isreal(1.0)", "Array(True, dtype=bool)"),
-    (iscomplex, "jnp.iscomplex(1j)", "Array(True, dtype=bool)"),
+    (isreal, "jnp.isreal(1.0)", "Array(True, dtype=bool, weak_type=True)"),
+    (iscomplex, "jnp.iscomplex(1j)", "Array(True, dtype=bool, weak_type=True)"),
 ]:
   _doc(_f, _f.__name__, _example, _result)
 del _f, _example, _result
