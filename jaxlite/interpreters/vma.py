@@ -366,6 +366,42 @@ def checking(mesh, on: bool = True):
     pe.vma_typing = outer
 
 
+def _bullets(items, separator):
+  """``  * a<separator>  * b;\\n  * c.\\n``: JAX's bullet list of two or more
+  differences; ``separator`` ends every bullet but the last two (carry and
+  branch messages differ there).
+
+  >>> _bullets(["a", "b", "c"], ";\\n\\n")
+  '  * a;\\n\\n  * b;\\n  * c.\\n'"""
+  return separator.join(f"  * {d}" for d in items[:-1]) + f";\n  * {items[-1]}.\n"
+
+
+def _sentence_or_bullets(items, separator):
+  """One difference as a capitalised sentence, several as :func:`_bullets`.
+
+  >>> _sentence_or_bullets(["the shapes differ"], ";\\n")
+  'The shapes differ.\\n'"""
+  if len(items) == 1:
+    return items[0][0].upper() + items[0][1:] + ".\n"
+  return _bullets(items, separator)
+
+
+def _pcast_hint(casts, separator):
+  """JAX's "This might be fixed by ... pcast" paragraph for the casts that
+  would make two types' manual axes agree (empty when none would).
+
+  >>> print(_pcast_hint(["applying pcast to x"], ";\\n"), end="")
+  This might be fixed by applying pcast to x.
+  See https://docs.jax.dev/en/latest/notebooks/shard_map.html#scan-vma for more information.
+  <BLANKLINE>"""
+  if not casts:
+    return ""
+  head = ("This might be fixed by " + casts[0] + ".\n" if len(casts) == 1 else
+          "This might be fixed by:\n" + _bullets(casts, separator))
+  return head + ("See https://docs.jax.dev/en/latest/notebooks/shard_map.html#scan-vma "
+                 "for more information.\n\n")
+
+
 def check_carry(name: str, body_fun, carry_tree, in_avals, out_avals):
   """JAX's TypeError when a loop body returns a carry that varies along other
   manual axes than the carry it was given (``name``: 'scan body' or
@@ -415,20 +451,11 @@ def check_carry(name: str, body_fun, carry_tree, in_avals, out_avals):
            f"initial carry value corresponding to {component(p)}"
            for p, a, b in bad if b.vma - a.vma]
 
-  def listing(items):
-    if len(items) == 1:
-      return items[0][0].upper() + items[0][1:] + ".\n"
-    return "\n".join(f"  * {d};\n" for d in items[:-1]) + f"  * {items[-1]}.\n"
-  cast_msg = ""
-  if casts:
-    cast_msg = ("This might be fixed by " + casts[0] + ".\n" if len(casts) == 1 else
-                "This might be fixed by:\n" + "\n".join(f"  * {d};\n" for d in casts[:-1])
-                + f"  * {casts[-1]}.\n")
-    cast_msg += ("See https://docs.jax.dev/en/latest/notebooks/shard_map.html#scan-vma "
-                 "for more information.\n\n")
+  # JAX's carry message leaves a blank line between bullets (not before the last).
+  listing, hint = _sentence_or_bullets(diffs, ";\n\n"), _pcast_hint(casts, ";\n\n")
   raise TypeError(
       f"{name} function carry input and carry output must have equal types, but they "
-      f"differ:\n\n{listing(diffs)}\n{cast_msg}Revise the function so that all output "
+      f"differ:\n\n{listing}\n{hint}Revise the function so that all output "
       "types match the corresponding input types.")
 
 
@@ -477,18 +504,8 @@ def check_branch_outputs(api_name, name1, name2, f1, f2, tree, avals1, avals2):
   casts = [f"applying `jax.lax.pcast(..., {tuple(x.vma - y.vma)}, to='varying')` to the "
            f"output of {n}{where(p)}"
            for p, a, b in bad for n, x, y in ((name1, b, a), (name2, a, b)) if y.vma - x.vma]
-  if len(diffs) == 1:
-    differences = diffs[0][0].upper() + diffs[0][1:] + ".\n"
-  else:
-    differences = "\n".join(f"  * {d};" for d in diffs[:-1]) + f"\n  * {diffs[-1]}.\n"
-  cast_msg = ""
-  if casts:
-    cast_msg = ("This might be fixed by " + casts[0] + ".\n" if len(casts) == 1 else
-                "This might be fixed by:\n" + "\n".join(f"  * {d};" for d in casts[:-1])
-                + f"\n  * {casts[-1]}.\n")
-    cast_msg += ("See https://docs.jax.dev/en/latest/notebooks/shard_map.html#scan-vma "
-                 "for more information.\n\n")
+  listing, hint = _sentence_or_bullets(diffs, ";\n"), _pcast_hint(casts, ";\n")
   raise TypeError(
       f"{api_name} branches must have equal output types but they differ.\n\n"
-      f"{name1} is {_sourceinfo(f1)}\n{name2} is {_sourceinfo(f2)}\n\n{differences}\n"
-      f"{cast_msg}Revise {name1} and/or {name2} so that all output types match.")
+      f"{name1} is {_sourceinfo(f1)}\n{name2} is {_sourceinfo(f2)}\n\n"
+      f"{listing}\n{hint}Revise {name1} and/or {name2} so that all output types match.")
