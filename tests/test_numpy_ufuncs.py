@@ -214,3 +214,27 @@ def test_ufuncs_under_jit_keep_weak_literals():
   text = str(jaxpr)
   assert "mul" in text and "f16[2]" in text
   assert "convert_element_type" not in text
+
+
+_FLOAT_DIVMOD_ARGS = [
+    (np.array([1.5, -2.0, 3.0, -7.5, 1.0, 0.0], np.float32),
+     np.array([0.5, 3.0, -2.0, 2.0, 0.0, -0.0], np.float32)),
+    (np.float16(-7), 2.0),
+    (-7.5, 2.0),
+    (np.array([-3.0, 4.0], jnp.bfloat16), np.array([2.0, -0.0], jnp.bfloat16)),
+]
+
+
+@pytest.mark.parametrize("name", ["floor_divide", "divmod"])
+@pytest.mark.parametrize("args", _FLOAT_DIVMOD_ARGS, ids=["f32", "f16_weak", "weak", "bf16"])
+def test_float_floor_divide_and_divmod_match_jax(name, args):
+  # ``div - 1`` is JAX's ``sub div 1.0:f32[]`` (a literal, no broadcast ones
+  # array); divmod is a jit of its own; values and weak types are JAX's.
+  jax = pytest.importorskip("jax")
+  import jax.numpy as jax_jnp   # pylint: disable=g-import-not-at-top
+  ours_fn, theirs_fn = getattr(jnp, name), getattr(jax_jnp, name)
+  assert str(jaxlite.make_jaxpr(ours_fn)(*args)) == str(jax.make_jaxpr(theirs_fn)(*args))
+  ours, theirs = ours_fn(*args), theirs_fn(*args)
+  for o, t in zip(*(jaxlite.tree_util.tree_leaves(v) for v in (ours, theirs))):
+    assert (o.dtype, o.weak_type) == (t.dtype, t.weak_type)
+    np.testing.assert_array_equal(np.asarray(o), np.asarray(t))

@@ -110,9 +110,11 @@ def _float_divmod(x1, x2):
   zero = _constant_like(mod, 0)
   dividend = where(lax.eq(x2, zero), x1, lax.sub(x1, mod))   # broadcasts, as JAX's
   div = lax.div(dividend, x2)
-  ind = bitwise_and(lax.ne(mod, zero), lax.ne(lax.sign(x2), lax.sign(mod)))
+  ind = lax.bitwise_and(lax.ne(mod, zero), lax.ne(lax.sign(x2), lax.sign(mod)))
   mod = lax.select_n(ind, mod, lax.add(mod, x2))
-  div = lax.select_n(ind, div, lax.sub(div, _ones_like(div)))
+  # ``div - 1.0``: a weak rank-0 literal, as JAX's ``sub div 1.0:f32[]`` (no
+  # broadcast ones array), and ``div``'s weak type stays.
+  div = lax.select_n(ind, div, div - 1.0)
   return lax.round(div, lax.RoundingMethod.AWAY_FROM_ZERO), mod
 
 
@@ -154,6 +156,7 @@ def fmod(x1, x2, /):
   return lax.rem(x1, _nonzero_divisor(x2))
 
 
+@library_jit
 def divmod(x1, x2, /):  # pylint: disable=redefined-builtin
   """``(floor_divide(x1, x2), remainder(x1, x2))``."""
   x1, x2 = promote_args_numeric("divmod", x1, x2)
