@@ -1,4 +1,6 @@
 """jnp shape manipulation and padding against NumPy."""
+import fractions
+
 import numpy as np
 import pytest
 
@@ -123,6 +125,25 @@ def test_errors():
     jnp.concatenate([_X, _X[0]])
   with pytest.raises(ValueError, match="same shape"):
     jnp.stack([_X, _X[:1]])
+
+
+@pytest.mark.parametrize("call", [
+    lambda m: m.stack(["a"]), lambda m: m.stack([np.ones(1), "a"]),
+    lambda m: m.stack([fractions.Fraction(1, 2)]), lambda m: m.stack([b"a"]),
+    lambda m: m.stack(["a", [1]]), lambda m: m.concatenate(["a", "b"]),
+    lambda m: m.concatenate([np.ones(1), "a"]), lambda m: m.concatenate(["a", [1]]),
+    lambda m: m.concatenate(["a"], axis=None)],
+    ids=["stack_str", "stack_array_str", "stack_fraction", "stack_bytes", "stack_list",
+         "concat_strs", "concat_array_str", "concat_list", "concat_axis_none"])
+def test_sequence_of_non_arrays_raises_jax_error(call):
+  # A string or Fraction passes JAX's check_arraylike (np.isscalar) and fails
+  # asarray; a list fails check_arraylike first, at its position.
+  jax_jnp = pytest.importorskip("jax.numpy")
+  with pytest.raises(TypeError) as theirs:
+    call(jax_jnp)
+  with pytest.raises(TypeError) as ours:
+    call(jnp)
+  assert str(ours.value) == str(theirs.value)
 
 
 _PAD_MODES = ["constant", "edge", "reflect", "symmetric", "wrap", "linear_ramp", "maximum",

@@ -41,7 +41,7 @@ def concatenate(arrays, axis: int | None = 0, dtype=None):
     return _concatenate_array(arrays, axis, dtype)
   if not len(arrays):
     raise ValueError("Need at least one array to concatenate.")
-  check_arraylike("concatenate", *arrays)
+  promotion.check_arraylike_sequence("concatenate", arrays)
   if axis is None:
     arrays = [ravel(a) for a in arrays]
     axis = 0
@@ -103,7 +103,7 @@ def stack(arrays, axis: int = 0, out=None, dtype=None):
   if isinstance(arrays, (Array, Tracer, np.ndarray)):
     axis = canonicalize_axis(axis, promotion.ndim(arrays))
     return concatenate(expand_dims(arrays, axis + 1), axis, dtype=dtype)
-  check_arraylike("stack", *arrays)
+  promotion.check_arraylike_sequence("stack", arrays)
   if dtype is not None:
     dtype = dtypes.check_and_canonicalize_user_dtype(dtype, "stack")
     arrays = [promotion.convert(a, dtype) for a in arrays]

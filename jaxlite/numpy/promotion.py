@@ -51,6 +51,22 @@ def check_arraylike(fun_name: str, *args) -> None:
                       f"got {type(arg)} at position {pos}.")
 
 
+def check_arraylike_sequence(fun_name: str, items) -> None:
+  """JAX's checks of a sequence of arrays (``ensure_arraylike_tuple``): other
+  values than NumPy-style scalars are ``check_arraylike``'s TypeError; scalars
+  that are no numbers (``"a"``, ``b"a"``, a ``Fraction``) pass that check and
+  fail converting to an array, as in JAX.
+
+  >>> check_arraylike_sequence("stack", [1.0, "a"])
+  Traceback (most recent call last):
+  TypeError: asarray: expected ArrayLike, got a of type <class 'str'>.
+  """
+  check_arraylike(fun_name, *(0 if np.isscalar(a) else a for a in items))
+  for a in items:
+    if not is_arraylike(a):
+      raise TypeError(f"asarray: expected ArrayLike, got {a} of type {type(a)}.")
+
+
 def ndim(x) -> int:
   return len(shape(x))
 
