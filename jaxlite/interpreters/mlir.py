@@ -136,6 +136,8 @@ def _dtype_to_ir_type_table():
       np.dtype(ml_dtypes.bfloat16): ir.BF16Type.get,
       np.dtype(ml_dtypes.int4): lambda: ir.IntegerType.get_signless(4),
       np.dtype(ml_dtypes.uint4): lambda: ir.IntegerType.get_unsigned(4),
+      np.dtype(ml_dtypes.int2): lambda: ir.IntegerType.get_signless(2),
+      np.dtype(ml_dtypes.uint2): lambda: ir.IntegerType.get_unsigned(2),
       dtypes.float0: lambda: ir.IntegerType.get_signless(1),
   }
   float8 = {

@@ -362,40 +362,7 @@ def spacing(x, /):
                where(signbit(x), lax.neg(tiny), tiny), out)
 
 
-# Chebyshev coefficients of exp(-x) I0(x) on [0, 8] (in x/2 - 2) and of
-# exp(-x) sqrt(x) I0(x) on (8, inf) (in 32/x - 2), from Cephes' i0.c.
-_I0_SMALL = (
-    -4.41534164647933937950e-18, 3.33079451882223809783e-17, -2.43127984654795469359e-16,
-    1.71539128555513303061e-15, -1.16853328779934516808e-14, 7.67618549860493561688e-14,
-    -4.85644678311192946090e-13, 2.95505266312963983461e-12, -1.72682629144155570723e-11,
-    9.67580903537323691224e-11, -5.18979560163526290666e-10, 2.65982372468238665035e-09,
-    -1.30002500998624804212e-08, 6.04699502254191894932e-08, -2.67079385394061173391e-07,
-    1.11738753912010371815e-06, -4.41673835845875056359e-06, 1.64484480707288970893e-05,
-    -5.75419501008210370398e-05, 1.88502885095841655729e-04, -5.76375574538582365885e-04,
-    1.63947561694133579842e-03, -4.32430999505057594430e-03, 1.05464603945949983183e-02,
-    -2.37374148058994688156e-02, 4.93052842396707084878e-02, -9.49010970480476444210e-02,
-    1.71620901522208775349e-01, -3.04682672343198398683e-01, 6.76795274409476084995e-01)
-_I0_LARGE = (
-    -7.23318048787475395456e-18, -4.83050448594418207126e-18, 4.46562142029675999901e-17,
-    3.46122286769746109310e-17, -2.82762398051658348494e-16, -3.42548561967721913462e-16,
-    1.77256013305652638360e-15, 3.81168066935262242075e-15, -9.55484669882830764870e-15,
-    -4.15056934728722208663e-14, 1.54008621752140982691e-14, 3.85277838274214270114e-13,
-    7.18012445138366623367e-13, -1.79417853150680611778e-12, -1.32158118404477131188e-11,
-    -3.14991652796324136454e-11, 1.18891471078464383424e-11, 4.94060238822496958910e-10,
-    3.39623202570838634515e-09, 2.26666899049817806459e-08, 2.04891858946906374183e-07,
-    2.89137052083475648297e-06, 6.88975834691682398426e-05, 3.36911647825569408990e-03,
-    8.04490411014108831608e-01)
-
-
-def _chebyshev(t, coefficients):
-  # Clenshaw's recurrence for sum_k c_k T_k(t/2), Cephes' chbevl convention.
-  b0, b1, b2 = _constant_like(t, coefficients[0]), _constant_like(t, 0), None
-  for c in coefficients[1:]:
-    b2, b1 = b1, b0
-    b0 = lax.add(lax.sub(lax.mul(t, b1), b2), _constant_like(t, c))
-  return lax.mul(_constant_like(t, 0.5), lax.sub(b0, b2))
-
-
+@library_jit
 def i0(x):
   """The modified Bessel function of the first kind, order zero.
 
@@ -407,17 +374,34 @@ def i0(x):
   (x,) = promote_args_inexact("i0", x)
   if not _is(x, np.floating):
     raise ValueError(f"Unsupported input type to jax.numpy.i0: {_dtype(x)}")
-  ax = lax.abs(x)
-  small = lax.le(ax, _constant_like(x, 8))
-  # Each branch gets an argument safe for it, so no NaN leaks into gradients.
-  ax_small = lax.select_n(small, _full_like(x, 8), ax)
-  ax_large = lax.select_n(small, ax, _full_like(x, 9))
-  scaled_small = _chebyshev(lax.sub(lax.mul(ax_small, _constant_like(x, 0.5)),
-                                    _constant_like(x, 2)), _I0_SMALL)
-  scaled_large = lax.div(
-      _chebyshev(lax.sub(lax.div(_constant_like(x, 32), ax_large), _constant_like(x, 2)),
-                 _I0_LARGE), lax.sqrt(ax_large))
-  return lax.mul(lax.exp(ax), lax.select_n(small, scaled_large, scaled_small))
+  return _custom_i0()(x)
+
+
+_I0 = []
+
+
+def _custom_i0():
+  """JAX's ``_i0``: ``exp(|x|) * bessel_i0e(|x|)`` (bessel_i0e computes float16
+  and bfloat16 in float32, as JAX's), with a zero derivative at 0 (made on
+  first use: custom_derivatives sits above numpy's imports)."""
+  if _I0:
+    return _I0[0]
+  from jaxlite.custom_derivatives import custom_jvp  # pylint: disable=g-import-not-at-top
+  from jaxlite.differentiation import jvp  # pylint: disable=g-import-not-at-top
+
+  def _i0(x):
+    abs_x = lax.abs(x)
+    return lax.mul(lax.exp(abs_x), lax.bessel_i0e(abs_x))
+
+  fun = custom_jvp(_i0)
+
+  def _i0_jvp(primals, tangents):
+    primal_out, tangent_out = jvp(_i0, primals, tangents)
+    return primal_out, where(lax.eq(primals[0], _constant_like(primals[0], 0)), 0.0,
+                             tangent_out)
+  fun.defjvp(_i0_jvp)
+  _I0.append(fun)
+  return fun
 
 
 
