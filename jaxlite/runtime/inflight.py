@@ -60,25 +60,42 @@ def launch(loaded, bufs):
   >>> results = launch(exe.loaded, bufs)    # doctest: +SKIP
   >>> outs = results.consume_with_handlers(exe.handlers)   # doctest: +SKIP
   """
-  for b in bufs:
-    # jaxlib 0.10.2 crashes the process on a multi-device launch with a
-    # deleted (say donated) operand: JAX's error instead.
-    if b.is_deleted():
-      raise RuntimeError(f"Array has been deleted with shape={_shape_text(b)}.")
-  oldest = None
-  with _launch_lock:
-    if len(_tokens) >= MAX_IN_FLIGHT:
-      oldest = _tokens.popleft()
-  if oldest is not None:
-    # Outside the lock: a host callback inside that program may launch too.
-    try:
-      oldest.block_until_ready()
-    except Exception:   # pylint: disable=broad-except
-      pass   # that program's failure is reported through its own outputs
+  # jaxlib 0.10.2 crashes the process on a multi-device launch with a deleted
+  # (say donated) operand: JAX's error instead. (map over jaxlib's unbound
+  # method: no Python loop on the steady path.)
+  if any(map(_is_deleted or _load_is_deleted(), bufs)):
+    deleted = next(b for b in bufs if b.is_deleted())
+    raise RuntimeError(f"Array has been deleted with shape={_shape_text(deleted)}.")
+  if len(_tokens) >= MAX_IN_FLIGHT:
+    _wait_for_oldest()
   with _launch_lock:
     results = loaded.execute_sharded(bufs, with_tokens=True)
     _tokens.append(results.consume_token())
   return results
+
+
+_is_deleted = None   # jaxlib's ArrayImpl.is_deleted, once a launch needs it
+
+
+def _load_is_deleted():
+  global _is_deleted
+  from jaxlib import xla_client as xc  # pylint: disable=g-import-not-at-top
+  _is_deleted = xc.ArrayImpl.is_deleted
+  return _is_deleted
+
+
+def _wait_for_oldest():
+  """Waits for the oldest launch in flight (the queue is full)."""
+  try:
+    # No lock: deque.popleft is atomic, and another thread may have emptied it.
+    oldest = _tokens.popleft()
+  except IndexError:
+    return
+  # Outside the lock: a host callback inside that program may launch too.
+  try:
+    oldest.block_until_ready()
+  except Exception:   # pylint: disable=broad-except
+    pass   # that program's failure is reported through its own outputs
 
 
 def _shape_text(buf) -> str:
