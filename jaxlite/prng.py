@@ -505,6 +505,11 @@ class KeyTy(dtypes.ExtendedDType):
 
   __str__ = __repr__
 
+  def __repr__(self):
+    return self.name
+
+  __str__ = __repr__
+
   def __eq__(self, other):
     return type(other) is KeyTy and self._impl == other._impl
 
@@ -535,6 +540,25 @@ class _KeyRules:
   def physical_aval(self, aval):
     """``key<fry>[*s]`` -> ``u32[*s, 2]``: the array a key array is stored as."""
     return core.ShapedArray(tuple(aval.shape) + self._impl.key_shape, _U32)
+
+  def full(self, shape, fill_value, dtype):
+    """``jnp.zeros_like(keys)``/``full_like(keys, key)``: key arrays whose data is
+    ``fill_value`` (a number in every word, or one key's data), as JAX's.
+
+    >>> from jaxlite import random
+    >>> random.key_data(random.key(0).dtype._rules.full((2,), 3, None))
+    Array([[3, 3],
+           [3, 3]], dtype=uint32)
+    """
+    from jaxlite.random import key_primitives  # pylint: disable=g-import-not-at-top
+    physical_shape = tuple(shape) + self._impl.key_shape
+    if isinstance(getattr(getattr(fill_value, "aval", None), "dtype", None), KeyTy):
+      data = key_primitives.random_unwrap(fill_value)
+      data = lax.broadcast_in_dim(data, physical_shape, tuple(
+          range(len(physical_shape) - np.ndim(data), len(physical_shape))))
+    else:
+      data = lax.full(physical_shape, fill_value, _U32)
+    return key_primitives.random_wrap(data, impl=self._impl)
 
   def wrap_physical(self, data):
     """A program's result of a key type: its key data, wrapped."""
@@ -600,7 +624,6 @@ class PRNGKeyArray(_AbstractArray):  # a jax.Array, as JAX's key arrays are
   size = property(lambda self: math.prod(self.shape))
   itemsize = property(lambda self: self.dtype.itemsize)
   nbytes = property(lambda self: self.size * self.itemsize)
-  T = property(lambda self: self.transpose())
   device = property(lambda self: self._base_array.device)
   sharding = property(lambda self: self._base_array.sharding)
 
@@ -617,22 +640,6 @@ class PRNGKeyArray(_AbstractArray):  # a jax.Array, as JAX's key arrays are
       raise TypeError("iteration over a 0-d key array")
     # All rows in one dispatch (``k1, k2 = split(key)`` runs every step).
     return iter([self._wrap(row) for row in _unstack(self._base_array)])
-
-  def __getitem__(self, idx):
-    idx = idx if isinstance(idx, tuple) else (idx,)
-    if len(idx) <= self.ndim and all(type(i) is int for i in idx):
-      # Integer indices (``k1, k2 = keys``): static slices, no gather.
-      data = self._base_array
-      for axis, i in enumerate(idx):
-        n = self.shape[axis]
-        if not -n <= i < n:
-          raise IndexError(f"index {i} is out of bounds for axis {axis} with size {n}")
-        data = lax.index_in_dim(data, i % n, 0, keepdims=False)
-      return self._wrap(data)
-    if any(i is Ellipsis for i in idx):
-      # Keep the key-data axes out of reach of the Ellipsis.
-      idx = idx + (slice(None),) * len(self._impl.key_shape)
-    return self._wrap(self._base_array[idx])
 
   def __bool__(self):
     raise TypeError("key array cannot be converted to boolean.")
@@ -660,47 +667,6 @@ class PRNGKeyArray(_AbstractArray):  # a jax.Array, as JAX's key arrays are
       return f"{kind}({self.dtype.name}[{','.join(map(str, self.shape))}])"
     return (f"Array({self.shape}, dtype={self.dtype.name}) overlaying:\n"
             f"{np.asarray(self._base_array)}")
-
-  def _key_axes(self):
-    return tuple(range(self.ndim, self._base_array.ndim))
-
-  def reshape(self, *shape, order="C"):
-    if order != "C":
-      raise NotImplementedError("key arrays only support order='C' reshapes")
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-      shape = tuple(shape[0])
-    shape = tuple(operator.index(d) for d in shape)
-    if -1 in shape:
-      known = math.prod(d for d in shape if d != -1)
-      shape = tuple(self.size // max(known, 1) if d == -1 else d for d in shape)
-    if math.prod(shape) != self.size:
-      raise TypeError(f"cannot reshape array of shape {self.shape} (size {self.size}) "
-                      f"into shape {shape} (size {math.prod(shape)})")
-    return self._wrap(lax.reshape(self._base_array, shape + self._impl.key_shape))
-
-  def ravel(self, order="C"):
-    return self.reshape((self.size,), order=order)
-
-  flatten = ravel
-
-  def squeeze(self, axis=None):
-    if axis is None:
-      axes = tuple(i for i, d in enumerate(self.shape) if d == 1)
-    else:
-      axes = tuple(a % self.ndim for a in (axis if isinstance(axis, tuple) else (axis,)))
-    return self._wrap(lax.squeeze(self._base_array, axes))
-
-  def transpose(self, *axes):
-    if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-      axes = tuple(axes[0])
-    axes = axes or tuple(reversed(range(self.ndim)))
-    perm = tuple(a % self.ndim for a in axes) + self._key_axes()
-    return self._wrap(lax.transpose(self._base_array, perm))
-
-  def swapaxes(self, a, b):
-    perm = list(range(self.ndim))
-    perm[a], perm[b] = perm[b], perm[a]
-    return self.transpose(perm)
 
   def copy(self):
     return self._wrap(self._base_array)
@@ -730,4 +696,15 @@ def _unstack_impl(x):
 
 
 _unstack = static_jit(_unstack_impl, inline=True)
+
+
+def _install_array_methods():
+  # Indexing, ``.at``, reshape/transpose/T and the operators are jnp's, on the
+  # key array itself (as JAX's): under jit they stage the structural
+  # primitives on key<fry> values, eagerly they run as jitted calls of them.
+  from jaxlite.numpy import array_methods  # pylint: disable=g-import-not-at-top
+  array_methods.install_on_key_arrays(PRNGKeyArray)
+
+
+_install_array_methods()
 

@@ -238,3 +238,12 @@ def test_float_floor_divide_and_divmod_match_jax(name, args):
   for o, t in zip(*(jaxlite.tree_util.tree_leaves(v) for v in (ours, theirs))):
     assert (o.dtype, o.weak_type) == (t.dtype, t.weak_type)
     np.testing.assert_array_equal(np.asarray(o), np.asarray(t))
+
+
+def test_closed_over_bool_mask_is_its_values_under_jit():
+  # A NumPy bool array embedded in a program as a constant keeps its values
+  # (packed bits were read back as a splat of the first element).
+  mask = np.array([[True, False, True, False], [False] * 4, [True] * 3 + [False]])
+  x = np.arange(12.0, dtype=np.float32).reshape(3, 4)
+  np.testing.assert_array_equal(jaxlite.jit(lambda a: jnp.where(mask, a, -a))(x),
+                                np.where(mask, x, -x))

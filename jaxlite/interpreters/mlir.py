@@ -233,9 +233,11 @@ def _dense_attr(val, ir_type):
 
 def _to_buffer(val):
   """Host bytes in the layout MLIR's DenseElementsAttr expects."""
-  if val.dtype == np.bool_:
-    return np.packbits(val, bitorder="little")
   val = np.ascontiguousarray(val)
+  if val.dtype == np.bool_:
+    # One byte per element, as the bindings take them (packed bits were read
+    # as a splat of the first byte: [True, False, True, False] became all True).
+    return val
   if val.dtype.kind not in "biufc":  # bfloat16, float8, int4: pass raw bits
     return val.view(np.dtype(f"u{val.dtype.itemsize}")) if val.dtype.itemsize in (1, 2, 4, 8) \
         else val

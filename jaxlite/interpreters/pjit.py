@@ -229,9 +229,25 @@ def _device_put_const(c):
   """Closed-over host values become device arrays once, at trace time."""
   if isinstance(c, (Array, core.Tracer)) or not isinstance(core.get_aval(c), ShapedArray):
     return c   # an array, a tracer, or a ref (jaxlite.state: an argument of the program)
-  from jaxlite.runtime import transfer
   aval = core.get_aval(c)
+  if core.is_extended_aval(aval) and hasattr(c, "_base_array"):
+    # A key array: the program takes its key data (see _bind_consts for the
+    # other way back).
+    return c._base_array
+  from jaxlite.runtime import transfer
   return transfer.put_numpy(np.asarray(c, aval.dtype), None, aval.weak_type)
+
+
+def _bind_consts(entry):
+  """The entry's leading argument consts as the values its jaxpr takes: key
+  arrays held as their key data (for the compiled call) wrapped again."""
+  consts = entry.consts
+  avals = entry.in_avals[:len(consts)]
+  if not any(map(core.is_extended_aval, avals)):
+    return consts
+  return [a.dtype._rules.wrap_physical(c) if core.is_extended_aval(a) and
+          not core.is_extended_aval(getattr(c, "aval", None)) else c
+          for c, a in zip(consts, avals)]
 
 
 def _holds_shard_map(closed) -> bool:
@@ -750,7 +766,8 @@ class Jitted:
       from jaxlite.interpreters.dispatch import _to_array
       flat_args = [_to_array(x) for x in flat_args]
       return self._call_entry(entry, flat_args)
-    outs = jit_p.bind(*entry.consts, *flat_args, jaxpr=entry.closed_jaxpr, name=entry.name,
+    outs = jit_p.bind(*_bind_consts(entry), *flat_args, jaxpr=entry.closed_jaxpr,
+                      name=entry.name,
                       donated_invars=entry.donated, inline=self.inline)
     return tree_util.tree_unflatten(entry.out_tree, outs)
 

@@ -41,8 +41,10 @@ def _comparison(name, direction, accepted):
 
 
 _ordered = _int + _float + _bool
-eq_p = _comparison("eq", "EQ", _any)
-ne_p = _comparison("ne", "NE", _any)
+# Key arrays compare for equality (their key data, key by key; see
+# jaxlite.random.key_primitives), as in JAX.
+eq_p = _comparison("eq", "EQ", _any + ("extended",))
+ne_p = _comparison("ne", "NE", _any + ("extended",))
 lt_p = _comparison("lt", "LT", _ordered)
 le_p = _comparison("le", "LE", _ordered)
 gt_p = _comparison("gt", "GT", _ordered)

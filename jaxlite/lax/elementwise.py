@@ -49,6 +49,9 @@ _ABSTRACT = {"integer": np.integer, "signedinteger": np.signedinteger,
 
 
 def is_kind(dtype, kind: str) -> bool:
+  if isinstance(dtype, dtypes.ExtendedDType):
+    # Key arrays are of no numeric kind: ``keys + 1`` is this module's TypeError.
+    return kind == "extended"
   dtype = np.dtype(dtype)
   if kind == "bool":
     return dtype == np.bool_
@@ -61,7 +64,7 @@ def check_dtypes(name: str, accepted: Sequence[Sequence[str]], avals):
   """TypeError as JAX's when operand ``i`` is not of a kind in ``accepted[i]``."""
   for i, (aval, kinds) in enumerate(zip(avals, accepted)):
     if not builtins.any(is_kind(aval.dtype, k) for k in kinds):
-      dt, names = np.dtype(aval.dtype).name, ", ".join(kinds)
+      dt, names = aval.dtype.name, ", ".join(k for k in kinds if k != "extended")
       if len(avals) == 1:
         raise TypeError(f"{name} does not accept dtype {dt}. "
                         f"Accepted dtypes are subtypes of {names}.")

@@ -14,7 +14,7 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
-from jaxlite import core
+from jaxlite import core, dtypes
 from jaxlite.interpreters import ad, batching, mlir
 from jaxlite.lax.base import standard_primitive
 
@@ -164,7 +164,12 @@ gather_p = standard_primitive(_gather_shape_rule, lambda operand, *_, **__: oper
 
 
 def default_fill_value(dtype):
-  """NaN for inexact types, the minimum for signed, the maximum for unsigned, True for bool."""
+  """NaN for inexact types, the minimum for signed, the maximum for unsigned, True for
+  bool, all bits set for PRNG keys (their uint32 data), as JAX's."""
+  if isinstance(dtype, dtypes.ExtendedDType):
+    if dtypes.issubdtype(dtype, dtypes.prng_key):
+      return int(np.iinfo(np.uint32).max)
+    raise ValueError(f"Unsupported dtype for gather fill_value {dtype}")
   dtype = np.dtype(dtype)
   if dtype == np.bool_:
     return True

@@ -69,6 +69,10 @@ def _less_than(a, b, dtype):
 
 
 def _sort_lowering(ctx, *operands, dimension, is_stable, num_keys):
+  for a in ctx.avals_in[:num_keys]:
+    if isinstance(a.dtype, dtypes.ExtendedDType):   # key arrays have no order (JAX's error)
+      raise TypeError(f"lt_to does not accept dtype {a.dtype.name} at position 0. Accepted "
+                      "dtypes at position 0 are subtypes of integer, floating, bool.")
   hlo, ir = mlir.hlo(), mlir.ir()
   op = hlo.SortOp([mlir.aval_to_ir_type(a) for a in ctx.avals_out], list(operands),
                   dimension=mlir.i64_attr(dimension), is_stable=ir.BoolAttr.get(is_stable))

@@ -99,6 +99,15 @@ def _convert_staging_fold(trace, tracers, *, new_dtype, weak_type):
   return None
 
 
+def _convert_extended(operand, old_aval, new_dtype):
+  """Key arrays convert to nothing but their own type (JAX's ValueError)."""
+  if new_dtype is None or new_dtype == old_aval.dtype:
+    return operand
+  new = new_dtype if isinstance(new_dtype, dtypes.ExtendedDType) else \
+      dtypes.canonicalize_dtype(dtypes.dtype(new_dtype))
+  raise ValueError(f"Cannot convert_element_type from {old_aval.dtype} to {new}")
+
+
 def _fits_integer(val, dtype):
   if val.dtype.kind in "biu":
     return np.iinfo(dtype).min <= int(val) <= np.iinfo(dtype).max
@@ -124,6 +133,9 @@ def _convert_element_type(operand, new_dtype=None, weak_type=False):
   if hasattr(operand, "__jax_array__"):
     operand = operand.__jax_array__()
   old_aval = core.get_aval(operand)
+  if isinstance(old_aval.dtype, dtypes.ExtendedDType) or \
+      isinstance(new_dtype, dtypes.ExtendedDType):
+    return _convert_extended(operand, old_aval, new_dtype)
   new_dtype = old_aval.dtype if new_dtype is None else \
       dtypes.canonicalize_dtype(dtypes.dtype(new_dtype))
   if old_aval.dtype == new_dtype and old_aval.weak_type == weak_type and \
@@ -345,6 +357,8 @@ def full(shape: Sequence[int], fill_value, dtype=None, *, sharding=None):
   if np.ndim(fill_value) != 0:
     raise TypeError(f"full must be called with scalar fill_value, got fill_value.shape "
                     f"{np.shape(fill_value)}.")
+  if isinstance(dtype, dtypes.ExtendedDType):   # key arrays: JAX's rule for their type
+    return dtype._rules.full(shape, fill_value, dtype)   # pylint: disable=protected-access
   weak = dtype is None and dtypes.is_weakly_typed(fill_value)
   dtype = dtypes.canonicalize_dtype(dtype or dtypes.dtype(fill_value))
   if dtype == dtypes.float0:
@@ -363,6 +377,10 @@ def full_like(x, fill_value, dtype=None, shape=None, sharding=None):
   """
   aval = core.get_aval(x)
   weak = dtype is None and aval.weak_type
+  if isinstance(dtype or aval.dtype, dtypes.ExtendedDType):   # key arrays: JAX's rule
+    dtype = dtype or aval.dtype
+    return dtype._rules.full(aval.shape if shape is None else canonicalize_shape(shape),
+                             fill_value, dtype)
   dtype = dtypes.canonicalize_dtype(dtype or aval.dtype)
   shape = aval.shape if shape is None else canonicalize_shape(shape)
   if np.ndim(fill_value) != 0:

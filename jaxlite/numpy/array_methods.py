@@ -340,6 +340,26 @@ def install(classes=(Array, Tracer)) -> None:
       cls.__iter__ = _tracer_iter
 
 
+# What JAX gives key arrays of the array API (its _set_array_base_attributes on
+# PRNGKeyArray): jnp's operators (arithmetic raises JAX's dtype TypeError) and
+# the structural methods.
+_KEY_ARRAY_METHODS = ("flatten", "ravel", "reshape", "squeeze", "swapaxes", "take",
+                      "transpose")
+_KEY_ARRAY_PROPERTIES = ("at", "T")
+
+
+def install_on_key_arrays(cls) -> None:
+  """Sets jnp's operators and structural methods on the key array type ``cls``
+  (``keys[i]``, ``keys.at[i].set(k)``, ``keys.reshape(2, 2)``, ``keys.T``)."""
+  for name, fun in _OPERATORS.items():
+    if name != "__array_namespace__":
+      setattr(cls, name, fun)
+  for name in _KEY_ARRAY_METHODS:
+    setattr(cls, name, _METHODS[name])
+  for name in _KEY_ARRAY_PROPERTIES:
+    setattr(cls, name, _PROPERTIES[name])
+
+
 def _tracer_iter(self):
   """``a, b = x`` on a traced array: one ``slice`` (strides (1,)) and
   ``squeeze`` per row, as JAX stages it (key arrays too)."""

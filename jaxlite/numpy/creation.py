@@ -29,7 +29,7 @@ from jaxlite.numpy import promotion
 from jaxlite.runtime.array import Array
 from jaxlite.numpy.library_jit import library_jit
 
-_ARRAY_TYPES = (Array, Tracer)
+_ARRAY_TYPES = promotion._ARRAY_TYPES   # arrays, tracers and key arrays
 
 
 def _user_dtype(dtype, fun_name):
@@ -69,7 +69,7 @@ def array(object, dtype=None, copy: bool = True, order="K", ndmin: int = 0, *,  
     # An explicit dtype gives a strongly typed array, even for a weak input.
     if dtype is not None and (out.aval.dtype != dtype or out.aval.weak_type):
       out = lax_structural._convert_element_type(out, dtype, False)
-    elif copy and isinstance(out, Array):
+    elif copy and not isinstance(out, Tracer):
       out = _copy_array(out)
   elif isinstance(object, (list, tuple)) and _contains_arrays(object):
     if not object:
@@ -125,7 +125,7 @@ def _check_no_none(obj):
       _check_no_none(o)
 
 
-def _copy_array(x: Array):
+def _copy_array(x):
   # A new buffer: reshape to the same shape always writes a fresh output.
   return lax_structural.reshape_p.bind(x, new_sizes=x.shape, dimensions=None,
                                        sharding=None)
@@ -170,6 +170,8 @@ def frombuffer(buffer, dtype=float, count: int = -1, offset: int = 0):
 
 def _full(shape, fill_value, dtype, fun_name, weak=False):
   shape = promotion.concrete_shape(shape, fun_name, negative_error="broadcast_in_dim")
+  if isinstance(dtype, dtypes.ExtendedDType):   # key arrays: filled key data, wrapped
+    return dtype._rules.full(shape, fill_value, dtype)   # pylint: disable=protected-access
   if isinstance(fill_value, _ARRAY_TYPES) or np.ndim(fill_value):
     fill = promotion.ensure_array(fill_value, dtype)
     from jaxlite.numpy import manipulation as shape_lib  # pylint: disable=g-import-not-at-top

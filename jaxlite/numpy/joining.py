@@ -37,7 +37,7 @@ def concatenate(arrays, axis: int | None = 0, dtype=None):
   >>> jnp.concatenate([jnp.arange(2), jnp.arange(1)])
   Array([0, 1, 0], dtype=int32)
   """
-  if isinstance(arrays, (Array, Tracer, np.ndarray)):
+  if isinstance(arrays, (*promotion._ARRAY_TYPES, np.ndarray)):
     return _concatenate_array(arrays, axis, dtype)
   if not len(arrays):
     raise ValueError("Need at least one array to concatenate.")
@@ -100,7 +100,7 @@ def stack(arrays, axis: int = 0, out=None, dtype=None):
     raise ValueError("Need at least one array to stack.")
   if out is not None:
     raise NotImplementedError("The 'out' argument to jnp.stack is not supported.")
-  if isinstance(arrays, (Array, Tracer, np.ndarray)):
+  if isinstance(arrays, (*promotion._ARRAY_TYPES, np.ndarray)):
     axis = canonicalize_axis(axis, promotion.ndim(arrays))
     return concatenate(expand_dims(arrays, axis + 1), axis, dtype=dtype)
   promotion.check_arraylike_sequence("stack", arrays)

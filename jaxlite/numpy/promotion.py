@@ -19,13 +19,16 @@ from typing import Any, Sequence
 import numpy as np
 
 from jaxlite import core, dtypes
+from jaxlite.basearray import Array as _AbstractArray
 from jaxlite.config import config
 from jaxlite.core import Tracer
 from jaxlite.lax import structural as lax_structural
 from jaxlite.runtime.array import Array
 
 _python_scalar_types = (bool, int, float, complex)
-_ARRAY_TYPES = (Array, Tracer)
+# Every jax.Array: device arrays, tracers and typed key arrays (a PRNGKeyArray
+# is an array of dtype key<fry> to jnp's structural functions, as in JAX).
+_ARRAY_TYPES = (_AbstractArray,)
 
 
 def is_arraylike(x) -> bool:
@@ -34,7 +37,7 @@ def is_arraylike(x) -> bool:
   >>> is_arraylike(1.0), is_arraylike([1.0])
   (True, False)
   """
-  return (isinstance(x, (Array, Tracer, np.ndarray, np.generic))
+  return (isinstance(x, (_AbstractArray, np.ndarray, np.generic))
           or type(x) in _python_scalar_types or hasattr(x, "__jax_array__"))
 
 
@@ -285,17 +288,39 @@ def promote_args(fun_name: str, *args):
           not a.weak_type or a.dtype != np.bool_):
         return [x, y]
   check_arraylike(fun_name, *args)
+  check_for_prngkeys(fun_name, *args)
   return promote_shapes(fun_name, *promote_dtypes(*args))
 
 
 def promote_args_inexact(fun_name: str, *args):
   check_arraylike(fun_name, *args)
+  check_for_prngkeys(fun_name, *args)
   return promote_shapes(fun_name, *promote_dtypes_inexact(*args))
 
 
 def promote_args_numeric(fun_name: str, *args):
   check_arraylike(fun_name, *args)
+  check_for_prngkeys(fun_name, *args)
   return promote_shapes(fun_name, *promote_dtypes_numeric(*args))
+
+
+def check_for_prngkeys(fun_name: str, *args) -> None:
+  """JAX's TypeError for key arrays mixed with other dtypes (``keys + 1``);
+  key arrays alone reach lax, whose dtype checks reject arithmetic on them.
+
+  >>> from jaxlite import random
+  >>> check_for_prngkeys("add", random.key(0), 1)
+  Traceback (most recent call last):
+  TypeError: add does not accept dtypes key<fry>, int32.
+  """
+  keyed = [a for a in args if isinstance(a, _ARRAY_TYPES) and
+           isinstance(a.aval.dtype, dtypes.ExtendedDType)]
+  if not keyed:
+    return
+  arg_dtypes = [aval_of(a).dtype if isinstance(a, _ARRAY_TYPES) else
+                dtypes.dtype(a, canonicalize=True) for a in args]
+  if len(set(arg_dtypes)) > 1:
+    raise TypeError(f"{fun_name} does not accept dtypes {', '.join(map(str, arg_dtypes))}.")
 
 
 def ensure_array(x, dtype=None, weak_type=None):

@@ -420,11 +420,29 @@ def _adjust_gather(n, ctx, args, params):
   return ctx, args, params
 
 
+def _adjust_scatter(n, ctx, args, params):
+  # ``.at[i].set(key)``: each update window carries its keys' data axes too.
+  dn = params["dimension_numbers"]
+  updates = ctx.avals_in[2]
+  params["dimension_numbers"] = dn._replace(
+      update_window_dims=tuple(dn.update_window_dims) +
+      tuple(range(updates.ndim - n, updates.ndim)))
+  return ctx, args, params
+
+
+def _adjust_tile(n, ctx, args, params):
+  params["reps"] = tuple(params["reps"]) + (1,) * n
+  return ctx, args, params
+
+
 def _unchanged(n, ctx, args, params):
   return ctx, args, params
 
 
 for _prim, _adjust in ((lax.slice_p, _adjust_slice), (lax.squeeze_p, _unchanged),
+                       (lax.stack_p, _unchanged), (lax.split_p, _unchanged),
+                       (lax.unstack_p, _unchanged), (lax.tile_p, _adjust_tile),
+                       (lax.rev_p, _unchanged), (lax.scatter_p, _adjust_scatter),
                        (lax.reshape_p, _adjust_reshape),
                        (lax.broadcast_in_dim_p, _adjust_broadcast),
                        (lax.concatenate_p, _unchanged), (lax.transpose_p, _adjust_transpose),
@@ -433,3 +451,41 @@ for _prim, _adjust in ((lax.slice_p, _adjust_slice), (lax.squeeze_p, _unchanged)
                        (lax.dynamic_update_slice_p, _adjust_dynamic_update_slice),
                        (lax.gather_p, _adjust_gather), (lax.copy_p, _unchanged)):
   _lower_physically(_prim, _adjust)
+
+
+# --- eq / ne on key arrays: key data compared, one result per key -----------------------------
+
+
+def _compare_key_data(x, y, *, equal, shape, key_ndim):
+  """``x == y`` (or ``!=``) per key: the key data of ``x`` and ``y`` (key arrays
+  of shape ``shape`` or rank 0) compared word by word, then all words agree
+  (or any differs)."""
+  full = tuple(shape) + tuple(np.shape(x)[np.ndim(x) - key_ndim:])
+
+  def widen(v):
+    if np.shape(v) == full:
+      return v
+    return lax.broadcast_in_dim(v, full, tuple(range(len(full) - np.ndim(v), len(full))))
+  words = (lax.eq if equal else lax.ne)(widen(x), widen(y))
+  axes = tuple(range(len(shape), len(full)))
+  return lax.reduce_and(words, axes) if equal else lax.reduce_or(words, axes)
+
+
+def _lower_key_comparison(primitive, equal):
+  rule = mlir.lowering_rules[primitive]
+
+  def lowered(ctx, x, y):
+    keyed = [a for a in ctx.avals_in if isinstance(getattr(a, "dtype", None), KeyTy)]
+    if not keyed:
+      return rule(ctx, x, y)
+    key_ndim = len(keyed[0].dtype._impl.key_shape)   # pylint: disable=protected-access
+    physical = ctx.replace(avals_in=[core.physical_aval(a) for a in ctx.avals_in])
+    compare = mlir.lower_fun(lambda a, b: _compare_key_data(
+        a, b, equal=equal, shape=ctx.avals_out[0].shape, key_ndim=key_ndim),
+        multiple_results=False)
+    return compare(physical, x, y)
+  mlir.lowering_rules[primitive] = lowered
+
+
+_lower_key_comparison(lax.eq_p, True)
+_lower_key_comparison(lax.ne_p, False)
