@@ -83,6 +83,10 @@ def apply_primitive(primitive, args, params):
   device = None
   for b in bufs:
     if b._committed:   # uncommitted arrays (the usual case) run on the default device
+      if placement.spans_mesh(b):
+        # Split over a mesh: the op runs split too (interpreters/spmd.py).
+        from jaxlite.interpreters import spmd
+        return spmd.apply_primitive_sharded(primitive, args, params)
       try:
         device = placement.committed_device(args, primitive.name, _EAGER_ARG_NAMES)
       except placement.MultiDeviceOperand:

@@ -249,7 +249,7 @@ class SpmdProgram:
   def call(self, bufs) -> list:
     # Bounded launches: XLA's CPU client deadlocks when they run too far ahead.
     results = inflight.launch(self.loaded, bufs).consume_with_handlers(self.handlers)
-    return [Array(r, a) for r, a in zip(results, self.out_avals)]
+    return arrays_of(results, self.out_avals)
 
 
 def _type_out_sharding(mesh, aval):
@@ -407,25 +407,57 @@ _eager_programs: dict = {}
 
 
 _eager_fast: dict = {}   # (primitive, avals, params, argument layouts) -> program
+# The steady state, as JAX's C++ dispatch keys it: (primitive, the identities
+# of the arguments' avals and layouts, params) -> (program, those avals and
+# layouts, kept alive so that no identity in a key is reused).
+_eager_by_id: dict = {}
+_EAGER_CACHE_LIMIT = 4096   # entries per cache, as the eager dispatch cache is bounded
 
 
 def apply_primitive_sharded(primitive, args, params):
   """An eager primitive with sharded inputs runs as a one-operation SPMD program,
   so the result keeps a sharding as JAX's does."""
+  bufs = []
+  ids = [primitive]
+  for a in args:
+    buf = a._buf
+    bufs.append(buf)
+    ids.append(id(a.aval))
+    ids.append(id(buf._sharding))
+  try:
+    id_key = (tuple(ids), tuple(params.items()) if params else ())
+    hit = _eager_by_id.get(id_key)
+  except TypeError:   # unhashable parameters: compile without caching
+    id_key = hit = None
+  if hit is not None:
+    outs = hit[0].call(bufs)
+  else:
+    program, bufs, moved = _eager_program(primitive, args, params)
+    if id_key is not None and not moved:
+      if len(_eager_by_id) >= _EAGER_CACHE_LIMIT:
+        _eager_by_id.clear()
+      _eager_by_id[id_key] = (program, [a.aval for a in args], [b._sharding for b in bufs])
+    outs = program.call(bufs)
+  return outs if primitive.multiple_results else outs[0]
+
+
+def _eager_program(primitive, args, params):
+  """``(program, buffers, moved)``: the SPMD program of ``primitive`` on
+  ``args`` (by avals and layouts, compiled on a miss), the buffers to run it
+  on, and whether some argument had to move onto its mesh for that."""
   avals = [core.raise_to_shaped(a.aval) for a in args]
   try:
     key = (primitive, tuple(avals), tuple(params.items()))
     fast_key = (key, tuple(map(_get_layout, args)))
     program = _eager_fast.get(fast_key)
-    if len(_eager_programs) >= 4096:   # bounded, as the eager dispatch cache is
+    if program is not None:
+      return program, [a._buf for a in args], False
+    if len(_eager_programs) >= _EAGER_CACHE_LIMIT:
       _eager_programs.clear()
     programs = _eager_programs.setdefault(key, {})
   except TypeError:   # unhashable parameters: compile without caching
-    fast_key = program = None
+    fast_key = None
     programs = {}
-  if program is not None:
-    outs = program.call(list(map(_get_buf, args)))
-    return outs if primitive.multiple_results else outs[0]
   out = primitive.abstract_eval(*avals, **params)
   out_avals = [core.raise_to_shaped(a) for a in (out if primitive.multiple_results else [out])]
   invars = [Var(a) for a in avals]
@@ -435,11 +467,10 @@ def apply_primitive_sharded(primitive, args, params):
   program, bufs, moved = _prepare(closed, primitive.name, args, [None] * len(args),
                                  [None] * len(out_avals), (), programs, None, None, None, 0)
   if fast_key is not None and not moved:
-    if len(_eager_fast) >= 4096:
+    if len(_eager_fast) >= _EAGER_CACHE_LIMIT:
       _eager_fast.clear()
     _eager_fast[fast_key] = program
-  outs = program.call(bufs)
-  return outs if primitive.multiple_results else outs[0]
+  return program, bufs, moved
 
 
 # --- calling a jaxpr on sharded arguments ---------------------------------------------------

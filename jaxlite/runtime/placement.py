@@ -68,6 +68,29 @@ def committed_device(args, fun_name="", arg_names=None):
   return device
 
 
+def spans_mesh(buf) -> bool:
+  """Whether the jaxlib array ``buf`` is split over a mesh of several devices
+  by a ``jaxlite.sharding`` sharding (not pmap's one slice per device).
+
+  >>> import jaxlite.numpy as jnp
+  >>> spans_mesh(jnp.ones(2)._buf)
+  False
+  """
+  layout = buf._sharding
+  return type(layout) is (_ArrayLayout or _load_array_layout()) and \
+      len(layout._internal_device_list) > 1
+
+
+_ArrayLayout = None   # jaxlite.runtime.sharding.ArrayLayout, once needed (it imports jaxlib)
+
+
+def _load_array_layout():
+  global _ArrayLayout
+  from jaxlite.runtime import sharding  # pylint: disable=g-import-not-at-top
+  _ArrayLayout = sharding.ArrayLayout
+  return _ArrayLayout
+
+
 def on_device(buf) -> object:
   """The device of a single-device jaxlib array (None when it spans several)."""
   device_list = buf._sharding._internal_device_list

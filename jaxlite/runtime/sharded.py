@@ -30,8 +30,16 @@ def _jaxlib():
 def is_sharded(x) -> bool:
   """Whether an Array's buffer is laid out by a ``jaxlite.sharding`` sharding
   over several devices (not pmap's leading-axis layout)."""
-  _, layouts = _jaxlib()
-  return type(x._buf._sharding) is layouts.ArrayLayout
+  return type(x._buf._sharding) is (_ArrayLayout or _load_array_layout())
+
+
+_ArrayLayout = None   # jaxlite.runtime.sharding.ArrayLayout, once needed (it imports jaxlib)
+
+
+def _load_array_layout():
+  global _ArrayLayout
+  _ArrayLayout = _jaxlib()[1].ArrayLayout
+  return _ArrayLayout
 
 
 def check_shape(sharding, shape, what="device_put") -> None:
