@@ -81,6 +81,52 @@ def backend_compile_and_load(backend, module, executable_devices, options,
   return backend.compile_and_load(module, executable_devices, options)
 
 
+# XLA's CPU compiler maps memory for each executable's code (about 2.6 maps per
+# small program); a process at the kernel's vm.max_map_count makes that mmap
+# fail, and the compiler then segfaults ("LLVM compilation error: Cannot
+# allocate memory"). Executables live as long as jaxlite's caches hold them,
+# so a long-lived process that compiles many distinct programs (a test
+# worker after thousands of tests) clears them before it gets there.
+_MAP_CHECK_EVERY = 32       # compiles between looks at /proc/self/maps
+_MAP_HEADROOM = 0.75        # clear the caches past this share of the limit
+_compiles_since_map_check = 0
+
+
+def _max_map_count() -> int | None:
+  try:
+    with open("/proc/sys/vm/max_map_count") as f:
+      return int(f.read())
+  except (OSError, ValueError):   # not Linux: no such limit to watch
+    return None
+
+
+_map_limit = _max_map_count()
+
+
+def _map_count() -> int:
+  with open("/proc/self/maps", "rb") as f:
+    return f.read().count(b"\n")
+
+
+def _keep_map_headroom() -> None:
+  """Clears the compilation caches (``jax.clear_caches``) when this process
+  holds more than ``_MAP_HEADROOM`` of the memory maps the kernel allows, so
+  that compiling the next program cannot run out of them.
+
+  >>> _keep_map_headroom()   # far from the limit: nothing happens
+  """
+  global _compiles_since_map_check
+  _compiles_since_map_check += 1
+  if _map_limit is None or _compiles_since_map_check < _MAP_CHECK_EVERY:
+    return
+  _compiles_since_map_check = 0
+  if _map_count() > _MAP_HEADROOM * _map_limit:
+    from jaxlite.runtime import caches  # pylint: disable=g-import-not-at-top
+    logger.warning("jaxlite: %d memory maps in use (the limit is %d): clearing the "
+                   "compilation caches", _map_count(), _map_limit)
+    caches.clear_caches()
+
+
 def compile_module(module_text: str, devices: Sequence, num_replicas: int = 1,
                    host_callbacks: Sequence = (), module=None, num_partitions: int = 1,
                    compiler_options=None):
@@ -116,6 +162,7 @@ def compile_module(module_text: str, devices: Sequence, num_replicas: int = 1,
     logger.warning("Compiling module for %d device(s)", len(devices))
   if listening:
     start_time = time.time()
+  _keep_map_headroom()
   # Looked up at call time: a tool may wrap it (chex.restrict_backends does,
   # through `jax._src.compiler` under the switch).
   loaded = backend_compile_and_load(client, module if host_callbacks else module_text,
