@@ -191,6 +191,8 @@ def _apply_with_key_arrays(primitive, args, params):
     apply.__name__ = primitive.name
     jitted = api.jit(apply)
     if key is not None:
+      if len(_key_array_programs) >= 1024:   # params hold shapes: bounded, as _cache
+        _key_array_programs.clear()
       _key_array_programs[key] = jitted
   return jitted(*args)
 
