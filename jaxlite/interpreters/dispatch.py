@@ -85,8 +85,7 @@ def apply_primitive(primitive, args, params):
     if b._committed:   # uncommitted arrays (the usual case) run on the default device
       if placement.spans_mesh(b):
         # Split over a mesh: the op runs split too (interpreters/spmd.py).
-        from jaxlite.interpreters import spmd
-        return spmd.apply_primitive_sharded(primitive, args, params)
+        return (_spmd or _load_spmd()).apply_primitive_sharded(primitive, args, params)
       try:
         device = placement.committed_device(args, primitive.name, _EAGER_ARG_NAMES)
       except placement.MultiDeviceOperand:
@@ -139,6 +138,16 @@ def apply_primitive(primitive, args, params):
     special_values.check_eager_outputs(primitive, outs if primitive.multiple_results
                                        else [outs])
   return outs
+
+
+_spmd = None   # jaxlite.interpreters.spmd, once an op meets an array split over a mesh
+
+
+def _load_spmd():
+  global _spmd
+  from jaxlite.interpreters import spmd  # pylint: disable=g-import-not-at-top
+  _spmd = spmd
+  return spmd
 
 
 def _runs_shard_map(params) -> bool:
