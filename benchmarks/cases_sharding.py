@@ -110,5 +110,7 @@ CASES = [
          lambda jx, jnp: _step_steady(jx, jnp, sizes=(8, 16, 16, 4), batch=8),
          kind="instructions", calls=5, goal="<= 1.0x JAX"),
     Case("sharded_eager_add_2x4", _eager_sharded_add, goal="<= 1.0x JAX"),
+    Case("sharded_eager_add_2x4_instructions", _eager_sharded_add, kind="instructions",
+         calls=20, goal="<= 1.0x JAX"),
     Case("sharded_device_put_256x256", _device_put_sharded, goal="<= 1.0x JAX"),
 ]
