@@ -469,6 +469,7 @@ def scatter(arr, index, updates, op: str, *, mode=None, indices_are_sorted=False
     updates = _broadcast_updates(updates, target_with_ones)
     if target != target_with_ones:
       updates = lax_structural.reshape(updates, target)
+    updates = _typed_like_slot(arr, updates, plan)
   # Output axes of the full slices are the scatter's window axes; other slices
   # become index columns of their own.
   window_axes, columns_spec, batch = [], [], []
@@ -530,6 +531,37 @@ def scatter(arr, index, updates, op: str, *, mode=None, indices_are_sorted=False
                      unique_indices=unique_indices, mode=_scatter_mode(mode))
 
 
+def _typed_like_slot(arr, updates, plan):
+  """As JAX: on Explicit mesh axes the updates take the sharding of the slot
+  they fill (the operand's spec on each sliced axis, unsharded index axes),
+  which scatter's sharding rule then matches against the operand's."""
+  sharding = getattr(arr.aval, "_sharding", None)
+  if sharding is None:
+    return updates
+  operand_spec = tuple(sharding.spec) + (None,) * arr.ndim
+  spec = []
+  for item in plan.layout:
+    if item[0] == "batch":
+      spec.extend([None] * len(plan.batch_shape))
+    elif item[0] == "dim":
+      spec.append(operand_spec[item[1]])
+  if all(e is None for e in spec):
+    return updates
+  # pylint: disable=g-import-not-at-top
+  from jaxlite.lax import out_sharding
+  from jaxlite.sharding.partition_spec import PartitionSpec
+  from jaxlite.sharding.shardings import NamedSharding
+  # A concrete mesh where there is one (the type's is abstract): the context's
+  # (set_mesh), else a concrete array's own; under tracing the type's.
+  from jaxlite.sharding import mesh as mesh_lib
+  mesh = mesh_lib.get_concrete_mesh()
+  if mesh.empty:
+    mesh = getattr(getattr(arr, "sharding", None), "mesh", None)
+    if not hasattr(mesh, "devices"):
+      mesh = sharding.mesh
+  return out_sharding.place(updates, NamedSharding(mesh, PartitionSpec(*spec)), "scatter")
+
+
 def _batch_positions(plan, target):
   position = 0
   for item in plan.layout:
@@ -559,6 +591,15 @@ def _elementwise_update(arr, updates, op):
   return fun(arr, updates)
 
 
+def _placed(op, out_sharding, name):
+  """``op()`` laid out by ``out_sharding`` (JAX's ``.at[...]`` methods take one
+  where sharding in types cannot decide the result's layout)."""
+  if out_sharding is None:
+    return op()
+  from jaxlite.lax import out_sharding as placing  # pylint: disable=g-import-not-at-top
+  return placing.placed_after(op, out_sharding, name)
+
+
 class _IndexUpdateRef:
   """``x.at[index]``: the methods that return an updated copy of ``x``."""
   __slots__ = ("array", "index")
@@ -571,65 +612,82 @@ class _IndexUpdateRef:
     return f"_IndexUpdateRef({self.array!r}, {self.index!r})"
 
   def get(self, *, indices_are_sorted=False, unique_indices=False, mode=None,
-          fill_value=None):
-    """``x[index]``, with JAX's out-of-bounds ``mode`` and ``fill_value``."""
-    return getitem(self.array, self.index, mode=mode, fill_value=fill_value,
-                   indices_are_sorted=indices_are_sorted, unique_indices=unique_indices)
+          fill_value=None, out_sharding=None):
+    """``x[index]``, with JAX's out-of-bounds ``mode`` and ``fill_value``
+    (laid out by ``out_sharding`` when given)."""
+    return _placed(lambda: getitem(
+        self.array, self.index, mode=mode, fill_value=fill_value,
+        indices_are_sorted=indices_are_sorted, unique_indices=unique_indices),
+        out_sharding, ".get")
 
-  def _update(self, op, values, kw):
-    return scatter(self.array, self.index, values, op, **kw)
+  def _update(self, op, values, kw, out_sharding=None, name=None):
+    return _placed(lambda: scatter(self.array, self.index, values, op, **kw),
+                   out_sharding, name or f".{op}")
 
-  def set(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None):
+  def set(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None,
+          out_sharding=None):
     """``x[index] = values``, returning a new array."""
     return self._update("set", values, dict(mode=mode, indices_are_sorted=indices_are_sorted,
-                                            unique_indices=unique_indices))
+                                            unique_indices=unique_indices), out_sharding)
 
-  def add(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None):
+  def add(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None,
+          out_sharding=None):
     """``x[index] += values`` (repeated indices accumulate, as ``np.add.at``)."""
     return self._update("add", values, dict(mode=mode, indices_are_sorted=indices_are_sorted,
-                                            unique_indices=unique_indices))
+                                            unique_indices=unique_indices), out_sharding)
 
   def subtract(self, values, *, indices_are_sorted=False, unique_indices=False,
-               mode=None):
+               mode=None, out_sharding=None):
     """``x[index] -= values`` (repeated indices accumulate)."""
     from jaxlite.numpy import ufuncs  # pylint: disable=g-import-not-at-top
-    return self.add(ufuncs.negative(values), indices_are_sorted=indices_are_sorted,
-                    unique_indices=unique_indices, mode=mode)
+    return self._update("add", ufuncs.negative(values),
+                        dict(mode=mode, indices_are_sorted=indices_are_sorted,
+                             unique_indices=unique_indices), out_sharding, ".subtract")
 
   def multiply(self, values, *, indices_are_sorted=False, unique_indices=False,
-               mode=None):
+               mode=None, out_sharding=None):
     """``x[index] *= values`` (repeated indices accumulate, as ``np.multiply.at``)."""
     return self._update("mul", values, dict(mode=mode, indices_are_sorted=indices_are_sorted,
-                                            unique_indices=unique_indices))
+                                            unique_indices=unique_indices), out_sharding,
+                        ".multiply")
 
   mul = multiply
 
   def divide(self, values, *, indices_are_sorted=False, unique_indices=False,
-             mode=None):
+             mode=None, out_sharding=None):
     """``x[index] /= values``."""
     from jaxlite.numpy import creation, ufuncs  # pylint: disable=g-import-not-at-top
-    ones = creation.ones_like(self.array)
-    divisor = scatter(ones, self.index, values, "mul", mode=mode,
-                      indices_are_sorted=indices_are_sorted, unique_indices=unique_indices)
-    return ufuncs.divide(self.array, divisor).astype(self.array.dtype)
 
-  def power(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None):
+    def update():
+      ones = creation.ones_like(self.array)
+      divisor = scatter(ones, self.index, values, "mul", mode=mode,
+                        indices_are_sorted=indices_are_sorted, unique_indices=unique_indices)
+      return ufuncs.divide(self.array, divisor).astype(self.array.dtype)
+    return _placed(update, out_sharding, ".divide")
+
+  def power(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None,
+            out_sharding=None):
     """``x[index] **= values``."""
     from jaxlite.numpy import creation, ufuncs  # pylint: disable=g-import-not-at-top
-    ones = creation.ones_like(self.array)
-    exponent = scatter(ones, self.index, values, "mul", mode=mode,
-                       indices_are_sorted=indices_are_sorted, unique_indices=unique_indices)
-    return ufuncs.power(self.array, exponent)
 
-  def min(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None):
+    def update():
+      ones = creation.ones_like(self.array)
+      exponent = scatter(ones, self.index, values, "mul", mode=mode,
+                         indices_are_sorted=indices_are_sorted, unique_indices=unique_indices)
+      return ufuncs.power(self.array, exponent)
+    return _placed(update, out_sharding, ".power")
+
+  def min(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None,
+          out_sharding=None):
     """``x[index] = minimum(x[index], values)``."""
     return self._update("min", values, dict(mode=mode, indices_are_sorted=indices_are_sorted,
-                                            unique_indices=unique_indices))
+                                            unique_indices=unique_indices), out_sharding)
 
-  def max(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None):
+  def max(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None,
+          out_sharding=None):
     """``x[index] = maximum(x[index], values)``."""
     return self._update("max", values, dict(mode=mode, indices_are_sorted=indices_are_sorted,
-                                            unique_indices=unique_indices))
+                                            unique_indices=unique_indices), out_sharding)
 
   def apply(self, func, *, indices_are_sorted=False, unique_indices=False, mode=None):
     """``x[index] = func(x[index])`` for a unary ufunc-like ``func``.

@@ -17,6 +17,7 @@ mesh axes never appear in types.
 """
 from __future__ import annotations
 
+import math
 import threading
 
 from jaxlite import core, dtypes
@@ -186,12 +187,121 @@ def _broadcast_in_dim(avals, params):
   return out
 
 
+def _axes_size(mesh, entry) -> int:
+  sizes = dict(zip(mesh.axis_names, mesh.axis_sizes))
+  return math.prod(sizes[a] for a in _flat(entry))
+
+
+def _varying_out_shape(name, operand, out_shape):
+  """JAX's rule for slices: the operand's sharding as it is, where every
+  dimension that changes size still divides by its mesh axes (else JAX's
+  error: uneven shards are not implemented).
+
+  A slice of rows [0:4] of ``f32[8@data]`` over data=2 stays ``f32[4@data]``.
+  """
+  mesh = operand._sharding.mesh
+  spec = _spec(operand)
+  for n_in, n_out, entry in zip(operand.shape, out_shape, spec):
+    if n_in != n_out and entry is not None and n_out % _axes_size(mesh, entry) != 0:
+      raise ShardingTypeError(
+          f"{name} on sharded dims where out dim ({n_out}) is not divisible by mesh axes "
+          f"({_axes_size(mesh, entry)}) with spec ({entry}) is not implemented. Got input "
+          f"type={operand.str_short(short_dtypes=True)} and output shape={tuple(out_shape)}")
+  return list(spec)
+
+
 def _slice(avals, params):
   operand = avals[0]
   starts, limits = params["start_indices"], params["limit_indices"]
   strides = params.get("strides") or (1,) * len(starts)
-  return [e if (lo, hi, st) == (0, n, 1) else None
-          for e, lo, hi, st, n in zip(_spec(operand), starts, limits, strides, operand.shape)]
+  out_shape = [-(-(hi - lo) // st) for lo, hi, st in zip(starts, limits, strides)]
+  return _varying_out_shape("slicing", operand, out_shape)
+
+
+def _dynamic_slice(avals, params):
+  return _varying_out_shape("dynamic_slice", avals[0], params["slice_sizes"])
+
+
+def _gather(avals, params):
+  """JAX's gather rule: unsliced operand dimensions and the indices' batch
+  dimensions keep their shardings when that needs no collective; otherwise
+  JAX's error asking for ``.at[...].get(out_sharding=)``."""
+  operand, indices = avals[0], avals[1]
+  dn = params["dimension_numbers"]
+  slice_sizes = params["slice_sizes"]
+  operand_spec = _spec(operand)
+  indices_spec = list(_spec(indices))
+  if all(e is None for e in operand_spec) and all(e is None for e in indices_spec):
+    return None
+  batch_pairs = list(zip(dn.operand_batching_dims, dn.start_indices_batching_dims))
+  resolvable = (
+      all(slice_sizes[i] == operand.shape[i] or operand_spec[i] is None
+          for i in dn.start_index_map)
+      and all(indices_spec[j] == operand_spec[i] or operand_spec[i] is None
+              or indices_spec[j] is None for i, j in batch_pairs)
+      and all(e is None for j, e in enumerate(indices_spec)
+              if j not in dn.start_indices_batching_dims))
+  if not resolvable:
+    return _undecided(
+        "Use `.at[...].get(out_sharding=)` to provide output PartitionSpec for the gather "
+        "indexing as out sharding could not be resolved unambiguously (or would require "
+        f"collectives on inputs). Got operand={operand!r}, indices={indices!r}")
+  for i, j in batch_pairs:
+    indices_spec[j] = indices_spec[j] or operand_spec[i]
+  window = iter([i for i in range(len(slice_sizes))
+                 if i not in dn.collapsed_slice_dims and i not in dn.operand_batching_dims])
+  # The index vector dimension is the last one of indices (jaxlite's gather
+  # keeps it there); every other indices dimension is an output batch dimension.
+  batch = iter(indices_spec)
+  rank = len(dn.offset_dims) + len(indices.shape) - 1
+  return [operand_spec[next(window)] if d in dn.offset_dims else next(batch)
+          for d in range(rank)]
+
+
+def _scatter(avals, params):
+  """JAX's scatter rule (the gather rule read backwards): window dimensions
+  agree between operand and updates or are replicated in both, and every
+  dimension the updates land in several places along is replicated;
+  otherwise JAX's error asking for ``out_sharding=``."""
+  operand, indices, updates = avals[0], avals[1], avals[2]
+  dn = params["dimension_numbers"]
+  operand_spec, indices_spec, updates_spec = _spec(operand), _spec(indices), _spec(updates)
+  if all(e is None for e in operand_spec + indices_spec + updates_spec):
+    return None
+  vector_dim = len(indices.shape) - 1
+  # Where each indices dimension lands among updates' dimensions.
+  query_dims = list(range(vector_dim))
+  for d in sorted(dn.update_window_dims):
+    query_dims.insert(d, None)
+  updates_batching = [query_dims.index(d) for d in dn.scatter_indices_batching_dims]
+  operand_window = [i for i in range(len(operand.shape))
+                    if i not in dn.inserted_window_dims and i not in dn.operand_batching_dims]
+  batch = list(zip(dn.operand_batching_dims, dn.scatter_indices_batching_dims,
+                   updates_batching))
+  windows = list(zip(dn.update_window_dims, operand_window))
+  resolvable = (
+      all(len({e for e in (operand_spec[o], indices_spec[i], updates_spec[u])
+               if e is not None}) <= 1 for o, i, u in batch)
+      and all((updates.shape[u] == operand.shape[o] and updates_spec[u] == operand_spec[o])
+              or (updates_spec[u] is None and operand_spec[o] is None) for u, o in windows)
+      and all(operand_spec[i] is None for i in dn.inserted_window_dims)
+      and all(e is None for i, e in enumerate(updates_spec)
+              if i not in updates_batching and i not in dn.update_window_dims)
+      and all(e is None for i, e in enumerate(indices_spec[:vector_dim])
+              if i not in dn.scatter_indices_batching_dims)
+      and indices_spec[vector_dim] is None)
+  if not resolvable:
+    return _undecided(
+        "Use `.at[...].set/add/mul/...(out_sharding=)` to provide output PartitionSpec for "
+        "the scatter update as out sharding could not be resolved unambiguously (or would "
+        f"require collectives on inputs). Got operand={operand!r}, indices={indices!r}, "
+        f"updates={updates!r}")
+  out = list(operand_spec)
+  for o, i, u in batch:
+    out[o] = out[o] or indices_spec[i] or updates_spec[u]
+  for u, o in windows:
+    out[o] = out[o] or updates_spec[u]
+  return out
 
 
 def _flat(entry) -> tuple:
@@ -321,6 +431,10 @@ SHARDING_RULES = {
     "broadcast_in_dim": _broadcast_in_dim,
     "squeeze": _squeeze,
     "slice": _slice,
+    "dynamic_slice": _dynamic_slice,
+    "gather": _gather,
+    **{name: _scatter for name in ("scatter", "scatter-add", "scatter-sub", "scatter-mul",
+                                   "scatter-min", "scatter-max")},
     "reshape": _reshape,
     "dot_general": _dot_general,
     **{name: _reduce for name in ("reduce_sum", "reduce_max", "reduce_min", "reduce_prod",
