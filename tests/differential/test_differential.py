@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, Phase, given, seed, settings  # noqa: E402
 
 import fuzz_programs  # noqa: E402
 
-DEFAULT_N = 300
+DEFAULT_N = 150
 
 
 def _option(request, name, env):
