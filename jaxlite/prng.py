@@ -505,11 +505,6 @@ class KeyTy(dtypes.ExtendedDType):
 
   __str__ = __repr__
 
-  def __repr__(self):
-    return self.name
-
-  __str__ = __repr__
-
   def __eq__(self, other):
     return type(other) is KeyTy and self._impl == other._impl
 
