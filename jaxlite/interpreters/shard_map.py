@@ -215,6 +215,13 @@ class SpmdAxisContext(mlir.AxisContext):
   manual = True   # read by jaxlite.interpreters.collectives
 
 
+class VmaCheckedSpmdAxisContext(SpmdAxisContext):
+  """As SpmdAxisContext, in a ``shard_map(check_vma=True)``: values' types say
+  which ones may differ between devices (read by cond's lowering)."""
+  __slots__ = ()
+  vma_checked = True
+
+
 def _sdy_text(spec, ndim, mesh):
   return spmd.sdy_sharding_text(NamedSharding(mesh, spec), ndim)[len("#sdy.sharding"):]
 
@@ -233,7 +240,8 @@ def _lowering(ctx, *args, jaxpr, mesh, in_specs, out_specs, check_vma, newly_man
   block = op.body.blocks.append(*[mlir.aval_to_ir_type(a) for a in jaxpr.in_avals])
   mc = ctx.module_context
   outer = mc.axis_context
-  mc.axis_context = SpmdAxisContext(tuple(zip(mesh.axis_names, mesh.axis_sizes)))
+  context = VmaCheckedSpmdAxisContext if check_vma else SpmdAxisContext
+  mc.axis_context = context(tuple(zip(mesh.axis_names, mesh.axis_sizes)))
   try:
     with ir.InsertionPoint(block):
       outs = mlir.jaxpr_subcomp(mc, jaxpr.jaxpr, jaxpr.consts, *block.arguments)
