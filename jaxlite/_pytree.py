@@ -716,6 +716,18 @@ def tree_leaves(tree: Any, is_leaf: Callable[[Any], bool] | None = None
   >>> tree_leaves({'x': [1, 2], 'y': None})
   [1, 2]
   """
+  if is_leaf is None and _native_flatten is not None and (
+      type(tree) is list or type(tree) is tuple):
+    # jaxlib's C++ flatten knows the built-in containers (and orders dict
+    # keys, finds namedtuples, as this module does); its leaves are ours
+    # unless one is of a type registered here. Anything else, or an error,
+    # takes the Python walk below (and its errors).
+    try:
+      leaves = _native_flatten(tree)[0]
+    except Exception:  # noqa: BLE001
+      leaves = None
+    if leaves is not None and _custom_nodes.keys().isdisjoint(map(type, leaves)):
+      return leaves
   leaves = []
   try:
     if is_leaf is None and (type(tree) is list or type(tree) is tuple):
@@ -725,6 +737,19 @@ def tree_leaves(tree: Any, is_leaf: Callable[[Any], bool] | None = None
   except RecursionError as e:
     raise _too_deep(tree_leaves) from e
   return leaves
+
+
+# jaxlib's C++ flatten over a registry of the built-in containers only (see
+# tree_leaves), installed by jit once jaxlib is loaded (importing it here would
+# cost `import jaxlite` its start-up time).
+_native_flatten = None
+
+
+def set_native_flatten(flatten) -> None:
+  """Installs ``flatten`` (``jaxlib._jax.pytree.PyTreeRegistry().flatten``),
+  which ``tree_leaves`` uses for lists and tuples."""
+  global _native_flatten
+  _native_flatten = flatten
 
 
 def _collect_leaves(xs, leaves):

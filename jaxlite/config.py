@@ -90,6 +90,29 @@ class _TraceContextCache(threading.local):
   context = None
 
 
+# The trace context's process-wide epoch: `config._generation` while no thread
+# holds a scoped value (a context manager) of an option in the trace context,
+# else -1. While it is not -1 every thread's trace context is the global one,
+# so a memo that noted the epoch is still valid when it reads the same number:
+# one list read where the per-thread context costs a thread-local lookup.
+trace_context_epoch = [0]
+_scoped_lock = threading.Lock()
+_scoped_count = [0]   # trace-context options held by context managers, all threads
+
+
+def _scope_entered():
+  with _scoped_lock:
+    _scoped_count[0] += 1
+    trace_context_epoch[0] = -1
+
+
+def _scope_exited():
+  with _scoped_lock:
+    _scoped_count[0] -= 1
+    if not _scoped_count[0]:
+      trace_context_epoch[0] = config._generation
+
+
 class State:
   """One option: a global value plus a thread-local override.
 
@@ -152,6 +175,8 @@ class StateContextManager:
 
   def __enter__(self):
     state = self.state
+    if state._in_trace_context:
+      _scope_entered()
     self.prev = state._local.value
     state._local.value = self.new_val
     if state._in_trace_context:
@@ -164,6 +189,7 @@ class StateContextManager:
     if state._in_trace_context:
       config._trace_cache.generation = -1
       config._trace_cache.context = None
+      _scope_exited()
 
   def __call__(self, func):
     @functools.wraps(func)
@@ -230,7 +256,10 @@ class Config:
     except KeyError:
       raise AttributeError(f"Unrecognized config option: {name}") from None
     state._set_global(val)
-    self._generation += 1
+    with _scoped_lock:
+      self._generation += 1
+      if not _scoped_count[0]:
+        trace_context_epoch[0] = self._generation
     for callback in self._update_callbacks:
       callback(name, state.global_value)
 
@@ -385,6 +414,13 @@ class Config:
 _already_configured_with_absl = False
 
 config = Config()
+# The mesh set by `jax.set_mesh` (None when none is): part of the trace context,
+# as in JAX, so jitted functions retrace under a mesh and eager ops find out
+# from the trace context alone that one is set. Not an option: `set_mesh`
+# (jaxlite/sharding/mesh.py) sets it.
+mesh_context = State("mesh_context_manager", None, "The mesh set by set_mesh.", "object",
+                     in_trace_context=True)
+config._trace_states.append(mesh_context)
 update = config.update
 read = config.read
 trace_context = config.trace_context

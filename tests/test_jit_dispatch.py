@@ -168,3 +168,95 @@ def test_pytree_memo_deleted_operand_raises_as_jax():
   with pytest.raises(RuntimeError) as ours:
     f_ours([a])
   assert str(ours.value) == str(theirs.value)
+
+
+def test_pytree_memo_structure_changes_miss():
+  # The memo flattens the arguments up to the last call's structure: any
+  # other structure (dict keys, node types, a subtree where a leaf was) runs
+  # the general path, as the cache would.
+  f_ours = jaxlite.jit(lambda d: jaxlite.tree_util.tree_map(lambda v: v * 2, d))
+  f_jax = jax.jit(lambda d: jax.tree_util.tree_map(lambda v: v * 2, d))
+  x = np.arange(3, dtype=np.float32)
+  trees = [{"a": x, "b": x}, {"a": x, "b": x}, {"a": x, "c": x}, {"a": x, "c": x},
+           {"a": x, "b": (x, x)}, {"a": x, "b": [x, x]}, {"a": x, "b": [x, x]},
+           {"b": x, "a": x}, {"a": x, "b": None}, {"a": x, "b": x}]
+  for tree in trees:
+    _same(f_ours(_put(jaxlite, tree)), f_jax(_put(jax, tree)))
+
+
+def _tuple_of_x64_sensitive(t):
+  return t[0] + 1, jnp.arange(3)   # arange's dtype follows jax_enable_x64
+
+
+def test_memo_trace_context_of_other_threads():
+  # Another thread holding a scoped trace-context option (enable_x64) changes
+  # nothing here, and a memo noted in that thread's context is not this
+  # thread's; the process-wide epoch comes back when the scope closes.
+  import sys
+  import threading
+  config_module = sys.modules["jaxlite.config"]
+  f = jaxlite.jit(_tuple_of_x64_sensitive)
+  x = (jnp.ones(3, jnp.float32),)
+  f(x), f(x)
+  entered, release, results = threading.Event(), threading.Event(), {}
+
+  def scoped():
+    with jaxlite.enable_x64(True):
+      results["scoped"] = [f(x)[1].dtype for _ in range(3)]
+      entered.set()
+      release.wait(30)
+      results["scoped_late"] = f(x)[1].dtype
+  thread = threading.Thread(target=scoped)
+  thread.start()
+  assert entered.wait(30)
+  try:
+    assert config_module.trace_context_epoch[0] == -1
+    assert [f(x)[1].dtype for _ in range(3)] == [np.int32] * 3
+  finally:
+    release.set()
+    thread.join(30)
+  assert results == {"scoped": [np.int64] * 3, "scoped_late": np.int64}
+  assert config_module.trace_context_epoch[0] == jaxlite.config._generation
+  assert f(x)[1].dtype == np.int32
+
+
+def test_memo_while_another_thread_stages():
+  # A thread tracing a jit (a staging trace current in it) makes every other
+  # thread look at its own trace state; their memo calls still run.
+  import threading
+  from jaxlite import core
+  inside, release = threading.Event(), threading.Event()
+  f = jaxlite.jit(lambda a, b: a * b)
+  x = jnp.arange(3.0, dtype=jnp.float32)
+  f(x, x), f(x, x)
+
+  def slow(a):
+    inside.set()
+    release.wait(30)
+    return a + 1
+  thread = threading.Thread(target=lambda: jaxlite.jit(slow)(x))
+  thread.start()
+  assert inside.wait(30)
+  try:
+    assert core.staging[0] >= 1
+    for _ in range(3):
+      np.testing.assert_array_equal(np.asarray(f(x, x)), [0., 1., 4.])
+    # Staged inside this thread's own jit, the memo's executable must not run.
+    out = jaxlite.jit(lambda a: f(a, a) + 1)(x)
+    np.testing.assert_array_equal(np.asarray(out), [1., 2., 5.])
+  finally:
+    release.set()
+    thread.join(30)
+  assert core.staging[0] == 0
+
+
+def test_staging_count_returns_to_zero_after_errors():
+  from jaxlite import core
+
+  def bad(a):
+    raise ValueError("boom")
+  with pytest.raises(ValueError, match="boom"):
+    jaxlite.jit(bad)(jnp.ones(2))
+  with pytest.raises(ValueError, match="boom"):
+    jaxlite.make_jaxpr(bad)(1.0)
+  assert core.staging[0] == 0

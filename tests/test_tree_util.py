@@ -562,3 +562,44 @@ def test_never_imports_jax():
   code = ("import sys; import jaxlite.tree_util, jaxlite.tree; "
           "sys.exit(any(m == 'jax' or m.startswith('jax.') for m in sys.modules))")
   assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_tree_leaves_native_flatten_agrees_with_the_python_walk():
+  # Once jit has loaded jaxlib, tree_leaves of a list or tuple uses its C++
+  # flatten (built-in containers only): the leaves must be the Python walk's,
+  # whatever the tree holds (a node registered here among them), and JAX's.
+  import jax
+  import jaxlite
+  from jaxlite.interpreters import pjit
+  pjit._cpp_pytree_flatten()
+  assert _pytree._native_flatten is not None
+
+  class TupleSub(tuple):
+    pass
+
+  class DictSub(dict):
+    pass
+
+  registered = [Custom(1, (2, 3)), (Custom([4], None),)]   # not in JAX's registry here
+  trees = [
+      [1, (2, 3), [4, [5, (6,)]]], (), [], [None, (None, 1)],
+      [{"b": 1, "a": 2}, {1: "x", 0: "y"}], [Point(1, (2, 3)), TupleSub((4, 5))],
+      [collections.OrderedDict(b=1, a=2), collections.defaultdict(list, b=1, a=2)],
+      [DictSub(a=1), [2.0, np.float32(3)]], registered,
+      (jaxlite.numpy.ones(2), [jaxlite.numpy.zeros(1)]),
+  ]
+  for tree in trees:
+    walked = []
+    _pytree._collect_leaves(tree, walked)
+    leaves = tu.tree_leaves(tree)
+    assert len(leaves) == len(walked) and all(a is b for a, b in zip(leaves, walked)), tree
+    if tree is not registered and tree is not trees[-1]:
+      assert [repr(x) for x in leaves] == [repr(x) for x in jax.tree_util.tree_leaves(tree)]
+  assert tu.tree_leaves(registered) == [1, 2, 3, 4]   # None: a node without leaves
+  loop = [1]
+  loop.append(loop)
+  with pytest.raises(Exception) as ours:
+    tu.tree_leaves(loop)
+  with pytest.raises(Exception) as theirs:
+    jax.tree_util.tree_leaves(loop)
+  assert type(ours.value) is type(theirs.value)

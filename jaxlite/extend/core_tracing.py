@@ -86,7 +86,7 @@ class set_current_trace:  # noqa: N801  (JAX's name for its context manager)
     ...     jaxlite.lax.add(1.0, 2.0)
     Array(3., dtype=float32, weak_type=True)
   """
-  __slots__ = ("trace", "check_leaks", "prev")
+  __slots__ = ("trace", "check_leaks", "prev", "counted")
 
   def __init__(self, trace, check_leaks=False):
     self.trace = trace
@@ -94,6 +94,11 @@ class set_current_trace:  # noqa: N801  (JAX's name for its context manager)
 
   def __enter__(self):
     self.prev = _current_main()
+    # A staging main made current is counted (core.staging: the dispatch fast
+    # paths look at this thread's state only while some thread stages).
+    self.counted = _is_dynamic(self.trace.main) and self.trace.main.level != 0
+    if self.counted:
+      core.staging_entered()
     if _is_dynamic(self.trace.main):
       _set_current_main(self.trace.main)
     # A transforming trace (jvp, vmap, ...) receives the primitives applied to
@@ -101,6 +106,8 @@ class set_current_trace:  # noqa: N801  (JAX's name for its context manager)
 
   def __exit__(self, exc_type, exc_value, traceback):
     _set_current_main(self.prev)
+    if self.counted:
+      core.staging_exited()
 
 
 def call_impl(f, *args, **params):

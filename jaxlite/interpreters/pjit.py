@@ -19,8 +19,8 @@ import numpy as np
 
 from jaxlite import (api_util, core, dtypes, jaxpr_printing, monitoring, traceback_util,
                      tree_util)
-from jaxlite.config import config
-from jaxlite.core import _thread_state
+from jaxlite.config import config, trace_context_epoch as _context_epoch
+from jaxlite.core import _thread_state, staging as _staging
 from jaxlite.core import ClosedJaxpr, ShapedArray
 from jaxlite.interpreters import mlir
 from jaxlite.interpreters import partial_eval as pe
@@ -281,21 +281,36 @@ _trace_cache = config._trace_cache   # the per-thread trace context (config.trac
 _TREE_CACHE_LIMIT = 64   # fast-path keys per jitted function, see _remember_fast
 
 
+def _memo_epoch():
+  """The trace-context epoch a call memo notes (see config.trace_context_epoch),
+  read before the memo's context: an update in between then only misses.
+  None (matching no epoch) while some thread holds a scoped option."""
+  epoch = _context_epoch[0]
+  return None if epoch < 0 else epoch
+
+
 def _cpp_pytree_flatten():
   global _cpp_flatten
   if _cpp_flatten is None:
     from jaxlib import _jax
+    from jaxlite import _pytree
     _cpp_flatten = _jax.pytree.PyTreeRegistry().flatten
+    _pytree.set_native_flatten(_cpp_flatten)
   return _cpp_flatten
 
 
 def _cpp_unflattener(out_tree):
-  """``treedef.unflatten`` of jaxlib's C++ treedef equal to ``out_tree``, or
-  None where the output holds a node only jaxlite's registry knows."""
+  """What rebuilds the results' structure ``out_tree`` from the list of
+  results: ``tuple`` for a flat tuple, else the ``unflatten`` of jaxlib's C++
+  treedef equal to ``out_tree``, or None where the output holds a node only
+  jaxlite's registry knows."""
   flatten = _cpp_pytree_flatten()
   markers = [object() for _ in range(out_tree.num_leaves)]
   try:
     sample = tree_util.tree_unflatten(out_tree, markers)
+    if type(sample) is tuple and len(sample) == len(markers) and all(
+        a is b for a, b in zip(sample, markers)):
+      return tuple   # a C call, where a treedef's unflatten parses its nodes
     leaves, cpp_tree = flatten(sample)
     if len(leaves) != len(markers) or any(a is not b for a, b in zip(leaves, markers)):
       return None
@@ -310,15 +325,13 @@ def _outputs(entry, results):
   """Arrays of a call's results, in the function's output structure."""
   outs = []
   append = outs.append
-  for buf, aval in zip(results, entry.executable.out_avals):
+  for buf, aval in zip(results, entry.out_avals):
     out = _new_object(Array)   # Array(buf, aval), inlined (see _new_object)
     out._buf = buf
     out.aval = aval
     out._npy = out._shards = None
     append(out)
-  if entry.unflatten is not None:
-    return entry.unflatten(outs)
-  return tree_util.tree_unflatten(entry.out_tree, outs)
+  return entry.unflatten(outs)
 
 
 def _token_unflattener(out_avals, out_tree):
@@ -339,7 +352,8 @@ def _token_unflattener(out_avals, out_tree):
 
 class _CacheEntry:
   __slots__ = ("closed_jaxpr", "consts", "out_tree", "donated", "name", "executable",
-               "single_output", "in_avals", "unflatten", "spmd", "arg_names", "placed",
+               "single_output", "in_avals", "out_avals", "unflatten", "spmd", "arg_names",
+               "placed",
                "__weakref__")
 
   def __init__(self, closed_jaxpr, consts, out_tree, donated, name):
@@ -351,7 +365,9 @@ class _CacheEntry:
     self.executable = None
     self.single_output = tree_util.treedef_is_leaf(out_tree) and out_tree.num_leaves == 1
     self.in_avals = closed_jaxpr.in_avals
-    self.unflatten = None if self.single_output else _cpp_unflattener(out_tree)
+    self.out_avals = tuple(closed_jaxpr.out_avals)
+    self.unflatten = None if self.single_output else (
+        _cpp_unflattener(out_tree) or partial(tree_util.tree_unflatten, out_tree))
     if any(type(a) is core.AbstractToken or core.is_extended_aval(a)
            for a in closed_jaxpr.out_avals):
       self.single_output = False
@@ -425,12 +441,15 @@ class Jitted:
     # something raises.
     try:
       if not kwargs:
+        # The steady state: the signature of the last call (one or two
+        # arguments, see _set_memo) or the last pytree call (see
+        # _set_tree_memo) finds the plan that runs it, and its operands.
+        plan = None
         memo = self._memo
         if memo is not None and len(args) == memo[5]:
-          # The steady state: the same signature as the last call. The
-          # signature is built and compared with plain bytecode (cheaper than
-          # map/tuple calls or the avals' Python __hash__): each argument's
-          # aval if it is an Array, its value if it is static.
+          # The signature is built and compared with plain bytecode (cheaper
+          # than map/tuple calls or the avals' Python __hash__): each
+          # argument's aval if it is an Array, its value if it is static.
           if memo[5] == 2:
             a, b = args
             signature = (a.aval if type(a) is Array else a, b.aval if type(b) is Array else b)
@@ -438,11 +457,14 @@ class Jitted:
             a, = args
             signature = (a.aval if type(a) is Array else a,)
           try:
-            same = signature == memo[0] and _trace_cache.context is memo[1] and \
-                config._generation == memo[2]
+            same = signature == memo[0]
           except Exception:  # noqa: BLE001 - a static value whose == raises
             same = False
-          if same and _thread_state.dynamic_main.level == 0:
+          # The same trace context (one process-wide number while no thread
+          # holds a scoped option) and no staging trace in this thread.
+          if same and (_context_epoch[0] == memo[6] or (
+              _trace_cache.context is memo[1] and config._generation == memo[2])) and (
+              not _staging[0] or _thread_state.dynamic_main.level == 0):
             mask = memo[4]
             if mask == 3:
               bufs = [a._buf, b._buf]
@@ -452,18 +474,65 @@ class Jitted:
               placed = bufs[0]._committed
             if not placed:   # committed operands take the general path (_call_placed)
               plan = memo[3]
-              try:
-                results = plan[0](plan[4] + bufs if plan[4] else bufs).consume_with_handlers(
-                    plan[1])
-              except Exception:  # noqa: BLE001 - the general call explains or recovers
-                return self._call_entry(plan[3], [x for x in args if type(x) is Array])
-              if plan[2] is not None:
-                out = _new_object(Array)   # Array(results[0], plan[2]), inlined
-                out._buf = results[0]
-                out.aval = plan[2]
-                out._npy = out._shards = None
-                return out
-              return _outputs(plan[3], results)
+              if plan[4]:
+                bufs = plan[4] + bufs
+              operands = None   # (the Array arguments, if the general call is needed)
+        memo = self._tree_memo
+        # A pytree call: the last call's treedef flattens the arguments up to
+        # its own structure (raising on any other: cheaper than flattening
+        # and comparing treedefs); one pass over the leaves then checks each
+        # is an Array of the same aval (by identity first: ShapedArray.__eq__
+        # is Python) and gathers the buffers of uncommitted operands. (Only
+        # calls without static arguments have a tree memo.)
+        if plan is None and memo is not None and (_context_epoch[0] == memo[5] or (
+            _trace_cache.context is memo[2] and config._generation == memo[3])) and (
+            not _staging[0] or _thread_state.dynamic_main.level == 0):
+          try:
+            leaves = memo[0].flatten_up_to(args)
+          except Exception:  # noqa: BLE001 - another structure: the general path
+            leaves = ()
+          tree_plan = memo[4]
+          if tree_plan[0] is None:   # an SPMD program: its call site checks the layouts
+            for a in leaves:
+              if type(a) is not Array:
+                break
+            else:
+              if leaves and tuple(map(_get_aval, leaves)) == memo[1]:
+                outs = tree_plan[4].call(tree_plan[3], leaves)
+                if outs is not None or tree_plan[4].always_handles:
+                  return outs
+                return self._call_entry(tree_plan[3], leaves)
+          elif leaves:
+            bufs = tree_plan[4][:]   # the closed-over arrays' buffers lead
+            append = bufs.append
+            try:
+              # Only an Array has an aval of the memo's and a buffer (a
+              # tracer or another leaf raises AttributeError or differs).
+              for a, aval in zip(leaves, memo[1]):
+                if a.aval is not aval and a.aval != aval:
+                  break
+                buf = a._buf
+                if buf._committed:   # committed operands: _call_placed
+                  break
+                append(buf)
+              else:
+                plan, operands = tree_plan, leaves
+            except AttributeError:
+              pass
+        if plan is not None:
+          try:
+            results = plan[0](bufs).consume_with_handlers(plan[1])
+          except Exception:  # noqa: BLE001 - the general call explains or recovers
+            if operands is None:
+              operands = [x for x in args if type(x) is Array]
+            return self._call_entry(plan[3], operands)
+          if plan[2] is not None:
+            out = _new_object(Array)   # Array(results[0], plan[2]), inlined
+            out._buf = results[0]
+            out.aval = plan[2]
+            out._npy = out._shards = None
+            return out
+          return _outputs(plan[3], results)
         if self._simple:
           for a in args:
             if type(a) is not Array:
@@ -471,7 +540,7 @@ class Jitted:
           else:
             # The trace context includes jax_disable_jit: with it on, this misses.
             entry = self._fast_cache.get((tuple(map(_get_aval, args)), config.trace_context()))
-            if entry is not None and _thread_state.dynamic_main.level == 0:
+            if entry is not None and (not _staging[0] or _thread_state.dynamic_main.level == 0):
               self._set_memo(args, entry)
               return self._call_entry(entry, args)
         if self._tree_ok and _cpp_flatten is not None:
@@ -488,39 +557,11 @@ class Jitted:
               break
           else:
             avals = tuple(map(_get_aval, leaves))
-            memo = self._tree_memo
-            # The steady state of a pytree call: the same structure and avals
-            # as the last one. Comparing the avals finds the very same aval
-            # objects (tuple == tries identity first) where hashing them for
-            # the cache key would run ShapedArray.__hash__ once per leaf.
-            if memo is not None and statics is None and treedef == memo[0] and \
-                avals == memo[1] and _trace_cache.context is memo[2] and \
-                config._generation == memo[3] and _thread_state.dynamic_main.level == 0:
-              plan = memo[4]
-              if plan[0] is None:   # an SPMD program: its call site checks the layouts
-                outs = plan[4].call(plan[3], leaves)
-                if outs is not None or plan[4].always_handles:
-                  return outs
-                return self._call_entry(plan[3], leaves)
-              bufs = list(map(_get_buf, leaves))
-              if not any(map(_get_committed, bufs)):   # committed: _call_placed
-                try:
-                  results = plan[0](plan[4] + bufs if plan[4] else bufs).consume_with_handlers(
-                      plan[1])
-                except Exception:  # noqa: BLE001 - the general call explains or recovers
-                  return self._call_entry(plan[3], leaves)
-                if plan[2] is not None:
-                  out = _new_object(Array)   # Array(results[0], plan[2]), inlined
-                  out._buf = results[0]
-                  out.aval = plan[2]
-                  out._npy = out._shards = None
-                  return out
-                return _outputs(plan[3], results)
             try:
               entry = self._tree_cache.get((treedef, statics, avals, config.trace_context()))
             except TypeError:   # an unhashable static value: the slow path explains
               entry = None
-            if entry is not None and _thread_state.dynamic_main.level == 0:
+            if entry is not None and (not _staging[0] or _thread_state.dynamic_main.level == 0):
               if statics is None:
                 self._set_tree_memo(treedef, avals, entry)
               else:
@@ -639,9 +680,10 @@ class Jitted:
     plan = (exe.loaded.execute_sharded, exe.handlers,
             exe.out_avals[0] if entry.single_output else None, entry,
             list(map(_get_buf, entry.consts)))
+    epoch = _memo_epoch()
     context = config.trace_context()
     # One tuple, replaced whole: a thread reading it never sees a torn memo.
-    self._memo = (signature, context, config._generation, plan, mask, len(args))
+    self._memo = (signature, context, config._generation, plan, mask, len(args), epoch)
 
   def _set_tree_memo(self, treedef, avals, entry):
     """Remembers how to run ``entry`` for pytree calls without static
@@ -658,8 +700,10 @@ class Jitted:
       plan = (exe.loaded.execute_sharded, exe.handlers,
               exe.out_avals[0] if entry.single_output else None, entry,
               list(map(_get_buf, entry.consts)))
+    epoch = _memo_epoch()
     # One tuple, replaced whole: a thread reading it never sees a torn memo.
-    self._tree_memo = (treedef, avals, config.trace_context(), config._generation, plan)
+    self._tree_memo = (treedef, avals, config.trace_context(), config._generation, plan,
+                       epoch)
 
   def _compile_entry(self, entry, flat_args):
     # No lock: threads racing on one entry lower it each but compile it once
@@ -806,7 +850,10 @@ class Jitted:
       if _ref_calls.check_jit_refs(self.fun, flat_args, names, jaxpr, consts):
         entry.spmd = _ref_calls.RefCallSite()   # the general call path runs it
         return entry
-    has_mesh = _holds_shard_map(closed)
+    from jaxlite.config import mesh_context  # pylint: disable=g-import-not-at-top
+    # Under set_mesh (part of the trace context, so of this entry's key) the
+    # program runs on all the mesh's devices, as JAX's.
+    has_mesh = _holds_shard_map(closed) or mesh_context.value is not None
     if self.in_shardings is not None or self.out_shardings is not None or has_mesh:
       from jaxlite.interpreters import spmd
       entry.spmd = spmd.JitCallSite(self.in_shardings, self.out_shardings, dyn_args,

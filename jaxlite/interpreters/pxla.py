@@ -27,8 +27,8 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from jaxlite import api_util, core, traceback_util, tree_util
-from jaxlite.config import config
-from jaxlite.core import ClosedJaxpr, ShapedArray
+from jaxlite.config import config, trace_context_epoch as _context_epoch
+from jaxlite.core import ClosedJaxpr, ShapedArray, staging as _staging
 from jaxlite.interpreters import collectives, mlir
 # The collectives' lowering helpers (shared with shard_map), which the pmap
 # lowering below and other modules use under these names.
@@ -389,21 +389,26 @@ class PmapFunction:
     # (a decorator's frame would cost every call).
     try:
       fast = self._fast
-      if fast is not None and not kwargs and core._thread_state.dynamic_main.level == 0 and \
-          fast[2] is _trace_cache.context and fast[3] == config._generation:
+      # (The trace context: one process-wide number while no thread holds a
+      # scoped option; staging: a global count before this thread's state.)
+      if fast is not None and not kwargs and (_context_epoch[0] == fast[6] or (
+          fast[2] is _trace_cache.context and fast[3] == config._generation)) and (
+          not _staging[0] or core._thread_state.dynamic_main.level == 0):
         # The eager hot path: the same argument structure and types as the
         # last eager call (so the same in_axes, mapped size and cache entry)
-        # run its executable directly. jaxlib's C++ flatten (built-in
-        # containers only) reads the structure; the avals compare by identity
-        # first.
-        leaves, treedef = fast[6](args)
-        if treedef == fast[0]:
-          for x in leaves:
-            if type(x) is not Array:
+        # run its executable directly. The last call's C++ treedef (built-in
+        # containers only) flattens the arguments up to its structure,
+        # raising on any other; the avals compare by identity first.
+        try:
+          leaves = fast[0].flatten_up_to(args)
+        except Exception:  # noqa: BLE001 - another structure: the general path
+          leaves = None
+        if leaves is not None:
+          for x, aval in zip(leaves, fast[1]):
+            if type(x) is not Array or (x.aval is not aval and x.aval != aval):
               break
           else:
-            if tuple(map(_get_aval, leaves)) == fast[1]:
-              return fast[5](fast[4].call(leaves))
+            return fast[5](fast[4].call(leaves))
       return self._call(args, kwargs)
     except Exception as e:
       traceback_util.filter_exception(e, sys._getframe())
@@ -508,9 +513,10 @@ class PmapFunction:
     unflatten = pjit._cpp_unflattener(out_tree)
     if unflatten is None:
       unflatten = partial(tree_util.tree_unflatten, out_tree)
+    epoch = pjit._memo_epoch()   # before the context: an update in between misses
     # One tuple, replaced whole: a thread reading it never sees a torn one.
-    self._fast = (treedef, tuple(map(_get_aval, flat_args)), _trace_cache.context,
-                  config._generation, exe, unflatten, flatten)
+    self._fast = (treedef, tuple(map(_get_aval, flat_args)), config.trace_context(),
+                  config._generation, exe, unflatten, epoch)
 
   def _mapped_size(self, flat_args, avals, in_axes_flat, dyn_args):
     sizes = {}
