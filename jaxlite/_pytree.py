@@ -718,16 +718,9 @@ def tree_leaves(tree: Any, is_leaf: Callable[[Any], bool] | None = None
   """
   if is_leaf is None and _native_flatten is not None and (
       type(tree) is list or type(tree) is tuple):
-    # jaxlib's C++ flatten knows the built-in containers (and orders dict
-    # keys, finds namedtuples, as this module does); its leaves are ours
-    # unless one is of a type registered here. Anything else, or an error,
-    # takes the Python walk below (and its errors).
-    try:
-      leaves = _native_flatten(tree)[0]
-    except Exception:  # noqa: BLE001
-      leaves = None
-    if leaves is not None and _custom_nodes.keys().isdisjoint(map(type, leaves)):
-      return leaves
+    flat = native_flatten(tree)
+    if flat is not None:
+      return flat[0]
   leaves = []
   try:
     if is_leaf is None and (type(tree) is list or type(tree) is tuple):
@@ -743,6 +736,32 @@ def tree_leaves(tree: Any, is_leaf: Callable[[Any], bool] | None = None
 # tree_leaves), installed by jit once jaxlib is loaded (importing it here would
 # cost `import jaxlite` its start-up time).
 _native_flatten = None
+
+
+def native_flatten(tree):
+  """``(leaves, treedef)`` of ``tree`` by jaxlib's C++ flatten, or None.
+
+  It knows the built-in containers (and orders dict keys, finds namedtuples,
+  as this module does), so its leaves are ours unless one is of a type
+  registered here; then, on an error, or before jit installed it, None: the
+  Python walk decides (and raises its errors). The treedef is jaxlib's.
+
+  >>> from jaxlib import _jax
+  >>> set_native_flatten(_jax.pytree.PyTreeRegistry().flatten)   # as jit does
+  >>> native_flatten([1, (2, None)])[0]
+  [1, 2]
+  >>> native_flatten([collections.OrderedDict(a=1)]) is None   # a node here, a leaf there
+  True
+  """
+  if _native_flatten is None:
+    return None
+  try:
+    leaves, treedef = _native_flatten(tree)
+  except Exception:  # noqa: BLE001
+    return None
+  if _custom_nodes.keys().isdisjoint(map(type, leaves)):
+    return leaves, treedef
+  return None
 
 
 def set_native_flatten(flatten) -> None:

@@ -22,6 +22,7 @@ import functools
 import textwrap
 from typing import Any, Callable, Iterable
 
+from jaxlite import _pytree
 from jaxlite._pytree import (
     DictKey, FlattenedIndexKey, GetAttrKey, KeyEntry, KeyPath, PyTreeDef,
     SequenceKey, flatten_one_level, flatten_one_level_with_keys, is_tree_node,
@@ -191,6 +192,17 @@ def tree_map(f: Callable[..., Any], tree: Any, *rest: Any,
   >>> tree_map(lambda x, y: x + y, (1, {'a': 2}), (10, {'a': 20}))
   (11, {'a': 22})
   """
+  flat = _pytree.native_flatten(tree) if is_leaf is None else None
+  if flat is not None:   # jaxlib's C++ flatten and unflatten (see native_flatten)
+    leaves, native = flat
+    if not rest:
+      return native.unflatten([f(x) for x in leaves])
+    try:
+      others = [native.flatten_up_to(other) for other in rest]
+    except Exception:  # noqa: BLE001 - the Python walk raises this module's error
+      others = None
+    if others is not None:
+      return native.unflatten([f(*xs) for xs in zip(leaves, *others)])
   leaves, treedef = tree_flatten(tree, is_leaf)
   if not rest:
     return treedef.unflatten([f(x) for x in leaves])

@@ -603,3 +603,59 @@ def test_tree_leaves_native_flatten_agrees_with_the_python_walk():
   with pytest.raises(Exception) as theirs:
     jax.tree_util.tree_leaves(loop)
   assert type(ours.value) is type(theirs.value)
+
+
+def test_tree_map_native_path_agrees_with_the_python_walk_and_jax():
+  # tree_map through jaxlib's C++ flatten/unflatten (installed by jit) must
+  # give the Python walk's results, call f once per leaf in the same order,
+  # and raise the same errors (JAX's) for trees that do not match.
+  import jax
+  from jaxlite.interpreters import pjit
+  native = pjit._cpp_pytree_flatten()
+  cases = [
+      ((1, {"b": 2, "a": [3, None]}), ()),
+      ([Point(1, 2), collections.OrderedDict(z=3, y=4)], ()),
+      ({"a": 1, "b": (2, 3)}, ({"a": 10, "b": (20, 30)},)),
+      ([1, 2], ([(5, 6), {"k": 7}],)),          # subtrees at leaf positions
+      ([Custom(1, 2), 3], ()),                  # a node registered here
+      (5, (6,)),
+  ]
+  bad = [([1, 2], ((1, 2),)), ({"a": 1}, ({"b": 1},)), ([1, 2], ([1, 2, 3],)),
+         ((None, 1), ((2, 1),))]
+
+  def run(tree, rest):
+    calls = []
+
+    def f(*xs):
+      calls.append(xs)
+      return len(calls)
+    return tu.tree_map(f, tree, *rest), calls
+
+  def error_of(fn, *args):
+    try:
+      fn(*args)
+    except Exception as e:  # noqa: BLE001
+      return type(e), str(e)
+    return None
+
+  try:
+    for tree, rest in cases:
+      assert _pytree._native_flatten is native
+      with_native = run(tree, rest)
+      _pytree.set_native_flatten(None)
+      python = run(tree, rest)
+      _pytree.set_native_flatten(native)
+      assert repr(with_native) == repr(python), tree
+      if not any(isinstance(x, Custom) for x in tu.tree_leaves(tree, is_leaf=lambda x: isinstance(x, Custom))):
+        theirs = jax.tree_util.tree_map(lambda *xs: len(xs), tree, *rest)
+        assert repr(tu.tree_map(lambda *xs: len(xs), tree, *rest)) == repr(theirs)
+    for tree, rest in bad:
+      ours = error_of(tu.tree_map, lambda *xs: 0, tree, *rest)
+      _pytree.set_native_flatten(None)
+      python = error_of(tu.tree_map, lambda *xs: 0, tree, *rest)
+      _pytree.set_native_flatten(native)
+      assert ours == python and ours is not None, (tree, rest)
+      theirs = error_of(jax.tree_util.tree_map, lambda *xs: 0, tree, *rest)
+      assert ours[0] is theirs[0], (ours, theirs)
+  finally:
+    _pytree.set_native_flatten(native)

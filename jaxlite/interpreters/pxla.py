@@ -296,14 +296,24 @@ class _PmapExecutable:
 
   def call(self, args) -> list:
     if self.leading_axes_only:
+      # The steady state: every argument already laid out as the program
+      # takes it, and live (one pass; the launch need not look again).
       layout = self.local_sharding
+      bufs = []
+      append = bufs.append
       for x in args:
-        if type(x) is not Array or x._buf._sharding is not layout:
-          bufs = [self._shard_input(x, 0) for x in args]
+        if type(x) is not Array:
           break
+        buf = x._buf
+        if buf._sharding is not layout or buf.is_deleted():
+          break
+        append(buf)
       else:
-        bufs = list(map(_get_buf, args))
-      # Bounded launches: XLA's CPU client deadlocks when they run too far ahead.
+        # Bounded launches: XLA's CPU client deadlocks when they run too far ahead.
+        results = inflight.launch(self.loaded, bufs, checked=True).consume_with_handlers(
+            self.handlers)
+        return arrays_of(results, self.out_global_avals)
+      bufs = [self._shard_input(x, 0) for x in args]
       results = inflight.launch(self.loaded, bufs).consume_with_handlers(self.handlers)
       return arrays_of(results, self.out_global_avals)
     bufs = [self._shard_input(x, ax) for x, ax in zip(args, self.in_axes)]
@@ -332,7 +342,6 @@ class _PmapExecutable:
 _live_pmapped: "weakref.WeakSet[PmapFunction]" = weakref.WeakSet()
 _trace_cache = config._trace_cache   # the per-thread trace context (config.trace_context)
 _MAX_ENTRIES_PER_FUNCTION = 4096
-_get_buf = operator.attrgetter("_buf")
 _get_aval = operator.attrgetter("aval")
 
 
