@@ -1003,5 +1003,18 @@ def axis_frame(name) -> AxisEnvFrame:
   raise NameError(f"unbound axis name: {name}")
 
 
+def axis_is_bound(name) -> bool:
+  """Whether an enclosing vmap, pmap or shard_map binds axis ``name``.
+
+  >>> axis_is_bound('i')
+  False
+  """
+  try:
+    axis_frame(name)
+  except NameError:
+    return False
+  return True
+
+
 def axis_env_frames():
   return list(_thread_state.axis_env)

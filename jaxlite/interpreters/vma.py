@@ -187,7 +187,8 @@ def pvary(x, axis_name):
   names = tuple(axis_name) if isinstance(axis_name, (tuple, list)) else (axis_name,)
   names = _mesh_ordered(names) if all(n in core.vma_axis_order for n in names) else names
   leaves, tree = tree_util.tree_flatten(x)
-  if not all(isinstance(leaf, core.Tracer) for leaf in leaves):
+  if not all(isinstance(leaf, core.Tracer) for leaf in leaves) and \
+      not all(core.axis_is_bound(n) for n in names):
     _pvary_outside(axes=names)   # a concrete value: no shard_map is being traced
   return tree_util.tree_unflatten(tree, [pvary_p.bind(leaf, axes=names)[0]
                                          for leaf in leaves])

@@ -57,20 +57,12 @@ class _OneSidedPrimitive(CollectivePrimitive):
   it, as in JAX)."""
 
   def axis_names(self, params):
-    return tuple(n for n in params["axis_name"] if _is_bound(n))
-
-
-def _is_bound(name) -> bool:
-  try:
-    core.axis_frame(name)
-  except NameError:
-    return False
-  return True
+    return tuple(n for n in params["axis_name"] if core.axis_is_bound(n))
 
 
 def _check_axis_names(axis_name, api_name):
   for name in axis_name:
-    if not isinstance(name, int) and not _is_bound(name):
+    if not isinstance(name, int) and not core.axis_is_bound(name):
       raise NameError(f"Found an unbound axis name: {name}. To fix this, please call "
                       f"{api_name} under `jax.shard_map`.")
 

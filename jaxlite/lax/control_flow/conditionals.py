@@ -22,8 +22,8 @@ from jaxlite import core, tree_util
 from jaxlite.config import config
 from jaxlite.interpreters import ad, batching, mlir
 from jaxlite.interpreters import partial_eval as pe
-from jaxlite.lax import bitwise, parallel
-from jaxlite.lax.control_flow import common
+from jaxlite.lax import bitwise
+from jaxlite.lax.control_flow import common, divergence
 from jaxlite.lax.structural import _convert_element_type as _convert
 
 cond_p = core.Primitive("cond")
@@ -50,42 +50,11 @@ def _cond_abstract_eval(index_aval, *avals, branches):
 cond_p.def_abstract_eval(_cond_abstract_eval)
 
 
-def _collective_axes(jaxpr: core.Jaxpr) -> set:
-  """Names of the axes that collectives in ``jaxpr`` (or jaxprs nested in
-  it) communicate over; ``axis_index`` needs no partner and is left out."""
-  axes = set()
-  for eqn in jaxpr.eqns:
-    if isinstance(eqn.primitive, parallel.CollectivePrimitive) and \
-        eqn.primitive is not parallel.axis_index_p:
-      axes.update(eqn.primitive.axis_names(eqn.params))
-  for sub in core.subjaxprs(jaxpr):
-    axes |= _collective_axes(sub)
-  return axes
-
-
-def _may_diverge_into_collective(ctx, branches) -> bool:
-  """Whether devices of a pmap or shard_map may take different branches of
-  this cond while a branch holds a collective over their axis: those devices
-  would wait forever for the others in the collective (XLA aborts the
-  process after 40 s, as it does under JAX). The index may differ between
-  devices unless it is typed invariant over those axes (shard_map's vma
-  checking on); effectful branches are left as they are (selecting would
-  run their effects on every device)."""
-  bound = {name for name, _ in ctx.module_context.axis_context.axes}
-  if not bound or any(br.jaxpr.effects for br in branches):
-    return False
-  collective = set().union(*(_collective_axes(br.jaxpr) for br in branches)) & bound
-  if not collective:
-    return False
-  if getattr(ctx.module_context.axis_context, "vma_checked", False):
-    return bool(ctx.avals_in[0].vma & collective)
-  return True
-
-
 def _cond_lowering(ctx, index, *args, branches):
   hlo, ir = mlir.hlo(), mlir.ir()
   mc = ctx.module_context
-  if _may_diverge_into_collective(ctx, branches):
+  if divergence.may_diverge_into_collective(ctx, ctx.avals_in[0],
+                                           [br.jaxpr for br in branches]):
     # Every device runs every branch (so every collective has all its
     # partners) and keeps the outputs of its own: select_n's lowering.
     per_branch = [mlir.jaxpr_subcomp(mc, br.jaxpr, br.consts, *args) for br in branches]

@@ -25,7 +25,7 @@ from jaxlite.config import config
 from jaxlite.core import ClosedJaxpr
 from jaxlite.interpreters import ad, batching, mlir
 from jaxlite.interpreters import partial_eval as pe
-from jaxlite.lax.control_flow import common
+from jaxlite.lax.control_flow import common, divergence
 from jaxlite.lax.control_flow.scan import _scan_length, scan
 from jaxlite.lax.structural import _convert_element_type as _convert
 
@@ -53,6 +53,10 @@ while_p.def_abstract_eval(_while_abstract_eval)
 def _while_lowering(ctx, *args, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
   hlo, ir = mlir.hlo(), mlir.ir()
   mc = ctx.module_context
+  if divergence.may_diverge_into_collective(ctx, cond_jaxpr.out_avals[0],
+                                            [cond_jaxpr.jaxpr, body_jaxpr.jaxpr]):
+    return _while_in_step_lowering(ctx, *args, cond_jaxpr=cond_jaxpr, body_jaxpr=body_jaxpr,
+                                   cond_nconsts=cond_nconsts, body_nconsts=body_nconsts)
   # The constants ride along in the loop state (unchanged), so the regions
   # refer only to their own block arguments.
   types = [mlir.aval_to_ir_type(a) for a in ctx.avals_in]
@@ -72,6 +76,38 @@ def _while_lowering(ctx, *args, cond_jaxpr, body_jaxpr, cond_nconsts, body_ncons
     new_carry = mlir.jaxpr_subcomp(mc, body_jaxpr.jaxpr, body_jaxpr.consts,
                                    *xs[cond_nconsts:nc], *xs[nc:])
     hlo.return_(xs[:nc] + list(new_carry))
+  return list(loop.results)[nc:]
+
+
+def _while_in_step_lowering(ctx, *args, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
+  """A loop whose devices may stop at different iterations while a collective
+  runs in it (see divergence.py): it runs while ANY device's condition
+  holds, every device runs every iteration's collectives, and a device whose
+  own condition fails keeps its carry (as vmap's batched predicate does)."""
+  hlo, ir = mlir.hlo(), mlir.ir()
+  mc = ctx.module_context
+  types = [mlir.aval_to_ir_type(a) for a in ctx.avals_in]
+  loop = hlo.WhileOp(types, list(args))
+  nc = cond_nconsts + body_nconsts
+
+  def own_condition(xs):
+    pred, = mlir.jaxpr_subcomp(mc, cond_jaxpr.jaxpr, cond_jaxpr.consts,
+                               *xs[:cond_nconsts], *xs[nc:])
+    return pred
+
+  cond_block = loop.regions[0].blocks.append(*types)
+  with ir.InsertionPoint(cond_block):
+    hlo.return_([divergence.any_device(ctx, own_condition(list(cond_block.arguments)),
+                                       cond_jaxpr.out_avals[0].vma)])
+
+  body_block = loop.regions[1].blocks.append(*types)
+  with ir.InsertionPoint(body_block):
+    xs = list(body_block.arguments)
+    mine = own_condition(xs)
+    new_carry = mlir.jaxpr_subcomp(mc, body_jaxpr.jaxpr, body_jaxpr.consts,
+                                   *xs[cond_nconsts:nc], *xs[nc:])
+    kept = [hlo.select(mine, new, old) for new, old in zip(new_carry, xs[nc:])]
+    hlo.return_(xs[:nc] + kept)
   return list(loop.results)[nc:]
 
 
