@@ -22,12 +22,21 @@ from typing import Callable
 
 from jaxlite import api_util, core
 from jaxlite.checkpoint import (Offloadable, Recompute, RecomputeType, Saveable,  # noqa: F401
-                                SaveableType, checkpoint, checkpoint_name,
-                                checkpoint_policies, name_p, remat)
+                                SaveableType, checkpoint_name, checkpoint_policies, name_p)
+from jaxlite.deprecations import deprecation_getattr as _deprecation_getattr
 from jaxlite.tree_util import tree_flatten, tree_structure, tree_unflatten
 
 __all__ = ["checkpoint_name", "checkpoint_policies", "print_saved_residuals", "Recompute",
            "Saveable", "Offloadable"]
+
+# Names JAX 0.10.2 has removed from jax.ad_checkpoint, with its messages.
+_deprecations = {
+    "checkpoint": ("jax.ad_checkpoint.checkpoint was deprecated in JAX v0.8.2 and removed in "
+                   "JAX v0.10.0; use jax.checkpoint instead.", None),
+    "remat": ("jax.ad_checkpoint.remat was deprecated in JAX v0.8.2 and removed in JAX "
+              "v0.10.0; use jax.remat instead.", None),
+}
+__getattr__ = _deprecation_getattr(__name__, _deprecations)
 
 
 def saved_residuals(f: Callable, *args, **kwargs) -> list[tuple[core.ShapedArray, str]]:

@@ -31,7 +31,7 @@ _UNARY = [
     ("negative", _X), ("absolute", _X), ("isnan", _X), ("isinf", _X),
     ("isfinite", _X), ("signbit", _X), ("real", _X), ("imag", _X),
     ("conjugate", _X), ("angle", _X), ("logical_not", _X), ("positive", _X),
-    ("isposinf", _X), ("isneginf", _X), ("fix", _X), ("isreal", _X),
+    ("isposinf", _X), ("isneginf", _X), ("isreal", _X),
 ]
 
 

@@ -43,3 +43,12 @@ from jaxlite.lax.ragged_collective import *  # noqa: F401,F403,E402
 from jaxlite.lax.device_transfer import *  # noqa: F401,F403,E402
 from jaxlite.lax.tokens import *  # noqa: F401,F403,E402
 from jaxlite.lax.single_sided import *  # noqa: F401,F403,E402
+
+from jaxlite.deprecations import deprecation_getattr as _deprecation_getattr  # noqa: E402
+
+# Names JAX 0.10.2 has removed from jax.lax, with its messages.
+_deprecations = {
+    "pvary": ("jax.lax.pvary was deprecated in JAX v0.8.2 and removed in JAX v0.10.0;"
+              " use `jax.lax.pcast(..., to='varying')", None),
+}
+__getattr__ = _deprecation_getattr(__name__, _deprecations)

@@ -51,6 +51,15 @@ newaxis = None
 from jaxlite.numpy import linalg, fft  # noqa: F401,E402
 
 
+# Names JAX 0.10.2 has removed from jax.numpy, with its messages.
+_deprecations = {
+    "fix": ("jax.numpy.fix was deprecated in JAX v0.9.0, and will be removed in JAX v0.10.0. "
+            "Use jax.numpy.trunc instead.", None),
+}
+from jaxlite.deprecations import deprecation_getattr as _deprecation_getattr  # noqa: E402
+_removed_name = _deprecation_getattr(__name__, _deprecations)
+
+
 def __getattr__(name):
   # jnp.bfloat16 and the other ml_dtypes scalar types, jnp.finfo/iinfo and
   # jnp.dtype load ml_dtypes on first use (see jaxlite/numpy/scalar_types.py).
@@ -59,7 +68,7 @@ def __getattr__(name):
     value = getattr(scalar_types, name)
     globals()[name] = value
     return value
-  raise AttributeError(f"module 'jaxlite.numpy' has no attribute {name!r}")
+  return _removed_name(name)
 
 
 def __dir__():

@@ -16,7 +16,7 @@ __all__ = ['add', 'subtract', 'multiply', 'true_divide', 'divide', 'floor_divide
            'remainder', 'mod', 'fmod', 'divmod', 'power', 'pow', 'float_power',
            'negative', 'positive', 'absolute', 'abs', 'fabs', 'sign', 'reciprocal',
            'square', 'maximum', 'minimum', 'fmax', 'fmin', 'gcd', 'lcm', 'floor', 'ceil',
-           'trunc', 'fix', 'rint', 'round', 'around', 'round_', 'real', 'imag',
+           'trunc', 'rint', 'round', 'around', 'round_', 'real', 'imag',
            'conjugate', 'conj', 'isreal', 'iscomplex', 'nan_to_num', 'clip', 'isclose']
 
 import operator
@@ -355,7 +355,6 @@ def trunc(x):
   return _trunc(x)
 
 
-fix = trunc
 
 
 @library_jit
