@@ -620,7 +620,21 @@ class PRNGKeyArray(_AbstractArray):  # a jax.Array, as JAX's key arrays are
   itemsize = property(lambda self: self.dtype.itemsize)
   nbytes = property(lambda self: self.size * self.itemsize)
   device = property(lambda self: self._base_array.device)
-  sharding = property(lambda self: self._base_array.sharding)
+  @property
+  def sharding(self):
+    """The key data's sharding with one spec entry per key dimension (as
+    JAX's: a scalar key on a mesh is ``P()`` where its key data are
+    ``P(None,)``, and ``P()`` key data of a row of keys give ``P(None,)``)."""
+    sharding = self._base_array.sharding
+    spec = getattr(sharding, "spec", None)
+    ndim = self.ndim
+    if spec is not None and len(spec) != ndim:
+      from jaxlite.sharding import NamedSharding, PartitionSpec  # pylint: disable=g-import-not-at-top
+      if type(sharding) is NamedSharding:
+        entries = (tuple(spec) + (None,) * ndim)[:ndim]
+        return NamedSharding(sharding.mesh, PartitionSpec(*entries),
+                             memory_kind=sharding.memory_kind)
+    return sharding
 
   def _wrap(self, data):
     return PRNGKeyArray(self._impl, data)

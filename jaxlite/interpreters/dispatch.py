@@ -16,6 +16,7 @@ import numpy as np
 from jaxlite import core, dtypes
 from jaxlite.config import config
 from jaxlite.config import debug_infs as _debug_infs, debug_nans as _debug_nans
+from jaxlite.config import mesh_context as _mesh_context
 from jaxlite.runtime import special_values
 from jaxlite.core import ClosedJaxpr, Jaxpr, JaxprEqn, Var
 from jaxlite.runtime import backend, caches, placement
@@ -51,11 +52,12 @@ _plain_context = (None, -1)
 
 def _options_plain() -> bool:
   """Whether no option changes how an eager op runs (jax_default_device,
-  jax_debug_nans, jax_debug_infs; all part of the trace context); if so, the
-  current trace context is remembered as plain, so that later ops compare one
-  object instead of reading three options."""
+  jax_debug_nans, jax_debug_infs, a mesh set by set_mesh; all part of the
+  trace context); if so, the current trace context is remembered as plain,
+  so that later ops compare one object instead of reading four options."""
   global _plain_context
-  if config.jax_default_device is not None or _debug_nans.value or _debug_infs.value:
+  if config.jax_default_device is not None or _debug_nans.value or _debug_infs.value or \
+      _mesh_context.value is not None:
     return False
   generation = config._generation   # read first: a racing update then only misses
   _plain_context = (config.trace_context(), generation)
@@ -83,8 +85,9 @@ def apply_primitive(primitive, args, params):
   device = None
   for b in bufs:
     if b._committed:   # uncommitted arrays (the usual case) run on the default device
-      if placement.spans_mesh(b):
-        # Split over a mesh: the op runs split too (interpreters/spmd.py).
+      if placement.spans_mesh(b) or not plain and _mesh_context.value is not None:
+        # Split over a mesh, or under set_mesh (where a committed single-device
+        # operand is JAX's error): the op runs split too (interpreters/spmd.py).
         return (_spmd or _load_spmd()).apply_primitive_sharded(primitive, args, params)
       try:
         device = placement.committed_device(args, primitive.name, _EAGER_ARG_NAMES)
@@ -102,6 +105,9 @@ def apply_primitive(primitive, args, params):
       bufs = [a._buf for a in args]
       break
   else:
+    if not plain and _mesh_context.value is not None:
+      # Under set_mesh: the op runs on all the mesh's devices, as JAX's.
+      return (_spmd or _load_spmd()).apply_primitive_sharded(primitive, args, params)
     if not plain and config.jax_default_device is not None:
       # Under jax.default_device: uncommitted operands run (and move) there.
       device = backend.default_device()

@@ -852,12 +852,15 @@ class Jitted:
         return entry
     from jaxlite.config import mesh_context  # pylint: disable=g-import-not-at-top
     # Under set_mesh (part of the trace context, so of this entry's key) the
-    # program runs on all the mesh's devices, as JAX's.
-    has_mesh = _holds_shard_map(closed) or mesh_context.value is not None
+    # program runs on all the mesh's devices, as JAX's (whose errors there name
+    # the function by its qualified name).
+    on_context_mesh = mesh_context.value is not None
+    has_mesh = _holds_shard_map(closed) or on_context_mesh
     if self.in_shardings is not None or self.out_shardings is not None or has_mesh:
       from jaxlite.interpreters import spmd
+      fun_name = getattr(self.fun, "__qualname__", self.name) if on_context_mesh else self.name
       entry.spmd = spmd.JitCallSite(self.in_shardings, self.out_shardings, dyn_args,
-                                    dyn_kwargs, entry.out_tree, self.name, names,
+                                    dyn_kwargs, entry.out_tree, fun_name, names,
                                     has_mesh=has_mesh)
     return entry
 

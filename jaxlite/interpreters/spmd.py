@@ -28,6 +28,7 @@ import threading
 import numpy as np
 
 from jaxlite import core
+from jaxlite.config import mesh_context
 from jaxlite.core import ClosedJaxpr, Jaxpr, JaxprEqn, ShapedArray, Var
 from jaxlite.runtime.array import Array, arrays_of
 from jaxlite.runtime import inflight, sharded
@@ -44,6 +45,7 @@ def _xc():
 
 _get_layout = operator.attrgetter("_buf._sharding")
 _get_buf = operator.attrgetter("_buf")
+_EAGER_ARG_NAMES = ("x", "y")   # how JAX names an eager op's operands in its errors
 _get_sharding = operator.attrgetter("_sharding")
 
 
@@ -424,15 +426,18 @@ def apply_primitive_sharded(primitive, args, params):
     bufs.append(buf)
     ids.append(id(a.aval))
     ids.append(id(buf._sharding))
+  # The mesh set by set_mesh is part of the keys: it places operands that
+  # are on no mesh (and the results of operand-less ops like iota).
+  context = mesh_context.value
   try:
-    id_key = (tuple(ids), tuple(params.items()) if params else ())
+    id_key = (tuple(ids), tuple(params.items()) if params else (), context)
     hit = _eager_by_id.get(id_key)
   except TypeError:   # unhashable parameters: compile without caching
     id_key = hit = None
   if hit is not None:
     outs = hit[0].call(bufs)
   else:
-    program, bufs, moved = _eager_program(primitive, args, params)
+    program, bufs, moved = _eager_program(primitive, args, params, context)
     if id_key is not None and not moved:
       if len(_eager_by_id) >= _EAGER_CACHE_LIMIT:
         _eager_by_id.clear()
@@ -441,13 +446,13 @@ def apply_primitive_sharded(primitive, args, params):
   return outs if primitive.multiple_results else outs[0]
 
 
-def _eager_program(primitive, args, params):
+def _eager_program(primitive, args, params, context=None):
   """``(program, buffers, moved)``: the SPMD program of ``primitive`` on
   ``args`` (by avals and layouts, compiled on a miss), the buffers to run it
   on, and whether some argument had to move onto its mesh for that."""
   avals = [core.raise_to_shaped(a.aval) for a in args]
   try:
-    key = (primitive, tuple(avals), tuple(params.items()))
+    key = (primitive, tuple(avals), tuple(params.items()), context)
     fast_key = (key, tuple(map(_get_layout, args)))
     program = _eager_fast.get(fast_key)
     if program is not None:
@@ -465,7 +470,8 @@ def _eager_program(primitive, args, params):
   closed = ClosedJaxpr(Jaxpr([], invars, outvars,
                              [JaxprEqn(invars, outvars, primitive, params)]), [])
   program, bufs, moved = _prepare(closed, primitive.name, args, [None] * len(args),
-                                 [None] * len(out_avals), (), programs, None, None, None, 0)
+                                 [None] * len(out_avals), (), programs, None,
+                                 _EAGER_ARG_NAMES, None, 0)
   if fast_key is not None and not moved:
     if len(_eager_fast) >= _EAGER_CACHE_LIMIT:
       _eager_fast.clear()
@@ -511,7 +517,10 @@ def _program_mesh(args, in_shardings, out_shardings, closed_jaxpr=None):
   for a in args:
     if _is_sharded(a) and isinstance(a.sharding, NamedSharding):
       return a.sharding.mesh
-  return None if closed_jaxpr is None else jaxpr_mesh(closed_jaxpr)
+  mesh = None if closed_jaxpr is None else jaxpr_mesh(closed_jaxpr)
+  if mesh is None:   # the mesh set by set_mesh, if any
+    mesh = mesh_context.value
+  return mesh
 
 
 def plan_inputs(args, in_shardings, mesh, fun_name="<lambda>", arg_names=None):
@@ -555,6 +564,16 @@ def plan_inputs(args, in_shardings, mesh, fun_name="<lambda>", arg_names=None):
       shardings.append(current)
       moves.append(None)
       continue
+    context_mesh = mesh_context.value
+    if context_mesh is not None and context_mesh == mesh and isinstance(a, Array) and \
+        a._buf._committed:
+      # As JAX's: under set_mesh, an operand committed to one device is an error.
+      name = (arg_names[i] if arg_names and i < len(arg_names) else f"[{i}]")
+      raise ValueError(
+          "Received incompatible devices for jitted computation. Got "
+          f"{_describe_devices(name, fun_name, a.aval, a._buf._sharding._internal_device_list)}"
+          f" and jit's context mesh with device ids {[d.id for d in devices]} on platform "
+          f"{devices[0].platform.upper()}")
     shardings.append(replicated)
     moves.append(replicated)
   return shardings, moves

@@ -23,6 +23,7 @@ import operator
 import numpy as np
 
 from jaxlite import core, dtypes, lax
+from jaxlite.config import mesh_context
 from jaxlite.core import Tracer
 from jaxlite.lax import structural as lax_structural
 from jaxlite.numpy import promotion
@@ -94,11 +95,21 @@ def array(object, dtype=None, copy: bool = True, order="K", ndmin: int = 0, *,  
       raise TypeError(f"Dtype {host.dtype} is not a valid JAX array type. Only "
                       "arrays of numeric types are supported by JAX.")
     out = promotion.ensure_array(host, host.dtype, weak)
+    if mesh_context.value is not None:
+      out = _replicated_on(out, mesh_context.value)
   if ndmin > out.ndim:
     out = lax_structural.reshape(out, (1,) * (ndmin - out.ndim) + out.shape)
   if device is not None or out_sharding is not None:
     out = _placed(out, device, out_sharding, "jnp.array")
   return out
+
+
+def _replicated_on(x, mesh):
+  """``x`` copied to every device of ``mesh``: under ``set_mesh`` JAX's
+  ``jnp.array`` of host data is ``NamedSharding(mesh, P())``."""
+  from jaxlite.interpreters import spmd  # pylint: disable=g-import-not-at-top
+  from jaxlite.sharding import NamedSharding, PartitionSpec  # pylint: disable=g-import-not-at-top
+  return spmd.put_array(x, NamedSharding(mesh, PartitionSpec()))
 
 
 def _list_leaves(obj):

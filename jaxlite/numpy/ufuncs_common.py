@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from jaxlite import dtypes, lax
-from jaxlite.config import config
+from jaxlite.config import config, mesh_context
 from jaxlite.core import _thread_state
 from jaxlite.interpreters import dispatch
 from jaxlite.lax import elementwise as lax_elementwise
@@ -95,7 +95,10 @@ def _remember_eager(eager_cache, primitive, aval, params=()):
   is valid for (``params`` must follow from ``aval``). Not while
   debug_nans/debug_infs are on: those check every eager result."""
   exe = eager_cache.get((primitive, (aval,), params, None))
-  if exe is not None and not config.jax_debug_nans and not config.jax_debug_infs:
+  # Not under set_mesh either: eager results go on the mesh there, and an
+  # executable found here is a single-device one from outside it.
+  if exe is not None and not config.jax_debug_nans and not config.jax_debug_infs and \
+      mesh_context.value is None:
     hit = (exe, config.trace_context(), config._generation)
     eager_cache[(primitive, aval)] = hit
     dispatch.last_eager_run[primitive] = (aval,) + hit

@@ -393,7 +393,7 @@ class set_mesh:  # pylint: disable=invalid-name
   ...   print(get_abstract_mesh())
   AbstractMesh('x': 1, axis_types=(Auto,), device_kind=cpu, num_cores=None, platform=cpu)
   """
-  __slots__ = ("prev_abstract_mesh", "prev_mesh")
+  __slots__ = ("prev_abstract_mesh", "prev_mesh", "context")
 
   def __init__(self, mesh: Mesh | None):
     if mesh is not None and not isinstance(mesh, Mesh):
@@ -409,6 +409,11 @@ class set_mesh:  # pylint: disable=invalid-name
     self.prev_mesh = _state.concrete
     _state.abstract = empty_abstract_mesh if mesh is None else mesh.abstract_mesh
     _state.concrete = empty_concrete_mesh if mesh is None else mesh
+    # The mesh is part of the trace context (as JAX's): jitted functions
+    # retrace under it, and new arrays and eager results go on its devices.
+    from jaxlite.config import mesh_context  # pylint: disable=g-import-not-at-top
+    self.context = mesh_context(None if mesh is None or mesh.empty else mesh)
+    self.context.__enter__()
 
   def __enter__(self):
     return None
@@ -416,6 +421,7 @@ class set_mesh:  # pylint: disable=invalid-name
   def __exit__(self, exc_type, exc_value, traceback):
     _state.abstract = self.prev_abstract_mesh
     _state.concrete = self.prev_mesh
+    self.context.__exit__(exc_type, exc_value, traceback)
 
 
 class use_abstract_mesh:  # pylint: disable=invalid-name
