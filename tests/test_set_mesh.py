@@ -135,3 +135,26 @@ def test_values_match_under_the_mesh(jax):
     for a, b in zip(ours, theirs):
       assert str(jaxlite.typeof(a)) == str(jax.typeof(b))
       np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-5, atol=1e-6)
+
+
+def test_global_set_mesh_and_mesh_context_manager(jax):
+  """``set_mesh(mesh)`` called as a function sets the mesh until
+  ``set_mesh(None)``; the deprecated ``with mesh:`` places nothing."""
+  import warnings  # pylint: disable=g-import-not-at-top
+  results = {}
+  for lib in (jaxlite, jax):
+    mesh = _meshes(lib, "auto")
+    out = []
+    with warnings.catch_warnings():
+      warnings.simplefilter("ignore", DeprecationWarning)
+      with mesh:
+        out.append(lib.numpy.zeros(4))
+    lib.set_mesh(mesh)
+    try:
+      out.append(lib.numpy.zeros(4))
+    finally:
+      lib.set_mesh(None)
+    out.append(lib.numpy.zeros(4))
+    results[lib.__name__] = [(type(r.sharding).__name__, str(getattr(r.sharding, "spec", None)),
+                              len(r.sharding.device_set)) for r in out]
+  assert results["jaxlite"] == results["jax"]

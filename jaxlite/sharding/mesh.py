@@ -380,6 +380,24 @@ def get_mesh() -> Mesh:
   return _state.concrete
 
 
+def _set_context_mesh(mesh):
+  """Puts ``mesh`` (None: no mesh) into this thread's trace context (as JAX's:
+  jitted functions retrace under a mesh, and new arrays and eager results go
+  on its devices). While some thread has a mesh set, the trace context is not
+  the global one: that counts as a scoped option (config.trace_context_epoch).
+  Balanced whether set_mesh is used as a context manager or a global setter."""
+  # pylint: disable=g-import-not-at-top
+  from jaxlite.config import _scope_entered, _scope_exited, config, mesh_context
+  prev = mesh_context.value
+  if prev is None and mesh is not None:
+    _scope_entered()
+  mesh_context._local.value = mesh
+  config._trace_cache.generation = -1
+  config._trace_cache.context = None   # jit's call memo compares this object
+  if prev is not None and mesh is None:
+    _scope_exited()
+
+
 class set_mesh:  # pylint: disable=invalid-name
   """Sets the current mesh, globally or (as a context manager) for a block.
 
@@ -393,7 +411,7 @@ class set_mesh:  # pylint: disable=invalid-name
   ...   print(get_abstract_mesh())
   AbstractMesh('x': 1, axis_types=(Auto,), device_kind=cpu, num_cores=None, platform=cpu)
   """
-  __slots__ = ("prev_abstract_mesh", "prev_mesh", "context")
+  __slots__ = ("prev_abstract_mesh", "prev_mesh")
 
   def __init__(self, mesh: Mesh | None):
     if mesh is not None and not isinstance(mesh, Mesh):
@@ -409,11 +427,7 @@ class set_mesh:  # pylint: disable=invalid-name
     self.prev_mesh = _state.concrete
     _state.abstract = empty_abstract_mesh if mesh is None else mesh.abstract_mesh
     _state.concrete = empty_concrete_mesh if mesh is None else mesh
-    # The mesh is part of the trace context (as JAX's): jitted functions
-    # retrace under it, and new arrays and eager results go on its devices.
-    from jaxlite.config import mesh_context  # pylint: disable=g-import-not-at-top
-    self.context = mesh_context(None if mesh is None or mesh.empty else mesh)
-    self.context.__enter__()
+    _set_context_mesh(None if mesh is None or mesh.empty else mesh)
 
   def __enter__(self):
     return None
@@ -421,7 +435,7 @@ class set_mesh:  # pylint: disable=invalid-name
   def __exit__(self, exc_type, exc_value, traceback):
     _state.abstract = self.prev_abstract_mesh
     _state.concrete = self.prev_mesh
-    self.context.__exit__(exc_type, exc_value, traceback)
+    _set_context_mesh(None if self.prev_mesh.empty else self.prev_mesh)
 
 
 class use_abstract_mesh:  # pylint: disable=invalid-name
