@@ -746,8 +746,8 @@ def native_flatten(tree):
   registered here; then, on an error, or before jit installed it, None: the
   Python walk decides (and raises its errors). The treedef is jaxlib's.
 
-  >>> from jaxlib import _jax
-  >>> set_native_flatten(_jax.pytree.PyTreeRegistry().flatten)   # as jit does
+  >>> from jaxlite.interpreters import pjit
+  >>> _ = pjit._cpp_pytree_flatten()   # what jit's first pytree call installs
   >>> native_flatten([1, (2, None)])[0]
   [1, 2]
   >>> native_flatten([collections.OrderedDict(a=1)]) is None   # a node here, a leaf there

@@ -612,6 +612,7 @@ def test_tree_map_native_path_agrees_with_the_python_walk_and_jax():
   import jax
   from jaxlite.interpreters import pjit
   native = pjit._cpp_pytree_flatten()
+  _pytree.set_native_flatten(native)
   cases = [
       ((1, {"b": 2, "a": [3, None]}), ()),
       ([Point(1, 2), collections.OrderedDict(z=3, y=4)], ()),
