@@ -102,6 +102,19 @@ class ShapedArray(AbstractValue):
   def strip_weak_type(self):
     return self.update(weak_type=False) if self.weak_type else self
 
+  def to_tangent_aval(self):
+    """The type of this value's tangents (and cotangents): the same shape, and
+    ``float0`` where the dtype is not inexact, as JAX's.
+
+    >>> ShapedArray((2,), np.dtype('int32')).to_tangent_aval()
+    ShapedArray(float0[2])
+    """
+    if dtypes.issubdtype(self.dtype, np.inexact):
+      return self
+    return self.update(dtype=dtypes.float0)
+
+  to_ct_aval = to_tangent_aval
+
   def __eq__(self, other):
     return (type(self) is type(other) and self.shape == other.shape
             and self.dtype == other.dtype and self.weak_type == other.weak_type
@@ -119,7 +132,8 @@ class ShapedArray(AbstractValue):
   def str_short(self, short_dtypes=True):
     """``f32[2,3]``, the form used when printing jaxprs (``f32[8@data,3]``
     when the type is split over Explicit mesh axes)."""
-    name = dtypes.short_dtype_name(self.dtype) if short_dtypes else self.dtype.name
+    name = (dtypes.short_dtype_name(self.dtype) if short_dtypes or self.dtype == dtypes.float0
+            else self.dtype.name)
     if self._sharding is not None:
       from jaxlite.sharding import types as sharding_types
       dims = sharding_types.dims_text(self.shape, self._sharding.spec)

@@ -15,12 +15,16 @@ AttributeError: m.old is deprecated; use m.new.
 """
 from __future__ import annotations
 
+import functools
 import warnings
-from typing import Any, Callable
+from typing import Callable
 
 
-def deprecation_getattr(module: str, table: dict[str, tuple[str, Any]]) -> Callable:
-  """A module ``__getattr__`` serving ``table`` (see the module docstring).
+def deprecation_getattr(module: str, table) -> Callable:
+  """A module ``__getattr__`` serving ``table`` (see the module docstring), or
+  the table a zero-argument function returns on the first read (so a module
+  can defer importing the values). As JAX's, each name is answered once and
+  remembered: a deprecated name warns on its first read only.
 
   >>> getattr_ = deprecation_getattr("m", {"f": ("m.f is deprecated.", len)})
   >>> import warnings
@@ -29,9 +33,14 @@ def deprecation_getattr(module: str, table: dict[str, tuple[str, Any]]) -> Calla
   ...   getattr_("f") is len, caught[0].category.__name__
   (True, 'DeprecationWarning')
   """
+  resolved = []
+
+  @functools.cache
   def __getattr__(name):
-    if name in table:
-      message, value = table[name]
+    if not resolved:
+      resolved.append(table() if callable(table) else table)
+    if name in resolved[0]:
+      message, value = resolved[0][name]
       if value is None:
         raise AttributeError(message)
       warnings.warn(message, DeprecationWarning, stacklevel=2)

@@ -230,3 +230,15 @@ def test_persistent_compilation_cache(tmp_path):
                           env=env, check=True).stdout.split()
   assert first[0] == second[0]
   assert int(second[1]) < int(first[1])   # the jitted program came from disk
+
+
+def test_to_tangent_aval_is_jaxs():
+  # equinox reads it (else it falls back to jax.core.raise_to_shaped, which JAX removed).
+  jax = pytest.importorskip("jax")
+  import jaxlite.numpy as jnp
+  for make in (lambda lib, np_: np_.ones(2), lambda lib, np_: np_.ones(2, np_.int32),
+               lambda lib, np_: np_.ones((), np_.bfloat16), lambda lib, np_: 1.0,
+               lambda lib, np_: lib.random.key(0)):
+    ours, theirs = (lib.typeof(make(lib, np_)) for lib, np_ in ((jaxlite, jnp), (jax, jax.numpy)))
+    assert repr(ours.to_tangent_aval()) == repr(theirs.to_tangent_aval())
+    assert repr(ours.to_ct_aval()) == repr(theirs.to_ct_aval())

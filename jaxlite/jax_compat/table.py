@@ -69,7 +69,7 @@ JAX_MODULES = {
     "jax.example_libraries": "jaxlite.example_libraries",
     "jax.example_libraries.optimizers": "jaxlite.example_libraries.optimizers",
     "jax.example_libraries.stax": "jaxlite.example_libraries.stax",
-    "jax.core": "jaxlite.core",
+    "jax.core": "jaxlite.jax_compat.core",
     "jax.typing": "jaxlite.typing",
     "jax.stages": "jaxlite.stages",
     "jax.profiler": "jaxlite.profiler",
