@@ -226,3 +226,121 @@ def test_errors_and_weak_types_as_jax():
                      ("owens_t", (1., 0.5))]:
     ours, theirs = getattr(special, name)(*args), getattr(jss, name)(*args)
     assert (ours.dtype, ours.weak_type) == (theirs.dtype, theirs.weak_type), name
+
+
+# --- lpmn / lpmn_values (deprecated in JAX, served behind a DeprecationWarning) -----------
+
+LEGENDRE_Z = np.array([-1., -0.75, -0.5, 0., 0.1, 0.7, 0.99, 1.])
+
+
+def _deprecated(module, name):
+  import warnings
+  with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    return getattr(module, name)
+
+
+@pytest.mark.parametrize("n", [0, 1, 3, 12])
+@pytest.mark.parametrize("is_normalized", [False, True])
+def test_lpmn_values_bit_equal_to_jax(x64, n, is_normalized):
+  z = LEGENDRE_Z.astype(x64)
+  ours = _deprecated(special, "lpmn_values")(n, n, z, is_normalized)
+  theirs = _deprecated(jss, "lpmn_values")(n, n, z, is_normalized)
+  assert ours.dtype == theirs.dtype and ours.shape == (n + 1, n + 1, z.size)
+  np.testing.assert_array_equal(np.asarray(ours), np.asarray(theirs))
+
+
+@pytest.mark.parametrize("n", [0, 2, 12])
+def test_lpmn_values_and_derivatives_bit_equal_to_jax(x64, n):
+  z = LEGENDRE_Z[1:-1].astype(x64)   # the derivative divides by sqrt(1 - z^2)
+  ours = _deprecated(special, "lpmn")(n, n, z)
+  theirs = _deprecated(jss, "lpmn")(n, n, z)
+  for o, t in zip(ours, theirs):
+    assert o.dtype == t.dtype
+    np.testing.assert_array_equal(np.asarray(o), np.asarray(t))
+
+
+def test_lpmn_outside_the_domain_and_at_higher_degree_as_jax():
+  # z outside [-1, 1] and nan: JAX's NaN pattern (0 * nan spreads through the table);
+  # degree 25: values bit-equal; derivatives to float32 rounding (XLA contracts a
+  # different multiply-add into an FMA there, and some terms cancel).
+  z = np.array([2., np.nan, 0.3, -0.8], np.float32)
+  np.testing.assert_array_equal(
+      np.asarray(_deprecated(special, "lpmn_values")(5, 5, z, False)),
+      np.asarray(_deprecated(jss, "lpmn_values")(5, 5, z, False)))
+  z = np.linspace(-0.9, 0.9, 5).astype(np.float32)
+  ours = _deprecated(special, "lpmn")(25, 25, z)
+  theirs = _deprecated(jss, "lpmn")(25, 25, z)
+  np.testing.assert_array_equal(np.asarray(ours[0]), np.asarray(theirs[0]))
+  np.testing.assert_allclose(np.asarray(ours[1]), np.asarray(theirs[1]), rtol=1e-5)
+
+
+def test_lpmn_against_scipy():
+  z = np.array([-0.6, 0.2, 0.8])
+  values, derivatives = _deprecated(special, "lpmn")(4, 4, z.astype(np.float32))
+  for k, point in enumerate(z):
+    # SciPy 1.x: lpmn was removed in 1.15+; assoc_legendre_p_all(n, m, z, diff_n=1)
+    if hasattr(sps, "lpmn"):
+      want_v, want_d = sps.lpmn(4, 4, point)
+    else:
+      both = sps.assoc_legendre_p_all(4, 4, point, diff_n=1)
+      want_v, want_d = both[0][:, :5].T, both[1][:, :5].T
+    np.testing.assert_allclose(np.asarray(values[:, :, k]), want_v, rtol=2e-5, atol=2e-6)
+    np.testing.assert_allclose(np.asarray(derivatives[:, :, k]), want_d, rtol=2e-5,
+                               atol=2e-5)
+
+
+@pytest.mark.parametrize("args", [
+    (2, 3, LEGENDRE_Z.astype(np.float32)),
+    (2, 2, LEGENDRE_Z.astype(np.int32)),
+    (2, 2, LEGENDRE_Z.astype(np.float16)),
+    (2, 2, LEGENDRE_Z.astype(np.float32)[None]),
+    (-1, -1, LEGENDRE_Z.astype(np.float32)),
+])
+def test_lpmn_errors_as_jax(args):
+  for name, extra in (("lpmn", ()), ("lpmn_values", (False,))):
+    with pytest.raises(Exception) as theirs:
+      _deprecated(jss, name)(*args, *extra)
+    with pytest.raises(theirs.type) as ours:
+      _deprecated(special, name)(*args, *extra)
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_lpmn_under_jit_and_grad_as_jax():
+  z = np.array([-0.5, 0.1, 0.7], np.float32)
+  ours_fn, theirs_fn = _deprecated(special, "lpmn"), _deprecated(jss, "lpmn")
+  with pytest.raises(jaxlite.errors.ConcretizationTypeError, match="Argument m of lpmn."):
+    jaxlite.jit(ours_fn)(2, 2, z)
+  jitted = jaxlite.jit(ours_fn, static_argnums=(0, 1))(3, 3, z)
+  np.testing.assert_array_equal(np.asarray(jitted[0]), np.asarray(theirs_fn(3, 3, z)[0]))
+  ours_values = _deprecated(special, "lpmn_values")
+  theirs_values = _deprecated(jss, "lpmn_values")
+  for norm in (False, True):
+    g_ours = jaxlite.grad(lambda t: ours_values(3, 3, t, norm).sum())(z)
+    g_theirs = jax.grad(lambda t: theirs_values(3, 3, t, norm).sum())(z)
+    np.testing.assert_allclose(np.asarray(g_ours), np.asarray(g_theirs), rtol=1e-6)
+  g_ours = jaxlite.grad(lambda t: ours_fn(3, 3, t)[1].sum())(z)
+  g_theirs = jax.grad(lambda t: theirs_fn(3, 3, t)[1].sum())(z)
+  np.testing.assert_allclose(np.asarray(g_ours), np.asarray(g_theirs), rtol=1e-6)
+
+
+def test_lpmn_deprecation_warnings_as_jax():
+  import warnings
+  for name in ("lpmn", "lpmn_values"):
+    caught = {}
+    for label, module in (("ours", special), ("jax", jss)):
+      cache_clear = getattr(module.__getattr__, "cache_clear", None)
+      if cache_clear is not None:   # JAX warns on the first read only (functools.cache)
+        cache_clear()
+      with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        getattr(module, name)
+      caught[label] = [(w.category, str(w.message)) for w in record]
+    assert caught["ours"] == caught["jax"] == [
+        (DeprecationWarning, f"jax.scipy.special.{name} is deprecated; "
+                             "no replacement is planned.")]
+  with pytest.raises(AttributeError) as theirs:
+    jss.sph_harm  # noqa: B018
+  with pytest.raises(AttributeError) as ours:
+    special.sph_harm  # noqa: B018
+  assert str(ours.value) == str(theirs.value)

@@ -548,3 +548,20 @@ from jaxlite.scipy.special_hyp import *  # noqa: F401,F403,E402
 from jaxlite.scipy.special_hyp import __all__ as _hyp_family  # noqa: E402
 
 __all__ = __all__ + list(_erf_family) + list(_expint_family) + list(_hyp_family)
+
+# Names JAX 0.10.2 serves only behind a DeprecationWarning, or has removed (None):
+# reading them goes through the module __getattr__, with JAX's messages.
+from jaxlite.scipy.special_legendre import lpmn as _deprecated_lpmn  # noqa: E402
+from jaxlite.scipy.special_legendre import lpmn_values as _deprecated_lpmn_values  # noqa: E402
+from jaxlite.deprecations import deprecation_getattr as _deprecation_getattr  # noqa: E402
+
+_deprecations = {
+    "lpmn": ("jax.scipy.special.lpmn is deprecated; no replacement is planned.",
+             _deprecated_lpmn),
+    "lpmn_values": ("jax.scipy.special.lpmn_values is deprecated; no replacement is planned.",
+                    _deprecated_lpmn_values),
+    "sph_harm": ("jax.scipy.special.sph_harm was deprecated in v0.7.0 and removed in"
+                 " v0.10.0. Use jax.scipy.special.sph_harm_y instead.", None),
+}
+__getattr__ = _deprecation_getattr(__name__, _deprecations)
+del _deprecation_getattr
