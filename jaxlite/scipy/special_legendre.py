@@ -124,20 +124,25 @@ def _legendre_derivative_impl(p, x):
     coeff = 1.0 / ((l_vec + 2) * (l_vec + 1) * l_vec * (l_vec - 1))
     up_prev2 = up_prev2.at[0, 3:].set(jnp.einsum("i,ij->ij", coeff, p[2, 2:size - 1]))
 
-  m, l = _order_degree_grids(size, dtype)
+  # The coefficients depend on the size only: host constants (XLA then keeps them
+  # out of the fused expression, as JAX's scattered masks are, and contracts the
+  # same multiply-adds into FMAs).
+  m, l = np.meshgrid(np.arange(size, dtype=dtype), np.arange(size, dtype=dtype),
+                     indexing="ij")
   in_table = l >= m
-  zero = jnp.zeros_like(m)
+  zero = np.zeros_like(m)
 
   def keep(c, *, drop_order_one=False):
     mask = in_table & (m != 1) if drop_order_one else in_table
-    return jnp.where(mask, c, zero)
+    return np.where(mask, c, zero)
 
-  def scale(c, table):  # einsum keeps XLA's layout (and FMA choices) as JAX's
+  def scale(c, table):
     return jnp.einsum("ij,ijk->ijk", c, table)
 
-  l_plus_m = l + m
-  a0 = -0.5 / (m - 1.0)
-  c0 = a0 * (l_plus_m - 2.0) * (l_plus_m - 1.0)
+  with np.errstate(divide="ignore", invalid="ignore"):   # m = 1 is masked out
+    l_plus_m = l + m
+    a0 = -0.5 / (m - 1.0)
+    c0 = a0 * (l_plus_m - 2.0) * (l_plus_m - 1.0)
   order_below = (scale(keep(a0, drop_order_one=True), up)
                  + scale(keep(c0, drop_order_one=True), up_prev2))      # P_l^{m-1}
   d0 = -0.5 / (m + 1.0)
