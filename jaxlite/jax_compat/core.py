@@ -22,11 +22,11 @@ from jaxlite.deprecations import deprecation_getattr
 ParamDict = dict[str, Any]
 Value = Any
 
-_REMOVED = "jax.core.{} was deprecated in JAX v0.8.2 and removed in JAX v0.10.0."
-# Removed names, and what JAX's message sends the reader to (None: nothing).
+_REMOVED = "jax.core.{} was deprecated in JAX v0.8.2 and removed in JAX v0.10.0"
+# Removed names, and how JAX's message for each ends.
 _REMOVED_NAMES = {
-    "get_aval": "; use jax.typeof instead.", "traverse_jaxpr_params": None,
-    **{n: " Use jax.extend.core.{}." for n in (
+    "get_aval": "; use jax.typeof instead.", "traverse_jaxpr_params": ".",
+    **{n: f". Use jax.extend.core.{n}." for n in (
         "mapped_aval", "unmapped_aval", "set_current_trace", "take_current_trace", "TraceTag",
         "call_impl", "subjaxprs", "AbstractToken")},
 }
@@ -50,10 +50,8 @@ def _table() -> dict:
   homes = [importlib.import_module(m) for m in
            ("jaxlite.extend.core", "jaxlite.errors", "jaxlite.jaxpr_printing", "jaxlite.core")]
   table = {}
-  for name, hint in _REMOVED_NAMES.items():
-    text = _REMOVED.format(name)
-    table[name] = (text[:-1] + hint.format(name) if hint and hint[0] == ";" else
-                   text + (hint.format(name) if hint else ""), None)
+  for name, ending in _REMOVED_NAMES.items():
+    table[name] = (_REMOVED.format(name) + ending, None)
   for target, names in _DEPRECATED_NAMES.items():
     for name in names:
       value = next(getattr(m, name) for m in homes if hasattr(m, name))

@@ -120,10 +120,11 @@ def _keep_map_headroom() -> None:
   if _map_limit is None or _compiles_since_map_check < _MAP_CHECK_EVERY:
     return
   _compiles_since_map_check = 0
-  if _map_count() > _MAP_HEADROOM * _map_limit:
+  in_use = _map_count()
+  if in_use > _MAP_HEADROOM * _map_limit:
     from jaxlite.runtime import caches  # pylint: disable=g-import-not-at-top
     logger.warning("jaxlite: %d memory maps in use (the limit is %d): clearing the "
-                   "compilation caches", _map_count(), _map_limit)
+                   "compilation caches", in_use, _map_limit)
     caches.clear_caches()
 
 
