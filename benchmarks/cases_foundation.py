@@ -9,7 +9,7 @@ import time
 
 import numpy as np
 
-from run import Case, quick_mode
+from run import Case
 
 
 def _import_seconds(jx, jnp):
@@ -28,7 +28,7 @@ def _import_seconds(jx, jnp):
                                stderr=subprocess.DEVNULL)
   run()   # warm-up: writes the bytecode cache
   best = float("inf")
-  for _ in range(2 if quick_mode() else 5):
+  for _ in range(_IMPORT_REPEATS):
     start = time.perf_counter()
     run()
     best = min(best, time.perf_counter() - start)
@@ -49,7 +49,7 @@ def _import_seconds_cold(jx, jnp):
   env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
   best = float("inf")
   with tempfile.TemporaryDirectory(prefix="jaxlite_cold_import_") as empty:
-    for _ in range(2 if quick_mode() else 5):
+    for _ in range(_IMPORT_REPEATS):
       start = time.perf_counter()
       subprocess.run([sys.executable, "-X", f"pycache_prefix={empty}", "-c",
                       f"import {name}"], check=True, cwd=_REPO_ROOT, env=env,
@@ -57,6 +57,10 @@ def _import_seconds_cold(jx, jnp):
       best = min(best, time.perf_counter() - start)
   return best
 
+
+# Five fresh processes even in --quick mode: an import takes 0.1-4 s, and on a
+# shared machine the minimum of two runs still carried 2x noise.
+_IMPORT_REPEATS = 5
 
 _REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
