@@ -536,7 +536,7 @@ def lower_jaxpr_to_module(closed_jaxpr: ClosedJaxpr, *, name="main_module", plat
   with make_ir_context(), ir.Location.unknown(), monitoring.timed_event(
       monitoring.JAXPR_TO_MLIR_MODULE_EVENT, monitoring.compiled_function_name(name)):
     module = ir.Module.create()
-    module.operation.attributes["sym_name"] = ir.StringAttr.get(_sanitize(name))
+    module.operation.attributes["sym_name"] = ir.StringAttr.get(_sanitize(name).rstrip("_"))   # as JAX: XLA would alter a trailing "_"
     i32 = ir.IntegerType.get_signless(32)
     module.operation.attributes["mhlo.num_replicas"] = ir.IntegerAttr.get(i32, num_replicas)
     module.operation.attributes["mhlo.num_partitions"] = ir.IntegerAttr.get(

@@ -52,20 +52,41 @@ _get_sharding = operator.attrgetter("_sharding")
 # --- shardings given by the user ----------------------------------------------------
 
 
-def resolve_sharding(s, what="jit"):
-  """A Sharding from a Sharding, or a PartitionSpec under ``set_mesh`` /
-  ``with mesh:``; None stays None (unspecified)."""
+def missing_mesh_error(api_name: str, what: str) -> RuntimeError:
+  """JAX's error for a bare PartitionSpec given to ``api_name``'s ``what`` with no mesh.
+
+  >>> missing_mesh_error("jit", "in_shardings").args[0][:43]
+  'jit requires a non-empty mesh in context if'
+  """
+  return RuntimeError(
+      f"{api_name} requires a non-empty mesh in context if you are passing "
+      f"`PartitionSpec`s to {what}. You can define a context mesh via "
+      "`jax.set_mesh(mesh)`. Alternatively, provide `Sharding`s to "
+      f"{what} and then the mesh context manager is not required.")
+
+
+def resolve_sharding(s, what="in_shardings", api_name="jit", resource_env=False):
+  """A Sharding from a Sharding, or from a PartitionSpec over the context mesh
+  (``set_mesh``'s; with ``resource_env``, also the deprecated ``with mesh:``
+  block's, as JAX's ``with_sharding_constraint`` and ``pjit``); None stays None.
+
+  As JAX 0.10.2's jit, ``with mesh:`` alone is no context mesh for bare specs:
+  JAX's RuntimeError (device_put: its ValueError).
+
+  >>> resolve_sharding(None) is None
+  True
+  """
   if s is None or hasattr(s, "_to_xla_hlo_sharding"):
     return s
   if isinstance(s, PartitionSpec):
     mesh = mesh_lib.get_concrete_mesh()
-    if mesh.empty:
+    if mesh.empty and resource_env:
       mesh = mesh_lib.thread_resource_mesh()
     if mesh.empty:
-      raise RuntimeError(
-          f"{what} requires a non-empty mesh in context if you are passing "
-          f"`PartitionSpec`s to it. Got spec {s}. Please set the mesh via "
-          "`jax.set_mesh`.")
+      if api_name == "device_put":
+        raise ValueError("Please set a mesh via `jax.set_mesh` if a PartitionSpec is "
+                         f"passed to {api_name}")
+      raise missing_mesh_error(api_name, what)
     return NamedSharding(mesh, s)
   raise TypeError(f"`{what}` expects a `jax.sharding.Sharding`, a PartitionSpec or "
                   f"None, got {s!r} of type {type(s)}")
@@ -640,20 +661,21 @@ def _is_sharding_leaf(x) -> bool:
   return x is None or isinstance(x, PartitionSpec) or hasattr(x, "_to_xla_hlo_sharding")
 
 
-def flatten_shardings(shardings, tree, what: str) -> list:
+def flatten_shardings(shardings, tree, what: str, api_name="jit", resource_env=False) -> list:
   """One resolved sharding (or None) per leaf of ``tree``: ``shardings`` is a
-  pytree prefix of it (a single sharding applies to every leaf)."""
+  pytree prefix of it (a single sharding applies to every leaf); see
+  ``resolve_sharding`` for ``api_name`` and ``resource_env``."""
   from jaxlite import tree_util  # pylint: disable=g-import-not-at-top
   if _is_sharding_leaf(shardings):
     n = len(tree_util.tree_leaves(tree))
-    return [resolve_sharding(shardings, what)] * n
+    return [resolve_sharding(shardings, what, api_name, resource_env)] * n
   try:
     full = tree_util.tree_broadcast(shardings, tree, is_leaf=_is_sharding_leaf)
   except ValueError as e:
     raise ValueError(f"{what} is not a prefix of the structure of the values it "
                      f"describes: {e}") from None
   leaves = tree_util.tree_leaves(full, is_leaf=_is_sharding_leaf)
-  return [resolve_sharding(s, what) for s in leaves]
+  return [resolve_sharding(s, what, api_name, resource_env) for s in leaves]
 
 
 class JitCallSite:
@@ -792,7 +814,7 @@ def device_put_tree(x, placement):
   from jaxlite import tree_util  # pylint: disable=g-import-not-at-top
   from jaxlite.runtime import transfer  # pylint: disable=g-import-not-at-top
   leaves, treedef = tree_util.tree_flatten(x)
-  targets = flatten_shardings(placement, x, "device_put")
+  targets = flatten_shardings(placement, x, "device_put", "device_put")
   hosts = [None if isinstance(leaf, (Array, core.Tracer)) else transfer._host_leaf(leaf)
            for leaf in leaves]
   out = []

@@ -82,6 +82,7 @@ JAX_MODULES = {
     "jax.experimental.checkify": "jaxlite.experimental.checkify",
     "jax.experimental.mesh_utils": "jaxlite.experimental.mesh_utils",
     "jax.experimental.multihost_utils": "jaxlite.experimental.multihost_utils",
+    "jax.experimental.pjit": "jaxlite.experimental.pjit",
     "jax.experimental.shard_map": "jaxlite.experimental.shard_map",
     "jax.experimental.ode": "jaxlite.experimental.ode",
     "jax.experimental.jet": "jaxlite.experimental.jet",

@@ -37,7 +37,7 @@ def check_mesh_for_spec(spec) -> None:
   if not isinstance(spec, PartitionSpec):
     return
   from jaxlite.sharding import mesh as mesh_lib
-  if mesh_lib.get_abstract_mesh().empty and mesh_lib.thread_resource_mesh().empty:
+  if mesh_lib.get_abstract_mesh().empty:   # `with mesh:` is none (JAX's)
     raise ValueError(
         "Using PartitionSpec when you are not under a mesh context is not allowed. "
         "Please pass a NamedSharding instance or enter into a mesh context via "

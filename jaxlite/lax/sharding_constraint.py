@@ -98,7 +98,9 @@ def with_sharding_constraint(x, shardings):
   from jaxlite.interpreters import spmd  # pylint: disable=g-import-not-at-top
   from jaxlite.sharding.shardings import NamedSharding  # pylint: disable=g-import-not-at-top
   leaves, tree = tree_util.tree_flatten(x)
-  targets = spmd.flatten_shardings(shardings, x, "with_sharding_constraint")
+  # As JAX's: the deprecated ``with mesh:`` block still resolves bare specs here.
+  targets = spmd.flatten_shardings(shardings, x, "shardings", "with_sharding_constraint",
+                                   resource_env=True)
   out = []
   for leaf, s in zip(leaves, targets):
     if s is None:
