@@ -109,9 +109,8 @@ class ShapedArray(AbstractValue):
     >>> ShapedArray((2,), np.dtype('int32')).to_tangent_aval()
     ShapedArray(float0[2])
     """
-    if dtypes.issubdtype(self.dtype, np.inexact):
-      return self
-    return self.update(dtype=dtypes.float0)
+    dtype = primal_dtype_to_tangent_dtype(self.dtype)
+    return self if dtype == self.dtype else self.update(dtype=dtype)
 
   to_ct_aval = to_tangent_aval
 
@@ -148,6 +147,28 @@ class ShapedArray(AbstractValue):
   def __str__(self):
     """``bfloat16[2,3]``; a weak type is marked ``~`` (``~int32[]``), as in JAX."""
     return ("~" if self.weak_type else "") + self.str_short(short_dtypes=False)
+
+
+def primal_dtype_to_tangent_dtype(primal_dtype):
+  """The dtype of tangents of ``primal_dtype``, as JAX's: itself when inexact
+  (bfloat16 and float8 too), ``float0`` for integers and booleans, and an
+  extended dtype's own ``tangent_dtype`` rule (``float0`` for PRNG keys).
+  The one place this rule lives (``to_tangent_aval``, ``ad.tangent_aval``
+  and ``jax.core``'s name use it).
+
+  >>> primal_dtype_to_tangent_dtype(np.dtype('int32'))
+  dtype([('float0', 'V')])
+  >>> primal_dtype_to_tangent_dtype(np.dtype(dtypes.bfloat16))
+  dtype(bfloat16)
+  """
+  if isinstance(primal_dtype, np.dtype) and primal_dtype.kind in "fc":
+    return primal_dtype   # the usual case first (it is on every jvp)
+  if isinstance(primal_dtype, dtypes.ExtendedDType):
+    rule = getattr(getattr(primal_dtype, "_rules", None), "tangent_dtype", None)
+    return dtypes.float0 if rule is None else rule(primal_dtype)
+  if dtypes.issubdtype(primal_dtype, np.inexact):
+    return primal_dtype   # as given, as JAX's
+  return dtypes.float0
 
 
 def vma_text(vma) -> str:

@@ -18,6 +18,7 @@ import numpy as np
 
 from jaxlite import core, dtypes
 from jaxlite.core import JaxprEqn, ShapedArray, Tracer
+from jaxlite.core import primal_dtype_to_tangent_dtype  # noqa: F401  (jax.core's name; the rule lives in core)
 
 
 class Effect:
@@ -152,18 +153,6 @@ def valid_jaxtype(x) -> bool:
   except TypeError:
     return False
   return True
-
-
-def primal_dtype_to_tangent_dtype(primal_dtype):
-  """The dtype of tangents of ``primal_dtype``: itself when inexact, else float0.
-
-    >>> primal_dtype_to_tangent_dtype(np.dtype('int32'))
-    dtype([('float0', 'V')])
-  """
-  primal_dtype = np.dtype(primal_dtype)
-  if np.issubdtype(primal_dtype, np.inexact):
-    return primal_dtype
-  return dtypes.float0
 
 
 def concrete_or_error(force, val, context=""):

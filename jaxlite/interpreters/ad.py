@@ -42,12 +42,15 @@ class Zero:
 
 
 def tangent_aval(aval: ShapedArray) -> ShapedArray:
-  """Tangents of integer and boolean values are float0; of floats, the same type."""
+  """Tangents of integer and boolean values are float0; of floats, the same type
+  (the dtype rule is ``core.primal_dtype_to_tangent_dtype``'s). Unlike
+  ``to_tangent_aval``, without the sharding in the type, and float0 is strong."""
   if not isinstance(aval, ShapedArray):   # a ref's tangent is a ref (jaxlite.state)
     return aval.to_tangent_aval()
-  if aval.dtype.kind in "fc" or aval.dtype.name in _FLOAT_NAMES:
-    return ShapedArray(aval.shape, aval.dtype, aval.weak_type, vma=aval.vma)
-  return ShapedArray(aval.shape, dtypes.float0, vma=aval.vma)
+  dtype = core.primal_dtype_to_tangent_dtype(aval.dtype)
+  if dtype is aval.dtype:   # inexact: the same dtype object comes back
+    return ShapedArray(aval.shape, dtype, aval.weak_type, vma=aval.vma)
+  return ShapedArray(aval.shape, dtype, vma=aval.vma)
 
 
 _FLOAT_NAMES = {"bfloat16", "float8_e4m3fn", "float8_e5m2", "float8_e4m3fnuz",
