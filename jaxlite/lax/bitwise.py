@@ -100,7 +100,17 @@ select_n_p = standard_primitive(
     weak_type_rule=lambda which, *cases: all(c.weak_type for c in cases))
 
 
-def _select_n_lowering(ctx, which, *cases):
+def select_n_lowering(ctx, which, *cases):
+  """select_n's lowering: ``stablehlo.select`` for a boolean ``which``, else a
+  balanced tree of them (cond's lowering uses it where every device runs every
+  branch).
+
+  >>> import jaxlite
+  >>> from jaxlite import lax
+  >>> f = jaxlite.jit(lambda p, a, b: lax.select_n(p, a, b))
+  >>> 'stablehlo.select' in f.lower(True, 1.0, 2.0).as_text()
+  True
+  """
   hlo = mlir.hlo()
   which_aval = ctx.avals_in[0]
   if which_aval.dtype == np.bool_:
@@ -117,7 +127,7 @@ def _select_n_lowering(ctx, which, *cases):
   return tree(0, list(cases))
 
 
-mlir.register_lowering(select_n_p, _select_n_lowering)
+mlir.register_lowering(select_n_p, select_n_lowering)
 
 
 def _select_n_jvp(primals, tangents):

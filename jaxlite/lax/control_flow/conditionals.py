@@ -58,7 +58,7 @@ def _cond_lowering(ctx, index, *args, branches):
     # Every device runs every branch (so every collective has all its
     # partners) and keeps the outputs of its own: select_n's lowering.
     per_branch = [mlir.jaxpr_subcomp(mc, br.jaxpr, br.consts, *args) for br in branches]
-    return [bitwise._select_n_lowering(ctx.replace(avals_in=[ctx.avals_in[0]] + [aval] * len(
+    return [bitwise.select_n_lowering(ctx.replace(avals_in=[ctx.avals_in[0]] + [aval] * len(
         branches), avals_out=[aval]), index, *outs)
             for aval, *outs in zip(ctx.avals_out, *per_branch)]
   # stablehlo.case runs the last branch for any index out of range; JAX's
