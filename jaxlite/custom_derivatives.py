@@ -879,7 +879,8 @@ _LAZY_NAMES = {"linear_call": "jaxlite.custom_linear", "linear_call_p": "jaxlite
 def __getattr__(name):
   module = _LAZY_NAMES.get(name)
   if module is None:
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from jaxlite.deprecations import no_attribute_error  # pylint: disable=g-import-not-at-top
+    raise no_attribute_error(__name__, name)
   import importlib
   value = getattr(importlib.import_module(module), name)
   globals()[name] = value

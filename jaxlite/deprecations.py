@@ -45,5 +45,31 @@ def deprecation_getattr(module: str, table) -> Callable:
         raise AttributeError(message)
       warnings.warn(message, DeprecationWarning, stacklevel=2)
       return value
-    raise AttributeError(f"module {module!r} has no attribute {name!r}")
+    raise no_attribute_error(module, name)
   return __getattr__
+
+
+def no_attribute_error(module: str, name: str) -> AttributeError:
+  """The AttributeError for a name ``module`` lacks, naming the module as its
+  user imported it (see ``shown_module_name``).
+
+  >>> no_attribute_error("jaxlite.numpy", "foo")
+  AttributeError("module 'jaxlite.numpy' has no attribute 'foo'")
+  """
+  return AttributeError(f"module {shown_module_name(module)!r} has no attribute {name!r}")
+
+
+def shown_module_name(module: str) -> str:
+  """``module`` as its user imported it: under the switch (``python -m jaxlite``,
+  ``install_as_jax()``) the JAX name the one declared mapping serves it as, so
+  that errors read as JAX's (``module 'jax.numpy' has no attribute ...``).
+
+  >>> shown_module_name("jaxlite.numpy")   # the switch is off here
+  'jaxlite.numpy'
+  """
+  # Imported here: only error paths come here, and import time stays lean.
+  from jaxlite import jax_compat  # pylint: disable=g-import-not-at-top
+  if not jax_compat.is_installed():
+    return module
+  from jaxlite.jax_compat.table import jax_name_of  # pylint: disable=g-import-not-at-top
+  return jax_name_of(module) or module

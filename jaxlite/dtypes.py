@@ -905,7 +905,8 @@ def __getattr__(name):
     return prng_key
   if name in _ML_NAMES:
     return getattr(_ml_dtypes(), name)
-  raise AttributeError(f"module 'jaxlite.dtypes' has no attribute {name!r}")
+  from jaxlite.deprecations import no_attribute_error  # pylint: disable=g-import-not-at-top
+  raise no_attribute_error(__name__, name)
 
 
 # ----- ml_dtypes, loaded on first need -------------------------------------------

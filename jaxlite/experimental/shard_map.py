@@ -24,4 +24,5 @@ def __getattr__(name):
     warnings.warn("jax.experimental.shard_map is deprecated in v0.8.0. Used "
                   "jax.shard_map instead.", DeprecationWarning, stacklevel=2)
     return _shard_map
-  raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+  from jaxlite.deprecations import no_attribute_error  # pylint: disable=g-import-not-at-top
+  raise no_attribute_error(__name__, name)

@@ -48,6 +48,15 @@ class _ServeExisting:
   def exec_module(self, module):
     if self._own_spec is not None:
       module.__spec__ = self._own_spec
+    if "__getattr__" not in vars(module):
+      # Python's own error for a missing name would name the jaxlite module;
+      # JAX code reads JAX's ("module 'jax.random' has no attribute ...").
+      module.__getattr__ = functools.partial(_no_attribute, module.__name__)
+
+
+def _no_attribute(module_name, name):
+  from jaxlite.deprecations import no_attribute_error  # pylint: disable=g-import-not-at-top
+  raise no_attribute_error(module_name, name)
 
 
 class JaxModuleFinder:

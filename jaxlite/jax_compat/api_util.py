@@ -26,7 +26,11 @@ from jaxlite.interpreters.pjit import shaped_abstractify  # noqa: F401
 
 
 def __getattr__(name):
-  return getattr(_api_util, name)
+  try:
+    return getattr(_api_util, name)
+  except AttributeError:
+    from jaxlite.deprecations import no_attribute_error  # pylint: disable=g-import-not-at-top
+    raise no_attribute_error(__name__, name) from None
 
 
 def _source_info(fun) -> str:

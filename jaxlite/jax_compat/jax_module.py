@@ -38,7 +38,12 @@ def __getattr__(name):
     import importlib
     value = importlib.import_module(target)
   else:
-    value = getattr(_jaxlite, name)
+    try:
+      value = getattr(_jaxlite, name)
+    except AttributeError as e:
+      if str(e) != f"module 'jaxlite' has no attribute {name!r}":
+        raise
+      raise AttributeError(f"module 'jax' has no attribute {name!r}") from None
   globals()[name] = value
   return value
 

@@ -151,3 +151,19 @@ def target_of(jax_name):
     'jaxlite.lax'
   """
   return JAX_MODULES[jax_name]
+
+
+# jaxlite module -> the JAX name it is served as (the first, public one where
+# several serve it: the table lists the public API first).
+_SERVED_AS = {target: jax_name for jax_name, target in reversed(list(JAX_MODULES.items()))
+              if target is not NAMESPACE}
+
+
+def jax_name_of(module_name):
+  """The JAX module name the switch serves jaxlite's ``module_name`` as (its
+  public one where several serve it); None for a module it does not serve.
+
+    >>> jax_name_of("jaxlite.numpy"), jax_name_of("jaxlite.tree_util")
+    ('jax.numpy', 'jax.tree_util')
+  """
+  return _SERVED_AS.get(module_name)

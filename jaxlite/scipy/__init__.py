@@ -18,4 +18,5 @@ def __getattr__(name):
   if name in _LAZY:
     import importlib
     return importlib.import_module(f"jaxlite.scipy.{name}")
-  raise AttributeError(f"module 'jaxlite.scipy' has no attribute {name!r}")
+  from jaxlite.deprecations import no_attribute_error  # pylint: disable=g-import-not-at-top
+  raise no_attribute_error(__name__, name)

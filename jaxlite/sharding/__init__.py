@@ -25,7 +25,8 @@ def __getattr__(name):
   if name == "reshard":
     from jaxlite.lax.sharding_constraint import reshard  # pylint: disable=g-import-not-at-top
     return reshard
-  raise AttributeError(f"module 'jaxlite.sharding' has no attribute {name!r}")
+  from jaxlite.deprecations import no_attribute_error  # pylint: disable=g-import-not-at-top
+  raise no_attribute_error(__name__, name)
 
 
 __all__ = [
