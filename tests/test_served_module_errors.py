@@ -56,3 +56,38 @@ def test_without_the_switch_modules_name_themselves():
     jnp.nope  # pylint: disable=pointless-statement
   with pytest.raises(AttributeError, match="module 'jaxlite.sharding' has no attribute"):
     jaxlite.sharding.nope  # pylint: disable=pointless-statement
+
+
+_READ_REMOVED = r"""
+import importlib, json, sys
+if sys.argv[1] == "jaxlite":
+  import jaxlite
+  jaxlite.install_as_jax()
+modules = ("jax.interpreters.pxla", "jax.interpreters.batching", "jax.interpreters.ad")
+names = json.loads(sys.argv[2]) or {
+    m: sorted(n for n, (_, v) in importlib.import_module(m)._deprecations.items() if v is None)
+    for m in modules}
+out = {}
+for m, listed in names.items():
+  module = importlib.import_module(m)
+  for n in listed:
+    try:
+      getattr(module, n)
+      out[f"{m}.{n}"] = "no error"
+    except AttributeError as e:
+      out[f"{m}.{n}"] = str(e)
+print(json.dumps([names, out]))
+"""
+
+
+def test_interpreters_removed_names_read_as_jaxs(jax_reference):
+  """The pmap internals and other names JAX 0.10.2 removed from
+  jax.interpreters.pxla/batching/ad: JAX's AttributeError text, name by name."""
+  def run(lib, names):
+    out = subprocess.run([sys.executable, "-c", _READ_REMOVED, lib, json.dumps(names)],
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+  names, theirs = run("jax", None)
+  _, ours = run("jaxlite", names)
+  assert len(ours) >= 13 and ours == theirs

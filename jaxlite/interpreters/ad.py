@@ -649,3 +649,11 @@ def _register_jit_rules():
 
 
 _register_jit_rules()
+
+
+# JAX 0.10.2's message for the name it removed from jax.interpreters.ad.
+from jaxlite.deprecations import deprecation_getattr as _deprecation_getattr  # noqa: E402
+__getattr__ = _deprecation_getattr(__name__, {
+    "reducing_transposes": ("jax.interpreters.ad.reducing_transposes was deprecated in v0.9.0. "
+                            "and removed in v0.10.0. It has been unused since JAX v0.4.38.",
+                            None)})

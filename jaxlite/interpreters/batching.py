@@ -451,3 +451,9 @@ def _register_call_rules():
 
 
 _register_call_rules()
+
+
+# JAX 0.10.2's message for the name it removed from jax.interpreters.batching.
+from jaxlite.deprecations import deprecation_getattr as _deprecation_getattr  # noqa: E402
+__getattr__ = _deprecation_getattr(__name__, {
+    "NotMapped": ("jax.interpreters.batching.NotMapped is deprecated.", None)})

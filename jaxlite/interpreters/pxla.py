@@ -782,3 +782,18 @@ def _check_divisible(avals, in_axes_flat):
           f"implies that array axis {ax} is partitioned {n} times, but the dimension size "
           f"is {a.shape[ax]} (full shape: {a.shape}, per-dimension tiling factors: {tiles} "
           "should evenly divide the shape)")
+
+
+# What JAX 0.10.2's jax.interpreters.pxla says of the pmap internals it removed.
+def _removed_names():
+  table = {name: (f"jax.interpreters.pxla.{name} was removed in JAX v0.10.0.", None)
+           for name in ("MapTracer", "PmapExecutable", "parallel_callable", "shard_args")}
+  table.update({name: (f"jax.interpreters.pxla.{name} was removed in JAX v0.10.0. Please use "
+                       "`jax.shard_map` instead of `jax.pmap`.", None)
+                for name in ("Chunked", "NoSharding", "Replicated", "ShardedAxis",
+                             "ShardingSpec", "Unstacked", "spec_to_indices")})
+  return table
+
+
+from jaxlite.deprecations import deprecation_getattr as _deprecation_getattr  # noqa: E402
+__getattr__ = _deprecation_getattr(__name__, _removed_names)
