@@ -68,11 +68,25 @@ def launch(loaded, bufs, checked=False):
   if not checked and any(map(_is_deleted or _load_is_deleted(), bufs)):
     deleted = next(b for b in bufs if b.is_deleted())
     raise RuntimeError(f"Array has been deleted with shape={_shape_text(deleted)}.")
-  if len(_tokens) >= MAX_IN_FLIGHT:
-    _wait_for_oldest()
+  tokens = _tokens
+  if len(tokens) >= MAX_IN_FLIGHT:
+    # The queue is full: wait for the oldest launch (inlined: a full queue is
+    # the steady state of a training loop). No lock: deque.popleft is atomic,
+    # and another thread may have emptied the queue meanwhile.
+    try:
+      oldest = tokens.popleft()
+    except IndexError:
+      oldest = None
+    if oldest is not None:
+      # Outside the lock: a host callback inside that program may launch too.
+      try:
+        oldest.block_until_ready()
+      except Exception:   # pylint: disable=broad-except
+        pass   # that program's failure is reported through its own outputs
   with _launch_lock:
-    results = loaded.execute_sharded(bufs, with_tokens=True)
-    _tokens.append(results.consume_token())
+    # with_tokens given by position: nanobind parses keywords on a slower path.
+    results = loaded.execute_sharded(bufs, True)
+    tokens.append(results.consume_token())
   return results
 
 
@@ -84,20 +98,6 @@ def _load_is_deleted():
   from jaxlib import xla_client as xc  # pylint: disable=g-import-not-at-top
   _is_deleted = xc.ArrayImpl.is_deleted
   return _is_deleted
-
-
-def _wait_for_oldest():
-  """Waits for the oldest launch in flight (the queue is full)."""
-  try:
-    # No lock: deque.popleft is atomic, and another thread may have emptied it.
-    oldest = _tokens.popleft()
-  except IndexError:
-    return
-  # Outside the lock: a host callback inside that program may launch too.
-  try:
-    oldest.block_until_ready()
-  except Exception:   # pylint: disable=broad-except
-    pass   # that program's failure is reported through its own outputs
 
 
 def _shape_text(buf) -> str:
