@@ -176,3 +176,27 @@ def test_pjit_lowered_text(jax):
   ours, theirs = _both(jax, case)
   assert ours == theirs
   assert '#sdy.sharding<@mesh, [{"x"}, {}]>' in ours
+
+
+def test_jit_shardings_that_do_not_fit_the_values(jax):
+  """in/out shardings of a rank the value lacks, or splitting a dimension
+  unevenly: JAX's errors, naming the argument or result by its key path
+  (jaxlite's lowering failed with an MLIRError for results, or ran)."""
+  def case(lib, mesh, x):
+    P, NS = lib.sharding.PartitionSpec, lib.sharding.NamedSharding
+    s3, sx = NS(mesh, P("x", "y", None)), NS(mesh, P("x"))
+    f = lambda params, b: params["w"] + b  # noqa: E731
+    return [
+        _outcome(lambda: lib.jit(lambda a: (a, a.sum()), out_shardings=sx)(x)),
+        _outcome(lambda: lib.jit(lambda a: {"s": a.sum(), "a": a},
+                                 out_shardings={"s": sx, "a": None})(x)),
+        _outcome(lambda: lib.jit(lambda a: a, out_shardings=s3)(x)),
+        _outcome(lambda: lib.jit(lambda a: a[:3], out_shardings=sx)(x)),
+        _outcome(lambda: lib.jit(lambda a: a.sum(), out_shardings=sx).lower(x)),
+        _outcome(lambda: lib.jit(f, in_shardings=({"w": s3}, None))({"w": x}, x)),
+        _outcome(lambda: lib.jit(f, in_shardings=(None, s3))({"w": x}, x)),
+        _outcome(lambda: lib.jit(lambda a: a, in_shardings=sx)(x[:3])),
+    ]
+  ours, theirs = _both(jax, case)
+  assert ours == theirs
+  assert all(r[0] == "error" for r in ours), ours

@@ -678,6 +678,20 @@ def flatten_shardings(shardings, tree, what: str, api_name="jit", resource_env=F
   return [resolve_sharding(s, what, api_name, resource_env) for s in leaves]
 
 
+def _check_sharding_fits(sharding, shape, what: str) -> None:
+  """JAX's errors for ``sharding`` of a value of ``shape`` given to jit as
+  ``what`` ("pjit outputs with pytree key path result[1]"): an indivisible
+  dimension is its IndivisibleError as is; a rank mismatch names the value."""
+  from jaxlite.sharding.shardings import IndivisibleError  # pylint: disable=g-import-not-at-top
+  try:
+    sharded.check_shape(sharding, tuple(shape), "jit")
+  except IndivisibleError:
+    raise
+  except ValueError as e:
+    raise ValueError(f"One of {what} is incompatible with its sharding annotation "
+                     f"{sharding}: {e}") from None
+
+
 class JitCallSite:
   """The SPMD side of one jit cache entry: its flat in/out shardings and the
   programs compiled for each layout of its arguments."""
@@ -693,9 +707,12 @@ class JitCallSite:
     markers = tree_util.tree_unflatten(out_tree, [0] * out_tree.num_leaves)
     self.out_shardings = ([None] * out_tree.num_leaves if out_shardings is None
                           else flatten_shardings(out_shardings, markers, "out_shardings"))
-    for s, x in zip(self.in_shardings, tree_util.tree_leaves(dyn_args)):
+    for i, (s, x) in enumerate(zip(self.in_shardings, tree_util.tree_leaves(dyn_args))):
       if s is not None and hasattr(x, "shape"):
-        sharded.check_shape(s, tuple(x.shape), "jit")
+        name = arg_names[i] if arg_names and i < len(arg_names) else f"args[{i}]"
+        _check_sharding_fits(s, x.shape, f"pjit arguments with pytree key path {name}")
+    self.out_tree = out_tree
+    self.out_checked = False   # out_shardings against the results' shapes, once
     self.given = any(s is not None for s in self.in_shardings + self.out_shardings)
     self.has_mesh = has_mesh   # the jaxpr holds a shard_map
     # Every call runs here (a None from ``call`` is the function's result).
@@ -707,6 +724,19 @@ class JitCallSite:
     self.fast: dict = {}   # ids of argument layouts -> (program, constants' buffers, layouts)
     self.last = None   # (layouts, program, constants' buffers) of the last call
     self.donated_args = None   # positions of the donated arguments, once known
+
+  def check_out_shardings(self, out_avals):
+    """JAX's errors for ``out_shardings`` that cannot lay out the results
+    (a rank too small, an indivisible dimension), before anything is lowered."""
+    if self.out_checked:
+      return
+    from jaxlite import tree_util  # pylint: disable=g-import-not-at-top
+    markers = tree_util.tree_unflatten(self.out_tree, [0] * self.out_tree.num_leaves)
+    paths = [tree_util.keystr(p) for p, _ in tree_util.tree_flatten_with_path(markers)[0]]
+    for s, aval, path in zip(self.out_shardings, out_avals, paths):
+      if s is not None:
+        _check_sharding_fits(s, aval.shape, f"pjit outputs with pytree key path result{path}")
+    self.out_checked = True
 
   def call(self, entry, flat_args):
     """Runs the entry's jaxpr as an SPMD program; None when nothing is sharded
@@ -775,6 +805,7 @@ class JitCallSite:
     if not self.given and not self.has_mesh and not any(
         sharded.is_sharded(a) for a in flat_args):
       return None, None
+    self.check_out_shardings(entry.closed_jaxpr.out_avals)
     consts = list(entry.consts)
     program, bufs, moved = _prepare(
         entry.closed_jaxpr, entry.name, consts + list(flat_args),
@@ -790,6 +821,7 @@ class JitCallSite:
 
   def program_for(self, entry, flat_args):
     """The compiled program the call would run (for ``lower`` / ``compile``)."""
+    self.check_out_shardings(entry.closed_jaxpr.out_avals)
     consts = list(entry.consts)
     args = consts + list(flat_args)
     in_shardings = [None] * len(consts) + self.in_shardings
