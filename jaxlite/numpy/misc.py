@@ -443,6 +443,7 @@ def trapezoid(y, x=None, dx=1.0, axis: int = -1):
   return reductions.sum(ufuncs.multiply(spacing, ufuncs.add(upper, lower)) / 2, axis=axis)
 
 
+@library_jit(static_argnames=("rowvar", "bias", "ddof", "dtype"))
 def cov(m, y=None, rowvar: bool = True, bias: bool = False, ddof=None, fweights=None,
         aweights=None, dtype=None):
   """The covariance matrix of the variables in the rows of ``m`` (and ``y``),

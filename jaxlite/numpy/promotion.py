@@ -206,15 +206,9 @@ def broadcast_to_shape(x, shape: tuple):
   x_shape = np.shape(x) if not isinstance(x, _ARRAY_TYPES) else x.aval.shape
   if x_shape == shape:
     return x
+  # One broadcast_in_dim, size-1 axes included (JAX's jaxpr: no reshape first).
   lead = len(shape) - len(x_shape)
-  squeeze = [i for i, d in enumerate(x_shape) if d == 1 and shape[lead + i] != 1]
-  if squeeze:
-    kept = [d for i, d in enumerate(x_shape) if i not in squeeze]
-    dims = [lead + i for i in range(len(x_shape)) if i not in squeeze]
-    x = lax_structural.reshape(x, kept)
-  else:
-    dims = [lead + i for i in range(len(x_shape))]
-  return lax_structural.broadcast_in_dim(x, shape, dims)
+  return lax_structural.broadcast_in_dim(x, shape, tuple(range(lead, len(shape))))
 
 
 def broadcast_to_checked(x, shape: tuple):

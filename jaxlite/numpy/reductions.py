@@ -747,7 +747,9 @@ def average(a, axis=None, weights=None, returned=False, keepdims=False):
       if weights.shape != tuple(a.shape[x] for x in ax):
         raise ValueError("Shape of weights must be consistent with shape of a along "
                          "specified axis.")
-      weights = lax_structural.broadcast_in_dim(weights, a.shape, ax)
+      # Size-1 axes elsewhere (as JAX's): the weights are summed once, not per row.
+      shape = tuple(d if i in ax else 1 for i, d in enumerate(a.shape))
+      weights = lax_structural.reshape(weights, shape, tuple(np.argsort(ax)))
     weights_sum = sum(weights, axis, keepdims=keepdims)
     avg = ufuncs.true_divide(sum(ufuncs.multiply(a, weights), axis, keepdims=keepdims),
                              weights_sum)

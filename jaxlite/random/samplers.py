@@ -423,8 +423,61 @@ Cauchy random values (density ``1 / (pi (1 + x**2))``): ``tan(pi (u - 1/2))``.
   """)
 
 
+def _u32_pair_to_unit_float32(hi, lo):
+  """The float32 nearest below the 64-bit fixed-point fraction ``hi:lo``.
+
+  The leading zeros of the 64 bits set the exponent and the next 23 bits the
+  mantissa, so fractions close to 0 keep full precision (a plain uniform has
+  only 2**-23 resolution there).
+  """
+  u32 = np.dtype(np.uint32)
+  info = dtypes.finfo(np.float32)
+  hi_zeros, lo_zeros = lax.clz(hi), lax.clz(lo)
+  hi_empty = lax.eq(hi_zeros, _const(u32, 32))
+  # The 32 bits after the leading one: from `hi` shifted up, topped up from `lo`.
+  top = lax.bitwise_or(
+      lax.shift_left(hi, hi_zeros),
+      lax.select(hi_empty, lax.shift_left(lo, lo_zeros),
+                 lax.shift_right_logical(lo, lax.sub(_const(u32, 32), hi_zeros))))
+  mantissa = lax.bitwise_and(
+      lax.shift_right_logical(top, _const(u32, 32 - info.nmant - 1)),
+      _const(u32, (1 << info.nmant) - 1))
+  zeros = lax.select(hi_empty, lax.add(_const(u32, 32), lo_zeros), hi_zeros)
+  exponent = lax.bitwise_and(
+      lax.shift_left(lax.sub(_const(u32, -info.minexp), zeros), _const(u32, info.nmant)),
+      _const(u32, (1 << 30) - (1 << (info.nmant - 1))))
+  return lax.bitcast_convert_type(lax.bitwise_or(exponent, mantissa), np.float32)
+
+
+def _gumbel_highest_float32(key, shape):
+  """``mode='highest'``: Gumbel values from a 64-bit uniform, as JAX's.
+
+  Fractions below 1/2 take ``log1p(-x)`` of ``x``; the others are reflected
+  (``1 - x`` in 64-bit fixed point, exact) and take ``log``, so both tails keep
+  full float32 precision.
+  """
+  u32 = np.dtype(np.uint32)
+  bits = _random_bits(key, 32, (2, *shape))
+  hi = lax.reshape(lax.index_in_dim(bits, 0, 0, False), shape)
+  lo = lax.reshape(lax.index_in_dim(bits, 1, 0, False), shape)
+  not_hi, not_lo = lax.bitwise_not(hi), lax.bitwise_not(lo)
+  # 1 - hi:lo == ~(hi:lo) + 1 in 64-bit fixed point; the carry into the high
+  # word happens when the low word wraps around.
+  carry = lax.convert_element_type(lax.eq(not_lo, _const(u32, 0xFFFFFFFF)), u32)
+  reflected_hi = lax.add(not_hi, carry)
+  reflected_lo = lax.add(not_lo, _const(u32, 1))
+  below_half = lax.lt(hi, _const(u32, 1 << 31))
+  x = _u32_pair_to_unit_float32(lax.select(below_half, hi, reflected_hi),
+                                lax.select(below_half, lo, reflected_lo))
+  return lax.select(below_half,
+                    lax.neg(lax.log(lax.neg(lax.log1p(lax.neg(x))))),
+                    lax.neg(lax.log(lax.neg(lax.log(x)))))
+
+
 def _gumbel_impl(key, shape, dtype, mode):
   info = dtypes.finfo(dtype)
+  if mode == "highest" and dtype == np.float32:
+    return _gumbel_highest_float32(key, shape)
   if mode in ("high", "highest"):
     u = _uniform_impl(key, 0., 1., (2, *shape), dtype)
     high = lax.reshape(lax.index_in_dim(u, 0, 0, False), shape)
@@ -444,7 +497,9 @@ _gumbel = sampler_jit(_gumbel_impl, 3)
 def gumbel(key, shape=(), dtype=None, mode=None, *, out_sharding=None):
   """Gumbel random values (density ``exp(-(x + exp(-x)))``): ``-log(-log(u))``.
 
-  ``mode='high'`` draws two uniforms per value for a wider range in the tails.
+  ``mode='high'`` draws two uniforms per value for a wider range in the tails;
+  ``mode='highest'`` (float32) turns 64 random bits into each value, so both
+  tails keep full precision.
 
   >>> from jaxlite import random
   >>> random.gumbel(random.PRNGKey(0), (2,))
@@ -460,9 +515,6 @@ def gumbel(key, shape=(), dtype=None, mode=None, *, out_sharding=None):
     mode = "high" if getattr(config, "jax_use_high_dynamic_range_gumbel", False) else "low"
   if mode not in ("highest", "high", "low"):
     raise ValueError(f"Must provide valid mode for gumbel got: {mode}")
-  if mode == "highest" and dtype == np.float32:
-    raise NotImplementedError("gumbel(mode='highest') for float32 is not implemented in "
-                              "jaxlite; use mode='high'")
   return _gumbel(typed, shape, dtype, mode)
 
 
