@@ -552,11 +552,12 @@ def _all_to_all_axis_rule(axis_data, vals, dims, *, axis_name, split_axis, conca
       return all_to_all_p.bind(x, **params), not_mapped
     return _all_to_all_batcher(vals, dims, **params)
   _check_groups(axis_index_groups, "all_to_all")
-  if len(names) > 1:
-    raise NotImplementedError("all_to_all over several axis names under vmap")
   n = axis_data.size
   if d is not_mapped:
     x, d = batching.broadcast(x, n, 0), 0
+  if len(names) > 1:
+    return _all_to_all_over_several_axes(x, d, n, names.index(axis_data.name), names,
+                                         split_axis, concat_axis, tiled)
   # Member i's result: chunk i of every member's split axis, concatenated in member
   # order along the concat axis. The member axis joins the concat axis (major),
   # and the chunk index of the split axis becomes the new member axis.
@@ -571,6 +572,36 @@ def _all_to_all_axis_rule(axis_data, vals, dims, *, axis_name, split_axis, conca
     return _fold_axis(_lax().transpose(x, perm), axis), d
   x = _fold_axis(batching.moveaxis(x, d, concat_axis), concat_axis)
   return _split_axis(x, split_axis, n), split_axis
+
+
+def _all_to_all_over_several_axes(x, d, n, pos, names, split_axis, concat_axis, tiled):
+  """The vmap rule of an all_to_all over several axis names, this vmap's
+  among them at ``pos``: members are numbered major to minor in ``names``.
+
+  Chunks are collected in three leading axes (major members, this vmap's
+  members, minor members): an all_to_all over the major names fills the first,
+  this vmap's batch axis is the second, and one over the minor names fills the
+  third; the three then fold into the concatenation axis, and the chunk index
+  split from the split axis becomes the new batch axis.
+  """
+  major, minor = names[:pos], names[pos + 1:]
+  lax = _lax()
+  x = lax.expand_dims(batching.moveaxis(x, d, 0), (0, 2))   # [1, n, 1, ...]
+  split_axis, concat_axis = split_axis + 3, concat_axis + 3
+  if major:
+    x = all_to_all_p.bind(x, axis_name=major, split_axis=split_axis, concat_axis=0,
+                          axis_index_groups=None, tiled=tiled)
+  x = _split_axis(x, split_axis, n)
+  out_dim = split_axis
+  concat_axis += split_axis <= concat_axis
+  split_axis += 1
+  if minor:
+    x = all_to_all_p.bind(x, axis_name=minor, split_axis=split_axis, concat_axis=2,
+                          axis_index_groups=None, tiled=tiled)
+  x = _fold_axis(_fold_axis(x, 0), 0)   # one axis of chunks, major to minor
+  concat_axis, out_dim = concat_axis - 2, out_dim - 2
+  x = _fold_axis(batching.moveaxis(x, 0, concat_axis - 1), concat_axis - 1)
+  return x, out_dim - 1
 
 
 batching.axis_primitive_batchers[all_to_all_p] = _all_to_all_axis_rule
