@@ -384,6 +384,7 @@ def arange(start, stop=None, step=None, dtype=None, *, device=None, out_sharding
         if stop is None and step is None:
           name = "stop"   # arange(n): the one argument is NumPy's 'stop'
         raise core.ConcretizationTypeError(value, context.format(name))
+  explicit_step = step is not None
   if stop is None and step is None:
     start, stop = 0, start
   step = 1 if step is None else step
@@ -394,23 +395,23 @@ def arange(start, stop=None, step=None, dtype=None, *, device=None, out_sharding
     dtype = dtypes.result_type(*(v for v in (start, stop, step)))
   dtype = _user_dtype(dtype, "arange")
   size = builtins.max(0, math.ceil((stop_v - start_v) / step_v))
-  if dtypes.issubdtype(dtype, np.integer) and builtins.all(
-      isinstance(v, (int, np.integer)) for v in (start_v, stop_v, step_v)):
-    out = _iota(dtype, size)
-    if step_v != 1:
-      out = lax.mul(out, np.asarray(step_v, dtype))
-    if start_v != 0:
-      out = lax.add(out, np.asarray(start_v, dtype))
-    return _placed(out, device, out_sharding, "jnp.arange")
-  # Inexact ranges are computed as NumPy does: start + i * step.
-  compute = dtypes.canonicalize_dtype(np.float64) if not dtypes.issubdtype(
-      dtype, np.complexfloating) else dtype
-  if dtypes.issubdtype(dtype, np.floating):
-    compute = dtype if np.dtype(dtype).itemsize >= 4 else np.dtype(np.float32)
-  out = lax.add(lax.mul(_iota(compute, size), np.asarray(step_v, compute)),
-                np.asarray(start_v, compute))
-  return _placed(lax_structural.convert_element_type(out, dtype),
-                 device, out_sharding, "jnp.arange")
+  if not dtypes.issubdtype(dtype, np.complexfloating):
+    # JAX's staging: iota; start + iota; or start + step * iota in a working dtype.
+    if not explicit_step:
+      out = _iota(dtype, size)
+      if start_v != 0:
+        out = lax.add(np.asarray(start_v, dtype), out)
+      return _placed(out, device, out_sharding, "jnp.arange")
+    working = dtype
+    if dtypes.issubdtype(dtype, np.floating) and np.dtype(dtype).itemsize < 4:
+      working = np.dtype(np.float32)
+    out = lax.add(np.asarray(start_v, working),
+                  lax.mul(np.asarray(step_v, working), _iota(working, size)))
+    return _placed(lax_structural.convert_element_type(out, dtype),
+                   device, out_sharding, "jnp.arange")
+  out = lax.add(lax.mul(_iota(dtype, size), np.asarray(step_v, dtype)),
+                np.asarray(start_v, dtype))
+  return _placed(out, device, out_sharding, "jnp.arange")
 
 
 def linspace(start, stop, num: int = 50, endpoint: bool = True, retstep: bool = False,
@@ -567,6 +568,13 @@ def eye(N, M=None, k=0, dtype=None, *, device=None):
   m = n if M is None else promotion.concrete_int(M, "'M' argument of jnp.eye")
   if n < 0 or m < 0:
     raise ValueError(f"negative dimensions are not allowed, got {n} and {m}")
+  if isinstance(k, core.Tracer):   # a traced offset (jnp.trace's under jit), as JAX's
+    if not (np.shape(k) == () and dtypes.issubdtype(k.dtype, np.integer)):
+      raise ValueError(f"k must be a scalar integer; got {k}")
+    rows = lax.broadcasted_iota(k.dtype, (n, m), 0)
+    cols = lax.broadcasted_iota(k.dtype, (n, m), 1)
+    mask = lax.eq(lax.add(rows, lax_structural.convert_element_type(k, k.dtype)), cols)
+    return _placed(lax_structural.convert_element_type(mask, dtype), device)
   k = promotion.concrete_int(k, "'k' argument of jnp.eye")
   rows = lax.broadcasted_iota(dtypes.canonicalize_dtype(np.int32), (n, m), 0)
   cols = lax.broadcasted_iota(dtypes.canonicalize_dtype(np.int32), (n, m), 1)

@@ -251,6 +251,7 @@ def kron(a, b):
 # --- diagonals ----------------------------------------------------------------------------
 
 
+@library_jit(static_argnames=('offset', 'axis1', 'axis2'))
 def diagonal(a, offset: int = 0, axis1: int = 0, axis2: int = 1):
   """The ``offset`` diagonal of the ``axis1``/``axis2`` planes, as the last axis.
 
@@ -262,20 +263,34 @@ def diagonal(a, offset: int = 0, axis1: int = 0, axis2: int = 1):
   a = ensure_array(promotion.asarray_value(a))
   if a.ndim < 2:
     raise ValueError("diagonal requires an array of at least two dimensions.")
-  ax1, ax2 = canonicalize_axis(axis1, a.ndim), canonicalize_axis(axis2, a.ndim)
-  if ax1 == ax2:
+  offset = promotion.concrete_int(offset, "'offset' argument of jnp.diagonal()")
+  if a.shape[0] != a.shape[1] or a.ndim != 2 or offset != 0 or a.dtype == np.bool_:
+    return _gathered_diagonal(a, offset, axis1, axis2)
+  # A square matrix's main diagonal: JAX stages a platform-dependent choice
+  # between the gather and (for Mosaic kernels) a masked column sum.
+  from jaxlite.lax.platform_branches import platform_dependent  # pylint: disable=g-import-not-at-top
+  from jaxlite.numpy import creation  # pylint: disable=g-import-not-at-top
+  identity = creation.eye(a.shape[0], dtype=a.dtype)
+
+  def masked_sum(m):
+    return lax.reduce(lax.mul(identity, m), np.array(0, m.dtype), lax.add, (0,))
+  return platform_dependent(
+      a, default=lambda m: _gathered_diagonal(m, offset, axis1, axis2), mosaic=masked_sum)
+
+
+def _gathered_diagonal(a, offset, axis1, axis2):
+  from jaxlite.numpy import creation, manipulation as shape_lib  # pylint: disable=g-import-not-at-top
+  shape = a.shape
+  if canonicalize_axis(axis1, a.ndim) == canonicalize_axis(axis2, a.ndim):
     raise ValueError("axis1 and axis2 can not be the same")
-  offset = promotion.concrete_int(offset, "'offset' argument of jnp.diagonal")
-  from jaxlite.numpy import manipulation as shape_lib  # pylint: disable=g-import-not-at-top
-  a = shape_lib.moveaxis(a, (ax1, ax2), (-2, -1))
-  n, m = a.shape[-2:]
-  rows = np.arange(max(0, -offset), n)
-  cols = rows + offset
-  keep = cols < m
-  rows, cols = rows[keep].astype(np.int32), cols[keep].astype(np.int32)
-  return a[..., rows, cols]
+  a = shape_lib.moveaxis(a, (axis1, axis2), (-2, -1))
+  size = max(0, min(shape[axis1] + min(offset, 0), shape[axis2] - max(offset, 0)))
+  first = creation.arange(size)
+  second = creation.arange(abs(offset), abs(offset) + size)
+  return a[..., first, second] if offset >= 0 else a[..., second, first]
 
 
+@library_jit(static_argnames=('axis1', 'axis2', 'dtype'))
 def trace(a, offset: int = 0, axis1: int = 0, axis2: int = 1, dtype=None, out=None):
   """The sum along the ``offset`` diagonal.
 
@@ -283,9 +298,19 @@ def trace(a, offset: int = 0, axis1: int = 0, axis2: int = 1, dtype=None, out=No
   >>> jnp.trace(jnp.eye(3))
   Array(3., dtype=float32)
   """
-  del out
-  from jaxlite.numpy import reductions  # pylint: disable=g-import-not-at-top
-  return reductions.sum(diagonal(a, offset, axis1, axis2), axis=-1, dtype=dtype)
+  check_arraylike("trace", a)
+  if out is not None:
+    raise NotImplementedError("The 'out' argument to jnp.trace is not supported.")
+  a = ensure_array(promotion.asarray_value(a))
+  if canonicalize_axis(axis1, a.ndim) == canonicalize_axis(axis2, a.ndim):
+    raise ValueError(f"axis1 and axis2 can not be same. axis1={axis1} and axis2={axis2}")
+  from jaxlite.numpy import creation, manipulation as shape_lib, reductions  # pylint: disable=g-import-not-at-top
+  shape = a.shape
+  a = shape_lib.moveaxis(a, (axis1, axis2), (-2, -1))
+  # The diagonal by a mask, then one sum over both axes (JAX's jaxpr).
+  mask = creation.eye(shape[axis1], shape[axis2], k=offset, dtype=bool)
+  a = ufuncs.where(mask, a, creation.zeros_like(a))
+  return reductions.sum(a, axis=(-2, -1), dtype=dtype)
 
 
 def diag(v, k: int = 0):
@@ -297,17 +322,21 @@ def diag(v, k: int = 0):
          [0, 2]], dtype=int32)
   """
   check_arraylike("diag", v)
+  return _diag(v, promotion.concrete_int(k, "'k' argument of jnp.diag"))
+
+
+@library_jit(static_argnames=('k',))
+def _diag(v, k):
   v = ensure_array(promotion.asarray_value(v))
-  k = promotion.concrete_int(k, "'k' argument of jnp.diag")
   if v.ndim == 2:
-    return diagonal(v, k)
+    return diagonal(v, offset=k)
   if v.ndim != 1:
     raise ValueError("diag input must be 1d or 2d")
+  from jaxlite.numpy import creation  # pylint: disable=g-import-not-at-top
+  zero = lax_structural.full((), 0, v.dtype)
   n = v.shape[0] + abs(k)
-  rows = np.arange(v.shape[0]) + max(0, -k)
-  cols = np.arange(v.shape[0]) + max(0, k)
-  zeros = lax_structural.full((n, n), 0, v.dtype)
-  return zeros.at[rows.astype(np.int32), cols.astype(np.int32)].set(v)
+  v = lax.pad(v, zero, ((max(0, -k), max(0, k), 0),))
+  return ufuncs.where(creation.eye(n, k=k, dtype=bool), v[:, None], zero)
 
 
 def diagflat(v, k: int = 0):

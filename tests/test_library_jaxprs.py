@@ -1,0 +1,42 @@
+"""Library functions stage JAX 0.10.2's jaxprs: `str(make_jaxpr(f)(*args))`
+of jaxlite and of the installed JAX, compared character for character.
+
+JAX wraps many jax.numpy functions in `jit` (named after the function or a
+private helper such as `_diag`), marks some arguments static and calls
+particular helpers inside; programs that walk jaxprs see all of that. Each
+case below is one small call traced by both libraries in the same run.
+"""
+import numpy as np
+import pytest
+
+jax = pytest.importorskip("jax")
+import jax.numpy as jax_numpy  # noqa: E402
+
+import jaxlite  # noqa: E402
+import jaxlite.numpy as jaxlite_numpy  # noqa: E402
+
+x = np.linspace(0.1, 0.9, 6, dtype=np.float32).reshape(2, 3)
+y = np.linspace(-0.3, 0.7, 6, dtype=np.float32).reshape(2, 3)
+v = np.linspace(0.1, 0.9, 3, dtype=np.float32)
+s = np.linspace(0.1, 0.9, 9, dtype=np.float32).reshape(3, 3)
+i = np.arange(6, dtype=np.int32).reshape(2, 3)
+
+# id -> (f(numpy_module, *args), args); numpy_module is jax.numpy or jaxlite.numpy
+CASES = {
+    "trace": (lambda M, a: M.trace(a), (x,)),
+    "trace_offset_int": (lambda M, a: M.trace(a, 1), (i,)),
+    "diagonal_offset": (lambda M, a: M.diagonal(a, -1), (x,)),
+    "diag_of_matrix": (lambda M, a: M.diag(a), (x,)),
+    "diag_of_vector": (lambda M, a: M.diag(a, 1), (v,)),
+    "eye_traced_offset": (lambda M, k: M.eye(3, k=k), (np.int32(1),)),
+    "arange_start": (lambda M, a: a + M.arange(1, 4), (v,)),
+    "arange_step": (lambda M, a: a + M.arange(0.5, 2, 0.5), (v,)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_jaxpr_is_jaxs(case):
+  f, args = CASES[case]
+  expected = str(jax.make_jaxpr(lambda *a: f(jax_numpy, *a))(*args))
+  got = str(jaxlite.make_jaxpr(lambda *a: f(jaxlite_numpy, *a))(*args))
+  assert got == expected
