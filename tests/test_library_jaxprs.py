@@ -31,6 +31,12 @@ CASES = {
     "eye_traced_offset": (lambda M, k: M.eye(3, k=k), (np.int32(1),)),
     "arange_start": (lambda M, a: a + M.arange(1, 4), (v,)),
     "arange_step": (lambda M, a: a + M.arange(0.5, 2, 0.5), (v,)),
+    "allclose_equal_nan": (lambda M, a, r: M.allclose(a, a, r, r, equal_nan=True), (x, np.float32(0.5))),
+    "block_nested": (lambda M, a, b: M.block([[a, a], [b, b]]), (x, y)),
+    "block_ranks": (lambda M, a, b: M.block([[a], [b]]), (v, x)),
+    "hstack_of_array": (lambda M, a: M.hstack(a), (x,)),
+    "column_stack_of_vector": (lambda M, a: M.column_stack(a), (v,)),
+    "dstack_of_list": (lambda M, a, b: M.dstack((a, b)), (x, i)),
 }
 
 

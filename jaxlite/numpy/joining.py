@@ -23,6 +23,7 @@ from jaxlite.core import Tracer
 from jaxlite.numpy import promotion
 from jaxlite.numpy.promotion import canonicalize_axis, check_arraylike, ensure_array
 from jaxlite.runtime.array import Array
+from jaxlite.numpy.library_jit import library_jit
 from jaxlite.numpy.reshaping import (_array, atleast_1d, atleast_2d, atleast_3d,
                                      expand_dims, ravel, reshape)
 
@@ -113,34 +114,29 @@ def stack(arrays, axis: int = 0, out=None, dtype=None):
   return lax.stack(arrays, axis=axis)
 
 
-def _block_depth(arrays):
-  """The nesting depth of the lists in ``arrays`` (equal on every branch)."""
+def _atleast_rank(x, rank):
+  # JAX's new leading axes of a block: one `broadcast_in_dim`.
+  x = ensure_array(promotion.asarray_value(x))
+  return lax.broadcast(x, (1,) * (rank - x.ndim)) if x.ndim < rank else x
+
+
+def _block(arrays):
+  """``(array, depth)`` of a nested list of blocks; innermost lists join along
+  the last axis, each outer level along the axis before."""
   if isinstance(arrays, tuple):
-    raise TypeError("jax.numpy.block does not accept tuples; use lists of arrays")
+    raise ValueError(f"jax.numpy.block does not allow tuples, got {arrays}")
   if not isinstance(arrays, list):
-    return 0
+    return ensure_array(promotion.asarray_value(arrays)), 1
   if not arrays:
     raise ValueError("jax.numpy.block does not allow empty list arguments")
-  depths = {_block_depth(a) for a in arrays}
-  if len(depths) != 1:
+  parts, depths = zip(*(_block(a) for a in arrays))
+  if any(d != depths[0] for d in depths[1:]):
     raise ValueError("Mismatched list depths in jax.numpy.block")
-  return depths.pop() + 1
+  rank = builtins.max(depths[0], *(p.ndim for p in parts))
+  return concatenate([_atleast_rank(p, rank) for p in parts], axis=-depths[0]), depths[0] + 1
 
 
-def _block_leaves(arrays):
-  if isinstance(arrays, list):
-    return [leaf for a in arrays for leaf in _block_leaves(a)]
-  return [arrays]
-
-
-def _block(arrays, depth, rank):
-  if not isinstance(arrays, list):
-    a = ensure_array(promotion.asarray_value(arrays))
-    return reshape(a, (1,) * (rank - a.ndim) + a.shape)
-  # The innermost lists join along the last axis, the next along the one before.
-  return concatenate([_block(a, depth - 1, rank) for a in arrays], axis=rank - depth)
-
-
+@library_jit
 def block(arrays):
   """Assembles an array from nested lists of blocks (innermost lists join along
   the last axis, each outer level along the axis before).
@@ -152,20 +148,7 @@ def block(arrays):
          [0, 1, 0],
          [0, 0, 1]], dtype=int32)
   """
-  depth = _block_depth(arrays)
-  leaves = _block_leaves(arrays)
-  check_arraylike("block", *leaves)
-  if depth == 0:
-    return ensure_array(promotion.asarray_value(arrays))
-  leaves = promotion.promote_dtypes(*leaves)
-  it = iter(leaves)
-
-  def rebuild(node):
-    return [rebuild(n) for n in node] if isinstance(node, list) else next(it)
-
-  arrays = rebuild(arrays)
-  rank = builtins.max(depth, *(promotion.ndim(leaf) for leaf in leaves))
-  return _block(arrays, depth, rank)
+  return _block(arrays)[0]
 
 
 def unstack(x, /, *, axis: int = 0):
@@ -180,6 +163,16 @@ def unstack(x, /, *, axis: int = 0):
   return tuple(lax.index_in_dim(x, i, axis, keepdims=False) for i in range(x.shape[axis]))
 
 
+def _is_one_array(tup):
+  # An array (not a sequence of them) is stacked by mapping over its first axis.
+  return isinstance(tup, (*promotion._ARRAY_TYPES, np.ndarray))
+
+
+def _vmapped(fun, tup):
+  from jaxlite.vectorization import vmap  # pylint: disable=g-import-not-at-top
+  return vmap(fun)(tup)
+
+
 def hstack(tup, dtype=None):
   """Joins arrays horizontally (along axis 1, or 0 for 1-D arrays).
 
@@ -187,8 +180,14 @@ def hstack(tup, dtype=None):
   >>> jnp.hstack([jnp.zeros(1), jnp.ones(2)]).shape
   (3,)
   """
-  arrs = [atleast_1d(a) for a in tup]
-  return concatenate(arrs, 0 if arrs[0].ndim == 1 else 1, dtype=dtype)
+  if _is_one_array(tup):
+    arrs = _vmapped(atleast_1d, tup)
+    first_ndim = arrs.ndim - 1
+  else:
+    check_arraylike("hstack", *tup)
+    arrs = [atleast_1d(a) for a in tup]
+    first_ndim = arrs[0].ndim
+  return concatenate(arrs, 0 if first_ndim == 1 else 1, dtype=dtype)
 
 
 def vstack(tup, dtype=None):
@@ -198,7 +197,12 @@ def vstack(tup, dtype=None):
   >>> jnp.vstack([jnp.zeros(2), jnp.ones(2)]).shape
   (2, 2)
   """
-  return concatenate([atleast_2d(a) for a in tup], 0, dtype=dtype)
+  if _is_one_array(tup):
+    arrs = _vmapped(atleast_2d, tup)
+  else:
+    check_arraylike("vstack", *tup)
+    arrs = [atleast_2d(a) for a in tup]
+  return concatenate(arrs, 0, dtype=dtype)
 
 
 row_stack = vstack
@@ -211,7 +215,12 @@ def dstack(tup, dtype=None):
   >>> jnp.dstack([jnp.zeros(2), jnp.ones(2)]).shape
   (1, 2, 2)
   """
-  return concatenate([atleast_3d(a) for a in tup], 2, dtype=dtype)
+  if _is_one_array(tup):
+    arrs = _vmapped(atleast_3d, tup)
+  else:
+    check_arraylike("dstack", *tup)
+    arrs = [atleast_3d(a) for a in tup]
+  return concatenate(arrs, 2, dtype=dtype)
 
 
 def column_stack(tup):
@@ -221,10 +230,12 @@ def column_stack(tup):
   >>> jnp.column_stack([jnp.zeros(2), jnp.ones(2)]).shape
   (2, 2)
   """
-  arrs = []
-  for a in tup:
-    a = _array(a, "column_stack")
-    arrs.append(reshape(a, (a.size, 1)) if a.ndim < 2 else a)
+  if _is_one_array(tup):
+    arrs = _vmapped(lambda a: atleast_2d(a).T, tup) if tup.ndim < 3 else tup
+  else:
+    check_arraylike("column_stack", *tup)
+    arrs = [atleast_2d(a).T if a.ndim < 2 else a
+            for a in (_array(a, "column_stack") for a in tup)]
   return concatenate(arrs, 1)
 
 

@@ -29,6 +29,7 @@ def _array(a, fun_name):
   return ensure_array(promotion.asarray_value(a))
 
 
+@library_jit(static_argnames=('equal_nan',))
 def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan: bool = False):
   """Whether every element of ``a`` is close to ``b`` (see ``isclose``).
 
@@ -36,6 +37,7 @@ def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan: bool = False):
   >>> jnp.allclose(jnp.array([1.0]), 1.0 + 1e-9)
   Array(True, dtype=bool)
   """
+  check_arraylike("allclose", a, b)
   return reductions.all(ufuncs.isclose(a, b, rtol, atol, equal_nan))
 
 
