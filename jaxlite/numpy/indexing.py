@@ -30,6 +30,7 @@ from jaxlite import core, dtypes, lax
 from jaxlite.core import Tracer
 from jaxlite.lax import structural as lax_structural
 from jaxlite.numpy import promotion
+from jaxlite.runtime import sharded
 from jaxlite.runtime.array import Array
 
 _ARRAY_TYPES = (Array, Tracer)
@@ -317,8 +318,10 @@ def getitem(arr, index, *, mode=None, fill_value=None, unique_indices: bool = Fa
   Array([0, 4], dtype=int32)
   """
   arr = promotion.ensure_array(arr)
-  # Fast paths for the commonest static forms.
-  if type(index) is int and arr.ndim >= 1 and mode is None:
+  # Fast paths for the commonest static forms (an array on several devices
+  # takes JAX's gather instead: see _split_static_gather).
+  if type(index) is int and arr.ndim >= 1 and mode is None and \
+      (type(arr) is not Array or not sharded.is_sharded(arr)):
     n = arr.shape[0]
     if isinstance(n, int):
       i = index + n if index < 0 else index
@@ -343,6 +346,9 @@ def getitem(arr, index, *, mode=None, fill_value=None, unique_indices: bool = Fa
                    unique_indices=unique_indices, indices_are_sorted=indices_are_sorted)
   if all(e.kind in ("slice", "none", "int") for e in entries) and mode is None or \
       all(e.kind in ("slice", "none") for e in entries):
+    if type(arr) is Array and sharded.is_sharded(arr) and arr.size and \
+        _has_partial_slices(entries, arr.shape):
+      return _split_static_gather(arr, entries, mode, fill_value)
     return _static_getitem(arr, entries)
   x, entries = _apply_slices(arr, entries)
   plan = _plan(x.shape, entries)
@@ -388,6 +394,85 @@ def _empty_shape(plan, shape):
       out[i] = 0
       break
   return tuple(out)
+
+
+def _has_partial_slices(entries, shape) -> bool:
+  """Whether ``entries`` take an int or a part of an axis (JAX's test for
+  indexing an array on several devices with a gather rather than a slice)."""
+  for e in entries:
+    if e.kind == "int":
+      return True
+    if e.kind == "slice":
+      start, length, step = _slice_bounds(e.value, shape[e.axis])
+      if abs(step) != 1 or length != shape[e.axis]:
+        return True
+  return False
+
+
+def _split_static_gather(arr, entries, mode, fill_value):
+  """``arr[ints, slices, None]`` of a concrete array on several devices, as JAX
+  computes it: one gather (so the sharding of a partly taken axis is XLA's
+  choice, and Explicit axes meet the gather's sharding rule) instead of a slice.
+
+  >>> import jaxlite, jaxlite.numpy as jnp, numpy as np
+  >>> from jaxlite.sharding import Mesh, NamedSharding, PartitionSpec as P
+  >>> mesh = Mesh(np.array(jaxlite.devices()[:1]), ('x',))
+  >>> x = jaxlite.device_put(jnp.arange(6.0), NamedSharding(mesh, P('x')))
+  >>> _split_static_gather(x, _parse(x.shape, slice(4, 0, -2)), None, None)
+  Array([4., 2.], dtype=float32)
+  """
+  columns = []          # (index array, its first batch dimension)
+  batch_shape = []      # the gather's batch dimensions: strided slices
+  offset_dims, collapsed, start_map, slice_sizes = [], [], [], []
+  reversed_dims, newaxis_dims = [], []
+  out_axis = 0          # position among the gather's output axes (slices)
+  y_axis = 0            # position in the final result (slices and None)
+  for e in entries:
+    if e.kind == "none":
+      newaxis_dims.append(y_axis)
+      y_axis += 1
+      continue
+    n = arr.shape[e.axis]
+    if e.kind == "int":
+      i = e.value + n if e.value < 0 else e.value
+      columns.append((np.array(i, _INDEX_DTYPE), len(batch_shape)))
+      collapsed.append(e.axis)
+      start_map.append(e.axis)
+      slice_sizes.append(1)
+      continue
+    start, length, step = _slice_bounds(e.value, n)
+    if length == 0:   # nothing to gather: zeros of the result's shape, as JAX's
+      return lax_structural.full(_static_getitem(arr, entries).shape, 0, arr.dtype)
+    if step == 1:
+      if length != n:
+        columns.append((np.array(start, _INDEX_DTYPE), len(batch_shape)))
+        start_map.append(e.axis)
+      slice_sizes.append(length)
+      offset_dims.append(out_axis)
+    else:
+      indices = start + step * np.arange(length, dtype=_INDEX_DTYPE)
+      if step < 0:
+        reversed_dims.append(out_axis)
+        indices = indices[::-1]
+      columns.append((indices.astype(_INDEX_DTYPE), len(batch_shape)))
+      batch_shape.append(length)
+      collapsed.append(e.axis)
+      start_map.append(e.axis)
+      slice_sizes.append(1)
+    out_axis += 1
+    y_axis += 1
+  def column(g, at):   # one index column, broadcast over the batch dimensions
+    shaped = g.reshape((1,) * at + g.shape + (1,) * (len(batch_shape) - at - g.ndim))
+    return np.broadcast_to(shaped, tuple(batch_shape))[..., None]
+  indices = np.concatenate([column(g, at) for g, at in columns], axis=-1)
+  dnums = lax.GatherDimensionNumbers(offset_dims=tuple(offset_dims),
+                                     collapsed_slice_dims=tuple(sorted(collapsed)),
+                                     start_index_map=tuple(start_map))
+  y = lax.gather(arr, indices, dnums, tuple(slice_sizes), unique_indices=True,
+                 indices_are_sorted=True, mode=_gather_mode(mode), fill_value=fill_value)
+  if reversed_dims:
+    y = lax.rev(y, reversed_dims)
+  return lax_structural.expand_dims(y, tuple(newaxis_dims)) if newaxis_dims else y
 
 
 def _static_getitem(arr, entries):
