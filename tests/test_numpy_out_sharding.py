@@ -106,3 +106,20 @@ def test_dtype_is_numpys_dtype_class():
   assert isinstance(jnp.zeros(2).dtype, jnp.dtype)
   assert jnp.dtype("bfloat16") == jjnp.dtype("bfloat16")
   assert jnp.dtype(jnp.float32) == np.float32
+
+
+def test_out_sharding_of_an_unsharded_type_is_no_layout():
+  # flax.nnx passes `out_sharding=jax.typeof(x).sharding` for unsharded x: a
+  # NamedSharding over the empty mesh. Eager and under jit, JAX's values and
+  # single-device results (jit failed to verify its module: unknown mesh @mesh).
+  def run(lib, lnp):
+    x = lnp.ones((4, 3))
+    s = lib.typeof(x).sharding
+    f = lambda k, x: (lib.random.bernoulli(k, 0.7, x.shape, out_sharding=s),
+                      lnp.zeros((2, 3), out_sharding=s),
+                      lnp.dot(x, x.T, out_sharding=lib.typeof(x).sharding))
+    return f(lib.random.key(0), x), lib.jit(f)(lib.random.key(0), x)
+  for got, want in zip(run(jaxlite, jnp), run(jax, jjnp)):
+    for g, w in zip(got, want):
+      np.testing.assert_array_equal(np.asarray(g), np.asarray(w))
+      assert type(g.sharding).__name__ == type(w.sharding).__name__ == "SingleDeviceSharding"

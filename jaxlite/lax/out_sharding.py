@@ -22,6 +22,10 @@ def place(x, out_sharding, name: str):
     raise TypeError(f"`out_sharding` argument of {name} only supports instances of "
                     f"`NamedSharding` or `PartitionSpec`. Got {out_sharding} of type: "
                     f"{type(out_sharding)}")
+  if isinstance(out_sharding, NamedSharding) and out_sharding.mesh.empty:
+    # The sharding of an unsharded value's type (``jax.typeof(x).sharding``, as
+    # flax.nnx passes it): over no mesh axes, so nothing to lay out.
+    return x
   from jaxlite.lax.sharding_constraint import reshard
   return reshard(x, out_sharding)
 

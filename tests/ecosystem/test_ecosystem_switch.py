@@ -123,6 +123,35 @@ def test_python_dash_m_jaxlite_runs_script_module_and_command(tmp_path):
   assert proc.returncode == 2 and "usage: python -m jaxlite" in proc.stderr
 
 
+def test_src_tree_util_registry_and_private_modules_flax_nnx_imports():
+  # flax.nnx asks `type(x) in jax._src.tree_util._registry` and imports
+  # jax._src.checkify and jax._src.state.types at import time.
+  out = _python("-c", textwrap.dedent("""
+      import json, dataclasses, jaxlite
+      jaxlite.install_as_jax()
+      import jax
+      from jax._src.tree_util import _registry
+      from jax._src import checkify
+      from jax._src.state.types import AbstractRef
+      class Point:
+        def __init__(self, x, y): self.x, self.y = x, y
+      before = Point in _registry
+      jax.tree_util.register_pytree_node(Point, lambda p: ((p.x, p.y), None),
+                                         lambda _, c: Point(*c))
+      print(json.dumps([
+          [t in _registry for t in (tuple, list, dict, type(None), int)],
+          before, Point in _registry, _registry[Point].to_iter(Point(1, 2))[0],
+          _registry[dict].to_iter({"b": 1, "a": 2}),
+          checkify.checkify is jaxlite.experimental.checkify.checkify,
+          AbstractRef is jaxlite.state.types.AbstractRef]))
+  """))
+  builtins, before, after, children, dict_iter, same_checkify, same_ref = json.loads(out)
+  assert builtins == [True, True, True, True, False]
+  assert (before, after, children) == (False, True, [1, 2])
+  assert dict_iter == [[2, 1], ["a", "b"]]   # JAX's: values and keys, sorted by key
+  assert same_checkify and same_ref
+
+
 def test_src_modules_as_attributes_and_compiler_hook():
   out = _python("-c", textwrap.dedent("""
       import json, sys, jaxlite
