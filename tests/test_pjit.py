@@ -200,3 +200,23 @@ def test_jit_shardings_that_do_not_fit_the_values(jax):
   ours, theirs = _both(jax, case)
   assert ours == theirs
   assert all(r[0] == "error" for r in ours), ours
+
+
+def test_kwargs_with_in_shardings_are_jaxs_error(jax):
+  """Keyword arguments (static ones too) with in_shardings given: JAX's
+  ValueError, for jit and pjit alike; without in_shardings they work."""
+  def case(lib, mesh, x):
+    pjit, _, _ = _pjit(lib)
+    P, NS = lib.sharding.PartitionSpec, lib.sharding.NamedSharding
+    return [
+        _outcome(lambda: lib.jit(lambda a, *, n: a * n, in_shardings=NS(mesh, P("x")),
+                                 static_argnames="n")(x, n=3)),
+        _outcome(lambda: lib.jit(lambda a, b: a * b, in_shardings=NS(mesh, P("x")))(x, b=x)),
+        _under_mesh_block(lib, mesh, lambda: pjit(lambda a, b: a - b,
+                                                  in_shardings=P("x"))(x, b=x)),
+        _outcome(lambda: lib.jit(lambda a, b: a * b, out_shardings=NS(mesh, P("x")))(x, b=x)),
+    ]
+  ours, theirs = _both(jax, case)
+  assert ours == theirs
+  assert ours[0] == ("error", "ValueError",
+                     "pjit does not support kwargs when in_shardings is specified.")

@@ -821,6 +821,8 @@ class Jitted:
       code = getattr(self.fun, "__code__", None)
       where = f"{self.name} at {code.co_filename}:{code.co_firstlineno}" if code else self.name
       raise RuntimeError(f"re-tracing function {where} for `jit`, but 'no_tracing' is set")
+    if kwargs and self.in_shardings is not None:   # JAX's words, also for jit
+      raise ValueError("pjit does not support kwargs when in_shardings is specified.")
     fun = self.fun
     if static_args or static_kwargs:
       fun = _bind_static(self.fun, len(args), dict(static_args), dict(static_kwargs))
