@@ -37,6 +37,16 @@ CASES = {
     "hstack_of_array": (lambda M, a: M.hstack(a), (x,)),
     "column_stack_of_vector": (lambda M, a: M.column_stack(a), (v,)),
     "dstack_of_list": (lambda M, a, b: M.dstack((a, b)), (x, i)),
+    "polyval": (lambda M, p, a: M.polyval(p, a), (v, x)),
+    "polyadd": (lambda M, p, q: M.polyadd(p, q), (v, x)),
+    "polysub": (lambda M, p, q: M.polysub(p, q), (x, v)),
+    "polyder_2d": (lambda M, p: M.polyder(p), (x,)),
+    "polyder_int": (lambda M, p: M.polyder(p, 2), (i[0],)),
+    "trapezoid": (lambda M, a: M.trapezoid(a), (x,)),
+    "trapezoid_x": (lambda M, a, b: M.trapezoid(a, b, axis=0), (x, y)),
+    "unwrap": (lambda M, a: M.unwrap(a), (x,)),
+    "unwrap_int_period": (lambda M, a: M.unwrap(a, period=5), (i,)),
+    "scalar_array_literal": (lambda M, a: a * M.asarray(2.0), (x,)),
 }
 
 

@@ -421,6 +421,7 @@ def isin(element, test_elements, assume_unique: bool = False, invert: bool = Fal
   return ufuncs.logical_not(out) if invert else out
 
 
+@library_jit(static_argnames=('axis',))
 def trapezoid(y, x=None, dx=1.0, axis: int = -1):
   """The integral of ``y`` along ``axis`` by the trapezoidal rule.
 
@@ -428,24 +429,25 @@ def trapezoid(y, x=None, dx=1.0, axis: int = -1):
   >>> jnp.trapezoid(jnp.array([1.0, 2.0, 3.0]))
   Array(4., dtype=float32)
   """
-  y = _array(y, "trapezoid")
-  axis = canonicalize_axis(axis, y.ndim)
-  n = y.shape[axis]
   if x is None:
-    spacing = dx
+    check_arraylike("trapezoid", y)
+    (y,) = promotion.promote_dtypes_inexact(y)
+    spacing = ensure_array(promotion.asarray_value(dx))
+    if spacing.ndim > 0:
+      spacing = lax.expand_dims(spacing, tuple(range(y.ndim - spacing.ndim)))
+      spacing = shape_lib.moveaxis(spacing, axis, -1)
   else:
-    x = _array(x, "trapezoid")
-    spacing = diff(x, axis=axis if x.ndim > 1 else -1)
-    if x.ndim == 1 and y.ndim > 1:
-      shape = [1] * y.ndim
-      shape[axis] = n - 1
-      spacing = spacing.reshape(shape)
-  upper = lax.slice_in_dim(y, 1, n, axis=axis)
-  lower = lax.slice_in_dim(y, 0, max(n - 1, 0), axis=axis)
-  return reductions.sum(ufuncs.multiply(spacing, ufuncs.add(upper, lower)) / 2, axis=axis)
+    check_arraylike("trapezoid", y, x)
+    y, x = promotion.promote_dtypes_inexact(y, x)
+    spacing = diff(x) if x.ndim == 1 else shape_lib.moveaxis(diff(x, axis=axis), axis, -1)
+  y = shape_lib.moveaxis(ensure_array(y), axis, -1)
+  if spacing.ndim == 0 or spacing.shape[-1] == 1:
+    # One spacing along the axis: the sum less half the two end values (JAX's form).
+    step = spacing if spacing.ndim == 0 else spacing[..., 0]
+    return step * (reductions.sum(y, -1) - 0.5 * (y[..., 0] + y[..., -1]))
+  return 0.5 * reductions.sum(spacing * (y[..., 1:] + y[..., :-1]), -1)
 
 
-@library_jit(static_argnames=("rowvar", "bias", "ddof", "dtype"))
 def cov(m, y=None, rowvar: bool = True, bias: bool = False, ddof=None, fweights=None,
         aweights=None, dtype=None):
   """The covariance matrix of the variables in the rows of ``m`` (and ``y``),
@@ -634,6 +636,7 @@ def gradient(f, *varargs, axis=None, edge_order=None):
   return out[0] if len(axes) == 1 else out
 
 
+@library_jit(static_argnames=('axis',))
 def unwrap(p, discont=None, axis: int = -1, period=2 * np.pi):
   """``p`` with jumps larger than ``discont`` (default ``period / 2``) along
   ``axis`` replaced by their complements modulo ``period``.
@@ -643,34 +646,21 @@ def unwrap(p, discont=None, axis: int = -1, period=2 * np.pi):
   Array([0.   , 1.   , 0.717], dtype=float32)
   """
   check_arraylike("unwrap", p)
-  p = _array(p, "unwrap")
+  p, period = (ensure_array(a) for a in promotion.promote_dtypes(p, period))
   if dtypes.issubdtype(p.dtype, np.complexfloating):
     raise ValueError("jnp.unwrap does not support complex inputs.")
-  if promotion.shape(period):
-    raise ValueError("unwrap: period must be a scalar.")
-  axis = canonicalize_axis(axis, p.ndim)
-  integer = dtypes.issubdtype(p.dtype, np.integer) and \
-      dtypes.issubdtype(promotion.aval_of(period).dtype, np.integer)
-  if not integer:
-    (p,) = promotion.promote_dtypes_inexact(p)
-    p = ensure_array(p)
+  if p.shape[axis] == 0:
+    return p
   if discont is None:
-    discont = ufuncs.true_divide(period, 2)
+    discont = period / 2
+  interval = period // 2 if dtypes.issubdtype(p.dtype, np.integer) else period / 2
   dd = diff(p, axis=axis)
-  half = ufuncs.floor_divide(period, 2) if integer else ufuncs.true_divide(period, 2)
-  dd_mod = ufuncs.subtract(ufuncs.remainder(ufuncs.add(dd, half), period), half)
-  if integer:
-    # An exact half period keeps the sign of the step, as NumPy does.
-    boundary = ufuncs.logical_and(ufuncs.equal(dd_mod, -half), ufuncs.greater(dd, 0))
-    if period % 2 == 0:
-      dd_mod = ufuncs.where(boundary, half, dd_mod)
-  else:
-    boundary = ufuncs.logical_and(ufuncs.equal(dd_mod, ufuncs.negative(half)),
-                                  ufuncs.greater(dd, 0))
-    dd_mod = ufuncs.where(boundary, half, dd_mod)
-  correction = ufuncs.where(ufuncs.less(ufuncs.absolute(dd), discont), 0,
-                            ufuncs.subtract(dd_mod, dd))
-  correction = reductions.cumsum(correction, axis=axis).astype(p.dtype)
-  head = lax.slice_in_dim(p, 0, 1, axis=axis)
-  rest = ufuncs.add(lax.slice_in_dim(p, 1, p.shape[axis], axis=axis), correction)
-  return shape_lib.concatenate([head, rest], axis)
+  dd_mod = ufuncs.remainder(dd + interval, period) - interval
+  # An exact half period keeps the sign of the step, as NumPy does.
+  dd_mod = ufuncs.where((dd_mod == -interval) & (dd > 0), interval, dd_mod)
+  correction = ufuncs.where(ufuncs.absolute(dd) < discont, 0, dd_mod - dd)
+  return shape_lib.concatenate(
+      (lax.slice_in_dim(p, 0, 1, axis=axis),
+       lax.slice_in_dim(p, 1, None, axis=axis) + reductions.cumsum(correction, axis=axis)),
+      axis=axis)
+

@@ -19,6 +19,7 @@ from jaxlite.lax import structural as lax_structural
 from jaxlite.numpy import (convolution, creation, joining, linalg, linear, promotion,
                            rearranging, reductions, sorting, ufuncs)
 from jaxlite.numpy.promotion import check_arraylike, ensure_array
+from jaxlite.numpy.library_jit import library_jit
 
 
 def _poly_1d(p, fun_name, inexact=False):
@@ -31,26 +32,27 @@ def _poly_1d(p, fun_name, inexact=False):
   return p
 
 
+@library_jit(static_argnames=('unroll',))
 def polyval(p, x, *, unroll: int = 16):
-  """The polynomial with coefficients ``p`` evaluated at ``x`` (Horner's rule).
+  """The polynomial with coefficients ``p`` evaluated at ``x`` (Horner's rule,
+  one ``scan`` step per coefficient, ``unroll`` steps per loop iteration).
 
   >>> import jaxlite.numpy as jnp
   >>> jnp.polyval(jnp.array([1.0, 2.0, 3.0]), 2.0)
   Array(11., dtype=float32)
   """
-  del unroll  # Horner's rule is unrolled over the (static) coefficients
+  from jaxlite.lax.control_flow.scan import scan  # pylint: disable=g-import-not-at-top
   check_arraylike("polyval", p, x)
-  p, x = promotion.promote_dtypes(p, x)
-  p, x = ensure_array(p), ensure_array(x)
+  p, x = (ensure_array(a) for a in promotion.promote_dtypes(p, x))
   if p.ndim < 1:
     raise ValueError(f"jnp.polyval: p must be at least one-dimensional; got shape {p.shape}")
   # Coefficients may carry trailing axes (one polynomial per element), as JAX's.
-  out = lax_structural.full(np.broadcast_shapes(p.shape[1:], x.shape), 0, x.dtype)
-  for i in range(p.shape[0]):
-    out = ufuncs.add(ufuncs.multiply(out, x), p[i])
+  out = lax_structural.full(lax.broadcast_shapes(p.shape[1:], x.shape), 0, x.dtype)
+  out, _ = scan(lambda y, c: (y * x + c, None), out, p, unroll=unroll)
   return out
 
 
+@library_jit
 def polyadd(a1, a2):
   """The sum of two polynomials.
 
@@ -66,6 +68,7 @@ def polyadd(a1, a2):
   return longer.at[-shorter.shape[0]:].add(shorter)
 
 
+@library_jit
 def polysub(a1, a2):
   """The difference of two polynomials.
 
@@ -122,6 +125,7 @@ def polydiv(u, v, *, trim_leading_zeros: bool = False):
   return q, r
 
 
+@library_jit(static_argnames=('m',))
 def polyder(p, m: int = 1):
   """The ``m``-th derivative of the polynomial ``p``.
 
@@ -129,19 +133,20 @@ def polyder(p, m: int = 1):
   >>> jnp.polyder(jnp.array([1, 2, 3, 4]))
   Array([3., 4., 3.], dtype=float32)
   """
-  p = _poly_1d(p, "polyder", inexact=True)
+  check_arraylike("polyder", p)
   m = promotion.concrete_int(m, "'m' argument of jnp.polyder")
+  (p,) = promotion.promote_dtypes_inexact(p)
+  p = ensure_array(p)
   if m < 0:
     raise ValueError("Order of derivative must be positive")
   if m == 0:
     return p
-  n = p.shape[0]
-  # Coefficient i (of x**(n-1-i)) gains the falling factorial (n-1-i)!/(n-1-i-m)!.
-  powers = np.arange(n - 1, m - 1, -1)
-  factors = np.ones(powers.shape, np.float64)
-  for j in range(m):
-    factors = factors * (powers - j)
-  return ufuncs.multiply(p[:n - m] if n > m else p[:0], factors.astype(p.dtype))
+  # Coefficient i (of x**(n-1-i)) gains the falling factorial (n-1-i)!/(n-1-i-m)!,
+  # a product over a (m, n - m) table of differences, in p's dtype as JAX.
+  table = (creation.arange(m, p.shape[0], dtype=p.dtype)[np.newaxis]
+           - creation.arange(m, dtype=p.dtype)[:, np.newaxis])
+  coefficients = reductions.prod(table, axis=0)
+  return p[:-m] * coefficients[::-1]
 
 
 def polyint(p, m: int = 1, k=None):
