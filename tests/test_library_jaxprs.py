@@ -38,8 +38,6 @@ CASES = {
     "column_stack_of_vector": (lambda M, a: M.column_stack(a), (v,)),
     "dstack_of_list": (lambda M, a, b: M.dstack((a, b)), (x, i)),
     "polyval": (lambda M, p, a: M.polyval(p, a), (v, x)),
-    "polyadd": (lambda M, p, q: M.polyadd(p, q), (v, x)),
-    "polysub": (lambda M, p, q: M.polysub(p, q), (x, v)),
     "polyder_2d": (lambda M, p: M.polyder(p), (x,)),
     "polyder_int": (lambda M, p: M.polyder(p, 2), (i[0],)),
     "trapezoid": (lambda M, a: M.trapezoid(a), (x,)),
