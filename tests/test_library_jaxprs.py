@@ -45,6 +45,10 @@ CASES = {
     "unwrap": (lambda M, a: M.unwrap(a), (x,)),
     "unwrap_int_period": (lambda M, a: M.unwrap(a, period=5), (i,)),
     "scalar_array_literal": (lambda M, a: a * M.asarray(2.0), (x,)),
+    "nanmean": (lambda M, a: M.nanmean(a, axis=0, keepdims=True), (x,)),
+    "nanvar_ddof": (lambda M, a: M.nanvar(a, axis=1, ddof=1), (x,)),
+    "nanstd_int": (lambda M, a: M.nanstd(a, axis=0), (i,)),
+    "sum_of_bool_as_float": (lambda M, a: M.sum(a > 0.3, dtype=M.float32), (x,)),
 }
 
 

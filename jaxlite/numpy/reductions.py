@@ -83,6 +83,9 @@ def _reduce(name, a, axis, dtype, out, keepdims, initial, where, upcast=False):
   if isinstance(axis, promotion.Tracer):  # JAX's error names the argument
     axis = promotion.concrete_value(axis, f"axis argument to jnp.{name}().")
   axes = canonicalize_axes(axis, a.ndim)
+  if name in ("sum", "prod") and a.dtype == np.bool_:
+    # JAX counts in the default integer type first, whatever the dtype asked.
+    a = lax_structural.convert_element_type(a, dtypes.canonicalize_dtype(np.int64))
   if name in ("any", "all"):
     compute = np.dtype(np.bool_)
   elif dtype is not None:
@@ -609,6 +612,18 @@ def _not_nan(a):
   return ufuncs.logical_not(ufuncs.isnan(a))
 
 
+def _check_where(name, where):
+  # JAX's check: a mask must be boolean.
+  if where is None:
+    return None
+  where = _as_array(where, name)
+  if where.dtype != np.bool_:
+    raise ValueError(f"jnp.{name}: where must be None or a boolean array; got "
+                     f"where.dtype={where.dtype!r}.")
+  return where
+
+
+@library_jit(static_argnames=("axis", "dtype", "keepdims"))
 def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, where=None):
   """``mean`` of the non-NaN elements.
 
@@ -617,14 +632,22 @@ def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, where=None):
   Array(2., dtype=float32)
   """
   a = _as_array(a, "nanmean")
+  where = _check_where("nanmean", where)
+  if out is not None:
+    raise NotImplementedError("The 'out' argument to jnp.nanmean is not supported.")
   if a.dtype == np.bool_ or dtypes.issubdtype(a.dtype, np.integer):
     return mean(a, axis, dtype, out, keepdims, where=where)   # as JAX: no NaNs
-  mask = _not_nan(a)
-  if where is not None:
-    mask = ufuncs.logical_and(mask, where)
-  return mean(a, axis, dtype, out, keepdims, where=mask)
+  if dtype is None:
+    dtype = _inexact(a.dtype)
+  else:
+    dtype = dtypes.check_and_canonicalize_user_dtype(dtype, "mean")
+  # nansum over the count of non-NaN elements, as JAX stages it.
+  count = sum(lax.bitwise_not(lax.ne(a, a)), axis=axis, dtype=dtype, keepdims=keepdims,
+              where=where)
+  return lax.div(nansum(a, axis, dtype=dtype, keepdims=keepdims, where=where), count)
 
 
+@library_jit(static_argnames=("axis", "dtype", "keepdims"))
 def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None,
            mean=None):
   """``var`` of the non-NaN elements.
@@ -634,12 +657,35 @@ def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=Non
   Array(1., dtype=float32)
   """
   a = _as_array(a, "nanvar")
-  mask = _not_nan(a)
-  if where is not None:
-    mask = ufuncs.logical_and(mask, where)
-  return var(_replace_nan(a, 0), axis, dtype, out, ddof, keepdims, where=mask, mean=mean)
+  where = _check_where("nanvar", where)
+  if dtype is not None:
+    dtype = dtypes.check_and_canonicalize_user_dtype(dtype, "nanvar")
+  if out is not None:
+    raise NotImplementedError("The 'out' argument to jnp.nanvar is not supported.")
+  compute, dtype = _var_dtypes(a.dtype, dtype)
+  a = a.astype(compute)
+  if mean is None:
+    a_mean = nanmean(a, axis, dtype=compute, keepdims=True, where=where)
+  else:
+    a_mean = _as_array(mean, "nanvar").astype(compute)
+  where_nan = ufuncs.ufuncs_logical._where
+  # The double where keeps NaN elements' gradients finite (JAX's trick).
+  centered = where_nan(lax.ne(a, a), 0, lax.sub(a, a_mean))
+  if dtypes.issubdtype(centered.dtype, np.complexfloating):
+    centered = lax.real(lax.mul(centered, lax.conj(centered)))
+  else:
+    centered = lax.square(centered)
+  count = sum(lax.bitwise_not(lax.ne(a, a)), axis=axis, keepdims=keepdims, where=where)
+  count = count - ddof
+  no_elements = lax.le(count, np.zeros((), count.dtype))
+  result = sum(centered, axis, keepdims=keepdims, where=where)
+  result = where_nan(no_elements, np.nan, result)
+  divisor = where_nan(no_elements, 1, count)
+  result = lax.div(result, lax_structural.convert_element_type(divisor, result.dtype))
+  return lax_structural.convert_element_type(result, dtype)
 
 
+@library_jit(static_argnames=("axis", "dtype", "keepdims"))
 def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None,
            mean=None):
   """``std`` of the non-NaN elements.
@@ -648,7 +694,14 @@ def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=Non
   >>> jnp.nanstd(jnp.array([1.0, jnp.nan, 3.0]))
   Array(1., dtype=float32)
   """
-  return ufuncs.sqrt(nanvar(a, axis, dtype, out, ddof, keepdims, where, mean))
+  a = _as_array(a, "nanstd")
+  where = _check_where("nanstd", where)
+  if dtype is not None:
+    dtype = dtypes.check_and_canonicalize_user_dtype(dtype, "nanstd")
+  if out is not None:
+    raise NotImplementedError("The 'out' argument to jnp.nanstd is not supported.")
+  return lax.sqrt(nanvar(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims,
+                         where=where, mean=mean))
 
 
 def _nan_arg_extremum_impl(a, axis, keepdims, which):
