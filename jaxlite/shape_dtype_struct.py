@@ -38,14 +38,17 @@ class ShapeDtypeStruct:
     return self.shape[0]
 
   def __repr__(self):
+    sharding = f", sharding={self.sharding}" if self.sharding is not None else ""
     weak = ", weak_type=True" if self.weak_type else ""
     ref = ", is_ref=True" if self.is_ref else ""
-    return f"ShapeDtypeStruct(shape={self.shape}, dtype={self.dtype.name}{weak}{ref})"
+    return f"ShapeDtypeStruct(shape={self.shape}, dtype={self.dtype.name}{sharding}{weak}{ref})"
 
-  def __eq__(self, other):
+  def __eq__(self, other):   # the sharding counts, as in JAX
     return isinstance(other, ShapeDtypeStruct) and (
-        self.shape, self.dtype, self.weak_type, self.is_ref, self.manual_axis_type) == (
-        other.shape, other.dtype, other.weak_type, other.is_ref, other.manual_axis_type)
+        self.shape, self.dtype, self.sharding, self.weak_type, self.is_ref,
+        self.manual_axis_type) == (
+        other.shape, other.dtype, other.sharding, other.weak_type, other.is_ref,
+        other.manual_axis_type)
 
   def __hash__(self):
-    return hash((self.shape, self.dtype, self.weak_type, self.is_ref))
+    return hash((self.shape, self.dtype, self.sharding, self.weak_type, self.is_ref))

@@ -220,3 +220,18 @@ def test_kwargs_with_in_shardings_are_jaxs_error(jax):
   assert ours == theirs
   assert ours[0] == ("error", "ValueError",
                      "pjit does not support kwargs when in_shardings is specified.")
+
+
+def test_eval_shape_reports_out_shardings(jax):
+  """``jit(f, out_shardings=...).eval_shape`` and ShapeDtypeStruct's repr show
+  the results' shardings, as JAX's; other results have none."""
+  def case(lib, mesh, x):
+    P, NS = lib.sharding.PartitionSpec, lib.sharding.NamedSharding
+    return [repr(lib.jit(lambda a: (a * 2, a.sum()), out_shardings=(NS(mesh, P("x")), None))
+                 .eval_shape(x)),
+            repr(lib.jit(lambda a: a * 2, in_shardings=NS(mesh, P("x"))).eval_shape(x)),
+            lib.ShapeDtypeStruct((2,), np.float32, sharding=NS(mesh, P())) ==
+            lib.ShapeDtypeStruct((2,), np.float32)]
+  ours, theirs = _both(jax, case)
+  assert ours == theirs
+  assert "sharding=NamedSharding" in ours[0]

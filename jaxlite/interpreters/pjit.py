@@ -905,9 +905,12 @@ class Jitted:
   def eval_shape(self, *args, **kwargs):
     entry, _ = self._entry_for(args, kwargs)
     from jaxlite.shape_dtype_struct import ShapeDtypeStruct
+    out_avals = entry.closed_jaxpr.out_avals
+    # Results given an out_sharding report it, as JAX's.
+    given = getattr(entry.spmd, "out_shardings", None) or [None] * len(out_avals)
     return tree_util.tree_unflatten(
-        entry.out_tree, [ShapeDtypeStruct(a.shape, a.dtype, weak_type=a.weak_type)
-                         for a in entry.closed_jaxpr.out_avals])
+        entry.out_tree, [ShapeDtypeStruct(a.shape, a.dtype, weak_type=a.weak_type, sharding=s)
+                         for a, s in zip(out_avals, given)])
 
   def clear_cache(self):
     self._cache.clear()
