@@ -49,6 +49,12 @@ CASES = {
     "nanvar_ddof": (lambda M, a: M.nanvar(a, axis=1, ddof=1), (x,)),
     "nanstd_int": (lambda M, a: M.nanstd(a, axis=0), (i,)),
     "sum_of_bool_as_float": (lambda M, a: M.sum(a > 0.3, dtype=M.float32), (x,)),
+    "matmul_matrix_vector": (lambda M, a, b: M.matmul(a, b), (x, v)),
+    "matmul_vector_batched": (lambda M, a, b: M.matmul(a, b), (v, np.ones((2, 3, 4), np.float32))),
+    "matmul_size1_batch": (lambda M, a, b: M.matmul(a, b),
+                           (np.ones((2, 1, 2, 3), np.float32), np.ones((1, 5, 3, 4), np.float32))),
+    "matvec": (lambda M, a, b: M.matvec(a, b), (x, x)),
+    "vecmat": (lambda M, a, b: M.vecmat(a, b), (v, x.T)),
 }
 
 

@@ -15,6 +15,7 @@ __all__ = ['dot', 'vdot', 'vecdot', 'matmul', 'matvec', 'vecmat', 'tensordot', '
            'outer', 'kron', 'diagonal', 'trace', 'diag', 'diagflat', 'cross', 'einsum',
            'einsum_path']
 
+import builtins
 import collections
 import string
 
@@ -119,30 +120,62 @@ def matmul(a, b, *, precision=None, preferred_element_type=None, out_sharding=No
       raise ValueError(f"matmul input operand {i} must have ndim at least 1, but it "
                        "has ndim 0")
   pet = _preferred(preferred_element_type)
-  a_vec, b_vec = a.ndim == 1, b.ndim == 1
-  if a_vec:
-    a = lax_structural.reshape(a, (1,) + a.shape)
-  if b_vec:
-    b = lax_structural.reshape(b, b.shape + (1,))
-  if a.shape[-1] != b.shape[-2]:
+  a_mat, b_mat = a.ndim > 1, b.ndim > 1
+  if a.shape[-1] != b.shape[-1 - b_mat]:
     # JAX's matmul is a dot_general: its shape check fails first.
     raise TypeError("dot_general requires contracting dimensions to have the same "
-                    f"shape, got {(a.shape[-1],)} and {(b.shape[-2],)}.")
-  batch = promotion.broadcast_shapes_named("matmul", a.shape[:-2], b.shape[:-2])
-  a = promotion.broadcast_to_shape(a, batch + a.shape[-2:])
-  b = promotion.broadcast_to_shape(b, batch + b.shape[-2:])
-  nb = len(batch)
-  batch_dims = tuple(range(nb))
-  out = _dot_general(a, b, ((nb + 1,), (nb,)), (batch_dims, batch_dims), precision, pet)
-  if a_vec and b_vec:
-    return lax_structural.reshape(out, batch)
-  if a_vec:
-    return lax_structural.reshape(out, batch + (out.shape[-1],))
-  if b_vec:
-    return lax_structural.reshape(out, batch + (out.shape[-2],))
+                    f"shape, got {(a.shape[-1],)} and {(b.shape[-1 - b_mat],)}.")
+  # JAX's staging: size-1 batch axes are squeezed rather than broadcast, one
+  # dot_general contracts (no vector reshapes), and a transpose puts the
+  # batch, a's and b's free axes back in order.
+  a_batch_shape = a.shape[:-2] if a_mat else ()
+  b_batch_shape = b.shape[:-2] if b_mat else ()
+  nb = builtins.max(len(a_batch_shape), len(b_batch_shape))
+  a_batch_shape = (None,) * (nb - len(a_batch_shape)) + a_batch_shape
+  b_batch_shape = (None,) * (nb - len(b_batch_shape)) + b_batch_shape
+  a_squeeze, b_squeeze, both_squeeze, a_batch, b_batch = [], [], [], [], []
+  out_batch, out_a_free, out_b_free = [], [], []
+  for i, (sa, sb) in enumerate(zip(a_batch_shape, b_batch_shape)):
+    if sa is None:
+      out_b_free.append(i)
+    elif sb is None:
+      out_a_free.append(i)
+    elif sa == 1 and sb == 1:
+      a_squeeze.append(len(out_batch) + len(out_a_free) + len(a_squeeze))
+      b_squeeze.append(len(out_batch) + len(out_b_free) + len(b_squeeze))
+      both_squeeze.append(i)
+    elif sa == 1:
+      out_b_free.append(i)
+      a_squeeze.append(len(out_batch) + len(out_a_free) + len(a_squeeze))
+    elif sb == 1:
+      out_a_free.append(i)
+      b_squeeze.append(len(out_batch) + len(out_b_free) + len(b_squeeze))
+    elif sa == sb:
+      a_batch.append(len(out_batch) + len(out_a_free))
+      b_batch.append(len(out_batch) + len(out_b_free))
+      out_batch.append(i)
+    else:
+      a_type, b_type = (t.aval.str_short(short_dtypes=False) for t in (a, b))
+      raise ValueError(f"Incompatible types for matmul arguments: {a_type} and {b_type}")
+  if a_mat:
+    out_a_free.append(nb)
+  if b_mat:
+    out_b_free.append(nb + a_mat)
+  perm = tuple(int(d) for d in np.argsort(out_batch + out_a_free + out_b_free))
+  if a_squeeze:
+    a = lax_structural.squeeze(a, tuple(a_squeeze))
+  if b_squeeze:
+    b = lax_structural.squeeze(b, tuple(b_squeeze))
+  out = _dot_general(a, b, ((a.ndim - 1,), (b.ndim - 1 - b_mat,)),
+                     (tuple(a_batch), tuple(b_batch)), precision, pet)
+  if perm != tuple(range(len(perm))):
+    out = lax_structural.transpose(out, perm)
+  if both_squeeze:
+    out = lax_structural.expand_dims(out, tuple(both_squeeze))
   return out
 
 
+@library_jit
 def matvec(x1, x2, /):
   """Matrix-vector products, broadcasting over leading axes.
 
@@ -150,9 +183,12 @@ def matvec(x1, x2, /):
   >>> jnp.matvec(jnp.eye(2), jnp.array([1.0, 2.0]))
   Array([1., 2.], dtype=float32)
   """
-  return matmul(x1, ensure_array(x2)[..., None])[..., 0]
+  from jaxlite.numpy.vectorize import vectorize  # pylint: disable=g-import-not-at-top
+  check_arraylike("matvec", x1, x2)
+  return vectorize(matmul, signature="(n,m),(m)->(n)")(x1, x2)
 
 
+@library_jit
 def vecmat(x1, x2, /):
   """Vector-matrix products (``x1`` conjugated), broadcasting over leading axes.
 
@@ -160,7 +196,9 @@ def vecmat(x1, x2, /):
   >>> jnp.vecmat(jnp.array([1.0, 2.0]), jnp.eye(2))
   Array([1., 2.], dtype=float32)
   """
-  return matmul(ufuncs.conjugate(x1)[..., None, :], x2)[..., 0, :]
+  from jaxlite.numpy.vectorize import vectorize  # pylint: disable=g-import-not-at-top
+  check_arraylike("matvec", x1, x2)   # JAX's name for it too
+  return vectorize(matmul, signature="(n),(n,m)->(m)")(ufuncs.conjugate(x1), x2)
 
 
 def tensordot(a, b, axes=2, *, precision=None, preferred_element_type=None, out_sharding=None):
