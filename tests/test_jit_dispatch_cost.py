@@ -83,3 +83,35 @@ def test_tree_leaves_of_nested_lists_and_tuples_as_jax():
   for tree in ([1, (2, None), {"b": 3, "a": 4}], (pair(1, [2, 3]), [[], ()], None),
                [box, (Box(7),)], [Tup((8, 9)), [[[10]]]], [], ()):
     assert jaxlite.tree_util.tree_leaves(tree) == jax.tree_util.tree_leaves(tree)
+
+
+def test_generated_output_builders_rebuild_jax_structures():
+  # Built-in containers (tuples, lists, None) get a generated builder; other
+  # nodes (dicts, namedtuples) the loop and unflatten: both as JAX's results.
+  import collections
+  import jax
+  from jaxlite.interpreters import output_builders
+  pair = collections.namedtuple("pair", "a b")
+  outs = [
+      lambda a: [(a, a * 2), None, (a + 1,), [], ()],
+      lambda a: (a,),
+      lambda a: [[a], [[a * 3]]],
+      lambda a: {"b": a, "a": (a * 2, None)},
+      lambda a: pair(a, [a * 2]),
+  ]
+  x = np.arange(3.0, dtype=np.float32)
+  for make in outs:
+    ours, theirs = jaxlite.jit(make), jax.jit(make)
+    for _ in range(3):   # first call, then the memo paths
+      got = ours(jnp.asarray(x))
+      want = theirs(x)
+      assert jaxlite.tree_util.tree_structure(got) == \
+          jaxlite.tree_util.tree_structure(jax.tree_util.tree_map(np.asarray, want))
+      for g, w in zip(jaxlite.tree_util.tree_leaves(got), jax.tree_util.tree_leaves(want)):
+        _check(g, np.asarray(w))
+  treedef = jaxlite.tree_util.tree_structure
+  aval = jaxlite.core.ShapedArray((), np.dtype(np.float32))
+  assert output_builders.output_builder(treedef([0, (0, None)]), (aval, aval)) is not None
+  assert output_builders.output_builder(treedef({"a": 0}), (aval,)) is None
+  assert output_builders.output_builder(treedef(pair(0, 0)), (aval, aval)) is None
+  assert output_builders.output_builder(treedef([0] * 65), (aval,) * 65) is None

@@ -22,7 +22,7 @@ from jaxlite import (api_util, core, dtypes, jaxpr_printing, monitoring, traceba
 from jaxlite.config import config, trace_context_epoch as _context_epoch
 from jaxlite.core import _thread_state, staging as _staging
 from jaxlite.core import ClosedJaxpr, ShapedArray
-from jaxlite.interpreters import mlir
+from jaxlite.interpreters import mlir, output_builders
 from jaxlite.interpreters import partial_eval as pe
 from jaxlite.runtime import backend, placement, special_values
 from jaxlite.runtime import caches
@@ -321,17 +321,18 @@ def _cpp_unflattener(out_tree):
   return cpp_tree.unflatten
 
 
-def _outputs(entry, results):
-  """Arrays of a call's results, in the function's output structure."""
+def _outputs(out_avals, unflatten, results):
+  """Arrays of a call's results, in the function's output structure (where
+  output_builders has no generated function for it)."""
   outs = []
   append = outs.append
-  for buf, aval in zip(results, entry.out_avals):
+  for buf, aval in zip(results, out_avals):
     out = _new_object(Array)   # Array(buf, aval), inlined (see _new_object)
     out._buf = buf
     out.aval = aval
     out._npy = out._shards = None
     append(out)
-  return entry.unflatten(outs)
+  return unflatten(outs)
 
 
 def _token_unflattener(out_avals, out_tree):
@@ -352,8 +353,8 @@ def _token_unflattener(out_avals, out_tree):
 
 class _CacheEntry:
   __slots__ = ("closed_jaxpr", "consts", "out_tree", "donated", "name", "executable",
-               "single_output", "in_avals", "out_avals", "unflatten", "spmd", "arg_names",
-               "placed",
+               "single_output", "in_avals", "out_avals", "unflatten", "build_outputs", "spmd",
+               "arg_names", "placed",
                "__weakref__")
 
   def __init__(self, closed_jaxpr, consts, out_tree, donated, name):
@@ -372,6 +373,14 @@ class _CacheEntry:
            for a in closed_jaxpr.out_avals):
       self.single_output = False
       self.unflatten = _token_unflattener(closed_jaxpr.out_avals, out_tree)
+      self.build_outputs = partial(_outputs, self.out_avals, self.unflatten)
+    elif self.single_output:
+      self.build_outputs = None
+    else:
+      # Arrays of the results in their structure: one generated function
+      # where the structure is built-in containers, else the loop.
+      self.build_outputs = output_builders.output_builder(out_tree, self.out_avals) or \
+          partial(_outputs, self.out_avals, self.unflatten)
     self.spmd = None   # a jaxlite.interpreters.spmd.JitCallSite once shardings matter
     self.arg_names = None   # the flat arguments' names, for errors
     self.placed = {}   # device -> Executable, for operands committed to that device
@@ -532,7 +541,7 @@ class Jitted:
             out.aval = plan[2]
             out._npy = out._shards = None
             return out
-          return _outputs(plan[3], results)
+          return plan[3].build_outputs(results)
         if self._simple:
           for a in args:
             if type(a) is not Array:
@@ -631,7 +640,7 @@ class Jitted:
       _delete_donated(list(consts) + list(flat_args), entry.donated)
     if entry.single_output:
       return Array(results[0], exe.out_avals[0])
-    return _outputs(entry, results)
+    return entry.build_outputs(results)
 
   def _call_placed(self, entry, flat_args):
     """Runs ``entry`` on the device of its committed operands (or jit's
@@ -660,7 +669,7 @@ class Jitted:
       _delete_donated(list(entry.consts) + list(flat_args), entry.donated)
     if entry.single_output:
       return Array(results[0], exe.out_avals[0])
-    return _outputs(entry, results)
+    return entry.build_outputs(results)
 
   def _set_memo(self, args, entry):
     """Remembers how to run ``entry`` for calls shaped like ``args`` (one or two
