@@ -176,31 +176,47 @@ def _read_dump(path: str) -> tuple[int, int]:
   return total, spin
 
 
-def count(case_file: str, case_name: str, library_name: str, n: int = 20,
-          warmup: int = 3, timeout: float = 900) -> dict:
-  """Instructions per call of one case on one library, from a callgrind child."""
+def _run_callgrind(child_args: list, out_dir: str, timeout: float) -> dict:
+  """Runs this file with ``child_args`` under callgrind (instrumentation off
+  until the child switches it on) and reads the dumps it labelled: label ->
+  (total, spin)."""
   valgrind = shutil.which("valgrind")
   if valgrind is None:
     raise RuntimeError("valgrind is not installed")
+  cmd = [valgrind, "--tool=callgrind", "--instr-atstart=no", "--compress-strings=no",
+         "--compress-pos=no", f"--callgrind-out-file={out_dir}/cg.out",
+         sys.executable, os.path.abspath(__file__), *child_args]
+  proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                        cwd=os.path.dirname(BENCH_DIR))
+  if proc.returncode != 0:
+    raise RuntimeError(f"callgrind child failed (exit {proc.returncode}):\n"
+                       f"{proc.stderr[-3000:]}")
+  dumps = {}
+  for path in glob.glob(os.path.join(out_dir, "cg.out*")):
+    with open(path, encoding="utf-8", errors="replace") as f:
+      head = f.read(4096)
+    match = re.search(r"Client Request: (\w+)", head)
+    if match:
+      dumps[match.group(1)] = _read_dump(path)
+  return dumps
+
+
+def _keep_dumps(out_dir: str, case_name: str, library_name: str):
+  keep = os.environ.get("JAXLITE_CALLGRIND_KEEP")
+  if keep:   # a folder to keep the dumps in, for callgrind_annotate
+    shutil.copytree(out_dir, os.path.join(keep, f"{case_name}-{library_name}"),
+                    dirs_exist_ok=True)
+  shutil.rmtree(out_dir, ignore_errors=True)
+
+
+def count(case_file: str, case_name: str, library_name: str, n: int = 20,
+          warmup: int = 3, timeout: float = 900) -> dict:
+  """Instructions per call of one case on one library, from a callgrind child."""
   out_dir = tempfile.mkdtemp(prefix="jaxlite_callgrind_")
   try:
-    cmd = [valgrind, "--tool=callgrind", "--instr-atstart=no", "--compress-strings=no",
-           "--compress-pos=no", f"--callgrind-out-file={out_dir}/cg.out",
-           sys.executable, os.path.abspath(__file__), "--_child", case_file, case_name,
-           library_name, str(n), str(warmup)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                          cwd=os.path.dirname(BENCH_DIR))
-    if proc.returncode != 0:
-      raise RuntimeError(f"callgrind child failed (exit {proc.returncode}):\n"
-                         f"{proc.stderr[-3000:]}")
-    dumps = {}
-    for path in glob.glob(os.path.join(out_dir, "cg.out*")):
-      with open(path, encoding="utf-8", errors="replace") as f:
-        head = f.read(4096)
-      match = re.search(r"Client Request: (batch_2?n)", head)
-      if match:
-        dumps[match.group(1)] = _read_dump(path)
-    if set(dumps) != {"batch_n", "batch_2n"}:
+    dumps = _run_callgrind(["--_child", case_file, case_name, library_name, str(n),
+                            str(warmup)], out_dir, timeout)
+    if not {"batch_n", "batch_2n"} <= set(dumps):
       raise RuntimeError(f"callgrind wrote no batch dumps: {sorted(dumps)}")
     (total_n, spin_n), (total_2n, spin_2n) = dumps["batch_n"], dumps["batch_2n"]
     per_call = ((total_2n - spin_2n) - (total_n - spin_n)) / n
@@ -208,11 +224,48 @@ def count(case_file: str, case_name: str, library_name: str, n: int = 20,
             "raw": {"n": n, "total_n": total_n, "spin_n": spin_n,
                     "total_2n": total_2n, "spin_2n": spin_2n}}
   finally:
-    keep = os.environ.get("JAXLITE_CALLGRIND_KEEP")
-    if keep:   # a folder to keep the dumps in, for callgrind_annotate
-      shutil.copytree(out_dir, os.path.join(keep, f"{case_name}-{library_name}"),
-                      dirs_exist_ok=True)
-    shutil.rmtree(out_dir, ignore_errors=True)
+    _keep_dumps(out_dir, case_name, library_name)
+
+
+def _first_call_child(case_file: str, case_name: str, library_name: str):
+  """Runs under callgrind: sets a first_call case up, counts its one call."""
+  sys.path[:0] = [BENCH_DIR, os.path.dirname(BENCH_DIR)]
+  import run  # noqa: F401 - case modules import Case from it
+  library = run.load_library(library_name)
+  if library.error:
+    raise ImportError(library.error)
+  label = os.path.basename(case_file)[len("cases_"):-len(".py")]
+  module = run._import_path(case_file, f"cases_{label}")
+  case = next(c for c in module.CASES if c.name == case_name)
+  fn = case.setup(library.module, library.numpy)
+  request = _Requester()
+  request.label("first_call")
+  request(_START_INSTRUMENTATION)
+  request(_ZERO_STATS)
+  fn()
+  request.dump("first_call")
+  request(_STOP_INSTRUMENTATION)
+
+
+def count_first_call(case_file: str, case_name: str, library_name: str,
+                     timeout: float = 1800) -> dict:
+  """Instructions of a first_call case's one call in a fresh process (every
+  thread, XLA's idle spinning excluded): tracing, lowering, compiling and
+  whatever the library imports on first use, none of what it imported before.
+
+  On a shared machine a first call's wall time swings by 2x between runs;
+  this count moves by well under 1%.
+  """
+  out_dir = tempfile.mkdtemp(prefix="jaxlite_callgrind_")
+  try:
+    dumps = _run_callgrind(["--_first-call-child", case_file, case_name, library_name],
+                           out_dir, timeout)
+    if "first_call" not in dumps:
+      raise RuntimeError(f"callgrind wrote no first_call dump: {sorted(dumps)}")
+    total, spin = dumps["first_call"]
+    return {"instructions": total - spin, "raw": {"total": total, "spin": spin}}
+  finally:
+    _keep_dumps(out_dir, case_name, library_name)
 
 
 def main(argv=None):
@@ -220,6 +273,9 @@ def main(argv=None):
   if argv and argv[0] == "--_child":
     case_file, case_name, library_name, n, warmup = argv[1:6]
     _child(case_file, case_name, library_name, int(n), int(warmup))
+    return 0
+  if argv and argv[0] == "--_first-call-child":
+    _first_call_child(*argv[1:4])
     return 0
   import argparse
   parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
