@@ -99,8 +99,8 @@ class _Requester:
     self(_DUMP_STATS_AT, ctypes.addressof(self._labels[label]))
 
 
-def _child(case_file: str, case_name: str, library_name: str, n: int, warmup: int):
-  """Runs under callgrind: set up, warm up, then count N and 2N calls."""
+def _set_up(case_file: str, case_name: str, library_name: str):
+  """In a callgrind child: imports the library and returns the case's callable."""
   sys.path[:0] = [BENCH_DIR, os.path.dirname(BENCH_DIR)]
   import run  # noqa: F401 - case modules import Case from it
   library = run.load_library(library_name)
@@ -109,7 +109,12 @@ def _child(case_file: str, case_name: str, library_name: str, n: int, warmup: in
   label = os.path.basename(case_file)[len("cases_"):-len(".py")]
   module = run._import_path(case_file, f"cases_{label}")
   case = next(c for c in module.CASES if c.name == case_name)
-  fn = case.setup(library.module, library.numpy)
+  return case.setup(library.module, library.numpy)
+
+
+def _child(case_file: str, case_name: str, library_name: str, n: int, warmup: int):
+  """Runs under callgrind: set up, warm up, then count N and 2N calls."""
+  fn = _set_up(case_file, case_name, library_name)
   for _ in range(warmup):
     fn()
   request = _Requester()
@@ -229,15 +234,7 @@ def count(case_file: str, case_name: str, library_name: str, n: int = 20,
 
 def _first_call_child(case_file: str, case_name: str, library_name: str):
   """Runs under callgrind: sets a first_call case up, counts its one call."""
-  sys.path[:0] = [BENCH_DIR, os.path.dirname(BENCH_DIR)]
-  import run  # noqa: F401 - case modules import Case from it
-  library = run.load_library(library_name)
-  if library.error:
-    raise ImportError(library.error)
-  label = os.path.basename(case_file)[len("cases_"):-len(".py")]
-  module = run._import_path(case_file, f"cases_{label}")
-  case = next(c for c in module.CASES if c.name == case_name)
-  fn = case.setup(library.module, library.numpy)
+  fn = _set_up(case_file, case_name, library_name)
   request = _Requester()
   request.label("first_call")
   request(_START_INSTRUMENTATION)
