@@ -203,16 +203,24 @@ def _concrete_dims(fun_name, *values):
   return [promotion.concrete_int(v, f"argument of jnp.{fun_name}") for v in values]
 
 
+def _triu_count(n, m, k):
+  """How many elements of an (n, m) array lie on or above the k-th diagonal."""
+  if k < 0:
+    return n * m - _triu_count(m, n, 1 - k)
+  if k >= m:
+    return 0
+  d = min(n, m - k)
+  return d * (d + 1) // 2 + d * (m - k - d)
+
+
 def _tri_indices(n, k, m, lower, fun_name):
   n, k = _concrete_dims(fun_name, n, k)
   m = n if m is None else _concrete_dims(fun_name, m)[0]
+  # JAX's staging: the nonzeros of tril/triu of ones, with a static count.
+  ones = creation.ones((n, m))
   if lower:
-    mask = creation.tri(n, m, k, dtype=np.bool_)
-    count = int(np.count_nonzero(np.tri(n, m, k, dtype=bool)))
-  else:
-    mask = lax.bitwise_not(creation.tri(n, m, k - 1, dtype=np.bool_))
-    count = n * m - int(np.count_nonzero(np.tri(n, m, k - 1, dtype=bool)))
-  return sorting.nonzero(mask, size=count)
+    return sorting.nonzero(creation.tril(ones, k=k), size=_triu_count(m, n, -k))
+  return sorting.nonzero(creation.triu(ones, k=k), size=_triu_count(n, m, k))
 
 
 def tril_indices(n, k=0, m=None):

@@ -317,6 +317,8 @@ def bincount(x, weights=None, minlength: int = 0, *, length=None, out_sharding=N
   Array([1, 2, 0, 1], dtype=int32)
   """
   x = _array(x, "bincount")
+  if x.dtype == np.bool_:
+    x = lax_structural.convert_element_type(x, np.int32)
   if not dtypes.issubdtype(x.dtype, np.integer):
     raise TypeError(f"x argument to bincount must have an integer type; got {x.dtype}")
   if x.ndim != 1:
@@ -325,12 +327,17 @@ def bincount(x, weights=None, minlength: int = 0, *, length=None, out_sharding=N
     value = promotion.concrete_value(
         x, "The error occurred because of argument 'x' of jnp.bincount. To avoid this "
         "error, pass a static `length` argument.")
-    length = max(int(minlength), int(value.max()) + 1 if value.size else 0)
+    length = max(int(minlength), max(0, int(value.max())) + 1 if value.size else 0)
   length = promotion.concrete_int(length, "'length' argument of jnp.bincount")
-  if weights is None:
-    weights = lax_structural.full(x.shape, 1, dtypes.canonicalize_dtype(dtypes.int_))
+  if weights is None:   # one scalar, broadcast by the scatter (JAX's staging)
+    weights = np.array(1, dtypes.canonicalize_dtype(dtypes.int_))
   else:
-    weights = shape_lib.broadcast_to(_array(weights, "bincount"), x.shape)
+    weights = _array(weights, "bincount")
+    if weights.shape != x.shape:
+      raise ValueError(
+          "type of weights must match type of x. Got "
+          f"typeof(x)={x.aval.str_short(short_dtypes=True)} and "
+          f"typeof(weights)={weights.aval.str_short(short_dtypes=True)}")
   out = lax_structural.full((length,), 0, weights.dtype)
   out = out.at[ufuncs.clip(x, 0)].add(weights, mode="drop")
   if out_sharding is not None:

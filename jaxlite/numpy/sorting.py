@@ -238,34 +238,31 @@ def nonzero(a, *, size: int | None = None, fill_value=None):
   if a.ndim == 0:
     raise ValueError("Calling nonzero on 0d arrays is not allowed. Use "
                      "jnp.atleast_1d(scalar).nonzero() instead.")
-  mask = ufuncs._to_bool(a)
+  from jaxlite.numpy import creation, misc, reductions  # pylint: disable=g-import-not-at-top
+  mask = a if a.dtype == np.bool_ else ufuncs.not_equal(a, 0)
   if size is None:
-    size = _concrete_count(mask, "nonzero")
+    count = reductions.sum(mask)
+    if isinstance(count, Tracer) and count._concrete_value() is None:
+      raise core.ConcretizationTypeError(
+          count, "The size argument of jnp.nonzero must be statically specified to "
+          "use jnp.nonzero within JAX transformations.")
+    size = count
   size = promotion.concrete_int(size, "'size' argument of jnp.nonzero")
-  index_dtype = _index_dtype()
-  flat = lax_structural.reshape(mask, (a.size,))
-  from jaxlite.numpy import reductions  # pylint: disable=g-import-not-at-top
-  position = lax.sub(reductions.cumsum(flat, dtype=index_dtype),
-                     np.asarray(1, index_dtype))
-  # Each true element writes its flat index at its rank among the true ones.
-  target = lax.select_n(flat, lax_structural.full((a.size,), size, index_dtype), position)
-  iota = lax.iota(index_dtype, a.size)
-  fill = 0 if fill_value is None else fill_value
-  fills = fill if isinstance(fill_value, (tuple, list)) else (fill,) * a.ndim
-  if len(fills) != a.ndim:
-    raise ValueError(f"fill_value must be a scalar or a tuple of length {a.ndim}; "
-                     f"got {fill_value}")
-  flat_index = lax_structural.full((size,), a.size, index_dtype)
-  flat_index = flat_index.at[target].set(iota, mode="drop")
-  valid = lax.lt(flat_index, np.asarray(a.size, index_dtype))
-  out = []
-  strides = [math.prod(a.shape[i + 1:]) for i in range(a.ndim)]
-  for dim, stride, fill_i in zip(a.shape, strides, fills):
-    coord = lax.rem(lax.div(flat_index, np.asarray(max(stride, 1), index_dtype)),
-                    np.asarray(max(dim, 1), index_dtype))
-    fill_arr = lax_structural.full((size,), fill_i, index_dtype)
-    out.append(lax.select_n(valid, fill_arr, coord))
-  return tuple(out)
+  if a.size == 0 or size == 0:
+    return tuple(creation.zeros(size, int) for _ in a.shape)
+  # JAX's staging: the i-th true element's flat index is how many elements
+  # come before the (i+1)-th true one (a histogram of the running count).
+  flat_index = reductions.cumsum(misc.bincount(reductions.cumsum(mask), length=size))
+  strides = (np.cumprod(a.shape[::-1])[::-1] // a.shape).astype(flat_index.dtype)
+  out = tuple((flat_index // stride) % dim for stride, dim in zip(strides, a.shape))
+  if fill_value is not None:
+    fills = fill_value if isinstance(fill_value, tuple) else a.ndim * (fill_value,)
+    if any(np.shape(f) != () for f in fills):
+      raise ValueError(f"fill_value must be a scalar or a tuple of length {a.ndim}; "
+                       f"got {fill_value}")
+    past_end = creation.arange(size) >= reductions.sum(mask)
+    out = tuple(ufuncs.where(past_end, f, o) for f, o in zip(fills, out))
+  return out
 
 
 def argwhere(a, *, size: int | None = None, fill_value=None):
