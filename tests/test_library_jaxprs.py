@@ -55,6 +55,10 @@ CASES = {
                            (np.ones((2, 1, 2, 3), np.float32), np.ones((1, 5, 3, 4), np.float32))),
     "matvec": (lambda M, a, b: M.matvec(a, b), (x, x)),
     "vecmat": (lambda M, a, b: M.vecmat(a, b), (v, x.T)),
+    "select": (lambda M, a, b: M.select([a > 0.3, a < 0.2], [a, b]), (x, y)),
+    "select_of_arrays": (lambda M, a: M.select(a > 0.3, a), (x,)),
+    "isin": (lambda M, a, b: M.isin(a, b), (x, y)),
+    "isin_invert": (lambda M, a, b: M.isin(a, b, invert=True), (i, v)),
 }
 
 

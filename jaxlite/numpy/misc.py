@@ -132,12 +132,18 @@ def select(condlist, choicelist, default=0):
   if len(condlist) != len(choicelist):
     raise ValueError("condlist must have length equal to choicelist ("
                      f"{len(condlist)} vs {len(choicelist)})")
-  if not condlist:
+  if len(condlist) == 0:
     raise ValueError("condlist must be non-empty")
-  out = default
-  for cond, choice in reversed(list(zip(condlist, choicelist))):
-    out = ufuncs.where(cond, choice, out)
-  return promotion.ensure_array(out)
+  check_arraylike("select", *condlist, *choicelist, default)
+  from jaxlite.numpy import joining  # pylint: disable=g-import-not-at-top
+  condlist = [creation.asarray(c) for c in condlist]
+  choicelist = [creation.asarray(c) for c in choicelist]
+  # JAX's staging: the default goes first under a False condition, the first
+  # true condition's index (argmax) picks among the choices in one select_n.
+  choicelist = promotion.promote_dtypes(creation.asarray(default), *choicelist)
+  conditions = joining.stack(shape_lib.broadcast_arrays(False, *condlist))
+  index = reductions.argmax(conditions.astype(bool), axis=0)
+  return lax.select_n(*shape_lib.broadcast_arrays(index, *choicelist))
 
 
 def compress(condition, a, axis: int | None = None, *, size=None, fill_value=0, out=None):
@@ -420,12 +426,47 @@ def isin(element, test_elements, assume_unique: bool = False, invert: bool = Fal
   >>> jnp.isin(jnp.array([1, 2, 3]), jnp.array([2, 5]))
   Array([False,  True, False], dtype=bool)
   """
-  del assume_unique, method
+  check_arraylike("isin", element, test_elements)
   element = _array(element, "isin")
-  tests = _array(test_elements, "isin").ravel()
-  eq = ufuncs.equal(element[..., None], tests)
-  out = reductions.any(eq, axis=-1)
-  return ufuncs.logical_not(out) if invert else out
+  found = _in1d(element, test_elements, invert=invert, method=method,
+                assume_unique=assume_unique)
+  return found.reshape(element.shape)
+
+
+@library_jit(static_argnames=('assume_unique', 'invert', 'method'))
+def _in1d(ar1, ar2, invert, method='auto', assume_unique=False):
+  # JAX's helper (jit[name=_in1d]): flat membership by one of three methods.
+  check_arraylike("in1d", ar1, ar2)
+  arr1, arr2 = (ensure_array(a).ravel() for a in promotion.promote_dtypes(ar1, ar2))
+  if arr1.size == 0 or arr2.size == 0:
+    return (creation.ones if invert else creation.zeros)(arr1.shape, dtype=bool)
+  if method in ('auto', 'compare_all'):
+    if invert:
+      return reductions.all(arr1[:, None] != arr2[None, :], axis=-1)
+    return reductions.any(arr1[:, None] == arr2[None, :], axis=-1)
+  if method == 'binary_search':
+    from jaxlite.numpy import sorting  # pylint: disable=g-import-not-at-top
+    arr2 = lax.sort(arr2)
+    found = arr2[sorting.searchsorted(arr2, arr1)]
+    return arr1 != found if invert else arr1 == found
+  if method == 'sort':
+    from jaxlite.numpy import sorting  # pylint: disable=g-import-not-at-top
+    if assume_unique:
+      inverse = slice(None)
+    else:
+      arr1, inverse = sorting.unique(arr1, size=len(arr1), return_inverse=True,
+                                    fill_value=reductions.max(arr2))
+    aux, order = lax.sort_key_val(shape_lib.concatenate([arr1, arr2]),
+                                  creation.arange(arr1.size + arr2.size))
+    if invert:
+      marks = creation.ones(arr1.shape, bool).at[order[:-1]].set(aux[1:] != aux[:-1],
+                                                                 mode='drop')
+    else:
+      marks = creation.zeros(arr1.shape, bool).at[order[:-1]].set(aux[1:] == aux[:-1],
+                                                                  mode='drop')
+    return marks[inverse]
+  raise ValueError(f"{method=} is not implemented; options are "
+                   "'compare_all', 'binary_search', 'sort', and 'auto'")
 
 
 @library_jit(static_argnames=('axis',))
