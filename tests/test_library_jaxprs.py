@@ -59,6 +59,8 @@ CASES = {
     "select_of_arrays": (lambda M, a: M.select(a > 0.3, a), (x,)),
     "isin": (lambda M, a, b: M.isin(a, b), (x, y)),
     "isin_invert": (lambda M, a, b: M.isin(a, b, invert=True), (i, v)),
+    "spacing": (lambda M, a: M.spacing(a), (x,)),
+    "spacing_float16": (lambda M, a: M.spacing(a), (x.astype(np.float16),)),
 }
 
 

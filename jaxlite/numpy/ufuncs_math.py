@@ -25,7 +25,7 @@ from jaxlite.numpy.ufuncs_common import (_binary, _constant_like, _doc, _dtype, 
                                          _is, _unary, reject_out_where)
 from jaxlite.numpy.ufuncs_arithmetic import ceil, floor, imag, real, subtract, trunc
 from jaxlite.numpy.ufuncs_logical import (bitwise_not, bitwise_or, isfinite, isposinf,
-                                          signbit, where)
+                                          _where, signbit, where)
 from jaxlite.numpy.library_jit import library_jit
 
 
@@ -338,6 +338,7 @@ def angle(z, deg: bool = False):
   out = lax.atan2(im, re)
   return rad2deg(out) if deg else out
 
+@library_jit(inline=True)
 def spacing(x, /):
   """The distance from ``x`` to the next representable number away from zero.
 
@@ -354,12 +355,10 @@ def spacing(x, /):
   inf = _constant_like(x, np.inf)
   if _dtype(x) == np.float16:
     # NumPy steps float16 toward +inf whatever the sign.
-    return lax.sub(lax.nextafter(x, _full_like(x, np.inf)), x)
-  toward = where(signbit(x), lax.neg(inf), inf)
-  out = lax.sub(lax.nextafter(x, toward), x)
-  tiny = _constant_like(x, dtypes.finfo(_dtype(x)).smallest_subnormal)
-  return where(lax.eq(out, _constant_like(x, 0)),
-               where(signbit(x), lax.neg(tiny), tiny), out)
+    return lax.sub(lax.nextafter(x, inf), x)
+  out = lax.sub(lax.nextafter(x, copysign(inf, x)), x)
+  tiny = dtypes.finfo(_dtype(x)).smallest_subnormal
+  return _where(out == 0, copysign(tiny, x), out)
 
 
 @library_jit
