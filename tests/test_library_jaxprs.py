@@ -61,6 +61,8 @@ CASES = {
     "isin_invert": (lambda M, a, b: M.isin(a, b, invert=True), (i, v)),
     "spacing": (lambda M, a: M.spacing(a), (x,)),
     "spacing_float16": (lambda M, a: M.spacing(a), (x.astype(np.float16),)),
+    "gradient": (lambda M, a: M.gradient(a), (x,)),
+    "gradient_coordinates": (lambda M, a, h: M.gradient(a, 2.0, h), (s, v)),
 }
 
 

@@ -611,37 +611,41 @@ def resize(a, new_shape):
   return shape_lib.tile(flat, reps)[:size].reshape(new_shape)
 
 
-def _gradient_along(f, h, axis):
-  """Second-order central differences inside, first-order at the two ends."""
-  n = f.shape[axis]
-  at = lambda start, stop: lax.slice_in_dim(f, start, stop, axis=axis)
+def _gradient_along(a, h, axis):
+  """Second-order central differences inside, first-order at the two ends
+  (JAX's formulas, so the same roundings)."""
+  def part(start, stop):
+    return lax.slice_in_dim(a, start, stop, axis=axis)
+  upper_edge = part(1, 2) - part(0, 1)
+  lower_edge = part(-1, None) - part(-2, -1)
   if promotion.ndim(h) == 0:
-    inner = ufuncs.true_divide(ufuncs.subtract(at(2, n), at(0, n - 2)),
-                               ufuncs.multiply(2, h))
-    first = ufuncs.true_divide(ufuncs.subtract(at(1, 2), at(0, 1)), h)
-    last = ufuncs.true_divide(ufuncs.subtract(at(n - 1, n), at(n - 2, n - 1)), h)
+    inner = (part(2, None) - part(None, -2)) * 0.5 / h
+    lower_edge = lower_edge / h
+    upper_edge = upper_edge / h
+  elif promotion.ndim(h) == 1:
+    if len(h) != a.shape[axis]:
+      raise ValueError("Spacing arrays must have the same length as the dimension along "
+                       "which the gradient is calculated.")
+    shape = [1] * a.ndim
+    shape[axis] = len(h)
+    h = h.reshape(shape)
+
+    def step(start, stop):
+      return lax.slice_in_dim(h, start, stop, axis=axis)
+    upper_edge = upper_edge / (step(1, 2) - step(0, 1))
+    lower_edge = lower_edge / (step(-1, None) - step(-2, -1))
+    dx1 = step(1, -1) - step(0, -2)
+    dx2 = step(2, None) - step(1, -1)
+    first = -dx2 / (dx1 * (dx1 + dx2))
+    middle = (dx2 - dx1) / (dx1 * dx2)
+    last = dx1 / (dx2 * (dx1 + dx2))
+    inner = first * part(0, -2) + middle * part(1, -1) + last * part(2, None)
   else:
-    # Coordinates: NumPy's second-order formula for uneven spacing.
-    dx = diff(h)
-    if dx.shape[0] != n - 1:
-      raise ValueError("when 1d, distances must match the length of the corresponding "
-                       "dimension")
-    shape = [1] * f.ndim
-    shape[axis] = n - 2
-    dx1 = dx[:-1].reshape(shape)
-    dx2 = dx[1:].reshape(shape)
-    total = ufuncs.add(dx1, dx2)
-    a = ufuncs.negative(ufuncs.true_divide(dx2, ufuncs.multiply(dx1, total)))
-    b = ufuncs.true_divide(ufuncs.subtract(dx2, dx1), ufuncs.multiply(dx1, dx2))
-    c = ufuncs.true_divide(dx1, ufuncs.multiply(dx2, total))
-    inner = ufuncs.add(ufuncs.add(ufuncs.multiply(a, at(0, n - 2)),
-                                  ufuncs.multiply(b, at(1, n - 1))),
-                       ufuncs.multiply(c, at(2, n)))
-    first = ufuncs.true_divide(ufuncs.subtract(at(1, 2), at(0, 1)), dx[0])
-    last = ufuncs.true_divide(ufuncs.subtract(at(n - 1, n), at(n - 2, n - 1)), dx[-1])
-  return shape_lib.concatenate([first, inner, last], axis)
+    raise ValueError("Spacing arrays must be 1D arrays or scalars.")
+  return shape_lib.concatenate((upper_edge, inner, lower_edge), axis=axis)
 
 
+@library_jit(static_argnames=("axis", "edge_order"))
 def gradient(f, *varargs, axis=None, edge_order=None):
   """The gradient of sampled ``f``: central differences inside, one-sided at the ends.
 
@@ -656,32 +660,27 @@ def gradient(f, *varargs, axis=None, edge_order=None):
   if edge_order is not None:
     raise NotImplementedError("The 'edge_order' argument to jnp.gradient is not supported.")
   check_arraylike("gradient", f, *varargs)
-  (f,) = promotion.promote_dtypes_inexact(f)
-  f = ensure_array(f)
-  axes = promotion.canonicalize_axes(axis, f.ndim)
-  if len(set(axes)) != len(axes):
-    raise ValueError("repeated axis in jnp.gradient")
-  if not varargs:
-    spacings = [1.0] * len(axes)
-  elif len(varargs) == 1 and promotion.ndim(varargs[0]) == 0:
-    spacings = list(varargs) * len(axes)
-  elif len(varargs) == len(axes):
-    spacings = list(varargs)
+  a, *spacing = (ensure_array(v) for v in promotion.promote_dtypes_inexact(f, *varargs))
+  if axis is None:
+    axes = tuple(range(a.ndim))
   else:
-    raise TypeError("Invalid number of spacing arguments for jnp.gradient: expected 0, "
-                    f"1 or {len(axes)}; got {len(varargs)}")
-  out = []
-  for ax, h in zip(axes, spacings):
-    if f.shape[ax] < 2:
-      raise ValueError("Shape of array too small to calculate a numerical gradient, at "
-                       "least 2 elements are required.")
-    if promotion.ndim(h) > 1:
-      raise ValueError("distances must be either scalars or 1d")
-    if promotion.ndim(h):
-      (h,) = promotion.promote_dtypes_inexact(h)
-      h = ensure_array(h)
-    out.append(_gradient_along(f, h, ax))
-  return out[0] if len(axes) == 1 else out
+    axes = tuple(canonicalize_axis(ax, a.ndim)
+                 for ax in (axis if isinstance(axis, (tuple, list)) else (axis,)))
+  if len(axes) == 0:
+    return []
+  if min(d for ax, d in enumerate(a.shape) if ax in axes) < 2:
+    raise ValueError("Shape of array too small to calculate a numerical gradient, at least "
+                     "2 elements are required.")
+  if len(spacing) == 0:
+    steps = [1.0] * len(axes)
+  elif len(spacing) == 1:
+    steps = spacing * len(axes)
+  elif len(spacing) == len(axes):
+    steps = spacing
+  else:
+    raise TypeError(f"Invalid number of spacing arguments {len(spacing)} for axis={axis}")
+  grads = [_gradient_along(a, h, ax) for ax, h in zip(axes, steps)]
+  return grads[0] if len(axes) == 1 else grads
 
 
 @library_jit(static_argnames=('axis',))
