@@ -63,6 +63,8 @@ CASES = {
     "spacing_float16": (lambda M, a: M.spacing(a), (x.astype(np.float16),)),
     "gradient": (lambda M, a: M.gradient(a), (x,)),
     "gradient_coordinates": (lambda M, a, h: M.gradient(a, 2.0, h), (s, v)),
+    "cov": (lambda M, a: M.cov(a), (x,)),
+    "squeeze": (lambda M, a: M.squeeze(a, (-1, 0)), (np.ones((1, 3, 1), np.float32),)),
 }
 
 

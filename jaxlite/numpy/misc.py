@@ -496,6 +496,7 @@ def trapezoid(y, x=None, dx=1.0, axis: int = -1):
   return 0.5 * reductions.sum(spacing * (y[..., 1:] + y[..., :-1]), -1)
 
 
+@library_jit(static_argnames=("rowvar", "bias", "ddof", "dtype"))
 def cov(m, y=None, rowvar: bool = True, bias: bool = False, ddof=None, fweights=None,
         aweights=None, dtype=None):
   """The covariance matrix of the variables in the rows of ``m`` (and ``y``),
@@ -573,6 +574,7 @@ def _sample_weights(w, name, n_samples):
   return w
 
 
+@library_jit(static_argnames=('rowvar', 'dtype'))
 def corrcoef(x, y=None, rowvar: bool = True, dtype=None):
   """Pearson correlation coefficients.
 
@@ -587,10 +589,13 @@ def corrcoef(x, y=None, rowvar: bool = True, dtype=None):
   if c.ndim == 0:
     return ufuncs.true_divide(c, c)
   from jaxlite.numpy import linear  # pylint: disable=g-import-not-at-top
-  d = linear.diagonal(c)
-  stddev = ufuncs.sqrt(ufuncs.real(d))
-  c = ufuncs.true_divide(ufuncs.true_divide(c, stddev[:, None]), stddev[None, :])
-  return ufuncs.clip(c, -1, 1) if not dtypes.issubdtype(c.dtype, np.complexfloating) else c
+  stddev = ufuncs.sqrt(ufuncs.real(linear.diag(c))).astype(c.dtype)
+  c = c / stddev[:, None] / stddev[None, :]
+  # Both parts clipped to [-1, 1], as JAX.
+  real_part = ufuncs.clip(ufuncs.real(c), -1, 1)
+  if dtypes.issubdtype(c.dtype, np.complexfloating):
+    return lax.complex(real_part, ufuncs.clip(ufuncs.imag(c), -1, 1))
+  return real_part
 
 
 def resize(a, new_shape):

@@ -252,7 +252,7 @@ def squeeze(a, axis=None):
                          f"equal to one, got shape={a.shape} and dimensions={axes}")
   if not axes:
     return a
-  return lax_structural.reshape(a, [d for i, d in enumerate(a.shape) if i not in axes])
+  return lax_structural.squeeze(a, tuple(sorted(axes)))   # one squeeze equation, as JAX
 
 
 # --- broadcasting ---------------------------------------------------------------------
