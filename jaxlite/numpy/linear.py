@@ -385,7 +385,15 @@ def diagflat(v, k: int = 0):
   (2, 2)
   """
   check_arraylike("diagflat", v)
-  return diag(ensure_array(promotion.asarray_value(v)).ravel(), k)
+  from jaxlite.numpy import creation  # pylint: disable=g-import-not-at-top
+  flat = ensure_array(promotion.asarray_value(v)).ravel()
+  side = len(flat) + abs(k)
+  # JAX's staging: a scatter into the flattened square at i*side + i + k.
+  out = creation.zeros(side * side, dtype=flat.dtype)
+  i = creation.arange(0, side - abs(k))
+  positions = i + k + i * side if k >= 0 else i + (i - k) * side
+  out = out.at[positions].set(flat)
+  return out.reshape(side, side)
 
 
 @library_jit(static_argnames=("axisa", "axisb", "axisc", "axis"))

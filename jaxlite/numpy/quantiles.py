@@ -18,6 +18,7 @@ from jaxlite.lax.out_sharding import place as _place
 from jaxlite.lax import structural as lax_structural
 from jaxlite.numpy import promotion, ufuncs
 from jaxlite.numpy.promotion import canonicalize_axes, ensure_array
+from jaxlite.numpy.library_jit import library_jit
 from jaxlite.numpy.reductions import _as_array, _inexact, _not_nan, any, cumsum, sum
 
 __all__ = ['quantile', 'nanquantile', 'percentile', 'nanpercentile', 'median', 'nanmedian']
@@ -186,6 +187,7 @@ def _inverted_cdf(a, q, weights, compute, ignore_nan):
   return ufuncs.where(force_nan[None], np.asarray(np.nan, compute), result)
 
 
+@library_jit(static_argnames=('axis', 'overwrite_input', 'keepdims', 'method', 'interpolation'))
 def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
              keepdims=False, *, weights=None, interpolation=None):
   """The ``q``-th quantiles (``q`` in [0, 1]) over ``axis``.
@@ -199,6 +201,7 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
                    weights)
 
 
+@library_jit(static_argnames=('axis', 'overwrite_input', 'keepdims', 'method', 'interpolation'))
 def nanquantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
                 keepdims=False, *, weights=None, interpolation=None):
   """``quantile`` ignoring NaNs.
@@ -212,6 +215,8 @@ def nanquantile(a, q, axis=None, out=None, overwrite_input=False, method="linear
                    weights)
 
 
+@library_jit(static_argnames=('axis', 'overwrite_input', 'keepdims', 'method',
+                             'interpolation', 'out_sharding'))
 def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
                keepdims=False, *, weights=None, interpolation=None, out_sharding=None):
   """The ``q``-th percentiles (``q`` in [0, 100]) over ``axis``.
@@ -224,11 +229,13 @@ def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear"
     out = percentile(a, q, axis, out, overwrite_input, method, keepdims, weights=weights,
                      interpolation=interpolation)
     return _place(out, out_sharding, "jnp.percentile")
+  promotion.check_arraylike("percentile", a, q)
   q = ufuncs.true_divide(q, 100.0)
   return quantile(a, q, axis, out, overwrite_input, method, keepdims, weights=weights,
                   interpolation=interpolation)
 
 
+@library_jit(static_argnames=('axis', 'overwrite_input', 'keepdims', 'method', 'interpolation'))
 def nanpercentile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
                   keepdims=False, *, weights=None, interpolation=None):
   """``percentile`` ignoring NaNs.
@@ -237,11 +244,13 @@ def nanpercentile(a, q, axis=None, out=None, overwrite_input=False, method="line
   >>> jnp.nanpercentile(jnp.array([1.0, jnp.nan, 3.0]), 50)
   Array(2., dtype=float32)
   """
+  promotion.check_arraylike("nanpercentile", a, q)
   q = ufuncs.true_divide(q, 100.0)
   return nanquantile(a, q, axis, out, overwrite_input, method, keepdims, weights=weights,
                      interpolation=interpolation)
 
 
+@library_jit(static_argnames=('axis', 'overwrite_input', 'keepdims'))
 def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
   """The median over ``axis``.
 
@@ -252,6 +261,7 @@ def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
   return quantile(a, 0.5, axis, out, overwrite_input, "midpoint", keepdims)
 
 
+@library_jit(static_argnames=('axis', 'overwrite_input', 'keepdims'))
 def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
   """The median of the non-NaN elements.
 
