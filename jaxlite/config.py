@@ -532,7 +532,7 @@ def define_enum_state(name: str, enum_values: Sequence[str | None],
       val = str(val)  # A str-valued enum member, e.g. JAX's StrEnums.
     if type(val) is not str or val not in values:
       raise ValueError(f"new enum value must be in {values}, "
-                       f"got {val!r} of type {type(val)}.")
+                       f"got {val} of type {type(val)}.")
     return val
   return config._add_state(State(
       name, default, help, "enum", parser=parse,

@@ -263,12 +263,17 @@ def threefry_seed(seed):
   >>> prng.threefry_seed(np.int32(42))
   Array([ 0, 42], dtype=uint32)
   """
+  check_seed(seed)
+  return _threefry_seed(seed)
+
+
+def check_seed(seed):
+  """TypeError (JAX's messages) unless ``seed`` is an integer scalar."""
   aval = core.get_aval(seed)
   if aval.shape:
     raise TypeError(f"PRNG key seed must be a scalar; got {seed!r}.")
   if not dtypes.issubdtype(aval.dtype, np.integer):
     raise TypeError(f"PRNG key seed must be an integer; got {seed!r}")
-  return _threefry_seed(seed)
 
 
 def _threefry_seed_impl(seed):
@@ -468,13 +473,32 @@ threefry_prng_impl = PRNGImpl(key_shape=(2,), seed=threefry_seed, split=threefry
                               name="threefry2x32", tag="fry")
 prngs: dict[str, PRNGImpl] = {"threefry2x32": threefry_prng_impl}
 
+# The order JAX 0.10.2 registers its implementations in (its error messages list them so).
+_REGISTRATION_ORDER = ("philox2x32", "philox4x32", "threefry2x32", "rbg", "unsafe_rbg",
+                       "threefry4x32")
+
+
+def register_prng(impl: PRNGImpl):
+  """Makes ``impl`` available by its name (``jax.random.key(0, impl=name)``).
+
+  >>> import jaxlite.random  # registers the others
+  >>> register_prng(threefry_prng_impl)
+  >>> list(prngs)[:3]
+  ['philox2x32', 'philox4x32', 'threefry2x32']
+  """
+  prngs.setdefault(impl.name, impl)
+  rank = {name: i for i, name in enumerate(_REGISTRATION_ORDER)}
+  ordered = sorted(prngs.items(), key=lambda item: rank.get(item[0], len(rank)))
+  prngs.clear()
+  prngs.update(ordered)
+
 
 def default_prng_impl() -> PRNGImpl:
   """The implementation named by ``jax_default_prng_impl``."""
   name = config.jax_default_prng_impl
   if name not in prngs:
-    raise NotImplementedError(f"PRNG implementation {name!r} is not available in "
-                              f"jaxlite; available: {', '.join(prngs)}")
+    # The others register when jaxlite.random is imported (it sits above this module).
+    import jaxlite.random  # noqa: F401  pylint: disable=g-import-not-at-top
   return prngs[name]
 
 

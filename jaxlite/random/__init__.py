@@ -18,3 +18,6 @@ from jaxlite.random.discrete import *  # noqa: F401,F403
 from jaxlite.random.binomial import *  # noqa: F401,F403
 from jaxlite.random.gamma_primitive import random_gamma_p  # noqa: F401
 from jaxlite.random import rbg as _rbg  # noqa: F401,E402  (registers 'rbg' and 'unsafe_rbg')
+# Register 'threefry4x32', 'philox2x32' and 'philox4x32'.
+from jaxlite.random import threefry4x32 as _threefry4x32  # noqa: F401,E402
+from jaxlite.random import philox as _philox  # noqa: F401,E402

@@ -118,5 +118,5 @@ rbg_prng_impl = prng.PRNGImpl(key_shape=(4,), seed=rbg_seed, split=rbg_split,
 unsafe_rbg_prng_impl = prng.PRNGImpl(key_shape=(4,), seed=rbg_seed, split=unsafe_rbg_split,
                                      random_bits=rbg_random_bits, fold_in=unsafe_rbg_fold_in,
                                      name="unsafe_rbg", tag="urbg")
-prng.prngs.setdefault("rbg", rbg_prng_impl)
-prng.prngs.setdefault("unsafe_rbg", unsafe_rbg_prng_impl)
+prng.register_prng(rbg_prng_impl)
+prng.register_prng(unsafe_rbg_prng_impl)
