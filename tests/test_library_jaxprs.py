@@ -65,6 +65,11 @@ CASES = {
     "gradient_coordinates": (lambda M, a, h: M.gradient(a, 2.0, h), (s, v)),
     "cov": (lambda M, a: M.cov(a), (x,)),
     "squeeze": (lambda M, a: M.squeeze(a, (-1, 0)), (np.ones((1, 3, 1), np.float32),)),
+    "fft_padded_int": (lambda M, a: M.fft.fft(a, n=5), (i,)),
+    "irfft": (lambda M, a: M.fft.irfft(a), (x,)),
+    "fft_ortho": (lambda M, a: M.fft.fft(a, norm="ortho"), (x,)),
+    "rfft_backward": (lambda M, a: M.fft.rfft(a, norm="backward"), (x,)),
+    "diagflat_shape": (lambda M, a: M.diagflat(a, -1).shape, (v,)),
 }
 
 

@@ -16,7 +16,9 @@ from typing import Sequence
 import numpy as np
 
 from jaxlite import dtypes
-from jaxlite.lax.fourier import FftType, fft as _lax_fft
+from jaxlite.lax import structural as lax_structural
+from jaxlite.lax.fourier import FftType, fft as _bind_fft
+from jaxlite.numpy.library_jit import library_jit
 from jaxlite.numpy.promotion import check_arraylike
 
 __all__ = ['fft', 'ifft', 'rfft', 'irfft', 'hfft', 'ihfft', 'fft2', 'ifft2', 'rfft2', 'irfft2',
@@ -29,6 +31,26 @@ _BAD_NORM = 'Invalid norm value {}; should be "backward","ortho" or "forward".' 
 def _jnp():
   from jaxlite import numpy as jnp
   return jnp
+
+
+def _scale_like_jax(x, sizes, norm, inverse):
+  """Applies NumPy's ``norm`` convention for a transform over ``sizes`` points
+  (XLA's inverse transforms already divide by their size), computed as JAX
+  does: in the result's dtype, on the device, with a factor of 1 for an
+  explicit "backward"."""
+  if norm is None:
+    return x
+  if norm not in _NORMS:
+    raise ValueError(_BAD_NORM.format(norm))
+  jnp = _jnp()
+  if norm == "backward":
+    return x * jnp.array(1)
+  total = jnp.prod(jnp.array(sizes, dtype=x.dtype))
+  if norm == "ortho":
+    factor = jnp.sqrt(total) if inverse else 1 / jnp.sqrt(total)
+  else:
+    factor = total if inverse else 1 / total
+  return x * factor
 
 
 def _scale(x, n, norm, inverse):
@@ -58,6 +80,20 @@ def _resize(x, axis, size):
   pad = [(0, 0)] * x.ndim
   pad[axis] = (0, size - cur)
   return jnp.pad(x, pad)
+
+
+@library_jit(static_argnums=(1, 2), name="fft")
+def _lax_fft(x, fft_type, lengths):
+  """JAX's ``lax.fft``, a jit named fft: the operand converted to the
+  transform's input dtype inside it, then the primitive."""
+  if fft_type == FftType.RFFT:
+    dtype = dtypes.canonicalize_dtype(dtypes.to_inexact_dtype(x.dtype))
+  else:
+    dtype = dtypes.canonicalize_dtype(np.result_type(dtypes.to_inexact_dtype(x.dtype),
+                                                     np.complex64))
+  if x.dtype != dtype:
+    x = lax_structural.convert_element_type(x, dtype)
+  return _bind_fft(x, fft_type, lengths)
 
 
 def _to_complex(x):
@@ -124,10 +160,8 @@ def _fftn_core(name, a, s, axes, norm, fft_type, default_all=True):
   axes, s = _axes_and_sizes(name, a, s, axes, default_all)
   if not axes:
     return a if fft_type != FftType.RFFT else _to_complex(a)
-  if fft_type == FftType.RFFT:
-    a = _to_real(name, a)
-  else:
-    a = _to_complex(a)
+  if fft_type == FftType.RFFT and a.dtype.kind == "c":
+    _to_real(name, a)   # its TypeError; the conversions happen inside the fft call
   if s is None:
     if fft_type == FftType.IRFFT:
       s = tuple(a.shape[ax] for ax in axes[:-1]) + (2 * (a.shape[axes[-1]] - 1),)
@@ -143,7 +177,7 @@ def _fftn_core(name, a, s, axes, norm, fft_type, default_all=True):
   out = _transform_trailing(moved, fft_type, s)
   out = jnp.moveaxis(out, tuple(range(a.ndim - k, a.ndim)), axes)
   inverse = fft_type in (FftType.IFFT, FftType.IRFFT)
-  return _scale(out, int(np.prod(s)), norm, inverse)
+  return _scale_like_jax(out, s, norm, inverse)
 
 
 def _one_axis(name, a, n, axis, norm, fft_type):
