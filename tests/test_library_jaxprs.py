@@ -69,7 +69,6 @@ CASES = {
     "irfft": (lambda M, a: M.fft.irfft(a), (x,)),
     "fft_ortho": (lambda M, a: M.fft.fft(a, norm="ortho"), (x,)),
     "rfft_backward": (lambda M, a: M.fft.rfft(a, norm="backward"), (x,)),
-    "diagflat_shape": (lambda M, a: M.diagflat(a, -1).shape, (v,)),
 }
 
 
