@@ -69,6 +69,9 @@ CASES = {
     "irfft": (lambda M, a: M.fft.irfft(a), (x,)),
     "fft_ortho": (lambda M, a: M.fft.fft(a, norm="ortho"), (x,)),
     "rfft_backward": (lambda M, a: M.fft.rfft(a, norm="backward"), (x,)),
+    "linalg_cond": (lambda M, a: M.linalg.cond(a), (s,)),
+    "linalg_svd": (lambda M, a: M.linalg.svd(a), (s,)),
+    "linalg_eigvals": (lambda M, a: M.linalg.eigvals(a), (s,)),
 }
 
 

@@ -80,6 +80,7 @@ def _H(x):
 # --- decompositions ------------------------------------------------------------------------
 
 
+@library_jit(static_argnames=('upper', 'symmetrize_input'))
 def cholesky(a, *, upper: bool = False, symmetrize_input: bool = True):
   """Cholesky factor of Hermitian positive-definite matrices.
 
@@ -97,6 +98,7 @@ def cholesky(a, *, upper: bool = False, symmetrize_input: bool = True):
   return _H(l) if upper else l
 
 
+@library_jit(static_argnames=('mode',))
 def qr(a, mode: str = "reduced"):
   """QR decomposition; ``mode`` is 'reduced', 'complete', 'r' or 'raw'.
 
@@ -132,6 +134,7 @@ def _uplo_lower(UPLO):
   raise ValueError(f"UPLO must be one of None, 'L', or 'U', got {UPLO!r}")
 
 
+@library_jit(static_argnames=('UPLO', 'symmetrize_input'))
 def eigh(a, UPLO: str | None = None, symmetrize_input: bool = True):
   """Eigenvalues (ascending) and eigenvectors of Hermitian matrices.
 
@@ -145,6 +148,7 @@ def eigh(a, UPLO: str | None = None, symmetrize_input: bool = True):
   return EighResult(w, v)
 
 
+@library_jit(static_argnames=('UPLO', 'symmetrize_input'))
 def eigvalsh(a, UPLO: str | None = "L", *, symmetrize_input: bool = True):
   """Eigenvalues (ascending) of Hermitian matrices.
 
@@ -168,6 +172,7 @@ def eig(a):
   return EigResult(w, v)
 
 
+@library_jit
 def eigvals(a):
   """Eigenvalues of general square matrices (complex).
 
@@ -180,6 +185,7 @@ def eigvals(a):
   return lax_linalg.eig(a, compute_left_eigenvectors=False, compute_right_eigenvectors=False)[0]
 
 
+@library_jit(static_argnames=('full_matrices', 'compute_uv', 'hermitian', 'subset_by_index'))
 def svd(a, full_matrices: bool = True, compute_uv: bool = True, hermitian: bool = False,
         subset_by_index=None):
   """Singular value decomposition ``a = U @ diag(S) @ Vh`` (``S`` descending).
@@ -260,6 +266,7 @@ def solve(a, b):
   return x[..., 0] if vector else x
 
 
+@library_jit
 def inv(a):
   """Inverse of square matrices (via an LU solve against the identity).
 
@@ -284,6 +291,7 @@ def _lu_diag_parity(a):
   return diag, parity
 
 
+@library_jit
 def det(a):
   """Determinant of square matrices (closed forms up to 3x3, else LU).
 
@@ -311,6 +319,7 @@ def det(a):
   return sign * jnp.prod(diag, axis=-1)
 
 
+@library_jit(static_argnames=('method',))
 def slogdet(a, *, method: str | None = None):
   """Sign and natural log of the absolute determinant (LU based).
 
@@ -403,6 +412,7 @@ def matrix_power(a, n: int):
   return result
 
 
+@library_jit(static_argnames=('hermitian',))
 def matrix_rank(M, rtol=None, *, hermitian: bool = False, tol=None):
   """The number of singular values above ``rtol`` (default ``s_max * max(m, n) * eps``;
   ``tol`` is its older name; ``hermitian`` takes them from ``eigh``).
@@ -479,6 +489,7 @@ def lstsq(a, b, rcond=None, *, numpy_resid: bool = False):
   return x, resid, rank, s
 
 
+@library_jit(static_argnames=('p',))
 def cond(x, p=None):
   """Condition number ``|x| |x^-1|`` in the norm ``p`` (2-norm by default, via the SVD).
 
