@@ -72,6 +72,8 @@ CASES = {
     "linalg_cond": (lambda M, a: M.linalg.cond(a), (s,)),
     "linalg_svd": (lambda M, a: M.linalg.svd(a), (s,)),
     "linalg_eigvals": (lambda M, a: M.linalg.eigvals(a), (s,)),
+    "frexp": (lambda M, a: M.frexp(a), (x,)),
+    "frexp_int": (lambda M, a: M.frexp(a), (i,)),
 }
 
 

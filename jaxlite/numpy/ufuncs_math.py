@@ -18,6 +18,7 @@ __all__ = ['sqrt', 'cbrt', 'exp2', 'log2', 'log10', 'deg2rad', 'rad2deg', 'radia
 import numpy as np
 
 from jaxlite import dtypes, lax
+from jaxlite.lax import structural as lax_structural
 from jaxlite.lax.elementwise import const as _lax_const
 from jaxlite.numpy import promotion
 from jaxlite.numpy.promotion import check_arraylike, promote_args_inexact, promote_dtypes_inexact
@@ -25,7 +26,7 @@ from jaxlite.numpy.ufuncs_common import (_binary, _constant_like, _doc, _dtype, 
                                          _is, _unary, reject_out_where)
 from jaxlite.numpy.ufuncs_arithmetic import ceil, floor, imag, real, subtract, trunc
 from jaxlite.numpy.ufuncs_logical import (bitwise_not, bitwise_or, isfinite, isposinf,
-                                          _where, signbit, where)
+                                          _where, isinf, isnan, signbit, where)
 from jaxlite.numpy.library_jit import library_jit
 
 
@@ -281,28 +282,65 @@ def ldexp(x1, x2, /):
   return lax.mul(x1, lax.exp2(x2))
 
 
+@library_jit
 def frexp(x, /):
-  """Mantissa in [0.5, 1) and integer exponent, ``x == m * 2**e``."""
+  """Mantissa in [0.5, 1) and integer exponent, ``x == m * 2**e``.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.frexp(jnp.float32(12.0))
+  (Array(0.75, dtype=float32), Array(4, dtype=int32))
+  """
   check_arraylike("frexp", x)
   (x,) = promote_args_inexact("frexp", x)
   if _is(x, np.complexfloating):
     raise TypeError("frexp does not support complex-valued inputs")
-  special = bitwise_or(lax.eq(x, _constant_like(x, 0)), bitwise_not(isfinite(x)))
-  safe = lax.select_n(special, lax.abs(x), _full_like(x, 1))
-  exponent = lax.add(lax.floor(lax.div(lax.log(safe), lax.log(_constant_like(x, 2)))),
-                     _constant_like(x, 1))
-  mantissa = lax.div(x, lax.exp2(exponent))
-  # log2 rounding may be one off at powers of two: normalise into [0.5, 1).
-  too_big = lax.ge(lax.abs(mantissa), _constant_like(x, 1))
-  mantissa = lax.select_n(too_big, mantissa, lax.mul(mantissa, _constant_like(x, 0.5)))
-  exponent = lax.select_n(too_big, exponent, lax.add(exponent, _constant_like(x, 1)))
-  too_small = lax.lt(lax.abs(mantissa), _constant_like(x, 0.5))
-  mantissa = lax.select_n(too_small, mantissa, lax.mul(mantissa, _constant_like(x, 2)))
-  exponent = lax.select_n(too_small, exponent, lax.sub(exponent, _constant_like(x, 1)))
-  int_dtype = dtypes.canonicalize_dtype(np.int32)
-  exponent = lax.convert_element_type(lax.select_n(special, exponent, _full_like(x, 0)),
-                                      int_dtype)
-  return lax.select_n(special, mantissa, x), exponent
+  return _custom_frexp()(x)
+
+
+_FREXP = []
+
+
+def _custom_frexp():
+  """JAX's _frexp: exponent and mantissa read from the bits (subnormals scaled
+  up first), as a custom_jvp (made on first use: custom_derivatives sits above
+  numpy's imports)."""
+  if _FREXP:
+    return _FREXP[0]
+  from jaxlite.custom_derivatives import custom_jvp  # pylint: disable=g-import-not-at-top
+
+  def bits_of(x):
+    info = dtypes.finfo(_dtype(x))
+    int_type = np.dtype(f"int{info.bits}").type
+    small = lax.abs(x) < info.tiny
+    scaled = _where(small, x * _lax_const(x, 1 << info.nmant), x)
+    shift = _where(small, int_type(-info.nmant), int_type(0))
+    return lax.bitcast_convert_type(scaled, np.dtype(int_type)), shift
+
+  def _frexp(x):
+    info = dtypes.finfo(_dtype(x))
+    mask = (1 << info.nexp) - 1
+    bias = 1 - info.minexp
+    m, e = bits_of(x)
+    e += ((m >> info.nmant) & mask) - bias + 1
+    m &= ~(mask << info.nmant)
+    m |= (bias - 1) << info.nmant
+    m = lax.bitcast_convert_type(m, _dtype(x))
+    special = isinf(x) | isnan(x) | (x == 0)
+    e = _where(special, lax_structural.full_like(e, 0), e)
+    return _where(special, x, m), lax.convert_element_type(e, np.int32)
+
+  _frexp = custom_jvp(_frexp)
+
+  @_frexp.defjvp
+  def _frexp_jvp(primals, tangents):
+    (x,), (t,) = primals, tangents
+    m, e = frexp(x)
+    dm = t * exp2(-e.astype(t.dtype))
+    de = np.zeros(np.shape(e), dtype=dtypes.float0)   # integer outputs: float0 tangents
+    return (m, e), (dm, de)
+
+  _FREXP.append(_frexp)
+  return _frexp
 
 
 @library_jit
