@@ -13,8 +13,8 @@ _FILLED = ("_buf", "aval", "_npy", "_shards")
 
 
 def test_array_slots_are_the_ones_the_fast_paths_fill():
-  # A new slot must be filled in pjit.py (_outputs and the memo paths) and
-  # in dispatch.apply_primitive too.
+  # A new slot must be filled in pjit.py (_outputs and the memo paths),
+  # output_builders.py (the generated builders) and dispatch.apply_primitive.
   assert set(Array.__slots__) == set(_FILLED) | {"__weakref__"}
 
 
