@@ -74,6 +74,7 @@ CASES = {
     "linalg_eigvals": (lambda M, a: M.linalg.eigvals(a), (s,)),
     "frexp": (lambda M, a: M.frexp(a), (x,)),
     "frexp_int": (lambda M, a: M.frexp(a), (i,)),
+    "ldexp": (lambda M, a, e: M.ldexp(a, e), (x, i)),
 }
 
 

@@ -15,6 +15,7 @@ from jaxlite import dtypes, lax
 from jaxlite.lax import structural as lax_structural
 from jaxlite.numpy import joining, promotion, reductions, reshaping, ufuncs
 from jaxlite.numpy.promotion import canonicalize_axis, check_arraylike, ensure_array
+from jaxlite.numpy.library_jit import library_jit
 
 
 def _bit_weights(bitorder):
@@ -24,6 +25,7 @@ def _bit_weights(bitorder):
   return weights[::-1].copy() if bitorder == "big" else weights
 
 
+@library_jit(static_argnames=('axis', 'bitorder'))
 def packbits(a, axis=None, bitorder: str = "big"):
   """The elements of ``a`` as bits (non-zero is 1), packed eight to a ``uint8``
   along ``axis`` (of the flattened ``a`` if None), zero-padded at the end.

@@ -185,6 +185,7 @@ def polyint(p, m: int = 1, k=None):
   return joining.concatenate([body, tail])
 
 
+@library_jit
 def poly(seq_of_zeros):
   """The coefficients of the monic polynomial with the given roots (or, for a
   square matrix, of its characteristic polynomial).

@@ -110,6 +110,8 @@ def repeat(a, repeats, axis: int | None = None, *, total_repeat_length=None, out
   return take(a, index, axis=axis)
 
 
+@library_jit(static_argnames=('axis', 'mode', 'unique_indices', 'indices_are_sorted',
+                             'fill_value'), name='_take')
 def take(a, indices, axis: int | None = None, out=None, mode=None,
          unique_indices: bool = False, indices_are_sorted: bool = False,
          fill_value=None):
@@ -182,6 +184,7 @@ def _along_axis_index(arr, indices, axis, fun_name):
   return arr, tuple(index)
 
 
+@library_jit(static_argnames=('axis', 'mode', 'fill_value', 'wrap_negative_indices'))
 def take_along_axis(arr, indices, axis: int | None = -1, mode=None, fill_value=None, *,
                     wrap_negative_indices: bool | None = None):
   """``arr`` gathered at ``indices`` along ``axis`` (as from ``argsort``).

@@ -297,6 +297,7 @@ def fmin(x1, x2):
   return where(bitwise_or(less(x1, x2), isnan(x2)), x1, x2)
 
 
+@library_jit
 def gcd(x1, x2):
   """The greatest common divisor of integer arrays (Euclid's algorithm, unrolled)."""
   x1, x2 = promote_args_numeric("gcd", x1, x2)
@@ -315,6 +316,7 @@ def gcd(x1, x2):
   return a
 
 
+@library_jit
 def lcm(x1, x2):
   """The least common multiple of integer arrays."""
   x1, x2 = promote_args_numeric("lcm", x1, x2)

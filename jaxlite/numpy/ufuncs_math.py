@@ -271,15 +271,28 @@ def heaviside(x1, x2, /):
                where(lax.gt(x1, zero), _lax_const(x1, 1), where(lax.ne(x1, x1), x1, x2)))
 
 
+@library_jit
 def ldexp(x1, x2, /):
-  """``x1 * 2 ** x2`` for integer ``x2``."""
+  """``x1 * 2 ** x2`` for integer ``x2``.
+
+  >>> import jaxlite.numpy as jnp
+  >>> jnp.ldexp(jnp.float32(0.75), 4)
+  Array(12., dtype=float32)
+  """
   check_arraylike("ldexp", x1, x2)
-  if not dtypes.issubdtype(_dtype(x2), np.integer):
-    raise ValueError(f"ldexp argument x2 must be of integer dtype; got {_dtype(x2)}")
-  (x1,) = promote_dtypes_inexact(x1)
-  x2 = promotion.convert(x2, _dtype(x1))
-  x1, x2 = promotion.promote_shapes("ldexp", x1, x2)
-  return lax.mul(x1, lax.exp2(x2))
+  x1_dtype, x2_dtype = _dtype(x1), _dtype(x2)
+  if dtypes.issubdtype(x1_dtype, np.complexfloating) or dtypes.issubdtype(x2_dtype, np.inexact):
+    raise ValueError(f"ldexp not supported for input types {(x1_dtype, x2_dtype)}")
+  (x1,) = promote_args_inexact("ldexp", x1)
+  x2 = lax.convert_element_type(x2, _dtype(x1))
+  # JAX's way: the exponent split off first (no overflow for small x1 and
+  # large x2), one step kept back where the sum may overflow by one.
+  m, e = frexp(x1)
+  e = (e.astype(x2.dtype) + x2).astype(x1.dtype)
+  m = _where(e > 0, m * 2, m)
+  e = _where(e > 0, e - 1, e)
+  out = m * (2 ** e.astype(m.dtype))
+  return _where(isinf(x1) | (x1 == 0), x1, out)
 
 
 @library_jit
