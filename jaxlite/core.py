@@ -291,7 +291,15 @@ def _aval_of_host_value(x) -> ShapedArray:
     return get_aval(x.__jax_array__())
   if kind is Token:
     return abstract_token
+  to_aval = pytype_aval_mappings.get(kind)   # a registered "hi" type (jaxlite.hijax)
+  if to_aval is not None:
+    return to_aval(x)
   raise TypeError(f"Argument '{x!r}' of type {type(x)} is not a valid JAX type.")
+
+
+# Python type -> its values' abstract value, for types registered with
+# ``jax.experimental.hijax.register_hitype`` (JAX's core.pytype_aval_mappings).
+pytype_aval_mappings: dict = {}
 
 
 def concrete_aval(x):
@@ -613,6 +621,14 @@ def _conversion_context(fun_name):
           f"`jnp.array(x, {fun_name})` instead.")
 
 
+# An abstract value's attribute that reads the tracer (not the type) when a
+# tracer is asked for it: ``aval_property(fget)`` is ``fget(tracer)`` and
+# ``aval_method(fun)`` is ``fun`` bound to the tracer, as in JAX's core (for the
+# methods of "hi" types, jaxlite.hijax).
+aval_property = NamedTuple("aval_property", [("fget", Callable)])
+aval_method = NamedTuple("aval_method", [("fun", Callable)])
+
+
 class Tracer(_AbstractArray):
   """Stands for an array while a function is transformed.
 
@@ -635,6 +651,20 @@ class Tracer(_AbstractArray):
   ndim = property(lambda self: self.aval.ndim)
   size = property(lambda self: self.aval.size)
   weak_type = property(lambda self: self.aval.weak_type)
+
+  def __getattr__(self, name):
+    # Only reached for names the tracer lacks: a hi type's aval_property or
+    # aval_method reads this tracer; anything else is missing, as before.
+    if name not in ("aval", "_trace") and not name.startswith("__"):
+      try:
+        attr = getattr(self.aval, name)
+      except AttributeError:
+        attr = None
+      if type(attr) is aval_property:
+        return attr.fget(self)
+      if type(attr) is aval_method:
+        return attr.fun.__get__(self, type(self))
+    raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
   def __len__(self):
     return len(self.aval)

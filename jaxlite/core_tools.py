@@ -30,6 +30,39 @@ class Effect:
   """
 
 
+class EffectTypeSet:
+  """A set of effect types, asked whether an effect is an instance of one of
+  them (JAX's ``effects.EffectTypeSet``).
+
+    >>> allowed = EffectTypeSet()
+    >>> class Log(Effect): pass
+    >>> allowed.add_type(Log)
+    >>> allowed.contains(Log()), allowed.contains(Effect())
+    (True, False)
+  """
+
+  def __init__(self):
+    self._effect_types: tuple = ()
+
+  def add_type(self, effect_type: type) -> None:
+    self._effect_types = (*self._effect_types, effect_type)
+
+  def contains(self, effect) -> bool:
+    return isinstance(effect, self._effect_types)
+
+  def filter_in(self, effects):
+    return [e for e in effects if self.contains(e)]
+
+  def filter_not_in(self, effects):
+    return [e for e in effects if not self.contains(e)]
+
+
+# Effects that libraries declare allowed inside cond/while/scan bodies (JAX
+# rejects others there). jaxlite's control flow stages any effect, so the set
+# only records what was declared.
+control_flow_allowed_effects = EffectTypeSet()
+
+
 def new_jaxpr_eqn(invars, outvars, primitive, params, effects=frozenset(),
                   source_info=None, ctx=None) -> JaxprEqn:
   """A jaxpr equation ``outvars = primitive[params] invars``.

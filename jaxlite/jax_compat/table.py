@@ -80,6 +80,7 @@ JAX_MODULES = {
     "jax.experimental": "jaxlite.experimental",
     "jax.experimental.layout": "jaxlite.experimental.layout",
     "jax.experimental.checkify": "jaxlite.experimental.checkify",
+    "jax.experimental.hijax": "jaxlite.experimental.hijax",
     "jax.experimental.mesh_utils": "jaxlite.experimental.mesh_utils",
     "jax.experimental.multihost_utils": "jaxlite.experimental.multihost_utils",
     "jax.experimental.pjit": "jaxlite.experimental.pjit",
