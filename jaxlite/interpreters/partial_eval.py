@@ -199,7 +199,10 @@ class DynamicJaxprTrace(Trace):
 
 def _literal_value(val, aval):
   if type(val) is _array_type():
-    return np.asarray(val)[()]
+    value = np.asarray(val)[()]
+    # A weakly typed scalar stays a Python scalar (so evaluating the jaxpr
+    # keeps its weak type, as a Python literal's).
+    return value.item() if aval.weak_type else value
   if isinstance(val, np.ndarray):
     return np.asarray(val, aval.dtype)[()]
   if isinstance(val, np.generic):
