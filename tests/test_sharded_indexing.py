@@ -56,3 +56,22 @@ def test_single_device_and_traced_indexing_stay_slices():
   text = jaxlite.jit(lambda a: a[1:, 0]).lower(x).as_text()
   assert "stablehlo.slice" in text and "gather" not in text
   assert x[1:, 0].tolist() == [4.0, 8.0]
+
+
+def test_explicit_mesh_of_one_device_indexes_freely_as_jax(jax):
+  # On a one-device Explicit mesh JAX indexes x[0], x[0:1]; a size-1 axis of an
+  # 8-device mesh still needs .at[...].get(out_sharding=), as in JAX.
+  def run(lib):
+    P, NS = lib.sharding.PartitionSpec, lib.sharding.NamedSharding
+    out = []
+    for shape, names in (((1,), ("one",)), ((1, 8), ("one", "eight"))):
+      mesh = lib.make_mesh(shape, names, devices=lib.devices()[:int(np.prod(shape))])
+      x = lib.device_put(lib.numpy.arange(16.0).reshape(2, 8), NS(mesh, P("one")))
+      for index in (0, (slice(0, 1),), (1, slice(2, 5))):
+        try:
+          r = x[index]
+          out.append((np.asarray(r).tolist(), str(lib.typeof(r))))
+        except Exception as e:  # pylint: disable=broad-except
+          out.append(type(e).__name__)
+    return out
+  assert run(jaxlite) == run(jax)

@@ -222,6 +222,13 @@ def _dynamic_slice(avals, params):
   return _varying_out_shape("dynamic_slice", avals[0], params["slice_sizes"])
 
 
+def _one_device(entry, mesh) -> bool:
+  """Whether a spec entry leaves its dimension whole: None, or any entry over
+  a mesh of one device (JAX indexes those freely; a size-1 axis of a larger
+  mesh still needs ``.at[...].get(out_sharding=)``, as in JAX)."""
+  return entry is None or (mesh is not None and math.prod(mesh.axis_sizes) == 1)
+
+
 def _gather(avals, params):
   """JAX's gather rule: unsliced operand dimensions and the indices' batch
   dimensions keep their shardings when that needs no collective; otherwise
@@ -234,8 +241,9 @@ def _gather(avals, params):
   if all(e is None for e in operand_spec) and all(e is None for e in indices_spec):
     return None
   batch_pairs = list(zip(dn.operand_batching_dims, dn.start_indices_batching_dims))
+  mesh = operand._sharding.mesh if getattr(operand, "_sharding", None) is not None else None
   resolvable = (
-      all(slice_sizes[i] == operand.shape[i] or operand_spec[i] is None
+      all(slice_sizes[i] == operand.shape[i] or _one_device(operand_spec[i], mesh)
           for i in dn.start_index_map)
       and all(indices_spec[j] == operand_spec[i] or operand_spec[i] is None
               or indices_spec[j] is None for i, j in batch_pairs)
