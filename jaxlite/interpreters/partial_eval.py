@@ -102,23 +102,7 @@ def _effects_of(eqns):
 def _is_literalable(val):
   if type(val) in (int, float, bool, complex):
     return True
-  if type(val) is _array_type():
-    # A scalar device array (jnp.asarray(2.0) closed over) is written inline, as
-    # JAX writes its scalar ArrayImpl constants; key arrays stay constants.
-    aval = val.aval
-    return aval.shape == () and not core.is_extended_aval(aval)
   return isinstance(val, (np.generic, np.ndarray)) and np.ndim(val) == 0
-
-
-def _array_type():
-  global _ARRAY_TYPE
-  if _ARRAY_TYPE is None:
-    from jaxlite.runtime.array import Array  # pylint: disable=g-import-not-at-top
-    _ARRAY_TYPE = Array
-  return _ARRAY_TYPE
-
-
-_ARRAY_TYPE = None
 
 
 # primitive -> rule(trace, tracers, **params) -> the outputs without recording an
@@ -198,11 +182,6 @@ class DynamicJaxprTrace(Trace):
 
 
 def _literal_value(val, aval):
-  if type(val) is _array_type():
-    value = np.asarray(val)[()]
-    # A weakly typed scalar stays a Python scalar (so evaluating the jaxpr
-    # keeps its weak type, as a Python literal's).
-    return value.item() if aval.weak_type else value
   if isinstance(val, np.ndarray):
     return np.asarray(val, aval.dtype)[()]
   if isinstance(val, np.generic):

@@ -95,7 +95,7 @@ def array(object, dtype=None, copy: bool = True, order="K", ndmin: int = 0, *,  
       raise TypeError(f"Dtype {host.dtype} is not a valid JAX array type. Only "
                       "arrays of numeric types are supported by JAX.")
     out = promotion.ensure_array(host, host.dtype, weak)
-    if mesh_context.value is not None:
+    if mesh_context.value is not None and not isinstance(out, Tracer):
       out = _replicated_on(out, mesh_context.value)
   if ndmin > out.ndim:
     out = lax_structural.reshape(out, (1,) * (ndmin - out.ndim) + out.shape)

@@ -336,7 +336,13 @@ def ensure_array(x, dtype=None, weak_type=None):
     host = dtypes.coerce_to_array(x)
   else:
     host = np.asarray(x, dtype)
-  return transfer.put_numpy(host, None, weak and host.dtype != np.bool_)
+  weak = weak and host.dtype != np.bool_
+  if core.staging[0] and core._thread_state.dynamic_main.level:
+    # While this thread stages a jaxpr, the host value enters it as JAX's does,
+    # through a conversion: a scalar is a literal (2.0:f32[]), an array a
+    # constant of the jaxpr (never a transfer to the device first).
+    return lax_structural._convert_element_type(host, host.dtype, weak)
+  return transfer.put_numpy(host, None, weak)
 
 
 # --- axes and static values ---------------------------------------------------
