@@ -687,7 +687,10 @@ def shard_map(f: Callable | None = None, /, *, out_specs, in_specs=Infer, mesh=N
     if the_mesh is None or the_mesh.empty:
       raise ValueError("The context mesh cannot be empty. Use `jax.set_mesh(mesh)` to "
                        "enter into a mesh context")
-    manual = frozenset(axis_names) if axis_names else frozenset(the_mesh.axis_names)
+    # Built as JAX builds it (the mesh's names minus those vmap made explicit:
+    # a copy in iteration order), so its printed order in errors is JAX's.
+    manual = frozenset(axis_names) if axis_names else \
+        frozenset(iter(frozenset(the_mesh.axis_names)))
     flat_args, in_tree = tree_util.tree_flatten((args, {}))
     avals = [core.raise_to_shaped(core.get_aval(x)) for x in flat_args]
     if in_specs is Infer:

@@ -49,6 +49,23 @@ _ABSTRACT = {"integer": np.integer, "signedinteger": np.signedinteger,
 
 
 def is_kind(dtype, kind: str) -> bool:
+  """Whether ``dtype`` is of ``kind`` ('bool', 'integer', 'floating', ...).
+
+  >>> is_kind(np.dtype('int8'), 'integer'), is_kind(np.dtype('int8'), 'floating')
+  (True, False)
+  """
+  # Memoised: every staged elementwise primitive checks its operands' kinds.
+  try:
+    return _kinds_seen[dtype, kind]
+  except KeyError:
+    answer = _kinds_seen[dtype, kind] = _is_kind(dtype, kind)
+    return answer
+
+
+_kinds_seen: dict = {}
+
+
+def _is_kind(dtype, kind: str) -> bool:
   if isinstance(dtype, dtypes.ExtendedDType):
     # Key arrays are of no numeric kind: ``keys + 1`` is this module's TypeError.
     return kind == "extended"
