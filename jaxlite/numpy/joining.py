@@ -173,6 +173,15 @@ def _vmapped(fun, tup):
   return vmap(fun)(tup)
 
 
+def _each_at_least(fun, tup, name):
+  """``fun`` (an atleast_Nd) applied to every member of ``tup``: one mapped
+  call for a single array (JAX's one equation), else one call per member."""
+  if _is_one_array(tup):
+    return _vmapped(fun, tup)
+  check_arraylike(name, *tup)
+  return [fun(a) for a in tup]
+
+
 def hstack(tup, dtype=None):
   """Joins arrays horizontally (along axis 1, or 0 for 1-D arrays).
 
@@ -180,13 +189,8 @@ def hstack(tup, dtype=None):
   >>> jnp.hstack([jnp.zeros(1), jnp.ones(2)]).shape
   (3,)
   """
-  if _is_one_array(tup):
-    arrs = _vmapped(atleast_1d, tup)
-    first_ndim = arrs.ndim - 1
-  else:
-    check_arraylike("hstack", *tup)
-    arrs = [atleast_1d(a) for a in tup]
-    first_ndim = arrs[0].ndim
+  arrs = _each_at_least(atleast_1d, tup, "hstack")
+  first_ndim = arrs.ndim - 1 if _is_one_array(tup) else arrs[0].ndim
   return concatenate(arrs, 0 if first_ndim == 1 else 1, dtype=dtype)
 
 
@@ -197,11 +201,7 @@ def vstack(tup, dtype=None):
   >>> jnp.vstack([jnp.zeros(2), jnp.ones(2)]).shape
   (2, 2)
   """
-  if _is_one_array(tup):
-    arrs = _vmapped(atleast_2d, tup)
-  else:
-    check_arraylike("vstack", *tup)
-    arrs = [atleast_2d(a) for a in tup]
+  arrs = _each_at_least(atleast_2d, tup, "vstack")
   return concatenate(arrs, 0, dtype=dtype)
 
 
@@ -215,11 +215,7 @@ def dstack(tup, dtype=None):
   >>> jnp.dstack([jnp.zeros(2), jnp.ones(2)]).shape
   (1, 2, 2)
   """
-  if _is_one_array(tup):
-    arrs = _vmapped(atleast_3d, tup)
-  else:
-    check_arraylike("dstack", *tup)
-    arrs = [atleast_3d(a) for a in tup]
+  arrs = _each_at_least(atleast_3d, tup, "dstack")
   return concatenate(arrs, 2, dtype=dtype)
 
 
