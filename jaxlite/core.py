@@ -268,6 +268,8 @@ def get_aval(x) -> ShapedArray:
   """The abstract value of any array-like: a Tracer, an Array, a NumPy array or a scalar."""
   if isinstance(x, Tracer):
     return x.aval
+  if type(x) in dtypes.python_scalar_dtypes or isinstance(x, (np.ndarray, np.generic)):
+    return _aval_of_host_value(x)   # no `aval` to look for (a failed lookup is slow)
   aval = getattr(x, "aval", None)
   if isinstance(aval, AbstractValue):   # an Array's ShapedArray, a Ref's AbstractRef
     return aval
@@ -347,6 +349,8 @@ class Primitive:
   # Call-like primitives (jit, custom_jvp_call, ...) take a function
   # (jaxpr) parameter; interpreters process them through dedicated hooks.
   call_primitive = False
+  # ``rule(*avals, **params) -> effects`` for a primitive with side effects.
+  effects_rule = None
 
   def __init__(self, name: str):
     self.name = name
@@ -375,12 +379,20 @@ class Primitive:
       except Exception as e:
         traceback_util.filter_exception(e, sys._getframe())
         raise
-    trace = top.trace_type(top)
-    tracers = [trace.full_raise(x) for x in args]
+    trace = top.trace
+    if trace is None:   # traces hold nothing but their main: one serves every bind
+      trace = top.trace = top.trace_type(top)
+    tracers = []
+    for x in args:
+      # full_raise, inlined for the usual operand: a live tracer of this trace.
+      if isinstance(x, Tracer) and x._trace.main is top and top.alive:
+        tracers.append(x)
+      else:
+        tracers.append(trace.full_raise(x))
     out = trace.process_primitive(self, tracers, params)
     if self.multiple_results:
       return [full_lower(o) for o in out]
-    return full_lower(out)
+    return out.full_lower() if isinstance(out, Tracer) else out
 
   def def_impl(self, impl):
     self.impl = impl
@@ -422,13 +434,14 @@ def set_eval_hook(fn):
 
 class MainTrace:
   """One active transformation: its level on the trace stack and shared state."""
-  __slots__ = ("level", "trace_type", "global_data", "alive")
+  __slots__ = ("level", "trace_type", "global_data", "alive", "trace")
 
   def __init__(self, level, trace_type, global_data=None):
     self.level = level
     self.trace_type = trace_type
     self.global_data = global_data
     self.alive = True
+    self.trace = None   # the Trace that binds use, made by the first one
 
   def __repr__(self):
     return f"MainTrace({self.level}, {self.trace_type.__name__})"
@@ -480,6 +493,7 @@ def new_main(trace_type, global_data=None, dynamic=False):
     stack.pop()
     state.dynamic_main = prev_dynamic
     main.alive = False
+    main.trace = None   # no cycle through the trace: the main (and its data) go at once
     if dynamic:
       staging_exited()
 
@@ -625,8 +639,55 @@ def _conversion_context(fun_name):
 # tracer is asked for it: ``aval_property(fget)`` is ``fget(tracer)`` and
 # ``aval_method(fun)`` is ``fun`` bound to the tracer, as in JAX's core (for the
 # methods of "hi" types, jaxlite.hijax).
-aval_property = NamedTuple("aval_property", [("fget", Callable)])
-aval_method = NamedTuple("aval_method", [("fun", Callable)])
+def _aval_forward(name, field, doc):
+  """A NamedTuple type of one callable ``field`` whose first instance gives
+  tracers their attribute forwarding (``_forward_aval_attributes``)."""
+  base = NamedTuple(name, [(field, Callable)])
+
+  def __new__(cls, fn):
+    _forward_aval_attributes()
+    return base.__new__(cls, fn)
+  return type(name, (base,), {"__slots__": (), "__new__": __new__, "__doc__": doc,
+                              "__module__": __name__})
+
+
+aval_property = _aval_forward("aval_property", "fget", """\
+``aval_property(fget)``: ``tracer.name`` is ``fget(tracer)``.
+
+  >>> aval_property(len).fget is len
+  True
+""")
+aval_method = _aval_forward("aval_method", "fun", """\
+``aval_method(fun)``: ``tracer.name`` is ``fun`` bound to the tracer.
+
+  >>> aval_method(len).fun is len
+  True
+""")
+
+
+def _forward_aval_attributes():
+  """Gives tracers the ``__getattr__`` that serves aval properties and methods,
+  once the first one exists. Until then tracers have none: a class with a
+  ``__getattr__`` makes every attribute read of its instances (``t._aval``,
+  ``t._trace`` on each traced operation) go through a slower slot, and
+  nothing but these forwards needs it."""
+  if "__getattr__" not in Tracer.__dict__:
+    Tracer.__getattr__ = _tracer_getattr
+
+
+def _tracer_getattr(self, name):
+  # Only reached for names the tracer lacks: a hi type's aval_property or
+  # aval_method reads this tracer; anything else is missing, as before.
+  if name not in ("aval", "_trace") and not name.startswith("__"):
+    try:
+      attr = getattr(self.aval, name)
+    except AttributeError:
+      attr = None
+    if type(attr) is aval_property:
+      return attr.fget(self)
+    if type(attr) is aval_method:
+      return attr.fun.__get__(self, type(self))
+  raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
 
 class Tracer(_AbstractArray):
@@ -651,20 +712,6 @@ class Tracer(_AbstractArray):
   ndim = property(lambda self: self.aval.ndim)
   size = property(lambda self: self.aval.size)
   weak_type = property(lambda self: self.aval.weak_type)
-
-  def __getattr__(self, name):
-    # Only reached for names the tracer lacks: a hi type's aval_property or
-    # aval_method reads this tracer; anything else is missing, as before.
-    if name not in ("aval", "_trace") and not name.startswith("__"):
-      try:
-        attr = getattr(self.aval, name)
-      except AttributeError:
-        attr = None
-      if type(attr) is aval_property:
-        return attr.fget(self)
-      if type(attr) is aval_method:
-        return attr.fun.__get__(self, type(self))
-    raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
   def __len__(self):
     return len(self.aval)

@@ -7,6 +7,7 @@ recorded as an equation instead of being executed. This is how ``jit``,
 """
 from __future__ import annotations
 
+import operator
 from typing import Callable, NamedTuple, Sequence
 
 import numpy as np
@@ -102,7 +103,15 @@ def _effects_of(eqns):
 def _is_literalable(val):
   if type(val) in (int, float, bool, complex):
     return True
-  return isinstance(val, (np.generic, np.ndarray)) and np.ndim(val) == 0
+  return isinstance(val, (np.generic, np.ndarray)) and val.ndim == 0
+
+
+# NumPy scalar type -> the type of its values in a jaxpr, for the dtypes that
+# canonicalisation leaves alone with x64 on or off: such a scalar is a literal
+# of itself (``x * np.float32(2)`` stages ``mul a 2.0:f32[]``).
+_stable_scalar_avals = {t: ShapedArray((), np.dtype(t)) for t in (
+    np.bool_, np.int8, np.int16, np.int32, np.uint8, np.uint16, np.uint32,
+    np.float16, np.float32, np.complex64)}
 
 
 # primitive -> rule(trace, tracers, **params) -> the outputs without recording an
@@ -132,16 +141,19 @@ class DynamicJaxprTrace(Trace):
     return JaxprTracer(self, aval, var)
 
   def pure(self, val):
+    aval = _stable_scalar_avals.get(type(val))
+    if aval is not None:
+      return JaxprTracer(self, aval, Literal(val, aval))
     builder = self.builder
     tracer = builder.const_tracers.get(id(val))
     if tracer is not None:
       return tracer
     aval = core.raise_to_shaped(core.get_aval(val))
     if _is_literalable(val):
-      var = Literal(_literal_value(val, aval), aval)
-    else:
-      var = Var(aval)
-      builder.constvar_to_val[var] = val
+      # A literal is its value: nothing to share with other uses of ``val``.
+      return JaxprTracer(self, aval, Literal(_literal_value(val, aval), aval))
+    var = Var(aval)
+    builder.constvar_to_val[var] = val
     tracer = JaxprTracer(self, aval, var)
     builder.const_tracers[id(val)] = tracer
     # Keep `val` alive so that its id is not reused while this trace is alive.
@@ -163,11 +175,17 @@ class DynamicJaxprTrace(Trace):
   def stage_primitive(self, primitive, tracers, params, vma=None):
     """Records ``primitive``; ``vma`` (a set for every result, one per result,
     or a function of the result types) types the results inside shard_map."""
-    avals_in = [t._aval for t in tracers]
+    avals_in = list(map(_aval_of, tracers))
     out = primitive.abstract_eval(*avals_in, **params)
-    effects = frozenset()
-    if getattr(primitive, "effects_rule", None) is not None:
-      effects = primitive.effects_rule(*avals_in, **params)
+    effects_rule = primitive.effects_rule
+    effects = _NO_EFFECTS if effects_rule is None else effects_rule(*avals_in, **params)
+    if vma is None and not primitive.multiple_results:
+      # One result (nearly every primitive): no lists to build and take apart.
+      aval = out if type(out) is ShapedArray else core.raise_to_shaped(out)
+      var = Var(aval)
+      self.builder.eqns.append(JaxprEqn(list(map(_var_of, tracers)), [var], primitive,
+                                        params, effects))
+      return JaxprTracer(self, aval, var)
     avals_out = [core.raise_to_shaped(a)
                  for a in (out if primitive.multiple_results else [out])]
     if vma is not None:
@@ -179,6 +197,11 @@ class DynamicJaxprTrace(Trace):
     self.builder.add_eqn(JaxprEqn([t._var for t in tracers], [t._var for t in out_tracers],
                                   primitive, params, effects))
     return out_tracers if primitive.multiple_results else out_tracers[0]
+
+
+_aval_of = operator.attrgetter("_aval")
+_var_of = operator.attrgetter("_var")
+_NO_EFFECTS = frozenset()
 
 
 def _literal_value(val, aval):
