@@ -502,15 +502,18 @@ class Jitted:
             leaves = ()
           tree_plan = memo[4]
           if tree_plan[0] is None:   # an SPMD program: its call site checks the layouts
-            for a in leaves:
-              if type(a) is not Array:
-                break
-            else:
-              if leaves and tuple(map(_get_aval, leaves)) == memo[1]:
-                outs = tree_plan[4].call(tree_plan[3], leaves)
-                if outs is not None or tree_plan[4].always_handles:
-                  return outs
-                return self._call_entry(tree_plan[3], leaves)
+            # Two C-level maps instead of a loop: only an Array has an aval
+            # and a buffer (anything else raises AttributeError, a tracer too).
+            try:
+              bufs = list(map(_get_buf, leaves))
+              same = bufs and tuple(map(_get_aval, leaves)) == memo[1]
+            except AttributeError:
+              same = False
+            if same:
+              outs = tree_plan[4].call_buffers(tree_plan[3], leaves, bufs)
+              if outs is not None or tree_plan[4].always_handles:
+                return outs
+              return self._call_entry(tree_plan[3], leaves)
           elif leaves:
             bufs = tree_plan[4][:]   # the closed-over arrays' buffers lead
             append = bufs.append

@@ -20,6 +20,7 @@ Example:
 from __future__ import annotations
 
 import copy
+import functools
 import itertools
 import math
 import operator
@@ -30,6 +31,7 @@ import numpy as np
 from jaxlite import core
 from jaxlite.config import mesh_context
 from jaxlite.core import ClosedJaxpr, Jaxpr, JaxprEqn, ShapedArray, Var
+from jaxlite.interpreters import output_builders
 from jaxlite.runtime.array import Array, arrays_of
 from jaxlite.runtime import inflight, sharded
 from jaxlite.sharding import mesh as mesh_lib
@@ -268,6 +270,9 @@ class SpmdProgram:
     # The donated arguments XLA leaves alive (see JitCallSite.call); None
     # until the first call shows which.
     self.donated_left_alive = None
+    # What makes a jit call's results into its Arrays (see _output_builder),
+    # set by the call site on its first call.
+    self.build_outputs = None
 
   def call(self, bufs) -> list:
     # Bounded launches: XLA's CPU client deadlocks when they run too far ahead.
@@ -692,6 +697,23 @@ def _check_sharding_fits(sharding, shape, what: str) -> None:
                      f"{sharding}: {e}") from None
 
 
+def _output_builder(entry, out_avals):
+  """What makes a jit call's results (buffers) into its Arrays, in its output
+  structure: one generated function (output_builders) where the structure
+  allows, else Arrays in a loop and the entry's unflatten (which also wraps
+  token and key results)."""
+  if entry.single_output or entry.build_outputs is not None and not isinstance(
+      entry.build_outputs, functools.partial):
+    build = output_builders.output_builder(entry.out_tree, out_avals)
+    if build is not None:
+      return build
+  unflatten = entry.unflatten
+  if unflatten is None:
+    from jaxlite import tree_util  # pylint: disable=g-import-not-at-top
+    unflatten = functools.partial(tree_util.tree_unflatten, entry.out_tree)
+  return lambda results: unflatten(arrays_of(results, out_avals))
+
+
 class JitCallSite:
   """The SPMD side of one jit cache entry: its flat in/out shardings and the
   programs compiled for each layout of its arguments."""
@@ -741,13 +763,11 @@ class JitCallSite:
   def call(self, entry, flat_args):
     """Runs the entry's jaxpr as an SPMD program; None when nothing is sharded
     (the caller's single-device executable serves that call)."""
-    # One loop for both lists (cheaper than two maps).
-    bufs = []
-    layouts = []
-    for a in flat_args:
-      buf = a._buf
-      bufs.append(buf)
-      layouts.append(buf._sharding)
+    return self.call_buffers(entry, flat_args, list(map(_get_buf, flat_args)))
+
+  def call_buffers(self, entry, flat_args, bufs):
+    """``call`` given the arguments' buffers (jit's steady path read them)."""
+    layouts = list(map(_get_sharding, bufs))
     last = self.last
     # The steady state: the arguments laid out as the last call's were (list
     # == compares the very same layout objects by identity, as JAX's C++
@@ -780,15 +800,10 @@ class JitCallSite:
             i for i in donated if not flat_args[i]._buf.is_deleted()]
       for i in left:
         flat_args[i]._buf.delete()
-    avals = program.out_avals
-    if entry.single_output:
-      return Array(results[0], avals[0])
-    outs = arrays_of(results, avals)
-    unflatten = getattr(entry, "unflatten", None)   # jaxlib's C++ unflatten, if any
-    if unflatten is not None:
-      return unflatten(outs)
-    from jaxlite import tree_util  # pylint: disable=g-import-not-at-top
-    return tree_util.tree_unflatten(entry.out_tree, outs)
+    build = program.build_outputs
+    if build is None:
+      build = program.build_outputs = _output_builder(entry, program.out_avals)
+    return build(results)
 
   def _program_and_buffers(self, entry, flat_args, bufs, layouts):
     """The program for these argument layouts and the buffers to run it on
