@@ -28,6 +28,7 @@ import numpy as np
 from jaxlite import core, dtypes
 from jaxlite.interpreters import ad, batching, mlir
 from jaxlite.lax import base
+from jaxlite.core import ShapedArray
 from jaxlite.lax.base import standard_primitive
 
 # --- dtype checks with JAX's messages ----------------------------------------------------
@@ -77,10 +78,21 @@ def _is_kind(dtype, kind: str) -> bool:
   return dtypes.issubdtype(dtype, _ABSTRACT[kind])
 
 
+def _of_some_kind(dtype, kinds) -> bool:
+  """Whether ``dtype`` is of one of ``kinds`` (memoised per ``(dtype, kinds)``)."""
+  try:
+    return _kinds_seen[dtype, kinds]
+  except KeyError:
+    answer = _kinds_seen[dtype, kinds] = builtins.any(is_kind(dtype, k) for k in kinds)
+    return answer
+  except TypeError:   # kinds given as a list
+    return builtins.any(is_kind(dtype, k) for k in kinds)
+
+
 def check_dtypes(name: str, accepted: Sequence[Sequence[str]], avals):
   """TypeError as JAX's when operand ``i`` is not of a kind in ``accepted[i]``."""
   for i, (aval, kinds) in enumerate(zip(avals, accepted)):
-    if not builtins.any(is_kind(aval.dtype, k) for k in kinds):
+    if not _of_some_kind(aval.dtype, kinds):
       dt, names = aval.dtype.name, ", ".join(k for k in kinds if k != "extended")
       if len(avals) == 1:
         raise TypeError(f"{name} does not accept dtype {dt}. "
@@ -225,6 +237,44 @@ def naryop(name: str, accepted, lowering: str | Callable, *, result_dtype=None,
   prim = standard_primitive(
       shape_rule or (lambda *avals, **params: broadcasting_shape(name, avals)),
       dtype_rule or default_dtype_rule, name, weak_type_rule=weak_type_rule)
+  if shape_rule is None and dtype_rule is None and weak_type_rule is None and \
+      result_dtype is None and same_dtypes:
+    prim.def_abstract_eval(_same_type_shortcut(prim._abstract_eval))
+  return _register_naryop_rules(prim, accepted, lowering)
+
+
+def _same_type_shortcut(abstract_eval):
+  """``abstract_eval`` of an elementwise primitive whose result has its
+  operands' shape, dtype and weak type (the default rules of ``naryop``),
+  answering at once when every operand has the type of the first, a plain
+  one (no sharding, no varying axes), and operands of that dtype passed the
+  checks before: the result's type is then the first operand's.
+
+  >>> from jaxlite.core import ShapedArray
+  >>> f32 = ShapedArray((2,), np.dtype('float32'))
+  >>> add_p.abstract_eval(f32, f32) is f32
+  True
+  """
+  checked = set()   # (dtype, number of operands) that passed the dtype checks
+
+  def shortcut(*avals, **params):
+    first = avals[0]
+    if type(first) is ShapedArray and first._sharding is None and not first.vma:
+      shape, dtype, weak = first.shape, first.dtype, first.weak_type
+      for a in avals:
+        if a is not first and (type(a) is not ShapedArray or a.shape != shape or
+                               a.dtype != dtype or a.weak_type != weak):
+          return abstract_eval(*avals, **params)
+      key = (dtype, len(avals))
+      if key not in checked:
+        abstract_eval(*avals, **params)   # raises what the checks raise
+        checked.add(key)
+      return first
+    return abstract_eval(*avals, **params)
+  return shortcut
+
+
+def _register_naryop_rules(prim, accepted, lowering):
   if isinstance(lowering, str):
     lowering = base.nary_lowering(lowering, broadcast=len(accepted) > 1)
   mlir.register_lowering(prim, lowering)
