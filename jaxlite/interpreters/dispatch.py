@@ -88,7 +88,8 @@ def apply_primitive(primitive, args, params):
       if placement.spans_mesh(b) or not plain and _mesh_context.value is not None:
         # Split over a mesh, or under set_mesh (where a committed single-device
         # operand is JAX's error): the op runs split too (interpreters/spmd.py).
-        return (_spmd or _load_spmd()).apply_primitive_sharded(primitive, args, params)
+        return (_spmd or _load_spmd()).apply_primitive_sharded(primitive, args, params,
+                                                               bufs, avals, plain)
       try:
         device = placement.committed_device(args, primitive.name, _EAGER_ARG_NAMES)
       except placement.MultiDeviceOperand:

@@ -47,6 +47,7 @@ def _xc():
 
 _get_layout = operator.attrgetter("_buf._sharding")
 _get_buf = operator.attrgetter("_buf")
+_get_aval = operator.attrgetter("aval")
 _EAGER_ARG_NAMES = ("x", "y")   # how JAX names an eager op's operands in its errors
 _get_sharding = operator.attrgetter("_sharding")
 
@@ -439,37 +440,78 @@ _eager_fast: dict = {}   # (primitive, avals, params, argument layouts) -> progr
 # of the arguments' avals and layouts, params) -> (program, those avals and
 # layouts, kept alive so that no identity in a key is reused).
 _eager_by_id: dict = {}
+# The steady state of each op: (primitive, params, context mesh) -> (program,
+# the avals and layouts of its last arguments).
+_eager_last: dict = {}
 _EAGER_CACHE_LIMIT = 4096   # entries per cache, as the eager dispatch cache is bounded
 
 
-def apply_primitive_sharded(primitive, args, params):
+def apply_primitive_sharded(primitive, args, params, bufs=None, avals=None, plain=False):
   """An eager primitive with sharded inputs runs as a one-operation SPMD program,
-  so the result keeps a sharding as JAX's does."""
-  bufs = []
-  ids = [primitive]
-  for a in args:
-    buf = a._buf
-    bufs.append(buf)
-    ids.append(id(a.aval))
-    ids.append(id(buf._sharding))
+  so the result keeps a sharding as JAX's does.
+
+  ``bufs`` / ``avals``: the arguments' buffers and avals where the caller read
+  them; ``plain``: the caller knows no mesh is set by ``set_mesh``."""
+  if bufs is None:
+    bufs = list(map(_get_buf, args))
+    avals = tuple(map(_get_aval, args))
+  layouts = list(map(_get_sharding, bufs))
   # The mesh set by set_mesh is part of the keys: it places operands that
   # are on no mesh (and the results of operand-less ops like iota).
-  context = mesh_context.value
+  context = None if plain else mesh_context.value
   try:
-    id_key = (tuple(ids), tuple(params.items()) if params else (), context)
-    hit = _eager_by_id.get(id_key)
+    site = (primitive, tuple(params.items()), context) if params else (primitive, context)
+    last = _eager_last.get(site)
   except TypeError:   # unhashable parameters: compile without caching
-    id_key = hit = None
-  if hit is not None:
-    outs = hit[0].call(bufs)
+    site = last = None
+  # The steady state: this op's last avals and layouts (tuple and list ==
+  # compare the same objects by identity first).
+  if last is not None and last[1] == avals and last[2] == layouts:
+    program = last[0]
   else:
-    program, bufs, moved = _eager_program(primitive, args, params, context)
-    if id_key is not None and not moved:
-      if len(_eager_by_id) >= _EAGER_CACHE_LIMIT:
-        _eager_by_id.clear()
-      _eager_by_id[id_key] = (program, [a.aval for a in args], [b._sharding for b in bufs])
-    outs = program.call(bufs)
-  return outs if primitive.multiple_results else outs[0]
+    program, bufs, moved = _eager_program_by_id(primitive, args, params, bufs, avals,
+                                                layouts, context, site is not None)
+    if site is not None and not moved:   # (a moved argument's layout is not the op's)
+      if len(_eager_last) >= _EAGER_CACHE_LIMIT:
+        _eager_last.clear()
+      _eager_last[site] = (program, avals, layouts)
+  build = program.build_outputs
+  if build is None:
+    build = program.build_outputs = _eager_output_builder(primitive, program.out_avals)
+  # Bounded launches: XLA's CPU client deadlocks when they run too far ahead.
+  return build(inflight.launch(program.loaded, bufs).consume_with_handlers(program.handlers))
+
+
+def _eager_program_by_id(primitive, args, params, bufs, avals, layouts, context, cacheable):
+  """``(program, buffers, moved)`` of an eager op, keyed by the identities of
+  its arguments' avals and layouts (see ``_eager_by_id``); ``moved``: an
+  argument had to move onto the mesh (nothing is remembered then)."""
+  if cacheable:
+    id_key = (primitive, tuple(map(id, avals)), tuple(map(id, layouts)),
+              tuple(params.items()) if params else (), context)
+    hit = _eager_by_id.get(id_key)
+    if hit is not None:
+      return hit[0], bufs, False
+  program, bufs, moved = _eager_program(primitive, args, params, context)
+  if cacheable and not moved:
+    if len(_eager_by_id) >= _EAGER_CACHE_LIMIT:
+      _eager_by_id.clear()
+    _eager_by_id[id_key] = (program, avals, layouts)
+  return program, bufs, moved
+
+
+def _eager_output_builder(primitive, out_avals):
+  """What makes an eager op's result buffers into its Array (or list of
+  Arrays): output_builders' generated function, else a loop."""
+  from jaxlite import tree_util  # pylint: disable=g-import-not-at-top
+  count = len(out_avals)
+  tree = tree_util.tree_structure([0] * count if primitive.multiple_results else 0)
+  build = output_builders.output_builder(tree, out_avals)
+  if build is not None:
+    return build
+  if primitive.multiple_results:
+    return lambda results: arrays_of(results, out_avals)
+  return lambda results: arrays_of(results, out_avals)[0]
 
 
 def _eager_program(primitive, args, params, context=None):
