@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from jaxlite.basearray import Array as _AbstractArray
 from jaxlite.config import config
 
 # ----- names ------------------------------------------------------------------
@@ -800,6 +801,11 @@ def _dtype_and_weak_type(value) -> tuple:
   elif isinstance(value, (np.ndarray, np.generic)):
     dt, weak = value.dtype, False  # The common cases: skip the generic path.
     _check_valid(dt, value)
+  elif isinstance(value, _AbstractArray):
+    # Arrays and tracers: valid dtypes, and their types say whether they are weak.
+    dt, weak = value.dtype, value.weak_type
+    if not isinstance(dt, np.dtype):
+      return dt, weak  # An extended dtype.
   elif isinstance(value, np.dtype):
     dt, weak = value, False
     _check_valid(dt, value)

@@ -157,7 +157,7 @@ def _convert_element_type(operand, new_dtype=None, weak_type=False):
 def _broadcast_in_dim_shape_rule(operand, *, shape, broadcast_dimensions):
   # JAX's checks in JAX's order (each a TypeError with JAX's text); symbolic
   # dimensions (shape-polymorphic export) are nonnegative.
-  if any(not hasattr(d, "scope") and d < 0 for d in shape):
+  if any(d < 0 for d in shape if type(d) is int or not hasattr(d, "scope")):
     raise TypeError(f"broadcast_in_dim shape must have every element be nonnegative, got {shape}.")
   if any(d < 0 for d in broadcast_dimensions):
     raise TypeError("broadcast_in_dim broadcast_dimensions must have every element be "
@@ -325,6 +325,8 @@ def _short(d):
 
 
 def _concrete_dim(d) -> int:
+  if type(d) is int:   # the usual dimension: nothing to look up
+    return d
   if isinstance(d, core.Tracer):
     if d._concrete_value() is None:
       raise TypeError("traced dimension")

@@ -11,7 +11,7 @@ import numpy as np
 
 from jaxlite import dtypes, lax
 from jaxlite.config import config, mesh_context
-from jaxlite.core import _thread_state
+from jaxlite.core import Tracer, _thread_state
 from jaxlite.interpreters import dispatch
 from jaxlite.lax import elementwise as lax_elementwise
 from jaxlite.lax import structural as lax_structural
@@ -160,13 +160,16 @@ def _unary(name, lax_name, inexact=False, doc=None):
 
   def fun(x, /):
     nonlocal primitive
-    if type(x) is Array and primitive is not None:
-      aval = x.aval
-      if aval.dtype in stable:
-        # The eager hot path: nothing to check or promote; once this op ran
-        # eagerly on this aval (on the default device, under the same
-        # configuration), its executable runs directly.
-        return bind_eager_one(primitive, x, aval, _no_params)
+    if primitive is not None:
+      if type(x) is Array:
+        aval = x.aval
+        if aval.dtype in stable:
+          # The eager hot path: nothing to check or promote; once this op ran
+          # eagerly on this aval (on the default device, under the same
+          # configuration), its executable runs directly.
+          return bind_eager_one(primitive, x, aval, _no_params)
+      elif isinstance(x, Tracer) and x.aval.dtype in stable:
+        return primitive.bind(x)   # traced: promotion would return x as it is
     # The lax function is looked up on the first call (lax is complete by then).
     lax_fun = getattr(lax, lax_name)
     primitive = _direct_primitive(lax_fun)
