@@ -3,6 +3,7 @@ pytrees, argnums bookkeeping and the debug information used in error messages.""
 from __future__ import annotations
 
 import inspect
+import re
 from typing import Any, Callable, NamedTuple, Sequence
 
 from jaxlite import tree_util
@@ -201,3 +202,27 @@ def check_callable(fun, transform="jit"):
     raise TypeError(f"Expected a callable value, got {fun!r}")
   if inspect.isgeneratorfunction(fun):
     raise TypeError(f"Expected a function, got a generator function: {fun}")
+
+
+def result_paths(out_tree) -> tuple[str, ...] | None:
+  """The names JAX gives a function's results in lowered modules
+  (``jax.result_info``): ``result`` followed by each leaf's key path (None
+  where a custom node cannot be rebuilt around placeholder leaves).
+
+  >>> from jaxlite import tree_util
+  >>> result_paths(tree_util.tree_structure(({'a': 1}, [2])))
+  ("result[0]['a']", 'result[1][0]')
+  >>> result_paths(tree_util.tree_structure(1))
+  ('result',)
+  """
+  try:
+    markers = tree_util.tree_unflatten(out_tree, list(range(out_tree.num_leaves)))
+    paths = tree_util.tree_flatten_with_path(markers)[0]
+  except Exception:  # noqa: BLE001 - a node that cannot hold markers: no names
+    return None
+  # A node without key names gives flat indices, which JAX prints bare.
+  return tuple("result" + _FLAT_INDEX.sub(r"\1", tree_util.keystr(path))
+               for path, _ in paths)
+
+
+_FLAT_INDEX = re.compile(r"<flat index ([^>]+)>")

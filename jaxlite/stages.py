@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from jaxlite import core, tree_util
+from jaxlite import api_util, core, tree_util
 
 # XLA compiler options by name (``jit(compiler_options=...)``,
 # ``Lowered.compile(compiler_options)``), as JAX's type alias.
@@ -163,7 +163,7 @@ class Traced(Stage):
       program = call_site.program_for(self._entry, flat_args)
       lowered = Lowered._make(self._jitted, self._entry, self._in_tree, self.args_info,
                               program.lowered, program.devices[0])
-      lowered._spmd_program = program
+      lowered._lowering.spmd_program = program
       return lowered
     device = self._jitted.device or backend.default_device()
     platform = lowering_platforms[0] if lowering_platforms else device.platform
@@ -174,7 +174,8 @@ class Traced(Stage):
                            device)
     lowered = mlir.lower_jaxpr_to_module(self._entry.closed_jaxpr,
                                          name=f"jit_{self._entry.name}", platform=platform,
-                                         donated_args=self._entry.donated or None)
+                                         donated_args=self._entry.donated or None,
+                                         result_names=api_util.result_paths(self._entry.out_tree))
     return Lowered._make(self._jitted, self._entry, self._in_tree, self.args_info, lowered,
                          device)
 
@@ -214,15 +215,18 @@ def _lower_spmd_for(call_site, entry, flat_args, platform):
                                      closed.out_avals)
   return mlir.lower_jaxpr_to_module(
       closed, name=f"jit_{entry.name}", platform=platform, donated_args=entry.donated or None,
-      num_partitions=len(mesh._flat_devices_tuple), spmd=annotations)
+      num_partitions=len(mesh._flat_devices_tuple), spmd=annotations,
+      result_names=api_util.result_paths(entry.out_tree))
 
 
 class Lowering:
   """jaxlite's lowering of a jitted function (what ``Lowered`` wraps, as JAX's
   ``Lowered`` wraps its own): the module, the device it is for (None: another
-  platform's module, not compiled here), and the jit cache entry."""
+  platform's module, not compiled here), and the jit cache entry; for an SPMD
+  program, the program itself (compiled when it was lowered)."""
 
   def __init__(self, module, device, jitted=None, entry=None, in_tree=None):
+    self.spmd_program = None
     self.module = module
     self.device = device
     self.jitted = jitted
@@ -288,7 +292,7 @@ class Lowered(Stage):
   def compile(self, compiler_options=None) -> "Compiled":
     """Has XLA compile the module for the device."""
     from jaxlite.runtime import executable
-    program = getattr(self, "_spmd_program", None)   # compiled when lowered
+    program = self._lowering.spmd_program   # an SPMD program is compiled when lowered
     if program is not None:
       return Compiled._make(self._jitted, self._entry, self._in_tree, self.args_info, program)
     if self._device is None:

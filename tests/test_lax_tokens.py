@@ -88,7 +88,7 @@ def test_jit_boundary_returns_and_takes_tokens():
 
 def test_lowered_text_uses_stablehlo_tokens():
   text = jaxlite.jit(lambda t: llax.after_all(t)).lower(llax.create_token()).as_text()
-  assert "@main(%arg0: !stablehlo.token) -> !stablehlo.token" in text
+  assert '@main(%arg0: !stablehlo.token) -> (!stablehlo.token {jax.result_info = "result"})' in text
   assert "stablehlo.after_all %arg0 : !stablehlo.token" in text
   text = jaxlite.jit(lambda: llax.create_token()).lower().as_text()
   assert "stablehlo.create_token" in text or "stablehlo.after_all" in text

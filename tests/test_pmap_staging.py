@@ -128,3 +128,26 @@ def test_unhashable_static_argument_raises_jaxs_error():
   with pytest.raises(ValueError) as got:
     call(jaxlite)
   assert str(got.value) == str(expected.value)
+
+
+@pytest.mark.parametrize("build, args", [
+    (lambda J: J.pmap(lambda x: x / J.lax.psum(x, 'i'), axis_name='i'), (m23,)),
+    # One device: JAX lowers the body in place, without a manual computation.
+    (lambda J: J.pmap(lambda x: x / J.lax.psum(x, 'i'), axis_name='i'), (m23[:1],)),
+    (lambda J: J.pmap(lambda x, w: (x * w, x.sum()), in_axes=(0, None), out_axes=(0, None)),
+     (m23, np.float32(2.0))),
+    (lambda J: J.pmap(lambda x, n: x * n, static_broadcasted_argnums=1), (m23, 3)),
+], ids=["psum", "one_device", "in_axes_none", "static"])
+def test_lower_is_jaxs(build, args):
+  """pmap(f).lower gives JAX's module (a jitted shard_map with the mesh's
+  shardings), its argument info, and compiles to a program of global arrays."""
+  expected = build(jax).lower(*args)
+  got = build(jaxlite).lower(*args)
+  assert got.as_text() == expected.as_text()
+  assert str(got.args_info) == str(expected.args_info)
+  assert str(got.out_tree) == str(expected.out_tree)
+  flat = [a for a in args if not isinstance(a, int)]
+  want = jax.tree_util.tree_leaves(expected.compile()(*flat))
+  have = jaxlite.tree_util.tree_leaves(got.compile()(*flat))
+  for h, w in zip(have, want, strict=True):
+    np.testing.assert_allclose(np.asarray(h), np.asarray(w), rtol=1e-6)

@@ -540,13 +540,16 @@ def lower_jaxpr_to_module(closed_jaxpr: ClosedJaxpr, *, name="main_module", plat
                           axis_context=AxisContext(), num_replicas=1,
                           donated_args: Sequence[bool] | None = None,
                           num_partitions=1, spmd=None,
-                          aliased_outputs: Sequence[int | None] | None = None) -> LoweredModule:
+                          aliased_outputs: Sequence[int | None] | None = None,
+                          result_names: Sequence[str] | None = None) -> LoweredModule:
   """Builds and verifies a StableHLO module whose ``main`` computes ``closed_jaxpr``.
 
   ``spmd`` (see ``jaxlite.interpreters.spmd``) adds the Shardy mesh
   and the arguments' and results' sharding attributes of a program that XLA's
   SPMD partitioner splits over ``num_partitions`` devices. ``aliased_outputs``
-  gives per argument the result that may reuse its buffer (a ref's final value)."""
+  gives per argument the result that may reuse its buffer (a ref's final value).
+  ``result_names`` (one per result, see ``api_util.result_paths``) become the
+  results' ``jax.result_info`` attributes, as in JAX's modules."""
   m = mlir()
   ir = m.ir
   with make_ir_context(), ir.Location.unknown(), monitoring.timed_event(
@@ -568,6 +571,10 @@ def lower_jaxpr_to_module(closed_jaxpr: ClosedJaxpr, *, name="main_module", plat
     if spmd is not None:
       arg_attrs, result_attrs = spmd.add_to_module(mc, arg_attrs, len(closed_jaxpr.in_avals),
                                                    len(closed_jaxpr.out_avals))
+    if result_names is not None and len(result_names) == len(closed_jaxpr.out_avals):
+      result_attrs = result_attrs or [{} for _ in result_names]
+      for attrs, result_name in zip(result_attrs, result_names):
+        attrs["jax.result_info"] = ir.StringAttr.get(result_name)
     lower_jaxpr_to_fun(mc, "main", closed_jaxpr, public=True, arg_attrs=arg_attrs,
                        result_attrs=result_attrs)
     if not module.operation.verify():

@@ -75,13 +75,15 @@ def axis_spec(axis_name, axis):
 
 
 def staged_function(fun: Callable, in_tree, in_axes_flat, out_axes, axis_name, devices,
-                    donate_flat) -> Callable:
+                    donate_flat, with_shardings=False) -> Callable:
   """The jitted shard_map JAX 0.10.2 calls for a pmap: it takes the flat
   arguments (global shapes) and returns ``fun``'s output pytree.
 
   ``fun`` takes the unflattened ``(args, kwargs)`` of ``in_tree``; ``in_axes_flat``
   holds each flat argument's mapped axis (None: broadcast); ``out_axes`` is the
-  user's pytree prefix of output axes; ``donate_flat`` flags donated arguments.
+  user's pytree prefix of output axes; ``donate_flat`` flags donated arguments;
+  ``with_shardings``: jit is given the mesh's in and out shardings (the form
+  JAX lowers for ``pmap(f).lower``).
   """
   from jaxlite import api, lax
   from jaxlite.interpreters.shard_map import shard_map
@@ -107,4 +109,10 @@ def staged_function(fun: Callable, in_tree, in_axes_flat, out_axes, axis_name, d
   mapped = shard_map(_fun, mesh=mesh, in_specs=in_specs, out_specs=out_specs,
                      check_vma=False, axis_names={axis_name})
   donated = tuple(i for i, d in enumerate(donate_flat) if d)
-  return api.jit(mapped, donate_argnums=donated)
+  if not with_shardings:
+    return api.jit(mapped, donate_argnums=donated)
+  from jaxlite.sharding.shardings import NamedSharding
+  in_shardings = tuple(NamedSharding(mesh, spec) for spec in in_specs)
+  out_shardings = tree_util.tree_map(lambda spec: NamedSharding(mesh, spec), out_specs)
+  return api.jit(mapped, donate_argnums=donated, in_shardings=in_shardings,
+                 out_shardings=out_shardings)

@@ -424,46 +424,8 @@ class PmapFunction:
       raise
 
   def _call(self, args, kwargs):
-    for i in self.static_argnums:
-      if i >= len(args):
-        raise ValueError(f"pmapped function has static_broadcasted_argnums="
-                         f"{self.static_argnums} but was called with only {len(args)} "
-                         f"positional argument{'s' if len(args) > 1 else ''}. All static "
-                         "broadcasted arguments must be passed positionally.")
-    dyn_args = tuple(a for i, a in enumerate(args) if i not in self.static_argnums)
-    statics = tuple((i, a) for i, a in enumerate(args) if i in self.static_argnums)
-    for i, a in statics:
-      try:
-        hash(a)
-      except TypeError:
-        raise ValueError(
-            "Non-hashable static arguments are not supported, as this can lead to "
-            f"unexpected cache-misses. Static argument (index {i}) of type {type(a)} for "
-            f"function {self.name} is non-hashable.") from None
-    flat_args, in_tree = tree_util.tree_flatten((dyn_args, kwargs))
-    in_axes_tree = self.in_axes
-    if isinstance(in_axes_tree, list):
-      in_axes_tree = tuple(in_axes_tree)
-    if isinstance(in_axes_tree, tuple) and statics:
-      in_axes_tree = tuple(a for i, a in enumerate(in_axes_tree) if i not in self.static_argnums)
-    if isinstance(in_axes_tree, tuple) and len(in_axes_tree) != len(dyn_args):
-      raise _in_axes_error(in_axes_tree, dyn_args, kwargs)
-    try:
-      in_axes_flat = flatten_axes("pmap in_axes", in_tree, (in_axes_tree, 0))
-    except ValueError:
-      raise _in_axes_error(in_axes_tree, dyn_args, kwargs) from None
-    avals = [core.raise_to_shaped(core.get_aval(x)) for x in flat_args]
-    for ax, a in zip(in_axes_flat, avals):
-      if ax is not None and not -a.ndim <= ax < a.ndim:
-        raise IndexError("tuple index out of range")   # JAX 0.10.2's: it indexes the shape
-    in_axes_flat = [None if ax is None else ax % max(a.ndim, 1)
-                    for ax, a in zip(in_axes_flat, avals)]
-    size = self._mapped_size(flat_args, avals, in_axes_flat, dyn_args)
-    if size == 0:
-      # No devices to map over (JAX raises a ValueError here too, about the
-      # empty mesh its pmap would build).
-      raise ValueError("pmap got a mapped axis of size 0: there must be at least one "
-                       "device to map over.")
+    dyn_args, statics, flat_args, in_tree, in_axes_flat, avals, size = \
+        self._prepare(args, kwargs)
     per_replica = [a if ax is None else
                    a.update(shape=tuple(s for d, s in enumerate(a.shape) if d != ax))
                    for a, ax in zip(avals, in_axes_flat)]
@@ -510,6 +472,52 @@ class PmapFunction:
     if not kwargs and not statics and all(type(x) is Array for x in flat_args):
       self._remember_fast(args, flat_args, exe, out_tree)
     return tree_util.tree_unflatten(out_tree, exe.call(flat_args))
+
+  def _prepare(self, args, kwargs):
+    """The call's dynamic and static arguments, its flat arguments and their
+    structure, each one's mapped axis (None: broadcast) and aval, and the
+    mapped size; raises JAX's errors for arguments pmap cannot map."""
+    for i in self.static_argnums:
+      if i >= len(args):
+        raise ValueError(f"pmapped function has static_broadcasted_argnums="
+                         f"{self.static_argnums} but was called with only {len(args)} "
+                         f"positional argument{'s' if len(args) > 1 else ''}. All static "
+                         "broadcasted arguments must be passed positionally.")
+    dyn_args = tuple(a for i, a in enumerate(args) if i not in self.static_argnums)
+    statics = tuple((i, a) for i, a in enumerate(args) if i in self.static_argnums)
+    for i, a in statics:
+      try:
+        hash(a)
+      except TypeError:
+        raise ValueError(
+            "Non-hashable static arguments are not supported, as this can lead to "
+            f"unexpected cache-misses. Static argument (index {i}) of type {type(a)} for "
+            f"function {self.name} is non-hashable.") from None
+    flat_args, in_tree = tree_util.tree_flatten((dyn_args, kwargs))
+    in_axes_tree = self.in_axes
+    if isinstance(in_axes_tree, list):
+      in_axes_tree = tuple(in_axes_tree)
+    if isinstance(in_axes_tree, tuple) and statics:
+      in_axes_tree = tuple(a for i, a in enumerate(in_axes_tree) if i not in self.static_argnums)
+    if isinstance(in_axes_tree, tuple) and len(in_axes_tree) != len(dyn_args):
+      raise _in_axes_error(in_axes_tree, dyn_args, kwargs)
+    try:
+      in_axes_flat = flatten_axes("pmap in_axes", in_tree, (in_axes_tree, 0))
+    except ValueError:
+      raise _in_axes_error(in_axes_tree, dyn_args, kwargs) from None
+    avals = [core.raise_to_shaped(core.get_aval(x)) for x in flat_args]
+    for ax, a in zip(in_axes_flat, avals):
+      if ax is not None and not -a.ndim <= ax < a.ndim:
+        raise IndexError("tuple index out of range")   # JAX 0.10.2's: it indexes the shape
+    in_axes_flat = [None if ax is None else ax % max(a.ndim, 1)
+                    for ax, a in zip(in_axes_flat, avals)]
+    size = self._mapped_size(flat_args, avals, in_axes_flat, dyn_args)
+    if size == 0:
+      # No devices to map over (JAX raises a ValueError here too, about the
+      # empty mesh its pmap would build).
+      raise ValueError("pmap got a mapped axis of size 0: there must be at least one "
+                       "device to map over.")
+    return dyn_args, statics, flat_args, in_tree, in_axes_flat, avals, size
 
   def _remember_fast(self, args, flat_args, exe, out_tree):
     """Keeps this eager call's signature and executable for the hot path of
@@ -560,10 +568,17 @@ class PmapFunction:
     return fun
 
   def _staged_call(self, dyn_args, kwargs, statics, flat_args, in_tree, in_axes_flat, size):
-    """Calls the jitted shard_map JAX 0.10.2 stages for this pmap (one per
-    argument structure, kept so that its jit caches its traces)."""
+    """Calls the jitted shard_map JAX 0.10.2 stages for this pmap."""
+    return self._staged_function(dyn_args, statics, flat_args, in_tree, in_axes_flat,
+                                 size, with_shardings=False)(*flat_args)
+
+  def _staged_function(self, dyn_args, statics, flat_args, in_tree, in_axes_flat, size,
+                       with_shardings):
+    """The jitted shard_map JAX 0.10.2 stages for this pmap (one per argument
+    structure, kept so that its jit caches its traces); ``with_shardings``:
+    the one with the mesh's in and out shardings, which JAX lowers."""
     devices = self._mesh_devices(size)
-    key = (in_tree, tuple(in_axes_flat), statics, devices)
+    key = (in_tree, tuple(in_axes_flat), statics, devices, with_shardings)
     staged = self._staged.get(key)
     if staged is None:
       with self._lock:
@@ -578,11 +593,12 @@ class PmapFunction:
           donated += [False] * (len(flat_args) - len(donated))
           staged = pmap_staging.staged_function(
               self._with_statics(statics, len(dyn_args)), in_tree, in_axes_flat,
-              self.out_axes, self.mesh_axis_name, devices, donated)
+              self.out_axes, self.mesh_axis_name, devices, donated,
+              with_shardings=with_shardings)
           if len(self._staged) >= _MAX_ENTRIES_PER_FUNCTION:
             self._staged.clear()
           self._staged[key] = staged
-    return staged(*flat_args)
+    return staged
 
   def _mesh_devices(self, size):
     """The devices of a staged pmap's mesh: ``devices=`` or the first ``size``."""
@@ -628,8 +644,33 @@ class PmapFunction:
                            self.name, devices, size)
 
   def lower(self, *args, **kwargs):
-    raise TypeError("pmap(...).lower is not supported; use jaxlite.xla_computation with "
-                    "axis_env to inspect the replicated computation.")
+    """The pmap lowered as JAX 0.10.2 lowers it: its jitted ``shard_map`` over
+    a one-axis mesh of the devices, with the mesh's in and out shardings (the
+    eager call runs XLA replicas; ``xla_computation`` with ``axis_env`` shows
+    that program). ``.compile()`` gives a program of the global arrays.
+
+    Example:
+      >>> import numpy as np, jaxlite
+      >>> f = jaxlite.pmap(lambda x: x * 2.0, axis_name='i')
+      >>> text = f.lower(np.ones((1, 3), np.float32)).as_text()
+      >>> 'sdy.manual_computation' in text
+      True
+    """
+    from jaxlite import stages
+    dyn_args, statics, flat_args, in_tree, in_axes_flat, avals, size = \
+        self._prepare(args, kwargs)
+    staged = self._staged_function(dyn_args, statics, flat_args, in_tree, in_axes_flat,
+                                   size, with_shardings=True)
+    lowered = staged.trace(*flat_args).lower()
+    donated = [i in self.donate_argnums for i in range(len(args))
+               if i not in self.static_argnums]
+    donated_flat = []
+    for arg, d in zip(dyn_args, donated):
+      donated_flat += [d] * len(tree_util.tree_leaves(arg))
+    donated_flat += [False] * (len(flat_args) - len(donated_flat))
+    args_info = stages.make_args_info(in_tree, avals, donated_flat)
+    return stages.Lowered(lowered._lowering, args_info, lowered.out_tree,
+                          no_kwargs=lowered._no_kwargs)
 
 
 traceback_util.register_boundary(PmapFunction.__call__)

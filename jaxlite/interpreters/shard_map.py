@@ -229,6 +229,18 @@ def _sdy_text(spec, ndim, mesh):
 def _lowering(ctx, *args, jaxpr, mesh, in_specs, out_specs, check_vma, newly_manual_axes):
   m = mlir.mlir()
   ir, sdy = m.ir, m.sdy
+  mc = ctx.module_context
+  outer = mc.axis_context
+  context = VmaCheckedSpmdAxisContext if check_vma else SpmdAxisContext
+  if math.prod(size for name, size in zip(mesh.axis_names, mesh.axis_sizes)
+               if name in newly_manual_axes) == 1:
+    # As JAX: manual axes of size 1 need no manual computation (each block is
+    # the whole array); the body is lowered in place.
+    mc.axis_context = context(tuple(zip(mesh.axis_names, mesh.axis_sizes)))
+    try:
+      return list(mlir.jaxpr_subcomp(mc, jaxpr.jaxpr, jaxpr.consts, *args))
+    finally:
+      mc.axis_context = outer
   in_attr = ir.Attribute.parse("#sdy.sharding_per_value<[" + ", ".join(
       _sdy_text(s, a.ndim, mesh) for s, a in zip(in_specs, ctx.avals_in)) + "]>")
   out_attr = ir.Attribute.parse("#sdy.sharding_per_value<[" + ", ".join(
@@ -238,9 +250,6 @@ def _lowering(ctx, *args, jaxpr, mesh, in_specs, out_specs, check_vma, newly_man
   op = sdy.ManualComputationOp([mlir.aval_to_ir_type(a) for a in ctx.avals_out], list(args),
                                in_attr, out_attr, manual)
   block = op.body.blocks.append(*[mlir.aval_to_ir_type(a) for a in jaxpr.in_avals])
-  mc = ctx.module_context
-  outer = mc.axis_context
-  context = VmaCheckedSpmdAxisContext if check_vma else SpmdAxisContext
   mc.axis_context = context(tuple(zip(mesh.axis_names, mesh.axis_sizes)))
   try:
     with ir.InsertionPoint(block):

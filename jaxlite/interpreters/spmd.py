@@ -28,7 +28,7 @@ import threading
 
 import numpy as np
 
-from jaxlite import core
+from jaxlite import api_util, core
 from jaxlite.config import mesh_context
 from jaxlite.core import ClosedJaxpr, Jaxpr, JaxprEqn, ShapedArray, Var
 from jaxlite.interpreters import output_builders
@@ -223,7 +223,7 @@ class SpmdProgram:
   """A jaxpr compiled for a mesh with fixed input shardings."""
 
   def __init__(self, closed_jaxpr, name, mesh, in_shardings, out_shardings,
-               donated=(), keep_unused=False, user_in=None):
+               donated=(), keep_unused=False, user_in=None, result_names=None):
     from jaxlite.interpreters import mlir  # pylint: disable=g-import-not-at-top
     from jaxlite.runtime import executable  # pylint: disable=g-import-not-at-top
     from jaxlite.runtime import sharding as layouts  # pylint: disable=g-import-not-at-top
@@ -241,7 +241,8 @@ class SpmdProgram:
                                   in_avals, out_avals)
     self.lowered = mlir.lower_jaxpr_to_module(
         closed_jaxpr, name=f"jit_{name}", platform=self.devices[0].platform,
-        donated_args=donated or None, num_partitions=len(self.devices), spmd=annotations)
+        donated_args=donated or None, num_partitions=len(self.devices), spmd=annotations,
+        result_names=result_names)
     self.loaded = executable.compile_module(
         self.lowered.text, list(self.devices),
         host_callbacks=self.lowered.module_context.host_callbacks,
@@ -671,7 +672,7 @@ def _replicated(mesh, memory_kind):
 
 
 def _prepare(closed_jaxpr, name, args, in_shardings, out_shardings, donated, cache,
-             fun_name, arg_names, moved_cache, n_cached):
+             fun_name, arg_names, moved_cache, n_cached, result_names=None):
   """The program for these arguments' layouts, the buffers to call it with,
   and whether an argument past the first ``n_cached`` had to be moved."""
   mesh = _program_mesh(args, in_shardings, out_shardings, closed_jaxpr)
@@ -684,7 +685,8 @@ def _prepare(closed_jaxpr, name, args, in_shardings, out_shardings, donated, cac
   program = programs.get(key)
   if program is None:
     program = programs[key] = SpmdProgram(closed_jaxpr, name, mesh, shardings,
-                                          out_shardings, donated, user_in=user_in)
+                                          out_shardings, donated, user_in=user_in,
+                                          result_names=result_names)
   bufs = []
   moved_arg = False
   for i, (a, move) in enumerate(zip(args, moves)):
@@ -869,7 +871,7 @@ class JitCallSite:
         [None] * len(consts) + self.in_shardings, self.out_shardings, entry.donated,
         self.programs, self.fun_name,
         [f"const{i}" for i in range(len(consts))] + list(self.arg_names or ()),
-        self.moved_consts, len(consts))
+        self.moved_consts, len(consts), api_util.result_paths(self.out_tree))
     if not moved:
       const_bufs = bufs[:len(consts)]
       self.fast[layout_ids] = (program, const_bufs, tuple(layouts))
@@ -890,7 +892,7 @@ class JitCallSite:
     if program is None:
       program = self.programs[key] = SpmdProgram(
           entry.closed_jaxpr, entry.name, mesh, shardings, self.out_shardings, entry.donated,
-          user_in=user_in)
+          user_in=user_in, result_names=api_util.result_paths(self.out_tree))
     return program
 
 
