@@ -236,7 +236,13 @@ class Config:
     if state._in_trace_context:
       self._trace_states.append(state)
     # A property on the class keeps `config.jax_enable_x64` a plain lookup.
-    setattr(Config, state.name, property(lambda _, s=state: s.value))
+    if state._in_trace_context:
+      # While no thread holds a scoped value of a trace-context option (see
+      # _scoped_count), every thread sees the global one: no thread-local read.
+      setattr(Config, state.name, property(
+          lambda _, s=state: s.value if _scoped_count[0] else s.global_value))
+    else:
+      setattr(Config, state.name, property(lambda _, s=state: s.value))
     # `jaxlite.config` is this object once the package re-exports it, so the
     # context managers are here too: `with config.enable_x64(True):`.
     if not hasattr(Config, state.__name__):

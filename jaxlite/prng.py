@@ -401,6 +401,7 @@ def static_jit(fun, num_static: int = 0, inline: bool = False):
       compiled.__name__ = getattr(fun, "__name__", "fun")
     return compiled(*dynamic)
   call.__wrapped__ = fun
+  call.compiled = cache   # for callers that look a program up themselves (sampler_jit)
   return call
 
 

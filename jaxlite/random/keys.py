@@ -71,6 +71,9 @@ def _check_prng_key(name: str, key, *, allow_batched: bool = False):
   """(typed key, was_raw): raw ``uint32[..., 2]`` keys are wrapped (``random_wrap``,
   as in JAX), after JAX's checks. A typed key is a ``PRNGKeyArray`` or a tracer
   of a key type."""
+  if type(key) is PRNGKeyArray and (
+      allow_batched or len(key._base_array.aval.shape) == len(key._impl.key_shape)):
+    return key, False   # a single concrete key (every eager call): no shape to build
   if _is_key_array(key):
     typed, wrapped = key, False
   elif isinstance(key, (np.ndarray, np.generic, core.Tracer)) or hasattr(key, "aval"):
@@ -271,11 +274,16 @@ def sampler_jit(fun, num_static: int, name: str | None = None):
     base, dynamic, impl, static = args[0], args[1:cut], args[cut], args[cut + 1:]
     return fun(kp.random_wrap(base, impl=impl), *dynamic, *static)
   eager = prng.static_jit(over_key_data, num_static + 1)
+  compiled_for = eager.compiled   # (impl, *static) -> its jitted program
   traced = {}
 
   def call(key, *args):
     cut = len(args) - num_static
     if isinstance(key, PRNGKeyArray):
+      if not cut:   # the key is the only array: its program directly, once compiled
+        compiled = compiled_for.get((key._impl, *args))
+        if compiled is not None:
+          return compiled(key._base_array)
       return eager(key._base_array, *args[:cut], key._impl, *args[cut:])
     static = args[cut:]
     jitted = traced.get(static)
@@ -292,6 +300,12 @@ def sampler_jit(fun, num_static: int, name: str | None = None):
 
 def canonicalize_shape(shape, context="") -> tuple[int, ...]:
   """``shape`` as a tuple of ints; JAX's TypeError for anything else."""
+  if type(shape) is tuple:   # the common case, already canonical: no generator
+    for d in shape:
+      if type(d) is not int:
+        break
+    else:
+      return shape
   if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
     shape = (shape,)
   try:

@@ -29,7 +29,9 @@ __all__ = ["uniform", "normal", "randint", "bernoulli", "truncated_normal", "exp
 
 
 def _float_dtype(name, dtype, kinds=np.floating):
-  dtype = dtypes.check_and_canonicalize_user_dtype(float if dtype is None else dtype, name)
+  if dtype is None:   # the default float (a floating dtype: nothing to check)
+    return dtypes.default_float_dtype()
+  dtype = dtypes.check_and_canonicalize_user_dtype(dtype, name)
   if not dtypes.issubdtype(dtype, kinds):
     kind = "float" if kinds is np.floating else "float or complex"
     raise ValueError(f"dtype argument to `{name}` must be a {kind} dtype, got {dtype}")
