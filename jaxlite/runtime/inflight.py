@@ -33,6 +33,8 @@ import threading
 MAX_IN_FLIGHT = 16
 
 _launch_lock = threading.Lock()
+_acquire_launch = _launch_lock.acquire
+_release_launch = _launch_lock.release
 _tokens: collections.deque = collections.deque()
 
 
@@ -83,10 +85,15 @@ def launch(loaded, bufs, checked=False):
         oldest.block_until_ready()
       except Exception:   # pylint: disable=broad-except
         pass   # that program's failure is reported through its own outputs
-  with _launch_lock:
+  # acquire/release rather than ``with``: the statement looks up and calls
+  # the lock's __enter__/__exit__ on every launch.
+  _acquire_launch()
+  try:
     # with_tokens given by position: nanobind parses keywords on a slower path.
     results = loaded.execute_sharded(bufs, True)
     tokens.append(results.consume_token())
+  finally:
+    _release_launch()
   return results
 
 
