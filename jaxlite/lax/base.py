@@ -54,7 +54,10 @@ def _check_not_ref(aval, prim) -> None:
 
 
 def _standard_weak_type_rule(*avals, **params):
-  return bool(avals) and all(a.weak_type for a in avals)
+  for a in avals:   # a loop, not all(...): this runs for every staged primitive
+    if not a.weak_type:
+      return False
+  return bool(avals)
 
 
 # --- dtype rules -----------------------------------------------------------------------
@@ -120,6 +123,17 @@ def broadcasting_shape_rule(name: str, *avals) -> tuple[int, ...]:
 
 def broadcast_lax_shapes(name: str, shapes) -> tuple[int, ...]:
   """The result shape of elementwise operands of ``shapes`` (rank-0 ones ignored)."""
+  first = None
+  for s in shapes:   # the common case first: one shape, or rank 0
+    if s != ():
+      if first is None:
+        first = s
+      elif s != first:
+        return _broadcast_lax_shapes_apart(name, shapes)
+  return () if first is None else tuple(first)
+
+
+def _broadcast_lax_shapes_apart(name: str, shapes) -> tuple[int, ...]:
   shapes = [tuple(s) for s in shapes if s != ()]
   if not shapes:
     return ()

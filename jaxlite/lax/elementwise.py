@@ -112,7 +112,8 @@ _NUMPY_TIPS = {
 
 
 def check_same_dtypes(name: str, avals):
-  if len({a.dtype for a in avals}) > 1:   # avals' dtypes: NumPy's or key<fry>
+  if avals and not builtins.all(a.dtype == avals[0].dtype for a in avals):
+    # avals' dtypes: NumPy's or key<fry>
     msg = (f"lax.{name} requires arguments to have the same dtypes, got "
            f"{', '.join(a.dtype.name for a in avals)}.")
     if name in _NUMPY_TIPS:
@@ -246,31 +247,40 @@ def naryop(name: str, accepted, lowering: str | Callable, *, result_dtype=None,
 def _same_type_shortcut(abstract_eval):
   """``abstract_eval`` of an elementwise primitive whose result has its
   operands' shape, dtype and weak type (the default rules of ``naryop``),
-  answering at once when every operand has the type of the first, a plain
-  one (no sharding, no varying axes), and operands of that dtype passed the
-  checks before: the result's type is then the first operand's.
+  answering at once when the operands share one dtype and weak type, have one
+  shape or are rank 0, and operands of that dtype passed the checks before:
+  the result's type is then that of an operand of the full shape, when it is
+  a plain one (no sharding, no varying axes).
 
   >>> from jaxlite.core import ShapedArray
   >>> f32 = ShapedArray((2,), np.dtype('float32'))
-  >>> add_p.abstract_eval(f32, f32) is f32
+  >>> add_p.abstract_eval(f32, ShapedArray((), np.dtype('float32'))) is f32
   True
   """
   checked = set()   # (dtype, number of operands) that passed the dtype checks
 
   def shortcut(*avals, **params):
-    first = avals[0]
-    if type(first) is ShapedArray and first._sharding is None and not first.vma:
-      shape, dtype, weak = first.shape, first.dtype, first.weak_type
-      for a in avals:
-        if a is not first and (type(a) is not ShapedArray or a.shape != shape or
-                               a.dtype != dtype or a.weak_type != weak):
+    full = avals[0]
+    if type(full) is not ShapedArray:
+      return abstract_eval(*avals, **params)
+    dtype, weak = full.dtype, full.weak_type
+    for a in avals:
+      if a is full:
+        continue
+      if type(a) is not ShapedArray or a.dtype != dtype or a.weak_type != weak:
+        return abstract_eval(*avals, **params)
+      if a.shape != full.shape:
+        if full.shape == ():
+          full = a   # rank-0 operands so far: this one has the result's shape
+        elif a.shape != ():
           return abstract_eval(*avals, **params)
-      key = (dtype, len(avals))
-      if key not in checked:
-        abstract_eval(*avals, **params)   # raises what the checks raise
-        checked.add(key)
-      return first
-    return abstract_eval(*avals, **params)
+    if full._sharding is not None or full.vma:
+      return abstract_eval(*avals, **params)
+    key = (dtype, len(avals))
+    if key not in checked:
+      abstract_eval(*avals, **params)   # raises what the checks raise
+      checked.add(key)
+    return full
   return shortcut
 
 

@@ -278,9 +278,12 @@ def promote_args(fun_name: str, *args):
     if isinstance(x, _ARRAY_TYPES) and isinstance(y, _ARRAY_TYPES):
       a, b = x.aval, y.aval
       # (Weak booleans are not: JAX's promotion makes them strong.)
-      if a.dtype == b.dtype and a.shape == b.shape and a.weak_type == b.weak_type and (
+      if a.dtype == b.dtype and a.weak_type == b.weak_type and (
           not a.weak_type or a.dtype != np.bool_):
-        return [x, y]
+        if a.shape == b.shape:
+          return [x, y]
+        if not a.weak_type:   # one strong dtype: promotion keeps both as they are
+          return promote_shapes(fun_name, x, y)
   check_arraylike(fun_name, *args)
   check_for_prngkeys(fun_name, *args)
   return promote_shapes(fun_name, *promote_dtypes(*args))
