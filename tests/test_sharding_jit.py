@@ -389,3 +389,31 @@ def test_host_callbacks_in_a_sharded_jit_match_jax(env, capfd):
   assert mesh_decl in text and mesh_decl in jtext
   pin = "sdy.sharding = #sdy.sharding_per_value<[<@maximal_mesh_0, []>]>"
   assert text.count(pin) == jtext.count(pin) == 3
+
+
+def test_cached_sharded_calls_build_outputs_as_jax(env):
+  """The steady path (tree memo, generated output builder) returns JAX's
+  structures and shardings, and a call with other leaves (a Python scalar,
+  another shape) after it takes the general path; eager multi-result ops too."""
+  jax, _, _, both = env
+  s, js = both(("data",))
+  x = np.arange(16, dtype=np.float32).reshape(8, 2)
+
+  def f(lib):
+    return lambda p, y: {"a": (p["w"] * y, None), "b": [p["w"].sum()]}
+  results = []
+  for lib, sharding in ((jaxlite, s), (jax, js)):
+    g = lib.jit(f(lib), in_shardings=({"w": sharding}, None))
+    p = {"w": lib.device_put(x, sharding)}
+    outs = [g(p, lib.numpy.float32(2.0)) for _ in range(3)]
+    outs.append(g(p, 3.0))   # a Python scalar leaf after the memo: the general path
+    outs.append(g({"w": lib.device_put(np.ones((16, 2), np.float32), sharding)}, 1.0))
+    a, b = lib.device_put(x[::-1], sharding), lib.device_put(x.astype(np.int32), sharding)
+    outs.append(list(lib.lax.sort((a, b), dimension=0, num_keys=1)))
+    results.append(outs)
+  ours, theirs = results
+  for o, t in zip(ours, theirs):
+    assert repr(jaxlite.tree_util.tree_structure(o)).replace("jaxlite", "jax") == \
+        repr(jax.tree_util.tree_structure(t))
+    for ol, tl in zip(jaxlite.tree_util.tree_leaves(o), jax.tree_util.tree_leaves(t)):
+      assert_same_layout(ol, tl)
