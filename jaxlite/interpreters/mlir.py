@@ -563,8 +563,7 @@ def lower_jaxpr_to_module(closed_jaxpr: ClosedJaxpr, *, name="main_module", plat
     mc = ModuleContext(module, platform, axis_context, num_replicas)
     arg_attrs = result_attrs = None
     if donated_args is not None and any(donated_args):
-      arg_attrs = [({"jax.buffer_donor": ir.BoolAttr.get(True)} if d else {})
-                   for d in donated_args]
+      arg_attrs = _donation_attrs(closed_jaxpr, donated_args, spmd, i32)
     if aliased_outputs is not None and any(o is not None for o in aliased_outputs):
       arg_attrs = [({"tf.aliasing_output": ir.IntegerAttr.get(i32, o)} if o is not None else {})
                    for o in aliased_outputs]
@@ -581,6 +580,29 @@ def lower_jaxpr_to_module(closed_jaxpr: ClosedJaxpr, *, name="main_module", plat
       raise RuntimeError(f"jaxlite produced an invalid StableHLO module:\n{module}")
     text = module.operation.get_asm(enable_debug_info=False)
   return LoweredModule(module, text, mc)
+
+
+def _donation_attrs(closed_jaxpr, donated_args, spmd, i32):
+  """Each argument's donation attribute, as JAX plans it (see
+  ``jaxlite.interpreters.donation``): ``tf.aliasing_output`` for an argument
+  a result reuses, ``jax.buffer_donor`` for one XLA may reuse; JAX's warning
+  for donated arguments no result can use."""
+  from jaxlite.interpreters import donation
+  ir = mlir().ir
+  in_avals, out_avals = closed_jaxpr.in_avals, closed_jaxpr.out_avals
+  if spmd is None:
+    plan = donation.plan(donated_args, in_avals, out_avals)
+  else:
+    in_avals, out_avals, in_kinds, out_kinds, known = spmd.per_device_view()
+    plan = donation.plan(donated_args, in_avals, out_avals, in_kinds, out_kinds, known)
+  donation.warn_unused(plan, in_avals)
+  attrs = []
+  for alias, donor in zip(plan.aliases, plan.donors):
+    if alias is not None:
+      attrs.append({"tf.aliasing_output": ir.IntegerAttr.get(i32, alias)})
+    else:
+      attrs.append({"jax.buffer_donor": ir.BoolAttr.get(True)} if donor else {})
+  return attrs
 
 
 # --- helpers for rule writers --------------------------------------------------------

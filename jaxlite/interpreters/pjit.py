@@ -103,9 +103,8 @@ def _jit_impl(*args, jaxpr: ClosedJaxpr, name: str, donated_invars=(), inline=Fa
   if exe is None:
     exe = per_jaxpr[(dev, committed)] = compile_jaxpr(jaxpr, name, dev, donated_invars,
                                                       committed=committed)
-  outs = exe.call([a._buf for a in args])
-  _delete_donated(args, donated_invars)
-  return outs
+  # (PJRT deletes the donated arguments the program aliases, as JAX's.)
+  return exe.call([a._buf for a in args])
 
 
 jit_p.def_impl(_jit_impl)
@@ -130,14 +129,6 @@ def _common_device(args, fun_name="", arg_names=None):
     return placement.committed_device(args, fun_name, arg_names)
   except placement.MultiDeviceOperand:
     return None
-
-
-def _delete_donated(args, donated_invars):
-  if not donated_invars:
-    return
-  for a, d in zip(args, donated_invars):
-    if d and isinstance(a, Array) and not a._buf.is_deleted():
-      a._buf.delete()
 
 
 def compile_jaxpr(closed_jaxpr: ClosedJaxpr, name: str, device, donated_invars=(),
@@ -639,8 +630,6 @@ class Jitted:
         if outs is not None:
           return outs
       raise
-    if entry.donated:
-      _delete_donated(list(consts) + list(flat_args), entry.donated)
     if entry.single_output:
       return Array(results[0], exe.out_avals[0])
     return entry.build_outputs(results)
@@ -668,8 +657,6 @@ class Jitted:
     operands = placement.follow(list(entry.consts) + list(flat_args), device)
     results = exe.loaded.execute_sharded([a._buf for a in operands]).consume_with_handlers(
         exe.handlers)
-    if entry.donated:
-      _delete_donated(list(entry.consts) + list(flat_args), entry.donated)
     if entry.single_output:
       return Array(results[0], exe.out_avals[0])
     return entry.build_outputs(results)

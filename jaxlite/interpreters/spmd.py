@@ -157,6 +157,21 @@ class SpmdAnnotations:
     self.in_avals = in_avals
     self.out_avals = out_avals
 
+  def per_device_view(self):
+    """What donation planning reads (``jaxlite.interpreters.donation.plan``):
+    the arguments' and results' per-device avals and memory kinds, and per
+    result whether its sharding is given."""
+    def local(aval, sharding):
+      if sharding is None or not hasattr(aval, "shape"):
+        return aval
+      return aval.update(shape=tuple(sharding.shard_shape(tuple(aval.shape))))
+    in_avals = [local(a, s) for a, s in zip(self.in_avals, self.in_shardings)]
+    out_avals = [local(a, s) for a, s in zip(self.out_avals, self.out_shardings)]
+    in_kinds = [getattr(s, "memory_kind", None) for s in self.in_shardings]
+    out_kinds = [getattr(s, "memory_kind", None) for s in self.out_shardings]
+    known = [s is not None for s in self.out_shardings]
+    return in_avals, out_avals, in_kinds, out_kinds, known
+
   def add_to_module(self, module_context, arg_attrs, n_in, n_out):
     from jaxlite.interpreters import mlir  # pylint: disable=g-import-not-at-top
     ir = mlir.mlir().ir
@@ -269,9 +284,6 @@ class SpmdProgram:
     self.handlers = [xc.array_result_handler(a, layouts.array_layout(s, len(a.shape)),
                                              True, True)
                      for a, s in zip(out_avals, self.out_shardings)]
-    # The donated arguments XLA leaves alive (see JitCallSite.call); None
-    # until the first call shows which.
-    self.donated_left_alive = None
     # What makes a jit call's results into its Arrays (see _output_builder),
     # set by the call site on its first call.
     self.build_outputs = None
@@ -659,11 +671,8 @@ def call_sharded(closed_jaxpr, name, args, in_shardings, out_shardings, donated,
   closed-over constants, moved once rather than on every call)."""
   program, bufs, _ = _prepare(closed_jaxpr, name, args, in_shardings, out_shardings,
                               donated, cache, fun_name, arg_names, moved_cache, n_cached)
-  outs = program.call(bufs)
-  for a, d in zip(args, donated or ()):
-    if d and not a._buf.is_deleted():
-      a._buf.delete()
-  return outs
+  # (PJRT deletes the donated arguments the program aliases, as JAX's.)
+  return program.call(bufs)
 
 
 def _replicated(mesh, memory_kind):
@@ -789,7 +798,6 @@ class JitCallSite:
     self.moved_consts: dict = {}
     self.fast: dict = {}   # ids of argument layouts -> (program, constants' buffers, layouts)
     self.last = None   # (layouts, program, constants' buffers) of the last call
-    self.donated_args = None   # positions of the donated arguments, once known
 
   def check_out_shardings(self, out_avals):
     """JAX's errors for ``out_shardings`` that cannot lay out the results
@@ -830,20 +838,8 @@ class JitCallSite:
       for a in flat_args:
         a._check_if_deleted()
       raise
-    if entry.donated:
-      # XLA deletes the buffers it took over; deleting one again costs ~6K
-      # instructions, so only those it left alive (its executable's donation
-      # is fixed, so the first call tells) are deleted here.
-      left = program.donated_left_alive
-      if left is None:
-        donated = self.donated_args
-        if donated is None:
-          donated = self.donated_args = [i for i, d in enumerate(
-              entry.donated[len(entry.consts):]) if d]
-        left = program.donated_left_alive = [
-            i for i in donated if not flat_args[i]._buf.is_deleted()]
-      for i in left:
-        flat_args[i]._buf.delete()
+    # (PJRT deletes the donated arguments the program aliases, as JAX's;
+    # the others stay alive.)
     build = program.build_outputs
     if build is None:
       build = program.build_outputs = _output_builder(entry, program.out_avals)

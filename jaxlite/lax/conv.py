@@ -170,6 +170,7 @@ def _conv_lowering(ctx, lhs, rhs, *, window_strides, padding, lhs_dilation, rhs_
       padding=ir.DenseIntElementsAttr.get(pads),
       lhs_dilation=mlir.dense_int_array(lhs_dilation),
       rhs_dilation=mlir.dense_int_array(rhs_dilation),
+      window_reversal=ir.DenseBoolArrayAttr.get([False] * len(window_strides)),
       precision_config=precision_attr(precision)).result
 
 

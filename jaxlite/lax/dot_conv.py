@@ -79,8 +79,10 @@ def canonicalize_precision(precision: PrecisionLike):
 
 
 def precision_attr(precision):
+  # As JAX: an unset precision (or an algorithm, which has its own attribute)
+  # is spelled out as DEFAULT for both operands.
   if precision is None or dot_algorithms.is_algorithm(precision):
-    return None
+    precision = (Precision.DEFAULT, Precision.DEFAULT)
   ir, hlo = mlir.ir(), mlir.hlo()
   return ir.ArrayAttr.get([hlo.PrecisionAttr.get(p.name) for p in precision])
 
@@ -204,7 +206,8 @@ def _dot_with_algorithm(ctx, lhs, rhs, dimension_numbers, algorithm):
       lhs_contracting_dimensions=list(lc), rhs_contracting_dimensions=list(rc))
   attr = algorithm._convert_to_hlo_attr(lhs_t or lhs_aval.dtype, rhs_t or rhs_aval.dtype)
   extra = {} if attr is None else {"algorithm": attr}
-  out = hlo.dot_general(mlir.aval_to_ir_type(acc_aval), lhs, rhs, dnums, **extra)
+  out = hlo.dot_general(mlir.aval_to_ir_type(acc_aval), lhs, rhs, dnums,
+                        precision_config=precision_attr(None), **extra)
   return mlir.convert(out, aval_out) if acc_aval.dtype != aval_out.dtype else out
 
 
