@@ -724,9 +724,13 @@ def tree_leaves(tree: Any, is_leaf: Callable[[Any], bool] | None = None
   """
   if is_leaf is None and _native_flatten is not None and (
       type(tree) is list or type(tree) is tuple):
-    flat = native_flatten(tree)
-    if flat is not None:
-      return flat[0]
+    # native_flatten, inlined (this is on the path of every training step).
+    try:
+      leaves = _native_flatten(tree)[0]
+    except Exception:  # noqa: BLE001 - the Python walk below raises this module's error
+      leaves = None
+    if leaves is not None and _custom_node_types.isdisjoint(map(type, leaves)):
+      return leaves
   leaves = []
   try:
     if is_leaf is None and (type(tree) is list or type(tree) is tuple):

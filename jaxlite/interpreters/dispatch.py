@@ -139,7 +139,6 @@ def apply_primitive(primitive, args, params):
     outs = _new_object(Array)   # Array(results[0], aval), inlined (see _new_object)
     outs._buf = results[0]
     outs.aval = exe.out_avals[0]
-    outs._npy = outs._shards = None
   if not plain and (_debug_nans.value or _debug_infs.value):
     # An executable compiled before the option was set has no checking handlers.
     special_values.check_eager_outputs(primitive, outs if primitive.multiple_results

@@ -76,8 +76,7 @@ def output_builder(out_tree, out_avals):
     names = ", ".join(f"r{i}" for i in range(count))
     lines.append(f"  {names}, = results")
   for i in range(count):
-    lines.append(f"  o{i} = new(Array); o{i}._buf = r{i}; o{i}.aval = aval{i}; "
-                 f"o{i}._npy = o{i}._shards = None")
+    lines.append(f"  o{i} = new(Array); o{i}._buf = r{i}; o{i}.aval = aval{i}")
   lines.append(f"  return {expression}")
   namespace = {"new": object.__new__, "Array": Array}
   namespace.update((f"aval{i}", aval) for i, aval in enumerate(out_avals))

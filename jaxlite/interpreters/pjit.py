@@ -321,7 +321,6 @@ def _outputs(out_avals, unflatten, results):
     out = _new_object(Array)   # Array(buf, aval), inlined (see _new_object)
     out._buf = buf
     out.aval = aval
-    out._npy = out._shards = None
     append(out)
   return unflatten(outs)
 
@@ -533,7 +532,6 @@ class Jitted:
             out = _new_object(Array)   # Array(results[0], plan[2]), inlined
             out._buf = results[0]
             out.aval = plan[2]
-            out._npy = out._shards = None
             return out
           return plan[3].build_outputs(results)
         if self._simple:

@@ -140,7 +140,6 @@ def bind_eager_one(primitive, x, aval, params_of):
       out = _new_object(Array)   # Array(buf, aval), inlined (see dispatch._new_object)
       out._buf = buf
       out.aval = exe.out_avals[0]
-      out._npy = out._shards = None
       return out
   params = params_of(aval)
   out = primitive.bind(x, **params)

@@ -207,7 +207,11 @@ class Array(_AbstractArray):
   >>> x.shape, x.dtype
   ((2,), dtype('int32'))
   """
-  __slots__ = ("_buf", "aval", "_npy", "_shards", "__weakref__")
+  # `_buf` and `aval` are set on every construction. The host copy and the
+  # per-device buffers are set only once known: an unset slot reads as None
+  # through `_npy` and `_shards`, so making an Array (every eager op, every
+  # jit result) stores two fields, not four.
+  __slots__ = ("_buf", "aval", "_host_copy", "_device_shards", "__weakref__")
   __array_priority__ = 100
   # JAX arrays are unhashable; `None` makes hash() say "unhashable type: 'Array'".
   __hash__ = None  # type: ignore[assignment]
@@ -215,10 +219,33 @@ class Array(_AbstractArray):
   def __init__(self, buf, aval, shards=None):
     self._buf = buf
     self.aval = aval
-    self._npy = None
-    # The per-device single-device buffers of a multi-device array, when known;
-    # asking jaxlib for them (`_arrays`) would import jax.
-    self._shards = shards
+    if shards is not None:
+      # The per-device single-device buffers of a multi-device array, when
+      # known; asking jaxlib for them (`_arrays`) would import jax.
+      self._device_shards = shards
+
+  def _get_host_copy(self):
+    try:
+      return self._host_copy
+    except AttributeError:   # not copied to the host yet
+      return None
+
+  def _set_host_copy(self, npy):
+    self._host_copy = npy
+
+  def _get_device_shards(self):
+    try:
+      return self._device_shards
+    except AttributeError:   # not known yet
+      return None
+
+  def _set_device_shards(self, shards):
+    self._device_shards = shards
+
+  # The host value once copied (None before), and the single-device buffers of
+  # a multi-device array once known (None before).
+  _npy = property(_get_host_copy, _set_host_copy)
+  _shards = property(_get_device_shards, _set_device_shards)
 
   # -- abstract properties ---------------------------------------------------
   shape = property(lambda self: self.aval.shape)
@@ -585,7 +612,6 @@ def arrays_of(bufs, avals) -> list:
     out = _new_object(Array)
     out._buf = buf
     out.aval = aval
-    out._npy = out._shards = None
     append(out)
   return outs
 
