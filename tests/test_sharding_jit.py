@@ -417,3 +417,30 @@ def test_cached_sharded_calls_build_outputs_as_jax(env):
         repr(jax.tree_util.tree_structure(t))
     for ol, tl in zip(jaxlite.tree_util.tree_leaves(o), jax.tree_util.tree_leaves(t)):
       assert_same_layout(ol, tl)
+
+
+def test_key_array_results_on_a_mesh_match_jax(env):
+  """Key arrays returned by a sharded jit or an eager op on sharded key data
+  (jaxlib's result handlers take their key data) are JAX's, shard by shard."""
+  jax, _, _, both = env
+  s, js = both(("data",))
+  data = np.arange(16, dtype=np.uint32).reshape(8, 2)
+  x = np.ones((8, 2), np.float32)
+  results = []
+  for lib, sharding in ((jaxlite, s), (jax, js)):
+    kd = lib.device_put(data, sharding)
+    f = lib.jit(lambda x: (x * 2, lib.random.key(0)))
+    g = lib.jit(lambda kd: lib.random.wrap_key_data(kd))
+    outs = [f(lib.device_put(x, sharding))[1] for _ in range(2)]
+    outs += [g(kd) for _ in range(2)] + [lib.random.wrap_key_data(kd)]
+    results.append(outs)
+  for ours, theirs in zip(*results):
+    assert str(ours.dtype) == str(theirs.dtype) and ours.shape == theirs.shape
+    assert repr(ours.sharding) == repr(theirs.sharding)
+    # (key_data's own spec is not compared: JAX's first call gives the key
+    # data P(None,) / P('data', None), its C++ cached calls P() / P('data',).)
+    mine, ref = jaxlite.random.key_data(ours), jax.random.key_data(theirs)
+    for a, b in zip(sorted(mine.addressable_shards, key=lambda x: x.device.id),
+                    sorted(ref.addressable_shards, key=lambda x: x.device.id)):
+      assert a.device.id == b.device.id and a.index == b.index
+      np.testing.assert_array_equal(np.asarray(a.data), np.asarray(b.data))

@@ -274,16 +274,25 @@ class SpmdProgram:
       if given is None and op is None:
         given = _replicated(mesh, memory_kind)
       elif given is None:
+        # XLA reports a key result's sharding over its key data (trailing
+        # dimensions never split): the key array's spec is its leading part.
         given = named_sharding_from_hlo(mesh, xc.HloSharding.from_proto(op),
-                                        len(aval.shape), memory_kind)
+                                        len(core.physical_aval(aval).shape), memory_kind)
+        if core.is_extended_aval(aval):
+          given = NamedSharding(mesh, PartitionSpec(*tuple(given.spec)[:len(aval.shape)]),
+                                memory_kind=given.memory_kind)
         given = _recover_user_sharding(given, len(aval.shape), user_in)
       self.out_shardings.append(given)
     # Each result's type follows where it really lives (sharding in types).
     self.out_avals = out_avals = tuple(sharded._typed(a, s)
                                        for a, s in zip(out_avals, self.out_shardings))
-    self.handlers = [xc.array_result_handler(a, layouts.array_layout(s, len(a.shape)),
-                                             True, True)
-                     for a, s in zip(out_avals, self.out_shardings)]
+    # A key result (extended dtype) leaves the program as its key data.
+    self.handlers = []
+    for aval, sharding in zip(out_avals, self.out_shardings):
+      physical = core.physical_aval(aval)
+      sharding = _key_data_sharding(sharding, len(physical.shape) - len(aval.shape))
+      self.handlers.append(xc.array_result_handler(
+          physical, layouts.array_layout(sharding, len(physical.shape)), True, True))
     # What makes a jit call's results into its Arrays (see _output_builder),
     # set by the call site on its first call.
     self.build_outputs = None
@@ -292,6 +301,15 @@ class SpmdProgram:
     # Bounded launches: XLA's CPU client deadlocks when they run too far ahead.
     results = inflight.launch(self.loaded, bufs).consume_with_handlers(self.handlers)
     return arrays_of(results, self.out_avals)
+
+
+def _key_data_sharding(sharding, trailing: int):
+  """The sharding of a key array's key data, as JAX 0.10.2 lays it out: the
+  key array's spec followed by ``trailing`` unsplit dimensions."""
+  if not trailing or not isinstance(sharding, NamedSharding) or sharding.num_devices == 1:
+    return sharding
+  return NamedSharding(sharding.mesh, PartitionSpec(*sharding.spec, *[None] * trailing),
+                       memory_kind=sharding.memory_kind)
 
 
 def _type_out_sharding(mesh, aval):
@@ -519,6 +537,14 @@ def _eager_output_builder(primitive, out_avals):
   from jaxlite import tree_util  # pylint: disable=g-import-not-at-top
   count = len(out_avals)
   tree = tree_util.tree_structure([0] * count if primitive.multiple_results else 0)
+  if any(map(core.is_extended_aval, out_avals)):   # key results wrap their key data
+    from jaxlite.runtime import executable  # pylint: disable=g-import-not-at-top
+
+    def build(results):
+      outs = [executable.wrap_extended(r, a) if core.is_extended_aval(a) else Array(r, a)
+              for r, a in zip(results, out_avals)]
+      return outs if primitive.multiple_results else outs[0]
+    return build
   build = output_builders.output_builder(tree, out_avals)
   if build is not None:
     return build
