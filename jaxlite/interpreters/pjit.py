@@ -87,12 +87,17 @@ def _jit_impl(*args, jaxpr: ClosedJaxpr, name: str, donated_invars=(), inline=Fa
   if spmd_programs is None:
     spmd_programs = per_jaxpr.setdefault("spmd", {} if _holds_shard_map(jaxpr) else False)
   if spmd_programs is not False:
-    from jaxlite.interpreters import spmd
-    return spmd.call_sharded(jaxpr, name, args, [None] * len(args),
-                             [None] * len(jaxpr.out_avals),
-                             tuple(donated_invars) or (False,) * len(args),
-                             cache=spmd_programs)
-  dev = device or _common_device(args)
+    return _call_spmd(jaxpr, name, args, donated_invars, spmd_programs)
+  try:
+    dev = device or placement.committed_device(args)
+  except placement.MultiDeviceOperand:
+    from jaxlite.runtime import sharded
+    if any(sharded.is_sharded(a) for a in args):
+      # Arrays split over a mesh (the known part of a differentiated jit of
+      # sharded arguments, say): an SPMD program over their mesh.
+      return _call_spmd(jaxpr, name, args, donated_invars,
+                        per_jaxpr.setdefault("spmd_args", {}))
+    dev = None
   # As JAX's: results are committed only where an operand (or jit) chose the device.
   committed = dev is not None
   if dev is None:
@@ -110,6 +115,14 @@ def _jit_impl(*args, jaxpr: ClosedJaxpr, name: str, donated_invars=(), inline=Fa
 jit_p.def_impl(_jit_impl)
 
 
+def _call_spmd(jaxpr, name, args, donated_invars, programs):
+  """``jit_p``'s impl as an SPMD program (``programs``: its compiled ones)."""
+  from jaxlite.interpreters import spmd
+  return spmd.call_sharded(jaxpr, name, args, [None] * len(args),
+                           [None] * len(jaxpr.out_avals),
+                           tuple(donated_invars) or (False,) * len(args), cache=programs)
+
+
 def _jit_inline_staging(trace, tracers, *, jaxpr, inline=False, **_):
   """``jit(inline=True)`` is inlined when staged into a jaxpr (as JAX's
   ``pjit_staging_rule``); run eagerly, under jvp or vmap, it stays one
@@ -120,15 +133,6 @@ def _jit_inline_staging(trace, tracers, *, jaxpr, inline=False, **_):
 
 
 pe.staging_folds[jit_p] = _jit_inline_staging
-
-
-def _common_device(args, fun_name="", arg_names=None):
-  """The device of the committed single-device operands, or None (see
-  runtime/placement.py; JAX's error when they are on different devices)."""
-  try:
-    return placement.committed_device(args, fun_name, arg_names)
-  except placement.MultiDeviceOperand:
-    return None
 
 
 def compile_jaxpr(closed_jaxpr: ClosedJaxpr, name: str, device, donated_invars=(),
