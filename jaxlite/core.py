@@ -644,9 +644,9 @@ def _aval_forward(name, field, doc):
   tracers their attribute forwarding (``_forward_aval_attributes``)."""
   base = NamedTuple(name, [(field, Callable)])
 
-  def __new__(cls, fn):
+  def __new__(cls, *args, **kwargs):   # by position or by name, as JAX's NamedTuple
     _forward_aval_attributes()
-    return base.__new__(cls, fn)
+    return base.__new__(cls, *args, **kwargs)
   return type(name, (base,), {"__slots__": (), "__new__": __new__, "__doc__": doc,
                               "__module__": __name__})
 

@@ -2,6 +2,8 @@
 the result laid out as asked, never the layout silently dropped."""
 from __future__ import annotations
 
+from jaxlite import core
+
 
 def place(x, out_sharding, name: str):
   """``x`` as is for ``out_sharding=None``; otherwise moved there (outside
@@ -26,8 +28,36 @@ def place(x, out_sharding, name: str):
     # The sharding of an unsharded value's type (``jax.typeof(x).sharding``, as
     # flax.nnx passes it): over no mesh axes, so nothing to lay out.
     return x
+  if isinstance(out_sharding, NamedSharding) and not out_sharding._is_concrete:
+    if not isinstance(x, core.Tracer):
+      # A type's sharding (an abstract mesh) on a concrete value: its spec on
+      # the mesh in context (set_mesh), as JAX resolves it.
+      _check_context_mesh(x, out_sharding)
+      out_sharding = out_sharding.spec
   from jaxlite.lax.sharding_constraint import reshard
   return reshard(x, out_sharding)
+
+
+def _check_context_mesh(x, sharding) -> None:
+  """JAX's error for laying a concrete value out by an abstract mesh's sharding
+  with no mesh in context: the devices cannot be chosen."""
+  from jaxlite.sharding import mesh as mesh_lib  # pylint: disable=g-import-not-at-top
+  from jaxlite.sharding import types as sharding_types  # pylint: disable=g-import-not-at-top
+  if not mesh_lib.get_concrete_mesh().empty:
+    return
+  mesh = sharding.mesh
+  by_type: dict = {}
+  for name, axis_type in zip(mesh.axis_names, mesh.axis_types):
+    by_type.setdefault(axis_type, []).append(name)
+  aval = core.get_aval(x)
+  from jaxlite import dtypes  # pylint: disable=g-import-not-at-top
+  text = (f"{dtypes.short_dtype_name(aval.dtype)}"
+          f"[{sharding_types.dims_text(aval.shape, sharding.spec)}]"
+          f"({ {t: tuple(n) for t, n in by_type.items()} })")
+  raise ValueError(
+      f"Length of device assignment {len(x.devices())} is not equal to the size of the "
+      f"mesh {mesh.size} of aval {text}. Please enter your `jit` into a mesh context via "
+      "`jax.set_mesh`.")
 
 
 def check_mesh_for_spec(spec) -> None:

@@ -347,6 +347,10 @@ def full(shape: Sequence[int], fill_value, dtype=None, *, sharding=None):
     shape: a sequence of concrete integers (or one integer).
     fill_value: a scalar.
     dtype: the result dtype; by default ``fill_value``'s (weakly typed if it is).
+    sharding: where the result lives, as JAX: outside tracing, a sharding on
+      devices lays each device's block out there (the result is not weakly
+      typed); while tracing, only a sharding of an abstract mesh (a type's
+      sharding) applies.
 
   >>> from jaxlite import lax
   >>> lax.full((2,), 3.0)
@@ -367,7 +371,27 @@ def full(shape: Sequence[int], fill_value, dtype=None, *, sharding=None):
     # Tangents of integers carry no data; like JAX, a host array stands for them.
     return np.zeros(shape, dtypes.float0)
   fill = _convert_element_type(fill_value, dtype, weak)
+  if sharding is not None:
+    if not getattr(sharding, "_is_concrete", True):   # a type's (abstract) sharding
+      return broadcast(fill, shape, out_sharding=sharding)
+    if not isinstance(fill, core.Tracer):
+      return _full_laid_out(shape, fill, sharding)
   return broadcast(fill, shape)
+
+
+def _full_laid_out(shape, fill, sharding):
+  """``full`` placed by a sharding on devices, as JAX's: one block is filled
+  and copied to each device (device to device), and the result is not weak."""
+  from jaxlite.interpreters import spmd  # pylint: disable=g-import-not-at-top
+  from jaxlite.runtime import transfer  # pylint: disable=g-import-not-at-top
+  block = broadcast(_convert_element_type(fill, fill.dtype, False),
+                    tuple(sharding.shard_shape(shape)))
+  if len(block.devices()) > 1:   # made under a mesh context: its first block
+    block = block.addressable_data(0)
+  index_map = sharding.addressable_devices_indices_map(shape)
+  pieces = [transfer.device_put(block, d) for d in sharding._device_assignment
+            if d in index_map]
+  return spmd.make_array_from_single_device_arrays(shape, sharding, pieces)
 
 
 def full_like(x, fill_value, dtype=None, shape=None, sharding=None):
@@ -384,15 +408,35 @@ def full_like(x, fill_value, dtype=None, shape=None, sharding=None):
     return dtype._rules.full(aval.shape if shape is None else canonicalize_shape(shape),
                              fill_value, dtype)
   dtype = dtypes.canonicalize_dtype(dtype or aval.dtype)
+  given_shape = shape
   shape = aval.shape if shape is None else canonicalize_shape(shape)
   if np.ndim(fill_value) != 0:
     raise TypeError(f"full must be called with scalar fill_value, got fill_value.shape "
                     f"{np.shape(fill_value)}.")
-  out = broadcast(_convert_element_type(fill_value, dtype, weak), shape)
+  if sharding is None:
+    sharding = _like_sharding(x, aval, shape, given_shape, weak)
+  out = full(shape, _convert_element_type(fill_value, dtype, weak), sharding=sharding)
   if getattr(aval, "vma", None):   # inside shard_map: varying as x is, as JAX's
     from jaxlite.interpreters import vma  # pylint: disable=g-import-not-at-top
     out = vma.vary(out, aval.vma)
   return out
+
+
+def _like_sharding(x, aval, shape, given_shape, weak):
+  """The sharding ``full_like`` gives its result when none is asked for, as
+  JAX's: a tracer's type sharding (its shape kept); a committed, not weakly
+  typed array's own sharding where the shape is kept or it is replicated."""
+  if isinstance(x, core.Tracer):
+    return aval.sharding if given_shape is None else None
+  sharding = getattr(x, "sharding", None)
+  # (An object with a sharding but no committedness, a ShapeDtypeStruct say,
+  # counts as committed, as in JAX.)
+  committed = getattr(x, "committed", getattr(x, "_committed", True))
+  if sharding is None or weak or not committed:
+    return None
+  if tuple(shape) != tuple(np.shape(x)) and not sharding.is_fully_replicated:
+    return None
+  return sharding
 
 
 def zeros_like_array(x):

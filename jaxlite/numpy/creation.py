@@ -263,14 +263,35 @@ def _placed(x, device, out_sharding=None, fun_name=None):
 
 
 def _typed_sharding_of(a, shape, device, out_sharding):
-  """As JAX's ``*_like``: with no shape, device or out_sharding given, the
-  result keeps the sharding in ``a``'s type (Explicit mesh axes)."""
-  aval = getattr(a, "aval", None)
-  if (out_sharding is not None or shape is not None or device is not None
-      or getattr(aval, "_sharding", None) is None):
+  """As JAX's ``*_like`` (``lax.full_like``): with no device or out_sharding
+  given, a tracer's result keeps the sharding in its type (Explicit mesh
+  axes) when the shape is kept, and a committed, not weakly typed array's
+  result keeps its sharding when the shape is kept or it is replicated."""
+  if out_sharding is not None or device is not None:
     return out_sharding
-  # An Array's sharding (its concrete mesh); a tracer's type's (abstract mesh).
-  return getattr(a, "sharding", None) or aval._sharding
+  aval = getattr(a, "aval", None)
+  if isinstance(a, Tracer):
+    return aval._sharding if shape is None else None
+  if type(a) is not Array or aval.weak_type or not a.committed:
+    return None
+  sharding = a.sharding
+  if shape is None or tuple(shape) == a.shape or sharding.is_fully_replicated:
+    return sharding
+  return None
+
+
+def _filled_like(a, fill_value, dtype, shape, device, out_sharding, fun_name):
+  """``fill_value`` shaped (and by default typed) like ``a``, placed as JAX's
+  ``lax.full_like`` places it (see _typed_sharding_of)."""
+  sharding = _typed_sharding_of(a, shape, device, out_sharding)
+  dtype, shape, weak = _like(a, dtype, shape, fun_name)
+  out = _vary_like(a, _full(shape, fill_value, dtype, fun_name, weak))
+  if sharding is not None and out_sharding is None and device is None and \
+      not isinstance(a, Tracer):
+    # ``a``'s own layout: the result is laid out (and committed) there.
+    from jaxlite.runtime import transfer  # pylint: disable=g-import-not-at-top
+    return transfer.device_put(out, sharding)
+  return _placed(out, device, sharding, f"jnp.{fun_name}")
 
 
 def _like(a, dtype, shape, fun_name):
@@ -311,10 +332,7 @@ def zeros_like(a, dtype=None, shape=None, *, device=None, out_sharding=None):
   >>> jnp.zeros_like(jaxlite.ShapeDtypeStruct((2,), jnp.int8))
   Array([0, 0], dtype=int8)
   """
-  out_sharding = _typed_sharding_of(a, shape, device, out_sharding)
-  dtype, shape, weak = _like(a, dtype, shape, "zeros_like")
-  return _placed(_vary_like(a, _full(shape, 0, dtype, "zeros_like", weak)),
-                 device, out_sharding, "jnp.zeros_like")
+  return _filled_like(a, 0, dtype, shape, device, out_sharding, "zeros_like")
 
 
 def ones_like(a, dtype=None, shape=None, *, device=None, out_sharding=None):
@@ -324,10 +342,7 @@ def ones_like(a, dtype=None, shape=None, *, device=None, out_sharding=None):
   >>> jnp.ones_like(jnp.arange(2))
   Array([1, 1], dtype=int32)
   """
-  out_sharding = _typed_sharding_of(a, shape, device, out_sharding)
-  dtype, shape, weak = _like(a, dtype, shape, "ones_like")
-  return _placed(_vary_like(a, _full(shape, 1, dtype, "ones_like", weak)),
-                 device, out_sharding, "jnp.ones_like")
+  return _filled_like(a, 1, dtype, shape, device, out_sharding, "ones_like")
 
 
 def empty_like(prototype, dtype=None, shape=None, *, device=None):
@@ -349,10 +364,7 @@ def full_like(a, fill_value, dtype=None, shape=None, *, device=None, out_shardin
   Array([5, 5], dtype=int32)
   """
   promotion.check_arraylike("full_like", fill_value)
-  out_sharding = _typed_sharding_of(a, shape, device, out_sharding)
-  dtype, shape, weak = _like(a, dtype, shape, "full_like")
-  return _placed(_vary_like(a, _full(shape, fill_value, dtype, "full_like", weak)),
-                 device, out_sharding, "jnp.full_like")
+  return _filled_like(a, fill_value, dtype, shape, device, out_sharding, "full_like")
 
 
 # --- ranges ---------------------------------------------------------------------------

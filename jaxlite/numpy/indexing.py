@@ -409,6 +409,24 @@ def _has_partial_slices(entries, shape) -> bool:
   return False
 
 
+def _slice_type_sharding(arr, entries):
+  """The type sharding JAX gives ``arr[entries]`` (ints, slices, None): a
+  slice keeps its axis's entry of ``arr``'s type spec, None adds an unsplit
+  axis, an int drops its axis."""
+  from jaxlite.sharding.partition_spec import PartitionSpec  # pylint: disable=g-import-not-at-top
+  sharding = arr.aval.sharding
+  concrete = getattr(arr, "sharding", None)
+  if arr.aval._sharding is None and getattr(getattr(concrete, "mesh", None),
+                                            "explicit_axes", ()):
+    # An unsplit value on a mesh with Explicit axes: JAX's type still names
+    # that mesh (abstractly).
+    sharding = concrete.update(mesh=concrete.mesh.abstract_mesh,
+                               spec=PartitionSpec(*[None] * arr.ndim))
+  spec = tuple(sharding.spec) + (None,) * (arr.ndim - len(sharding.spec))
+  out = [None if e.kind == "none" else spec[e.axis] for e in entries if e.kind != "int"]
+  return sharding.update(spec=PartitionSpec(*out))
+
+
 def _split_static_gather(arr, entries, mode, fill_value):
   """``arr[ints, slices, None]`` of a concrete array on several devices, as JAX
   computes it: one gather (so the sharding of a partly taken axis is XLA's
@@ -442,7 +460,8 @@ def _split_static_gather(arr, entries, mode, fill_value):
       continue
     start, length, step = _slice_bounds(e.value, n)
     if length == 0:   # nothing to gather: zeros of the result's shape, as JAX's
-      return lax_structural.full(_static_getitem(arr, entries).shape, 0, arr.dtype)
+      return lax_structural.full(_static_getitem(arr, entries).shape, 0, arr.dtype,
+                                 sharding=_slice_type_sharding(arr, entries))
     if step == 1:
       if length != n:
         columns.append((np.array(start, _INDEX_DTYPE), len(batch_shape)))

@@ -61,11 +61,8 @@ def _cond_lowering(ctx, index, *args, branches):
     return [bitwise.select_n_lowering(ctx.replace(avals_in=[ctx.avals_in[0]] + [aval] * len(
         branches), avals_out=[aval]), index, *outs)
             for aval, *outs in zip(ctx.avals_out, *per_branch)]
-  # stablehlo.case runs the last branch for any index out of range; JAX's
-  # semantics clamp, so negative indices pick branch 0.
-  zero = mlir.ir_constant(np.int32(0))
-  last = mlir.ir_constant(np.int32(len(branches) - 1))
-  index = hlo.clamp(zero, index, last)
+  # The index is in range: switch clamps it and cond converts a boolean, in
+  # the jaxpr, as JAX stages them (so the module has no clamp of its own).
   out_types = [mlir.aval_to_ir_type(a) for a in ctx.avals_out]
   case = hlo.CaseOp(out_types, index, len(branches))
   for region, branch in zip(case.regions, branches):
