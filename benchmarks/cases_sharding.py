@@ -106,9 +106,12 @@ CASES = [
     Case("sharded_jit_mlp_step_2x4_first_call", _step_first_call, kind="first_call",
          goal="<= 1.0x JAX"),
     # Small layers: under callgrind XLA's own work would dominate (and crawl).
+    # 20 calls per batch: XLA's eight worker threads vary by 10-20K
+    # instructions per call from batch to batch in either library, which
+    # 5 calls left in the figure.
     Case("sharded_jit_small_mlp_step_2x4_instructions",
          lambda jx, jnp: _step_steady(jx, jnp, sizes=(8, 16, 16, 4), batch=8),
-         kind="instructions", calls=5, goal="<= 1.0x JAX"),
+         kind="instructions", calls=20, goal="<= 1.0x JAX"),
     Case("sharded_eager_add_2x4", _eager_sharded_add, goal="<= 1.0x JAX"),
     Case("sharded_eager_add_2x4_instructions", _eager_sharded_add, kind="instructions",
          calls=20, goal="<= 1.0x JAX"),
