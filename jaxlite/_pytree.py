@@ -248,6 +248,8 @@ def _register(nodetype, flatten, unflatten, flatten_with_keys):
   global _custom_node_types
   _custom_nodes[nodetype] = kind
   _custom_node_types = frozenset(_custom_nodes)
+  if _native_leaves_registry is not None:
+    _register_native(_native_leaves_registry, kind)
 
   def flatten_custom(x, leaves, is_leaf):
     children, aux = flatten(x)
@@ -722,15 +724,14 @@ def tree_leaves(tree: Any, is_leaf: Callable[[Any], bool] | None = None
   >>> tree_leaves({'x': [1, 2], 'y': None})
   [1, 2]
   """
-  if is_leaf is None and _native_flatten is not None and (
+  if is_leaf is None and _native_leaves is not None and (
       type(tree) is list or type(tree) is tuple):
-    # native_flatten, inlined (this is on the path of every training step).
+    # jaxlib's flatten over a registry that knows every node type of this
+    # one (this is on the path of every training step).
     try:
-      leaves = _native_flatten(tree)[0]
+      return _native_leaves(tree)[0]
     except Exception:  # noqa: BLE001 - the Python walk below raises this module's error
-      leaves = None
-    if leaves is not None and _custom_node_types.isdisjoint(map(type, leaves)):
-      return leaves
+      pass
   leaves = []
   try:
     if is_leaf is None and (type(tree) is list or type(tree) is tuple):
@@ -743,9 +744,14 @@ def tree_leaves(tree: Any, is_leaf: Callable[[Any], bool] | None = None
 
 
 # jaxlib's C++ flatten over a registry of the built-in containers only (see
-# tree_leaves), installed by jit once jaxlib is loaded (importing it here would
-# cost `import jaxlite` its start-up time).
+# native_flatten), installed by jit once jaxlib is loaded (importing it here
+# would cost `import jaxlite` its start-up time).
 _native_flatten = None
+# For tree_leaves: jaxlib's C++ flatten over a registry holding the built-in
+# containers and every node type registered here (each flattened by the
+# function registered here), so that its leaves are this module's leaves.
+_native_leaves_registry = None
+_native_leaves = None
 
 
 def native_flatten(tree):
@@ -775,10 +781,27 @@ def native_flatten(tree):
 
 
 def set_native_flatten(flatten) -> None:
-  """Installs ``flatten`` (``jaxlib._jax.pytree.PyTreeRegistry().flatten``),
-  which ``tree_leaves`` uses for lists and tuples."""
-  global _native_flatten
+  """Installs ``flatten`` (``jaxlib._jax.pytree.PyTreeRegistry().flatten``,
+  which ``native_flatten`` uses), and makes ``tree_leaves``' registry: one of
+  jaxlib's holding every node type registered here."""
+  global _native_flatten, _native_leaves_registry, _native_leaves
+  from jaxlib import _jax  # pylint: disable=g-import-not-at-top - loaded by jit already
+  registry = _jax.pytree.PyTreeRegistry()
+  _native_leaves_registry = registry   # registrations from now on go there too
+  for kind in list(_custom_nodes.values()):
+    _register_native(registry, kind)
+  _native_leaves = registry.flatten
   _native_flatten = flatten
+
+
+def _register_native(registry, kind) -> None:
+  """Registers the node type of ``kind`` in jaxlib's ``registry``, flattened by
+  this module's function (an error there sends tree_leaves down the Python
+  walk, which raises this module's error)."""
+  try:
+    registry.register_node(kind.type, kind.flatten, kind.unflatten)
+  except ValueError:   # registered meanwhile by set_native_flatten's loop
+    pass
 
 
 def _collect_leaves(xs, leaves):
