@@ -58,6 +58,7 @@ def _clear_jit_caches():
   _jaxpr_executables.clear()
   for jitted in list(_live_jitted):
     jitted.clear_cache()
+  _SharedCaches.clear()
 
 
 # Mutable refs live in jaxlite.state, a layer above: when it loads, it installs
@@ -380,6 +381,45 @@ class _CacheEntry:
     self.placed = {}   # device -> Executable, for operands committed to that device
 
 
+class _SharedCaches:
+  """The traces and executables of one function jitted with one set of
+  options, shared by every ``jit`` of it, as JAX shares its trace cache
+  (keyed by the function): ``jit(f)(x)`` written inside a loop traces and
+  compiles ``f`` once, and, as in JAX, a later ``jit(f)`` reuses the trace
+  even if a global ``f`` reads has changed since. Functions that cannot be
+  weakly referenced or hashed (and unhashable options) get caches of their own.
+  """
+  __slots__ = ("cache", "fast_cache", "tree_cache", "splits", "lock")
+  _by_fun: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+  _registry_lock = threading.Lock()
+
+  def __init__(self):
+    self.cache: dict = {}
+    self.fast_cache: dict = {}
+    self.tree_cache: dict = {}
+    self.splits: dict = {}
+    self.lock = threading.RLock()
+
+  @classmethod
+  def of(cls, fun, options) -> "_SharedCaches":
+    try:
+      with cls._registry_lock:
+        per_options = cls._by_fun.get(fun)
+        if per_options is None:
+          per_options = cls._by_fun[fun] = {}
+        shared = per_options.get(options)
+        if shared is None:
+          shared = per_options[options] = cls()
+        return shared
+    except Exception:  # noqa: BLE001 - no weak reference, hash or == for fun or options
+      return cls()
+
+  @classmethod
+  def clear(cls):
+    with cls._registry_lock:
+      cls._by_fun = weakref.WeakKeyDictionary()
+
+
 class Jitted:
   """A function staged out and compiled by XLA; see ``jaxlite.jit``."""
 
@@ -407,13 +447,21 @@ class Jitted:
     self.inline = inline
     self.name = api_util.fun_name(fun)
     _live_jitted.add(self)
-    self._cache: dict = {}
-    self._fast_cache: dict = {}   # flat Array arguments: (avals, context) -> entry
+    # The caches below (and the lock) are those of every jit of the same
+    # function with the same options (see _SharedCaches).
+    shared = _SharedCaches.of(fun, (
+        self.static_argnums, self.static_argnames, self.donate_argnums,
+        self.donate_argnames, device, backend_name, inline, keep_unused, in_shardings,
+        out_shardings, tuple(sorted(self.compiler_options.items()))
+        if self.compiler_options else None))
+    self._cache: dict = shared.cache
+    # flat Array arguments: (avals, context) -> entry
+    self._fast_cache: dict = shared.fast_cache
     # Pytree and static arguments: (C++ treedef, static values, avals, context) -> entry.
-    self._tree_cache: dict = {}
+    self._tree_cache: dict = shared.tree_cache
     # Per number of positional arguments: getters of the dynamic ones and of the
     # static ones (see _fast_split).
-    self._splits: dict = {}
+    self._splits: dict = shared.splits
     # (Donated arguments too: the entry's donation mask follows from the
     # treedef, and _call_entry deletes them, as the slow path does.)
     self._tree_ok = device is None
@@ -422,7 +470,7 @@ class Jitted:
     self._memo = None
     self._tree_memo = None
     # Tracing and compiling happen once per key even when threads race on it.
-    self._lock = threading.RLock()
+    self._lock = shared.lock
     self._simple = not self.static_argnums and not self.static_argnames and \
         not self.donate_argnums and not self.donate_argnames and device is None
     self.__wrapped__ = fun
