@@ -72,3 +72,24 @@ def test_clear_caches_retraces():
   jaxlite.clear_caches()
   jaxlite.jit(f)(np.float32(1))
   assert len(traces) == 2
+
+
+def test_registry_is_bounded_even_when_traces_hold_their_function(monkeypatch):
+  """A custom_jvp function's trace refers back to it, so its weak key never
+  dies on its own: the registry starts over past its bound, and the
+  functions are collected."""
+  from jaxlite.interpreters import pjit
+  monkeypatch.setattr(pjit._SharedCaches, "MAX_FUNCTIONS", 8)
+  pjit._SharedCaches.clear()
+  refs = []
+  import weakref
+  x = jaxlite.numpy.ones(3)
+  for i in range(30):
+    f = jaxlite.custom_jvp(lambda x, i=i: x * i)
+    f.defjvp(lambda p, t: (p[0], t[0]))
+    jaxlite.jit(f)(x)
+    refs.append(weakref.ref(f))
+    del f
+  gc.collect()
+  assert len(pjit._SharedCaches._by_fun) <= 8
+  assert sum(r() is not None for r in refs) <= 8

@@ -388,8 +388,14 @@ class _SharedCaches:
   compiles ``f`` once, and, as in JAX, a later ``jit(f)`` reuses the trace
   even if a global ``f`` reads has changed since. Functions that cannot be
   weakly referenced or hashed (and unhashable options) get caches of their own.
+
+  The registry holds functions weakly, but a trace can hold its own function
+  (a custom_jvp's rule refers back to it), so, as JAX's caches are, it is
+  bounded: past ``MAX_FUNCTIONS`` it starts over (jitted functions keep the
+  caches they have; only sharing with later jits of those functions is lost).
   """
   __slots__ = ("cache", "fast_cache", "tree_cache", "splits", "lock")
+  MAX_FUNCTIONS = 1024
   _by_fun: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
   _registry_lock = threading.Lock()
 
@@ -406,6 +412,8 @@ class _SharedCaches:
       with cls._registry_lock:
         per_options = cls._by_fun.get(fun)
         if per_options is None:
+          if len(cls._by_fun) >= cls.MAX_FUNCTIONS:
+            cls._by_fun = weakref.WeakKeyDictionary()
           per_options = cls._by_fun[fun] = {}
         shared = per_options.get(options)
         if shared is None:
