@@ -584,21 +584,26 @@ class PmapFunction:
       with self._lock:
         staged = self._staged.get(key)
         if staged is None:
-          donated = []
-          if self.donate_argnums:
-            dyn_positions = [i for i in range(len(dyn_args) + len(statics))
-                             if i not in self.static_argnums]
-            for pos, arg in zip(dyn_positions, dyn_args):
-              donated += [pos in self.donate_argnums] * len(tree_util.tree_leaves(arg))
-          donated += [False] * (len(flat_args) - len(donated))
           staged = pmap_staging.staged_function(
               self._with_statics(statics, len(dyn_args)), in_tree, in_axes_flat,
-              self.out_axes, self.mesh_axis_name, devices, donated,
+              self.out_axes, self.mesh_axis_name, devices,
+              self._donated_flat(dyn_args, statics, flat_args),
               with_shardings=with_shardings)
           if len(self._staged) >= _MAX_ENTRIES_PER_FUNCTION:
             self._staged.clear()
           self._staged[key] = staged
     return staged
+
+  def _donated_flat(self, dyn_args, statics, flat_args) -> list:
+    """Per flat argument, whether ``donate_argnums`` donates it (keyword
+    arguments, which follow the positional ones, never are)."""
+    donated = []
+    if self.donate_argnums:
+      dyn_positions = [i for i in range(len(dyn_args) + len(statics))
+                       if i not in self.static_argnums]
+      for pos, arg in zip(dyn_positions, dyn_args):
+        donated += [pos in self.donate_argnums] * len(tree_util.tree_leaves(arg))
+    return donated + [False] * (len(flat_args) - len(donated))
 
   def _mesh_devices(self, size):
     """The devices of a staged pmap's mesh: ``devices=`` or the first ``size``."""
@@ -662,13 +667,8 @@ class PmapFunction:
     staged = self._staged_function(dyn_args, statics, flat_args, in_tree, in_axes_flat,
                                    size, with_shardings=True)
     lowered = staged.trace(*flat_args).lower()
-    donated = [i in self.donate_argnums for i in range(len(args))
-               if i not in self.static_argnums]
-    donated_flat = []
-    for arg, d in zip(dyn_args, donated):
-      donated_flat += [d] * len(tree_util.tree_leaves(arg))
-    donated_flat += [False] * (len(flat_args) - len(donated_flat))
-    args_info = stages.make_args_info(in_tree, avals, donated_flat)
+    args_info = stages.make_args_info(in_tree, avals,
+                                      self._donated_flat(dyn_args, statics, flat_args))
     return stages.Lowered(lowered._lowering, args_info, lowered.out_tree,
                           no_kwargs=lowered._no_kwargs)
 

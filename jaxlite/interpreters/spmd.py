@@ -781,8 +781,7 @@ def _output_builder(entry, out_avals):
   structure: one generated function (output_builders) where the structure
   allows, else Arrays in a loop and the entry's unflatten (which also wraps
   token and key results)."""
-  if entry.single_output or entry.build_outputs is not None and not isinstance(
-      entry.build_outputs, functools.partial):
+  if not any(type(a) is core.AbstractToken or core.is_extended_aval(a) for a in out_avals):
     build = output_builders.output_builder(entry.out_tree, out_avals)
     if build is not None:
       return build
@@ -830,13 +829,17 @@ class JitCallSite:
     (a rank too small, an indivisible dimension), before anything is lowered."""
     if self.out_checked:
       return
-    from jaxlite import tree_util  # pylint: disable=g-import-not-at-top
-    markers = tree_util.tree_unflatten(self.out_tree, [0] * self.out_tree.num_leaves)
-    paths = [tree_util.keystr(p) for p, _ in tree_util.tree_flatten_with_path(markers)[0]]
+    paths = self.result_names or ["result"] * len(out_avals)
     for s, aval, path in zip(self.out_shardings, out_avals, paths):
       if s is not None:
-        _check_sharding_fits(s, aval.shape, f"pjit outputs with pytree key path result{path}")
+        _check_sharding_fits(s, aval.shape, f"pjit outputs with pytree key path {path}")
     self.out_checked = True
+
+  @functools.cached_property
+  def result_names(self):
+    """The results' names as JAX gives them (``result[0]['w']``), for lowered
+    modules and errors (None where a custom node cannot be rebuilt)."""
+    return api_util.result_paths(self.out_tree)
 
   def call(self, entry, flat_args):
     """Runs the entry's jaxpr as an SPMD program; None when nothing is sharded
@@ -893,7 +896,7 @@ class JitCallSite:
         [None] * len(consts) + self.in_shardings, self.out_shardings, entry.donated,
         self.programs, self.fun_name,
         [f"const{i}" for i in range(len(consts))] + list(self.arg_names or ()),
-        self.moved_consts, len(consts), api_util.result_paths(self.out_tree))
+        self.moved_consts, len(consts), self.result_names)
     if not moved:
       const_bufs = bufs[:len(consts)]
       self.fast[layout_ids] = (program, const_bufs, tuple(layouts))
@@ -914,7 +917,7 @@ class JitCallSite:
     if program is None:
       program = self.programs[key] = SpmdProgram(
           entry.closed_jaxpr, entry.name, mesh, shardings, self.out_shardings, entry.donated,
-          user_in=user_in, result_names=api_util.result_paths(self.out_tree))
+          user_in=user_in, result_names=self.result_names)
     return program
 
 

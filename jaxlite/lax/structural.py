@@ -414,7 +414,7 @@ def full_like(x, fill_value, dtype=None, shape=None, sharding=None):
     raise TypeError(f"full must be called with scalar fill_value, got fill_value.shape "
                     f"{np.shape(fill_value)}.")
   if sharding is None:
-    sharding = _like_sharding(x, aval, shape, given_shape, weak)
+    sharding = like_sharding(x, shape, given_shape, weak)
   out = full(shape, _convert_element_type(fill_value, dtype, weak), sharding=sharding)
   if getattr(aval, "vma", None):   # inside shard_map: varying as x is, as JAX's
     from jaxlite.interpreters import vma  # pylint: disable=g-import-not-at-top
@@ -422,12 +422,20 @@ def full_like(x, fill_value, dtype=None, shape=None, sharding=None):
   return out
 
 
-def _like_sharding(x, aval, shape, given_shape, weak):
-  """The sharding ``full_like`` gives its result when none is asked for, as
-  JAX's: a tracer's type sharding (its shape kept); a committed, not weakly
-  typed array's own sharding where the shape is kept or it is replicated."""
+def like_sharding(x, shape, given_shape, weak):
+  """The sharding a ``*_like`` function (``lax.full_like``, ``jnp.zeros_like``
+  ...) gives its result of ``shape`` (``given_shape``: the one asked for, or
+  None) when no sharding or device is asked for, as JAX's: a tracer's type
+  sharding on Explicit mesh axes (its shape kept); a committed, not weakly
+  typed array's own sharding where the shape is kept or it is replicated;
+  else None.
+
+  >>> import numpy as np
+  >>> like_sharding(np.zeros(2), (2,), None, False) is None
+  True
+  """
   if isinstance(x, core.Tracer):
-    return aval.sharding if given_shape is None else None
+    return x.aval._sharding if given_shape is None else None
   sharding = getattr(x, "sharding", None)
   # (An object with a sharding but no committedness, a ShapeDtypeStruct say,
   # counts as committed, as in JAX.)

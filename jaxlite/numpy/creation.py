@@ -262,36 +262,23 @@ def _placed(x, device, out_sharding=None, fun_name=None):
   return transfer.device_put(x, device)
 
 
-def _typed_sharding_of(a, shape, device, out_sharding):
-  """As JAX's ``*_like`` (``lax.full_like``): with no device or out_sharding
-  given, a tracer's result keeps the sharding in its type (Explicit mesh
-  axes) when the shape is kept, and a committed, not weakly typed array's
-  result keeps its sharding when the shape is kept or it is replicated."""
-  if out_sharding is not None or device is not None:
-    return out_sharding
-  aval = getattr(a, "aval", None)
-  if isinstance(a, Tracer):
-    return aval._sharding if shape is None else None
-  if type(a) is not Array or aval.weak_type or not a.committed:
-    return None
-  sharding = a.sharding
-  if shape is None or tuple(shape) == a.shape or sharding.is_fully_replicated:
-    return sharding
-  return None
-
-
 def _filled_like(a, fill_value, dtype, shape, device, out_sharding, fun_name):
   """``fill_value`` shaped (and by default typed) like ``a``, placed as JAX's
-  ``lax.full_like`` places it (see _typed_sharding_of)."""
-  sharding = _typed_sharding_of(a, shape, device, out_sharding)
+  ``lax.full_like`` places it (``lax_structural.like_sharding``) unless a
+  device or an out_sharding is given."""
+  given_shape = shape
   dtype, shape, weak = _like(a, dtype, shape, fun_name)
   out = _vary_like(a, _full(shape, fill_value, dtype, fun_name, weak))
-  if sharding is not None and out_sharding is None and device is None and \
-      not isinstance(a, Tracer):
-    # ``a``'s own layout: the result is laid out (and committed) there.
-    from jaxlite.runtime import transfer  # pylint: disable=g-import-not-at-top
-    return transfer.device_put(out, sharding)
-  return _placed(out, device, sharding, f"jnp.{fun_name}")
+  if device is None and out_sharding is None:
+    own = lax_structural.like_sharding(a, shape, given_shape, weak)
+    if own is None:
+      return out
+    if not isinstance(a, Tracer):
+      # ``a``'s own layout: the result is laid out (and committed) there.
+      from jaxlite.runtime import transfer  # pylint: disable=g-import-not-at-top
+      return transfer.device_put(out, own)
+    out_sharding = own   # the type's sharding: constrained to it
+  return _placed(out, device, out_sharding, f"jnp.{fun_name}")
 
 
 def _like(a, dtype, shape, fun_name):
