@@ -206,7 +206,8 @@ def _remat_lowering(ctx, *args, jaxpr, prevent_cse, differentiated, policy):
   if differentiated and prevent_cse and args:
     # Keep XLA from merging the recomputation with the forward pass.
     args = list(mlir.hlo().OptimizationBarrierOp(list(args)).results)
-  return mlir.jaxpr_subcomp(ctx.module_context, jaxpr.jaxpr, jaxpr.consts, *args)
+  with mlir.named(ctx.module_context, "checkpoint"):
+    return mlir.jaxpr_subcomp(ctx.module_context, jaxpr.jaxpr, jaxpr.consts, *args)
 
 
 mlir.register_lowering(remat_p, _remat_lowering)

@@ -690,6 +690,18 @@ check_tracer_leaks = define_bool_state(
 log_compiles = define_bool_state(
     "jax_log_compiles", False,
     "Log a message (at WARNING level) each time jit or pmap compiles.")
+include_full_tracebacks_in_locations = define_bool_state(
+    "jax_include_full_tracebacks_in_locations", True,
+    "Include Python tracebacks in MLIR locations in IR emitted by JAX.")
+traceback_in_locations_limit = define_int_state(
+    "jax_traceback_in_locations_limit", 100,
+    "Limit the number of frames at the Python traceback frames included in MLIR "
+    "locations. If set to the negative value, traceback will not be limited.")
+hlo_source_file_canonicalization_regex = define_string_state(
+    "jax_hlo_source_file_canonicalization_regex", None,
+    "Used to canonicalize the source_path metadata of HLO instructions by removing the "
+    "given regex. If set, re.sub() is called on each source_file with the given regex, "
+    "and all matches are removed.", in_trace_context=True)
 explain_cache_misses = define_bool_state(
     "jax_explain_cache_misses", False,
     "Log an explanation each time a main cache (e.g. tracing) misses.")

@@ -24,7 +24,7 @@ from typing import Any, Callable, NamedTuple, Sequence
 
 import numpy as np
 
-from jaxlite import dtypes, traceback_util
+from jaxlite import dtypes, source_info_util, traceback_util
 from jaxlite.basearray import Array as _AbstractArray
 # The dimension protocol: symbolic dimensions for the layers below jaxlite.export.
 from jaxlite.symbolic_dims import (is_symbolic_dim, register_symbolic_dimensions,  # noqa: F401
@@ -1001,12 +1001,25 @@ def eval_jaxpr(jaxpr: Jaxpr, consts, *args):
     raise TypeError(f"eval_jaxpr: expected {len(jaxpr.invars)} arguments, got {len(args)}")
   for v, val in zip(jaxpr.invars, args):
     env[v] = val
-  for eqn in jaxpr.eqns:
-    outs = eqn.primitive.bind(*map(read, eqn.invars), **eqn.params)
-    if not eqn.primitive.multiple_results:
-      outs = [outs]
-    for v, val in zip(eqn.outvars, outs):
-      env[v] = val
+  # What each equation stages takes the equation's traceback and names, under
+  # the names in force here (JAX's rule): a transformation of a jaxpr keeps
+  # the user's locations.
+  context = source_info_util._context
+  outer_traceback, outer_names = context.traceback, context.name_stack
+  try:
+    for eqn in jaxpr.eqns:
+      source_info = eqn.source_info
+      if source_info is not None:
+        context.traceback = source_info.traceback or outer_traceback
+        names = source_info.name_stack
+        context.name_stack = outer_names + names if names.stack else outer_names
+      outs = eqn.primitive.bind(*map(read, eqn.invars), **eqn.params)
+      if not eqn.primitive.multiple_results:
+        outs = [outs]
+      for v, val in zip(eqn.outvars, outs):
+        env[v] = val
+  finally:
+    context.traceback, context.name_stack = outer_traceback, outer_names
   return [read(v) for v in jaxpr.outvars]
 
 

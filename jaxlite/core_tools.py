@@ -67,8 +67,9 @@ def new_jaxpr_eqn(invars, outvars, primitive, params, effects=frozenset(),
                   source_info=None, ctx=None) -> JaxprEqn:
   """A jaxpr equation ``outvars = primitive[params] invars``.
 
-  ``source_info`` and ``ctx`` are accepted for JAX's signature; jaxlite's
-  equations do not carry them.
+  ``source_info`` (a ``source_info_util.SourceInfo``: where it was traced,
+  which lowering turns into its location) is kept; ``ctx`` is accepted for
+  JAX's signature.
 
     >>> import numpy as np
     >>> from jaxlite.core import Var, ShapedArray
@@ -77,7 +78,8 @@ def new_jaxpr_eqn(invars, outvars, primitive, params, effects=frozenset(),
     >>> new_jaxpr_eqn([x], [y], sin_p, {}).primitive
     sin
   """
-  return JaxprEqn(list(invars), list(outvars), primitive, dict(params), frozenset(effects))
+  return JaxprEqn(list(invars), list(outvars), primitive, dict(params), frozenset(effects),
+                  source_info)
 
 
 def find_top_trace(xs):

@@ -26,7 +26,7 @@ from typing import Any, Callable, NamedTuple, Sequence
 
 import numpy as np
 
-from jaxlite import pretty_printer as pp
+from jaxlite import pretty_printer as pp, source_info_util
 from jaxlite.core import ClosedJaxpr, DropVar, Jaxpr, JaxprEqn, Literal, Var
 
 
@@ -151,12 +151,17 @@ def default_pp_eqn(eqn: JaxprEqn, context, settings, params: Sequence[str] | Non
   """``outs = name[params] ins``, parameters sorted by name unless ``params`` orders them."""
   if params is None:
     params = sorted(eqn.params)
+  # pretty_print(source_info=True / name_stack=True): where the equation was
+  # traced and its name stack, as comments (JAX's annotations).
+  source_info = eqn.source_info or source_info_util.new_source_info()
+  where = source_info_util.summarize(source_info) if settings.source_info else None
+  names = f"[{source_info.name_stack}]" if settings.name_stack else None
   lhs = pp_vars(eqn.outvars, context, print_shapes=settings.print_shapes)
-  rhs = [pp.text(eqn.primitive.name),
+  rhs = [pp.text(eqn.primitive.name, annotation=names),
          pp_kv_pairs([(p, eqn.params[p]) for p in params], context, settings),
          pp.text(" ") + pp_vars(eqn.invars, context)]
   if eqn.outvars:
-    return pp.concat([lhs, pp.text(" = "), *rhs])
+    return pp.concat([lhs, pp.text(" = ", annotation=where), *rhs])
   return pp.concat(rhs)
 
 

@@ -43,10 +43,11 @@ class Doc:
 
 
 class _Text(Doc):
-  __slots__ = ("text",)
+  __slots__ = ("text", "annotation")
 
-  def __init__(self, text):
+  def __init__(self, text, annotation=None):
     self.text = text
+    self.annotation = annotation
 
 
 class _Break(Doc):
@@ -87,8 +88,16 @@ def nil() -> Doc:
 
 
 def text(s: str, annotation=None, anchor=None, href=None) -> Doc:
-  """Literal text (``annotation``/``anchor``/``href`` are accepted and unused)."""
-  return _Text(s)
+  """Literal text; an ``annotation`` is printed as a ``# comment`` after the
+  line it lands on, in one column for the whole document (as JAX's printer
+  does; ``anchor``/``href`` are accepted and unused).
+
+    >>> print(concat([text("a = 1", annotation="one"), brk("; "),
+    ...               text("bb = 22", annotation="two")]).format(width=5))
+    a = 1   # one
+    bb = 22 # two
+  """
+  return _Text(s, annotation)
 
 
 def brk(s: str = " ") -> Doc:
@@ -146,6 +155,8 @@ def _fits_flat(doc: Doc, room: int) -> bool:
 def _layout(doc: Doc, width: int) -> str:
   out = []
   column = 0
+  line = 0
+  annotations: dict = {}   # line number -> its annotations, in order
   # A stack of (indent, mode, doc), processed front to back.
   todo = [(0, _BREAK, doc)]
   while todo:
@@ -154,12 +165,15 @@ def _layout(doc: Doc, width: int) -> str:
     if kind is _Text:
       out.append(d.text)
       column += len(d.text)
+      if d.annotation is not None:
+        annotations.setdefault(line, []).append(d.annotation)
     elif kind is _Concat:
       todo.extend((indent, mode, c) for c in reversed(d.children))
     elif kind is _Break:
       if mode is _BREAK:
         out.append("\n" + " " * indent)
         column = indent
+        line += 1
       else:
         out.append(d.text)
         column += len(d.text)
@@ -168,4 +182,21 @@ def _layout(doc: Doc, width: int) -> str:
     else:   # _Group: flat if the group alone fits in what is left of the line
       flat = mode is _FLAT or _fits_flat(d.child, width - column)
       todo.append((indent, _FLAT if flat else _BREAK, d.child))
-  return "".join(out)
+  laid_out = "".join(out)
+  return _annotate(laid_out, annotations) if annotations else laid_out
+
+
+def _annotate(laid_out: str, annotations: dict) -> str:
+  """Each annotated line followed by `` # annotation`` in one column (past the
+  longest annotated line); a line's further annotations go on lines of their own."""
+  lines = laid_out.split("\n")
+  column = max(len(lines[i]) for i in annotations)
+  out = []
+  for i, text_line in enumerate(lines):
+    notes = annotations.get(i)
+    if not notes:
+      out.append(text_line)
+      continue
+    out.append(f"{text_line.ljust(column)} # {notes[0]}")
+    out.extend(f"{'':{column}} # {note}" for note in notes[1:])
+  return "\n".join(out)

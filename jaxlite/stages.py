@@ -175,7 +175,8 @@ class Traced(Stage):
     lowered = mlir.lower_jaxpr_to_module(self._entry.closed_jaxpr,
                                          name=f"jit_{self._entry.name}", platform=platform,
                                          donated_args=self._entry.donated or None,
-                                         result_names=api_util.result_paths(self._entry.out_tree))
+                                         result_names=api_util.result_paths(self._entry.out_tree),
+                                         arg_names=self._entry.arg_names)
     return Lowered._make(self._jitted, self._entry, self._in_tree, self.args_info, lowered,
                          device)
 
@@ -268,18 +269,26 @@ class Lowered(Stage):
   def as_text(self, dialect=None, *, debug_info=False) -> str:
     """The module as text: StableHLO (default) or ``dialect="hlo"``."""
     if dialect == "hlo":
-      return self.compiler_ir("hlo").as_hlo_text()
+      from jaxlib import _hlo
+      options = _hlo.HloPrintOptions.short_parsable()
+      options.print_metadata = debug_info
+      return self.compiler_ir("hlo").as_hlo_module().to_string(options)
     if dialect not in (None, "stablehlo"):
       raise ValueError(f"unknown dialect: {dialect}")
+    if debug_info:   # the operations' locations, as XLA gets them
+      return self._lowered.module.operation.get_asm(enable_debug_info=True)
     return self._lowered.text
 
   def compiler_ir(self, dialect=None):
     """The MLIR module (``"stablehlo"``) or XLA computation (``"hlo"``)."""
     if dialect in (None, "stablehlo"):
       return self._lowered.module
-    if dialect == "hlo":
+    if dialect == "hlo":   # from the module itself: its locations become HLO metadata
+      import io
       from jaxlib import _jax
-      return _jax.mlir.mlir_module_to_xla_computation(self._lowered.text, False, False)
+      bytecode = io.BytesIO()
+      self._lowered.module.operation.write_bytecode(file=bytecode)
+      return _jax.mlir.mlir_module_to_xla_computation(bytecode.getvalue(), False, False)
     raise ValueError(f"unknown dialect: {dialect}")
 
   def cost_analysis(self) -> dict:
@@ -308,7 +317,8 @@ class Lowered(Stage):
         lowered.text, [self._device],
         host_callbacks=lowered.module_context.host_callbacks,
         module=lowered.module,
-        compiler_options=compiler_options or getattr(self._jitted, "compiler_options", None))
+        compiler_options=compiler_options or getattr(self._jitted, "compiler_options", None),
+        num_args=lowered.num_args, num_results=len(self._entry.closed_jaxpr.out_avals))
     out_avals = self._entry.closed_jaxpr.out_avals
     if getattr(self._entry.spmd, "takes_refs", False):   # refs' final values follow
       from jaxlite.state.discharge import discharged_closed_jaxpr

@@ -13,13 +13,14 @@ cover the common shapes of rules.
 """
 from __future__ import annotations
 
+import contextlib
 import weakref
 from functools import partial
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from jaxlite import core, dtypes
+from jaxlite import core, dtypes, source_info_util
 from jaxlite.core import Literal, ShapedArray, Trace, Tracer
 
 primitive_jvps: dict[core.Primitive, Callable] = {}
@@ -266,13 +267,17 @@ class JVPTrace(Trace):
     return JVPTracer(self, primal_out, tangent_out)
 
 
-def jvp_flat(fun: Callable, primals: Sequence, tangents: Sequence):
+def jvp_flat(fun: Callable, primals: Sequence, tangents: Sequence, transform_stack=True):
   """Runs ``fun`` (flat list in, flat list out) on primal/tangent pairs.
 
   ``tangents`` may hold symbolic ``Zero``s; float0 tangents count as zeros.
   Returns ``(primals_out, tangents_out)``, tangents possibly ``Zero``.
+  ``transform_stack``: what it stages is named under ``jvp`` (not for the JVP
+  of a jaxpr, whose caller's equation carries the name, as in JAX).
   """
-  with core.new_main(JVPTrace) as main:
+  names = (source_info_util.transform_name_stack("jvp") if transform_stack
+           else contextlib.nullcontext())
+  with core.new_main(JVPTrace) as main, names:
     trace = JVPTrace(main)
     args = []
     for p, t in zip(primals, tangents):
@@ -331,7 +336,8 @@ def jvp_jaxpr(closed_jaxpr: core.ClosedJaxpr, nonzeros: Sequence[bool],
     tangents = [next(nz_tangents) if nz else Zero(tangent_aval(a))
                 for a, nz in zip(in_avals, nonzeros)]
     outs_p, outs_t = jvp_flat(partial(core.eval_jaxpr, closed_jaxpr.jaxpr,
-                                      closed_jaxpr.consts), primals, tangents)
+                                      closed_jaxpr.consts), primals, tangents,
+                              transform_stack=False)
     outs_t = [instantiate_zeros(t) if i else t for t, i in zip(outs_t, inst)]
     out_nonzeros[:] = [type(t) is not Zero for t in outs_t]
     return list(outs_p) + [t for t in outs_t if type(t) is not Zero]
@@ -406,7 +412,7 @@ def _check_no_escaped_tangent(aux, main):
 
 
 def backward_pass(jaxpr: core.Jaxpr, consts: Sequence, primals_in: Sequence,
-                  cotangents_out: Sequence) -> list:
+                  cotangents_out: Sequence, transform_stack=True) -> list:
   """Transposes ``jaxpr`` with respect to its ``UndefinedPrimal`` inputs.
 
   Equations that do not depend on an undefined input (e.g. values recomputed
@@ -435,7 +441,8 @@ def backward_pass(jaxpr: core.Jaxpr, consts: Sequence, primals_in: Sequence,
       linear.update(eqn.outvars)
       linear_eqns.append(eqn)
     else:
-      outs = eqn.primitive.bind(*[read_primal(a) for a in eqn.invars], **eqn.params)
+      with _origin(eqn):
+        outs = eqn.primitive.bind(*[read_primal(a) for a in eqn.invars], **eqn.params)
       if not eqn.primitive.multiple_results:
         outs = [outs]
       for v, o in zip(eqn.outvars, outs):
@@ -457,6 +464,34 @@ def backward_pass(jaxpr: core.Jaxpr, consts: Sequence, primals_in: Sequence,
 
   for v, ct in zip(jaxpr.outvars, cotangents_out):
     write_ct(v, ct)
+  # Named under "transpose" (not when transposing a jaxpr: its caller's
+  # equation carries the name, as in JAX).
+  with (source_info_util.transform_name_stack("transpose") if transform_stack
+        else contextlib.nullcontext()):
+    _transpose_eqns(linear_eqns, read_primal, read_ct, write_ct)
+  out = []
+  for v, x in zip(jaxpr.invars, primals_in):
+    if type(x) is UndefinedPrimal:
+      ct = ct_env.get(v)
+      out.append(Zero(x.aval) if ct is None else ct)
+    else:
+      out.append(None)
+  return out
+
+
+def _origin(eqn):
+  """What ``eqn``'s rule stages takes its traceback and names (under the names
+  in force now: ``transpose(jvp(...))`` for a transposed JVP equation)."""
+  source_info = eqn.source_info
+  if source_info is None:
+    return contextlib.nullcontext()
+  return source_info_util.user_context(
+      source_info.traceback,
+      name_stack=source_info_util.current_name_stack() + source_info.name_stack)
+
+
+def _transpose_eqns(linear_eqns, read_primal, read_ct, write_ct):
+  """Runs the transpose rules of ``linear_eqns`` in reverse, accumulating cotangents."""
   for eqn in reversed(linear_eqns):
     cts_out = [read_ct(v) if type(v) is not core.DropVar else Zero(v.aval)
                for v in eqn.outvars]
@@ -469,17 +504,10 @@ def backward_pass(jaxpr: core.Jaxpr, consts: Sequence, primals_in: Sequence,
           "not implemented")
     invals = [read_primal(a) for a in eqn.invars]
     ct_arg = cts_out if eqn.primitive.multiple_results else cts_out[0]
-    cts_in = rule(ct_arg, *invals, **eqn.params)
-    for a, ct in zip(eqn.invars, cts_in):
-      write_ct(a, ct)
-  out = []
-  for v, x in zip(jaxpr.invars, primals_in):
-    if type(x) is UndefinedPrimal:
-      ct = ct_env.get(v)
-      out.append(Zero(x.aval) if ct is None else ct)
-    else:
-      out.append(None)
-  return out
+    with _origin(eqn):   # the accumulating adds too, as JAX names them
+      cts_in = rule(ct_arg, *invals, **eqn.params)
+      for a, ct in zip(eqn.invars, cts_in):
+        write_ct(a, ct)
 
 
 def transpose_jaxpr(closed_jaxpr: core.ClosedJaxpr, linear: Sequence[bool],
@@ -506,7 +534,8 @@ def transpose_jaxpr(closed_jaxpr: core.ClosedJaxpr, linear: Sequence[bool],
   def transposed(*args):
     res, cts = iter(args[:n_res]), args[n_res:]
     primals = [UndefinedPrimal(a) if l else next(res) for a, l in zip(in_avals, linear)]
-    cts_in = backward_pass(closed_jaxpr.jaxpr, closed_jaxpr.consts, primals, cts)
+    cts_in = backward_pass(closed_jaxpr.jaxpr, closed_jaxpr.consts, primals, cts,
+                           transform_stack=False)
     return [instantiate_zeros(ct) for ct, l in zip(cts_in, linear) if l]
 
   from jaxlite.interpreters import partial_eval as pe

@@ -22,7 +22,7 @@ import threading
 import weakref
 from typing import Any, Callable, NamedTuple, Sequence
 
-from jaxlite import core
+from jaxlite import core, source_info_util
 from jaxlite.core import ClosedJaxpr, ShapedArray, Trace, Tracer
 
 primitive_batchers: dict[core.Primitive, Callable] = {}
@@ -155,6 +155,11 @@ def batch_flat(fun: Callable, axis_data: AxisData, in_vals: Sequence, in_dims: S
   >>> outs[0].shape, dims
   ((3, 2), [0])
   """
+  with source_info_util.transform_name_stack("vmap"):
+    return _batch_flat(fun, axis_data, in_vals, in_dims, out_dims_dest, sum_match)
+
+
+def _batch_flat(fun, axis_data, in_vals, in_dims, out_dims_dest, sum_match):
   with core.new_main(BatchTrace, axis_data) as main:
     with core.extend_axis_env(axis_data.name, axis_data.size, main):
       trace = BatchTrace(main)

@@ -14,15 +14,18 @@ jaxlib's MLIR modules are imported on first lowering, never at ``import jaxlite`
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import threading
 from typing import Any, Callable, NamedTuple, Sequence
 
 import numpy as np
 
-from jaxlite import core, dtypes, monitoring
+from jaxlite import core, dtypes, monitoring, source_info_util
 from jaxlite.core import ClosedJaxpr, Jaxpr, Literal, ShapedArray
+from jaxlite.interpreters import locations
 from jaxlite.runtime import caches
+from jaxlite.source_info_util import NameStack
 
 lowering_rules: dict[core.Primitive, Callable] = {}
 platform_lowering_rules: dict[tuple[str, core.Primitive], Callable] = {}
@@ -301,7 +304,13 @@ class ModuleContext:
     self.axis_context = axis_context
     self.num_replicas = num_replicas
     self.cached_functions: dict[Any, Any] = {}
-    self.name_stack: list[str] = []
+    # While a rule runs: its equation's name stack and traceback (JAX's
+    # ``ctx.name_stack``/``ctx.traceback``), which nested lowerings extend.
+    self.name_stack = NameStack()
+    self.traceback = None
+    # Lowering main: where lowering was asked for, appended to each equation's
+    # traceback (which holds only the frames inside its trace), as JAX does.
+    self.outer_traceback = None
     self.host_callbacks: list[Any] = []
     self.keepalives: list[Any] = []
     self._channel = 0
@@ -340,11 +349,13 @@ def _lookup_rule(module_context, primitive):
 
 
 def jaxpr_subcomp(module_context: ModuleContext, jaxpr: Jaxpr, consts: Sequence,
-                  *args) -> list:
+                  *args, locate: bool = True) -> list:
   """Lowers ``jaxpr`` into the current insertion point; returns its output values.
 
   ``consts`` are ir.Values or host constants for ``jaxpr.constvars``; ``args``
-  are ir.Values for ``jaxpr.invars``."""
+  are ir.Values for ``jaxpr.invars``. Each equation's operations are located
+  by its name stack and traceback (``locations``); with ``locate=False`` they
+  keep the current location (a composite rule's operations are its equation's)."""
   if jaxpr.effects:   # e.g. mutable refs: discharged into plain values first
     jaxpr, consts = core.discharge_effects(jaxpr, consts)
   env: dict = {}
@@ -361,16 +372,40 @@ def jaxpr_subcomp(module_context: ModuleContext, jaxpr: Jaxpr, consts: Sequence,
   # Sharding in types: in an SPMD module, values typed as split over Explicit
   # mesh axes are pinned to that sharding, as JAX's lowering does.
   typed = getattr(module_context, "spmd_mesh", None) is not None
+  ir = mlir().ir
+  names, outer_traceback = module_context.name_stack, module_context.traceback
   for eqn in _live_eqns(jaxpr):
     rule = _lookup_rule(module_context, eqn.primitive)
     ctx = LoweringRuleContext(module_context, eqn.primitive,
                               [a.aval for a in eqn.invars], [v.aval for v in eqn.outvars])
+    in_nodes = list(map(read, eqn.invars))   # literals: the enclosing function's location
+    source_info = eqn.source_info
+    if not locate:
+      eqn_names, traceback, loc = names, outer_traceback, _NO_LOCATION
+    else:
+      if source_info is None:
+        eqn_names, traceback = names, None
+      else:
+        names_in_eqn = source_info.name_stack
+        eqn_names = names + names_in_eqn if names_in_eqn.stack else names
+        traceback = source_info.traceback
+        # A body's equation holds the frames inside its own trace: below it,
+        # its enclosing equation's (or, at a main's top, where lowering began).
+        below = outer_traceback if outer_traceback is not None else \
+            module_context.outer_traceback
+        if below is not None and traceback is not None:
+          traceback = traceback + below
+      loc = locations.location(ir, eqn.primitive.name, eqn_names, traceback)
+    module_context.name_stack, module_context.traceback = eqn_names, traceback
     try:
-      outs = rule(ctx, *map(read, eqn.invars), **eqn.params)
+      with loc:
+        outs = rule(ctx, *in_nodes, **eqn.params)
     except (TypeError, ValueError, NotImplementedError):
       raise
     except Exception as e:  # MLIR builder errors: say which primitive failed
       raise RuntimeError(f"Lowering '{eqn.primitive}' failed: {e}") from e
+    finally:
+      module_context.name_stack, module_context.traceback = names, outer_traceback
     if _is_ir_value(outs):
       outs = [outs]
     outs = list(outs)
@@ -382,6 +417,27 @@ def jaxpr_subcomp(module_context: ModuleContext, jaxpr: Jaxpr, consts: Sequence,
         o = _constrain_to_type(module_context, eqn.primitive, o, v.aval)
       env[v] = o
   return [read(v) for v in jaxpr.outvars]
+
+
+@contextlib.contextmanager
+def named(module_context: ModuleContext, *names: str):
+  """Operations lowered inside are named under ``names`` too (JAX's names for
+  a control-flow body: ``cond/branch_0_fun``, ``while/body``).
+
+  Example (in a lowering rule)::
+
+    with named(ctx.module_context, "while", "body"):
+      outs = jaxpr_subcomp(ctx.module_context, body.jaxpr, body.consts, *args)
+  """
+  outer = module_context.name_stack
+  module_context.name_stack = outer.extend(names)
+  try:
+    yield
+  finally:
+    module_context.name_stack = outer
+
+
+_NO_LOCATION = contextlib.nullcontext()   # reusable: it has no state
 
 
 def _constrain_to_type(module_context, primitive, value, aval):
@@ -431,7 +487,10 @@ def lower_fun(fun: Callable, multiple_results: bool = True):
     from jaxlite.interpreters import partial_eval as pe
     jaxpr, _, consts = pe.trace_to_jaxpr_dynamic(
         lambda *xs: _as_list(fun(*xs, **params), multiple_results), ctx.avals_in)
-    out = jaxpr_subcomp(ctx.module_context, jaxpr, [_const_to_host(c) for c in consts], *args)
+    # Its operations are located as the equation being lowered (JAX lowers
+    # most such primitives with rules of their own).
+    out = jaxpr_subcomp(ctx.module_context, jaxpr, [_const_to_host(c) for c in consts], *args,
+                        locate=False)
     return out if multiple_results else out[0]
   return rule
 
@@ -445,8 +504,14 @@ def _const_to_host(c):
 
 
 def lower_jaxpr_to_fun(module_context: ModuleContext, name: str, closed_jaxpr: ClosedJaxpr,
-                       public=False, arg_attrs=None, result_attrs=None):
-  """Adds a ``func.func`` computing ``closed_jaxpr`` to the module; returns the FuncOp."""
+                       public=False, arg_attrs=None, result_attrs=None, arg_names=None,
+                       main_name_stack=None):
+  """Adds a ``func.func`` computing ``closed_jaxpr`` to the module; returns the FuncOp.
+
+  ``main_name_stack`` (a module's ``main`` only: ``jit(f)``) names its
+  operations, located where lowering was asked for; a private function's
+  names are its own (a caller's would be wrong for its other callers: XLA
+  joins them when it inlines the call). ``arg_names`` locate the arguments."""
   m = mlir()
   ir = m.ir
   in_types = [aval_to_ir_type(a) for a in closed_jaxpr.in_avals]
@@ -463,20 +528,38 @@ def lower_jaxpr_to_fun(module_context: ModuleContext, name: str, closed_jaxpr: C
   if result_attrs is not None:
     fn.result_attrs = ir.ArrayAttr.get([ir.DictAttr.get(a) for a in result_attrs])
   module_context.symbol_table.insert(fn)
-  block = fn.add_entry_block()
+  if arg_names is not None:
+    block = fn.add_entry_block(locations.argument_locations(ir, arg_names, len(in_types)))
+  else:
+    with ir.Location.unknown():
+      block = fn.add_entry_block()
+  if main_name_stack is not None:
+    function_names = main_name_stack
+    function_traceback = source_info_util.current().traceback
+    function_loc = locations.location(ir, None, main_name_stack, function_traceback)
+  else:
+    function_names, function_loc, function_traceback = NameStack(), ir.Location.unknown(), None
+  outer_names, outer_traceback = module_context.name_stack, module_context.outer_traceback
+  caller_traceback = module_context.traceback
+  module_context.name_stack = function_names
+  module_context.outer_traceback = function_traceback
+  module_context.traceback = None   # a function's locations are its own, not a caller's
   outer_dim_values = module_context.dim_var_values
   module_context.dim_var_values = dict(zip(module_context.dim_vars, block.arguments[:n_dims]))
   outer_polymorphic = _polymorphic_context[0]
   if n_dims:
     _polymorphic_context[0] = module_context
   try:
-    with ir.InsertionPoint(block):
+    with ir.InsertionPoint(block), function_loc:
       outs = jaxpr_subcomp(module_context, closed_jaxpr.jaxpr, closed_jaxpr.consts,
                            *list(block.arguments)[n_dims:])
       if any(type(a) is core.AbstractToken for a in closed_jaxpr.out_avals):
         outs = _distinct_tokens(outs, out_types)
       m.func.ReturnOp(outs)
   finally:
+    module_context.name_stack = outer_names
+    module_context.outer_traceback = outer_traceback
+    module_context.traceback = caller_traceback
     module_context.dim_var_values = outer_dim_values
     _polymorphic_context[0] = outer_polymorphic
   return fn
@@ -521,7 +604,10 @@ def call_lowering(ctx: LoweringRuleContext, *args, name: str, jaxpr: ClosedJaxpr
   out_types = [aval_to_ir_type(a) for a in jaxpr.out_avals]
   sym = m.ir.FlatSymbolRefAttr.get(m.ir.StringAttr(fn.attributes["sym_name"]).value)
   dim_values = [mc.dim_var_values[name] for name in mc.dim_vars]
-  call = m.func.CallOp(out_types, sym, dim_values + list(args))
+  # The call is named as JAX names it ("<names>/jit(f)"); XLA prefixes that to
+  # the names inside when it inlines the function.
+  with locations.location(m.ir, None, mc.name_stack.extend(f"jit({name})"), mc.traceback):
+    call = m.func.CallOp(out_types, sym, dim_values + list(args))
   return list(call.results)
 
 
@@ -534,6 +620,7 @@ class LoweredModule(NamedTuple):
   module: Any          # ir.Module
   text: str
   module_context: ModuleContext
+  num_args: int = 0    # main's arguments
 
 
 def lower_jaxpr_to_module(closed_jaxpr: ClosedJaxpr, *, name="main_module", platform="cpu",
@@ -541,7 +628,8 @@ def lower_jaxpr_to_module(closed_jaxpr: ClosedJaxpr, *, name="main_module", plat
                           donated_args: Sequence[bool] | None = None,
                           num_partitions=1, spmd=None,
                           aliased_outputs: Sequence[int | None] | None = None,
-                          result_names: Sequence[str] | None = None) -> LoweredModule:
+                          result_names: Sequence[str] | None = None,
+                          arg_names: Sequence[str] | None = None) -> LoweredModule:
   """Builds and verifies a StableHLO module whose ``main`` computes ``closed_jaxpr``.
 
   ``spmd`` (see ``jaxlite.interpreters.spmd``) adds the Shardy mesh
@@ -549,7 +637,10 @@ def lower_jaxpr_to_module(closed_jaxpr: ClosedJaxpr, *, name="main_module", plat
   SPMD partitioner splits over ``num_partitions`` devices. ``aliased_outputs``
   gives per argument the result that may reuse its buffer (a ref's final value).
   ``result_names`` (one per result, see ``api_util.result_paths``) become the
-  results' ``jax.result_info`` attributes, as in JAX's modules."""
+  results' ``jax.result_info`` attributes, as in JAX's modules; ``arg_names``
+  (the function's arguments after its leading constants) locate the arguments.
+  Operations are located as JAX locates them (``jaxlite.interpreters.locations``):
+  the text leaves locations out, the module keeps them for XLA."""
   m = mlir()
   ir = m.ir
   with make_ir_context(), ir.Location.unknown(), monitoring.timed_event(
@@ -561,6 +652,7 @@ def lower_jaxpr_to_module(closed_jaxpr: ClosedJaxpr, *, name="main_module", plat
     module.operation.attributes["mhlo.num_partitions"] = ir.IntegerAttr.get(
         i32, num_partitions)
     mc = ModuleContext(module, platform, axis_context, num_replicas)
+    locations.start_module()
     arg_attrs = result_attrs = None
     if donated_args is not None and any(donated_args):
       arg_attrs = _donation_attrs(closed_jaxpr, donated_args, spmd, i32)
@@ -575,11 +667,12 @@ def lower_jaxpr_to_module(closed_jaxpr: ClosedJaxpr, *, name="main_module", plat
       for attrs, result_name in zip(result_attrs, result_names):
         attrs["jax.result_info"] = ir.StringAttr.get(result_name)
     lower_jaxpr_to_fun(mc, "main", closed_jaxpr, public=True, arg_attrs=arg_attrs,
-                       result_attrs=result_attrs)
+                       result_attrs=result_attrs, arg_names=arg_names,
+                       main_name_stack=locations.main_name_stack(name))
     if not module.operation.verify():
       raise RuntimeError(f"jaxlite produced an invalid StableHLO module:\n{module}")
     text = module.operation.get_asm(enable_debug_info=False)
-  return LoweredModule(module, text, mc)
+  return LoweredModule(module, text, mc, len(closed_jaxpr.in_avals) + len(mc.dim_vars))
 
 
 def _donation_attrs(closed_jaxpr, donated_args, spmd, i32):

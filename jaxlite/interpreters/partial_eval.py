@@ -12,7 +12,7 @@ from typing import Callable, NamedTuple, Sequence
 
 import numpy as np
 
-from jaxlite import core
+from jaxlite import core, source_info_util
 from jaxlite.config import check_tracer_leaks
 from jaxlite.core import (ClosedJaxpr, Jaxpr, JaxprEqn, Literal, ShapedArray, Trace,
                           Tracer, Var)
@@ -48,6 +48,8 @@ class JaxprBuilder:
     self.const_tracers: dict[int, JaxprTracer] = {}
     self.debug_info = debug_info    # (function name, argument names, transformation)
     self.arg_names: dict[Var, str] = {}
+    # Equations record the name stack below the depth the trace began at (JAX's rule).
+    self.name_depth = len(source_info_util.current_name_stack())
 
   def add_eqn(self, eqn):
     self.eqns.append(eqn)
@@ -183,8 +185,9 @@ class DynamicJaxprTrace(Trace):
       # One result (nearly every primitive): no lists to build and take apart.
       aval = out if type(out) is ShapedArray else core.raise_to_shaped(out)
       var = Var(aval)
-      self.builder.eqns.append(JaxprEqn(list(map(_var_of, tracers)), [var], primitive,
-                                        params, effects))
+      builder = self.builder
+      builder.eqns.append(JaxprEqn(list(map(_var_of, tracers)), [var], primitive, params,
+                                   effects, _source_info(builder.name_depth)))
       return JaxprTracer(self, aval, var)
     avals_out = [core.raise_to_shaped(a)
                  for a in (out if primitive.multiple_results else [out])]
@@ -195,11 +198,13 @@ class DynamicJaxprTrace(Trace):
                    for a, v in zip(avals_out, vma)]
     out_tracers = [JaxprTracer(self, a, Var(a)) for a in avals_out]
     self.builder.add_eqn(JaxprEqn([t._var for t in tracers], [t._var for t in out_tracers],
-                                  primitive, params, effects))
+                                  primitive, params, effects,
+                                  _source_info(self.builder.name_depth)))
     return out_tracers if primitive.multiple_results else out_tracers[0]
 
 
 _aval_of = operator.attrgetter("_aval")
+_source_info = source_info_util.current_from
 _var_of = operator.attrgetter("_var")
 _NO_EFFECTS = frozenset()
 
@@ -219,6 +224,14 @@ def trace_to_jaxpr_dynamic(fun: Callable, in_avals: Sequence[ShapedArray],
   Returns ``(jaxpr, out_avals, consts)``; ``consts`` are the values of
   ``jaxpr.constvars`` (arrays closed over, or tracers of enclosing traces).
   """
+  # A staged function's names and tracebacks start afresh (JAX's rule): its
+  # equations' tracebacks hold the frames below this call only, and whoever
+  # calls it (jit's equation, a lowering) puts them under its own.
+  with source_info_util.reset_name_stack(), source_info_util.traceback_scope():
+    return _trace_to_jaxpr_dynamic(fun, in_avals, debug_info, arg_names)
+
+
+def _trace_to_jaxpr_dynamic(fun, in_avals, debug_info, arg_names):
   builder = JaxprBuilder(debug_info)
   with core.new_main(DynamicJaxprTrace, builder, dynamic=True) as main:
     trace = DynamicJaxprTrace(main)

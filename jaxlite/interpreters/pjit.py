@@ -137,11 +137,11 @@ pe.staging_folds[jit_p] = _jit_inline_staging
 
 
 def compile_jaxpr(closed_jaxpr: ClosedJaxpr, name: str, device, donated_invars=(),
-                  committed=True, compiler_options=None):
+                  committed=True, compiler_options=None, arg_names=None):
   from jaxlite.runtime import executable
   lowered = mlir.lower_jaxpr_to_module(
       closed_jaxpr, name=f"jit_{name}", platform=device.platform,
-      donated_args=donated_invars or None)
+      donated_args=donated_invars or None, arg_names=arg_names)
   return executable.executable_for(lowered, device, closed_jaxpr.out_avals, committed,
                                    compiler_options=compiler_options)
 
@@ -149,7 +149,13 @@ def compile_jaxpr(closed_jaxpr: ClosedJaxpr, name: str, device, donated_invars=(
 def _jit_lowering(ctx, *args, jaxpr, name, inline=False, **_):
   # Effectful bodies (debug callbacks) are inlined: one block keeps their order.
   if inline or jaxpr.effects:
-    return mlir.jaxpr_subcomp(ctx.module_context, jaxpr.jaxpr, jaxpr.consts, *args)
+    mc = ctx.module_context
+    names = mc.name_stack
+    mc.name_stack = names.extend(f"jit({name})")   # the names XLA's inlining would give
+    try:
+      return mlir.jaxpr_subcomp(mc, jaxpr.jaxpr, jaxpr.consts, *args)
+    finally:
+      mc.name_stack = names
   return mlir.call_lowering(ctx, *args, name=name, jaxpr=jaxpr)
 
 
@@ -711,7 +717,7 @@ class Jitted:
       if exe is None:
         exe = entry.placed[device] = compile_jaxpr(
             entry.closed_jaxpr, entry.name, device, entry.donated, committed=True,
-            compiler_options=self.compiler_options)
+            compiler_options=self.compiler_options, arg_names=entry.arg_names)
     operands = placement.follow(list(entry.consts) + list(flat_args), device)
     results = exe.loaded.execute_sharded([a._buf for a in operands]).consume_with_handlers(
         exe.handlers)
@@ -771,7 +777,7 @@ class Jitted:
     device = self.device
     exe = compile_jaxpr(entry.closed_jaxpr, entry.name, device or backend.default_device(),
                         entry.donated, committed=device is not None,
-                        compiler_options=self.compiler_options)
+                        compiler_options=self.compiler_options, arg_names=entry.arg_names)
     if entry.executable is None:
       entry.executable = exe
     return entry.executable

@@ -35,9 +35,18 @@ def _xla():
   return xla_client, _jax
 
 
-def compile_options(num_replicas=1, devices=None, num_partitions=1, compiler_options=None):
+def compile_options(num_replicas=1, devices=None, num_partitions=1, compiler_options=None,
+                    num_args=None, num_results=None):
+  """XLA's options for a program; ``num_args``/``num_results`` (a jit's
+  program) let XLA's sharding propagation reach every argument and result, as
+  JAX's jit allows it for unspecified shardings (the compiled HLO's header
+  shows the same ``allow_spmd_sharding_propagation_to_*`` as JAX's)."""
   xc, _ = _xla()
   opts = xc.CompileOptions()
+  if num_args is not None:
+    build = opts.executable_build_options
+    build.allow_spmd_sharding_propagation_to_parameters = [True] * num_args
+    build.allow_spmd_sharding_propagation_to_output = [True] * num_results
   if compiler_options:
     # jit(compiler_options=...) / Lowered.compile(...): XLA's debug options by name.
     opts.env_option_overrides = list(compiler_options.items())
@@ -130,16 +139,20 @@ def _keep_map_headroom() -> None:
 
 def compile_module(module_text: str, devices: Sequence, num_replicas: int = 1,
                    host_callbacks: Sequence = (), module=None, num_partitions: int = 1,
-                   compiler_options=None):
-  """Compiles StableHLO text for ``devices``; returns a jaxlib LoadedExecutable.
+                   compiler_options=None, num_args=None, num_results=None):
+  """Compiles StableHLO for ``devices``; returns a jaxlib LoadedExecutable.
 
+  ``module`` (the ``ir.Module``, when there is one) is what XLA compiles: it
+  keeps the operations' locations, which become the HLO's ``op_name``s and
+  stack frames (the text leaves them out, and keys the persistent cache).
   ``host_callbacks`` are the Python callables that the module's
   ``xla_ffi_python_cpu_callback`` custom calls refer to by index; jaxlib takes
-  them only together with the ``ir.Module`` object (``module``) itself."""
+  them only together with the ``ir.Module`` object itself."""
   global compile_count
   xc, _jax = _xla()
   client = devices[0].client
-  opts = compile_options(num_replicas, devices, num_partitions, compiler_options)
+  opts = compile_options(num_replicas, devices, num_partitions, compiler_options, num_args,
+                         num_results)
   device_list = _jax.DeviceList(tuple(devices))
   cache_dir = config.jax_compilation_cache_dir
   key = None
@@ -166,7 +179,7 @@ def compile_module(module_text: str, devices: Sequence, num_replicas: int = 1,
   _keep_map_headroom()
   # Looked up at call time: a tool may wrap it (chex.restrict_backends does,
   # through `jax._src.compiler` under the switch).
-  loaded = backend_compile_and_load(client, module if host_callbacks else module_text,
+  loaded = backend_compile_and_load(client, module_text if module is None else module,
                                     device_list, opts, host_callbacks)
   if listening:
     end_time = time.time()
@@ -315,7 +328,8 @@ def _compile_executable(lowered, device, out_avals, committed=True,
                         special_checks=(False, False), compiler_options=None):
   loaded = compile_module(lowered.text, [device],
                           host_callbacks=lowered.module_context.host_callbacks,
-                          module=lowered.module, compiler_options=compiler_options)
+                          module=lowered.module, compiler_options=compiler_options,
+                          num_args=lowered.num_args, num_results=len(out_avals))
   return Executable(loaded, device, out_avals, lowered.text, committed, special_checks)
 
 

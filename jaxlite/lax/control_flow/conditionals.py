@@ -57,7 +57,10 @@ def _cond_lowering(ctx, index, *args, branches):
                                            [br.jaxpr for br in branches]):
     # Every device runs every branch (so every collective has all its
     # partners) and keeps the outputs of its own: select_n's lowering.
-    per_branch = [mlir.jaxpr_subcomp(mc, br.jaxpr, br.consts, *args) for br in branches]
+    per_branch = []
+    for i, br in enumerate(branches):
+      with mlir.named(mc, "cond", f"branch_{i}_fun"):
+        per_branch.append(mlir.jaxpr_subcomp(mc, br.jaxpr, br.consts, *args))
     return [bitwise.select_n_lowering(ctx.replace(avals_in=[ctx.avals_in[0]] + [aval] * len(
         branches), avals_out=[aval]), index, *outs)
             for aval, *outs in zip(ctx.avals_out, *per_branch)]
@@ -65,9 +68,9 @@ def _cond_lowering(ctx, index, *args, branches):
   # the jaxpr, as JAX stages them (so the module has no clamp of its own).
   out_types = [mlir.aval_to_ir_type(a) for a in ctx.avals_out]
   case = hlo.CaseOp(out_types, index, len(branches))
-  for region, branch in zip(case.regions, branches):
+  for i, (region, branch) in enumerate(zip(case.regions, branches)):
     block = region.blocks.append()
-    with ir.InsertionPoint(block):
+    with ir.InsertionPoint(block), mlir.named(mc, "cond", f"branch_{i}_fun"):
       outs = mlir.jaxpr_subcomp(mc, branch.jaxpr, branch.consts, *args)
       hlo.return_(outs)
   return list(case.results)

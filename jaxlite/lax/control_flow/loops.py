@@ -64,14 +64,14 @@ def _while_lowering(ctx, *args, cond_jaxpr, body_jaxpr, cond_nconsts, body_ncons
   nc = cond_nconsts + body_nconsts
 
   cond_block = loop.regions[0].blocks.append(*types)
-  with ir.InsertionPoint(cond_block):
+  with ir.InsertionPoint(cond_block), mlir.named(mc, "while", "cond"):
     xs = list(cond_block.arguments)
     pred, = mlir.jaxpr_subcomp(mc, cond_jaxpr.jaxpr, cond_jaxpr.consts,
                                *xs[:cond_nconsts], *xs[nc:])
     hlo.return_([pred])
 
   body_block = loop.regions[1].blocks.append(*types)
-  with ir.InsertionPoint(body_block):
+  with ir.InsertionPoint(body_block), mlir.named(mc, "while", "body"):
     xs = list(body_block.arguments)
     new_carry = mlir.jaxpr_subcomp(mc, body_jaxpr.jaxpr, body_jaxpr.consts,
                                    *xs[cond_nconsts:nc], *xs[nc:])
@@ -91,8 +91,9 @@ def _while_in_step_lowering(ctx, *args, cond_jaxpr, body_jaxpr, cond_nconsts, bo
   nc = cond_nconsts + body_nconsts
 
   def own_condition(xs):
-    pred, = mlir.jaxpr_subcomp(mc, cond_jaxpr.jaxpr, cond_jaxpr.consts,
-                               *xs[:cond_nconsts], *xs[nc:])
+    with mlir.named(mc, "while", "cond"):
+      pred, = mlir.jaxpr_subcomp(mc, cond_jaxpr.jaxpr, cond_jaxpr.consts,
+                                 *xs[:cond_nconsts], *xs[nc:])
     return pred
 
   cond_block = loop.regions[0].blocks.append(*types)
@@ -104,8 +105,9 @@ def _while_in_step_lowering(ctx, *args, cond_jaxpr, body_jaxpr, cond_nconsts, bo
   with ir.InsertionPoint(body_block):
     xs = list(body_block.arguments)
     mine = own_condition(xs)
-    new_carry = mlir.jaxpr_subcomp(mc, body_jaxpr.jaxpr, body_jaxpr.consts,
-                                   *xs[cond_nconsts:nc], *xs[nc:])
+    with mlir.named(mc, "while", "body"):
+      new_carry = mlir.jaxpr_subcomp(mc, body_jaxpr.jaxpr, body_jaxpr.consts,
+                                     *xs[cond_nconsts:nc], *xs[nc:])
     kept = [hlo.select(mine, new, old) for new, old in zip(new_carry, xs[nc:])]
     hlo.return_(xs[:nc] + kept)
   return list(loop.results)[nc:]

@@ -104,7 +104,8 @@ def _scan_lowering(ctx, *args, reverse, length, jaxpr, num_consts, num_carry,
     for x, a in zip(xs, xs_avals):
       sl = slice_one(x, a, t, zero)
       x_t.append(_reshape(mc, sl, a.update(shape=a.shape[1:])))
-    outs = mlir.jaxpr_subcomp(mc, jaxpr.jaxpr, jaxpr.consts, *consts, *carry, *x_t)
+    with mlir.named(mc, "while", "body", "closed_call"):   # as JAX's scan names its body
+      outs = mlir.jaxpr_subcomp(mc, jaxpr.jaxpr, jaxpr.consts, *consts, *carry, *x_t)
     carry, y_t = outs[:num_carry], outs[num_carry:]
     new_ys = []
     for y, y1, a in zip(ys, y_t, ys_avals):
