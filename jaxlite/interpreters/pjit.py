@@ -558,11 +558,13 @@ class Jitted:
             leaves = ()
           tree_plan = memo[4]
           if tree_plan[0] is None:   # an SPMD program: its call site checks the layouts
-            # Two C-level maps instead of a loop: only an Array has an aval
-            # and a buffer (anything else raises AttributeError, a tracer too).
+            # Only an Array has an aval and a buffer (anything else raises
+            # AttributeError, a tracer too). (Comprehensions: slot reads are
+            # specialised bytecode, cheaper than an attrgetter per leaf; list
+            # == compares the same avals by identity first.)
             try:
-              bufs = list(map(_get_buf, leaves))
-              same = bufs and tuple(map(_get_aval, leaves)) == memo[1]
+              bufs = [a._buf for a in leaves]
+              same = bufs and [a.aval for a in leaves] == memo[1]
             except AttributeError:
               same = False
             if same:
@@ -765,8 +767,9 @@ class Jitted:
               list(map(_get_buf, entry.consts)))
     epoch = _memo_epoch()
     # One tuple, replaced whole: a thread reading it never sees a torn memo.
-    self._tree_memo = (treedef, avals, config.trace_context(), config._generation, plan,
-                       epoch)
+    # (The avals as a list: the SPMD branch compares a list of the leaves' avals.)
+    self._tree_memo = (treedef, list(avals), config.trace_context(), config._generation,
+                       plan, epoch)
 
   def _compile_entry(self, entry, flat_args):
     # No lock: threads racing on one entry lower it each but compile it once

@@ -77,8 +77,7 @@ def spans_mesh(buf) -> bool:
   False
   """
   layout = buf._sharding
-  return type(layout) is (_ArrayLayout or _load_array_layout()) and \
-      len(layout._internal_device_list) > 1
+  return type(layout) is (_ArrayLayout or _load_array_layout()) and layout.spans_devices
 
 
 _ArrayLayout = None   # jaxlite.runtime.sharding.ArrayLayout, once needed (it imports jaxlib)

@@ -205,6 +205,8 @@ class ArrayLayout(_OverDevices):
     super().__init__(user_sharding._internal_device_list, self._hlo)
     self.user_sharding = user_sharding
     self._device_tuple = tuple(user_sharding._device_assignment)
+    # Read by every eager op on a committed array (placement.spans_mesh).
+    self.spans_devices = len(self._device_tuple) > 1
     self._hash = hash(("ArrayLayout", user_sharding, ndim))
 
   def _to_xla_hlo_sharding(self, ndim):
