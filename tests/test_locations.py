@@ -212,3 +212,24 @@ def test_control_flow_bodies_located_as_jax():
     texts.append(lib.jit(f).lower(1.0).as_text(debug_info=True))
   assert texts[0] == texts[1]
   assert 'cond/branch_1_fun/sin' in texts[0] and 'while/body/add' in texts[0]
+
+
+def test_sharded_program_located_as_jax():
+  # An SPMD program (jit over a 2x4 mesh): argument names and op names as JAX's.
+  import numpy as np
+  results = []
+  for lib, np_, _ in _libs():
+    mesh = lib.sharding.Mesh(np.array(lib.devices()[:8]).reshape(2, 4), ("data", "model"))
+    spec = lambda *p: lib.sharding.NamedSharding(mesh, lib.sharding.PartitionSpec(*p))  # noqa: E731,B023
+
+    def loss(params, x):
+      with lib.named_scope("mlp"):
+        h = np_.tanh(x @ params["w"])
+      return np_.sum(h ** 2)
+    params = {"w": lib.device_put(np_.ones((8, 8)), spec(None, "model"))}
+    x = lib.device_put(np_.ones((16, 8)), spec("data"))
+    lowered = lib.jit(lib.grad(loss)).lower(params, x)
+    main = re.findall(r"func.func public @main\((.*?)\) ->", lowered.as_text(debug_info=True))[0]
+    results.append((main, _op_names(lowered.compile().as_text())))
+  assert results[0] == results[1]
+  assert "loc(\"params['w']\")" in results[0][0]

@@ -121,5 +121,7 @@ def location(ir, primitive_name, name_stack: NameStack, traceback):
 def argument_locations(ir, arg_names, num_args: int) -> list:
   """A main function's argument locations: their names (unknown where None or "")."""
   names = list(arg_names or ())
+  if len(names) > num_args:   # names of another signature: none rather than wrong ones
+    names = []
   names = [""] * (num_args - len(names)) + names   # leading constants have no name
   return [ir.Location.name(n) if n else ir.Location.unknown() for n in names]

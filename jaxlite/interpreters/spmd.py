@@ -247,7 +247,8 @@ class SpmdProgram:
   """A jaxpr compiled for a mesh with fixed input shardings."""
 
   def __init__(self, closed_jaxpr, name, mesh, in_shardings, out_shardings,
-               donated=(), keep_unused=False, user_in=None, result_names=None):
+               donated=(), keep_unused=False, user_in=None, result_names=None,
+               arg_names=None):
     from jaxlite.interpreters import mlir  # pylint: disable=g-import-not-at-top
     from jaxlite.runtime import executable  # pylint: disable=g-import-not-at-top
     from jaxlite.runtime import sharding as layouts  # pylint: disable=g-import-not-at-top
@@ -266,7 +267,7 @@ class SpmdProgram:
     self.lowered = mlir.lower_jaxpr_to_module(
         closed_jaxpr, name=f"jit_{name}", platform=self.devices[0].platform,
         donated_args=donated or None, num_partitions=len(self.devices), spmd=annotations,
-        result_names=result_names)
+        result_names=result_names, arg_names=arg_names)
     self.loaded = executable.compile_module(
         self.lowered.text, list(self.devices),
         host_callbacks=self.lowered.module_context.host_callbacks,
@@ -721,9 +722,12 @@ def _replicated(mesh, memory_kind):
 
 
 def _prepare(closed_jaxpr, name, args, in_shardings, out_shardings, donated, cache,
-             fun_name, arg_names, moved_cache, n_cached, result_names=None):
+             fun_name, arg_names, moved_cache, n_cached, result_names=None,
+             program_arg_names=None):
   """The program for these arguments' layouts, the buffers to call it with,
-  and whether an argument past the first ``n_cached`` had to be moved."""
+  and whether an argument past the first ``n_cached`` had to be moved.
+  ``arg_names`` name arguments in errors; ``program_arg_names`` (a jit's own
+  arguments, after its constants) name them in the module, as JAX's does."""
   mesh = _program_mesh(args, in_shardings, out_shardings, closed_jaxpr)
   if mesh is None:
     raise ValueError("call_sharded needs a sharded argument, a sharding or a shard_map")
@@ -735,7 +739,8 @@ def _prepare(closed_jaxpr, name, args, in_shardings, out_shardings, donated, cac
   if program is None:
     program = programs[key] = SpmdProgram(closed_jaxpr, name, mesh, shardings,
                                           out_shardings, donated, user_in=user_in,
-                                          result_names=result_names)
+                                          result_names=result_names,
+                                          arg_names=program_arg_names)
   bufs = []
   moved_arg = False
   for i, (a, move) in enumerate(zip(args, moves)):
@@ -910,7 +915,8 @@ class JitCallSite:
         [None] * len(consts) + self.in_shardings, self.out_shardings, entry.donated,
         self.programs, self.fun_name,
         [f"const{i}" for i in range(len(consts))] + list(self.arg_names or ()),
-        self.moved_consts, len(consts), self.result_names)
+        self.moved_consts, len(consts), self.result_names,
+        program_arg_names=self.arg_names or entry.arg_names)
     if not moved:
       const_bufs = bufs[:len(consts)]
       self.fast[layout_ids] = (program, const_bufs, tuple(layouts))
@@ -931,7 +937,8 @@ class JitCallSite:
     if program is None:
       program = self.programs[key] = SpmdProgram(
           entry.closed_jaxpr, entry.name, mesh, shardings, self.out_shardings, entry.donated,
-          user_in=user_in, result_names=self.result_names)
+          user_in=user_in, result_names=self.result_names,
+          arg_names=self.arg_names or entry.arg_names)
     return program
 
 
