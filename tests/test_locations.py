@@ -233,3 +233,25 @@ def test_sharded_program_located_as_jax():
     results.append((main, _op_names(lowered.compile().as_text())))
   assert results[0] == results[1]
   assert "loc(\"params['w']\")" in results[0][0]
+
+
+def test_shard_map_and_pmap_bodies_named_as_jax():
+  # The body of a shard_map is named under the manual computation
+  # ("jit(f)/shard_map/sin"), as XLA names JAX's.
+  import numpy as np
+  results = []
+  for lib, np_, _ in _libs():
+    def body(x):
+      return np_.sin(x) / lib.lax.psum(x, "i")
+    mesh = lib.sharding.Mesh(np.array(lib.devices()[:4]), ("i",))
+    P = lib.sharding.PartitionSpec
+    mapped = lib.jit(lib.shard_map(body, mesh=mesh, in_specs=P("i"), out_specs=P("i")))
+    pmapped = lib.pmap(body, axis_name="i", devices=lib.devices()[:4])
+    texts = [mapped.lower(np_.ones((8, 3))).compile().as_text(),
+             pmapped.lower(np_.ones((4, 3))).compile().as_text()]
+    # The parameters, and the operations of the body (what XLA keeps of the
+    # manual computation's own copies differs).
+    results.append([(params, [n for n in ops if "/shard_map/" in n])
+                    for params, ops in map(_op_names, texts)])
+  assert results[0] == results[1]
+  assert "jit(body)/shard_map/sin" in results[0][0][1]

@@ -437,6 +437,20 @@ def named(module_context: ModuleContext, *names: str):
     module_context.name_stack = outer
 
 
+@contextlib.contextmanager
+def own_locations(module_context: ModuleContext):
+  """Operations lowered inside are located as a function of their own: no
+  enclosing names or frames (JAX lowers a ``shard_map`` body so, and XLA puts
+  it under the enclosing operation's name when it inlines it)."""
+  mc = module_context
+  outer = mc.name_stack, mc.traceback, mc.outer_traceback
+  mc.name_stack, mc.traceback, mc.outer_traceback = NameStack(), None, None
+  try:
+    yield
+  finally:
+    mc.name_stack, mc.traceback, mc.outer_traceback = outer
+
+
 _NO_LOCATION = contextlib.nullcontext()   # reusable: it has no state
 
 

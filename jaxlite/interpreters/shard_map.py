@@ -252,7 +252,7 @@ def _lowering(ctx, *args, jaxpr, mesh, in_specs, out_specs, check_vma, newly_man
   block = op.body.blocks.append(*[mlir.aval_to_ir_type(a) for a in jaxpr.in_avals])
   mc.axis_context = context(tuple(zip(mesh.axis_names, mesh.axis_sizes)))
   try:
-    with ir.InsertionPoint(block):
+    with ir.InsertionPoint(block), mlir.own_locations(mc):
       outs = mlir.jaxpr_subcomp(mc, jaxpr.jaxpr, jaxpr.consts, *block.arguments)
       sdy.ReturnOp(list(outs))
   finally:
