@@ -83,13 +83,19 @@ def atom_text(atom, context: JaxprPpContext, print_dtype: bool = True) -> str:
   if type(atom) is Literal:
     if np.shape(atom.val):
       text = "[...]"
+    elif type(atom.val) in _PYTHON_SCALARS:
+      # A Python scalar prints as written (JAX keeps it: ``y + 0.1`` stages 0.1:f32[]).
+      text = repr(atom.val)
     else:
-      # The value as its type holds it: 0.044715 as f32 prints 0.044714998453855515.
+      # Else the value as its type holds it: np.float32(0.044715) prints 0.044714998453855515.
       text = str(np.asarray(atom.val, _literal_dtype(atom)).item())
     return f"{text}:{atom.aval.str_short(short_dtypes=True)}" if print_dtype else text
   if type(atom) is DropVar:
     return "_"
   return context.name_of(atom)
+
+
+_PYTHON_SCALARS = (int, float, bool, complex)
 
 
 def _literal_dtype(literal):

@@ -18,10 +18,9 @@ names profilers show. Libraries read and set the stack through
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
-import contextlib
-import sysconfig
 import threading
 from contextlib import contextmanager
 from typing import NamedTuple
@@ -185,7 +184,10 @@ def _get_traceback():
 # Frames from these files are the library's, not the user's (JAX's rule: its
 # own package, the standard library, contextlib); a file ending in _test.py
 # is always the user's.
-_STDLIB_PATHS = (sysconfig.get_path("stdlib"), os.path.dirname(contextlib.__file__))
+@functools.cache
+def _stdlib_paths() -> tuple:
+  import sysconfig  # pylint: disable=g-import-not-at-top  (not at import jaxlite)
+  return (sysconfig.get_path("stdlib"), os.path.dirname(contextlib.__file__))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -199,7 +201,7 @@ def is_user_filename(filename: str) -> bool:
     return True
   if traceback_util.is_internal_filename(filename):
     return False
-  return not any(p and filename.startswith(p + os.sep) for p in _STDLIB_PATHS)
+  return not any(p and filename.startswith(p + os.sep) for p in _stdlib_paths())
 
 
 def user_frames(traceback):

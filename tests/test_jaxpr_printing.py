@@ -97,6 +97,13 @@ def dot(jax, jnp): return lambda x: jnp.dot(x, x)
 
 
 @program(x3)
+def inexact_literals(jax, jnp):
+  # Python floats print as written (0.1, 1e-05, 100000000000.0), NumPy
+  # scalars as their type holds them.
+  return lambda x: (x + 0.1) * 1e-5 - jax.lax.mul(100000000000.0, x) + np.float32(0.3) * x
+
+
+@program(x3)
 def unused(jax, jnp): return lambda x: jax.lax.sort_key_val(x, x)[0]
 
 
