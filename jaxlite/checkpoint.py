@@ -23,7 +23,7 @@ from typing import Callable, NamedTuple, Sequence
 
 import numpy as np
 
-from jaxlite import api_util, core, tree_util
+from jaxlite import api_util, core, traceback_util, tree_util
 from jaxlite.core import ClosedJaxpr
 from jaxlite.interpreters import ad, mlir
 from jaxlite.interpreters import partial_eval as pe
@@ -370,6 +370,7 @@ def checkpoint(fun: Callable, *, prevent_cse: bool = True, policy: Callable | No
         fun, static_argnums, static_argnames)
 
   @functools.wraps(fun)
+  @traceback_util.api_boundary
   def remat_fun(*args, **kwargs):
     nums = tuple(i % len(args) for i in static_argnums) if args else ()
     statics = {i: args[i] for i in nums}

@@ -27,7 +27,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from jaxlite import api_util, core, dtypes, tree_util
+from jaxlite import api_util, core, dtypes, traceback_util, tree_util
 from jaxlite.core import ClosedJaxpr
 from jaxlite.interpreters import ad, mlir
 from jaxlite.interpreters import partial_eval as pe
@@ -251,6 +251,7 @@ class custom_jvp:
       return primal_out, tree_util.tree_map(_sum_tangents, *contributions)
     self.defjvp(jvp)
 
+  @traceback_util.api_boundary
   def __call__(self, *args, **kwargs):
     name = api_util.fun_name(self.fun)
     if self.jvp is None:
@@ -465,6 +466,7 @@ class custom_vjp:
     else:
       self._fwd_to_run = fwd
 
+  @traceback_util.api_boundary
   def __call__(self, *args, **kwargs):
     name = api_util.fun_name(self.fun)
     if self.fwd is None:

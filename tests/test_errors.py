@@ -372,6 +372,51 @@ def test_user_exception_inside_transformations_keeps_its_frame():
     assert all(not traceback_util.is_internal_filename(f.filename) for f in frames)
 
 
+def _with_rules(f):
+  if hasattr(f, "defjvp"):
+    f.defjvp(lambda primals, tangents: (primals[0], tangents[0]))
+  else:
+    f.defvjp(lambda x: (x, None), lambda res, g: (g,))
+  return f
+
+
+def _boundary_cases(lib, np_):
+  """Entry points whose user-function errors JAX shows without its own frames."""
+  from importlib import import_module
+  checkify = import_module(f"{lib.__name__}.experimental.checkify")
+  lax_ = lib.lax
+  one, two = np_.float32(1.0), np_.ones(2, np_.float32)
+  return {
+      "scan": lambda: lax_.scan(lambda c, x: _user_raises(c), 0.0, two),
+      "cond": lambda: lax_.cond(True, _user_raises, _user_raises, one),
+      "switch": lambda: lax_.switch(0, [_user_raises, _user_raises], one),
+      "while_loop": lambda: lax_.while_loop(lambda c: c < 2, _user_raises, one),
+      "fori_loop": lambda: lax_.fori_loop(0, 2, lambda i, c: _user_raises(c), one),
+      "map": lambda: lax_.map(_user_raises, two),
+      "associative_scan": lambda: lax_.associative_scan(lambda a, b: _user_raises(a), two),
+      "checkpoint": lambda: lib.checkpoint(_user_raises)(one),
+      "custom_jvp": lambda: _with_rules(lib.custom_jvp(_user_raises))(one),
+      "custom_vjp": lambda: _with_rules(lib.custom_vjp(_user_raises))(one),
+      "checkify": lambda: checkify.checkify(_user_raises)(one),
+  }
+
+
+def test_control_flow_and_wrappers_filter_tracebacks_as_jax(jax_reference, jnp_reference):
+  # The user's frames only, as JAX shows them (lax.cond, scan, checkpoint,
+  # custom_jvp ... are API boundaries).
+  shown = []
+  for lib, np_ in ((jaxlite, jnp), (jax_reference, jnp_reference)):
+    frames = {}
+    for name, run in _boundary_cases(lib, np_).items():
+      with pytest.raises(ValueError, match="user error") as info:
+        run()
+      tb = traceback.extract_tb(info.value.__traceback__)
+      frames[name] = [(f.name, os.path.abspath(f.filename) == THIS_FILE) for f in tb]
+    shown.append(frames)
+  assert shown[0] == shown[1]
+  assert all(all(mine for _, mine in frames) for frames in shown[0].values())
+
+
 def test_nested_boundaries_filter_once():
   f = jaxlite.jit(jaxlite.grad(jaxlite.vmap(lambda x: _user_raises(x).sum())))
   with pytest.raises(ValueError) as info:

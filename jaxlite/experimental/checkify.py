@@ -22,7 +22,7 @@ from typing import Callable
 
 import numpy as np
 
-from jaxlite import core, tree_util
+from jaxlite import core, traceback_util, tree_util
 from jaxlite.experimental.checkify_errors import (BatchedError, DivisionByZeroError, Error,
                                                   FailedCheckError, JaxException,
                                                   JaxRuntimeError, NaNError, OOBError)
@@ -73,6 +73,7 @@ def checkify(f: Callable, errors=user_checks) -> Callable:
   errors = frozenset(errors)
 
   @functools.wraps(f)
+  @traceback_util.api_boundary   # errors show the user's frames, as JAX's do
   def checked(*args, **kwargs):
     return run_checked(f, errors, args, kwargs)
   return checked
@@ -105,6 +106,7 @@ def _check(pred, msg, debug, fmt_args, fmt_kwargs):
   check_p.bind(*leaves, err_tree=err_tree, debug=debug)
 
 
+@traceback_util.api_boundary
 def check(pred, msg: str, *fmt_args, **fmt_kwargs) -> None:
   """Checks that ``pred`` holds; otherwise the error ``msg.format(*fmt_args,
   **fmt_kwargs)``.

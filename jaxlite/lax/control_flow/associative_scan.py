@@ -14,7 +14,7 @@ from typing import Callable
 
 import numpy as np
 
-from jaxlite import core, tree_util
+from jaxlite import core, traceback_util, tree_util
 
 
 def _slice(x, start, stop, stride, axis):
@@ -53,6 +53,7 @@ def check_constant_length(n) -> None:
                               "You may be able to avoid this on TPU. See b/274176030.")
 
 
+@traceback_util.api_boundary
 def associative_scan(fn: Callable, elems, reverse: bool = False, axis: int = 0):
   """Scans ``fn`` (associative) along ``axis`` in parallel.
 

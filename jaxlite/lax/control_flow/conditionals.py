@@ -18,7 +18,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from jaxlite import core, tree_util
+from jaxlite import core, traceback_util, tree_util
 from jaxlite.config import config
 from jaxlite.interpreters import ad, batching, mlir
 from jaxlite.interpreters import partial_eval as pe
@@ -133,6 +133,7 @@ def _bind_cond(index, funs, operands, name, tree_msg, trace_order=None):
 _NO_OPERAND = object()
 
 
+@traceback_util.api_boundary
 def cond(pred, true_fun: Callable, false_fun: Callable, *operands, operand=_NO_OPERAND):
   """Conditionally applies ``true_fun`` or ``false_fun``.
 
@@ -181,6 +182,7 @@ def cond(pred, true_fun: Callable, false_fun: Callable, *operands, operand=_NO_O
       lambda i: "true_fun and false_fun output", trace_order=(1, 0))
 
 
+@traceback_util.api_boundary
 def switch(index, branches: Sequence[Callable], *operands, operand=None):
   """Applies exactly one of ``branches``, chosen by ``index``.
 

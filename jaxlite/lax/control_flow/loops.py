@@ -20,7 +20,7 @@ from typing import Callable
 
 import numpy as np
 
-from jaxlite import core, dtypes, tree_util
+from jaxlite import core, dtypes, traceback_util, tree_util
 from jaxlite.config import config
 from jaxlite.core import ClosedJaxpr
 from jaxlite.interpreters import ad, batching, mlir
@@ -116,6 +116,7 @@ def _while_in_step_lowering(ctx, *args, cond_jaxpr, body_jaxpr, cond_nconsts, bo
 mlir.register_lowering(while_p, _while_lowering)
 
 
+@traceback_util.api_boundary
 def while_loop(cond_fun: Callable, body_fun: Callable, init_val):
   """Calls ``body_fun`` repeatedly while ``cond_fun`` is true.
 
@@ -373,6 +374,7 @@ batching.axis_primitive_batchers[while_p] = _while_batch
 # --- fori_loop and map -------------------------------------------------------------------
 
 
+@traceback_util.api_boundary
 def fori_loop(lower, upper, body_fun: Callable, init_val, *, unroll: int | bool | None = None):
   """Loops ``body_fun(i, val)`` for ``i`` from ``lower`` to ``upper - 1``.
 
@@ -457,6 +459,7 @@ def _fori_cond(carry):
   return lax.lt(carry[0], carry[1])
 
 
+@traceback_util.api_boundary
 def map(f: Callable, xs, *, batch_size: int | None = None):
   """Maps ``f`` over the leading axis of ``xs`` with a ``scan`` (one compiled body).
 

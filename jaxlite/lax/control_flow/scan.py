@@ -23,7 +23,7 @@ from typing import Callable
 
 import numpy as np
 
-from jaxlite import core, tree_util
+from jaxlite import core, traceback_util, tree_util
 from jaxlite.config import config
 from jaxlite.interpreters import ad, batching, mlir
 from jaxlite.interpreters import partial_eval as pe
@@ -154,6 +154,7 @@ def _reshape(mc, x, aval):
   return core.symbolic_dimensions().reshape(mc, x, aval)
 
 
+@traceback_util.api_boundary
 def scan(f: Callable, init, xs=None, length: int | None = None, reverse: bool = False,
          unroll: int | bool = 1, _split_transpose: bool = False):
   """Scans ``f`` over the leading axes of ``xs`` while carrying state.

@@ -26,7 +26,7 @@ from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
-from jaxlite import core, tree_util
+from jaxlite import core, traceback_util, tree_util
 from jaxlite.interpreters import ad, batching, mlir
 from jaxlite.lax.control_flow import common
 
@@ -320,6 +320,7 @@ batching.axis_primitive_batchers[linear_solve_p] = _linear_solve_batch
 # --- custom_root ---------------------------------------------------------------------------
 
 
+@traceback_util.api_boundary
 def custom_root(f: Callable, initial_guess: Any, solve: Callable[[Callable, Any], Any],
                 tangent_solve: Callable[[Callable, Any], Any], has_aux: bool = False):
   """Differentiably finds a root of ``f``.
