@@ -83,8 +83,9 @@ def apply_primitive(primitive, args, params):
   plain = _trace_cache.context is _plain_context[0] and \
       config._generation == _plain_context[1] or _options_plain()
   device = None
-  for b in bufs:
-    if b._committed:   # uncommitted arrays (the usual case) run on the default device
+  for a in args:
+    if a._committed:   # uncommitted arrays (the usual case) run on the default device
+      b = a._buf
       if placement.spans_mesh(b) or not plain and _mesh_context.value is not None:
         # Split over a mesh, or under set_mesh (where a committed single-device
         # operand is JAX's error): the op runs split too (interpreters/spmd.py).
@@ -134,11 +135,12 @@ def apply_primitive(primitive, args, params):
       a._check_if_deleted()
     raise
   if primitive.multiple_results:
-    outs = [Array(r, a) for r, a in zip(results, exe.out_avals)]
+    outs = [Array(r, a, None, exe.committed) for r, a in zip(results, exe.out_avals)]
   else:
-    outs = _new_object(Array)   # Array(results[0], aval), inlined (see _new_object)
+    outs = _new_object(Array)   # Array(results[0], aval, None, committed), inlined (see _new_object)
     outs._buf = results[0]
     outs.aval = exe.out_avals[0]
+    outs._committed = exe.committed
   if not plain and (_debug_nans.value or _debug_infs.value):
     # An executable compiled before the option was set has no checking handlers.
     special_values.check_eager_outputs(primitive, outs if primitive.multiple_results

@@ -130,20 +130,21 @@ def bind_eager_one(primitive, x, aval, params_of):
       hit = dispatch.last_eager_run[primitive] = (aval,) + hit
   if hit is not None and hit[2] is _trace_cache.context and \
       hit[3] == config._generation and _thread_state.dynamic_main.level == 0 and \
-      not x._buf._committed:
+      not x._committed:
     exe = hit[1]
     try:
       buf = exe.loaded.execute_sharded([x._buf]).consume_with_handlers(exe.handlers)[0]
     except Exception:  # noqa: BLE001 - e.g. a deleted operand: bind raises JAX's error
       pass
     else:
-      out = _new_object(Array)   # Array(buf, aval), inlined (see dispatch._new_object)
+      out = _new_object(Array)   # Array(buf, aval, None, committed), inlined (see dispatch._new_object)
       out._buf = buf
       out.aval = exe.out_avals[0]
+      out._committed = exe.committed
       return out
   params = params_of(aval)
   out = primitive.bind(x, **params)
-  if _thread_state.dynamic_main.level == 0 and not x._buf._committed:
+  if _thread_state.dynamic_main.level == 0 and not x._committed:
     _remember_eager(dispatch._cache, primitive, aval, tuple(params.items()))
   return out
 
