@@ -122,11 +122,10 @@ def _make_jaxpr_1000(jx, jnp):
 
 
 _GOAL = "<= 1.0x JAX"
-# Calls per counted batch. glibc's malloc now and then consolidates its free
-# chunks when a call frees a large block (one event costs 100-300K
-# instructions, in either library, at points that depend on the heap's
-# history): over 20 calls one such event moved a 40K figure by several
-# percent, over 100 it is averaged with the others.
+# Calls per counted batch. (glibc's occasional consolidation of its free
+# chunks, one 100-500K-instruction event at points that depend on the heap's
+# history, is kept out of the batches: instructions.py trims the heap before
+# each.)
 _CALLS = 100
 CASES = [
     Case("instr_eager_sin_f32x8", _eager_sin, goal=_GOAL, kind="instructions", calls=_CALLS),

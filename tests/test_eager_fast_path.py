@@ -86,3 +86,43 @@ def test_pmap_repeated_calls_take_the_fast_path_and_follow_new_signatures():
   jaxlite.clear_caches()
   assert f._fast is None                   # clear_caches releases the executable
   np.testing.assert_allclose(np.asarray(f(x)), expected, rtol=1e-6)
+
+
+def test_fast_path_follows_scoped_options_and_staging_of_any_thread():
+  # The fast path reads the process-wide trace-context epoch and staging
+  # count instead of this thread's state: a scoped option here still takes
+  # effect, and another thread's scope or staging trace does not change
+  # this thread's results.
+  import threading
+  import jaxlite
+  from jaxlite.config import debug_nans
+  x = jnp.full(4, np.inf, jnp.float32)
+  ones = jnp.ones(4, np.float32)
+  for _ in range(3):
+    jnp.sin(x), jnp.sum(ones), x - x   # filed, then the fast paths
+  with debug_nans(True):
+    with pytest.raises(FloatingPointError):
+      jnp.sin(x)
+    with pytest.raises(FloatingPointError):
+      x - x   # dispatch.apply_primitive
+  entered, release = threading.Event(), threading.Event()
+
+  def other_thread():
+    def staged(y):
+      with debug_nans(True):   # a scoped option held while this thread stages
+        entered.set()
+        release.wait(10)
+      return y + 1
+    jaxlite.make_jaxpr(staged)(1.0)
+  t = threading.Thread(target=other_thread)
+  t.start()
+  try:
+    assert entered.wait(10)
+    for _ in range(3):
+      np.testing.assert_array_equal(np.asarray(jnp.sin(x)), np.full(4, np.nan, np.float32))
+      np.testing.assert_array_equal(np.asarray(x - x), np.full(4, np.nan, np.float32))
+      assert float(jnp.sum(ones)) == 4.0
+  finally:
+    release.set()
+    t.join()
+  assert "sin" in str(jaxlite.make_jaxpr(lambda: jnp.sin(x))())

@@ -11,7 +11,7 @@ import jaxlite
 import jaxlite.numpy as jnp
 from jaxlite.runtime.array import Array
 
-_FILLED = ("_buf", "aval", "_npy", "_shards")
+_FILLED = ("_buf", "aval", "_committed", "_npy", "_shards")
 # Slots left unset until known (read through the _npy and _shards properties).
 _LAZY = ("_host_copy", "_device_shards")
 
@@ -19,13 +19,14 @@ _LAZY = ("_host_copy", "_device_shards")
 def test_array_slots_are_the_ones_the_fast_paths_fill():
   # A new slot must be filled in pjit.py (_outputs and the memo paths),
   # output_builders.py (the generated builders) and dispatch.apply_primitive.
-  assert set(Array.__slots__) == {"_buf", "aval"} | set(_LAZY) | {"__weakref__"}
+  assert set(Array.__slots__) == {"_buf", "aval", "_committed"} | set(_LAZY) | {"__weakref__"}
 
 
 def _check(out, expected):
   assert type(out) is Array
   for name in _FILLED:
     getattr(out, name)   # an unfilled slot raises AttributeError
+  assert out._committed is out._buf._committed   # the slot mirrors jaxlib's flag
   assert out._npy is None and out._shards is None
   np.testing.assert_array_equal(np.asarray(out), expected)
   assert out.dtype == np.asarray(expected).dtype
@@ -119,3 +120,21 @@ def test_generated_output_builders_rebuild_jax_structures():
   assert output_builders.output_builder(treedef({"a": 0}), (aval,)) is None
   assert output_builders.output_builder(treedef(pair(0, 0)), (aval, aval)) is None
   assert output_builders.output_builder(treedef([0] * 65), (aval,) * 65) is None
+
+
+def test_committed_slot_is_jaxlibs_flag_on_every_path():
+  # Array._committed mirrors jaxlib's flag of its buffer (the cached-call
+  # paths test it for every operand): committed operands give committed
+  # results, on the memo paths and the eager fast paths too.
+  d = jaxlite.devices()[0]
+  x = jnp.arange(3.0, dtype=jnp.float32)
+  c = jaxlite.device_put(x, d)
+  assert x._committed is False and c._committed is True and c.committed is True
+  two = jaxlite.jit(lambda a, b: a * b + a)
+  tree = jaxlite.jit(lambda p: [p[0] + p[1], p[0] * 2])
+  on_device = jaxlite.jit(lambda a: a + 1, device=d)
+  for _ in range(3):   # the later calls take the memo paths
+    for out in (two(x, x), *tree((x, x)), jnp.sin(x), jnp.sum(x), x + x):
+      assert out._committed is False and out._buf._committed is False
+    for out in (two(c, x), *tree((x, c)), jnp.sin(c), jnp.sum(c), c + x, on_device(x)):
+      assert out._committed is True and out._buf._committed is True

@@ -16,6 +16,7 @@ from jaxlite import core, dtypes
 from jaxlite.config import config
 from jaxlite.config import debug_infs as _debug_infs, debug_nans as _debug_nans
 from jaxlite.config import mesh_context as _mesh_context
+from jaxlite.config import trace_context_epoch as _context_epoch
 from jaxlite.runtime import special_values
 from jaxlite.core import ClosedJaxpr, Jaxpr, JaxprEqn, Var
 from jaxlite.runtime import backend, caches, placement
@@ -43,20 +44,23 @@ _EAGER_ARG_NAMES = ("x", "y")
 _trace_cache = config._trace_cache   # the per-thread trace context (config.trace_context)
 # A trace context (and config generation) under which no option changes how an
 # eager op runs; see _options_plain.
-_plain_context = (None, -1)
+_plain_context = (None, -1, None)
 
 
 def _options_plain() -> bool:
   """Whether no option changes how an eager op runs (jax_default_device,
   jax_debug_nans, jax_debug_infs, a mesh set by set_mesh; all part of the
   trace context); if so, the current trace context is remembered as plain,
-  so that later ops compare one object instead of reading four options."""
+  so that later ops compare one object instead of reading four options (and
+  with it the trace-context epoch, see config.trace_context_epoch: while that
+  is unchanged, no thread-local read at all)."""
   global _plain_context
   if config.jax_default_device is not None or _debug_nans.value or _debug_infs.value or \
       _mesh_context.value is not None:
     return False
-  generation = config._generation   # read first: a racing update then only misses
-  _plain_context = (config.trace_context(), generation)
+  epoch = _context_epoch[0]   # read first: a racing update then only misses
+  generation = config._generation
+  _plain_context = (config.trace_context(), generation, None if epoch < 0 else epoch)
   return True
 
 
@@ -88,11 +92,12 @@ def apply_primitive(primitive, args, params):
     avals = tuple([a.aval for a in args])
   # Options that change how an eager op runs (default device, debug_nans/infs)
   # are read only when the trace context is not one known to set none of them.
-  plain = _trace_cache.context is _plain_context[0] and \
-      config._generation == _plain_context[1] or _options_plain()
+  plain = _context_epoch[0] == _plain_context[2] or _trace_cache.context is _plain_context[0] \
+      and config._generation == _plain_context[1] or _options_plain()
   device = None
-  for b in bufs:
-    if b._committed:   # uncommitted arrays (the usual case) run on the default device
+  for a in args:
+    if a._committed:   # uncommitted arrays (the usual case) run on the default device
+      b = a._buf
       if placement.spans_mesh(b) or not plain and _mesh_context.value is not None:
         # Split over a mesh, or under set_mesh (where a committed single-device
         # operand is JAX's error): the op runs split too (interpreters/spmd.py).
@@ -144,11 +149,12 @@ def apply_primitive(primitive, args, params):
       a._check_if_deleted()
     raise
   if primitive.multiple_results:
-    outs = [Array(r, a) for r, a in zip(results, exe.out_avals)]
+    outs = [Array(r, a, None, exe.committed) for r, a in zip(results, exe.out_avals)]
   else:
-    outs = _new_object(Array)   # Array(results[0], aval), inlined (see _new_object)
+    outs = _new_object(Array)   # Array(results[0], aval, None, committed), inlined (see _new_object)
     outs._buf = results[0]
     outs.aval = exe.out_avals[0]
+    outs._committed = exe.committed
   if not plain and (_debug_nans.value or _debug_infs.value):
     # An executable compiled before the option was set has no checking handlers.
     special_values.check_eager_outputs(primitive, outs if primitive.multiple_results

@@ -8,6 +8,8 @@ more than the arrays themselves. For an output structure made only of tuples,
 lists and ``None``, the function here is generated once per compiled program:
 straight-line code that makes each Array (without its ``__init__`` frame, as
 ``pjit._outputs`` does) and returns the structure as one literal expression.
+The caller passes the executable's committedness, which every result of one
+call shares (jaxlib's flag on each buffer costs ~350 instructions to read).
 
   >>> from jaxlite import tree_util
   >>> from jaxlite.core import ShapedArray
@@ -50,10 +52,12 @@ def _structure_source(node, position: dict) -> str:
 
 
 def output_builder(out_tree, out_avals):
-  """A function ``build(results)`` making an Array of each result buffer, with
-  the aval at its position in ``out_avals``, in the structure ``out_tree``;
-  None where that structure has a node other than a tuple, a list or None, or
-  more than 64 leaves (the caller then loops and unflattens).
+  """A function ``build(results, committed=None)`` making an Array of each
+  result buffer, with the aval at its position in ``out_avals``, in the
+  structure ``out_tree``; None where that structure has a node other than a
+  tuple, a list or None, or more than 64 leaves (the caller then loops and
+  unflattens). ``committed`` is the results' committedness (the executable's);
+  None reads it from the first result.
 
   >>> from jaxlite.core import ShapedArray
   >>> import numpy as np
@@ -71,12 +75,14 @@ def output_builder(out_tree, out_avals):
     expression = _structure_source(sample, position)
   except _NotBuiltin:
     return None
-  lines = ["def build(results):"]
+  lines = ["def build(results, committed=None):"]
   if count:
     names = ", ".join(f"r{i}" for i in range(count))
     lines.append(f"  {names}, = results")
+    lines.append("  if committed is None: committed = r0._committed")
   for i in range(count):
-    lines.append(f"  o{i} = new(Array); o{i}._buf = r{i}; o{i}.aval = aval{i}")
+    lines.append(f"  o{i} = new(Array); o{i}._buf = r{i}; o{i}.aval = aval{i}; "
+                 f"o{i}._committed = committed")
   lines.append(f"  return {expression}")
   namespace = {"new": object.__new__, "Array": Array}
   namespace.update((f"aval{i}", aval) for i, aval in enumerate(out_avals))

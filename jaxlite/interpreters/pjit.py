@@ -323,15 +323,17 @@ def _cpp_unflattener(out_tree):
   return cpp_tree.unflatten
 
 
-def _outputs(out_avals, unflatten, results):
+def _outputs(out_avals, unflatten, results, committed):
   """Arrays of a call's results, in the function's output structure (where
-  output_builders has no generated function for it)."""
+  output_builders has no generated function for it); ``committed`` is the
+  executable's flag, which its results carry."""
   outs = []
   append = outs.append
   for buf, aval in zip(results, out_avals):
-    out = _new_object(Array)   # Array(buf, aval), inlined (see _new_object)
+    out = _new_object(Array)   # Array(buf, aval, None, committed), inlined (see _new_object)
     out._buf = buf
     out.aval = aval
+    out._committed = committed
     append(out)
   return unflatten(outs)
 
@@ -533,10 +535,10 @@ class Jitted:
             mask = memo[4]
             if mask == 3:
               bufs = [a._buf, b._buf]
-              placed = bufs[0]._committed or bufs[1]._committed
+              placed = a._committed or b._committed
             else:
               bufs = [a._buf] if mask == 1 else [b._buf]
-              placed = bufs[0]._committed
+              placed = a._committed if mask == 1 else b._committed
             if not placed:   # committed operands take the general path (_call_placed)
               plan = memo[3]
               if plan[4]:
@@ -578,13 +580,14 @@ class Jitted:
             try:
               # Only an Array has an aval of the memo's and a buffer (a
               # tracer or another leaf raises AttributeError or differs).
+              # (A bytecode loop: its slot reads are specialized, cheaper
+              # than attrgetter maps.)
               for a, aval in zip(leaves, memo[1]):
                 if a.aval is not aval and a.aval != aval:
                   break
-                buf = a._buf
-                if buf._committed:   # committed operands: _call_placed
+                if a._committed:   # committed operands: _call_placed
                   break
-                append(buf)
+                append(a._buf)
               else:
                 plan, operands = tree_plan, leaves
             except AttributeError:
@@ -597,11 +600,12 @@ class Jitted:
               operands = [x for x in args if type(x) is Array]
             return self._call_entry(plan[3], operands)
           if plan[2] is not None:
-            out = _new_object(Array)   # Array(results[0], plan[2]), inlined
+            out = _new_object(Array)   # Array(results[0], plan[2], None, plan[5]), inlined
             out._buf = results[0]
             out.aval = plan[2]
+            out._committed = plan[5]
             return out
-          return plan[3].build_outputs(results)
+          return plan[3].build_outputs(results, plan[5])
         if self._simple:
           for a in args:
             if type(a) is not Array:
@@ -661,7 +665,7 @@ class Jitted:
         return entry.spmd.call(entry, flat_args)
       exe = self._compile_entry(entry, flat_args)
     for a in flat_args:
-      if a._buf._committed:
+      if a._committed:
         # As JAX's: the program runs where the committed operands are (or on
         # jit's device), and uncommitted ones follow them there.
         outs = self._call_placed(entry, flat_args)
@@ -697,8 +701,8 @@ class Jitted:
           return outs
       raise
     if entry.single_output:
-      return Array(results[0], exe.out_avals[0])
-    return entry.build_outputs(results)
+      return Array(results[0], exe.out_avals[0], None, exe.committed)
+    return entry.build_outputs(results, exe.committed)
 
   def _call_placed(self, entry, flat_args):
     """Runs ``entry`` on the device of its committed operands (or jit's
@@ -724,8 +728,8 @@ class Jitted:
     results = exe.loaded.execute_sharded([a._buf for a in operands]).consume_with_handlers(
         exe.handlers)
     if entry.single_output:
-      return Array(results[0], exe.out_avals[0])
-    return entry.build_outputs(results)
+      return Array(results[0], exe.out_avals[0], None, exe.committed)
+    return entry.build_outputs(results, exe.committed)
 
   def _set_memo(self, args, entry):
     """Remembers how to run ``entry`` for calls shaped like ``args`` (one or two
@@ -739,12 +743,12 @@ class Jitted:
     if not mask or not all(flag or i in self.static_argnums
                            for i, flag in enumerate(is_array)):
       return   # a pytree or a Python scalar among the dynamic arguments
-    if any(flag and a._buf._committed for a, flag in zip(args, is_array)):
+    if any(flag and a._committed for a, flag in zip(args, is_array)):
       return   # committed operands run through _call_placed
     signature = tuple(a.aval if flag else a for a, flag in zip(args, is_array))
     plan = (exe.loaded.execute_sharded, exe.handlers,
             exe.out_avals[0] if entry.single_output else None, entry,
-            list(map(_get_buf, entry.consts)))
+            list(map(_get_buf, entry.consts)), exe.committed)
     epoch = _memo_epoch()
     context = config.trace_context()
     # One tuple, replaced whole: a thread reading it never sees a torn memo.
@@ -764,7 +768,7 @@ class Jitted:
     else:
       plan = (exe.loaded.execute_sharded, exe.handlers,
               exe.out_avals[0] if entry.single_output else None, entry,
-              list(map(_get_buf, entry.consts)))
+              list(map(_get_buf, entry.consts)), exe.committed)
     epoch = _memo_epoch()
     # One tuple, replaced whole: a thread reading it never sees a torn memo.
     # (The avals as a list: the SPMD branch compares a list of the leaves' avals.)

@@ -207,18 +207,22 @@ class Array(_AbstractArray):
   >>> x.shape, x.dtype
   ((2,), dtype('int32'))
   """
-  # `_buf` and `aval` are set on every construction. The host copy and the
-  # per-device buffers are set only once known: an unset slot reads as None
-  # through `_npy` and `_shards`, so making an Array (every eager op, every
-  # jit result) stores two fields, not four.
-  __slots__ = ("_buf", "aval", "_host_copy", "_device_shards", "__weakref__")
+  # `_buf`, `aval` and `_committed` are set on every construction. The host
+  # copy and the per-device buffers are set only once known: an unset slot
+  # reads as None through `_npy` and `_shards`, so making an Array (every
+  # eager op, every jit result) stores three fields, not five.
+  # `_committed` is jaxlib's flag of `_buf` (fixed when it is made), kept
+  # here because the cached-call paths test it for every operand: a slot
+  # reads in ~60 instructions, jaxlib's property in ~350.
+  __slots__ = ("_buf", "aval", "_committed", "_host_copy", "_device_shards", "__weakref__")
   __array_priority__ = 100
   # JAX arrays are unhashable; `None` makes hash() say "unhashable type: 'Array'".
   __hash__ = None  # type: ignore[assignment]
 
-  def __init__(self, buf, aval, shards=None):
+  def __init__(self, buf, aval, shards=None, committed=None):
     self._buf = buf
     self.aval = aval
+    self._committed = buf._committed if committed is None else committed
     if shards is not None:
       # The per-device single-device buffers of a multi-device array, when
       # known; asking jaxlib for them (`_arrays`) would import jax.
@@ -287,7 +291,7 @@ class Array(_AbstractArray):
 
   @property
   def committed(self) -> bool:
-    return self._buf._committed
+    return self._committed
 
   @property
   def is_fully_replicated(self) -> bool:
@@ -612,6 +616,7 @@ def arrays_of(bufs, avals) -> list:
     out = _new_object(Array)
     out._buf = buf
     out.aval = aval
+    out._committed = buf._committed
     append(out)
   return outs
 

@@ -343,7 +343,7 @@ class Executable:
     >>> exe = Executable(loaded, device, out_avals)   # doctest: +SKIP
     >>> outs = exe.call([x._buf, y._buf])             # doctest: +SKIP
   """
-  __slots__ = ("loaded", "device", "out_avals", "handlers", "text", "__weakref__")
+  __slots__ = ("loaded", "device", "out_avals", "handlers", "committed", "text", "__weakref__")
 
   def __init__(self, loaded, device, out_avals, text=None, committed=True,
                special_checks=(False, False)):
@@ -352,6 +352,7 @@ class Executable:
     self.loaded = loaded
     self.device = device
     self.out_avals = tuple(out_avals)
+    self.committed = committed   # the results' (jaxlib's flag, which Array keeps too)
     sharding = sharding_lib.single_device_sharding(device)
     # A token result leaves the program as an empty bool[0] array (as in JAX).
     self.handlers = [xc.array_result_handler(
@@ -374,7 +375,8 @@ class Executable:
     # compiles and multi-device arrays fail for want of a user context), and
     # a TracebackScope saves a third of it for ~3 us a call.
     results = self.loaded.execute_sharded(bufs).consume_with_handlers(self.handlers)
-    return [Array(r, a) if not core.is_extended_aval(a) else wrap_extended(r, a)
+    return [Array(r, a, None, self.committed) if not core.is_extended_aval(a)
+            else wrap_extended(r, a)
             for r, a in zip(results, self.out_avals)]
 
 
