@@ -125,7 +125,8 @@ def assert_allclose():
 
 # Modules whose tests are independent and long (each one a subprocess, or
 # hundreds of compiles): shared test by test between the workers, first of all.
-LONG_SINGLE_TESTS = ("tests/differential/test_differential.py", "tests/test_examples.py",
+LONG_SINGLE_TESTS = ("tests/differential/test_differential.py", "tests/test_docstring_examples.py",
+                     "tests/test_examples.py",
                      "tests/test_fuzz.py", "tests/test_research_programs.py")
 
 # Modules (or folders) of few tests that take long (a module-scoped subprocess,
