@@ -111,3 +111,62 @@ def assert_allclose():
     np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol,
                                err_msg=err_msg)
   return check
+
+
+# --- pytest-xdist: one worker per test module ---------------------------------
+# `-n 2` alone distributes with xdist's "load" scheduler, which deals the first
+# quarter of the suite out one test at a time, alternating workers: both workers
+# then build every module- and session-scoped fixture (the ecosystem programs,
+# the crash-safety and leak subprocesses run twice) and compile the same eager
+# ops. This scheduler hands out whole modules instead, biggest first, so each
+# module's fixtures and compiles are paid once. Modules of independent long tests
+# (LONG_SINGLE_TESTS) go out test by test, first of all, so that neither worker
+# is left with a long tail. An explicit `--dist` keeps xdist's own scheduler.
+
+# Modules whose tests are independent and long (each one a subprocess, or
+# hundreds of compiles): shared test by test between the workers, first of all.
+LONG_SINGLE_TESTS = ("tests/differential/test_differential.py", "tests/test_docstring_examples.py",
+                     "tests/test_examples.py",
+                     "tests/test_fuzz.py", "tests/test_research_programs.py")
+
+# Modules (or folders) of few tests that take long (a module-scoped subprocess,
+# or a library program run under jaxlite and under JAX): started before the
+# modules of many tests, which are dealt out biggest first.
+LONG_MODULES = ("tests/ecosystem/", "tests/test_leaks.py", "tests/test_coexistence.py",
+                "tests/test_crash_safety.py", "tests/test_runtime_load.py",
+                "tests/test_served_module_errors.py", "tests/test_sharding_multiprocess.py")
+
+
+def _dist_given(config):
+  args = list(config.invocation_params.args) + list(config.getini("addopts"))
+  return any(a == "-d" or a.startswith("--dist") for a in args)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+  if config.getoption("dist") != "load" or _dist_given(config):
+    return None
+  from xdist.scheduler import LoadScopeScheduling
+
+  class ModuleScheduling(LoadScopeScheduling):
+    """xdist's loadscope with modules as scopes, except LONG_SINGLE_TESTS' tests."""
+
+    def _split_scope(self, nodeid):
+      module = nodeid.split("::", 1)[0]
+      return nodeid if module in LONG_SINGLE_TESTS else module
+
+    def _assign_work_unit(self, node):
+      if not getattr(self, "_ordered", False):
+        # Long single tests, then long modules, then by test count, biggest first.
+        def key(item):
+          scope, tests = item
+          module = scope.split("::", 1)[0]
+          return (module not in LONG_SINGLE_TESTS, not module.startswith(LONG_MODULES),
+                  -len(tests))
+        units = sorted(self.workqueue.items(), key=key)
+        self.workqueue.clear()
+        self.workqueue.update(units)
+        self._ordered = True
+      super()._assign_work_unit(node)
+
+  return ModuleScheduling(config, log)
