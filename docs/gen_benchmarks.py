@@ -75,7 +75,14 @@ def render(report: dict, note: str | None = None) -> str:
       "`instructions`, counted by valgrind's callgrind over every thread, XLA's "
       "idle spinning excluded; see `benchmarks/instructions.py`): on a shared "
       "machine wall-clock ratios swing by 2x from run to run, instruction counts "
-      "by a few percent.",
+      "by a few percent. The heap is trimmed (glibc's `malloc_trim(0)`, "
+      "uncounted) before each counted batch in both libraries: jaxlib's "
+      "`execute_sharded` path, which jaxlite calls, leaves two or three small "
+      "freed chunks a call that glibc merges in one ~540K-instruction "
+      "consolidation every ~2,000 calls; without the trim that event fell in "
+      "one batch or the other and moved a small case by +-11K. Its amortised "
+      "share (about 0.3K a call for jaxlite) is therefore not in the figures; "
+      "JAX's smaller, more frequent consolidations are.",
       "",
       "## Machine",
       "",

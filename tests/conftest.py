@@ -147,6 +147,8 @@ def pytest_xdist_make_scheduler(config, log):
   if config.getoption("dist") != "load" or _dist_given(config):
     return None
   from xdist.scheduler import LoadScopeScheduling
+  if not all(hasattr(LoadScopeScheduling, name) for name in ("_split_scope", "_assign_work_unit")):
+    return None   # another xdist: its own scheduler (slower, as correct)
 
   class ModuleScheduling(LoadScopeScheduling):
     """xdist's loadscope with modules as scopes, except LONG_SINGLE_TESTS' tests."""
