@@ -138,11 +138,7 @@ def current() -> SourceInfo:
     >>> str(current().name_stack), current().traceback is not None
     ('', True)
   """
-  context = _context
-  traceback = context.traceback
-  if traceback is None:
-    traceback = _get_traceback()
-  return SourceInfo(traceback, context.name_stack)
+  return current_from(0)
 
 
 def current_from(depth: int) -> SourceInfo:

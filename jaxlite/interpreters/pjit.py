@@ -150,12 +150,8 @@ def _jit_lowering(ctx, *args, jaxpr, name, inline=False, **_):
   # Effectful bodies (debug callbacks) are inlined: one block keeps their order.
   if inline or jaxpr.effects:
     mc = ctx.module_context
-    names = mc.name_stack
-    mc.name_stack = names.extend(f"jit({name})")   # the names XLA's inlining would give
-    try:
+    with mlir.named(mc, f"jit({name})"):   # the names XLA's inlining would give
       return mlir.jaxpr_subcomp(mc, jaxpr.jaxpr, jaxpr.consts, *args)
-    finally:
-      mc.name_stack = names
   return mlir.call_lowering(ctx, *args, name=name, jaxpr=jaxpr)
 
 
