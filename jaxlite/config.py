@@ -99,18 +99,61 @@ trace_context_epoch = [0]
 _scoped_lock = threading.Lock()
 _scoped_count = [0]   # trace-context options held by context managers, all threads
 
+# How many staging traces are current, over all threads (core.new_main counts
+# them): while none is, every thread's `dynamic_main.level` is 0.
+staging = [0]
+
+# The dispatch fast paths' one test: the trace-context epoch while no thread
+# stages a trace either, else -1. A memo that noted it (see `memo_epoch`) and
+# reads the same number runs eagerly under the context it was made in, with
+# one list read where the full test reads the per-thread context and the
+# thread's staging level (thread-local reads, ~600 instructions each).
+dispatch_epoch = [0]
+
+
+def _publish_epochs():
+  """Sets both epochs from the counters; called with _scoped_lock held."""
+  epoch = -1 if _scoped_count[0] else config._generation
+  trace_context_epoch[0] = epoch
+  dispatch_epoch[0] = -1 if staging[0] else epoch
+
+
+def memo_epoch():
+  """The dispatch epoch for a memo to note, read before the context the memo
+  notes (a racing update then only misses): None, matching no epoch, while a
+  thread holds a scoped option or stages a trace.
+
+  >>> memo_epoch() == dispatch_epoch[0]
+  True
+  """
+  epoch = dispatch_epoch[0]
+  return None if epoch < 0 else epoch
+
+
+def staging_entered() -> None:
+  """Counts a staging trace made current (see ``staging``)."""
+  with _scoped_lock:
+    staging[0] += 1
+    dispatch_epoch[0] = -1
+
+
+def staging_exited() -> None:
+  """Uncounts a staging trace made current by ``staging_entered``."""
+  with _scoped_lock:
+    staging[0] -= 1
+    _publish_epochs()
+
 
 def _scope_entered():
   with _scoped_lock:
     _scoped_count[0] += 1
-    trace_context_epoch[0] = -1
+    _publish_epochs()
 
 
 def _scope_exited():
   with _scoped_lock:
     _scoped_count[0] -= 1
-    if not _scoped_count[0]:
-      trace_context_epoch[0] = config._generation
+    _publish_epochs()
 
 
 class State:
@@ -264,8 +307,7 @@ class Config:
     state._set_global(val)
     with _scoped_lock:
       self._generation += 1
-      if not _scoped_count[0]:
-        trace_context_epoch[0] = self._generation
+      _publish_epochs()
     for callback in self._update_callbacks:
       callback(name, state.global_value)
 

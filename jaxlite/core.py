@@ -25,6 +25,8 @@ from typing import Any, Callable, NamedTuple, Sequence
 import numpy as np
 
 from jaxlite import dtypes, source_info_util, traceback_util
+# Re-exported: the staging counter lives beside the trace-context epoch it folds into.
+from jaxlite.config import staging, staging_entered, staging_exited  # noqa: F401
 from jaxlite.basearray import Array as _AbstractArray
 # The dimension protocol: symbolic dimensions for the layers below jaxlite.export.
 from jaxlite.symbolic_dims import (is_symbolic_dim, register_symbolic_dimensions,  # noqa: F401
@@ -456,24 +458,11 @@ class _ThreadState(threading.local):
 
 _thread_state: _ThreadState  # defined after EvalTrace
 
-# How many staging traces are current, over all threads: while none is, every
-# thread's `dynamic_main.level` is 0, and the dispatch fast paths test
-# `not staging[0]` (a global and a subscript) before reading this thread's
+# How many staging traces are current, over all threads, counted by
+# staging_entered/staging_exited: while none is, every thread's
+# `dynamic_main.level` is 0, and the dispatch fast paths test `not staging[0]`
+# (or config.dispatch_epoch, which folds it in) before reading this thread's
 # state (a thread-local read costs about 600 instructions).
-staging = [0]
-_staging_lock = threading.Lock()
-
-
-def staging_entered() -> None:
-  """Counts a dynamic main made current (see ``staging``)."""
-  with _staging_lock:
-    staging[0] += 1
-
-
-def staging_exited() -> None:
-  """Uncounts a dynamic main made current by ``staging_entered``."""
-  with _staging_lock:
-    staging[0] -= 1
 
 
 @contextmanager

@@ -260,3 +260,53 @@ def test_staging_count_returns_to_zero_after_errors():
   with pytest.raises(ValueError, match="boom"):
     jaxlite.make_jaxpr(bad)(1.0)
   assert core.staging[0] == 0
+
+
+def test_static_values_of_other_types_trace_again_as_jax():
+  # JAX's signature holds a static value's type: 3.0 after 3 (equal, same
+  # hash) is traced again, and True too; the call memo and both caches agree.
+  def run(j, jn):
+    traced = []
+
+    def f(a, n):
+      traced.append(type(n).__name__)
+      return a * n
+    g = j.jit(f, static_argnums=1)
+    h = j.jit(lambda n, a, b: a * n + b, static_argnums=0)   # (static, Array, Array): tree path
+    x = jn.arange(3.0, dtype=jn.float32)
+    outs = [g(x, 3), g(x, 3), g(x, 3.0), g(x, 3.0), g(x, True), g(x, 3), h(2, x, x),
+            h(2.0, x, x), h(2, x, x)]
+    return traced, [np.asarray(o).tolist() for o in outs]
+  assert run(jaxlite, jnp) == run(jax, jax_numpy)
+
+
+def test_array_where_a_static_value_was_raises_as_jax():
+  # An Array compares elementwise with the memo's static value (truthy here):
+  # it must not pass for it, but raise JAX's error.
+  def run(j, jn):
+    g = j.jit(lambda a, n: a * n, static_argnums=1)
+    x = jn.ones(3)
+    g(x, 3), g(x, 3)
+    with pytest.raises(ValueError) as info:
+      g(x, jn.array(3))
+    return str(info.value).split(" of type")[0]
+  assert run(jaxlite, jnp) == run(jax, jax_numpy)
+
+
+def test_memo_epoch_is_noted_again_after_a_stale_one():
+  # A memo noted while another thread staged holds no epoch; the first call
+  # after the staging ends passes the full test and notes the epoch again.
+  import sys
+  config_module = sys.modules["jaxlite.config"]
+  f = jaxlite.jit(lambda a: a + 1)
+  x = jnp.ones(3)
+  config_module.staging_entered()
+  try:
+    assert config_module.dispatch_epoch[0] == -1
+    f(x), f(x)
+    assert f._memo[4] is None
+  finally:
+    config_module.staging_exited()
+  assert config_module.dispatch_epoch[0] == config_module.trace_context_epoch[0] >= 0
+  np.testing.assert_array_equal(np.asarray(f(x)), [2., 2., 2.])
+  assert f._memo[4] == config_module.dispatch_epoch[0]

@@ -19,7 +19,7 @@ import numpy as np
 
 from jaxlite import (api_util, core, dtypes, jaxpr_printing, monitoring, traceback_util,
                      tree_util)
-from jaxlite.config import config, trace_context_epoch as _context_epoch
+from jaxlite.config import config, dispatch_epoch as _dispatch_epoch, memo_epoch as _memo_epoch
 from jaxlite.core import _thread_state, staging as _staging
 from jaxlite.core import ClosedJaxpr, ShapedArray
 from jaxlite.interpreters import mlir, output_builders
@@ -279,12 +279,21 @@ _trace_cache = config._trace_cache   # the per-thread trace context (config.trac
 _TREE_CACHE_LIMIT = 64   # fast-path keys per jitted function, see _remember_fast
 
 
-def _memo_epoch():
-  """The trace-context epoch a call memo notes (see config.trace_context_epoch),
-  read before the memo's context: an update in between then only misses.
-  None (matching no epoch) while some thread holds a scoped option."""
-  epoch = _context_epoch[0]
-  return None if epoch < 0 else epoch
+def _memo_holds(owner, name, memo, at):
+  """The full test behind a call memo whose noted dispatch epoch (at index
+  ``at``, the trace context and config generation after it) is not the
+  current one: the thread's trace context is the memo's and the thread stages
+  no trace (what config.dispatch_epoch stands for while no thread holds a
+  scoped option or stages). When it holds and the epoch is set again, the
+  memo (``owner.<name>``) notes the epoch, so the next call takes the
+  one-read test."""
+  epoch = _memo_epoch()   # read first: a racing update then only misses
+  if _trace_cache.context is not memo[at + 1] or config._generation != memo[at + 2] or (
+      _staging[0] and _thread_state.dynamic_main.level):
+    return False
+  if epoch is not None and getattr(owner, name) is memo:
+    setattr(owner, name, memo[:at] + (epoch,) + memo[at + 1:])
+  return True
 
 
 def _cpp_pytree_flatten():
@@ -503,43 +512,63 @@ class Jitted:
     # An API boundary (see jaxlite.traceback_util): a try costs nothing until
     # something raises.
     try:
-      if not kwargs:
-        # The steady state: the signature of the last call (one or two
-        # arguments, see _set_memo) or the last pytree call (see
-        # _set_tree_memo) finds the plan that runs it, and its operands.
-        plan = None
-        memo = self._memo
-        if memo is not None and len(args) == memo[5]:
-          # The signature is built and compared with plain bytecode (cheaper
-          # than map/tuple calls or the avals' Python __hash__): each
-          # argument's aval if it is an Array, its value if it is static.
-          if memo[5] == 2:
-            a, b = args
-            signature = (a.aval if type(a) is Array else a, b.aval if type(b) is Array else b)
-          else:
+      memo = self._memo
+      if memo is not None and len(args) == memo[0] and not kwargs:
+        # The steady state of a call with one or two positional arguments
+        # (see _set_memo): its signature is the last call's. Checked with
+        # plain bytecode, each argument by what it was: an Array of the same
+        # aval (by identity first: ShapedArray.__eq__ is Python) that is not
+        # committed (those take _call_placed), or a static value of the same
+        # type that compares equal (an Array where a static value was, which
+        # compares elementwise, goes down the general path that rejects it).
+        layout = memo[1]
+        bufs = None
+        try:
+          if layout == 0:     # (Array,)
             a, = args
-            signature = (a.aval if type(a) is Array else a,)
+            if type(a) is Array and (a.aval is memo[2] or a.aval == memo[2]) and \
+                not a._committed:
+              bufs = (a._buf,)
+          elif layout == 1:   # (Array, Array)
+            a, b = args
+            if type(a) is Array and type(b) is Array and (
+                a.aval is memo[2] or a.aval == memo[2]) and (
+                b.aval is memo[3] or b.aval == memo[3]) and not (a._committed or b._committed):
+              bufs = (a._buf, b._buf)
+          elif layout == 2:   # (Array, static)
+            a, b = args
+            if type(a) is Array and (a.aval is memo[2] or a.aval == memo[2]) and (
+                b is memo[3] or type(b) is type(memo[3]) and b == memo[3]) and \
+                not a._committed:
+              bufs = (a._buf,)
+          else:               # (static, Array)
+            a, b = args
+            if type(b) is Array and (b.aval is memo[3] or b.aval == memo[3]) and (
+                a is memo[2] or type(a) is type(memo[2]) and a == memo[2]) and \
+                not b._committed:
+              bufs = (b._buf,)
+        except Exception:  # noqa: BLE001 - a static value whose == raises
+          bufs = None
+        # The same trace context and no staging trace in this thread: one
+        # process-wide number (config.dispatch_epoch) while no thread holds a
+        # scoped option or stages; else the full test.
+        if bufs is not None and (_dispatch_epoch[0] == memo[4] or
+                                  _memo_holds(self, "_memo", memo, 4)):
+          if memo[11]:
+            bufs = memo[11] + bufs   # the closed-over arrays' buffers lead
           try:
-            same = signature == memo[0]
-          except Exception:  # noqa: BLE001 - a static value whose == raises
-            same = False
-          # The same trace context (one process-wide number while no thread
-          # holds a scoped option) and no staging trace in this thread.
-          if same and (_context_epoch[0] == memo[6] or (
-              _trace_cache.context is memo[1] and config._generation == memo[2])) and (
-              not _staging[0] or _thread_state.dynamic_main.level == 0):
-            mask = memo[4]
-            if mask == 3:
-              bufs = [a._buf, b._buf]
-              placed = a._committed or b._committed
-            else:
-              bufs = [a._buf] if mask == 1 else [b._buf]
-              placed = a._committed if mask == 1 else b._committed
-            if not placed:   # committed operands take the general path (_call_placed)
-              plan = memo[3]
-              if plan[4]:
-                bufs = plan[4] + bufs
-              operands = None   # (the Array arguments, if the general call is needed)
+            results = memo[7](bufs).consume_with_handlers(memo[8])
+          except Exception:  # noqa: BLE001 - the general call explains or recovers
+            return self._call_entry(memo[12], [x for x in args if type(x) is Array])
+          if memo[9] is None:
+            return memo[12].build_outputs(results, memo[10])
+          out = _new_object(Array)   # Array(results[0], aval, None, committed), inlined
+          out._buf = results[0]
+          out.aval = memo[9]
+          out._committed = memo[10]
+          return out
+      if not kwargs:
+        plan = None
         memo = self._tree_memo
         # A pytree call: the last call's treedef flattens the arguments up to
         # its own structure (raising on any other: cheaper than flattening
@@ -547,14 +576,13 @@ class Jitted:
         # is an Array of the same aval (by identity first: ShapedArray.__eq__
         # is Python) and gathers the buffers of uncommitted operands. (Only
         # calls without static arguments have a tree memo.)
-        if plan is None and memo is not None and (_context_epoch[0] == memo[5] or (
-            _trace_cache.context is memo[2] and config._generation == memo[3])) and (
-            not _staging[0] or _thread_state.dynamic_main.level == 0):
+        if memo is not None and (_dispatch_epoch[0] == memo[3] or
+                                 _memo_holds(self, "_tree_memo", memo, 3)):
           try:
             leaves = memo[0].flatten_up_to(args)
           except Exception:  # noqa: BLE001 - another structure: the general path
             leaves = ()
-          tree_plan = memo[4]
+          tree_plan = memo[2]
           if tree_plan[0] is None:   # an SPMD program: its call site checks the layouts
             # Only an Array has an aval and a buffer (anything else raises
             # AttributeError, a tracer too). (Comprehensions: slot reads are
@@ -592,8 +620,6 @@ class Jitted:
           try:
             results = plan[0](bufs).consume_with_handlers(plan[1])
           except Exception:  # noqa: BLE001 - the general call explains or recovers
-            if operands is None:
-              operands = [x for x in args if type(x) is Array]
             return self._call_entry(plan[3], operands)
           if plan[2] is not None:
             out = _new_object(Array)   # Array(results[0], plan[2], None, plan[5]), inlined
@@ -616,8 +642,15 @@ class Jitted:
           # Pytree and static arguments: one C++ flatten builds the key.
           if self.static_argnums:
             split = self._splits.get(len(args))
-            leaves, treedef = _cpp_flatten(split[0](args)) if split else ((None,), None)
-            statics = split[1](args) if split else None
+            if split:
+              leaves, treedef = _cpp_flatten(split[0](args))
+              statics = split[1](args)
+              # As JAX's: a static value of another type is another signature
+              # (3.0 after 3 traces again), though they compare equal.
+              statics = (statics, type(statics)) if split[2] else (
+                  statics, tuple(map(type, statics)))
+            else:
+              leaves, treedef, statics = (None,), None, None
           else:
             leaves, treedef = _cpp_flatten(args)
             statics = None
@@ -729,26 +762,28 @@ class Jitted:
 
   def _set_memo(self, args, entry):
     """Remembers how to run ``entry`` for calls shaped like ``args`` (one or two
-    positional arguments, each an Array or a static value): the next call
-    with the same signature runs it directly (see ``__call__``)."""
+    positional arguments: one or two Arrays, or an Array and a static value):
+    the next call with the same signature runs it directly (see ``__call__``)."""
     exe = entry.executable
     if exe is None or entry.spmd is not None or entry.donated or not 1 <= len(args) <= 2:
       return
     is_array = [type(a) is Array for a in args]
-    mask = sum(bit for bit, flag in zip((1, 2), is_array) if flag)
-    if not mask or not all(flag or i in self.static_argnums
-                           for i, flag in enumerate(is_array)):
+    if not any(is_array) or not all(flag or i in self.static_argnums
+                                    for i, flag in enumerate(is_array)):
       return   # a pytree or a Python scalar among the dynamic arguments
     if any(flag and a._committed for a, flag in zip(args, is_array)):
       return   # committed operands run through _call_placed
-    signature = tuple(a.aval if flag else a for a, flag in zip(args, is_array))
-    plan = (exe.loaded.execute_sharded, exe.handlers,
-            exe.out_avals[0] if entry.single_output else None, entry,
-            list(map(_get_buf, entry.consts)), exe.committed)
+    # The layout __call__ checks: 0 (Array,), 1 (Array, Array), 2 (Array,
+    # static), 3 (static, Array); then each argument's aval or static value.
+    layout = 0 if len(args) == 1 else 1 if all(is_array) else 2 if is_array[0] else 3
+    signature = [a.aval if flag else a for a, flag in zip(args, is_array)] + [None]
     epoch = _memo_epoch()
     context = config.trace_context()
     # One tuple, replaced whole: a thread reading it never sees a torn memo.
-    self._memo = (signature, context, config._generation, plan, mask, len(args), epoch)
+    self._memo = (len(args), layout, signature[0], signature[1], epoch, context,
+                  config._generation, exe.loaded.execute_sharded, exe.handlers,
+                  exe.out_avals[0] if entry.single_output else None, exe.committed,
+                  tuple(map(_get_buf, entry.consts)), entry)
 
   def _set_tree_memo(self, treedef, avals, entry):
     """Remembers how to run ``entry`` for pytree calls without static
@@ -768,8 +803,8 @@ class Jitted:
     epoch = _memo_epoch()
     # One tuple, replaced whole: a thread reading it never sees a torn memo.
     # (The avals as a list: the SPMD branch compares a list of the leaves' avals.)
-    self._tree_memo = (treedef, list(avals), config.trace_context(), config._generation,
-                       plan, epoch)
+    self._tree_memo = (treedef, list(avals), plan, epoch, config.trace_context(),
+                       config._generation)
 
   def _compile_entry(self, entry, flat_args):
     # No lock: threads racing on one entry lower it each but compile it once
@@ -805,7 +840,10 @@ class Jitted:
     dyn_args, dyn_kwargs, static_args, static_kwargs = self._split_args(args, kwargs)
     flat_args, in_tree = tree_util.tree_flatten((dyn_args, dyn_kwargs))
     avals = tuple(shaped_abstractify_arg(x, i, self.name) for i, x in enumerate(flat_args))
-    statics = (static_args, static_kwargs)
+    # As JAX's: static values of other types are other signatures (3.0 after
+    # 3 traces again), though they compare equal.
+    statics = (static_args, static_kwargs, tuple(type(v) for _, v in static_args),
+               tuple(type(v) for _, v in static_kwargs))
     key = (in_tree, avals, statics, config.trace_context())
     try:
       entry = self._cache.get(key)
@@ -839,7 +877,8 @@ class Jitted:
       static = self.static_argnums
       dynamic = [i for i in range(nargs) if i not in static]
       if dynamic and all(0 <= i < nargs for i in static):
-        split = (operator.itemgetter(*dynamic), operator.itemgetter(*static))
+        # (The static getter returns the one value itself when there is one.)
+        split = (operator.itemgetter(*dynamic), operator.itemgetter(*static), len(static) == 1)
       self._splits[nargs] = split
     return split
 
@@ -853,6 +892,7 @@ class Jitted:
         return
       leaves, treedef = flatten(split[0](args))
       statics = split[1](args)
+      statics = (statics, type(statics)) if split[2] else (statics, tuple(map(type, statics)))
     else:
       leaves, treedef = flatten(args)
       statics = None

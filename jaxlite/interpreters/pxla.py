@@ -27,7 +27,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from jaxlite import api_util, core, traceback_util, tree_util
-from jaxlite.config import config, trace_context_epoch as _context_epoch
+from jaxlite.config import config, dispatch_epoch as _dispatch_epoch, memo_epoch
 from jaxlite.core import ClosedJaxpr, ShapedArray, staging as _staging
 from jaxlite.interpreters import collectives, mlir
 # The collectives' lowering helpers (shared with shard_map), which the pmap
@@ -398,11 +398,12 @@ class PmapFunction:
     # (a decorator's frame would cost every call).
     try:
       fast = self._fast
-      # (The trace context: one process-wide number while no thread holds a
-      # scoped option; staging: a global count before this thread's state.)
-      if fast is not None and not kwargs and (_context_epoch[0] == fast[6] or (
-          fast[2] is _trace_cache.context and fast[3] == config._generation)) and (
-          not _staging[0] or core._thread_state.dynamic_main.level == 0):
+      # (The trace context and no staging trace in this thread: one
+      # process-wide number while no thread holds a scoped option or stages,
+      # see config.dispatch_epoch; else the full test.)
+      if fast is not None and not kwargs and (_dispatch_epoch[0] == fast[6] or (
+          fast[2] is _trace_cache.context and fast[3] == config._generation and (
+              not _staging[0] or core._thread_state.dynamic_main.level == 0))):
         # The eager hot path: the same argument structure and types as the
         # last eager call (so the same in_axes, mapped size and cache entry)
         # run its executable directly. The last call's C++ treedef (built-in
@@ -530,7 +531,7 @@ class PmapFunction:
     unflatten = pjit._cpp_unflattener(out_tree)
     if unflatten is None:
       unflatten = partial(tree_util.tree_unflatten, out_tree)
-    epoch = pjit._memo_epoch()   # before the context: an update in between misses
+    epoch = memo_epoch()   # before the context: an update in between misses
     # One tuple, replaced whole: a thread reading it never sees a torn one.
     self._fast = (treedef, tuple(map(_get_aval, flat_args)), config.trace_context(),
                   config._generation, exe, unflatten, epoch)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from jaxlite import dtypes, lax
-from jaxlite.config import config, mesh_context, trace_context_epoch
+from jaxlite.config import config, dispatch_epoch, memo_epoch, mesh_context
 from jaxlite.core import Tracer, _thread_state, staging
 from jaxlite.interpreters import dispatch
 from jaxlite.lax import elementwise as lax_elementwise
@@ -99,10 +99,10 @@ def _remember_eager(eager_cache, primitive, aval, params=()):
   # executable found here is a single-device one from outside it.
   if exe is not None and not config.jax_debug_nans and not config.jax_debug_infs and \
       mesh_context.value is None:
-    # The epoch (read first: an update in between then only misses), as jit's
-    # memos note it (pjit._memo_epoch): -1 while a scoped option is held.
-    epoch = trace_context_epoch[0]
-    hit = (exe, config.trace_context(), config._generation, None if epoch < 0 else epoch)
+    # The dispatch epoch (read first: an update in between then only misses),
+    # as jit's memos note it: None while a scoped option is held or a thread stages.
+    epoch = memo_epoch()
+    hit = (exe, config.trace_context(), config._generation, epoch)
     eager_cache[(primitive, aval)] = hit
     dispatch.last_eager_run[primitive] = (aval,) + hit
 
@@ -131,12 +131,13 @@ def bind_eager_one(primitive, x, aval, params_of):
     hit = dispatch._cache.get((primitive, aval))
     if hit is not None:
       hit = dispatch.last_eager_run[primitive] = (aval,) + hit
-  # The same trace context (the process-wide epoch, else this thread's
-  # context) and no staging trace in this thread, read without a
-  # thread-local lookup (~500 instructions each) while no thread stages.
-  if hit is not None and (trace_context_epoch[0] == hit[4] or (
-      hit[2] is _trace_cache.context and hit[3] == config._generation)) and (
-      not staging[0] or _thread_state.dynamic_main.level == 0) and not x._committed:
+  # The same trace context and no staging trace in this thread: one
+  # process-wide number while no thread holds a scoped option or stages (see
+  # config.dispatch_epoch), else this thread's context and staging level
+  # (thread-local lookups, ~500 instructions each).
+  if hit is not None and (dispatch_epoch[0] == hit[4] or (
+      hit[2] is _trace_cache.context and hit[3] == config._generation and (
+          not staging[0] or _thread_state.dynamic_main.level == 0))) and not x._committed:
     exe = hit[1]
     try:
       buf = exe.loaded.execute_sharded([x._buf]).consume_with_handlers(exe.handlers)[0]
