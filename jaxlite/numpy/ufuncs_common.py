@@ -111,6 +111,40 @@ _trace_cache = config._trace_cache   # the per-thread trace context (config.trac
 _new_object = object.__new__
 
 
+def eager_executable(primitive, x, aval):
+  """The executable that runs ``primitive`` eagerly on ``x``, an uncommitted
+  Array of ``aval`` (``type(x) is Array``), when the op ran so on this aval
+  before, on the default device and under the same configuration, and no
+  trace stages in this thread; else None (then ``primitive.bind`` decides).
+  Its callers run it in their own frame: a frame alive during execution costs
+  ~1K instructions more (jaxlib's traceback capture materialises it).
+
+  >>> import jaxlite.numpy as jnp
+  >>> from jaxlite import lax
+  >>> x = jnp.ones(3)
+  >>> _, _ = jnp.sin(x), jnp.sin(x)   # the first call looks sin up, the second files it
+  >>> eager_executable(lax.sin_p, x, x.aval) is not None
+  True
+  """
+  # The primitive's last eager run, when it was on this very aval (the
+  # steady state), spares hashing the aval for the cache key.
+  hit = dispatch.last_eager_run.get(primitive)
+  if hit is None or hit[0] is not aval:
+    hit = dispatch._cache.get((primitive, aval))
+    if hit is None:
+      return None
+    hit = dispatch.last_eager_run[primitive] = (aval,) + hit
+  # The same trace context and no staging trace in this thread: one
+  # process-wide number while no thread holds a scoped option or stages (see
+  # config.dispatch_epoch), else this thread's context and staging level
+  # (thread-local lookups, ~500 instructions each).
+  if (dispatch_epoch[0] == hit[4] or (
+      hit[2] is _trace_cache.context and hit[3] == config._generation and (
+          not staging[0] or _thread_state.dynamic_main.level == 0))) and not x._committed:
+    return hit[1]
+  return None
+
+
 def bind_eager_one(primitive, x, aval, params_of):
   """``primitive.bind(x, **params_of(aval))`` for an Array ``x`` of ``aval``
   (``type(x) is Array``), where the parameters follow from ``aval`` (e.g. a
@@ -124,23 +158,10 @@ def bind_eager_one(primitive, x, aval, params_of):
   >>> bind_eager_one(lax.reduce_sum_p, x, x.aval, lambda aval: {"axes": (0,)})
   Array(3., dtype=float32)
   """
-  # The primitive's last eager run, when it was on this very aval (the
-  # steady state), spares hashing the aval for the cache key.
-  hit = dispatch.last_eager_run.get(primitive)
-  if hit is None or hit[0] is not aval:
-    hit = dispatch._cache.get((primitive, aval))
-    if hit is not None:
-      hit = dispatch.last_eager_run[primitive] = (aval,) + hit
-  # The same trace context and no staging trace in this thread: one
-  # process-wide number while no thread holds a scoped option or stages (see
-  # config.dispatch_epoch), else this thread's context and staging level
-  # (thread-local lookups, ~500 instructions each).
-  if hit is not None and (dispatch_epoch[0] == hit[4] or (
-      hit[2] is _trace_cache.context and hit[3] == config._generation and (
-          not staging[0] or _thread_state.dynamic_main.level == 0))) and not x._committed:
-    exe = hit[1]
+  exe = eager_executable(primitive, x, aval)
+  if exe is not None:
     try:
-      buf = exe.loaded.execute_sharded([x._buf]).consume_with_handlers(exe.handlers)[0]
+      buf = exe.loaded.execute_sharded((x._buf,)).consume_with_handlers(exe.handlers)[0]
     except Exception:  # noqa: BLE001 - e.g. a deleted operand: bind raises JAX's error
       pass
     else:
@@ -149,15 +170,16 @@ def bind_eager_one(primitive, x, aval, params_of):
       out.aval = exe.out_avals[0]
       out._committed = exe.committed
       return out
-  params = params_of(aval)
+  return bind_and_remember(primitive, x, aval, params_of(aval))
+
+
+def bind_and_remember(primitive, x, aval, params):
+  """``primitive.bind(x, **params)``, remembering its executable for
+  ``eager_executable`` when it ran eagerly on an uncommitted ``x``."""
   out = primitive.bind(x, **params)
   if _thread_state.dynamic_main.level == 0 and not x._committed:
     _remember_eager(dispatch._cache, primitive, aval, tuple(params.items()))
   return out
-
-
-def _no_params(aval):
-  return {}
 
 
 def _unary(name, lax_name, inexact=False, doc=None):
@@ -173,8 +195,22 @@ def _unary(name, lax_name, inexact=False, doc=None):
         if aval.dtype in stable:
           # The eager hot path: nothing to check or promote; once this op ran
           # eagerly on this aval (on the default device, under the same
-          # configuration), its executable runs directly.
-          return bind_eager_one(primitive, x, aval, _no_params)
+          # configuration), its executable runs directly, in this frame
+          # (bind_eager_one, inlined: see eager_executable).
+          exe = eager_executable(primitive, x, aval)
+          if exe is not None:
+            try:
+              buf = exe.loaded.execute_sharded((x._buf,)).consume_with_handlers(
+                  exe.handlers)[0]
+            except Exception:  # noqa: BLE001 - e.g. a deleted operand: bind raises JAX's error
+              pass
+            else:
+              out = _new_object(Array)
+              out._buf = buf
+              out.aval = exe.out_avals[0]
+              out._committed = exe.committed
+              return out
+          return bind_and_remember(primitive, x, aval, {})
       elif isinstance(x, Tracer) and x.aval.dtype in stable:
         return primitive.bind(x)   # traced: promotion would return x as it is
     # The lax function is looked up on the first call (lax is complete by then).
