@@ -277,6 +277,7 @@ _new_object = object.__new__
 _cpp_flatten = None
 _trace_cache = config._trace_cache   # the per-thread trace context (config.trace_context)
 _TREE_CACHE_LIMIT = 64   # fast-path keys per jitted function, see _remember_fast
+_NO_MEMO = (-1,)   # Jitted._memo before a call is memoised: matches no argument count
 
 
 def _memo_holds(owner, name, memo, at):
@@ -488,7 +489,7 @@ class Jitted:
     self._tree_ok = device is None
     # The last call's signature and how to run it (see _set_memo), and the
     # same for the last pytree call (see _set_tree_memo).
-    self._memo = None
+    self._memo = _NO_MEMO
     self._tree_memo = None
     # Tracing and compiling happen once per key even when threads race on it.
     self._lock = shared.lock
@@ -513,7 +514,7 @@ class Jitted:
     # something raises.
     try:
       memo = self._memo
-      if memo is not None and len(args) == memo[0] and not kwargs:
+      if len(args) == memo[0] and not kwargs:
         # The steady state of a call with one or two positional arguments
         # (see _set_memo): its signature is the last call's. Checked with
         # plain bytecode, each argument by what it was: an Array of the same
@@ -522,31 +523,29 @@ class Jitted:
         # type that compares equal (an Array where a static value was, which
         # compares elementwise, goes down the general path that rejects it).
         layout = memo[1]
-        bufs = None
         try:
           if layout == 0:     # (Array,)
             a, = args
-            if type(a) is Array and (a.aval is memo[2] or a.aval == memo[2]) and \
-                not a._committed:
-              bufs = (a._buf,)
+            bufs = (a._buf,) if type(a) is Array and (
+                a.aval is memo[2] or a.aval == memo[2]) and not a._committed else None
           elif layout == 1:   # (Array, Array)
             a, b = args
-            if type(a) is Array and type(b) is Array and (
+            bufs = (a._buf, b._buf) if type(a) is Array and type(b) is Array and (
                 a.aval is memo[2] or a.aval == memo[2]) and (
-                b.aval is memo[3] or b.aval == memo[3]) and not (a._committed or b._committed):
-              bufs = (a._buf, b._buf)
+                b.aval is memo[3] or b.aval == memo[3]) and not (
+                    a._committed or b._committed) else None
           elif layout == 2:   # (Array, static)
             a, b = args
-            if type(a) is Array and (a.aval is memo[2] or a.aval == memo[2]) and (
+            bufs = (a._buf,) if type(a) is Array and (
+                a.aval is memo[2] or a.aval == memo[2]) and (
                 b is memo[3] or type(b) is type(memo[3]) and b == memo[3]) and \
-                not a._committed:
-              bufs = (a._buf,)
+                not a._committed else None
           else:               # (static, Array)
             a, b = args
-            if type(b) is Array and (b.aval is memo[3] or b.aval == memo[3]) and (
+            bufs = (b._buf,) if type(b) is Array and (
+                b.aval is memo[3] or b.aval == memo[3]) and (
                 a is memo[2] or type(a) is type(memo[2]) and a == memo[2]) and \
-                not b._committed:
-              bufs = (b._buf,)
+                not b._committed else None
         except Exception:  # noqa: BLE001 - a static value whose == raises
           bufs = None
         # The same trace context and no staging trace in this thread: one
@@ -1022,7 +1021,7 @@ class Jitted:
     self._cache.clear()
     self._fast_cache.clear()
     self._tree_cache.clear()
-    self._memo = None
+    self._memo = _NO_MEMO
     self._tree_memo = None
 
   def _cache_size(self):
