@@ -406,17 +406,68 @@ class Compiled(Stage):
       outs = staged.call_compiled(self._exe, self._entry, flat_args)
       return tree_util.tree_unflatten(self._entry.out_tree, outs)
     from jaxlite.interpreters.dispatch import _to_array
+    check_in_tree_for_call(self._in_tree, in_tree)
     flat_args = [_to_array(x) for x in flat_args]
-    avals = [core.raise_to_shaped(a.aval) for a in flat_args]
-    expected = self._entry.in_avals[len(self._entry.consts):]
-    if in_tree != self._in_tree or \
-        [a.strip_weak_type() for a in avals] != [a.strip_weak_type() for a in expected]:
-      raise TypeError(
-          "Argument types differ from the types for which this computation was compiled. "
-          f"Expected {[a.str_short() for a in expected]}, got "
-          f"{[a.str_short() for a in avals]}.")
+    check_arg_avals_for_call(self._entry.in_avals[len(self._entry.consts):],
+                             [a.aval for a in flat_args], self._entry.arg_names)
     bufs = [c._buf for c in self._entry.consts] + [a._buf for a in flat_args]
     return tree_util.tree_unflatten(self._entry.out_tree, self._exe.call(bufs))
+
+
+def check_in_tree_for_call(compiled_tree, call_tree):
+  """JAX's TypeError when a compiled program is called with arguments of
+  another structure than it was compiled for: each difference, where it is.
+
+  >>> check_in_tree_for_call(tree_util.tree_structure(((0,), {})),
+  ...                        tree_util.tree_structure(((0, 0), {})))
+  Traceback (most recent call last):
+  TypeError: Function compiled with input pytree does not match the input pytree it was \
+called with. There are 1 mismatches, including:
+      * at args, seen tuple of length 1 but now given tuple of length 2, so the lengths do not match
+  """
+  if call_tree == compiled_tree:
+    return
+  errors = list(tree_util.equality_errors_pytreedef(call_tree, compiled_tree))
+  lines = ["Function compiled with input pytree does not match the input pytree it was "
+           f"called with. There are {len(errors)} mismatches, including:"]
+  for path, given, seen, why in errors:
+    first, *rest = path
+    base = ("args", "kwargs")[first.idx]
+    lines.append(f"    * at {base}{tree_util.keystr(tuple(rest))}, seen {seen} but now "
+                 f"given {given}, so {why}")
+  raise TypeError("\n".join(lines))
+
+
+def check_arg_avals_for_call(compiled_avals, call_avals, arg_names=None):
+  """JAX's TypeError when a compiled program's arguments differ in shape or
+  dtype (weak types and shardings aside) from what it was compiled for: the
+  first five mismatches, each by its argument's name.
+
+  >>> from jaxlite.core import ShapedArray
+  >>> import numpy as np
+  >>> check_arg_avals_for_call([ShapedArray((3,), np.dtype("float32"))],
+  ...                          [ShapedArray((2,), np.dtype("float32"))], ["x"])
+  Traceback (most recent call last):
+  TypeError: Argument types differ from the types for which this computation was compiled. \
+Perhaps you are calling the compiled executable with a different enable_x64 mode than when it \
+was AOT compiled? The mismatches are:
+  Argument 'x' compiled with float32[3] and called with float32[2]
+  """
+  if len(compiled_avals) != len(call_avals):
+    raise TypeError(f"Computation compiled for {len(compiled_avals)} inputs "
+                    f"but called with {len(call_avals)}")
+  if arg_names is None or len(arg_names) != len(compiled_avals):
+    arg_names = [""] * len(compiled_avals)
+  errors = [f"Argument '{name}' compiled with {ref.str_short(short_dtypes=False)} and "
+            f"called with {aval.str_short(short_dtypes=False)}"
+            for ref, aval, name in zip(compiled_avals, call_avals, arg_names)
+            if (ref.shape, ref.dtype) != (aval.shape, aval.dtype)]
+  if errors:
+    count = f"The first 5 of {len(errors)}" if len(errors) >= 5 else "The"
+    raise TypeError(
+        "Argument types differ from the types for which this computation was compiled. "
+        "Perhaps you are calling the compiled executable with a different enable_x64 mode "
+        f"than when it was AOT compiled? {count} mismatches are:\n" + "\n".join(errors[:5]))
 
 
 def make_args_info(in_tree, in_avals, donated) -> Any:

@@ -462,6 +462,76 @@ def _prefix_errors(key_path, prefix_tree, full_tree, is_leaf=None):
     yield from _prefix_errors((*key_path, k), t1, t2, is_leaf)
 
 
+def equality_errors(tree1: Any, tree2: Any,
+                    is_leaf: Callable[[Any], bool] | None = None) -> Iterable[tuple]:
+  """Where two pytrees of different structure first differ, as JAX's helper:
+  ``(key path, what tree1 has there, what tree2 has, why they differ)`` for
+  each difference, not descending below one.
+
+  >>> [e[1:] for e in equality_errors({'a': 1}, {'a': 1, 'b': 2})]
+  [("<class 'dict'> with 1 child", "<class 'dict'> with 2 children", \
+"the numbers of children do not match, with the symmetric difference of key sets: {'b'}")]
+  >>> list(equality_errors((1, [2]), (1, (2,))))[0][1:]
+  ("<class 'list'>", "<class 'tuple'>", 'their Python types differ')
+  """
+  yield from _equality_errors((), tree1, tree2, is_leaf)
+
+
+def equality_errors_pytreedef(tree1: PyTreeDef, tree2: PyTreeDef) -> Iterable[tuple]:
+  """``equality_errors`` of two treedefs (their leaves shown as "pytree leaf").
+
+  >>> [e[1] for e in equality_errors_pytreedef(tree_structure([0]), tree_structure([0, 0]))]
+  ['list of length 1']
+  """
+  leaf = _PytreeLeaf()
+  return equality_errors(tree_unflatten(tree1, [leaf] * tree1.num_leaves),
+                         tree_unflatten(tree2, [leaf] * tree2.num_leaves))
+
+
+class _PytreeLeafType(type):
+  def __repr__(cls):
+    return "pytree leaf"
+
+
+class _PytreeLeaf(metaclass=_PytreeLeafType):
+  """A stand-in leaf whose type prints as JAX's "pytree leaf"."""
+
+
+def _equality_errors(path, t1, t2, is_leaf):
+  if treedef_is_strict_leaf(tree_structure(t1, is_leaf)) and \
+      treedef_is_strict_leaf(tree_structure(t2, is_leaf)):
+    return   # two leaves: no structural difference here
+  if type(t1) is not type(t2):
+    yield path, str(type(t1)), str(type(t2)), "their Python types differ"
+    return
+  if isinstance(t1, (list, tuple)) and len(t1) != len(t2):
+    kind = type(t1).__name__
+    yield (path, f"{kind} of length {len(t1)}", f"{kind} of length {len(t2)}",
+           "the lengths do not match")
+    return
+  pairs1, meta1 = flatten_one_level_with_keys(t1)
+  pairs2, meta2 = flatten_one_level_with_keys(t2)
+  if len(pairs1) != len(pairs2):
+    try:
+      keys1, keys2 = {k for k, _ in pairs1}, {k for k, _ in pairs2}
+      diff = " ".join(repr(getattr(k, "key", k)) for k in keys1 ^ keys2)
+    except TypeError:   # keys that do not hash
+      diff = ""
+    plural = lambda n: "ren" if n > 1 else ""
+    yield (path, f"{type(t1)} with {len(pairs1)} child{plural(len(pairs1))}",
+           f"{type(t2)} with {len(pairs2)} child{plural(len(pairs2))}",
+           "the numbers of children do not match"
+           + (diff and f", with the symmetric difference of key sets: {{{diff}}}"))
+    return
+  if not _data_equal(meta1, meta2):
+    yield (path, f"{type(t1)} with pytree metadata {meta1}",
+           f"{type(t2)} with pytree metadata {meta2}",
+           "the pytree node metadata does not match")
+    return
+  for (k, c1), (_, c2) in zip(pairs1, pairs2):
+    yield from _equality_errors((*path, k), c1, c2, is_leaf)
+
+
 # ---------------------------------------------------------------- registry view
 
 class _Registry:

@@ -341,6 +341,25 @@ def test_static_argument_without_equality_recompiles():
   assert f._cache_size() == 4
 
 
+def test_compiled_call_mismatches_are_jax_messages(jax_reference):
+  # A compiled program called with another argument structure, shapes or
+  # dtypes: JAX's TypeErrors, word for word (names, long dtypes, first five).
+  def messages(j, jn):
+    x = jn.ones(3)
+    out = []
+    c = j.jit(lambda p, b: p["w"] + b).lower({"w": x}, x).compile()
+    c6 = j.jit(lambda *a: sum(a)).lower(*[x] * 6).compile()
+    for call in (lambda: c({"w": x, "v": x}, x), lambda: c([x], x),
+                 lambda: c({"w": jn.ones(2)}, jn.ones(1)),
+                 lambda: c({"w": x.astype(jn.int32)}, x), lambda: c({"w": 1.0}, x),
+                 lambda: c6(*[jn.ones(2)] * 6), lambda: c(x)):
+      with pytest.raises(TypeError) as info:
+        call()
+      out.append(str(info.value))
+    return out
+  assert messages(jaxlite, jnp) == messages(jax_reference, jax_reference.numpy)
+
+
 # --- traceback filtering --------------------------------------------------------------------
 
 
