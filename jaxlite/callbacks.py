@@ -17,6 +17,7 @@ and ordering tokens) is shared with ``jaxlite.debug``.
 """
 from __future__ import annotations
 
+import logging
 import weakref
 from typing import Any, Callable, Sequence
 
@@ -29,6 +30,8 @@ from jaxlite.tree_util import tree_flatten, tree_map, tree_unflatten
 
 __all__ = ["pure_callback", "io_callback"]
 
+_logger = logging.getLogger(__name__)
+
 
 # --- callbacks on flat lists of host arrays -------------------------------------------
 
@@ -37,19 +40,29 @@ class FlatCallback:
   """``callback(*args, **kwargs)`` called with the flat leaves of ``(args, kwargs)``.
 
   ``static`` maps leaf positions to non-array leaves (Python objects that
-  were never traced); the others come in as NumPy arrays.
+  were never traced); the others come in as NumPy arrays. A callback that
+  raises is logged as JAX logs it (``"jax.pure_callback failed"`` with the
+  traceback, ``api_name`` naming the API) before the error goes on.
   """
-  __slots__ = ("callback", "in_tree", "static")
+  __slots__ = ("callback", "in_tree", "static", "api_name")
 
-  def __init__(self, callback: Callable, in_tree, static: dict | None = None):
+  def __init__(self, callback: Callable, in_tree, static: dict | None = None,
+               api_name: str = "jax.pure_callback"):
     self.callback, self.in_tree, self.static = callback, in_tree, dict(static or {})
+    self.api_name = api_name
 
   def __call__(self, *arrays):
     arrays = iter(arrays)
     n = self.in_tree.num_leaves
     leaves = [self.static[i] if i in self.static else next(arrays) for i in range(n)]
     args, kwargs = tree_unflatten(self.in_tree, leaves)
-    return self.callback(*args, **kwargs)
+    try:
+      return self.callback(*args, **kwargs)
+    except BaseException:
+      # Inside a compiled program the error reaches the caller as jaxlib's
+      # runtime error; the log keeps the callback's own traceback.
+      _logger.exception("%s failed", self.api_name)
+      raise
 
   def __repr__(self):
     # JAX's text for it in a printed jaxpr (addresses are masked there).
@@ -456,7 +469,8 @@ def io_callback(callback: Callable[..., Any], result_shape_dtypes: Any, *args: A
   result_avals = tree_map(_result_aval, result_shape_dtypes)
   flat_avals, out_tree = tree_flatten(result_avals,
                                       is_leaf=lambda x: isinstance(x, ShapedArray))
-  outs = io_callback_p.bind(*dynamic, callback=FlatCallback(callback, in_tree, static),
+  outs = io_callback_p.bind(*dynamic, callback=FlatCallback(callback, in_tree, static,
+                                                           "jax.io_callback"),
                             result_avals=tuple(flat_avals), ordered=bool(ordered),
                             sharding=None)
   return tree_unflatten(out_tree, outs)

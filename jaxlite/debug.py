@@ -185,7 +185,8 @@ def callback(callback: Callable[..., Any] | None = None, *args: Any, ordered: bo
     static, dynamic = split_static(flat_args)
     effect = ordered_debug_effect if ordered else debug_effect
     debug_callback_p.bind(*dynamic, callback=FlatCallback(_returning_none(callback), in_tree,
-                                                          static), effect=effect)
+                                                          static, "jax.debug.callback"),
+                          effect=effect)
 
   if callback is not None:
     debug_callback(callback, *args, **kwargs)

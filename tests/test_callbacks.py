@@ -253,3 +253,24 @@ def test_pure_callback_under_grad_is_an_error_with_custom_jvp_as_the_way():
 
   np.testing.assert_allclose(jaxlite.jit(jaxlite.grad(host_sin))(jnp.float32(1.0)),
                              np.cos(1.0), rtol=1e-6)
+
+
+@pytest.mark.parametrize("api", ["pure_callback", "io_callback", "debug.callback"])
+def test_a_failing_callback_is_logged_as_jax_logs_it(api, caplog):
+  # JAX logs "jax.<api> failed" with the callback's own traceback, then the
+  # compiled call raises jaxlib's runtime error.
+  from jaxlib import _jax
+  from jaxlite.experimental import io_callback
+
+  def boom(x):
+    raise ValueError("boom in callback")
+  out = jaxlite.ShapeDtypeStruct((2,), jnp.float32)
+  calls = {"pure_callback": lambda x: jaxlite.pure_callback(boom, out, x),
+           "io_callback": lambda x: io_callback(boom, out, x),
+           "debug.callback": lambda x: jaxlite.debug.callback(boom, x)}
+  with caplog.at_level("ERROR"):
+    with pytest.raises(_jax.JaxRuntimeError, match="boom in callback"):
+      jaxlite.jit(calls[api])(jnp.ones(2, jnp.float32))
+      jaxlite.effects_barrier()
+  records = [r for r in caplog.records if r.getMessage() == f"jax.{api} failed"]
+  assert len(records) == 1 and records[0].exc_info[0] is ValueError
