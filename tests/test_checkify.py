@@ -41,6 +41,7 @@ def _program(jax, jnp, checkify):
   show('div', lambda: checkify.checkify(lambda x, y: jax.lax.div(x, y), errors=checkify.div_checks)(jnp.int32(3), jnp.int32(0))[0].get())
   show('div_ok', lambda: checkify.checkify(lambda x, y: jax.lax.div(x, y), errors=checkify.div_checks)(jnp.int32(3), jnp.int32(1))[0].get())
   show('div_float', lambda: checkify.checkify(lambda x, y: x / y, errors=checkify.div_checks)(3.0, 0.0)[0].get())
+  show('div_before_nan', lambda: checkify.checkify(lambda x: jnp.log(x) / 0.0 * x, errors=checkify.float_checks)(jnp.ones(2))[0].get())
   show('nan', lambda: checkify.checkify(lambda x: jnp.log(x) * 2, errors=checkify.nan_checks)(-1.0)[0].get())
   show('nan_sin', lambda: checkify.checkify(lambda x: jnp.sin(x), errors=checkify.nan_checks)(jnp.inf)[0].get())
   show('nan_user_not_enabled', lambda: checkify.checkify(user, errors=checkify.nan_checks)(jnp.float32(-1.0))[0].get())

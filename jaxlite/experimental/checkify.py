@@ -2,7 +2,7 @@
 
 ``checkify(f)`` returns a function giving ``(error, f's outputs)``: the
 checks ``f`` makes with ``check`` (and, with ``errors=``, automatic checks
-for NaNs, integer division by zero and out-of-bounds indices) are carried as
+for NaNs, division by zero and out-of-bounds indices) are carried as
 values instead of being raised, so they work under ``jit``, ``vmap``,
 ``grad`` and loops. ``error.get()`` is the message of the first failure,
 ``error.throw()`` (or ``check_error(error)``) raises it.

@@ -39,7 +39,7 @@ class JaxException(Exception):
 
 
 class DivisionByZeroError(JaxException):
-  """An integer division by zero (``div_checks``)."""
+  """A division by zero (of any dtype, as JAX checks it) (``div_checks``)."""
 
   def __str__(self):
     return "division by zero"

@@ -10,8 +10,8 @@ keeps its first failure: later ones only fill it while it is still clear.
 * ``check`` binds ``check_p`` on an ``Error`` of one slot; here it is merged
   into the state instead of being raised (outside ``checkify`` it raises
   eagerly, and cannot be compiled: JAX's "not functionalized" error).
-* Automatic checks follow primitives: NaN outputs (``nan_checks``), integer
-  division by zero (``div_checks``), out-of-bounds gather/scatter/dynamic
+* Automatic checks follow primitives: NaN outputs (``nan_checks``),
+  division by zero of any dtype (``div_checks``), out-of-bounds gather/scatter/dynamic
   slice indices (``index_checks``).
 * Control flow (``cond``, ``while``, ``scan``, ``jit``, ``checkpoint``)
   gets bodies that take and return the state; a while loop's predicate is
@@ -409,8 +409,9 @@ def _automatic_checks(ctx, state, eqn, invals, outs):
   from jaxlite import numpy as jnp
   name = eqn.primitive.name
   enabled = ctx.enabled
-  if name == "div" and DivisionByZeroError in enabled and \
-      np.dtype(core.get_aval(invals[1]).dtype).kind in "iu":
+  # As JAX's: any zero divisor, of any dtype (a float x / 0.0 too), checked
+  # before the quotient's NaNs.
+  if name == "div" and DivisionByZeroError in enabled:
     code = next_code()
     state = ctx.update(state, ErrorEffect(DivisionByZeroError, ()),
                        jnp.any(jnp.equal(invals[1], 0)), code, [], (DivisionByZeroError,))
