@@ -140,3 +140,33 @@ def test_iteration_uses_getitem():
   rows = list(jnp.asarray(_X[0]))
   assert len(rows) == 3
   np.testing.assert_array_equal(rows[2], _X[0, 2])
+
+
+_SCALAR_INDEXES = [lambda i: (i,), lambda i: (i, 1), lambda i: (1, i), lambda i: (Ellipsis, i),
+                   lambda i: (i, None, slice(1, 3)), lambda i: (slice(None, None, -1), i),
+                   lambda i: (i, i, i), lambda i: (None, i, Ellipsis, None)]
+
+
+@pytest.mark.parametrize("case", range(len(_SCALAR_INDEXES)))
+def test_traced_scalar_index_is_jax_dynamic_slice(case):
+  # x[i] with a traced integer i: JAX stages lax.dynamic_slice (negative
+  # indices wrapped, starts of several axes as int32), then reverse, squeeze
+  # and new axes; its jaxprs, its values for in- and out-of-range i, and
+  # under vmap (a gather with JAX's flags) must be JAX's.
+  import re
+  jax = pytest.importorskip("jax")
+  index = _SCALAR_INDEXES[case]
+  # (JAX's batching rules leave NumPy integers in some parameters, printed
+  # np.int64(2) where jaxlite prints 2, which also wraps lines differently.)
+  plain = lambda jaxpr: re.sub(r"\s+", " ", re.sub(r"np\.int64\((\d+)\)", r"\1", str(
+      jaxpr))).replace("[ ", "[").replace(" ]", "]")
+
+  def run(j, jn):
+    x = jn.arange(24.0).reshape(2, 3, 4)
+    f = j.jit(lambda x, i: x[index(i)])
+    values = [np.asarray(f(x, i)).tolist() for i in (0, -1, 5, -7)]
+    batched = j.vmap(lambda x, i: x[index(i)], (None, 0))
+    return (values, str(j.make_jaxpr(lambda x, i: x[index(i)])(x, 1)),
+            plain(j.make_jaxpr(batched)(x, jn.array([0, -1]))),
+            np.asarray(batched(x, jn.array([0, -1]))).tolist())
+  assert run(jaxlite, jnp) == run(jax, jax.numpy)

@@ -212,8 +212,11 @@ def _dynamic_slice_indices(operand, start_indices, allow_negative_indices=True,
     if core.get_aval(i).dtype != dtype:
       i = structural.convert_element_type(i, dtype)
     if neg and np.issubdtype(dtype, np.signedinteger):
+      # As JAX's: NumPy-style `i < 0` and `i + d` with the size as a strongly
+      # typed constant (so a weakly typed index is converted first), then select.
       from jaxlite import lax
-      i = lax.select_n(lax.lt(i, np.asarray(0, dtype)), i, lax.add(i, np.asarray(d, dtype)))
+      size = structural.convert_element_type(np.asarray(d, dtype), dtype)
+      i = lax.select(i < 0, i + size, i)
     out.append(i)
   return out
 
@@ -284,8 +287,10 @@ ad.primitive_transposes[dynamic_slice_p] = _dynamic_slice_transpose
 
 
 def _stack_indices(idx, idx_dims, size):
-  """Scalar (possibly batched) indices as one (size, n) index array."""
-  cols = [broadcast_in_dim(batching.bdim_at_front(i, d, size), (size, 1), (0,))
+  """Scalar (possibly batched) indices as one (size, n) index array, each
+  broadcast straight to a column (as JAX's _batch_dynamic_slice_indices)."""
+  cols = [broadcast_in_dim(i, (size, 1), (0,)) if d is not None else
+          broadcast_in_dim(i, (size, 1), ())
           for i, d in zip(idx, idx_dims)]
   return structural.concatenate(cols, 1)
 
@@ -293,29 +298,39 @@ def _stack_indices(idx, idx_dims, size):
 def _dynamic_slice_batch(batched_args, batch_dims, *, slice_sizes):
   x, *idx = batched_args
   xd, *idx_dims = batch_dims
+  n = len(slice_sizes)
   if all(d is None for d in idx_dims):
-    size = core.get_aval(x).shape[xd]
-    zero = np.zeros((), core.get_aval(idx[0]).dtype)
-    idx = list(idx); idx.insert(xd, zero)
-    sizes = list(slice_sizes); sizes.insert(xd, size)
-    return dynamic_slice_p.bind(x, *idx, slice_sizes=tuple(sizes)), xd
+    # As JAX's (a dynamic slice is a gather there): the starts as one index
+    # vector, the batch axis moved to the front and taken whole.
+    x = batching.moveaxis(x, xd, 0)
+    indices = structural.concatenate([broadcast_in_dim(i, (1,), ()) for i in idx], 0)
+    shifted = tuple(range(1, n + 1))
+    dnums = GatherDimensionNumbers(offset_dims=(0,) + shifted, collapsed_slice_dims=(),
+                                   start_index_map=shifted)
+    return gather_p.bind(x, indices, dimension_numbers=dnums,
+                         slice_sizes=(core.get_aval(x).shape[0],) + tuple(slice_sizes),
+                         indices_are_sorted=True, unique_indices=True,
+                         mode=GatherScatterMode.CLIP, fill_value=None), 0
   # Batched start indices: one gather whose batch axis is folded into the
   # dimension numbers (a batching dimension when the operand is batched too).
   size = batching.batch_size(batched_args, batch_dims)
   indices = _stack_indices(idx, idx_dims, size)
-  n = len(slice_sizes)
   if xd is None:
     dnums = GatherDimensionNumbers(offset_dims=tuple(range(1, n + 1)), collapsed_slice_dims=(),
                                    start_index_map=tuple(range(n)))
     sizes = tuple(slice_sizes)
   else:
     x = batching.moveaxis(x, xd, 0)
-    dnums = GatherDimensionNumbers(offset_dims=tuple(range(1, n + 1)), collapsed_slice_dims=(),
-                                   start_index_map=tuple(range(1, n + 1)),
+    shifted = tuple(range(1, n + 1))
+    dnums = GatherDimensionNumbers(offset_dims=shifted, collapsed_slice_dims=(),
+                                   start_index_map=shifted,
                                    operand_batching_dims=(0,), start_indices_batching_dims=(0,))
     sizes = (1,) + tuple(slice_sizes)
+  # JAX's flags: a batched operand's rows are read one start each, in order
+  # (sorted and unique); one operand read at many starts is neither.
+  flag = xd is not None
   return gather_p.bind(x, indices, dimension_numbers=dnums, slice_sizes=sizes,
-                       indices_are_sorted=False, unique_indices=False,
+                       indices_are_sorted=flag, unique_indices=flag,
                        mode=GatherScatterMode.CLIP, fill_value=None), 0
 
 

@@ -350,6 +350,8 @@ def getitem(arr, index, *, mode=None, fill_value=None, unique_indices: bool = Fa
         _has_partial_slices(entries, arr.shape):
       return _split_static_gather(arr, entries, mode, fill_value)
     return _static_getitem(arr, entries)
+  if _takes_dynamic_slice(arr, entries, mode):
+    return _dynamic_slice_getitem(arr, entries)
   x, entries = _apply_slices(arr, entries)
   plan = _plan(x.shape, entries)
   out_shape = _out_shape(plan, x.shape, with_ones=True)
@@ -492,6 +494,68 @@ def _split_static_gather(arr, entries, mode, fill_value):
   if reversed_dims:
     y = lax.rev(y, reversed_dims)
   return lax_structural.expand_dims(y, tuple(newaxis_dims)) if newaxis_dims else y
+
+
+def _takes_dynamic_slice(arr, entries, mode) -> bool:
+  """Whether ``arr[entries]`` is JAX's dynamic-slice form: scalar integer
+  array indices (traced ones, say ``x[i]`` in a loop body) with ints, slices
+  of unit step and None, read in bounds or clamped (not filled)."""
+  if mode is not None and lax.GatherScatterMode.from_any(mode) not in (
+      lax.GatherScatterMode.CLIP, lax.GatherScatterMode.PROMISE_IN_BOUNDS):
+    return False
+  if not any(e.kind == "array" for e in entries):
+    return False
+  for e in entries:
+    if e.kind == "array" and np.ndim(e.value) != 0 or e.kind == "empty":
+      return False
+    if e.kind == "slice" and e.value.step not in (None, 1, -1):
+      return False
+  # An array on several devices takes a gather, as JAX's does.
+  return not (type(arr) is Array and sharded.is_sharded(arr) and
+              _has_partial_slices(entries, arr.shape))
+
+
+def _dynamic_slice_getitem(arr, entries):
+  """``arr[entries]`` as JAX stages it for scalar integer array indices: one
+  ``lax.dynamic_slice`` (starts of several axes as one integer type), then
+  reverse, squeeze and new axes.
+
+  >>> import jaxlite, jaxlite.numpy as jnp
+  >>> jaxlite.jit(lambda x, i: x[i, ::-1])(jnp.arange(6).reshape(2, 3), 1)
+  Array([5, 4, 3], dtype=int32)
+  """
+  starts, sizes, rev_axes, squeeze_axes, new_dims = [], [], [], [], []
+  for e in entries:
+    if e.kind == "none":
+      # Positions in the result after slicing and squeezing, and after the
+      # new axes before this one (expand_dims inserts them in order).
+      new_dims.append(len(starts) - len(squeeze_axes) + len(new_dims))
+    elif e.kind in ("int", "array"):
+      starts.append(e.value if e.kind == "array" else promotion.ensure_array(e.value))
+      sizes.append(1)
+      squeeze_axes.append(e.axis)
+    else:
+      start, stop, step = e.value.indices(arr.shape[e.axis])
+      if step < 0:   # read forwards, then reversed
+        first = stop + 1 + abs(start - stop - 1) % abs(step)
+        starts.append(first)
+        sizes.append(max(0, start + 1 - first))
+        rev_axes.append(e.axis)
+      else:
+        starts.append(start)
+        sizes.append(max(0, stop - start))
+  if len(starts) > 1:   # dynamic_slice takes starts of one integer type
+    dtype = np.dtype(np.int64 if max(arr.shape, default=0) > np.iinfo(np.int32).max and
+                     dtypes.canonicalize_dtype(np.int64) == np.int64 else np.int32)
+    starts = [lax_structural.convert_element_type(i, dtype) for i in starts]
+  out = lax.dynamic_slice(arr, starts, sizes)
+  if rev_axes:
+    out = lax.rev(out, rev_axes)
+  if squeeze_axes:
+    out = lax_structural.squeeze(out, squeeze_axes)
+  if new_dims:
+    out = lax_structural.expand_dims(out, new_dims)
+  return out
 
 
 def _static_getitem(arr, entries):
