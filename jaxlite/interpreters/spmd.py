@@ -61,6 +61,20 @@ def _load_sharding_getter():
   return _get_sharding
 
 
+# What the inlined launches read (see inflight.launch).
+_tokens = inflight.tokens
+_acquire_launch = inflight.acquire_launch
+_release_launch = inflight.release_launch
+_MAX_IN_FLIGHT = inflight.MAX_IN_FLIGHT
+_is_deleted = None   # jaxlib's unbound ArrayImpl.is_deleted, once a launch needs it
+
+
+def _load_is_deleted():
+  global _is_deleted
+  _is_deleted = inflight.load_is_deleted()
+  return _is_deleted
+
+
 # --- shardings given by the user ----------------------------------------------------
 
 
@@ -808,7 +822,7 @@ def _output_builder(entry, out_avals):
   if unflatten is None:
     from jaxlite import tree_util  # pylint: disable=g-import-not-at-top
     unflatten = functools.partial(tree_util.tree_unflatten, entry.out_tree)
-  return lambda results: unflatten(arrays_of(results, out_avals))
+  return lambda results, committed=None: unflatten(arrays_of(results, out_avals))
 
 
 class JitCallSite:
@@ -880,8 +894,35 @@ class JitCallSite:
       program, bufs = self._program_and_buffers(entry, flat_args, bufs, layouts)
       if program is None:
         return None
+    # inflight.launch, inlined (a frame on the stack during the launch costs
+    # jaxlib ~400 instructions to record in its traceback, besides the call).
+    tokens = _tokens
     try:
-      results = inflight.launch(program.loaded, bufs).consume_with_handlers(program.handlers)
+      # jaxlib 0.10.2 crashes the process on a multi-device launch with a
+      # donated operand. (Past two buffers, filter calls jaxlib from C.)
+      is_deleted = _is_deleted or _load_is_deleted()
+      for b in bufs if len(bufs) <= 2 else filter(is_deleted, bufs):
+        if is_deleted(b):
+          raise inflight.deleted_error(b)
+      if len(tokens) >= _MAX_IN_FLIGHT:
+        # The queue is full (a loop's steady state): wait for the oldest
+        # launch, as inflight.retire_oldest does (inlined too).
+        try:
+          oldest = tokens.popleft()
+        except IndexError:   # another thread emptied the queue meanwhile
+          oldest = None
+        if oldest is not None:
+          try:
+            oldest.block_until_ready()
+          except Exception:   # pylint: disable=broad-except
+            pass   # that program's failure is reported through its own outputs
+      _acquire_launch()
+      try:
+        results = program.loaded.execute_sharded(bufs, True)
+        tokens.append(results.consume_token())
+      finally:
+        _release_launch()
+      results = results.consume_with_handlers(program.handlers)
     except Exception:
       for a in flat_args:
         a._check_if_deleted()
@@ -891,7 +932,7 @@ class JitCallSite:
     build = program.build_outputs
     if build is None:
       build = program.build_outputs = _output_builder(entry, program.out_avals)
-    return build(results)
+    return build(results, True)   # committed, as every result handler makes them
 
   def _program_and_buffers(self, entry, flat_args, bufs, layouts):
     """The program for these argument layouts and the buffers to run it on
