@@ -511,11 +511,12 @@ def apply_primitive_sharded(primitive, args, params, bufs=None, avals=None, plai
     bufs = list(map(_get_buf, args))
     avals = tuple(map(_get_aval, args))
   get_sharding = _get_sharding or _load_sharding_getter()
-  if len(bufs) == 2:   # a binary op: two calls cost less than a map and its list
+  # (Tuples: CPython keeps freed short tuples for reuse, lists take two allocations.)
+  if len(bufs) == 2:   # a binary op: two calls cost less than a map
     x, y = bufs
-    layouts = [get_sharding(x), get_sharding(y)]
+    layouts = (get_sharding(x), get_sharding(y))
   else:
-    layouts = list(map(get_sharding, bufs))
+    layouts = tuple(map(get_sharding, bufs))
   # The mesh set by set_mesh is part of the keys: it places operands that
   # are on no mesh (and the results of operand-less ops like iota).
   context = None if plain else mesh_context.value
@@ -524,8 +525,8 @@ def apply_primitive_sharded(primitive, args, params, bufs=None, avals=None, plai
     last = _eager_last.get(site)
   except TypeError:   # unhashable parameters: compile without caching
     site = last = None
-  # The steady state: this op's last avals and layouts (tuple and list ==
-  # compare the same objects by identity first).
+  # The steady state: this op's last avals and layouts (tuple == compares
+  # the same objects by identity first).
   if last is not None and last[1] == avals and last[2] == layouts:
     program = last[0]
   else:
@@ -539,7 +540,22 @@ def apply_primitive_sharded(primitive, args, params, bufs=None, avals=None, plai
   if build is None:
     build = program.build_outputs = _eager_output_builder(primitive, program.out_avals)
   # Bounded launches: XLA's CPU client deadlocks when they run too far ahead.
-  return build(inflight.launch(program.loaded, bufs).consume_with_handlers(program.handlers))
+  # (inflight.launch, inlined as in JitCallSite.call_buffers: a frame on the
+  # stack during the launch costs jaxlib ~400 instructions of traceback.)
+  is_deleted = _is_deleted or _load_is_deleted()
+  for b in bufs:
+    if is_deleted(b):
+      raise inflight.deleted_error(b)
+  tokens = _tokens
+  if len(tokens) >= _MAX_IN_FLIGHT:
+    inflight.retire_oldest()
+  _acquire_launch()
+  try:
+    results = program.loaded.execute_sharded(bufs, True)
+    tokens.append(results.consume_token())
+  finally:
+    _release_launch()
+  return build(results.consume_with_handlers(program.handlers), True)   # committed results
 
 
 def _eager_program_by_id(primitive, args, params, bufs, avals, layouts, context, cacheable):
@@ -569,7 +585,7 @@ def _eager_output_builder(primitive, out_avals):
   if any(map(core.is_extended_aval, out_avals)):   # key results wrap their key data
     from jaxlite.runtime import executable  # pylint: disable=g-import-not-at-top
 
-    def build(results):
+    def build(results, committed=None):
       outs = [executable.wrap_extended(r, a) if core.is_extended_aval(a) else Array(r, a)
               for r, a in zip(results, out_avals)]
       return outs if primitive.multiple_results else outs[0]
@@ -578,8 +594,8 @@ def _eager_output_builder(primitive, out_avals):
   if build is not None:
     return build
   if primitive.multiple_results:
-    return lambda results: arrays_of(results, out_avals)
-  return lambda results: arrays_of(results, out_avals)[0]
+    return lambda results, committed=None: arrays_of(results, out_avals)
+  return lambda results, committed=None: arrays_of(results, out_avals)[0]
 
 
 def _eager_program(primitive, args, params, context=None):
