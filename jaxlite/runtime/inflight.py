@@ -78,15 +78,25 @@ def launch(loaded, bufs, checked=False):
     for b in bufs if len(bufs) <= 2 else filter(is_deleted, bufs):
       if is_deleted(b):
         raise deleted_error(b)
-  if len(_tokens) >= MAX_IN_FLIGHT:
-    retire_oldest()
+  tokens = _tokens
+  if len(tokens) >= MAX_IN_FLIGHT:
+    # retire_oldest, inlined (a full queue is the steady state of a loop).
+    try:
+      oldest = tokens.popleft()
+    except IndexError:   # another thread emptied the queue meanwhile
+      oldest = None
+    if oldest is not None:
+      try:
+        oldest.block_until_ready()
+      except Exception:   # pylint: disable=broad-except
+        pass   # that program's failure is reported through its own outputs
   # acquire/release rather than ``with``: the statement looks up and calls
   # the lock's __enter__/__exit__ on every launch.
   acquire_launch()
   try:
     # with_tokens given by position: nanobind parses keywords on a slower path.
     results = loaded.execute_sharded(bufs, True)
-    _tokens.append(results.consume_token())
+    tokens.append(results.consume_token())
   finally:
     release_launch()
   return results
