@@ -61,6 +61,20 @@ def _load_sharding_getter():
   return _get_sharding
 
 
+# What the inlined launches read (see inflight.launch).
+_tokens = inflight.tokens
+_acquire_launch = inflight.acquire_launch
+_release_launch = inflight.release_launch
+_MAX_IN_FLIGHT = inflight.MAX_IN_FLIGHT
+_is_deleted = None   # jaxlib's unbound ArrayImpl.is_deleted, once a launch needs it
+
+
+def _load_is_deleted():
+  global _is_deleted
+  _is_deleted = inflight.load_is_deleted()
+  return _is_deleted
+
+
 # --- shardings given by the user ----------------------------------------------------
 
 
@@ -497,11 +511,12 @@ def apply_primitive_sharded(primitive, args, params, bufs=None, avals=None, plai
     bufs = list(map(_get_buf, args))
     avals = tuple(map(_get_aval, args))
   get_sharding = _get_sharding or _load_sharding_getter()
-  if len(bufs) == 2:   # a binary op: two calls cost less than a map and its list
+  # (Tuples: CPython keeps freed short tuples for reuse, lists take two allocations.)
+  if len(bufs) == 2:   # a binary op: two calls cost less than a map
     x, y = bufs
-    layouts = [get_sharding(x), get_sharding(y)]
+    layouts = (get_sharding(x), get_sharding(y))
   else:
-    layouts = list(map(get_sharding, bufs))
+    layouts = tuple(map(get_sharding, bufs))
   # The mesh set by set_mesh is part of the keys: it places operands that
   # are on no mesh (and the results of operand-less ops like iota).
   context = None if plain else mesh_context.value
@@ -510,8 +525,8 @@ def apply_primitive_sharded(primitive, args, params, bufs=None, avals=None, plai
     last = _eager_last.get(site)
   except TypeError:   # unhashable parameters: compile without caching
     site = last = None
-  # The steady state: this op's last avals and layouts (tuple and list ==
-  # compare the same objects by identity first).
+  # The steady state: this op's last avals and layouts (tuple == compares
+  # the same objects by identity first).
   if last is not None and last[1] == avals and last[2] == layouts:
     program = last[0]
   else:
@@ -525,7 +540,22 @@ def apply_primitive_sharded(primitive, args, params, bufs=None, avals=None, plai
   if build is None:
     build = program.build_outputs = _eager_output_builder(primitive, program.out_avals)
   # Bounded launches: XLA's CPU client deadlocks when they run too far ahead.
-  return build(inflight.launch(program.loaded, bufs).consume_with_handlers(program.handlers))
+  # (inflight.launch, inlined as in JitCallSite.call_buffers: a frame on the
+  # stack during the launch costs jaxlib ~400 instructions of traceback.)
+  is_deleted = _is_deleted or _load_is_deleted()
+  for b in bufs:
+    if is_deleted(b):
+      raise inflight.deleted_error(b)
+  tokens = _tokens
+  if len(tokens) >= _MAX_IN_FLIGHT:
+    inflight.retire_oldest()
+  _acquire_launch()
+  try:
+    results = program.loaded.execute_sharded(bufs, True)
+    tokens.append(results.consume_token())
+  finally:
+    _release_launch()
+  return build(results.consume_with_handlers(program.handlers), True)   # committed results
 
 
 def _eager_program_by_id(primitive, args, params, bufs, avals, layouts, context, cacheable):
@@ -555,7 +585,7 @@ def _eager_output_builder(primitive, out_avals):
   if any(map(core.is_extended_aval, out_avals)):   # key results wrap their key data
     from jaxlite.runtime import executable  # pylint: disable=g-import-not-at-top
 
-    def build(results):
+    def build(results, committed=None):
       outs = [executable.wrap_extended(r, a) if core.is_extended_aval(a) else Array(r, a)
               for r, a in zip(results, out_avals)]
       return outs if primitive.multiple_results else outs[0]
@@ -564,8 +594,8 @@ def _eager_output_builder(primitive, out_avals):
   if build is not None:
     return build
   if primitive.multiple_results:
-    return lambda results: arrays_of(results, out_avals)
-  return lambda results: arrays_of(results, out_avals)[0]
+    return lambda results, committed=None: arrays_of(results, out_avals)
+  return lambda results, committed=None: arrays_of(results, out_avals)[0]
 
 
 def _eager_program(primitive, args, params, context=None):
@@ -808,7 +838,7 @@ def _output_builder(entry, out_avals):
   if unflatten is None:
     from jaxlite import tree_util  # pylint: disable=g-import-not-at-top
     unflatten = functools.partial(tree_util.tree_unflatten, entry.out_tree)
-  return lambda results: unflatten(arrays_of(results, out_avals))
+  return lambda results, committed=None: unflatten(arrays_of(results, out_avals))
 
 
 class JitCallSite:
@@ -880,8 +910,35 @@ class JitCallSite:
       program, bufs = self._program_and_buffers(entry, flat_args, bufs, layouts)
       if program is None:
         return None
+    # inflight.launch, inlined (a frame on the stack during the launch costs
+    # jaxlib ~400 instructions to record in its traceback, besides the call).
+    tokens = _tokens
     try:
-      results = inflight.launch(program.loaded, bufs).consume_with_handlers(program.handlers)
+      # jaxlib 0.10.2 crashes the process on a multi-device launch with a
+      # donated operand. (Past two buffers, filter calls jaxlib from C.)
+      is_deleted = _is_deleted or _load_is_deleted()
+      for b in bufs if len(bufs) <= 2 else filter(is_deleted, bufs):
+        if is_deleted(b):
+          raise inflight.deleted_error(b)
+      if len(tokens) >= _MAX_IN_FLIGHT:
+        # The queue is full (a loop's steady state): wait for the oldest
+        # launch, as inflight.retire_oldest does (inlined too).
+        try:
+          oldest = tokens.popleft()
+        except IndexError:   # another thread emptied the queue meanwhile
+          oldest = None
+        if oldest is not None:
+          try:
+            oldest.block_until_ready()
+          except Exception:   # pylint: disable=broad-except
+            pass   # that program's failure is reported through its own outputs
+      _acquire_launch()
+      try:
+        results = program.loaded.execute_sharded(bufs, True)
+        tokens.append(results.consume_token())
+      finally:
+        _release_launch()
+      results = results.consume_with_handlers(program.handlers)
     except Exception:
       for a in flat_args:
         a._check_if_deleted()
@@ -891,7 +948,7 @@ class JitCallSite:
     build = program.build_outputs
     if build is None:
       build = program.build_outputs = _output_builder(entry, program.out_avals)
-    return build(results)
+    return build(results, True)   # committed, as every result handler makes them
 
   def _program_and_buffers(self, entry, flat_args, bufs, layouts):
     """The program for these argument layouts and the buffers to run it on
