@@ -22,7 +22,7 @@ from jaxlite import (api_util, core, dtypes, jaxpr_printing, monitoring, traceba
 from jaxlite.config import config, dispatch_epoch as _dispatch_epoch, memo_epoch as _memo_epoch
 from jaxlite.core import _thread_state, staging as _staging
 from jaxlite.core import ClosedJaxpr, ShapedArray
-from jaxlite.interpreters import mlir, output_builders
+from jaxlite.interpreters import mlir, operand_gatherers, output_builders
 from jaxlite.interpreters import partial_eval as pe
 from jaxlite.runtime import backend, placement, special_values
 from jaxlite.runtime import caches
@@ -598,6 +598,15 @@ class Jitted:
                 return outs
               return self._call_entry(tree_plan[3], leaves)
           elif leaves:
+            # The steady state: one generated check and gather (see
+            # operand_gatherers); the loop below when it does not serve.
+            try:
+              bufs = tree_plan[6](leaves)
+            except (AttributeError, TypeError):
+              bufs = None
+            if bufs is not None:
+              plan, operands = tree_plan, leaves
+          if plan is None and leaves and tree_plan[0] is not None:
             bufs = tree_plan[4][:]   # the closed-over arrays' buffers lead
             append = bufs.append
             try:
@@ -796,9 +805,10 @@ class Jitted:
     elif exe is None or entry.donated:
       return
     else:
+      consts = list(map(_get_buf, entry.consts))
       plan = (exe.loaded.execute_sharded, exe.handlers,
               exe.out_avals[0] if entry.single_output else None, entry,
-              list(map(_get_buf, entry.consts)), exe.committed)
+              consts, exe.committed, operand_gatherers.operand_gatherer(avals, consts))
     epoch = _memo_epoch()
     # One tuple, replaced whole: a thread reading it never sees a torn memo.
     # (The avals as a list: the SPMD branch compares a list of the leaves' avals.)
