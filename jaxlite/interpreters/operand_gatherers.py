@@ -24,18 +24,19 @@ from __future__ import annotations
 # a saving that no longer matters against the call; the loop serves those.
 _MAX_LEAVES = 64
 
-_factories: dict = {}   # (number of leaves, with constants) -> factory
+_factories: dict = {}   # (number of leaves, with constants, uncommitted only) -> factory
 
 
-def _factory(count: int, with_consts: bool):
+def _factory(count: int, with_consts: bool, uncommitted: bool):
   names = [f"l{i}" for i in range(count)]
   same = " and ".join(f"{n}.aval is a{i}" for i, n in enumerate(names))
-  committed = " or ".join(f"{n}._committed" for n in names)
+  if uncommitted:
+    same += " and not (" + " or ".join(f"{n}._committed" for n in names) + ")"
   bufs = ", ".join(f"{n}._buf" for n in names)
   lines = [f"def make(consts, {', '.join(f'a{i}' for i in range(count))}):",
            "  def gather(leaves):",
            f"    {', '.join(names)}, = leaves",
-           f"    if {same} and not ({committed}):",
+           f"    if {same}:",
            f"      return [{'*consts, ' if with_consts else ''}{bufs}]",
            "    return None",
            "  return gather"]
@@ -44,10 +45,11 @@ def _factory(count: int, with_consts: bool):
   return namespace["make"]
 
 
-def operand_gatherer(avals, consts):
+def operand_gatherer(avals, consts, uncommitted=True):
   """A function ``gather(leaves)``: the buffers of ``consts`` (closed-over
-  Arrays' buffers) then of ``leaves`` when each leaf is an uncommitted Array
-  whose aval is the very object at its position in ``avals``; else None (or
+  Arrays' buffers) then of ``leaves`` when each leaf is an Array (uncommitted,
+  if ``uncommitted``: an SPMD call site takes committed ones too) whose aval
+  is the very object at its position in ``avals``; else None (or
   AttributeError for a leaf that is no Array). None where there are no leaves
   or more than 64.
 
@@ -57,8 +59,8 @@ def operand_gatherer(avals, consts):
   count = len(avals)
   if not count or count > _MAX_LEAVES:
     return None
-  key = (count, bool(consts))
+  key = (count, bool(consts), uncommitted)
   factory = _factories.get(key)
   if factory is None:
-    factory = _factories[key] = _factory(count, bool(consts))
+    factory = _factories[key] = _factory(*key)
   return factory(list(consts), *avals)

@@ -588,10 +588,17 @@ class Jitted:
             # specialised bytecode, cheaper than an attrgetter per leaf; list
             # == compares the same avals by identity first.)
             try:
-              bufs = [a._buf for a in leaves]
-              same = bufs and [a.aval for a in leaves] == memo[1]
-            except AttributeError:
-              same = False
+              bufs = tree_plan[6](leaves)   # the steady state (see operand_gatherers)
+            except (AttributeError, TypeError):
+              bufs = None
+            if bufs is not None:
+              same = True
+            else:
+              try:
+                bufs = [a._buf for a in leaves]
+                same = bufs and [a.aval for a in leaves] == memo[1]
+              except AttributeError:
+                same = False
             if same:
               outs = tree_plan[4].call_buffers(tree_plan[3], leaves, bufs)
               if outs is not None or tree_plan[4].always_handles:
@@ -801,7 +808,8 @@ class Jitted:
     if entry.spmd is not None:
       # Sharded arguments or jit(in/out_shardings=...): the call site's own
       # fast path (keyed by the arguments' layouts) runs it.
-      plan = (None, None, None, entry, entry.spmd)
+      plan = (None, None, None, entry, entry.spmd, None,
+              operand_gatherers.operand_gatherer(avals, (), uncommitted=False))
     elif exe is None or entry.donated:
       return
     else:
