@@ -262,7 +262,11 @@ def test_lpmn_values_and_derivatives_bit_equal_to_jax(x64, n):
 
 def test_lpmn_outside_the_domain_and_at_higher_degree_as_jax():
   # z outside [-1, 1] and nan: JAX's NaN pattern (0 * nan spreads through the table);
-  # degree 25: float32 overflow and cancellation, still bit-equal.
+  # degree 25: float32 overflow and cancellation: values bit-equal; derivatives
+  # (which cancel terms of ~1e6) with the same NaN/inf pattern and equal to a
+  # few float32 ulps of their scale: XLA's CPU code for the two programs
+  # contracts different multiply-adds on some CPUs (an AMD EPYC here: 226 of
+  # 3380 elements differ, by at most 4.7e-6 relatively).
   z = np.array([2., np.nan, 0.3, -0.8], np.float32)
   np.testing.assert_array_equal(
       np.asarray(_deprecated(special, "lpmn_values")(5, 5, z, False)),
@@ -271,7 +275,10 @@ def test_lpmn_outside_the_domain_and_at_higher_degree_as_jax():
   ours = _deprecated(special, "lpmn")(25, 25, z)
   theirs = _deprecated(jss, "lpmn")(25, 25, z)
   np.testing.assert_array_equal(np.asarray(ours[0]), np.asarray(theirs[0]))
-  np.testing.assert_array_equal(np.asarray(ours[1]), np.asarray(theirs[1]))
+  d_ours, d_theirs = np.asarray(ours[1]), np.asarray(theirs[1])
+  np.testing.assert_array_equal(np.isfinite(d_ours), np.isfinite(d_theirs))
+  finite = np.isfinite(d_theirs)
+  np.testing.assert_allclose(d_ours[finite], d_theirs[finite], rtol=2e-5, atol=0)
 
 
 def test_lpmn_against_scipy():
