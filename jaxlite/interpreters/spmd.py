@@ -61,20 +61,6 @@ def _load_sharding_getter():
   return _get_sharding
 
 
-# What the inlined launches read (see inflight.launch).
-_tokens = inflight.tokens
-_acquire_launch = inflight.acquire_launch
-_release_launch = inflight.release_launch
-_MAX_IN_FLIGHT = inflight.MAX_IN_FLIGHT
-_is_deleted = None   # jaxlib's unbound ArrayImpl.is_deleted, once a launch needs it
-
-
-def _load_is_deleted():
-  global _is_deleted
-  _is_deleted = inflight.load_is_deleted()
-  return _is_deleted
-
-
 # --- shardings given by the user ----------------------------------------------------
 
 
@@ -540,22 +526,8 @@ def apply_primitive_sharded(primitive, args, params, bufs=None, avals=None, plai
   if build is None:
     build = program.build_outputs = _eager_output_builder(primitive, program.out_avals)
   # Bounded launches: XLA's CPU client deadlocks when they run too far ahead.
-  # (inflight.launch, inlined as in JitCallSite.call_buffers: a frame on the
-  # stack during the launch costs jaxlib ~400 instructions of traceback.)
-  is_deleted = _is_deleted or _load_is_deleted()
-  for b in bufs:
-    if is_deleted(b):
-      raise inflight.deleted_error(b)
-  tokens = _tokens
-  if len(tokens) >= _MAX_IN_FLIGHT:
-    inflight.retire_oldest()
-  _acquire_launch()
-  try:
-    results = program.loaded.execute_sharded(bufs, True)
-    tokens.append(results.consume_token())
-  finally:
-    _release_launch()
-  return build(results.consume_with_handlers(program.handlers), True)   # committed results
+  results = inflight.launch(program.loaded, bufs).consume_with_handlers(program.handlers)
+  return build(results, True)   # committed, as every result handler makes them
 
 
 def _eager_program_by_id(primitive, args, params, bufs, avals, layouts, context, cacheable):
@@ -910,35 +882,8 @@ class JitCallSite:
       program, bufs = self._program_and_buffers(entry, flat_args, bufs, layouts)
       if program is None:
         return None
-    # inflight.launch, inlined (a frame on the stack during the launch costs
-    # jaxlib ~400 instructions to record in its traceback, besides the call).
-    tokens = _tokens
     try:
-      # jaxlib 0.10.2 crashes the process on a multi-device launch with a
-      # donated operand. (Past two buffers, filter calls jaxlib from C.)
-      is_deleted = _is_deleted or _load_is_deleted()
-      for b in bufs if len(bufs) <= 2 else filter(is_deleted, bufs):
-        if is_deleted(b):
-          raise inflight.deleted_error(b)
-      if len(tokens) >= _MAX_IN_FLIGHT:
-        # The queue is full (a loop's steady state): wait for the oldest
-        # launch, as inflight.retire_oldest does (inlined too).
-        try:
-          oldest = tokens.popleft()
-        except IndexError:   # another thread emptied the queue meanwhile
-          oldest = None
-        if oldest is not None:
-          try:
-            oldest.block_until_ready()
-          except Exception:   # pylint: disable=broad-except
-            pass   # that program's failure is reported through its own outputs
-      _acquire_launch()
-      try:
-        results = program.loaded.execute_sharded(bufs, True)
-        tokens.append(results.consume_token())
-      finally:
-        _release_launch()
-      results = results.consume_with_handlers(program.handlers)
+      results = inflight.launch(program.loaded, bufs).consume_with_handlers(program.handlers)
     except Exception:
       for a in flat_args:
         a._check_if_deleted()

@@ -33,12 +33,9 @@ import threading
 MAX_IN_FLIGHT = 16
 
 _launch_lock = threading.Lock()
-# What an inlined launch uses (see ``launch``): the lock's methods, and the
-# completion tokens of the launches still queued, oldest first.
-acquire_launch = _launch_lock.acquire
-release_launch = _launch_lock.release
-tokens: collections.deque = collections.deque()
-_tokens = tokens
+_acquire_launch = _launch_lock.acquire
+_release_launch = _launch_lock.release
+_tokens: collections.deque = collections.deque()
 
 
 def cpu_thread_pool_size(num_devices: int, num_cores: int) -> int:
@@ -62,10 +59,7 @@ def launch(loaded, bufs, checked=False):
 
   ``checked``: the caller saw that no buffer is deleted.
 
-  Returns jaxlib's ``ExecuteResults`` (its token already taken). (jit's and
-  eager ops' sharded steady paths inline this function: a Python frame on the
-  stack during the launch costs jaxlib ~400 instructions to record in the
-  launch's traceback, besides the call.)
+  Returns jaxlib's ``ExecuteResults`` (its token already taken).
 
   >>> results = launch(exe.loaded, bufs)    # doctest: +SKIP
   >>> outs = results.consume_with_handlers(exe.handlers)   # doctest: +SKIP
@@ -73,62 +67,42 @@ def launch(loaded, bufs, checked=False):
   # jaxlib 0.10.2 crashes the process on a multi-device launch with a donated
   # operand: JAX's error instead, for any deleted one.
   if not checked:
-    is_deleted = _is_deleted or load_is_deleted()
+    is_deleted = _is_deleted or _load_is_deleted()
     # Past two buffers, filter (jaxlib called from C) costs less than a loop.
     for b in bufs if len(bufs) <= 2 else filter(is_deleted, bufs):
       if is_deleted(b):
-        raise deleted_error(b)
+        raise RuntimeError(f"Array has been deleted with shape={_shape_text(b)}.")
   tokens = _tokens
   if len(tokens) >= MAX_IN_FLIGHT:
-    # retire_oldest, inlined (a full queue is the steady state of a loop).
+    # The queue is full: wait for the oldest launch (inlined: a full queue is
+    # the steady state of a training loop). No lock: deque.popleft is atomic,
+    # and another thread may have emptied the queue meanwhile.
     try:
       oldest = tokens.popleft()
-    except IndexError:   # another thread emptied the queue meanwhile
+    except IndexError:
       oldest = None
     if oldest is not None:
+      # Outside the lock: a host callback inside that program may launch too.
       try:
         oldest.block_until_ready()
       except Exception:   # pylint: disable=broad-except
         pass   # that program's failure is reported through its own outputs
   # acquire/release rather than ``with``: the statement looks up and calls
   # the lock's __enter__/__exit__ on every launch.
-  acquire_launch()
+  _acquire_launch()
   try:
     # with_tokens given by position: nanobind parses keywords on a slower path.
     results = loaded.execute_sharded(bufs, True)
     tokens.append(results.consume_token())
   finally:
-    release_launch()
+    _release_launch()
   return results
-
-
-def retire_oldest():
-  """Waits for the oldest launch in the queue, which is full (the steady
-  state of a training loop without host syncs); the devices still have
-  ``MAX_IN_FLIGHT - 1`` programs to work through, so no throughput is lost.
-  No lock: deque.popleft is atomic, and another thread may have emptied the
-  queue meanwhile."""
-  try:
-    oldest = _tokens.popleft()
-  except IndexError:
-    return
-  # Outside the launch lock: a host callback inside that program may launch too.
-  try:
-    oldest.block_until_ready()
-  except Exception:   # pylint: disable=broad-except
-    pass   # that program's failure is reported through its own outputs
-
-
-def deleted_error(buf) -> RuntimeError:
-  """JAX's error for a deleted (donated) operand of a launch."""
-  return RuntimeError(f"Array has been deleted with shape={_shape_text(buf)}.")
 
 
 _is_deleted = None   # jaxlib's ArrayImpl.is_deleted, once a launch needs it
 
 
-def load_is_deleted():
-  """jaxlib's unbound ``ArrayImpl.is_deleted`` (imports jaxlib once)."""
+def _load_is_deleted():
   global _is_deleted
   from jaxlib import xla_client as xc  # pylint: disable=g-import-not-at-top
   _is_deleted = xc.ArrayImpl.is_deleted
