@@ -172,11 +172,13 @@ class Traced(Stage):
       module, _ = staged.lower_with_refs(self._entry, f"jit_{self._entry.name}", platform)
       return Lowered._make(self._jitted, self._entry, self._in_tree, self.args_info, module,
                            device)
-    lowered = mlir.lower_jaxpr_to_module(self._entry.closed_jaxpr,
+    # As JAX's: the program leaves out the arguments it does not use.
+    jaxpr, donated, arg_names = self._entry.program_parts()
+    lowered = mlir.lower_jaxpr_to_module(jaxpr,
                                          name=f"jit_{self._entry.name}", platform=platform,
-                                         donated_args=self._entry.donated or None,
+                                         donated_args=donated or None,
                                          result_names=api_util.result_paths(self._entry.out_tree),
-                                         arg_names=self._entry.arg_names)
+                                         arg_names=arg_names)
     return Lowered._make(self._jitted, self._entry, self._in_tree, self.args_info, lowered,
                          device)
 
@@ -385,10 +387,17 @@ class Compiled(Stage):
 
   @property
   def input_shardings(self):
+    n = len(self._entry.consts)
     if hasattr(self._exe, "in_shardings"):   # an SPMD program
-      n = len(self._entry.consts)
-      return tree_util.tree_unflatten(self._in_tree, self._exe.in_shardings[n:])
-    return self._single_device_shardings(self.args_info)
+      flat = self._exe.in_shardings[n:]
+    else:
+      from jaxlite.sharding import SingleDeviceSharding
+      flat = [SingleDeviceSharding(self._exe.device)] * self._in_tree.num_leaves
+    kept = self._entry.kept
+    if kept is not None:   # as JAX's: None for the arguments the program leaves out
+      kept = set(kept)
+      flat = [s if i + n in kept else None for i, s in enumerate(flat)]
+    return tree_util.tree_unflatten(self._in_tree, flat)
 
   @property
   def output_shardings(self):
@@ -410,7 +419,8 @@ class Compiled(Stage):
     flat_args = [_to_array(x) for x in flat_args]
     check_arg_avals_for_call(self._entry.in_avals[len(self._entry.consts):],
                              [a.aval for a in flat_args], self._entry.arg_names)
-    bufs = [c._buf for c in self._entry.consts] + [a._buf for a in flat_args]
+    bufs = self._entry.kept_operands([c._buf for c in self._entry.consts] +
+                                     [a._buf for a in flat_args])
     return tree_util.tree_unflatten(self._entry.out_tree, self._exe.call(bufs))
 
 

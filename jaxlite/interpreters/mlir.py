@@ -480,6 +480,21 @@ def _live_eqns(jaxpr: Jaxpr) -> list:
   return kept
 
 
+def used_inputs(jaxpr: Jaxpr) -> list:
+  """Per input of ``jaxpr``, whether the lowered program reads it (the
+  equations ``_live_eqns`` keeps, or the results themselves, use it): JAX
+  leaves the others out of a jitted program unless ``keep_unused=True``.
+
+  >>> import jaxlite
+  >>> used_inputs(jaxlite.make_jaxpr(lambda x, y: x * 2)(1.0, 2.0).jaxpr)
+  [True, False]
+  """
+  live = {v for v in jaxpr.outvars if type(v) is not Literal}
+  for eqn in _live_eqns(jaxpr):
+    live.update(v for v in eqn.invars if type(v) is not Literal)
+  return [v in live for v in jaxpr.invars]
+
+
 def _has_effects(params) -> bool:
   for value in params.values():
     for item in value if isinstance(value, (tuple, list)) else (value,):

@@ -24,15 +24,15 @@ from __future__ import annotations
 # a saving that no longer matters against the call; the loop serves those.
 _MAX_LEAVES = 64
 
-_factories: dict = {}   # (number of leaves, with constants, uncommitted only) -> factory
+_factories: dict = {}   # (leaves, with constants, uncommitted only, kept) -> factory
 
 
-def _factory(count: int, with_consts: bool, uncommitted: bool):
+def _factory(count: int, with_consts: bool, uncommitted: bool, kept):
   names = [f"l{i}" for i in range(count)]
   same = " and ".join(f"{n}.aval is a{i}" for i, n in enumerate(names))
   if uncommitted:
     same += " and not (" + " or ".join(f"{n}._committed" for n in names) + ")"
-  bufs = ", ".join(f"{n}._buf" for n in names)
+  bufs = ", ".join(f"{n}._buf" for i, n in enumerate(names) if kept is None or i in kept)
   lines = [f"def make(consts, {', '.join(f'a{i}' for i in range(count))}):",
            "  def gather(leaves):",
            f"    {', '.join(names)}, = leaves",
@@ -45,13 +45,15 @@ def _factory(count: int, with_consts: bool, uncommitted: bool):
   return namespace["make"]
 
 
-def operand_gatherer(avals, consts, uncommitted=True):
+def operand_gatherer(avals, consts, uncommitted=True, kept=None):
   """A function ``gather(leaves)``: the buffers of ``consts`` (closed-over
   Arrays' buffers) then of ``leaves`` when each leaf is an Array (uncommitted,
   if ``uncommitted``: an SPMD call site takes committed ones too) whose aval
   is the very object at its position in ``avals``; else None (or
   AttributeError for a leaf that is no Array). None where there are no leaves
-  or more than 64.
+  or more than 64. ``kept``: the positions of the leaves whose buffers the
+  program takes (its unused arguments left out, see ``jit(keep_unused=)``);
+  every leaf is checked all the same.
 
   >>> operand_gatherer([], []) is None
   True
@@ -59,8 +61,10 @@ def operand_gatherer(avals, consts, uncommitted=True):
   count = len(avals)
   if not count or count > _MAX_LEAVES:
     return None
-  key = (count, bool(consts), uncommitted)
+  key = (count, bool(consts), uncommitted, None if kept is None else frozenset(kept))
   factory = _factories.get(key)
   if factory is None:
+    if len(_factories) >= 512:   # bounded: one per leaf count, few kept sets
+      _factories.clear()
     factory = _factories[key] = _factory(*key)
   return factory(list(consts), *avals)

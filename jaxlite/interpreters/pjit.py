@@ -363,7 +363,7 @@ def _token_unflattener(out_avals, out_tree):
 class _CacheEntry:
   __slots__ = ("closed_jaxpr", "consts", "out_tree", "donated", "name", "executable",
                "single_output", "in_avals", "out_avals", "unflatten", "build_outputs", "spmd",
-               "arg_names", "placed",
+               "arg_names", "placed", "kept", "program",
                "__weakref__")
 
   def __init__(self, closed_jaxpr, consts, out_tree, donated, name):
@@ -393,6 +393,37 @@ class _CacheEntry:
     self.spmd = None   # a jaxlite.interpreters.spmd.JitCallSite once shardings matter
     self.arg_names = None   # the flat arguments' names, for errors
     self.placed = {}   # device -> Executable, for operands committed to that device
+    # The operands (constants, then flat arguments) the program takes, when it
+    # leaves unused arguments out (jit's keep_unused=False, as JAX's); else None.
+    self.kept = None
+    self.program = None   # program_parts(), once computed
+
+  def program_parts(self):
+    """The jaxpr, donation mask and argument names of the entry's one-device
+    program: the arguments in ``kept`` only (as JAX's programs leave unused
+    arguments out: not passed, not donated).
+
+      >>> jaxpr, donated, names = entry.program_parts()   # doctest: +SKIP
+    """
+    kept = self.kept
+    if kept is None:
+      return self.closed_jaxpr, self.donated, self.arg_names
+    parts = self.program
+    if parts is None:
+      closed = self.closed_jaxpr
+      invars = closed.jaxpr.invars
+      pruned = ClosedJaxpr(closed.jaxpr.replace(invars=[invars[i] for i in kept]),
+                           closed.consts)
+      donated = tuple(self.donated[i] for i in kept) if self.donated else self.donated
+      n = len(self.consts)
+      names = self.arg_names and [self.arg_names[i - n] for i in kept if i >= n]
+      parts = self.program = (pruned, donated, names)
+    return parts
+
+  def kept_operands(self, operands):
+    """``operands`` (constants, then flat arguments) as the program takes them."""
+    kept = self.kept
+    return operands if kept is None else [operands[i] for i in kept]
 
 
 class _SharedCaches:
@@ -467,6 +498,7 @@ class Jitted:
     self.compiler_options = dict(compiler_options) if compiler_options else None
     self.backend = backend_name
     self.inline = inline
+    self.keep_unused = keep_unused
     self.name = api_util.fun_name(fun)
     _live_jitted.add(self)
     # The caches below (and the lock) are those of every jit of the same
@@ -613,7 +645,7 @@ class Jitted:
               bufs = None
             if bufs is not None:
               plan, operands = tree_plan, leaves
-          if plan is None and leaves and tree_plan[0] is not None:
+          if plan is None and leaves and tree_plan[0] is not None and not tree_plan[7]:
             bufs = tree_plan[4][:]   # the closed-over arrays' buffers lead
             append = bufs.append
             try:
@@ -720,6 +752,8 @@ class Jitted:
     bufs = list(map(_get_buf, flat_args))
     if consts:
       bufs = list(map(_get_buf, consts)) + bufs
+    if entry.kept is not None:   # the program leaves unused arguments out
+      bufs = [bufs[i] for i in entry.kept]
     try:
       # Executable.call, inlined: this is the cached-call hot path.
       results = exe.loaded.execute_sharded(bufs).consume_with_handlers(exe.handlers)
@@ -765,10 +799,12 @@ class Jitted:
     else:
       exe = entry.placed.get(device)
       if exe is None:
+        jaxpr, donated, names = entry.program_parts()
         exe = entry.placed[device] = compile_jaxpr(
-            entry.closed_jaxpr, entry.name, device, entry.donated, committed=True,
-            compiler_options=self.compiler_options, arg_names=entry.arg_names)
-    operands = placement.follow(list(entry.consts) + list(flat_args), device)
+            jaxpr, entry.name, device, donated, committed=True,
+            compiler_options=self.compiler_options, arg_names=names)
+    operands = placement.follow(entry.kept_operands(list(entry.consts) + list(flat_args)),
+                                device)
     results = exe.loaded.execute_sharded([a._buf for a in operands]).consume_with_handlers(
         exe.handlers)
     if entry.single_output:
@@ -780,7 +816,8 @@ class Jitted:
     positional arguments: one or two Arrays, or an Array and a static value):
     the next call with the same signature runs it directly (see ``__call__``)."""
     exe = entry.executable
-    if exe is None or entry.spmd is not None or entry.donated or not 1 <= len(args) <= 2:
+    if exe is None or entry.spmd is not None or entry.donated or entry.kept is not None or \
+        not 1 <= len(args) <= 2:
       return
     is_array = [type(a) is Array for a in args]
     if not any(is_array) or not all(flag or i in self.static_argnums
@@ -814,9 +851,20 @@ class Jitted:
       return
     else:
       consts = list(map(_get_buf, entry.consts))
+      kept = None
+      if entry.kept is not None:
+        # The program leaves unused arguments out: the generated gatherer
+        # takes the others' buffers (the general loop in __call__ would take
+        # every one, so without a gatherer there is no memo).
+        n = len(consts)
+        kept = [i - n for i in entry.kept if i >= n]
+        consts = [consts[i] for i in entry.kept if i < n]
+      gather = operand_gatherers.operand_gatherer(avals, consts, kept=kept)
+      if kept is not None and gather is None:
+        return
       plan = (exe.loaded.execute_sharded, exe.handlers,
               exe.out_avals[0] if entry.single_output else None, entry,
-              consts, exe.committed, operand_gatherers.operand_gatherer(avals, consts))
+              consts, exe.committed, gather, kept is not None)
     epoch = _memo_epoch()
     # One tuple, replaced whole: a thread reading it never sees a torn memo.
     # (The avals as a list: the SPMD branch compares a list of the leaves' avals.)
@@ -830,9 +878,10 @@ class Jitted:
     # one, else on the default device (committed operands: _call_placed).
     # As JAX's: results are committed when a device was asked for.
     device = self.device
-    exe = compile_jaxpr(entry.closed_jaxpr, entry.name, device or backend.default_device(),
-                        entry.donated, committed=device is not None,
-                        compiler_options=self.compiler_options, arg_names=entry.arg_names)
+    jaxpr, donated, names = entry.program_parts()
+    exe = compile_jaxpr(jaxpr, entry.name, device or backend.default_device(),
+                        donated, committed=device is not None,
+                        compiler_options=self.compiler_options, arg_names=names)
     if entry.executable is None:
       entry.executable = exe
     return entry.executable
@@ -975,6 +1024,12 @@ class Jitted:
       if _ref_calls.check_jit_refs(self.fun, flat_args, names, jaxpr, consts):
         entry.spmd = _ref_calls.RefCallSite()   # the general call path runs it
         return entry
+    if not self.keep_unused:
+      # As JAX's: the program leaves out the arguments it does not use (not
+      # passed, not donated); the jaxpr keeps them. (Constants are all used.)
+      used = mlir.used_inputs(closed.jaxpr)
+      if not all(used):
+        entry.kept = tuple(i for i, u in enumerate(used) if u or i < len(consts))
     from jaxlite.config import mesh_context  # pylint: disable=g-import-not-at-top
     # Under set_mesh (part of the trace context, so of this entry's key) the
     # program runs on all the mesh's devices, as JAX's (whose errors there name

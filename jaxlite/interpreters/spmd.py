@@ -247,22 +247,36 @@ class SpmdProgram:
   """A jaxpr compiled for a mesh with fixed input shardings."""
 
   def __init__(self, closed_jaxpr, name, mesh, in_shardings, out_shardings,
-               donated=(), keep_unused=False, user_in=None, result_names=None,
+               donated=(), kept=None, user_in=None, result_names=None,
                arg_names=None):
+    """``kept``: the arguments the program takes (a jit's unused ones left
+    out, as JAX's: see ``jit(keep_unused=)``), or None for all; ``call``
+    takes every argument's buffer all the same. ``arg_names`` name the
+    arguments after the leading constants."""
     from jaxlite.interpreters import mlir  # pylint: disable=g-import-not-at-top
     from jaxlite.runtime import executable  # pylint: disable=g-import-not-at-top
     from jaxlite.runtime import sharding as layouts  # pylint: disable=g-import-not-at-top
-    del keep_unused
     xc = _xc()
     self.mesh = mesh
     self.devices = mesh._flat_devices_tuple
     self.in_shardings = list(in_shardings)
+    self.kept = kept
+    program_in_shardings = self.in_shardings
+    if kept is not None:
+      invars = closed_jaxpr.jaxpr.invars
+      n_consts = len(invars) - len(arg_names) if arg_names else 0
+      closed_jaxpr = core.ClosedJaxpr(
+          closed_jaxpr.jaxpr.replace(invars=[invars[i] for i in kept]), closed_jaxpr.consts)
+      program_in_shardings = [self.in_shardings[i] for i in kept]
+      donated = tuple(donated[i] for i in kept) if donated else donated
+      if arg_names:
+        arg_names = [arg_names[i - n_consts] for i in kept if i >= n_consts]
     in_avals = closed_jaxpr.in_avals
     out_avals = closed_jaxpr.out_avals
     # Results whose type carries a sharding (Explicit mesh axes) are laid out so.
     out_shardings = [_type_out_sharding(mesh, a) if s is None else s
                      for s, a in zip(out_shardings, out_avals)]
-    annotations = SpmdAnnotations(mesh, self.in_shardings, list(out_shardings),
+    annotations = SpmdAnnotations(mesh, program_in_shardings, list(out_shardings),
                                   in_avals, out_avals)
     self.lowered = mlir.lower_jaxpr_to_module(
         closed_jaxpr, name=f"jit_{name}", platform=self.devices[0].platform,
@@ -308,6 +322,8 @@ class SpmdProgram:
     self.build_outputs = None
 
   def call(self, bufs) -> list:
+    if self.kept is not None:   # the arguments the program leaves out
+      bufs = [bufs[i] for i in self.kept]
     # Bounded launches: XLA's CPU client deadlocks when they run too far ahead.
     results = inflight.launch(self.loaded, bufs).consume_with_handlers(self.handlers)
     return arrays_of(results, self.out_avals)
@@ -725,9 +741,10 @@ def _replicated(mesh, memory_kind):
 
 def _prepare(closed_jaxpr, name, args, in_shardings, out_shardings, donated, cache,
              fun_name, arg_names, moved_cache, n_cached, result_names=None,
-             program_arg_names=None):
-  """The program for these arguments' layouts, the buffers to call it with,
-  and whether an argument past the first ``n_cached`` had to be moved.
+             program_arg_names=None, kept=None):
+  """The program for these arguments' layouts, the buffers to call it with
+  (every argument's: ``SpmdProgram.call`` takes the ``kept`` ones), and
+  whether an argument past the first ``n_cached`` had to be moved.
   ``arg_names`` name arguments in errors; ``program_arg_names`` (a jit's own
   arguments, after its constants) name them in the module, as JAX's does."""
   mesh = _program_mesh(args, in_shardings, out_shardings, closed_jaxpr)
@@ -740,7 +757,7 @@ def _prepare(closed_jaxpr, name, args, in_shardings, out_shardings, donated, cac
   program = programs.get(key)
   if program is None:
     program = programs[key] = SpmdProgram(closed_jaxpr, name, mesh, shardings,
-                                          out_shardings, donated, user_in=user_in,
+                                          out_shardings, donated, kept=kept, user_in=user_in,
                                           result_names=result_names,
                                           arg_names=program_arg_names)
   bufs = []
@@ -882,6 +899,8 @@ class JitCallSite:
       program, bufs = self._program_and_buffers(entry, flat_args, bufs, layouts)
       if program is None:
         return None
+    if program.kept is not None:   # the arguments the program leaves out
+      bufs = [bufs[i] for i in program.kept]
     try:
       results = inflight.launch(program.loaded, bufs).consume_with_handlers(program.handlers)
     except Exception:
@@ -918,7 +937,7 @@ class JitCallSite:
         self.programs, self.fun_name,
         [f"const{i}" for i in range(len(consts))] + list(self.arg_names or ()),
         self.moved_consts, len(consts), self.result_names,
-        program_arg_names=self.arg_names or entry.arg_names)
+        program_arg_names=self.arg_names or entry.arg_names, kept=entry.kept)
     if not moved:
       const_bufs = bufs[:len(consts)]
       self.fast[layout_ids] = (program, const_bufs, tuple(layouts))
@@ -939,7 +958,7 @@ class JitCallSite:
     if program is None:
       program = self.programs[key] = SpmdProgram(
           entry.closed_jaxpr, entry.name, mesh, shardings, self.out_shardings, entry.donated,
-          user_in=user_in, result_names=self.result_names,
+          kept=entry.kept, user_in=user_in, result_names=self.result_names,
           arg_names=self.arg_names or entry.arg_names)
     return program
 
