@@ -38,15 +38,17 @@ convert_element_type_p = standard_primitive(
 
 def _convert_lowering(ctx, x, *, new_dtype, weak_type):
   aval_in, aval_out = ctx.avals_in[0], ctx.avals_out[0]
-  if aval_in.dtype == aval_out.dtype:
+  if core.is_extended_aval(aval_in) and aval_in.dtype == aval_out.dtype:
     return x
   if np.issubdtype(aval_in.dtype, np.complexfloating) and \
       not np.issubdtype(aval_out.dtype, np.complexfloating):
     x = mlir.hlo().real(x)   # complex -> real drops the imaginary part, as NumPy
     aval_in = aval_in.update(dtype=np.finfo(aval_in.dtype).dtype)
-  if aval_out.dtype == np.bool_ and aval_in.dtype != np.bool_:
-    zero = mlir.full_like_aval(0, aval_in)
-    return mlir.compare(x, zero, "NE")
+  if aval_out.dtype == np.bool_:
+    # As JAX's lowering: x != 0 (not truncation), then a convert, also where
+    # the types already agree (a weakly typed operand made strong, say): XLA
+    # drops such converts, but the module shows them as JAX's does.
+    x = mlir.compare(x, mlir.full_like_aval(0, aval_in), "NE")
   return mlir.convert(x, aval_out)
 
 

@@ -310,7 +310,7 @@ def standardize(x, axis=-1, mean=None, variance=None, epsilon=1e-5, where=None, 
 
   >>> from jaxlite import nn
   >>> nn.standardize(np.array([1., 3.]))
-  Array([-0.999995,  0.999995], dtype=float32)
+  Array([-0.99999505,  0.99999505], dtype=float32)
   """
   return _standardize_impl(x, axis, mean, variance, epsilon, where, algorithm)
 
