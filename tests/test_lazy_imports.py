@@ -25,6 +25,7 @@ _LAZY_MODULES = [
     "jaxlite.lax.linalg", "jaxlite.lax.linalg_factor", "jaxlite.lax.convolution",
     "jaxlite.lax.windowed", "jaxlite.lax.special", "jaxlite.lax.ragged",
     "jaxlite.lax.parallel", "jaxlite.lax.control_flow", "jaxlite.lax.control_flow.scan",
+    "jaxlite.lax.composed", "jaxlite.lax.pieces", "jaxlite.lax.misc",
     "jaxlite.lax.control_flow.solves", "jaxlite.lax.fourier", "jaxlite.lax.sorting",
     "jaxlite.interpreters.pxla", "jaxlite.callbacks", "jaxlite.custom_derivatives",
     "jaxlite.differentiation", "jaxlite.jax_compat",

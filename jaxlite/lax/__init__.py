@@ -10,13 +10,9 @@ from jaxlite.lax.structural import *  # noqa: F401,F403
 from jaxlite.lax.reductions import *  # noqa: F401,F403
 from jaxlite.lax.slicing import *  # noqa: F401,F403
 from jaxlite.lax.dot_conv import *  # noqa: F401,F403
-from jaxlite.lax.misc import *  # noqa: F401,F403
-from jaxlite.lax.sharding_constraint import *  # noqa: F401,F403,E402
 from jaxlite.interpreters.ad import stop_gradient, stop_gradient_p  # noqa: F401,E402
-from jaxlite.lax.composed import *  # noqa: F401,F403,E402
 from jaxlite.lax import pp_rules as _pp_rules  # noqa: F401,E402  (printing rules)
 from jaxlite.lax.accuracy import *  # noqa: F401,F403,E402
-from jaxlite.lax.pieces import *  # noqa: F401,F403,E402
 from jaxlite.lax.dot_algorithms import *  # noqa: F401,F403,E402
 
 from jaxlite.deprecations import deprecation_getattr as _deprecation_getattr  # noqa: E402
@@ -33,6 +29,19 @@ _deprecations = {
 # `import jaxlite` stays fast. Their primitives and rules are registered when
 # the module is imported, and nothing reaches them before that but through it.
 _LAZY_EXPORTS = {
+    "jaxlite.lax.misc": (
+        "reduce_precision", "rng_bit_generator", "RandomAlgorithm", "reduce_precision_p",
+        "copy_p", "rng_bit_generator_p",),
+    "jaxlite.lax.sharding_constraint": (
+        "with_sharding_constraint", "sharding_constraint_p",),
+    "jaxlite.lax.composed": (
+        "reciprocal", "broadcast_to_rank", "broadcast_like", "broadcast_shapes", "split",
+        "tile", "stack", "unstack", "batch_matmul", "index_take", "dtype",
+        "DotDimensionNumbers", "conv_shape_tuple", "conv_general_shape_tuple",
+        "conv_transpose_shape_tuple", "conv_general_permutations",
+        "reduce_window_shape_tuple",),
+    "jaxlite.lax.pieces": (
+        "split_p", "stack_p", "unstack_p", "tile_p",),
     "jaxlite.lax.windowed": (
         "reduce_window", "padtype_to_pads", "reduce_window_p", "reduce_window_sum_p",
         "reduce_window_max_p", "reduce_window_min_p", "select_and_gather_add_p",
