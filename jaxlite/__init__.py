@@ -30,17 +30,11 @@ from jaxlite.runtime.transfer import (device_get, device_put, device_put_replica
 from jaxlite.api import (ShapeDtypeStruct, disable_jit, eval_shape, jit, make_jaxpr,
                          named_call, xla_computation)
 from jaxlite import dtypes, lax, tree, tree_util
-from jaxlite.differentiation import (grad, hessian, jacfwd, jacobian, jacrev, jvp,
-                                     linear_transpose, linearize, stop_gradient,
-                                     value_and_grad, vjp)
-from jaxlite.custom_derivatives import closure_convert, custom_gradient, custom_jvp, custom_vjp
+# `jaxlite.checkpoint` is both a module and the function: the function must be
+# bound after the module is imported, so it stays eager (see _LAZY_ATTRIBUTES).
 from jaxlite.checkpoint import checkpoint, checkpoint_policies, remat
-from jaxlite import custom_derivatives, ad_checkpoint  # noqa: F401
 from jaxlite.vectorization import vmap
 from jaxlite import numpy as numpy  # noqa: E402  (installs the Array/Tracer operators)
-from jaxlite.interpreters.pxla import pmap  # noqa: E402
-from jaxlite.callbacks import pure_callback  # noqa: E402
-from jaxlite.jax_compat import install_as_jax  # noqa: E402
 from jaxlite.core_tools import ensure_compile_time_eval  # noqa: E402
 from jaxlite.source_info_util import named_scope  # noqa: E402
 
@@ -51,10 +45,22 @@ _LAZY_SUBMODULES = frozenset({
     "flatten_util", "example_libraries", "experimental", "test_util", "typing", "extend",
     "stages", "sharding", "ops", "profiler", "monitoring", "ffi", "export",
     "custom_batching", "image", "dlpack", "ref",
+    # Imported by `import jaxlite` before; still reachable as attributes.
+    "custom_derivatives", "ad_checkpoint", "differentiation", "callbacks", "jax_compat",
 })
 
 # Top-level names defined in lazily imported modules: name -> (module, attribute).
+# A name must not be the name of a submodule of jaxlite (as `checkpoint` is):
+# importing that submodule would bind the module over it.
 _LAZY_ATTRIBUTES = {
+    **{name: ("jaxlite.differentiation", name) for name in (
+        "grad", "hessian", "jacfwd", "jacobian", "jacrev", "jvp", "linear_transpose",
+        "linearize", "stop_gradient", "value_and_grad", "vjp")},
+    **{name: ("jaxlite.custom_derivatives", name) for name in (
+        "closure_convert", "custom_gradient", "custom_jvp", "custom_vjp")},
+    "pmap": ("jaxlite.interpreters.pxla", "pmap"),
+    "pure_callback": ("jaxlite.callbacks", "pure_callback"),
+    "install_as_jax": ("jaxlite.jax_compat", "install_as_jax"),
     "P": ("jaxlite.sharding.partition_spec", "PartitionSpec"),
     "make_mesh": ("jaxlite.sharding.mesh", "make_mesh"),
     "set_mesh": ("jaxlite.sharding.mesh", "set_mesh"),

@@ -16,6 +16,7 @@ AttributeError: m.old is deprecated; use m.new.
 from __future__ import annotations
 
 import functools
+import sys
 import warnings
 from typing import Callable
 
@@ -67,9 +68,10 @@ def shown_module_name(module: str) -> str:
   >>> shown_module_name("jaxlite.numpy")   # the switch is off here
   'jaxlite.numpy'
   """
-  # Imported here: only error paths come here, and import time stays lean.
-  from jaxlite import jax_compat  # pylint: disable=g-import-not-at-top
-  if not jax_compat.is_installed():
+  # The switch is only on once jaxlite.jax_compat is imported (only error
+  # paths come here, and import time stays lean: it is not imported for them).
+  jax_compat = sys.modules.get("jaxlite.jax_compat")
+  if jax_compat is None or not jax_compat.is_installed():
     return module
   from jaxlite.jax_compat.table import jax_name_of  # pylint: disable=g-import-not-at-top
   return jax_name_of(module) or module

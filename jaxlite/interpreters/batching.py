@@ -448,11 +448,8 @@ def _pmap_batcher(axis_data, vals, dims, *, jaxpr, axis_name, axis_size, in_axes
 def _register_call_rules():
   from jaxlite.interpreters.pjit import jit_p
   axis_primitive_batchers[jit_p] = _jit_batcher
-  try:
-    from jaxlite.interpreters.pxla import pmap_p
-  except ImportError:   # pmap not available: nothing to batch
-    return
-  axis_primitive_batchers[pmap_p] = _pmap_batcher
+  # pmap_p's rule (_pmap_batcher) is registered by jaxlite.interpreters.pxla,
+  # which defines pmap_p and is imported on first use of pmap.
 
 
 _register_call_rules()

@@ -29,7 +29,7 @@ import numpy as np
 from jaxlite import api_util, core, traceback_util, tree_util
 from jaxlite.config import config, dispatch_epoch as _dispatch_epoch, memo_epoch
 from jaxlite.core import ClosedJaxpr, ShapedArray, staging as _staging
-from jaxlite.interpreters import collectives, mlir
+from jaxlite.interpreters import batching, collectives, mlir
 # The collectives' lowering helpers (shared with shard_map), which the pmap
 # lowering below and other modules use under these names.
 from jaxlite.interpreters.collectives import (all_gather, axis_groups, axis_index_value,
@@ -62,6 +62,8 @@ class _ReplicationAxis:
 pmap_p = core.Primitive("xla_pmap")
 pmap_p.multiple_results = True
 pmap_p.call_primitive = True
+# vmap of pmap: the vmapped axis goes inside every replica's computation.
+batching.axis_primitive_batchers[pmap_p] = batching._pmap_batcher  # pylint: disable=protected-access
 
 
 def _pmap_abstract_eval(*avals, jaxpr, axis_name, axis_size, in_axes, out_axes, name):

@@ -7,7 +7,6 @@ give the same values, gradients and batching (the jaxprs differ).
 """
 from __future__ import annotations
 
-import importlib
 from typing import Sequence
 
 import numpy as np
@@ -16,21 +15,15 @@ from jaxlite import core, dtypes
 from jaxlite.lax import dot_conv, elementwise, slicing, structural
 from jaxlite.lax.pieces import split_p, stack_p, tile_p, unstack_p
 
-# The module, not the package's `conv` function of the same name.
-_conv = importlib.import_module("jaxlite.lax.conv")
-
 __all__ = ["reciprocal", "broadcast_to_rank", "broadcast_like", "broadcast_shapes", "split",
            "tile", "stack", "unstack", "batch_matmul", "index_take", "dtype",
-           "DotDimensionNumbers", "ConvGeneralDilatedDimensionNumbers", "conv_shape_tuple",
+           "DotDimensionNumbers", "conv_shape_tuple",
            "conv_general_shape_tuple", "conv_transpose_shape_tuple",
            "conv_general_permutations", "reduce_window_shape_tuple"]
 
 # JAX's type aliases: ((lhs_contracting, rhs_contracting), (lhs_batch, rhs_batch)).
 DotDimensionNumbers = tuple[tuple[Sequence[int], Sequence[int]],
                             tuple[Sequence[int], Sequence[int]]]
-# None, a ConvDimensionNumbers or a triple of layout strings.
-ConvGeneralDilatedDimensionNumbers = (
-    tuple[str, str, str] | _conv.ConvDimensionNumbers | None)
 
 
 
@@ -223,6 +216,7 @@ def conv_shape_tuple(lhs_shape, rhs_shape, strides, pads, batch_group_count=1):
   (1, 4, 8, 8)
   """
   if isinstance(pads, str):
+    from jaxlite.lax import convolution as _conv  # pylint: disable=g-import-not-at-top
     pads = _conv.padtype_to_pads(lhs_shape[2:], rhs_shape[2:], strides, pads)
   if len(pads) != len(lhs_shape) - 2:
     raise TypeError(f"Wrong number of explicit pads for convolution: expected "
@@ -294,6 +288,7 @@ def conv_transpose_shape_tuple(lhs_shape, rhs_shape, window_strides, padding,
   lhs_trans = tuple(lhs_shape[i] for i in lhs_perm)
   rhs_trans = tuple(rhs_shape[i] for i in rhs_perm)
   if isinstance(padding, str):
+    from jaxlite.lax import convolution as _conv  # pylint: disable=g-import-not-at-top
     padding = [_conv._conv_transpose_padding(k, s, padding)  # pylint: disable=protected-access
                for k, s in zip(rhs_trans[2:], window_strides)]
   spatial = [(n - 1) * s - k + 2 + sum(pad)

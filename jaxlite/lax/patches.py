@@ -17,7 +17,7 @@ from typing import Sequence
 import numpy as np
 
 from jaxlite import core
-from jaxlite.lax.conv import conv_dimension_numbers, conv_general_dilated
+from jaxlite.lax.convolution import conv_dimension_numbers, conv_general_dilated
 from jaxlite.lax.dot_conv import Precision, canonicalize_precision
 
 

@@ -16,8 +16,7 @@ __all__ = ['sum', 'prod', 'max', 'min', 'amax', 'amin', 'all', 'any', 'mean', 'v
            'std', 'ptp', 'argmax', 'argmin', 'count_nonzero', 'cumsum', 'cumprod',
            'cumproduct', 'cumulative_sum', 'cumulative_prod', 'nansum', 'nanprod',
            'nanmax', 'nanmin', 'nanmean', 'nanvar', 'nanstd', 'nanargmax', 'nanargmin',
-           'nancumsum', 'nancumprod', 'quantile', 'nanquantile', 'percentile',
-           'nanpercentile', 'median', 'nanmedian', 'average']
+           'nancumsum', 'nancumprod', 'average']
 
 import builtins
 import math
@@ -813,6 +812,8 @@ def average(a, axis=None, weights=None, returned=False, keepdims=False):
   return avg
 
 
-# Order statistics live in their own module (re-exported here).
-from jaxlite.numpy.quantiles import (median, nanmedian, nanpercentile,  # noqa: E402
-                                     nanquantile, percentile, quantile)
+# Order statistics live in their own module (jaxlite.numpy.quantiles), imported
+# on first use; they are readable here too.
+from jaxlite._lazy_exports import lazy_exports as _lazy_exports  # noqa: E402
+__getattr__, __dir__ = _lazy_exports(globals(), {"jaxlite.numpy.quantiles": (
+    "quantile", "nanquantile", "percentile", "nanpercentile", "median", "nanmedian")})

@@ -5,7 +5,8 @@ JAX (``ConvDimensionNumbers`` or layout strings such as ``('NCHW', 'OIHW', 'NCHW
 from __future__ import annotations
 
 __all__ = ['ConvDimensionNumbers', 'conv_dimension_numbers', 'conv_general_dilated',
-           'conv', 'conv_with_general_padding', 'conv_transpose', 'conv_general_dilated_p']
+           'conv', 'conv_with_general_padding', 'conv_transpose', 'conv_general_dilated_p',
+           'ConvGeneralDilatedDimensionNumbers']
 
 from typing import NamedTuple, Sequence
 
@@ -36,6 +37,10 @@ class ConvDimensionNumbers(NamedTuple):
   lhs_spec: tuple
   rhs_spec: tuple
   out_spec: tuple
+
+
+# JAX's type alias: None, a ConvDimensionNumbers or a triple of layout strings.
+ConvGeneralDilatedDimensionNumbers = tuple[str, str, str] | ConvDimensionNumbers | None
 
 
 def conv_dimension_numbers(lhs_shape, rhs_shape, dimension_numbers) -> ConvDimensionNumbers:
