@@ -736,8 +736,10 @@ class Jitted:
       if any(sharded.is_sharded(a) for a in flat_args):
         # Arrays split over a mesh: an SPMD program (see interpreters/spmd.py).
         from jaxlite.interpreters import spmd
+        # (Its errors name the function by its qualified name, as JAX's.)
         entry.spmd = spmd.JitCallSite(None, None, flat_args, {}, entry.out_tree,
-                                      self.name, None)
+                                      getattr(self.fun, "__qualname__", self.name),
+                                      entry.arg_names)
         return entry.spmd.call(entry, flat_args)
       exe = self._compile_entry(entry, flat_args)
     for a in flat_args:
@@ -764,8 +766,10 @@ class Jitted:
       if any(sharded.is_sharded(a) for a in flat_args):
         # Arrays split over a mesh: an SPMD program (see interpreters/spmd.py).
         from jaxlite.interpreters import spmd
+        # (Its errors name the function by its qualified name, as JAX's.)
         entry.spmd = spmd.JitCallSite(None, None, flat_args, {}, entry.out_tree,
-                                      self.name, None)
+                                      getattr(self.fun, "__qualname__", self.name),
+                                      entry.arg_names)
         return entry.spmd.call(entry, flat_args)
       if any(len(a._buf._sharding._internal_device_list) > 1 for a in flat_args):
         # A pmap result (one slice per device) fed to a single-device program.
@@ -1038,7 +1042,8 @@ class Jitted:
     has_mesh = _holds_shard_map(closed) or on_context_mesh
     if self.in_shardings is not None or self.out_shardings is not None or has_mesh:
       from jaxlite.interpreters import spmd
-      fun_name = getattr(self.fun, "__qualname__", self.name) if on_context_mesh else self.name
+      # (Its device errors name the function by its qualified name, as JAX's.)
+      fun_name = getattr(self.fun, "__qualname__", self.name)
       entry.spmd = spmd.JitCallSite(self.in_shardings, self.out_shardings, dyn_args,
                                     dyn_kwargs, entry.out_tree, fun_name, names,
                                     has_mesh=has_mesh)
@@ -1062,7 +1067,8 @@ class Jitted:
     traced = stages.Traced._make(self, entry, in_tree, args_info)
     from jaxlite.interpreters import spmd
     from jaxlite.interpreters.dispatch import _to_array
-    abstract = spmd.with_abstract_shardings(entry.spmd, flat_args, entry.out_tree, self.name)
+    abstract = spmd.with_abstract_shardings(entry.spmd, flat_args, entry.out_tree,
+                                            getattr(self.fun, "__qualname__", self.name))
     if abstract is not None:   # ShapeDtypeStructs with shardings: an SPMD program
       traced._spmd_args = (abstract, [x if hasattr(x, "sharding") and not isinstance(x, Array)
                                       else _to_array(x) for x in flat_args])
@@ -1071,7 +1077,9 @@ class Jitted:
     if entry.spmd is None and any(isinstance(x, Array) and sharded.is_sharded(x)
                                   for x in flat_args):
       from jaxlite.interpreters import spmd
-      entry.spmd = spmd.JitCallSite(None, None, flat_args, {}, entry.out_tree, self.name, None)
+      entry.spmd = spmd.JitCallSite(None, None, flat_args, {}, entry.out_tree,
+                                    getattr(self.fun, "__qualname__", self.name),
+                                    entry.arg_names)
     if entry.spmd is not None and (entry.spmd.given or entry.spmd.has_mesh or any(
         isinstance(x, Array) and sharded.is_sharded(x) for x in flat_args)):
       # An SPMD program: lowering needs the arguments' layouts (and compiles).

@@ -663,12 +663,48 @@ def _program_mesh(args, in_shardings, out_shardings, closed_jaxpr=None):
   return mesh
 
 
+def _check_committed_devices(args, in_shardings, fun_name, arg_names):
+  """JAX's errors for arguments that fix different devices: in argument order,
+  each jit in_sharding, sharded argument or argument committed to a device
+  (``device_put(x, device)``, or computed from such) must name the same
+  devices as the first; a committed argument must have its given sharding."""
+  first = None
+  for i, (a, given) in enumerate(zip(args, in_shardings)):
+    committed = isinstance(a, Array) and a._committed
+    if given is not None:
+      if committed and not _is_sharded(a) and not a.sharding.is_equivalent_to(given, a.ndim):
+        raise ValueError(
+            "Sharding passed to jit does not match the sharding on the respective "
+            f"arg. Got jit sharding: {given},\narg sharding: {a.sharding} for arg "
+            f"type: {a.aval.str_short(short_dtypes=False)}")
+      assigned = tuple(given._device_assignment)
+    elif _is_sharded(a) or committed:
+      assigned = tuple(a.sharding._device_assignment)
+    else:
+      continue
+    name = arg_names[i] if arg_names and i < len(arg_names) else f"[{i}]"
+    if first is None:
+      first = (name, a, assigned)
+    elif assigned != first[2]:
+      raise ValueError(
+          "Received incompatible devices for jitted computation. Got "
+          f"{_describe_devices(first[0], fun_name, _aval_of(first[1]), first[2])} and "
+          f"{_describe_devices(name, fun_name, _aval_of(a), assigned)}")
+
+
+def _aval_of(x):
+  """An argument's type (an Array's, a ShapeDtypeStruct's) for messages."""
+  aval = getattr(x, "aval", None)
+  return aval if aval is not None else ShapedArray(tuple(x.shape), np.dtype(x.dtype))
+
+
 def plan_inputs(args, in_shardings, mesh, fun_name="<lambda>", arg_names=None):
   """The input sharding of each argument, and what to do to each argument
   (None: pass as is; a sharding: move it there first). Raises JAX's errors for
   arguments committed elsewhere."""
   replicated = NamedSharding(mesh, PartitionSpec())
   devices = mesh._flat_devices_tuple
+  _check_committed_devices(args, in_shardings, fun_name, arg_names)
   shardings, moves = [], []
   first_sharded = None
   for i, (a, given) in enumerate(zip(args, in_shardings)):
