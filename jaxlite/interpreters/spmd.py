@@ -107,6 +107,7 @@ def resolve_sharding(s, what="in_shardings", api_name="jit", resource_env=False)
 # --- Shardy annotations ------------------------------------------------------------------
 
 MESH_SYMBOL = "mesh"
+EMPTY_MESH_SYMBOL = "empty_mesh"
 
 
 def _sdy_dims(spec: PartitionSpec, ndim: int, mesh) -> list:
@@ -191,8 +192,21 @@ class SpmdAnnotations:
     # The mesh again as StableHLO's own attribute, which JAX's modules carry too.
     mesh_op.attributes["stablehlo.mesh"] = ir.Attribute.parse(stablehlo_mesh_text(self.mesh))
     arg_attrs = arg_attrs or [{} for _ in range(n_in)]
+    empty_mesh_declared = False
     for attrs, s, aval in zip(arg_attrs, self.in_shardings, self.in_avals):
-      attrs["sdy.sharding"] = ir.Attribute.parse(sdy_sharding_text(s, len(aval.shape)))
+      if s is not None:
+        attrs["sdy.sharding"] = ir.Attribute.parse(sdy_sharding_text(s, len(aval.shape)))
+      elif not aval.shape:
+        # An unspecified scalar: as JAX's, replicated over an empty mesh
+        # (other unspecified arguments carry nothing: XLA's propagation
+        # decides their layout).
+        if not empty_mesh_declared:
+          with ir.InsertionPoint.after(mesh_op):
+            empty = mlir.mlir().sdy.MeshOp(EMPTY_MESH_SYMBOL,
+                                           ir.Attribute.parse("#sdy.mesh<[]>"))
+          empty.attributes["stablehlo.mesh"] = ir.Attribute.parse("{axes = []}")
+          empty_mesh_declared = True
+        attrs["sdy.sharding"] = ir.Attribute.parse(f"#sdy.sharding<@{EMPTY_MESH_SYMBOL}, []>")
     result_attrs = []
     for s, aval in zip(self.out_shardings, self.out_avals):
       attrs = {"jax.result_info": ir.StringAttr.get("result")}
@@ -282,14 +296,25 @@ class SpmdProgram:
         closed_jaxpr, name=f"jit_{name}", platform=self.devices[0].platform,
         donated_args=donated or None, num_partitions=len(self.devices), spmd=annotations,
         result_names=result_names, arg_names=arg_names)
+    unspecified = [sh is None for sh in program_in_shardings]
     self.loaded = executable.compile_module(
         self.lowered.text, list(self.devices),
         host_callbacks=self.lowered.module_context.host_callbacks,
-        module=self.lowered.module, num_partitions=len(self.devices))
+        module=self.lowered.module, num_partitions=len(self.devices),
+        propagate_to_args=unspecified if any(unspecified) else None)
     self.text = self.lowered.text
     self.out_avals = tuple(out_avals)
-    memory_kind = getattr(self.in_shardings[0], "memory_kind", None) \
-        if self.in_shardings else None
+    memory_kind = next((sh.memory_kind for sh in self.in_shardings if sh is not None), None)
+    if any(unspecified):
+      # As JAX's: an unspecified argument goes where XLA's propagation put it.
+      xla_in = self.loaded.get_parameter_shardings()
+      for j, (sh, aval) in enumerate(zip(program_in_shardings, in_avals)):
+        if sh is None:
+          op = xla_in[j] if xla_in else None
+          sh = _replicated(mesh, memory_kind) if op is None else named_sharding_from_hlo(
+              mesh, xc.HloSharding.from_proto(op), len(core.physical_aval(aval).shape),
+              memory_kind)
+          self.in_shardings[kept[j] if kept is not None else j] = sh
     self.out_shardings = []
     xla_out = self.loaded.get_output_shardings()
     if xla_out is None:  # one partition: XLA reports no shardings; every result is whole
@@ -698,10 +723,13 @@ def _aval_of(x):
   return aval if aval is not None else ShapedArray(tuple(x.shape), np.dtype(x.dtype))
 
 
-def plan_inputs(args, in_shardings, mesh, fun_name="<lambda>", arg_names=None):
+def plan_inputs(args, in_shardings, mesh, fun_name="<lambda>", arg_names=None,
+                unspecified=False):
   """The input sharding of each argument, and what to do to each argument
   (None: pass as is; a sharding: move it there first). Raises JAX's errors for
-  arguments committed elsewhere."""
+  arguments committed elsewhere. With ``unspecified`` (a jit's program), an
+  uncommitted argument outside ``set_mesh`` has no sharding (None), as JAX's:
+  the compiled program's choice places it (its move is only a placeholder)."""
   replicated = NamedSharding(mesh, PartitionSpec())
   devices = mesh._flat_devices_tuple
   _check_committed_devices(args, in_shardings, fun_name, arg_names)
@@ -750,7 +778,8 @@ def plan_inputs(args, in_shardings, mesh, fun_name="<lambda>", arg_names=None):
           f"{_describe_devices(name, fun_name, a.aval, a._buf._sharding._internal_device_list)}"
           f" and jit's context mesh with device ids {[d.id for d in devices]} on platform "
           f"{devices[0].platform.upper()}")
-    shardings.append(replicated)
+    shardings.append(None if unspecified and context_mesh is None and not (
+        isinstance(a, Array) and a._committed) else replicated)
     moves.append(replicated)
   return shardings, moves
 
@@ -770,6 +799,23 @@ def call_sharded(closed_jaxpr, name, args, in_shardings, out_shardings, donated,
   return program.call(bufs)
 
 
+def _specify_donated(shardings, donated, mesh):
+  """A donated argument's sharding is never left to XLA (its buffer is
+  planned for reuse per device before compiling): replicated."""
+  if donated and any(s is None and d for s, d in zip(shardings, donated)):
+    replicated = NamedSharding(mesh, PartitionSpec())
+    return [replicated if s is None and d else s for s, d in zip(shardings, donated)]
+  return shardings
+
+
+def _resolve_unspecified_moves(shardings, moves, program):
+  """Each unspecified argument moves where the compiled program takes it."""
+  if None not in shardings:
+    return moves
+  return [program.in_shardings[i] if s is None else m
+          for i, (s, m) in enumerate(zip(shardings, moves))]
+
+
 def _replicated(mesh, memory_kind):
   from jaxlite.sharding import NamedSharding, PartitionSpec  # pylint: disable=g-import-not-at-top
   return NamedSharding(mesh, PartitionSpec(), memory_kind=memory_kind)
@@ -786,7 +832,9 @@ def _prepare(closed_jaxpr, name, args, in_shardings, out_shardings, donated, cac
   mesh = _program_mesh(args, in_shardings, out_shardings, closed_jaxpr)
   if mesh is None:
     raise ValueError("call_sharded needs a sharded argument, a sharding or a shard_map")
-  shardings, moves = plan_inputs(args, in_shardings, mesh, fun_name or name, arg_names)
+  shardings, moves = plan_inputs(args, in_shardings, mesh, fun_name or name, arg_names,
+                                 unspecified=True)
+  shardings = _specify_donated(shardings, donated, mesh)
   user_in = _user_in_sharding(args, in_shardings, moves, shardings)
   key = (tuple(shardings), tuple(out_shardings), tuple(donated), user_in)
   programs = {} if cache is None else cache
@@ -796,6 +844,7 @@ def _prepare(closed_jaxpr, name, args, in_shardings, out_shardings, donated, cac
                                           out_shardings, donated, kept=kept, user_in=user_in,
                                           result_names=result_names,
                                           arg_names=program_arg_names)
+  moves = _resolve_unspecified_moves(shardings, moves, program)
   bufs = []
   moved_arg = False
   for i, (a, move) in enumerate(zip(args, moves)):
@@ -987,7 +1036,11 @@ class JitCallSite:
     args = consts + list(flat_args)
     in_shardings = [None] * len(consts) + self.in_shardings
     mesh = _program_mesh(args, in_shardings, self.out_shardings, entry.closed_jaxpr)
-    shardings, moves = plan_inputs(args, in_shardings, mesh, self.fun_name)
+    names = [f"const{i}" for i in range(len(consts))] + list(
+        self.arg_names or entry.arg_names or ())
+    shardings, moves = plan_inputs(args, in_shardings, mesh, self.fun_name, names,
+                                   unspecified=True)
+    shardings = _specify_donated(shardings, entry.donated, mesh)
     user_in = _user_in_sharding(args, in_shardings, moves, shardings)
     key = (tuple(shardings), tuple(self.out_shardings), tuple(entry.donated), user_in)
     program = self.programs.get(key)

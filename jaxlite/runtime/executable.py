@@ -36,17 +36,22 @@ def _xla():
 
 
 def compile_options(num_replicas=1, devices=None, num_partitions=1, compiler_options=None,
-                    num_args=None, num_results=None):
+                    num_args=None, num_results=None, propagate_to_args=None):
   """XLA's options for a program; ``num_args``/``num_results`` (a jit's
   program) let XLA's sharding propagation reach every argument and result, as
   JAX's jit allows it for unspecified shardings (the compiled HLO's header
-  shows the same ``allow_spmd_sharding_propagation_to_*`` as JAX's)."""
+  shows the same ``allow_spmd_sharding_propagation_to_*`` as JAX's);
+  ``propagate_to_args`` (an SPMD program): per argument, whether its sharding
+  is left to XLA."""
   xc, _ = _xla()
   opts = xc.CompileOptions()
   if num_args is not None:
     build = opts.executable_build_options
     build.allow_spmd_sharding_propagation_to_parameters = [True] * num_args
     build.allow_spmd_sharding_propagation_to_output = [True] * num_results
+  if propagate_to_args is not None:
+    opts.executable_build_options.allow_spmd_sharding_propagation_to_parameters = \
+        list(propagate_to_args)
   if compiler_options:
     # jit(compiler_options=...) / Lowered.compile(...): XLA's debug options by name.
     opts.env_option_overrides = list(compiler_options.items())
@@ -139,7 +144,8 @@ def _keep_map_headroom() -> None:
 
 def compile_module(module_text: str, devices: Sequence, num_replicas: int = 1,
                    host_callbacks: Sequence = (), module=None, num_partitions: int = 1,
-                   compiler_options=None, num_args=None, num_results=None):
+                   compiler_options=None, num_args=None, num_results=None,
+                   propagate_to_args=None):
   """Compiles StableHLO for ``devices``; returns a jaxlib LoadedExecutable.
 
   ``module`` (the ``ir.Module``, when there is one) is what XLA compiles: it
@@ -152,7 +158,7 @@ def compile_module(module_text: str, devices: Sequence, num_replicas: int = 1,
   xc, _jax = _xla()
   client = devices[0].client
   opts = compile_options(num_replicas, devices, num_partitions, compiler_options, num_args,
-                         num_results)
+                         num_results, propagate_to_args)
   device_list = _jax.DeviceList(tuple(devices))
   cache_dir = config.jax_compilation_cache_dir
   key = None
