@@ -48,7 +48,9 @@ def lazy_exports(package_globals: dict, exports: Mapping[str, Iterable[str]],
     elif fallback is not None:
       return fallback(name)
     else:
-      raise AttributeError(f"module {package!r} has no attribute {name!r}")
+      # Named as its user imported it (``jax.interpreters`` under the switch).
+      from jaxlite.deprecations import shown_module_name  # pylint: disable=g-import-not-at-top
+      raise AttributeError(f"module {shown_module_name(package)!r} has no attribute {name!r}")
     package_globals[name] = value
     return value
 
