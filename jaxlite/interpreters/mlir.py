@@ -495,6 +495,27 @@ def used_inputs(jaxpr: Jaxpr) -> list:
   return [v in live for v in jaxpr.invars]
 
 
+def keep_inputs(closed_jaxpr: ClosedJaxpr, kept, donated=(), arg_names=None):
+  """``(closed_jaxpr, donated, arg_names)`` of the program that takes only the
+  inputs at the positions ``kept`` (see ``used_inputs``). ``arg_names`` name
+  the inputs after the leading constants (the ones ``arg_names`` does not cover).
+
+  >>> import jaxlite
+  >>> closed = jaxlite.make_jaxpr(lambda x, y: x * 2)(1.0, 2.0)
+  >>> keep_inputs(closed, (0,), (False, True), ["x", "y"])[1:]
+  ((False,), ['x'])
+  """
+  invars = closed_jaxpr.jaxpr.invars
+  pruned = ClosedJaxpr(closed_jaxpr.jaxpr.replace(invars=[invars[i] for i in kept]),
+                       closed_jaxpr.consts)
+  if donated:
+    donated = tuple(donated[i] for i in kept)
+  if arg_names:
+    n_consts = len(invars) - len(arg_names)
+    arg_names = [arg_names[i - n_consts] for i in kept if i >= n_consts]
+  return pruned, donated, arg_names
+
+
 def _has_effects(params) -> bool:
   for value in params.values():
     for item in value if isinstance(value, (tuple, list)) else (value,):

@@ -408,17 +408,9 @@ class _CacheEntry:
     kept = self.kept
     if kept is None:
       return self.closed_jaxpr, self.donated, self.arg_names
-    parts = self.program
-    if parts is None:
-      closed = self.closed_jaxpr
-      invars = closed.jaxpr.invars
-      pruned = ClosedJaxpr(closed.jaxpr.replace(invars=[invars[i] for i in kept]),
-                           closed.consts)
-      donated = tuple(self.donated[i] for i in kept) if self.donated else self.donated
-      n = len(self.consts)
-      names = self.arg_names and [self.arg_names[i - n] for i in kept if i >= n]
-      parts = self.program = (pruned, donated, names)
-    return parts
+    if self.program is None:
+      self.program = mlir.keep_inputs(self.closed_jaxpr, kept, self.donated, self.arg_names)
+    return self.program
 
   def kept_operands(self, operands):
     """``operands`` (constants, then flat arguments) as the program takes them."""
@@ -500,6 +492,8 @@ class Jitted:
     self.inline = inline
     self.keep_unused = keep_unused
     self.name = api_util.fun_name(fun)
+    # Device errors name the function by its qualified name, as JAX's.
+    self._qualname = getattr(fun, "__qualname__", self.name)
     _live_jitted.add(self)
     # The caches below (and the lock) are those of every jit of the same
     # function with the same options (see _SharedCaches).
@@ -736,9 +730,8 @@ class Jitted:
       if any(sharded.is_sharded(a) for a in flat_args):
         # Arrays split over a mesh: an SPMD program (see interpreters/spmd.py).
         from jaxlite.interpreters import spmd
-        # (Its errors name the function by its qualified name, as JAX's.)
         entry.spmd = spmd.JitCallSite(None, None, flat_args, {}, entry.out_tree,
-                                      getattr(self.fun, "__qualname__", self.name),
+                                      self._qualname,
                                       entry.arg_names)
         return entry.spmd.call(entry, flat_args)
       exe = self._compile_entry(entry, flat_args)
@@ -766,9 +759,8 @@ class Jitted:
       if any(sharded.is_sharded(a) for a in flat_args):
         # Arrays split over a mesh: an SPMD program (see interpreters/spmd.py).
         from jaxlite.interpreters import spmd
-        # (Its errors name the function by its qualified name, as JAX's.)
         entry.spmd = spmd.JitCallSite(None, None, flat_args, {}, entry.out_tree,
-                                      getattr(self.fun, "__qualname__", self.name),
+                                      self._qualname,
                                       entry.arg_names)
         return entry.spmd.call(entry, flat_args)
       if any(len(a._buf._sharding._internal_device_list) > 1 for a in flat_args):
@@ -792,7 +784,7 @@ class Jitted:
     operand spans several devices (the caller's general path handles those)."""
     try:
       device = self.device or placement.committed_device(
-          flat_args, getattr(self.fun, "__qualname__", self.name), entry.arg_names)
+          flat_args, self._qualname, entry.arg_names)
     except placement.MultiDeviceOperand:
       return None
     if device is None or device is self.device:
@@ -1042,10 +1034,8 @@ class Jitted:
     has_mesh = _holds_shard_map(closed) or on_context_mesh
     if self.in_shardings is not None or self.out_shardings is not None or has_mesh:
       from jaxlite.interpreters import spmd
-      # (Its device errors name the function by its qualified name, as JAX's.)
-      fun_name = getattr(self.fun, "__qualname__", self.name)
       entry.spmd = spmd.JitCallSite(self.in_shardings, self.out_shardings, dyn_args,
-                                    dyn_kwargs, entry.out_tree, fun_name, names,
+                                    dyn_kwargs, entry.out_tree, self._qualname, names,
                                     has_mesh=has_mesh)
     return entry
 
@@ -1068,7 +1058,7 @@ class Jitted:
     from jaxlite.interpreters import spmd
     from jaxlite.interpreters.dispatch import _to_array
     abstract = spmd.with_abstract_shardings(entry.spmd, flat_args, entry.out_tree,
-                                            getattr(self.fun, "__qualname__", self.name))
+                                            self._qualname)
     if abstract is not None:   # ShapeDtypeStructs with shardings: an SPMD program
       traced._spmd_args = (abstract, [x if hasattr(x, "sharding") and not isinstance(x, Array)
                                       else _to_array(x) for x in flat_args])
@@ -1078,7 +1068,7 @@ class Jitted:
                                   for x in flat_args):
       from jaxlite.interpreters import spmd
       entry.spmd = spmd.JitCallSite(None, None, flat_args, {}, entry.out_tree,
-                                    getattr(self.fun, "__qualname__", self.name),
+                                    self._qualname,
                                     entry.arg_names)
     if entry.spmd is not None and (entry.spmd.given or entry.spmd.has_mesh or any(
         isinstance(x, Array) and sharded.is_sharded(x) for x in flat_args)):

@@ -277,14 +277,9 @@ class SpmdProgram:
     self.kept = kept
     program_in_shardings = self.in_shardings
     if kept is not None:
-      invars = closed_jaxpr.jaxpr.invars
-      n_consts = len(invars) - len(arg_names) if arg_names else 0
-      closed_jaxpr = core.ClosedJaxpr(
-          closed_jaxpr.jaxpr.replace(invars=[invars[i] for i in kept]), closed_jaxpr.consts)
+      closed_jaxpr, donated, arg_names = mlir.keep_inputs(closed_jaxpr, kept, donated,
+                                                          arg_names)
       program_in_shardings = [self.in_shardings[i] for i in kept]
-      donated = tuple(donated[i] for i in kept) if donated else donated
-      if arg_names:
-        arg_names = [arg_names[i - n_consts] for i in kept if i >= n_consts]
     in_avals = closed_jaxpr.in_avals
     out_avals = closed_jaxpr.out_avals
     # Results whose type carries a sharding (Explicit mesh axes) are laid out so.
